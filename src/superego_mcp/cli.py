@@ -1,0 +1,134 @@
+"""The ``superego-mcp`` command line.
+
+Every subcommand's implementation lives in the module that owns the concern and is imported
+only when that subcommand runs, so that ``superego-mcp hook`` does not pay for the server's
+imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+# subcommand -> "module:function"; each function takes the parsed Namespace and returns an
+# exit code.
+_HANDLERS: dict[str, str] = {
+    "serve": "superego_mcp.server.main:run",
+    "hook": "superego_mcp.hook.runner:run",
+    "hooks": "superego_mcp.hook.install:run",
+    "init": "superego_mcp.policy.commands:init",
+    "check": "superego_mcp.policy.commands:check",
+    "explain": "superego_mcp.policy.commands:explain",
+    "config": "superego_mcp.config:run",
+    "healthcheck": "superego_mcp.server.healthcheck:run",
+}
+
+
+def _version() -> str:
+    from superego_mcp import __version__
+
+    return __version__
+
+
+class _VersionAction(argparse.Action):
+    """``--version`` that reads the installed metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"superego-mcp {_version()}")
+        parser.exit()
+
+
+def _add_policy_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", metavar="FILE", help="policy file (default: $SUPEREGO_RULES, else bundled)")
+    p.add_argument("--config", metavar="FILE", help="settings file (default: $SUPEREGO_CONFIG)")
+
+
+def _add_server_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--transport", choices=["stdio", "http", "sse"], help="MCP transport")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to bind")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command-line grammar, in one place."""
+    parser = argparse.ArgumentParser(
+        prog="superego-mcp",
+        description="Review AI coding agents' tool calls before they run.",
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    # `superego-mcp --transport stdio` with no subcommand means `serve`.
+    _add_server_args(parser)
+    _add_policy_args(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the MCP / REST / HTTP-hook server")
+    _add_server_args(p)
+    _add_policy_args(p)
+
+    p = sub.add_parser("hook", help="Claude Code command hook: hook JSON on stdin, decision out")
+    _add_policy_args(p)
+    p.add_argument("--server", metavar="URL", help="forward to a running Superego server")
+    p.add_argument(
+        "--on-server-error",
+        choices=["local", "deny"],
+        default="local",
+        help="when the server cannot be reached: evaluate locally (default) or deny",
+    )
+    p.add_argument("--fail-mode", choices=["ask", "deny"], help="answer when anything fails")
+
+    p = sub.add_parser("hooks", help="install, remove or show the Claude Code hook")
+    p.add_argument("action", choices=["install", "uninstall", "status"])
+    p.add_argument("--scope", choices=["user", "project", "local"], default="user")
+    p.add_argument("--matcher", default="*", help="tool-name matcher (default: every tool)")
+    p.add_argument("--mode", choices=["command", "http"], default="command")
+    p.add_argument("--url", help="server URL for --mode http")
+    p.add_argument("--timeout", type=int, default=10, help="hook timeout in seconds")
+    p.add_argument("--project-dir", metavar="DIR", help="project root (default: cwd)")
+    _add_policy_args(p)
+
+    p = sub.add_parser("init", help="write the bundled policy to a file to edit")
+    p.add_argument("--path", default="superego-rules.yaml", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    p = sub.add_parser("check", help="validate a policy and run every rule's examples")
+    _add_policy_args(p)
+
+    p = sub.add_parser("explain", help="show how a tool call or shell command is judged")
+    _add_policy_args(p)
+    p.add_argument("--tool", default=None, help="tool name (default Bash for a command)")
+    p.add_argument("--input", dest="tool_input", metavar="JSON", help="tool_input as JSON")
+    p.add_argument("--cwd", default=None, help="working directory of the call")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)")
+
+    p = sub.add_parser("config", help="settings")
+    p.add_argument("action", choices=["show"])
+    p.add_argument("--config", metavar="FILE")
+
+    p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
+    p.add_argument("--url", default=None, help="base URL (default from settings)")
+    p.add_argument("--timeout", type=float, default=3.0)
+    return parser
+
+
+def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
+    module, _, func = target.partition(":")
+    handler: Callable[[argparse.Namespace], int] = getattr(import_module(module), func)
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``superego-mcp`` console script."""
+    args = build_parser().parse_args(argv)
+    command = args.command
+    if command is None:
+        if args.transport is None:
+            build_parser().print_help(sys.stderr)
+            raise SystemExit(2)
+        command = "serve"
+    raise SystemExit(_resolve(_HANDLERS[command])(args))

@@ -1,0 +1,171 @@
+"""Settings: one typed model, read from a YAML file and ``SUPEREGO_*`` environment variables.
+
+Precedence, highest first: command-line flags (passed as overrides), environment variables,
+the settings file (``--config`` or ``$SUPEREGO_CONFIG``), defaults. Validated once, at
+start-up; a bad value is a :class:`ConfigError` that names the setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+FailMode = Literal["ask", "deny"]
+Transport = Literal["stdio", "http", "sse"]
+
+
+class ConfigError(Exception):
+    """A settings file or value that cannot be used; the message names the problem."""
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "superego-mcp"
+
+
+class Settings(BaseSettings):
+    """Every setting Superego reads. Environment: ``SUPEREGO_<NAME>`` (e.g.
+    ``SUPEREGO_API_TOKEN``, ``SUPEREGO_RULES``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SUPEREGO_",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # --- policy -------------------------------------------------------------------------
+    rules: Path | None = Field(
+        default=None, description="Policy file; the bundled policy when unset."
+    )
+    fail_mode: FailMode = Field(
+        default="ask",
+        description="Answer when something fails (unparseable command, broken policy, crash) "
+        "and for `review` rules while no reviewer answers.",
+    )
+    shell_max_length: int = Field(
+        default=100_000, ge=1, description="Longest command text analysed; longer fails closed."
+    )
+    shell_max_depth: int = Field(
+        default=32, ge=1, description="Deepest nesting analysed; deeper fails closed."
+    )
+    shell_max_commands: int = Field(
+        default=500, ge=1, description="Most commands in one line; more fails closed."
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where the hook keeps its compiled-policy cache.",
+    )
+
+    # --- server -------------------------------------------------------------------------
+    transport: Transport = "http"
+    host: str = Field(default="127.0.0.1", description="Bind address; loopback by default.")
+    port: int = Field(default=8642, ge=0, le=65535)
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token required on every route but /healthz; mandatory when "
+        "binding a non-loopback address.",
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="CORS allow-list.")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Extra Host header values accepted (DNS-rebinding protection).",
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    reload: bool = Field(default=True, description="Watch the policy file and hot-reload it.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("host")
+    @classmethod
+    def _host_not_empty(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when ``host`` only accepts connections from this machine."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _CONFIG_FILE.get("path")
+        if config_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as JSON-ready data, secrets masked."""
+        data: dict[str, Any] = json.loads(self.model_dump_json())
+        if self.api_token is not None:
+            data["api_token"] = "********"
+        return data
+
+
+# The settings file in force for the next Settings() construction (set by load_settings).
+_CONFIG_FILE: dict[str, Path | None] = {"path": None}
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build and validate the settings once.
+
+    ``config_file`` falls back to ``$SUPEREGO_CONFIG``; ``overrides`` (command-line flags)
+    win over everything, and ``None`` values among them are ignored.
+    """
+    path = config_file or os.environ.get("SUPEREGO_CONFIG")
+    file_path: Path | None = None
+    if path:
+        file_path = Path(path)
+        if not file_path.is_file():
+            raise ConfigError(f"settings file not found: {file_path}")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    _CONFIG_FILE["path"] = file_path
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        where = f" in {file_path}" if file_path else ""
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings{where}: {problems}") from None
+    except Exception as exc:  # a YAML syntax error in the file, for instance
+        raise ConfigError(f"cannot read settings file {file_path}: {exc}") from None
+    finally:
+        _CONFIG_FILE["path"] = None
+
+
+def run(args: argparse.Namespace) -> int:
+    """``superego-mcp config show``: print the effective settings, secrets masked."""
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"superego-mcp: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(settings.masked(), indent=2, sort_keys=True))
+    return 0

@@ -1,0 +1,1 @@
+"""The Claude Code hook: adapter (hook JSON <-> decisions), fail-closed runner, installer."""

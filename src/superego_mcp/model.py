@@ -1,0 +1,90 @@
+"""The vocabulary every part shares: a tool call, an action, a decision.
+
+Plain classes with ``__slots__`` (no dataclasses, no enum): this module is on the hook's
+start-up path, where every imported module is paid for on every tool call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+Action = Literal["allow", "deny", "ask", "review"]
+
+ALLOW: Final = "allow"
+DENY: Final = "deny"
+ASK: Final = "ask"
+REVIEW: Final = "review"
+ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review")
+
+# Most restrictive first: a command line is judged by its most restrictive part.
+_RESTRICTIVENESS: Final[dict[str, int]] = {"deny": 3, "ask": 2, "review": 1, "allow": 0}
+
+
+def more_restrictive(a: Action, b: Action) -> Action:
+    """Return whichever of two actions is more restrictive (deny > ask > review > allow)."""
+    return a if _RESTRICTIVENESS[a] >= _RESTRICTIVENESS[b] else b
+
+
+class ToolCall:
+    """One tool call an agent wants to make, as the hook, MCP or REST surfaces receive it.
+
+    ``tool_input`` is untrusted data: it may carry text written to mislead a reviewer.
+    """
+
+    __slots__ = ("agent_id", "cwd", "session_id", "tool_input", "tool_name")
+
+    def __init__(
+        self,
+        tool_name: str,
+        tool_input: dict[str, Any],
+        cwd: str,
+        session_id: str | None = None,
+        agent_id: str | None = None,
+    ) -> None:
+        self.tool_name = tool_name
+        self.tool_input = tool_input
+        self.cwd = cwd
+        self.session_id = session_id
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"ToolCall({self.tool_name!r}, {self.tool_input!r}, cwd={self.cwd!r})"
+
+
+class Decision:
+    """The answer for one tool call: an action, a reason a person or model can act on, and
+    the id of the rule that decided (``None`` when the policy's default or a fail-closed path
+    decided)."""
+
+    __slots__ = ("action", "reason", "rule_id", "trace")
+
+    def __init__(
+        self,
+        action: Action,
+        reason: str,
+        rule_id: str | None = None,
+        trace: tuple[str, ...] = (),
+    ) -> None:
+        self.action: Action = action
+        self.reason = reason
+        self.rule_id = rule_id
+        # Human-readable lines for `explain`: what was analysed and which rule fired where.
+        self.trace = trace
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (REST, MCP structured output, audit)."""
+        return {"decision": self.action, "reason": self.reason, "rule_id": self.rule_id}
+
+    def __repr__(self) -> str:
+        return f"Decision({self.action!r}, {self.reason!r}, rule_id={self.rule_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return (self.action, self.reason, self.rule_id) == (
+            other.action,
+            other.reason,
+            other.rule_id,
+        )
+
+    __hash__ = None  # type: ignore[assignment]

@@ -1,0 +1,1 @@
+"""The server process: FastAPI with FastMCP mounted, every transport, auth, hot reload."""

@@ -1,0 +1,143 @@
+"""The analyzer's output types (interface shared with the policy engine).
+
+Plain ``__slots__`` classes: imported on the hook path.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Finding kinds the analyzer reports. Rules match them with ``shell: {finding: KIND}``.
+UNPARSEABLE: Final = "unparseable"  # the parser found a syntax error, or analysis failed
+TOO_COMPLEX: Final = "too_complex"  # over the size / nesting / command-count limits
+DYNAMIC_PROGRAM: Final = "dynamic_program"  # the program name is only known at run time
+DOWNLOAD_TO_SHELL: Final = "download_to_shell"  # curl/wget ... | sh, sh <(curl ...), ...
+DECODE_TO_SHELL: Final = "decode_to_shell"  # base64 -d / rev / xxd -r ... | sh
+CODE_EXECUTION: Final = "code_execution"  # python -c, node -e, perl -e, ... one-liners
+FORK_BOMB: Final = "fork_bomb"  # a function that calls itself twice in the background
+REVERSE_SHELL: Final = "reverse_shell"  # /dev/tcp redirects, nc -e, socat exec:, ...
+
+
+class Redirect:
+    """A redirection of a command: ``op`` as written (``>``, ``>>``, ``<``, ``&>``, ...) and
+    its target, resolved to an absolute path when it is a file (``None`` when dynamic)."""
+
+    __slots__ = ("op", "target", "writes")
+
+    def __init__(self, op: str, target: str | None, writes: bool) -> None:
+        self.op = op
+        self.target = target
+        self.writes = writes
+
+    def __repr__(self) -> str:
+        return f"Redirect({self.op!r}, {self.target!r})"
+
+
+class Command:
+    """One simple command that would run.
+
+    - ``program``: the program's base name after unquoting (``/usr/bin/rm``, ``\\rm`` and
+      ``'r''m'`` are all ``rm``); ``""`` when unknown until run time (see ``dynamic``).
+    - ``program_path``: the program as written, unquoted.
+    - ``argv``: the words after the program, unquoted and expanded as far as is known
+      statically (``~``, ``$HOME``, variables assigned earlier on the line, brace expansion).
+    - ``subcommand``: the first positional word for programs that have subcommands
+      (``git push`` -> ``push``), else ``None``.
+    - ``flags``: canonical flag names, order- and spelling-insensitive
+      (``-rf``, ``-r -f``, ``--recursive --force`` -> ``{"recursive", "force"}`` for rm).
+    - ``positionals``: the non-flag words.
+    - ``paths``: absolute, normalized paths the command names (positionals that are paths,
+      resolved against the cwd, ``..`` folded, existing symlinks followed) and redirect
+      targets.
+    - ``redirects``: its redirections.
+    - ``via``: how it was reached, outermost first (``sudo``, ``bash -c``, ``xargs``,
+      ``find -exec``, ``$()``, ``eval``, ``heredoc``, ...).
+    - ``piped_from`` / ``piped_to``: programs whose output feeds this one, and programs this
+      one's output feeds, in the same pipeline.
+    - ``dynamic``: some word (or the program) depends on run-time values.
+    - ``text``: the source text of this command, for explanations.
+    """
+
+    __slots__ = (
+        "argv",
+        "dynamic",
+        "flags",
+        "paths",
+        "piped_from",
+        "piped_to",
+        "positionals",
+        "program",
+        "program_path",
+        "redirects",
+        "subcommand",
+        "text",
+        "via",
+    )
+
+    def __init__(
+        self,
+        program: str,
+        program_path: str,
+        argv: tuple[str, ...],
+        *,
+        subcommand: str | None = None,
+        flags: frozenset[str] = frozenset(),
+        positionals: tuple[str, ...] = (),
+        paths: tuple[str, ...] = (),
+        redirects: tuple[Redirect, ...] = (),
+        via: tuple[str, ...] = (),
+        piped_from: tuple[str, ...] = (),
+        piped_to: tuple[str, ...] = (),
+        dynamic: bool = False,
+        text: str = "",
+    ) -> None:
+        self.program = program
+        self.program_path = program_path
+        self.argv = argv
+        self.subcommand = subcommand
+        self.flags = flags
+        self.positionals = positionals
+        self.paths = paths
+        self.redirects = redirects
+        self.via = via
+        self.piped_from = piped_from
+        self.piped_to = piped_to
+        self.dynamic = dynamic
+        self.text = text
+
+    def __repr__(self) -> str:
+        via = f" via {'/'.join(self.via)}" if self.via else ""
+        return f"Command({self.program!r}, {list(self.argv)!r}{via})"
+
+
+class Finding:
+    """Something the analyzer noticed beyond the commands themselves (see the kinds above).
+    ``command`` is the index in ``Analysis.commands`` it concerns, if any."""
+
+    __slots__ = ("command", "detail", "kind")
+
+    def __init__(self, kind: str, detail: str, command: int | None = None) -> None:
+        self.kind = kind
+        self.detail = detail
+        self.command = command
+
+    def __repr__(self) -> str:
+        return f"Finding({self.kind!r}, {self.detail!r})"
+
+
+class Analysis:
+    """Everything that a command line would run, and what was noticed on the way."""
+
+    __slots__ = ("commands", "findings", "source")
+
+    def __init__(
+        self, source: str, commands: tuple[Command, ...], findings: tuple[Finding, ...]
+    ) -> None:
+        self.source = source
+        self.commands = commands
+        self.findings = findings
+
+    @property
+    def failed(self) -> bool:
+        """True when the analysis could not see everything (must fail closed)."""
+        return any(f.kind in (UNPARSEABLE, TOO_COMPLEX) for f in self.findings)
