@@ -41,19 +41,28 @@ def _wheel_tag() -> str:
 
 def _download_uv() -> Path:
     tag = _wheel_tag()
-    index = os.environ.get("SUPEREGO_PYPI_JSON", "https://pypi.org/pypi")
-    with urllib.request.urlopen(f"{index}/uv/{UV_VERSION}/json", timeout=60) as resp:  # noqa: S310
-        release = json.load(resp)
-    files = [f for f in release["urls"] if f["filename"].endswith(".whl") and tag in f["filename"]]
+    index = os.environ.get("SUPEREGO_PYPI_SIMPLE", "https://pypi.org/simple")
+    # PEP 691 JSON form of the simple index: file names, URLs and sha256 digests.
+    request = urllib.request.Request(
+        f"{index}/uv/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310
+        listing = json.load(resp)
+    prefix = f"uv-{UV_VERSION}-"
+    files = [
+        f
+        for f in listing["files"]
+        if f["filename"].startswith(prefix) and f["filename"].endswith(".whl") and tag in f["filename"]
+    ]
     if not files:
-        raise SystemExit(f"scripts/uv.py: PyPI has no uv {UV_VERSION} wheel for {tag}")
+        raise SystemExit(f"scripts/uv.py: the index has no uv {UV_VERSION} wheel for {tag}")
     wheel = files[0]
     TOOLS.mkdir(exist_ok=True)
     target = TOOLS / wheel["filename"]
     print(f"scripts/uv.py: fetching {wheel['filename']}", file=sys.stderr)
     with urllib.request.urlopen(wheel["url"], timeout=300) as resp:  # noqa: S310
         data = resp.read()
-    if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
+    if hashlib.sha256(data).hexdigest() != wheel["hashes"]["sha256"]:
         raise SystemExit("scripts/uv.py: checksum mismatch for the uv wheel; not using it")
     target.write_bytes(data)
     with zipfile.ZipFile(target) as zf:
