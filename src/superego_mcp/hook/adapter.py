@@ -1,0 +1,274 @@
+"""Claude Code hook JSON <-> :class:`ToolCall` / :class:`Decision`, as pure functions.
+
+The command hook (``hook.runner``) and the server's ``POST /v1/hooks/claude-code`` route both
+use these, so the two surfaces read and answer exactly the same JSON. No I/O here, and only
+the standard library plus ``superego_mcp.model``: this module is on the hook's start-up path.
+
+Wire format (see ``docs/hook.md``):
+
+- ``PreToolUse`` -> ``{"hookSpecificOutput": {"hookEventName": "PreToolUse",
+  "permissionDecision": "allow"|"deny"|"ask", "permissionDecisionReason": ...}}``
+- ``PermissionRequest`` -> ``{"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+  "decision": {"behavior": "allow"|"deny", ...}}}``; ``ask`` is ``{}`` (no decision: Claude
+  Code shows its own permission dialog, which is what asking means there).
+- every other event -> ``{}`` (no decision; the audit trail will hook in here).
+"""
+
+from __future__ import annotations
+
+import json
+
+from superego_mcp.model import Decision, ToolCall
+
+PRE_TOOL_USE = "PreToolUse"
+PERMISSION_REQUEST = "PermissionRequest"
+# Events whose answer is a decision; every other event is observed only.
+JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
+
+# Claude Code caps hook output strings at this many characters.
+MAX_STRING = 10_000
+# Deeper JSON than this is refused before any rule walks it (a rule engine that recurses
+# over tool_input must not be the first to find out).
+MAX_DEPTH = 100
+
+_ELLIPSIS = " [...]"
+_DENY_ADVICE = (
+    "Do not retry this in another form or with another tool. If it is really needed, "
+    "tell the user what you wanted to do and why, and let them run it or change the policy."
+)
+
+
+class HookInputError(ValueError):
+    """Hook input that cannot be judged; the message names the problem."""
+
+
+class HookRequest:
+    """One parsed hook input: the event, and for judged events the tool call."""
+
+    __slots__ = ("call", "event", "permission_mode", "tool_use_id")
+
+    def __init__(
+        self,
+        event: str,
+        call: ToolCall | None,
+        tool_use_id: str | None = None,
+        permission_mode: str | None = None,
+    ) -> None:
+        self.event = event
+        self.call = call
+        self.tool_use_id = tool_use_id
+        self.permission_mode = permission_mode
+
+    @property
+    def judged(self) -> bool:
+        """True when this event's answer is an allow / deny / ask decision."""
+        return self.event in JUDGED_EVENTS
+
+
+def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # {"command": "ls", "command": "rm -rf ~"}: which one runs depends on the reader; refuse.
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise HookInputError(f"duplicate key {cap(key, 80)!r} in hook input")
+        out[key] = value
+    return out
+
+
+def _check_depth(value: object) -> None:
+    # Iterative, so that the check itself cannot overflow the stack.
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise HookInputError(f"hook input is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def decode_hook_input(raw: bytes) -> object:
+    """Decode hook input bytes (UTF-8 JSON) into a Python value.
+
+    Raises :class:`HookInputError` for empty input, bytes that are not UTF-8, text that is
+    not JSON, duplicate keys, and nesting deeper than :data:`MAX_DEPTH`.
+    """
+    if not raw.strip():
+        raise HookInputError("hook input is empty (expected a JSON object on stdin)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HookInputError(f"hook input is not UTF-8 (byte {exc.start})") from None
+    try:
+        value: object = json.loads(text, object_pairs_hook=_reject_duplicates)
+    except RecursionError:
+        raise HookInputError(f"hook input is nested deeper than {MAX_DEPTH} levels") from None
+    except json.JSONDecodeError as exc:
+        raise HookInputError(
+            f"hook input is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    _check_depth(value)
+    return value
+
+
+def _optional_str(data: dict[str, object], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+    """Turn decoded hook JSON into a :class:`HookRequest`.
+
+    Unknown fields are ignored. A missing ``hook_event_name`` is read as ``PreToolUse`` (a
+    judged answer is the safe reading). For judged events ``tool_name`` must be a non-empty
+    string, ``tool_input`` an object and ``cwd`` (``default_cwd`` when absent) an absolute
+    path; anything else raises :class:`HookInputError`. Events that are not judged never
+    raise for their tool fields: their call is ``None`` when the fields are unusable.
+    """
+    if not isinstance(data, dict):
+        raise HookInputError(f"hook input must be a JSON object, not {_json_type(data)}")
+    event = data.get("hook_event_name", PRE_TOOL_USE)
+    if not isinstance(event, str) or not event:
+        raise HookInputError("hook_event_name must be a non-empty string")
+    try:
+        call = _tool_call(data, default_cwd)
+    except HookInputError:
+        if event in JUDGED_EVENTS:
+            raise
+        call = None
+    return HookRequest(
+        event,
+        call,
+        tool_use_id=_optional_str(data, "tool_use_id"),
+        permission_mode=_optional_str(data, "permission_mode"),
+    )
+
+
+def _tool_call(data: dict[str, object], default_cwd: str) -> ToolCall:
+    tool_name = data.get("tool_name")
+    if not isinstance(tool_name, str) or not tool_name:
+        raise HookInputError("tool_name is missing or not a non-empty string")
+    tool_input = data.get("tool_input")
+    if not isinstance(tool_input, dict):
+        raise HookInputError(
+            f"tool_input of {cap(tool_name, 200)} must be a JSON object, "
+            f"not {_json_type(tool_input)}"
+        )
+    cwd = data.get("cwd")
+    if cwd is None or cwd == "":
+        cwd = default_cwd
+    if not isinstance(cwd, str) or not cwd.startswith("/"):
+        raise HookInputError("cwd must be an absolute path")
+    return ToolCall(
+        tool_name,
+        tool_input,
+        cwd,
+        session_id=_optional_str(data, "session_id"),
+        agent_id=_optional_str(data, "agent_id"),
+    )
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def cap(text: str, limit: int = MAX_STRING) -> str:
+    """``text`` cut to at most ``limit`` characters, marking the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
+
+
+def _reason(decision: Decision) -> str:
+    rule = f"rule {decision.rule_id}" if decision.rule_id else "no rule matched"
+    reason = decision.reason.strip() or "no reason given"
+    if decision.action == "allow":
+        return f"Superego allowed this ({rule}): {reason}"
+    if decision.action == "deny":
+        return f"Superego blocked this tool call ({rule}): {reason} {_DENY_ADVICE}"
+    return f"Superego wants a person to confirm this ({rule}): {reason}"
+
+
+def render_decision(event: str, decision: Decision) -> dict[str, object]:
+    """The hook JSON that answers ``event`` with ``decision``.
+
+    Anything but ``allow`` and ``deny`` (``ask``, or an unresolved ``review``) is rendered as
+    ask: the answer never becomes more permissive than the decision.
+    """
+    action = decision.action if decision.action in ("allow", "deny") else "ask"
+    if event == PRE_TOOL_USE:
+        return {
+            "hookSpecificOutput": {
+                "hookEventName": PRE_TOOL_USE,
+                "permissionDecision": action,
+                "permissionDecisionReason": cap(_reason(decision)),
+            }
+        }
+    if event == PERMISSION_REQUEST:
+        if action == "allow":
+            return {
+                "hookSpecificOutput": {
+                    "hookEventName": PERMISSION_REQUEST,
+                    "decision": {"behavior": "allow"},
+                }
+            }
+        if action == "deny":
+            return {
+                "hookSpecificOutput": {
+                    "hookEventName": PERMISSION_REQUEST,
+                    "decision": {"behavior": "deny", "message": cap(_reason(decision))},
+                }
+            }
+        return {}
+    return {}
+
+
+def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
+    """The fail-closed answer when a call cannot be judged (``problem`` says why).
+
+    ``fail_mode`` other than ``"deny"`` means ask. With the event unknown (the input could
+    not be read) the answer has the ``PreToolUse`` shape: that is the event the installer
+    wires, and for a ``PermissionRequest`` a mismatched answer leaves Claude Code's own
+    permission dialog up, which is asking.
+    """
+    action = "deny" if fail_mode == "deny" else "ask"
+    reason = f"Superego could not judge this tool call, so it fails closed: {problem}"
+    return render_decision(event or PRE_TOOL_USE, Decision(action, reason, None))
+
+
+def is_valid_output(event: str, data: object) -> bool:
+    """True when ``data`` is a well-formed answer to ``event`` (used to vet a server's reply).
+
+    A ``PreToolUse`` answer must carry a decision: "no decision" is not a judgement.
+    """
+    if not isinstance(data, dict):
+        return False
+    if event not in JUDGED_EVENTS:
+        return True
+    if event == PERMISSION_REQUEST and not data:
+        return True
+    out = data.get("hookSpecificOutput")
+    if not isinstance(out, dict) or out.get("hookEventName") != event:
+        return False
+    if event == PRE_TOOL_USE:
+        return out.get("permissionDecision") in ("allow", "deny", "ask") and isinstance(
+            out.get("permissionDecisionReason", ""), str
+        )
+    decision = out.get("decision")
+    return isinstance(decision, dict) and decision.get("behavior") in ("allow", "deny")
+
+
+def dump(data: dict[str, object]) -> bytes:
+    """Hook JSON as bytes for stdout: ASCII-escaped, so no encoding setting can break it."""
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"

@@ -1,0 +1,242 @@
+"""The hook's compiled-policy cache: settings and policy resolved once, reused while unchanged.
+
+Validating settings (pydantic) and compiling a policy (YAML) cost more than a whole hook call
+may. So the first call does both through the one settings system (``config.load_settings``)
+and the policy loader, and stores the result -- the compiled ``Policy`` plus the few resolved
+settings the hook needs -- in one pickle file. Later calls check that nothing it was built
+from changed and use it without importing pydantic or yaml.
+
+An entry is used only when all of these are byte-for-byte what it was built from:
+
+- the *key material*: cache format, Python, the installed code (file sizes and mtimes), the
+  working directory, ``HOME``, the ``--rules`` / ``--config`` flags and every ``SUPEREGO_*``
+  variable except the API token (the entry's file name is a checksum of it);
+- the settings file's bytes;
+- the policy file's bytes (read *before* compiling, so a file edited during compilation
+  makes the entry mismatch, never match stale).
+
+Bytes are compared, not hashed: comparison costs microseconds and hashlib costs
+milliseconds of import. Entries are written atomically (temp file + ``os.replace``, mode
+0600); one that cannot be read, unpickled or matched is ignored and rebuilt.
+
+The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp``, else
+``~/.cache/superego-mcp``: it must be found before the settings file is read, so a
+``cache_dir`` written only in the settings file does not move it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import zlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from superego_mcp.policy import Policy
+
+_FORMAT = 1
+_TOKEN_VARS = frozenset({"SUPEREGO_API_TOKEN"})
+# Settings the hook reads from an entry (all plain values).
+_LIMITS = ("shell_max_length", "shell_max_depth", "shell_max_commands")
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUNDLED_POLICY = os.path.join(_PACKAGE, "data", "default_policy.yaml")
+# The code a pickled Policy depends on: its classes, the analyzer, the bundled policy.
+_CODE_DIRS = ("", "policy", "shell", "data")
+
+
+class SetupError(Exception):
+    """Settings or policy that cannot be used. ``fail_mode`` is the configured fail mode
+    when the settings were read before the failure, else ``None``."""
+
+    def __init__(self, message: str, fail_mode: str | None = None) -> None:
+        super().__init__(message)
+        self.fail_mode = fail_mode
+
+
+class Compiled:
+    """A compiled policy and the resolved settings the hook needs."""
+
+    __slots__ = ("fail_mode", "hit", "limits", "policy", "policy_path")
+
+    def __init__(
+        self,
+        policy: Policy,
+        fail_mode: str,
+        limits: dict[str, int],
+        policy_path: str | None,
+        hit: bool,
+    ) -> None:
+        self.policy = policy
+        self.fail_mode = fail_mode
+        self.limits = limits
+        self.policy_path = policy_path  # None: the bundled policy
+        self.hit = hit  # True when this came from the cache
+
+
+def cache_dir() -> str:
+    """Directory of the hook's cache (see the module docstring for why not settings)."""
+    explicit = _env("SUPEREGO_CACHE_DIR")
+    if explicit:
+        return os.path.abspath(os.path.expanduser(explicit))
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "superego-mcp")
+
+
+def _env(name: str) -> str | None:
+    # pydantic-settings reads SUPEREGO_* case-insensitively; so must every shortcut.
+    for key, value in os.environ.items():
+        if key.upper() == name:
+            return value
+    return None
+
+
+def _code_stamp() -> str:
+    parts: list[str] = []
+    for sub in _CODE_DIRS:
+        directory = os.path.join(_PACKAGE, sub)
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.name.endswith((".py", ".yaml")) and entry.is_file():
+                        st = entry.stat()
+                        parts.append(f"{sub}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{sub}:missing")
+    parts.sort()
+    return ";".join(parts)
+
+
+def _key_material(rules: str | None, config: str | None) -> str:
+    env = sorted(
+        f"{k.upper()}={v}"
+        for k, v in os.environ.items()
+        if k.upper().startswith("SUPEREGO_") and k.upper() not in _TOKEN_VARS
+    )
+    return "\n".join(
+        [
+            f"format={_FORMAT}",
+            f"python={sys.version}|{sys.executable}",
+            f"code={_code_stamp()}",
+            f"cwd={os.getcwd()}",
+            f"home={os.environ.get('HOME', '')}",
+            f"rules={rules!r}",
+            f"config={config!r}",
+            *env,
+        ]
+    )
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _settings_file(config: str | None) -> str | None:
+    return config or _env("SUPEREGO_CONFIG") or None
+
+
+def _entry_path(material: str) -> str:
+    crc = zlib.crc32(material.encode("utf-8", "surrogateescape"))
+    return os.path.join(cache_dir(), f"policy-{crc:08x}.pickle")
+
+
+def load(rules: str | None, config: str | None) -> Compiled:
+    """The compiled policy and settings for these flags: from the cache when nothing changed,
+    else validated, compiled and cached. Raises :class:`SetupError` naming the problem."""
+    settings_path = _settings_file(config)
+    try:
+        settings_bytes = b"" if settings_path is None else _read(settings_path)
+    except OSError as exc:
+        raise SetupError(f"cannot read settings file {settings_path}: {exc.strerror}") from None
+    material = _key_material(rules, config)
+    entry_path = _entry_path(material)
+    cached = _lookup(entry_path, material, settings_bytes)
+    if cached is not None:
+        return cached
+    compiled, policy_bytes = _compile(rules, settings_path)
+    _store(entry_path, material, settings_bytes, policy_bytes, compiled)
+    return compiled
+
+
+def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled | None:
+    try:
+        entry = pickle.loads(_read(entry_path))  # noqa: S301 -- our own 0600 file, see docs
+        fmt, stored_material, stored_settings, policy_path, policy_bytes, fail_mode, limits = (
+            entry[:7]
+        )
+        policy = entry[7]
+        if (
+            fmt != _FORMAT
+            or stored_material != material
+            or stored_settings != settings_bytes
+            or _read(policy_path or BUNDLED_POLICY) != policy_bytes
+        ):
+            return None
+    except Exception:  # missing, unreadable, corrupt, truncated: rebuild
+        return None
+    return Compiled(policy, fail_mode, limits, policy_path, hit=True)
+
+
+def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, bytes]:
+    try:
+        from superego_mcp.config import ConfigError, load_settings
+    except Exception as exc:
+        raise SetupError(f"cannot load the settings code: {exc!r}") from None
+    try:
+        settings = load_settings(settings_path, rules=rules)
+    except ConfigError as exc:
+        raise SetupError(str(exc)) from None
+    fail_mode = str(settings.fail_mode)
+    limits = {name: int(getattr(settings, name)) for name in _LIMITS}
+    policy_path = None if settings.rules is None else os.path.abspath(settings.rules)
+    try:
+        # Read before compiling: if the file changes meanwhile, the entry can only mismatch.
+        policy_bytes = _read(policy_path or BUNDLED_POLICY)
+    except OSError as exc:
+        raise SetupError(
+            f"cannot read policy file {policy_path or BUNDLED_POLICY}: {exc.strerror}",
+            fail_mode,
+        ) from None
+    try:
+        from superego_mcp.policy import load_policy
+        from superego_mcp.policy.errors import PolicyError
+    except Exception as exc:
+        raise SetupError(f"cannot load the policy engine: {exc!r}", fail_mode) from None
+    try:
+        policy = load_policy(policy_path)
+    except PolicyError as exc:
+        raise SetupError(f"broken policy: {exc}", fail_mode) from None
+    except Exception as exc:
+        raise SetupError(f"cannot load policy {policy_path}: {exc!r}", fail_mode) from None
+    return Compiled(policy, fail_mode, limits, policy_path, hit=False), policy_bytes
+
+
+def _store(
+    entry_path: str, material: str, settings_bytes: bytes, policy_bytes: bytes, c: Compiled
+) -> None:
+    entry = (
+        _FORMAT,
+        material,
+        settings_bytes,
+        c.policy_path,
+        policy_bytes,
+        c.fail_mode,
+        c.limits,
+        c.policy,
+    )
+    directory = os.path.dirname(entry_path)
+    tmp = f"{entry_path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, entry_path)
+    except Exception:  # a cache that cannot be written only costs speed
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

@@ -1,0 +1,66 @@
+"""Forward hook JSON to a running Superego server (``superego-mcp hook --server URL``).
+
+Standard library only (urllib), imported only when ``--server`` is given. No proxies (the
+environment's ``http_proxy`` must not see tool calls or the token), no redirects (a redirected
+POST would lose its body), a short timeout. The bearer token comes from
+``$SUPEREGO_API_TOKEN`` and never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+
+ROUTE = "/v1/hooks/claude-code"
+TIMEOUT_S = 2.0
+# A hook answer is small; a larger reply is not one.
+MAX_REPLY = 1_048_576
+
+
+class ServerError(Exception):
+    """The server could not be reached or did not answer with usable hook JSON."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+def forward(url: str, body: bytes, *, timeout: float = TIMEOUT_S) -> object:
+    """POST ``body`` (hook JSON) to ``{url}/v1/hooks/claude-code``; return the decoded reply.
+
+    Raises :class:`ServerError` for a bad URL, a connection failure, a timeout, a non-2xx
+    status or a body that is not JSON.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise ServerError(f"server URL must start with http:// or https://: {url[:200]!r}")
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    token = os.environ.get("SUPEREGO_API_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(
+        url.rstrip("/") + ROUTE, data=body, headers=headers, method="POST"
+    )
+    try:
+        with _opener().open(request, timeout=timeout) as response:
+            status = response.status
+            reply = response.read(MAX_REPLY + 1)
+    except urllib.error.HTTPError as exc:
+        raise ServerError(f"server answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ServerError(f"server unreachable: {reason}") from None
+    if not 200 <= status < 300:
+        raise ServerError(f"server answered HTTP {status}")
+    if len(reply) > MAX_REPLY:
+        raise ServerError("server reply is too large")
+    try:
+        return json.loads(reply)
+    except (ValueError, RecursionError):
+        raise ServerError("server reply is not JSON") from None

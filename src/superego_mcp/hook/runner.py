@@ -1,0 +1,174 @@
+"""``superego-mcp hook``: the Claude Code command hook, fail-closed.
+
+Reads hook JSON on stdin and answers on stdout with exit 0, or blocks with exit 2 and a
+reason on stderr. Claude Code lets a tool call through on any other exit code, on output that
+is not valid hook JSON and on a timeout, so every path here ends in a deny / ask answer or
+exit 2: bad input, a broken policy or settings file, an unreachable server, an internal error,
+even a failing import. Nothing is imported before it is needed (see ``docs/hook.md``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from superego_mcp.hook.cache import Compiled
+    from superego_mcp.model import ToolCall
+
+# Input larger than this is not read: such a call is answered with the fail mode.
+MAX_INPUT = 4 * 1024 * 1024
+# The hook answers (fail mode) by this deadline whatever happens; Claude Code's own timeout
+# (10 s as installed) would let the call through.
+DEADLINE_S = 5.0
+_FAIL_MODES = ("ask", "deny")
+
+
+class Outcome:
+    """What the hook process does: exit code, stdout bytes, stderr text."""
+
+    __slots__ = ("code", "stderr", "stdout")
+
+    def __init__(self, code: int, stdout: bytes = b"", stderr: str = "") -> None:
+        self.code = code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+class _Deadline(BaseException):
+    """Raised by the alarm when the deadline passes (BaseException: nothing swallows it)."""
+
+
+def _env_fail_mode() -> str | None:
+    for key, value in os.environ.items():
+        if key.upper() == "SUPEREGO_FAIL_MODE" and value in _FAIL_MODES:
+            return value
+    return None
+
+
+def _answer(data: dict[str, object]) -> Outcome:
+    from superego_mcp.hook.adapter import dump
+
+    return Outcome(0, dump(data))
+
+
+def _fail(event: str | None, fail_mode: str, problem: str) -> Outcome:
+    """The fail-closed outcome; exit 2 if even rendering JSON fails."""
+    try:
+        from superego_mcp.hook.adapter import render_failure
+
+        out = _answer(render_failure(event, fail_mode, problem))
+        out.stderr = f"superego-mcp hook: {problem}"
+        return out
+    except BaseException:
+        return Outcome(2, b"", f"Superego could not judge this tool call: {problem}")
+
+
+def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
+    """Judge one hook input (``None``: larger than :data:`MAX_INPUT`). Never raises.
+
+    ``args`` carries the ``hook`` flags: ``rules``, ``config``, ``server``,
+    ``on_server_error``, ``fail_mode``.
+    """
+    flag_mode: str | None = getattr(args, "fail_mode", None)
+    mode = flag_mode or _env_fail_mode() or "ask"
+    event: str | None = None
+    try:
+        from superego_mcp.hook.adapter import HookInputError, decode_hook_input, parse_hook_input
+
+        problem: str | None = None
+        request = None
+        if raw is None:
+            problem = f"hook input is larger than {MAX_INPUT} bytes"
+        else:
+            try:
+                request = parse_hook_input(decode_hook_input(raw), default_cwd=os.getcwd())
+                event = request.event
+            except HookInputError as exc:
+                problem = str(exc)
+        if request is not None and not request.judged:
+            return _answer({})  # observed events: no decision (the audit seam)
+
+        server = getattr(args, "server", None)
+        if request is not None and server and raw is not None:
+            forwarded = _forward(server, raw, request.event)
+            if forwarded is not None:
+                return forwarded
+            if getattr(args, "on_server_error", "local") == "deny":
+                return _fail(event, "deny", f"the Superego server at {server} did not answer")
+
+        from superego_mcp.hook.cache import SetupError, load
+
+        try:
+            compiled = load(getattr(args, "rules", None), getattr(args, "config", None))
+        except SetupError as exc:
+            # Unknown configured mode (unreadable settings): the stricter one.
+            return _fail(event, flag_mode or exc.fail_mode or _env_fail_mode() or "deny", str(exc))
+        mode = flag_mode or compiled.fail_mode
+        if problem is not None or request is None or request.call is None:
+            return _fail(event, mode, problem or "no tool call in the hook input")
+        return _answer(_judge(compiled, request.event, request.call, mode))
+    except _Deadline:
+        return _fail(event, mode, f"no decision within {DEADLINE_S:g} s")
+    except BaseException as exc:  # the last line: a crash must never become an allow
+        return _fail(event, mode, f"internal error ({type(exc).__name__})")
+
+
+def _judge(compiled: Compiled, event: str, call: ToolCall, mode: str) -> dict[str, object]:
+    from superego_mcp.decide import decide
+    from superego_mcp.hook.adapter import render_decision
+
+    return render_decision(event, decide(compiled.policy, call, fail_mode=mode))
+
+
+def _forward(server: str, raw: bytes, event: str) -> Outcome | None:
+    """The server's answer, or ``None`` when it cannot be used (reason on stderr later)."""
+    from superego_mcp.hook.adapter import is_valid_output
+    from superego_mcp.hook.client import ServerError, forward
+
+    try:
+        reply = forward(server, raw)
+    except ServerError as exc:
+        sys.stderr.write(f"superego-mcp hook: {exc}\n")
+        return None
+    if not isinstance(reply, dict) or not is_valid_output(event, reply):
+        sys.stderr.write("superego-mcp hook: the server's reply is not valid hook JSON\n")
+        return None
+    return _answer(reply)
+
+
+def _read_stdin() -> bytes | None:
+    data = sys.stdin.buffer.read(MAX_INPUT + 1)
+    return None if len(data) > MAX_INPUT else data
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _Deadline
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``superego-mcp hook``: stdin in, answer out, exit code 0 or 2."""
+    outcome: Outcome
+    try:
+        import signal
+
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, DEADLINE_S)
+        try:
+            outcome = handle(_read_stdin(), args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # reading stdin failed, or the alarm hit outside handle()
+        mode = getattr(args, "fail_mode", None) or "ask"
+        outcome = _fail(None, mode, f"internal error ({type(exc).__name__})")
+    try:
+        if outcome.stderr:
+            sys.stderr.write(outcome.stderr + "\n")
+        sys.stdout.buffer.write(outcome.stdout)
+        sys.stdout.buffer.flush()
+    except BaseException:
+        return 2
+    return outcome.code
