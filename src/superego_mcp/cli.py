@@ -43,15 +43,27 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _add_policy_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", metavar="FILE", help="policy file (default: $SUPEREGO_RULES, else bundled)")
-    p.add_argument("--config", metavar="FILE", help="settings file (default: $SUPEREGO_CONFIG)")
+# Subcommands repeat these options with default=SUPPRESS: an argparse subparser's own
+# defaults would otherwise overwrite a value given before the subcommand
+# (`superego-mcp --rules x.yaml serve`). The top-level parser supplies the None defaults.
+def _add_policy_args(p: argparse.ArgumentParser, top: bool = False) -> None:
+    d = None if top else argparse.SUPPRESS
+    p.add_argument(
+        "--rules",
+        metavar="FILE",
+        default=d,
+        help="policy file (default: $SUPEREGO_RULES, else bundled)",
+    )
+    p.add_argument(
+        "--config", metavar="FILE", default=d, help="settings file (default: $SUPEREGO_CONFIG)"
+    )
 
 
-def _add_server_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--transport", choices=["stdio", "http", "sse"], help="MCP transport")
-    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port to bind")
+def _add_server_args(p: argparse.ArgumentParser, top: bool = False) -> None:
+    d = None if top else argparse.SUPPRESS
+    p.add_argument("--transport", choices=["stdio", "http", "sse"], default=d, help="MCP transport")
+    p.add_argument("--host", default=d, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=d, help="port to bind")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     # `superego-mcp --transport stdio` with no subcommand means `serve`.
-    _add_server_args(parser)
-    _add_policy_args(parser)
+    _add_server_args(parser, top=True)
+    _add_policy_args(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("serve", help="run the MCP / REST / HTTP-hook server")
@@ -108,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("config", help="settings")
     p.add_argument("action", choices=["show"])
-    p.add_argument("--config", metavar="FILE")
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
 
     p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
     p.add_argument("--url", default=None, help="base URL (default from settings)")

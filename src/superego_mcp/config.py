@@ -114,21 +114,34 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = _CONFIG_FILE.get("path")
-        if config_file is not None:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        # Only the per-file subclass made by load_settings() names a yaml_file.
+        if settings_cls.model_config.get("yaml_file") is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls))
         return tuple(sources)
 
     def masked(self) -> dict[str, Any]:
         """The effective settings as JSON-ready data, secrets masked."""
         data: dict[str, Any] = json.loads(self.model_dump_json())
         if self.api_token is not None:
-            data["api_token"] = "********"
+            data["api_token"] = "********"  # noqa: S105 - the mask, not a password
         return data
 
 
-# The settings file in force for the next Settings() construction (set by load_settings).
-_CONFIG_FILE: dict[str, Path | None] = {"path": None}
+def _settings_class(file_path: Path | None) -> type[Settings]:
+    """``Settings``, or a subclass that also reads ``file_path`` (no module-global state)."""
+    if file_path is None:
+        return Settings
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(yaml_file=file_path)
+
+    return FileSettings
+
+
+def _describe(loc: tuple[int | str, ...], msg: str) -> str:
+    name = ".".join(str(p) for p in loc) or "settings"
+    env = f" (SUPEREGO_{str(loc[0]).upper()})" if loc else ""
+    return f"{name}{env}: {msg}"
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -144,20 +157,17 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         if not file_path.is_file():
             raise ConfigError(f"settings file not found: {file_path}")
     given = {k: v for k, v in overrides.items() if v is not None}
-    _CONFIG_FILE["path"] = file_path
     try:
-        return Settings(**given)
+        return _settings_class(file_path)(**given)
     except ValidationError as exc:
-        where = f" in {file_path}" if file_path else ""
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings{where}: {problems}") from None
+        # A value may come from the file, the environment or a flag: name all three places.
+        where = f"{file_path}, " if file_path else ""
+        problems = "; ".join(_describe(err["loc"], err["msg"]) for err in exc.errors())
+        raise ConfigError(
+            f"invalid settings ({where}SUPEREGO_* environment, flags): {problems}"
+        ) from None
     except Exception as exc:  # a YAML syntax error in the file, for instance
         raise ConfigError(f"cannot read settings file {file_path}: {exc}") from None
-    finally:
-        _CONFIG_FILE["path"] = None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,166 @@
+"""The HTTP app: FastAPI routes, both MCP HTTP transports, and the guards around them.
+
+One process serves, on one port: MCP streamable HTTP at ``/mcp``, MCP over SSE at ``/sse``
+(messages at ``/messages/``), the REST API under ``/v1``, the Claude Code HTTP hook, health
+probes and the OpenAPI docs. Policy evaluation is fast and CPU-bound, so the routes run it
+inline on the event loop: a thread hop would cost more than the evaluation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.routing import Route
+
+from superego_mcp import __version__
+from superego_mcp.config import Settings
+from superego_mcp.hook import adapter
+from superego_mcp.model import ToolCall
+from superego_mcp.server.auth import BearerAuth, BodyLimit, HostOriginGuard
+from superego_mcp.server.mcp import Evaluation, build_mcp
+from superego_mcp.server.reload import PolicyHolder, watching
+from superego_mcp.server.rules import policy_document
+
+log = logging.getLogger("superego_mcp.server")
+
+HOOK_PATH = "/v1/hooks/claude-code"
+
+
+class EvaluateRequest(BaseModel):
+    """One tool call to judge."""
+
+    tool_name: str = Field(min_length=1, description="The tool, e.g. Bash, Read, Write.")
+    tool_input: dict[str, Any] = Field(description="The tool's arguments (untrusted data).")
+    cwd: str = Field(pattern=r"^/", description="The agent's working directory (absolute).")
+    agent_id: str | None = None
+    session_id: str | None = None
+
+
+def _hook_answer(body: bytes, holder: PolicyHolder) -> bytes:
+    """Claude Code hook JSON in, hook JSON out; the same adapter as the command hook."""
+    event: str | None = None
+    try:
+        request = adapter.parse_hook_input(adapter.decode_hook_input(body))
+        event = request.event
+        if not request.judged or request.call is None:
+            return adapter.dump({})
+        decision = holder.decide(request.call)
+        return adapter.dump(adapter.render_decision(event, decision))
+    except adapter.HookInputError as exc:
+        return adapter.dump(adapter.render_failure(event, holder.fail_mode, str(exc)))
+    except Exception as exc:  # a bug must still answer with a refusal, never an allow
+        log.exception("hook request failed")
+        problem = f"internal error ({type(exc).__name__})"
+        return adapter.dump(adapter.render_failure(event, holder.fail_mode, problem))
+
+
+def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
+    """The whole HTTP app for ``settings``, judging with the policy ``holder`` keeps."""
+    mcp = build_mcp(holder)
+    # The app-wide HostOriginGuard below protects these too; no second guard inside.
+    mcp_http = mcp.http_app(path="/mcp", transport="http", host_origin_protection=False)
+    mcp_sse = mcp.http_app(path="/sse", transport="sse", host_origin_protection=False)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Both MCP transports' lifespans (session manager, FastMCP's own), then the watcher.
+        async with (
+            mcp_http.router.lifespan_context(mcp_http),
+            mcp_sse.router.lifespan_context(mcp_sse),
+            watching(holder, poll=settings.reload),
+        ):
+            yield
+
+    app = FastAPI(
+        title="Superego MCP",
+        version=__version__,
+        description="Reviews AI coding agents' tool calls before they run: allow, deny or ask.",
+        lifespan=lifespan,
+    )
+    # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
+    # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
+    app.router.routes.extend(
+        [
+            Route("/mcp", endpoint=mcp_http, include_in_schema=False),
+            Route("/sse", endpoint=mcp_sse, methods=["GET"], include_in_schema=False),
+            Route("/messages/", endpoint=mcp_sse, methods=["POST"], include_in_schema=False),
+        ]
+    )
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers. No authentication."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "reload failed"}})
+    async def readyz() -> JSONResponse:
+        """Readiness: 200 when the policy file in force is the one on disk; 503 (with the
+        file:line error) while the last reload failed and the last good policy still rules."""
+        status = holder.status()
+        return JSONResponse(status, status_code=503 if status["error"] else 200)
+
+    @app.post("/v1/evaluate", tags=["evaluate"])
+    async def evaluate(body: EvaluateRequest) -> Evaluation:
+        """Judge one tool call against the policy in force."""
+        call = ToolCall(body.tool_name, body.tool_input, body.cwd, body.session_id, body.agent_id)
+        return Evaluation.of(holder.decide(call))
+
+    @app.post(
+        HOOK_PATH,
+        tags=["hooks"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+                "description": "Claude Code hook input (PreToolUse, PermissionRequest, ...).",
+            }
+        },
+    )
+    async def claude_code_hook(request: Request) -> Response:
+        """A Claude Code ``"type": "http"`` hook. Always 200 with hook JSON: Claude Code
+        ignores non-2xx answers, so bad input gets a fail-closed decision instead."""
+        body = await request.body()
+        return Response(_hook_answer(body, holder), media_type="application/json")
+
+    @app.get("/v1/rules", tags=["policy"])
+    async def rules() -> dict[str, Any]:
+        """The policy in force: source, digest, default and rules in the order tried."""
+        return policy_document(holder.policy)
+
+    # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > routes.
+    too_large = adapter.render_failure(
+        None, holder.fail_mode, "the hook input is too large to judge"
+    )
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        fail_closed={HOOK_PATH: adapter.dump(too_large)},
+    )
+    if settings.api_token is not None:
+        app.add_middleware(BearerAuth, token=settings.api_token.get_secret_value())
+    app.add_middleware(
+        HostOriginGuard,
+        allowed_hosts=settings.allowed_hosts,
+        allowed_origins=settings.cors_origins,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "mcp-session-id",
+                "mcp-protocol-version",
+            ],
+            expose_headers=["mcp-session-id"],
+        )
+    return app

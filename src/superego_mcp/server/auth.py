@@ -1,0 +1,188 @@
+"""Pure-ASGI guards wrapped around the whole app: bearer token, body size, Host/Origin.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that streaming MCP responses pass through untouched
+and the per-request cost stays a few dict lookups.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+
+from fastmcp.server.http import HostOriginGuardMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Liveness must answer without credentials (container HEALTHCHECKs, load balancers).
+PUBLIC_PATHS = frozenset({"/healthz"})
+
+
+_Headers = list[tuple[bytes, bytes]]
+
+
+async def _send(send: Send, status: int, payload: bytes, extra: _Headers) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _send_json(send: Send, status: int, body: dict[str, str], extra: _Headers) -> None:
+    await _send(send, status, json.dumps(body).encode(), extra)
+
+
+class BearerAuth:
+    """Require ``Authorization: Bearer <token>`` on every HTTP route but ``/healthz``.
+
+    The comparison is constant-time; the token itself is never logged or echoed.
+    """
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        """Wrap ``app``; ``token`` is the one accepted bearer token."""
+        self.app = app
+        self._expected = b"bearer " + token.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Reject the request with 401 unless it carries the token."""
+        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        given = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                given = value
+                break
+        # Scheme is case-insensitive (RFC 7235); the token part is compared as given.
+        if given[:7].lower() == b"bearer ":
+            given = b"bearer " + given[7:]
+        if not hmac.compare_digest(given, self._expected):
+            await _send_json(
+                send,
+                401,
+                {"error": "unauthorized", "detail": "missing or wrong bearer token"},
+                [(b"www-authenticate", b'Bearer realm="superego-mcp"')],
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Answer 413 to a request body larger than ``max_bytes``.
+
+    A declared ``Content-Length`` over the limit is refused before reading; a body without
+    one (chunked) is read up to the limit first and then replayed to the app, so the app
+    never sees a partial body and the 413 is sent before any response has started.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, fail_closed: Mapping[str, bytes] | None = None
+    ) -> None:
+        """Wrap ``app``, allowing bodies up to ``max_bytes``.
+
+        ``fail_closed`` maps a path to the JSON body answered (with 200) instead of 413: a
+        Claude Code HTTP hook treats any non-2xx answer as "no objection", so an oversized
+        tool call must get a refusal it obeys.
+        """
+        self.app = app
+        self.max_bytes = max_bytes
+        self.fail_closed = dict(fail_closed or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared size, or buffer and check an undeclared one."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared: bytes | None = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if declared is not None and not chunked:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if not chunked:
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read(receive)
+        except _TooLarge:
+            await self._refuse(scope, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _read(self, receive: Receive) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # client went away
+                raise _TooLarge
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _TooLarge
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(parts)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        close = [(b"connection", b"close")]
+        body = self.fail_closed.get(scope["path"])
+        if body is not None:
+            await _send(send, 200, body, close)
+            return
+        detail = f"request body over {self.max_bytes} bytes"
+        await _send_json(send, 413, {"error": "payload_too_large", "detail": detail}, close)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # later calls wait for the disconnect, as usual
+
+    return replay
+
+
+class HostOriginGuard:
+    """DNS-rebinding protection (fastmcp's Host/Origin guard) on every route but ``/healthz``.
+
+    On a loopback bind, a ``Host`` other than localhost / 127.0.0.1 / [::1] / ``allowed_hosts``
+    gets 421 and a non-local ``Origin`` gets 403, so a web page that rebinds its own name to
+    127.0.0.1 cannot reach the server. With ``allowed_hosts`` set, Host is checked on any bind.
+    """
+
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: Sequence[str], allowed_origins: Sequence[str]
+    ) -> None:
+        """Wrap ``app``; empty lists mean "loopback names only"."""
+        self.app = app
+        self.guarded = HostOriginGuardMiddleware(
+            app,
+            allowed_hosts=list(allowed_hosts) or None,
+            allowed_origins=list(allowed_origins) or None,
+            mode="auto",
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check Host and Origin, except for the liveness probe."""
+        if scope["type"] == "http" and scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        await self.guarded(scope, receive, send)

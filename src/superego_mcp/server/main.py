@@ -1,0 +1,108 @@
+"""``superego-mcp serve``: check settings and policy, then run stdio or one uvicorn process."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from superego_mcp.config import ConfigError, Settings, load_settings
+from superego_mcp.policy.errors import PolicyError
+from superego_mcp.server.reload import PolicyHolder, ShellLimits
+
+log = logging.getLogger("superego_mcp.server")
+
+# SIGTERM/SIGINT: stop accepting, let in-flight requests finish, exit within 5 s in total.
+GRACEFUL_SHUTDOWN_SECONDS = 3
+
+
+def _fail(message: str) -> int:
+    print(f"superego-mcp: {message}", file=sys.stderr)
+    return 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        getattr(args, "config", None),
+        transport=getattr(args, "transport", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        rules=getattr(args, "rules", None),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the server until SIGTERM/SIGINT (HTTP) or end of input (stdio); exit code."""
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    # Logs go to stderr: over stdio, stdout carries JSON-RPC and nothing else.
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if settings.transport != "stdio" and not settings.is_loopback and settings.api_token is None:
+        return _fail(
+            f"refusing to listen on non-loopback address {settings.host!r} without "
+            "SUPEREGO_API_TOKEN (set it, or bind 127.0.0.1)"
+        )
+    try:
+        holder = PolicyHolder(
+            settings.rules,
+            fail_mode=settings.fail_mode,
+            shell_limits=ShellLimits(
+                settings.shell_max_length, settings.shell_max_depth, settings.shell_max_commands
+            ),
+        )
+    except (PolicyError, OSError) as exc:
+        return _fail(f"cannot load the policy: {exc}")
+    if settings.transport == "stdio":
+        return _run_stdio(settings, holder)
+    return _run_http(settings, holder)
+
+
+def _run_stdio(settings: Settings, holder: PolicyHolder) -> int:
+    import anyio
+
+    from superego_mcp.server.mcp import build_mcp
+    from superego_mcp.server.reload import watching
+
+    mcp = build_mcp(holder)
+
+    async def serve() -> None:
+        async with watching(holder, poll=settings.reload):
+            # No banner: it would go to the terminal, and its update check to the network.
+            await mcp.run_stdio_async(show_banner=False, log_level=settings.log_level.upper())
+
+    anyio.run(serve)
+    return 0
+
+
+def _run_http(settings: Settings, holder: PolicyHolder) -> int:
+    import uvicorn
+
+    from superego_mcp.server.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings, holder),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,  # per-request logging costs more than an evaluation
+        server_header=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn handles SIGTERM/SIGINT gracefully, then re-raises the signal to the handler
+    # that was installed before it; a no-op one there turns a clean shutdown into exit 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
+    server.run()
+    if not server.started:
+        return 1
+    log.info("stopped")
+    return 0

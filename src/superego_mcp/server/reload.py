@@ -1,0 +1,212 @@
+"""The policy in force, and hot reload: a stat-polling watcher plus SIGHUP.
+
+Evaluations read ``holder.policy`` once and keep that reference for the whole call, so a
+reload (one attribute assignment) swaps the policy atomically: no lock is ever held across
+an ``await``, and no evaluation waits for a reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from superego_mcp.config import FailMode
+from superego_mcp.decide import decide
+from superego_mcp.model import Decision, ToolCall
+from superego_mcp.policy import load_policy
+from superego_mcp.policy.engine import Policy
+from superego_mcp.policy.errors import PolicyError
+
+log = logging.getLogger("superego_mcp.server")
+
+# How often the watcher stats the policy file; a valid change is in force within ~2 periods.
+POLL_SECONDS = 0.25
+
+_Stamp = tuple[int, int, int] | None
+
+
+def _stamp(path: Path) -> _Stamp:
+    """What changes when the file is rewritten (in place or by rename); None if missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming file and line when the error knows them."""
+    if isinstance(exc, PolicyError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class ShellLimits(NamedTuple):
+    """Bounds on shell-command analysis; beyond them a command fails closed."""
+
+    max_length: int = 100_000
+    max_depth: int = 32
+    max_commands: int = 500
+
+
+class PolicyHolder:
+    """Holds the one policy in force and the outcome of the last reload.
+
+    ``policy`` is never ``None`` after construction: a failed reload keeps the last good
+    policy and records the failure in ``error`` (shown by ``/readyz``).
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        fail_mode: FailMode = "ask",
+        shell_limits: ShellLimits | None = None,
+    ) -> None:
+        """Load the policy at ``path`` (``None``: the bundled policy); raises ``PolicyError``.
+
+        ``fail_mode`` and ``shell_limits`` apply to every decision made through
+        :meth:`decide` and :meth:`explain`.
+        """
+        self.path = path
+        self.fail_mode: FailMode = fail_mode
+        self.limits = shell_limits or ShellLimits()
+        self._stamp: _Stamp = _stamp(path) if path is not None else None
+        self.policy: Policy = load_policy(str(path) if path is not None else None)
+        self.error: str | None = None
+        self.loaded_at = time.time()
+        self.reloads = 0
+        # Serialises reloads only (watcher vs SIGHUP); evaluations never take it.
+        self._reload_lock = threading.Lock()
+
+    def reload(self) -> bool:
+        """Load the file again; on success swap it in, on failure keep the last good policy.
+
+        Returns True when the new policy is in force. Blocking (file I/O, YAML): call it from
+        a worker thread when on the event loop.
+        """
+        if self.path is None:
+            return True
+        with self._reload_lock:
+            self._stamp = _stamp(self.path)
+            try:
+                new = load_policy(str(self.path))
+            except Exception as exc:  # PolicyError, OSError, or a bug in the loader
+                self.error = describe_error(exc)
+                log.error("policy reload failed, keeping the last good policy: %s", self.error)
+                return False
+            changed = new.digest != self.policy.digest
+            self.policy = new  # the atomic swap
+            self.error = None
+            self.loaded_at = time.time()
+            self.reloads += 1
+            if changed:
+                log.info("policy reloaded from %s (digest %s)", self.path, new.digest)
+            return True
+
+    def decide(self, call: ToolCall) -> Decision:
+        """The final decision for ``call`` (never raises, never ``review``)."""
+        # One read of self.policy: a reload mid-call cannot mix two policies.
+        lim = self.limits
+        return decide(
+            self.policy,
+            call,
+            fail_mode=self.fail_mode,
+            max_length=lim.max_length,
+            max_depth=lim.max_depth,
+            max_commands=lim.max_commands,
+        )
+
+    def explain(self, call: ToolCall) -> tuple[Decision, list[str]]:
+        """The decision plus one line per unit judged (each command of a shell line)."""
+        policy = self.policy
+        lim = self.limits
+        decision = decide(
+            policy,
+            call,
+            fail_mode=self.fail_mode,
+            max_length=lim.max_length,
+            max_depth=lim.max_depth,
+            max_commands=lim.max_commands,
+        )
+        try:
+            units = policy.judge(
+                call,
+                max_length=lim.max_length,
+                max_depth=lim.max_depth,
+                max_commands=lim.max_commands,
+            ).units
+        except Exception as exc:  # the decision above already failed closed
+            return decision, [f"could not analyse the call: {type(exc).__name__}: {exc}"]
+        trace = [
+            f"{u.unit.label}: {u.action} by "
+            f"{f'rule {u.rule.id}' if u.rule else 'the policy default'} - {u.reason}"
+            for u in units
+        ]
+        return decision, trace
+
+    def changed_on_disk(self) -> bool:
+        """True when the file's stat stamp differs from the one last loaded."""
+        return self.path is not None and _stamp(self.path) != self._stamp
+
+    def status(self) -> dict[str, Any]:
+        """JSON-ready state for ``/readyz`` and the MCP status resource."""
+        policy = self.policy
+        return {
+            "status": "degraded" if self.error else "ok",
+            "policy": {
+                "source": policy.source,
+                "digest": policy.digest,
+                "rules": len(policy.rules),
+                "loaded_at": self.loaded_at,
+                "reloads": self.reloads,
+            },
+            "error": self.error,
+            "watching": self.path is not None,
+        }
+
+
+async def _watch(holder: PolicyHolder, wake: asyncio.Event, poll: bool) -> None:
+    while True:
+        if poll:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL_SECONDS)
+        else:
+            await wake.wait()
+        forced = wake.is_set()
+        wake.clear()
+        if forced or holder.changed_on_disk():
+            # Loading runs in a thread: the event loop (health checks, evaluations) never waits.
+            await asyncio.to_thread(holder.reload)
+
+
+@contextlib.asynccontextmanager
+async def watching(holder: PolicyHolder, *, poll: bool = True) -> AsyncIterator[None]:
+    """Watch the policy file (when ``poll``) and reload on SIGHUP while the block runs."""
+    if holder.path is None:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    sighup = False
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+        loop.add_signal_handler(signal.SIGHUP, wake.set)
+        sighup = True
+    task = loop.create_task(_watch(holder, wake, poll))
+    log.info("watching %s for changes (pid %d; SIGHUP reloads)", holder.path, os.getpid())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if sighup:
+            loop.remove_signal_handler(signal.SIGHUP)
