@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", dest="tool_input", metavar="JSON", help="tool_input as JSON")
     p.add_argument("--cwd", default=None, help="working directory of the call")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)")
+    p.add_argument(
+        "shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)"
+    )
 
     p = sub.add_parser("config", help="settings")
     p.add_argument("action", choices=["show"])
