@@ -17,8 +17,12 @@ Wire format (see ``docs/hook.md``):
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from superego_mcp.model import Decision, ToolCall
+
+if TYPE_CHECKING:
+    from superego_mcp.model import Action
 
 PRE_TOOL_USE = "PreToolUse"
 PERMISSION_REQUEST = "PermissionRequest"
@@ -242,7 +246,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     wires, and for a ``PermissionRequest`` a mismatched answer leaves Claude Code's own
     permission dialog up, which is asking.
     """
-    action = "deny" if fail_mode == "deny" else "ask"
+    action: Action = "deny" if fail_mode == "deny" else "ask"
     reason = f"Superego could not judge this tool call, so it fails closed: {problem}"
     return render_decision(event or PRE_TOOL_USE, Decision(action, reason, None))
 

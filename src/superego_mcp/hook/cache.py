@@ -24,8 +24,12 @@ The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp`
 ``cache_dir`` written only in the settings file does not move it.
 """
 
+# os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
+# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH109, PTH111, PTH118, PTH120
+
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -33,12 +37,17 @@ import zlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from superego_mcp.policy import Policy
+    from superego_mcp.decide import FailMode
+    from superego_mcp.policy.engine import Policy
 
 _FORMAT = 1
 _TOKEN_VARS = frozenset({"SUPEREGO_API_TOKEN"})
-# Settings the hook reads from an entry (all plain values).
-_LIMITS = ("shell_max_length", "shell_max_depth", "shell_max_commands")
+# Analyzer limits: setting name -> keyword of Policy.evaluate / decide.
+_LIMITS = {
+    "shell_max_length": "max_length",
+    "shell_max_depth": "max_depth",
+    "shell_max_commands": "max_commands",
+}
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUNDLED_POLICY = os.path.join(_PACKAGE, "data", "default_policy.yaml")
@@ -63,7 +72,7 @@ class Compiled:
     def __init__(
         self,
         policy: Policy,
-        fail_mode: str,
+        fail_mode: FailMode,
         limits: dict[str, int],
         policy_path: str | None,
         hit: bool,
@@ -163,9 +172,9 @@ def load(rules: str | None, config: str | None) -> Compiled:
 def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled | None:
     try:
         entry = pickle.loads(_read(entry_path))  # noqa: S301 -- our own 0600 file, see docs
-        fmt, stored_material, stored_settings, policy_path, policy_bytes, fail_mode, limits = (
-            entry[:7]
-        )
+        fmt, stored_material, stored_settings, policy_path, policy_bytes, fail_mode, limits = entry[
+            :7
+        ]
         policy = entry[7]
         if (
             fmt != _FORMAT
@@ -188,8 +197,8 @@ def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, by
         settings = load_settings(settings_path, rules=rules)
     except ConfigError as exc:
         raise SetupError(str(exc)) from None
-    fail_mode = str(settings.fail_mode)
-    limits = {name: int(getattr(settings, name)) for name in _LIMITS}
+    fail_mode: FailMode = settings.fail_mode
+    limits = {kw: int(getattr(settings, name)) for name, kw in _LIMITS.items()}
     policy_path = None if settings.rules is None else os.path.abspath(settings.rules)
     try:
         # Read before compiling: if the file changes meanwhile, the entry can only mismatch.
@@ -236,7 +245,5 @@ def _store(
             f.write(data)
         os.replace(tmp, entry_path)
     except Exception:  # a cache that cannot be written only costs speed
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass

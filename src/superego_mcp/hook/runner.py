@@ -7,6 +7,9 @@ exit 2: bad input, a broken policy or settings file, an unreachable server, an i
 even a failing import. Nothing is imported before it is needed (see ``docs/hook.md``).
 """
 
+# os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
+# ruff: noqa: PTH109
+
 from __future__ import annotations
 
 import os
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
+    from superego_mcp.decide import FailMode
     from superego_mcp.hook.cache import Compiled
     from superego_mcp.model import ToolCall
 
@@ -24,7 +28,6 @@ MAX_INPUT = 4 * 1024 * 1024
 # The hook answers (fail mode) by this deadline whatever happens; Claude Code's own timeout
 # (10 s as installed) would let the call through.
 DEADLINE_S = 5.0
-_FAIL_MODES = ("ask", "deny")
 
 
 class Outcome:
@@ -42,10 +45,19 @@ class _Deadline(BaseException):
     """Raised by the alarm when the deadline passes (BaseException: nothing swallows it)."""
 
 
-def _env_fail_mode() -> str | None:
+def _valid_mode(value: object) -> FailMode | None:
+    if value == "ask":
+        return "ask"
+    if value == "deny":
+        return "deny"
+    return None
+
+
+def _env_fail_mode() -> FailMode | None:
+    # pydantic-settings reads SUPEREGO_* names case-insensitively; so does this shortcut.
     for key, value in os.environ.items():
-        if key.upper() == "SUPEREGO_FAIL_MODE" and value in _FAIL_MODES:
-            return value
+        if key.upper() == "SUPEREGO_FAIL_MODE":
+            return _valid_mode(value)
     return None
 
 
@@ -73,8 +85,8 @@ def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
     ``args`` carries the ``hook`` flags: ``rules``, ``config``, ``server``,
     ``on_server_error``, ``fail_mode``.
     """
-    flag_mode: str | None = getattr(args, "fail_mode", None)
-    mode = flag_mode or _env_fail_mode() or "ask"
+    flag_mode = _valid_mode(getattr(args, "fail_mode", None))
+    mode: FailMode = flag_mode or _env_fail_mode() or "ask"
     event: str | None = None
     try:
         from superego_mcp.hook.adapter import HookInputError, decode_hook_input, parse_hook_input
@@ -106,7 +118,8 @@ def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
             compiled = load(getattr(args, "rules", None), getattr(args, "config", None))
         except SetupError as exc:
             # Unknown configured mode (unreadable settings): the stricter one.
-            return _fail(event, flag_mode or exc.fail_mode or _env_fail_mode() or "deny", str(exc))
+            known = flag_mode or _valid_mode(exc.fail_mode) or _env_fail_mode()
+            return _fail(event, known or "deny", str(exc))
         mode = flag_mode or compiled.fail_mode
         if problem is not None or request is None or request.call is None:
             return _fail(event, mode, problem or "no tool call in the hook input")
@@ -117,11 +130,20 @@ def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
         return _fail(event, mode, f"internal error ({type(exc).__name__})")
 
 
-def _judge(compiled: Compiled, event: str, call: ToolCall, mode: str) -> dict[str, object]:
+def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> dict[str, object]:
     from superego_mcp.decide import decide
     from superego_mcp.hook.adapter import render_decision
 
-    return render_decision(event, decide(compiled.policy, call, fail_mode=mode))
+    limits = compiled.limits
+    decision = decide(
+        compiled.policy,
+        call,
+        fail_mode=mode,
+        max_length=limits["max_length"],
+        max_depth=limits["max_depth"],
+        max_commands=limits["max_commands"],
+    )
+    return render_decision(event, decision)
 
 
 def _forward(server: str, raw: bytes, event: str) -> Outcome | None:
@@ -162,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # reading stdin failed, or the alarm hit outside handle()
-        mode = getattr(args, "fail_mode", None) or "ask"
+        mode = _valid_mode(getattr(args, "fail_mode", None)) or "ask"
         outcome = _fail(None, mode, f"internal error ({type(exc).__name__})")
     try:
         if outcome.stderr:

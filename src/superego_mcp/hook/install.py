@@ -1,0 +1,280 @@
+"""``superego-mcp hooks install | uninstall | status``: wire the hook into Claude Code settings.
+
+Edits ``~/.claude/settings.json`` (``--scope user``), ``<project>/.claude/settings.json``
+(``project``) or ``<project>/.claude/settings.local.json`` (``local``), merging with what is
+there: other hooks, permissions and keys are kept, installing twice leaves one entry (ours is
+recognised by its command or URL), the old file is copied to ``<file>.bak`` and the new one
+replaces it atomically. A file that is not a JSON object is left untouched (exit 2).
+
+Only ``PreToolUse`` is installed: it sees every call before Claude Code's permission system,
+so a ``PermissionRequest`` hook would judge the same calls a second time (the ``hook``
+command still answers ``PermissionRequest`` for anyone who wires it by hand).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+EVENT = "PreToolUse"
+# Events our entries may sit under (removed from all of them on uninstall / reinstall).
+_OUR_EVENTS = ("PreToolUse", "PermissionRequest")
+ROUTE = "/v1/hooks/claude-code"
+# The hook answers within 5 s (runner.DEADLINE_S); Claude Code lets a call through when its
+# timeout passes first, so a command hook needs some head room.
+MIN_COMMAND_TIMEOUT = 6
+TOKEN_VAR = "SUPEREGO_API_TOKEN"  # noqa: S105 -- the variable's name, not a secret
+
+
+class InstallError(Exception):
+    """A settings file or an option that cannot be used; the message names it."""
+
+
+def settings_path(scope: str, project_dir: str | None) -> Path:
+    """The settings file of ``scope`` (``user``, ``project`` or ``local``)."""
+    if scope == "user":
+        return Path.home() / ".claude" / "settings.json"
+    root = Path(project_dir or Path.cwd()).absolute()
+    name = "settings.json" if scope == "project" else "settings.local.json"
+    return root / ".claude" / name
+
+
+def hook_command(
+    rules: str | None = None, config: str | None = None, server: str | None = None
+) -> str:
+    """The shell command Claude Code runs: an absolute path to this installation, so that it
+    works when ``superego-mcp`` is not on Claude Code's ``PATH``."""
+    script = Path(sys.argv[0]).absolute() if sys.argv and sys.argv[0] else None
+    if script is not None and script.name.startswith("superego-mcp") and script.is_file():
+        argv = [str(script), "hook"]
+    else:  # run as `python -m superego_mcp`
+        argv = [str(Path(sys.executable).absolute()), "-m", "superego_mcp", "hook"]
+    if rules:
+        argv += ["--rules", str(Path(rules).absolute())]
+    if config:
+        argv += ["--config", str(Path(config).absolute())]
+    if server:
+        argv += ["--server", server]
+    return shlex.join(argv)
+
+
+def is_ours(handler: object) -> bool:
+    """True for a hook handler this installer wrote (a ``superego-mcp hook`` command, or an
+    http hook on Superego's route)."""
+    if not isinstance(handler, dict):
+        return False
+    if handler.get("type") == "http":
+        url = handler.get("url")
+        return isinstance(url, str) and url.rstrip("/").endswith(ROUTE)
+    command = handler.get("command")
+    if handler.get("type") != "command" or not isinstance(command, str):
+        return False
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    for i, word in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        if word.rsplit("/", 1)[-1] == "superego-mcp" and nxt == "hook":
+            return True
+        if word == "superego_mcp" and nxt == "hook" and i > 0 and words[i - 1] == "-m":
+            return True
+    return False
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    """The settings object, ``None`` when the file does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InstallError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InstallError(f"{path} is not valid JSON ({exc}); left untouched") from None
+    if not isinstance(data, dict):
+        raise InstallError(f"{path} does not hold a JSON object; left untouched")
+    return data
+
+
+def _hooks_of(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    hooks = data.get("hooks", {})
+    if not isinstance(hooks, dict):
+        raise InstallError(f'{path}: "hooks" is not an object; left untouched')
+    for event in _OUR_EVENTS:
+        groups = hooks.get(event, [])
+        if not isinstance(groups, list):
+            raise InstallError(f"{path}: hooks.{event} is not a list; left untouched")
+    return hooks
+
+
+def _remove_ours(hooks: dict[str, Any]) -> int:
+    """Drop our handlers (and groups / events left empty by that); return how many."""
+    removed = 0
+    for event in _OUR_EVENTS:
+        groups = hooks.get(event)
+        if not isinstance(groups, list):
+            continue
+        kept_groups = []
+        for group in groups:
+            handlers = group.get("hooks") if isinstance(group, dict) else None
+            if not isinstance(handlers, list):
+                kept_groups.append(group)
+                continue
+            kept = [h for h in handlers if not is_ours(h)]
+            removed += len(handlers) - len(kept)
+            if kept or not handlers:
+                kept_groups.append({**group, "hooks": kept})
+        if kept_groups:
+            hooks[event] = kept_groups
+        else:
+            del hooks[event]
+    return removed
+
+
+def _write(path: Path, data: dict[str, Any], old_exists: bool) -> None:
+    # Follow a symlinked settings file (dotfile managers) instead of replacing the link.
+    target = path.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o644
+    if old_exists:
+        mode = target.stat().st_mode & 0o777
+        target.with_name(target.name + ".bak").write_bytes(target.read_bytes())
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _handler(args: argparse.Namespace) -> dict[str, Any]:
+    timeout = int(args.timeout)
+    url = getattr(args, "url", None)
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise InstallError(f"--url must start with http:// or https://, got {url!r}")
+    if args.mode == "http":
+        if not url:
+            raise InstallError("--mode http needs --url (the Superego server's base URL)")
+        if timeout < 1:
+            raise InstallError("--timeout must be at least 1 second")
+        return {
+            "type": "http",
+            "url": url.rstrip("/") + ROUTE,
+            "timeout": timeout,
+            # Claude Code fills in $SUPEREGO_API_TOKEN at call time; the token is never written.
+            "headers": {"Authorization": f"Bearer ${TOKEN_VAR}"},
+            "allowedEnvVars": [TOKEN_VAR],
+        }
+    if timeout < MIN_COMMAND_TIMEOUT:
+        raise InstallError(
+            f"--timeout must be at least {MIN_COMMAND_TIMEOUT} seconds: the hook answers "
+            "within 5 s, and a call whose hook times out goes ahead"
+        )
+    command = hook_command(getattr(args, "rules", None), getattr(args, "config", None), url)
+    return {"type": "command", "command": command, "timeout": timeout}
+
+
+def install(args: argparse.Namespace) -> str:
+    """Install (or replace) our PreToolUse entry; return a one-line report."""
+    path = settings_path(args.scope, getattr(args, "project_dir", None))
+    handler = _handler(args)
+    data = _read(path)
+    exists = data is not None
+    data = data if data is not None else {}
+    hooks = _hooks_of(data, path)
+    _remove_ours(hooks)
+    hooks.setdefault(EVENT, []).append({"matcher": args.matcher, "hooks": [handler]})
+    data["hooks"] = hooks
+    _write(path, data, exists)
+    what = handler.get("command") or handler.get("url")
+    return f"installed {EVENT} hook (matcher {args.matcher!r}) in {path}: {what}"
+
+
+def uninstall(args: argparse.Namespace) -> str:
+    """Remove our entries (only ours); return a one-line report."""
+    path = settings_path(args.scope, getattr(args, "project_dir", None))
+    data = _read(path)
+    if data is None:
+        return f"nothing to remove: {path} does not exist"
+    hooks = _hooks_of(data, path)
+    removed = _remove_ours(hooks)
+    if not removed:
+        return f"nothing to remove: no Superego hook in {path}"
+    if hooks:
+        data["hooks"] = hooks
+    else:
+        del data["hooks"]
+    _write(path, data, True)
+    return f"removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
+
+
+def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
+    """What is installed in each scope, and whether every settings file could be read."""
+    lines: list[str] = []
+    ok = True
+    for scope in ("user", "project", "local"):
+        path = settings_path(scope, project_dir)
+        try:
+            data = _read(path)
+            found = _installed(_hooks_of(data, path)) if data is not None else []
+        except InstallError as exc:
+            lines.append(f"{scope}: {exc}")
+            ok = False
+            continue
+        if not found:
+            lines.append(f"{scope}: not installed ({path})")
+        for event, matcher, handler in found:
+            what = handler.get("command") or handler.get("url")
+            lines.append(
+                f"{scope}: {event} matcher {matcher!r} {handler.get('type')} {what} "
+                f"timeout {handler.get('timeout')} s ({path})"
+            )
+    return lines, ok
+
+
+def _installed(hooks: dict[str, Any]) -> list[tuple[str, object, dict[str, Any]]]:
+    found = []
+    for event in _OUR_EVENTS:
+        for group in hooks.get(event, []):
+            if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
+                continue
+            found += [(event, group.get("matcher"), h) for h in group["hooks"] if is_ours(h)]
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``superego-mcp hooks``: exit 0, or 2 with the problem on stderr."""
+    try:
+        if args.action == "status":
+            lines, ok = status_lines(getattr(args, "project_dir", None))
+            print("\n".join(lines))
+            return 0 if ok else 2
+        report = install(args) if args.action == "install" else uninstall(args)
+    except InstallError as exc:
+        print(f"superego-mcp hooks: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"superego-mcp hooks: error: {exc}", file=sys.stderr)
+        return 2
+    print(report)
+    if args.action == "install" and args.mode == "http":
+        print(
+            "note: an http hook lets tool calls through while the server is down; "
+            "`--mode command --url URL` forwards to the server and fails closed.",
+            file=sys.stderr,
+        )
+    return 0

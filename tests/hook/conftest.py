@@ -1,0 +1,63 @@
+"""Fixtures for the hook tests: a private HOME / cache, and the real hook executable."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hook_helpers import SCRIPT, Result
+
+
+@pytest.fixture
+def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An environment with its own HOME and cache dir and no SUPEREGO_* settings (also
+    applied to this process, for in-process tests)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SUPEREGO_")}
+    for k in os.environ:
+        if k.upper().startswith("SUPEREGO_"):
+            monkeypatch.delenv(k)
+    env.update(HOME=str(home), SUPEREGO_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("XDG_CACHE_HOME", None)
+    for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        env.pop(k, None)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SUPEREGO_CACHE_DIR", str(tmp_path / "cache"))
+    return env
+
+
+RunHook = Callable[..., Result]
+
+
+@pytest.fixture
+def run_hook(hook_env: dict[str, str], tmp_path: Path) -> RunHook:
+    """Run the real `superego-mcp hook` with stdin bytes (or a dict, sent as JSON)."""
+
+    def run(
+        payload: bytes | dict[str, object],
+        *args: str,
+        module: bool = False,
+        env: dict[str, str] | None = None,
+        timeout: float = 30,
+    ) -> Result:
+        data = json.dumps(payload).encode() if isinstance(payload, dict) else payload
+        assert SCRIPT is not None, "run `uv sync` first: the superego-mcp script is missing"
+        argv = [sys.executable, "-m", "superego_mcp"] if module else [SCRIPT]
+        proc = subprocess.run(
+            [*argv, "hook", *args],
+            input=data,
+            capture_output=True,
+            env={**hook_env, **(env or {})},
+            cwd=tmp_path,
+            timeout=timeout,
+            check=False,
+        )
+        return Result(proc)
+
+    return run

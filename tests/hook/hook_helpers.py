@@ -1,0 +1,58 @@
+"""Helpers shared by the hook tests: hook inputs as Claude Code sends them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# The console script installed by `uv sync`, next to the interpreter running the tests.
+SCRIPT = shutil.which("superego-mcp", path=str(Path(sys.executable).parent))
+
+
+class Result:
+    """One finished hook process."""
+
+    def __init__(self, proc: subprocess.CompletedProcess[bytes]) -> None:
+        self.code = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr.decode("utf-8", "replace")
+
+    def json(self) -> dict[str, object]:
+        data = json.loads(self.stdout)
+        assert isinstance(data, dict)
+        return data
+
+    def pre_tool_use(self) -> tuple[str, str]:
+        """(permissionDecision, reason) of a PreToolUse answer, checking its shape."""
+        assert self.code == 0, self.stderr
+        out = self.json()["hookSpecificOutput"]
+        assert isinstance(out, dict)
+        assert out["hookEventName"] == "PreToolUse"
+        assert set(out) == {"hookEventName", "permissionDecision", "permissionDecisionReason"}
+        assert out["permissionDecision"] in ("allow", "deny", "ask")
+        assert len(out["permissionDecisionReason"]) <= 10_000
+        return out["permissionDecision"], out["permissionDecisionReason"]
+
+
+def call(tool: str, tool_input: dict[str, object], **extra: object) -> dict[str, object]:
+    """A PreToolUse hook input as Claude Code sends it."""
+    data: dict[str, object] = {
+        "session_id": "s1",
+        "transcript_path": "/tmp/t.jsonl",
+        "cwd": "/tmp",
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": tool_input,
+        "tool_use_id": "toolu_1",
+    }
+    data.update(extra)
+    return data
+
+
+def bash(command: str, **extra: object) -> dict[str, object]:
+    """A PreToolUse Bash call."""
+    return call("Bash", {"command": command, "description": "x"}, **extra)
