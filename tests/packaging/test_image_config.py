@@ -1,0 +1,74 @@
+"""The image configuration nix/image.nix computes matches nix/runtime-contract.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from packaging_helpers import (
+    NIX_INSTANTIATE,
+    NO_NIX_REASON,
+    contract,
+    image_arguments,
+    project_version,
+)
+
+pytestmark = pytest.mark.skipif(NIX_INSTANTIATE is None, reason=NO_NIX_REASON)
+
+
+@pytest.fixture(scope="module")
+def image() -> dict[str, Any]:
+    return image_arguments()
+
+
+def test_runs_as_the_contract_user_not_root(image: dict[str, Any]) -> None:
+    user = contract()["user"]
+    assert user["uid"] != 0
+    assert user["gid"] != 0
+    assert image["config"]["User"] == f"{user['uid']}:{user['gid']}"
+    passwd = next(c for c in image["contents"] if isinstance(c, dict) and c["path"] == "etc/passwd")
+    assert f"{user['name']}:x:{user['uid']}:{user['gid']}:" in passwd["text"]
+    group = next(c for c in image["contents"] if isinstance(c, dict) and c["path"] == "etc/group")
+    assert f"{user['name']}:x:{user['gid']}:" in group["text"]
+
+
+def test_tini_is_pid_1_and_the_command_is_the_contracts(image: dict[str, Any]) -> None:
+    c = contract()
+    assert image["config"]["Entrypoint"] == c["entrypoint"]
+    assert image["config"]["Entrypoint"][0].endswith("/tini")
+    assert "TINI" in image["contents"]
+    assert image["config"]["Cmd"] == c["command"]
+    assert image["config"]["StopSignal"] == c["stop_signal"]
+
+
+def test_environment_port_volume_and_healthcheck(image: dict[str, Any]) -> None:
+    c = contract()
+    config = image["config"]
+    assert sorted(config["Env"]) == sorted(f"{k}={v}" for k, v in c["environment"].items())
+    assert config["ExposedPorts"] == {f"{c['port']}/tcp": {}}
+    assert config["Volumes"] == {c["state_volume"]: {}}
+    health = config["Healthcheck"]
+    assert health["Test"] == c["healthcheck"]["test"]
+    assert health["Interval"] == c["healthcheck"]["interval_seconds"] * 10**9
+    assert health["Timeout"] == c["healthcheck"]["timeout_seconds"] * 10**9
+    assert health["Retries"] == c["healthcheck"]["retries"]
+    # The healthcheck finds the server through the same port the command binds.
+    assert c["environment"]["SUPEREGO_PORT"] == str(c["port"])
+    assert c["command"][c["command"].index("--port") + 1] == str(c["port"])
+
+
+def test_tmp_is_world_writable_and_the_state_volume_belongs_to_the_user(
+    image: dict[str, Any],
+) -> None:
+    c = contract()
+    commands = image["fakeRootCommands"]
+    assert f"chmod {c['tmp_mode']} ./tmp" in commands
+    assert f"chown -R {c['user']['uid']}:{c['user']['gid']} .{c['state_volume']}" in commands
+
+
+def test_ca_certificates_and_labels(image: dict[str, Any]) -> None:
+    assert "CACERT" in image["contents"]
+    labels = image["config"]["Labels"]
+    assert labels["org.opencontainers.image.version"] == project_version()
+    assert labels["org.opencontainers.image.revision"] == "REVISION"
+    assert image["tag"] == project_version()
