@@ -2,8 +2,33 @@
 
 Public API (what the hook, the server and the commands use):
 
-- ``load_policy(path: str | None) -> Policy`` -- ``None`` loads the bundled policy; a bad file
-  raises ``PolicyError`` whose message names file, line and rule id.
-- ``Policy.evaluate(call: ToolCall) -> Decision`` -- deterministic; ``review`` may come back
-  and is resolved by ``superego_mcp.decide``.
+- ``load_policy(path) -> Policy`` -- ``None`` loads the bundled policy; a bad file raises
+  ``PolicyError`` whose ``str()`` is ``FILE:LINE: rule ID: MESSAGE``.
+- ``compile_policy(text, source_name) -> Policy`` -- the same for text in memory.
+- ``Policy.evaluate(call, *, now=None) -> Decision`` -- deterministic; ``review`` may come
+  back and is resolved by ``superego_mcp.decide``.
+
+Importing this package does not import PyYAML: only compiling a policy does, so a cached,
+unpickled ``Policy`` evaluates without it.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from superego_mcp.policy.engine import Policy, Rule
+from superego_mcp.policy.errors import PolicyError
+
+if TYPE_CHECKING:
+    from superego_mcp.policy.loader import compile_policy, load_policy
+
+__all__ = ["Policy", "PolicyError", "Rule", "compile_policy", "load_policy"]
+
+
+def __getattr__(name: str) -> Any:
+    # The loader (and with it PyYAML) is imported only when a policy is compiled.
+    if name in ("load_policy", "compile_policy", "BUNDLED_POLICY"):
+        from superego_mcp.policy import loader
+
+        return getattr(loader, name)
+    raise AttributeError(name)

@@ -1,0 +1,324 @@
+"""Compiled conditions: the nodes a rule's ``conditions`` mapping becomes.
+
+Each node has ``test(unit, ctx) -> bool``. A *unit* is what one rule decision is about: one
+shell command of a Bash call, or a whole non-shell tool call (see ``engine``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from superego_mcp.model import ToolCall
+    from superego_mcp.policy.matchers import JsonPath, NameMatcher, PathGlob, ValueMatcher
+    from superego_mcp.shell.model import Command
+
+
+class Context:
+    """What every unit of one call shares: the call, its cwd, home, the temp dirs, the time."""
+
+    __slots__ = ("call", "cwd", "home", "now", "roots")
+
+    def __init__(self, call: ToolCall, cwd: tuple[str, ...], home: str, tmp: tuple[str, ...],
+                 now: datetime | None) -> None:
+        self.call = call
+        self.cwd = cwd[0]  # lexical form; cwd[1], if any, is the symlink-resolved one
+        self.home = home
+        self.now = now
+        self.roots = {"home": (home,), "project": cwd, "tmp": tmp}
+
+
+class Unit:
+    """One thing a rule decides: a shell command (``command``), the findings of a Bash call not
+    tied to a command (``command is None`` and ``shell``), or a non-shell call."""
+
+    __slots__ = ("command", "dynamic", "findings", "label", "paths", "shell")
+
+    def __init__(self, *, shell: bool, command: Command | None, findings: frozenset[str],
+                 paths: tuple[str, ...], dynamic: bool, label: str) -> None:
+        self.shell = shell
+        self.command = command
+        self.findings = findings
+        self.paths = paths
+        self.dynamic = dynamic
+        self.label = label
+
+
+class Condition:
+    """Base of every compiled condition."""
+
+    __slots__ = ()
+
+    def test(self, unit: Unit, ctx: Context) -> bool:  # pragma: no cover - abstract
+        """True when the condition holds for ``unit``."""
+        raise NotImplementedError
+
+
+class AllOf(Condition):
+    """Every child holds (a conditions mapping, or ``all: [...]``)."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: tuple[Condition, ...]) -> None:
+        self.children = children
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when every child holds (true for no children)."""
+        return all(c.test(unit, ctx) for c in self.children)
+
+
+class AnyOf(Condition):
+    """Some child holds (``any: [...]``)."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: tuple[Condition, ...]) -> None:
+        self.children = children
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when at least one child holds."""
+        return any(c.test(unit, ctx) for c in self.children)
+
+
+class Not(Condition):
+    """The child does not hold (``not: {...}``)."""
+
+    __slots__ = ("child",)
+
+    def __init__(self, child: Condition) -> None:
+        self.child = child
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the child does not hold."""
+        return not self.child.test(unit, ctx)
+
+
+class Tool(Condition):
+    """The tool name matches (``tool:``; 0.0.0 files test it with a value matcher)."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: NameMatcher | ValueMatcher) -> None:
+        self.names = names
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the call's tool name matches."""
+        return self.names.match(ctx.call.tool_name)
+
+
+class Param(Condition):
+    """A ``tool_input`` field, selected by name or JSONPath, exists (or not) and some selected
+    value passes the value tests."""
+
+    __slots__ = ("exists", "matcher", "path")
+
+    def __init__(self, path: JsonPath, matcher: ValueMatcher | None, exists: bool | None) -> None:
+        self.path = path
+        self.matcher = matcher
+        self.exists = exists
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the selected values satisfy ``exists`` and the value tests."""
+        values = self.path.find(ctx.call.tool_input)
+        if self.exists is not None and bool(values) != self.exists:
+            return False
+        if self.matcher is None:
+            return True
+        matcher = self.matcher
+        return any(matcher.match(v) for v in values)
+
+
+class Paths(Condition):
+    """The unit's paths against globs: ``any`` (some path matches), ``all`` (there are paths,
+    every one matches, and none is hidden behind a run-time value), ``none`` (no path matches,
+    and none is hidden behind a run-time value)."""
+
+    __slots__ = ("all", "any", "none")
+
+    def __init__(self, any_: tuple[PathGlob, ...], all_: tuple[PathGlob, ...],
+                 none: tuple[PathGlob, ...]) -> None:
+        self.any = any_
+        self.all = all_
+        self.none = none
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when every given part (any / all / none) holds."""
+        roots = ctx.roots
+        paths = unit.paths
+        if self.any and not any(g.match(p, roots) for p in paths for g in self.any):
+            return False
+        if self.all:
+            # An allow rule must never match vacuously, nor on a path it cannot see.
+            if not paths or unit.dynamic:
+                return False
+            if not all(any(g.match(p, roots) for g in self.all) for p in paths):
+                return False
+        if self.none:
+            if unit.dynamic or any(g.match(p, roots) for p in paths for g in self.none):
+                return False
+        return True
+
+
+class Cwd(Condition):
+    """The call's working directory matches a path glob, or (0.0.0 files) a value test."""
+
+    __slots__ = ("globs", "matcher")
+
+    def __init__(self, globs: tuple[PathGlob, ...], matcher: ValueMatcher | None = None) -> None:
+        self.globs = globs
+        self.matcher = matcher
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the cwd matches."""
+        if self.matcher is not None:
+            return self.matcher.match(ctx.call.cwd)
+        return any(g.match(ctx.cwd, ctx.roots) for g in self.globs)
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class TimeWindow(Condition):
+    """The current time, in ``timezone``, is in ``[start, end)`` (a window may cross
+    midnight) on one of ``days``."""
+
+    __slots__ = ("days", "end", "start", "timezone")
+
+    def __init__(self, start: int, end: int, timezone: str, days: frozenset[int]) -> None:
+        self.start = start  # minutes after midnight
+        self.end = end
+        self.timezone = timezone
+        self.days = days  # 0 = Monday
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the call happens inside the window."""
+        # Imported here: only policies with time windows pay for zoneinfo and datetime.
+        from datetime import UTC, datetime
+        from zoneinfo import ZoneInfo
+
+        now = ctx.now or datetime.now(UTC)
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if local.weekday() not in self.days:
+            return False
+        minute = local.hour * 60 + local.minute + local.second / 60
+        if self.start <= self.end:
+            return self.start <= minute < self.end
+        return minute >= self.start or minute < self.end
+
+
+def parse_days(days: list[str]) -> frozenset[int]:
+    """``[mon, tue, ...]`` as weekday numbers; raises ``ValueError`` naming a bad day."""
+    out: set[int] = set()
+    for d in days:
+        key = str(d).lower()[:3]
+        if key not in _DAYS:
+            raise ValueError(f"bad day {d!r} (expected one of: {', '.join(_DAYS)})")
+        out.add(_DAYS.index(key))
+    return frozenset(out)
+
+
+def parse_clock(text: Any) -> int:
+    """``"HH:MM"`` as minutes after midnight; raises ``ValueError`` on anything else."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        # YAML 1.1 reads an unquoted 09:00 as a base-60 number (540).
+        text = f"{text // 60:02d}:{text % 60:02d}"
+    if not isinstance(text, str):
+        raise ValueError(f"bad time {text!r} (expected \"HH:MM\")")
+    hh, sep, mm = text.partition(":")
+    if not (sep and hh.isdigit() and mm.isdigit() and len(mm) == 2):
+        raise ValueError(f"bad time {text!r} (expected \"HH:MM\")")
+    h, m = int(hh), int(mm)
+    if h > 24 or m > 59 or (h == 24 and m):
+        raise ValueError(f"bad time {text!r} (expected \"HH:MM\" between 00:00 and 24:00)")
+    return h * 60 + m
+
+
+class Shell(Condition):
+    """Tests on one shell command (``shell:``); false for units that are not shell commands.
+    Every given field must hold."""
+
+    __slots__ = (
+        "any_flags",
+        "args",
+        "dynamic",
+        "finding",
+        "flags",
+        "piped_from",
+        "piped_to",
+        "program",
+        "redirect",
+        "subcommand",
+        "via",
+    )
+
+    def __init__(self, *, program: NameMatcher | None = None,
+                 subcommand: NameMatcher | None = None,
+                 flags: dict[str, frozenset[str]] | None = None,
+                 any_flags: dict[str, tuple[frozenset[str], ...]] | None = None,
+                 args: ValueMatcher | None = None, piped_to: NameMatcher | None = None,
+                 piped_from: NameMatcher | None = None, via: NameMatcher | None = None,
+                 finding: frozenset[str] | None = None,
+                 redirect: tuple[PathGlob, ...] | None = None,
+                 dynamic: bool | None = None) -> None:
+        self.program = program
+        self.subcommand = subcommand
+        # Flags are canonicalized per program when the policy is compiled: program -> set;
+        # the key "" holds flags written as canonical names (no leading dash).
+        self.flags = flags
+        self.any_flags = any_flags
+        self.args = args
+        self.piped_to = piped_to
+        self.piped_from = piped_from
+        self.via = via
+        self.finding = finding
+        self.redirect = redirect
+        self.dynamic = dynamic
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the unit is a shell command passing every given test."""
+        if not unit.shell:
+            return False
+        if self.finding is not None and not (self.finding & unit.findings):
+            return False
+        cmd = unit.command
+        if cmd is None:
+            # A findings-only unit (or an empty command line) has nothing else to test.
+            return self.finding is not None and self._only_finding()
+        if self.program is not None and not self.program.match(cmd.program):
+            return False
+        if self.subcommand is not None and (
+            cmd.subcommand is None or not self.subcommand.match(cmd.subcommand)
+        ):
+            return False
+        if self.flags is not None:
+            need = self.flags.get(cmd.program, self.flags.get("", frozenset()))
+            if not need <= cmd.flags:
+                return False
+        if self.any_flags is not None:
+            options = self.any_flags.get(cmd.program, self.any_flags.get("", ()))
+            if not any(opt <= cmd.flags for opt in options):
+                return False
+        if self.args is not None:
+            args = self.args
+            if not any(args.match(a) for a in cmd.positionals):
+                return False
+        if self.piped_to is not None and not self.piped_to.match_any(cmd.piped_to):
+            return False
+        if self.piped_from is not None and not self.piped_from.match_any(cmd.piped_from):
+            return False
+        if self.via is not None and not self.via.match_any(cmd.via):
+            return False
+        if self.redirect is not None and not any(
+            r.writes and r.target is not None and any(g.match(r.target, ctx.roots)
+                                                     for g in self.redirect)
+            for r in cmd.redirects
+        ):
+            return False
+        return self.dynamic is None or cmd.dynamic == self.dynamic
+
+    def _only_finding(self) -> bool:
+        return all(
+            getattr(self, name) is None for name in self.__slots__ if name != "finding"
+        )

@@ -1,0 +1,289 @@
+"""Evaluation: a compiled policy judging one tool call.
+
+A Bash call is split into *units*, one per command the analyzer says would run (plus one for
+findings not tied to a command); any other call is one unit. Each unit is decided by the first
+rule (in priority order) whose conditions hold, else by the policy default; the call gets its
+most restrictive unit's decision.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from superego_mcp.model import Decision, more_restrictive
+from superego_mcp.paths import normalize
+from superego_mcp.policy.conditions import Context, Unit
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from superego_mcp.model import Action, ToolCall
+    from superego_mcp.policy.conditions import Condition
+    from superego_mcp.policy.matchers import NameMatcher
+    from superego_mcp.shell.model import Analysis
+
+# Tools whose input is a shell command line analysed command by command.
+SHELL_TOOLS = frozenset({"Bash"})
+# tool_input fields that name a file or directory the call touches.
+_PATH_FIELDS = ("file_path", "notebook_path", "path")
+# Tools that search a directory: no path means the cwd.
+_SEARCH_TOOLS = frozenset({"Glob", "Grep"})
+# Per-policy cache of candidate rules per tool name; bounded so odd tool names cannot grow it.
+_INDEX_CACHE_MAX = 512
+
+
+class Example:
+    """One example of a rule: a tool name and its input (a string example is a Bash call)."""
+
+    __slots__ = ("line", "tool", "tool_input")
+
+    def __init__(self, tool: str, tool_input: dict[str, Any], line: int | None) -> None:
+        self.tool = tool
+        self.tool_input = tool_input
+        self.line = line
+
+    def describe(self) -> str:
+        """The example as a reader would write it."""
+        if self.tool in SHELL_TOOLS and set(self.tool_input) == {"command"}:
+            return repr(self.tool_input["command"])
+        return f"{self.tool} {self.tool_input!r}"
+
+
+class Rule:
+    """One compiled rule. ``tools`` is the rule's top-level tool matcher (``None``: any tool),
+    ``shell_only`` says its conditions can only hold for shell commands."""
+
+    __slots__ = (
+        "action",
+        "condition",
+        "description",
+        "enabled",
+        "id",
+        "line",
+        "metadata",
+        "no_match",
+        "order",
+        "priority",
+        "reason",
+        "shell_only",
+        "tools",
+        "match_examples",
+    )
+
+    def __init__(self, *, id: str, description: str, priority: int, action: Action,
+                 reason: str, enabled: bool, condition: Condition,
+                 tools: NameMatcher | None, shell_only: bool,
+                 match_examples: tuple[Example, ...] = (), no_match: tuple[Example, ...] = (),
+                 metadata: dict[str, Any] | None = None, line: int | None = None,
+                 order: int = 0) -> None:
+        self.id = id
+        self.description = description
+        self.priority = priority
+        self.action: Action = action
+        self.reason = reason
+        self.enabled = enabled
+        self.condition = condition
+        self.tools = tools
+        self.shell_only = shell_only
+        self.match_examples = match_examples
+        self.no_match = no_match
+        self.metadata = metadata or {}
+        self.line = line
+        self.order = order
+
+    def can_match_tool(self, tool_name: str) -> bool:
+        """False when the rule's tool test (or its shell-only tests) rule the tool out."""
+        if self.shell_only and tool_name not in SHELL_TOOLS:
+            return False
+        return self.tools is None or self.tools.match(tool_name)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id!r}, {self.action!r}, priority={self.priority})"
+
+
+class UnitResult:
+    """How one unit was decided (for ``explain``)."""
+
+    __slots__ = ("action", "reason", "rule", "unit")
+
+    def __init__(self, unit: Unit, rule: Rule | None, action: Action, reason: str) -> None:
+        self.unit = unit
+        self.rule = rule
+        self.action: Action = action
+        self.reason = reason
+
+
+class Judgement:
+    """The full story of one evaluation: the decision, the analysis, each unit's result."""
+
+    __slots__ = ("analysis", "decision", "units")
+
+    def __init__(self, decision: Decision, analysis: Analysis | None,
+                 units: list[UnitResult]) -> None:
+        self.decision = decision
+        self.analysis = analysis
+        self.units = units
+
+
+class Policy:
+    """A compiled policy: rules sorted by priority, a default, and where it came from.
+
+    Picklable (the hook caches it); ``digest`` is the sha256 of the source text.
+    """
+
+    __slots__ = ("_index", "default_action", "default_reason", "digest", "legacy", "rules",
+                 "source")
+
+    def __init__(self, *, source: str, digest: str, rules: list[Rule],
+                 default_action: Action, default_reason: str, legacy: bool = False) -> None:
+        self.source = source
+        self.digest = digest
+        self.rules = tuple(sorted(rules, key=lambda r: (r.priority, r.order)))
+        self.default_action: Action = default_action
+        self.default_reason = default_reason
+        self.legacy = legacy
+        self._index: dict[str, tuple[Rule, ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The tool-name index is rebuilt on demand; it is not part of the policy.
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_index"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._index = {}
+
+    def rules_for(self, tool_name: str) -> tuple[Rule, ...]:
+        """The enabled rules that can match ``tool_name``, in the order they are tried."""
+        found = self._index.get(tool_name)
+        if found is None:
+            found = tuple(r for r in self.rules if r.enabled and r.can_match_tool(tool_name))
+            if len(self._index) < _INDEX_CACHE_MAX:
+                self._index[tool_name] = found
+        return found
+
+    def evaluate(self, call: ToolCall, *, now: datetime | None = None, home: str | None = None,
+                 **shell_limits: int) -> Decision:
+        """Judge one call. ``home`` defaults to ``$HOME``; ``shell_limits`` (``max_length``,
+        ``max_depth``, ``max_commands``) go to the shell analyzer. May return ``review``
+        (``superego_mcp.decide`` resolves it). Raises on malformed input; callers fail closed.
+        """
+        return self.judge(call, now=now, home=home, **shell_limits).decision
+
+    def judge(self, call: ToolCall, *, now: datetime | None = None, home: str | None = None,
+              **shell_limits: int) -> Judgement:
+        """Like :meth:`evaluate`, but also returns the analysis and every unit's result."""
+        home = home or os.environ.get("HOME") or os.path.expanduser("~")
+        cwd_forms = normalize(call.cwd or "/", "/", home)
+        ctx = Context(call, cwd_forms, home, temp_dirs(), now)
+        analysis: Analysis | None = None
+        if call.tool_name in SHELL_TOOLS:
+            analysis, units = shell_units(call, ctx, shell_limits)
+        else:
+            units = [tool_unit(call, ctx)]
+        rules = self.rules_for(call.tool_name)
+        results = [self._decide_unit(unit, ctx, rules) for unit in units]
+        worst = results[0]
+        for r in results[1:]:
+            if more_restrictive(worst.action, r.action) != worst.action:
+                worst = r
+        decision = Decision(worst.action, worst.reason, worst.rule.id if worst.rule else None)
+        if analysis is not None and analysis.failed and decision.action != "deny":
+            if decision.action != "ask":
+                detail = "; ".join(f.detail for f in analysis.findings
+                                   if f.kind in ("unparseable", "too_complex"))
+                decision = Decision(
+                    "ask", f"Superego could not fully analyse this command ({detail}).", None)
+        return Judgement(decision, analysis, results)
+
+    def _decide_unit(self, unit: Unit, ctx: Context, rules: tuple[Rule, ...]) -> UnitResult:
+        for rule in rules:
+            if rule.condition.test(unit, ctx):
+                return UnitResult(unit, rule, rule.action, rule.reason)
+        return UnitResult(unit, None, self.default_action, self.default_reason)
+
+
+_TMP: list[tuple[str, ...]] = []
+
+
+def temp_dirs() -> tuple[str, ...]:
+    """What ``${tmp}`` stands for: /tmp, /var/tmp and $TMPDIR, plus their real paths."""
+    if not _TMP:
+        dirs: list[str] = []
+        for d in ("/tmp", "/var/tmp", os.environ.get("TMPDIR", "")):  # noqa: S108
+            if d:
+                for form in normalize(d, "/", "/"):
+                    if form not in dirs:
+                        dirs.append(form)
+        _TMP.append(tuple(dirs))
+    return _TMP[0]
+
+
+def tool_unit(call: ToolCall, ctx: Context) -> Unit:
+    """The one unit of a non-shell call, with the paths it names (normalized)."""
+    tool_input = call.tool_input
+    paths: list[str] = []
+    named: list[str] = []
+    for field in _PATH_FIELDS:
+        value = tool_input.get(field)
+        if isinstance(value, str) and value:
+            named.append(value)
+    if call.tool_name in _SEARCH_TOOLS:
+        base = named[0] if named else ctx.cwd
+        if not named:
+            named.append(base)
+        pattern = tool_input.get("pattern") if call.tool_name == "Glob" else tool_input.get("glob")
+        if isinstance(pattern, str) and pattern:
+            # A glob pattern can climb out of the searched directory (Glob "~/.ssh/*") and
+            # names what it reads (Grep glob "*.pem"): its directory part and the whole
+            # pattern, joined to the searched directory, count as paths too.
+            for part in (_literal_prefix(pattern), pattern):
+                if part:
+                    named.append(part if part.startswith(("/", "~")) else
+                                 os.path.join(base, part))
+    for p in named:
+        for form in normalize(p, ctx.cwd, ctx.home):
+            if form not in paths:
+                paths.append(form)
+    return Unit(shell=False, command=None, findings=frozenset(), paths=tuple(paths),
+                dynamic=False, label=call.tool_name)
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The directories of a glob pattern before its first wildcard segment."""
+    parts = pattern.split("/")
+    kept: list[str] = []
+    for part in parts[:-1]:
+        if any(c in part for c in "*?[{"):
+            break
+        kept.append(part)
+    if pattern.startswith("/") and kept == [""]:
+        return "/"
+    return "/".join(kept)
+
+
+def shell_units(call: ToolCall, ctx: Context,
+                limits: dict[str, int]) -> tuple[Analysis, list[Unit]]:
+    """Analyse a shell call's ``command`` and turn every command into a unit."""
+    command = call.tool_input.get("command")
+    if not isinstance(command, str):
+        raise ValueError(f"{call.tool_name} tool_input has no 'command' string")
+    # Imported here: non-shell calls never load the parser.
+    from superego_mcp.shell import analyze
+
+    analysis = analyze(command, cwd=ctx.cwd, home=ctx.home, **limits)
+    per_command: dict[int | None, set[str]] = {}
+    for f in analysis.findings:
+        key = f.command if f.command is not None and 0 <= f.command < len(
+            analysis.commands) else None
+        per_command.setdefault(key, set()).add(f.kind)
+    units = [
+        Unit(shell=True, command=c, findings=frozenset(per_command.get(i, ())),
+             paths=c.paths, dynamic=c.dynamic, label=c.text or c.program)
+        for i, c in enumerate(analysis.commands)
+    ]
+    if None in per_command or not units:
+        units.append(Unit(shell=True, command=None, findings=frozenset(per_command.get(None, ())),
+                          paths=(), dynamic=False, label="(command line)"))
+    return analysis, units

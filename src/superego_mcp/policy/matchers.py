@@ -1,0 +1,452 @@
+"""Compiled matchers the conditions are built from: names, values, path globs, JSONPath.
+
+Everything here is compiled once when a policy is loaded (bad patterns raise ``ValueError``
+with a message the loader turns into a ``PolicyError``) and is picklable: plain ``__slots__``
+classes holding compiled regular expressions, no closures.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# --- names: tool names, programs, subcommands, wrappers ---------------------------------
+
+
+class NameMatcher:
+    """Matches a name against exact names, globs (``mcp__*``, full match) and ``re:`` regular
+    expressions (searched: anchor them with ``^``/``$``). Case-sensitive."""
+
+    __slots__ = ("exact", "patterns", "text")
+
+    def __init__(self, entries: list[str]) -> None:
+        exact: set[str] = set()
+        patterns: list[str] = []
+        for entry in entries:
+            if entry.startswith("re:"):
+                patterns.append(_checked_regex(entry[3:]))
+            elif any(c in entry for c in "*?["):
+                patterns.append(glob_to_regex(entry))
+            else:
+                exact.add(entry)
+        self.exact = frozenset(exact)
+        # Compiled one by one: a pattern may carry its own inline flags, e.g. (?i).
+        self.patterns = tuple(re.compile(p) for p in patterns)
+        self.text = ", ".join(entries)
+
+    @property
+    def names_only(self) -> bool:
+        """True when only exact names are listed (the engine can index the rule by them)."""
+        return not self.patterns
+
+    def match(self, name: str) -> bool:
+        """True when ``name`` is one of the names or matches one of the patterns."""
+        if name in self.exact:
+            return True
+        return any(p.search(name) is not None for p in self.patterns)
+
+    def match_any(self, names: tuple[str, ...]) -> bool:
+        """True when some element of ``names`` matches."""
+        return any(self.match(n) for n in names)
+
+
+def _checked_regex(pattern: str, flags: int = 0) -> str:
+    try:
+        re.compile(pattern, flags)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+    return pattern
+
+
+def glob_to_regex(glob: str) -> str:
+    """A plain string glob (``*`` and ``?`` match any character, ``[...]`` a class) as an
+    anchored regular expression."""
+    import fnmatch
+
+    _check_brackets(glob)
+    return "^" + fnmatch.translate(glob)
+
+
+def _check_brackets(glob: str) -> None:
+    depth = 0
+    for c in glob:
+        if c == "[":
+            depth += 1
+        elif c == "]" and depth:
+            depth -= 1
+    if depth:
+        raise ValueError(f"bad glob {glob!r}: unclosed '['")
+
+
+# --- values: tool_input fields, shell arguments ------------------------------------------
+
+VALUE_OPS = (
+    "equals",
+    "regex",
+    "glob",
+    "contains",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "len_gt",
+    "len_lt",
+    "ignore_case",
+)
+
+
+def _text(value: Any) -> str | None:
+    """The text a string test sees: strings as they are, numbers as written, else none."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+class ValueMatcher:
+    """Tests one JSON value. Every given test must hold (AND):
+
+    ``equals`` (exact, strings compared as text), ``regex`` (searched), ``glob`` (full match,
+    ``*`` crosses ``/``), ``contains`` (substring of a string or element of a list), ``gt`` /
+    ``ge`` / ``lt`` / ``le`` (numeric), ``len_gt`` / ``len_lt`` (length of a string, list or
+    mapping); ``ignore_case: true`` applies to the text tests.
+    """
+
+    __slots__ = ("contains", "equals", "has_equals", "length", "numeric", "regex")
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        unknown = [k for k in spec if k not in VALUE_OPS]
+        if unknown:
+            raise ValueError(f"unknown value test {unknown[0]!r}{suggest(unknown[0], VALUE_OPS)}")
+        ignore_case = spec.get("ignore_case", False)
+        if not isinstance(ignore_case, bool):
+            raise ValueError("'ignore_case' must be true or false")
+        flags = re.IGNORECASE if ignore_case else 0
+        self.has_equals = "equals" in spec
+        self.equals: Any = spec.get("equals")
+        patterns: list[re.Pattern[str]] = []
+        if ignore_case and isinstance(self.equals, str):
+            # Equality without case is a full-match regex: one code path for text tests.
+            patterns.append(re.compile("^" + re.escape(self.equals) + r"\Z", flags))
+            self.has_equals, self.equals = False, None
+        if "regex" in spec:
+            if not isinstance(spec["regex"], str):
+                raise ValueError("'regex' must be a string")
+            patterns.append(re.compile(_checked_regex(spec["regex"], flags), flags))
+        if "glob" in spec:
+            if not isinstance(spec["glob"], str):
+                raise ValueError("'glob' must be a string")
+            patterns.append(re.compile(glob_to_regex(spec["glob"]), flags))
+        self.regex = tuple(patterns)
+        self.contains: tuple[Any, bool] | None = None
+        if "contains" in spec:
+            needle = spec["contains"]
+            if not isinstance(needle, str | int | float | bool):
+                raise ValueError("'contains' must be a string or a number")
+            self.contains = (needle.lower() if ignore_case and isinstance(needle, str) else needle,
+                             ignore_case)
+        numeric: list[tuple[str, float]] = []
+        length: list[tuple[str, int]] = []
+        for op in ("gt", "ge", "lt", "le"):
+            if op in spec:
+                n = _number(spec[op])
+                if n is None or isinstance(spec[op], str):
+                    raise ValueError(f"'{op}' needs a number, not {spec[op]!r}")
+                numeric.append((op, n))
+        for op in ("len_gt", "len_lt"):
+            if op in spec:
+                if not isinstance(spec[op], int) or isinstance(spec[op], bool):
+                    raise ValueError(f"'{op}' needs a whole number, not {spec[op]!r}")
+                length.append((op, spec[op]))
+        self.numeric = tuple(numeric)
+        self.length = tuple(length)
+        if not (self.has_equals or self.regex or self.contains or numeric or length):
+            raise ValueError("a value test needs at least one of: " + ", ".join(VALUE_OPS[:-1]))
+
+    @classmethod
+    def exact(cls, value: Any) -> ValueMatcher:
+        """A matcher for one exact value (what a bare scalar in a rule means)."""
+        return cls({"equals": value})
+
+    def match(self, value: Any) -> bool:
+        """True when ``value`` passes every test."""
+        if self.has_equals and not _equal(value, self.equals):
+            return False
+        if self.regex:
+            text = _text(value)
+            if text is None or not all(p.search(text) for p in self.regex):
+                return False
+        if self.contains is not None and not _contains(value, *self.contains):
+            return False
+        for op, bound in self.numeric:
+            n = _number(value)
+            if n is None or not _compare(op, n, bound):
+                return False
+        for op, size in self.length:
+            if not isinstance(value, str | list | dict):
+                return False
+            if not (len(value) > size if op == "len_gt" else len(value) < size):
+                return False
+        return True
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    if isinstance(expected, str) or isinstance(value, str):
+        return _text(value) == _text(expected)
+    return bool(value == expected and type(value) is type(expected)) or (
+        _number(value) is not None and _number(value) == _number(expected)
+    )
+
+
+def _contains(value: Any, needle: Any, ignore_case: bool) -> bool:
+    if isinstance(value, str):
+        text = _text(needle) or ""
+        return text in (value.lower() if ignore_case else value)
+    if isinstance(value, list):
+        return any(_equal(v, needle) for v in value)
+    return False
+
+
+def _compare(op: str, n: float, bound: float) -> bool:
+    if op == "gt":
+        return n > bound
+    if op == "ge":
+        return n >= bound
+    if op == "lt":
+        return n < bound
+    return n <= bound
+
+
+# --- path globs --------------------------------------------------------------------------
+
+# Roots a path glob may start with; anything else is absolute ('/...') or relative
+# (matched at any depth, like a .gitignore name).
+_ROOTS = {"~": "home", "${home}": "home", "${project}": "project", "${tmp}": "tmp"}
+
+
+class PathGlob:
+    """A glob over normalized absolute paths.
+
+    ``*`` stays within one path segment, ``**`` spans any number of segments (including none),
+    ``?`` is one character, ``[...]`` a class, ``{a,b}`` alternatives. ``~`` / ``${home}``,
+    ``${project}`` (the call's cwd) and ``${tmp}`` may start a glob. A glob ending in ``/**``
+    also matches the directory itself. A relative glob (``*.pem``, ``.git/hooks/**``) matches
+    at any depth.
+    """
+
+    __slots__ = ("regex", "root", "text")
+
+    def __init__(self, glob: str) -> None:
+        if not glob:
+            raise ValueError("empty path glob")
+        self.text = glob
+        root = "abs"
+        rest = glob
+        for prefix, name in _ROOTS.items():
+            if glob == prefix or glob.startswith(prefix + "/"):
+                root, rest = name, glob[len(prefix) :]
+                break
+        else:
+            if "${" in glob:
+                raise ValueError(
+                    f"bad path glob {glob!r}: only ~, ${{home}}, ${{project}} or ${{tmp}} may "
+                    "start a glob"
+                )
+            if not glob.startswith("/"):
+                root, rest = "any", "/" + glob.removeprefix("**/")
+        if "${" in rest:
+            raise ValueError(f"bad path glob {glob!r}: a variable may only start a glob")
+        body = _path_glob_body(rest, glob)
+        if root == "any":
+            body = "(?:.*)?" + body
+        self.root = root
+        self.regex = re.compile(body + r"\Z", re.DOTALL)
+
+    def match(self, path: str, roots: dict[str, tuple[str, ...]]) -> bool:
+        """True when the absolute ``path`` matches; ``roots`` maps home/project/tmp to the
+        directories they stand for in this call."""
+        if self.root in ("abs", "any"):
+            return self.regex.match(path) is not None
+        for base in roots[self.root]:
+            base = base.rstrip("/")
+            if path == base:
+                rest = ""
+            elif path.startswith(base + "/"):
+                rest = path[len(base) :]
+            else:
+                continue
+            if self.regex.match(rest) is not None:
+                return True
+        return False
+
+
+def _path_glob_body(rest: str, whole: str) -> str:
+    """Translate the part of a path glob after its root (``''`` or starting with ``/``)."""
+    out: list[str] = []
+    i, n = 0, len(rest)
+    while i < n:
+        if rest.startswith("/**", i) and (i + 3 == n or rest[i + 3] == "/"):
+            # '/**' at the end: the directory itself or anything below; '/**/' in the middle:
+            # zero or more whole segments.
+            out.append("(?:/.*)?" if i + 3 == n else "(?:/.*)?")
+            i += 3
+            continue
+        c = rest[i]
+        if c == "*":
+            if rest.startswith("**", i):
+                out.append(".*")
+                i += 2
+            else:
+                out.append("[^/]*")
+                i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            end = rest.find("]", i + 2)
+            if end < 0:
+                raise ValueError(f"bad path glob {whole!r}: unclosed '['")
+            inner = rest[i + 1 : end]
+            if inner.startswith("!"):
+                inner = "^" + inner[1:]
+            out.append("[" + inner.replace("\\", "\\\\") + "]")
+            i = end + 1
+        elif c == "{":
+            end = rest.find("}", i)
+            if end < 0:
+                raise ValueError(f"bad path glob {whole!r}: unclosed '{{'")
+            options = rest[i + 1 : end].split(",")
+            out.append("(?:" + "|".join(_path_glob_body(o, whole) for o in options) + ")")
+            i = end + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    pattern = "".join(out)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"bad path glob {whole!r}: {exc}") from None
+    return pattern
+
+
+# --- a small JSONPath ---------------------------------------------------------------------
+
+
+class JsonPath:
+    """A JSONPath subset: ``$``, ``.name``, ``['name']``, ``[n]``, ``[*]``, ``.*``, ``..name``
+    and ``..*`` (every scalar anywhere). A bare name (``file_path``) is ``$.file_path``."""
+
+    __slots__ = ("steps", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.steps = _parse_jsonpath(text if text.startswith("$") else "$." + text, text)
+
+    def find(self, data: Any) -> list[Any]:
+        """Every value the path selects in ``data``."""
+        values = [data]
+        for kind, arg in self.steps:
+            nxt: list[Any] = []
+            for v in values:
+                _step(kind, arg, v, nxt)
+            values = nxt
+            if not values:
+                break
+        return values
+
+
+def _step(kind: str, arg: Any, v: Any, out: list[Any]) -> None:
+    if kind == "key":
+        if isinstance(v, dict) and arg in v:
+            out.append(v[arg])
+    elif kind == "index":
+        if isinstance(v, list) and -len(v) <= arg < len(v):
+            out.append(v[arg])
+    elif kind == "wild":
+        if isinstance(v, dict):
+            out.extend(v.values())
+        elif isinstance(v, list):
+            out.extend(v)
+    elif kind == "desc":
+        _descend(v, arg, out)
+
+
+def _descend(v: Any, name: str | None, out: list[Any], depth: int = 0) -> None:
+    if depth > 64:  # tool input nested this deep is not something a rule should walk
+        return
+    if isinstance(v, dict):
+        for key, child in v.items():
+            if name is None:
+                if not isinstance(child, dict | list):
+                    out.append(child)
+            elif key == name:
+                out.append(child)
+            _descend(child, name, out, depth + 1)
+    elif isinstance(v, list):
+        for child in v:
+            if name is None and not isinstance(child, dict | list):
+                out.append(child)
+            _descend(child, name, out, depth + 1)
+
+
+_TOKEN = re.compile(
+    r"""\.\.(?P<desc>[A-Za-z_][\w-]*|\*)"""
+    r"""|\.(?P<name>[A-Za-z_][\w-]*|\*)"""
+    r"""|\[\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<idx>-?\d+)|(?P<star>\*))\s*\]"""
+)
+
+
+def _parse_jsonpath(path: str, original: str) -> tuple[tuple[str, Any], ...]:
+    steps: list[tuple[str, Any]] = []
+    i = 1
+    while i < len(path):
+        m = _TOKEN.match(path, i)
+        if m is None:
+            raise ValueError(
+                f"unsupported JSONPath {original!r} at {path[i:]!r} (supported: $, .name, "
+                "['name'], [n], [*], ..name, ..*)"
+            )
+        if m.group("desc") is not None:
+            d = m.group("desc")
+            steps.append(("desc", None if d == "*" else d))
+        elif m.group("name") is not None:
+            nm = m.group("name")
+            steps.append(("wild", None) if nm == "*" else ("key", nm))
+        elif m.group("idx") is not None:
+            steps.append(("index", int(m.group("idx"))))
+        elif m.group("star") is not None:
+            steps.append(("wild", None))
+        else:
+            q = m.group("q1") if m.group("q1") is not None else m.group("q2")
+            steps.append(("key", q))
+        i = m.end()
+    return tuple(steps)
+
+
+# --- typo help ----------------------------------------------------------------------------
+
+
+def suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """`` (did you mean 'x'?)`` for a near miss, else a list of what is allowed."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (expected one of: {', '.join(choices)})"
