@@ -26,6 +26,68 @@ _HANDLERS: dict[str, str] = {
 }
 
 
+# `hook` runs on every tool call, so its options are data: build_parser() gives them to
+# argparse, and _fast_hook_args() reads a plain `hook` command line from the same table
+# without building a parser (argparse's parser set-up, with the gettext, locale and shutil
+# work it triggers, costs milliseconds per call). Anything else goes through argparse.
+# option -> (choices, default, metavar, help); plus --rules / --config (_add_policy_args).
+_HOOK_OPTIONS: dict[str, tuple[list[str] | None, str | None, str | None, str]] = {
+    "--server": (None, None, "URL", "forward to a running Superego server"),
+    "--on-server-error": (
+        ["local", "deny"],
+        "local",
+        None,
+        "when the server cannot be reached: evaluate locally (default) or deny",
+    ),
+    "--fail-mode": (["ask", "deny"], None, None, "answer when anything fails"),
+}
+_POLICY_OPTIONS = ("--rules", "--config")
+
+
+def _fast_hook_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The Namespace argparse would build for a plain ``hook`` command line (exact option
+    names, ``--opt VALUE`` or ``--opt=VALUE``, valid choices), else ``None``."""
+    if not argv or argv[0] != "hook":
+        return None
+    values: dict[str, str | None] = {
+        "command": "hook",
+        "version": None,
+        "transport": None,
+        "host": None,
+        "port": None,
+        "rules": None,
+        "config": None,
+    }
+    values.update({o[2:].replace("-", "_"): spec[1] for o, spec in _HOOK_OPTIONS.items()})
+    rest = list(argv[1:])
+    while rest:
+        option, eq, value = rest.pop(0).partition("=")
+        if option not in _HOOK_OPTIONS and option not in _POLICY_OPTIONS:
+            return None
+        if not eq:
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        choices = _HOOK_OPTIONS.get(option, (None,))[0]
+        if choices is not None and value not in choices:
+            return None
+        values[option[2:].replace("-", "_")] = value
+    return argparse.Namespace(**values)
+
+
+def _run_hook(args: argparse.Namespace) -> int:
+    # Claude Code lets a tool call through when a hook exits 1 (a traceback): even a broken
+    # installation (a module that fails to import) must block, with exit 2.
+    try:
+        return _resolve(_HANDLERS["hook"])(args)
+    except BaseException as exc:
+        import contextlib
+
+        with contextlib.suppress(BaseException):
+            sys.stderr.write(f"superego-mcp hook: cannot run ({type(exc).__name__}): blocked\n")
+        return 2
+
+
 def _version() -> str:
     from superego_mcp import __version__
 
@@ -84,14 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("hook", help="Claude Code command hook: hook JSON on stdin, decision out")
     _add_policy_args(p)
-    p.add_argument("--server", metavar="URL", help="forward to a running Superego server")
-    p.add_argument(
-        "--on-server-error",
-        choices=["local", "deny"],
-        default="local",
-        help="when the server cannot be reached: evaluate locally (default) or deny",
-    )
-    p.add_argument("--fail-mode", choices=["ask", "deny"], help="answer when anything fails")
+    for option, (choices, default, metavar, text) in _HOOK_OPTIONS.items():
+        p.add_argument(option, choices=choices, default=default, metavar=metavar, help=text)
 
     p = sub.add_parser("hooks", help="install, remove or show the Claude Code hook")
     p.add_argument("action", choices=["install", "uninstall", "status"])
@@ -138,8 +194,11 @@ def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``superego-mcp`` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _fast_hook_args(argv) or build_parser().parse_args(argv)
     command = args.command
+    if command == "hook":
+        raise SystemExit(_run_hook(args))
     if command is None:
         if args.transport is None:
             build_parser().print_help(sys.stderr)
