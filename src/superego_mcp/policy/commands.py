@@ -1,0 +1,253 @@
+"""``superego-mcp init`` / ``check`` / ``explain``: write, validate and question a policy.
+
+Each function takes the parsed command line (see ``superego_mcp.cli``) and returns the exit
+code. A bad policy file prints ``FILE:LINE: rule ID: MESSAGE`` and exits 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy.errors import PolicyError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from superego_mcp.policy.engine import Example, Judgement, Policy, Rule
+
+# `check` runs examples as if here, so results do not depend on the machine.
+EXAMPLE_HOME = "/home/user"
+EXAMPLE_CWD = "/home/user/project"
+
+
+def _err(message: str) -> None:
+    print(f"superego-mcp: {message}", file=sys.stderr)
+
+
+def policy_path(args: argparse.Namespace) -> str | None:
+    """The policy file the command line selects: ``--rules``, else the settings (only read
+    when ``--config`` / ``$SUPEREGO_CONFIG`` is given: they cost a pydantic import), else
+    ``$SUPEREGO_RULES``, else ``None`` (the bundled policy)."""
+    rules = getattr(args, "rules", None)
+    if rules:
+        return str(rules)
+    if getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG"):
+        from superego_mcp.config import load_settings
+
+        settings = load_settings(getattr(args, "config", None))
+        return str(settings.rules) if settings.rules else None
+    return os.environ.get("SUPEREGO_RULES") or None
+
+
+def _load(args: argparse.Namespace) -> Policy:
+    from superego_mcp.policy.loader import load_policy
+
+    return load_policy(policy_path(args))
+
+
+def init(args: argparse.Namespace) -> int:
+    """Write the bundled policy to ``--path`` (refusing to overwrite without ``--force``)."""
+    from superego_mcp.policy.loader import BUNDLED_POLICY, read_policy_text
+
+    target = args.path
+    if os.path.exists(target) and not args.force:
+        _err(f"{target} already exists; pass --force to overwrite it")
+        return 1
+    try:
+        text = read_policy_text(BUNDLED_POLICY)
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except (OSError, PolicyError) as exc:
+        _err(f"cannot write {target}: {exc}")
+        return 1
+    print(f"wrote {target}; edit it, then run: superego-mcp check --rules {target}")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """Validate a policy and run every rule's examples; exit 1 on a failed example, 2 on a
+    bad file."""
+    try:
+        policy = _load(args)
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - e.g. a bad settings file: say so, no traceback
+        _err(str(exc))
+        return 2
+    failures: list[str] = []
+    examples = 0
+    for rule in policy.rules:
+        for expected, group in ((True, rule.match_examples), (False, rule.no_match)):
+            for example in group:
+                examples += 1
+                problem = _check_example(policy, rule, example, expected)
+                if problem:
+                    failures.append(problem)
+    for line in failures:
+        print(line)
+    status = "FAILED" if failures else "ok"
+    print(f"{policy.source}: {len(policy.rules)} rules, {examples} examples, "
+          f"{len(failures)} failed: {status}")
+    return 1 if failures else 0
+
+
+def example_matches(rule: Rule, example: Example) -> bool:
+    """True when ``rule``'s conditions hold for some unit of ``example`` (evaluated at
+    ``EXAMPLE_CWD`` with home ``EXAMPLE_HOME``)."""
+    from superego_mcp.policy.conditions import Context
+    from superego_mcp.policy.engine import SHELL_TOOLS, shell_units, temp_dirs, tool_unit
+
+    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD)
+    ctx = Context(call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None)
+    if example.tool in SHELL_TOOLS:
+        _, units = shell_units(call, ctx, {})
+    else:
+        units = [tool_unit(call, ctx)]
+    return any(rule.condition.test(u, ctx) for u in units)
+
+
+def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool) -> str:
+    where = f"{policy.source}:{example.line or rule.line}: rule {rule.id}"
+    try:
+        matched = example_matches(rule, example)
+    except Exception as exc:  # noqa: BLE001 - report, do not crash, on an odd example
+        return f"{where}: example {example.describe()} could not be evaluated: {exc}"
+    if matched == expected:
+        return ""
+    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD)
+    decided = policy.evaluate(call, home=EXAMPLE_HOME)
+    verb = "should match but does not" if expected else "should not match but does"
+    return (f"{where}: example {example.describe()} {verb} (the policy decides "
+            f"{decided.action} by {decided.rule_id or 'the default'})")
+
+
+def _read_call(args: argparse.Namespace) -> ToolCall:
+    """The call to explain, from hook JSON on stdin, ``--tool``/``--input``, or words."""
+    cwd = args.cwd or os.getcwd()
+    words: list[str] = list(args.shell_command or [])
+    if words == ["-"]:
+        data = json.loads(sys.stdin.read())
+        if not isinstance(data, dict) or not isinstance(data.get("tool_name"), str):
+            raise ValueError("hook JSON must be an object with a 'tool_name' string")
+        tool_input = data.get("tool_input", {})
+        if not isinstance(tool_input, dict):
+            raise ValueError("'tool_input' must be an object")
+        return ToolCall(data["tool_name"], tool_input, args.cwd or str(data.get("cwd") or cwd))
+    if args.tool_input is not None:
+        tool_input = json.loads(args.tool_input)
+        if not isinstance(tool_input, dict):
+            raise ValueError("--input must be a JSON object")
+        if words:
+            raise ValueError("give either --input or a shell command, not both")
+        return ToolCall(args.tool or "Bash", tool_input, cwd)
+    if not words:
+        raise ValueError("nothing to explain: give a shell command, --tool/--input, or '-' "
+                         "with hook JSON on stdin")
+    return ToolCall(args.tool or "Bash", {"command": " ".join(words)}, cwd)
+
+
+def explain(args: argparse.Namespace) -> int:
+    """Show what the analyzer saw, which rule decided each unit and why, and the result."""
+    try:
+        policy = _load(args)
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bad settings file, for instance
+        _err(str(exc))
+        return 2
+    try:
+        call = _read_call(args)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        _err(f"bad input: {exc}")
+        return 2
+    try:
+        judgement = policy.judge(call)
+    except Exception as exc:  # noqa: BLE001 - explain the fail-closed answer instead
+        from superego_mcp.decide import decide
+
+        d = decide(policy, call)
+        _err(f"evaluation failed ({type(exc).__name__}: {exc}); the answer would be "
+             f"{d.action}")
+        return 2
+    data = explanation(policy, call, judgement)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(render(data))
+    return 0
+
+
+def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[str, Any]:
+    """The explanation as JSON-ready data."""
+    from superego_mcp.decide import resolve_review
+
+    analysis = judgement.analysis
+    commands: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    if analysis is not None:
+        for c in analysis.commands:
+            commands.append({
+                "text": c.text, "program": c.program, "subcommand": c.subcommand,
+                "flags": sorted(c.flags), "positionals": list(c.positionals),
+                "paths": list(c.paths), "via": list(c.via),
+                "redirects": [{"op": r.op, "target": r.target} for r in c.redirects],
+                "piped_from": list(c.piped_from), "piped_to": list(c.piped_to),
+                "dynamic": c.dynamic,
+            })
+        findings = [{"kind": f.kind, "detail": f.detail, "command": f.command}
+                    for f in analysis.findings]
+    units = [{
+        "unit": r.unit.label, "paths": list(r.unit.paths), "findings": sorted(r.unit.findings),
+        "action": r.action, "rule_id": r.rule.id if r.rule else None, "reason": r.reason,
+    } for r in judgement.units]
+    decision = judgement.decision
+    final = resolve_review(decision, call, "ask") if decision.action == "review" else decision
+    return {
+        "policy": {"source": policy.source, "digest": policy.digest, "rules": len(policy.rules)},
+        "call": {"tool_name": call.tool_name, "tool_input": call.tool_input, "cwd": call.cwd},
+        "commands": commands,
+        "findings": findings,
+        "units": units,
+        "evaluation": decision.to_dict(),
+        "decision": final.to_dict(),
+    }
+
+
+def render(data: dict[str, Any]) -> str:
+    """The explanation as text for a person."""
+    lines = [f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)",
+             f"call:   {data['call']['tool_name']} in {data['call']['cwd']}"]
+    if data["call"]["tool_name"] == "Bash" or data["commands"]:
+        lines.append("commands that would run:")
+        for i, c in enumerate(data["commands"], 1):
+            lines.append(f"  {i}. {c['text'] or c['program']}")
+            detail = [f"program={c['program'] or '?'}"]
+            if c["subcommand"]:
+                detail.append(f"subcommand={c['subcommand']}")
+            if c["via"]:
+                detail.append(f"via={' > '.join(c['via'])}")
+            if c["flags"]:
+                detail.append(f"flags={','.join(c['flags'])}")
+            if c["paths"]:
+                detail.append(f"paths={' '.join(c['paths'])}")
+            if c["dynamic"]:
+                detail.append("dynamic")
+            lines.append("     " + "  ".join(detail))
+        if not data["commands"]:
+            lines.append("  (none)")
+        for f in data["findings"]:
+            lines.append(f"finding: {f['kind']}: {f['detail']}")
+    lines.append("decisions:")
+    for u in data["units"]:
+        by = f"rule {u['rule_id']}" if u["rule_id"] else "the default"
+        lines.append(f"  {u['unit']}: {u['action']} by {by}: {u['reason']}")
+    d = data["decision"]
+    lines.append(f"result: {d['decision'].upper()}"
+                 f"{' (rule ' + d['rule_id'] + ')' if d['rule_id'] else ''}: {d['reason']}")
+    return "\n".join(lines)
