@@ -66,8 +66,9 @@
 
       # Everything per system, built once and shared by the outputs below.
       perSystem =
-        pkgs:
+        system:
         let
+          pkgs = nixpkgs.legacyPackages.${system};
           pythonSet = pythonSetFor pkgs;
           inherit (pkgs.callPackage pyproject-nix.build.util { }) mkApplication;
 
@@ -80,9 +81,8 @@
           # The redistributable wheel, as `uv build` would write to dist/. Only this output
           # gets the revision, so commits that touch nothing the package reads do not
           # rebuild the application.
-          wheel =
-            (pythonSet.superego-mcp.override { pyprojectHook = pythonSet.pyprojectDistHook; }).overrideAttrs
-              { SUPEREGO_GIT_REVISION = revision; };
+          dist = pythonSet.superego-mcp.override { pyprojectHook = pythonSet.pyprojectDistHook; };
+          wheel = dist.overrideAttrs { SUPEREGO_GIT_REVISION = revision; };
 
           image = import ./nix/image.nix {
             inherit
@@ -105,7 +105,7 @@
           image = if pkgs.stdenv.hostPlatform.isLinux then image else null;
         };
 
-      outputsBySystem = lib.genAttrs allSystems (system: perSystem nixpkgs.legacyPackages.${system});
+      outputsBySystem = lib.genAttrs allSystems perSystem;
       # f receives one system's shared values (pkgs, pythonSet, app, wheel, image).
       forAllSystems = f: lib.mapAttrs (_system: f) outputsBySystem;
     in

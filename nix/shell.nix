@@ -30,7 +30,8 @@ let
         superego-mcp = prev.superego-mcp.overrideAttrs (old: {
           src = editableSource;
           # hatchling builds editable wheels with the `editables` helper.
-          nativeBuildInputs = old.nativeBuildInputs ++ final.resolveBuildSystem { editables = [ ]; };
+          nativeBuildInputs =
+            old.nativeBuildInputs ++ final.resolveBuildSystem { editables = [ ]; };
         });
       })
     ]
