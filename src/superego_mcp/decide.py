@@ -34,7 +34,7 @@ def decide(policy: Policy, call: ToolCall, *, fail_mode: FailMode = "ask",
         decision = policy.evaluate(call, now=now, home=home, **shell_limits)
         if decision.action == "review":
             decision = resolve_review(decision, call, fail_mode)
-    except Exception as exc:  # noqa: BLE001 - any failure must fail closed
+    except Exception as exc:  # any failure must fail closed
         return Decision(
             fail_mode,
             f"Superego could not evaluate this call ({type(exc).__name__}: {exc}); "

@@ -54,7 +54,7 @@ def init(args: argparse.Namespace) -> int:
     from superego_mcp.policy.loader import BUNDLED_POLICY, read_policy_text
 
     target = args.path
-    if os.path.exists(target) and not args.force:
+    if os.path.exists(target) and not args.force:  # noqa: PTH110 - no pathlib on this path
         _err(f"{target} already exists; pass --force to overwrite it")
         return 1
     try:
@@ -76,7 +76,7 @@ def check(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - e.g. a bad settings file: say so, no traceback
+    except Exception as exc:  # e.g. a bad settings file: say so, no traceback
         _err(str(exc))
         return 2
     failures: list[str] = []
@@ -115,7 +115,7 @@ def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool)
     where = f"{policy.source}:{example.line or rule.line}: rule {rule.id}"
     try:
         matched = example_matches(rule, example)
-    except Exception as exc:  # noqa: BLE001 - report, do not crash, on an odd example
+    except Exception as exc:  # report, do not crash, on an odd example
         return f"{where}: example {example.describe()} could not be evaluated: {exc}"
     if matched == expected:
         return ""
@@ -128,7 +128,7 @@ def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool)
 
 def _read_call(args: argparse.Namespace) -> ToolCall:
     """The call to explain, from hook JSON on stdin, ``--tool``/``--input``, or words."""
-    cwd = args.cwd or os.getcwd()
+    cwd = args.cwd or os.getcwd()  # noqa: PTH109
     words: list[str] = list(args.shell_command or [])
     if words == ["-"]:
         data = json.loads(sys.stdin.read())
@@ -158,7 +158,7 @@ def explain(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - a bad settings file, for instance
+    except Exception as exc:  # a bad settings file, for instance
         _err(str(exc))
         return 2
     try:
@@ -168,7 +168,7 @@ def explain(args: argparse.Namespace) -> int:
         return 2
     try:
         judgement = policy.judge(call)
-    except Exception as exc:  # noqa: BLE001 - explain the fail-closed answer instead
+    except Exception as exc:  # explain the fail-closed answer instead
         from superego_mcp.decide import decide
 
         d = decide(policy, call)

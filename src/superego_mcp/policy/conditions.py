@@ -36,9 +36,9 @@ class Unit:
 
     __slots__ = ("command", "dynamic", "findings", "label", "paths", "shell")
 
-    def __init__(self, *, shell: bool, command: Command | None, findings: frozenset[str],
+    def __init__(self, *, is_shell: bool, command: Command | None, findings: frozenset[str],
                  paths: tuple[str, ...], dynamic: bool, label: str) -> None:
-        self.shell = shell
+        self.shell = is_shell
         self.command = command
         self.findings = findings
         self.paths = paths
@@ -155,10 +155,9 @@ class Paths(Condition):
                 return False
             if not all(any(g.match(p, roots) for g in self.all) for p in paths):
                 return False
-        if self.none:
-            if unit.dynamic or any(g.match(p, roots) for p in paths for g in self.none):
-                return False
-        return True
+        # 'none' is a claim about every path too: false when one is hidden.
+        return not (self.none and (unit.dynamic or any(
+            g.match(p, roots) for p in paths for g in self.none)))
 
 
 class Cwd(Condition):

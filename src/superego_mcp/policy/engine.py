@@ -61,6 +61,7 @@ class Rule:
         "enabled",
         "id",
         "line",
+        "match_examples",
         "metadata",
         "no_match",
         "order",
@@ -68,7 +69,6 @@ class Rule:
         "reason",
         "shell_only",
         "tools",
-        "match_examples",
     )
 
     def __init__(self, *, id: str, description: str, priority: int, action: Action,
@@ -174,7 +174,7 @@ class Policy:
     def judge(self, call: ToolCall, *, now: datetime | None = None, home: str | None = None,
               **shell_limits: int) -> Judgement:
         """Like :meth:`evaluate`, but also returns the analysis and every unit's result."""
-        home = home or os.environ.get("HOME") or os.path.expanduser("~")
+        home = home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
         ctx = Context(call, cwd_forms, home, temp_dirs(), now)
         analysis: Analysis | None = None
@@ -189,12 +189,12 @@ class Policy:
             if more_restrictive(worst.action, r.action) != worst.action:
                 worst = r
         decision = Decision(worst.action, worst.reason, worst.rule.id if worst.rule else None)
-        if analysis is not None and analysis.failed and decision.action != "deny":
-            if decision.action != "ask":
-                detail = "; ".join(f.detail for f in analysis.findings
-                                   if f.kind in ("unparseable", "too_complex"))
-                decision = Decision(
-                    "ask", f"Superego could not fully analyse this command ({detail}).", None)
+        # A command line the analyzer could not fully see is never less than `ask`.
+        if analysis is not None and analysis.failed and decision.action in ("allow", "review"):
+            detail = "; ".join(f.detail for f in analysis.findings
+                               if f.kind in ("unparseable", "too_complex"))
+            decision = Decision(
+                "ask", f"Superego could not fully analyse this command ({detail}).", None)
         return Judgement(decision, analysis, results)
 
     def _decide_unit(self, unit: Unit, ctx: Context, rules: tuple[Rule, ...]) -> UnitResult:
@@ -241,12 +241,12 @@ def tool_unit(call: ToolCall, ctx: Context) -> Unit:
             for part in (_literal_prefix(pattern), pattern):
                 if part:
                     named.append(part if part.startswith(("/", "~")) else
-                                 os.path.join(base, part))
+                                 os.path.join(base, part))  # noqa: PTH118 - str paths only
     for p in named:
         for form in normalize(p, ctx.cwd, ctx.home):
             if form not in paths:
                 paths.append(form)
-    return Unit(shell=False, command=None, findings=frozenset(), paths=tuple(paths),
+    return Unit(is_shell=False, command=None, findings=frozenset(), paths=tuple(paths),
                 dynamic=False, label=call.tool_name)
 
 
@@ -272,18 +272,22 @@ def shell_units(call: ToolCall, ctx: Context,
     # Imported here: non-shell calls never load the parser.
     from superego_mcp.shell import analyze
 
-    analysis = analyze(command, cwd=ctx.cwd, home=ctx.home, **limits)
+    analysis = analyze(command, cwd=ctx.cwd, home=ctx.home,
+                       max_length=limits.get("max_length", 100_000),
+                       max_depth=limits.get("max_depth", 32),
+                       max_commands=limits.get("max_commands", 500))
     per_command: dict[int | None, set[str]] = {}
     for f in analysis.findings:
         key = f.command if f.command is not None and 0 <= f.command < len(
             analysis.commands) else None
         per_command.setdefault(key, set()).add(f.kind)
     units = [
-        Unit(shell=True, command=c, findings=frozenset(per_command.get(i, ())),
+        Unit(is_shell=True, command=c, findings=frozenset(per_command.get(i, ())),
              paths=c.paths, dynamic=c.dynamic, label=c.text or c.program)
         for i, c in enumerate(analysis.commands)
     ]
     if None in per_command or not units:
-        units.append(Unit(shell=True, command=None, findings=frozenset(per_command.get(None, ())),
-                          paths=(), dynamic=False, label="(command line)"))
+        loose = frozenset(per_command.get(None, ()))
+        units.append(Unit(is_shell=True, command=None, findings=loose, paths=(), dynamic=False,
+                          label="(command line)"))
     return analysis, units

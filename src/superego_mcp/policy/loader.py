@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 
     from superego_mcp.model import Action
 
-BUNDLED_POLICY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data",
-                              "default_policy.yaml")
+# A plain path next to the package (no importlib.resources / pathlib on the hook path).
+BUNDLED_POLICY = os.path.join(  # noqa: PTH118
+    os.path.dirname(os.path.dirname(__file__)), "data", "default_policy.yaml"  # noqa: PTH120
+)
 
 _TOP_KEYS = ("version", "default", "rules", "description")
 _RULE_KEYS = ("id", "description", "priority", "action", "reason", "enabled", "conditions",
@@ -295,7 +297,7 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         kw["redirect"] = tuple(reader.glob(n) for n in reader.items(m["redirect"], "'redirect'"))
     if "dynamic" in m:
         kw["dynamic"] = reader.boolean(m["dynamic"], "'dynamic'")
-    programs = [p for p in reader.strings(m["program"], "'program'")] if "program" in m else []
+    programs = reader.strings(m["program"], "'program'") if "program" in m else []
     literal = [p for p in programs if not p.startswith("re:") and not any(c in p for c in "*?[")]
     subs = reader.strings(m["subcommand"], "'subcommand'") if "subcommand" in m else []
     sub = subs[0] if len(subs) == 1 else None

@@ -304,7 +304,7 @@ def _path_glob_body(rest: str, whole: str) -> str:
         if rest.startswith("/**", i) and (i + 3 == n or rest[i + 3] == "/"):
             # '/**' at the end: the directory itself or anything below; '/**/' in the middle:
             # zero or more whole segments.
-            out.append("(?:/.*)?" if i + 3 == n else "(?:/.*)?")
+            out.append("(?:/.*)?")
             i += 3
             continue
         c = rest[i]
