@@ -1,0 +1,115 @@
+"""How long one `superego-mcp hook` call takes, against bare interpreter start-up.
+
+Runs, interleaved round by round so that machine load hits every kind alike:
+
+- ``python -c pass`` (the same interpreter);
+- the hook on a Read call and on a Bash call, compiled-policy cache warm;
+- the hook on a Read call with an empty cache (settings validated, policy compiled).
+
+Prints each median wall time and its ratio to bare start-up. The target is a warm call at
+most 4.5x bare start-up; exit status 1 when a warm median misses it (``--no-check`` to only
+print). Usage: ``uv run --frozen python bench/bench_hook.py [--runs N] [--rules FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 4.5
+
+
+def _script() -> str:
+    found = shutil.which("superego-mcp", path=str(Path(sys.executable).parent))
+    if found is None:
+        sys.exit("superego-mcp is not installed next to this interpreter (run `uv sync`)")
+    return found
+
+
+def _call(tool: str, tool_input: dict[str, object], cwd: str) -> bytes:
+    return json.dumps(
+        {
+            "session_id": "bench",
+            "transcript_path": "/tmp/bench.jsonl",
+            "cwd": cwd,
+            "permission_mode": "default",
+            "hook_event_name": "PreToolUse",
+            "tool_name": tool,
+            "tool_input": tool_input,
+            "tool_use_id": "toolu_bench",
+        }
+    ).encode()
+
+
+def _time(argv: list[str], stdin: bytes, env: dict[str, str], cwd: str) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        argv, input=stdin, capture_output=True, env=env, cwd=cwd, check=False, timeout=60
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 2):
+        sys.exit(f"{argv} exited {proc.returncode}: {proc.stderr.decode(errors='replace')}")
+    return elapsed, proc.stdout
+
+
+def main() -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=25, help="rounds (default 25)")
+    parser.add_argument("--rules", help="policy file (default: the bundled policy)")
+    parser.add_argument("--no-check", action="store_true", help="do not fail on the target")
+    opts = parser.parse_args()
+
+    script = _script()
+    with tempfile.TemporaryDirectory(prefix="bench-hook-") as tmp:
+        home = Path(tmp, "home")
+        work = Path(tmp, "work")
+        home.mkdir()
+        work.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SUPEREGO_")}
+        env.update(HOME=str(home), SUPEREGO_CACHE_DIR=str(Path(tmp, "cache")))
+        # As installed (pip and `uv sync --compile-bytecode` write .pyc files), not as in a
+        # PYTHONDONTWRITEBYTECODE shell that recompiles every module on every call; the .pyc
+        # files go to a temporary prefix, not into the source tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp, "pycache"))
+        hook = [script, "hook"] + (["--rules", opts.rules] if opts.rules else [])
+        read = _call("Read", {"file_path": str(work / "README.md")}, str(work))
+        bash = _call("Bash", {"command": "git status && ls -la | head -5"}, str(work))
+
+        # Warm the cache once and show what the policy answered.
+        for name, payload in (("Read", read), ("Bash", bash)):
+            _, out = _time(hook, payload, env, str(work))
+            answer = json.loads(out).get("hookSpecificOutput", {})
+            print(f"{name} call answered: {answer.get('permissionDecision')}")
+
+        kinds: dict[str, list[float]] = {"bare": [], "read": [], "bash": [], "miss": []}
+        for i in range(opts.runs):
+            kinds["bare"].append(_time([sys.executable, "-c", "pass"], b"", env, str(work))[0])
+            kinds["read"].append(_time(hook, read, env, str(work))[0])
+            kinds["bash"].append(_time(hook, bash, env, str(work))[0])
+            cold = {**env, "SUPEREGO_CACHE_DIR": str(Path(tmp, f"cold-{i}"))}
+            kinds["miss"].append(_time(hook, read, cold, str(work))[0])
+
+    med = {k: statistics.median(v) * 1000 for k, v in kinds.items()}
+    print(f"runs per kind: {opts.runs}")
+    print(f"bare python -c pass   median {med['bare']:7.1f} ms")
+    labels = {"read": "hook, Read (warm)", "bash": "hook, Bash (warm)", "miss": "hook, cache miss"}
+    for key, label in labels.items():
+        print(f"{label:<21} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x")
+    worst = max(med["read"], med["bash"]) / med["bare"]
+    verdict = "meets" if worst <= TARGET else "MISSES"
+    print(f"target: warm calls <= {TARGET}x bare start-up: {verdict} ({worst:.2f}x)")
+    return 0 if worst <= TARGET or opts.no_check else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
