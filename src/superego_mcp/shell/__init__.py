@@ -5,3 +5,8 @@
 unwrapping chains, substitutions, ``bash -c``, ``eval``, wrappers such as sudo/env/xargs/
 find -exec, and quoting tricks), plus findings such as download-piped-to-shell.
 """
+
+from .analyzer import analyze
+from .flags import canonical_flag
+
+__all__ = ["analyze", "canonical_flag"]

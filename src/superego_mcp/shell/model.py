@@ -56,10 +56,13 @@ class Command:
       one's output feeds, in the same pipeline.
     - ``dynamic``: some word (or the program) depends on run-time values.
     - ``text``: the source text of this command, for explanations.
+    - ``assignments``: ``NAME=value`` environment assignments made for this command
+      (``LD_PRELOAD=x cmd``, ``env A=b cmd``).
     """
 
     __slots__ = (
         "argv",
+        "assignments",
         "dynamic",
         "flags",
         "paths",
@@ -90,6 +93,7 @@ class Command:
         piped_to: tuple[str, ...] = (),
         dynamic: bool = False,
         text: str = "",
+        assignments: tuple[str, ...] = (),
     ) -> None:
         self.program = program
         self.program_path = program_path
@@ -104,6 +108,7 @@ class Command:
         self.piped_to = piped_to
         self.dynamic = dynamic
         self.text = text
+        self.assignments = assignments
 
     def __repr__(self) -> str:
         via = f" via {'/'.join(self.via)}" if self.via else ""

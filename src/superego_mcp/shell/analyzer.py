@@ -1,0 +1,1301 @@
+"""Walk a tree-sitter-bash tree and list every command that would run.
+
+The walk follows bash's evaluation order closely enough to track what is statically known:
+variables, functions and aliases defined earlier on the line, the working directory after
+``cd``, positional parameters of ``bash -c`` and of function calls. Anything it cannot see
+through becomes a finding (``UNPARSEABLE``, ``TOO_COMPLEX``, ``DYNAMIC_PROGRAM``) so the
+engine fails closed. Recursion is bounded: the tree's depth is checked (iteratively) before
+walking, and every nested source (``bash -c``, ``eval``, substitutions) counts against
+``max_depth``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import paths as _paths
+from . import detect, flags, wrappers
+from .model import (
+    CODE_EXECUTION,
+    DECODE_TO_SHELL,
+    DOWNLOAD_TO_SHELL,
+    DYNAMIC_PROGRAM,
+    FORK_BOMB,
+    REVERSE_SHELL,
+    TOO_COMPLEX,
+    UNPARSEABLE,
+    Analysis,
+    Command,
+    Finding,
+    Redirect,
+)
+from .parser import parse
+from .words import Field, WordScope, expand, literal_text, node_text, tokens_of
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from tree_sitter import Node
+
+_TEXT_LIMIT = 200
+_DETAIL_LIMIT = 300
+# Tree depth allowed per unit of max_depth (a `$(` level is about two tree levels; an if
+# inside a loop inside a group adds a few more).
+_TREE_LEVELS_PER_DEPTH = 6
+_BRACE_RETRIES = 8
+
+_STATEMENTS = frozenset(
+    [
+        "command",
+        "redirected_statement",
+        "pipeline",
+        "list",
+        "subshell",
+        "compound_statement",
+        "if_statement",
+        "while_statement",
+        "for_statement",
+        "c_style_for_statement",
+        "case_statement",
+        "function_definition",
+        "variable_assignment",
+        "variable_assignments",
+        "declaration_command",
+        "unset_command",
+        "test_command",
+        "negated_command",
+    ]
+)
+_BRANCHING = frozenset(
+    ["if_statement", "while_statement", "for_statement", "c_style_for_statement", "case_statement"]
+)
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_WRITE_OPS = frozenset({">", ">>", "&>", "&>>", ">|", "<>", ">&"})
+# Programs whose operands are never file names.
+_NO_PATH_OPERANDS = frozenset(
+    [
+        "echo",
+        "printf",
+        "sleep",
+        "kill",
+        "killall",
+        "pkill",
+        "expr",
+        "seq",
+        "yes",
+        "true",
+        "false",
+        "exit",
+        "return",
+        "shift",
+        "alias",
+        "unalias",
+        "type",
+        "which",
+        "hash",
+        "set",
+        "unset",
+        "export",
+        "declare",
+        "local",
+        "readonly",
+        "typeset",
+        ":",
+        "test",
+        "[",
+        "eval",
+        "trap",
+        "wait",
+        "jobs",
+        "fg",
+        "bg",
+        "umask",
+        "ulimit",
+        "let",
+        "read",
+        "sudo",
+        "doas",
+    ]
+)
+# Programs whose first operand is a pattern, script or mode rather than a file.
+_FIRST_OPERAND_NOT_PATH = frozenset(
+    [
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "ag",
+        "ack",
+        "sed",
+        "awk",
+        "gawk",
+        "mawk",
+        "chmod",
+        "chown",
+        "chgrp",
+        "jq",
+        "yq",
+    ]
+)
+_DECLARATIONS = frozenset({"export", "declare", "local", "readonly", "typeset"})
+_SAFE_GAP_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+%@"
+)
+
+
+class _Limit(Exception):
+    """Over a size / depth / count limit."""
+
+
+class _Unparseable(Exception):
+    """The parser could not make sense of (part of) the source."""
+
+
+class _Scope:
+    """What is known at a point of the walk. Copied for subshells and branches."""
+
+    __slots__ = ("aliases", "called", "cwd", "funcs", "positional", "vars")
+
+    def __init__(self) -> None:
+        self.vars: dict[str, str | None] = {}
+        self.positional: list[str] | None = None  # None: unknown ($1 of the hook's shell)
+        self.cwd: str | None = None
+        self.funcs: dict[str, Node] = {}
+        self.aliases: dict[str, str] = {}
+        self.called: set[str] = set()
+
+    def copy(self) -> _Scope:
+        new = _Scope()
+        new.vars = dict(self.vars)
+        new.positional = None if self.positional is None else list(self.positional)
+        new.cwd = self.cwd
+        new.funcs = dict(self.funcs)
+        new.aliases = dict(self.aliases)
+        new.called = self.called  # shared: a call anywhere counts
+        return new
+
+    def merge(self, branch: _Scope) -> None:
+        """After a branch that may or may not have run: differing values become unknown."""
+        for name in set(self.vars) | set(branch.vars):
+            if self.vars.get(name, "\0unset") != branch.vars.get(name, "\0unset"):
+                self.vars[name] = None
+        if self.cwd != branch.cwd:
+            self.cwd = None
+        self.funcs.update(branch.funcs)
+        self.aliases.update(branch.aliases)
+
+    def lookup(self, name: str) -> str | None:
+        if name in self.vars:
+            return self.vars[name]
+        if self.positional is not None:
+            if name.isdigit():
+                k = int(name)
+                if k == 0:
+                    return None
+                return self.positional[k - 1] if k <= len(self.positional) else ""
+            if name in ("@", "*"):
+                return " ".join(self.positional)
+            if name == "#":
+                return str(len(self.positional))
+        return None
+
+
+class _Ctx:
+    """Where the walk is: how we got here (``via``), nesting depth, enclosing pipelines."""
+
+    __slots__ = ("depth", "pipes", "via")
+
+    def __init__(self, via: tuple[str, ...], depth: int, pipes: tuple[tuple[int, int], ...]):
+        self.via = via
+        self.depth = depth
+        self.pipes = pipes
+
+    def nested(self, label: str | None, *, keep_pipes: bool = False) -> _Ctx:
+        via = (*self.via, label) if label else self.via
+        return _Ctx(via, self.depth + 1, self.pipes if keep_pipes else ())
+
+
+class _Analyzer:
+    def __init__(self, home: str, max_depth: int, max_commands: int) -> None:
+        self.home = home
+        self.max_depth = max_depth
+        self.max_commands = max_commands
+        self.commands: list[Command] = []
+        self.pipes: list[tuple[tuple[int, int], ...]] = []
+        self.findings: list[Finding] = []
+        self.reads_program: set[int] = set()  # shells/interpreters reading code from stdin
+        self.stdin_text: dict[int, str] = {}  # heredoc / herestring text fed to a command
+        self.pipe_ids = 0
+        self.call_stack: list[str] = []
+        self.alias_stack: list[str] = []
+
+    # ----- sources and statements -------------------------------------------------------
+
+    def source(self, text: str, scope: _Scope, ctx: _Ctx) -> None:
+        """Parse and walk one piece of shell source."""
+        if ctx.depth > self.max_depth:
+            raise _Limit(f"nested deeper than {self.max_depth} levels")
+        data = text.encode("utf-8", "surrogatepass")
+        tree = parse(data)
+        for _ in range(_BRACE_RETRIES):
+            # `{rm,-rf,/}` is brace expansion, not a group, but the parser reads a group;
+            # `""{rm,-rf,/}` means the same to bash and parses as a word.
+            fix = _brace_word(tree.root_node, data) if tree.root_node.has_error else None
+            if fix is None:
+                break
+            data = data[:fix] + b'""' + data[fix:]
+            tree = parse(data)
+        root = tree.root_node
+        self._check_tree(root, self.max_depth * _TREE_LEVELS_PER_DEPTH)
+        if root.has_error:
+            raise _Unparseable(f"syntax error near: {_error_excerpt(root)}")
+        self.block(root, scope, ctx)
+
+    @staticmethod
+    def _check_tree(root: Node, limit: int) -> None:
+        """Reject trees deeper than ``limit`` before any recursive walk (iteratively).
+
+        Chains of ``&&`` / ``||`` nest to the left in the tree but are walked iteratively,
+        so a list inside a list does not count as a level.
+        """
+        cursor = root.walk()
+        types = [root.type]  # node types along the cursor's path
+        depths = [0]
+
+        def enter() -> None:
+            kind = cursor.node.type if cursor.node is not None else ""
+            depth = depths[-1] + (0 if kind == types[-1] == "list" else 1)
+            if depth > limit:
+                raise _Limit(f"nested deeper than {limit} syntax levels")
+            types.append(kind)
+            depths.append(depth)
+
+        while True:
+            if cursor.goto_first_child():
+                enter()
+                continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return
+                types.pop()
+                depths.pop()
+            types.pop()
+            depths.pop()
+            enter()
+
+    def block(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        for child in node.named_children:
+            self.stmt(child, scope, ctx)
+
+    def stmt(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        kind = node.type
+        if kind == "command":
+            self.command(node, [], scope, ctx)
+        elif kind == "redirected_statement":
+            self.redirected(node, scope, ctx)
+        elif kind == "pipeline":
+            self.pipeline(list(node.named_children), scope, ctx)
+        elif kind == "list":
+            self.chain(node, scope, ctx)
+        elif kind == "subshell":
+            self.block(node, scope.copy(), ctx.nested(None, keep_pipes=True))
+        elif kind in ("compound_statement", "do_group", "program"):
+            self.block(node, scope, ctx)
+        elif kind in _BRANCHING:
+            branch = scope.copy()
+            self.compound(node, branch, ctx)
+            scope.merge(branch)
+        elif kind == "function_definition":
+            self.define_function(node, scope)
+        elif kind == "variable_assignment":
+            self.assign(node, scope, ctx)
+        elif kind == "variable_assignments":
+            for child in node.named_children:
+                self.stmt(child, scope, ctx)
+        elif kind == "declaration_command":
+            self.declaration(node, scope, ctx)
+        elif kind == "unset_command":
+            for child in node.named_children:
+                scope.vars[node_text(child)] = ""
+        elif kind == "comment":
+            return
+        else:
+            self.compound(node, scope, ctx)
+
+    def compound(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        """Any other construct: walk statements, and substitutions in its words."""
+        if node.type == "for_statement":
+            var = node.child_by_field_name("variable")
+            if var is not None:
+                scope.vars[node_text(var)] = None
+        for child in node.named_children:
+            if child.type in _STATEMENTS or child.type in (
+                "do_group",
+                "elif_clause",
+                "else_clause",
+                "case_item",
+            ):
+                if child.type in ("elif_clause", "else_clause", "case_item"):
+                    self.compound(child, scope, ctx)
+                else:
+                    self.stmt(child, scope, ctx)
+            elif child.type != "comment":
+                self.substitutions_in(child, scope, ctx)
+
+    def chain(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        """``a && b || c``: the tree nests to the left; walk it without recursion."""
+        rights: list[Node] = []
+        cur = node
+        while cur.type == "list" and cur.named_child_count >= 1:
+            kids = cur.named_children
+            rights.append(kids[-1])
+            cur = kids[0]
+            if len(kids) == 1:
+                rights.pop()
+                break
+        self.stmt(cur, scope, ctx)
+        for right in reversed(rights):
+            self.stmt(right, scope, ctx)
+
+    def pipeline(self, elements: list[Node], scope: _Scope, ctx: _Ctx, first: int = -1) -> None:
+        """Walk a pipeline's elements, each in its own subshell, then link the programs."""
+        self.pipe_ids += 1
+        pid = self.pipe_ids
+        start = len(self.commands) if first < 0 else first
+        offset = 0 if first < 0 else 1
+        for i, element in enumerate(elements):
+            if element.type == "comment":
+                continue
+            sub = _Ctx(ctx.via, ctx.depth, (*ctx.pipes, (pid, i + offset)))
+            self.stmt(element, scope.copy(), sub)
+        if first >= 0:
+            for k in range(first, len(self.commands)):
+                # The heredoc'd command before "| sh" is the pipeline's first element.
+                if self.pipes[k] == ctx.pipes:
+                    self.pipes[k] = (*ctx.pipes, (pid, 0))
+        self.link_pipeline(pid, start, scope, ctx)
+
+    def link_pipeline(self, pid: int, start: int, scope: _Scope, ctx: _Ctx) -> None:
+        members: dict[int, list[int]] = {}
+        for k in range(start, len(self.commands)):
+            for p, slot in self.pipes[k]:
+                if p == pid:
+                    members.setdefault(slot, []).append(k)
+        slots = sorted(members)
+        for slot in slots:
+            before = [self.commands[k].program for s in slots if s < slot for k in members[s]]
+            after = [self.commands[k].program for s in slots if s > slot for k in members[s]]
+            for k in members[slot]:
+                cmd = self.commands[k]
+                cmd.piped_from = (*cmd.piped_from, *before)
+                cmd.piped_to = (*cmd.piped_to, *after)
+        programs = {self.commands[k].program for s in slots for k in members[s]}
+        shell_in_pipe = any(detect.is_shell(p) for p in programs)
+        net = programs & detect.NET_TOOLS
+        for slot in slots:
+            for k in members[slot]:
+                if shell_in_pipe and net and self.commands[k].program in net:
+                    self.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
+                if k in self.reads_program:
+                    self.piped_program(k, [members[s] for s in slots if s < slot], scope, ctx)
+
+    def piped_program(self, k: int, upstream: list[list[int]], scope: _Scope, ctx: _Ctx) -> None:
+        """A shell or interpreter reading its program from a pipe: what feeds it?"""
+        cmd = self.commands[k]
+        feeders = [self.commands[j] for group in upstream for j in group]
+        if any(f.program in detect.DOWNLOADERS for f in feeders):
+            self.finding(DOWNLOAD_TO_SHELL, f"downloaded code piped into {cmd.program}", k)
+        if any(_decodes(f) for f in feeders):
+            self.finding(DECODE_TO_SHELL, f"decoded data piped into {cmd.program}", k)
+        if not upstream or len(upstream[-1]) != 1:
+            return
+        j = upstream[-1][0]
+        feeder = self.commands[j]
+        text: str | None = None
+        if feeder.program in ("echo", "printf") and not feeder.dynamic and not _decodes(feeder):
+            text = " ".join(
+                a for a in feeder.argv if not (feeder.program == "echo" and a in ("-n", "-e", "-E"))
+            )
+        elif feeder.program == "cat" and not feeder.positionals and j in self.stdin_text:
+            text = self.stdin_text[j]
+        if text is not None:
+            if detect.is_shell(cmd.program):
+                self.source(text, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}"))
+            else:
+                self.finding(CODE_EXECUTION, _detail(cmd.program, text), k)
+
+    def redirected(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.named_children if c.type in _REDIRECTS]
+        extra = _gap_words(node, [c for c in node.children if c.type != "comment"])
+        # tree-sitter-bash hangs "| sh" or "&& rm" after a heredoc inside the redirect node.
+        trailing = [
+            c
+            for r in redirects
+            if r.type == "heredoc_redirect"
+            for c in r.named_children
+            if c.type in _STATEMENTS
+        ]
+        first = len(self.commands)
+        if body is not None and body.type == "command":
+            self.command(body, redirects, scope, ctx, extra_words=extra)
+        elif body is not None:
+            if extra:
+                raise _Unparseable(f"unexpected words: {' '.join(extra)}")
+            self.stmt(body, scope, ctx)
+            self.compound_redirects(redirects, first, scope, ctx)
+        for t in trailing:
+            if t.type == "pipeline":
+                self.pipeline(list(t.named_children), scope, ctx, first=first)
+            else:
+                self.stmt(t, scope, ctx)
+
+    def compound_redirects(
+        self, redirects: list[Node], first: int, scope: _Scope, ctx: _Ctx
+    ) -> None:
+        """``{ a; b; } > f``: the redirect applies to every command inside."""
+        got, _stdin, _args = self.redirects(redirects, scope, ctx)
+        for k in range(first, len(self.commands)):
+            cmd = self.commands[k]
+            cmd.redirects = (*cmd.redirects, *got)
+            cmd.paths = _dedupe((*cmd.paths, *(r.target for r in got if r.target)))
+        self.redirect_findings(got, None)
+
+    # ----- assignments, functions ---------------------------------------------------------
+
+    def assign(self, node: Node, scope: _Scope, ctx: _Ctx) -> str:
+        """Apply ``NAME=value`` to ``scope``; return it as text."""
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        name = node_text(name_node) if name_node is not None else ""
+        value: str | None = ""
+        if value_node is not None:
+            toks = tokens_of([value_node], self.word_scope(scope, ctx))
+            text, dynamic = literal_text(toks)
+            if value_node.type == "array":
+                dynamic = True
+            if text.startswith("~/") or text == "~":
+                text = self.home + text[1:]
+            value = None if dynamic else text
+        append = any(c.type == "+=" for c in node.children)
+        if name:
+            old = scope.lookup(name) if append else ""
+            scope.vars[name] = None if value is None or old is None else old + value
+        shown = value if value is not None else node_text(value_node) if value_node else ""
+        return f"{name}={shown}"
+
+    def declaration(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        keyword = node.children[0].type if node.children else "declare"
+        argv: list[str] = []
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                argv.append(self.assign(child, scope, ctx))
+            else:
+                fields, _ = self.expand_words([[child]], scope, ctx)
+                argv.extend(f[0] for f in fields)
+        self.add(
+            Command(keyword, keyword, tuple(argv), text=_clip(node_text(node)), via=ctx.via), ctx
+        )
+
+    def define_function(self, node: Node, scope: _Scope) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        name = node_text(name_node)
+        scope.funcs[name] = body
+        if _self_calls(body, name) >= 2 or (_self_calls(body, name) and _backgrounds(body)):
+            self.finding(
+                FORK_BOMB, f"function {name!r} calls itself repeatedly: " + _clip(node_text(node))
+            )
+
+    def call_function(self, name: str, args: list[Field], scope: _Scope, ctx: _Ctx) -> None:
+        scope.called.add(name)
+        if name in self.call_stack:
+            return  # recursion: its body is already being walked
+        saved = scope.positional
+        scope.positional = None if any(f[1] for f in args) else [f[0] for f in args]
+        self.call_stack.append(name)
+        try:
+            self.stmt(scope.funcs[name], scope, ctx.nested(f"{name}()", keep_pipes=True))
+        finally:
+            self.call_stack.pop()
+            scope.positional = saved
+
+    def uncalled_functions(self, scope: _Scope, ctx: _Ctx) -> None:
+        """Bodies of functions never called on the line may still run (traps, aliases):
+        list their commands too rather than guess."""
+        for name, body in list(scope.funcs.items()):
+            if name not in scope.called:
+                scope.called.add(name)
+                self.call_stack.append(name)
+                try:
+                    self.stmt(body, scope.copy(), ctx.nested(f"{name}() (defined)"))
+                finally:
+                    self.call_stack.pop()
+
+    # ----- words ------------------------------------------------------------------------
+
+    def word_scope(self, scope: _Scope, ctx: _Ctx) -> WordScope:
+        def substitute(node: Node, label: str) -> None:
+            inner = ctx.nested(label)
+            if inner.depth > self.max_depth:
+                raise _Limit(f"nested deeper than {self.max_depth} levels")
+            self.block(node, scope.copy(), inner)
+
+        return WordScope(scope.lookup, self.home, substitute)
+
+    def expand_words(
+        self, words: list[list[Node]], scope: _Scope, ctx: _Ctx
+    ) -> tuple[list[Field], bool]:
+        """Fields of several words; also whether their number is unknown."""
+        ws = self.word_scope(scope, ctx)
+        out: list[Field] = []
+        unknown = False
+        for nodes in words:
+            fields, unk = expand(tokens_of(nodes, ws), self.home)
+            out.extend(fields)
+            unknown = unknown or unk
+        return out, unknown
+
+    def substitutions_in(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        """Walk the substitutions inside any word-like node."""
+        tokens_of([node], self.word_scope(scope, ctx))
+
+    # ----- redirects --------------------------------------------------------------------
+
+    def redirects(
+        self, nodes: list[Node], scope: _Scope, ctx: _Ctx
+    ) -> tuple[list[Redirect], str | None, list[Node]]:
+        """The redirects, the text fed on stdin by a heredoc/herestring, and words the
+        parser hung on a redirect that are really arguments (``rm 2>/dev/null -rf /``)."""
+        out: list[Redirect] = []
+        stdin: str | None = None
+        args: list[Node] = []
+        pending = list(nodes)
+        while pending:
+            node = pending.pop(0)
+            if node.type == "heredoc_redirect":
+                stdin = self.heredoc(node, scope, ctx)
+                out.append(Redirect(_op(node, "<<"), None, False))
+                pending[0:0] = [c for c in node.named_children if c.type == "file_redirect"]
+            elif node.type == "herestring_redirect":
+                fields, _ = self.expand_words([list(node.named_children)], scope, ctx)
+                stdin = " ".join(f[0] for f in fields) + "\n"
+                out.append(Redirect("<<<", None, False))
+            else:
+                dests = node.children_by_field_name("destination")
+                op = _op(node, ">")
+                if not dests:
+                    out.append(Redirect(op, None, op in _WRITE_OPS))
+                    continue
+                args.extend(dests[1:])
+                fields, unknown = self.expand_words([[dests[0]]], scope, ctx)
+                target = fields[0] if len(fields) == 1 and not unknown else None
+                if op in (">&", "<&") and target and (target[0].isdigit() or target[0] == "-"):
+                    out.append(Redirect(op, None, False))  # fd duplication, not a file
+                    continue
+                writes = op in _WRITE_OPS
+                if target is None or target[1]:
+                    out.append(Redirect(op, None, writes))
+                    continue
+                resolved = self.path_forms(target[0], scope)
+                for form in resolved[:1]:
+                    out.append(Redirect(op, form, writes))
+                for form in resolved[1:]:
+                    out.append(Redirect(op, form, writes))
+        return out, stdin, args
+
+    def heredoc(self, node: Node, scope: _Scope, ctx: _Ctx) -> str:
+        start = next((c for c in node.children if c.type == "heredoc_start"), None)
+        body = next((c for c in node.children if c.type == "heredoc_body"), None)
+        if body is None:
+            return ""
+        quoted = start is not None and any(q in node_text(start) for q in "'\"\\")
+        if quoted:
+            return node_text(body)
+        parts: list[str] = []
+        ws = self.word_scope(scope, ctx)
+        cursor = body.start_byte
+        raw = body.text or b""
+        for child in body.named_children:
+            lead = raw[cursor - body.start_byte : child.start_byte - body.start_byte]
+            parts.append(lead.decode("utf-8", "surrogateescape"))
+            if child.type == "heredoc_content":
+                parts.append(node_text(child))
+            else:
+                toks = tokens_of([child], ws)
+                text, dynamic = literal_text(toks)
+                parts.append(node_text(child) if dynamic else text)
+            cursor = child.end_byte
+        parts.append(raw[cursor - body.start_byte :].decode("utf-8", "surrogateescape"))
+        return "".join(parts)
+
+    def redirect_findings(self, redirects: list[Redirect], k: int | None) -> None:
+        for r in redirects:
+            if r.target and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
+                self.finding(REVERSE_SHELL, f"redirect {r.op} {r.target}", k)
+
+    # ----- commands -----------------------------------------------------------------------
+
+    def command(
+        self,
+        node: Node,
+        outer_redirects: list[Node],
+        scope: _Scope,
+        ctx: _Ctx,
+        extra_words: list[str] | None = None,
+    ) -> None:
+        assignments: list[Node] = []
+        words: list[Node] = []
+        redirect_nodes: list[Node] = []
+        name_node: Node | None = None
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                assignments.append(child)
+            elif child.type in _REDIRECTS:
+                redirect_nodes.append(child)
+            elif child.type == "command_name":
+                name_node = child
+                words.extend(child.named_children)
+            elif child.type != "comment":
+                words.append(child)
+        gap = _gap_words(node, [c for c in node.children if c.type != "comment"])
+        redirect_nodes.extend(outer_redirects)
+        # Prefix assignments set the command's environment, not the shell's.
+        env_scope = scope.copy() if assignments else scope
+        shown_assignments = tuple(self.assign(a, env_scope, ctx) for a in assignments)
+        redirects, stdin, redirect_args = self.redirects(redirect_nodes, scope, ctx)
+        words.extend(redirect_args)
+        words.sort(key=lambda n: n.start_byte)
+        groups = _join_continued(words)
+        ws = self.word_scope(scope, ctx)
+        fields: list[Field] = []
+        unknown = False
+        word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
+        for group in groups:
+            before = len(self.commands)
+            got, unk = expand(tokens_of(group, ws), self.home)
+            word_ranges.append((len(fields), before, len(self.commands)))
+            fields.extend(got)
+            unknown = unknown or unk
+        fields.extend((w, False) for w in (extra_words or []) + gap)
+        text = _clip(node_text(node))
+        if not fields:
+            if assignments:
+                for a in assignments:
+                    self.assign(a, scope, ctx)
+            if redirects:
+                k = self.add(
+                    Command("", "", (), redirects=tuple(redirects), via=ctx.via, text=text), ctx
+                )
+                self.redirect_findings(redirects, k)
+            return
+        subst = _substitution_ranges(word_ranges)
+        name_plain = (
+            name_node is not None
+            and name_node.named_child_count == 1
+            and (name_node.named_children[0].type == "word")
+        )
+        head = fields[0][0]
+        if name_plain and head in scope.aliases and head not in self.alias_stack:
+            rest = (node.text or b"")[name_node.end_byte - node.start_byte :] if name_node else b""
+            self.alias_stack.append(head)
+            try:
+                self.source(
+                    scope.aliases[head] + rest.decode("utf-8", "surrogateescape"),
+                    scope,
+                    ctx.nested(f"alias {head}", keep_pipes=True),
+                )
+            finally:
+                self.alias_stack.pop()
+            return
+        self.run(
+            fields,
+            unknown,
+            env_scope,
+            scope,
+            ctx,
+            redirects=redirects,
+            stdin=stdin,
+            assignments=shown_assignments,
+            text=text,
+            subst=subst,
+        )
+
+    def run(
+        self,
+        fields: list[Field],
+        unknown: bool,
+        env_scope: _Scope,
+        scope: _Scope,
+        ctx: _Ctx,
+        *,
+        redirects: list[Redirect],
+        stdin: str | None,
+        assignments: tuple[str, ...],
+        text: str,
+        subst: dict[int, tuple[int, int]],
+        inner_args_dynamic: bool = False,
+    ) -> None:
+        """One command (after expansion): emit it, then look through it if it runs more."""
+        path_word, dyn_program = fields[0]
+        args = fields[1:]
+        if not dyn_program and path_word in scope.funcs and ctx.via[-1:] != ("command",):
+            self.call_function(path_word, args, scope, ctx)
+            return
+        program = "" if dyn_program else _basename(path_word)
+        argv = [f[0] for f in args]
+        dynamic = dyn_program or unknown or inner_args_dynamic or any(f[1] for f in args)
+        key = program
+        if program in ("uv", "poetry", "pipenv") and argv[:1] == ["run"]:
+            key = f"{program} run"
+        if key in wrappers.WRAPPERS or key in wrappers.SUB_WRAPPERS:
+            self.wrapper(
+                key,
+                program,
+                path_word,
+                args[1:] if " " in key else args,
+                scope,
+                ctx,
+                dynamic=dynamic,
+                redirects=redirects,
+                text=text,
+                assignments=assignments,
+                stdin=stdin,
+            )
+            return
+        parsed = flags.parse_args(program, argv)
+        cmd = Command(
+            program,
+            path_word,
+            tuple(argv),
+            subcommand=parsed.subcommand,
+            flags=frozenset(parsed.flags),
+            positionals=tuple(parsed.positionals),
+            dynamic=dynamic,
+            redirects=tuple(redirects),
+            via=ctx.via,
+            text=text,
+        )
+        cmd.paths = self.command_paths(cmd, args, parsed, redirects, scope)
+        if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
+            cmd.dynamic = True
+        k = self.add(cmd, ctx, assignments)
+        if stdin is not None:
+            self.stdin_text[k] = stdin
+        if dyn_program:
+            self.finding(DYNAMIC_PROGRAM, f"program only known at run time: {path_word}", k)
+        self.redirect_findings(redirects, k)
+        self.look_inside(k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
+
+    def wrapper(
+        self,
+        key: str,
+        program: str,
+        path_word: str,
+        args: list[Field],
+        scope: _Scope,
+        ctx: _Ctx,
+        *,
+        dynamic: bool,
+        redirects: list[Redirect],
+        text: str,
+        assignments: tuple[str, ...],
+        stdin: str | None,
+    ) -> None:
+        """A wrapper (sudo, env, xargs, ...): emit it, then what it runs."""
+        u = wrappers.unwrap(key, args)
+        own = [f[0] for f in u.own]
+        parsed = flags.parse_args(program, own)
+        operands = [f[0] for f in u.operands if not f[1]]
+        cmd = Command(
+            program,
+            path_word,
+            tuple(f[0] for f in ([("run", False)] if " " in key else []) + args),
+            flags=frozenset(parsed.flags),
+            positionals=tuple(operands),
+            dynamic=dynamic,
+            redirects=tuple(redirects),
+            via=ctx.via,
+            text=text,
+        )
+        if program in ("flock", "chroot"):
+            cmd.paths = _dedupe(tuple(p for o in operands for p in self.path_forms(o, scope)))
+        k = self.add(cmd, ctx, assignments)
+        self.redirect_findings(redirects, k)
+        label = "find -exec" if key == "find" else key
+        inner_ctx = ctx.nested(label, keep_pipes=True)
+        inner_scope = scope.copy()
+        for f in u.assignments:
+            name, _, value = f[0].partition("=")
+            inner_scope.vars[name] = None if f[1] else value
+        if u.shell is not None:
+            code = " ".join(f[0] for f in u.shell)
+            if u.argv:
+                code += " " + " ".join(_quote(f[0]) for f in u.argv)
+            if any(f[1] for f in u.shell):
+                self.finding(DYNAMIC_PROGRAM, f"{key} runs a command only known at run time", k)
+            self.source(code, inner_scope, inner_ctx)
+            return
+        if u.argv is None:
+            return
+        self.run(
+            list(u.argv),
+            False,
+            inner_scope,
+            inner_scope,
+            inner_ctx,
+            redirects=redirects,
+            stdin=stdin,
+            assignments=tuple(f[0] for f in u.assignments),
+            text=cmd.text,
+            subst={},
+            inner_args_dynamic=u.appends_input or dynamic,
+        )
+
+    def look_inside(
+        self,
+        k: int,
+        args: list[Field],
+        env_scope: _Scope,
+        scope: _Scope,
+        ctx: _Ctx,
+        *,
+        stdin: str | None,
+        subst: dict[int, tuple[int, int]],
+    ) -> None:
+        """Commands that run code given as data: shells, eval, source, interpreters, find."""
+        cmd = self.commands[k]
+        program = cmd.program
+        argv = list(cmd.argv)
+        if program in ("eval", "trap"):
+            code_fields = args if program == "eval" else args[:1]
+            if any(f[1] for f in code_fields):
+                self.finding(DYNAMIC_PROGRAM, f"{program} of text only known at run time", k)
+            self.feed_check(k, [subst.get(i) for i in range(len(code_fields))])
+            if code_fields:
+                # eval runs in this shell; a trap's text runs later, on a copy.
+                runs_in = scope if program == "eval" else scope.copy()
+                self.source(" ".join(f[0] for f in code_fields), runs_in, ctx.nested(program))
+            return
+        if program in ("source", "."):
+            cmd.program = "source"
+            self.feed_check(k, [subst.get(0)])
+            return
+        if program == "alias":
+            for word in argv:
+                name, eq, value = word.partition("=")
+                if eq:
+                    scope.aliases[name] = value + " "
+            return
+        if program in ("cd", "pushd"):
+            target = next((a for a in argv if not a.startswith("-") or a == "-"), None)
+            if target is None:
+                scope.cwd = self.home
+            elif target == "-" or cmd.dynamic:
+                scope.cwd = None
+            elif scope.cwd is not None or target.startswith("/"):
+                scope.cwd = _paths.lexical(target, scope.cwd or "/", self.home)
+            return
+        if program in ("read", "mapfile", "readarray", "getopts"):
+            for word in argv:
+                if not word.startswith("-"):
+                    scope.vars[word] = None
+            return
+        if program == "find":
+            self.find(k, args, scope, ctx)
+            return
+        family = "sh" if detect.is_shell(program) else detect.interpreter(program)
+        if family is None:
+            if program in detect.AWKS:
+                prog = next((a for a in argv if not a.startswith("-")), "")
+                if detect.awk_runs_commands(prog):
+                    self.finding(CODE_EXECUTION, _detail(program, prog), k)
+            elif program in ("nc", "ncat", "netcat") and (
+                cmd.flags & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}
+            ):
+                self.finding(REVERSE_SHELL, f"{program} runs a program for the connection", k)
+            elif program == "socat" and any(
+                a.lower().startswith(("exec:", "system:")) or ",exec:" in a.lower() for a in argv
+            ):
+                self.finding(REVERSE_SHELL, "socat connects a program to a socket", k)
+            return
+        self.code_runner(k, family, args, env_scope, ctx, stdin=stdin, subst=subst)
+
+    def code_runner(
+        self,
+        k: int,
+        family: str,
+        args: list[Field],
+        env_scope: _Scope,
+        ctx: _Ctx,
+        *,
+        stdin: str | None,
+        subst: dict[int, tuple[int, int]],
+    ) -> None:
+        """A shell or interpreter: find its program text and look at it."""
+        cmd = self.commands[k]
+        argv = list(cmd.argv)
+        src = detect.code_source(family, argv)
+        if family == "python" and "-m" in argv[: src.script or len(argv)]:
+            m = argv.index("-m")
+            if m + 1 < len(argv):
+                self.run(
+                    args[m + 1 :],
+                    False,
+                    env_scope,
+                    env_scope,
+                    ctx.nested(f"{cmd.program} -m", keep_pipes=True),
+                    redirects=[],
+                    stdin=stdin,
+                    assignments=(),
+                    text=cmd.text,
+                    subst={},
+                )
+            return
+        shell = family == "sh"
+        script = [] if src.script is None else self.path_forms(argv[src.script], env_scope)
+        cmd.paths = _dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
+        if src.code is not None:
+            index = src.code_index if src.code_index is not None else 0
+            self.feed_check(k, [subst.get(index)])
+            if shell:
+                inner = env_scope.copy()
+                dyn = args[index][1] if index < len(args) else False
+                if dyn:
+                    self.finding(
+                        DYNAMIC_PROGRAM, f"{cmd.program} -c of text only known at run time", k
+                    )
+                rest = args[src.rest :]
+                inner.positional = None if any(f[1] for f in rest) else [f[0] for f in rest[1:]]
+                self.source(src.code, inner, ctx.nested(f"{cmd.program} -c"))
+            else:
+                self.finding(CODE_EXECUTION, _detail(cmd.program, src.code), k)
+            return
+        if src.script is not None:
+            self.feed_check(k, [subst.get(src.script)])
+            return
+        # Reads its program from stdin: a heredoc / herestring, or a pipe.
+        if stdin is not None:
+            if shell:
+                inner = env_scope.copy()
+                self.source(stdin, inner, ctx.nested(f"{cmd.program} <<"))
+            else:
+                self.finding(CODE_EXECUTION, _detail(cmd.program, stdin), k)
+            return
+        self.reads_program.add(k)
+
+    def feed_check(self, k: int, ranges: list[tuple[int, int] | None]) -> None:
+        """Code taken from a substitution (``sh -c "$(curl ..)"``, ``bash <(curl ..)``)."""
+        cmd = self.commands[k]
+        for r in ranges:
+            if r is None:
+                continue
+            fed = self.commands[r[0] : r[1]]
+            if any(c.program in detect.DOWNLOADERS for c in fed):
+                self.finding(DOWNLOAD_TO_SHELL, f"downloaded code run by {cmd.program}", k)
+            if any(_decodes(c) for c in fed):
+                self.finding(DECODE_TO_SHELL, f"decoded data run by {cmd.program}", k)
+
+    def find(self, k: int, args: list[Field], scope: _Scope, ctx: _Ctx) -> None:
+        """``find``: start paths, ``-exec``/``-ok`` commands, ``-delete``."""
+        cmd = self.commands[k]
+        argv = list(cmd.argv)
+        starts: list[str] = []
+        i = 0
+        while i < len(argv) and not argv[i].startswith(("-", "(", "!")):
+            starts.append(argv[i])
+            i += 1
+        primaries = {a.lstrip("-") for a in argv[i:] if a.startswith("-") and len(a) > 1}
+        cmd.flags = frozenset(primaries)
+        cmd.positionals = tuple(starts)
+        start_paths = tuple(p for s in (starts or ["."]) for p in self.path_forms(s, scope))
+        cmd.paths = _dedupe((*start_paths, *(r.target for r in cmd.redirects if r.target)))
+        while i < len(argv):
+            word = argv[i]
+            i += 1
+            if word in ("-exec", "-execdir", "-ok", "-okdir"):
+                end = i
+                while end < len(argv) and argv[end] not in (";", "+"):
+                    end += 1
+                inner = [(f[0], f[1] or "{}" in f[0]) for f in args[i:end]]
+                i = end + 1
+                if inner:
+                    self.run(
+                        inner,
+                        False,
+                        scope,
+                        scope.copy(),
+                        ctx.nested(f"find {word}", keep_pipes=True),
+                        redirects=[],
+                        stdin=None,
+                        assignments=(),
+                        text=cmd.text,
+                        subst={},
+                        inner_args_dynamic=True,
+                    )
+            elif word == "-delete":
+                rm = Command(
+                    "rm",
+                    "rm",
+                    tuple(starts),
+                    flags=frozenset({"delete"}),
+                    positionals=tuple(starts),
+                    paths=start_paths,
+                    via=(*ctx.via, "find -delete"),
+                    text=cmd.text,
+                    dynamic=cmd.dynamic,
+                )
+                self.add(rm, ctx)
+
+    # ----- paths, bookkeeping -------------------------------------------------------------
+
+    def path_forms(self, word: str, scope: _Scope) -> tuple[str, ...]:
+        """Normalized forms of a path word; () when it cannot be resolved."""
+        if not word or "\n" in word or "\0" in word or "://" in word:
+            return ()
+        if word.startswith("/dev/fd/") or word in (
+            "/dev/null",
+            "/dev/stdin",
+            "/dev/stdout",
+            "/dev/stderr",
+            "/dev/tty",
+        ):
+            return (word,)
+        if not word.startswith("/") and scope.cwd is None:
+            return ()
+        # Tilde was already expanded if unquoted; a literal '~' left here is a file name.
+        safe = "./" + word if word.startswith("~") else word
+        return _paths.normalize(safe, scope.cwd or "/", self.home)
+
+    def command_paths(
+        self,
+        cmd: Command,
+        args: list[Field],
+        parsed: flags.ParsedArgs,
+        redirects: list[Redirect],
+        scope: _Scope,
+    ) -> tuple[str, ...]:
+        dynamic_words = {f[0] for f in args if f[1]}
+        candidates: list[str] = []
+        if cmd.program not in _NO_PATH_OPERANDS:
+            operands = list(parsed.positionals)
+            if cmd.program in _FIRST_OPERAND_NOT_PATH and operands:
+                operands = operands[1:]
+            if cmd.program == "dd":
+                operands = [o.split("=", 1)[1] for o in operands if o.startswith(("if=", "of="))]
+            candidates.extend(operands)
+            for name, value in parsed.option_values:
+                if cmd.program in ("docker", "podman") and name in ("-v", "--volume"):
+                    value = value.split(":", 1)[0]
+                if value and not any(c.isspace() for c in value):
+                    candidates.append(value)
+        out: list[str] = []
+        for word in candidates:
+            if word in dynamic_words or word == "-":
+                continue
+            out.extend(self.path_forms(word, scope))
+        out.extend(r.target for r in redirects if r.target)
+        return _dedupe(tuple(out))
+
+    def add(self, cmd: Command, ctx: _Ctx, assignments: tuple[str, ...] = ()) -> int:
+        if len(self.commands) >= self.max_commands:
+            raise _Limit(f"more than {self.max_commands} commands")
+        if assignments:
+            cmd.assignments = assignments
+        self.commands.append(cmd)
+        self.pipes.append(ctx.pipes)
+        return len(self.commands) - 1
+
+    def finding(self, kind: str, detail: str, k: int | None = None) -> None:
+        if not any(f.kind == kind and f.command == k for f in self.findings):
+            self.findings.append(Finding(kind, detail, k))
+
+
+# ----- helpers ------------------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int = _TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _detail(program: str, code: str) -> str:
+    return _clip(f"{program}: {code}", _DETAIL_LIMIT)
+
+
+def _dedupe(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _basename(path_word: str) -> str:
+    return path_word.rstrip("/").rsplit("/", 1)[-1] if "/" in path_word else path_word
+
+
+def _quote(word: str) -> str:
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def _op(node: Node, default: str) -> str:
+    ops = [c.type for c in node.children if not c.is_named]
+    return ops[0] if ops else default
+
+
+def _decodes(cmd: Command) -> bool:
+    """Does this command turn encoded data into something else (base64 -d, xxd -r, ...)?"""
+    p, argv = cmd.program, cmd.argv
+    if p in ("base64", "base32", "basenc"):
+        return bool({"-d", "--decode", "-D"} & set(argv)) or any(
+            a.startswith("-") and not a.startswith("--") and "d" in a for a in argv
+        )
+    if p == "xxd":
+        return any(a.startswith("-") and "r" in a for a in argv)
+    if p == "openssl":
+        return "-d" in argv or "base64" in argv or "enc" in argv
+    if p in detect.DECODE_FLAGS:
+        return any(a in detect.DECODE_FLAGS[p] for a in argv)
+    if p in ("printf",):
+        return any("\\x" in a or "\\0" in a or "\\u" in a for a in argv)
+    if p == "echo":
+        return any(a.startswith("-") and "e" in a for a in argv) and any("\\" in a for a in argv)
+    return p in detect.DECODERS
+
+
+def _self_calls(body: Node, name: str) -> int:
+    count = 0
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "command_name" and node_text(node) == name:
+            count += 1
+        stack.extend(node.children)
+    return count
+
+
+def _backgrounds(body: Node) -> bool:
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "&":
+            return True
+        stack.extend(node.children)
+    return False
+
+
+def _error_excerpt(root: Node) -> str:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return _clip(node_text(node) or node.type, 60)
+        stack.extend(reversed(node.children))
+    return "?"
+
+
+def _brace_word(root: Node, data: bytes) -> int | None:
+    """Offset of a ``{`` the parser took for a group although no blank follows it."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "{" and not node.is_named:
+            after = data[node.end_byte : node.end_byte + 1]
+            if after and after not in b" \t\n":
+                return int(node.start_byte)
+        if node.has_error:
+            stack.extend(node.children)
+    return None
+
+
+def _gap_words(parent: Node, children: list[Node]) -> list[str]:
+    """Words between ``children`` that the parser dropped (``python3 - <<EOF`` loses ``-``).
+
+    Plain words are recovered; anything else is refused rather than guessed.
+    """
+    raw = parent.text or b""
+    base = parent.start_byte
+    cursor = base
+    words: list[str] = []
+    for child in sorted(children, key=lambda c: c.start_byte):
+        if child.start_byte > cursor:
+            gap = raw[cursor - base : child.start_byte - base].decode("utf-8", "surrogateescape")
+            words.extend(gap.replace("\\\n", " ").split())
+        cursor = max(cursor, child.end_byte)
+    for word in words:
+        if not set(word) <= _SAFE_GAP_CHARS:
+            raise _Unparseable(f"text the parser skipped: {_clip(word, 40)}")
+    return words
+
+
+def _join_continued(words: list[Node]) -> list[list[Node]]:
+    """Group nodes that form one word: the parser splits ``r\\<newline>m`` in two."""
+    groups: list[list[Node]] = []
+    prev: Node | None = None
+    for node in words:
+        if prev is not None and groups and _continued(prev, node):
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+        prev = node
+    return groups
+
+
+def _continued(prev: Node, node: Node) -> bool:
+    if node.start_byte != prev.end_byte + 2:
+        return False
+    parent = prev.parent
+    while parent is not None and parent.end_byte < node.end_byte:
+        parent = parent.parent
+    if parent is None:
+        return False
+    raw = parent.text or b""
+    between = raw[prev.end_byte - parent.start_byte : node.start_byte - parent.start_byte]
+    return between == b"\\\n"
+
+
+def _substitution_ranges(word_ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
+    """Argument index -> commands emitted while expanding that word (its substitutions)."""
+    out: dict[int, tuple[int, int]] = {}
+    for first_field, start, end in word_ranges:
+        if end > start and first_field >= 1:
+            out[first_field - 1] = (start, end)
+    return out
+
+
+def analyze(
+    source: str,
+    *,
+    cwd: str,
+    home: str,
+    env: Mapping[str, str] | None = None,
+    max_length: int = 100_000,
+    max_depth: int = 32,
+    max_commands: int = 500,
+) -> Analysis:
+    """Every command ``source`` would run, and findings; never raises.
+
+    Any internal failure is reported as an ``UNPARSEABLE`` finding and over-limit input as
+    ``TOO_COMPLEX``; both make ``Analysis.failed`` true so the caller fails closed.
+    """
+    given: object = source  # callers pass decoded JSON: check rather than trust the type
+    if not isinstance(given, str):
+        return Analysis("", (), (Finding(UNPARSEABLE, "command is not text"),))
+    if len(source) > max_length:
+        detail = f"command is {len(source)} characters, over the {max_length} limit"
+        return Analysis(source, (), (Finding(TOO_COMPLEX, detail),))
+    analyzer = _Analyzer(home, max_depth, max_commands)
+    try:
+        scope = _Scope()
+        if env:
+            scope.vars.update(env)
+        scope.vars.update({"HOME": home, "PWD": cwd, "IFS": " \t\n"})
+        scope.cwd = cwd
+        ctx = _Ctx((), 0, ())
+        analyzer.source(source, scope, ctx)
+        analyzer.uncalled_functions(scope, ctx)
+    except (_Limit, RecursionError) as exc:
+        analyzer.findings.append(Finding(TOO_COMPLEX, _clip(str(exc) or "nested too deeply")))
+    except _Unparseable as exc:
+        analyzer.findings.append(Finding(UNPARSEABLE, str(exc)))
+    except Exception as exc:  # never raise: fail closed instead
+        analyzer.findings.append(Finding(UNPARSEABLE, f"analysis failed: {type(exc).__name__}"))
+    return Analysis(source, tuple(analyzer.commands), tuple(analyzer.findings))

@@ -1,0 +1,207 @@
+"""What programs are: shells, interpreters, downloaders, decoders, network tools; and how an
+interpreter is handed code (``python -c CODE``, ``perl -pe CODE``, a script operand, stdin).
+"""
+
+from __future__ import annotations
+
+SHELLS = frozenset(
+    [
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "mksh",
+        "ash",
+        "fish",
+        "busybox",
+        "rbash",
+        "yash",
+        "tcsh",
+        "csh",
+    ]
+)
+DOWNLOADERS = frozenset(
+    [
+        "curl",
+        "wget",
+        "fetch",
+        "aria2c",
+        "http",
+        "https",
+        "httpie",
+        "lwp-download",
+        "lwp-request",
+        "GET",
+        "xh",
+        "curlie",
+    ]
+)
+DECODERS = frozenset(
+    [
+        "base64",
+        "base32",
+        "basenc",
+        "xxd",
+        "rev",
+        "uudecode",
+        "gunzip",
+        "zcat",
+        "gzcat",
+        "bzcat",
+        "xzcat",
+        "unxz",
+        "bunzip2",
+        "zstdcat",
+        "openssl",
+        "gpg",
+        "tr",
+    ]
+)
+# Decoders only when given one of these flags (gzip -d, openssl enc -d, base64 -d, ...).
+DECODE_FLAGS = {
+    "gzip": ("-d", "--decompress", "-dc", "-cd"),
+    "bzip2": ("-d", "--decompress", "-dc", "-cd"),
+    "xz": ("-d", "--decompress", "-dc", "-cd"),
+    "zstd": ("-d", "--decompress", "-dc", "-cd"),
+}
+NET_TOOLS = frozenset(["nc", "ncat", "netcat", "telnet", "socat", "openssl", "cryptcat", "pwncat"])
+
+# Interpreter -> options whose value is program text.
+_CODE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "python": ("-c",),
+    "node": ("-e", "--eval", "-p", "--print"),
+    "perl": ("-e", "-E"),
+    "ruby": ("-e",),
+    "php": ("-r",),
+    "lua": ("-e",),
+    "bun": ("-e", "--eval", "-p", "--print"),
+    "osascript": ("-e",),
+    "pwsh": ("-c", "-command", "-ec", "-encodedcommand", "-e", "-enc"),
+    "rscript": ("-e",),
+    "julia": ("-e", "--eval", "-E", "--print"),
+    "tclsh": (),
+    "deno": (),
+}
+# Options of interpreters that take a value that is not code.
+_VALUE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "python": ("-W", "-X", "-Q"),
+    "node": ("-r", "--require", "--import", "--loader", "--input-type"),
+    "perl": ("-I", "-M", "-m"),
+    "ruby": ("-I", "-r"),
+    "php": ("-c", "-d", "-z"),
+}
+AWKS = frozenset(["awk", "gawk", "mawk", "nawk", "busybox-awk"])
+
+
+def interpreter(program: str) -> str | None:
+    """The interpreter family of ``program`` (``python3.12`` -> ``python``), or None."""
+    name = program.lower()
+    if name.endswith(".exe"):
+        name = name[:-4]
+    for prefix in ("python", "pypy"):
+        if name.startswith(prefix) and all(c.isdigit() or c == "." for c in name[len(prefix) :]):
+            return "python"
+    aliases = {
+        "nodejs": "node",
+        "powershell": "pwsh",
+        "luajit": "lua",
+        "perl5": "perl",
+        "irb": "ruby",
+        "php-cli": "php",
+    }
+    name = aliases.get(name, name)
+    for prefix in ("perl", "ruby", "php", "lua"):
+        if name.startswith(prefix) and all(c.isdigit() or c == "." for c in name[len(prefix) :]):
+            return prefix
+    return name if name in _CODE_OPTIONS else None
+
+
+def is_shell(program: str) -> bool:
+    """A shell that runs a script from ``-c``, a file operand or stdin."""
+    return program in SHELLS
+
+
+class CodeSource:
+    """How a shell or interpreter gets its program.
+
+    ``code``: inline code (``-c``/``-e`` value) and its argument index; ``script``: index of
+    the script operand; ``stdin``: it reads its program from standard input; ``rest``: index
+    where the script's own arguments start.
+    """
+
+    __slots__ = ("code", "code_index", "rest", "script", "stdin")
+
+    def __init__(self) -> None:
+        self.code: str | None = None
+        self.code_index: int | None = None
+        self.script: int | None = None
+        self.stdin = False
+        self.rest = 0
+
+
+def code_source(family: str, args: list[str]) -> CodeSource:
+    """Where ``family`` (``sh`` for shells, else an interpreter family) takes its program."""
+    out = CodeSource()
+    if family == "sh":
+        code_opts: tuple[str, ...] = ("-c",)
+        value_opts: tuple[str, ...] = ("-o", "+o", "-O", "+O", "--rcfile", "--init-file")
+    else:
+        code_opts = _CODE_OPTIONS.get(family, ())
+        value_opts = _VALUE_OPTIONS.get(family, ())
+    wants_code = False
+    forced_stdin = False
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            i += 1
+            break
+        if word in ("-", "/dev/stdin") or not (word.startswith("-") or word.startswith("+")):
+            break
+        i += 1
+        low = word.lower() if family == "pwsh" else word
+        if low in code_opts:
+            wants_code = True
+            continue
+        if family == "sh" and not word.startswith("--") and "c" in word[1:]:
+            wants_code = True  # -lc, -xc, -ec
+            continue
+        if family == "sh" and not word.startswith("--") and "s" in word[1:]:
+            forced_stdin = True
+            continue
+        if family != "sh" and not word.startswith("--"):
+            # Clusters: "perl -pe CODE", "python -Ic CODE", "perl -e'CODE'" attached.
+            hit = next((k for k in range(1, len(word)) if "-" + word[k] in code_opts), None)
+            if hit is not None:
+                attached = word[hit + 1 :]
+                if attached and family in ("perl", "ruby", "python", "php", "lua"):
+                    out.code, out.code_index = attached, i - 1
+                    out.rest = i
+                    return out
+                wants_code = True
+                continue
+        if word.split("=", 1)[0] in value_opts and "=" not in word:
+            i += 1
+    if family == "sh" and wants_code is False and forced_stdin:
+        out.stdin = True
+        out.rest = i
+        return out
+    if wants_code:
+        if i < len(args):
+            out.code, out.code_index = args[i], i
+            out.rest = i + 1
+        return out
+    if i < len(args) and args[i] not in ("-", "/dev/stdin"):
+        out.script = i
+        out.rest = i + 1
+    else:
+        out.stdin = True
+        out.rest = i + (1 if i < len(args) else 0)
+    return out
+
+
+def awk_runs_commands(program_text: str) -> bool:
+    """An awk program that starts commands: ``system(...)``, ``| getline``, ``print | "sh"``."""
+    compact = program_text.replace(" ", "")
+    return "system(" in compact or "|getline" in compact or '|"' in compact

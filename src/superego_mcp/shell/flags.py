@@ -1,0 +1,510 @@
+"""Canonical, spelling-insensitive flag names, and the split of argv into flags and operands.
+
+A rule says ``flags: [recursive]`` (or ``[-rf]``, or ``[--recursive]``) and must match
+``rm -r -f``, ``rm -Rf``, ``rm --recursive --force`` and ``rm --rec -f`` alike. For the
+programs that matter to a security policy the table below maps every spelling to a name;
+for anything else a short flag is ``-x`` and a long flag is ``--name`` (value stripped).
+"""
+
+from __future__ import annotations
+
+# Tables are keyed by program, or by "program subcommand" for programs with subcommands.
+# Each entry: canonical name -> spellings. Written this way round to stay readable.
+_NAMES: dict[str, dict[str, str]] = {
+    "rm": {
+        "recursive": "-r -R --recursive",
+        "force": "-f --force",
+        "interactive": "-i -I --interactive",
+        "dir": "-d --dir",
+        "no-preserve-root": "--no-preserve-root",
+        "verbose": "-v --verbose",
+    },
+    "cp": {
+        "recursive": "-r -R --recursive -a --archive",
+        "archive": "-a --archive",
+        "force": "-f --force",
+        "no-clobber": "-n --no-clobber",
+        "link": "-l --link",
+        "symbolic-link": "-s --symbolic-link",
+        "dereference": "-L --dereference",
+        "target-directory": "-t --target-directory",
+    },
+    "mv": {
+        "force": "-f --force",
+        "no-clobber": "-n --no-clobber",
+        "interactive": "-i --interactive",
+        "target-directory": "-t --target-directory",
+    },
+    "chmod": {"recursive": "-R --recursive", "verbose": "-v --verbose", "reference": "--reference"},
+    "chown": {"recursive": "-R --recursive", "dereference": "-h --no-dereference"},
+    "chgrp": {"recursive": "-R --recursive"},
+    "ln": {"symbolic": "-s --symbolic", "force": "-f --force", "no-dereference": "-n"},
+    "git push": {
+        "force": "-f --force",
+        "force-with-lease": "--force-with-lease --force-if-includes",
+        "delete": "-d --delete",
+        "mirror": "--mirror",
+        "all": "--all",
+        "tags": "--tags",
+        "no-verify": "--no-verify",
+        "set-upstream": "-u --set-upstream",
+    },
+    "git reset": {"hard": "--hard", "soft": "--soft", "mixed": "--mixed", "keep": "--keep"},
+    "git clean": {
+        "force": "-f --force",
+        "dirs": "-d",
+        "ignored": "-x",
+        "only-ignored": "-X",
+        "dry-run": "-n --dry-run",
+        "interactive": "-i --interactive",
+    },
+    "git checkout": {"force": "-f --force", "branch": "-b -B", "orphan": "--orphan"},
+    "git switch": {"force": "-f --force --discard-changes", "create": "-c -C --create"},
+    "git branch": {
+        "delete": "-d --delete",
+        "force-delete": "-D",
+        "force": "-f --force",
+        "move": "-m --move -M",
+    },
+    "git commit": {
+        "no-verify": "-n --no-verify",
+        "amend": "--amend",
+        "all": "-a --all",
+        "message": "-m --message",
+    },
+    "git rebase": {"interactive": "-i --interactive", "exec": "-x --exec"},
+    "git stash": {},
+    "curl": {
+        "output": "-o --output",
+        "remote-name": "-O --remote-name --remote-name-all",
+        "data": "-d --data --data-binary --data-raw --data-urlencode --data-ascii --json",
+        "form": "-F --form --form-string",
+        "request": "-X --request",
+        "upload": "-T --upload-file",
+        "insecure": "-k --insecure",
+        "location": "-L --location",
+        "silent": "-s --silent",
+        "header": "-H --header",
+        "user": "-u --user",
+        "config": "-K --config",
+    },
+    "wget": {
+        "output": "-O --output-document",
+        "data": "--post-data --post-file --body-data --body-file",
+        "insecure": "--no-check-certificate",
+        "quiet": "-q --quiet",
+        "input-file": "-i --input-file",
+        "directory-prefix": "-P --directory-prefix",
+        "method": "--method",
+    },
+    "dd": {},
+    "sed": {
+        "in-place": "-i --in-place",
+        "expression": "-e --expression",
+        "file": "-f --file",
+        "quiet": "-n --quiet --silent",
+        "regexp-extended": "-E -r --regexp-extended",
+    },
+    "tar": {
+        "extract": "-x --extract --get",
+        "create": "-c --create",
+        "list": "-t --list",
+        "file": "-f --file",
+        "directory": "-C --directory",
+        "gzip": "-z --gzip",
+        "delete": "--delete",
+        "to-command": "--to-command",
+        "checkpoint-action": "--checkpoint-action",
+        "absolute-names": "-P --absolute-names",
+        "overwrite": "--overwrite",
+    },
+    "rsync": {
+        "delete": (
+            "--delete --delete-before --delete-during --delete-delay --delete-after "
+            "--delete-excluded --del"
+        ),
+        "remove-source-files": "--remove-source-files",
+        "archive": "-a --archive",
+        "recursive": "-r --recursive -a --archive",
+        "rsh": "-e --rsh",
+        "dry-run": "-n --dry-run",
+    },
+    "docker run": {
+        "privileged": "--privileged",
+        "volume": "-v --volume --mount",
+        "interactive": "-i --interactive",
+        "tty": "-t --tty",
+        "remove": "--rm",
+        "detach": "-d --detach",
+        "user": "-u --user",
+        "env": "-e --env",
+        "publish": "-p --publish",
+    },
+    "docker rm": {"force": "-f --force", "volumes": "-v --volumes"},
+    "docker system prune": {"all": "-a --all", "force": "-f --force", "volumes": "--volumes"},
+    "kubectl delete": {
+        "all": "--all",
+        "all-namespaces": "-A --all-namespaces",
+        "force": "--force",
+        "filename": "-f --filename",
+        "namespace": "-n --namespace",
+    },
+    "npm install": {
+        "global": "-g --global",
+        "force": "-f --force",
+        "save-dev": "-D --save-dev",
+        "ignore-scripts": "--ignore-scripts",
+        "unsafe-perm": "--unsafe-perm",
+        "registry": "--registry",
+    },
+    "pip install": {
+        "user": "--user",
+        "upgrade": "-U --upgrade",
+        "break-system-packages": "--break-system-packages",
+        "requirement": "-r --requirement",
+        "editable": "-e --editable",
+        "index-url": "-i --index-url",
+        "extra-index-url": "--extra-index-url",
+        "force-reinstall": "--force-reinstall",
+        "target": "-t --target",
+        "trusted-host": "--trusted-host",
+    },
+    "find": {},
+    "xargs": {},
+}
+
+# Options that take a value, per table key ("-x" short, "--name" long). A trailing "?" marks
+# a short option whose value is optional and only ever attached ("sed -i.bak").
+_VALUED: dict[str, str] = {
+    "cp": "-t --target-directory -S --suffix",
+    "mv": "-t --target-directory -S --suffix",
+    "chmod": "--reference",
+    "chown": "--from --reference",
+    "git": "-C -c --git-dir --work-tree --namespace --config-env --super-prefix",
+    "git push": "--repo -o --push-option --receive-pack --exec",
+    "git commit": "-m --message -F --file -C -c --author --date --fixup --squash -t",
+    "git checkout": "-b -B --orphan",
+    "git clean": "-e --exclude",
+    "git rebase": "-x --exec --onto -s --strategy -X",
+    "git reset": "--pathspec-from-file",
+    "curl": (
+        "-o --output -d --data --data-binary --data-raw --data-urlencode --data-ascii --json "
+        "-F --form --form-string -X --request -T --upload-file -H --header -u --user -K "
+        "--config -A --user-agent -e --referer -b --cookie -c --cookie-jar -x --proxy "
+        "--connect-timeout -m --max-time -w --write-out --url -r --range -E --cert --key "
+        "--cacert --resolve --retry -U --proxy-user"
+    ),
+    "wget": (
+        "-O --output-document -o --output-file -a --append-output --post-data --post-file "
+        "--body-data --body-file -i --input-file -P --directory-prefix --method --header "
+        "-U --user-agent -t --tries -T --timeout --user --password -e --execute"
+    ),
+    "sed": "-e --expression -f --file -l --line-length -i? -s",
+    "tar": (
+        "-f --file -C --directory --to-command --checkpoint-action -T --files-from -X "
+        "--exclude-from --exclude -b --blocking-factor -H --format --owner --group --mode"
+    ),
+    "rsync": (
+        "-e --rsh --exclude --include --exclude-from --include-from --files-from --filter "
+        "-f --rsync-path --chmod --chown -T --temp-dir --partial-dir --backup-dir --port"
+    ),
+    "docker": "-H --host --context -c --config -l --log-level --tlscacert --tlscert --tlskey",
+    "docker run": (
+        "-v --volume --mount -e --env --env-file -u --user -p --publish -w --workdir "
+        "--name --network --net --pid --ipc --uts --userns --cap-add --cap-drop "
+        "--security-opt --device --entrypoint -h --hostname --label -l --platform "
+        "--memory -m --cpus --restart --add-host --dns --tmpfs --ulimit --gpus"
+    ),
+    "kubectl": (
+        "-n --namespace --context --kubeconfig -s --server --cluster --user --token "
+        "--as --as-group -l --selector -o --output"
+    ),
+    "kubectl delete": "-f --filename --grace-period --timeout --cascade -l --selector",
+    "npm": "--prefix --registry -w --workspace --cache --userconfig",
+    "npm install": "--registry --prefix --tag",
+    "pip": "--python --cache-dir --log --proxy --timeout --retries",
+    "pip install": (
+        "-r --requirement -e --editable -i --index-url --extra-index-url -t --target "
+        "-c --constraint --trusted-host --root --prefix -f --find-links --platform"
+    ),
+    "uv": "--directory --project --python -p --cache-dir --config-file",
+    "cargo": "-C --manifest-path --config -Z --color",
+    "go": "-C",
+    "gh": "-R --repo",
+    "systemctl": "-H --host -M --machine -t --type -p --property --state --root",
+    "apt": "-o --option -c --config-file -t --target-release",
+    "apt-get": "-o --option -c --config-file -t --target-release",
+    "brew": "",
+    "yarn": "--cwd",
+    "pnpm": "-C --dir --filter -F",
+    "podman": "--root --runroot --url --connection -c",
+    "xargs": (
+        "-a --arg-file -d --delimiter -E --eof -I --replace -L --max-lines -n --max-args "
+        "-P --max-procs -s --max-chars --process-slot-var -i? -e? -l?"
+    ),
+    "find": "",
+    "grep": "-e --regexp -f --file -m --max-count -A -B -C --include --exclude --exclude-dir",
+    "ssh": "-p -i -l -o -F -J -L -R -D -b -c -E -e -m -O -Q -S -W -w -B",
+    "scp": "-P -i -o -F -J -l -c -S",
+    "git clone": "-b --branch -o --origin --depth --reference -c --config --template",
+    "chroot": "--userspec --groups",
+    "nc": "-p -s -w -i -x -X -e -c -q",
+    "ncat": "-p -s -w -i -x -e -c --exec --sh-exec --lua-exec -m --max-conns",
+}
+
+# Programs whose first operand after their global options is a subcommand.
+SUBCOMMAND_PROGRAMS = frozenset(
+    [
+        "git",
+        "npm",
+        "yarn",
+        "pnpm",
+        "cargo",
+        "go",
+        "pip",
+        "pip3",
+        "uv",
+        "docker",
+        "podman",
+        "kubectl",
+        "systemctl",
+        "apt",
+        "apt-get",
+        "brew",
+        "gh",
+        "helm",
+        "terraform",
+        "bun",
+        "deno",
+        "dnf",
+        "yum",
+        "snap",
+    ]
+)
+
+# "docker system prune": programs whose subcommand itself has a subcommand.
+_TWO_LEVEL = frozenset(
+    {
+        "docker system",
+        "docker image",
+        "docker container",
+        "docker volume",
+        "docker network",
+        "uv pip",
+        "gh repo",
+        "gh pr",
+        "npm cache",
+    }
+)
+
+# Subcommand spellings that mean the same thing.
+_SUB_ALIASES: dict[str, dict[str, str]] = {
+    "npm": {
+        "i": "install",
+        "add": "install",
+        "in": "install",
+        "isntall": "install",
+        "r": "uninstall",
+        "rm": "uninstall",
+        "un": "uninstall",
+        "remove": "uninstall",
+        "x": "exec",
+        "ci": "ci",
+    },
+    "pnpm": {"i": "install", "rm": "remove", "un": "remove", "uninstall": "remove"},
+    "docker": {"container": "container"},
+}
+
+# Programs (or subcommands) whose options end at the first operand: what follows belongs to
+# something else (the container's command, the remote command).
+_STOP_AT_OPERAND = frozenset(
+    {
+        "docker run",
+        "docker exec",
+        "docker create",
+        "podman run",
+        "podman exec",
+        "ssh",
+        "kubectl exec",
+        "kubectl run",
+    }
+)
+
+# Programs that share another's table.
+_TABLE_ALIAS = {
+    "pip3": "pip",
+    "podman": "docker",
+    "rgrep": "grep",
+    "egrep": "grep",
+    "fgrep": "grep",
+    "netcat": "nc",
+    "gtar": "tar",
+    "bsdtar": "tar",
+}
+
+
+def _build() -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, dict[str, str]]]:
+    spellings: dict[str, dict[str, frozenset[str]]] = {}
+    for key, names in _NAMES.items():
+        table: dict[str, set[str]] = {}
+        for name, spelled in names.items():
+            for s in spelled.split():
+                table.setdefault(s, set()).add(name)
+        spellings[key] = {s: frozenset(v) for s, v in table.items()}
+    valued: dict[str, dict[str, str]] = {}
+    for key, spelled in _VALUED.items():
+        # value: "" = takes a value, "?" = optional attached value
+        valued[key] = {s.rstrip("?"): ("?" if s.endswith("?") else "") for s in spelled.split()}
+    return spellings, valued
+
+
+_SPELLINGS, _VALUED_TABLE = _build()
+
+
+def table_key(program: str, subcommand: str | None) -> tuple[str, ...]:
+    """Keys to look a flag up under, most specific first."""
+    base = _TABLE_ALIAS.get(program, program)
+    return (f"{base} {subcommand}", base) if subcommand else (base,)
+
+
+def _long_match(spelling: str, keys: tuple[str, ...]) -> frozenset[str] | None:
+    for key in keys:
+        table = _SPELLINGS.get(key, {})
+        if spelling in table:
+            return table[spelling]
+        # GNU getopt accepts any unambiguous prefix of a long option (--rec = --recursive).
+        hits = {n for s, names in table.items() if s.startswith(spelling) for n in names}
+        prefixed = [s for s in table if s.startswith(spelling) and s.startswith("--")]
+        if prefixed and len(spelling) > 3 and len(hits) == 1:
+            return frozenset(hits)
+    return None
+
+
+def _valued(spelling: str, keys: tuple[str, ...]) -> str | None:
+    """'' if the option takes a value, '?' if only an attached one, None if no value."""
+    for key in keys:
+        table = _VALUED_TABLE.get(key)
+        if table is not None and spelling in table:
+            return table[spelling]
+    return None
+
+
+def _short_names(letter: str, keys: tuple[str, ...]) -> frozenset[str]:
+    for key in keys:
+        table = _SPELLINGS.get(key, {})
+        if letter in table:
+            return table[letter]
+    return frozenset({letter})
+
+
+def canonical_flag(program: str, subcommand: str | None, spelling: str) -> set[str]:
+    """Canonical names for one flag spelling as a rule or a command line writes it.
+
+    ``-rf`` is a cluster (``{"recursive", "force"}`` for rm); ``--name=value`` loses its value;
+    a bare word (``recursive``) is taken as already canonical. Unknown flags of any program
+    are ``-x`` / ``--name``.
+    """
+    keys = table_key(program, subcommand)
+    if not spelling.startswith("-") or spelling == "-":
+        return {spelling}
+    if spelling.startswith("--"):
+        name = spelling.split("=", 1)[0]
+        hit = _long_match(name, keys)
+        return set(hit) if hit is not None else {name}
+    names: set[str] = set()
+    for i, letter in enumerate(spelling[1:], start=1):
+        names |= _short_names("-" + letter, keys)
+        if _valued("-" + letter, keys) is not None and i < len(spelling) - 1:
+            break  # the rest of the cluster is this option's value
+    return names
+
+
+class ParsedArgs:
+    """Result of :func:`parse_args`."""
+
+    __slots__ = ("flags", "option_values", "positionals", "subcommand")
+
+    def __init__(self) -> None:
+        self.subcommand: str | None = None
+        self.flags: set[str] = set()
+        self.positionals: list[str] = []
+        # (option spelling, value) for options that took a value
+        self.option_values: list[tuple[str, str]] = []
+
+
+def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
+    """Skip ``program``'s global options; set the subcommand; return the next index."""
+    keys = table_key(program, None)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--" or not word.startswith("-") or word == "-":
+            break
+        name = word.split("=", 1)[0]
+        out.flags |= canonical_flag(program, None, word)
+        if "=" not in word and _valued(name, keys) == "" and (len(word) == 2 or name == word):
+            if i + 1 < len(args):
+                out.option_values.append((name, args[i + 1]))
+            i += 2
+            continue
+        i += 1
+    if i < len(args) and args[i] != "--":
+        sub = args[i]
+        base = _TABLE_ALIAS.get(program, program)
+        sub = _SUB_ALIASES.get(base, {}).get(sub, sub)
+        i += 1
+        if f"{base} {sub}" in _TWO_LEVEL and i < len(args) and not args[i].startswith("-"):
+            sub = f"{sub} {args[i]}"
+            i += 1
+        out.subcommand = sub
+    return i
+
+
+def parse_args(program: str, args: list[str]) -> ParsedArgs:
+    """Split ``args`` (the words after ``program``) into subcommand, flags and operands."""
+    out = ParsedArgs()
+    start = _subcommand(program, args, out) if program in SUBCOMMAND_PROGRAMS else 0
+    keys = table_key(program, out.subcommand)
+    stop_at_operand = keys[0] in _STOP_AT_OPERAND
+    if program in ("tar", "gtar", "bsdtar") and args and args[0][:1].isalpha():
+        args = ["-" + args[0], *args[1:]]  # old-style "tar xzf file"
+    i = start
+    while i < len(args):
+        word = args[i]
+        i += 1
+        if word == "--":
+            out.positionals.extend(args[i:])
+            break
+        if not word.startswith("-") or word == "-" or program == "find":
+            out.positionals.append(word)
+            if stop_at_operand:
+                out.positionals.extend(args[i:])
+                break
+            continue
+        if word.startswith("--"):
+            name, eq, value = word.partition("=")
+            out.flags |= canonical_flag(program, out.subcommand, name)
+            if eq:
+                out.option_values.append((name, value))
+            elif _valued(name, keys) == "" and i < len(args):
+                out.option_values.append((name, args[i]))
+                i += 1
+            continue
+        for pos in range(1, len(word)):
+            letter = "-" + word[pos]
+            out.flags |= _short_names(letter, keys)
+            kind = _valued(letter, keys)
+            if kind is None:
+                continue
+            if pos + 1 < len(word):
+                out.option_values.append((letter, word[pos + 1 :]))
+            elif kind == "" and i < len(args):
+                out.option_values.append((letter, args[i]))
+                i += 1
+            break
+    # "git push origin +main" is a force push spelled as a refspec.
+    if (program, out.subcommand) == ("git", "push") and any(
+        p.startswith("+") for p in out.positionals
+    ):
+        out.flags.add("force")
+    return out

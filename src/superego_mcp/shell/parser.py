@@ -1,0 +1,52 @@
+"""The tree-sitter-bash parser, created once per process on first use.
+
+Importing the ``tree_sitter_bash`` package pulls in ``importlib.resources`` (tens of ms on a
+cold start) only to offer its highlight queries; the grammar itself is the ``_binding``
+extension, so it is loaded directly from the package's folder when possible.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Parser, Tree
+
+_parser: Parser | None = None
+
+
+def _language_pointer() -> object:
+    """The grammar's ``language()`` pointer, without importing the package's ``__init__``."""
+    import importlib.machinery
+    import importlib.util
+    import os.path
+
+    spec = importlib.util.find_spec("tree_sitter_bash")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_binding" + suffix)  # noqa: PTH118 (start-up cost)
+            if not os.path.exists(path):  # noqa: PTH110
+                continue
+            loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
+            mod_spec = importlib.util.spec_from_file_location(
+                "tree_sitter_bash._binding", path, loader=loader
+            )
+            if mod_spec is None:
+                continue
+            module = importlib.util.module_from_spec(mod_spec)
+            loader.exec_module(module)
+            return module.language()
+    import tree_sitter_bash  # the supported way, if the layout ever changes
+
+    return tree_sitter_bash.language()
+
+
+def parse(data: bytes) -> Tree:
+    """Parse bash source bytes."""
+    global _parser
+    if _parser is None:
+        from tree_sitter import Language, Parser
+
+        _parser = Parser(Language(_language_pointer()))
+    return _parser.parse(data)

@@ -1,0 +1,398 @@
+"""Static expansion of one shell word: quotes, escapes, variables, braces, tilde, splitting.
+
+A word is first flattened into *tokens* ``(text, cls)``. The class says how bash treats the
+text in the later expansion steps:
+
+- ``LIT``: unquoted literal text; brace and tilde syntax are live (one token per character).
+- ``QUO``: quoted or escaped text; inert.
+- ``EXP``: the known value of an unquoted expansion; split on whitespace (``$IFS``).
+- ``DYN``: an unknown value inside quotes: one field, content unknown.
+- ``UDYN``: an unknown unquoted value: unknown content *and* unknown number of fields.
+
+Then, in bash's order: brace expansion, tilde expansion, field splitting. Unknown values keep
+their source text (``$x``) so explanations stay readable; the field is marked dynamic.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tree_sitter import Node
+
+LIT, QUO, EXP, DYN, UDYN = 0, 1, 2, 3, 4
+
+# Brace expansion past these sizes is treated as unknown rather than computed.
+_MAX_BRACES = 64
+_MAX_FIELDS = 256
+_IFS_WS = " \t\n"
+
+Token = tuple[str, int]
+# A field: its text, and whether any part of it is unknown until run time.
+Field = tuple[str, bool]
+
+
+def node_text(node: Node) -> str:
+    """The source text of ``node`` (undecodable bytes kept as surrogate escapes)."""
+    raw = node.text
+    return raw.decode("utf-8", "surrogateescape") if raw else ""
+
+
+class WordScope:
+    """What expansion needs from the analyzer: variables, home, and a way to run
+    substitutions (their commands are recorded by the analyzer; their output is unknown)."""
+
+    __slots__ = ("home", "lookup", "substitute")
+
+    def __init__(
+        self,
+        lookup: Callable[[str], str | None],
+        home: str,
+        substitute: Callable[[Node, str], None],
+    ) -> None:
+        self.lookup = lookup
+        self.home = home
+        self.substitute = substitute
+
+
+def unescape_unquoted(text: str) -> list[Token]:
+    """Tokens of an unquoted literal: ``\\x`` is a quoted ``x``, backslash-newline vanishes."""
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            if text[i + 1] != "\n":
+                out.append((text[i + 1], QUO))
+            i += 2
+            continue
+        out.append((ch, LIT))
+        i += 1
+    return out
+
+
+def unescape_double(text: str) -> str:
+    """Text inside double quotes: only ``\\$ \\` \\" \\\\`` and backslash-newline are escapes."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':
+            if text[i + 1] != "\n":
+                out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+
+
+def _take(text: str, i: int, digits: str, limit: int) -> tuple[str, int]:
+    j = i
+    while j < len(text) and j - i < limit and text[j] in digits:
+        j += 1
+    return text[i:j], j
+
+
+def decode_ansi_c(body: str) -> str:
+    """Decode the inside of ``$'...'`` (``\\xHH``, ``\\NNN`` octal, ``\\uHHHH``, ``\\cX``, ...)."""
+    out: list[str] = []
+    i, n = 0, len(body)
+    hexd, octd = "0123456789abcdefABCDEF", "01234567"
+    while i < n:
+        ch = body[i]
+        if ch != "\\" or i + 1 >= n:
+            out.append(ch)
+            i += 1
+            continue
+        esc = body[i + 1]
+        i += 2
+        if esc in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[esc])
+        elif esc in octd:
+            digits, i = _take(body, i - 1, octd, 3)
+            out.append(chr(int(digits, 8) & 0xFF))
+        elif esc in "xuU":
+            digits, j = _take(body, i, hexd, {"x": 2, "u": 4, "U": 8}[esc])
+            if not digits:
+                out.append("\\" + esc)
+                continue
+            i = j
+            code = int(digits, 16)
+            out.append(chr(code) if code <= 0x10FFFF else "\ufffd")
+        elif esc == "c" and i < n:
+            out.append(chr(ord(body[i]) & 0x1F))
+            i += 1
+        else:
+            out.append("\\" + esc)
+    return "".join(out)
+
+
+def _anon_types(node: Node) -> list[str]:
+    return [c.type for c in node.children if not c.is_named]
+
+
+def _walk_substitutions(node: Node, scope: WordScope) -> None:
+    """Record every substitution nested anywhere under ``node`` (iteratively)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if cur.type in ("command_substitution", "process_substitution"):
+            scope.substitute(cur, _subst_label(cur))
+            continue
+        stack.extend(reversed(cur.children))
+
+
+def _subst_label(node: Node) -> str:
+    if node.type == "process_substitution":
+        first = node.children[0].type if node.children else "<("
+        return first + ")"
+    text = node_text(node)
+    return "``" if text.startswith("`") else "$()"
+
+
+def _param(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None:
+    """``$x`` / ``${x}`` / ``${x:-default}``."""
+    raw = node_text(node)
+    unknown = (raw, DYN if quoted else UDYN)
+    names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
+    ops = [t for t in _anon_types(node) if t not in ("$", "${", "}")]
+    if not names or len(names) != 1:
+        _walk_substitutions(node, scope)
+        out.append(unknown)
+        return
+    value = scope.lookup(node_text(names[0]))
+    rest = [c for c in node.named_children if c is not names[0]]
+    if not ops and not rest:
+        if value is None:
+            out.append(unknown)
+        else:
+            out.append((value, QUO if quoted else EXP))
+        return
+    if ops and ops[0] in (":-", "-", ":=", "=") and len(ops) == 1:
+        use_default = value is None or (value == "" and ops[0].startswith(":"))
+        if value is not None and not use_default:
+            out.append((value, QUO if quoted else EXP))
+            return
+        if value is None:
+            # Unknown variable: either its value or the default; the default's
+            # substitutions still run.
+            for c in rest:
+                _walk_substitutions(c, scope)
+            out.append(unknown)
+            return
+        for c in rest:
+            _flatten(c, scope, quoted, out)
+        return
+    _walk_substitutions(node, scope)
+    out.append(unknown)
+
+
+def _flatten(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None:
+    """Append the tokens of ``node`` (a word-like node) to ``out``."""
+    kind = node.type
+    if kind in ("word", "number", "special_variable_name", "variable_name"):
+        text = node_text(node)
+        if quoted:
+            out.append((text, QUO))
+        else:
+            out.extend(unescape_unquoted(text))
+    elif kind == "raw_string":
+        out.append((node_text(node)[1:-1], QUO))
+    elif kind == "ansi_c_string":
+        out.append((decode_ansi_c(node_text(node)[2:-1]), QUO))
+    elif kind in ("string", "translated_string"):
+        out.append(("", QUO))  # "" still makes a field
+        for c in node.children:
+            if c.is_named:
+                _flatten(c, scope, True, out)
+            elif c.type not in ('"', '$"'):
+                out.append((node_text(c), QUO))
+    elif kind in ("string_content", "heredoc_content"):
+        out.append((unescape_double(node_text(node)), QUO))
+    elif kind == "concatenation":
+        for c in node.children:
+            if c.is_named:
+                _flatten(c, scope, quoted, out)
+            else:
+                out.extend(unescape_unquoted(node_text(c)))
+    elif kind in ("simple_expansion", "expansion"):
+        _param(node, scope, quoted, out)
+    elif kind in ("command_substitution", "process_substitution"):
+        scope.substitute(node, _subst_label(node))
+        if kind == "process_substitution":
+            out.append(("/dev/fd/63", QUO))
+        else:
+            out.append((node_text(node), DYN if quoted else UDYN))
+    elif kind == "brace_expression":
+        out.extend(unescape_unquoted(node_text(node)))
+    else:
+        # Arithmetic, arrays, anything unforeseen: unknown value, but run what it contains.
+        _walk_substitutions(node, scope)
+        out.append((node_text(node), DYN if quoted else UDYN))
+
+
+def tokens_of(nodes: list[Node], scope: WordScope) -> list[Token]:
+    """Tokens of one word written as one or more adjacent nodes."""
+    out: list[Token] = []
+    for node in nodes:
+        _flatten(node, scope, False, out)
+    return out
+
+
+def _is(tok: Token, ch: str) -> bool:
+    return tok[1] == LIT and tok[0] == ch
+
+
+def _match_brace(toks: list[Token], start: int) -> tuple[int, list[int]] | None:
+    """Index of the ``}`` closing ``toks[start]`` and the top-level comma positions."""
+    depth = 0
+    commas: list[int] = []
+    for i in range(start, len(toks)):
+        if _is(toks[i], "{"):
+            depth += 1
+        elif _is(toks[i], "}"):
+            depth -= 1
+            if depth == 0:
+                return i, commas
+        elif depth == 1 and _is(toks[i], ","):
+            commas.append(i)
+    return None
+
+
+def _sequence(inner: list[Token]) -> list[list[Token]] | None:
+    """``{1..5}`` / ``{a..e}`` / ``{1..10..2}``; None when not a valid sequence."""
+    if any(t[1] != LIT for t in inner):
+        return None
+    parts = "".join(t[0] for t in inner).split("..")
+    if len(parts) not in (2, 3):
+        return None
+    try:
+        step = abs(int(parts[2])) if len(parts) == 3 else 1
+        lo, hi = int(parts[0]), int(parts[1])
+        values = [str(v) for v in range(lo, hi + (1 if hi >= lo else -1), step or 1)]
+        if hi < lo:
+            values = [str(v) for v in range(lo, hi - 1, -(step or 1))]
+    except ValueError:
+        a, b = parts[0], parts[1]
+        if len(a) != 1 or len(b) != 1:
+            return None
+        lo_c, hi_c = ord(a), ord(b)
+        rng = range(lo_c, hi_c + 1) if hi_c >= lo_c else range(lo_c, hi_c - 1, -1)
+        values = [chr(c) for c in rng]
+    if len(values) > _MAX_FIELDS:
+        raise _TooMany
+    return [[(v, QUO)] for v in values]
+
+
+class _TooMany(Exception):
+    """Brace expansion would produce too many words."""
+
+
+def _brace(toks: list[Token]) -> list[list[Token]]:
+    for i, tok in enumerate(toks):
+        if not _is(tok, "{"):
+            continue
+        found = _match_brace(toks, i)
+        if found is None:
+            continue
+        end, commas = found
+        inner = toks[i + 1 : end]
+        if commas:
+            bounds = [i, *commas, end]
+            alts: list[list[Token]] = []
+            for a, b in itertools.pairwise(bounds):
+                alts.extend(_brace(toks[a + 1 : b]))
+        else:
+            seq = _sequence(inner)
+            if seq is None:
+                continue
+            alts = seq
+        tails = _brace(toks[end + 1 :])
+        result = [toks[:i] + a + t for a in alts for t in tails]
+        if len(result) > _MAX_FIELDS:
+            raise _TooMany
+        return result
+    return [toks]
+
+
+def _tilde(toks: list[Token], home: str) -> list[Token]:
+    if toks and _is(toks[0], "~") and (len(toks) == 1 or _is(toks[1], "/")):
+        return [(home, QUO), *toks[1:]]
+    return toks
+
+
+def _split(toks: list[Token]) -> tuple[list[Field], bool]:
+    """Field splitting. Returns the fields and whether their number is unknown."""
+    fields: list[Field] = []
+    parts: list[str] = []
+    dynamic = started = arity_unknown = False
+    for text, cls in toks:
+        if cls == EXP:
+            pieces = [text]
+            for sep in _IFS_WS[1:]:
+                pieces = [p for piece in pieces for p in piece.split(sep)]
+            pieces = [p for piece in pieces for p in piece.split(" ")]
+            for k, piece in enumerate(pieces):
+                if k > 0 and started:
+                    fields.append(("".join(parts), dynamic))
+                    parts, dynamic, started = [], False, False
+                if piece:
+                    parts.append(piece)
+                    started = True
+            continue
+        if cls == UDYN:
+            arity_unknown = True
+        parts.append(text)
+        dynamic = dynamic or cls in (DYN, UDYN)
+        started = True
+    if started:
+        fields.append(("".join(parts), dynamic))
+    return fields, arity_unknown
+
+
+def expand(toks: list[Token], home: str) -> tuple[list[Field], bool]:
+    """Brace expansion, tilde expansion and field splitting of a flattened word.
+
+    Returns the fields and whether the field count is unknown (an unquoted unknown value,
+    or a brace expansion too large to compute).
+    """
+    if sum(1 for t in toks if _is(t, "{")) > _MAX_BRACES:
+        return [("".join(t[0] for t in toks), True)], True
+    try:
+        words = _brace(toks)
+    except (_TooMany, RecursionError):
+        return [("".join(t[0] for t in toks), True)], True
+    fields: list[Field] = []
+    unknown = False
+    for w in words:
+        got, unk = _split(_tilde(w, home))
+        fields.extend(got)
+        unknown = unknown or unk
+    return fields, unknown
+
+
+def literal_text(toks: list[Token]) -> tuple[str, bool]:
+    """The text of a word without splitting or brace expansion (assignment values)."""
+    dynamic = any(cls in (DYN, UDYN) for _, cls in toks)
+    return "".join(t for t, _ in toks), dynamic

@@ -1,0 +1,200 @@
+"""Programs that run another program: sudo, env, timeout, xargs, find -exec, ...
+
+:func:`unwrap` skips a wrapper's own options and says what it runs: an argv (``sudo rm``),
+or a shell string to parse (``watch 'rm x'``, ``flock f -c 'rm x'``, ``su -c 'rm x'``).
+"""
+
+from __future__ import annotations
+
+from .words import Field
+
+# Per wrapper: options taking a value (short letters as "-x", long as "--name"), options
+# that mean "runs nothing" (sudo -l), number of operands before the command (timeout's
+# DURATION), and how the command is given.
+_VALUED: dict[str, str] = {
+    "sudo": (
+        "-u --user -g --group -h --host -p --prompt -C --close-from -D --chdir -r --role "
+        "-t --type -T --command-timeout -U --other-user"
+    ),
+    "doas": "-u -C",
+    "env": "-u --unset -C --chdir -S --split-string -P --block-signal --default-signal",
+    "timeout": "-s --signal -k --kill-after",
+    "nice": "-n --adjustment",
+    "ionice": "-c --class -n --classdata -p --pid -P --pgid -u --uid",
+    "nohup": "",
+    "setsid": "",
+    "stdbuf": "-i --input -o --output -e --error",
+    "time": "-f --format -o --output",
+    "command": "",
+    "builtin": "",
+    "exec": "-a",
+    "xargs": (
+        "-a --arg-file -d --delimiter -E --eof -I --replace -L --max-lines -n --max-args "
+        "-P --max-procs -s --max-chars --process-slot-var"
+    ),
+    "parallel": (
+        "-j --jobs -N -n --max-args -S --sshlogin --joblog -a --arg-file --delay --timeout "
+        "-I --colsep -d --delimiter -E --results --tmpdir --workdir --env -L --max-lines "
+        "--sshloginfile --memfree --load --retries --tag-string --basefile --return"
+    ),
+    "watch": "-n --interval -d --differences -q --equexit",
+    "flock": "-w --timeout --wait -E --conflict-exit-code -c --command",
+    "chroot": "--userspec --groups",
+    "strace": "-o -e -p -s -u -E -a -b -I -O -S -P -X",
+    "ltrace": "-o -e -p -s -u -n -a -A -D -L -x",
+    "su": "-c --command -s --shell -g --group -G --supp-group -w --whitelist-environment",
+    "runuser": "-c --command -s --shell -g --group -G --supp-group -u --user",
+    "uv run": (
+        "--with --with-editable --with-requirements -p --python --directory --project "
+        "--package --env-file --extra --group --index --index-url --extra-index-url"
+    ),
+    "uvx": "--from --with -p --python --index-url --extra-index-url",
+    "npx": "-p --package -c --call",
+    "bunx": "-p --package",
+    "poetry run": "-C --directory -P --project",
+    "pipenv run": "",
+}
+
+# Options after which nothing is run (the wrapper only lists, validates, or edits).
+_RUNS_NOTHING: dict[str, frozenset[str]] = {
+    "sudo": frozenset(
+        {
+            "-l",
+            "--list",
+            "-v",
+            "--validate",
+            "-k",
+            "-K",
+            "--reset-timestamp",
+            "--remove-timestamp",
+            "-e",
+            "--edit",
+            "-V",
+            "--version",
+            "-h",
+            "--help",
+        }
+    ),
+    "command": frozenset({"-v", "-V"}),
+}
+# Options whose value is a shell command string.
+_SHELL_STRING: dict[str, frozenset[str]] = {
+    "flock": frozenset({"-c", "--command"}),
+    "su": frozenset({"-c", "--command"}),
+    "runuser": frozenset({"-c", "--command"}),
+    "npx": frozenset({"-c", "--call"}),
+    "env": frozenset({"-S", "--split-string"}),
+}
+# Operands a wrapper takes before the command.
+_LEADING_OPERANDS = {"timeout": 1, "flock": 1, "chroot": 1}
+# Wrappers whose operands form a shell string (run via "sh -c" by the wrapper).
+_JOINED_SHELL = frozenset({"watch", "parallel"})
+# Wrappers that append unknown arguments (from their input) to the command.
+_APPENDS_INPUT = frozenset({"xargs", "parallel"})
+# Short options whose value is optional and attached (xargs -i, -e, -l).
+_OPTIONAL_ATTACHED = {"xargs": frozenset({"-i", "-e", "-l"})}
+
+WRAPPERS = frozenset(k for k in _VALUED if " " not in k)
+# "uv run", "poetry run": wrappers only with this subcommand.
+SUB_WRAPPERS = frozenset(k for k in _VALUED if " " in k)
+
+
+class Unwrapped:
+    """What a wrapper runs.
+
+    - ``argv``: the command it runs, as fields (None when it runs nothing known).
+    - ``shell``: a shell string it runs instead (``flock f -c STRING``), else None.
+    - ``own``: the wrapper's own words (options and operands), for its Command.
+    - ``operands``: its operands that are paths (flock's lock file, chroot's root).
+    - ``assignments``: ``NAME=value`` words it sets in the command's environment.
+    - ``appends_input``: the command gets more arguments at run time (xargs).
+    """
+
+    __slots__ = ("appends_input", "argv", "assignments", "operands", "own", "shell")
+
+    def __init__(self) -> None:
+        self.argv: list[Field] | None = None
+        self.shell: list[Field] | None = None
+        self.own: list[Field] = []
+        self.operands: list[Field] = []
+        self.assignments: list[Field] = []
+        self.appends_input = False
+
+
+def _takes_value(name: str, valued: frozenset[str]) -> bool:
+    return name in valued
+
+
+def unwrap(key: str, args: list[Field]) -> Unwrapped:
+    """Split a wrapper's ``args`` into its own words and the command it runs.
+
+    ``key`` is the wrapper's name (``sudo``) or name and subcommand (``uv run``).
+    """
+    valued = frozenset(_VALUED.get(key, "").split())
+    nothing = _RUNS_NOTHING.get(key, frozenset())
+    shell_opts = _SHELL_STRING.get(key, frozenset())
+    optional = _OPTIONAL_ATTACHED.get(key, frozenset())
+    out = Unwrapped()
+    i, n = 0, len(args)
+    runs_nothing = False
+    while i < n:
+        text = args[i][0]
+        if text == "--":
+            out.own.append(args[i])
+            i += 1
+            break
+        if key == "parallel" and text.startswith(":::"):
+            break
+        if not text.startswith("-") or text == "-" or (key == "nice" and text[1:].isdigit()):
+            if key == "nice" and text.startswith("-") and text != "-":
+                out.own.append(args[i])
+                i += 1
+                continue
+            break
+        out.own.append(args[i])
+        i += 1
+        name, eq, value = text.partition("=")
+        if name in nothing:
+            runs_nothing = True
+        if not name.startswith("--") and len(name) > 2:
+            # A cluster: "-un" is -u -n; a valued letter takes the rest as its value.
+            for pos in range(1, len(name)):
+                letter = "-" + name[pos]
+                if letter in nothing:
+                    runs_nothing = True
+                if letter in valued or letter in optional:
+                    break
+            continue
+        if eq or name in optional:
+            if name in shell_opts:
+                out.shell = [(value, args[i - 1][1])]
+            continue
+        if _takes_value(name, valued) and i < n:
+            if name in shell_opts:
+                out.shell = [args[i]]
+            out.own.append(args[i])
+            i += 1
+    if runs_nothing:
+        return out
+    if key == "env":
+        while i < n and "=" in args[i][0] and not args[i][0].startswith("="):
+            out.assignments.append(args[i])
+            out.own.append(args[i])
+            i += 1
+    for _ in range(_LEADING_OPERANDS.get(key, 0)):
+        if i < n:
+            out.operands.append(args[i])
+            out.own.append(args[i])
+            i += 1
+    rest = args[i:]
+    if key == "parallel":
+        cut = next((k for k, f in enumerate(rest) if f[0].startswith(":::")), len(rest))
+        rest = rest[:cut]
+    out.appends_input = key in _APPENDS_INPUT
+    if key in _JOINED_SHELL and rest and "-x" not in {f[0] for f in out.own}:
+        out.shell = rest
+    elif rest:
+        out.argv = rest
+    elif key == "xargs":
+        out.argv = [("echo", False)]
+    return out
