@@ -1,0 +1,146 @@
+"""Bearer-token auth on every route but /healthz; start-up refusals; healthcheck; config."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import SSETransport, StreamableHttpTransport
+from server_helpers import Server, clean_env, free_port, start_server
+
+TOKEN = "s3cret-token-for-tests"
+
+PROTECTED = [
+    ("GET", "/readyz"),
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+    ("GET", "/v1/rules"),
+    ("POST", "/v1/evaluate"),
+    ("POST", "/v1/hooks/claude-code"),
+    ("POST", "/mcp"),
+    ("GET", "/sse"),
+    ("POST", "/messages/"),
+]
+
+
+@pytest.fixture(scope="module")
+def token_server() -> Iterator[Server]:
+    s = start_server(env=clean_env(SUPEREGO_API_TOKEN=TOKEN))
+    yield s
+    s.stop()
+
+
+def _superego(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "superego_mcp", *args],
+        capture_output=True,
+        text=True,
+        env=env or clean_env(),
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+@pytest.mark.parametrize("auth", [None, "Bearer wrong-token", f"Basic {TOKEN}", TOKEN])
+def test_missing_or_wrong_token_is_401(
+    token_server: Server, method: str, path: str, auth: str | None
+) -> None:
+    headers = {"authorization": auth} if auth else {}
+    r = httpx.request(method, f"{token_server.url}{path}", headers=headers, json={})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert TOKEN not in r.text
+
+
+def test_healthz_needs_no_token(token_server: Server) -> None:
+    assert httpx.get(f"{token_server.url}/healthz").status_code == 200
+
+
+def test_right_token_is_let_in(token_server: Server) -> None:
+    headers = {"authorization": f"Bearer {TOKEN}"}
+    for path in ("/readyz", "/docs", "/openapi.json", "/v1/rules"):
+        assert httpx.get(f"{token_server.url}{path}", headers=headers).status_code == 200
+    body = {"tool_name": "Glob", "tool_input": {"pattern": "*"}, "cwd": "/tmp"}
+    r = httpx.post(f"{token_server.url}/v1/evaluate", json=body, headers=headers)
+    assert r.status_code == 200
+    # The scheme is case-insensitive.
+    r = httpx.get(f"{token_server.url}/v1/rules", headers={"authorization": f"bearer {TOKEN}"})
+    assert r.status_code == 200
+
+
+def test_mcp_clients_with_token(token_server: Server) -> None:
+    async def run(transport: Any) -> list[str]:
+        async with Client(transport) as client:
+            return [t.name for t in await client.list_tools()]
+
+    for transport in (
+        StreamableHttpTransport(f"{token_server.url}/mcp", auth=TOKEN),
+        SSETransport(f"{token_server.url}/sse", auth=TOKEN),
+    ):
+        assert "evaluate_tool_call" in anyio.run(run, transport)
+
+
+def test_token_is_never_logged(token_server: Server) -> None:
+    httpx.get(f"{token_server.url}/v1/rules", headers={"authorization": "Bearer nope"})
+    assert TOKEN not in token_server.output()
+
+
+def test_non_loopback_bind_without_token_refuses_to_start() -> None:
+    r = _superego("serve", "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port()))
+    assert r.returncode == 2
+    assert "SUPEREGO_API_TOKEN" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "superego.yaml"
+    cfg.write_text("port: 99999\n")
+    r = _superego("serve", "--config", str(cfg))
+    assert r.returncode == 2
+    assert "port" in r.stderr
+    assert str(cfg) in r.stderr
+    assert "Traceback" not in r.stderr
+    r = _superego("serve", env=clean_env(SUPEREGO_FAIL_MODE="allow"))
+    assert r.returncode == 2
+    assert "SUPEREGO_FAIL_MODE" in r.stderr
+
+
+def test_broken_policy_at_startup_names_file_and_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\nrules:\n  - id: x\n    action: maybe\n    reason: r\n    conditions: {}\n"
+    )
+    r = _superego("serve", "--rules", str(rules), "--port", str(free_port()))
+    assert r.returncode == 2
+    assert f"{rules}:4" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_config_show_masks_the_token_and_layers_sources(tmp_path: Path) -> None:
+    cfg = tmp_path / "superego.yaml"
+    cfg.write_text(f"port: 9100\nhost: 127.0.0.1\napi_token: {TOKEN}\nfail_mode: deny\n")
+    r = _superego("config", "show", "--config", str(cfg), env=clean_env(SUPEREGO_PORT="9200"))
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert shown["api_token"] == "********"
+    assert TOKEN not in r.stdout
+    assert shown["port"] == 9200  # the environment wins over the file
+    assert shown["fail_mode"] == "deny"
+
+
+def test_healthcheck(server: Server) -> None:
+    assert _superego("healthcheck", "--url", server.url).returncode == 0
+    env = clean_env(SUPEREGO_PORT=str(server.port), SUPEREGO_HOST="0.0.0.0")
+    assert _superego("healthcheck", env=env).returncode == 0
+    r = _superego("healthcheck", "--url", f"http://127.0.0.1:{free_port()}", "--timeout", "2")
+    assert r.returncode == 1
+    assert "healthz" in r.stderr
