@@ -389,12 +389,12 @@ class _Analyzer:
                 cmd = self.commands[k]
                 cmd.piped_from = (*cmd.piped_from, *before)
                 cmd.piped_to = (*cmd.piped_to, *after)
-        programs = {self.commands[k].program for s in slots for k in members[s]}
-        shell_in_pipe = any(detect.is_shell(p) for p in programs)
-        net = programs & detect.NET_TOOLS
+        cmds = [self.commands[k] for s in slots for k in members[s]]
+        shell_in_pipe = any(detect.is_shell(c.program) for c in cmds)
+        net_in_pipe = any(_networked(c) for c in cmds)
         for slot in slots:
             for k in members[slot]:
-                if shell_in_pipe and net and self.commands[k].program in net:
+                if shell_in_pipe and net_in_pipe and _networked(self.commands[k]):
                     self.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
                 if k in self.reads_program:
                     self.piped_program(k, [members[s] for s in slots if s < slot], scope, ctx)
@@ -573,6 +573,8 @@ class _Analyzer:
         stdin: str | None = None
         args: list[Node] = []
         pending = list(nodes)
+        # "cmd >& f 0>&1": the parser hangs the fd "0" on the previous redirect.
+        starts = {n.start_byte for n in nodes}
         while pending:
             node = pending.pop(0)
             if node.type == "heredoc_redirect":
@@ -589,7 +591,9 @@ class _Analyzer:
                 if not dests:
                     out.append(Redirect(op, None, op in _WRITE_OPS))
                     continue
-                args.extend(dests[1:])
+                args.extend(
+                    d for d in dests[1:] if not (d.type == "number" and d.end_byte in starts)
+                )
                 fields, unknown = self.expand_words([[dests[0]]], scope, ctx)
                 target = fields[0] if len(fields) == 1 and not unknown else None
                 if op in (">&", "<&") and target and (target[0].isdigit() or target[0] == "-"):
@@ -836,7 +840,11 @@ class _Analyzer:
                 code += " " + " ".join(_quote(f[0]) for f in u.argv)
             if any(f[1] for f in u.shell):
                 self.finding(DYNAMIC_PROGRAM, f"{key} runs a command only known at run time", k)
+            first = len(self.commands)
             self.source(code, inner_scope, inner_ctx)
+            if u.appends_input:  # parallel: arguments come from its input
+                for cmd_run in self.commands[first:]:
+                    cmd_run.dynamic = True
             return
         if u.argv is None:
             return
@@ -938,6 +946,11 @@ class _Analyzer:
         cmd = self.commands[k]
         argv = list(cmd.argv)
         src = detect.code_source(family, argv)
+        script = [] if src.script is None else self.path_forms(argv[src.script], env_scope)
+        cmd.paths = _dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
+        if family == "deno" and cmd.subcommand == "eval" and len(cmd.positionals) > 1:
+            self.finding(CODE_EXECUTION, _detail(cmd.program, cmd.positionals[1]), k)
+            return
         if family == "python" and "-m" in argv[: src.script or len(argv)]:
             m = argv.index("-m")
             if m + 1 < len(argv):
@@ -955,8 +968,6 @@ class _Analyzer:
                 )
             return
         shell = family == "sh"
-        script = [] if src.script is None else self.path_forms(argv[src.script], env_scope)
-        cmd.paths = _dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
         if src.code is not None:
             index = src.code_index if src.code_index is not None else 0
             self.feed_check(k, [subst.get(index)])
@@ -1007,7 +1018,14 @@ class _Analyzer:
         while i < len(argv) and not argv[i].startswith(("-", "(", "!")):
             starts.append(argv[i])
             i += 1
-        primaries = {a.lstrip("-") for a in argv[i:] if a.startswith("-") and len(a) > 1}
+        primaries: set[str] = set()
+        skip_to_end = False
+        for a in argv[i:]:
+            if skip_to_end:
+                skip_to_end = a not in (";", "+")
+            elif a.startswith("-") and len(a) > 1:
+                primaries.add(a.lstrip("-"))
+                skip_to_end = a in ("-exec", "-execdir", "-ok", "-okdir")
         cmd.flags = frozenset(primaries)
         cmd.positionals = tuple(starts)
         start_paths = tuple(p for s in (starts or ["."]) for p in self.path_forms(s, scope))
@@ -1161,6 +1179,13 @@ def _decodes(cmd: Command) -> bool:
     return p in detect.DECODERS
 
 
+def _networked(cmd: Command) -> bool:
+    """A raw network connection tool (nc, socat, telnet, openssl s_client)."""
+    if cmd.program == "openssl":
+        return "s_client" in cmd.argv
+    return cmd.program in detect.NET_TOOLS
+
+
 def _self_calls(body: Node, name: str) -> int:
     count = 0
     stack = [body]
@@ -1296,6 +1321,9 @@ def analyze(
         analyzer.findings.append(Finding(TOO_COMPLEX, _clip(str(exc) or "nested too deeply")))
     except _Unparseable as exc:
         analyzer.findings.append(Finding(UNPARSEABLE, str(exc)))
+        if "/dev/tcp/" in source or "/dev/udp/" in source:
+            # The parser cannot read some reverse-shell forms (exec 5<>/dev/tcp/...).
+            analyzer.findings.append(Finding(REVERSE_SHELL, "mentions /dev/tcp or /dev/udp"))
     except Exception as exc:  # never raise: fail closed instead
         analyzer.findings.append(Finding(UNPARSEABLE, f"analysis failed: {type(exc).__name__}"))
     return Analysis(source, tuple(analyzer.commands), tuple(analyzer.findings))

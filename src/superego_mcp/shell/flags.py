@@ -8,6 +8,8 @@ for anything else a short flag is ``-x`` and a long flag is ``--name`` (value st
 
 from __future__ import annotations
 
+from .detect import interpreter
+
 # Tables are keyed by program, or by "program subcommand" for programs with subcommands.
 # Each entry: canonical name -> spellings. Written this way round to stay readable.
 _NAMES: dict[str, dict[str, str]] = {
@@ -249,6 +251,14 @@ _VALUED: dict[str, str] = {
     "git clone": "-b --branch -o --origin --depth --reference -c --config --template",
     "chroot": "--userspec --groups",
     "nc": "-p -s -w -i -x -X -e -c -q",
+    "python": "-c -m -W -X",
+    "perl": "-e -E -I -M -m -x? -i? -l? -0?",
+    "ruby": "-e -I -r -C",
+    "node": "-e --eval -p --print -r --require --import --loader",
+    "php": "-r -d -c -f -z",
+    "lua": "-e -l",
+    "bun": "-e --eval -p --print --cwd",
+    "deno": "--config -c --import-map",
     "ncat": "-p -s -w -i -x -e -c --exec --sh-exec --lua-exec -m --max-conns",
 }
 
@@ -330,6 +340,12 @@ _STOP_AT_OPERAND = frozenset(
     }
 )
 
+# Options whose value is also offered as a flag "name=value" (docker run --network=host).
+_NAMED_VALUES = {
+    key: frozenset({"pid", "network", "net", "ipc", "uts", "userns", "cap-add", "security-opt"})
+    for key in ("docker run", "docker create")
+}
+
 # Programs that share another's table.
 _TABLE_ALIAS = {
     "pip3": "pip",
@@ -364,6 +380,7 @@ _SPELLINGS, _VALUED_TABLE = _build()
 def table_key(program: str, subcommand: str | None) -> tuple[str, ...]:
     """Keys to look a flag up under, most specific first."""
     base = _TABLE_ALIAS.get(program, program)
+    base = interpreter(base) or base  # python3.12 -> python
     return (f"{base} {subcommand}", base) if subcommand else (base,)
 
 
@@ -397,6 +414,11 @@ def _short_names(letter: str, keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset({letter})
 
 
+# Programs whose options are words after a single dash (``openssl enc -in f``, ``pwsh
+# -Command``, ``find -name``): no clusters; case-insensitive for PowerShell.
+_SINGLE_DASH_LONG = frozenset({"openssl", "pwsh", "powershell", "find", "java"})
+
+
 def canonical_flag(program: str, subcommand: str | None, spelling: str) -> set[str]:
     """Canonical names for one flag spelling as a rule or a command line writes it.
 
@@ -407,6 +429,9 @@ def canonical_flag(program: str, subcommand: str | None, spelling: str) -> set[s
     keys = table_key(program, subcommand)
     if not spelling.startswith("-") or spelling == "-":
         return {spelling}
+    if program in _SINGLE_DASH_LONG:
+        name = spelling.split("=", 1)[0].split(":", 1)[0]
+        return {name.lower() if program in ("pwsh", "powershell") else name}
     if spelling.startswith("--"):
         name = spelling.split("=", 1)[0]
         hit = _long_match(name, keys)
@@ -490,6 +515,9 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
                 out.option_values.append((name, args[i]))
                 i += 1
             continue
+        if program in _SINGLE_DASH_LONG:
+            out.flags |= canonical_flag(program, out.subcommand, word)
+            continue
         for pos in range(1, len(word)):
             letter = "-" + word[pos]
             out.flags |= _short_names(letter, keys)
@@ -497,11 +525,17 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
             if kind is None:
                 continue
             if pos + 1 < len(word):
-                out.option_values.append((letter, word[pos + 1 :]))
+                if kind == "":  # an optional attached value ("sed -i.bak") is a suffix
+                    out.option_values.append((letter, word[pos + 1 :]))
             elif kind == "" and i < len(args):
                 out.option_values.append((letter, args[i]))
                 i += 1
             break
+    if keys[0] in _NAMED_VALUES:
+        # "docker run --pid=host": the value is what matters; offer "pid=host".
+        for name, value in out.option_values:
+            if name.lstrip("-") in _NAMED_VALUES[keys[0]]:
+                out.flags.add(f"{name.lstrip('-')}={value}")
     # "git push origin +main" is a force push spelled as a refspec.
     if (program, out.subcommand) == ("git", "push") and any(
         p.startswith("+") for p in out.positionals

@@ -187,6 +187,9 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
             out.own.append(args[i])
             i += 1
     rest = args[i:]
+    if key == "flock" and len(rest) >= 2 and rest[0][0] in ("-c", "--command"):
+        out.own.extend(rest[:2])
+        out.shell, rest = [rest[1]], []
     if key == "parallel":
         cut = next((k for k, f in enumerate(rest) if f[0].startswith(":::")), len(rest))
         rest = rest[:cut]
