@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from superego_mcp.policy.loader import Reader
 
 _RULE_KEYS = ("id", "priority", "conditions", "action", "reason", "enabled",
-              "sampling_guidance", "name", "description", "inference_provider")
+              "sampling_guidance", "name", "description", "inference_provider", "metadata")
 _CONDITION_KEYS = ("tool_name", "parameters", "cwd", "cwd_pattern", "time_range", "AND", "OR")
 _PATTERN_TYPES = ("string", "regex", "glob", "jsonpath")
 _ACTIONS: dict[str, Action] = {"allow": "allow", "deny": "deny", "sample": "review"}
@@ -69,11 +69,11 @@ def _rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
         raise reader.error(node, "rule has no 'id'")
     rule_id = str(reader.value(r["id"]))
     reader.rule_id = rule_id
-    reader.check_keys(r, _RULE_KEYS, "key in a superego-mcp 0.0.0 rule")
     for required in ("priority", "conditions", "action"):
         if required not in r:
-            raise reader.error(node, f"rule has no {required!r} (required in superego-mcp "
-                               "0.0.0 files)")
+            raise reader.error(node, f"rule has no {required!r} (superego-mcp 0.0.0 required "
+                               "it too, and rejected this rule)")
+    reader.check_keys(r, _RULE_KEYS, "key in a superego-mcp 0.0.0 rule")
     priority = reader.integer(r["priority"], "'priority'")
     if not 0 <= priority <= 999:
         raise reader.error(r["priority"], f"'priority' must be 0-999, not {priority}")
@@ -90,6 +90,8 @@ def _rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
                       ("inference_provider", "inference_provider")):
         if key in r:
             metadata[meta] = reader.string(r[key], f"'{key}'")
+    if "metadata" in r:
+        metadata["metadata"] = reader.value(r["metadata"])
     reason = reader.string(r["reason"], "'reason'") if "reason" in r else f"Rule {rule_id} matched"
     return Rule(
         id=rule_id,
@@ -156,18 +158,24 @@ def _one_of(names: list[str]) -> str:
 
 
 def _parameters(reader: Reader, node: yaml.Node) -> cond.Condition:
+    if not isinstance(node, reader.mapping_type):
+        raise reader.error(node, "'parameters' must be a mapping of parameter name to pattern "
+                           "(superego-mcp 0.0.0 could not evaluate this rule either: it never "
+                           "matched)")
     m = reader.mapping(node, "'parameters'")
     if "type" in m:
         # A typed pattern straight under 'parameters' tests every value of the input.
         return cond.Param(JsonPath("$..*"), _pattern(reader, node, allow_jsonpath=False), None)
     parts: list[cond.Condition] = []
     for key, value in m.items():
-        present = cond.Param(JsonPath(f"$['{key}']"), None, True)
-        if isinstance(value, reader.mapping_type) and reader.value(
-                reader.mapping(value, "a pattern").get("type", value)) == "jsonpath":
+        spec = reader.mapping(value, "a pattern") if isinstance(value, reader.mapping_type) \
+            else {}
+        if "type" in spec and reader.value(spec["type"]) == "jsonpath":
+            # The parameter must exist; the path is then evaluated on the whole input.
+            present = cond.Param(JsonPath.field(key), None, True)
             parts.append(cond.AllOf((present, _jsonpath(reader, value))))
         else:
-            parts.append(cond.Param(JsonPath(f"$['{key}']"),
+            parts.append(cond.Param(JsonPath.field(key),
                                     _pattern(reader, value, allow_jsonpath=False), None))
     return cond.AllOf(tuple(parts))
 

@@ -75,7 +75,8 @@ def compile_policy(text: str, source_name: str = "<policy>") -> Policy:
         root = reader.root()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         top = reader.mapping(root, "the policy file")
-        if "version" not in top:
+        # Version 1 files say so; 0.0.0 files have no version or a string one ("1.0").
+        if "version" not in top or isinstance(reader.value(top["version"]), str):
             from superego_mcp.policy.legacy import compile_legacy
 
             rules, default_action, default_reason = compile_legacy(reader, top)
@@ -103,7 +104,7 @@ def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str,
         if "action" in d:
             default_action = reader.action(d["action"])
         if "reason" in d:
-            default_reason = reader.string(d["reason"], "'reason'")
+            default_reason = reader.text(d["reason"], "'reason'")
     rules: list[Rule] = []
     if "rules" in top:
         seen: dict[str, int] = {}
@@ -124,7 +125,7 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     reader.rule_id = None
     if "id" not in r:
         raise reader.error(node, "rule has no 'id'")
-    rule_id = reader.string(r["id"], "'id'")
+    rule_id = reader.text(r["id"], "'id'")
     if not rule_id.strip():
         raise reader.error(r["id"], "rule 'id' is empty")
     reader.rule_id = rule_id
@@ -141,16 +142,16 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     tools = NameMatcher(reader.strings(cmap["tool"], "'tool'")) if "tool" in cmap else None
     metadata: dict[str, Any] = {}
     if "guidance" in r:
-        metadata["guidance"] = reader.string(r["guidance"], "'guidance'")
+        metadata["guidance"] = reader.text(r["guidance"], "'guidance'")
     match, no_match = compile_examples(reader, r["examples"]) if "examples" in r else ((), ())
     return Rule(
         id=rule_id,
-        description=reader.string(r["description"], "'description'") if "description" in r
+        description=reader.text(r["description"], "'description'") if "description" in r
         else "",
         priority=reader.integer(r["priority"], "'priority'") if "priority" in r
         else DEFAULT_PRIORITY,
         action=reader.action(r["action"]),
-        reason=reader.string(r["reason"], "'reason'"),
+        reason=reader.text(r["reason"], "'reason'"),
         enabled=reader.boolean(r["enabled"], "'enabled'") if "enabled" in r else True,
         condition=condition,
         tools=tools,
@@ -430,6 +431,12 @@ class Reader:
         if not isinstance(v, str):
             raise self.error(node, f"{what} must be a string, not {v!r}")
         return v
+
+    def text(self, node: yaml.Node, what: str) -> str:
+        """A scalar's text as written (YAML would read ``reason: no`` as false)."""
+        if not isinstance(node, self.scalar_type):
+            raise self.error(node, f"{what} must be text, not a list or mapping")
+        return str(node.value)
 
     def strings(self, node: yaml.Node, what: str) -> list[str]:
         """A string or a list of strings."""

@@ -358,6 +358,13 @@ class JsonPath:
         self.text = text
         self.steps = _parse_jsonpath(text if text.startswith("$") else "$." + text, text)
 
+    @classmethod
+    def field(cls, name: str) -> JsonPath:
+        """The path of one top-level field, whatever characters its name has."""
+        path = cls("$")
+        path.text, path.steps = name, (("key", name),)
+        return path
+
     def find(self, data: Any) -> list[Any]:
         """Every value the path selects in ``data``."""
         values = [data]
