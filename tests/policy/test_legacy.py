@@ -86,7 +86,7 @@ def test_demo_rules_file_on_claude_code_tools() -> None:
 @pytest.mark.parametrize(
     ("name", "line", "rule", "fragment"),
     [
-        ("legacy_minimal_rules.yaml", 13, "protect_system_files", "rule has no 'conditions'"),
+        ("legacy_minimal_rules.yaml", 13, "protect_system_files", "rule has no 'priority'"),
         ("legacy_cli_demo_rules.yaml", 16, "block_system_damage",
          "'parameters' must be a mapping"),
     ],
