@@ -1265,6 +1265,9 @@ def _join_continued(words: list[Node]) -> list[list[Node]]:
 
 
 def _continued(prev: Node, node: Node) -> bool:
+    """Same word: nothing between the nodes (a parser split), or a backslash-newline."""
+    if node.start_byte == prev.end_byte:
+        return True
     if node.start_byte != prev.end_byte + 2:
         return False
     parent = prev.parent

@@ -189,6 +189,16 @@ def _param(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None
         else:
             out.append((value, QUO if quoted else EXP))
         return
+    if ops and ops[0] in (":+", "+") and len(ops) == 1:
+        # ${x:+word}: word when x is set (non-empty for ":+"), else nothing.
+        if value is None:
+            for c in rest:
+                _walk_substitutions(c, scope)
+            out.append(unknown)
+        elif value or ops[0] == "+":
+            for c in rest:
+                _flatten(c, scope, quoted, out)
+        return
     if ops and ops[0] in (":-", "-", ":=", "=") and len(ops) == 1:
         use_default = value is None or (value == "" and ops[0].startswith(":"))
         if value is not None and not use_default:
@@ -257,6 +267,33 @@ def tokens_of(nodes: list[Node], scope: WordScope) -> list[Token]:
     out: list[Token] = []
     for node in nodes:
         _flatten(node, scope, False, out)
+    return _stray_dollars(out, scope)
+
+
+_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_NAME_CHARS = _NAME_START | frozenset("0123456789")
+
+
+def _stray_dollars(toks: list[Token], scope: WordScope) -> list[Token]:
+    """An unquoted ``$`` followed by a name is an expansion, even where the parser split it
+    off (``rm$IFS-rf$IFS/`` parses as ``...$`` + ``IFS/``)."""
+    if not any(t == ("$", LIT) for t in toks):
+        return toks
+    out: list[Token] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        j = i + 1
+        if tok == ("$", LIT) and j < len(toks) and toks[j][1] == LIT and toks[j][0] in _NAME_START:
+            while j < len(toks) and toks[j][1] == LIT and toks[j][0] in _NAME_CHARS:
+                j += 1
+            name = "".join(t[0] for t in toks[i + 1 : j])
+            value = scope.lookup(name)
+            out.append(("$" + name, UDYN) if value is None else (value, EXP))
+            i = j
+            continue
+        out.append(tok)
+        i += 1
     return out
 
 

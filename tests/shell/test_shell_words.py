@@ -1,0 +1,161 @@
+"""Quoting, escaping, expansion tricks: the program and arguments bash would really see."""
+
+from __future__ import annotations
+
+import pytest
+from shell_helpers import Analyze, kinds, only, programs
+
+from superego_mcp.shell.model import DYNAMIC_PROGRAM
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "'rm' -rf /",
+        "r''m -rf /",
+        '"r"m -rf /',
+        "\\rm -rf /",
+        "r\\m -rf /",
+        "$'\\x72\\x6d' -rf /",
+        "$'\\162\\155' -rf /",
+        "$'\\x72\\155' -rf /",
+        "$'\\u0072\\u006d' -rf /",
+        "$'\\U00000072m' -rf /",
+        "rm${IFS}-rf${IFS}/",
+        "rm$IFS-rf$IFS/",
+        "{rm,-rf,/}",
+        "x=rm; $x -rf /",
+        "x=rm; ${x} -rf /",
+        "x=r; y=m; $x$y -rf /",
+        'x="rm -rf"; $x /',
+        "x=rm; x+=''; $x -rf /",
+        "export x=rm; $x -rf /",
+        "alias r=rm; r -rf /",
+        "alias r='rm -rf'; r /",
+        'f(){ rm -rf "$1"; }; f /',
+        "function f { rm -rf $@; }; f /",
+        "f() ( rm -rf / ); f",
+        "/bin/rm -rf /",
+        "/usr/bin/../bin/rm -rf /",
+        "r\\\nm -rf /",
+        "x=; ${x:-rm} -rf /",
+        "${HOME:+rm} -rf /",
+        "rm -rf $'/'",
+        "rm -r -f /",
+        "rm -R --force /",
+        "rm --recursive --force /",
+        "rm --rec --fo /",
+        "rm / -rf",
+    ],
+)
+def test_rm_rf_root_is_seen(run: Analyze, source: str) -> None:
+    result = run(source)
+    assert not result.failed, result.findings
+    rm = only(result, "rm")
+    assert {"recursive", "force"} <= rm.flags, rm.flags
+    assert "/" in rm.paths
+    assert not rm.dynamic
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "echo 'rm'",
+        "echo r''m",
+        "echo $'\\x72\\x6d'",
+        "x=rm; echo $x -rf /",
+        "alias r=rm",
+        "f(){ echo rm; }; f",
+        "echo {rm,-rf,/}",
+        "rmdir x",
+        "echo rm${IFS}-rf",
+        "printf rm",
+        "$'\\0162\\0155' x",  # bash reads \016 then "2": not rm
+    ],
+)
+def test_look_alikes_run_no_rm(run: Analyze, source: str) -> None:
+    result = run(source)
+    assert not result.failed, result.findings
+    assert "rm" not in programs(result)
+
+
+def test_absolute_program_path(run: Analyze) -> None:
+    rm = only(run("/usr/bin/rm x"), "rm")
+    assert rm.program_path == "/usr/bin/rm"
+
+
+def test_quoted_tilde_is_not_home(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, home = dirs
+    assert only(run("rm ~/x"), "rm").paths == (f"{home}/x",)
+    assert only(run("rm '~/x'"), "rm").paths == (f"{cwd}/~/x",)
+    assert only(run('rm "$HOME/x"'), "rm").paths == (f"{home}/x",)
+    assert only(run("rm ${HOME}/a/../x"), "rm").paths == (f"{home}/x",)
+
+
+def test_brace_expansion_of_arguments(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    rm = only(run("rm file.{a,b} {1..3}.log"), "rm")
+    assert rm.argv == ("file.a", "file.b", "1.log", "2.log", "3.log")
+    assert f"{cwd}/file.b" in rm.paths
+    # Quoted braces do not expand.
+    assert only(run("rm 'file.{a,b}'"), "rm").argv == ("file.{a,b}",)
+
+
+def test_unknown_variable_makes_words_dynamic(run: Analyze) -> None:
+    rm = only(run("rm -rf $TARGET"), "rm")
+    assert rm.dynamic
+    assert rm.paths == ()
+
+
+def test_unknown_program_is_a_finding(run: Analyze) -> None:
+    result = run("$CMD -rf /")
+    assert DYNAMIC_PROGRAM in kinds(result)
+    assert result.commands[0].program == ""
+    result = run("$(echo rm) -rf /")
+    assert DYNAMIC_PROGRAM in kinds(result)
+
+
+def test_known_environment_variables(run: Analyze) -> None:
+    result = run("$EDITOR ~/.bashrc", env={"EDITOR": "vim"})
+    assert programs(result) == ["vim"]
+
+
+def test_variable_set_in_a_branch_becomes_unknown(run: Analyze) -> None:
+    result = run("x=ls; if test -f y; then x=rm; fi; $x -rf /")
+    assert DYNAMIC_PROGRAM in kinds(result)
+
+
+def test_cd_moves_relative_paths(run: Analyze) -> None:
+    assert only(run("cd /tmp && rm -rf build"), "rm").paths == ("/tmp/build",)
+    assert only(run("cd /tmp; cd ..; rm x"), "rm").paths == ("/x",)
+    rm = only(run("cd $(mktemp -d) && rm -rf build"), "rm")
+    assert rm.dynamic
+    assert rm.paths == ()
+    # A subshell's cd does not leak.
+    assert only(run("(cd /tmp); rm x"), "rm").paths != ("/tmp/x",)
+
+
+def test_function_defined_but_not_called_is_still_listed(run: Analyze) -> None:
+    result = run("cleanup() { rm -rf /; }; trap cleanup EXIT")
+    assert only(result, "rm").paths == ("/",)
+
+
+def test_trap_text_is_analyzed(run: Analyze) -> None:
+    assert only(run("trap 'rm -rf /' EXIT"), "rm").via == ("trap",)
+
+
+def test_function_arguments_and_recursion(run: Analyze) -> None:
+    result = run('f(){ rm "$@"; f "$@"; }; f -rf /')
+    rm = only(result, "rm")
+    assert rm.flags >= {"recursive", "force"}
+
+
+def test_brace_expansion_is_bounded(run: Analyze) -> None:
+    result = run("echo " + "{a,b}" * 20)
+    assert not result.failed
+    assert result.commands[0].dynamic  # 2**20 words: not computed
+
+
+def test_backslash_newline_joins_words(run: Analyze) -> None:
+    rm = only(run("rm -r\\\nf /"), "rm")
+    assert rm.flags >= {"recursive", "force"}
