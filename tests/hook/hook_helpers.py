@@ -56,3 +56,31 @@ def call(tool: str, tool_input: dict[str, object], **extra: object) -> dict[str,
 def bash(command: str, **extra: object) -> dict[str, object]:
     """A PreToolUse Bash call."""
     return call("Bash", {"command": command, "description": "x"}, **extra)
+
+
+# A small policy of our own, so that these tests do not depend on the bundled one's rules.
+POLICY = """\
+version: 1
+default: {action: ask, reason: "No rule covers this call."}
+rules:
+  - id: read-ok
+    action: allow
+    reason: reading files is fine
+    conditions: {tool: Read}
+  - id: no-write-etc
+    action: deny
+    reason: writing under /etc changes the system
+    conditions: {tool: Write, path: "/etc/**"}
+"""
+
+
+def write_policy(directory: Path, text: str = POLICY) -> Path:
+    """Write ``text`` as a policy file in ``directory``; return its path."""
+    path = directory / "rules.yaml"
+    path.write_text(text)
+    return path
+
+
+def read(path: str = "/tmp/notes.txt", **extra: object) -> dict[str, object]:
+    """A PreToolUse Read call."""
+    return call("Read", {"file_path": path}, **extra)

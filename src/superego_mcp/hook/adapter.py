@@ -195,13 +195,15 @@ def cap(text: str, limit: int = MAX_STRING) -> str:
 
 
 def _reason(decision: Decision) -> str:
-    rule = f"rule {decision.rule_id}" if decision.rule_id else "no rule matched"
+    rule = f" (rule {decision.rule_id})" if decision.rule_id else ""
     reason = decision.reason.strip() or "no reason given"
+    if reason[-1] not in ".!?":
+        reason += "."
     if decision.action == "allow":
-        return f"Superego allowed this ({rule}): {reason}"
+        return f"Superego allowed this{rule}: {reason}"
     if decision.action == "deny":
-        return f"Superego blocked this tool call ({rule}): {reason} {_DENY_ADVICE}"
-    return f"Superego wants a person to confirm this ({rule}): {reason}"
+        return f"Superego blocked this tool call{rule}: {reason} {_DENY_ADVICE}"
+    return f"Superego wants a person to confirm this{rule}: {reason}"
 
 
 def render_decision(event: str, decision: Decision) -> dict[str, object]:
@@ -247,7 +249,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     permission dialog up, which is asking.
     """
     action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"Superego could not judge this tool call, so it fails closed: {problem}"
+    reason = f"it could not judge the call, so it fails closed: {problem}"
     return render_decision(event or PRE_TOOL_USE, Decision(action, reason, None))
 
 

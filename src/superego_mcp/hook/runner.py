@@ -184,8 +184,11 @@ def run(args: argparse.Namespace) -> int:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # reading stdin failed, or the alarm hit outside handle()
-        mode = _valid_mode(getattr(args, "fail_mode", None)) or "ask"
-        outcome = _fail(None, mode, f"internal error ({type(exc).__name__})")
+        mode = _valid_mode(getattr(args, "fail_mode", None)) or _env_fail_mode() or "ask"
+        problem = f"internal error ({type(exc).__name__})"
+        if isinstance(exc, _Deadline):
+            problem = f"no complete hook input within {DEADLINE_S:g} s"
+        outcome = _fail(None, mode, problem)
     try:
         if outcome.stderr:
             sys.stderr.write(outcome.stderr + "\n")
