@@ -948,8 +948,8 @@ class _Analyzer:
         src = detect.code_source(family, argv)
         script = [] if src.script is None else self.path_forms(argv[src.script], env_scope)
         cmd.paths = _dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
-        if family == "deno" and cmd.subcommand == "eval" and len(cmd.positionals) > 1:
-            self.finding(CODE_EXECUTION, _detail(cmd.program, cmd.positionals[1]), k)
+        if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
+            self.finding(CODE_EXECUTION, _detail(cmd.program, cmd.positionals[0]), k)
             return
         if family == "python" and "-m" in argv[: src.script or len(argv)]:
             m = argv.index("-m")
