@@ -1,0 +1,148 @@
+"""The compiled-policy cache: never stale, corrupt entries rebuilt, warm calls stay lean."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hook_helpers import POLICY, call, read, write_policy
+
+
+def entries(hook_env: dict[str, str]) -> list[Path]:
+    return sorted(Path(hook_env["SUPEREGO_CACHE_DIR"]).glob("*"))
+
+
+def test_entry_is_written_atomically_and_privately(
+    run_hook, hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run_hook(read(), "--rules", str(write_policy(tmp_path))).pre_tool_use()[0] == "allow"
+    [entry] = entries(hook_env)
+    assert entry.suffix == ".pickle"  # no temp file left behind
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE(entry.parent.stat().st_mode) == 0o700
+
+
+def test_an_edited_policy_is_used_at_once(run_hook, tmp_path: Path) -> None:
+    rules = write_policy(tmp_path)
+    assert run_hook(read(), "--rules", str(rules)).pre_tool_use()[0] == "allow"
+    # Same length, same second: only the bytes tell the two files apart.
+    edited = POLICY.replace("action: allow", "action: deny ", 1)
+    assert len(edited) == len(POLICY)
+    rules.write_text(edited)
+    assert run_hook(read(), "--rules", str(rules)).pre_tool_use()[0] == "deny"
+    rules.write_text(POLICY)
+    assert run_hook(read(), "--rules", str(rules)).pre_tool_use()[0] == "allow"
+
+
+def test_an_edited_settings_file_is_used_at_once(run_hook, tmp_path: Path) -> None:
+    rules = str(write_policy(tmp_path))
+    settings = tmp_path / "s.yaml"
+    settings.write_text("fail_mode: ask\n")
+    assert run_hook(b"", "--rules", rules, "--config", str(settings)).pre_tool_use()[0] == "ask"
+    settings.write_text("fail_mode: deny\n")
+    assert run_hook(b"", "--rules", rules, "--config", str(settings)).pre_tool_use()[0] == "deny"
+
+
+def test_a_changed_environment_is_used_at_once(run_hook, tmp_path: Path) -> None:
+    rules = tmp_path / "env-rules.yaml"
+    rules.write_text(POLICY.replace("action: allow", "action: deny", 1))
+    assert run_hook(read(), "--rules", str(write_policy(tmp_path))).pre_tool_use()[0] == "allow"
+    # SUPEREGO_RULES is part of the key: pointing it elsewhere is a different entry.
+    assert run_hook(read(), env={"SUPEREGO_RULES": str(rules)}).pre_tool_use()[0] == "deny"
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"not a pickle at all",
+        pickle.dumps(("wrong", "shape")),
+        pickle.dumps({"fail_mode": "ask"}),
+        b"\x80\x05\x95",  # truncated pickle
+    ],
+)
+def test_corrupt_entries_are_rebuilt(
+    run_hook, hook_env: dict[str, str], tmp_path: Path, garbage: bytes
+) -> None:
+    rules = write_policy(tmp_path)
+    w = call("Write", {"file_path": "/etc/hosts", "content": ""})
+    assert run_hook(w, "--rules", str(rules)).pre_tool_use()[0] == "deny"
+    [entry] = entries(hook_env)
+    entry.write_bytes(garbage)
+    decision, reason = run_hook(w, "--rules", str(rules)).pre_tool_use()
+    assert decision == "deny"
+    assert "no-write-etc" in reason
+    assert entry.read_bytes() != garbage  # rewritten
+
+
+def test_an_entry_from_another_policy_is_not_trusted(
+    run_hook, hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    # An entry built for a permissive policy, copied over the entry of a strict one: the
+    # bytes check rejects it.
+    strict = tmp_path / "strict"
+    strict.mkdir()
+    permissive = tmp_path / "permissive"
+    permissive.mkdir()
+    strict_rules = write_policy(strict, POLICY.replace("action: allow", "action: deny", 1))
+    assert run_hook(read(), "--rules", str(strict_rules)).pre_tool_use()[0] == "deny"
+    [strict_entry] = entries(hook_env)
+    strict_rules.write_text(POLICY)
+    assert run_hook(read(), "--rules", str(strict_rules)).pre_tool_use()[0] == "allow"
+    allow_entry = strict_entry.read_bytes()
+    strict_rules.write_text(POLICY.replace("action: allow", "action: deny", 1))
+    strict_entry.write_bytes(allow_entry)
+    assert run_hook(read(), "--rules", str(strict_rules)).pre_tool_use()[0] == "deny"
+
+
+def test_an_unwritable_cache_only_costs_speed(run_hook, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {"SUPEREGO_CACHE_DIR": str(blocker / "cache")}
+    rules = str(write_policy(tmp_path))
+    for _ in range(2):
+        assert run_hook(read(), "--rules", rules, env=env).pre_tool_use()[0] == "allow"
+
+
+PROBE = """
+import sys
+from superego_mcp.cli import main
+try:
+    main(["hook", "--rules", sys.argv[1]])
+except SystemExit:
+    heavy = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
+                               "tree_sitter", "httpx", "urllib.request") if m in sys.modules)
+    sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+"""
+
+
+def _heavy(
+    hook_env: dict[str, str], cwd: Path, rules: Path, payload: dict[str, object]
+) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(rules)],
+        input=json.dumps(payload).encode(),
+        capture_output=True,
+        env=hook_env,
+        cwd=cwd,
+        timeout=30,
+        check=True,
+    )
+    line = next(x for x in proc.stderr.decode().splitlines() if x.startswith("HEAVY="))
+    return [m for m in line[6:].split(",") if m]
+
+
+def test_a_warm_call_imports_no_heavy_module(hook_env: dict[str, str], tmp_path: Path) -> None:
+    rules = write_policy(tmp_path)
+    cold = _heavy(hook_env, tmp_path, rules, read())
+    assert "pydantic" in cold  # the first call validates settings and compiles
+    assert "yaml" in cold
+    assert _heavy(hook_env, tmp_path, rules, read()) == []
+    # a Bash call needs the parser, and nothing else heavy
+    bash = call("Bash", {"command": "ls"})
+    assert _heavy(hook_env, tmp_path, rules, bash) == ["tree_sitter"]
