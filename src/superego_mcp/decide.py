@@ -21,9 +21,15 @@ if TYPE_CHECKING:
 FailMode = Literal["ask", "deny"]
 
 
-def decide(policy: Policy, call: ToolCall, *, fail_mode: FailMode = "ask",
-           now: datetime | None = None, home: str | None = None,
-           **shell_limits: int) -> Decision:
+def decide(
+    policy: Policy,
+    call: ToolCall,
+    *,
+    fail_mode: FailMode = "ask",
+    now: datetime | None = None,
+    home: str | None = None,
+    **shell_limits: int,
+) -> Decision:
     """The final decision for ``call``: never ``review``, and never ``allow`` on an error.
 
     ``home`` and ``shell_limits`` are passed to :meth:`Policy.evaluate`.
@@ -37,8 +43,7 @@ def decide(policy: Policy, call: ToolCall, *, fail_mode: FailMode = "ask",
     except Exception as exc:  # any failure must fail closed
         return Decision(
             fail_mode,
-            f"Superego could not evaluate this call ({type(exc).__name__}: {exc}); "
-            "failing closed",
+            f"Superego could not evaluate this call ({type(exc).__name__}: {exc}); failing closed",
             rule_id=None,
         )
     return decision

@@ -206,8 +206,7 @@ TOOLS: list[tuple[ToolCall, str]] = [
     (_c("Write", file_path="src/app.py", content="print(1)"), ALLOW),
     (_c("Write", file_path="/tmp/scratch.txt", content="x"), ALLOW),
     (_c("Edit", file_path="README.md", old_string="a", new_string="b"), ALLOW),
-    (_c("MultiEdit", file_path="src/a.py", edits=[{"old_string": "a", "new_string": "b"}]),
-     ALLOW),
+    (_c("MultiEdit", file_path="src/a.py", edits=[{"old_string": "a", "new_string": "b"}]), ALLOW),
     (_c("NotebookEdit", notebook_path="nb/a.ipynb", new_source="1+1"), ALLOW),
     (_c("Write", file_path="/etc/hosts", content="x"), ASK),
     (_c("Write", file_path="../other/x.py", content="x"), ASK),
@@ -240,8 +239,10 @@ def test_tool_calls(bundled: Policy, c: ToolCall, expected: str) -> None:
 
 def test_every_rule_has_examples_both_ways(bundled: Policy) -> None:
     for rule in bundled.rules:
-        assert rule.match_examples and rule.no_match, rule.id
-        assert rule.reason and rule.description, rule.id
+        assert rule.match_examples, rule.id
+        assert rule.no_match, rule.id
+        assert rule.reason, rule.id
+        assert rule.description, rule.id
 
 
 def test_denies_come_before_allows(bundled: Policy) -> None:

@@ -6,17 +6,19 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-
 from policy_helpers import HOME, bash, call, judge, rules
 
 
 def _matches(rule_conditions: str, c: object) -> bool:
-    p = rules(f"""\
+    p = rules(
+        f"""\
         - id: hit
           action: deny
           reason: hit
           conditions: {rule_conditions}
-        """, default="allow")
+        """,
+        default="allow",
+    )
     return judge(p, c).rule_id == "hit"  # type: ignore[arg-type]
 
 
@@ -38,8 +40,14 @@ def test_tool(cond: str, tool: str, expected: bool) -> None:
 
 
 def test_param_matchers() -> None:
-    c = call("mcp__x__y", url="https://docs.python.org/3/", size=2048, tags=["a", "b"],
-             edits=[{"new_string": "safe"}, {"new_string": "eval(x)"}], flag=True)
+    c = call(
+        "mcp__x__y",
+        url="https://docs.python.org/3/",
+        size=2048,
+        tags=["a", "b"],
+        edits=[{"new_string": "safe"}, {"new_string": "eval(x)"}],
+        flag=True,
+    )
     cases = {
         "{param: {url: 'https://docs.python.org/3/'}}": True,
         "{param: {url: 'https://docs.python.org'}}": False,
@@ -123,16 +131,20 @@ def test_cwd_and_time() -> None:
     assert _matches("{cwd: '~/project'}", call("Read"))
     assert _matches("{cwd: ['/srv/**', '~/**']}", call("Read"))
     assert not _matches("{cwd: '/srv/**'}", call("Read"))
-    p = rules("""\
+    p = rules(
+        """\
         - id: hours
           action: deny
           reason: office hours
-          conditions: {time: {start: "09:00", end: "17:00", timezone: Europe/Paris, days: [mon, tue]}}
+          conditions:
+            time: {start: "09:00", end: "17:00", timezone: Europe/Paris, days: [mon, tue]}
         - id: night
           action: ask
           reason: night
           conditions: {time: {start: "22:00", end: "06:00"}}
-        """, default="allow")
+        """,
+        default="allow",
+    )
     monday_10_paris = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)  # 10:00 in Paris (UTC+2)
     assert judge(p, call("Read"), now=monday_10_paris).rule_id == "hours"
     assert judge(p, call("Read"), now=datetime(2025, 6, 2, 15, 0, tzinfo=UTC)).rule_id is None
@@ -159,18 +171,22 @@ def test_shell_program_subcommand_flags() -> None:
     assert _matches("{shell: {program: rm, flags: [recursive, force]}}", bash("rm -fr x"))
     assert not _matches("{shell: {program: rm, flags: [-rf]}}", bash("rm -r build"))
     assert _matches("{shell: {program: [rm, rmdir], any_flags: [-f, -r]}}", bash("rm -r x"))
-    assert _matches("{shell: {program: git, subcommand: push, any_flags: [-f]}}",
-                    bash("git push --force origin main"))
-    assert not _matches("{shell: {program: git, subcommand: push, any_flags: [-f]}}",
-                        bash("git push origin main"))
+    assert _matches(
+        "{shell: {program: git, subcommand: push, any_flags: [-f]}}",
+        bash("git push --force origin main"),
+    )
+    assert not _matches(
+        "{shell: {program: git, subcommand: push, any_flags: [-f]}}", bash("git push origin main")
+    )
     assert _matches("{shell: {program: 'mkfs*'}}", bash("mkfs.ext4 /dev/sdb1"))
     assert _matches("{shell: {program: rm}}", bash("/bin/rm x"))
     assert _matches("{shell: {program: rm}}", bash("'r''m' x"))
 
 
 def test_shell_args_pipes_via_redirects_findings() -> None:
-    assert _matches("{shell: {program: dd, args: {regex: '^of=/dev/sd'}}}",
-                    bash("dd if=/dev/zero of=/dev/sda"))
+    assert _matches(
+        "{shell: {program: dd, args: {regex: '^of=/dev/sd'}}}", bash("dd if=/dev/zero of=/dev/sda")
+    )
     assert _matches("{shell: {program: sh, piped_from: curl}}", bash("curl -s x | sh"))
     assert _matches("{shell: {program: curl, piped_to: [sh, bash]}}", bash("curl -s x | bash"))
     assert _matches("{shell: {program: rm, via: sudo}}", bash("sudo rm -rf /var/x"))

@@ -51,8 +51,13 @@ def test_priority_and_exceptions() -> None:
     assert judge(p, bash("whoami")).rule_id is None
     assert judge(p, bash("whoami")).reason == "default"
     # Rules come out sorted by priority (default 100), file order on ties.
-    assert [r.id for r in p.rules] == ["deny-home-delete", "allow-build-delete", "ask-any-rm",
-                                       "allow-ls", "review-python"]
+    assert [r.id for r in p.rules] == [
+        "deny-home-delete",
+        "allow-build-delete",
+        "ask-any-rm",
+        "allow-ls",
+        "review-python",
+    ]
 
 
 def test_ties_keep_file_order() -> None:
@@ -80,9 +85,12 @@ def test_most_restrictive_unit_decides() -> None:
 
 
 def test_disabled_rules_do_not_apply() -> None:
-    p = rules("""\
+    p = rules(
+        """\
         - {id: off, enabled: false, action: deny, reason: x, conditions: {tool: Read}}
-        """, default="allow")
+        """,
+        default="allow",
+    )
     assert judge(p, call("Read")).action == "allow"
     assert [r.id for r in p.rules] == ["off"]
     assert p.rules_for("Read") == ()
@@ -91,7 +99,8 @@ def test_disabled_rules_do_not_apply() -> None:
 def test_unparseable_command_is_at_least_ask() -> None:
     p = rules("- {id: all, action: allow, reason: anything, conditions: {}}\n")
     d = judge(p, bash("echo 'unterminated"))
-    assert d.action == "ask" and d.rule_id is None
+    assert d.action == "ask"
+    assert d.rule_id is None
     assert "could not fully analyse" in d.reason
     # An over-limit command line is too complex: also ask.
     d = judge(p, bash("echo hi; " * 50), max_commands=10)
@@ -104,7 +113,8 @@ def test_unparseable_command_is_at_least_ask() -> None:
 def test_empty_command_is_one_unit() -> None:
     p = rules("- {id: empty, action: allow, reason: nothing runs, conditions: {tool: Bash}}\n")
     j = p.judge(bash("   # just a comment"), home=HOME)
-    assert len(j.units) == 1 and j.units[0].unit.command is None
+    assert len(j.units) == 1
+    assert j.units[0].unit.command is None
     assert j.decision.rule_id == "empty"
 
 
@@ -113,9 +123,15 @@ def test_pickle_round_trip_same_decisions() -> None:
     q = pickle.loads(pickle.dumps(p))
     assert (q.source, q.digest, q.default_action) == (p.source, p.digest, p.default_action)
     assert [r.id for r in q.rules] == [r.id for r in p.rules]
-    calls = [bash("rm -rf ~"), bash("ls -la"), bash("git push --force"),
-             call("Read", file_path="~/.ssh/id_rsa"), call("Read", file_path="README.md"),
-             call("mcp__db__drop_table"), call("WebFetch", url="http://169.254.169.254/")]
+    calls = [
+        bash("rm -rf ~"),
+        bash("ls -la"),
+        bash("git push --force"),
+        call("Read", file_path="~/.ssh/id_rsa"),
+        call("Read", file_path="README.md"),
+        call("mcp__db__drop_table"),
+        call("WebFetch", url="http://169.254.169.254/"),
+    ]
     for c in calls:
         assert judge(q, c) == judge(p, c), c
 
@@ -138,25 +154,31 @@ def test_decide_fails_closed_on_any_error() -> None:
     bad = ToolCall("Bash", {"command": ["not", "a", "string"]}, CWD)
     for mode in ("ask", "deny"):
         d = decide(p, bad, fail_mode=mode, home=HOME)  # type: ignore[arg-type]
-        assert d.action == mode and d.rule_id is None
-        assert "could not evaluate this call" in d.reason and "failing closed" in d.reason
+        assert d.action == mode
+        assert d.rule_id is None
+        assert "could not evaluate this call" in d.reason
+        assert "failing closed" in d.reason
 
     class Broken:
         def evaluate(self, *a: Any, **k: Any) -> None:
             raise RuntimeError("boom")
 
     d = decide(Broken(), call("Read"))  # type: ignore[arg-type]
-    assert d.action == "ask" and "RuntimeError: boom" in d.reason
+    assert d.action == "ask"
+    assert "RuntimeError: boom" in d.reason
 
 
 def test_decide_resolves_review_to_fail_mode() -> None:
-    p = rules("- {id: py, action: review, reason: inline code, conditions: {tool: Read}}\n",
-              default="allow")
+    p = rules(
+        "- {id: py, action: review, reason: inline code, conditions: {tool: Read}}\n",
+        default="allow",
+    )
     assert judge(p, call("Read")).action == "review"
     for mode in ("ask", "deny"):
         d = decide(p, call("Read"), fail_mode=mode, home=HOME)  # type: ignore[arg-type]
         assert (d.action, d.rule_id) == (mode, "py")
-        assert "second opinion" in d.reason and "inline code" in d.reason
+        assert "second opinion" in d.reason
+        assert "inline code" in d.reason
     assert decide(p, call("Write"), home=HOME).action == "allow"
 
 

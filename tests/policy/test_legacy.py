@@ -20,15 +20,17 @@ def _load(name: str) -> Policy:
     return load_policy(os.path.join(FIXTURES, name))
 
 
-def _rule(p: Policy, tool: str, now: datetime = NIGHT, cwd: str = "/srv/app", **inp: object
-          ) -> tuple[str, str | None]:
+def _rule(
+    p: Policy, tool: str, now: datetime = NIGHT, cwd: str = "/srv/app", **inp: object
+) -> tuple[str, str | None]:
     d = p.evaluate(call(tool, cwd=cwd, **inp), now=now, home=HOME)
     return d.action, d.rule_id
 
 
 def test_advanced_rules_file() -> None:
     p = _load("legacy_rules.yaml")
-    assert p.legacy and len(p.rules) == 13
+    assert p.legacy
+    assert len(p.rules) == 13
     assert _rule(p, "rm") == ("deny", "deny_dangerous_commands")  # list: exact names
     assert _rule(p, "Delete_file") == ("deny", "block_destructive_commands")  # regex, no case
     assert _rule(p, "read_file", path="/etc/passwd") == ("deny", "protect_system_files")
@@ -47,7 +49,8 @@ def test_advanced_rules_file() -> None:
     assert _rule(p, "old_command") == ("ask", None)
     guidance = {r.id: r.metadata.get("guidance") for r in p.rules}
     assert guidance["limit_large_requests"] == (
-        "Evaluate if this file operation is legitimate and safe")
+        "Evaluate if this file operation is legitimate and safe"
+    )
 
 
 def test_nested_or_is_honoured() -> None:
@@ -71,7 +74,8 @@ def test_inference_example_file() -> None:
     assert meta["sample-file-operations"]["inference_provider"] == "claude_cli"
     # review resolves through decide() like any rule.
     d = decide(p, call("wget"), home=HOME)
-    assert d.action == "ask" and d.rule_id == "sample-network-operations"
+    assert d.action == "ask"
+    assert d.rule_id == "sample-network-operations"
 
 
 def test_demo_rules_file_on_claude_code_tools() -> None:
@@ -87,12 +91,10 @@ def test_demo_rules_file_on_claude_code_tools() -> None:
     ("name", "line", "rule", "fragment"),
     [
         ("legacy_minimal_rules.yaml", 13, "protect_system_files", "rule has no 'priority'"),
-        ("legacy_cli_demo_rules.yaml", 16, "block_system_damage",
-         "'parameters' must be a mapping"),
+        ("legacy_cli_demo_rules.yaml", 16, "block_system_damage", "'parameters' must be a mapping"),
     ],
 )
-def test_files_0_0_0_could_not_use_either(name: str, line: int, rule: str,
-                                          fragment: str) -> None:
+def test_files_0_0_0_could_not_use_either(name: str, line: int, rule: str, fragment: str) -> None:
     with pytest.raises(PolicyError) as info:
         _load(name)
     err = info.value
@@ -110,13 +112,16 @@ def test_legacy_errors_name_line_and_rule(tmp_path: object) -> None:
         "      tool_name: {type: regex, pattern: '(x'}\n": (6, "bad regular expression"),
         "      tool_name: {type: shell, pattern: x}\n": (6, "unknown pattern type 'shell'"),
         "      parameters: {a: {type: jsonpath, pattern: '$.a[?(@.x)]'}}\n": (
-            6, "unsupported JSONPath"),
+            6,
+            "unsupported JSONPath",
+        ),
         "      time_range: {start: '9'}\n": (6, "bad time '9'"),
     }
     for cond, (line, fragment) in cases.items():
         with pytest.raises(PolicyError) as info:
             compile_policy(base + cond, "old.yaml")
-        assert info.value.line == line and info.value.rule_id == "r", cond
+        assert info.value.line == line, cond
+        assert info.value.rule_id == "r", cond
         assert fragment in info.value.message, cond
     with pytest.raises(PolicyError, match="unknown action 'block'"):
         compile_policy(base.replace("deny", "block") + "      tool_name: x\n", "old.yaml")

@@ -41,7 +41,8 @@ def test_str_is_file_line_rule_message() -> None:
 def test_yaml_syntax_error_has_line() -> None:
     err = _error("version: 1\nrules:\n  - id: x\n    action: [deny\n")
     assert err.file == "bad.yaml"
-    assert err.line is not None and err.line >= 4
+    assert err.line is not None
+    assert err.line >= 4
     assert "YAML syntax error" in str(err)
 
 
@@ -81,9 +82,11 @@ def test_wrong_types_and_missing_keys() -> None:
     assert (err.line, err.rule_id) == (4, "r1")
     assert "unknown action 'block'" in err.message
     err = _error(base + "    action: deny\n    reason: x\n    priority: high\n    conditions: {}\n")
-    assert err.line == 6 and "'priority' must be a whole number" in err.message
+    assert err.line == 6
+    assert "'priority' must be a whole number" in err.message
     err = _error(base + "    action: deny\n    conditions: {}\n")
-    assert err.line == 3 and "no 'reason'" in err.message
+    assert err.line == 3
+    assert "no 'reason'" in err.message
     err = _error(base + "    action: deny\n    reason: x\n")
     assert "no 'conditions'" in err.message
     err = _error(base + "    action: deny\n    reason: x\n    enabled: maybe\n    conditions: {}\n")
@@ -105,9 +108,12 @@ def test_duplicate_rule_id_names_both_lines() -> None:
 
 
 def test_duplicate_yaml_key() -> None:
-    err = _error("version: 1\nrules:\n  - id: a\n    action: deny\n    action: allow\n"
-                 "    reason: x\n    conditions: {}\n")
-    assert err.line == 5 and "duplicate key 'action'" in err.message
+    err = _error(
+        "version: 1\nrules:\n  - id: a\n    action: deny\n    action: allow\n"
+        "    reason: x\n    conditions: {}\n"
+    )
+    assert err.line == 5
+    assert "duplicate key 'action'" in err.message
 
 
 def test_top_level_errors() -> None:
@@ -115,8 +121,10 @@ def test_top_level_errors() -> None:
     assert "the policy file is empty" in _error("").message
     assert "must be a mapping" in _error("- just\n- a list\n").message
     err = _error("version: 1\nrulez: []\n")
-    assert err.line == 2 and "(did you mean 'rules'?)" in err.message
-    assert err.rule_id is None and str(err).startswith("bad.yaml:2: unknown")
+    assert err.line == 2
+    assert "(did you mean 'rules'?)" in err.message
+    assert err.rule_id is None
+    assert str(err).startswith("bad.yaml:2: unknown")
 
 
 def test_bad_examples_are_errors() -> None:
@@ -130,7 +138,8 @@ def test_load_policy_file_errors(tmp_path: pytest.TempPathFactory) -> None:
     missing = f"{tmp_path}/missing.yaml"
     with pytest.raises(PolicyError) as info:
         load_policy(missing)
-    assert info.value.file == missing and "cannot read policy file" in str(info.value)
+    assert info.value.file == missing
+    assert "cannot read policy file" in str(info.value)
     binary = f"{tmp_path}/bin.yaml"
     with open(binary, "wb") as fh:
         fh.write(b"version: 1\n\xff\xfe")
@@ -147,4 +156,5 @@ def test_load_policy_file_errors(tmp_path: pytest.TempPathFactory) -> None:
 def test_policy_error_pickles() -> None:
     err = _cond_error("tol: Bash")
     again = pickle.loads(pickle.dumps(err))
-    assert str(again) == str(err) and again.rule_id == "r1"
+    assert str(again) == str(err)
+    assert again.rule_id == "r1"

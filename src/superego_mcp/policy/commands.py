@@ -91,8 +91,10 @@ def check(args: argparse.Namespace) -> int:
     for line in failures:
         print(line)
     status = "FAILED" if failures else "ok"
-    print(f"{policy.source}: {len(policy.rules)} rules, {examples} examples, "
-          f"{len(failures)} failed: {status}")
+    print(
+        f"{policy.source}: {len(policy.rules)} rules, {examples} examples, "
+        f"{len(failures)} failed: {status}"
+    )
     return 1 if failures else 0
 
 
@@ -122,8 +124,10 @@ def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool)
     call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD)
     decided = policy.evaluate(call, home=EXAMPLE_HOME)
     verb = "should match but does not" if expected else "should not match but does"
-    return (f"{where}: example {example.describe()} {verb} (the policy decides "
-            f"{decided.action} by {decided.rule_id or 'the default'})")
+    return (
+        f"{where}: example {example.describe()} {verb} (the policy decides "
+        f"{decided.action} by {decided.rule_id or 'the default'})"
+    )
 
 
 def _read_call(args: argparse.Namespace) -> ToolCall:
@@ -146,8 +150,10 @@ def _read_call(args: argparse.Namespace) -> ToolCall:
             raise ValueError("give either --input or a shell command, not both")
         return ToolCall(args.tool or "Bash", tool_input, cwd)
     if not words:
-        raise ValueError("nothing to explain: give a shell command, --tool/--input, or '-' "
-                         "with hook JSON on stdin")
+        raise ValueError(
+            "nothing to explain: give a shell command, --tool/--input, or '-' "
+            "with hook JSON on stdin"
+        )
     return ToolCall(args.tool or "Bash", {"command": " ".join(words)}, cwd)
 
 
@@ -172,8 +178,7 @@ def explain(args: argparse.Namespace) -> int:
         from superego_mcp.decide import decide
 
         d = decide(policy, call)
-        _err(f"evaluation failed ({type(exc).__name__}: {exc}); the answer would be "
-             f"{d.action}")
+        _err(f"evaluation failed ({type(exc).__name__}: {exc}); the answer would be {d.action}")
         return 2
     data = explanation(policy, call, judgement)
     if args.json:
@@ -192,20 +197,35 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
     findings: list[dict[str, Any]] = []
     if analysis is not None:
         for c in analysis.commands:
-            commands.append({
-                "text": c.text, "program": c.program, "subcommand": c.subcommand,
-                "flags": sorted(c.flags), "positionals": list(c.positionals),
-                "paths": list(c.paths), "via": list(c.via),
-                "redirects": [{"op": r.op, "target": r.target} for r in c.redirects],
-                "piped_from": list(c.piped_from), "piped_to": list(c.piped_to),
-                "dynamic": c.dynamic,
-            })
-        findings = [{"kind": f.kind, "detail": f.detail, "command": f.command}
-                    for f in analysis.findings]
-    units = [{
-        "unit": r.unit.label, "paths": list(r.unit.paths), "findings": sorted(r.unit.findings),
-        "action": r.action, "rule_id": r.rule.id if r.rule else None, "reason": r.reason,
-    } for r in judgement.units]
+            commands.append(
+                {
+                    "text": c.text,
+                    "program": c.program,
+                    "subcommand": c.subcommand,
+                    "flags": sorted(c.flags),
+                    "positionals": list(c.positionals),
+                    "paths": list(c.paths),
+                    "via": list(c.via),
+                    "redirects": [{"op": r.op, "target": r.target} for r in c.redirects],
+                    "piped_from": list(c.piped_from),
+                    "piped_to": list(c.piped_to),
+                    "dynamic": c.dynamic,
+                }
+            )
+        findings = [
+            {"kind": f.kind, "detail": f.detail, "command": f.command} for f in analysis.findings
+        ]
+    units = [
+        {
+            "unit": r.unit.label,
+            "paths": list(r.unit.paths),
+            "findings": sorted(r.unit.findings),
+            "action": r.action,
+            "rule_id": r.rule.id if r.rule else None,
+            "reason": r.reason,
+        }
+        for r in judgement.units
+    ]
     decision = judgement.decision
     final = resolve_review(decision, call, "ask") if decision.action == "review" else decision
     return {
@@ -221,8 +241,10 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
 
 def render(data: dict[str, Any]) -> str:
     """The explanation as text for a person."""
-    lines = [f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)",
-             f"call:   {data['call']['tool_name']} in {data['call']['cwd']}"]
+    lines = [
+        f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)",
+        f"call:   {data['call']['tool_name']} in {data['call']['cwd']}",
+    ]
     if data["call"]["tool_name"] == "Bash" or data["commands"]:
         lines.append("commands that would run:")
         for i, c in enumerate(data["commands"], 1):
@@ -248,6 +270,8 @@ def render(data: dict[str, Any]) -> str:
         by = f"rule {u['rule_id']}" if u["rule_id"] else "the default"
         lines.append(f"  {u['unit']}: {u['action']} by {by}: {u['reason']}")
     d = data["decision"]
-    lines.append(f"result: {d['decision'].upper()}"
-                 f"{' (rule ' + d['rule_id'] + ')' if d['rule_id'] else ''}: {d['reason']}")
+    lines.append(
+        f"result: {d['decision'].upper()}"
+        f"{' (rule ' + d['rule_id'] + ')' if d['rule_id'] else ''}: {d['reason']}"
+    )
     return "\n".join(lines)

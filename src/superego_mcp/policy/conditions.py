@@ -21,8 +21,14 @@ class Context:
 
     __slots__ = ("call", "cwd", "home", "now", "roots")
 
-    def __init__(self, call: ToolCall, cwd: tuple[str, ...], home: str, tmp: tuple[str, ...],
-                 now: datetime | None) -> None:
+    def __init__(
+        self,
+        call: ToolCall,
+        cwd: tuple[str, ...],
+        home: str,
+        tmp: tuple[str, ...],
+        now: datetime | None,
+    ) -> None:
         self.call = call
         self.cwd = cwd[0]  # lexical form; cwd[1], if any, is the symlink-resolved one
         self.home = home
@@ -36,8 +42,16 @@ class Unit:
 
     __slots__ = ("command", "dynamic", "findings", "label", "paths", "shell")
 
-    def __init__(self, *, is_shell: bool, command: Command | None, findings: frozenset[str],
-                 paths: tuple[str, ...], dynamic: bool, label: str) -> None:
+    def __init__(
+        self,
+        *,
+        is_shell: bool,
+        command: Command | None,
+        findings: frozenset[str],
+        paths: tuple[str, ...],
+        dynamic: bool,
+        label: str,
+    ) -> None:
         self.shell = is_shell
         self.command = command
         self.findings = findings
@@ -137,8 +151,9 @@ class Paths(Condition):
 
     __slots__ = ("all", "any", "none")
 
-    def __init__(self, any_: tuple[PathGlob, ...], all_: tuple[PathGlob, ...],
-                 none: tuple[PathGlob, ...]) -> None:
+    def __init__(
+        self, any_: tuple[PathGlob, ...], all_: tuple[PathGlob, ...], none: tuple[PathGlob, ...]
+    ) -> None:
         self.any = any_
         self.all = all_
         self.none = none
@@ -156,8 +171,9 @@ class Paths(Condition):
             if not all(any(g.match(p, roots) for g in self.all) for p in paths):
                 return False
         # 'none' is a claim about every path too: false when one is hidden.
-        return not (self.none and (unit.dynamic or any(
-            g.match(p, roots) for p in paths for g in self.none)))
+        return not (
+            self.none and (unit.dynamic or any(g.match(p, roots) for p in paths for g in self.none))
+        )
 
 
 class Cwd(Condition):
@@ -224,13 +240,13 @@ def parse_clock(text: Any) -> int:
         # YAML 1.1 reads an unquoted 09:00 as a base-60 number (540).
         text = f"{text // 60:02d}:{text % 60:02d}"
     if not isinstance(text, str):
-        raise ValueError(f"bad time {text!r} (expected \"HH:MM\")")
+        raise ValueError(f'bad time {text!r} (expected "HH:MM")')
     hh, sep, mm = text.partition(":")
     if not (sep and hh.isdigit() and mm.isdigit() and len(mm) == 2):
-        raise ValueError(f"bad time {text!r} (expected \"HH:MM\")")
+        raise ValueError(f'bad time {text!r} (expected "HH:MM")')
     h, m = int(hh), int(mm)
     if h > 24 or m > 59 or (h == 24 and m):
-        raise ValueError(f"bad time {text!r} (expected \"HH:MM\" between 00:00 and 24:00)")
+        raise ValueError(f'bad time {text!r} (expected "HH:MM" between 00:00 and 24:00)')
     return h * 60 + m
 
 
@@ -252,15 +268,21 @@ class Shell(Condition):
         "via",
     )
 
-    def __init__(self, *, program: NameMatcher | None = None,
-                 subcommand: NameMatcher | None = None,
-                 flags: dict[str, frozenset[str]] | None = None,
-                 any_flags: dict[str, tuple[frozenset[str], ...]] | None = None,
-                 args: ValueMatcher | None = None, piped_to: NameMatcher | None = None,
-                 piped_from: NameMatcher | None = None, via: NameMatcher | None = None,
-                 finding: frozenset[str] | None = None,
-                 redirect: tuple[PathGlob, ...] | None = None,
-                 dynamic: bool | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        program: NameMatcher | None = None,
+        subcommand: NameMatcher | None = None,
+        flags: dict[str, frozenset[str]] | None = None,
+        any_flags: dict[str, tuple[frozenset[str], ...]] | None = None,
+        args: ValueMatcher | None = None,
+        piped_to: NameMatcher | None = None,
+        piped_from: NameMatcher | None = None,
+        via: NameMatcher | None = None,
+        finding: frozenset[str] | None = None,
+        redirect: tuple[PathGlob, ...] | None = None,
+        dynamic: bool | None = None,
+    ) -> None:
         self.program = program
         self.subcommand = subcommand
         # Flags are canonicalized per program when the policy is compiled: program -> set;
@@ -310,14 +332,13 @@ class Shell(Condition):
         if self.via is not None and not self.via.match_any(cmd.via):
             return False
         if self.redirect is not None and not any(
-            r.writes and r.target is not None and any(g.match(r.target, ctx.roots)
-                                                     for g in self.redirect)
+            r.writes
+            and r.target is not None
+            and any(g.match(r.target, ctx.roots) for g in self.redirect)
             for r in cmd.redirects
         ):
             return False
         return self.dynamic is None or cmd.dynamic == self.dynamic
 
     def _only_finding(self) -> bool:
-        return all(
-            getattr(self, name) is None for name in self.__slots__ if name != "finding"
-        )
+        return all(getattr(self, name) is None for name in self.__slots__ if name != "finding")

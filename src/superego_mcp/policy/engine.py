@@ -71,12 +71,24 @@ class Rule:
         "tools",
     )
 
-    def __init__(self, *, id: str, description: str, priority: int, action: Action,
-                 reason: str, enabled: bool, condition: Condition,
-                 tools: NameMatcher | None, shell_only: bool,
-                 match_examples: tuple[Example, ...] = (), no_match: tuple[Example, ...] = (),
-                 metadata: dict[str, Any] | None = None, line: int | None = None,
-                 order: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        description: str,
+        priority: int,
+        action: Action,
+        reason: str,
+        enabled: bool,
+        condition: Condition,
+        tools: NameMatcher | None,
+        shell_only: bool,
+        match_examples: tuple[Example, ...] = (),
+        no_match: tuple[Example, ...] = (),
+        metadata: dict[str, Any] | None = None,
+        line: int | None = None,
+        order: int = 0,
+    ) -> None:
         self.id = id
         self.description = description
         self.priority = priority
@@ -119,8 +131,9 @@ class Judgement:
 
     __slots__ = ("analysis", "decision", "units")
 
-    def __init__(self, decision: Decision, analysis: Analysis | None,
-                 units: list[UnitResult]) -> None:
+    def __init__(
+        self, decision: Decision, analysis: Analysis | None, units: list[UnitResult]
+    ) -> None:
         self.decision = decision
         self.analysis = analysis
         self.units = units
@@ -132,11 +145,26 @@ class Policy:
     Picklable (the hook caches it); ``digest`` is the sha256 of the source text.
     """
 
-    __slots__ = ("_index", "default_action", "default_reason", "digest", "legacy", "rules",
-                 "source")
+    __slots__ = (
+        "_index",
+        "default_action",
+        "default_reason",
+        "digest",
+        "legacy",
+        "rules",
+        "source",
+    )
 
-    def __init__(self, *, source: str, digest: str, rules: list[Rule],
-                 default_action: Action, default_reason: str, legacy: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        source: str,
+        digest: str,
+        rules: list[Rule],
+        default_action: Action,
+        default_reason: str,
+        legacy: bool = False,
+    ) -> None:
         self.source = source
         self.digest = digest
         self.rules = tuple(sorted(rules, key=lambda r: (r.priority, r.order)))
@@ -163,16 +191,28 @@ class Policy:
                 self._index[tool_name] = found
         return found
 
-    def evaluate(self, call: ToolCall, *, now: datetime | None = None, home: str | None = None,
-                 **shell_limits: int) -> Decision:
+    def evaluate(
+        self,
+        call: ToolCall,
+        *,
+        now: datetime | None = None,
+        home: str | None = None,
+        **shell_limits: int,
+    ) -> Decision:
         """Judge one call. ``home`` defaults to ``$HOME``; ``shell_limits`` (``max_length``,
         ``max_depth``, ``max_commands``) go to the shell analyzer. May return ``review``
         (``superego_mcp.decide`` resolves it). Raises on malformed input; callers fail closed.
         """
         return self.judge(call, now=now, home=home, **shell_limits).decision
 
-    def judge(self, call: ToolCall, *, now: datetime | None = None, home: str | None = None,
-              **shell_limits: int) -> Judgement:
+    def judge(
+        self,
+        call: ToolCall,
+        *,
+        now: datetime | None = None,
+        home: str | None = None,
+        **shell_limits: int,
+    ) -> Judgement:
         """Like :meth:`evaluate`, but also returns the analysis and every unit's result."""
         home = home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
@@ -191,10 +231,12 @@ class Policy:
         decision = Decision(worst.action, worst.reason, worst.rule.id if worst.rule else None)
         # A command line the analyzer could not fully see is never less than `ask`.
         if analysis is not None and analysis.failed and decision.action in ("allow", "review"):
-            detail = "; ".join(f.detail for f in analysis.findings
-                               if f.kind in ("unparseable", "too_complex"))
+            detail = "; ".join(
+                f.detail for f in analysis.findings if f.kind in ("unparseable", "too_complex")
+            )
             decision = Decision(
-                "ask", f"Superego could not fully analyse this command ({detail}).", None)
+                "ask", f"Superego could not fully analyse this command ({detail}).", None
+            )
         return Judgement(decision, analysis, results)
 
     def _decide_unit(self, unit: Unit, ctx: Context, rules: tuple[Rule, ...]) -> UnitResult:
@@ -240,14 +282,19 @@ def tool_unit(call: ToolCall, ctx: Context) -> Unit:
             # pattern, joined to the searched directory, count as paths too.
             for part in (_literal_prefix(pattern), pattern):
                 if part:
-                    named.append(part if part.startswith(("/", "~")) else
-                                 os.path.join(base, part))  # noqa: PTH118 - str paths only
+                    named.append(part if part.startswith(("/", "~")) else os.path.join(base, part))  # noqa: PTH118 - str paths only
     for p in named:
         for form in normalize(p, ctx.cwd, ctx.home):
             if form not in paths:
                 paths.append(form)
-    return Unit(is_shell=False, command=None, findings=frozenset(), paths=tuple(paths),
-                dynamic=False, label=call.tool_name)
+    return Unit(
+        is_shell=False,
+        command=None,
+        findings=frozenset(),
+        paths=tuple(paths),
+        dynamic=False,
+        label=call.tool_name,
+    )
 
 
 def _literal_prefix(pattern: str) -> str:
@@ -263,8 +310,9 @@ def _literal_prefix(pattern: str) -> str:
     return "/".join(kept)
 
 
-def shell_units(call: ToolCall, ctx: Context,
-                limits: dict[str, int]) -> tuple[Analysis, list[Unit]]:
+def shell_units(
+    call: ToolCall, ctx: Context, limits: dict[str, int]
+) -> tuple[Analysis, list[Unit]]:
     """Analyse a shell call's ``command`` and turn every command into a unit."""
     command = call.tool_input.get("command")
     if not isinstance(command, str):
@@ -272,22 +320,41 @@ def shell_units(call: ToolCall, ctx: Context,
     # Imported here: non-shell calls never load the parser.
     from superego_mcp.shell import analyze
 
-    analysis = analyze(command, cwd=ctx.cwd, home=ctx.home,
-                       max_length=limits.get("max_length", 100_000),
-                       max_depth=limits.get("max_depth", 32),
-                       max_commands=limits.get("max_commands", 500))
+    analysis = analyze(
+        command,
+        cwd=ctx.cwd,
+        home=ctx.home,
+        max_length=limits.get("max_length", 100_000),
+        max_depth=limits.get("max_depth", 32),
+        max_commands=limits.get("max_commands", 500),
+    )
     per_command: dict[int | None, set[str]] = {}
     for f in analysis.findings:
-        key = f.command if f.command is not None and 0 <= f.command < len(
-            analysis.commands) else None
+        key = (
+            f.command if f.command is not None and 0 <= f.command < len(analysis.commands) else None
+        )
         per_command.setdefault(key, set()).add(f.kind)
     units = [
-        Unit(is_shell=True, command=c, findings=frozenset(per_command.get(i, ())),
-             paths=c.paths, dynamic=c.dynamic, label=c.text or c.program)
+        Unit(
+            is_shell=True,
+            command=c,
+            findings=frozenset(per_command.get(i, ())),
+            paths=c.paths,
+            dynamic=c.dynamic,
+            label=c.text or c.program,
+        )
         for i, c in enumerate(analysis.commands)
     ]
     if None in per_command or not units:
         loose = frozenset(per_command.get(None, ()))
-        units.append(Unit(is_shell=True, command=None, findings=loose, paths=(), dynamic=False,
-                          label="(command line)"))
+        units.append(
+            Unit(
+                is_shell=True,
+                command=None,
+                findings=loose,
+                paths=(),
+                dynamic=False,
+                label="(command line)",
+            )
+        )
     return analysis, units

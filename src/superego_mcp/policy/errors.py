@@ -8,7 +8,11 @@ class PolicyError(Exception):
     (the line and rule parts are left out when unknown)."""
 
     def __init__(
-        self, message: str, *, file: str = "<policy>", line: int | None = None,
+        self,
+        message: str,
+        *,
+        file: str = "<policy>",
+        line: int | None = None,
         rule_id: str | None = None,
     ) -> None:
         super().__init__(message)

@@ -34,29 +34,42 @@ if TYPE_CHECKING:
     from superego_mcp.model import Action
     from superego_mcp.policy.loader import Reader
 
-_RULE_KEYS = ("id", "priority", "conditions", "action", "reason", "enabled",
-              "sampling_guidance", "name", "description", "inference_provider", "metadata")
+_RULE_KEYS = (
+    "id",
+    "priority",
+    "conditions",
+    "action",
+    "reason",
+    "enabled",
+    "sampling_guidance",
+    "name",
+    "description",
+    "inference_provider",
+    "metadata",
+)
 _CONDITION_KEYS = ("tool_name", "parameters", "cwd", "cwd_pattern", "time_range", "AND", "OR")
 _PATTERN_TYPES = ("string", "regex", "glob", "jsonpath")
 _ACTIONS: dict[str, Action] = {"allow": "allow", "deny": "deny", "sample": "review"}
 _COMPARISONS = {"gt": "gt", "gte": "ge", "lt": "lt", "lte": "le", "eq": "equals"}
 
 
-def compile_legacy(reader: Reader,
-                   top: dict[str, yaml.Node]) -> tuple[list[Rule], Action, str]:
+def compile_legacy(reader: Reader, top: dict[str, yaml.Node]) -> tuple[list[Rule], Action, str]:
     """Translate a 0.0.0 file's ``rules``; returns the rules and the default decision.
     Other top-level keys (0.0.0 mixed server settings in) are ignored, as 0.0.0 did."""
     if "rules" not in top:
-        raise reader.error(next(iter(top.values())) if top else reader.root(),
-                           "no 'version' and no 'rules': neither a version 1 policy nor a "
-                           "superego-mcp 0.0.0 rules file")
+        raise reader.error(
+            next(iter(top.values())) if top else reader.root(),
+            "no 'version' and no 'rules': neither a version 1 policy nor a "
+            "superego-mcp 0.0.0 rules file",
+        )
     rules: list[Rule] = []
     seen: dict[str, int] = {}
     for order, node in enumerate(reader.sequence(top["rules"], "'rules'")):
         rule = _rule(reader, node, order)
         if rule.id in seen:
-            raise reader.error(node, f"duplicate rule id {rule.id!r} (first defined on line "
-                               f"{seen[rule.id]})")
+            raise reader.error(
+                node, f"duplicate rule id {rule.id!r} (first defined on line {seen[rule.id]})"
+            )
         seen[rule.id] = rule.line or 0
         rules.append(rule)
     return rules, "ask", "No rule covers this call (superego-mcp 0.0.0 rules file)."
@@ -71,23 +84,30 @@ def _rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     reader.rule_id = rule_id
     for required in ("priority", "conditions", "action"):
         if required not in r:
-            raise reader.error(node, f"rule has no {required!r} (superego-mcp 0.0.0 required "
-                               "it too, and rejected this rule)")
+            raise reader.error(
+                node,
+                f"rule has no {required!r} (superego-mcp 0.0.0 required "
+                "it too, and rejected this rule)",
+            )
     reader.check_keys(r, _RULE_KEYS, "key in a superego-mcp 0.0.0 rule")
     priority = reader.integer(r["priority"], "'priority'")
     if not 0 <= priority <= 999:
         raise reader.error(r["priority"], f"'priority' must be 0-999, not {priority}")
     action_text = reader.value(r["action"])
     if action_text not in _ACTIONS:
-        raise reader.error(r["action"], f"unknown action {action_text!r} (0.0.0 actions: "
-                           "allow, deny, sample)")
+        raise reader.error(
+            r["action"], f"unknown action {action_text!r} (0.0.0 actions: allow, deny, sample)"
+        )
     cmap = reader.mapping(r["conditions"], "'conditions'")
     if not cmap:
         raise reader.error(r["conditions"], "'conditions' is empty")
     condition = _conditions(reader, r["conditions"])
     metadata: dict[str, Any] = {}
-    for key, meta in (("sampling_guidance", "guidance"), ("name", "name"),
-                      ("inference_provider", "inference_provider")):
+    for key, meta in (
+        ("sampling_guidance", "guidance"),
+        ("name", "name"),
+        ("inference_provider", "inference_provider"),
+    ):
         if key in r:
             metadata[meta] = reader.string(r[key], f"'{key}'")
     if "metadata" in r:
@@ -95,8 +115,7 @@ def _rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     reason = reader.string(r["reason"], "'reason'") if "reason" in r else f"Rule {rule_id} matched"
     return Rule(
         id=rule_id,
-        description=reader.string(r["description"], "'description'") if "description" in r
-        else "",
+        description=reader.string(r["description"], "'description'") if "description" in r else "",
         priority=priority,
         action=_ACTIONS[action_text],
         reason=reason,
@@ -117,8 +136,9 @@ def _index_tools(reader: Reader, cmap: dict[str, yaml.Node]) -> NameMatcher | No
     value = reader.value(cmap["tool_name"])
     if isinstance(value, str):
         return NameMatcher([value]) if not any(c in value for c in "*?[") else None
-    if isinstance(value, list) and all(isinstance(v, str) and not any(c in v for c in "*?[")
-                                       for v in value):
+    if isinstance(value, list) and all(
+        isinstance(v, str) and not any(c in v for c in "*?[") for v in value
+    ):
         return NameMatcher(value)
     return None
 
@@ -136,8 +156,9 @@ def _conditions(reader: Reader, node: yaml.Node) -> cond.AllOf:
             parts.append(cond.Cwd((), _pattern(reader, value, allow_jsonpath=False)))
         elif key == "cwd_pattern":
             regex = reader.string(value, "'cwd_pattern'")
-            parts.append(cond.Cwd((), _matcher(reader, value, {"regex": regex,
-                                                               "ignore_case": True})))
+            parts.append(
+                cond.Cwd((), _matcher(reader, value, {"regex": regex, "ignore_case": True}))
+            )
         elif key == "time_range":
             parts.append(_time_range(reader, value))
         else:
@@ -159,24 +180,27 @@ def _one_of(names: list[str]) -> str:
 
 def _parameters(reader: Reader, node: yaml.Node) -> cond.Condition:
     if not isinstance(node, reader.mapping_type):
-        raise reader.error(node, "'parameters' must be a mapping of parameter name to pattern "
-                           "(superego-mcp 0.0.0 could not evaluate this rule either: it never "
-                           "matched)")
+        raise reader.error(
+            node,
+            "'parameters' must be a mapping of parameter name to pattern "
+            "(superego-mcp 0.0.0 could not evaluate this rule either: it never "
+            "matched)",
+        )
     m = reader.mapping(node, "'parameters'")
     if "type" in m:
         # A typed pattern straight under 'parameters' tests every value of the input.
         return cond.Param(JsonPath("$..*"), _pattern(reader, node, allow_jsonpath=False), None)
     parts: list[cond.Condition] = []
     for key, value in m.items():
-        spec = reader.mapping(value, "a pattern") if isinstance(value, reader.mapping_type) \
-            else {}
+        spec = reader.mapping(value, "a pattern") if isinstance(value, reader.mapping_type) else {}
         if "type" in spec and reader.value(spec["type"]) == "jsonpath":
             # The parameter must exist; the path is then evaluated on the whole input.
             present = cond.Param(JsonPath.field(key), None, True)
             parts.append(cond.AllOf((present, _jsonpath(reader, value))))
         else:
-            parts.append(cond.Param(JsonPath.field(key),
-                                    _pattern(reader, value, allow_jsonpath=False), None))
+            parts.append(
+                cond.Param(JsonPath.field(key), _pattern(reader, value, allow_jsonpath=False), None)
+            )
     return cond.AllOf(tuple(parts))
 
 
@@ -192,10 +216,15 @@ def _jsonpath(reader: Reader, node: yaml.Node) -> cond.Param:
     if comparison == "exists" or "threshold" not in spec:
         return cond.Param(path, None, True)
     if comparison not in _COMPARISONS:
-        raise reader.error(spec["comparison"], f"unknown comparison {comparison!r} (0.0.0 "
-                           "comparisons: exists, gt, gte, lt, lte, eq)")
-    return cond.Param(path, _matcher(reader, node, {_COMPARISONS[comparison]:
-                                                    reader.value(spec["threshold"])}), True)
+        raise reader.error(
+            spec["comparison"],
+            f"unknown comparison {comparison!r} (0.0.0 comparisons: exists, gt, gte, lt, lte, eq)",
+        )
+    return cond.Param(
+        path,
+        _matcher(reader, node, {_COMPARISONS[comparison]: reader.value(spec["threshold"])}),
+        True,
+    )
 
 
 def _pattern(reader: Reader, node: yaml.Node, *, allow_jsonpath: bool) -> ValueMatcher:
@@ -207,12 +236,13 @@ def _pattern(reader: Reader, node: yaml.Node, *, allow_jsonpath: bool) -> ValueM
         raise reader.error(node, "a 0.0.0 pattern needs 'type' and 'pattern'")
     kind = reader.value(spec["type"])
     if kind not in _PATTERN_TYPES or (kind == "jsonpath" and not allow_jsonpath):
-        raise reader.error(spec["type"], f"unknown pattern type {kind!r} (here: string, "
-                           "regex, glob)")
+        raise reader.error(
+            spec["type"], f"unknown pattern type {kind!r} (here: string, regex, glob)"
+        )
     text = reader.string(spec["pattern"], "'pattern'")
     ignore_case = kind == "regex" or (
-        "case_sensitive" in spec and not reader.boolean(spec["case_sensitive"],
-                                                        "'case_sensitive'"))
+        "case_sensitive" in spec and not reader.boolean(spec["case_sensitive"], "'case_sensitive'")
+    )
     if kind == "regex":
         regex = text
     elif kind == "glob":

@@ -29,18 +29,45 @@ if TYPE_CHECKING:
     from superego_mcp.model import Action
 
 # A plain path next to the package (no importlib.resources / pathlib on the hook path).
-BUNDLED_POLICY = os.path.join(  # noqa: PTH118
-    os.path.dirname(os.path.dirname(__file__)), "data", "default_policy.yaml"  # noqa: PTH120
-)
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))  # noqa: PTH120
+BUNDLED_POLICY = os.path.join(_PACKAGE_DIR, "data", "default_policy.yaml")  # noqa: PTH118
 
 _TOP_KEYS = ("version", "default", "rules", "description")
-_RULE_KEYS = ("id", "description", "priority", "action", "reason", "enabled", "conditions",
-              "examples", "guidance")
+_RULE_KEYS = (
+    "id",
+    "description",
+    "priority",
+    "action",
+    "reason",
+    "enabled",
+    "conditions",
+    "examples",
+    "guidance",
+)
 _CONDITION_KEYS = ("tool", "param", "path", "shell", "cwd", "time", "all", "any", "not")
-_SHELL_KEYS = ("program", "subcommand", "flags", "any_flags", "args", "piped_to", "piped_from",
-               "via", "finding", "redirect", "dynamic")
-FINDING_KINDS = ("unparseable", "too_complex", "dynamic_program", "download_to_shell",
-                 "decode_to_shell", "code_execution", "fork_bomb", "reverse_shell")
+_SHELL_KEYS = (
+    "program",
+    "subcommand",
+    "flags",
+    "any_flags",
+    "args",
+    "piped_to",
+    "piped_from",
+    "via",
+    "finding",
+    "redirect",
+    "dynamic",
+)
+FINDING_KINDS = (
+    "unparseable",
+    "too_complex",
+    "dynamic_program",
+    "download_to_shell",
+    "decode_to_shell",
+    "code_execution",
+    "fork_bomb",
+    "reverse_shell",
+)
 DEFAULT_PRIORITY = 100
 
 
@@ -63,8 +90,9 @@ def read_policy_text(name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PolicyError(f"policy file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                          file=name) from None
+        raise PolicyError(
+            f"policy file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=name
+        ) from None
 
 
 def compile_policy(text: str, source_name: str = "<policy>") -> Policy:
@@ -80,22 +108,29 @@ def compile_policy(text: str, source_name: str = "<policy>") -> Policy:
             from superego_mcp.policy.legacy import compile_legacy
 
             rules, default_action, default_reason = compile_legacy(reader, top)
-            return Policy(source=source_name, digest=digest, rules=rules,
-                          default_action=default_action, default_reason=default_reason,
-                          legacy=True)
+            return Policy(
+                source=source_name,
+                digest=digest,
+                rules=rules,
+                default_action=default_action,
+                default_reason=default_reason,
+                legacy=True,
+            )
         return _compile_current(reader, top, source_name, digest)
     finally:
         reader.close()
 
 
-def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str,
-                     digest: str) -> Policy:
+def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str, digest: str) -> Policy:
     reader.check_keys(top, _TOP_KEYS, "top-level key")
     version = reader.value(top["version"])
     if version != 1:
-        raise reader.error(top["version"], f"unsupported policy version {version!r} "
-                           "(this Superego reads version 1; omit 'version' for a "
-                           "superego-mcp 0.0.0 file)")
+        raise reader.error(
+            top["version"],
+            f"unsupported policy version {version!r} "
+            "(this Superego reads version 1; omit 'version' for a "
+            "superego-mcp 0.0.0 file)",
+        )
     default_action: Action = "ask"
     default_reason = "No rule covers this call."
     if "default" in top:
@@ -111,12 +146,18 @@ def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str,
         for order, node in enumerate(reader.sequence(top["rules"], "'rules'")):
             rule = compile_rule(reader, node, order)
             if rule.id in seen:
-                raise reader.error(node, f"duplicate rule id {rule.id!r} (first defined on "
-                                   f"line {seen[rule.id]})")
+                raise reader.error(
+                    node, f"duplicate rule id {rule.id!r} (first defined on line {seen[rule.id]})"
+                )
             seen[rule.id] = rule.line or 0
             rules.append(rule)
-    return Policy(source=source, digest=digest, rules=rules, default_action=default_action,
-                  default_reason=default_reason)
+    return Policy(
+        source=source,
+        digest=digest,
+        rules=rules,
+        default_action=default_action,
+        default_reason=default_reason,
+    )
 
 
 def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
@@ -135,8 +176,9 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     if "reason" not in r:
         raise reader.error(node, "rule has no 'reason' (say why, for the person who is asked)")
     if "conditions" not in r:
-        raise reader.error(node, "rule has no 'conditions' (write 'conditions: {}' to match "
-                           "every call)")
+        raise reader.error(
+            node, "rule has no 'conditions' (write 'conditions: {}' to match every call)"
+        )
     cmap = reader.mapping(r["conditions"], "'conditions'")
     condition = compile_conditions(reader, r["conditions"])
     tools = NameMatcher(reader.strings(cmap["tool"], "'tool'")) if "tool" in cmap else None
@@ -146,9 +188,9 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     match, no_match = compile_examples(reader, r["examples"]) if "examples" in r else ((), ())
     return Rule(
         id=rule_id,
-        description=reader.text(r["description"], "'description'") if "description" in r
-        else "",
-        priority=reader.integer(r["priority"], "'priority'") if "priority" in r
+        description=reader.text(r["description"], "'description'") if "description" in r else "",
+        priority=reader.integer(r["priority"], "'priority'")
+        if "priority" in r
         else DEFAULT_PRIORITY,
         action=reader.action(r["action"]),
         reason=reader.text(r["reason"], "'reason'"),
@@ -164,8 +206,9 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
     )
 
 
-def compile_examples(reader: Reader, node: yaml.Node) -> tuple[tuple[Example, ...],
-                                                                  tuple[Example, ...]]:
+def compile_examples(
+    reader: Reader, node: yaml.Node
+) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
     """``examples: {match: [...], no_match: [...]}``; a string is a Bash command."""
     ex = reader.mapping(node, "'examples'")
     reader.check_keys(ex, ("match", "no_match"), "key in 'examples'")
@@ -174,8 +217,11 @@ def compile_examples(reader: Reader, node: yaml.Node) -> tuple[tuple[Example, ..
         items: list[Example] = []
         for item in reader.sequence(ex[key], f"'{key}'") if key in ex else []:
             if isinstance(item, reader.scalar_type):
-                items.append(Example("Bash", {"command": reader.string(item, "an example")},
-                                     reader.line(item)))
+                items.append(
+                    Example(
+                        "Bash", {"command": reader.string(item, "an example")}, reader.line(item)
+                    )
+                )
                 continue
             m = reader.mapping(item, "an example (a command string or {tool, input})")
             reader.check_keys(m, ("tool", "input", "cwd"), "key in an example")
@@ -184,8 +230,7 @@ def compile_examples(reader: Reader, node: yaml.Node) -> tuple[tuple[Example, ..
             tool_input = reader.value(m["input"]) if "input" in m else {}
             if not isinstance(tool_input, dict):
                 raise reader.error(m["input"], "example 'input' must be a mapping")
-            items.append(Example(reader.string(m["tool"], "'tool'"), tool_input,
-                                 reader.line(item)))
+            items.append(Example(reader.string(m["tool"], "'tool'"), tool_input, reader.line(item)))
         out.append(tuple(items))
     return out[0], out[1]
 
@@ -196,8 +241,10 @@ def compile_conditions(reader: Reader, node: yaml.Node) -> cond.AllOf:
     parts: list[cond.Condition] = []
     for key, value in m.items():
         if key not in _CONDITION_KEYS:
-            raise reader.error(reader.key_nodes[id(value)],
-                               f"unknown condition {key!r}{suggest(key, _CONDITION_KEYS)}")
+            raise reader.error(
+                reader.key_nodes[id(value)],
+                f"unknown condition {key!r}{suggest(key, _CONDITION_KEYS)}",
+            )
         parts.append(_compile_one(reader, key, value))
     return cond.AllOf(tuple(parts))
 
@@ -291,8 +338,9 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         kinds = reader.strings(m["finding"], "'finding'")
         for k in kinds:
             if k not in FINDING_KINDS:
-                raise reader.error(m["finding"], f"unknown finding {k!r}"
-                                   f"{suggest(k, FINDING_KINDS)}")
+                raise reader.error(
+                    m["finding"], f"unknown finding {k!r}{suggest(k, FINDING_KINDS)}"
+                )
         kw["finding"] = frozenset(kinds)
     if "redirect" in m:
         kw["redirect"] = tuple(reader.glob(n) for n in reader.items(m["redirect"], "'redirect'"))
@@ -304,27 +352,34 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
     sub = subs[0] if len(subs) == 1 else None
     if "flags" in m:
         spellings = reader.strings(m["flags"], "'flags'")
-        kw["flags"] = {k: frozenset().union(*v) if v else frozenset()
-                       for k, v in _canonical_map(reader, m["flags"], spellings, literal,
-                                                  sub).items()}
+        kw["flags"] = {
+            k: frozenset().union(*v) if v else frozenset()
+            for k, v in _canonical_map(reader, m["flags"], spellings, literal, sub).items()
+        }
     if "any_flags" in m:
         spellings = reader.strings(m["any_flags"], "'any_flags'")
-        kw["any_flags"] = {k: tuple(v) for k, v in _canonical_map(
-            reader, m["any_flags"], spellings, literal, sub).items()}
+        kw["any_flags"] = {
+            k: tuple(v)
+            for k, v in _canonical_map(reader, m["any_flags"], spellings, literal, sub).items()
+        }
     if not kw:
         raise reader.error(node, "'shell' is empty")
     return cond.Shell(**kw)
 
 
-def _canonical_map(reader: Reader, node: yaml.Node, spellings: list[str], programs: list[str],
-                   sub: str | None) -> dict[str, list[frozenset[str]]]:
+def _canonical_map(
+    reader: Reader, node: yaml.Node, spellings: list[str], programs: list[str], sub: str | None
+) -> dict[str, list[frozenset[str]]]:
     """Canonical flag names per program: ``-rf`` for ``rm`` is ``{recursive, force}``. A flag
     written without a dash is taken as a canonical name as it is."""
     dashed = [s for s in spellings if s.startswith("-")]
     if dashed and not programs:
-        raise reader.error(node, f"flag {dashed[0]!r} is spelled with a dash, so 'program' "
-                           "must name the program(s) it belongs to (or write the canonical "
-                           "flag name without a dash)")
+        raise reader.error(
+            node,
+            f"flag {dashed[0]!r} is spelled with a dash, so 'program' "
+            "must name the program(s) it belongs to (or write the canonical "
+            "flag name without a dash)",
+        )
     from superego_mcp.shell.flags import canonical_flag
 
     out: dict[str, list[frozenset[str]]] = {}
@@ -370,8 +425,11 @@ class Reader:
         except self._yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "syntax error"
-            raise PolicyError(f"YAML syntax error: {problem}", file=self.file,
-                              line=mark.line + 1 if mark else None) from None
+            raise PolicyError(
+                f"YAML syntax error: {problem}",
+                file=self.file,
+                line=mark.line + 1 if mark else None,
+            ) from None
         except self._yaml.YAMLError as exc:
             raise PolicyError(f"YAML error: {exc}", file=self.file) from None
         if node is None:
@@ -422,8 +480,9 @@ class Reader:
         """Reject a key that is not in ``allowed``, suggesting the nearest one."""
         for key, value in m.items():
             if key not in allowed:
-                raise self.error(self.key_nodes[id(value)],
-                                 f"unknown {what} {key!r}{suggest(key, allowed)}")
+                raise self.error(
+                    self.key_nodes[id(value)], f"unknown {what} {key!r}{suggest(key, allowed)}"
+                )
 
     def string(self, node: yaml.Node, what: str) -> str:
         """A string scalar."""

@@ -159,8 +159,10 @@ class ValueMatcher:
             needle = spec["contains"]
             if not isinstance(needle, str | int | float | bool):
                 raise ValueError("'contains' must be a string or a number")
-            self.contains = (needle.lower() if ignore_case and isinstance(needle, str) else needle,
-                             ignore_case)
+            self.contains = (
+                needle.lower() if ignore_case and isinstance(needle, str) else needle,
+                ignore_case,
+            )
         numeric: list[tuple[str, float]] = []
         length: list[tuple[str, int]] = []
         for op in ("gt", "ge", "lt", "le"):
