@@ -43,6 +43,7 @@ _DETAIL_LIMIT = 300
 # inside a loop inside a group adds a few more).
 _TREE_LEVELS_PER_DEPTH = 6
 _BRACE_RETRIES = 8
+_MAX_STEPS = 20_000
 
 _STATEMENTS = frozenset(
     [
@@ -226,6 +227,7 @@ class _Analyzer:
         self.reads_program: set[int] = set()  # shells/interpreters reading code from stdin
         self.stdin_text: dict[int, str] = {}  # heredoc / herestring text fed to a command
         self.pipe_ids = 0
+        self.steps = 0
         self.call_stack: list[str] = []
         self.alias_stack: list[str] = []
 
@@ -288,6 +290,11 @@ class _Analyzer:
             self.stmt(child, scope, ctx)
 
     def stmt(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+        # Function calls and aliases can fan out exponentially without emitting commands:
+        # bound the total work, not only the output.
+        self.steps += 1
+        if self.steps > _MAX_STEPS:
+            raise _Limit(f"more than {_MAX_STEPS} statements to walk")
         kind = node.type
         if kind == "command":
             self.command(node, [], scope, ctx)

@@ -1,0 +1,123 @@
+"""Limits fail closed, and analyze() never raises whatever the input."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shell_helpers import Analyze, kinds
+
+from superego_mcp.shell import analyze
+from superego_mcp.shell.model import TOO_COMPLEX, UNPARSEABLE, Analysis
+
+# A few seconds in all: the analyzer is fast, the inputs are small.
+_FAST = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+# Text made of shell syntax, so the fuzzing reaches deep into the walker.
+_SHELL_BITS = st.sampled_from(
+    [
+        "rm", " -rf ", "/", "$(", ")", "`", "'", '"', "\\", "\n", ";", "&&", "||", "|", "&",
+        "<(", ">(", "{", "}", "(", ")", "$", "${", "IFS", "x=", "<<EOF\n", "EOF\n", "<<<",
+        ">", ">>", "2>&1", "sudo ", "bash -c ", "eval ", "f(){ ", "; }", "f ", "alias a=",
+        "xargs ", "find . -exec ", r" \; ", "-delete", "$'\\x72'", "{a,b}", "~", "*", "#",
+        "if ", "then ", "fi", "for i in ", "do ", "done", "case x in ", "esac", "curl x",
+        "base64 -d", "python3 -c ", "/dev/tcp/h/1", ":(){ :|:& };:", "\t", " ",
+    ]
+)
+
+
+def _check(result: object) -> None:
+    assert isinstance(result, Analysis)
+    for cmd in result.commands:
+        assert isinstance(cmd.program, str)
+        assert all(isinstance(p, str) and p.startswith("/") for p in cmd.paths)
+    if result.failed:
+        assert kinds(result) & {TOO_COMPLEX, UNPARSEABLE}
+
+
+@_FAST
+@given(st.text(max_size=300))
+def test_never_raises_on_text(source: str) -> None:
+    _check(analyze(source, cwd="/work", home="/home/u"))
+
+
+@_FAST
+@given(st.binary(max_size=300))
+def test_never_raises_on_undecodable_bytes(raw: bytes) -> None:
+    source = raw.decode("utf-8", "surrogateescape")
+    _check(analyze(source, cwd="/work", home="/home/u"))
+
+
+@_FAST
+@given(st.lists(_SHELL_BITS, max_size=40).map("".join))
+def test_never_raises_on_shell_like_text(source: str) -> None:
+    _check(analyze(source, cwd="/work", home="/home/u", env={"X": "rm"}))
+
+
+def test_not_text_is_unparseable() -> None:
+    result = analyze(b"rm -rf /", cwd="/", home="/root")  # type: ignore[arg-type]
+    assert result.failed
+    assert kinds(result) == {UNPARSEABLE}
+
+
+def test_too_long(run: Analyze) -> None:
+    result = run("echo " + "a" * 200, max_length=100)
+    assert kinds(result) == {TOO_COMPLEX}
+
+
+def test_too_many_commands(run: Analyze) -> None:
+    result = run("; ".join(["ls"] * 20), max_commands=10)
+    assert TOO_COMPLEX in kinds(result)
+    assert result.failed
+
+
+def test_too_deep_substitutions(run: Analyze) -> None:
+    shallow = "echo " + "$(" * 5 + "rm x" + ")" * 5
+    assert not run(shallow, max_depth=8).failed
+    deep = "echo " + "$(" * 10 + "rm x" + ")" * 10
+    assert TOO_COMPLEX in kinds(run(deep, max_depth=8))
+
+
+def test_too_deep_shell_c(run: Analyze) -> None:
+    source = "rm -rf /"
+    for _ in range(6):
+        source = "sh -c " + "'" + source.replace("'", "'\\''") + "'"
+    assert not run(source, max_depth=8).failed
+    assert TOO_COMPLEX in kinds(run(source, max_depth=4))
+
+
+def test_very_deep_nesting_is_rejected_quickly(run: Analyze) -> None:
+    for source in (
+        "echo " + "$(" * 10_000 + ")" * 10_000,
+        "(" * 5_000 + "ls" + ")" * 5_000,
+        "echo " + "`" * 3_000,
+        "x=$((" * 3_000,
+    ):
+        started = time.monotonic()
+        result = run(source)
+        # Bounded, not timed: a generous ceiling that only a runaway walk would hit.
+        assert time.monotonic() - started < 10
+        assert result.failed
+
+
+def test_exponential_function_fan_out_is_bounded(run: Analyze) -> None:
+    source = "f0(){ x=1; }; "
+    source += " ".join(f"f{i}(){{ f{i - 1};f{i - 1};f{i - 1}; }};" for i in range(1, 30))
+    result = run(source + " f29")
+    assert TOO_COMPLEX in kinds(result)
+
+
+def test_exponential_alias_fan_out_is_bounded(run: Analyze) -> None:
+    source = "alias a0=true; "
+    source += " ".join(f'alias a{i}="a{i - 1};a{i - 1};a{i - 1}";' for i in range(1, 30))
+    assert TOO_COMPLEX in kinds(run(source + " a29"))
+
+
+def test_partial_results_are_kept_when_failing(run: Analyze) -> None:
+    result = run("; ".join(["ls"] * 20), max_commands=10)
+    assert len(result.commands) == 10
