@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from superego_mcp.model import ToolCall
-    from superego_mcp.policy.matchers import JsonPath, NameMatcher, PathGlob, ValueMatcher
+    from superego_mcp.policy.matchers import JsonPath, NameMatcher, PathSet, ValueMatcher
     from superego_mcp.shell.model import Command
 
 
@@ -151,9 +151,7 @@ class Paths(Condition):
 
     __slots__ = ("all", "any", "none")
 
-    def __init__(
-        self, any_: tuple[PathGlob, ...], all_: tuple[PathGlob, ...], none: tuple[PathGlob, ...]
-    ) -> None:
+    def __init__(self, any_: PathSet | None, all_: PathSet | None, none: PathSet | None) -> None:
         self.any = any_
         self.all = all_
         self.none = none
@@ -162,18 +160,17 @@ class Paths(Condition):
         """True when every given part (any / all / none) holds."""
         roots = ctx.roots
         paths = unit.paths
-        if self.any and not any(g.match(p, roots) for p in paths for g in self.any):
+        if self.any is not None and not any(self.any.match(p, roots) for p in paths):
             return False
-        if self.all:
+        if self.all is not None:
             # An allow rule must never match vacuously, nor on a path it cannot see.
             if not paths or unit.dynamic:
                 return False
-            if not all(any(g.match(p, roots) for g in self.all) for p in paths):
+            if not all(self.all.match(p, roots) for p in paths):
                 return False
         # 'none' is a claim about every path too: false when one is hidden.
-        return not (
-            self.none and (unit.dynamic or any(g.match(p, roots) for p in paths for g in self.none))
-        )
+        none = self.none
+        return none is None or not (unit.dynamic or any(none.match(p, roots) for p in paths))
 
 
 class Cwd(Condition):
@@ -181,7 +178,7 @@ class Cwd(Condition):
 
     __slots__ = ("globs", "matcher")
 
-    def __init__(self, globs: tuple[PathGlob, ...], matcher: ValueMatcher | None = None) -> None:
+    def __init__(self, globs: PathSet | None, matcher: ValueMatcher | None = None) -> None:
         self.globs = globs
         self.matcher = matcher
 
@@ -189,7 +186,7 @@ class Cwd(Condition):
         """True when the cwd matches."""
         if self.matcher is not None:
             return self.matcher.match(ctx.call.cwd)
-        return any(g.match(ctx.cwd, ctx.roots) for g in self.globs)
+        return self.globs is not None and self.globs.match(ctx.cwd, ctx.roots)
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -280,7 +277,7 @@ class Shell(Condition):
         piped_from: NameMatcher | None = None,
         via: NameMatcher | None = None,
         finding: frozenset[str] | None = None,
-        redirect: tuple[PathGlob, ...] | None = None,
+        redirect: PathSet | None = None,
         dynamic: bool | None = None,
     ) -> None:
         self.program = program
@@ -331,10 +328,9 @@ class Shell(Condition):
             return False
         if self.via is not None and not self.via.match_any(cmd.via):
             return False
-        if self.redirect is not None and not any(
-            r.writes
-            and r.target is not None
-            and any(g.match(r.target, ctx.roots) for g in self.redirect)
+        redirect = self.redirect
+        if redirect is not None and not any(
+            r.writes and r.target is not None and redirect.match(r.target, ctx.roots)
             for r in cmd.redirects
         ):
             return False

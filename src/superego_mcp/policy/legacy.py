@@ -153,11 +153,11 @@ def _conditions(reader: Reader, node: yaml.Node) -> cond.AllOf:
         elif key == "parameters":
             parts.append(_parameters(reader, value))
         elif key == "cwd":
-            parts.append(cond.Cwd((), _pattern(reader, value, allow_jsonpath=False)))
+            parts.append(cond.Cwd(None, _pattern(reader, value, allow_jsonpath=False)))
         elif key == "cwd_pattern":
             regex = reader.string(value, "'cwd_pattern'")
             parts.append(
-                cond.Cwd((), _matcher(reader, value, {"regex": regex, "ignore_case": True}))
+                cond.Cwd(None, _matcher(reader, value, {"regex": regex, "ignore_case": True}))
             )
         elif key == "time_range":
             parts.append(_time_range(reader, value))

@@ -19,6 +19,7 @@ from superego_mcp.policy.matchers import (
     JsonPath,
     NameMatcher,
     PathGlob,
+    PathSet,
     ValueMatcher,
     suggest,
 )
@@ -259,7 +260,7 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
     if key == "shell":
         return _compile_shell(reader, value)
     if key == "cwd":
-        return cond.Cwd(tuple(reader.glob(n) for n in reader.items(value, "'cwd'")))
+        return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":
         return compile_time(reader, value, ("start", "end", "timezone", "days"))
     if key == "not":
@@ -287,13 +288,13 @@ def _compile_param(reader: Reader, node: yaml.Node) -> cond.Condition:
 
 def _compile_paths(reader: Reader, node: yaml.Node) -> cond.Paths:
     if not isinstance(node, reader.mapping_type):
-        return cond.Paths(tuple(reader.glob(n) for n in reader.items(node, "'path'")), (), ())
+        return cond.Paths(reader.globs(node, "'path'"), None, None)
     m = reader.mapping(node, "'path'")
     reader.check_keys(m, ("any", "all", "none"), "key in 'path'")
     if not m:
         raise reader.error(node, "'path' needs 'any', 'all' or 'none'")
-    globs = {k: tuple(reader.glob(n) for n in reader.items(v, f"'{k}'")) for k, v in m.items()}
-    return cond.Paths(globs.get("any", ()), globs.get("all", ()), globs.get("none", ()))
+    globs = {k: reader.globs(v, f"'{k}'") for k, v in m.items()}
+    return cond.Paths(globs.get("any"), globs.get("all"), globs.get("none"))
 
 
 def compile_time(reader: Reader, node: yaml.Node, keys: tuple[str, ...]) -> cond.TimeWindow:
@@ -343,7 +344,7 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
                 )
         kw["finding"] = frozenset(kinds)
     if "redirect" in m:
-        kw["redirect"] = tuple(reader.glob(n) for n in reader.items(m["redirect"], "'redirect'"))
+        kw["redirect"] = reader.globs(m["redirect"], "'redirect'")
     if "dynamic" in m:
         kw["dynamic"] = reader.boolean(m["dynamic"], "'dynamic'")
     programs = reader.strings(m["program"], "'program'") if "program" in m else []
@@ -410,7 +411,9 @@ class Reader:
         self.mapping_type = yaml.MappingNode
         self.sequence_type = yaml.SequenceNode
         self._yaml = yaml
-        self._loader = yaml.SafeLoader(text)
+        # libyaml's parser, when present, composes ten times faster; same nodes and marks.
+        loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        self._loader = loader_class(text)
         # value node id -> its key node (errors about a key point at the key).
         self.key_nodes: dict[int, yaml.Node] = {}
 
@@ -510,6 +513,13 @@ class Reader:
             return NameMatcher(self.strings(node, what))
         except ValueError as exc:
             raise self.error(node, str(exc)) from None
+
+    def globs(self, node: yaml.Node, what: str) -> PathSet:
+        """A path glob or a list of them, matched together."""
+        items = self.items(node, what)
+        if not items:
+            raise self.error(node, f"{what} must not be empty")
+        return PathSet([self.glob(n) for n in items])
 
     def glob(self, node: yaml.Node) -> PathGlob:
         """A path glob."""

@@ -280,21 +280,40 @@ class PathGlob:
         self.root = root
         self.regex = re.compile(body + r"\Z", re.DOTALL)
 
+
+class PathSet:
+    """Several path globs matched together: one combined regular expression per root kind, so
+    a rule listing twenty globs costs a few regex calls per path, not twenty."""
+
+    __slots__ = ("by_root", "text")
+
+    def __init__(self, globs: list[PathGlob]) -> None:
+        grouped: dict[str, list[str]] = {}
+        for g in globs:
+            grouped.setdefault(g.root, []).append(g.regex.pattern)
+        self.by_root = tuple(
+            (root, re.compile("|".join(f"(?:{p})" for p in patterns), re.DOTALL))
+            for root, patterns in grouped.items()
+        )
+        self.text = ", ".join(g.text for g in globs)
+
     def match(self, path: str, roots: dict[str, tuple[str, ...]]) -> bool:
-        """True when the absolute ``path`` matches; ``roots`` maps home/project/tmp to the
-        directories they stand for in this call."""
-        if self.root in ("abs", "any"):
-            return self.regex.match(path) is not None
-        for base in roots[self.root]:
-            base = base.rstrip("/")
-            if path == base:
-                rest = ""
-            elif path.startswith(base + "/"):
-                rest = path[len(base) :]
-            else:
+        """True when some glob matches the absolute ``path`` (see :class:`PathGlob`)."""
+        for root, regex in self.by_root:
+            if root in ("abs", "any"):
+                if regex.match(path) is not None:
+                    return True
                 continue
-            if self.regex.match(rest) is not None:
-                return True
+            for base in roots[root]:
+                base = base.rstrip("/")
+                if path == base:
+                    rest = ""
+                elif path.startswith(base + "/"):
+                    rest = path[len(base) :]
+                else:
+                    continue
+                if regex.match(rest) is not None:
+                    return True
         return False
 
 
