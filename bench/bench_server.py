@@ -80,14 +80,13 @@ def start(port: int) -> tuple[subprocess.Popen[bytes], float]:
     env["SUPEREGO_LOG_LEVEL"] = "warning"
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "superego_mcp", "serve", "--transport", "http",
-         "--port", str(port)],
+        [sys.executable, "-m", "superego_mcp", "serve", "--transport", "http", "--port", str(port)],
         env=env,
     )
     url = f"http://127.0.0.1:{port}/healthz"
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=1) as r:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=1) as r:
                 if r.status == 200:
                     return proc, time.perf_counter() - t0
         except OSError:
@@ -119,15 +118,39 @@ def load_wrk(port: int, seconds: float, conns: int) -> tuple[float, int]:
         f.write(WRK_SCRIPT % (bodies, PATH))
     try:
         out = subprocess.run(
-            ["wrk", "-t", "1", "-c", str(conns), "-d", f"{int(seconds)}s", "-s", f.name,
-             f"http://127.0.0.1:{port}{PATH}"],
-            capture_output=True, text=True, timeout=seconds + 30, check=True,
+            [
+                "wrk",
+                "-t",
+                "1",
+                "-c",
+                str(conns),
+                "-d",
+                f"{int(seconds)}s",
+                "-s",
+                f.name,
+                f"http://127.0.0.1:{port}{PATH}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 30,
+            check=True,
         ).stdout
     finally:
         Path(f.name).unlink()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = sum(int(re.search(rf"{k} (\d+)", out).group(1)) for k in ("NON2XX", "SOCKERR"))  # type: ignore[union-attr]
     return rps, errors
+
+
+def load_wrk_path(port: int, path: str, seconds: int = 3) -> float:
+    out = subprocess.run(
+        ["wrk", "-t", "1", "-c", "32", "-d", f"{seconds}s", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
 
 async def _worker(port: int, deadline: float, counts: list[int]) -> None:
@@ -138,7 +161,8 @@ async def _worker(port: int, deadline: float, counts: list[int]) -> None:
         i += 1
         writer.write(
             f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
         )
         head = await reader.readuntil(b"\r\n\r\n")
         length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
@@ -157,6 +181,22 @@ def load_python(port: int, seconds: float, conns: int) -> tuple[float, int]:
     t0 = time.perf_counter()
     asyncio.run(run())
     return counts[0] / (time.perf_counter() - t0), counts[1]
+
+
+def evaluation_us(n: int = 500) -> float:
+    """In-process cost of one hook answer (parse + policy + render) for the same mix: the
+    share of each request that is the policy engine's, not the server's."""
+    from superego_mcp.server.app import _hook_answer
+    from superego_mcp.server.reload import PolicyHolder
+
+    holder = PolicyHolder(None)
+    for body in BODIES * 50:
+        _hook_answer(body, holder)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        for body in BODIES:
+            _hook_answer(body, holder)
+    return (time.perf_counter() - t0) / (n * len(BODIES)) * 1e6
 
 
 def rss_mib(pid: int) -> float:
@@ -183,14 +223,24 @@ def main() -> None:
         load = load_wrk if shutil.which("wrk") else load_python
         rps, errors = load(port, args.seconds, 32)
         rss = rss_mib(proc.pid)
+        floor = load_wrk_path(port, "/healthz") if shutil.which("wrk") else float("nan")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
     print(f"cold start to healthy:        {cold * 1000:8.0f} ms")
     print(f"1 connection, median latency: {median:8.2f} ms   (p99 {p99:.2f} ms, target <= 2)")
-    print(f"32 connections, throughput:   {rps:8.0f} req/s (errors {errors}, target >= 1500; "
-          f"load: {tool})")
+    print(
+        f"32 connections, throughput:   {rps:8.0f} req/s (errors {errors}, target >= 1500; "
+        f"load: {tool})"
+    )
     print(f"resident memory after load:   {rss:8.1f} MiB")
+    eval_us = evaluation_us()
+    per_req = 1e6 / rps
+    print(
+        f"per request at 32 connections: {per_req:7.0f} us, of which policy evaluation "
+        f"(in-process, same mix) {eval_us:.0f} us = {eval_us / per_req:.0%}"
+    )
+    print(f"GET /healthz at 32 connections: {floor:7.0f} req/s (the server's own ceiling)")
 
 
 if __name__ == "__main__":
