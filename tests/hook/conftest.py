@@ -13,8 +13,14 @@ import pytest
 from hook_helpers import SCRIPT, Result
 
 
+@pytest.fixture(scope="session")
+def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One .pyc prefix for every hook process of the session (outside the source tree)."""
+    return tmp_path_factory.mktemp("pycache")
+
+
 @pytest.fixture
-def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pycache: Path) -> dict[str, str]:
     """An environment with its own HOME and cache dir and no SUPEREGO_* settings (also
     applied to this process, for in-process tests)."""
     home = tmp_path / "home"
@@ -24,6 +30,10 @@ def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         if k.upper().startswith("SUPEREGO_"):
             monkeypatch.delenv(k)
     env.update(HOME=str(home), SUPEREGO_CACHE_DIR=str(tmp_path / "cache"))
+    # Hook processes keep their .pyc files, as an installation does: compiling pydantic from
+    # source on every cache miss would make these tests slow, not more truthful.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
     env.pop("XDG_CACHE_HOME", None)
     for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(k, None)
