@@ -38,6 +38,8 @@ def _check(result: object) -> None:
         assert all(isinstance(p, str) and p.startswith("/") for p in cmd.paths)
     if result.failed:
         assert kinds(result) & {TOO_COMPLEX, UNPARSEABLE}
+    # An internal error would still fail closed, but it is a bug: none may happen.
+    assert not any(f.detail.startswith("analysis failed") for f in result.findings)
 
 
 @_FAST
