@@ -225,7 +225,7 @@ def compile_examples(
                 )
                 continue
             m = reader.mapping(item, "an example (a command string or {tool, input})")
-            reader.check_keys(m, ("tool", "input", "cwd"), "key in an example")
+            reader.check_keys(m, ("tool", "input"), "key in an example")
             if "tool" not in m:
                 raise reader.error(item, "example has no 'tool'")
             tool_input = reader.value(m["input"]) if "input" in m else {}
