@@ -17,6 +17,7 @@ from fastmcp.client.transports import SSETransport, StreamableHttpTransport
 from server_helpers import Server, clean_env, free_port, start_server
 
 TOKEN = "s3cret-token-for-tests"
+APP_ORIGIN = "https://app.example"
 
 PROTECTED = [
     ("GET", "/readyz"),
@@ -33,7 +34,8 @@ PROTECTED = [
 
 @pytest.fixture(scope="module")
 def token_server() -> Iterator[Server]:
-    s = start_server(env=clean_env(SUPEREGO_API_TOKEN=TOKEN))
+    env = clean_env(SUPEREGO_API_TOKEN=TOKEN, SUPEREGO_CORS_ORIGINS=f'["{APP_ORIGIN}"]')
+    s = start_server(env=env)
     yield s
     s.stop()
 
@@ -87,6 +89,32 @@ def test_mcp_clients_with_token(token_server: Server) -> None:
         SSETransport(f"{token_server.url}/sse", auth=TOKEN),
     ):
         assert "evaluate_tool_call" in anyio.run(run, transport)
+
+
+def test_cors_only_when_configured(token_server: Server, server: Server) -> None:
+    # A preflight carries no credentials; it is answered before the token check.
+    preflight = {
+        "origin": APP_ORIGIN,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+    }
+    r = httpx.options(f"{token_server.url}/v1/evaluate", headers=preflight)
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == APP_ORIGIN
+    r = httpx.get(
+        f"{token_server.url}/v1/rules",
+        headers={"origin": APP_ORIGIN, "authorization": f"Bearer {TOKEN}"},
+    )
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == APP_ORIGIN
+    # An origin not on the list gets no CORS headers (and the Origin check refuses it).
+    r = httpx.options(
+        f"{token_server.url}/v1/evaluate", headers={**preflight, "origin": "https://other.example"}
+    )
+    assert "access-control-allow-origin" not in r.headers
+    # Without cors_origins there is no CORS at all.
+    r = httpx.get(f"{server.url}/v1/rules", headers={"origin": f"http://localhost:{server.port}"})
+    assert "access-control-allow-origin" not in r.headers
 
 
 def test_token_is_never_logged(token_server: Server) -> None:

@@ -122,3 +122,16 @@ def test_graceful_shutdown_finishes_in_flight_request(sig: signal.Signals) -> No
     assert time.monotonic() - signalled < 5
     assert code == 0, server.output()
     server.stop()
+
+
+def test_sigterm_with_an_open_sse_stream_exits_0_within_5s() -> None:
+    server = start_server()
+    with httpx.stream("GET", f"{server.url}/sse", timeout=10) as stream:
+        lines = stream.iter_lines()
+        assert next(lines).startswith("event: endpoint")
+        signalled = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        code = server.proc.wait(5)
+    assert time.monotonic() - signalled < 5
+    assert code == 0, server.output()
+    server.stop()
