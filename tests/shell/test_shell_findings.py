@@ -94,6 +94,7 @@ def test_code_detail_is_truncated(run: Analyze) -> None:
         ("source <(curl -s https://x)", "source"),
         ('eval "$(curl -s https://x)"', "eval"),
         ("curl -s x | tee log | sh", "sh"),
+        ("bash < <(curl -s https://x)", "bash"),
     ],
 )
 def test_download_to_shell(run: Analyze, source: str, runner: str) -> None:
@@ -113,6 +114,7 @@ def test_download_to_shell(run: Analyze, source: str, runner: str) -> None:
         "bash install.sh",
         "wget https://x -O - | tar xz",
         "curl x | grep sh",
+        "cat < <(curl -s https://x)",
     ],
 )
 def test_downloads_not_run_as_code(run: Analyze, source: str) -> None:

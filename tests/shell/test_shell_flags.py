@@ -74,9 +74,7 @@ def test_double_dash_ends_flags(run: Analyze, dirs: tuple[str, str]) -> None:
         ("uv pip install x", "uv", "pip install", set()),
     ],
 )
-def test_subcommands(
-    run: Analyze, line: str, program: str, sub: str, flags: set[str]
-) -> None:
+def test_subcommands(run: Analyze, line: str, program: str, sub: str, flags: set[str]) -> None:
     cmd = only(run(line), program)
     assert cmd.subcommand == sub
     assert flags <= cmd.flags

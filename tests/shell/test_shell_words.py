@@ -46,6 +46,10 @@ from superego_mcp.shell.model import DYNAMIC_PROGRAM
         "rm --recursive --force /",
         "rm --rec --fo /",
         "rm / -rf",
+        "IFS=,; x=rm,-rf,/; $x",
+        'f(){ "$@"; }; f rm -rf /',
+        'set -- rm -rf /; "$@"',
+        "busybox rm -rf /",
     ],
 )
 def test_rm_rf_root_is_seen(run: Analyze, source: str) -> None:
@@ -159,3 +163,9 @@ def test_brace_expansion_is_bounded(run: Analyze) -> None:
 def test_backslash_newline_joins_words(run: Analyze) -> None:
     rm = only(run("rm -r\\\nf /"), "rm")
     assert rm.flags >= {"recursive", "force"}
+
+
+def test_unknown_ifs_makes_split_words_unknown(run: Analyze) -> None:
+    result = run('IFS=$(cat f); x="rm -rf"; $x /')
+    assert DYNAMIC_PROGRAM in kinds(result)
+    assert "rm" not in programs(result)

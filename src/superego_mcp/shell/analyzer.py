@@ -30,7 +30,7 @@ from .model import (
     Redirect,
 )
 from .parser import parse
-from .words import Field, WordScope, expand, literal_text, node_text, tokens_of
+from .words import IFS_DEFAULT, Field, WordScope, expand, literal_text, node_text, tokens_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -226,6 +226,7 @@ class _Analyzer:
         self.findings: list[Finding] = []
         self.reads_program: set[int] = set()  # shells/interpreters reading code from stdin
         self.stdin_text: dict[int, str] = {}  # heredoc / herestring text fed to a command
+        self.stdin_feed: dict[int, tuple[int, int]] = {}  # commands feeding "< <(...)"
         self.pipe_ids = 0
         self.steps = 0
         self.call_stack: list[str] = []
@@ -560,7 +561,7 @@ class _Analyzer:
         out: list[Field] = []
         unknown = False
         for nodes in words:
-            fields, unk = expand(tokens_of(nodes, ws), self.home)
+            fields, unk = expand(tokens_of(nodes, ws), self.home, scope.lookup("IFS"))
             out.extend(fields)
             unknown = unknown or unk
         return out, unknown
@@ -676,7 +677,12 @@ class _Analyzer:
         # Prefix assignments set the command's environment, not the shell's.
         env_scope = scope.copy() if assignments else scope
         shown_assignments = tuple(self.assign(a, env_scope, ctx) for a in assignments)
+        before_redirects = len(self.commands)
         redirects, stdin, redirect_args = self.redirects(redirect_nodes, scope, ctx)
+        # "bash < <(curl ..)": what a stdin redirect's substitution produces is the script.
+        stdin_feed: tuple[int, int] | None = (before_redirects, len(self.commands))
+        if stdin_feed[0] == stdin_feed[1] or not any(r.op == "<" for r in redirects):
+            stdin_feed = None
         words.extend(redirect_args)
         words.sort(key=lambda n: n.start_byte)
         groups = _join_continued(words)
@@ -686,7 +692,7 @@ class _Analyzer:
         word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
         for group in groups:
             before = len(self.commands)
-            got, unk = expand(tokens_of(group, ws), self.home)
+            got, unk = expand(tokens_of(group, ws), self.home, scope.lookup("IFS"))
             word_ranges.append((len(fields), before, len(self.commands)))
             fields.extend(got)
             unknown = unknown or unk
@@ -732,6 +738,7 @@ class _Analyzer:
             assignments=shown_assignments,
             text=text,
             subst=subst,
+            stdin_feed=stdin_feed,
         )
 
     def run(
@@ -748,6 +755,7 @@ class _Analyzer:
         text: str,
         subst: dict[int, tuple[int, int]],
         inner_args_dynamic: bool = False,
+        stdin_feed: tuple[int, int] | None = None,
     ) -> None:
         """One command (after expansion): emit it, then look through it if it runs more."""
         path_word, dyn_program = fields[0]
@@ -795,6 +803,8 @@ class _Analyzer:
         k = self.add(cmd, ctx, assignments)
         if stdin is not None:
             self.stdin_text[k] = stdin
+        if stdin_feed is not None:
+            self.stdin_feed[k] = stdin_feed
         if dyn_program:
             self.finding(DYNAMIC_PROGRAM, f"program only known at run time: {path_word}", k)
         self.redirect_findings(redirects, k)
@@ -913,6 +923,10 @@ class _Analyzer:
             elif scope.cwd is not None or target.startswith("/"):
                 scope.cwd = _paths.lexical(target, scope.cwd or "/", self.home)
             return
+        if program == "set" and "--" in argv:
+            rest = args[argv.index("--") + 1 :]
+            scope.positional = None if any(f[1] for f in rest) else [f[0] for f in rest]
+            return
         if program in ("read", "mapfile", "readarray", "getopts"):
             for word in argv:
                 if not word.startswith("-"):
@@ -1003,6 +1017,7 @@ class _Analyzer:
                 self.finding(CODE_EXECUTION, _detail(cmd.program, stdin), k)
             return
         self.reads_program.add(k)
+        self.feed_check(k, [self.stdin_feed.get(k)])
 
     def feed_check(self, k: int, ranges: list[tuple[int, int] | None]) -> None:
         """Code taken from a substitution (``sh -c "$(curl ..)"``, ``bash <(curl ..)``)."""
@@ -1322,7 +1337,7 @@ def analyze(
         scope = _Scope()
         if env:
             scope.vars.update(env)
-        scope.vars.update({"HOME": home, "PWD": cwd, "IFS": " \t\n"})
+        scope.vars.update({"HOME": home, "PWD": cwd, "IFS": IFS_DEFAULT})
         scope.cwd = cwd
         ctx = _Ctx((), 0, ())
         analyzer.source(source, scope, ctx)

@@ -14,7 +14,6 @@ SHELLS = frozenset(
         "mksh",
         "ash",
         "fish",
-        "busybox",
         "rbash",
         "yash",
         "tcsh",

@@ -28,7 +28,7 @@ LIT, QUO, EXP, DYN, UDYN = 0, 1, 2, 3, 4
 # Brace expansion past these sizes is treated as unknown rather than computed.
 _MAX_BRACES = 64
 _MAX_FIELDS = 256
-_IFS_WS = " \t\n"
+IFS_DEFAULT = " \t\n"
 
 Token = tuple[str, int]
 # A field: its text, and whether any part of it is unknown until run time.
@@ -181,13 +181,15 @@ def _param(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None
         _walk_substitutions(node, scope)
         out.append(unknown)
         return
-    value = scope.lookup(node_text(names[0]))
+    name = node_text(names[0])
+    value = scope.lookup(name)
     rest = [c for c in node.named_children if c is not names[0]]
     if not ops and not rest:
         if value is None:
             out.append(unknown)
         else:
-            out.append((value, QUO if quoted else EXP))
+            # "$@" is one word per parameter (approximated by splitting their join).
+            out.append((value, QUO if quoted and name != "@" else EXP))
         return
     if ops and ops[0] in (":+", "+") and len(ops) == 1:
         # ${x:+word}: word when x is set (non-empty for ":+"), else nothing.
@@ -379,18 +381,30 @@ def _tilde(toks: list[Token], home: str) -> list[Token]:
     return toks
 
 
-def _split(toks: list[Token]) -> tuple[list[Field], bool]:
-    """Field splitting. Returns the fields and whether their number is unknown."""
+def _ifs_split(text: str, ifs: str) -> list[str]:
+    pieces: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        if ch in ifs:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    pieces.append("".join(current))
+    return pieces
+
+
+def _split(toks: list[Token], ifs: str | None) -> tuple[list[Field], bool]:
+    """Field splitting on ``ifs`` (None: unknown, so expansions split unpredictably).
+    Returns the fields and whether their number is unknown."""
     fields: list[Field] = []
     parts: list[str] = []
     dynamic = started = arity_unknown = False
     for text, cls in toks:
+        if cls == EXP and ifs is None:
+            cls = UDYN
         if cls == EXP:
-            pieces = [text]
-            for sep in _IFS_WS[1:]:
-                pieces = [p for piece in pieces for p in piece.split(sep)]
-            pieces = [p for piece in pieces for p in piece.split(" ")]
-            for k, piece in enumerate(pieces):
+            for k, piece in enumerate(_ifs_split(text, ifs or "")):
                 if k > 0 and started:
                     fields.append(("".join(parts), dynamic))
                     parts, dynamic, started = [], False, False
@@ -408,8 +422,8 @@ def _split(toks: list[Token]) -> tuple[list[Field], bool]:
     return fields, arity_unknown
 
 
-def expand(toks: list[Token], home: str) -> tuple[list[Field], bool]:
-    """Brace expansion, tilde expansion and field splitting of a flattened word.
+def expand(toks: list[Token], home: str, ifs: str | None = IFS_DEFAULT) -> tuple[list[Field], bool]:
+    """Brace expansion, tilde expansion and field splitting (on ``ifs``) of a flattened word.
 
     Returns the fields and whether the field count is unknown (an unquoted unknown value,
     or a brace expansion too large to compute).
@@ -423,7 +437,7 @@ def expand(toks: list[Token], home: str) -> tuple[list[Field], bool]:
     fields: list[Field] = []
     unknown = False
     for w in words:
-        got, unk = _split(_tilde(w, home))
+        got, unk = _split(_tilde(w, home), ifs)
         fields.extend(got)
         unknown = unknown or unk
     return fields, unknown

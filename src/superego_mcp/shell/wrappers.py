@@ -53,6 +53,7 @@ _VALUED: dict[str, str] = {
     "bunx": "-p --package",
     "poetry run": "-C --directory -P --project",
     "pipenv run": "",
+    "busybox": "",
 }
 
 # Options after which nothing is run (the wrapper only lists, validates, or edits).
