@@ -106,13 +106,11 @@ class BodyLimit:
                 declared = value
             elif name == b"transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
-        if declared is not None and not chunked:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
+        if not chunked:
+            # The HTTP server holds the client to its Content-Length: checking it is enough.
+            if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
                 await self._refuse(scope, send)
                 return
-            await self.app(scope, receive, send)
-            return
-        if not chunked:
             await self.app(scope, receive, send)
             return
         try:
@@ -120,15 +118,16 @@ class BodyLimit:
         except _TooLarge:
             await self._refuse(scope, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        if body is not None:  # None: the client went away mid-body; nobody to answer
+            await self.app(scope, _replay(body, receive), send)
 
-    async def _read(self, receive: Receive) -> bytes:
+    async def _read(self, receive: Receive) -> bytes | None:
         parts: list[bytes] = []
         size = 0
         while True:
             message = await receive()
-            if message["type"] != "http.request":  # client went away
-                raise _TooLarge
+            if message["type"] != "http.request":
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:

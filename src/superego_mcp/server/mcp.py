@@ -3,8 +3,8 @@
 One ``FastMCP`` object serves stdio, streamable HTTP (``/mcp``) and SSE (``/sse``).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: fastmcp builds the tools' and the prompt's
+# schemas from the live annotation objects of these nested functions.
 import json
 from typing import Annotated, Any, Literal
 
@@ -46,7 +46,7 @@ class Evaluation(BaseModel):
     rule_id: str | None = Field(description="The rule that decided; null for the default.")
 
     @classmethod
-    def of(cls, d: Decision) -> Evaluation:
+    def of(cls, d: Decision) -> "Evaluation":
         """From a final decision; an unresolved ``review`` (never expected) shows as ask."""
         action: FinalAction = "ask" if d.action == "review" else d.action
         return cls(decision=action, reason=d.reason, rule_id=d.rule_id)

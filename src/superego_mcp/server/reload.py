@@ -42,7 +42,7 @@ def _stamp(path: Path) -> _Stamp:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def describe_error(exc: BaseException) -> str:
+def _describe_error(exc: BaseException) -> str:
     """One line naming file and line when the error knows them."""
     if isinstance(exc, PolicyError):
         return str(exc)
@@ -100,7 +100,7 @@ class PolicyHolder:
             try:
                 new = load_policy(str(self.path))
             except Exception as exc:  # PolicyError, OSError, or a bug in the loader
-                self.error = describe_error(exc)
+                self.error = _describe_error(exc)
                 log.error("policy reload failed, keeping the last good policy: %s", self.error)
                 return False
             changed = new.digest != self.policy.digest
