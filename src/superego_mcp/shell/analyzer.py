@@ -680,9 +680,9 @@ class _Analyzer:
         before_redirects = len(self.commands)
         redirects, stdin, redirect_args = self.redirects(redirect_nodes, scope, ctx)
         # "bash < <(curl ..)": what a stdin redirect's substitution produces is the script.
-        stdin_feed: tuple[int, int] | None = (before_redirects, len(self.commands))
-        if stdin_feed[0] == stdin_feed[1] or not any(r.op == "<" for r in redirects):
-            stdin_feed = None
+        stdin_feed: tuple[int, int] | None = None
+        if len(self.commands) > before_redirects and any(r.op == "<" for r in redirects):
+            stdin_feed = (before_redirects, len(self.commands))
         words.extend(redirect_args)
         words.sort(key=lambda n: n.start_byte)
         groups = _join_continued(words)
