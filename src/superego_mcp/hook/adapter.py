@@ -194,7 +194,24 @@ def cap(text: str, limit: int = MAX_STRING) -> str:
     return text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
 
 
-def _reason(decision: Decision) -> str:
+# tool_input fields that say what a call acts on, for the deny reason the model reads.
+_SUBJECT_FIELDS = ("command", "file_path", "notebook_path", "path", "url", "pattern", "query")
+
+
+def _subject(call: ToolCall | None) -> str:
+    """``this Bash call (`rm -rf ~`)``: what was blocked, in a few words."""
+    if call is None:
+        return "this tool call"
+    what = f"this {cap(call.tool_name, 100)} call"
+    for field in _SUBJECT_FIELDS:
+        value = call.tool_input.get(field)
+        if isinstance(value, str) and value.strip():
+            text = " ".join(value.split())
+            return f"{what} ({field} `{cap(text, 200)}`)"
+    return what
+
+
+def _reason(decision: Decision, call: ToolCall | None = None) -> str:
     rule = f" (rule {decision.rule_id})" if decision.rule_id else ""
     reason = decision.reason.strip() or "no reason given"
     if reason[-1] not in ".!?":
@@ -202,12 +219,18 @@ def _reason(decision: Decision) -> str:
     if decision.action == "allow":
         return f"Superego allowed this{rule}: {reason}"
     if decision.action == "deny":
-        return f"Superego blocked this tool call{rule}: {reason} {_DENY_ADVICE}"
+        # Only the model reads this: naming what was blocked helps it explain to the user.
+        return f"Superego blocked {_subject(call)}{rule}: {reason} {_DENY_ADVICE}"
+    # Shown to the user next to Claude Code's own view of the call; no call text is
+    # repeated here, so text inside the call cannot pose as Superego's words.
     return f"Superego wants a person to confirm this{rule}: {reason}"
 
 
-def render_decision(event: str, decision: Decision) -> dict[str, object]:
-    """The hook JSON that answers ``event`` with ``decision``.
+def render_decision(
+    event: str, decision: Decision, call: ToolCall | None = None
+) -> dict[str, object]:
+    """The hook JSON that answers ``event`` with ``decision`` (about ``call``, if given: a
+    deny reason then names what was blocked).
 
     Anything but ``allow`` and ``deny`` (``ask``, or an unresolved ``review``) is rendered as
     ask: the answer never becomes more permissive than the decision.
@@ -218,7 +241,7 @@ def render_decision(event: str, decision: Decision) -> dict[str, object]:
             "hookSpecificOutput": {
                 "hookEventName": PRE_TOOL_USE,
                 "permissionDecision": action,
-                "permissionDecisionReason": cap(_reason(decision)),
+                "permissionDecisionReason": cap(_reason(decision, call)),
             }
         }
     if event == PERMISSION_REQUEST:
@@ -233,7 +256,7 @@ def render_decision(event: str, decision: Decision) -> dict[str, object]:
             return {
                 "hookSpecificOutput": {
                     "hookEventName": PERMISSION_REQUEST,
-                    "decision": {"behavior": "deny", "message": cap(_reason(decision))},
+                    "decision": {"behavior": "deny", "message": cap(_reason(decision, call))},
                 }
             }
         return {}

@@ -143,7 +143,7 @@ def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> di
         max_depth=limits["max_depth"],
         max_commands=limits["max_commands"],
     )
-    return render_decision(event, decision)
+    return render_decision(event, decision, call)
 
 
 def _forward(server: str, raw: bytes, event: str) -> Outcome | None:
