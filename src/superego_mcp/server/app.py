@@ -52,7 +52,7 @@ def _hook_answer(body: bytes, holder: PolicyHolder) -> bytes:
         if not request.judged or request.call is None:
             return adapter.dump({})
         decision = holder.decide(request.call)
-        return adapter.dump(adapter.render_decision(event, decision))
+        return adapter.dump(adapter.render_decision(event, decision, request.call))
     except adapter.HookInputError as exc:
         return adapter.dump(adapter.render_failure(event, holder.fail_mode, str(exc)))
     except Exception as exc:  # a bug must still answer with a refusal, never an allow
