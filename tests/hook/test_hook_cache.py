@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import stat
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from hook_helpers import POLICY, call, read, write_policy
+
+from superego_mcp.hook import cache
 
 
 def entries(hook_env: dict[str, str]) -> list[Path]:
@@ -147,3 +150,23 @@ def test_a_warm_call_imports_no_heavy_module(hook_env: dict[str, str], tmp_path:
     # a Bash call needs the parser, and nothing else heavy
     bash = call("Bash", {"command": "ls"})
     assert _heavy(hook_env, tmp_path, rules, bash) == ["tree_sitter"]
+
+
+def test_old_entries_are_pruned_when_a_new_one_is_written(
+    hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    directory = Path(hook_env["SUPEREGO_CACHE_DIR"])
+    directory.mkdir()
+    for i in range(cache.MAX_ENTRIES + 8):
+        old = directory / f"policy-{i:08x}.pickle"
+        old.write_bytes(b"stale")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    other = directory / "unrelated.txt"
+    other.write_text("kept")
+    compiled = cache.load(str(write_policy(tmp_path)), None)
+    assert not compiled.hit
+    kept = sorted(p.name for p in directory.glob("policy-*.pickle"))
+    assert len(kept) == cache.MAX_ENTRIES
+    assert "policy-00000000.pickle" not in kept  # the oldest went first
+    assert other.exists()
+    assert cache.load(str(write_policy(tmp_path)), None).hit

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from superego_mcp.policy.engine import Policy
 
 _FORMAT = 1
+# Entries kept; older ones are removed when a new one is written.
+MAX_ENTRIES = 32
 _TOKEN_VARS = frozenset({"SUPEREGO_API_TOKEN"})
 # Analyzer limits: setting name -> keyword of Policy.evaluate / decide.
 _LIMITS = {
@@ -247,3 +249,21 @@ def _store(
     except Exception:  # a cache that cannot be written only costs speed
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        return
+    _prune(directory)
+
+
+def _prune(directory: str) -> None:
+    """Keep the newest :data:`MAX_ENTRIES` entries (one per working directory and code
+    version accumulate). Runs on a miss only; failures are ignored."""
+    try:
+        with os.scandir(directory) as it:
+            found = [
+                (e.stat().st_mtime, e.path)
+                for e in it
+                if e.name.startswith("policy-") and e.name.endswith(".pickle")
+            ]
+        for _, path in sorted(found, reverse=True)[MAX_ENTRIES:]:
+            os.unlink(path)
+    except OSError:
+        pass
