@@ -177,3 +177,14 @@ def test_permission_request_no_decision_from_the_server_is_passed_on(
     assert r.code == 0
     assert r.json() == {}
     assert len(server.seen) == 1
+
+
+def test_credentials_in_the_server_url_are_never_shown(run_hook, tmp_path: Path) -> None:
+    url = "http://user:hunter2@127.0.0.1:9/base?key=hunter2"
+    r = run_hook(
+        read(), "--server", url, "--rules", str(write_policy(tmp_path)), "--on-server-error", "deny"
+    )
+    decision, reason = r.pre_tool_use()
+    assert decision == "deny"
+    assert "http://127.0.0.1:9" in reason
+    assert "hunter2" not in r.stdout.decode() + r.stderr

@@ -32,6 +32,14 @@ def _opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
+def describe(url: str) -> str:
+    """``url`` fit for a message: scheme, host and port only (no user:password@, path or
+    query, which may carry secrets)."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}"[:200]
+
+
 def forward(url: str, body: bytes, *, timeout: float = TIMEOUT_S) -> object:
     """POST ``body`` (hook JSON) to ``{url}/v1/hooks/claude-code``; return the decoded reply.
 
@@ -39,7 +47,7 @@ def forward(url: str, body: bytes, *, timeout: float = TIMEOUT_S) -> object:
     status or a body that is not JSON.
     """
     if not url.startswith(("http://", "https://")):
-        raise ServerError(f"server URL must start with http:// or https://: {url[:200]!r}")
+        raise ServerError("server URL must start with http:// or https://")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     token = os.environ.get("SUPEREGO_API_TOKEN")
     if token:

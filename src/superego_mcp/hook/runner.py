@@ -110,7 +110,10 @@ def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
             if forwarded is not None:
                 return forwarded
             if getattr(args, "on_server_error", "local") == "deny":
-                return _fail(event, "deny", f"the Superego server at {server} did not answer")
+                from superego_mcp.hook.client import describe
+
+                where = describe(server)
+                return _fail(event, "deny", f"the Superego server at {where} did not answer")
 
         from superego_mcp.hook.cache import SetupError, load
 
