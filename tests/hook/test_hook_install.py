@@ -205,7 +205,7 @@ def test_http_mode_writes_the_route_and_a_token_reference_never_the_token(
         "--mode",
         "http",
         "--url",
-        "http://127.0.0.1:8642/",
+        "http://127.0.0.1:8642/v1/hooks/claude-code/",
         "--timeout",
         "3",
     )

@@ -166,6 +166,9 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     url = getattr(args, "url", None)
     if url is not None and not url.startswith(("http://", "https://")):
         raise InstallError(f"--url must start with http:// or https://, got {url!r}")
+    if url is not None:
+        # The base URL; a URL that already names the hook route is taken as its base.
+        url = url.rstrip("/").removesuffix(ROUTE)
     if args.mode == "http":
         if not url:
             raise InstallError("--mode http needs --url (the Superego server's base URL)")
@@ -173,7 +176,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
             raise InstallError("--timeout must be at least 1 second")
         return {
             "type": "http",
-            "url": url.rstrip("/") + ROUTE,
+            "url": url + ROUTE,
             "timeout": timeout,
             # Claude Code fills in $SUPEREGO_API_TOKEN at call time; the token is never written.
             "headers": {"Authorization": f"Bearer ${TOKEN_VAR}"},
