@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from hook_helpers import read, write_policy
+from hook_helpers import POLICY, SCRIPT, read, write_policy
 
 ROUTE = "/v1/hooks/claude-code"
 DENY = {
@@ -188,3 +191,68 @@ def test_credentials_in_the_server_url_are_never_shown(run_hook, tmp_path: Path)
     assert decision == "deny"
     assert "http://127.0.0.1:9" in reason
     assert "hunter2" not in r.stdout.decode() + r.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_against_the_real_superego_server(
+    run_hook, hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert SCRIPT is not None
+    served = tmp_path / "served"
+    served.mkdir()
+    server_rules = write_policy(served)  # Read: allow
+    local_rules = write_policy(tmp_path, POLICY.replace("action: allow", "action: deny", 1))
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    token = "real-server-token-0123456789"
+    env = {**hook_env, "SUPEREGO_API_TOKEN": token}
+    proc = subprocess.Popen(
+        [
+            SCRIPT,
+            "serve",
+            "--transport",
+            "http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--rules",
+            str(server_rules),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        r = run_hook(
+            read(), "--server", url, "--rules", str(local_rules), env={"SUPEREGO_API_TOKEN": token}
+        )
+        assert r.pre_tool_use()[0] == "allow"  # the server's policy, with the token accepted
+        r = run_hook(
+            read(),
+            "--server",
+            url,
+            "--rules",
+            str(local_rules),
+            env={"SUPEREGO_API_TOKEN": "wrong"},
+        )
+        assert r.pre_tool_use()[0] == "deny"  # refused by the server: the local policy decided
+        assert "401" in r.stderr or "403" in r.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
