@@ -81,6 +81,7 @@ def test_install_into_a_fresh_home_writes_an_absolute_runnable_command(
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)["hookSpecificOutput"]
     assert out["hookEventName"] == "PreToolUse"
+    assert out["permissionDecision"] == "allow"  # `ls` on the bundled policy
 
 
 def test_install_keeps_everything_else_is_idempotent_and_backs_up(
