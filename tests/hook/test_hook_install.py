@@ -268,3 +268,17 @@ def test_symlinked_settings_file_stays_a_symlink(
     data = json.loads(real.read_text())
     assert data["a"] == 1
     assert len(ours(data)) == 1
+
+
+def test_status_flags_a_hook_whose_program_is_gone(hook_env: dict[str, str], project: Path) -> None:
+    path = user_settings(hook_env)
+    path.parent.mkdir(parents=True)
+    gone = {"type": "command", "command": "/nonexistent/venv/bin/superego-mcp hook", "timeout": 10}
+    path.write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [gone]}]}}))
+    r = hooks(hook_env, project, "status")
+    assert r.returncode == 2
+    assert "BROKEN: /nonexistent/venv/bin/superego-mcp" in r.stdout
+    assert hooks(hook_env, project, "install").returncode == 0  # reinstalling replaces it
+    r = hooks(hook_env, project, "status")
+    assert r.returncode == 0, r.stdout
+    assert "BROKEN" not in r.stdout

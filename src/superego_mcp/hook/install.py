@@ -226,7 +226,8 @@ def uninstall(args: argparse.Namespace) -> str:
 
 
 def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
-    """What is installed in each scope, and whether every settings file could be read."""
+    """What is installed in each scope, and whether everything found is usable (every
+    settings file readable, every installed command present)."""
     lines: list[str] = []
     ok = True
     for scope in ("user", "project", "local"):
@@ -246,7 +247,23 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
                 f"{scope}: {event} matcher {matcher!r} {handler.get('type')} {what} "
                 f"timeout {handler.get('timeout')} s ({path})"
             )
+            missing = _missing_program(handler)
+            if missing:
+                lines.append(
+                    f"{scope}: BROKEN: {missing} is not an executable file; Claude Code lets "
+                    "every call through while the hook cannot start (reinstall the hook)"
+                )
+                ok = False
     return lines, ok
+
+
+def _missing_program(handler: dict[str, Any]) -> str | None:
+    """The program of a command hook when it cannot be run, else ``None``."""
+    command = handler.get("command")
+    if handler.get("type") != "command" or not isinstance(command, str):
+        return None
+    program = shlex.split(command)[0]
+    return None if os.access(program, os.X_OK) and Path(program).is_file() else program
 
 
 def _installed(hooks: dict[str, Any]) -> list[tuple[str, object, dict[str, Any]]]:
