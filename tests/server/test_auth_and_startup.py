@@ -34,7 +34,11 @@ PROTECTED = [
 
 @pytest.fixture(scope="module")
 def token_server() -> Iterator[Server]:
-    env = clean_env(SUPEREGO_API_TOKEN=TOKEN, SUPEREGO_CORS_ORIGINS=f'["{APP_ORIGIN}"]')
+    env = clean_env(
+        SUPEREGO_API_TOKEN=TOKEN,
+        SUPEREGO_CORS_ORIGINS=f'["{APP_ORIGIN}"]',
+        SUPEREGO_ALLOWED_HOSTS='["superego.internal", "*.svc.local"]',
+    )
     s = start_server(env=env)
     yield s
     s.stop()
@@ -115,6 +119,20 @@ def test_cors_only_when_configured(token_server: Server, server: Server) -> None
     # Without cors_origins there is no CORS at all.
     r = httpx.get(f"{server.url}/v1/rules", headers={"origin": f"http://localhost:{server.port}"})
     assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("superego.internal", 200),
+        ("api.svc.local:8642", 200),
+        ("127.0.0.1", 200),
+        ("evil.example", 421),
+    ],
+)
+def test_allowed_hosts(token_server: Server, host: str, status: int) -> None:
+    headers = {"host": host, "authorization": f"Bearer {TOKEN}"}
+    assert httpx.get(f"{token_server.url}/v1/rules", headers=headers).status_code == status
 
 
 def test_token_is_never_logged(token_server: Server) -> None:

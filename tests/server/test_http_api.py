@@ -228,3 +228,22 @@ def test_foreign_origin_is_refused(read_policy_server: Server) -> None:
 def test_healthz_is_exempt_from_host_checks(read_policy_server: Server) -> None:
     r = httpx.get(f"{read_policy_server.url}/healthz", headers={"host": "superego:8642"})
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"host": "localhost.evil.example"}, 421),
+        ({"host": "127.0.0.1.nip.io"}, 421),
+        ({"host": "[::1]:8642"}, 200),
+        ({"host": "LOCALHOST"}, 200),
+        ({"origin": "null"}, 403),
+        ({"origin": "file://"}, 403),
+        ({"origin": "http://127.0.0.1:1"}, 200),
+    ],
+)
+def test_host_and_origin_edge_cases(
+    read_policy_server: Server, headers: dict[str, str], status: int
+) -> None:
+    r = httpx.get(f"{read_policy_server.url}/v1/rules", headers=headers)
+    assert r.status_code == status

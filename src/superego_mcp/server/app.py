@@ -23,7 +23,8 @@ from superego_mcp import __version__
 from superego_mcp.config import Settings
 from superego_mcp.hook import adapter
 from superego_mcp.model import ToolCall
-from superego_mcp.server.auth import BearerAuth, BodyLimit, HostOriginGuard
+from superego_mcp.server.auth import BearerAuth, BodyLimit
+from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.reload import PolicyHolder, watching
 from superego_mcp.server.rules import policy_document

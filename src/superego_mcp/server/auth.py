@@ -1,4 +1,4 @@
-"""Pure-ASGI guards wrapped around the whole app: bearer token, body size, Host/Origin.
+"""Pure-ASGI guards wrapped around the whole app: bearer token and request-body size.
 
 Pure ASGI (not ``BaseHTTPMiddleware``) so that streaming MCP responses pass through untouched
 and the per-request cost stays a few dict lookups.
@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from fastmcp.server.http import HostOriginGuardMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Liveness must answer without credentials (container HEALTHCHECKs, load balancers).
@@ -30,8 +29,11 @@ async def _send(send: Send, status: int, payload: bytes, extra: _Headers) -> Non
     await send({"type": "http.response.body", "body": payload})
 
 
-async def _send_json(send: Send, status: int, body: dict[str, str], extra: _Headers) -> None:
-    await _send(send, status, json.dumps(body).encode(), extra)
+async def send_json(
+    send: Send, status: int, body: dict[str, str], extra: _Headers | None = None
+) -> None:
+    """Answer with a small JSON error body (no route, no framework involved)."""
+    await _send(send, status, json.dumps(body).encode(), extra or [])
 
 
 class BearerAuth:
@@ -59,7 +61,7 @@ class BearerAuth:
         if given[:7].lower() == b"bearer ":
             given = b"bearer " + given[7:]
         if not hmac.compare_digest(given, self._expected):
-            await _send_json(
+            await send_json(
                 send,
                 401,
                 {"error": "unauthorized", "detail": "missing or wrong bearer token"},
@@ -143,7 +145,7 @@ class BodyLimit:
             await _send(send, 200, body, close)
             return
         detail = f"request body over {self.max_bytes} bytes"
-        await _send_json(send, 413, {"error": "payload_too_large", "detail": detail}, close)
+        await send_json(send, 413, {"error": "payload_too_large", "detail": detail}, close)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -157,31 +159,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()  # later calls wait for the disconnect, as usual
 
     return replay
-
-
-class HostOriginGuard:
-    """DNS-rebinding protection (fastmcp's Host/Origin guard) on every route but ``/healthz``.
-
-    On a loopback bind, a ``Host`` other than localhost / 127.0.0.1 / [::1] / ``allowed_hosts``
-    gets 421 and a non-local ``Origin`` gets 403, so a web page that rebinds its own name to
-    127.0.0.1 cannot reach the server. With ``allowed_hosts`` set, Host is checked on any bind.
-    """
-
-    def __init__(
-        self, app: ASGIApp, allowed_hosts: Sequence[str], allowed_origins: Sequence[str]
-    ) -> None:
-        """Wrap ``app``; empty lists mean "loopback names only"."""
-        self.app = app
-        self.guarded = HostOriginGuardMiddleware(
-            app,
-            allowed_hosts=list(allowed_hosts) or None,
-            allowed_origins=list(allowed_origins) or None,
-            mode="auto",
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check Host and Origin, except for the liveness probe."""
-        if scope["type"] == "http" and scope["path"] in PUBLIC_PATHS:
-            await self.app(scope, receive, send)
-            return
-        await self.guarded(scope, receive, send)

@@ -1,0 +1,119 @@
+"""DNS-rebinding protection: ``Host`` and ``Origin`` checks on every route but ``/healthz``.
+
+A web page can rebind its own domain name to 127.0.0.1 and then talk to a local server as
+"same origin". The browser still sends the page's name as ``Host`` and its ``Origin``, so on a
+loopback bind the server accepts only loopback host names (plus ``allowed_hosts``) and only
+local, same-origin or ``cors_origins`` origins. Precomputed sets keep this to a few dict
+lookups per request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from superego_mcp.server.auth import PUBLIC_PATHS, send_json
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_name(value: str) -> str:
+    """The host part of a ``Host`` value, lower-case: ``[::1]:80`` -> ``::1``."""
+    v = value.strip().lower()
+    if v.startswith("["):
+        end = v.find("]")
+        return v[1:end] if end != -1 else v
+    if v.count(":") == 1:
+        return v.split(":", 1)[0]
+    return v
+
+
+@lru_cache(maxsize=256)
+def is_loopback(name: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin_key(origin: str) -> str | None:
+    """``scheme://host:port`` with the default port filled in; None if not an origin."""
+    try:
+        parts = urlsplit(origin.strip().rstrip("/").lower())
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname or parts.path or parts.query:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}:{port}"
+
+
+class HostOriginGuard:
+    """421 for a foreign ``Host``, 403 for a foreign ``Origin``.
+
+    Checked when the server is bound to a loopback address, or on any bind once
+    ``allowed_hosts`` is set (a container bound to 0.0.0.0 relies on its token instead).
+    Accepted hosts: localhost, 127.0.0.1, [::1], the bound address, ``allowed_hosts`` (which
+    may use ``*`` patterns). Accepted origins: ``allowed_origins``, a loopback origin on a
+    loopback host, and the request's own origin.
+    """
+
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: Sequence[str], allowed_origins: Sequence[str]
+    ) -> None:
+        """Wrap ``app``; empty lists mean "loopback names only"."""
+        self.app = app
+        names = [host_name(h) for h in allowed_hosts]
+        self.hosts = frozenset(n for n in names if "*" not in n)
+        self.host_patterns = tuple(n for n in names if "*" in n)
+        self.origins = frozenset(k for o in allowed_origins if (k := _origin_key(o)))
+        self.always = bool(allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse the request if its Host or Origin is foreign; else pass it on."""
+        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        host = origin = ""
+        for key, value in scope["headers"]:
+            if key == b"host":
+                host = value.decode("latin-1")
+            elif key == b"origin":
+                origin = value.decode("latin-1")
+        server = scope.get("server")
+        bound = host_name(str(server[0])) if server else ""
+        checked = self.always or is_loopback(bound)
+        name = host_name(host)
+        if checked and not self._host_ok(name, bound):
+            await send_json(send, 421, {"error": "misdirected_request", "detail": "Host"})
+            return
+        if origin and (checked or is_loopback(name)) and not self._origin_ok(origin, scope, host):
+            await send_json(send, 403, {"error": "forbidden_origin", "detail": "Origin"})
+            return
+        await self.app(scope, receive, send)
+
+    def _host_ok(self, name: str, bound: str) -> bool:
+        if is_loopback(name) or name in self.hosts or (name and name == bound):
+            return True
+        return any(fnmatchcase(name, p) for p in self.host_patterns)
+
+    def _origin_ok(self, origin: str, scope: Scope, host: str) -> bool:
+        key = _origin_key(origin)
+        if key is None:  # "null" (sandboxed frames, file://) and garbage
+            return False
+        if key in self.origins:
+            return True
+        origin_host = host_name(key.split("://", 1)[1].rsplit(":", 1)[0])
+        if is_loopback(origin_host) and is_loopback(host_name(host)):
+            return True
+        return key == _origin_key(f"{scope.get('scheme', 'http')}://{host}")
