@@ -85,15 +85,24 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
         description="Reviews AI coding agents' tool calls before they run: allow, deny or ask.",
         lifespan=lifespan,
     )
-    # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
-    # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
-    app.router.routes.extend(
-        [
-            Route("/mcp", endpoint=mcp_http, include_in_schema=False),
-            Route("/sse", endpoint=mcp_sse, methods=["GET"], include_in_schema=False),
-            Route("/messages/", endpoint=mcp_sse, methods=["POST"], include_in_schema=False),
-        ]
+
+    # Routes are matched in order: the hot path (one call per agent tool call) goes first.
+    @app.post(
+        HOOK_PATH,
+        tags=["hooks"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+                "description": "Claude Code hook input (PreToolUse, PermissionRequest, ...).",
+            }
+        },
     )
+    async def claude_code_hook(request: Request) -> Response:
+        """A Claude Code ``"type": "http"`` hook. Always 200 with hook JSON: Claude Code
+        ignores non-2xx answers, so bad input gets a fail-closed decision instead."""
+        body = await request.body()
+        return Response(_hook_answer(body, holder), media_type="application/json")
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -113,27 +122,20 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
         call = ToolCall(body.tool_name, body.tool_input, body.cwd, body.session_id, body.agent_id)
         return Evaluation.of(holder.decide(call))
 
-    @app.post(
-        HOOK_PATH,
-        tags=["hooks"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"type": "object"}}},
-                "description": "Claude Code hook input (PreToolUse, PermissionRequest, ...).",
-            }
-        },
-    )
-    async def claude_code_hook(request: Request) -> Response:
-        """A Claude Code ``"type": "http"`` hook. Always 200 with hook JSON: Claude Code
-        ignores non-2xx answers, so bad input gets a fail-closed decision instead."""
-        body = await request.body()
-        return Response(_hook_answer(body, holder), media_type="application/json")
-
     @app.get("/v1/rules", tags=["policy"])
     async def rules() -> dict[str, Any]:
         """The policy in force: source, digest, default and rules in the order tried."""
         return policy_document(holder.policy)
+
+    # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
+    # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
+    app.router.routes.extend(
+        [
+            Route("/mcp", endpoint=mcp_http, include_in_schema=False),
+            Route("/sse", endpoint=mcp_sse, methods=["GET"], include_in_schema=False),
+            Route("/messages/", endpoint=mcp_sse, methods=["POST"], include_in_schema=False),
+        ]
+    )
 
     # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > routes.
     too_large = adapter.render_failure(
