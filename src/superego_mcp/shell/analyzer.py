@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import paths as _paths
-from . import detect, flags, wrappers
+from . import astral, detect, flags, wrappers
 from .model import (
     CODE_EXECUTION,
     DECODE_TO_SHELL,
@@ -1107,7 +1107,9 @@ class _Analyzer:
             return ()
         # Tilde was already expanded if unquoted; a literal '~' left here is a file name.
         safe = "./" + word if word.startswith("~") else word
-        return _paths.normalize(safe, scope.cwd or "/", self.home)
+        # Resolve symlinks on the real name; results are re-encoded until the end.
+        forms = _paths.normalize(astral.decode(safe), scope.cwd or "/", self.home)
+        return tuple(astral.encode(f) for f in forms)
 
     def command_paths(
         self,
@@ -1311,6 +1313,26 @@ def _substitution_ranges(word_ranges: list[tuple[int, int, int]]) -> dict[int, t
     return out
 
 
+def _decode_results(commands: list[Command], findings: list[Finding]) -> None:
+    """Map the private-use stand-ins of :mod:`astral` back in every string of the result."""
+    d = astral.decode
+    for cmd in commands:
+        cmd.program, cmd.program_path, cmd.text = d(cmd.program), d(cmd.program_path), d(cmd.text)
+        cmd.argv = tuple(map(d, cmd.argv))
+        cmd.positionals = tuple(map(d, cmd.positionals))
+        cmd.paths = tuple(map(d, cmd.paths))
+        cmd.flags = frozenset(map(d, cmd.flags))
+        cmd.subcommand = None if cmd.subcommand is None else d(cmd.subcommand)
+        cmd.via = tuple(map(d, cmd.via))
+        cmd.piped_from = tuple(map(d, cmd.piped_from))
+        cmd.piped_to = tuple(map(d, cmd.piped_to))
+        cmd.assignments = tuple(map(d, cmd.assignments))
+        for r in cmd.redirects:
+            r.target = None if r.target is None else d(r.target)
+    for f in findings:
+        f.detail = d(f.detail)
+
+
 def analyze(
     source: str,
     *,
@@ -1333,6 +1355,11 @@ def analyze(
         detail = f"command is {len(source)} characters, over the {max_length} limit"
         return Analysis(source, (), (Finding(TOO_COMPLEX, detail),))
     analyzer = _Analyzer(home, max_depth, max_commands)
+    encoded = astral.needs_encoding(source)
+    if encoded and astral.ambiguous(source):
+        detail = "mixes characters above U+FFFF with private-use characters U+E000-U+E7FF"
+        return Analysis(source, (), (Finding(UNPARSEABLE, detail),))
+    text = astral.encode(source) if encoded else source
     try:
         scope = _Scope()
         if env:
@@ -1340,7 +1367,7 @@ def analyze(
         scope.vars.update({"HOME": home, "PWD": cwd, "IFS": IFS_DEFAULT})
         scope.cwd = cwd
         ctx = _Ctx((), 0, ())
-        analyzer.source(source, scope, ctx)
+        analyzer.source(text, scope, ctx)
         analyzer.uncalled_functions(scope, ctx)
     except (_Limit, RecursionError) as exc:
         analyzer.findings.append(Finding(TOO_COMPLEX, _clip(str(exc) or "nested too deeply")))
@@ -1351,4 +1378,6 @@ def analyze(
             analyzer.findings.append(Finding(REVERSE_SHELL, "mentions /dev/tcp or /dev/udp"))
     except Exception as exc:  # never raise: fail closed instead
         analyzer.findings.append(Finding(UNPARSEABLE, f"analysis failed: {type(exc).__name__}"))
+    if encoded:
+        _decode_results(analyzer.commands, analyzer.findings)
     return Analysis(source, tuple(analyzer.commands), tuple(analyzer.findings))
