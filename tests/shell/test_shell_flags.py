@@ -166,3 +166,10 @@ def test_piped_from_and_to(run: Analyze) -> None:
     assert tee.piped_from == ("curl",)
     assert only(result, "curl").piped_to == ("sudo", "tee")
     assert "/etc/f" in tee.paths
+
+
+def test_write_to_an_unknown_file_is_dynamic(run: Analyze) -> None:
+    cmd = only(run('echo hi > "$OUT"'), "echo")
+    assert cmd.dynamic
+    assert cmd.redirects[0].target is None
+    assert not only(run("echo hi 2>&1 > /dev/null"), "echo").dynamic

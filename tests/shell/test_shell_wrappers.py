@@ -177,3 +177,9 @@ def test_npx_runs_the_package(run: Analyze) -> None:
 def test_builtin_and_command_skip_functions(run: Analyze) -> None:
     result = run("rm() { echo no; }; command rm -rf /")
     assert only(result, "rm").via == ("command",)
+
+
+def test_uv_run_is_a_wrapper_with_its_subcommand(run: Analyze) -> None:
+    result = run("uv run --frozen pytest -x")
+    assert only(result, "uv").subcommand == "run"
+    assert only(result, "pytest").via == ("uv run",)

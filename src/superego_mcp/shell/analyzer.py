@@ -760,12 +760,14 @@ class _Analyzer:
         """One command (after expansion): emit it, then look through it if it runs more."""
         path_word, dyn_program = fields[0]
         args = fields[1:]
-        if not dyn_program and path_word in scope.funcs and ctx.via[-1:] != ("command",):
+        if not dyn_program and path_word in scope.funcs and ctx.via[-1:] not in (("command",), ("builtin",)):
             self.call_function(path_word, args, scope, ctx)
             return
         program = "" if dyn_program else _basename(path_word)
         argv = [f[0] for f in args]
         dynamic = dyn_program or unknown or inner_args_dynamic or any(f[1] for f in args)
+        # A write to a file only known at run time (`> "$out"`).
+        dynamic = dynamic or any(r.writes and r.target is None for r in redirects)
         key = program
         if program in ("uv", "poetry", "pipenv") and argv[:1] == ["run"]:
             key = f"{program} run"
@@ -834,6 +836,7 @@ class _Analyzer:
             program,
             path_word,
             tuple(f[0] for f in ([("run", False)] if " " in key else []) + args),
+            subcommand=key.split(" ", 1)[1] if " " in key else None,
             flags=frozenset(parsed.flags),
             positionals=tuple(operands),
             dynamic=dynamic,
