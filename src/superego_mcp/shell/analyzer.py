@@ -760,7 +760,8 @@ class _Analyzer:
         """One command (after expansion): emit it, then look through it if it runs more."""
         path_word, dyn_program = fields[0]
         args = fields[1:]
-        if not dyn_program and path_word in scope.funcs and ctx.via[-1:] not in (("command",), ("builtin",)):
+        skips_functions = ctx.via[-1:] in (("command",), ("builtin",))
+        if not dyn_program and path_word in scope.funcs and not skips_functions:
             self.call_function(path_word, args, scope, ctx)
             return
         program = "" if dyn_program else _basename(path_word)
