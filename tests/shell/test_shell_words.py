@@ -50,6 +50,7 @@ from superego_mcp.shell.model import DYNAMIC_PROGRAM
         'f(){ "$@"; }; f rm -rf /',
         'set -- rm -rf /; "$@"',
         "busybox rm -rf /",
+        "for c in rm; do $c -rf /; done",
     ],
 )
 def test_rm_rf_root_is_seen(run: Analyze, source: str) -> None:
@@ -169,3 +170,16 @@ def test_unknown_ifs_makes_split_words_unknown(run: Analyze) -> None:
     result = run('IFS=$(cat f); x="rm -rf"; $x /')
     assert DYNAMIC_PROGRAM in kinds(result)
     assert "rm" not in programs(result)
+
+
+def test_for_loop_over_known_values(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    result = run("for f in a b; do rm $f; done")
+    assert [c.paths for c in result.commands] == [(f"{cwd}/a",), (f"{cwd}/b",)]
+    result = run("for f in $(ls); do rm $f; done")
+    assert programs(result) == ["ls", "rm"]
+    assert only(result, "rm").dynamic
+
+
+def test_function_defined_in_a_subshell_is_listed(run: Analyze) -> None:
+    assert only(run("( g(){ rm -rf /; } )"), "rm").via == ("g() (defined)",)

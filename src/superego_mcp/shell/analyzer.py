@@ -44,6 +44,7 @@ _DETAIL_LIMIT = 300
 _TREE_LEVELS_PER_DEPTH = 6
 _BRACE_RETRIES = 8
 _MAX_STEPS = 20_000
+_MAX_LOOP_VALUES = 8
 
 _STATEMENTS = frozenset(
     [
@@ -155,7 +156,7 @@ class _Unparseable(Exception):
 class _Scope:
     """What is known at a point of the walk. Copied for subshells and branches."""
 
-    __slots__ = ("aliases", "called", "cwd", "funcs", "positional", "vars")
+    __slots__ = ("aliases", "cwd", "funcs", "positional", "vars")
 
     def __init__(self) -> None:
         self.vars: dict[str, str | None] = {}
@@ -163,7 +164,6 @@ class _Scope:
         self.cwd: str | None = None
         self.funcs: dict[str, Node] = {}
         self.aliases: dict[str, str] = {}
-        self.called: set[str] = set()
 
     def copy(self) -> _Scope:
         new = _Scope()
@@ -172,7 +172,6 @@ class _Scope:
         new.cwd = self.cwd
         new.funcs = dict(self.funcs)
         new.aliases = dict(self.aliases)
-        new.called = self.called  # shared: a call anywhere counts
         return new
 
     def merge(self, branch: _Scope) -> None:
@@ -230,6 +229,10 @@ class _Analyzer:
         self.pipe_ids = 0
         self.steps = 0
         self.call_stack: list[str] = []
+        # Every function definition seen (name, body, scope) and the bodies called so far
+        # (by identity: the Node objects stay alive in `defined`).
+        self.defined: list[tuple[str, Node, _Scope]] = []
+        self.called: set[int] = set()
         self.alias_stack: list[str] = []
 
     # ----- sources and statements -------------------------------------------------------
@@ -332,11 +335,17 @@ class _Analyzer:
 
     def compound(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
         """Any other construct: walk statements, and substitutions in its words."""
+        walked: set[int] = set()  # start bytes of words already expanded
         if node.type == "for_statement":
+            if self.for_each_value(node, scope, ctx):
+                return
+            walked = {v.start_byte for v in node.children_by_field_name("value")}
             var = node.child_by_field_name("variable")
             if var is not None:
                 scope.vars[node_text(var)] = None
         for child in node.named_children:
+            if child.start_byte in walked:
+                continue
             if child.type in _STATEMENTS or child.type in (
                 "do_group",
                 "elif_clause",
@@ -349,6 +358,25 @@ class _Analyzer:
                     self.stmt(child, scope, ctx)
             elif child.type != "comment":
                 self.substitutions_in(child, scope, ctx)
+
+    def for_each_value(self, node: Node, scope: _Scope, ctx: _Ctx) -> bool:
+        """``for x in a b; do ...; done`` with a few known values: walk the body once per
+        value (each on a copy, merged like a branch). False when the values are unknown."""
+        var = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        values = node.children_by_field_name("value")
+        if var is None or body is None or not values:
+            return False
+        fields, unknown = self.expand_words([[v] for v in values], scope, ctx)
+        if unknown or any(f[1] for f in fields) or len(fields) > _MAX_LOOP_VALUES:
+            return False
+        name = node_text(var)
+        for value, _ in fields:
+            branch = scope.copy()
+            branch.vars[name] = value
+            self.stmt(body, branch, ctx)
+            scope.merge(branch)
+        return True
 
     def chain(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
         """``a && b || c``: the tree nests to the left; walk it without recursion."""
@@ -512,13 +540,14 @@ class _Analyzer:
             return
         name = node_text(name_node)
         scope.funcs[name] = body
+        self.defined.append((name, body, scope))
         if _self_calls(body, name) >= 2 or (_self_calls(body, name) and _backgrounds(body)):
             self.finding(
                 FORK_BOMB, f"function {name!r} calls itself repeatedly: " + _clip(node_text(node))
             )
 
     def call_function(self, name: str, args: list[Field], scope: _Scope, ctx: _Ctx) -> None:
-        scope.called.add(name)
+        self.called.add(id(scope.funcs[name]))
         if name in self.call_stack:
             return  # recursion: its body is already being walked
         saved = scope.positional
@@ -530,17 +559,18 @@ class _Analyzer:
             self.call_stack.pop()
             scope.positional = saved
 
-    def uncalled_functions(self, scope: _Scope, ctx: _Ctx) -> None:
-        """Bodies of functions never called on the line may still run (traps, aliases):
-        list their commands too rather than guess."""
-        for name, body in list(scope.funcs.items()):
-            if name not in scope.called:
-                scope.called.add(name)
-                self.call_stack.append(name)
-                try:
-                    self.stmt(body, scope.copy(), ctx.nested(f"{name}() (defined)"))
-                finally:
-                    self.call_stack.pop()
+    def uncalled_functions(self, ctx: _Ctx) -> None:
+        """Bodies of functions never called on the line may still run (a trap, a name built
+        at run time): list their commands too rather than guess."""
+        for name, body, scope in self.defined:  # grows while walking: bodies define more
+            if id(body) in self.called:
+                continue
+            self.called.add(id(body))
+            self.call_stack.append(name)
+            try:
+                self.stmt(body, scope.copy(), ctx.nested(f"{name}() (defined)"))
+            finally:
+                self.call_stack.pop()
 
     # ----- words ------------------------------------------------------------------------
 
@@ -1372,7 +1402,7 @@ def analyze(
         scope.cwd = cwd
         ctx = _Ctx((), 0, ())
         analyzer.source(text, scope, ctx)
-        analyzer.uncalled_functions(scope, ctx)
+        analyzer.uncalled_functions(ctx)
     except (_Limit, RecursionError) as exc:
         analyzer.findings.append(Finding(TOO_COMPLEX, _clip(str(exc) or "nested too deeply")))
     except _Unparseable as exc:
