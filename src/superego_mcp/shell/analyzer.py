@@ -371,6 +371,8 @@ class _Analyzer:
         if unknown or any(f[1] for f in fields) or len(fields) > _MAX_LOOP_VALUES:
             return False
         name = node_text(var)
+        if name not in node_text(body):
+            return False  # the body does not use the variable: walk it once
         for value, _ in fields:
             branch = scope.copy()
             branch.vars[name] = value
