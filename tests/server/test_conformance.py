@@ -1,9 +1,10 @@
 """The official MCP conformance suite's generic server scenarios against the real server.
 
 The suite is a Node package (``@modelcontextprotocol/conformance``, which needs Node >= 22);
-``tests/server/conformance.sh`` installs it from npm into ``.tools/`` and runs this module
-with ``SUPEREGO_CONFORMANCE`` pointing at it. Without that variable the tests are skipped:
-the suite is not a Python dependency and tests never reach the network.
+``tests/server/conformance.sh`` installs it from npm into ``.tools/conformance`` and runs this
+module; once installed, a plain ``pytest`` runs it too (``SUPEREGO_CONFORMANCE`` may point
+elsewhere). Without it the tests are skipped: the suite is not a Python dependency, and
+tests never reach the network.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from server_helpers import Server
@@ -30,13 +32,23 @@ GENERIC_SCENARIOS = [
     "dns-rebinding-protection",
 ]
 
-SUITE = os.environ.get("SUPEREGO_CONFORMANCE", "")
-NODE = os.environ.get("SUPEREGO_CONFORMANCE_NODE") or shutil.which("node") or "node"
+# Where conformance.sh installs the suite (and Node 22 when the system Node is older).
+_TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "conformance"
+_INSTALLED = _TOOLS / "node_modules/@modelcontextprotocol/conformance/dist/index.js"
+_NODE22 = _TOOLS / "node22/node_modules/.bin/node"
+
+SUITE = os.environ.get("SUPEREGO_CONFORMANCE") or (str(_INSTALLED) if _INSTALLED.is_file() else "")
+NODE = (
+    os.environ.get("SUPEREGO_CONFORMANCE_NODE")
+    or (str(_NODE22) if _NODE22.is_file() else None)
+    or shutil.which("node")
+    or "node"
+)
 
 pytestmark = pytest.mark.skipif(
     not SUITE,
-    reason="SUPEREGO_CONFORMANCE is not set (run tests/server/conformance.sh to install the "
-    "npm suite and run these)",
+    reason="the MCP conformance suite is not installed (tests/server/conformance.sh installs "
+    "it from npm into .tools/ and runs these)",
 )
 
 
