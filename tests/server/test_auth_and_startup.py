@@ -38,6 +38,7 @@ def token_server() -> Iterator[Server]:
         SUPEREGO_API_TOKEN=TOKEN,
         SUPEREGO_CORS_ORIGINS=f'["{APP_ORIGIN}"]',
         SUPEREGO_ALLOWED_HOSTS='["superego.internal", "*.svc.local"]',
+        SUPEREGO_SHELL_MAX_LENGTH="50",
     )
     s = start_server(env=env)
     yield s
@@ -133,6 +134,16 @@ def test_cors_only_when_configured(token_server: Server, server: Server) -> None
 def test_allowed_hosts(token_server: Server, host: str, status: int) -> None:
     headers = {"host": host, "authorization": f"Bearer {TOKEN}"}
     assert httpx.get(f"{token_server.url}/v1/rules", headers=headers).status_code == status
+
+
+@pytest.mark.parametrize(("command", "expected"), [("ls", "allow"), ("ls " + "a" * 60, "ask")])
+def test_shell_limits_from_settings_reach_the_analyzer(
+    token_server: Server, command: str, expected: str
+) -> None:
+    body = {"tool_name": "Bash", "tool_input": {"command": command}, "cwd": "/tmp"}
+    headers = {"authorization": f"Bearer {TOKEN}"}
+    r = httpx.post(f"{token_server.url}/v1/evaluate", json=body, headers=headers)
+    assert r.json()["decision"] == expected
 
 
 def test_token_is_never_logged(token_server: Server) -> None:

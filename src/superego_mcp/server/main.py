@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
             settings.rules,
             fail_mode=settings.fail_mode,
             shell_limits=ShellLimits(
-                settings.shell_max_length, settings.shell_max_depth, settings.shell_max_commands
+                max_length=settings.shell_max_length,
+                max_depth=settings.shell_max_depth,
+                max_commands=settings.shell_max_commands,
             ),
         )
     except (PolicyError, OSError) as exc:

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, TypedDict
 
 from superego_mcp.config import FailMode
 from superego_mcp.decide import decide
@@ -49,12 +49,13 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class ShellLimits(NamedTuple):
-    """Bounds on shell-command analysis; beyond them a command fails closed."""
+class ShellLimits(TypedDict, total=False):
+    """Bounds on shell-command analysis (settings ``shell_max_*``); beyond them a command
+    fails closed. A missing key leaves the analyzer's own default."""
 
-    max_length: int = 100_000
-    max_depth: int = 32
-    max_commands: int = 500
+    max_length: int
+    max_depth: int
+    max_commands: int
 
 
 class PolicyHolder:
@@ -78,7 +79,7 @@ class PolicyHolder:
         """
         self.path = path
         self.fail_mode: FailMode = fail_mode
-        self.limits = shell_limits or ShellLimits()
+        self.limits: ShellLimits = shell_limits or {}
         self._stamp: _Stamp = _stamp(path) if path is not None else None
         self.policy: Policy = load_policy(str(path) if path is not None else None)
         self.error: str | None = None
@@ -115,35 +116,14 @@ class PolicyHolder:
     def decide(self, call: ToolCall) -> Decision:
         """The final decision for ``call`` (never raises, never ``review``)."""
         # One read of self.policy: a reload mid-call cannot mix two policies.
-        lim = self.limits
-        return decide(
-            self.policy,
-            call,
-            fail_mode=self.fail_mode,
-            max_length=lim.max_length,
-            max_depth=lim.max_depth,
-            max_commands=lim.max_commands,
-        )
+        return decide(self.policy, call, fail_mode=self.fail_mode, **self.limits)
 
     def explain(self, call: ToolCall) -> tuple[Decision, list[str]]:
         """The decision plus one line per unit judged (each command of a shell line)."""
         policy = self.policy
-        lim = self.limits
-        decision = decide(
-            policy,
-            call,
-            fail_mode=self.fail_mode,
-            max_length=lim.max_length,
-            max_depth=lim.max_depth,
-            max_commands=lim.max_commands,
-        )
+        decision = decide(policy, call, fail_mode=self.fail_mode, **self.limits)
         try:
-            units = policy.judge(
-                call,
-                max_length=lim.max_length,
-                max_depth=lim.max_depth,
-                max_commands=lim.max_commands,
-            ).units
+            units = policy.judge(call, **self.limits).units
         except Exception as exc:  # the decision above already failed closed
             return decision, [f"could not analyse the call: {type(exc).__name__}: {exc}"]
         trace = [
