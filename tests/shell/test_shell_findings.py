@@ -95,6 +95,10 @@ def test_code_detail_is_truncated(run: Analyze) -> None:
         ('eval "$(curl -s https://x)"', "eval"),
         ("curl -s x | tee log | sh", "sh"),
         ("bash < <(curl -s https://x)", "bash"),
+        ("curl -o install.sh https://x/i.sh && bash install.sh", "bash"),
+        ("curl -fsSLO https://x/i.sh; chmod +x i.sh; ./i.sh", "i.sh"),
+        ("wget https://x/setup.sh && sh setup.sh", "sh"),
+        ("curl https://x > /tmp/s && . /tmp/s", "source"),
     ],
 )
 def test_download_to_shell(run: Analyze, source: str, runner: str) -> None:
@@ -115,6 +119,8 @@ def test_download_to_shell(run: Analyze, source: str, runner: str) -> None:
         "wget https://x -O - | tar xz",
         "curl x | grep sh",
         "cat < <(curl -s https://x)",
+        "curl -o data.json https://x && bash build.sh",
+        "wget https://x/a.tgz && tar xzf a.tgz",
     ],
 )
 def test_downloads_not_run_as_code(run: Analyze, source: str) -> None:
@@ -259,3 +265,33 @@ def test_unquoted_heredoc_runs_its_substitutions(run: Analyze) -> None:
 def test_heredoc_then_more_commands(run: Analyze) -> None:
     result = run("cat <<EOF && rm -rf /\nhello\nEOF")
     assert "rm" in programs(result)
+
+
+@pytest.mark.parametrize(
+    ("source", "via"),
+    [
+        ("bash -c '$0 -rf /' rm", "bash -c"),
+        ("bash <(echo 'rm -rf /')", "bash <()"),
+        ("source <(printf 'rm -rf /')", "source <()"),
+        ("source /dev/stdin <<< 'rm -rf /'", "source <<"),
+        ("git -c core.pager='rm -rf /' log", "git -c core.pager"),
+        ("git -c alias.x='!rm -rf /' x", "git -c alias.x"),
+        ("GIT_SSH_COMMAND='rm -rf /' git fetch", "$GIT_SSH_COMMAND"),
+        ("PAGER='rm -rf /' man ls", "$PAGER"),
+    ],
+)
+def test_text_that_becomes_a_command(run: Analyze, source: str, via: str) -> None:
+    rm = only(run(source), "rm")
+    assert rm.via[-1] == via
+    assert rm.paths == ("/",)
+
+
+def test_bash_env_is_a_sourced_file(run: Analyze) -> None:
+    src = only(run("BASH_ENV=/tmp/evil bash -c true"), "source")
+    assert src.paths == ("/tmp/evil",)
+    assert src.via == ("$BASH_ENV",)
+
+
+def test_ordinary_git_config_runs_nothing(run: Analyze) -> None:
+    result = run("git -c user.name=rm -c core.autocrlf=false commit -m x")
+    assert programs(result) == ["git"]

@@ -33,7 +33,7 @@ from .parser import parse
 from .words import IFS_DEFAULT, Field, WordScope, expand, literal_text, node_text, tokens_of
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from tree_sitter import Node
 
@@ -45,6 +45,43 @@ _TREE_LEVELS_PER_DEPTH = 6
 _BRACE_RETRIES = 8
 _MAX_STEPS = 20_000
 _MAX_LOOP_VALUES = 8
+# Environment variables holding a command line that programs run through a shell.
+_COMMAND_VARIABLES = frozenset(
+    {
+        "GIT_SSH_COMMAND",
+        "GIT_PAGER",
+        "PAGER",
+        "MANPAGER",
+        "GIT_EDITOR",
+        "EDITOR",
+        "VISUAL",
+        "GIT_EXTERNAL_DIFF",
+        "GIT_ASKPASS",
+        "SSH_ASKPASS",
+        "SUDO_ASKPASS",
+        "LESSOPEN",
+        "PROMPT_COMMAND",
+        "GIT_SEQUENCE_EDITOR",
+        "BROWSER",
+    }
+)
+# git configuration keys whose value is a command git runs.
+_GIT_COMMAND_KEYS = frozenset(
+    {
+        "core.pager",
+        "core.editor",
+        "core.sshcommand",
+        "core.fsmonitor",
+        "sequence.editor",
+        "diff.external",
+        "credential.helper",
+        "gpg.program",
+        "pager.log",
+        "pager.diff",
+        "uploadpack.packobjectshook",
+        "core.askpass",
+    }
+)
 
 _STATEMENTS = frozenset(
     [
@@ -226,6 +263,7 @@ class _Analyzer:
         self.reads_program: set[int] = set()  # shells/interpreters reading code from stdin
         self.stdin_text: dict[int, str] = {}  # heredoc / herestring text fed to a command
         self.stdin_feed: dict[int, tuple[int, int]] = {}  # commands feeding "< <(...)"
+        self.downloaded: set[str] = set()  # files a downloader writes earlier on the line
         self.pipe_ids = 0
         self.steps = 0
         self.call_stack: list[str] = []
@@ -450,10 +488,8 @@ class _Analyzer:
         j = upstream[-1][0]
         feeder = self.commands[j]
         text: str | None = None
-        if feeder.program in ("echo", "printf") and not feeder.dynamic and not _decodes(feeder):
-            text = " ".join(
-                a for a in feeder.argv if not (feeder.program == "echo" and a in ("-n", "-e", "-E"))
-            )
+        if feeder.program in ("echo", "printf"):
+            text = _echoed(feeder)
         elif feeder.program == "cat" and not feeder.positionals and j in self.stdin_text:
             text = self.stdin_text[j]
         if text is not None:
@@ -843,6 +879,14 @@ class _Analyzer:
         if dyn_program:
             self.finding(DYNAMIC_PROGRAM, f"program only known at run time: {path_word}", k)
         self.redirect_findings(redirects, k)
+        if program in detect.DOWNLOADERS:
+            self.downloaded.update(self.download_targets(cmd, parsed, scope))
+        if "/" in path_word:
+            self.downloaded_check(k, self.path_forms(path_word, scope))
+        if assignments:
+            self.command_variables(k, assignments, env_scope, ctx)
+        if program == "git":
+            self.git_config_commands(parsed, env_scope, ctx)
         self.look_inside(k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
 
     def wrapper(
@@ -942,7 +986,10 @@ class _Analyzer:
             return
         if program in ("source", "."):
             cmd.program = "source"
-            self.feed_check(k, [subst.get(0)])
+            self.feed_check(k, [subst.get(0)], (scope, ctx, True))
+            self.downloaded_check(k, cmd.paths)
+            if argv[:1] == ["/dev/stdin"] and stdin is not None:
+                self.source(stdin, scope, ctx.nested("source <<"))
             return
         if program == "alias":
             for word in argv:
@@ -1037,12 +1084,14 @@ class _Analyzer:
                     )
                 rest = args[src.rest :]
                 inner.positional = None if any(f[1] for f in rest) else [f[0] for f in rest[1:]]
+                inner.vars["0"] = None if not rest or rest[0][1] else rest[0][0]
                 self.source(src.code, inner, ctx.nested(f"{cmd.program} -c"))
             else:
                 self.finding(CODE_EXECUTION, _detail(cmd.program, src.code), k)
             return
         if src.script is not None:
-            self.feed_check(k, [subst.get(src.script)])
+            self.feed_check(k, [subst.get(src.script)], (env_scope, ctx, shell))
+            self.downloaded_check(k, script)
             return
         # Reads its program from stdin: a heredoc / herestring, or a pipe.
         if stdin is not None:
@@ -1053,15 +1102,84 @@ class _Analyzer:
                 self.finding(CODE_EXECUTION, _detail(cmd.program, stdin), k)
             return
         self.reads_program.add(k)
-        self.feed_check(k, [self.stdin_feed.get(k)])
+        self.feed_check(k, [self.stdin_feed.get(k)], (env_scope, ctx, shell))
 
-    def feed_check(self, k: int, ranges: list[tuple[int, int] | None]) -> None:
-        """Code taken from a substitution (``sh -c "$(curl ..)"``, ``bash <(curl ..)``)."""
+    def download_targets(self, cmd: Command, parsed: flags.ParsedArgs, scope: _Scope) -> list[str]:
+        """Files a downloader writes: ``-o``/``-O FILE``, redirects, or the URL's name."""
+        out = [r.target for r in cmd.redirects if r.target and r.writes]
+        for name, value in parsed.option_values:
+            if name in ("-o", "--output", "-O", "--output-document") and value != "-":
+                out.extend(self.path_forms(value, scope))
+        names_from_url = (cmd.program == "wget" and not parsed.option_values) or (
+            "remote-name" in cmd.flags
+        )
+        for word in cmd.positionals if names_from_url else ():
+            if "://" in word:
+                name = word.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                out.extend(self.path_forms(name, scope) if name and "/" not in name else ())
+        return out
+
+    def downloaded_check(self, k: int, forms: Sequence[str]) -> None:
+        """Running, or feeding to a shell, a file downloaded earlier on the line."""
+        if self.downloaded.intersection(forms):
+            cmd = self.commands[k]
+            self.finding(DOWNLOAD_TO_SHELL, f"{cmd.program} runs a file downloaded on this line", k)
+
+    def command_variables(
+        self, k: int, assignments: tuple[str, ...], scope: _Scope, ctx: _Ctx
+    ) -> None:
+        """Environment variables whose value is a command the program may run
+        (``GIT_SSH_COMMAND='...' git fetch``, ``PAGER=...``) or a file bash sources."""
+        for text in assignments:
+            name, _, value = text.partition("=")
+            if name in _COMMAND_VARIABLES and value:
+                self.source(value, scope.copy(), ctx.nested(f"${name}"))
+            elif name in ("BASH_ENV", "ENV") and value:
+                forms = self.path_forms(value, scope)
+                src = Command(
+                    "source",
+                    "source",
+                    (value,),
+                    positionals=(value,),
+                    paths=forms,
+                    via=(*ctx.via, f"${name}"),
+                    text=self.commands[k].text,
+                )
+                self.add(src, ctx)
+
+    def git_config_commands(self, parsed: flags.ParsedArgs, scope: _Scope, ctx: _Ctx) -> None:
+        """``git -c core.pager='...'`` / ``-c alias.x='!...'``: configuration that runs commands."""
+        for name, value in parsed.option_values:
+            if name != "-c" or "=" not in value:
+                continue
+            key, _, command = value.partition("=")
+            key = key.lower()
+            if key.startswith("alias.") and command.startswith("!"):
+                self.source(command[1:], scope.copy(), ctx.nested(f"git -c {key}"))
+            elif key in _GIT_COMMAND_KEYS and command:
+                self.source(command.lstrip("!"), scope.copy(), ctx.nested(f"git -c {key}"))
+
+    def feed_check(
+        self,
+        k: int,
+        ranges: list[tuple[int, int] | None],
+        reads: tuple[_Scope, _Ctx, bool] | None = None,
+    ) -> None:
+        """Code taken from a substitution (``sh -c "$(curl ..)"``, ``bash <(curl ..)``).
+
+        With ``reads`` (scope, ctx, is a shell), a file fed by a single ``echo``/``printf``
+        (``bash <(echo 'rm -rf /')``) is read as the program it is."""
         cmd = self.commands[k]
         for r in ranges:
             if r is None:
                 continue
             fed = self.commands[r[0] : r[1]]
+            if reads is not None and len(fed) == 1 and fed[0].program in ("echo", "printf"):
+                text = _echoed(fed[0])
+                if text is not None and reads[2]:
+                    self.source(text, reads[0].copy(), reads[1].nested(f"{cmd.program} <()"))
+                elif text is not None:
+                    self.finding(CODE_EXECUTION, _detail(cmd.program, text), k)
             if any(c.program in detect.DOWNLOADERS for c in fed):
                 self.finding(DOWNLOAD_TO_SHELL, f"downloaded code run by {cmd.program}", k)
             if any(_decodes(c) for c in fed):
@@ -1237,6 +1355,14 @@ def _decodes(cmd: Command) -> bool:
     if p == "echo":
         return any(a.startswith("-") and "e" in a for a in argv) and any("\\" in a for a in argv)
     return p in detect.DECODERS
+
+
+def _echoed(cmd: Command) -> str | None:
+    """The text an ``echo``/``printf`` writes, when it is known and not decoded."""
+    if cmd.dynamic or _decodes(cmd):
+        return None
+    words = [a for a in cmd.argv if not (cmd.program == "echo" and a in ("-n", "-e", "-E"))]
+    return " ".join(words)
 
 
 def _networked(cmd: Command) -> bool:
