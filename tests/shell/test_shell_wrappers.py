@@ -12,6 +12,9 @@ from shell_helpers import Analyze, only, programs
         ("sudo rm -rf /", "sudo"),
         ("sudo -u root -E -- rm -rf /", "sudo"),
         ("sudo -uroot rm -rf /", "sudo"),
+        ("sudo -Eu root rm -rf /", "sudo"),
+        ("sudo --user=root --preserve-env=PATH rm -rf /", "sudo"),
+        ("timeout -k5 10 rm -rf /", "timeout"),
         ("doas -u root rm -rf /", "doas"),
         ("env rm -rf /", "env"),
         ("env -i A=1 B=2 rm -rf /", "env"),
@@ -183,3 +186,20 @@ def test_uv_run_is_a_wrapper_with_its_subcommand(run: Analyze) -> None:
     result = run("uv run --frozen pytest -x")
     assert only(result, "uv").subcommand == "run"
     assert only(result, "pytest").via == ("uv run",)
+
+
+def test_wrapper_flags_are_its_own(run: Analyze) -> None:
+    result = run("sudo -Eu root rm -rf /")
+    assert only(result, "sudo").flags == {"-E", "-u"}
+    assert only(run("nice -10 true"), "nice").flags == {"-n"}
+
+
+def test_su_with_attached_command(run: Analyze) -> None:
+    result = run("su -c'rm -rf /' root")
+    assert only(result, "rm").argv == ("-rf", "/")
+
+
+def test_xargs_replace_string_is_run_time_input(run: Analyze) -> None:
+    rm = only(run("ls | xargs -I % rm -rf %/x"), "rm")
+    assert rm.dynamic
+    assert rm.paths == ()

@@ -176,7 +176,6 @@ _FIRST_OPERAND_NOT_PATH = frozenset(
         "yq",
     ]
 )
-_DECLARATIONS = frozenset({"export", "declare", "local", "readonly", "typeset"})
 _SAFE_GAP_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+%@"
 )
@@ -906,15 +905,13 @@ class _Analyzer:
     ) -> None:
         """A wrapper (sudo, env, xargs, ...): emit it, then what it runs."""
         u = wrappers.unwrap(key, args)
-        own = [f[0] for f in u.own]
-        parsed = flags.parse_args(program, own)
         operands = [f[0] for f in u.operands if not f[1]]
         cmd = Command(
             program,
             path_word,
             tuple(f[0] for f in ([("run", False)] if " " in key else []) + args),
             subcommand=key.split(" ", 1)[1] if " " in key else None,
-            flags=frozenset(parsed.flags),
+            flags=frozenset(u.flags),
             positionals=tuple(operands),
             dynamic=dynamic,
             redirects=tuple(redirects),

@@ -109,21 +109,19 @@ class Unwrapped:
     - ``operands``: its operands that are paths (flock's lock file, chroot's root).
     - ``assignments``: ``NAME=value`` words it sets in the command's environment.
     - ``appends_input``: the command gets more arguments at run time (xargs).
+    - ``flags``: the wrapper's own options as written (``-u``, ``--preserve-env``).
     """
 
-    __slots__ = ("appends_input", "argv", "assignments", "operands", "own", "shell")
+    __slots__ = ("appends_input", "argv", "assignments", "flags", "operands", "own", "shell")
 
     def __init__(self) -> None:
+        self.flags: set[str] = set()  # the wrapper's own options: "-u", "--user"
         self.argv: list[Field] | None = None
         self.shell: list[Field] | None = None
         self.own: list[Field] = []
         self.operands: list[Field] = []
         self.assignments: list[Field] = []
         self.appends_input = False
-
-
-def _takes_value(name: str, valued: frozenset[str]) -> bool:
-    return name in valued
 
 
 def unwrap(key: str, args: list[Field]) -> Unwrapped:
@@ -138,39 +136,49 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
     out = Unwrapped()
     i, n = 0, len(args)
     runs_nothing = False
+    replace = ""
     while i < n:
-        text = args[i][0]
+        text, dynamic = args[i]
         if text == "--":
             out.own.append(args[i])
             i += 1
             break
         if key == "parallel" and text.startswith(":::"):
             break
-        if not text.startswith("-") or text == "-" or (key == "nice" and text[1:].isdigit()):
-            if key == "nice" and text.startswith("-") and text != "-":
-                out.own.append(args[i])
-                i += 1
-                continue
+        if not text.startswith("-") or text == "-":
             break
         out.own.append(args[i])
         i += 1
-        name, eq, value = text.partition("=")
-        if name in nothing:
-            runs_nothing = True
-        if not name.startswith("--") and len(name) > 2:
-            # A cluster: "-un" is -u -n; a valued letter takes the rest as its value.
-            for pos in range(1, len(name)):
-                letter = "-" + name[pos]
-                if letter in nothing:
-                    runs_nothing = True
-                if letter in valued or letter in optional:
-                    break
+        if key == "nice" and text[1:].isdigit():
+            out.flags.add("-n")  # "nice -10 cmd"
             continue
+        name, eq, value = text.partition("=")
+        if name.startswith("--"):
+            out.flags.add(name)
+        if not name.startswith("--") and len(name) > 2:
+            # A cluster ("-Eu root", "-uroot"): letters until one that takes a value, which
+            # takes the rest of the word, or else the next word.
+            name, value, eq = "", "", ""
+            for pos in range(1, len(text)):
+                letter = "-" + text[pos]
+                out.flags.add(letter)
+                runs_nothing = runs_nothing or letter in nothing
+                if letter in valued or letter in optional:
+                    name, value = letter, text[pos + 1 :]
+                    eq = "=" if value or letter in optional else ""
+                    break
+            if not name:
+                continue
+        elif not name.startswith("--"):
+            out.flags.add(name)
+        runs_nothing = runs_nothing or name in nothing
+        if key == "xargs" and name in ("-I", "-i", "--replace"):
+            replace = value or ("{}" if eq or name == "-i" else args[i][0] if i < n else "")
         if eq or name in optional:
             if name in shell_opts:
-                out.shell = [(value, args[i - 1][1])]
+                out.shell = [(value, dynamic)]
             continue
-        if _takes_value(name, valued) and i < n:
+        if name in valued and i < n:
             if name in shell_opts:
                 out.shell = [args[i]]
             out.own.append(args[i])
@@ -191,6 +199,11 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
     if key == "flock" and len(rest) >= 2 and rest[0][0] in ("-c", "--command"):
         out.own.extend(rest[:2])
         out.shell, rest = [rest[1]], []
+    if key in ("su", "runuser") and out.shell is not None:
+        rest = []  # the user name (and arguments to the shell), not a command
+    if replace:
+        # xargs -I{}: the replace string stands for input read at run time.
+        rest = [(text, dynamic or replace in text) for text, dynamic in rest]
     if key == "parallel":
         cut = next((k for k, f in enumerate(rest) if f[0].startswith(":::")), len(rest))
         rest = rest[:cut]
