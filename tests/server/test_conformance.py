@@ -45,6 +45,11 @@ NODE = (
     or "node"
 )
 
+# CI installs the suite first and sets SUPEREGO_REQUIRE_CONFORMANCE, so that a missing
+# suite fails there instead of passing quietly as a skip.
+if not SUITE and os.environ.get("SUPEREGO_REQUIRE_CONFORMANCE"):
+    raise RuntimeError("SUPEREGO_REQUIRE_CONFORMANCE is set but the conformance suite is missing")
+
 pytestmark = pytest.mark.skipif(
     not SUITE,
     reason="the MCP conformance suite is not installed (tests/server/conformance.sh installs "
