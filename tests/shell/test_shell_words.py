@@ -183,3 +183,11 @@ def test_for_loop_over_known_values(run: Analyze, dirs: tuple[str, str]) -> None
 
 def test_function_defined_in_a_subshell_is_listed(run: Analyze) -> None:
     assert only(run("( g(){ rm -rf /; } )"), "rm").via == ("g() (defined)",)
+
+
+def test_branches_do_not_see_each_other(run: Analyze) -> None:
+    result = run("x=ls; if test -f y; then x=rm; else $x -la; fi")
+    assert programs(result) == ["test", "ls"]
+    result = run("x=ls; case $1 in a) x=rm;; b) $x -la;; esac; $x")
+    assert programs(result)[:1] == ["ls"]
+    assert DYNAMIC_PROGRAM in kinds(result)  # after the case, x is rm or ls

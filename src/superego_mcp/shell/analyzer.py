@@ -380,21 +380,29 @@ class _Analyzer:
             var = node.child_by_field_name("variable")
             if var is not None:
                 scope.vars[node_text(var)] = None
+        # Alternatives (then / elif / else / case items) each start from the scope before
+        # them; what they change becomes unknown afterwards.
+        conditions = {c.start_byte for c in node.children_by_field_name("condition")}
+        branches: list[_Scope] = []
+        then_scope: _Scope | None = None
         for child in node.named_children:
-            if child.start_byte in walked:
+            if child.start_byte in walked or child.type == "comment":
                 continue
-            if child.type in _STATEMENTS or child.type in (
-                "do_group",
-                "elif_clause",
-                "else_clause",
-                "case_item",
-            ):
-                if child.type in ("elif_clause", "else_clause", "case_item"):
-                    self.compound(child, scope, ctx)
+            if child.type in ("elif_clause", "else_clause", "case_item"):
+                branches.append(scope.copy())
+                self.compound(child, branches[-1], ctx)
+            elif child.type in _STATEMENTS or child.type == "do_group":
+                if node.type == "if_statement" and child.start_byte not in conditions:
+                    if then_scope is None:
+                        then_scope = scope.copy()
+                        branches.append(then_scope)
+                    self.stmt(child, then_scope, ctx)
                 else:
                     self.stmt(child, scope, ctx)
-            elif child.type != "comment":
+            else:
                 self.substitutions_in(child, scope, ctx)
+        for branch in branches:
+            scope.merge(branch)
 
     def for_each_value(self, node: Node, scope: _Scope, ctx: _Ctx) -> bool:
         """``for x in a b; do ...; done`` with a few known values: walk the body once per
