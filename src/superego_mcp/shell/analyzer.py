@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import paths as _paths
-from . import astral, detect, flags, wrappers
+from . import astral, detect, flags, syntax, wrappers
 from .model import (
     CODE_EXECUTION,
     DECODE_TO_SHELL,
@@ -30,7 +30,17 @@ from .model import (
     Redirect,
 )
 from .parser import parse
-from .words import IFS_DEFAULT, Field, WordScope, expand, literal_text, node_text, tokens_of
+from .state import Ctx, Limit, Scope, Unparseable
+from .words import (
+    IFS_DEFAULT,
+    Field,
+    WordScope,
+    clip,
+    expand,
+    literal_text,
+    node_text,
+    tokens_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -176,79 +186,6 @@ _FIRST_OPERAND_NOT_PATH = frozenset(
         "yq",
     ]
 )
-_SAFE_GAP_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+%@"
-)
-
-
-class _Limit(Exception):
-    """Over a size / depth / count limit."""
-
-
-class _Unparseable(Exception):
-    """The parser could not make sense of (part of) the source."""
-
-
-class _Scope:
-    """What is known at a point of the walk. Copied for subshells and branches."""
-
-    __slots__ = ("aliases", "cwd", "funcs", "positional", "vars")
-
-    def __init__(self) -> None:
-        self.vars: dict[str, str | None] = {}
-        self.positional: list[str] | None = None  # None: unknown ($1 of the hook's shell)
-        self.cwd: str | None = None
-        self.funcs: dict[str, Node] = {}
-        self.aliases: dict[str, str] = {}
-
-    def copy(self) -> _Scope:
-        new = _Scope()
-        new.vars = dict(self.vars)
-        new.positional = None if self.positional is None else list(self.positional)
-        new.cwd = self.cwd
-        new.funcs = dict(self.funcs)
-        new.aliases = dict(self.aliases)
-        return new
-
-    def merge(self, branch: _Scope) -> None:
-        """After a branch that may or may not have run: differing values become unknown."""
-        for name in set(self.vars) | set(branch.vars):
-            if self.vars.get(name, "\0unset") != branch.vars.get(name, "\0unset"):
-                self.vars[name] = None
-        if self.cwd != branch.cwd:
-            self.cwd = None
-        self.funcs.update(branch.funcs)
-        self.aliases.update(branch.aliases)
-
-    def lookup(self, name: str) -> str | None:
-        if name in self.vars:
-            return self.vars[name]
-        if self.positional is not None:
-            if name.isdigit():
-                k = int(name)
-                if k == 0:
-                    return None
-                return self.positional[k - 1] if k <= len(self.positional) else ""
-            if name in ("@", "*"):
-                return " ".join(self.positional)
-            if name == "#":
-                return str(len(self.positional))
-        return None
-
-
-class _Ctx:
-    """Where the walk is: how we got here (``via``), nesting depth, enclosing pipelines."""
-
-    __slots__ = ("depth", "pipes", "via")
-
-    def __init__(self, via: tuple[str, ...], depth: int, pipes: tuple[tuple[int, int], ...]):
-        self.via = via
-        self.depth = depth
-        self.pipes = pipes
-
-    def nested(self, label: str | None, *, keep_pipes: bool = False) -> _Ctx:
-        via = (*self.via, label) if label else self.via
-        return _Ctx(via, self.depth + 1, self.pipes if keep_pipes else ())
 
 
 class _Analyzer:
@@ -268,74 +205,44 @@ class _Analyzer:
         self.call_stack: list[str] = []
         # Every function definition seen (name, body, scope) and the bodies called so far
         # (by identity: the Node objects stay alive in `defined`).
-        self.defined: list[tuple[str, Node, _Scope]] = []
+        self.defined: list[tuple[str, Node, Scope]] = []
         self.called: set[int] = set()
         self.alias_stack: list[str] = []
 
     # ----- sources and statements -------------------------------------------------------
 
-    def source(self, text: str, scope: _Scope, ctx: _Ctx) -> None:
+    def source(self, text: str, scope: Scope, ctx: Ctx) -> None:
         """Parse and walk one piece of shell source."""
         if ctx.depth > self.max_depth:
-            raise _Limit(f"nested deeper than {self.max_depth} levels")
+            raise Limit(f"nested deeper than {self.max_depth} levels")
         data = text.encode("utf-8", "surrogatepass")
         tree = parse(data)
         for _ in range(_BRACE_RETRIES):
             # `{rm,-rf,/}` is brace expansion, not a group, but the parser reads a group;
             # `""{rm,-rf,/}` means the same to bash and parses as a word.
-            fix = _brace_word(tree.root_node, data) if tree.root_node.has_error else None
+            fix = syntax.brace_word(tree.root_node, data) if tree.root_node.has_error else None
             if fix is None:
                 break
             data = data[:fix] + b'""' + data[fix:]
             tree = parse(data)
         root = tree.root_node
-        self._check_tree(root, self.max_depth * _TREE_LEVELS_PER_DEPTH)
+        syntax.check_tree(root, self.max_depth * _TREE_LEVELS_PER_DEPTH)
         if root.has_error:
-            raise _Unparseable(f"syntax error near: {_error_excerpt(root)}")
+            raise Unparseable(f"syntax error near: {syntax.error_excerpt(root)}")
         self.block(root, scope, ctx)
 
-    @staticmethod
-    def _check_tree(root: Node, limit: int) -> None:
-        """Reject trees deeper than ``limit`` before any recursive walk (iteratively).
-
-        Chains of ``&&`` / ``||`` nest to the left in the tree but are walked iteratively,
-        so a list inside a list does not count as a level.
-        """
-        cursor = root.walk()
-        types = [root.type]  # node types along the cursor's path
-        depths = [0]
-
-        def enter() -> None:
-            kind = cursor.node.type if cursor.node is not None else ""
-            depth = depths[-1] + (0 if kind == types[-1] == "list" else 1)
-            if depth > limit:
-                raise _Limit(f"nested deeper than {limit} syntax levels")
-            types.append(kind)
-            depths.append(depth)
-
-        while True:
-            if cursor.goto_first_child():
-                enter()
-                continue
-            while not cursor.goto_next_sibling():
-                if not cursor.goto_parent():
-                    return
-                types.pop()
-                depths.pop()
-            types.pop()
-            depths.pop()
-            enter()
-
-    def block(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def block(self, node: Node, scope: Scope, ctx: Ctx) -> None:
+        """Walk the statements directly under ``node``."""
         for child in node.named_children:
             self.stmt(child, scope, ctx)
 
-    def stmt(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def stmt(self, node: Node, scope: Scope, ctx: Ctx) -> None:
+        """Walk one statement of any kind."""
         # Function calls and aliases can fan out exponentially without emitting commands:
         # bound the total work, not only the output.
         self.steps += 1
         if self.steps > _MAX_STEPS:
-            raise _Limit(f"more than {_MAX_STEPS} statements to walk")
+            raise Limit(f"more than {_MAX_STEPS} statements to walk")
         kind = node.type
         if kind == "command":
             self.command(node, [], scope, ctx)
@@ -370,7 +277,7 @@ class _Analyzer:
         else:
             self.compound(node, scope, ctx)
 
-    def compound(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def compound(self, node: Node, scope: Scope, ctx: Ctx) -> None:
         """Any other construct: walk statements, and substitutions in its words."""
         walked: set[int] = set()  # start bytes of words already expanded
         if node.type == "for_statement":
@@ -383,8 +290,8 @@ class _Analyzer:
         # Alternatives (then / elif / else / case items) each start from the scope before
         # them; what they change becomes unknown afterwards.
         conditions = {c.start_byte for c in node.children_by_field_name("condition")}
-        branches: list[_Scope] = []
-        then_scope: _Scope | None = None
+        branches: list[Scope] = []
+        then_scope: Scope | None = None
         for child in node.named_children:
             if child.start_byte in walked or child.type == "comment":
                 continue
@@ -404,7 +311,7 @@ class _Analyzer:
         for branch in branches:
             scope.merge(branch)
 
-    def for_each_value(self, node: Node, scope: _Scope, ctx: _Ctx) -> bool:
+    def for_each_value(self, node: Node, scope: Scope, ctx: Ctx) -> bool:
         """``for x in a b; do ...; done`` with a few known values: walk the body once per
         value (each on a copy, merged like a branch). False when the values are unknown."""
         var = node.child_by_field_name("variable")
@@ -425,7 +332,7 @@ class _Analyzer:
             scope.merge(branch)
         return True
 
-    def chain(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def chain(self, node: Node, scope: Scope, ctx: Ctx) -> None:
         """``a && b || c``: the tree nests to the left; walk it without recursion."""
         rights: list[Node] = []
         cur = node
@@ -440,7 +347,7 @@ class _Analyzer:
         for right in reversed(rights):
             self.stmt(right, scope, ctx)
 
-    def pipeline(self, elements: list[Node], scope: _Scope, ctx: _Ctx, first: int = -1) -> None:
+    def pipeline(self, elements: list[Node], scope: Scope, ctx: Ctx, first: int = -1) -> None:
         """Walk a pipeline's elements, each in its own subshell, then link the programs."""
         self.pipe_ids += 1
         pid = self.pipe_ids
@@ -449,7 +356,7 @@ class _Analyzer:
         for i, element in enumerate(elements):
             if element.type == "comment":
                 continue
-            sub = _Ctx(ctx.via, ctx.depth, (*ctx.pipes, (pid, i + offset)))
+            sub = Ctx(ctx.via, ctx.depth, (*ctx.pipes, (pid, i + offset)))
             self.stmt(element, scope.copy(), sub)
         if first >= 0:
             for k in range(first, len(self.commands)):
@@ -458,7 +365,9 @@ class _Analyzer:
                     self.pipes[k] = (*ctx.pipes, (pid, 0))
         self.link_pipeline(pid, start, scope, ctx)
 
-    def link_pipeline(self, pid: int, start: int, scope: _Scope, ctx: _Ctx) -> None:
+    def link_pipeline(self, pid: int, start: int, scope: Scope, ctx: Ctx) -> None:
+        """Set ``piped_from``/``piped_to`` of pipeline ``pid``'s commands and look for what
+        flows into shells (downloads, decoded data, network tools)."""
         members: dict[int, list[int]] = {}
         for k in range(start, len(self.commands)):
             for p, slot in self.pipes[k]:
@@ -474,21 +383,21 @@ class _Analyzer:
                 cmd.piped_to = (*cmd.piped_to, *after)
         cmds = [self.commands[k] for s in slots for k in members[s]]
         shell_in_pipe = any(detect.is_shell(c.program) for c in cmds)
-        net_in_pipe = any(_networked(c) for c in cmds)
+        net_in_pipe = any(detect.networked(c) for c in cmds)
         for slot in slots:
             for k in members[slot]:
-                if shell_in_pipe and net_in_pipe and _networked(self.commands[k]):
+                if shell_in_pipe and net_in_pipe and detect.networked(self.commands[k]):
                     self.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
                 if k in self.reads_program:
                     self.piped_program(k, [members[s] for s in slots if s < slot], scope, ctx)
 
-    def piped_program(self, k: int, upstream: list[list[int]], scope: _Scope, ctx: _Ctx) -> None:
+    def piped_program(self, k: int, upstream: list[list[int]], scope: Scope, ctx: Ctx) -> None:
         """A shell or interpreter reading its program from a pipe: what feeds it?"""
         cmd = self.commands[k]
         feeders = [self.commands[j] for group in upstream for j in group]
         if any(f.program in detect.DOWNLOADERS for f in feeders):
             self.finding(DOWNLOAD_TO_SHELL, f"downloaded code piped into {cmd.program}", k)
-        if any(_decodes(f) for f in feeders):
+        if any(detect.decodes(f) for f in feeders):
             self.finding(DECODE_TO_SHELL, f"decoded data piped into {cmd.program}", k)
         if not upstream or len(upstream[-1]) != 1:
             return
@@ -496,7 +405,7 @@ class _Analyzer:
         feeder = self.commands[j]
         text: str | None = None
         if feeder.program in ("echo", "printf"):
-            text = _echoed(feeder)
+            text = detect.echoed(feeder)
         elif feeder.program == "cat" and not feeder.positionals and j in self.stdin_text:
             text = self.stdin_text[j]
         if text is not None:
@@ -505,10 +414,11 @@ class _Analyzer:
             else:
                 self.finding(CODE_EXECUTION, _detail(cmd.program, text), k)
 
-    def redirected(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def redirected(self, node: Node, scope: Scope, ctx: Ctx) -> None:
+        """A statement with redirects (and, for heredocs, whatever the parser hung on them)."""
         body = node.child_by_field_name("body")
         redirects = [c for c in node.named_children if c.type in _REDIRECTS]
-        extra = _gap_words(node, [c for c in node.children if c.type != "comment"])
+        extra = syntax.gap_words(node, [c for c in node.children if c.type != "comment"])
         # tree-sitter-bash hangs "| sh" or "&& rm" after a heredoc inside the redirect node.
         trailing = [
             c
@@ -522,7 +432,7 @@ class _Analyzer:
             self.command(body, redirects, scope, ctx, extra_words=extra)
         elif body is not None:
             if extra:
-                raise _Unparseable(f"unexpected words: {' '.join(extra)}")
+                raise Unparseable(f"unexpected words: {' '.join(extra)}")
             self.stmt(body, scope, ctx)
             self.compound_redirects(redirects, first, scope, ctx)
         for t in trailing:
@@ -531,9 +441,7 @@ class _Analyzer:
             else:
                 self.stmt(t, scope, ctx)
 
-    def compound_redirects(
-        self, redirects: list[Node], first: int, scope: _Scope, ctx: _Ctx
-    ) -> None:
+    def compound_redirects(self, redirects: list[Node], first: int, scope: Scope, ctx: Ctx) -> None:
         """``{ a; b; } > f``: the redirect applies to every command inside."""
         got, _stdin, _args = self.redirects(redirects, scope, ctx)
         for k in range(first, len(self.commands)):
@@ -544,7 +452,7 @@ class _Analyzer:
 
     # ----- assignments, functions ---------------------------------------------------------
 
-    def assign(self, node: Node, scope: _Scope, ctx: _Ctx) -> str:
+    def assign(self, node: Node, scope: Scope, ctx: Ctx) -> str:
         """Apply ``NAME=value`` to ``scope``; return it as text."""
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
@@ -565,7 +473,8 @@ class _Analyzer:
         shown = value if value is not None else node_text(value_node) if value_node else ""
         return f"{name}={shown}"
 
-    def declaration(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def declaration(self, node: Node, scope: Scope, ctx: Ctx) -> None:
+        """``export``/``declare``/``local``/``readonly``: assignments, and a command for rules."""
         keyword = node.children[0].type if node.children else "declare"
         argv: list[str] = []
         for child in node.named_children:
@@ -578,7 +487,8 @@ class _Analyzer:
             Command(keyword, keyword, tuple(argv), text=_clip(node_text(node)), via=ctx.via), ctx
         )
 
-    def define_function(self, node: Node, scope: _Scope) -> None:
+    def define_function(self, node: Node, scope: Scope) -> None:
+        """Remember a function (its body runs when called); report fork bombs."""
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         if name_node is None or body is None:
@@ -586,12 +496,15 @@ class _Analyzer:
         name = node_text(name_node)
         scope.funcs[name] = body
         self.defined.append((name, body, scope))
-        if _self_calls(body, name) >= 2 or (_self_calls(body, name) and _backgrounds(body)):
+        if detect.self_calls(body, name) >= 2 or (
+            detect.self_calls(body, name) and detect.backgrounds(body)
+        ):
             self.finding(
                 FORK_BOMB, f"function {name!r} calls itself repeatedly: " + _clip(node_text(node))
             )
 
-    def call_function(self, name: str, args: list[Field], scope: _Scope, ctx: _Ctx) -> None:
+    def call_function(self, name: str, args: list[Field], scope: Scope, ctx: Ctx) -> None:
+        """Walk a function's body with the call's arguments as ``$1``..."""
         self.called.add(id(scope.funcs[name]))
         if name in self.call_stack:
             return  # recursion: its body is already being walked
@@ -604,7 +517,7 @@ class _Analyzer:
             self.call_stack.pop()
             scope.positional = saved
 
-    def uncalled_functions(self, ctx: _Ctx) -> None:
+    def uncalled_functions(self, ctx: Ctx) -> None:
         """Bodies of functions never called on the line may still run (a trap, a name built
         at run time): list their commands too rather than guess."""
         for name, body, scope in self.defined:  # grows while walking: bodies define more
@@ -619,17 +532,19 @@ class _Analyzer:
 
     # ----- words ------------------------------------------------------------------------
 
-    def word_scope(self, scope: _Scope, ctx: _Ctx) -> WordScope:
+    def word_scope(self, scope: Scope, ctx: Ctx) -> WordScope:
+        """What word expansion needs: variables, home, and how to walk substitutions."""
+
         def substitute(node: Node, label: str) -> None:
             inner = ctx.nested(label)
             if inner.depth > self.max_depth:
-                raise _Limit(f"nested deeper than {self.max_depth} levels")
+                raise Limit(f"nested deeper than {self.max_depth} levels")
             self.block(node, scope.copy(), inner)
 
         return WordScope(scope.lookup, self.home, substitute)
 
     def expand_words(
-        self, words: list[list[Node]], scope: _Scope, ctx: _Ctx
+        self, words: list[list[Node]], scope: Scope, ctx: Ctx
     ) -> tuple[list[Field], bool]:
         """Fields of several words; also whether their number is unknown."""
         ws = self.word_scope(scope, ctx)
@@ -641,14 +556,14 @@ class _Analyzer:
             unknown = unknown or unk
         return out, unknown
 
-    def substitutions_in(self, node: Node, scope: _Scope, ctx: _Ctx) -> None:
+    def substitutions_in(self, node: Node, scope: Scope, ctx: Ctx) -> None:
         """Walk the substitutions inside any word-like node."""
         tokens_of([node], self.word_scope(scope, ctx))
 
     # ----- redirects --------------------------------------------------------------------
 
     def redirects(
-        self, nodes: list[Node], scope: _Scope, ctx: _Ctx
+        self, nodes: list[Node], scope: Scope, ctx: Ctx
     ) -> tuple[list[Redirect], str | None, list[Node]]:
         """The redirects, the text fed on stdin by a heredoc/herestring, and words the
         parser hung on a redirect that are really arguments (``rm 2>/dev/null -rf /``)."""
@@ -662,7 +577,7 @@ class _Analyzer:
             node = pending.pop(0)
             if node.type == "heredoc_redirect":
                 stdin = self.heredoc(node, scope, ctx)
-                out.append(Redirect(_op(node, "<<"), None, False))
+                out.append(Redirect(syntax.operator(node, "<<"), None, False))
                 pending[0:0] = [c for c in node.named_children if c.type == "file_redirect"]
             elif node.type == "herestring_redirect":
                 fields, _ = self.expand_words([list(node.named_children)], scope, ctx)
@@ -670,7 +585,7 @@ class _Analyzer:
                 out.append(Redirect("<<<", None, False))
             else:
                 dests = node.children_by_field_name("destination")
-                op = _op(node, ">")
+                op = syntax.operator(node, ">")
                 if not dests:
                     out.append(Redirect(op, None, op in _WRITE_OPS))
                     continue
@@ -693,7 +608,8 @@ class _Analyzer:
                     out.append(Redirect(op, form, writes))
         return out, stdin, args
 
-    def heredoc(self, node: Node, scope: _Scope, ctx: _Ctx) -> str:
+    def heredoc(self, node: Node, scope: Scope, ctx: Ctx) -> str:
+        """The text a heredoc feeds (expanded unless its delimiter is quoted)."""
         start = next((c for c in node.children if c.type == "heredoc_start"), None)
         body = next((c for c in node.children if c.type == "heredoc_body"), None)
         if body is None:
@@ -719,6 +635,7 @@ class _Analyzer:
         return "".join(parts)
 
     def redirect_findings(self, redirects: list[Redirect], k: int | None) -> None:
+        """Redirects to ``/dev/tcp`` / ``/dev/udp`` are network connections."""
         for r in redirects:
             if r.target and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
                 self.finding(REVERSE_SHELL, f"redirect {r.op} {r.target}", k)
@@ -729,10 +646,11 @@ class _Analyzer:
         self,
         node: Node,
         outer_redirects: list[Node],
-        scope: _Scope,
-        ctx: _Ctx,
+        scope: Scope,
+        ctx: Ctx,
         extra_words: list[str] | None = None,
     ) -> None:
+        """A simple command: expand its words, then alias, function or program."""
         assignments: list[Node] = []
         words: list[Node] = []
         redirect_nodes: list[Node] = []
@@ -747,7 +665,7 @@ class _Analyzer:
                 words.extend(child.named_children)
             elif child.type != "comment":
                 words.append(child)
-        gap = _gap_words(node, [c for c in node.children if c.type != "comment"])
+        gap = syntax.gap_words(node, [c for c in node.children if c.type != "comment"])
         redirect_nodes.extend(outer_redirects)
         # Prefix assignments set the command's environment, not the shell's.
         env_scope = scope.copy() if assignments else scope
@@ -760,7 +678,7 @@ class _Analyzer:
             stdin_feed = (before_redirects, len(self.commands))
         words.extend(redirect_args)
         words.sort(key=lambda n: n.start_byte)
-        groups = _join_continued(words)
+        groups = syntax.join_continued(words)
         ws = self.word_scope(scope, ctx)
         fields: list[Field] = []
         unknown = False
@@ -820,9 +738,9 @@ class _Analyzer:
         self,
         fields: list[Field],
         unknown: bool,
-        env_scope: _Scope,
-        scope: _Scope,
-        ctx: _Ctx,
+        env_scope: Scope,
+        scope: Scope,
+        ctx: Ctx,
         *,
         redirects: list[Redirect],
         stdin: str | None,
@@ -902,8 +820,8 @@ class _Analyzer:
         program: str,
         path_word: str,
         args: list[Field],
-        scope: _Scope,
-        ctx: _Ctx,
+        scope: Scope,
+        ctx: Ctx,
         *,
         dynamic: bool,
         redirects: list[Redirect],
@@ -968,9 +886,9 @@ class _Analyzer:
         self,
         k: int,
         args: list[Field],
-        env_scope: _Scope,
-        scope: _Scope,
-        ctx: _Ctx,
+        env_scope: Scope,
+        scope: Scope,
+        ctx: Ctx,
         *,
         stdin: str | None,
         subst: dict[int, tuple[int, int]],
@@ -1045,8 +963,8 @@ class _Analyzer:
         k: int,
         family: str,
         args: list[Field],
-        env_scope: _Scope,
-        ctx: _Ctx,
+        env_scope: Scope,
+        ctx: Ctx,
         *,
         stdin: str | None,
         subst: dict[int, tuple[int, int]],
@@ -1109,7 +1027,7 @@ class _Analyzer:
         self.reads_program.add(k)
         self.feed_check(k, [self.stdin_feed.get(k)], (env_scope, ctx, shell))
 
-    def download_targets(self, cmd: Command, parsed: flags.ParsedArgs, scope: _Scope) -> list[str]:
+    def download_targets(self, cmd: Command, parsed: flags.ParsedArgs, scope: Scope) -> list[str]:
         """Files a downloader writes: ``-o``/``-O FILE``, redirects, or the URL's name."""
         out = [r.target for r in cmd.redirects if r.target and r.writes]
         for name, value in parsed.option_values:
@@ -1131,7 +1049,7 @@ class _Analyzer:
             self.finding(DOWNLOAD_TO_SHELL, f"{cmd.program} runs a file downloaded on this line", k)
 
     def command_variables(
-        self, k: int, assignments: tuple[str, ...], scope: _Scope, ctx: _Ctx
+        self, k: int, assignments: tuple[str, ...], scope: Scope, ctx: Ctx
     ) -> None:
         """Environment variables whose value is a command the program may run
         (``GIT_SSH_COMMAND='...' git fetch``, ``PAGER=...``) or a file bash sources."""
@@ -1152,7 +1070,7 @@ class _Analyzer:
                 )
                 self.add(src, ctx)
 
-    def git_config_commands(self, parsed: flags.ParsedArgs, scope: _Scope, ctx: _Ctx) -> None:
+    def git_config_commands(self, parsed: flags.ParsedArgs, scope: Scope, ctx: Ctx) -> None:
         """``git -c core.pager='...'`` / ``-c alias.x='!...'``: configuration that runs commands."""
         for name, value in parsed.option_values:
             if name != "-c" or "=" not in value:
@@ -1168,7 +1086,7 @@ class _Analyzer:
         self,
         k: int,
         ranges: list[tuple[int, int] | None],
-        reads: tuple[_Scope, _Ctx, bool] | None = None,
+        reads: tuple[Scope, Ctx, bool] | None = None,
     ) -> None:
         """Code taken from a substitution (``sh -c "$(curl ..)"``, ``bash <(curl ..)``).
 
@@ -1180,17 +1098,17 @@ class _Analyzer:
                 continue
             fed = self.commands[r[0] : r[1]]
             if reads is not None and len(fed) == 1 and fed[0].program in ("echo", "printf"):
-                text = _echoed(fed[0])
+                text = detect.echoed(fed[0])
                 if text is not None and reads[2]:
                     self.source(text, reads[0].copy(), reads[1].nested(f"{cmd.program} <()"))
                 elif text is not None:
                     self.finding(CODE_EXECUTION, _detail(cmd.program, text), k)
             if any(c.program in detect.DOWNLOADERS for c in fed):
                 self.finding(DOWNLOAD_TO_SHELL, f"downloaded code run by {cmd.program}", k)
-            if any(_decodes(c) for c in fed):
+            if any(detect.decodes(c) for c in fed):
                 self.finding(DECODE_TO_SHELL, f"decoded data run by {cmd.program}", k)
 
-    def find(self, k: int, args: list[Field], scope: _Scope, ctx: _Ctx) -> None:
+    def find(self, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
         """``find``: start paths, ``-exec``/``-ok`` commands, ``-delete``."""
         cmd = self.commands[k]
         argv = list(cmd.argv)
@@ -1250,7 +1168,7 @@ class _Analyzer:
 
     # ----- paths, bookkeeping -------------------------------------------------------------
 
-    def path_forms(self, word: str, scope: _Scope) -> tuple[str, ...]:
+    def path_forms(self, word: str, scope: Scope) -> tuple[str, ...]:
         """Normalized forms of a path word; () when it cannot be resolved."""
         if not word or "\n" in word or "\0" in word or "://" in word:
             return ()
@@ -1276,8 +1194,9 @@ class _Analyzer:
         args: list[Field],
         parsed: flags.ParsedArgs,
         redirects: list[Redirect],
-        scope: _Scope,
+        scope: Scope,
     ) -> tuple[str, ...]:
+        """The paths a command names: path-like operands, option values, redirects."""
         dynamic_words = {f[0] for f in args if f[1]}
         candidates: list[str] = []
         if cmd.program not in _NO_PATH_OPERANDS:
@@ -1300,9 +1219,10 @@ class _Analyzer:
         out.extend(r.target for r in redirects if r.target)
         return _dedupe(tuple(out))
 
-    def add(self, cmd: Command, ctx: _Ctx, assignments: tuple[str, ...] = ()) -> int:
+    def add(self, cmd: Command, ctx: Ctx, assignments: tuple[str, ...] = ()) -> int:
+        """Record a command (bounded by ``max_commands``); return its index."""
         if len(self.commands) >= self.max_commands:
-            raise _Limit(f"more than {self.max_commands} commands")
+            raise Limit(f"more than {self.max_commands} commands")
         if assignments:
             cmd.assignments = assignments
         self.commands.append(cmd)
@@ -1310,6 +1230,7 @@ class _Analyzer:
         return len(self.commands) - 1
 
     def finding(self, kind: str, detail: str, k: int | None = None) -> None:
+        """Record a finding once per kind and command."""
         if not any(f.kind == kind and f.command == k for f in self.findings):
             self.findings.append(Finding(kind, detail, k))
 
@@ -1318,7 +1239,7 @@ class _Analyzer:
 
 
 def _clip(text: str, limit: int = _TEXT_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)
 
 
 def _detail(program: str, code: str) -> str:
@@ -1335,140 +1256,6 @@ def _basename(path_word: str) -> str:
 
 def _quote(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'"
-
-
-def _op(node: Node, default: str) -> str:
-    ops = [c.type for c in node.children if not c.is_named]
-    return ops[0] if ops else default
-
-
-def _decodes(cmd: Command) -> bool:
-    """Does this command turn encoded data into something else (base64 -d, xxd -r, ...)?"""
-    p, argv = cmd.program, cmd.argv
-    if p in ("base64", "base32", "basenc"):
-        return bool({"-d", "--decode", "-D"} & set(argv)) or any(
-            a.startswith("-") and not a.startswith("--") and "d" in a for a in argv
-        )
-    if p == "xxd":
-        return any(a.startswith("-") and "r" in a for a in argv)
-    if p == "openssl":
-        return "-d" in argv or "base64" in argv or "enc" in argv
-    if p in detect.DECODE_FLAGS:
-        return any(a in detect.DECODE_FLAGS[p] for a in argv)
-    if p in ("printf",):
-        return any("\\x" in a or "\\0" in a or "\\u" in a for a in argv)
-    if p == "echo":
-        return any(a.startswith("-") and "e" in a for a in argv) and any("\\" in a for a in argv)
-    return p in detect.DECODERS
-
-
-def _echoed(cmd: Command) -> str | None:
-    """The text an ``echo``/``printf`` writes, when it is known and not decoded."""
-    if cmd.dynamic or _decodes(cmd):
-        return None
-    words = [a for a in cmd.argv if not (cmd.program == "echo" and a in ("-n", "-e", "-E"))]
-    return " ".join(words)
-
-
-def _networked(cmd: Command) -> bool:
-    """A raw network connection tool (nc, socat, telnet, openssl s_client)."""
-    if cmd.program == "openssl":
-        return "s_client" in cmd.argv
-    return cmd.program in detect.NET_TOOLS
-
-
-def _self_calls(body: Node, name: str) -> int:
-    count = 0
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "command_name" and node_text(node) == name:
-            count += 1
-        stack.extend(node.children)
-    return count
-
-
-def _backgrounds(body: Node) -> bool:
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "&":
-            return True
-        stack.extend(node.children)
-    return False
-
-
-def _error_excerpt(root: Node) -> str:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR" or node.is_missing:
-            return _clip(node_text(node) or node.type, 60)
-        stack.extend(reversed(node.children))
-    return "?"
-
-
-def _brace_word(root: Node, data: bytes) -> int | None:
-    """Offset of a ``{`` the parser took for a group although no blank follows it."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "{" and not node.is_named:
-            after = data[node.end_byte : node.end_byte + 1]
-            if after and after not in b" \t\n":
-                return int(node.start_byte)
-        if node.has_error:
-            stack.extend(node.children)
-    return None
-
-
-def _gap_words(parent: Node, children: list[Node]) -> list[str]:
-    """Words between ``children`` that the parser dropped (``python3 - <<EOF`` loses ``-``).
-
-    Plain words are recovered; anything else is refused rather than guessed.
-    """
-    raw = parent.text or b""
-    base = parent.start_byte
-    cursor = base
-    words: list[str] = []
-    for child in sorted(children, key=lambda c: c.start_byte):
-        if child.start_byte > cursor:
-            gap = raw[cursor - base : child.start_byte - base].decode("utf-8", "surrogateescape")
-            words.extend(gap.replace("\\\n", " ").split())
-        cursor = max(cursor, child.end_byte)
-    for word in words:
-        if not set(word) <= _SAFE_GAP_CHARS:
-            raise _Unparseable(f"text the parser skipped: {_clip(word, 40)}")
-    return words
-
-
-def _join_continued(words: list[Node]) -> list[list[Node]]:
-    """Group nodes that form one word: the parser splits ``r\\<newline>m`` in two."""
-    groups: list[list[Node]] = []
-    prev: Node | None = None
-    for node in words:
-        if prev is not None and groups and _continued(prev, node):
-            groups[-1].append(node)
-        else:
-            groups.append([node])
-        prev = node
-    return groups
-
-
-def _continued(prev: Node, node: Node) -> bool:
-    """Same word: nothing between the nodes (a parser split), or a backslash-newline."""
-    if node.start_byte == prev.end_byte:
-        return True
-    if node.start_byte != prev.end_byte + 2:
-        return False
-    parent = prev.parent
-    while parent is not None and parent.end_byte < node.end_byte:
-        parent = parent.parent
-    if parent is None:
-        return False
-    raw = parent.text or b""
-    between = raw[prev.end_byte - parent.start_byte : node.start_byte - parent.start_byte]
-    return between == b"\\\n"
 
 
 def _substitution_ranges(word_ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
@@ -1528,17 +1315,17 @@ def analyze(
         return Analysis(source, (), (Finding(UNPARSEABLE, detail),))
     text = astral.encode(source) if encoded else source
     try:
-        scope = _Scope()
+        scope = Scope()
         if env:
             scope.vars.update(env)
         scope.vars.update({"HOME": home, "PWD": cwd, "IFS": IFS_DEFAULT})
         scope.cwd = cwd
-        ctx = _Ctx((), 0, ())
+        ctx = Ctx((), 0, ())
         analyzer.source(text, scope, ctx)
         analyzer.uncalled_functions(ctx)
-    except (_Limit, RecursionError) as exc:
+    except (Limit, RecursionError) as exc:
         analyzer.findings.append(Finding(TOO_COMPLEX, _clip(str(exc) or "nested too deeply")))
-    except _Unparseable as exc:
+    except Unparseable as exc:
         analyzer.findings.append(Finding(UNPARSEABLE, str(exc)))
         if "/dev/tcp/" in source or "/dev/udp/" in source:
             # The parser cannot read some reverse-shell forms (exec 5<>/dev/tcp/...).

@@ -4,6 +4,15 @@ interpreter is handed code (``python -c CODE``, ``perl -pe CODE``, a script oper
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .words import node_text
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from .model import Command
+
 SHELLS = frozenset(
     [
         "sh",
@@ -204,3 +213,61 @@ def awk_runs_commands(program_text: str) -> bool:
     """An awk program that starts commands: ``system(...)``, ``| getline``, ``print | "sh"``."""
     compact = program_text.replace(" ", "")
     return "system(" in compact or "|getline" in compact or '|"' in compact
+
+
+def decodes(cmd: Command) -> bool:
+    """Does this command turn encoded data into something else (base64 -d, xxd -r, ...)?"""
+    p, argv = cmd.program, cmd.argv
+    if p in ("base64", "base32", "basenc"):
+        return bool({"-d", "--decode", "-D"} & set(argv)) or any(
+            a.startswith("-") and not a.startswith("--") and "d" in a for a in argv
+        )
+    if p == "xxd":
+        return any(a.startswith("-") and "r" in a for a in argv)
+    if p == "openssl":
+        return "-d" in argv or "base64" in argv or "enc" in argv
+    if p in DECODE_FLAGS:
+        return any(a in DECODE_FLAGS[p] for a in argv)
+    if p in ("printf",):
+        return any("\\x" in a or "\\0" in a or "\\u" in a for a in argv)
+    if p == "echo":
+        return any(a.startswith("-") and "e" in a for a in argv) and any("\\" in a for a in argv)
+    return p in DECODERS
+
+
+def echoed(cmd: Command) -> str | None:
+    """The text an ``echo``/``printf`` writes, when it is known and not decoded."""
+    if cmd.dynamic or decodes(cmd):
+        return None
+    words = [a for a in cmd.argv if not (cmd.program == "echo" and a in ("-n", "-e", "-E"))]
+    return " ".join(words)
+
+
+def networked(cmd: Command) -> bool:
+    """A raw network connection tool (nc, socat, telnet, openssl s_client)."""
+    if cmd.program == "openssl":
+        return "s_client" in cmd.argv
+    return cmd.program in NET_TOOLS
+
+
+def self_calls(body: Node, name: str) -> int:
+    """How many times ``body`` calls the function ``name``."""
+    count = 0
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "command_name" and node_text(node) == name:
+            count += 1
+        stack.extend(node.children)
+    return count
+
+
+def backgrounds(body: Node) -> bool:
+    """Does ``body`` start something in the background (``&``)?"""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "&":
+            return True
+        stack.extend(node.children)
+    return False

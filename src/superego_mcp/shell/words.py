@@ -35,6 +35,11 @@ Token = tuple[str, int]
 Field = tuple[str, bool]
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def node_text(node: Node) -> str:
     """The source text of ``node`` (undecodable bytes kept as surrogate escapes)."""
     raw = node.text
