@@ -51,6 +51,8 @@ from superego_mcp.shell.model import DYNAMIC_PROGRAM
         'set -- rm -rf /; "$@"',
         "busybox rm -rf /",
         "for c in rm; do $c -rf /; done",
+        "RM -rf /",  # case-insensitive file systems (macOS) run rm
+        "/BIN/Rm -rf /",
     ],
 )
 def test_rm_rf_root_is_seen(run: Analyze, source: str) -> None:
@@ -191,3 +193,25 @@ def test_branches_do_not_see_each_other(run: Analyze) -> None:
     result = run("x=ls; case $1 in a) x=rm;; b) $x -la;; esac; $x")
     assert programs(result)[:1] == ["ls"]
     assert DYNAMIC_PROGRAM in kinds(result)  # after the case, x is rm or ls
+
+
+def test_case_of_unknown_programs_is_kept(run: Analyze) -> None:
+    assert programs(run("Rscript x.R")) == ["Rscript"]
+
+
+def test_globbed_program_is_dynamic(run: Analyze) -> None:
+    result = run("/???/r? -rf /")
+    assert DYNAMIC_PROGRAM in kinds(result)
+    assert result.commands[0].program == ""
+
+
+def test_other_users_home_is_dynamic(run: Analyze) -> None:
+    cat = only(run("cat ~root/.ssh/id_rsa"), "cat")
+    assert cat.dynamic
+    assert cat.paths == ()
+
+
+def test_popd_forgets_the_directory(run: Analyze) -> None:
+    rm = only(run("cd /tmp; pushd /a; popd; rm x"), "rm")
+    assert rm.dynamic
+    assert rm.paths == ()

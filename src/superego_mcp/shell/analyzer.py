@@ -55,6 +55,32 @@ _TREE_LEVELS_PER_DEPTH = 6
 _BRACE_RETRIES = 8
 _MAX_STEPS = 20_000
 _MAX_LOOP_VALUES = 8
+# Programs the analyzer has rules of its own for (case-folded on case-insensitive systems).
+_KNOWN_PROGRAMS = frozenset(
+    {k.split(" ")[0] for k in flags.known_programs()}
+    | wrappers.WRAPPERS
+    | detect.SHELLS
+    | detect.DOWNLOADERS
+    | detect.DECODERS
+    | detect.NET_TOOLS
+    | {
+        "eval",
+        "source",
+        "exec",
+        "find",
+        "dd",
+        "mkfs",
+        "shred",
+        "kill",
+        "python",
+        "python3",
+        "node",
+        "perl",
+        "ruby",
+        "php",
+        "sudo",
+    }
+)
 # Environment variables holding a command line that programs run through a shell.
 _COMMAND_VARIABLES = frozenset(
     {
@@ -757,7 +783,9 @@ class _Analyzer:
         if not dyn_program and path_word in scope.funcs and not skips_functions:
             self.call_function(path_word, args, scope, ctx)
             return
-        program = "" if dyn_program else _basename(path_word)
+        if any(c in path_word for c in "*?["):
+            dyn_program = True  # "/???/r? -rf /": the filesystem picks the program
+        program = "" if dyn_program else _program_name(path_word)
         argv = [f[0] for f in args]
         dynamic = dyn_program or unknown or inner_args_dynamic or any(f[1] for f in args)
         # A write to a file only known at run time (`> "$out"`).
@@ -919,6 +947,9 @@ class _Analyzer:
                 name, eq, value = word.partition("=")
                 if eq:
                     scope.aliases[name] = value + " "
+            return
+        if program == "popd":
+            scope.cwd = None
             return
         if program in ("cd", "pushd"):
             target = next((a for a in argv if not a.startswith("-") or a == "-"), None)
@@ -1250,8 +1281,12 @@ def _dedupe(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _basename(path_word: str) -> str:
-    return path_word.rstrip("/").rsplit("/", 1)[-1] if "/" in path_word else path_word
+def _program_name(path_word: str) -> str:
+    """The program's name: the base name, lower-cased when that is a program the analyzer
+    knows (macOS file systems ignore case: ``RM -rf /`` runs rm there)."""
+    name = path_word.rstrip("/").rsplit("/", 1)[-1] if "/" in path_word else path_word
+    lower = name.lower()
+    return lower if lower != name and lower in _KNOWN_PROGRAMS else name
 
 
 def _quote(word: str) -> str:

@@ -377,6 +377,11 @@ def _build() -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, dict[str, 
 _SPELLINGS, _VALUED_TABLE = _build()
 
 
+def known_programs() -> frozenset[str]:
+    """Programs (and "program subcommand" keys) the flag tables describe."""
+    return frozenset(_NAMES) | frozenset(_VALUED) | SUBCOMMAND_PROGRAMS
+
+
 def table_key(program: str, subcommand: str | None) -> tuple[str, ...]:
     """Keys to look a flag up under, most specific first."""
     base = _TABLE_ALIAS.get(program, program)

@@ -381,9 +381,14 @@ def _brace(toks: list[Token]) -> list[list[Token]]:
 
 
 def _tilde(toks: list[Token], home: str) -> list[Token]:
-    if toks and _is(toks[0], "~") and (len(toks) == 1 or _is(toks[1], "/")):
+    """``~`` and ``~/...`` are the home; ``~user``, ``~+``, ``~-`` are only known at run time."""
+    if not toks or not _is(toks[0], "~"):
+        return toks
+    end = next((i for i, t in enumerate(toks) if _is(t, "/") or t[1] != LIT), len(toks))
+    if end == 1:
         return [(home, QUO), *toks[1:]]
-    return toks
+    prefix = "".join(t[0] for t in toks[:end])
+    return [(prefix, DYN), *toks[end:]]
 
 
 def _ifs_split(text: str, ifs: str) -> list[str]:
