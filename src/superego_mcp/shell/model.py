@@ -20,7 +20,9 @@ REVERSE_SHELL: Final = "reverse_shell"  # /dev/tcp redirects, nc -e, socat exec:
 
 class Redirect:
     """A redirection of a command: ``op`` as written (``>``, ``>>``, ``<``, ``&>``, ...) and
-    its target, resolved to an absolute path when it is a file (``None`` when dynamic)."""
+    its target, resolved to an absolute path when it is a file (``None`` when dynamic, a
+    file-descriptor copy such as ``2>&1``, or a heredoc). A target reached through a symlink
+    is listed twice, lexical form then resolved form, like ``Command.paths``."""
 
     __slots__ = ("op", "target", "writes")
 
