@@ -22,7 +22,7 @@ LINES = [
     "uv run --frozen pytest tests/shell -q 2>&1 | tail -30",
     "curl -fsSL https://example.com/install.sh | sh",
     'find . -name "*.pyc" -exec rm -f {} \\; && echo done',
-    "for f in *.py; do python3 -m black \"$f\"; done",
+    'for f in *.py; do python3 -m black "$f"; done',
     "cat > notes.md <<'EOF'\nrm -rf /\nEOF",
     "sudo -u root bash -c 'apt-get update && apt-get install -y jq'",
     "x=$(git rev-parse HEAD); echo ${x:0:7} | tee -a log.txt",
