@@ -179,3 +179,8 @@ def test_exponential_alias_fan_out_is_bounded(run: Analyze) -> None:
 def test_partial_results_are_kept_when_failing(run: Analyze) -> None:
     result = run("; ".join(["ls"] * 20), max_commands=10)
     assert len(result.commands) == 10
+
+
+def test_too_many_words_after_brace_expansion(run: Analyze) -> None:
+    result = run(("echo " + "{a,b}" * 8 + " ") * 200)
+    assert TOO_COMPLEX in kinds(result)

@@ -55,6 +55,7 @@ _TREE_LEVELS_PER_DEPTH = 6
 _BRACE_RETRIES = 8
 _MAX_STEPS = 20_000
 _MAX_LOOP_VALUES = 8
+_MAX_WORDS = 20_000
 # Programs the analyzer has rules of its own for (case-folded on case-insensitive systems).
 _KNOWN_PROGRAMS = frozenset(
     {k.split(" ")[0] for k in flags.known_programs()}
@@ -717,6 +718,8 @@ class _Analyzer:
             word_ranges.append((len(fields), before, len(self.commands)))
             fields.extend(got)
             unknown = unknown or unk
+            if len(fields) > _MAX_WORDS:  # brace expansion can multiply words
+                raise Limit(f"more than {_MAX_WORDS} words in one command")
         fields.extend((w, False) for w in (extra_words or []) + gap)
         text = _clip(node_text(node))
         if not fields:
