@@ -43,7 +43,9 @@ def _download_uv() -> Path:
     tag = _wheel_tag()
     index = os.environ.get("SUPEREGO_PYPI_SIMPLE", "https://pypi.org/simple")
     # PEP 691 JSON form of the simple index: file names, URLs and sha256 digests.
-    request = urllib.request.Request(
+    if not index.startswith("https://"):
+        raise SystemExit(f"scripts/uv.py: refusing a non-https index: {index}")
+    request = urllib.request.Request(  # noqa: S310 (https only, checked above)
         f"{index}/uv/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
     )
     with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310
@@ -52,7 +54,9 @@ def _download_uv() -> Path:
     files = [
         f
         for f in listing["files"]
-        if f["filename"].startswith(prefix) and f["filename"].endswith(".whl") and tag in f["filename"]
+        if f["filename"].startswith(prefix)
+        and f["filename"].endswith(".whl")
+        and tag in f["filename"]
     ]
     if not files:
         raise SystemExit(f"scripts/uv.py: the index has no uv {UV_VERSION} wheel for {tag}")
@@ -91,7 +95,7 @@ def main() -> None:
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     env.setdefault("UV_PYTHON", sys.executable)
     os.chdir(ROOT)
-    os.execve(uv, [uv, *sys.argv[1:]], env)
+    os.execve(uv, [uv, *sys.argv[1:]], env)  # noqa: S606 (replace this process with uv)
 
 
 if __name__ == "__main__":

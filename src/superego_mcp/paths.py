@@ -25,7 +25,8 @@ def lexical(path: str, cwd: str, home: str) -> str:
     """Absolute, ``..``-folded form of ``path`` without touching the filesystem."""
     expanded = expand_home(path, home)
     if not expanded.startswith("/"):
-        expanded = os.path.join(cwd or "/", expanded)
+        # os.path, not pathlib: this module is on the hook path, where imports cost per call.
+        expanded = os.path.join(cwd or "/", expanded)  # noqa: PTH118
     folded = os.path.normpath(expanded)
     # normpath keeps a leading '//' (POSIX allows it a meaning); rules expect one slash.
     return "/" + folded.lstrip("/")
