@@ -2,13 +2,52 @@
 
 Everything here is compiled once when a policy is loaded (bad patterns raise ``ValueError``
 with a message the loader turns into a ``PolicyError``) and is picklable: plain ``__slots__``
-classes holding compiled regular expressions, no closures.
+classes holding :class:`LazyRegex` holders, no closures.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+
+class LazyRegex:
+    """A regular expression that pickles as its source and recompiles on first use.
+
+    A pickled ``re.Pattern`` recompiles when it is *loaded*, so every hook call reading the
+    cached policy would pay for every expression in it, used or not; this holder pays only
+    for the ones a call reaches. Built from source, it compiles at once (a bad pattern raises
+    ``re.error`` when the policy is loaded, never in the middle of a decision).
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = re.compile(pattern, flags)
+
+    def __getstate__(self) -> tuple[str, int]:
+        return self.pattern, self.flags
+
+    def __setstate__(self, state: tuple[str, int]) -> None:
+        self.pattern, self.flags = state
+        self._compiled = None
+
+    def _get(self) -> re.Pattern[str]:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.pattern, self.flags)
+        return compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``re.Pattern.search``."""
+        return self._get().search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """``re.Pattern.match``."""
+        return self._get().match(text)
+
 
 # --- names: tool names, programs, subcommands, wrappers ---------------------------------
 
@@ -31,7 +70,7 @@ class NameMatcher:
                 exact.add(entry)
         self.exact = frozenset(exact)
         # Compiled one by one: a pattern may carry its own inline flags, e.g. (?i).
-        self.patterns = tuple(re.compile(p) for p in patterns)
+        self.patterns = tuple(LazyRegex(p) for p in patterns)
         self.text = ", ".join(entries)
 
     @property
@@ -140,19 +179,19 @@ class ValueMatcher:
         flags = re.IGNORECASE if ignore_case else 0
         self.has_equals = "equals" in spec
         self.equals: Any = spec.get("equals")
-        patterns: list[re.Pattern[str]] = []
+        patterns: list[LazyRegex] = []
         if ignore_case and isinstance(self.equals, str):
             # Equality without case is a full-match regex: one code path for text tests.
-            patterns.append(re.compile("^" + re.escape(self.equals) + r"\Z", flags))
+            patterns.append(LazyRegex("^" + re.escape(self.equals) + r"\Z", flags))
             self.has_equals, self.equals = False, None
         if "regex" in spec:
             if not isinstance(spec["regex"], str):
                 raise ValueError("'regex' must be a string")
-            patterns.append(re.compile(_checked_regex(spec["regex"], flags), flags))
+            patterns.append(LazyRegex(_checked_regex(spec["regex"], flags), flags))
         if "glob" in spec:
             if not isinstance(spec["glob"], str):
                 raise ValueError("'glob' must be a string")
-            patterns.append(re.compile(glob_to_regex(spec["glob"]), flags))
+            patterns.append(LazyRegex(glob_to_regex(spec["glob"]), flags))
         self.regex = tuple(patterns)
         self.contains: tuple[Any, bool] | None = None
         if "contains" in spec:
@@ -292,7 +331,7 @@ class PathSet:
         for g in globs:
             grouped.setdefault(g.root, []).append(g.regex.pattern)
         self.by_root = tuple(
-            (root, re.compile("|".join(f"(?:{p})" for p in patterns), re.DOTALL))
+            (root, LazyRegex("|".join(f"(?:{p})" for p in patterns), re.DOTALL))
             for root, patterns in grouped.items()
         )
         self.text = ", ".join(g.text for g in globs)
