@@ -113,15 +113,24 @@ def test_an_unwritable_cache_only_costs_speed(run_hook, tmp_path: Path) -> None:
         assert run_hook(read(), "--rules", rules, env=env).pre_tool_use()[0] == "allow"
 
 
+# The call is judged in a forked child that ends with os._exit: the child reports what it
+# imported (HEAVY=) from there, the parent (PARENT=) when main() returns.
 PROBE = """
-import sys
+import os, sys
 from superego_mcp.cli import main
+def heavy(tag):
+    found = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
+                               "tree_sitter", "httpx", "urllib.request") if m in sys.modules)
+    os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
+real_exit = os._exit
+def child_exit(code):
+    heavy("HEAVY")
+    real_exit(code)
+os._exit = child_exit
 try:
     main(["hook", "--rules", sys.argv[1]])
 except SystemExit:
-    heavy = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
-                               "tree_sitter", "httpx", "urllib.request") if m in sys.modules)
-    sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+    heavy("PARENT")
 """
 
 
@@ -137,7 +146,9 @@ def _heavy(
         timeout=30,
         check=True,
     )
-    line = next(x for x in proc.stderr.decode().splitlines() if x.startswith("HEAVY="))
+    lines = proc.stderr.decode().splitlines()
+    assert "PARENT=" in lines  # the process that answers imports nothing heavy
+    line = next(x for x in lines if x.startswith("HEAVY="))
     return [m for m in line[6:].split(",") if m]
 
 

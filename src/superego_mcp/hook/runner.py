@@ -5,6 +5,10 @@ reason on stderr. Claude Code lets a tool call through on any other exit code, o
 is not valid hook JSON and on a timeout, so every path here ends in a deny / ask answer or
 exit 2: bad input, a broken policy or settings file, an unreachable server, an internal error,
 even a failing import. Nothing is imported before it is needed (see ``docs/hook.md``).
+
+Where ``os.fork`` exists, everything after reading stdin runs in a forked child that sends its
+answer back through a pipe: a native crash (the shell parser is C), a child that ends without
+an answer or one that outlives the deadline becomes the fail mode, never a dead hook process.
 """
 
 # os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
@@ -14,10 +18,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from superego_mcp.decide import FailMode
     from superego_mcp.hook.cache import Compiled
@@ -28,6 +33,11 @@ MAX_INPUT = 4 * 1024 * 1024
 # The hook answers (fail mode) by this deadline whatever happens; Claude Code's own timeout
 # (10 s as installed) would let the call through.
 DEADLINE_S = 5.0
+# The child's own alarm fires this much before the parent's, so that a Python-level hang
+# ends with the child's answer and only a hang in C code has to be killed.
+_CHILD_MARGIN_S = 0.2
+# Exit status of a child that could not send a complete answer.
+_CHILD_FAILED = 70
 
 
 class Outcome:
@@ -79,11 +89,17 @@ def _fail(event: str | None, fail_mode: str, problem: str) -> Outcome:
         return Outcome(2, b"", f"Superego could not judge this tool call: {problem}")
 
 
-def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
+def handle(
+    raw: bytes | None,
+    args: argparse.Namespace,
+    note: Callable[[str | None, FailMode | None], None] | None = None,
+) -> Outcome:
     """Judge one hook input (``None``: larger than :data:`MAX_INPUT`). Never raises.
 
     ``args`` carries the ``hook`` flags: ``rules``, ``config``, ``server``,
-    ``on_server_error``, ``fail_mode``.
+    ``on_server_error``, ``fail_mode``. ``note(event, fail_mode)`` is told the event once the
+    input is parsed and the configured fail mode once it is known (``None`` until then), so
+    that whoever watches this call can answer in the right shape if it dies.
     """
     flag_mode = _valid_mode(getattr(args, "fail_mode", None))
     mode: FailMode = flag_mode or _env_fail_mode() or "ask"
@@ -99,6 +115,8 @@ def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
             try:
                 request = parse_hook_input(decode_hook_input(raw), default_cwd=os.getcwd())
                 event = request.event
+                if note is not None:
+                    note(event, None)
             except HookInputError as exc:
                 problem = str(exc)
         if request is not None and not request.judged:
@@ -124,6 +142,8 @@ def handle(raw: bytes | None, args: argparse.Namespace) -> Outcome:
             known = flag_mode or _valid_mode(exc.fail_mode) or _env_fail_mode()
             return _fail(event, known or "deny", str(exc))
         mode = flag_mode or compiled.fail_mode
+        if note is not None:
+            note(event, mode)
         if problem is not None or request is None or request.call is None:
             return _fail(event, mode, problem or "no tool call in the hook input")
         return _answer(_judge(compiled, request.event, request.call, mode))
@@ -174,6 +194,139 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise _Deadline
 
 
+def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
+    """:func:`handle` in a forked child (see the module docstring); in-process where there
+    is no ``fork`` or it fails (that only loses the protection against native crashes)."""
+    import signal
+
+    left = signal.getitimer(signal.ITIMER_REAL)[0] or DEADLINE_S
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return handle(raw, args)
+    try:
+        sys.stderr.flush()  # an inherited buffer must not be written twice
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return handle(raw, args)
+    if pid == 0:
+        os.close(read_fd)
+        _child(raw, args, write_fd, left)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    status: int | None = None
+    try:
+        try:
+            while chunk := os.read(read_fd, 65536):
+                chunks.append(chunk)
+            status = os.waitpid(pid, 0)[1]
+        finally:
+            os.close(read_fd)
+            if status is None:
+                _kill(pid)
+    except _Deadline:
+        event, mode, _ = _parse_reply(b"".join(chunks))
+        return _child_failed(args, event, mode, f"no decision within {DEADLINE_S:g} s")
+    return _from_child(args, b"".join(chunks), status)
+
+
+def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: float) -> NoReturn:
+    """The forked child: judge, send the answer, ``os._exit`` (no atexit handlers, no
+    flushing of buffers inherited from the parent)."""
+    code = _CHILD_FAILED
+    try:
+        import signal
+
+        # Only the parent writes stdout: nothing in the child (a C library included) can add
+        # bytes to the hook's answer.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+        signal.setitimer(signal.ITIMER_REAL, max(left - _CHILD_MARGIN_S, 0.01))
+
+        def note(event: str | None, mode: FailMode | None) -> None:
+            _write_all(write_fd, f"m{event or ''}\t{mode or ''}\n".encode())
+
+        out = handle(raw, args, note)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        err = out.stderr.encode("utf-8", "replace")
+        head = f"a{out.code} {len(out.stdout)} {len(err)}\n".encode()
+        _write_all(write_fd, head + out.stdout + err)
+        sys.stderr.flush()  # what _forward wrote; the buffer was empty at the fork
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _kill(pid: int) -> None:
+    import contextlib
+    import signal
+
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
+
+
+def _parse_reply(data: bytes) -> tuple[str | None, FailMode | None, Outcome | None]:
+    """The child's notes (event, fail mode) and its answer, if one arrived complete."""
+    event: str | None = None
+    mode: FailMode | None = None
+    while data.startswith(b"m"):
+        line, sep, rest = data.partition(b"\n")
+        if not sep:
+            break
+        name, _, mode_text = line[1:].decode("utf-8", "replace").partition("\t")
+        event, mode, data = name or None, _valid_mode(mode_text) or mode, rest
+    head, sep, body = data.partition(b"\n")
+    fields = head[1:].split()
+    if not (head.startswith(b"a") and sep and len(fields) == 3):
+        return event, mode, None
+    try:
+        code, n_out, n_err = (int(f) for f in fields)
+    except ValueError:
+        return event, mode, None
+    if code not in (0, 2) or len(body) != n_out + n_err:
+        return event, mode, None
+    return event, mode, Outcome(code, body[:n_out], body[n_out:].decode("utf-8", "replace"))
+
+
+def _from_child(args: argparse.Namespace, data: bytes, status: int) -> Outcome:
+    event, mode, answer = _parse_reply(data)
+    if answer is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return answer
+    if os.WIFSIGNALED(status):
+        import signal
+
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
+        problem = f"the policy evaluation crashed (signal {name})"
+    else:
+        code = os.waitstatus_to_exitcode(status)
+        problem = f"the policy evaluation ended without an answer (exit status {code})"
+    return _child_failed(args, event, mode, problem)
+
+
+def _child_failed(
+    args: argparse.Namespace, event: str | None, mode: FailMode | None, problem: str
+) -> Outcome:
+    # The configured mode comes from the child once it is known; before that it is unknown,
+    # so the stricter one (unless the flag or the environment names one).
+    flag = _valid_mode(getattr(args, "fail_mode", None))
+    return _fail(event, flag or mode or _env_fail_mode() or "deny", problem)
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``superego-mcp hook``: stdin in, answer out, exit code 0 or 2."""
     outcome: Outcome
@@ -183,7 +336,8 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, DEADLINE_S)
         try:
-            outcome = handle(_read_stdin(), args)
+            raw = _read_stdin()
+            outcome = _isolated(raw, args) if hasattr(os, "fork") else handle(raw, args)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # reading stdin failed, or the alarm hit outside handle()
