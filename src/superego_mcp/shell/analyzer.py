@@ -275,6 +275,8 @@ class _Analyzer:
             self.command(node, [], scope, ctx)
         elif kind == "redirected_statement":
             self.redirected(node, scope, ctx)
+        elif kind in _REDIRECTS:  # "$(< f)", "$(> f)": the parser hangs it on the "$("
+            self.bare_statement([node], node, scope, ctx)
         elif kind == "pipeline":
             self.pipeline(list(node.named_children), scope, ctx)
         elif kind == "list":
@@ -455,9 +457,11 @@ class _Analyzer:
             if c.type in _STATEMENTS
         ]
         first = len(self.commands)
-        if body is not None and body.type == "command":
+        if body is None:
+            self.bare_statement(redirects, node, scope, ctx, extra)
+        elif body.type == "command":
             self.command(body, redirects, scope, ctx, extra_words=extra)
-        elif body is not None:
+        else:
             if extra:
                 raise Unparseable(f"unexpected words: {' '.join(extra)}")
             self.stmt(body, scope, ctx)
@@ -467,6 +471,36 @@ class _Analyzer:
                 self.pipeline(list(t.named_children), scope, ctx, first=first)
             else:
                 self.stmt(t, scope, ctx)
+
+    def bare_statement(
+        self, nodes: list[Node], node: Node, scope: Scope, ctx: Ctx, extra: Sequence[str] = ()
+    ) -> None:
+        """A statement of redirections only (``> /dev/sda``, ``$(< f)``)."""
+        redirects, _stdin, args = self.redirects(nodes, scope, ctx)
+        words = [*extra, *(node_text(a) for a in args)]
+        if words:  # bash would run them as a command; the parser saw none: fail closed
+            raise Unparseable(f"unexpected words: {' '.join(words)}")
+        self.bare_redirection(redirects, _clip(node_text(node)), ctx)
+
+    def bare_redirection(self, redirects: list[Redirect], text: str, ctx: Ctx) -> None:
+        """Redirections with no command word: bash opens (for ``>`` truncates) the files and
+        runs nothing, like the no-op builtin ``:``. Recorded as program ``:`` with
+        ``program_path`` ``""`` so that redirect and path rules judge its targets."""
+        if not redirects:
+            return
+        cmd = Command(
+            ":",
+            "",
+            (),
+            paths=_dedupe(tuple(r.target for r in redirects if r.target)),
+            redirects=tuple(redirects),
+            via=ctx.via,
+            text=text,
+            # A write to a file only known at run time (`> "$out"`), as for any command.
+            dynamic=any(r.writes and r.target is None for r in redirects),
+        )
+        k = self.add(cmd, ctx)
+        self.redirect_findings(redirects, k)
 
     def compound_redirects(self, redirects: list[Node], first: int, scope: Scope, ctx: Ctx) -> None:
         """``{ a; b; } > f``: the redirect applies to every command inside."""
@@ -628,11 +662,9 @@ class _Analyzer:
                 if target is None or target[1]:
                     out.append(Redirect(op, None, writes))
                     continue
-                resolved = self.path_forms(target[0], scope)
-                for form in resolved[:1]:
-                    out.append(Redirect(op, form, writes))
-                for form in resolved[1:]:
-                    out.append(Redirect(op, form, writes))
+                # Unresolvable (a relative target after an unknown `cd`): unknown, not absent.
+                resolved = self.path_forms(target[0], scope) or (None,)
+                out.extend(Redirect(op, form, writes) for form in resolved)
         return out, stdin, args
 
     def heredoc(self, node: Node, scope: Scope, ctx: Ctx) -> str:
@@ -726,11 +758,7 @@ class _Analyzer:
             if assignments:
                 for a in assignments:
                     self.assign(a, scope, ctx)
-            if redirects:
-                k = self.add(
-                    Command("", "", (), redirects=tuple(redirects), via=ctx.via, text=text), ctx
-                )
-                self.redirect_findings(redirects, k)
+            self.bare_redirection(redirects, text, ctx)  # "x=; $x > f"
             return
         subst = _substitution_ranges(word_ranges)
         name_plain = (

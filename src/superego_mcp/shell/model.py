@@ -39,8 +39,9 @@ class Command:
     """One simple command that would run.
 
     - ``program``: the program's base name after unquoting (``/usr/bin/rm``, ``\\rm`` and
-      ``'r''m'`` are all ``rm``); ``""`` when unknown until run time (see ``dynamic``).
-    - ``program_path``: the program as written, unquoted.
+      ``'r''m'`` are all ``rm``); ``""`` when unknown until run time (see ``dynamic``);
+      ``":"`` for a statement of redirections only (``> /dev/sda``), which runs nothing.
+    - ``program_path``: the program as written, unquoted (``""`` for a bare redirection).
     - ``argv``: the words after the program, unquoted and expanded as far as is known
       statically (``~``, ``$HOME``, variables assigned earlier on the line, brace expansion).
     - ``subcommand``: the first positional word for programs that have subcommands
