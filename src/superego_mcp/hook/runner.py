@@ -205,7 +205,12 @@ def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
     except OSError:
         return handle(raw, args)
     try:
+        import gc
+
         sys.stderr.flush()  # an inherited buffer must not be written twice
+        # Objects the child inherits stay out of its collections: a collection writes to
+        # every object it visits, which would copy their pages into the child.
+        gc.freeze()
         pid = os.fork()
     except OSError:
         os.close(read_fd)
