@@ -175,3 +175,11 @@ def test_a_hang_ends_at_the_deadline(run_hook: RunHook, tmp_path: Path, body: st
     assert f"no decision within {DEADLINE_S:g} s" in reason
     # Claude Code's timeout (at least 6 s as installed) would let the call through.
     assert elapsed < DEADLINE_S + 3
+
+
+def test_an_event_name_with_a_newline_still_gets_its_answer(run_hook: RunHook) -> None:
+    # The child's notes to the parent are lines: such a name must not garble the answer.
+    r = run_hook({**bash("ls"), "hook_event_name": "Post\nToolUse\tx"})
+    assert r.code == 0
+    assert r.json() == {}
+    assert r.stderr == ""  # the child's own answer, not a failure reported by the parent

@@ -252,7 +252,9 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
         signal.setitimer(signal.ITIMER_REAL, max(left - _CHILD_MARGIN_S, 0.01))
 
         def note(event: str | None, mode: FailMode | None) -> None:
-            _write_all(write_fd, f"m{event or ''}\t{mode or ''}\n".encode())
+            # One line per note: an event name with a tab or newline in it is left out.
+            name = event if event and event.isprintable() else ""
+            _write_all(write_fd, f"m{name}\t{mode or ''}\n".encode())
 
         out = handle(raw, args, note)
         signal.setitimer(signal.ITIMER_REAL, 0)
