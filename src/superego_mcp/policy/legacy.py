@@ -62,16 +62,7 @@ def compile_legacy(reader: Reader, top: dict[str, yaml.Node]) -> tuple[list[Rule
             "no 'version' and no 'rules': neither a version 1 policy nor a "
             "superego-mcp 0.0.0 rules file",
         )
-    rules: list[Rule] = []
-    seen: dict[str, int] = {}
-    for order, node in enumerate(reader.sequence(top["rules"], "'rules'")):
-        rule = _rule(reader, node, order)
-        if rule.id in seen:
-            raise reader.error(
-                node, f"duplicate rule id {rule.id!r} (first defined on line {seen[rule.id]})"
-            )
-        seen[rule.id] = rule.line or 0
-        rules.append(rule)
+    rules = reader.rules(top["rules"], _rule)
     return rules, "ask", "No rule covers this call (superego-mcp 0.0.0 rules file)."
 
 

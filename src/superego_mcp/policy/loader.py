@@ -25,6 +25,8 @@ from superego_mcp.policy.matchers import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import yaml
 
     from superego_mcp.model import Action
@@ -141,17 +143,7 @@ def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str, dig
             default_action = reader.action(d["action"])
         if "reason" in d:
             default_reason = reader.text(d["reason"], "'reason'")
-    rules: list[Rule] = []
-    if "rules" in top:
-        seen: dict[str, int] = {}
-        for order, node in enumerate(reader.sequence(top["rules"], "'rules'")):
-            rule = compile_rule(reader, node, order)
-            if rule.id in seen:
-                raise reader.error(
-                    node, f"duplicate rule id {rule.id!r} (first defined on line {seen[rule.id]})"
-                )
-            seen[rule.id] = rule.line or 0
-            rules.append(rule)
+    rules = reader.rules(top["rules"], compile_rule) if "rules" in top else []
     return Policy(
         source=source,
         digest=digest,
@@ -416,6 +408,23 @@ class Reader:
         self._loader = loader_class(text)
         # value node id -> its key node (errors about a key point at the key).
         self.key_nodes: dict[int, yaml.Node] = {}
+
+    def rules(
+        self, node: yaml.Node, compile_one: Callable[[Reader, yaml.Node, int], Rule]
+    ) -> list[Rule]:
+        """Compile each rule of a ``rules:`` sequence in file order; a repeated id is an
+        error at the repeat's line (both the policy format and the 0.0.0 format use this)."""
+        rules: list[Rule] = []
+        seen: dict[str, int] = {}
+        for order, item in enumerate(self.sequence(node, "'rules'")):
+            rule = compile_one(self, item, order)
+            if rule.id in seen:
+                raise self.error(
+                    item, f"duplicate rule id {rule.id!r} (first defined on line {seen[rule.id]})"
+                )
+            seen[rule.id] = rule.line or 0
+            rules.append(rule)
+        return rules
 
     def close(self) -> None:
         """Release the YAML loader."""
