@@ -94,6 +94,8 @@ def main() -> None:
     env = dict(os.environ)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     env.setdefault("UV_PYTHON", sys.executable)
+    # Trust the machine's certificate store, as pip and curl do (TLS-inspecting proxies).
+    env.setdefault("UV_SYSTEM_CERTS", "1")
     os.chdir(ROOT)
     os.execve(uv, [uv, *sys.argv[1:]], env)  # noqa: S606 (replace this process with uv)
 
