@@ -1,12 +1,24 @@
-"""The analyzer's walking state: what is known (``Scope``) and where it is (``Ctx``), and
-the two ways a walk stops early."""
+"""The analyzer's walking state: what is known (``Scope``), where it is (``Ctx``), what it
+has recorded so far (``Walker``), and the two ways a walk stops early.
+
+The walk itself is plain functions over a ``Walker``: :mod:`.statements`,
+:mod:`.simple_command`, :mod:`.redirections` and :mod:`.code_text`.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import paths as _paths
+from . import astral
+from .model import Command, Finding
+from .words import clip
+
 if TYPE_CHECKING:
     from tree_sitter import Node
+
+_TEXT_LIMIT = 200
+_DETAIL_LIMIT = 300
 
 
 class Limit(Exception):
@@ -80,3 +92,80 @@ class Ctx:
         """One level deeper, reached through ``label`` (outside any pipeline unless kept)."""
         via = (*self.via, label) if label else self.via
         return Ctx(via, self.depth + 1, self.pipes if keep_pipes else ())
+
+
+class Walker:
+    """The state of one analysis: the commands and findings recorded so far (bounded by
+    ``max_commands``), the cross-command facts later commands need (what feeds a pipe, text
+    fed on stdin, files downloaded earlier on the line) and the work counters that keep
+    fan-out bounded."""
+
+    def __init__(self, home: str, max_depth: int, max_commands: int) -> None:
+        self.home = home
+        self.max_depth = max_depth
+        self.max_commands = max_commands
+        self.commands: list[Command] = []
+        self.pipes: list[tuple[tuple[int, int], ...]] = []
+        self.findings: list[Finding] = []
+        self.reads_program: set[int] = set()  # shells/interpreters reading code from stdin
+        self.stdin_text: dict[int, str] = {}  # heredoc / herestring text fed to a command
+        self.stdin_feed: dict[int, tuple[int, int]] = {}  # commands feeding "< <(...)"
+        self.downloaded: set[str] = set()  # files a downloader writes earlier on the line
+        self.pipe_ids = 0
+        self.steps = 0
+        self.call_stack: list[str] = []
+        # Every function definition seen (name, body, scope) and the bodies called so far
+        # (by identity: the Node objects stay alive in `defined`).
+        self.defined: list[tuple[str, Node, Scope]] = []
+        self.called: set[int] = set()
+        self.alias_stack: list[str] = []
+
+    def path_forms(self, word: str, scope: Scope) -> tuple[str, ...]:
+        """Normalized forms of a path word; () when it cannot be resolved."""
+        if not word or "\n" in word or "\0" in word or "://" in word:
+            return ()
+        if word.startswith("/dev/fd/") or word in (
+            "/dev/null",
+            "/dev/stdin",
+            "/dev/stdout",
+            "/dev/stderr",
+            "/dev/tty",
+        ):
+            return (word,)
+        if not word.startswith("/") and scope.cwd is None:
+            return ()
+        # Tilde was already expanded if unquoted; a literal '~' left here is a file name.
+        safe = "./" + word if word.startswith("~") else word
+        # Resolve symlinks on the real name; results are re-encoded until the end.
+        forms = _paths.normalize(astral.decode(safe), scope.cwd or "/", self.home)
+        return tuple(astral.encode(f) for f in forms)
+
+    def add(self, cmd: Command, ctx: Ctx, assignments: tuple[str, ...] = ()) -> int:
+        """Record a command (bounded by ``max_commands``); return its index."""
+        if len(self.commands) >= self.max_commands:
+            raise Limit(f"more than {self.max_commands} commands")
+        if assignments:
+            cmd.assignments = assignments
+        self.commands.append(cmd)
+        self.pipes.append(ctx.pipes)
+        return len(self.commands) - 1
+
+    def finding(self, kind: str, detail: str, k: int | None = None) -> None:
+        """Record a finding once per kind and command."""
+        if not any(f.kind == kind and f.command == k for f in self.findings):
+            self.findings.append(Finding(kind, detail, k))
+
+
+def clip_text(text: str, limit: int = _TEXT_LIMIT) -> str:
+    """``text`` shortened for a command's ``text`` or a finding's detail."""
+    return clip(text, limit)
+
+
+def code_detail(program: str, code: str) -> str:
+    """A finding's detail for code a program runs: the program and the code, shortened."""
+    return clip_text(f"{program}: {code}", _DETAIL_LIMIT)
+
+
+def dedupe(items: tuple[str, ...]) -> tuple[str, ...]:
+    """``items`` without repeats, in first-seen order."""
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,239 @@
+"""Code given as text: what shells and interpreters run from ``-c``, a script, stdin
+(heredoc, herestring, a pipe) or a substitution; ``eval``/``source`` text; commands in
+environment variables and git configuration; and downloaded or decoded data that ends up
+run. Shell code is analyzed recursively; other interpreters' code becomes a finding.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import detect, simple_command, statements
+from .model import CODE_EXECUTION, DECODE_TO_SHELL, DOWNLOAD_TO_SHELL, DYNAMIC_PROGRAM, Command
+from .state import code_detail, dedupe
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from . import flags
+    from .state import Ctx, Scope, Walker
+    from .words import Field
+
+# Environment variables holding a command line that programs run through a shell.
+_COMMAND_VARIABLES = frozenset(
+    {
+        "GIT_SSH_COMMAND",
+        "GIT_PAGER",
+        "PAGER",
+        "MANPAGER",
+        "GIT_EDITOR",
+        "EDITOR",
+        "VISUAL",
+        "GIT_EXTERNAL_DIFF",
+        "GIT_ASKPASS",
+        "SSH_ASKPASS",
+        "SUDO_ASKPASS",
+        "LESSOPEN",
+        "PROMPT_COMMAND",
+        "GIT_SEQUENCE_EDITOR",
+        "BROWSER",
+    }
+)
+# git configuration keys whose value is a command git runs.
+_GIT_COMMAND_KEYS = frozenset(
+    {
+        "core.pager",
+        "core.editor",
+        "core.sshcommand",
+        "core.fsmonitor",
+        "sequence.editor",
+        "diff.external",
+        "credential.helper",
+        "gpg.program",
+        "pager.log",
+        "pager.diff",
+        "uploadpack.packobjectshook",
+        "core.askpass",
+    }
+)
+
+
+def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ctx: Ctx) -> None:
+    """A shell or interpreter reading its program from a pipe: what feeds it?"""
+    cmd = w.commands[k]
+    feeders = [w.commands[j] for group in upstream for j in group]
+    if any(f.program in detect.DOWNLOADERS for f in feeders):
+        w.finding(DOWNLOAD_TO_SHELL, f"downloaded code piped into {cmd.program}", k)
+    if any(detect.decodes(f) for f in feeders):
+        w.finding(DECODE_TO_SHELL, f"decoded data piped into {cmd.program}", k)
+    if not upstream or len(upstream[-1]) != 1:
+        return
+    j = upstream[-1][0]
+    feeder = w.commands[j]
+    text: str | None = None
+    if feeder.program in ("echo", "printf"):
+        text = detect.echoed(feeder)
+    elif feeder.program == "cat" and not feeder.positionals and j in w.stdin_text:
+        text = w.stdin_text[j]
+    if text is not None:
+        if detect.is_shell(cmd.program):
+            statements.source(
+                w, text, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}")
+            )
+        else:
+            w.finding(CODE_EXECUTION, code_detail(cmd.program, text), k)
+
+
+def code_runner(
+    w: Walker,
+    k: int,
+    family: str,
+    args: list[Field],
+    env_scope: Scope,
+    ctx: Ctx,
+    *,
+    stdin: str | None,
+    subst: dict[int, tuple[int, int]],
+) -> None:
+    """A shell or interpreter: find its program text and look at it."""
+    cmd = w.commands[k]
+    argv = list(cmd.argv)
+    src = detect.code_source(family, argv)
+    script = [] if src.script is None else w.path_forms(argv[src.script], env_scope)
+    cmd.paths = dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
+    if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
+        w.finding(CODE_EXECUTION, code_detail(cmd.program, cmd.positionals[0]), k)
+        return
+    if family == "python" and "-m" in argv[: src.script or len(argv)]:
+        m = argv.index("-m")
+        if m + 1 < len(argv):
+            simple_command.run(
+                w,
+                args[m + 1 :],
+                False,
+                env_scope,
+                env_scope,
+                ctx.nested(f"{cmd.program} -m", keep_pipes=True),
+                redirects=[],
+                stdin=stdin,
+                assignments=(),
+                text=cmd.text,
+                subst={},
+            )
+        return
+    shell = family == "sh"
+    if src.code is not None:
+        index = src.code_index if src.code_index is not None else 0
+        feed_check(w, k, [subst.get(index)])
+        if shell:
+            inner = env_scope.copy()
+            dyn = args[index][1] if index < len(args) else False
+            if dyn:
+                w.finding(DYNAMIC_PROGRAM, f"{cmd.program} -c of text only known at run time", k)
+            rest = args[src.rest :]
+            inner.positional = None if any(f[1] for f in rest) else [f[0] for f in rest[1:]]
+            inner.vars["0"] = None if not rest or rest[0][1] else rest[0][0]
+            statements.source(w, src.code, inner, ctx.nested(f"{cmd.program} -c"))
+        else:
+            w.finding(CODE_EXECUTION, code_detail(cmd.program, src.code), k)
+        return
+    if src.script is not None:
+        feed_check(w, k, [subst.get(src.script)], (env_scope, ctx, shell))
+        downloaded_check(w, k, script)
+        return
+    # Reads its program from stdin: a heredoc / herestring, or a pipe.
+    if stdin is not None:
+        if shell:
+            inner = env_scope.copy()
+            statements.source(w, stdin, inner, ctx.nested(f"{cmd.program} <<"))
+        else:
+            w.finding(CODE_EXECUTION, code_detail(cmd.program, stdin), k)
+        return
+    w.reads_program.add(k)
+    feed_check(w, k, [w.stdin_feed.get(k)], (env_scope, ctx, shell))
+
+
+def download_targets(w: Walker, cmd: Command, parsed: flags.ParsedArgs, scope: Scope) -> list[str]:
+    """Files a downloader writes: ``-o``/``-O FILE``, redirects, or the URL's name."""
+    out = [r.target for r in cmd.redirects if r.target and r.writes]
+    for name, value in parsed.option_values:
+        if name in ("-o", "--output", "-O", "--output-document") and value != "-":
+            out.extend(w.path_forms(value, scope))
+    names_from_url = (cmd.program == "wget" and not parsed.option_values) or (
+        "remote-name" in cmd.flags
+    )
+    for word in cmd.positionals if names_from_url else ():
+        if "://" in word:
+            name = word.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            out.extend(w.path_forms(name, scope) if name and "/" not in name else ())
+    return out
+
+
+def downloaded_check(w: Walker, k: int, forms: Sequence[str]) -> None:
+    """Running, or feeding to a shell, a file downloaded earlier on the line."""
+    if w.downloaded.intersection(forms):
+        cmd = w.commands[k]
+        w.finding(DOWNLOAD_TO_SHELL, f"{cmd.program} runs a file downloaded on this line", k)
+
+
+def command_variables(
+    w: Walker, k: int, assignments: tuple[str, ...], scope: Scope, ctx: Ctx
+) -> None:
+    """Environment variables whose value is a command the program may run
+    (``GIT_SSH_COMMAND='...' git fetch``, ``PAGER=...``) or a file bash sources."""
+    for text in assignments:
+        name, _, value = text.partition("=")
+        if name in _COMMAND_VARIABLES and value:
+            statements.source(w, value, scope.copy(), ctx.nested(f"${name}"))
+        elif name in ("BASH_ENV", "ENV") and value:
+            forms = w.path_forms(value, scope)
+            src = Command(
+                "source",
+                "source",
+                (value,),
+                positionals=(value,),
+                paths=forms,
+                via=(*ctx.via, f"${name}"),
+                text=w.commands[k].text,
+            )
+            w.add(src, ctx)
+
+
+def git_config_commands(w: Walker, parsed: flags.ParsedArgs, scope: Scope, ctx: Ctx) -> None:
+    """``git -c core.pager='...'`` / ``-c alias.x='!...'``: configuration that runs commands."""
+    for name, value in parsed.option_values:
+        if name != "-c" or "=" not in value:
+            continue
+        key, _, command = value.partition("=")
+        key = key.lower()
+        if key.startswith("alias.") and command.startswith("!"):
+            statements.source(w, command[1:], scope.copy(), ctx.nested(f"git -c {key}"))
+        elif key in _GIT_COMMAND_KEYS and command:
+            statements.source(w, command.lstrip("!"), scope.copy(), ctx.nested(f"git -c {key}"))
+
+
+def feed_check(
+    w: Walker,
+    k: int,
+    ranges: list[tuple[int, int] | None],
+    reads: tuple[Scope, Ctx, bool] | None = None,
+) -> None:
+    """Code taken from a substitution (``sh -c "$(curl ..)"``, ``bash <(curl ..)``).
+
+    With ``reads`` (scope, ctx, is a shell), a file fed by a single ``echo``/``printf``
+    (``bash <(echo 'rm -rf /')``) is read as the program it is."""
+    cmd = w.commands[k]
+    for r in ranges:
+        if r is None:
+            continue
+        fed = w.commands[r[0] : r[1]]
+        if reads is not None and len(fed) == 1 and fed[0].program in ("echo", "printf"):
+            text = detect.echoed(fed[0])
+            if text is not None and reads[2]:
+                statements.source(w, text, reads[0].copy(), reads[1].nested(f"{cmd.program} <()"))
+            elif text is not None:
+                w.finding(CODE_EXECUTION, code_detail(cmd.program, text), k)
+        if any(c.program in detect.DOWNLOADERS for c in fed):
+            w.finding(DOWNLOAD_TO_SHELL, f"downloaded code run by {cmd.program}", k)
+        if any(detect.decodes(c) for c in fed):
+            w.finding(DECODE_TO_SHELL, f"decoded data run by {cmd.program}", k)

@@ -1,0 +1,556 @@
+"""One simple command: expand its words, then an alias, a function or a program.
+
+A program becomes a :class:`~.model.Command` with canonical flags, its subcommand and the
+paths it names; a wrapper (sudo, env, xargs, ``find -exec``, ...) is a command and so is
+what it runs. Afterwards :func:`look_inside` applies what the command does to the walk
+(``cd``, ``alias``, ``set --``, ``read``) or hands code it runs to :mod:`.code_text`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import paths as _paths
+from . import code_text, detect, flags, redirections, statements, syntax, wrappers
+from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
+from .state import Limit, clip_text, code_detail, dedupe
+from .words import expand, node_text, tokens_of
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from .model import Redirect
+    from .state import Ctx, Scope, Walker
+    from .words import Field
+
+_MAX_WORDS = 20_000
+# Programs the analyzer has rules of its own for (case-folded on case-insensitive systems).
+_KNOWN_PROGRAMS = frozenset(
+    {k.split(" ")[0] for k in flags.known_programs()}
+    | wrappers.WRAPPERS
+    | detect.SHELLS
+    | detect.DOWNLOADERS
+    | detect.DECODERS
+    | detect.NET_TOOLS
+    | {
+        "eval",
+        "source",
+        "exec",
+        "find",
+        "dd",
+        "mkfs",
+        "shred",
+        "kill",
+        "python",
+        "python3",
+        "node",
+        "perl",
+        "ruby",
+        "php",
+        "sudo",
+    }
+)
+# Programs whose operands are never file names.
+_NO_PATH_OPERANDS = frozenset(
+    [
+        "echo",
+        "printf",
+        "sleep",
+        "kill",
+        "killall",
+        "pkill",
+        "expr",
+        "seq",
+        "yes",
+        "true",
+        "false",
+        "exit",
+        "return",
+        "shift",
+        "alias",
+        "unalias",
+        "type",
+        "which",
+        "hash",
+        "set",
+        "unset",
+        "export",
+        "declare",
+        "local",
+        "readonly",
+        "typeset",
+        ":",
+        "test",
+        "[",
+        "eval",
+        "trap",
+        "wait",
+        "jobs",
+        "fg",
+        "bg",
+        "umask",
+        "ulimit",
+        "let",
+        "read",
+        "sudo",
+        "doas",
+    ]
+)
+# Programs whose first operand is a pattern, script or mode rather than a file.
+_FIRST_OPERAND_NOT_PATH = frozenset(
+    [
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "ag",
+        "ack",
+        "sed",
+        "awk",
+        "gawk",
+        "mawk",
+        "chmod",
+        "chown",
+        "chgrp",
+        "jq",
+        "yq",
+    ]
+)
+
+
+def command(
+    w: Walker,
+    node: Node,
+    outer_redirects: list[Node],
+    scope: Scope,
+    ctx: Ctx,
+    extra_words: list[str] | None = None,
+) -> None:
+    """A simple command: expand its words, then alias, function or program."""
+    assignments: list[Node] = []
+    words: list[Node] = []
+    redirect_nodes: list[Node] = []
+    name_node: Node | None = None
+    for child in node.named_children:
+        if child.type == "variable_assignment":
+            assignments.append(child)
+        elif child.type in redirections.REDIRECT_NODES:
+            redirect_nodes.append(child)
+        elif child.type == "command_name":
+            name_node = child
+            words.extend(child.named_children)
+        elif child.type != "comment":
+            words.append(child)
+    gap = syntax.gap_words(node, [c for c in node.children if c.type != "comment"])
+    redirect_nodes.extend(outer_redirects)
+    # Prefix assignments set the command's environment, not the shell's.
+    env_scope = scope.copy() if assignments else scope
+    shown_assignments = tuple(statements.assign(w, a, env_scope, ctx) for a in assignments)
+    before_redirects = len(w.commands)
+    redirects, stdin, redirect_args = redirections.collect_redirects(w, redirect_nodes, scope, ctx)
+    # "bash < <(curl ..)": what a stdin redirect's substitution produces is the script.
+    stdin_feed: tuple[int, int] | None = None
+    if len(w.commands) > before_redirects and any(r.op == "<" for r in redirects):
+        stdin_feed = (before_redirects, len(w.commands))
+    # "curl x > >(sh)": commands in an output process substitution read this one's output.
+    out_fed = range(before_redirects, len(w.commands))
+    words.extend(redirect_args)
+    words.sort(key=lambda n: n.start_byte)
+    groups = syntax.join_continued(words)
+    ws = statements.word_scope(w, scope, ctx)
+    fields: list[Field] = []
+    unknown = False
+    word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
+    for group in groups:
+        before = len(w.commands)
+        got, unk = expand(tokens_of(group, ws), w.home, scope.lookup("IFS"))
+        word_ranges.append((len(fields), before, len(w.commands)))
+        fields.extend(got)
+        unknown = unknown or unk
+        if len(fields) > _MAX_WORDS:  # brace expansion can multiply words
+            raise Limit(f"more than {_MAX_WORDS} words in one command")
+    fields.extend((word, False) for word in (extra_words or []) + gap)
+    text = clip_text(node_text(node))
+    if not fields:
+        if assignments:
+            for a in assignments:
+                statements.assign(w, a, scope, ctx)
+        redirections.bare_redirection(w, redirects, text, ctx)  # "x=; $x > f"
+        return
+    subst = _substitution_ranges(word_ranges)
+    name_plain = (
+        name_node is not None
+        and name_node.named_child_count == 1
+        and (name_node.named_children[0].type == "word")
+    )
+    head = fields[0][0]
+    if name_plain and head in scope.aliases and head not in w.alias_stack:
+        rest = (node.text or b"")[name_node.end_byte - node.start_byte :] if name_node else b""
+        statements.expand_alias(w, head, rest.decode("utf-8", "surrogateescape"), scope, ctx)
+        return
+    k = len(w.commands)
+    run(
+        w,
+        fields,
+        unknown,
+        env_scope,
+        scope,
+        ctx,
+        redirects=redirects,
+        stdin=stdin,
+        assignments=shown_assignments,
+        text=text,
+        subst=subst,
+        stdin_feed=stdin_feed,
+    )
+    if k < len(w.commands) and any(r.writes for r in redirects):
+        for j in out_fed:
+            if j in w.reads_program and w.commands[j].via[-1:] == (">()",):
+                code_text.piped_program(w, j, [[k, *range(k + 1, len(w.commands))]], scope, ctx)
+
+
+def run(
+    w: Walker,
+    fields: list[Field],
+    unknown: bool,
+    env_scope: Scope,
+    scope: Scope,
+    ctx: Ctx,
+    *,
+    redirects: list[Redirect],
+    stdin: str | None,
+    assignments: tuple[str, ...],
+    text: str,
+    subst: dict[int, tuple[int, int]],
+    inner_args_dynamic: bool = False,
+    stdin_feed: tuple[int, int] | None = None,
+) -> None:
+    """One command (after expansion): emit it, then look through it if it runs more."""
+    path_word, dyn_program = fields[0]
+    args = fields[1:]
+    skips_functions = ctx.via[-1:] in (("command",), ("builtin",))
+    if not dyn_program and path_word in scope.funcs and not skips_functions:
+        statements.call_function(w, path_word, args, scope, ctx)
+        return
+    if any(c in path_word for c in "*?["):
+        dyn_program = True  # "/???/r? -rf /": the filesystem picks the program
+    program = "" if dyn_program else _program_name(path_word)
+    argv = [f[0] for f in args]
+    dynamic = dyn_program or unknown or inner_args_dynamic or any(f[1] for f in args)
+    # A write to a file only known at run time (`> "$out"`).
+    dynamic = dynamic or any(r.writes and r.target is None for r in redirects)
+    key = program
+    if program in ("uv", "poetry", "pipenv") and argv[:1] == ["run"]:
+        key = f"{program} run"
+    if key in wrappers.WRAPPERS or key in wrappers.SUB_WRAPPERS:
+        wrapper(
+            w,
+            key,
+            program,
+            path_word,
+            args[1:] if " " in key else args,
+            scope,
+            ctx,
+            dynamic=dynamic,
+            redirects=redirects,
+            text=text,
+            assignments=assignments,
+            stdin=stdin,
+        )
+        return
+    parsed = flags.parse_args(program, argv)
+    cmd = Command(
+        program,
+        path_word,
+        tuple(argv),
+        subcommand=parsed.subcommand,
+        flags=frozenset(parsed.flags),
+        positionals=tuple(parsed.positionals),
+        dynamic=dynamic,
+        redirects=tuple(redirects),
+        via=ctx.via,
+        text=text,
+    )
+    cmd.paths = command_paths(w, cmd, args, parsed, redirects, scope)
+    if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
+        cmd.dynamic = True
+    k = w.add(cmd, ctx, assignments)
+    if stdin is not None:
+        w.stdin_text[k] = stdin
+    if stdin_feed is not None:
+        w.stdin_feed[k] = stdin_feed
+    if dyn_program:
+        w.finding(DYNAMIC_PROGRAM, f"program only known at run time: {path_word}", k)
+    redirections.redirect_findings(w, redirects, k)
+    if program in detect.DOWNLOADERS:
+        w.downloaded.update(code_text.download_targets(w, cmd, parsed, scope))
+    if "/" in path_word:
+        code_text.downloaded_check(w, k, w.path_forms(path_word, scope))
+    if assignments:
+        code_text.command_variables(w, k, assignments, env_scope, ctx)
+    if program == "git":
+        code_text.git_config_commands(w, parsed, env_scope, ctx)
+    look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
+
+
+def wrapper(
+    w: Walker,
+    key: str,
+    program: str,
+    path_word: str,
+    args: list[Field],
+    scope: Scope,
+    ctx: Ctx,
+    *,
+    dynamic: bool,
+    redirects: list[Redirect],
+    text: str,
+    assignments: tuple[str, ...],
+    stdin: str | None,
+) -> None:
+    """A wrapper (sudo, env, xargs, ...): emit it, then what it runs."""
+    u = wrappers.unwrap(key, args)
+    operands = [f[0] for f in u.operands if not f[1]]
+    cmd = Command(
+        program,
+        path_word,
+        tuple(f[0] for f in ([("run", False)] if " " in key else []) + args),
+        subcommand=key.split(" ", 1)[1] if " " in key else None,
+        flags=frozenset(u.flags),
+        positionals=tuple(operands),
+        dynamic=dynamic,
+        redirects=tuple(redirects),
+        via=ctx.via,
+        text=text,
+    )
+    if program in ("flock", "chroot"):
+        cmd.paths = dedupe(tuple(p for o in operands for p in w.path_forms(o, scope)))
+    k = w.add(cmd, ctx, assignments)
+    redirections.redirect_findings(w, redirects, k)
+    label = "find -exec" if key == "find" else key
+    inner_ctx = ctx.nested(label, keep_pipes=True)
+    inner_scope = scope.copy()
+    for f in u.assignments:
+        name, _, value = f[0].partition("=")
+        inner_scope.vars[name] = None if f[1] else value
+    if u.shell is not None:
+        code = " ".join(f[0] for f in u.shell)
+        if u.argv:
+            code += " " + " ".join(_quote(f[0]) for f in u.argv)
+        if any(f[1] for f in u.shell):
+            w.finding(DYNAMIC_PROGRAM, f"{key} runs a command only known at run time", k)
+        first = len(w.commands)
+        statements.source(w, code, inner_scope, inner_ctx)
+        if u.appends_input:  # parallel: arguments come from its input
+            for cmd_run in w.commands[first:]:
+                cmd_run.dynamic = True
+        return
+    if u.argv is None:
+        return
+    run(
+        w,
+        list(u.argv),
+        False,
+        inner_scope,
+        inner_scope,
+        inner_ctx,
+        redirects=redirects,
+        stdin=stdin,
+        assignments=tuple(f[0] for f in u.assignments),
+        text=cmd.text,
+        subst={},
+        inner_args_dynamic=u.appends_input or dynamic,
+    )
+
+
+def look_inside(
+    w: Walker,
+    k: int,
+    args: list[Field],
+    env_scope: Scope,
+    scope: Scope,
+    ctx: Ctx,
+    *,
+    stdin: str | None,
+    subst: dict[int, tuple[int, int]],
+) -> None:
+    """Commands that run code given as data: shells, eval, source, interpreters, find."""
+    cmd = w.commands[k]
+    program = cmd.program
+    argv = list(cmd.argv)
+    if program in ("eval", "trap"):
+        code_fields = args if program == "eval" else args[:1]
+        if any(f[1] for f in code_fields):
+            w.finding(DYNAMIC_PROGRAM, f"{program} of text only known at run time", k)
+        code_text.feed_check(w, k, [subst.get(i) for i in range(len(code_fields))])
+        if code_fields:
+            # eval runs in this shell; a trap's text runs later, on a copy.
+            runs_in = scope if program == "eval" else scope.copy()
+            statements.source(w, " ".join(f[0] for f in code_fields), runs_in, ctx.nested(program))
+        return
+    if program in ("source", "."):
+        cmd.program = "source"
+        code_text.feed_check(w, k, [subst.get(0)], (scope, ctx, True))
+        code_text.downloaded_check(w, k, cmd.paths)
+        if argv[:1] == ["/dev/stdin"] and stdin is not None:
+            statements.source(w, stdin, scope, ctx.nested("source <<"))
+        return
+    if program == "alias":
+        for word in argv:
+            name, eq, value = word.partition("=")
+            if eq:
+                scope.aliases[name] = value + " "
+        return
+    if program == "popd":
+        scope.cwd = None
+        return
+    if program in ("cd", "pushd"):
+        target = next((a for a in argv if not a.startswith("-") or a == "-"), None)
+        if target is None:
+            scope.cwd = w.home
+        elif target == "-" or cmd.dynamic:
+            scope.cwd = None
+        elif scope.cwd is not None or target.startswith("/"):
+            scope.cwd = _paths.lexical(target, scope.cwd or "/", w.home)
+        return
+    if program == "set" and "--" in argv:
+        rest = args[argv.index("--") + 1 :]
+        scope.positional = None if any(f[1] for f in rest) else [f[0] for f in rest]
+        return
+    if program in ("read", "mapfile", "readarray", "getopts"):
+        for word in argv:
+            if not word.startswith("-"):
+                scope.vars[word] = None
+        return
+    if program == "find":
+        find(w, k, args, scope, ctx)
+        return
+    family = "sh" if detect.is_shell(program) else detect.interpreter(program)
+    if family is None:
+        if program in detect.AWKS:
+            prog = next((a for a in argv if not a.startswith("-")), "")
+            if detect.awk_runs_commands(prog):
+                w.finding(CODE_EXECUTION, code_detail(program, prog), k)
+        elif program in ("nc", "ncat", "netcat") and (
+            cmd.flags & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}
+        ):
+            w.finding(REVERSE_SHELL, f"{program} runs a program for the connection", k)
+        elif program == "socat" and any(
+            a.lower().startswith(("exec:", "system:")) or ",exec:" in a.lower() for a in argv
+        ):
+            w.finding(REVERSE_SHELL, "socat connects a program to a socket", k)
+        return
+    code_text.code_runner(w, k, family, args, env_scope, ctx, stdin=stdin, subst=subst)
+
+
+def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
+    """``find``: start paths, ``-exec``/``-ok`` commands, ``-delete``."""
+    cmd = w.commands[k]
+    argv = list(cmd.argv)
+    starts: list[str] = []
+    i = 0
+    while i < len(argv) and not argv[i].startswith(("-", "(", "!")):
+        starts.append(argv[i])
+        i += 1
+    primaries: set[str] = set()
+    skip_to_end = False
+    for a in argv[i:]:
+        if skip_to_end:
+            skip_to_end = a not in (";", "+")
+        elif a.startswith("-") and len(a) > 1:
+            primaries.add(a.lstrip("-"))
+            skip_to_end = a in ("-exec", "-execdir", "-ok", "-okdir")
+    cmd.flags = frozenset(primaries)
+    cmd.positionals = tuple(starts)
+    start_paths = tuple(p for s in (starts or ["."]) for p in w.path_forms(s, scope))
+    cmd.paths = dedupe((*start_paths, *(r.target for r in cmd.redirects if r.target)))
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if word in ("-exec", "-execdir", "-ok", "-okdir"):
+            end = i
+            while end < len(argv) and argv[end] not in (";", "+"):
+                end += 1
+            inner = [(f[0], f[1] or "{}" in f[0]) for f in args[i:end]]
+            i = end + 1
+            if inner:
+                run(
+                    w,
+                    inner,
+                    False,
+                    scope,
+                    scope.copy(),
+                    ctx.nested(f"find {word}", keep_pipes=True),
+                    redirects=[],
+                    stdin=None,
+                    assignments=(),
+                    text=cmd.text,
+                    subst={},
+                    inner_args_dynamic=True,
+                )
+        elif word == "-delete":
+            rm = Command(
+                "rm",
+                "rm",
+                tuple(starts),
+                flags=frozenset({"delete"}),
+                positionals=tuple(starts),
+                paths=start_paths,
+                via=(*ctx.via, "find -delete"),
+                text=cmd.text,
+                dynamic=cmd.dynamic,
+            )
+            w.add(rm, ctx)
+
+
+def command_paths(
+    w: Walker,
+    cmd: Command,
+    args: list[Field],
+    parsed: flags.ParsedArgs,
+    redirects: list[Redirect],
+    scope: Scope,
+) -> tuple[str, ...]:
+    """The paths a command names: path-like operands, option values, redirects."""
+    dynamic_words = {f[0] for f in args if f[1]}
+    candidates: list[str] = []
+    if cmd.program not in _NO_PATH_OPERANDS:
+        operands = list(parsed.positionals)
+        if cmd.program in _FIRST_OPERAND_NOT_PATH and operands:
+            operands = operands[1:]
+        if cmd.program == "dd":
+            operands = [o.split("=", 1)[1] for o in operands if o.startswith(("if=", "of="))]
+        candidates.extend(operands)
+        for name, value in parsed.option_values:
+            if cmd.program in ("docker", "podman") and name in ("-v", "--volume"):
+                value = value.split(":", 1)[0]
+            if value and not any(c.isspace() for c in value):
+                candidates.append(value)
+    out: list[str] = []
+    for word in candidates:
+        if word in dynamic_words or word == "-":
+            continue
+        out.extend(w.path_forms(word, scope))
+    out.extend(r.target for r in redirects if r.target)
+    return dedupe(tuple(out))
+
+
+def _program_name(path_word: str) -> str:
+    """The program's name: the base name, lower-cased when that is a program the analyzer
+    knows (macOS file systems ignore case: ``RM -rf /`` runs rm there)."""
+    name = path_word.rstrip("/").rsplit("/", 1)[-1] if "/" in path_word else path_word
+    lower = name.lower()
+    return lower if lower != name and lower in _KNOWN_PROGRAMS else name
+
+
+def _quote(word: str) -> str:
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def _substitution_ranges(word_ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
+    """Argument index -> commands emitted while expanding that word (its substitutions)."""
+    out: dict[int, tuple[int, int]] = {}
+    for first_field, start, end in word_ranges:
+        if end > start and first_field >= 1:
+            out[first_field - 1] = (start, end)
+    return out

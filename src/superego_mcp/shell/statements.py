@@ -1,0 +1,405 @@
+"""The tree walk: sources, statements, lists, pipelines and compound commands.
+
+Follows bash's evaluation order closely enough to track what is statically known (see
+:mod:`.analyzer`). Subshells and pipeline elements walk a copy of the scope; branches
+(``if``/``case``/loops) walk a copy that is merged back, so what they change becomes
+unknown. Simple commands go to :mod:`.simple_command`; word expansion with its
+substitutions is walked here too, since a substitution is statements again. So are
+functions and aliases defined on the line: a call walks the function's body with the
+call's arguments, an alias is walked as source, and bodies never called are walked too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import code_text, detect, redirections, simple_command, syntax
+from .model import FORK_BOMB, REVERSE_SHELL, Command
+from .parser import parse
+from .state import Ctx, Limit, Unparseable, clip_text
+from .words import WordScope, expand, literal_text, node_text, tokens_of
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from .state import Scope, Walker
+    from .words import Field
+
+# Tree depth allowed per unit of max_depth (a `$(` level is about two tree levels; an if
+# inside a loop inside a group adds a few more).
+_TREE_LEVELS_PER_DEPTH = 6
+_BRACE_RETRIES = 8
+_MAX_STEPS = 20_000
+_MAX_LOOP_VALUES = 8
+_STATEMENTS = frozenset(
+    [
+        "command",
+        "redirected_statement",
+        "pipeline",
+        "list",
+        "subshell",
+        "compound_statement",
+        "if_statement",
+        "while_statement",
+        "for_statement",
+        "c_style_for_statement",
+        "case_statement",
+        "function_definition",
+        "variable_assignment",
+        "variable_assignments",
+        "declaration_command",
+        "unset_command",
+        "test_command",
+        "negated_command",
+    ]
+)
+_BRANCHING = frozenset(
+    ["if_statement", "while_statement", "for_statement", "c_style_for_statement", "case_statement"]
+)
+
+
+def source(w: Walker, text: str, scope: Scope, ctx: Ctx) -> None:
+    """Parse and walk one piece of shell source."""
+    if ctx.depth > w.max_depth:
+        raise Limit(f"nested deeper than {w.max_depth} levels")
+    data = text.encode("utf-8", "surrogatepass")
+    tree = parse(data)
+    for _ in range(_BRACE_RETRIES):
+        # `{rm,-rf,/}` is brace expansion, not a group, but the parser reads a group;
+        # `""{rm,-rf,/}` means the same to bash and parses as a word.
+        fix = syntax.brace_word(tree.root_node, data) if tree.root_node.has_error else None
+        if fix is None:
+            break
+        data = data[:fix] + b'""' + data[fix:]
+        tree = parse(data)
+    root = tree.root_node
+    syntax.check_tree(root, w.max_depth * _TREE_LEVELS_PER_DEPTH)
+    if root.has_error:
+        raise Unparseable(f"syntax error near: {syntax.error_excerpt(root)}")
+    block(w, root, scope, ctx)
+
+
+def block(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """Walk the statements directly under ``node``."""
+    for child in node.named_children:
+        stmt(w, child, scope, ctx)
+
+
+def stmt(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """Walk one statement of any kind."""
+    # Function calls and aliases can fan out exponentially without emitting commands:
+    # bound the total work, not only the output.
+    w.steps += 1
+    if w.steps > _MAX_STEPS:
+        raise Limit(f"more than {_MAX_STEPS} statements to walk")
+    kind = node.type
+    if kind == "command":
+        simple_command.command(w, node, [], scope, ctx)
+    elif kind == "redirected_statement":
+        redirected(w, node, scope, ctx)
+    elif kind in redirections.REDIRECT_NODES:  # "$(< f)", "$(> f)": the parser hangs it on the "$("
+        redirections.bare_statement(w, [node], node, scope, ctx)
+    elif kind == "pipeline":
+        pipeline(w, list(node.named_children), scope, ctx)
+    elif kind == "list":
+        chain(w, node, scope, ctx)
+    elif kind == "subshell":
+        block(w, node, scope.copy(), ctx.nested(None, keep_pipes=True))
+    elif kind in ("compound_statement", "do_group", "program"):
+        block(w, node, scope, ctx)
+    elif kind in _BRANCHING:
+        branch = scope.copy()
+        compound(w, node, branch, ctx)
+        scope.merge(branch)
+    elif kind == "function_definition":
+        define_function(w, node, scope)
+    elif kind == "variable_assignment":
+        assign(w, node, scope, ctx)
+    elif kind == "variable_assignments":
+        for child in node.named_children:
+            stmt(w, child, scope, ctx)
+    elif kind == "declaration_command":
+        declaration(w, node, scope, ctx)
+    elif kind == "unset_command":
+        for child in node.named_children:
+            scope.vars[node_text(child)] = ""
+    elif kind == "comment":
+        return
+    else:
+        compound(w, node, scope, ctx)
+
+
+def compound(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """Any other construct: walk statements, and substitutions in its words."""
+    walked: set[int] = set()  # start bytes of words already expanded
+    if node.type == "for_statement":
+        if for_each_value(w, node, scope, ctx):
+            return
+        walked = {v.start_byte for v in node.children_by_field_name("value")}
+        var = node.child_by_field_name("variable")
+        if var is not None:
+            scope.vars[node_text(var)] = None
+    # Alternatives (then / elif / else / case items) each start from the scope before
+    # them; what they change becomes unknown afterwards.
+    conditions = {c.start_byte for c in node.children_by_field_name("condition")}
+    branches: list[Scope] = []
+    then_scope: Scope | None = None
+    for child in node.named_children:
+        if child.start_byte in walked or child.type == "comment":
+            continue
+        if child.type in ("elif_clause", "else_clause", "case_item"):
+            branches.append(scope.copy())
+            compound(w, child, branches[-1], ctx)
+        elif child.type in _STATEMENTS or child.type == "do_group":
+            if node.type == "if_statement" and child.start_byte not in conditions:
+                if then_scope is None:
+                    then_scope = scope.copy()
+                    branches.append(then_scope)
+                stmt(w, child, then_scope, ctx)
+            else:
+                stmt(w, child, scope, ctx)
+        else:
+            substitutions_in(w, child, scope, ctx)
+    for branch in branches:
+        scope.merge(branch)
+
+
+def for_each_value(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> bool:
+    """``for x in a b; do ...; done`` with a few known values: walk the body once per
+    value (each on a copy, merged like a branch). False when the values are unknown."""
+    var = node.child_by_field_name("variable")
+    body = node.child_by_field_name("body")
+    values = node.children_by_field_name("value")
+    if var is None or body is None or not values:
+        return False
+    fields, unknown = expand_words(w, [[v] for v in values], scope, ctx)
+    if unknown or any(f[1] for f in fields) or len(fields) > _MAX_LOOP_VALUES:
+        return False
+    name = node_text(var)
+    if name not in node_text(body):
+        return False  # the body does not use the variable: walk it once
+    for value, _ in fields:
+        branch = scope.copy()
+        branch.vars[name] = value
+        stmt(w, body, branch, ctx)
+        scope.merge(branch)
+    return True
+
+
+def chain(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """``a && b || c``: the tree nests to the left; walk it without recursion."""
+    rights: list[Node] = []
+    cur = node
+    while cur.type == "list" and cur.named_child_count >= 1:
+        kids = cur.named_children
+        rights.append(kids[-1])
+        cur = kids[0]
+        if len(kids) == 1:
+            rights.pop()
+            break
+    stmt(w, cur, scope, ctx)
+    for right in reversed(rights):
+        stmt(w, right, scope, ctx)
+
+
+def pipeline(w: Walker, elements: list[Node], scope: Scope, ctx: Ctx, first: int = -1) -> None:
+    """Walk a pipeline's elements, each in its own subshell, then link the programs."""
+    w.pipe_ids += 1
+    pid = w.pipe_ids
+    start = len(w.commands) if first < 0 else first
+    offset = 0 if first < 0 else 1
+    for i, element in enumerate(elements):
+        if element.type == "comment":
+            continue
+        sub = Ctx(ctx.via, ctx.depth, (*ctx.pipes, (pid, i + offset)))
+        stmt(w, element, scope.copy(), sub)
+    if first >= 0:
+        for k in range(first, len(w.commands)):
+            # The heredoc'd command before "| sh" is the pipeline's first element.
+            if w.pipes[k] == ctx.pipes:
+                w.pipes[k] = (*ctx.pipes, (pid, 0))
+    link_pipeline(w, pid, start, scope, ctx)
+
+
+def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> None:
+    """Set ``piped_from``/``piped_to`` of pipeline ``pid``'s commands and look for what
+    flows into shells (downloads, decoded data, network tools)."""
+    members: dict[int, list[int]] = {}
+    for k in range(start, len(w.commands)):
+        for p, slot in w.pipes[k]:
+            if p == pid:
+                members.setdefault(slot, []).append(k)
+    slots = sorted(members)
+    for slot in slots:
+        before = [w.commands[k].program for s in slots if s < slot for k in members[s]]
+        after = [w.commands[k].program for s in slots if s > slot for k in members[s]]
+        for k in members[slot]:
+            cmd = w.commands[k]
+            cmd.piped_from = (*cmd.piped_from, *before)
+            cmd.piped_to = (*cmd.piped_to, *after)
+    cmds = [w.commands[k] for s in slots for k in members[s]]
+    shell_in_pipe = any(detect.is_shell(c.program) for c in cmds)
+    net_in_pipe = any(detect.networked(c) for c in cmds)
+    for slot in slots:
+        for k in members[slot]:
+            if shell_in_pipe and net_in_pipe and detect.networked(w.commands[k]):
+                w.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
+            if k in w.reads_program:
+                code_text.piped_program(w, k, [members[s] for s in slots if s < slot], scope, ctx)
+
+
+def redirected(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """A statement with redirects (and, for heredocs, whatever the parser hung on them)."""
+    body = node.child_by_field_name("body")
+    redirects = [c for c in node.named_children if c.type in redirections.REDIRECT_NODES]
+    extra = syntax.gap_words(node, [c for c in node.children if c.type != "comment"])
+    # tree-sitter-bash hangs "| sh" or "&& rm" after a heredoc inside the redirect node.
+    trailing = [
+        c
+        for r in redirects
+        if r.type == "heredoc_redirect"
+        for c in r.named_children
+        if c.type in _STATEMENTS
+    ]
+    first = len(w.commands)
+    if body is None:
+        redirections.bare_statement(w, redirects, node, scope, ctx, extra)
+    elif body.type == "command":
+        simple_command.command(w, body, redirects, scope, ctx, extra_words=extra)
+    else:
+        if extra:
+            raise Unparseable(f"unexpected words: {' '.join(extra)}")
+        stmt(w, body, scope, ctx)
+        redirections.compound_redirects(w, redirects, first, scope, ctx)
+    for t in trailing:
+        if t.type == "pipeline":
+            pipeline(w, list(t.named_children), scope, ctx, first=first)
+        else:
+            stmt(w, t, scope, ctx)
+
+
+def assign(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
+    """Apply ``NAME=value`` to ``scope``; return it as text."""
+    name_node = node.child_by_field_name("name")
+    value_node = node.child_by_field_name("value")
+    name = node_text(name_node) if name_node is not None else ""
+    value: str | None = ""
+    if value_node is not None:
+        toks = tokens_of([value_node], word_scope(w, scope, ctx))
+        text, dynamic = literal_text(toks)
+        if value_node.type == "array":
+            dynamic = True
+        if text.startswith("~/") or text == "~":
+            text = w.home + text[1:]
+        value = None if dynamic else text
+    append = any(c.type == "+=" for c in node.children)
+    if name:
+        old = scope.lookup(name) if append else ""
+        scope.vars[name] = None if value is None or old is None else old + value
+    shown = value if value is not None else node_text(value_node) if value_node else ""
+    return f"{name}={shown}"
+
+
+def declaration(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """``export``/``declare``/``local``/``readonly``: assignments, and a command for rules."""
+    keyword = node.children[0].type if node.children else "declare"
+    argv: list[str] = []
+    for child in node.named_children:
+        if child.type == "variable_assignment":
+            argv.append(assign(w, child, scope, ctx))
+        else:
+            fields, _ = expand_words(w, [[child]], scope, ctx)
+            argv.extend(f[0] for f in fields)
+    w.add(Command(keyword, keyword, tuple(argv), text=clip_text(node_text(node)), via=ctx.via), ctx)
+
+
+def word_scope(w: Walker, scope: Scope, ctx: Ctx) -> WordScope:
+    """What word expansion needs: variables, home, and how to walk substitutions."""
+
+    def substitute(node: Node, label: str) -> None:
+        inner = ctx.nested(label)
+        if inner.depth > w.max_depth:
+            raise Limit(f"nested deeper than {w.max_depth} levels")
+        block(w, node, scope.copy(), inner)
+
+    return WordScope(scope.lookup, w.home, substitute)
+
+
+def expand_words(
+    w: Walker, words: list[list[Node]], scope: Scope, ctx: Ctx
+) -> tuple[list[Field], bool]:
+    """Fields of several words; also whether their number is unknown."""
+    ws = word_scope(w, scope, ctx)
+    out: list[Field] = []
+    unknown = False
+    for nodes in words:
+        fields, unk = expand(tokens_of(nodes, ws), w.home, scope.lookup("IFS"))
+        out.extend(fields)
+        unknown = unknown or unk
+    return out, unknown
+
+
+def substitutions_in(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
+    """Walk the substitutions inside any word-like node."""
+    tokens_of([node], word_scope(w, scope, ctx))
+
+
+def define_function(w: Walker, node: Node, scope: Scope) -> None:
+    """Remember a function (its body runs when called); report fork bombs."""
+    name_node = node.child_by_field_name("name")
+    body = node.child_by_field_name("body")
+    if name_node is None or body is None:
+        return
+    name = node_text(name_node)
+    scope.funcs[name] = body
+    w.defined.append((name, body, scope))
+    if detect.self_calls(body, name) >= 2 or (
+        detect.self_calls(body, name) and detect.backgrounds(body)
+    ):
+        w.finding(
+            FORK_BOMB, f"function {name!r} calls itself repeatedly: " + clip_text(node_text(node))
+        )
+
+
+def call_function(w: Walker, name: str, args: list[Field], scope: Scope, ctx: Ctx) -> None:
+    """Walk a function's body with the call's arguments as ``$1``..."""
+    w.called.add(id(scope.funcs[name]))
+    if name in w.call_stack:
+        return  # recursion: its body is already being walked
+    saved = scope.positional
+    scope.positional = None if any(f[1] for f in args) else [f[0] for f in args]
+    w.call_stack.append(name)
+    try:
+        stmt(w, scope.funcs[name], scope, ctx.nested(f"{name}()", keep_pipes=True))
+    finally:
+        w.call_stack.pop()
+        scope.positional = saved
+
+
+def uncalled_functions(w: Walker, ctx: Ctx) -> None:
+    """Bodies of functions never called on the line may still run (a trap, a name built
+    at run time): list their commands too rather than guess."""
+    for name, body, scope in w.defined:  # grows while walking: bodies define more
+        if id(body) in w.called:
+            continue
+        w.called.add(id(body))
+        w.call_stack.append(name)
+        try:
+            stmt(w, body, scope.copy(), ctx.nested(f"{name}() (defined)"))
+        finally:
+            w.call_stack.pop()
+
+
+def expand_alias(w: Walker, name: str, rest: str, scope: Scope, ctx: Ctx) -> None:
+    """Run alias ``name`` defined on the line: its text followed by the rest of the command
+    (``rest``, as written) is walked as source in this shell."""
+    w.alias_stack.append(name)
+    try:
+        source(
+            w,
+            scope.aliases[name] + rest,
+            scope,
+            ctx.nested(f"alias {name}", keep_pipes=True),
+        )
+    finally:
+        w.alias_stack.pop()
