@@ -174,10 +174,18 @@ def test_old_entries_are_pruned_when_a_new_one_is_written(
         os.utime(old, (1_000_000 + i, 1_000_000 + i))
     other = directory / "unrelated.txt"
     other.write_text("kept")
+    # a writer killed mid-write leaves its temp file; a live writer's is recent
+    abandoned = directory / "policy-0000abcd.pickle.4242.tmp"
+    abandoned.write_bytes(b"half")
+    os.utime(abandoned, (1_000_000, 1_000_000))
+    in_flight = directory / "policy-0000abce.pickle.4343.tmp"
+    in_flight.write_bytes(b"half")
     compiled = cache.load(str(write_policy(tmp_path)), None)
     assert not compiled.hit
     kept = sorted(p.name for p in directory.glob("policy-*.pickle"))
     assert len(kept) == cache.MAX_ENTRIES
     assert "policy-00000000.pickle" not in kept  # the oldest went first
     assert other.exists()
+    assert not abandoned.exists()
+    assert in_flight.exists()
     assert cache.load(str(write_policy(tmp_path)), None).hit

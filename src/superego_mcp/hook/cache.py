@@ -33,6 +33,7 @@ import contextlib
 import os
 import pickle
 import sys
+import time
 import zlib
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
 _FORMAT = 1
 # Entries kept; older ones are removed when a new one is written.
+# A temp entry older than this belongs to no live writer (the hook's deadline is 5 s).
+STALE_TMP_SECONDS = 60
 MAX_ENTRIES = 32
 _TOKEN_VARS = frozenset({"SUPEREGO_API_TOKEN"})
 # Analyzer limits: setting name -> keyword of Policy.evaluate / decide.
@@ -255,14 +258,21 @@ def _store(
 
 def _prune(directory: str) -> None:
     """Keep the newest :data:`MAX_ENTRIES` entries (one per working directory and code
-    version accumulate). Runs on a miss only; failures are ignored."""
+    version accumulate), and remove temp files a writer killed mid-write left behind (older
+    than :data:`STALE_TMP_SECONDS`, so a concurrent writer's file is left alone). Runs on a
+    miss only; failures are ignored."""
     try:
+        found: list[tuple[float, str]] = []
+        stale_before = time.time() - STALE_TMP_SECONDS
         with os.scandir(directory) as it:
-            found = [
-                (e.stat().st_mtime, e.path)
-                for e in it
-                if e.name.startswith("policy-") and e.name.endswith(".pickle")
-            ]
+            for e in it:
+                if not e.name.startswith("policy-"):
+                    continue
+                mtime = e.stat().st_mtime
+                if e.name.endswith(".pickle"):
+                    found.append((mtime, e.path))
+                elif e.name.endswith(".tmp") and mtime < stale_before:
+                    os.unlink(e.path)
         for _, path in sorted(found, reverse=True)[MAX_ENTRIES:]:
             os.unlink(path)
     except OSError:
