@@ -57,5 +57,4 @@ def resolve_review(decision: Decision, call: ToolCall, fail_mode: FailMode) -> D
         f"{decision.reason} (rule {decision.rule_id} asked for a second opinion and no "
         "reviewer is configured yet)",
         rule_id=decision.rule_id,
-        trace=decision.trace,
     )

@@ -10,10 +10,6 @@ from typing import Any, Final, Literal
 
 Action = Literal["allow", "deny", "ask", "review"]
 
-ALLOW: Final = "allow"
-DENY: Final = "deny"
-ASK: Final = "ask"
-REVIEW: Final = "review"
 ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review")
 
 # Most restrictive first: a command line is judged by its most restrictive part.
@@ -56,20 +52,17 @@ class Decision:
     the id of the rule that decided (``None`` when the policy's default or a fail-closed path
     decided)."""
 
-    __slots__ = ("action", "reason", "rule_id", "trace")
+    __slots__ = ("action", "reason", "rule_id")
 
     def __init__(
         self,
         action: Action,
         reason: str,
         rule_id: str | None = None,
-        trace: tuple[str, ...] = (),
     ) -> None:
         self.action: Action = action
         self.reason = reason
         self.rule_id = rule_id
-        # Human-readable lines for `explain`: what was analysed and which rule fired where.
-        self.trace = trace
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (REST, MCP structured output, audit)."""
