@@ -71,6 +71,12 @@ def _env_fail_mode() -> FailMode | None:
     return None
 
 
+def _known_mode(args: argparse.Namespace, configured: FailMode | None = None) -> FailMode | None:
+    """The fail mode as far as it is known: ``--fail-mode``, else the configured one (the
+    settings, which already weigh the environment over the file), else the environment."""
+    return _valid_mode(getattr(args, "fail_mode", None)) or configured or _env_fail_mode()
+
+
 def _answer(data: dict[str, object]) -> Outcome:
     from superego_mcp.hook.adapter import dump
 
@@ -101,8 +107,7 @@ def handle(
     input is parsed and the configured fail mode once it is known (``None`` until then), so
     that whoever watches this call can answer in the right shape if it dies.
     """
-    flag_mode = _valid_mode(getattr(args, "fail_mode", None))
-    mode: FailMode = flag_mode or _env_fail_mode() or "ask"
+    mode: FailMode = _known_mode(args) or "ask"
     event: str | None = None
     try:
         from superego_mcp.hook.adapter import HookInputError, decode_hook_input, parse_hook_input
@@ -139,9 +144,8 @@ def handle(
             compiled = load(getattr(args, "rules", None), getattr(args, "config", None))
         except SetupError as exc:
             # Unknown configured mode (unreadable settings): the stricter one.
-            known = flag_mode or _valid_mode(exc.fail_mode) or _env_fail_mode()
-            return _fail(event, known or "deny", str(exc))
-        mode = flag_mode or compiled.fail_mode
+            return _fail(event, _known_mode(args, _valid_mode(exc.fail_mode)) or "deny", str(exc))
+        mode = _known_mode(args, compiled.fail_mode) or "ask"
         if note is not None:
             note(event, mode)
         if problem is not None or request is None or request.call is None:
@@ -330,8 +334,7 @@ def _child_failed(
 ) -> Outcome:
     # The configured mode comes from the child once it is known; before that it is unknown,
     # so the stricter one (unless the flag or the environment names one).
-    flag = _valid_mode(getattr(args, "fail_mode", None))
-    return _fail(event, flag or mode or _env_fail_mode() or "deny", problem)
+    return _fail(event, _known_mode(args, mode) or "deny", problem)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -348,7 +351,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # reading stdin failed, or the alarm hit outside handle()
-        mode = _valid_mode(getattr(args, "fail_mode", None)) or _env_fail_mode() or "ask"
+        mode = _known_mode(args) or "ask"
         problem = f"internal error ({type(exc).__name__})"
         if isinstance(exc, _Deadline):
             problem = f"no complete hook input within {DEADLINE_S:g} s"
