@@ -12,11 +12,7 @@ let
   checkSource = lib.fileset.toSource {
     root = ../.;
     fileset = lib.fileset.unions [
-      ../pyproject.toml
-      ../uv.lock
-      ../README.md
-      ../hatch_build.py
-      ../src
+      (import ./package-files.nix { inherit lib; })
       ../tests
       (lib.fileset.maybeMissing ../bench)
       ../flake.nix

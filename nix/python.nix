@@ -15,16 +15,10 @@ let
   hacks = pkgs.callPackage pyproject-nix.build.hacks { };
 
   # Only what the wheel build reads, so edits to docs, tests or Nix files do not rebuild the
-  # package. README.md is here because pyproject.toml names it as the readme.
+  # package.
   packageSource = lib.fileset.toSource {
     root = ../.;
-    fileset = lib.fileset.unions [
-      ../pyproject.toml
-      ../uv.lock
-      ../README.md
-      ../hatch_build.py
-      ../src
-    ];
+    fileset = import ./package-files.nix { inherit lib; };
   };
 
   # Fixes on top of what uv.lock describes.

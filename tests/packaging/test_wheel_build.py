@@ -63,18 +63,6 @@ def test_build_info_checksums_match_the_files_in_the_wheel(wheel: Path) -> None:
             assert digest == sha256(zf.read(name)), name
 
 
-def test_installed_wheel_reports_its_version(installed_venv: Path) -> None:
-    out = subprocess.run(
-        [str(installed_venv / "bin" / "superego-mcp"), "--version"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == f"superego-mcp {project_version()}"
-
-
 def test_installed_wheel_checks_its_bundled_policy(installed_venv: Path, tmp_path: Path) -> None:
     out = subprocess.run(
         [str(installed_venv / "bin" / "superego-mcp"), "check"],
