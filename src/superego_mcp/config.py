@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -23,7 +23,11 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+if TYPE_CHECKING:
+    from superego_mcp.model import Action
+
 FailMode = Literal["ask", "deny"]
+DefaultAction = Literal["policy", "ask", "defer", "allow"]
 Transport = Literal["stdio", "http", "sse"]
 
 
@@ -69,6 +73,16 @@ class Settings(BaseSettings):
         description="Where the hook keeps its compiled-policy cache.",
     )
 
+    # --- strictness (owner: everyday) ---------------------------------------------------
+    default_action: DefaultAction = Field(
+        default="policy",
+        description="What a fully analysed call that no rule matches gets: `policy` keeps the "
+        "policy file's `default` (the bundled policy's is `defer`: the agent's own permission "
+        "settings decide); `ask` is strict (Superego asks about everything it has no rule "
+        "for); `defer` hands such calls to the agent; `allow` lets them through. A command "
+        "line the analyzer cannot fully see is asked about whatever this says.",
+    )
+
     # --- server -------------------------------------------------------------------------
     transport: Transport = "http"
     host: str = Field(default="127.0.0.1", description="Bind address; loopback by default.")
@@ -93,6 +107,11 @@ class Settings(BaseSettings):
         if not v.strip():
             raise ValueError("must not be empty")
         return v
+
+    @property
+    def default_override(self) -> Action | None:
+        """The action replacing the policy's default, ``None`` when the policy's own holds."""
+        return None if self.default_action == "policy" else self.default_action
 
     @property
     def is_loopback(self) -> bool:

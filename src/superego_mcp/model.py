@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-Action = Literal["allow", "deny", "ask", "review"]
+# `defer`: the call was fully seen and no rule has an opinion; the agent's own permission
+# settings decide (Claude Code: no hook decision). A REST/MCP caller treats it as "ask".
+Action = Literal["allow", "deny", "ask", "review", "defer"]
 
-ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review")
+ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review", "defer")
 
 # Most restrictive first: a command line is judged by its most restrictive part.
-_RESTRICTIVENESS: Final[dict[str, int]] = {"deny": 3, "ask": 2, "review": 1, "allow": 0}
+_RESTRICTIVENESS: Final[dict[str, int]] = {
+    "deny": 4,
+    "ask": 3,
+    "review": 2,
+    "defer": 1,
+    "allow": 0,
+}
 
 
 def more_restrictive(a: Action, b: Action) -> Action:
-    """Return whichever of two actions is more restrictive (deny > ask > review > allow)."""
+    """Return whichever of two actions is more restrictive
+    (deny > ask > review > defer > allow)."""
     return a if _RESTRICTIVENESS[a] >= _RESTRICTIVENESS[b] else b
 
 

@@ -164,6 +164,15 @@ def test_render_permission_request() -> None:
         assert is_valid_output("PermissionRequest", out)
 
 
+@pytest.mark.parametrize("event", ["PreToolUse", "PermissionRequest"])
+def test_defer_is_no_decision(event: str) -> None:
+    # defer: no rule has an opinion, so Claude Code's own permission settings decide.
+    out = render_decision(event, Decision("defer", "no rule covers this", None))
+    assert out == {}
+    assert is_valid_output(event, out)
+    assert dump(out) == b"{}\n"
+
+
 def test_other_events_get_no_decision() -> None:
     assert render_decision("PostToolUse", Decision("deny", "x")) == {}
     assert render_decision("Stop", Decision("allow", "x")) == {}
@@ -190,7 +199,6 @@ def test_render_failure_never_allows(mode: str, shown: str) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        {},
         {
             "hookSpecificOutput": {
                 "hookEventName": "PermissionRequest",

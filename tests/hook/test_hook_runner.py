@@ -280,3 +280,70 @@ def test_stdin_that_never_ends_is_answered_by_the_deadline(
     assert spec["permissionDecision"] == "deny"
     assert "no complete hook input within" in spec["permissionDecisionReason"]
     proc.stdin.close()
+
+
+DEFER_POLICY = """\
+version: 1
+default: {action: defer, reason: "No rule covers this call."}
+rules:
+  - id: read-ok
+    action: allow
+    reason: reading files is fine
+    conditions: {tool: Read}
+"""
+
+
+@pytest.mark.parametrize("event", ["PreToolUse", "PermissionRequest"])
+def test_defer_answers_no_decision(run_hook, tmp_path: Path, event: str) -> None:
+    # No rule has an opinion: `{}`, so Claude Code's own permission settings decide.
+    rules = str(write_policy(tmp_path, DEFER_POLICY))
+    payload = {**call("WebFetch", {"url": "https://example.com", "prompt": "p"})}
+    payload["hook_event_name"] = event
+    r = run_hook(payload, "--rules", rules)
+    assert r.code == 0, r.stderr
+    assert r.stdout == b"{}\n"
+    # A rule's own answer still comes through.
+    allowed = run_hook({**read(), "hook_event_name": event}, "--rules", rules).json()
+    assert allowed != {}
+
+
+def test_defer_never_covers_an_unanalysable_line(run_hook, tmp_path: Path) -> None:
+    rules = str(write_policy(tmp_path, DEFER_POLICY))
+    decision, reason = run_hook(bash("echo 'unterminated"), "--rules", rules).pre_tool_use()
+    assert decision == "ask"
+    assert "could not fully analyse" in reason
+
+
+def test_bundled_policy_defers_what_it_has_no_rule_for(run_hook) -> None:
+    r = run_hook(call("SomeNewTool", {"x": 1}))
+    assert r.code == 0, r.stderr
+    assert r.json() == {}
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"), [("ask", "ask"), ("allow", "allow"), ("policy", None)]
+)
+def test_default_action_setting_replaces_the_policy_default(
+    run_hook, tmp_path: Path, setting: str, expected: str | None
+) -> None:
+    rules = str(write_policy(tmp_path, DEFER_POLICY))
+    payload = call("WebFetch", {"url": "https://example.com", "prompt": "p"})
+    env = {"SUPEREGO_DEFAULT_ACTION": setting}
+    r = run_hook(payload, "--rules", rules, env=env)
+    if expected is None:
+        assert r.json() == {}
+    else:
+        assert r.pre_tool_use()[0] == expected
+    # In a settings file too; and an unanalysable line is asked about whatever it says.
+    settings = tmp_path / "superego.yaml"
+    settings.write_text(f"default_action: {setting}\n")
+    broken = run_hook(bash("echo 'x"), "--rules", rules, "--config", str(settings))
+    assert broken.pre_tool_use()[0] == "ask"
+
+
+def test_a_bad_default_action_setting_fails_closed(run_hook, tmp_path: Path) -> None:
+    rules = str(write_policy(tmp_path, DEFER_POLICY))
+    r = run_hook(read(), "--rules", rules, env={"SUPEREGO_DEFAULT_ACTION": "sometimes"})
+    decision, reason = r.pre_tool_use()
+    assert decision == "deny"
+    assert "default_action" in reason

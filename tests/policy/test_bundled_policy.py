@@ -10,7 +10,7 @@ from policy_helpers import CWD, HOME
 from superego_mcp.model import ToolCall
 from superego_mcp.policy import Policy, load_policy
 
-DENY, ASK, ALLOW, REVIEW = "deny", "ask", "allow", "review"
+DENY, ASK, ALLOW, REVIEW, DEFER = "deny", "ask", "allow", "review", "defer"
 
 SHELL: list[tuple[str, str]] = [
     # destruction
@@ -93,7 +93,7 @@ SHELL: list[tuple[str, str]] = [
     ("cat ~/notes.txt", ASK),
     ("cp a.py ~/a.py", ASK),
     ("rm /etc/passwd", ASK),
-    ("curl -s https://example.com", ASK),
+    ("curl -s https://example.com", DEFER),
     # allow
     ("rm -rf build/", ALLOW),
     ("rm -rf node_modules", ALLOW),
@@ -102,7 +102,7 @@ SHELL: list[tuple[str, str]] = [
     ("rm notes.txt", ALLOW),
     ("ls", ALLOW),
     ("ls -la src/", ALLOW),
-    ("ls ~/.ssh", ASK),  # listing is not denied, but home outside the project is asked
+    ("ls ~/.ssh", ASK),  # listing ~/.ssh is not denied, but asked about
     ("cat README.md", ALLOW),
     ("head -n 20 src/main.py", ALLOW),
     ("grep -r 'rm -rf' docs/", ALLOW),
@@ -195,7 +195,8 @@ TOOLS: list[tuple[ToolCall, str]] = [
     (_c("mcp__github__delete_repository", owner="a", repo="b"), ASK),
     (_c("mcp__postgres__drop_table", table="users"), ASK),
     (_c("mcp__k8s__kill_pod", name="x"), ASK),
-    (_c("mcp__github__get_issue", number=1), ASK),  # the default: MCP tools are asked about
+    (_c("mcp__github__get_issue", number=1), ALLOW),  # a read verb
+    (_c("mcp__github__create_issue", title="x"), DEFER),  # no opinion: the agent decides
     (_c("Read", file_path="docs/information.md"), ALLOW),
     (_c("Read", file_path="src/format.py"), ALLOW),
     (_c("Read", file_path="/usr/include/stdio.h"), ALLOW),
@@ -215,8 +216,8 @@ TOOLS: list[tuple[ToolCall, str]] = [
     (_c("TodoWrite", todos=[]), ALLOW),
     (_c("PowerShell", command="Get-Content $HOME\\.ssh\\id_rsa"), DENY),
     (_c("PowerShell", command="Remove-Item -Recurse -Force C:\\"), DENY),
-    (_c("PowerShell", command="Get-ChildItem"), ASK),
-    (_c("SomeNewTool", x=1), ASK),
+    (_c("PowerShell", command="Get-ChildItem"), DEFER),
+    (_c("SomeNewTool", x=1), DEFER),
 ]
 
 

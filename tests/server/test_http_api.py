@@ -72,6 +72,23 @@ def test_evaluate_bundled_policy(server: Server, command: str, expected: str) ->
     assert r.json()["decision"] == expected, r.json()
 
 
+def test_evaluate_reports_defer_with_its_reason(server: Server) -> None:
+    # No rule has an opinion: REST says so (a REST caller treats it as "ask your user"),
+    # and the HTTP hook answers no decision, so Claude Code's own settings decide.
+    call = {"tool_name": "Bash", "tool_input": {"command": "frobnicate --x"}, "cwd": "/tmp"}
+    r = httpx.post(f"{server.url}/v1/evaluate", json=call)
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "decision": "defer",
+        "reason": "No rule covers this call; the agent's own permission settings decide.",
+        "rule_id": None,
+    }
+    hook = {**call, "hook_event_name": "PreToolUse", "session_id": "s"}
+    r = httpx.post(f"{server.url}{HOOK}", json=hook)
+    assert r.status_code == 200
+    assert r.json() == {}
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

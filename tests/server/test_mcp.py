@@ -51,7 +51,12 @@ def _check_surface(seen: dict[str, Any]) -> None:
         assert tool.description
         assert tool.annotations.read_only_hint is True
         assert tool.annotations.idempotent_hint is True
-        assert tool.output_schema["properties"]["decision"]["enum"] == ["allow", "deny", "ask"]
+        assert tool.output_schema["properties"]["decision"]["enum"] == [
+            "allow",
+            "deny",
+            "ask",
+            "defer",
+        ]
         assert set(tool.input_schema["required"]) == {"tool_name", "tool_input", "cwd"}
     assert set(seen["resources"]) == {"superego://policy", "superego://status"}
     assert all(r.description for r in seen["resources"].values())
@@ -82,7 +87,9 @@ def test_sse(read_policy_server: Server) -> None:
     _check_surface(anyio.run(_exercise, client))
 
 
-@pytest.mark.parametrize(("command", "expected"), [("rm -rf ~", "deny"), ("ls", "allow")])
+@pytest.mark.parametrize(
+    ("command", "expected"), [("rm -rf ~", "deny"), ("ls", "allow"), ("frobnicate --x", "defer")]
+)
 def test_bundled_policy_over_streamable_http(server: Server, command: str, expected: str) -> None:
     async def call() -> Any:
         async with Client(f"{server.url}/mcp") as client:

@@ -11,6 +11,8 @@ Wire format (see ``docs/hook.md``):
 - ``PermissionRequest`` -> ``{"hookSpecificOutput": {"hookEventName": "PermissionRequest",
   "decision": {"behavior": "allow"|"deny", ...}}}``; ``ask`` is ``{}`` (no decision: Claude
   Code shows its own permission dialog, which is what asking means there).
+- ``defer`` (no rule has an opinion) is ``{}`` for both events: no decision, so Claude Code's
+  own permission settings and dialog decide, exactly as without the guard.
 - every other event -> ``{}`` (no decision; the audit trail will hook in here).
 """
 
@@ -232,9 +234,12 @@ def render_decision(
     """The hook JSON that answers ``event`` with ``decision`` (about ``call``, if given: a
     deny reason then names what was blocked).
 
-    Anything but ``allow`` and ``deny`` (``ask``, or an unresolved ``review``) is rendered as
-    ask: the answer never becomes more permissive than the decision.
+    ``defer`` is ``{}`` (no decision: the agent's own permission settings decide). Anything
+    else but ``allow`` and ``deny`` (``ask``, or an unresolved ``review``) is rendered as ask:
+    the answer never becomes more permissive than the decision.
     """
+    if decision.action == "defer":
+        return {}
     action = decision.action if decision.action in ("allow", "deny") else "ask"
     if event == PRE_TOOL_USE:
         return {
@@ -279,13 +284,13 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
 def is_valid_output(event: str, data: object) -> bool:
     """True when ``data`` is a well-formed answer to ``event`` (used to vet a server's reply).
 
-    A ``PreToolUse`` answer must carry a decision: "no decision" is not a judgement.
+    ``{}`` (no decision) is valid for every event: it is how ``defer`` (and, for a
+    ``PermissionRequest``, ``ask``) is rendered; it never allows more than the agent's own
+    permission settings would.
     """
     if not isinstance(data, dict):
         return False
-    if event not in JUDGED_EVENTS:
-        return True
-    if event == PERMISSION_REQUEST and not data:
+    if event not in JUDGED_EVENTS or not data:
         return True
     out = data.get("hookSpecificOutput")
     if not isinstance(out, dict) or out.get("hookEventName") != event:

@@ -219,7 +219,7 @@ def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, by
     except Exception as exc:
         raise SetupError(f"cannot load the policy engine: {exc!r}", fail_mode) from None
     try:
-        policy = load_policy(policy_path)
+        policy = load_policy(policy_path).with_default(settings.default_override)
     except PolicyError as exc:
         raise SetupError(f"broken policy: {exc}", fail_mode) from None
     except Exception as exc:

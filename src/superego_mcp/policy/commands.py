@@ -17,6 +17,7 @@ from superego_mcp.policy.errors import PolicyError
 if TYPE_CHECKING:
     import argparse
 
+    from superego_mcp.model import Action
     from superego_mcp.policy.engine import Example, Judgement, Policy, Rule
 
 # `check` runs examples as if here, so results do not depend on the machine.
@@ -43,10 +44,22 @@ def policy_path(args: argparse.Namespace) -> str | None:
     return os.environ.get("SUPEREGO_RULES") or None
 
 
+def default_override(args: argparse.Namespace) -> Action | None:
+    """The ``default_action`` setting as an override of the policy's default (``None``: the
+    policy's own). Settings are only read when ``--config`` / ``$SUPEREGO_CONFIG`` or
+    ``$SUPEREGO_DEFAULT_ACTION`` is given (they cost a pydantic import)."""
+    named = any(k.upper() == "SUPEREGO_DEFAULT_ACTION" for k in os.environ)
+    if not (named or getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG")):
+        return None
+    from superego_mcp.config import load_settings
+
+    return load_settings(getattr(args, "config", None)).default_override
+
+
 def _load(args: argparse.Namespace) -> Policy:
     from superego_mcp.policy.loader import load_policy
 
-    return load_policy(policy_path(args))
+    return load_policy(policy_path(args)).with_default(default_override(args))
 
 
 def init(args: argparse.Namespace) -> int:

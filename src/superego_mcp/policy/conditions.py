@@ -261,6 +261,7 @@ class Shell(Condition):
         "piped_to",
         "program",
         "redirect",
+        "redirect_outside",
         "subcommand",
         "via",
     )
@@ -278,6 +279,7 @@ class Shell(Condition):
         via: NameMatcher | None = None,
         finding: frozenset[str] | None = None,
         redirect: PathSet | None = None,
+        redirect_outside: PathSet | None = None,
         dynamic: bool | None = None,
     ) -> None:
         self.program = program
@@ -292,6 +294,7 @@ class Shell(Condition):
         self.via = via
         self.finding = finding
         self.redirect = redirect
+        self.redirect_outside = redirect_outside
         self.dynamic = dynamic
 
     def test(self, unit: Unit, ctx: Context) -> bool:
@@ -331,6 +334,13 @@ class Shell(Condition):
         redirect = self.redirect
         if redirect is not None and not any(
             r.writes and r.target is not None and redirect.match(r.target, ctx.roots)
+            for r in cmd.redirects
+        ):
+            return False
+        outside = self.redirect_outside
+        # A target only known at run time (None) could be anywhere: it counts as outside.
+        if outside is not None and not any(
+            r.writes and (r.target is None or not outside.match(r.target, ctx.roots))
             for r in cmd.redirects
         ):
             return False

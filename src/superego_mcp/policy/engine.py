@@ -29,6 +29,15 @@ SHELL_TOOLS = frozenset({"Bash"})
 _PATH_FIELDS = ("file_path", "notebook_path", "path")
 # Tools that search a directory: no path means the cwd.
 _SEARCH_TOOLS = frozenset({"Glob", "Grep"})
+# The default's reason when the `default_action` setting replaces the policy's default.
+_DEFAULT_REASONS: dict[str, str] = {
+    "allow": "No rule covers this call; the default_action setting allows unmatched calls.",
+    "ask": "No rule covers this call; the default_action setting asks about unmatched calls.",
+    "defer": "No rule covers this call; the agent's own permission settings decide "
+    "(default_action setting).",
+    "review": "No rule covers this call; the default_action setting asks for a second opinion.",
+    "deny": "No rule covers this call; the default_action setting denies unmatched calls.",
+}
 # Per-policy cache of candidate rules per tool name; bounded so odd tool names cannot grow it.
 _INDEX_CACHE_MAX = 512
 
@@ -182,6 +191,17 @@ class Policy:
             setattr(self, name, value)
         self._index = {}
 
+    def with_default(self, action: Action | None, reason: str | None = None) -> Policy:
+        """This policy with another default (the ``default_action`` setting); ``self`` when
+        ``action`` is ``None`` or already the default. The rules are shared, not copied."""
+        if action is None or action == self.default_action:
+            return self
+        new = Policy.__new__(Policy)
+        new.__setstate__(self.__getstate__())
+        new.default_action = action
+        new.default_reason = reason or _DEFAULT_REASONS[action]
+        return new
+
     def rules_for(self, tool_name: str) -> tuple[Rule, ...]:
         """The enabled rules that can match ``tool_name``, in the order they are tried."""
         found = self._index.get(tool_name)
@@ -229,8 +249,18 @@ class Policy:
             if more_restrictive(worst.action, r.action) != worst.action:
                 worst = r
         decision = Decision(worst.action, worst.reason, worst.rule.id if worst.rule else None)
-        # A command line the analyzer could not fully see is never less than `ask`.
-        if analysis is not None and analysis.failed and decision.action in ("allow", "review"):
+        # A command line the analyzer could not fully see is never less than `ask` (`defer`
+        # is only for calls that were fully seen and matched nothing).
+        if (
+            analysis is not None
+            and analysis.failed
+            and decision.action
+            in (
+                "allow",
+                "review",
+                "defer",
+            )
+        ):
             detail = "; ".join(
                 f.detail for f in analysis.findings if f.kind in ("unparseable", "too_complex")
             )

@@ -59,6 +59,7 @@ _SHELL_KEYS = (
     "via",
     "finding",
     "redirect",
+    "redirect_outside",
     "dynamic",
 )
 FINDING_KINDS = (
@@ -337,6 +338,8 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         kw["finding"] = frozenset(kinds)
     if "redirect" in m:
         kw["redirect"] = reader.globs(m["redirect"], "'redirect'")
+    if "redirect_outside" in m:
+        kw["redirect_outside"] = reader.globs(m["redirect_outside"], "'redirect_outside'")
     if "dynamic" in m:
         kw["dynamic"] = reader.boolean(m["dynamic"], "'dynamic'")
     programs = reader.strings(m["program"], "'program'") if "program" in m else []
@@ -552,7 +555,7 @@ class Reader:
         return v
 
     def action(self, node: yaml.Node) -> Action:
-        """One of allow, deny, ask, review."""
+        """One of allow, deny, ask, review, defer."""
         v = self.value(node)
         for a in ACTIONS:
             if v == a:

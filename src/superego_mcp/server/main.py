@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         holder = PolicyHolder(
             settings.rules,
             fail_mode=settings.fail_mode,
+            default_action=settings.default_override,
             shell_limits=ShellLimits(
                 max_length=settings.shell_max_length,
                 max_depth=settings.shell_max_depth,

@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 
 from superego_mcp.config import FailMode
 from superego_mcp.decide import decide
-from superego_mcp.model import Decision, ToolCall
+from superego_mcp.model import Action, Decision, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
 from superego_mcp.policy.errors import PolicyError
@@ -71,17 +71,22 @@ class PolicyHolder:
         *,
         fail_mode: FailMode = "ask",
         shell_limits: ShellLimits | None = None,
+        default_action: Action | None = None,
     ) -> None:
         """Load the policy at ``path`` (``None``: the bundled policy); raises ``PolicyError``.
 
         ``fail_mode`` and ``shell_limits`` apply to every decision made through
-        :meth:`decide` and :meth:`explain`.
+        :meth:`decide` and :meth:`explain`; ``default_action`` (the setting), when given,
+        replaces the policy's default on every load.
         """
+        self.default_action: Action | None = default_action
         self.path = path
         self.fail_mode: FailMode = fail_mode
         self.limits: ShellLimits = shell_limits or {}
         self._stamp: _Stamp = _stamp(path) if path is not None else None
-        self.policy: Policy = load_policy(str(path) if path is not None else None)
+        self.policy: Policy = load_policy(str(path) if path is not None else None).with_default(
+            default_action
+        )
         self.error: str | None = None
         self.loaded_at = time.time()
         self.reloads = 0
@@ -99,7 +104,7 @@ class PolicyHolder:
         with self._reload_lock:
             self._stamp = _stamp(self.path)
             try:
-                new = load_policy(str(self.path))
+                new = load_policy(str(self.path)).with_default(self.default_action)
             except Exception as exc:  # PolicyError, OSError, or a bug in the loader
                 self.error = _describe_error(exc)
                 log.error("policy reload failed, keeping the last good policy: %s", self.error)
