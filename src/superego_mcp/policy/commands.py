@@ -223,6 +223,7 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
                     "piped_from": list(c.piped_from),
                     "piped_to": list(c.piped_to),
                     "dynamic": c.dynamic,
+                    "origin": c.origin,
                 }
             )
         findings = [
@@ -273,6 +274,8 @@ def render(data: dict[str, Any]) -> str:
                 detail.append(f"paths={' '.join(c['paths'])}")
             if c["dynamic"]:
                 detail.append("dynamic")
+            if c.get("origin"):
+                detail.append(f"from={c['origin']}")
             lines.append("     " + "  ".join(detail))
         if not data["commands"]:
             lines.append("  (none)")

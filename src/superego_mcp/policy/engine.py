@@ -248,7 +248,11 @@ class Policy:
         for r in results[1:]:
             if more_restrictive(worst.action, r.action) != worst.action:
                 worst = r
-        decision = Decision(worst.action, worst.reason, worst.rule.id if worst.rule else None)
+        reason = worst.reason
+        origin = worst.unit.command.origin if worst.unit.command is not None else None
+        if origin and worst.action != "allow":
+            reason = f"{reason} (in {origin})"  # a script's line, not the command line
+        decision = Decision(worst.action, reason, worst.rule.id if worst.rule else None)
         # A command line the analyzer could not fully see is never less than `ask` (`defer`
         # is only for calls that were fully seen and matched nothing).
         if (
@@ -371,7 +375,7 @@ def shell_units(
             findings=frozenset(per_command.get(i, ())),
             paths=c.paths,
             dynamic=c.dynamic,
-            label=c.text or c.program,
+            label=f"{c.text or c.program} [{c.origin}]" if c.origin else c.text or c.program,
         )
         for i, c in enumerate(analysis.commands)
     ]

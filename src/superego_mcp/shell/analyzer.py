@@ -42,6 +42,7 @@ def _decode_results(commands: list[Command], findings: list[Finding]) -> None:
         cmd.piped_from = tuple(map(d, cmd.piped_from))
         cmd.piped_to = tuple(map(d, cmd.piped_to))
         cmd.assignments = tuple(map(d, cmd.assignments))
+        cmd.origin = None if cmd.origin is None else d(cmd.origin)
         for r in cmd.redirects:
             r.target = None if r.target is None else d(r.target)
     for f in findings:
@@ -57,8 +58,13 @@ def analyze(
     max_length: int = 100_000,
     max_depth: int = 32,
     max_commands: int = 500,
+    read_scripts: bool = True,
 ) -> Analysis:
     """Every command ``source`` would run, and findings; never raises.
+
+    With ``read_scripts``, scripts the line runs that are on disk (``bash x.sh``, ``source
+    f``, ``./x.sh``, ``make``, ``npm run``, ``just``; see :mod:`.scripts`) are read and their
+    commands listed too, each with ``origin`` "FILE:LINE".
 
     Any internal failure is reported as an ``UNPARSEABLE`` finding and over-limit input as
     ``TOO_COMPLEX``; both make ``Analysis.failed`` true so the caller fails closed.
@@ -69,7 +75,7 @@ def analyze(
     if len(source) > max_length:
         detail = f"command is {len(source)} characters, over the {max_length} limit"
         return Analysis(source, (), (Finding(TOO_COMPLEX, detail),))
-    walker = Walker(home, max_depth, max_commands)
+    walker = Walker(home, max_depth, max_commands, read_scripts=read_scripts)
     encoded = astral.needs_encoding(source)
     if encoded and astral.ambiguous(source):
         detail = "mixes characters above U+FFFF with private-use characters U+E000-U+E7FF"
@@ -93,6 +99,6 @@ def analyze(
             walker.findings.append(Finding(REVERSE_SHELL, "mentions /dev/tcp or /dev/udp"))
     except Exception as exc:  # never raise: fail closed instead
         walker.findings.append(Finding(UNPARSEABLE, f"analysis failed: {type(exc).__name__}"))
-    if encoded:
+    if encoded or walker.encoded:
         _decode_results(walker.commands, walker.findings)
     return Analysis(source, tuple(walker.commands), tuple(walker.findings))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import detect, simple_command, statements
+from . import detect, scripts, simple_command, statements, taskfiles
 from .model import CODE_EXECUTION, DECODE_TO_SHELL, DOWNLOAD_TO_SHELL, DYNAMIC_PROGRAM, Command
 from .state import code_detail, dedupe
 
@@ -140,6 +140,8 @@ def code_runner(
     if src.script is not None:
         feed_check(w, k, [subst.get(src.script)], (env_scope, ctx, shell))
         downloaded_check(w, k, script)
+        if shell and cmd.program in taskfiles.SH_FAMILY and not args[src.script][1]:
+            scripts.shell_file(w, k, tuple(script), args[src.script + 1 :], env_scope, ctx)
         return
     # Reads its program from stdin: a heredoc / herestring, or a pipe.
     if stdin is not None:

@@ -16,6 +16,12 @@ DECODE_TO_SHELL: Final = "decode_to_shell"  # base64 -d / rev / xxd -r ... | sh
 CODE_EXECUTION: Final = "code_execution"  # python -c, node -e, perl -e, ... one-liners
 FORK_BOMB: Final = "fork_bomb"  # a function that calls itself twice in the background
 REVERSE_SHELL: Final = "reverse_shell"  # /dev/tcp redirects, nc -e, socat exec:, ...
+# A script the command runs exists but was not read (too big, binary, not UTF-8, over the
+# read limits, or written earlier on the same line): its commands are not known.
+SCRIPT_UNREAD: Final = "script_unread"
+# The line writes a script (a redirect, cp, mv, tee, ...) before running it: what runs is not
+# what is on disk now.
+SCRIPT_WRITTEN: Final = "script_written"
 
 
 class Redirect:
@@ -61,6 +67,9 @@ class Command:
     - ``text``: the source text of this command, for explanations.
     - ``assignments``: ``NAME=value`` environment assignments made for this command
       (``LD_PRELOAD=x cmd``, ``env A=b cmd``).
+    - ``origin``: ``"FILE:LINE"`` when the command comes from a script read from disk
+      (``bash x.sh``, a Makefile recipe, a package.json script; see ``shell.scripts``),
+      else ``None``.
     """
 
     __slots__ = (
@@ -68,6 +77,7 @@ class Command:
         "assignments",
         "dynamic",
         "flags",
+        "origin",
         "paths",
         "piped_from",
         "piped_to",
@@ -97,6 +107,7 @@ class Command:
         dynamic: bool = False,
         text: str = "",
         assignments: tuple[str, ...] = (),
+        origin: str | None = None,
     ) -> None:
         self.program = program
         self.program_path = program_path
@@ -112,6 +123,7 @@ class Command:
         self.dynamic = dynamic
         self.text = text
         self.assignments = assignments
+        self.origin = origin
 
     def __repr__(self) -> str:
         via = f" via {'/'.join(self.via)}" if self.via else ""

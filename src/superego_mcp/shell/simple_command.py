@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import paths as _paths
-from . import code_text, detect, flags, redirections, statements, syntax, wrappers
+from . import code_text, detect, flags, redirections, scripts, statements, syntax, wrappers
 from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
 from .state import Limit, clip_text, code_detail, dedupe
 from .words import expand, node_text, tokens_of
@@ -347,6 +347,10 @@ def wrapper(
         return
     if u.argv is None:
         return
+    entry = None
+    if key in ("uv run", "poetry run") and not u.argv[0][1]:
+        entry = scripts.project_entry(w, u.argv[0][0], scope)
+    first = len(w.commands)
     run(
         w,
         list(u.argv),
@@ -361,6 +365,8 @@ def wrapper(
         subst={},
         inner_args_dynamic=u.appends_input or dynamic,
     )
+    if entry is not None and first < len(w.commands):
+        w.commands[first].origin = entry
 
 
 def look_inside(
@@ -394,6 +400,8 @@ def look_inside(
         code_text.downloaded_check(w, k, cmd.paths)
         if argv[:1] == ["/dev/stdin"] and stdin is not None:
             statements.source(w, stdin, scope, ctx.nested("source <<"))
+        elif args and not args[0][1]:
+            scripts.sourced_file(w, k, w.path_forms(argv[0], scope), args[1:], scope, ctx)
         return
     if program == "alias":
         for word in argv:
@@ -425,8 +433,12 @@ def look_inside(
     if program == "find":
         find(w, k, args, scope, ctx)
         return
+    if program in scripts.TASK_RUNNERS:
+        scripts.task_runner(w, k, scope, ctx)
     family = "sh" if detect.is_shell(program) else detect.interpreter(program)
     if family is None:
+        if "/" in cmd.program_path and not cmd.dynamic:
+            scripts.path_script(w, k, args, scope, ctx)
         if program in detect.AWKS:
             prog = next((a for a in argv if not a.startswith("-")), "")
             if detect.awk_runs_commands(prog):

@@ -100,7 +100,9 @@ class Walker:
     fed on stdin, files downloaded earlier on the line) and the work counters that keep
     fan-out bounded."""
 
-    def __init__(self, home: str, max_depth: int, max_commands: int) -> None:
+    def __init__(
+        self, home: str, max_depth: int, max_commands: int, *, read_scripts: bool = True
+    ) -> None:
         self.home = home
         self.max_depth = max_depth
         self.max_commands = max_commands
@@ -119,6 +121,19 @@ class Walker:
         self.defined: list[tuple[str, Node, Scope]] = []
         self.called: set[int] = set()
         self.alias_stack: list[str] = []
+        # Scripts read from disk (see .scripts): whether to read them, how many files and
+        # bytes were read, what is being walked (to stop loops), the text being walked
+        # (a script's (file, first line) or None for text from the command line) and the
+        # "FILE:LINE" of the script statement being walked, given to commands as origin.
+        self.read_scripts = read_scripts
+        self.files_read = 0
+        self.bytes_read = 0
+        self.script_stack: list[str] = []
+        self.file_cache: dict[str, str] = {}
+        self.func_origin: dict[int, tuple[str, int]] = {}  # id(body) -> its script
+        self.sources: list[tuple[str, int] | None] = []
+        self.where: str | None = None
+        self.encoded = False  # some script text needed astral encoding
 
     def path_forms(self, word: str, scope: Scope) -> tuple[str, ...]:
         """Normalized forms of a path word; () when it cannot be resolved."""
@@ -146,6 +161,8 @@ class Walker:
             raise Limit(f"more than {self.max_commands} commands")
         if assignments:
             cmd.assignments = assignments
+        if cmd.origin is None:
+            cmd.origin = self.where
         self.commands.append(cmd)
         self.pipes.append(ctx.pipes)
         return len(self.commands) - 1

@@ -58,8 +58,22 @@ _BRANCHING = frozenset(
 )
 
 
-def source(w: Walker, text: str, scope: Scope, ctx: Ctx) -> None:
-    """Parse and walk one piece of shell source."""
+def source(
+    w: Walker, text: str, scope: Scope, ctx: Ctx, origin: tuple[str, int] | None = None
+) -> None:
+    """Parse and walk one piece of shell source. ``origin`` is (file, line of its first
+    line) for text read from a script: its commands get ``origin`` "FILE:LINE", and a
+    syntax error names the file and line, never the text (it may hold secrets)."""
+    w.sources.append(origin)
+    where = w.where
+    try:
+        _source(w, text, scope, ctx, origin)
+    finally:
+        w.sources.pop()
+        w.where = where
+
+
+def _source(w: Walker, text: str, scope: Scope, ctx: Ctx, origin: tuple[str, int] | None) -> None:
     if ctx.depth > w.max_depth:
         raise Limit(f"nested deeper than {w.max_depth} levels")
     data = text.encode("utf-8", "surrogatepass")
@@ -75,6 +89,9 @@ def source(w: Walker, text: str, scope: Scope, ctx: Ctx) -> None:
     root = tree.root_node
     syntax.check_tree(root, w.max_depth * _TREE_LEVELS_PER_DEPTH)
     if root.has_error:
+        if origin is not None:
+            line = origin[1] + syntax.error_row(root)
+            raise Unparseable(f"syntax error in {origin[0]}:{line}")
         raise Unparseable(f"syntax error near: {syntax.error_excerpt(root)}")
     block(w, root, scope, ctx)
 
@@ -92,6 +109,9 @@ def stmt(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
     w.steps += 1
     if w.steps > _MAX_STEPS:
         raise Limit(f"more than {_MAX_STEPS} statements to walk")
+    origin = w.sources[-1] if w.sources else None
+    if origin is not None:
+        w.where = f"{origin[0]}:{origin[1] + node.start_point[0]}"
     kind = node.type
     if kind == "command":
         simple_command.command(w, node, [], scope, ctx)
@@ -353,6 +373,8 @@ def define_function(w: Walker, node: Node, scope: Scope) -> None:
     name = node_text(name_node)
     scope.funcs[name] = body
     w.defined.append((name, body, scope))
+    if w.sources and w.sources[-1] is not None:
+        w.func_origin[id(body)] = w.sources[-1]  # its commands' origin when called later
     if detect.self_calls(body, name) >= 2 or (
         detect.self_calls(body, name) and detect.backgrounds(body)
     ):
@@ -369,10 +391,15 @@ def call_function(w: Walker, name: str, args: list[Field], scope: Scope, ctx: Ct
     saved = scope.positional
     scope.positional = None if any(f[1] for f in args) else [f[0] for f in args]
     w.call_stack.append(name)
+    body = scope.funcs[name]
+    w.sources.append(w.func_origin.get(id(body)))
+    where = w.where
     try:
-        stmt(w, scope.funcs[name], scope, ctx.nested(f"{name}()", keep_pipes=True))
+        stmt(w, body, scope, ctx.nested(f"{name}()", keep_pipes=True))
     finally:
         w.call_stack.pop()
+        w.sources.pop()
+        w.where = where
         scope.positional = saved
 
 
@@ -384,10 +411,13 @@ def uncalled_functions(w: Walker, ctx: Ctx) -> None:
             continue
         w.called.add(id(body))
         w.call_stack.append(name)
+        w.sources.append(w.func_origin.get(id(body)))
         try:
             stmt(w, body, scope.copy(), ctx.nested(f"{name}() (defined)"))
         finally:
             w.call_stack.pop()
+            w.sources.pop()
+            w.where = None
 
 
 def expand_alias(w: Walker, name: str, rest: str, scope: Scope, ctx: Ctx) -> None:

@@ -63,6 +63,21 @@ def error_excerpt(root: Node) -> str:
     return "?"
 
 
+def error_row(root: Node) -> int:
+    """The row (0-based) of the first syntax error: the innermost error node of the first
+    one (an outer ERROR node often starts with the good statements before the error)."""
+    found: Node | None = None
+    stack = list(reversed(root.children))
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            found = node
+            stack = list(reversed(node.children))  # look for a nested one
+            continue
+        stack.extend(reversed(node.children))
+    return int(found.start_point[0]) if found is not None else 0
+
+
 def brace_word(root: Node, data: bytes) -> int | None:
     """Offset of a ``{`` the parser took for a group although no blank follows it."""
     stack = [root]

@@ -1,0 +1,531 @@
+"""Scripts a command runs, read from disk and analysed as shell with the rest of the line.
+
+``bash x.sh`` / ``sh x.sh`` (and the other sh-compatible shells), ``source f`` / ``. f``,
+``./x.sh`` (a shell shebang, or none), ``make [target]`` (the target's recipe and its
+prerequisites' recipes), ``npm run X`` / ``npm test`` / ``yarn X`` / ``pnpm X`` / ``bun run
+X`` (the package.json script with its pre/post scripts), ``just [recipe]``: the code is
+walked like the command line itself, so its commands become units judged by the same rules,
+each with ``origin`` "FILE:LINE". ``uv run X`` / ``poetry run X`` where X is a
+``[project.scripts]`` entry point gets the entry's file:line as origin (it is Python code,
+not shell).
+
+Reading stays cheap and bounded (the hook has a few seconds): a regular file, at most
+:data:`MAX_BYTES` each, :data:`MAX_FILES` files and :data:`MAX_TOTAL_BYTES` per analysis,
+scripts nested at most :data:`MAX_NESTING` deep. A script that is not there is judged as
+the command alone (nothing of it runs, or the tool fails); one that is there but is not read
+(too big, binary, not UTF-8, over the limits) is judged as the command alone plus a
+``script_unread`` finding, and one the same line writes first gets ``script_written``.
+A script read but not fully understood fails closed like the command line would
+(``unparseable`` / ``too_complex``, naming the file and line, never its text).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import TYPE_CHECKING
+
+from .. import paths as _paths
+from . import astral, statements, taskfiles
+from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
+from .state import Scope
+from .words import IFS_DEFAULT
+
+if TYPE_CHECKING:
+    from .model import Command
+    from .state import Ctx, Walker
+    from .words import Field
+
+MAX_BYTES = 256 * 1024  # one file
+MAX_TOTAL_BYTES = 1024 * 1024  # every file read for one command line
+MAX_FILES = 32  # files read for one command line
+MAX_NESTING = 8  # a script running a script running a script ...
+
+# Programs that only look at a file: naming a script earlier on the line does not change it.
+_LOOKS_ONLY = frozenset(
+    {
+        "chmod",
+        "ls",
+        "cat",
+        "test",
+        "[",
+        "stat",
+        "file",
+        "head",
+        "tail",
+        "wc",
+        "less",
+        "more",
+        "grep",
+        "rg",
+        "shellcheck",
+        "bash",
+        "sh",
+        "source",
+        "diff",
+        "md5sum",
+        "sha256sum",
+        "git",
+        "echo",
+        "printf",
+        "cd",
+    }
+)
+_PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+TASK_RUNNERS = _PACKAGE_MANAGERS | {"make", "gmake", "just"}
+# yarn / pnpm subcommands of their own: "yarn add" is not a script named "add".
+_OWN_SUBCOMMANDS = frozenset(
+    [
+        "add",
+        "audit",
+        "autoclean",
+        "bin",
+        "cache",
+        "config",
+        "create",
+        "dedupe",
+        "dlx",
+        "exec",
+        "fetch",
+        "global",
+        "help",
+        "import",
+        "info",
+        "init",
+        "install",
+        "link",
+        "list",
+        "licenses",
+        "login",
+        "logout",
+        "ls",
+        "outdated",
+        "owner",
+        "pack",
+        "patch",
+        "prune",
+        "publish",
+        "rebuild",
+        "remove",
+        "root",
+        "run",
+        "set",
+        "store",
+        "unlink",
+        "up",
+        "update",
+        "upgrade",
+        "upgrade-interactive",
+        "version",
+        "versions",
+        "why",
+        "workspace",
+        "workspaces",
+        "env",
+        "setup",
+        "server",
+        "deploy",
+    ]
+)
+_NPM_SCRIPT_SUBCOMMANDS = {"test": "test", "t": "test", "tst": "test", "start": "start",
+                           "stop": "stop", "restart": "restart"}  # fmt: skip
+
+
+def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, str] | None:
+    """The (path, text) of a script command ``k`` runs, or None when it is not read.
+
+    A missing file, a directory or a binary file gives None silently (nothing of it runs as
+    shell); any other reason not to read an existing file becomes a finding."""
+    if not forms or not w.read_scripts:
+        return None
+    path = forms[0]
+    cached = w.file_cache.get(path)
+    if cached is not None:
+        return path, cached
+    real = astral.decode(path)
+    if written_before(w, k, forms):
+        w.finding(SCRIPT_WRITTEN, f"{what} {path} is written earlier on this line", k)
+        return None
+    try:
+        info = os.stat(real)  # noqa: PTH116 - str paths throughout
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    why = _over_limits(w, info)
+    if why is None and not stat.S_ISREG(info.st_mode):
+        why = "is not a regular file"
+    data = b""
+    if why is None:
+        try:
+            with open(real, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            why = f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if why is None and len(data) > MAX_BYTES:
+        why = f"is over {MAX_BYTES} bytes"
+    if why is None and b"\0" in data:
+        return None  # a compiled program, not a script
+    text = ""
+    if why is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            why = "is not UTF-8 text"
+    if why is not None:
+        w.finding(SCRIPT_UNREAD, f"{what} {path} was not read: it {why}", k)
+        return None
+    w.files_read += 1
+    w.bytes_read += len(data)
+    w.file_cache[path] = text
+    return path, text
+
+
+def _over_limits(w: Walker, info: os.stat_result) -> str | None:
+    if w.files_read >= MAX_FILES:
+        return f"is past the limit of {MAX_FILES} files read for one command"
+    if len(w.script_stack) >= MAX_NESTING:
+        return f"is nested more than {MAX_NESTING} scripts deep"
+    if w.bytes_read + min(info.st_size, MAX_BYTES) > MAX_TOTAL_BYTES:
+        return f"is past the limit of {MAX_TOTAL_BYTES} bytes read for one command"
+    return None
+
+
+def written_before(w: Walker, k: int, forms: tuple[str, ...]) -> bool:
+    """Whether a command before ``k`` on the line writes (or may write) one of ``forms``."""
+    wanted = set(forms)
+    for cmd in w.commands[:k]:
+        if any(r.writes and r.target in wanted for r in cmd.redirects):
+            return True
+        if cmd.program not in _LOOKS_ONLY and wanted.intersection(cmd.paths):
+            return True
+    return False
+
+
+def walk(w: Walker, line: taskfiles.Line, scope: Scope, ctx: Ctx, key: str, label: str) -> None:
+    """Walk one piece of script text as shell, its commands marked with its file:line."""
+    if key in w.script_stack:
+        return  # a script running itself: its commands are being listed already
+    text = line.text
+    if astral.needs_encoding(text):
+        if astral.ambiguous(text):
+            from .state import Unparseable
+
+            raise Unparseable(f"{line.file}:{line.line} mixes astral and private-use characters")
+        text = astral.encode(text)
+        w.encoded = True
+    w.script_stack.append(key)
+    try:
+        statements.source(w, text, scope, ctx.nested(label), (line.file, line.line))
+    finally:
+        w.script_stack.pop()
+
+
+def new_shell(w: Walker, cwd: str | None, args: list[Field] | None, zero: str) -> Scope:
+    """The scope of a new shell running a script: its arguments as ``$1``...; variables of
+    the calling line are not known (only exported ones would be, and which are is not
+    tracked)."""
+    scope = Scope()
+    scope.vars.update({"HOME": w.home, "IFS": IFS_DEFAULT, "0": zero})
+    if cwd is not None:
+        scope.vars["PWD"] = cwd
+    scope.cwd = cwd
+    if args is not None:
+        scope.positional = None if any(f[1] for f in args) else [f[0] for f in args]
+    return scope
+
+
+# ---------------------------------------------------------------- shell files
+
+
+def shell_file(
+    w: Walker, k: int, forms: tuple[str, ...], args: list[Field], scope: Scope, ctx: Ctx
+) -> None:
+    """``bash x.sh ARGS``: a new shell runs the file, whatever its shebang."""
+    cmd = w.commands[k]
+    got = read(w, k, forms, what="script")
+    if got is None:
+        return
+    path, text = got
+    inner = new_shell(w, scope.cwd, args, path)
+    name = path.rsplit("/", 1)[-1]
+    walk(w, taskfiles.Line(text, path, 1), inner, ctx, path, f"{cmd.program} {name}")
+
+
+def sourced_file(
+    w: Walker, k: int, forms: tuple[str, ...], args: list[Field], scope: Scope, ctx: Ctx
+) -> None:
+    """``source f ARGS`` / ``. f``: this shell runs the file (what it sets stays set)."""
+    got = read(w, k, forms, what="sourced file")
+    if got is None:
+        return
+    path, text = got
+    saved = scope.positional
+    if args:
+        scope.positional = None if any(f[1] for f in args) else [f[0] for f in args]
+    name = path.rsplit("/", 1)[-1]
+    try:
+        walk(w, taskfiles.Line(text, path, 1), scope, ctx, path, f"source {name}")
+    finally:
+        if args:
+            scope.positional = saved
+
+
+def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
+    """``./x.sh ARGS``: run as shell when its shebang names a sh-compatible shell, or when
+    it has none (the shell then runs a text file itself)."""
+    cmd = w.commands[k]
+    forms = w.path_forms(cmd.program_path, scope)
+    if not forms or not w.read_scripts:
+        return
+    real = astral.decode(forms[0])
+    try:
+        with open(real, "rb") as fh:
+            head = fh.read(256)
+    except (OSError, ValueError):
+        if written_before(w, k, forms):
+            w.finding(SCRIPT_WRITTEN, f"program {forms[0]} is written earlier on this line", k)
+        return
+    if head.startswith(b"#!") and shebang_program(head) not in taskfiles.SH_FAMILY:
+        return  # python, node, ...: not shell; judged as the command alone
+    if b"\0" in head:
+        return
+    got = read(w, k, forms, what="script")
+    if got is None:
+        return
+    path, text = got
+    inner = new_shell(w, scope.cwd, args, path)
+    name = path.rsplit("/", 1)[-1]
+    walk(w, taskfiles.Line(text, path, 1), inner, ctx, path, f"./{name}")
+
+
+def shebang_program(head: bytes) -> str:
+    """The interpreter a ``#!`` line names (``env``'s operand; ``env -S`` too)."""
+    first = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
+    words = [w for w in first if "=" not in w]
+    prog = words[0].rsplit("/", 1)[-1] if words else ""
+    if prog == "env":
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        prog = rest[0].rsplit("/", 1)[-1] if rest else ""
+    return prog
+
+
+# ---------------------------------------------------------------- task runners
+
+
+def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
+    """make, npm/yarn/pnpm/bun scripts and just recipes the command ``k`` runs."""
+    if not w.read_scripts:
+        return
+    cmd = w.commands[k]
+    try:
+        if cmd.program in ("make", "gmake"):
+            _make(w, k, cmd, scope, ctx)
+        elif cmd.program in _PACKAGE_MANAGERS:
+            _package(w, k, cmd, scope, ctx)
+        elif cmd.program == "just":
+            _just(w, k, cmd, scope, ctx)
+    except taskfiles.Unreadable as exc:
+        w.finding(SCRIPT_UNREAD, f"{cmd.program}: {exc}", k)
+
+
+def _shell_lookup(scope: Scope) -> object:
+    def lookup(name: str) -> str | bool | None:
+        if name in scope.vars:
+            return scope.vars[name]
+        return False
+
+    return lookup
+
+
+def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    goals, makefile, directory, overrides = taskfiles.make_goals(cmd.argv)
+    if cmd.dynamic or scope.cwd is None:
+        return  # which Makefile, or which targets, is only known at run time
+    cwd = scope.cwd
+    if directory is not None:
+        cwd = _paths.lexical(directory, cwd, w.home)
+    candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
+    got = None
+    for name in candidates:
+        forms = _forms(w, name, cwd)
+        if forms and _exists(forms[0]):
+            got = read(w, k, forms, what="Makefile")
+            break
+    if got is None:
+        return
+    path, text = got
+
+    def read_include(name: str) -> tuple[str, str] | None:
+        forms = _forms(w, name, cwd)
+        return read(w, k, forms, what="included Makefile") if forms else None
+
+    lookup = _shell_lookup(scope)
+    mk = taskfiles.Makefile(overrides, lookup, read_include)  # type: ignore[arg-type]
+    mk.parse(path, text)
+    lines = mk.goal_lines(goals)
+    label = "make " + (" ".join(goals) if goals else "(default goal)")
+    for line in [*mk.shell_lines, *lines]:
+        walk(w, line, new_shell(w, cwd, None, "sh"), ctx, f"{path}:{line.line}", label)
+
+
+def _package(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    argv = list(cmd.argv)
+    sub = cmd.subcommand
+    positionals = list(cmd.positionals)
+    name: str | None = None
+    extra: list[str] = []
+    if sub in ("run", "run-script", "rum", "urn"):
+        if not positionals:
+            return
+        name = positionals[0]
+        extra = _after(argv, name, cmd.program)
+    elif cmd.program == "npm" and sub in _NPM_SCRIPT_SUBCOMMANDS:
+        name = _NPM_SCRIPT_SUBCOMMANDS[sub]
+        extra = _after(argv, sub, cmd.program)
+    elif cmd.program in ("yarn", "pnpm") and sub is not None and sub not in _OWN_SUBCOMMANDS:
+        name = sub  # "yarn build": a script, when the package has one
+        extra = _after(argv, sub, cmd.program)
+    if name is None or cmd.dynamic or scope.cwd is None:
+        return
+    where = _option(argv, {"--prefix", "--cwd", "-C", "--dir"})
+    start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
+    manifest = _find_up(start, ("package.json",))
+    if manifest is None:
+        return
+    got = read(w, k, (manifest,), what="package.json")
+    if got is None:
+        return
+    path, text = got
+    lines = taskfiles.package_script(text, path, name, extra)
+    pkg_dir = path.rsplit("/", 1)[0] or "/"
+    label = f"{cmd.program} run {name}"
+    for line in lines:
+        walk(w, line, new_shell(w, pkg_dir, None, "sh"), ctx, f"{path}#{name}", label)
+
+
+def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    if cmd.dynamic or scope.cwd is None:
+        return
+    argv = list(cmd.argv)
+    file_opt = _option(argv, {"-f", "--justfile"})
+    workdir = _option(argv, {"-d", "--working-directory"})
+    operands = _just_operands(argv)
+    if file_opt:
+        justfile: str | None = _paths.lexical(file_opt, scope.cwd, w.home)
+    else:
+        justfile = _find_up(scope.cwd, ("justfile", "Justfile", ".justfile", "JUSTFILE"))
+    if justfile is None:
+        return
+    got = read(w, k, (justfile,), what="justfile")
+    if got is None:
+        return
+    path, text = got
+    name = operands[0] if operands else None
+    lines = taskfiles.just_lines(text, path, name, operands[1:])
+    cwd = _paths.lexical(workdir, scope.cwd, w.home) if workdir else path.rsplit("/", 1)[0]
+    for line in lines:
+        if not line.shell:
+            w.finding(SCRIPT_UNREAD, f"just recipe at {path}:{line.line} is not shell", k)
+            continue
+        walk(
+            w,
+            line,
+            new_shell(w, cwd, None, "sh"),
+            ctx,
+            f"{path}:{line.line}",
+            "just " + (name or "(default)"),
+        )
+
+
+def project_entry(w: Walker, name: str, scope: Scope) -> str | None:
+    """``uv run NAME`` / ``poetry run NAME``: "pyproject.toml:LINE" when NAME is one of the
+    project's entry points (Python code, not read as shell)."""
+    if not w.read_scripts or scope.cwd is None or "/" in name:
+        return None
+    manifest = _find_up(scope.cwd, ("pyproject.toml",))
+    if manifest is None:
+        return None
+    try:
+        if os.path.getsize(manifest) > MAX_BYTES:  # noqa: PTH202
+            return None
+        with open(manifest, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    entry = taskfiles.pyproject_entry(text, name)
+    return None if entry is None else f"{manifest}:{entry[1]} ({name} = {entry[0]})"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _forms(w: Walker, name: str, cwd: str) -> tuple[str, ...]:
+    scope = Scope()
+    scope.cwd = cwd
+    return w.path_forms(name, scope)
+
+
+def _exists(path: str) -> bool:
+    try:
+        return os.path.exists(astral.decode(path))  # noqa: PTH110
+    except ValueError:
+        return False
+
+
+def _find_up(start: str, names: tuple[str, ...]) -> str | None:
+    """The nearest ``names`` file in ``start`` or a directory above it."""
+    current = start
+    for _ in range(64):
+        for name in names:
+            candidate = current.rstrip("/") + "/" + name
+            if os.path.isfile(astral.decode(candidate)):  # noqa: PTH113
+                return candidate
+        if current in ("/", ""):
+            return None
+        current = current.rsplit("/", 1)[0] or "/"
+    return None
+
+
+def _option(argv: list[str], names: set[str]) -> str | None:
+    """The value of the first option in ``names`` (``--opt=v`` or ``--opt v``)."""
+    for i, word in enumerate(argv):
+        if word == "--":
+            return None
+        name, eq, value = word.partition("=")
+        if name in names:
+            if eq:
+                return value
+            return argv[i + 1] if i + 1 < len(argv) else None
+    return None
+
+
+def _after(argv: list[str], word: str, program: str) -> list[str]:
+    """Arguments passed on to the script: after ``--`` (npm), or every word after the
+    script's name (yarn, pnpm, bun)."""
+    try:
+        i = argv.index(word)
+    except ValueError:
+        return []
+    rest = argv[i + 1 :]
+    if program == "npm":
+        return rest[rest.index("--") + 1 :] if "--" in rest else []
+    return rest[1:] if rest[:1] == ["--"] else rest
+
+
+def _just_operands(argv: list[str]) -> list[str]:
+    valued = {"-f", "--justfile", "-d", "--working-directory", "--set", "--shell",
+              "--dotenv-filename", "--dotenv-path", "--color", "--command", "-c"}  # fmt: skip
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if word.startswith("-"):
+            if word in valued:
+                i += 2 if word == "--set" else 1
+            continue
+        if "=" in word and not out:
+            continue  # just VAR=value recipe
+        out.append(word)
+    return out
