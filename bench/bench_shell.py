@@ -84,6 +84,8 @@ def main() -> None:
     print(f"tree-sitter parse alone:           {per_parse * 1e6:7.1f} us")
     print(f"  ratio analyze/parse:             {per_analyze / per_parse:7.2f}x")
 
+    _scripts(analyze)
+
     big = "; ".join(LINES[:4]) * 40
     started = time.perf_counter()
     result = analyze(big, cwd="/tmp", home="/root", max_commands=10_000)
@@ -94,6 +96,38 @@ def main() -> None:
     result = analyze(deep, cwd="/tmp", home="/root")
     took = time.perf_counter() - started
     print(f"10,000 nested $( (rejected: {result.failed}):  {took * 1000:7.1f} ms")
+
+
+def _scripts(analyze: object) -> None:
+    """Script reading: what it costs lines that run no script (nothing), and lines that do."""
+    import tempfile
+    from pathlib import Path
+
+    fn = analyze  # the analyzer, typed loosely to keep the bench import-light
+    no_read = _per_call(lambda s: fn(s, cwd="/tmp", home="/root", read_scripts=False), 50)  # type: ignore[operator]
+    read = _per_call(lambda s: fn(s, cwd="/tmp", home="/root"), 50)  # type: ignore[operator]
+    print(f"typical lines, scripts not read:   {no_read * 1e6:7.1f} us")
+    print(f"typical lines, scripts read:       {read * 1e6:7.1f} us")
+    print(f"  ratio (no script on the lines):  {read / no_read:7.2f}x")
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        body = "\n".join(LINES[i % 4] for i in range(40))
+        (root / "build.sh").write_text("#!/bin/sh\n" + body + "\n")
+        recipes = "".join(f"t{i}:\n\t{LINES[i % 4]}\n" for i in range(20))
+        (root / "Makefile").write_text(
+            "all: " + " ".join(f"t{i}" for i in range(20)) + "\n" + recipes
+        )
+        for line in ("bash build.sh", "make"):
+            runs = []
+            for flag in (False, True):
+                started = time.perf_counter()
+                for _ in range(20):
+                    result = fn(line, cwd=str(root), home="/root", read_scripts=flag)  # type: ignore[operator]
+                runs.append((time.perf_counter() - started) / 20)
+            print(
+                f"{line!r} (40 lines read, {len(result.commands)} commands): "
+                f"{runs[1] * 1000:6.2f} ms, {runs[1] / runs[0]:5.1f}x the line alone"
+            )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,8 @@ FINDING_KINDS = (
     "code_execution",
     "fork_bomb",
     "reverse_shell",
+    "script_unread",
+    "script_written",
 )
 DEFAULT_PRIORITY = 100
 

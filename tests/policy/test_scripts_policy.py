@@ -1,0 +1,111 @@
+"""The bundled policy judging the commands inside scripts on disk, and `explain` naming the
+file and line they come from (real files in a temp project, real CLI subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, load_policy
+from superego_mcp.shell import scripts
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Policy:
+    return load_policy(None)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    home = (tmp_path / "home").resolve()
+    proj = home / "project"
+    proj.mkdir(parents=True)
+    (proj / "deploy.sh").write_text("#!/bin/bash\nset -e\necho deploying\nrm -rf ~/\n")
+    (proj / "Makefile").write_text(
+        "test:\n\tpython3 -m pytest -q\n\nclean:\n\trm -rf build\n\nnuke:\n\trm -rf $(HOME)\n"
+    )
+    (proj / "package.json").write_text(
+        json.dumps({"scripts": {"build": "tsc -p .", "wipe": "rm -rf ~/.ssh"}}, indent=2)
+    )
+    return proj, home
+
+
+def judge(policy: Policy, command: str, proj: Path, home: Path) -> tuple[str, str]:
+    d = policy.evaluate(ToolCall("Bash", {"command": command}, str(proj)), home=str(home))
+    return d.action, d.reason
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("bash deploy.sh", "deny"),
+        ("./deploy.sh", "deny"),
+        ("source deploy.sh", "deny"),
+        ("make nuke", "deny"),
+        ("npm run wipe", "deny"),
+        ("make test", "allow"),
+        ("make clean", "allow"),
+        ("npm run build", "allow"),
+        ("make", "allow"),  # the default goal: test
+    ],
+)
+def test_commands_inside_scripts_are_judged(
+    bundled: Policy, project: tuple[Path, Path], command: str, expected: str
+) -> None:
+    proj, home = project
+    action, reason = judge(bundled, command, proj, home)
+    assert action == expected, reason
+
+
+def test_the_reason_names_the_script_line(bundled: Policy, project: tuple[Path, Path]) -> None:
+    proj, home = project
+    _, reason = judge(bundled, "bash deploy.sh", proj, home)
+    assert reason.endswith(f"(in {proj}/deploy.sh:4)")
+    _, reason = judge(bundled, "make nuke", proj, home)
+    assert reason.endswith(f"(in {proj}/Makefile:8)")
+
+
+def test_scripts_that_cannot_be_read(bundled: Policy, project: tuple[Path, Path]) -> None:
+    proj, home = project
+    assert judge(bundled, "echo 'rm -rf ~' > x.sh && bash x.sh", proj, home)[0] == "ask"
+    (proj / "big").mkdir()
+    (proj / "big" / "Makefile").write_text("all:\n\ttrue\n" + "# pad\n" * scripts.MAX_BYTES)
+    action, reason = judge(bundled, "make -C big", proj, home)
+    assert (action, reason) == (
+        "ask",
+        "Superego could not read the build file this runs; please check it yourself.",
+    )
+    # a missing script is judged as the command alone, as before scripts were read
+    assert judge(bundled, "make -C nowhere", proj, home)[0] == "allow"
+
+
+def explain(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SUPEREGO_RULES", "SUPEREGO_CONFIG")}
+    env["HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "superego_mcp", "explain", "--cwd", str(cwd), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_explain_shows_file_and_line(project: tuple[Path, Path]) -> None:
+    proj, home = project
+    r = explain("--", "bash", "deploy.sh", cwd=proj, home=home)
+    assert r.returncode == 0, r.stderr
+    assert f"from={proj}/deploy.sh:4" in r.stdout
+    assert f"rm -rf ~/ [{proj}/deploy.sh:4]: deny by rule" in r.stdout
+    r = explain("--json", "--", "npm", "run", "build", cwd=proj, home=home)
+    data = json.loads(r.stdout)
+    tsc = next(c for c in data["commands"] if c["program"] == "tsc")
+    assert tsc["origin"] == f"{proj}/package.json:3"
+    assert tsc["via"] == ["npm run build"]
