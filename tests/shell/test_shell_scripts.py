@@ -262,6 +262,7 @@ def test_make_with_an_unknown_shell_or_include_is_not_read(
     cwd = Path(dirs[0])
     write(cwd / "a" / "Makefile", "SHELL = /usr/bin/python3\nall:\n\timport os\n")
     write(cwd / "b" / "Makefile", "include $(shell ls *.mk)\nall:\n\ttrue\n")
+    assert kinds(run("make -f - all")) == {SCRIPT_UNREAD}
     for line in ("make -C a", "make -C b"):
         result = run(line)
         assert SCRIPT_UNREAD in kinds(result), line

@@ -342,6 +342,9 @@ def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     goals, makefile, directory, overrides = taskfiles.make_goals(cmd.argv)
     if cmd.dynamic or scope.cwd is None:
         return  # which Makefile, or which targets, is only known at run time
+    if makefile in ("-", "/dev/stdin"):
+        w.finding(SCRIPT_UNREAD, "make reads its Makefile from stdin", k)
+        return
     cwd = scope.cwd
     if directory is not None:
         cwd = _paths.lexical(directory, cwd, w.home)
