@@ -171,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tool", default=None, help="tool name (default Bash for a command)")
     p.add_argument("--input", dest="tool_input", metavar="JSON", help="tool_input as JSON")
     p.add_argument("--cwd", default=None, help="working directory of the call")
+    p.add_argument(
+        "--project",
+        metavar="DIR",
+        default=None,
+        help="project root (default: $CLAUDE_PROJECT_DIR, else the git work tree, else cwd)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)"

@@ -34,9 +34,12 @@ class ToolCall:
     """One tool call an agent wants to make, as the hook, MCP or REST surfaces receive it.
 
     ``tool_input`` is untrusted data: it may carry text written to mislead a reviewer.
+    ``project`` is the project root (``superego_mcp.project.project_root``; ``None``: found
+    from ``cwd`` when judged); ``home`` the agent's home when the entry point knows it
+    (``None``: the evaluating process's ``$HOME``).
     """
 
-    __slots__ = ("agent_id", "cwd", "session_id", "tool_input", "tool_name")
+    __slots__ = ("agent_id", "cwd", "home", "project", "session_id", "tool_input", "tool_name")
 
     def __init__(
         self,
@@ -45,12 +48,16 @@ class ToolCall:
         cwd: str,
         session_id: str | None = None,
         agent_id: str | None = None,
+        project: str | None = None,
+        home: str | None = None,
     ) -> None:
         self.tool_name = tool_name
         self.tool_input = tool_input
         self.cwd = cwd
         self.session_id = session_id
         self.agent_id = agent_id
+        self.project = project
+        self.home = home
 
     def __repr__(self) -> str:
         return f"ToolCall({self.tool_name!r}, {self.tool_input!r}, cwd={self.cwd!r})"

@@ -35,7 +35,8 @@ def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pycache: Path) -> 
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
     env.pop("XDG_CACHE_HOME", None)
-    for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+    # Set when the suite itself runs under an agent; it would name the hooks' project.
+    for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "CLAUDE_PROJECT_DIR"):
         env.pop(k, None)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("SUPEREGO_CACHE_DIR", str(tmp_path / "cache"))

@@ -89,8 +89,30 @@ def test_the_server_answer_is_used_and_the_token_sent_never_shown(
     [(path, headers, body)] = server.seen
     assert path == ROUTE
     assert headers["Authorization"] == f"Bearer {token}"
-    assert json.loads(body) == payload
+    # Forwarded as received, plus what only the hook process knows: the project and home.
+    assert json.loads(body) == {**payload, "project_dir": "/tmp", "home": str(tmp_path / "home")}
     assert token not in r.stdout.decode() + r.stderr
+
+
+def test_the_agents_project_dir_and_home_reach_the_server(
+    run_hook, server: FakeSuperego, tmp_path: Path
+) -> None:
+    project = tmp_path / "home" / "repo"
+    run_hook(
+        read(cwd=str(project / "src")),
+        "--server",
+        server.url,
+        env={"CLAUDE_PROJECT_DIR": str(project), "HOME": "/home/alice"},
+    )
+    [(_, _, body)] = server.seen
+    sent = json.loads(body)
+    assert (sent["project_dir"], sent["home"]) == (str(project), "/home/alice")
+    # Fields the input already has are left as they are.
+    server.seen.clear()
+    run_hook(read(project_dir="/srv/app", home="/home/bob"), "--server", server.url)
+    [(_, _, body)] = server.seen
+    sent = json.loads(body)
+    assert (sent["project_dir"], sent["home"]) == ("/srv/app", "/home/bob")
 
 
 @pytest.mark.parametrize(
@@ -114,7 +136,7 @@ def test_a_bad_answer_falls_back_to_local_or_denies(
     server.reply = reply  # type: ignore[assignment]
     rules = str(write_policy(tmp_path))
     local = run_hook(read(), "--server", server.url, "--rules", rules)
-    assert local.pre_tool_use()[0] == "allow"  # the local policy decided
+    assert local.pre_tool_use()[0] == "allow", local.pre_tool_use()  # the local policy decided
     assert "server" in local.stderr
     strict = run_hook(read(), "--server", server.url, "--rules", rules, "--on-server-error", "deny")
     decision, reason = strict.pre_tool_use()

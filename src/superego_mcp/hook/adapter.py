@@ -126,7 +126,9 @@ def _optional_str(data: dict[str, object], key: str) -> str | None:
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     """Turn decoded hook JSON into a :class:`HookRequest`.
 
-    Unknown fields are ignored. A missing ``hook_event_name`` is read as ``PreToolUse`` (a
+    Unknown fields are ignored. Optional ``project_dir`` and ``home`` (absolute paths; not
+    sent by Claude Code, but an adapter may add them) become the call's project root and
+    home. A missing ``hook_event_name`` is read as ``PreToolUse`` (a
     judged answer is the safe reading). For judged events ``tool_name`` must be a non-empty
     string, ``tool_input`` an object and ``cwd`` (``default_cwd`` when absent) an absolute
     path; anything else raises :class:`HookInputError`. Events that are not judged never
@@ -172,7 +174,16 @@ def _tool_call(data: dict[str, object], default_cwd: str) -> ToolCall:
         cwd,
         session_id=_optional_str(data, "session_id"),
         agent_id=_optional_str(data, "agent_id"),
+        project=_optional_dir(data, "project_dir"),
+        home=_optional_dir(data, "home"),
     )
+
+
+def _optional_dir(data: dict[str, object], key: str) -> str | None:
+    # Optional fields an adapter or wrapper may add (Claude Code sends neither): the project
+    # root and the agent's home. Only an absolute path counts; anything else is ignored.
+    value = data.get(key)
+    return value if isinstance(value, str) and value.startswith("/") else None
 
 
 def _json_type(value: object) -> str:

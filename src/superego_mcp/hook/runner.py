@@ -12,7 +12,7 @@ an answer or one that outlives the deadline becomes the fail mode, never a dead 
 """
 
 # os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
-# ruff: noqa: PTH109
+# ruff: noqa: PTH109, PTH118
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def handle(
 
         server = getattr(args, "server", None)
         if request is not None and server and raw is not None:
-            forwarded = _forward(server, raw, request.event)
+            forwarded = _forward(server, _with_context(raw, request.call), request.event)
             if forwarded is not None:
                 return forwarded
             if getattr(args, "on_server_error", "local") == "deny":
@@ -150,11 +150,46 @@ def handle(
             note(event, mode)
         if problem is not None or request is None or request.call is None:
             return _fail(event, mode, problem or "no tool call in the hook input")
+        _place(request.call)
         return _answer(_judge(compiled, request.event, request.call, mode))
     except _Deadline:
         return _fail(event, mode, f"no decision within {DEADLINE_S:g} s")
     except BaseException as exc:  # the last line: a crash must never become an allow
         return _fail(event, mode, f"internal error ({type(exc).__name__})")
+
+
+def _place(call: ToolCall) -> None:
+    """Set the call's project root: the payload's, else the agent's environment
+    (``CLAUDE_PROJECT_DIR``), else the session's remembered root (one file per session in the
+    hook cache: every hook call is a new process), else the git work tree, else the cwd."""
+    if call.project is not None:
+        return
+    from superego_mcp.hook.cache import cache_dir
+    from superego_mcp.project import SessionFiles, given_project, project_root
+
+    call.project = project_root(
+        call.cwd,
+        given=given_project(os.environ),
+        session_id=call.session_id,
+        sessions=SessionFiles(os.path.join(cache_dir(), "sessions")),
+        home=call.home or os.environ.get("HOME"),
+    )
+
+
+def _with_context(raw: bytes, call: ToolCall | None) -> bytes:
+    """The hook input for the server, with what only this process knows added: the project
+    root (``project_dir``) and the agent's home (``home``), unless the input names them."""
+    if call is None:
+        return raw
+    import json
+
+    _place(call)
+    data = json.loads(raw)
+    data.setdefault("project_dir", call.project)
+    home = call.home or os.environ.get("HOME")
+    if home and home.startswith("/"):
+        data.setdefault("home", home)
+    return json.dumps(data).encode()
 
 
 def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> dict[str, object]:

@@ -117,8 +117,8 @@ def example_matches(rule: Rule, example: Example) -> bool:
     from superego_mcp.policy.conditions import Context
     from superego_mcp.policy.engine import SHELL_TOOLS, shell_units, temp_dirs, tool_unit
 
-    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD)
-    ctx = Context(call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None)
+    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
+    ctx = Context(call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None, (EXAMPLE_CWD,))
     if example.tool in SHELL_TOOLS:
         _, units = shell_units(call, ctx, {})
     else:
@@ -134,7 +134,7 @@ def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool)
         return f"{where}: example {example.describe()} could not be evaluated: {exc}"
     if matched == expected:
         return ""
-    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD)
+    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
     decided = policy.evaluate(call, home=EXAMPLE_HOME)
     verb = "should match but does not" if expected else "should not match but does"
     return (
@@ -144,7 +144,24 @@ def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool)
 
 
 def _read_call(args: argparse.Namespace) -> ToolCall:
-    """The call to explain, from hook JSON on stdin, ``--tool``/``--input``, or words."""
+    """The call to explain, from hook JSON on stdin, ``--tool``/``--input``, or words; its
+    project root is ``--project``, else the hook JSON's ``project_dir``, else found as the
+    hook would (``CLAUDE_PROJECT_DIR``, the git work tree of the cwd, the cwd)."""
+    call = _read_bare_call(args)
+    from superego_mcp.project import given_project, project_root
+
+    project = getattr(args, "project", None)
+    if project is not None and not project.startswith("/"):
+        project = os.path.abspath(project)  # noqa: PTH100
+    call.project = project_root(
+        call.cwd,
+        given=project or call.project or given_project(os.environ),
+        home=call.home or os.environ.get("HOME"),
+    )
+    return call
+
+
+def _read_bare_call(args: argparse.Namespace) -> ToolCall:
     cwd = args.cwd or os.getcwd()  # noqa: PTH109
     words: list[str] = list(args.shell_command or [])
     if words == ["-"]:
@@ -154,7 +171,12 @@ def _read_call(args: argparse.Namespace) -> ToolCall:
         tool_input = data.get("tool_input", {})
         if not isinstance(tool_input, dict):
             raise ValueError("'tool_input' must be an object")
-        return ToolCall(data["tool_name"], tool_input, args.cwd or str(data.get("cwd") or cwd))
+        call = ToolCall(data["tool_name"], tool_input, args.cwd or str(data.get("cwd") or cwd))
+        for key, slot in (("project_dir", "project"), ("home", "home")):
+            value = data.get(key)
+            if isinstance(value, str) and value.startswith("/"):
+                setattr(call, slot, value)
+        return call
     if args.tool_input is not None:
         tool_input = json.loads(args.tool_input)
         if not isinstance(tool_input, dict):
@@ -244,7 +266,12 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
     final = resolve_review(decision, call, "ask") if decision.action == "review" else decision
     return {
         "policy": {"source": policy.source, "digest": policy.digest, "rules": len(policy.rules)},
-        "call": {"tool_name": call.tool_name, "tool_input": call.tool_input, "cwd": call.cwd},
+        "call": {
+            "tool_name": call.tool_name,
+            "tool_input": call.tool_input,
+            "cwd": call.cwd,
+            "project": call.project,
+        },
         "commands": commands,
         "findings": findings,
         "units": units,
@@ -257,7 +284,12 @@ def render(data: dict[str, Any]) -> str:
     """The explanation as text for a person."""
     lines = [
         f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)",
-        f"call:   {data['call']['tool_name']} in {data['call']['cwd']}",
+        f"call:   {data['call']['tool_name']} in {data['call']['cwd']}"
+        + (
+            f" (project {data['call']['project']})"
+            if data["call"].get("project") not in (None, data["call"]["cwd"])
+            else ""
+        ),
     ]
     if data["call"]["tool_name"] == "Bash" or data["commands"]:
         lines.append("commands that would run:")

@@ -17,9 +17,17 @@ if TYPE_CHECKING:
 
 
 class Context:
-    """What every unit of one call shares: the call, its cwd, home, the temp dirs, the time."""
+    """What every unit of one call shares: the call, its cwd, project root, home, the temp
+    dirs, the time.
 
-    __slots__ = ("call", "cwd", "home", "now", "roots")
+    ``roots`` is what path globs' variables stand for: ``home`` (this call's home),
+    ``project``, ``tmp``; and what they leave out: ``not-tmp``, the project and home when
+    they lie strictly inside a temp directory (they keep their own protections), and
+    ``not-project``, the home when it lies strictly inside the project (an agent started in
+    ``/`` or ``/tmp`` does not make the home project files).
+    """
+
+    __slots__ = ("call", "cwd", "home", "now", "project", "roots")
 
     def __init__(
         self,
@@ -28,12 +36,31 @@ class Context:
         home: str,
         tmp: tuple[str, ...],
         now: datetime | None,
+        project: tuple[str, ...] | None = None,
     ) -> None:
         self.call = call
         self.cwd = cwd[0]  # lexical form; cwd[1], if any, is the symlink-resolved one
         self.home = home
         self.now = now
-        self.roots = {"home": (home,), "project": cwd, "tmp": tmp}
+        # Without a project root (an old caller), the cwd stands for it.
+        project = project or cwd
+        self.project = project[0]
+        self.roots = {
+            "home": (home,),
+            "project": project,
+            "tmp": tmp,
+            "not-tmp": _inside(tmp, (*project, home)),
+            "not-project": _inside(project, (home,)),
+        }
+
+
+def _inside(bases: tuple[str, ...], dirs: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``dirs`` that lie strictly below one of ``bases``."""
+    return tuple(
+        d.rstrip("/")
+        for d in dirs
+        if any(d.rstrip("/").startswith(b.rstrip("/") + "/") for b in bases)
+    )
 
 
 class Unit:

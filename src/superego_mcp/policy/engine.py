@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from superego_mcp.model import Decision, more_restrictive
 from superego_mcp.paths import normalize
 from superego_mcp.policy.conditions import Context, Unit
+from superego_mcp.project import project_root
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -219,8 +220,10 @@ class Policy:
         home: str | None = None,
         **shell_limits: int,
     ) -> Decision:
-        """Judge one call. ``home`` defaults to ``$HOME``; ``shell_limits`` (``max_length``,
-        ``max_depth``, ``max_commands``) go to the shell analyzer. May return ``review``
+        """Judge one call. ``home`` defaults to the call's, else ``$HOME``; the project root
+        to the call's, else :func:`superego_mcp.project.project_root` of its cwd;
+        ``shell_limits`` (``max_length``, ``max_depth``, ``max_commands``) go to the shell
+        analyzer. May return ``review``
         (``superego_mcp.decide`` resolves it). Raises on malformed input; callers fail closed.
         """
         return self.judge(call, now=now, home=home, **shell_limits).decision
@@ -234,9 +237,10 @@ class Policy:
         **shell_limits: int,
     ) -> Judgement:
         """Like :meth:`evaluate`, but also returns the analysis and every unit's result."""
-        home = home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
+        home = home or call.home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
-        ctx = Context(call, cwd_forms, home, temp_dirs(), now)
+        project = call.project or project_root(call.cwd or "/", home=home)
+        ctx = Context(call, cwd_forms, home, temp_dirs(), now, normalize(project, "/", home))
         analysis: Analysis | None = None
         if call.tool_name in SHELL_TOOLS:
             analysis, units = shell_units(call, ctx, shell_limits)

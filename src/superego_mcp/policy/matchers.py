@@ -278,15 +278,38 @@ def _compare(op: str, n: float, bound: float) -> bool:
 
 # Roots a path glob may start with; anything else is absolute ('/...') or relative
 # (matched at any depth, like a .gitignore name).
-_ROOTS = {"~": "home", "${home}": "home", "${project}": "project", "${tmp}": "tmp"}
+# '~' is every user's home (credentials are credentials whoever owns them, and the server may
+# run as another user than the agent); '${home}' is the home of the user the call runs as.
+_ROOTS = {"~": "anyhome", "${home}": "home", "${project}": "project", "${tmp}": "tmp"}
+# Where homes live: /home/NAME, /Users/NAME (macOS), /var/lib/NAME (service accounts).
+_HOME_PARENTS = ("/home/", "/Users/", "/var/lib/")
+_ROOT_HOMES = ("/root", "/var/root")
+
+
+def home_of(path: str) -> str | None:
+    """The home directory ``path`` lies in (or is) by where homes live on Unix systems:
+    ``/home/*``, ``/Users/*``, ``/var/lib/*``, ``/root``, ``/var/root``; else ``None``."""
+    for top in _ROOT_HOMES:
+        if path == top or path.startswith(top + "/"):
+            return top
+    for parent in _HOME_PARENTS:
+        if path.startswith(parent):
+            end = path.find("/", len(parent))
+            name = path[len(parent) : end] if end >= 0 else path[len(parent) :]
+            if name:
+                return parent + name
+    return None
 
 
 class PathGlob:
     """A glob over normalized absolute paths.
 
     ``*`` stays within one path segment, ``**`` spans any number of segments (including none),
-    ``?`` is one character, ``[...]`` a class, ``{a,b}`` alternatives. ``~`` / ``${home}``,
-    ``${project}`` (the call's cwd) and ``${tmp}`` may start a glob. A glob ending in ``/**``
+    ``?`` is one character, ``[...]`` a class, ``{a,b}`` alternatives. ``~`` (every user's
+    home: the call's and any under ``/home``, ``/Users``, ``/var/lib``, ``/root``),
+    ``${home}`` (the call's home only), ``${project}`` (the project root, see
+    ``superego_mcp.project``) and ``${tmp}`` (the temp directories, less a project or home
+    inside them) may start a glob. A glob ending in ``/**``
     also matches the directory itself. A relative glob (``*.pem``, ``.git/hooks/**``) matches
     at any depth.
     """
@@ -343,7 +366,8 @@ class PathSet:
                 if regex.match(path) is not None:
                     return True
                 continue
-            for base in roots[root]:
+            bases = roots["home"] if root == "anyhome" else roots[root]
+            for base in bases:
                 base = base.rstrip("/")
                 if path == base:
                     rest = ""
@@ -351,9 +375,20 @@ class PathSet:
                     rest = path[len(base) :]
                 else:
                     continue
+                # A home or project inside a temp dir, a home inside the project: carved out.
+                if root in ("tmp", "project") and _within(path, roots.get("not-" + root, ())):
+                    continue
                 if regex.match(rest) is not None:
                     return True
+            if root == "anyhome":
+                other = home_of(path)
+                if other is not None and regex.match(path[len(other) :]) is not None:
+                    return True
         return False
+
+
+def _within(path: str, dirs: tuple[str, ...]) -> bool:
+    return any(path == d or path.startswith(d + "/") for d in dirs)
 
 
 def _path_glob_body(rest: str, whole: str) -> str:

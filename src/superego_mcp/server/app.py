@@ -42,6 +42,19 @@ class EvaluateRequest(BaseModel):
     cwd: str = Field(pattern=r"^/", description="The agent's working directory (absolute).")
     agent_id: str | None = None
     session_id: str | None = None
+    project: str | None = Field(
+        default=None,
+        pattern=r"^/",
+        description=(
+            "The project root (absolute). Default: the session's first one, else the git "
+            "work tree of cwd, else cwd."
+        ),
+    )
+    home: str | None = Field(
+        default=None,
+        pattern=r"^/",
+        description="The agent's home directory (absolute). Default: the server's $HOME.",
+    )
 
 
 def _hook_answer(body: bytes, holder: PolicyHolder) -> bytes:
@@ -119,7 +132,15 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
     @app.post("/v1/evaluate", tags=["evaluate"])
     async def evaluate(body: EvaluateRequest) -> Evaluation:
         """Judge one tool call against the policy in force."""
-        call = ToolCall(body.tool_name, body.tool_input, body.cwd, body.session_id, body.agent_id)
+        call = ToolCall(
+            body.tool_name,
+            body.tool_input,
+            body.cwd,
+            body.session_id,
+            body.agent_id,
+            project=body.project,
+            home=body.home,
+        )
         return Evaluation.of(holder.decide(call))
 
     @app.get("/v1/rules", tags=["policy"])

@@ -34,6 +34,30 @@ _READ_ONLY = ToolAnnotations(
 ToolName = Annotated[str, Field(description="The tool the agent wants to call, e.g. Bash.")]
 ToolInput = Annotated[dict[str, Any], Field(description="The tool's arguments, as sent.")]
 Cwd = Annotated[str, Field(description="The agent's working directory (absolute path).")]
+Project = Annotated[
+    str | None,
+    Field(
+        description=(
+            "The project root (absolute path); default: the git work tree of cwd, else cwd."
+        )
+    ),
+]
+Home = Annotated[
+    str | None, Field(description="The agent's home (absolute path); default: the server's.")
+]
+
+
+def _call(
+    tool_name: str, tool_input: dict[str, Any], cwd: str, project: str | None, home: str | None
+) -> ToolCall:
+    # Only absolute paths count; anything else falls back to the defaults.
+    return ToolCall(
+        tool_name,
+        tool_input,
+        cwd,
+        project=project if project and project.startswith("/") else None,
+        home=home if home and home.startswith("/") else None,
+    )
 
 
 FinalAction = Literal["allow", "deny", "ask", "defer"]
@@ -67,16 +91,28 @@ def build_mcp(holder: PolicyHolder) -> FastMCP:
     mcp: FastMCP = FastMCP(name="superego-mcp", instructions=INSTRUCTIONS, version=__version__)
 
     @mcp.tool(annotations=_READ_ONLY, run_in_thread=False)
-    def evaluate_tool_call(tool_name: ToolName, tool_input: ToolInput, cwd: Cwd) -> Evaluation:
+    def evaluate_tool_call(
+        tool_name: ToolName,
+        tool_input: ToolInput,
+        cwd: Cwd,
+        project: Project = None,
+        home: Home = None,
+    ) -> Evaluation:
         """Judge one tool call against the active policy: allow, deny, ask or defer, with a
         reason."""
-        return Evaluation.of(holder.decide(ToolCall(tool_name, tool_input, cwd)))
+        return Evaluation.of(holder.decide(_call(tool_name, tool_input, cwd, project, home)))
 
     @mcp.tool(annotations=_READ_ONLY, run_in_thread=False)
-    def explain_tool_call(tool_name: ToolName, tool_input: ToolInput, cwd: Cwd) -> Explanation:
+    def explain_tool_call(
+        tool_name: ToolName,
+        tool_input: ToolInput,
+        cwd: Cwd,
+        project: Project = None,
+        home: Home = None,
+    ) -> Explanation:
         """Judge one tool call and show the trace: every command found and the rule that
         decided each."""
-        d, trace = holder.explain(ToolCall(tool_name, tool_input, cwd))
+        d, trace = holder.explain(_call(tool_name, tool_input, cwd, project, home))
         return Explanation(**Evaluation.of(d).model_dump(), trace=trace)
 
     @mcp.resource(

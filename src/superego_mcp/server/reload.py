@@ -24,6 +24,7 @@ from superego_mcp.model import Action, Decision, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
 from superego_mcp.policy.errors import PolicyError
+from superego_mcp.project import SessionRoots, project_root
 
 log = logging.getLogger("superego_mcp.server")
 
@@ -92,6 +93,8 @@ class PolicyHolder:
         self.reloads = 0
         # Serialises reloads only (watcher vs SIGHUP); evaluations never take it.
         self._reload_lock = threading.Lock()
+        # Each session's project root, decided by its first call (superego_mcp.project).
+        self.sessions = SessionRoots()
 
     def reload(self) -> bool:
         """Load the file again; on success swap it in, on failure keep the last good policy.
@@ -118,13 +121,23 @@ class PolicyHolder:
                 log.info("policy reloaded from %s (digest %s)", self.path, new.digest)
             return True
 
+    def place(self, call: ToolCall) -> None:
+        """Set the call's project root when the caller did not give one: the session's first
+        one (remembered here, per session id), else its cwd's git work tree, else its cwd."""
+        if call.project is None:
+            call.project = project_root(
+                call.cwd, session_id=call.session_id, sessions=self.sessions, home=call.home
+            )
+
     def decide(self, call: ToolCall) -> Decision:
         """The final decision for ``call`` (never raises, never ``review``)."""
+        self.place(call)
         # One read of self.policy: a reload mid-call cannot mix two policies.
         return decide(self.policy, call, fail_mode=self.fail_mode, **self.limits)
 
     def explain(self, call: ToolCall) -> tuple[Decision, list[str]]:
         """The decision plus one line per unit judged (each command of a shell line)."""
+        self.place(call)
         policy = self.policy
         decision = decide(policy, call, fail_mode=self.fail_mode, **self.limits)
         try:
