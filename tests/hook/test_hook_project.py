@@ -6,11 +6,12 @@ Real hook processes on the bundled policy; each test's directories are real.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-from hook_helpers import call
+from hook_helpers import Result, call
 
-from conftest import RunHook
+RunHook = Callable[..., Result]
 
 
 def _repo(tmp_path: Path, run_hook: RunHook) -> Path:
