@@ -109,3 +109,25 @@ def test_explain_shows_file_and_line(project: tuple[Path, Path]) -> None:
     tsc = next(c for c in data["commands"] if c["program"] == "tsc")
     assert tsc["origin"] == f"{proj}/package.json:3"
     assert tsc["via"] == ["npm run build"]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected", "names"),
+    [
+        ("find ~ -exec rm -rf {} +", "deny", None),
+        ("find ~ -type f -exec rm {} \\;", "deny", "~"),
+        ("find ~/Documents -name '*.bak' | xargs rm -f", "deny", "~/Documents"),
+        ("echo ~/Documents | xargs rm -r", "deny", None),
+        ("find / -name '*.log' -exec rm {} +", "deny", "/"),
+        ("find . -name '*.pyc' -exec rm {} +", "ask", None),  # as before: files known at run time
+        ("terraform destroy -auto-approve", "defer", None),
+    ],
+)
+def test_deleting_through_find_exec_and_xargs(
+    bundled: Policy, command: str, expected: str, names: str | None
+) -> None:
+    # a home outside the temp directories (a pytest tmp_path is inside one)
+    action, reason = judge(bundled, command, Path("/home/user/project"), Path("/home/user"))
+    assert action == expected, reason
+    if names is not None:
+        assert reason.startswith(f"This deletes files under {names} (what find lists")

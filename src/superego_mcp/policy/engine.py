@@ -280,8 +280,27 @@ class Policy:
     def _decide_unit(self, unit: Unit, ctx: Context, rules: tuple[Rule, ...]) -> UnitResult:
         for rule in rules:
             if rule.condition.test(unit, ctx):
-                return UnitResult(unit, rule, rule.action, rule.reason)
+                reason = rule.reason
+                if "{paths}" in reason:
+                    reason = reason.replace("{paths}", shown_paths(unit.paths, ctx.home))
+                return UnitResult(unit, rule, rule.action, reason)
         return UnitResult(unit, None, self.default_action, self.default_reason)
+
+
+def shown_paths(paths: tuple[str, ...], home: str, limit: int = 3) -> str:
+    """A rule reason's ``{paths}``: the unit's paths, home as ``~``, at most ``limit``."""
+    shown: list[str] = []
+    for p in paths:
+        if p == home:
+            p = "~"
+        elif p.startswith(home.rstrip("/") + "/"):
+            p = "~" + p[len(home.rstrip("/")) :]
+        if p not in shown:
+            shown.append(p)
+    if not shown:
+        return "(paths only known at run time)"
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more
 
 
 _TMP: list[tuple[str, ...]] = []

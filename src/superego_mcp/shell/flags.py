@@ -219,7 +219,7 @@ _VALUED: dict[str, str] = {
     ),
     "kubectl": (
         "-n --namespace --context --kubeconfig -s --server --cluster --user --token "
-        "--as --as-group -l --selector -o --output"
+        "--as --as-group -l --selector -o --output -f --filename -k --kustomize"
     ),
     "kubectl delete": "-f --filename --grace-period --timeout --cascade -l --selector",
     "npm": "--prefix --registry -w --workspace --cache --userconfig",
@@ -232,6 +232,38 @@ _VALUED: dict[str, str] = {
     "uv": "--directory --project --python -p --cache-dir --config-file",
     "cargo": "-C --manifest-path --config -Z --color",
     "go": "-C",
+    "go build": (
+        "-C -o -p -tags -ldflags -gcflags -asmflags -mod -modfile -pkgdir -overlay -toolexec"
+    ),
+    "go test": (
+        "-C -o -p -tags -ldflags -gcflags -mod -run -skip -bench -benchtime -count -cpu "
+        "-parallel -timeout -coverprofile -covermode -coverpkg -fuzz -fuzztime -shuffle -exec "
+        "-blockprofile -cpuprofile -memprofile -mutexprofile -outputdir -trace -list"
+    ),
+    "go run": "-C -o -p -tags -ldflags -gcflags -mod -exec",
+    "go install": "-C -p -tags -ldflags -gcflags -mod",
+    "go vet": "-C -tags -vettool",
+    "go generate": "-C -run -skip",
+    "terraform": "-chdir",
+    "terraform plan": (
+        "-var -var-file -target -replace -out -state -lock-timeout -parallelism "
+        "-generate-config-out"
+    ),
+    "terraform apply": (
+        "-var -var-file -target -replace -state -state-out -backup -lock-timeout -parallelism"
+    ),
+    "terraform destroy": "-var -var-file -target -state -lock-timeout -parallelism",
+    "terraform init": "-backend-config -from-module -plugin-dir -lock-timeout",
+    "terraform import": "-var -var-file -state -config -lock-timeout",
+    "java": "-cp -classpath --class-path -p --module-path -m --module --add-modules",
+    "javac": (
+        "-cp -classpath -d -s -h -sourcepath -encoding -source -target --release -processorpath"
+    ),
+    "gcc": "-o -I -L -l -x -include -MF -MT -MQ -D -U -isystem -idirafter -iquote",
+    "ffmpeg": (
+        "-i -f -c -codec -vf -af -filter_complex -map -ss -t -to -r -s -b -vcodec -acodec "
+        "-preset -crf"
+    ),
     "gh": "-R --repo",
     "systemctl": "-H --host -M --machine -t --type -p --property --state --root",
     "apt": "-o --option -c --config-file -t --target-release",
@@ -284,6 +316,12 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "gh",
         "helm",
         "terraform",
+        "tofu",
+        "terragrunt",
+        "vault",
+        "consul",
+        "nomad",
+        "packer",
         "bun",
         "deno",
         "dnf",
@@ -348,6 +386,12 @@ _NAMED_VALUES = {
 
 # Programs that share another's table.
 _TABLE_ALIAS = {
+    "tofu": "terraform",
+    "g++": "gcc",
+    "cc": "gcc",
+    "c++": "gcc",
+    "clang": "gcc",
+    "clang++": "gcc",
     "pip3": "pip",
     "podman": "docker",
     "rgrep": "grep",
@@ -375,6 +419,68 @@ def _build() -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, dict[str, 
 
 
 _SPELLINGS, _VALUED_TABLE = _build()
+
+
+# Options whose value is never a file name (a namespace, a test pattern, a variable).
+_VALUE_NOT_PATH: dict[str, frozenset[str]] = {
+    "kubectl": frozenset(
+        [
+            "-n",
+            "--namespace",
+            "--context",
+            "--cluster",
+            "--user",
+            "--token",
+            "--as",
+            "--as-group",
+            "-l",
+            "--selector",
+            "-o",
+            "--output",
+            "-s",
+            "--server",
+            "--field-selector",
+            "-c",
+            "--container",
+        ]
+    ),
+    "helm": frozenset(
+        ["-n", "--namespace", "--kube-context", "--version", "--set", "--set-string"]
+    ),
+    "go": frozenset(
+        [
+            "-run",
+            "-skip",
+            "-bench",
+            "-benchtime",
+            "-count",
+            "-cpu",
+            "-parallel",
+            "-timeout",
+            "-tags",
+            "-ldflags",
+            "-gcflags",
+            "-asmflags",
+            "-mod",
+            "-p",
+            "-covermode",
+            "-coverpkg",
+            "-fuzz",
+            "-fuzztime",
+            "-shuffle",
+            "-list",
+        ]
+    ),
+    "terraform": frozenset(["-var", "-target", "-replace", "-lock-timeout", "-parallelism"]),
+    "gcc": frozenset(["-x", "-D", "-U", "-l"]),
+    "gh": frozenset(["-R", "--repo"]),
+}
+
+
+def value_is_path(program: str, name: str) -> bool:
+    """Whether the value of option ``name`` of ``program`` may be a file name."""
+    base = _TABLE_ALIAS.get(program, program)
+    return name not in _VALUE_NOT_PATH.get(base, frozenset())
 
 
 def known_programs() -> frozenset[str]:
@@ -419,9 +525,48 @@ def _short_names(letter: str, keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset({letter})
 
 
+# Programs built on Go's flag package: ``-name`` and ``--name`` are the same option, never
+# a cluster of letters (``terraform destroy -auto-approve``, ``go test -run X``).
+GO_STYLE = frozenset(
+    {
+        "terraform",
+        "tofu",
+        "terragrunt",
+        "go",
+        "gofmt",
+        "vault",
+        "consul",
+        "nomad",
+        "packer",
+        "etcd",
+        "boundary",
+        "waypoint",
+    }
+)
 # Programs whose options are words after a single dash (``openssl enc -in f``, ``pwsh
-# -Command``, ``find -name``): no clusters; case-insensitive for PowerShell.
-_SINGLE_DASH_LONG = frozenset({"openssl", "pwsh", "powershell", "find", "java"})
+# -Command``, ``find -name``, ``java -jar``, ``gcc -Wall``, ``ffmpeg -i``): no clusters;
+# case-insensitive for PowerShell.
+SINGLE_DASH_LONG = GO_STYLE | frozenset(
+    {
+        "openssl",
+        "pwsh",
+        "powershell",
+        "find",
+        "java",
+        "javac",
+        "ffmpeg",
+        "ffprobe",
+        "gcc",
+        "g++",
+        "cc",
+        "c++",
+        "clang",
+        "clang++",
+        "xcodebuild",
+        "qemu-img",
+    }
+)
+_SINGLE_DASH_LONG = SINGLE_DASH_LONG
 
 
 def canonical_flag(program: str, subcommand: str | None, spelling: str) -> set[str]:
@@ -436,6 +581,8 @@ def canonical_flag(program: str, subcommand: str | None, spelling: str) -> set[s
         return {spelling}
     if program in _SINGLE_DASH_LONG:
         name = spelling.split("=", 1)[0].split(":", 1)[0]
+        if program in GO_STYLE and name.startswith("--"):
+            name = name[1:]  # Go's flag package: --name is -name
         return {name.lower() if program in ("pwsh", "powershell") else name}
     if spelling.startswith("--"):
         name = spelling.split("=", 1)[0]
@@ -472,6 +619,8 @@ def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
             break
         name = word.split("=", 1)[0]
         out.flags |= canonical_flag(program, None, word)
+        if "=" in word and _valued(name, keys) == "":
+            out.option_values.append((name, word.split("=", 1)[1]))
         if "=" not in word and _valued(name, keys) == "" and (len(word) == 2 or name == word):
             if i + 1 < len(args):
                 out.option_values.append((name, args[i + 1]))
@@ -511,7 +660,7 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
                 out.positionals.extend(args[i:])
                 break
             continue
-        if word.startswith("--"):
+        if word.startswith("--") and program not in GO_STYLE:
             name, eq, value = word.partition("=")
             out.flags |= canonical_flag(program, out.subcommand, name)
             if eq:
@@ -522,6 +671,14 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
             continue
         if program in _SINGLE_DASH_LONG:
             out.flags |= canonical_flag(program, out.subcommand, word)
+            name, eq, value = word.partition("=")
+            if program in GO_STYLE and name.startswith("--"):
+                name = name[1:]
+            if eq:
+                out.option_values.append((name, value))
+            elif _valued(name, keys) == "" and i < len(args):
+                out.option_values.append((name, args[i]))
+                i += 1
             continue
         for pos in range(1, len(word)):
             letter = "-" + word[pos]

@@ -96,6 +96,9 @@ _NO_PATH_OPERANDS = frozenset(
         "doas",
     ]
 )
+# Programs whose operands are resource names or addresses, not files (their option values,
+# such as kubectl's -f, may still be paths).
+_OPERANDS_NOT_PATHS = frozenset(["kubectl", "helm", "terraform", "tofu"])
 # Programs whose first operand is a pattern, script or mode rather than a file.
 _FIRST_OPERAND_NOT_PATH = frozenset(
     [
@@ -483,8 +486,10 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
             end = i
             while end < len(argv) and argv[end] not in (";", "+"):
                 end += 1
-            inner = [(f[0], f[1] or "{}" in f[0]) for f in args[i:end]]
+            written = args[i:end]
+            inner = [(f[0], f[1] or "{}" in f[0]) for f in written]
             i = end + 1
+            first = len(w.commands)
             if inner:
                 run(
                     w,
@@ -500,6 +505,7 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                     subst={},
                     inner_args_dynamic=True,
                 )
+                found_files(w, first, written, start_paths)
         elif word == "-delete":
             rm = Command(
                 "rm",
@@ -515,6 +521,24 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
             w.add(rm, ctx)
 
 
+# Programs that act on the files they are given: given what find lists, they act on files
+# under find's start paths.
+TAKES_FILES = frozenset(
+    {"rm", "shred", "unlink", "rmdir", "chmod", "chown", "chgrp", "mv", "cp", "truncate", "srm"}
+)
+
+
+def found_files(w: Walker, k: int, written: list[Field], start_paths: tuple[str, ...]) -> None:
+    """``find START -exec rm -rf {} +``: the files ``{}`` stands for are under START, so
+    START are the command's paths (as for ``-delete``); it stays ``dynamic`` (which files is
+    only known at run time), so deny rules see it and allow rules do not."""
+    if k >= len(w.commands) or not start_paths:
+        return
+    inner = w.commands[k]
+    if inner.program in TAKES_FILES and any(f[0] == "{}" for f in written):
+        inner.paths = dedupe((*inner.paths, *start_paths))
+
+
 def command_paths(
     w: Walker,
     cmd: Command,
@@ -527,13 +551,15 @@ def command_paths(
     dynamic_words = {f[0] for f in args if f[1]}
     candidates: list[str] = []
     if cmd.program not in _NO_PATH_OPERANDS:
-        operands = list(parsed.positionals)
+        operands = [] if cmd.program in _OPERANDS_NOT_PATHS else list(parsed.positionals)
         if cmd.program in _FIRST_OPERAND_NOT_PATH and operands:
             operands = operands[1:]
         if cmd.program == "dd":
             operands = [o.split("=", 1)[1] for o in operands if o.startswith(("if=", "of="))]
         candidates.extend(operands)
         for name, value in parsed.option_values:
+            if not flags.value_is_path(cmd.program, name):
+                continue
             if cmd.program in ("docker", "podman") and name in ("-v", "--volume"):
                 value = value.split(":", 1)[0]
             if value and not any(c.isspace() for c in value):

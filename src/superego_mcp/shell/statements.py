@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import code_text, detect, redirections, simple_command, syntax
 from .model import FORK_BOMB, REVERSE_SHELL, Command
 from .parser import parse
-from .state import Ctx, Limit, Unparseable, clip_text
+from .state import Ctx, Limit, Unparseable, clip_text, dedupe
 from .words import WordScope, expand, literal_text, node_text, tokens_of
 
 if TYPE_CHECKING:
@@ -257,6 +257,10 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
             cmd = w.commands[k]
             cmd.piped_from = (*cmd.piped_from, *before)
             cmd.piped_to = (*cmd.piped_to, *after)
+    for pos, slot in enumerate(slots[1:], 1):
+        feeders = [w.commands[j] for j in members[slots[pos - 1]]]
+        for k in members[slot]:
+            piped_files(w, w.commands[k], feeders, scope)
     cmds = [w.commands[k] for s in slots for k in members[s]]
     shell_in_pipe = any(detect.is_shell(c.program) for c in cmds)
     net_in_pipe = any(detect.networked(c) for c in cmds)
@@ -266,6 +270,28 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
                 w.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
             if k in w.reads_program:
                 code_text.piped_program(w, k, [members[s] for s in slots if s < slot], scope, ctx)
+
+
+def piped_files(w: Walker, cmd: Command, feeders: list[Command], scope: Scope) -> None:
+    """``find ~ | xargs rm -rf``, ``echo ~ | xargs rm``: the files xargs hands to a program
+    that acts on files are what ``find`` lists (under its start paths) or the words echoed;
+    they become the command's paths (it stays ``dynamic``: xargs splits names on blanks)."""
+    if cmd.via[-1:] not in (("xargs",), ("parallel",)):
+        return
+    if cmd.program not in simple_command.TAKES_FILES:
+        return
+    found: list[str] = []
+    for feeder in feeders:
+        if feeder.program == "find":
+            targets = {r.target for r in feeder.redirects}
+            found.extend(p for p in feeder.paths if p not in targets)
+        elif feeder.program in ("echo", "printf") and not feeder.dynamic:
+            words = [a for a in feeder.argv if not a.startswith("-")]
+            for word in words[1:] if feeder.program == "printf" else words:
+                for part in word.split():
+                    found.extend(w.path_forms(part, scope))
+    if found:
+        cmd.paths = dedupe((*cmd.paths, *found))
 
 
 def redirected(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
