@@ -6,6 +6,7 @@ shell command of a Bash call, or a whole non-shell tool call (see ``engine``).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
     from superego_mcp.model import ToolCall
     from superego_mcp.policy.matchers import JsonPath, NameMatcher, PathSet, ValueMatcher
+    from superego_mcp.policy.urls import URL
     from superego_mcp.shell.model import Command
 
 
@@ -67,7 +69,7 @@ class Unit:
     """One thing a rule decides: a shell command (``command``), the findings of a Bash call not
     tied to a command (``command is None`` and ``shell``), or a non-shell call."""
 
-    __slots__ = ("command", "dynamic", "findings", "label", "paths", "shell")
+    __slots__ = ("command", "dynamic", "findings", "label", "paths", "shell", "urls")
 
     def __init__(
         self,
@@ -85,6 +87,7 @@ class Unit:
         self.paths = paths
         self.dynamic = dynamic
         self.label = label
+        self.urls: tuple[URL, ...] | None = None  # parsed on first use (see Url)
 
 
 class Condition:
@@ -375,3 +378,110 @@ class Shell(Condition):
 
     def _only_finding(self) -> bool:
         return all(getattr(self, name) is None for name in self.__slots__ if name != "finding")
+
+
+# Programs that fetch the URLs among their operands; an operand without a scheme is http
+# to them (``curl localhost:8080``); httpie's ``:8080/x`` is localhost.
+URL_PROGRAMS = frozenset(
+    {
+        "curl",
+        "curlie",
+        "wget",
+        "wget2",
+        "http",
+        "https",
+        "httpie",
+        "xh",
+        "xhs",
+        "aria2c",
+        "axel",
+        "lynx",
+        "links",
+        "elinks",
+        "w3m",
+        "fetch",
+        "lwp-request",
+        "GET",
+        "HEAD",
+        "POST",
+    }
+)
+# tool_input fields of non-shell tools that hold a URL (WebFetch's url, MCP fetchers').
+URL_FIELDS = ("url", "uri", "href", "endpoint", "link", "base_url", "webhook_url")
+_BARE_HOST = re.compile(r"^(\[[0-9A-Fa-f:.%]+\]|[^\s/:@=\[\]]+)(:\d*)?([/?#].*)?$")
+_MAX_URLS = 64
+
+
+def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
+    """The URLs a unit names, parsed once: a shell command's words with a scheme (every
+    program), the operands of URL fetchers (curl, wget, httpie, ...), curl's ``--resolve``/
+    ``--connect-to`` addresses; a tool's URL fields (``url``, ``uri``, ...)."""
+    if unit.urls is not None:
+        return unit.urls
+    found: list[URL] = []
+    cmd = unit.command
+    texts: list[tuple[str, str | None]] = []
+    if cmd is not None:
+        fetcher = cmd.program in URL_PROGRAMS
+        positionals = set(cmd.positionals)
+        argv = list(cmd.argv)
+        for i, word in enumerate(argv):
+            if "://" in word or re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word):
+                texts.append((word, None))
+            elif fetcher and word in positionals:
+                if word.startswith(":") and cmd.program in ("http", "https", "httpie", "xh"):
+                    word = "localhost" + word
+                if _BARE_HOST.match(word) and not word.startswith("-"):
+                    texts.append((word, "http"))
+            if fetcher and word in ("--resolve", "--connect-to") and i + 1 < len(argv):
+                address = argv[i + 1].rsplit(":", 1)[-1] if argv[i + 1].count(":") >= 2 else ""
+                if address:
+                    texts.append((f"http://{address}/", None))
+    elif not unit.shell:
+        tool_input = ctx.call.tool_input
+        for key in URL_FIELDS:
+            value = tool_input.get(key)
+            if isinstance(value, str) and value:
+                texts.append((value, "http"))
+    if texts:  # imported only when there is a URL to read
+        from superego_mcp.policy import urls
+    for text, default in texts[:_MAX_URLS]:
+        parsed = urls.parse(text, default)
+        if parsed is not None:
+            found.append(parsed)
+    unit.urls = tuple(found)
+    return unit.urls
+
+
+class Url(Condition):
+    """Tests on the URLs a unit names (``url:``): some URL passes every given test. No DNS:
+    a host is judged by how it is written (see ``policy.urls``)."""
+
+    __slots__ = ("host", "metadata", "private", "scheme")
+
+    def __init__(
+        self,
+        *,
+        private: bool | None = None,
+        metadata: bool | None = None,
+        scheme: NameMatcher | None = None,
+        host: NameMatcher | None = None,
+    ) -> None:
+        self.private = private
+        self.metadata = metadata
+        self.scheme = scheme
+        self.host = host
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when some URL of the unit passes every given test."""
+        for u in unit_urls(unit, ctx):
+            if self.private is not None and u.private != self.private:
+                continue
+            if self.metadata is not None and ("metadata" in u.kinds) != self.metadata:
+                continue
+            if self.scheme is not None and not self.scheme.match(u.scheme):
+                continue
+            if self.host is not None and not self.host.match(u.host):
+                continue
+            return True
+        return False

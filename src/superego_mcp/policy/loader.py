@@ -47,7 +47,7 @@ _RULE_KEYS = (
     "examples",
     "guidance",
 )
-_CONDITION_KEYS = ("tool", "param", "path", "shell", "cwd", "time", "all", "any", "not")
+_CONDITION_KEYS = ("tool", "param", "path", "shell", "url", "cwd", "time", "all", "any", "not")
 _SHELL_KEYS = (
     "program",
     "subcommand",
@@ -254,6 +254,8 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
         return _compile_paths(reader, value)
     if key == "shell":
         return _compile_shell(reader, value)
+    if key == "url":
+        return _compile_url(reader, value)
     if key == "cwd":
         return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":
@@ -290,6 +292,21 @@ def _compile_paths(reader: Reader, node: yaml.Node) -> cond.Paths:
         raise reader.error(node, "'path' needs 'any', 'all' or 'none'")
     globs = {k: reader.globs(v, f"'{k}'") for k, v in m.items()}
     return cond.Paths(globs.get("any"), globs.get("all"), globs.get("none"))
+
+
+def _compile_url(reader: Reader, node: yaml.Node) -> cond.Url:
+    m = reader.mapping(node, "'url'")
+    reader.check_keys(m, ("private", "metadata", "scheme", "host"), "key in 'url'")
+    if not m:
+        raise reader.error(node, "'url' needs 'private', 'metadata', 'scheme' or 'host'")
+    kw: dict[str, Any] = {}
+    for key in ("private", "metadata"):
+        if key in m:
+            kw[key] = reader.boolean(m[key], f"'{key}'")
+    for key in ("scheme", "host"):
+        if key in m:
+            kw[key] = reader.names(m[key], f"'{key}'")
+    return cond.Url(**kw)
 
 
 def compile_time(reader: Reader, node: yaml.Node, keys: tuple[str, ...]) -> cond.TimeWindow:

@@ -569,8 +569,25 @@ def command_paths(
         if word in dynamic_words or word == "-":
             continue
         out.extend(w.path_forms(word, scope))
+    for word in cmd.argv:
+        if word[:5].lower() == "file:" and word not in dynamic_words:
+            out.extend(w.path_forms(_file_url_path(word), scope))
     out.extend(r.target for r in redirects if r.target)
     return dedupe(tuple(out))
+
+
+def _file_url_path(url: str) -> str:
+    """The local path of a ``file:`` URL (``file:///etc/passwd``, ``file://localhost/x``,
+    ``file:/x``), percent-decoded; "" when it names another host."""
+    from urllib.parse import unquote
+
+    rest = url[5:].replace("\\", "/")
+    if rest.startswith("//"):
+        host, _, path = rest[2:].partition("/")
+        if host.lower() not in ("", "localhost"):
+            return ""
+        rest = "/" + path
+    return unquote(rest.split("?", 1)[0].split("#", 1)[0]) if rest.startswith("/") else ""
 
 
 def _program_name(path_word: str) -> str:
