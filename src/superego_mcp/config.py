@@ -101,6 +101,50 @@ class Settings(BaseSettings):
     reload: bool = Field(default=True, description="Watch the policy file and hot-reload it.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    # --- audit trail, metrics, logs, decision stream (issue 11; docs/audit.md) ---------
+    audit: str | None = Field(
+        default=None,
+        description="Where decisions are recorded: sqlite:///abs/path/audit.db, a "
+        "postgresql:// DSN, or off; unset: SQLite at $XDG_STATE_HOME/superego/audit.db "
+        "(~/.local/state/superego/audit.db).",
+    )
+    audit_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description="SQLite commits: full (fsync, survives power loss) or normal (survives "
+        "a process crash only, cheaper).",
+    )
+    audit_retention_days: float | None = Field(
+        default=None, gt=0, description="Delete audit rows older than this; unset: keep."
+    )
+    audit_max_rows: int | None = Field(
+        default=None, ge=1, description="Keep at most this many audit rows; unset: no limit."
+    )
+    audit_prune_interval: float = Field(
+        default=3600.0, gt=0, description="Seconds between the server's retention passes."
+    )
+    audit_write_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a server request waits for its audit row; then the decision is "
+        "returned anyway and the failure counted and logged.",
+    )
+    stream_queue_size: int = Field(
+        default=1000,
+        ge=1,
+        description="Events a live-stream subscriber may fall behind before it is dropped.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines: text for people, json (one object per line)."
+    )
+
+    @field_validator("audit")
+    @classmethod
+    def _audit_target(cls, v: str | None) -> str | None:
+        from superego_mcp.audit.target import parse_target
+
+        parse_target(v)  # TargetError (a ValueError) names the problem
+        return v
+
     @field_validator("host")
     @classmethod
     def _host_not_empty(cls, v: str) -> str:
@@ -143,6 +187,10 @@ class Settings(BaseSettings):
         data: dict[str, Any] = json.loads(self.model_dump_json())
         if self.api_token is not None:
             data["api_token"] = "********"  # noqa: S105 - the mask, not a password
+        if self.audit is not None:  # a DSN may carry a password
+            from superego_mcp.audit.target import describe
+
+            data["audit"] = describe(self.audit)
         return data
 
 

@@ -58,7 +58,11 @@ def _check_surface(seen: dict[str, Any]) -> None:
             "defer",
         ]
         assert set(tool.input_schema["required"]) == {"tool_name", "tool_input", "cwd"}
-    assert set(seen["resources"]) == {"superego://policy", "superego://status"}
+    assert set(seen["resources"]) == {
+        "superego://policy",
+        "superego://status",
+        "superego://decisions/recent",
+    }
     assert all(r.description for r in seen["resources"].values())
     assert seen["prompts"]["review_tool_call"].description
     assert seen["result"] == {

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from superego_mcp.decide import FailMode
     from superego_mcp.policy.engine import Policy
 
-_FORMAT = 1
+_FORMAT = 2
 # Entries kept; older ones are removed when a new one is written.
 # A temp entry older than this belongs to no live writer (the hook's deadline is 5 s).
 STALE_TMP_SECONDS = 60
@@ -72,7 +72,7 @@ class SetupError(Exception):
 class Compiled:
     """A compiled policy and the resolved settings the hook needs."""
 
-    __slots__ = ("fail_mode", "hit", "limits", "policy", "policy_path")
+    __slots__ = ("audit", "fail_mode", "hit", "limits", "policy", "policy_path")
 
     def __init__(
         self,
@@ -81,12 +81,15 @@ class Compiled:
         limits: dict[str, int],
         policy_path: str | None,
         hit: bool,
+        audit: tuple[str, str, str] | None = None,
     ) -> None:
         self.policy = policy
         self.fail_mode = fail_mode
         self.limits = limits
         self.policy_path = policy_path  # None: the bundled policy
         self.hit = hit  # True when this came from the cache
+        # Where decisions are recorded: (backend, location, synchronous); None: audit off.
+        self.audit = audit
 
 
 def cache_dir() -> str:
@@ -135,6 +138,7 @@ def _key_material(rules: str | None, config: str | None) -> str:
             f"code={_code_stamp()}",
             f"cwd={os.getcwd()}",
             f"home={os.environ.get('HOME', '')}",
+            f"state={os.environ.get('XDG_STATE_HOME', '')}",  # the default audit path
             f"rules={rules!r}",
             f"config={config!r}",
             *env,
@@ -180,7 +184,7 @@ def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled |
         fmt, stored_material, stored_settings, policy_path, policy_bytes, fail_mode, limits = entry[
             :7
         ]
-        policy = entry[7]
+        policy, audit = entry[7], entry[8]
         if (
             fmt != _FORMAT
             or stored_material != material
@@ -190,7 +194,7 @@ def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled |
             return None
     except Exception:  # missing, unreadable, corrupt, truncated: rebuild
         return None
-    return Compiled(policy, fail_mode, limits, policy_path, hit=True)
+    return Compiled(policy, fail_mode, limits, policy_path, hit=True, audit=audit)
 
 
 def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, bytes]:
@@ -205,6 +209,10 @@ def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, by
     fail_mode: FailMode = settings.fail_mode
     limits = {kw: int(getattr(settings, name)) for name, kw in _LIMITS.items()}
     policy_path = None if settings.rules is None else os.path.abspath(settings.rules)
+    from superego_mcp.audit.target import parse_target
+
+    backend, location = parse_target(settings.audit)  # validated with the settings
+    audit = None if backend == "off" else (backend, location, settings.audit_synchronous)
     try:
         # Read before compiling: if the file changes meanwhile, the entry can only mismatch.
         policy_bytes = _read(policy_path or BUNDLED_POLICY)
@@ -224,7 +232,8 @@ def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, by
         raise SetupError(f"broken policy: {exc}", fail_mode) from None
     except Exception as exc:
         raise SetupError(f"cannot load policy {policy_path}: {exc!r}", fail_mode) from None
-    return Compiled(policy, fail_mode, limits, policy_path, hit=False), policy_bytes
+    compiled = Compiled(policy, fail_mode, limits, policy_path, hit=False, audit=audit)
+    return compiled, policy_bytes
 
 
 def _store(
@@ -239,6 +248,7 @@ def _store(
         c.fail_mode,
         c.limits,
         c.policy,
+        c.audit,
     )
     directory = os.path.dirname(entry_path)
     tmp = f"{entry_path}.{os.getpid()}.tmp"

@@ -41,14 +41,17 @@ _CHILD_FAILED = 70
 
 
 class Outcome:
-    """What the hook process does: exit code, stdout bytes, stderr text."""
+    """What the hook process does: exit code, stdout bytes, stderr text, and the audit row
+    to record once the answer is out (``None``: nothing to record)."""
 
-    __slots__ = ("code", "stderr", "stdout")
+    __slots__ = ("audit", "code", "stderr", "stdout")
 
     def __init__(self, code: int, stdout: bytes = b"", stderr: str = "") -> None:
         self.code = code
         self.stdout = stdout
         self.stderr = stderr
+        # {"target": [backend, location, synchronous], "row": {...}} (see superego_mcp.audit)
+        self.audit: dict[str, object] | None = None
 
 
 class _Deadline(BaseException):
@@ -151,7 +154,7 @@ def handle(
         if problem is not None or request is None or request.call is None:
             return _fail(event, mode, problem or "no tool call in the hook input")
         _place(request.call)
-        return _answer(_judge(compiled, request.event, request.call, mode))
+        return _judge(compiled, request.event, request.call, mode)
     except _Deadline:
         return _fail(event, mode, f"no decision within {DEADLINE_S:g} s")
     except BaseException as exc:  # the last line: a crash must never become an allow
@@ -192,11 +195,14 @@ def _with_context(raw: bytes, call: ToolCall | None) -> bytes:
     return json.dumps(data).encode()
 
 
-def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> dict[str, object]:
+def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> Outcome:
+    import time
+
     from superego_mcp.decide import decide
     from superego_mcp.hook.adapter import render_decision
 
     limits = compiled.limits
+    started = time.perf_counter()
     decision = decide(
         compiled.policy,
         call,
@@ -205,7 +211,24 @@ def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> di
         max_depth=limits["max_depth"],
         max_commands=limits["max_commands"],
     )
-    return render_decision(event, decision, call)
+    latency_ms = (time.perf_counter() - started) * 1000
+    out = _answer(render_decision(event, decision, call))
+    if compiled.audit is not None:
+        try:
+            from superego_mcp.audit.record import build_record
+
+            row = build_record(
+                call,
+                decision,
+                entry="hook",
+                event=event,
+                latency_ms=latency_ms,
+                policy_digest=compiled.policy.digest,
+            )
+            out.audit = {"target": list(compiled.audit), "row": row}
+        except Exception as exc:  # the audit never changes the answer
+            out.stderr = f"superego-mcp hook: audit record not built ({type(exc).__name__})"
+    return out
 
 
 def _forward(server: str, raw: bytes, event: str) -> Outcome | None:
@@ -297,6 +320,11 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
 
         out = handle(raw, args, note)
         signal.setitimer(signal.ITIMER_REAL, 0)
+        if out.audit is not None:
+            import json
+
+            # One line: json.dumps escapes every newline inside the row.
+            _write_all(write_fd, b"r" + json.dumps(out.audit).encode() + b"\n")
         err = out.stderr.encode("utf-8", "replace")
         head = f"a{out.code} {len(out.stdout)} {len(err)}\n".encode()
         _write_all(write_fd, head + out.stdout + err)
@@ -326,12 +354,17 @@ def _parse_reply(data: bytes) -> tuple[str | None, FailMode | None, Outcome | No
     """The child's notes (event, fail mode) and its answer, if one arrived complete."""
     event: str | None = None
     mode: FailMode | None = None
-    while data.startswith(b"m"):
+    audit: bytes | None = None
+    while data.startswith((b"m", b"r")):
         line, sep, rest = data.partition(b"\n")
         if not sep:
             break
+        data = rest
+        if line.startswith(b"r"):
+            audit = line[1:]
+            continue
         name, _, mode_text = line[1:].decode("utf-8", "replace").partition("\t")
-        event, mode, data = name or None, _valid_mode(mode_text) or mode, rest
+        event, mode = name or None, _valid_mode(mode_text) or mode
     head, sep, body = data.partition(b"\n")
     fields = head[1:].split()
     if not (head.startswith(b"a") and sep and len(fields) == 3):
@@ -342,7 +375,15 @@ def _parse_reply(data: bytes) -> tuple[str | None, FailMode | None, Outcome | No
         return event, mode, None
     if code not in (0, 2) or len(body) != n_out + n_err:
         return event, mode, None
-    return event, mode, Outcome(code, body[:n_out], body[n_out:].decode("utf-8", "replace"))
+    out = Outcome(code, body[:n_out], body[n_out:].decode("utf-8", "replace"))
+    if audit is not None:
+        import json
+
+        try:
+            out.audit = json.loads(audit)
+        except ValueError:
+            out.audit = None  # a garbled row is not recorded; the answer stands
+    return event, mode, out
 
 
 def _from_child(args: argparse.Namespace, data: bytes, status: int) -> Outcome:
@@ -398,4 +439,34 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     except BaseException:
         return 2
+    if outcome.audit is not None:
+        _record(outcome.audit)
     return outcome.code
+
+
+# The audit write's own deadline: the answer is already out, and the whole hook must end
+# well inside Claude Code's timeout (10 s as installed) even on a hung file system.
+AUDIT_DEADLINE_S = 1.5
+
+
+def _record(audit: dict[str, object]) -> None:
+    """Write the decision's audit row after the answer went out; a failure is reported on
+    stderr and changes nothing else (the exit code and stdout are already decided)."""
+    try:
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, AUDIT_DEADLINE_S)
+        try:
+            from superego_mcp.audit.hookwrite import append
+
+            target, row = audit["target"], audit["row"]
+            assert isinstance(target, list)
+            assert isinstance(row, dict)
+            append(str(target[0]), str(target[1]), str(target[2]), row)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:
+        import contextlib
+
+        with contextlib.suppress(BaseException):
+            sys.stderr.write(f"superego-mcp hook: audit write failed ({type(exc).__name__})\n")

@@ -23,9 +23,11 @@ from superego_mcp import __version__
 from superego_mcp.config import Settings
 from superego_mcp.hook import adapter
 from superego_mcp.model import ToolCall
+from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
 from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
+from superego_mcp.server.recorder import Recorder
 from superego_mcp.server.reload import PolicyHolder, watching
 from superego_mcp.server.rules import policy_document
 
@@ -57,7 +59,7 @@ class EvaluateRequest(BaseModel):
     )
 
 
-def _hook_answer(body: bytes, holder: PolicyHolder) -> bytes:
+async def _hook_answer(body: bytes, holder: PolicyHolder, recorder: Recorder) -> bytes:
     """Claude Code hook JSON in, hook JSON out; the same adapter as the command hook."""
     event: str | None = None
     try:
@@ -65,7 +67,7 @@ def _hook_answer(body: bytes, holder: PolicyHolder) -> bytes:
         event = request.event
         if not request.judged or request.call is None:
             return adapter.dump({})
-        decision = holder.decide(request.call)
+        decision = await recorder.decide(request.call, entry="http-hook", event=event)
         return adapter.dump(adapter.render_decision(event, decision, request.call))
     except adapter.HookInputError as exc:
         return adapter.dump(adapter.render_failure(event, holder.fail_mode, str(exc)))
@@ -75,9 +77,15 @@ def _hook_answer(body: bytes, holder: PolicyHolder) -> bytes:
         return adapter.dump(adapter.render_failure(event, holder.fail_mode, problem))
 
 
-def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
-    """The whole HTTP app for ``settings``, judging with the policy ``holder`` keeps."""
-    mcp = build_mcp(holder)
+def create_app(
+    settings: Settings, holder: PolicyHolder, recorder: Recorder | None = None
+) -> FastAPI:
+    """The whole HTTP app for ``settings``, judging with the policy ``holder`` keeps and
+    recording every decision through ``recorder`` (one is opened from ``settings`` when
+    not given)."""
+    if recorder is None:
+        recorder = Recorder(settings, holder)
+    mcp = build_mcp(holder, recorder)
     # The app-wide HostOriginGuard below protects these too; no second guard inside.
     mcp_http = mcp.http_app(path="/mcp", transport="http", host_origin_protection=False)
     mcp_sse = mcp.http_app(path="/sse", transport="sse", host_origin_protection=False)
@@ -89,6 +97,7 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
             mcp_http.router.lifespan_context(mcp_http),
             mcp_sse.router.lifespan_context(mcp_sse),
             watching(holder, poll=settings.reload),
+            recorder.running(),
         ):
             yield
 
@@ -115,7 +124,8 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
         """A Claude Code ``"type": "http"`` hook. Always 200 with hook JSON: Claude Code
         ignores non-2xx answers, so bad input gets a fail-closed decision instead."""
         body = await request.body()
-        return Response(_hook_answer(body, holder), media_type="application/json")
+        answer = await _hook_answer(body, holder, recorder)
+        return Response(answer, media_type="application/json")
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -141,12 +151,14 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
             project=body.project,
             home=body.home,
         )
-        return Evaluation.of(holder.decide(call))
+        return Evaluation.of(await recorder.decide(call, entry="rest"))
 
     @app.get("/v1/rules", tags=["policy"])
     async def rules() -> dict[str, Any]:
         """The policy in force: source, digest, default and rules in the order tried."""
         return policy_document(holder.policy)
+
+    add_audit_routes(app, recorder)
 
     # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
     # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
@@ -187,4 +199,6 @@ def create_app(settings: Settings, holder: PolicyHolder) -> FastAPI:
             ],
             expose_headers=["mcp-session-id"],
         )
+    known = frozenset(str(getattr(r, "path", "")) for r in app.router.routes)
+    app.add_middleware(RequestContext, metrics=recorder.metrics, routes=known)
     return app

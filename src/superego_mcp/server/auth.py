@@ -48,8 +48,9 @@ class BearerAuth:
         self._expected = b"bearer " + token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Reject the request with 401 unless it carries the token."""
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+        """Reject the request with 401 (a WebSocket: 403 before the handshake completes)
+        unless it carries the token."""
+        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
             await self.app(scope, receive, send)
             return
         given = b""
@@ -61,6 +62,9 @@ class BearerAuth:
         if given[:7].lower() == b"bearer ":
             given = b"bearer " + given[7:]
         if not hmac.compare_digest(given, self._expected):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": "unauthorized"})
+                return
             await send_json(
                 send,
                 401,

@@ -81,7 +81,7 @@ class HostOriginGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse the request if its Host or Origin is foreign; else pass it on."""
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
             await self.app(scope, receive, send)
             return
         host = origin = ""
@@ -95,10 +95,11 @@ class HostOriginGuard:
         checked = self.always or is_loopback(bound)
         name = host_name(host)
         if checked and not self._host_ok(name, bound):
-            await send_json(send, 421, {"error": "misdirected_request", "detail": "Host"})
+            await _refuse(scope, send, 421, "misdirected_request", "Host")
             return
         if origin and (checked or is_loopback(name)) and not self._origin_ok(origin, scope, host):
-            await send_json(send, 403, {"error": "forbidden_origin", "detail": "Origin"})
+            # Cross-site WebSocket hijacking is this same check on the handshake's Origin.
+            await _refuse(scope, send, 403, "forbidden_origin", "Origin")
             return
         await self.app(scope, receive, send)
 
@@ -117,3 +118,10 @@ class HostOriginGuard:
         if is_loopback(origin_host) and is_loopback(host_name(host)):
             return True
         return key == _origin_key(f"{scope.get('scheme', 'http')}://{host}")
+
+
+async def _refuse(scope: Scope, send: Send, status: int, error: str, detail: str) -> None:
+    if scope["type"] == "websocket":  # before accept: the server answers 403
+        await send({"type": "websocket.close", "code": 1008, "reason": error})
+        return
+    await send_json(send, status, {"error": error, "detail": detail})

@@ -6,10 +6,14 @@ import argparse
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from superego_mcp.config import ConfigError, Settings, load_settings
 from superego_mcp.policy.errors import PolicyError
 from superego_mcp.server.reload import PolicyHolder, ShellLimits
+
+if TYPE_CHECKING:
+    from superego_mcp.server.recorder import Recorder
 
 log = logging.getLogger("superego_mcp.server")
 
@@ -39,11 +43,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     # Logs go to stderr: over stdio, stdout carries JSON-RPC and nothing else.
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from superego_mcp.logs import setup
+
+    setup(settings.log_level, settings.log_format)
     if settings.transport != "stdio" and not settings.is_loopback and settings.api_token is None:
         return _fail(
             f"refusing to listen on non-loopback address {settings.host!r} without "
@@ -62,21 +64,28 @@ def run(args: argparse.Namespace) -> int:
         )
     except (PolicyError, OSError) as exc:
         return _fail(f"cannot load the policy: {exc}")
+    from superego_mcp.audit.store import StoreError
+    from superego_mcp.server.recorder import Recorder
+
+    try:
+        recorder = Recorder(settings, holder)
+    except StoreError as exc:  # told to keep an audit it cannot keep: do not start
+        return _fail(f"cannot open the audit store: {exc}")
     if settings.transport == "stdio":
-        return _run_stdio(settings, holder)
-    return _run_http(settings, holder)
+        return _run_stdio(settings, holder, recorder)
+    return _run_http(settings, holder, recorder)
 
 
-def _run_stdio(settings: Settings, holder: PolicyHolder) -> int:
+def _run_stdio(settings: Settings, holder: PolicyHolder, recorder: Recorder) -> int:
     import anyio
 
     from superego_mcp.server.mcp import build_mcp
     from superego_mcp.server.reload import watching
 
-    mcp = build_mcp(holder)
+    mcp = build_mcp(holder, recorder)
 
     async def serve() -> None:
-        async with watching(holder, poll=settings.reload):
+        async with watching(holder, poll=settings.reload), recorder.running():
             # No banner: it would go to the terminal, and its update check to the network.
             await mcp.run_stdio_async(show_banner=False, log_level=settings.log_level.upper())
 
@@ -84,13 +93,15 @@ def _run_stdio(settings: Settings, holder: PolicyHolder) -> int:
     return 0
 
 
-def _run_http(settings: Settings, holder: PolicyHolder) -> int:
+def _run_http(settings: Settings, holder: PolicyHolder, recorder: Recorder) -> int:
     import uvicorn
 
     from superego_mcp.server.app import create_app
 
     config = uvicorn.Config(
-        create_app(settings, holder),
+        create_app(settings, holder, recorder),
+        # JSON logs: uvicorn's loggers go through the root handler set up above.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

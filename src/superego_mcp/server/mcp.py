@@ -6,7 +6,7 @@ One ``FastMCP`` object serves stdio, streamable HTTP (``/mcp``) and SSE (``/sse`
 # No `from __future__ import annotations` here: fastmcp builds the tools' and the prompt's
 # schemas from the live annotation objects of these nested functions.
 import json
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastmcp import FastMCP
 from fastmcp.prompts import Message
@@ -17,6 +17,9 @@ from superego_mcp import __version__
 from superego_mcp.model import Decision, ToolCall
 from superego_mcp.server.reload import PolicyHolder
 from superego_mcp.server.rules import policy_document
+
+if TYPE_CHECKING:
+    from superego_mcp.server.recorder import Recorder
 
 INSTRUCTIONS = (
     "Superego reviews an AI coding agent's tool call before it runs. Call evaluate_tool_call "
@@ -86,12 +89,13 @@ class Explanation(Evaluation):
     trace: list[str] = Field(description="What was analysed and which rule fired where.")
 
 
-def build_mcp(holder: PolicyHolder) -> FastMCP:
-    """The FastMCP server judging with the policy ``holder`` keeps in force."""
+def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastMCP:
+    """The FastMCP server judging with the policy ``holder`` keeps in force; decisions go
+    through ``recorder`` (metrics, audit, stream) when given."""
     mcp: FastMCP = FastMCP(name="superego-mcp", instructions=INSTRUCTIONS, version=__version__)
 
-    @mcp.tool(annotations=_READ_ONLY, run_in_thread=False)
-    def evaluate_tool_call(
+    @mcp.tool(annotations=_READ_ONLY)
+    async def evaluate_tool_call(
         tool_name: ToolName,
         tool_input: ToolInput,
         cwd: Cwd,
@@ -100,7 +104,10 @@ def build_mcp(holder: PolicyHolder) -> FastMCP:
     ) -> Evaluation:
         """Judge one tool call against the active policy: allow, deny, ask or defer, with a
         reason."""
-        return Evaluation.of(holder.decide(_call(tool_name, tool_input, cwd, project, home)))
+        call = _call(tool_name, tool_input, cwd, project, home)
+        if recorder is None:
+            return Evaluation.of(holder.decide(call))
+        return Evaluation.of(await recorder.decide(call, entry="mcp"))
 
     @mcp.tool(annotations=_READ_ONLY, run_in_thread=False)
     def explain_tool_call(
@@ -132,6 +139,26 @@ def build_mcp(holder: PolicyHolder) -> FastMCP:
     )
     def server_status() -> str:
         return json.dumps({"version": __version__, **holder.status()}, indent=2)
+
+    if recorder is not None:
+        store = recorder.store
+
+        @mcp.resource(
+            "superego://decisions/recent",
+            name="recent_decisions",
+            description="The 50 most recent recorded decisions, newest first (audit rows).",
+            mime_type="application/json",
+        )
+        async def recent_decisions() -> str:
+            if store is None:
+                return json.dumps({"error": "the audit is off (SUPEREGO_AUDIT=off)"})
+            import asyncio
+
+            from superego_mcp.audit.record import to_public
+            from superego_mcp.audit.store import Query
+
+            rows = await asyncio.to_thread(store.query, Query(limit=50))
+            return json.dumps({"items": [to_public(r) for r in rows]}, indent=2)
 
     @mcp.prompt(
         name="review_tool_call",

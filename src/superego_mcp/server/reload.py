@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -95,6 +95,8 @@ class PolicyHolder:
         self._reload_lock = threading.Lock()
         # Each session's project root, decided by its first call (superego_mcp.project).
         self.sessions = SessionRoots()
+        # Told the outcome of each reload (True: in force); the server's metrics count them.
+        self.on_reload: Callable[[bool], None] | None = None
 
     def reload(self) -> bool:
         """Load the file again; on success swap it in, on failure keep the last good policy.
@@ -111,6 +113,7 @@ class PolicyHolder:
             except Exception as exc:  # PolicyError, OSError, or a bug in the loader
                 self.error = _describe_error(exc)
                 log.error("policy reload failed, keeping the last good policy: %s", self.error)
+                self._told(ok=False)
                 return False
             changed = new.digest != self.policy.digest
             self.policy = new  # the atomic swap
@@ -119,6 +122,7 @@ class PolicyHolder:
             self.reloads += 1
             if changed:
                 log.info("policy reloaded from %s (digest %s)", self.path, new.digest)
+            self._told(ok=True)
             return True
 
     def place(self, call: ToolCall) -> None:
@@ -128,6 +132,13 @@ class PolicyHolder:
             call.project = project_root(
                 call.cwd, session_id=call.session_id, sessions=self.sessions, home=call.home
             )
+
+    def _told(self, *, ok: bool) -> None:
+        if self.on_reload is not None:
+            try:
+                self.on_reload(ok)
+            except Exception:  # a metrics problem never undoes a reload
+                log.exception("reload callback failed")
 
     def decide(self, call: ToolCall) -> Decision:
         """The final decision for ``call`` (never raises, never ``review``)."""

@@ -1,0 +1,117 @@
+"""One audit row: what is stored for a decision, built the same way by every entry point.
+
+Standard library only (plus :mod:`redact`): the command hook's judging child builds the row
+and hands it to its parent as JSON. Secrets are redacted here, before the row exists, so no
+store, log line or metric label downstream ever sees them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from superego_mcp.audit.redact import redact_text, redact_value
+
+if TYPE_CHECKING:
+    from superego_mcp.model import Decision, ToolCall
+
+Entry = Literal["hook", "http-hook", "rest", "mcp"]
+ENTRIES: Final[tuple[str, ...]] = ("hook", "http-hook", "rest", "mcp")
+
+# Stored columns, in order (the store adds ``id``). ``input`` and ``review`` are JSON text.
+COLUMNS: Final[tuple[str, ...]] = (
+    "ts",
+    "entry",
+    "event",
+    "agent_id",
+    "session_id",
+    "cwd",
+    "tool",
+    "input",
+    "decision",
+    "reason",
+    "rule",
+    "review",
+    "policy_digest",
+    "latency_ms",
+    "node",
+)
+
+# A stored input longer than this is cut (and says so): the audit keeps what was decided
+# about, not every byte of a 4 MiB Write.
+MAX_INPUT_CHARS: Final = 65_536
+MAX_TEXT_CHARS: Final = 4_096
+
+_node: list[str] = []
+
+
+def node_name() -> str:
+    """``host:pid`` of this process: which replica or hook process decided."""
+    if not _node:
+        _node.append(f"{os.uname().nodename}:{os.getpid()}")
+    return _node[0]
+
+
+def _cap(text: str | None, limit: int = MAX_TEXT_CHARS) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def build_record(
+    call: ToolCall,
+    decision: Decision,
+    *,
+    entry: str,
+    latency_ms: float,
+    policy_digest: str | None,
+    event: str | None = None,
+    ts: float | None = None,
+) -> dict[str, Any]:
+    """The row for one decision, redacted and size-capped; keys are :data:`COLUMNS`."""
+    text = json.dumps(redact_value(call.tool_input), ensure_ascii=False, sort_keys=True)
+    if len(text) > MAX_INPUT_CHARS:
+        # Cut on the redacted text, then redact again: a cut must not expose half a secret.
+        text = json.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
+    review = getattr(decision, "review", None)
+    return {
+        "ts": time.time() if ts is None else ts,
+        "entry": entry,
+        "event": _cap(event, 64),
+        "agent_id": _cap(_redacted(call.agent_id), 256),
+        "session_id": _cap(_redacted(call.session_id), 256),
+        "cwd": _cap(_redacted(call.cwd), 1024),
+        "tool": _cap(redact_text(call.tool_name), 256),
+        "input": text,
+        "decision": decision.action,
+        "reason": _cap(redact_text(decision.reason)),
+        "rule": _cap(decision.rule_id, 256),
+        "review": None if review is None else json.dumps(redact_value(review), sort_keys=True),
+        "policy_digest": policy_digest,
+        "latency_ms": round(latency_ms, 3),
+        "node": node_name(),
+    }
+
+
+def _redacted(text: str | None) -> str | None:
+    return None if text is None else redact_text(text)
+
+
+def to_public(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as the API, the stream and ``audit export`` show it: ``time`` in ISO
+    8601 UTC, ``input`` and ``review`` as JSON values, every column by its documented name."""
+    out = dict(row)
+    ts = float(out["ts"])
+    out["time"] = (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts % 1 * 1000):03d}Z"
+    )
+    for key in ("input", "review"):
+        value = out.get(key)
+        if isinstance(value, str):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+    return out

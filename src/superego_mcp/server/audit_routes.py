@@ -1,0 +1,294 @@
+"""HTTP surfaces of the audit: ``GET /v1/audit``, the live stream (SSE and WebSocket),
+``GET /metrics``, and the request-context middleware (request id, HTTP latency).
+
+JSON shapes are documented in ``docs/audit.md``; the stream and ``/v1/audit`` share one set
+of filters (:class:`superego_mcp.audit.store.Query`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Final
+
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from superego_mcp.audit.record import ENTRIES, to_public
+from superego_mcp.audit.store import MAX_PAGE, Query, parse_since
+from superego_mcp.audit.stream import Subscriber
+from superego_mcp.logs import request_id
+from superego_mcp.model import ACTIONS
+from superego_mcp.server.metrics import CONTENT_TYPE, Metrics
+from superego_mcp.server.recorder import Recorder
+
+STREAM_PATH: Final = "/v1/decisions/stream"
+WS_PATH: Final = "/v1/decisions/ws"
+HEARTBEAT_SECONDS: Final = 15.0
+_FILTERS: Final = ("since", "decision", "tool", "rule", "session", "text", "entry")
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+class BadQuery(ValueError):
+    """A filter value that cannot be used; the message names it."""
+
+
+def parse_query(params: Mapping[str, str], *, cursor: bool = True) -> Query:
+    """The filters of a request's query string (``since, decision, tool, rule, session,
+    text, entry``, plus ``cursor`` and ``limit``); :class:`BadQuery` names a bad one."""
+    unknown = set(params) - {*_FILTERS, "cursor", "limit", "last_id"}
+    if unknown:
+        raise BadQuery(f"unknown filter(s): {', '.join(sorted(unknown))}")
+    decision = params.get("decision")
+    if decision is not None and decision not in ACTIONS:
+        raise BadQuery(f"decision must be one of {', '.join(ACTIONS)}")
+    entry = params.get("entry")
+    if entry is not None and entry not in ENTRIES:
+        raise BadQuery(f"entry must be one of {', '.join(ENTRIES)}")
+    since = None
+    if params.get("since"):
+        try:
+            since = parse_since(params["since"])
+        except ValueError as exc:
+            raise BadQuery(str(exc)) from None
+    before = None
+    if cursor and params.get("cursor"):
+        if not params["cursor"].isdigit():
+            raise BadQuery("cursor must be the next_cursor of a previous page")
+        before = int(params["cursor"])
+    limit = 100
+    if params.get("limit"):
+        if not params["limit"].isdigit() or not 1 <= int(params["limit"]) <= MAX_PAGE:
+            raise BadQuery(f"limit must be a whole number from 1 to {MAX_PAGE}")
+        limit = int(params["limit"])
+    return Query(
+        since=since,
+        decision=decision,
+        tool=params.get("tool"),
+        rule=params.get("rule"),
+        session=params.get("session"),
+        text=params.get("text") or None,
+        entry=entry,
+        before=before,
+        limit=limit,
+    )
+
+
+def _bad(exc: BadQuery) -> JSONResponse:
+    return JSONResponse({"error": "bad_query", "detail": str(exc)}, status_code=422)
+
+
+def _off() -> JSONResponse:
+    return JSONResponse(
+        {"error": "audit_off", "detail": "the audit is off (SUPEREGO_AUDIT=off)"},
+        status_code=503,
+    )
+
+
+def _last_id(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise BadQuery("the last-seen id (Last-Event-ID or last_id) must be a decision id")
+    return int(value)
+
+
+async def _backfill(
+    recorder: Recorder, sub: Subscriber, after: int
+) -> AsyncIterator[dict[str, Any]]:
+    """Stored rows after ``after`` (matching the filters), oldest first, then mark the
+    subscriber so live rows already sent here are skipped."""
+    if recorder.store is None:
+        return
+    cursor = after
+    while True:
+        rows = await asyncio.to_thread(recorder.store.after, cursor, 500, sub.query)
+        for row in rows:
+            cursor = row["id"]
+            sub.skip_upto = cursor
+            yield row
+        if len(rows) < 500:
+            return
+
+
+def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
+    """Mount ``/v1/audit``, the stream routes and ``/metrics`` on ``app``."""
+
+    @app.get("/v1/audit", tags=["audit"])
+    async def audit(request: Request) -> Response:
+        """Recorded decisions, newest first. Filters: ``since`` (15m, 2h, 7d, ISO time,
+        epoch), ``decision``, ``tool``, ``rule``, ``session``, ``text`` (substring of input,
+        reason or tool), ``entry``; ``limit`` (1-1000, default 100); ``cursor`` (the
+        ``next_cursor`` of the previous page)."""
+        if recorder.store is None:
+            return _off()
+        try:
+            q = parse_query(request.query_params)
+        except BadQuery as exc:
+            return _bad(exc)
+        rows = await asyncio.to_thread(recorder.store.query, q)
+        more = len(rows) == q.limit
+        return JSONResponse(
+            {
+                "items": [to_public(r) for r in rows],
+                "next_cursor": str(rows[-1]["id"]) if more else None,
+            }
+        )
+
+    @app.get("/v1/audit/stats", tags=["audit"])
+    async def audit_stats(request: Request) -> Response:
+        """Counts by decision, entry, tool and rule for the rows matching the filters."""
+        if recorder.store is None:
+            return _off()
+        try:
+            q = parse_query(request.query_params, cursor=False)
+        except BadQuery as exc:
+            return _bad(exc)
+        return JSONResponse(await asyncio.to_thread(recorder.store.stats, q))
+
+    @app.get(STREAM_PATH, tags=["audit"])
+    async def stream(request: Request) -> Response:
+        """Server-Sent Events: one ``decision`` event per decision (``id`` = its audit id),
+        filtered like ``/v1/audit``. Resume with ``Last-Event-ID`` (or ``?last_id=``). A
+        reader that falls behind gets a ``dropped`` event with the reason, then the end."""
+        try:
+            q = parse_query(request.query_params, cursor=False)
+            last = _last_id(
+                request.headers.get("last-event-id") or request.query_params.get("last_id")
+            )
+        except BadQuery as exc:
+            return _bad(exc)
+        sub = recorder.hub.subscribe(q)
+
+        async def events() -> AsyncIterator[str]:
+            try:
+                yield ": superego decision stream\n\n"
+                if last is not None:
+                    async for row in _backfill(recorder, sub, last):
+                        yield _sse(row)
+                while True:
+                    try:
+                        item: dict[str, Any] | None = await asyncio.wait_for(
+                            sub.queue.get(), HEARTBEAT_SECONDS
+                        )
+                    except TimeoutError:
+                        yield ": keep-alive\n\n"
+                        continue
+                    if item is None:
+                        reason = json.dumps({"error": "dropped", "reason": sub.dropped})
+                        yield f"event: dropped\ndata: {reason}\n\n"
+                        return
+                    yield _sse(item)
+            finally:
+                recorder.hub.unsubscribe(sub)
+
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+
+    @app.websocket(WS_PATH)
+    async def ws(websocket: WebSocket) -> None:
+        """The same stream over a WebSocket: one JSON text message per decision. Filters
+        and ``last_id`` in the query string. A reader that falls behind is closed with code
+        1008 and the reason."""
+        try:
+            q = parse_query(websocket.query_params, cursor=False)
+            last = _last_id(websocket.query_params.get("last_id"))
+        except BadQuery as exc:
+            await websocket.close(code=1008, reason=str(exc)[:120])
+            return
+        await websocket.accept()
+        sub = recorder.hub.subscribe(q)
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            if last is not None:
+                async for row in _backfill(recorder, sub, last):
+                    await websocket.send_text(json.dumps(to_public(row)))
+            while True:
+                getter: asyncio.Task[dict[str, Any] | None] = asyncio.create_task(sub.queue.get())
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if receiver in done:
+                    getter.cancel()
+                    return
+                item = getter.result()
+                if item is None:
+                    await websocket.close(code=1008, reason=(sub.dropped or "dropped")[:120])
+                    return
+                await websocket.send_text(json.dumps(to_public(item)))
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        finally:
+            receiver.cancel()
+            recorder.hub.unsubscribe(sub)
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus text format (behind the bearer token like every route)."""
+        # Rendering walks every series: off the event loop, so a scrape never stalls calls.
+        body = await asyncio.to_thread(recorder.metrics.exposition)
+        return Response(body, media_type=CONTENT_TYPE)
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, until it disconnects."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+
+
+def _sse(row: dict[str, Any]) -> str:
+    return f"id: {row['id']}\nevent: decision\ndata: {json.dumps(to_public(row))}\n\n"
+
+
+class RequestContext:
+    """Pure-ASGI: a request id (``X-Request-ID`` when well-formed, else a new one) in the
+    log context and on the response, and the request's duration in the metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: frozenset[str]) -> None:
+        """Wrap ``app``; durations are labelled by path only for the known ``routes``."""
+        self.app = app
+        self.metrics = metrics
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Set the request id, time the request."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                given = value.decode("latin-1")
+                break
+        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        token = request_id.set(rid)
+        header = (b"x-request-id", rid.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), header]}
+            await send(message)
+
+        path = scope["path"]
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id.reset(token)
+            if path not in (STREAM_PATH, "/sse", "/mcp"):  # streams: duration means nothing
+                route = path if path in self.routes else "other"
+                self.metrics.http_seconds.labels(route, scope["method"]).observe(
+                    time.perf_counter() - started
+                )

@@ -1,0 +1,151 @@
+"""The command hook records its decisions (real hook processes, a real SQLite file): the
+answer never depends on the audit, and many hooks plus a server writing one file at once
+lose no row."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hook_helpers import SCRIPT, bash, read
+from server_helpers import clean_env, start_server
+
+
+@pytest.fixture(scope="module")
+def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One .pyc prefix for the module's hook processes, filled by one warm-up call: a hook
+    compiling pydantic from source on a loaded machine can miss its own 5 s deadline."""
+    prefix = tmp_path_factory.mktemp("pycache")
+    work = tmp_path_factory.mktemp("warm")
+    env = clean_env(
+        HOME=str(work),
+        SUPEREGO_CACHE_DIR=str(work / "cache"),
+        SUPEREGO_AUDIT="off",
+        PYTHONPYCACHEPREFIX=str(prefix),
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    run_hook(read("/tmp/x"), env, work)
+    return prefix
+
+
+@pytest.fixture
+def env(tmp_path: Path, pycache: Path) -> dict[str, str]:
+    """A hook environment of its own: HOME, cache, state directory, no SUPEREGO_*."""
+    home = tmp_path / "home"
+    home.mkdir()
+    e = clean_env(
+        HOME=str(home),
+        SUPEREGO_CACHE_DIR=str(tmp_path / "cache"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        PYTHONPYCACHEPREFIX=str(pycache),
+    )
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
+    return e
+
+
+def run_hook(
+    payload: dict[str, object], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[bytes]:
+    assert SCRIPT is not None
+    return subprocess.run(
+        [SCRIPT, "hook"],
+        input=json.dumps(payload).encode(),
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+def rows(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM decisions ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_path: Path) -> None:
+    secret = "AKIA" + "ABCDEFGHIJKLMNOP"
+    proc = run_hook(bash(f"aws s3 ls # {secret}", session_id="sess-9"), env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)["hookSpecificOutput"]
+    db = tmp_path / "state" / "superego" / "audit.db"
+    assert db.exists(), proc.stderr
+    (stored,) = rows(db)
+    assert stored["entry"] == "hook"
+    assert stored["event"] == "PreToolUse"
+    assert stored["session_id"] == "sess-9"
+    assert stored["decision"] == answer["permissionDecision"]
+    assert secret not in stored["input"]
+    assert "[REDACTED]" in stored["input"]
+    assert len(stored["policy_digest"]) == 64
+    assert oct(db.stat().st_mode & 0o777) == "0o600"
+    assert oct(db.parent.stat().st_mode & 0o777) == "0o700"
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_failing_audit_changes_nothing_in_the_answer(env: dict[str, str], tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the audit directory should be")
+    calls = [bash("rm -rf ~"), bash("git status"), read("/etc/hosts")]
+    off = [run_hook(c, {**env, "SUPEREGO_AUDIT": "off"}, tmp_path) for c in calls]
+    broken_env = {**env, "SUPEREGO_AUDIT": f"sqlite://{blocker}/audit.db"}
+    broken = [run_hook(c, broken_env, tmp_path) for c in calls]
+    for a, b in zip(off, broken, strict=True):
+        assert (a.returncode, a.stdout) == (b.returncode, b.stdout)
+        assert b"audit write failed" in b.stderr
+        assert b"audit write failed" not in a.stderr
+    assert not (tmp_path / "state").exists()  # off means off
+
+
+def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "shared.db"
+    target = f"sqlite://{db}"
+    server = start_server(env=clean_env(SUPEREGO_AUDIT=target))
+    try:
+        hook_env = {**env, "SUPEREGO_AUDIT": target}
+        run_hook(read("/tmp/warm"), hook_env, tmp_path)  # compile the policy cache once
+        hooks, rests = 24, 60
+
+        def hook(i: int) -> int:
+            return run_hook(
+                bash(f"echo hook-{i}", session_id="conc"), hook_env, tmp_path
+            ).returncode
+
+        def rest(i: int) -> int:
+            body = {
+                "tool_name": "Bash",
+                "tool_input": {"command": f"echo rest-{i}"},
+                "cwd": "/tmp",
+                "session_id": "conc",
+            }
+            return httpx.post(f"{server.url}/v1/evaluate", json=body, timeout=30).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+            hook_codes = list(pool.map(hook, range(hooks)))
+            rest_codes = list(pool.map(rest, range(rests)))
+    finally:
+        server.stop()
+    assert hook_codes == [0] * hooks
+    assert rest_codes == [200] * rests
+    stored = [r for r in rows(db) if r["session_id"] == "conc"]
+    commands = sorted(json.loads(r["input"])["command"] for r in stored)
+    expected = sorted(
+        [f"echo hook-{i}" for i in range(hooks)] + [f"echo rest-{i}" for i in range(rests)]
+    )
+    assert commands == expected
+    assert {r["entry"] for r in stored} == {"hook", "rest"}
+    assert len({r["node"] for r in stored if r["entry"] == "hook"}) == hooks  # real processes
+    assert os.path.exists(db)
