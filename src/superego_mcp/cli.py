@@ -23,6 +23,7 @@ _HANDLERS: dict[str, str] = {
     "explain": "superego_mcp.policy.commands:explain",
     "config": "superego_mcp.config:run",
     "healthcheck": "superego_mcp.server.healthcheck:run",
+    "audit": "superego_mcp.audit.commands:run",
 }
 
 
@@ -185,6 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="settings")
     p.add_argument("action", choices=["show"])
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+
+    p = sub.add_parser("audit", help="read, export and prune the audit trail of decisions")
+    from superego_mcp.audit.commands import add_arguments
+
+    add_arguments(p)
 
     p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
     p.add_argument("--url", default=None, help="base URL (default from settings)")
