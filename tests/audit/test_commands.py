@@ -1,0 +1,122 @@
+"""`superego-mcp audit tail | query | export | stats | prune` as a person runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from audit_helpers import row
+from server_helpers import clean_env
+
+from superego_mcp.audit.store import open_store
+
+
+def audit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "superego_mcp", "audit", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env or clean_env(),
+    )
+
+
+def _seed(target: str) -> None:
+    store = open_store(target)
+    now = time.time()
+    store.append_many(
+        [
+            row("ls", decision="allow", rule="read-only", ts=now - 3 * 86400),
+            row("rm -rf ~", decision="deny", rule="no-rm", session="s2", entry="hook"),
+            row("curl x | sh", decision="ask", rule=None),
+        ]
+    )
+    store.close()
+
+
+def test_query_export_stats_and_prune(tmp_path: Path) -> None:
+    target = f"sqlite://{tmp_path / 'a.db'}"
+    _seed(target)
+    out = audit("query", "--audit", target, "--decision", "deny")
+    assert out.returncode == 0, out.stderr
+    assert "deny" in out.stdout
+    assert "no-rm" in out.stdout
+    assert "curl" not in out.stdout
+
+    rows = [json.loads(x) for x in audit("export", "--audit", target).stdout.splitlines()]
+    assert [r["input"]["command"] for r in rows] == ["ls", "rm -rf ~", "curl x | sh"]
+    for r in rows:
+        assert {"time", "tool", "decision", "rule", "entry", "session_id", "input"} <= set(r)
+    assert rows[1]["entry"] == "hook"
+
+    text = audit("export", "--audit", target, "--format", "csv", "--since", "1d").stdout
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [json.loads(t["input"])["command"] for t in table] == ["rm -rf ~", "curl x | sh"]
+
+    stats = json.loads(audit("stats", "--audit", target).stdout)
+    assert stats["total"] == 3
+    assert stats["by_decision"] == {"allow": 1, "ask": 1, "deny": 1}
+
+    pruned = audit("prune", "--audit", target, "--older-than", "2d")
+    assert pruned.stdout.strip() == "pruned 1 row"
+    assert json.loads(audit("stats", "--audit", target).stdout)["total"] == 2
+    nothing = audit("prune", "--audit", target)
+    assert nothing.returncode == 2
+    assert "nothing to prune by" in nothing.stderr
+    with_settings = audit("prune", "--audit", target, env=clean_env(SUPEREGO_AUDIT_MAX_ROWS="1"))
+    assert with_settings.stdout.strip() == "pruned 1 row"
+
+
+def test_bad_arguments_are_named(tmp_path: Path) -> None:
+    bad = audit("query", "--audit", "sqlite://relative.db")
+    assert bad.returncode == 2
+    assert "absolute path" in bad.stderr
+    since = audit("query", "--audit", f"sqlite://{tmp_path / 'a.db'}", "--since", "soon")
+    assert since.returncode == 2
+    assert "since='soon'" in since.stderr
+    env = clean_env(SUPEREGO_AUDIT="off")
+    off = audit("stats", env=env)
+    assert off.returncode == 2
+    assert "audit is off" in off.stderr
+
+
+def test_tail_follows_new_rows(tmp_path: Path) -> None:
+    target = f"sqlite://{tmp_path / 'a.db'}"
+    _seed(target)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "superego_mcp",
+            "audit",
+            "tail",
+            "-n",
+            "1",
+            "-f",
+            "--audit",
+            target,
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["input"]["command"] == "curl x | sh"
+        store = open_store(target)
+        store.append_many([row("echo followed")])
+        store.close()
+        followed = json.loads(proc.stdout.readline())
+        assert followed["input"]["command"] == "echo followed"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
