@@ -76,7 +76,7 @@ def rows(db: Path) -> list[dict[str, Any]]:
 
 def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_path: Path) -> None:
     secret = "AKIA" + "ABCDEFGHIJKLMNOP"
-    proc = run_hook(bash(f"aws s3 ls # {secret}", session_id="sess-9"), env, tmp_path)
+    proc = run_hook(bash(f"git status # {secret}", session_id="sess-9"), env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)["hookSpecificOutput"]
     db = tmp_path / "state" / "superego" / "audit.db"
