@@ -115,15 +115,13 @@ def example_matches(rule: Rule, example: Example) -> bool:
     """True when ``rule``'s conditions hold for some unit of ``example`` (evaluated at
     ``EXAMPLE_CWD`` with home ``EXAMPLE_HOME``)."""
     from superego_mcp.policy.conditions import Context
-    from superego_mcp.policy.engine import SHELL_TOOLS, shell_units, temp_dirs, tool_unit
+    from superego_mcp.policy.engine import call_units, temp_dirs
 
     call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
     ctx = Context(call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None, (EXAMPLE_CWD,))
-    if example.tool in SHELL_TOOLS:
-        _, units = shell_units(call, ctx, {})
-    else:
-        units = [tool_unit(call, ctx)]
-    return any(rule.condition.test(u, ctx) for u in units)
+    _, units = call_units(call, ctx, {})
+    # A shell-only rule never decides the tool call itself, only the commands it runs.
+    return any(rule.condition.test(u, ctx) for u in units if u.shell or not rule.shell_only)
 
 
 def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool) -> str:

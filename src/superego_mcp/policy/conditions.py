@@ -485,3 +485,48 @@ class Url(Condition):
                 continue
             return True
         return False
+
+
+# tool_input fields of non-shell tools that hold SQL (MCP database servers).
+SQL_FIELDS = ("sql", "query", "statement", "statements", "sql_query", "queries")
+
+
+def unit_sql(unit: Unit, ctx: Context) -> list[str]:
+    """The SQL a unit runs: a database client's arguments (``psql -c``, ``sqlite3 db SQL``),
+    or a tool's SQL fields (strings, or lists of strings)."""
+    cmd = unit.command
+    if cmd is not None:
+        from superego_mcp.policy import sql
+
+        return sql.command_sql(cmd) if cmd.program in sql.SQL_CLIENTS else []
+    if unit.shell:
+        return []
+    out: list[str] = []
+    for key in SQL_FIELDS:
+        value = ctx.call.tool_input.get(key)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, str))
+    return out
+
+
+class Sql(Condition):
+    """``sql: {destructive: true}``: some SQL the unit runs drops, truncates, deletes or
+    updates without a real WHERE, drops columns, grants or revokes (see ``policy.sql``);
+    ``false``: the unit runs SQL and none of it does."""
+
+    __slots__ = ("destructive",)
+
+    def __init__(self, destructive: bool) -> None:
+        self.destructive = destructive
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the unit runs SQL and its destructiveness is as asked."""
+        texts = unit_sql(unit, ctx)
+        if not texts:
+            return False
+        from superego_mcp.policy import sql
+
+        found = any(sql.destructive(t) is not None for t in texts)
+        return found == self.destructive

@@ -28,6 +28,21 @@ if TYPE_CHECKING:
 SHELL_TOOLS = frozenset({"Bash"})
 # tool_input fields that name a file or directory the call touches.
 _PATH_FIELDS = ("file_path", "notebook_path", "path")
+# More fields that name files, for MCP tools (a filesystem server's read_file {path}, ...).
+_MCP_PATH_FIELDS = (
+    "file",
+    "filename",
+    "filepath",
+    "directory",
+    "dir",
+    "source",
+    "destination",
+    "target_path",
+    "paths",
+    "files",
+)
+# MCP tool fields that carry a shell command line (or an argv list): analysed like Bash.
+_COMMAND_FIELDS = ("command", "cmd", "script", "shell_command", "command_line", "commandLine")
 # Tools that search a directory: no path means the cwd.
 _SEARCH_TOOLS = frozenset({"Glob", "Grep"})
 # The default's reason when the `default_action` setting replaces the policy's default.
@@ -212,6 +227,21 @@ class Policy:
                 self._index[tool_name] = found
         return found
 
+    def rules_for_commands(self, call: ToolCall) -> tuple[Rule, ...]:
+        """The enabled rules that can match the shell commands a non-shell tool runs (an MCP
+        tool's ``command`` field): those whose tool test, if any, matches the tool."""
+        key = "\0commands\0" + call.tool_name
+        found = self._index.get(key)
+        if found is None:
+            found = tuple(
+                r
+                for r in self.rules
+                if r.enabled and (r.tools is None or r.tools.match(call.tool_name))
+            )
+            if len(self._index) < _INDEX_CACHE_MAX:
+                self._index[key] = found
+        return found
+
     def evaluate(
         self,
         call: ToolCall,
@@ -241,13 +271,12 @@ class Policy:
         cwd_forms = normalize(call.cwd or "/", "/", home)
         project = call.project or project_root(call.cwd or "/", home=home)
         ctx = Context(call, cwd_forms, home, temp_dirs(), now, normalize(project, "/", home))
-        analysis: Analysis | None = None
-        if call.tool_name in SHELL_TOOLS:
-            analysis, units = shell_units(call, ctx, shell_limits)
-        else:
-            units = [tool_unit(call, ctx)]
+        analysis, units = call_units(call, ctx, shell_limits)
         rules = self.rules_for(call.tool_name)
-        results = [self._decide_unit(unit, ctx, rules) for unit in units]
+        shell_rules = rules if call.tool_name in SHELL_TOOLS else self.rules_for_commands(call)
+        results = [
+            self._decide_unit(unit, ctx, shell_rules if unit.shell else rules) for unit in units
+        ]
         worst = results[0]
         for r in results[1:]:
             if more_restrictive(worst.action, r.action) != worst.action:
@@ -328,6 +357,11 @@ def tool_unit(call: ToolCall, ctx: Context) -> Unit:
         value = tool_input.get(field)
         if isinstance(value, str) and value:
             named.append(value)
+    if call.tool_name.startswith("mcp__"):
+        for field in _MCP_PATH_FIELDS:
+            value = tool_input.get(field)
+            values = value if isinstance(value, list) else [value]
+            named.extend(v for v in values[:64] if isinstance(v, str) and v)
     if call.tool_name in _SEARCH_TOOLS:
         base = named[0] if named else ctx.cwd
         if not named:
@@ -367,11 +401,52 @@ def _literal_prefix(pattern: str) -> str:
     return "/".join(kept)
 
 
-def shell_units(
+def call_units(
     call: ToolCall, ctx: Context, limits: dict[str, int]
+) -> tuple[Analysis | None, list[Unit]]:
+    """The units of a call (and the shell analysis, if any): one per command of a Bash
+    call; else the tool call, plus one per command its ``command`` field runs (MCP)."""
+    if call.tool_name in SHELL_TOOLS:
+        return shell_units(call, ctx, limits)
+    units = [tool_unit(call, ctx)]
+    command = embedded_command(call)
+    if command is None:
+        return None, units
+    # An MCP tool that runs a command: its commands are units like a Bash call's, decided
+    # by every rule that can apply to this tool (shell tests included).
+    analysis, embedded = shell_units(call, ctx, limits, command)
+    return analysis, units + embedded
+
+
+def embedded_command(call: ToolCall) -> str | None:
+    """The command line an MCP tool's input carries (``{"command": "rm -rf x"}``,
+    ``{"cmd": ["rm", "-rf", "x"]}``, ``{"command": "rm", "args": ["-rf", "x"]}``), or None."""
+    if not call.tool_name.startswith("mcp__"):
+        return None
+    tool_input = call.tool_input
+    for key in _COMMAND_FIELDS:
+        value = tool_input.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            import shlex
+
+            return shlex.join(value)
+        if isinstance(value, str) and value.strip():
+            args = tool_input.get("args", tool_input.get("arguments"))
+            if isinstance(args, list) and args and all(isinstance(a, str) for a in args):
+                import shlex
+
+                return value + " " + shlex.join(args)
+            return value
+    return None
+
+
+def shell_units(
+    call: ToolCall, ctx: Context, limits: dict[str, int], command: object = None
 ) -> tuple[Analysis, list[Unit]]:
-    """Analyse a shell call's ``command`` and turn every command into a unit."""
-    command = call.tool_input.get("command")
+    """Analyse a shell call's ``command`` (or the given ``command``) and turn every command
+    into a unit."""
+    if command is None:
+        command = call.tool_input.get("command")
     if not isinstance(command, str):
         raise ValueError(f"{call.tool_name} tool_input has no 'command' string")
     # Imported here: non-shell calls never load the parser.

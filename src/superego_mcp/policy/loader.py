@@ -47,7 +47,19 @@ _RULE_KEYS = (
     "examples",
     "guidance",
 )
-_CONDITION_KEYS = ("tool", "param", "path", "shell", "url", "cwd", "time", "all", "any", "not")
+_CONDITION_KEYS = (
+    "tool",
+    "param",
+    "path",
+    "shell",
+    "url",
+    "sql",
+    "cwd",
+    "time",
+    "all",
+    "any",
+    "not",
+)
 _SHELL_KEYS = (
     "program",
     "subcommand",
@@ -256,6 +268,12 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
         return _compile_shell(reader, value)
     if key == "url":
         return _compile_url(reader, value)
+    if key == "sql":
+        m = reader.mapping(value, "'sql'")
+        reader.check_keys(m, ("destructive",), "key in 'sql'")
+        if "destructive" not in m:
+            raise reader.error(value, "'sql' needs 'destructive: true' or 'destructive: false'")
+        return cond.Sql(reader.boolean(m["destructive"], "'destructive'"))
     if key == "cwd":
         return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":
