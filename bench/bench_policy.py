@@ -87,6 +87,40 @@ def with_extra_rules(base: str, count: int, *, can_match: bool) -> Policy:
     return compile_policy("\n".join(lines) + "\n", "bench.yaml")
 
 
+def script_reading(policy: Policy) -> None:
+    """Reading the scripts a command runs: no cost for lines that run none; the cost for
+    lines that do (a 20-target Makefile, a 40-line script)."""
+    import tempfile
+    from pathlib import Path
+
+    def per_call(calls: list[ToolCall], **limits: int) -> float:
+        for c in calls:
+            policy.evaluate(c, home=HOME, **limits)
+        best = float("inf")
+        for _ in range(5):
+            t = time.perf_counter()
+            for _ in range(10):
+                for c in calls:
+                    policy.evaluate(c, home=HOME, **limits)
+            best = min(best, (time.perf_counter() - t) / (10 * len(calls)))
+        return best * 1e6
+
+    off, on = per_call(SHELL_MIX, read_scripts=0), per_call(SHELL_MIX)
+    print(f"shell mix, scripts not read:     {off:8.1f} us/call")
+    print(f"shell mix, scripts read:         {on:8.1f} us/call  ({on / off:.2f}x)")
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        (root / "Makefile").write_text(
+            "all: " + " ".join(f"t{i}" for i in range(20)) + "\n"
+            + "".join(f"t{i}:\n\tpytest -q tests/{i}\n" for i in range(20))
+        )  # fmt: skip
+        (root / "build.sh").write_text("#!/bin/sh\n" + "ruff check src\n" * 40)
+        calls = [ToolCall("Bash", {"command": c}, str(root)) for c in ("make", "bash build.sh")]
+        off, on = per_call(calls, read_scripts=0), per_call(calls)
+        print(f"make / bash x.sh, not read:      {off:8.1f} us/call")
+        print(f"make / bash x.sh, read (40 cmds):{on:8.1f} us/call  ({on / off:.1f}x)")
+
+
 def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -97,6 +131,9 @@ def main() -> None:
     shell_rate = rate(policy, SHELL_MIX)
     print(f"non-shell calls: {tool_rate:10,.0f} decisions/s  ({1e6 / tool_rate:7.1f} us each)")
     print(f"Bash calls:      {shell_rate:10,.0f} decisions/s  ({1e6 / shell_rate:7.1f} us each)")
+
+    print("\nreading the scripts a command runs:")
+    script_reading(policy)
 
     read = [TOOL_MIX[0]]
     base = rate(policy, read, 0.5)

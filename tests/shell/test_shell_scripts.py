@@ -389,3 +389,17 @@ def test_a_script_lists_the_same_commands_as_its_text(body: str, how: str) -> No
         assert len(lines) == len(inner)
         assert lines == sorted(lines)
         assert all(2 <= n <= body.count("\n") + 2 for n in lines)
+
+
+def test_a_fifo_is_never_opened_for_reading_blocking(run: Analyze, dirs: tuple[str, str]) -> None:
+    import os
+
+    cwd = Path(dirs[0])
+    os.mkfifo(cwd / "pipe.sh")
+    os.mkfifo(cwd / "Makefile")
+    for line in ("bash pipe.sh", "./pipe.sh", "source pipe.sh", "make"):
+        result = run(line)  # a blocking open would hang here (pytest-timeout fails it)
+        assert not from_scripts(result), line
+    assert kinds(run("bash pipe.sh")) == {SCRIPT_UNREAD}
+    assert kinds(run("make")) == {SCRIPT_UNREAD}
+    assert scripts.read_regular(str(cwd / "pipe.sh"), 10) is None

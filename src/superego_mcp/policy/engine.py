@@ -252,8 +252,8 @@ class Policy:
     ) -> Decision:
         """Judge one call. ``home`` defaults to the call's, else ``$HOME``; the project root
         to the call's, else :func:`superego_mcp.project.project_root` of its cwd;
-        ``shell_limits`` (``max_length``, ``max_depth``, ``max_commands``) go to the shell
-        analyzer. May return ``review``
+        ``shell_limits`` (``max_length``, ``max_depth``, ``max_commands``; ``read_scripts=0``
+        turns reading scripts off) go to the shell analyzer. May return ``review``
         (``superego_mcp.decide`` resolves it). Raises on malformed input; callers fail closed.
         """
         return self.judge(call, now=now, home=home, **shell_limits).decision
@@ -459,6 +459,7 @@ def shell_units(
         max_length=limits.get("max_length", 100_000),
         max_depth=limits.get("max_depth", 32),
         max_commands=limits.get("max_commands", 500),
+        read_scripts=bool(limits.get("read_scripts", 1)),
     )
     per_command: dict[int | None, set[str]] = {}
     for f in analysis.findings:

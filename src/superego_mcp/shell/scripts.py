@@ -158,10 +158,12 @@ def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, 
     data = b""
     if why is None:
         try:
-            with open(real, "rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
+            got = read_regular(real, MAX_BYTES + 1)
         except OSError as exc:
-            why = f"cannot be read ({exc.strerror or type(exc).__name__})"
+            got, why = b"", f"cannot be read ({exc.strerror or type(exc).__name__})"
+        if got is None:
+            why = "is not a regular file"
+        data = got or b""
     if why is None and len(data) > MAX_BYTES:
         why = f"is over {MAX_BYTES} bytes"
     if why is None and b"\0" in data:
@@ -179,6 +181,28 @@ def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, 
     w.bytes_read += len(data)
     w.file_cache[path] = text
     return path, text
+
+
+def read_regular(real: str, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of the regular file ``real``; None when it is not one. The file
+    is opened without blocking (a FIFO swapped in after a ``stat`` cannot hang the judge)
+    and checked again once open."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(real, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(65536, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _over_limits(w: Walker, info: os.stat_result) -> str | None:
@@ -280,12 +304,13 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
         return
     real = astral.decode(forms[0])
     try:
-        with open(real, "rb") as fh:
-            head = fh.read(256)
+        head = read_regular(real, 256) if stat.S_ISREG(os.stat(real).st_mode) else None  # noqa: PTH116
     except (OSError, ValueError):
         if written_before(w, k, forms):
             w.finding(SCRIPT_WRITTEN, f"program {forms[0]} is written earlier on this line", k)
         return
+    if head is None:
+        return  # a FIFO or a device: nothing a shell reads as a script
     if head.startswith(b"#!") and shebang_program(head) not in taskfiles.SH_FAMILY:
         return  # python, node, ...: not shell; judged as the command alone
     if b"\0" in head:
@@ -450,11 +475,11 @@ def project_entry(w: Walker, name: str, scope: Scope) -> str | None:
     if manifest is None:
         return None
     try:
-        if os.path.getsize(manifest) > MAX_BYTES:  # noqa: PTH202
+        data = read_regular(astral.decode(manifest), MAX_BYTES + 1)
+        if data is None or len(data) > MAX_BYTES:
             return None
-        with open(manifest, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8")
+    except (OSError, ValueError):
         return None
     entry = taskfiles.pyproject_entry(text, name)
     return None if entry is None else f"{manifest}:{entry[1]} ({name} = {entry[0]})"
