@@ -246,8 +246,15 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
                     "origin": c.origin,
                 }
             )
+        cmds = analysis.commands
         findings = [
-            {"kind": f.kind, "detail": f.detail, "command": f.command} for f in analysis.findings
+            {
+                "kind": f.kind,
+                "detail": f.detail,
+                "command": f.command,
+                "origin": cmds[f.command].origin if f.command is not None else None,
+            }
+            for f in analysis.findings
         ]
     units = [
         {
@@ -310,7 +317,8 @@ def render(data: dict[str, Any]) -> str:
         if not data["commands"]:
             lines.append("  (none)")
         for f in data["findings"]:
-            lines.append(f"finding: {f['kind']}: {f['detail']}")
+            where = f" (from {f['origin']})" if f.get("origin") else ""
+            lines.append(f"finding: {f['kind']}: {f['detail']}{where}")
     lines.append("decisions:")
     for u in data["units"]:
         by = f"rule {u['rule_id']}" if u["rule_id"] else "the default"
