@@ -93,7 +93,7 @@ SHELL: list[tuple[str, str]] = [
     ("cat ~/notes.txt", ASK),
     ("cp a.py ~/a.py", ASK),
     ("rm /etc/passwd", ASK),
-    ("curl -s https://example.com", DEFER),
+    ("curl -s https://example.com", ALLOW),
     # allow
     ("rm -rf build/", ALLOW),
     ("rm -rf node_modules", ALLOW),

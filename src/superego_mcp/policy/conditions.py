@@ -177,21 +177,34 @@ class Param(Condition):
 class Paths(Condition):
     """The unit's paths against globs: ``any`` (some path matches), ``all`` (there are paths,
     every one matches, and none is hidden behind a run-time value), ``none`` (no path matches,
-    and none is hidden behind a run-time value)."""
+    and none is hidden behind a run-time value). ``except`` narrows ``any``: some path matches
+    ``any`` and none of ``except`` ("in home but outside the project")."""
 
-    __slots__ = ("all", "any", "none")
+    __slots__ = ("all", "any", "except_", "none")
 
-    def __init__(self, any_: PathSet | None, all_: PathSet | None, none: PathSet | None) -> None:
+    def __init__(
+        self,
+        any_: PathSet | None,
+        all_: PathSet | None,
+        none: PathSet | None,
+        except_: PathSet | None = None,
+    ) -> None:
         self.any = any_
         self.all = all_
         self.none = none
+        self.except_ = except_
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when every given part (any / all / none) holds."""
         roots = ctx.roots
         paths = unit.paths
-        if self.any is not None and not any(self.any.match(p, roots) for p in paths):
-            return False
+        if self.any is not None:
+            any_, except_ = self.any, self.except_
+            if not any(
+                any_.match(p, roots) and (except_ is None or not except_.match(p, roots))
+                for p in paths
+            ):
+                return False
         if self.all is not None:
             # An allow rule must never match vacuously, nor on a path it cannot see.
             if not paths or unit.dynamic:

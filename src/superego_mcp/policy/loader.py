@@ -305,11 +305,13 @@ def _compile_paths(reader: Reader, node: yaml.Node) -> cond.Paths:
     if not isinstance(node, reader.mapping_type):
         return cond.Paths(reader.globs(node, "'path'"), None, None)
     m = reader.mapping(node, "'path'")
-    reader.check_keys(m, ("any", "all", "none"), "key in 'path'")
-    if not m:
+    reader.check_keys(m, ("any", "all", "none", "except"), "key in 'path'")
+    if not set(m) - {"except"}:
         raise reader.error(node, "'path' needs 'any', 'all' or 'none'")
+    if "except" in m and "any" not in m:
+        raise reader.error(m["except"], "'except' narrows 'any'; give 'any' too")
     globs = {k: reader.globs(v, f"'{k}'") for k, v in m.items()}
-    return cond.Paths(globs.get("any"), globs.get("all"), globs.get("none"))
+    return cond.Paths(globs.get("any"), globs.get("all"), globs.get("none"), globs.get("except"))
 
 
 def _compile_url(reader: Reader, node: yaml.Node) -> cond.Url:

@@ -1,0 +1,51 @@
+"""How the bundled policy does on the corpora in tests/corpus: dangerous calls caught,
+everyday calls interrupted (asked or denied) and allowed outright, and what was deferred.
+
+Prints figures; asserts nothing (tests/corpus/test_corpus.py holds the bar). Run:
+    uv run --frozen python bench/bench_corpus.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "corpus"))
+
+from corpus_helpers import DANGEROUS, EVERYDAY, load, rates  # noqa: E402
+
+from superego_mcp.policy import load_policy  # noqa: E402
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{n}/{total} ({100 * n / total:.1f}%)"
+
+
+def main() -> None:
+    """Print the rates for both corpora."""
+    policy = load_policy(None)
+    everyday, dangerous = load(EVERYDAY), load(DANGEROUS)
+    start = time.perf_counter()
+    e_counts, e_results = rates(policy, everyday)
+    d_counts, d_results = rates(policy, dangerous)
+    elapsed = time.perf_counter() - start
+    n_e, n_d = len(everyday), len(dangerous)
+    caught = d_counts["ask"] + d_counts["deny"]
+    print(f"dangerous caught (ask or deny): {_pct(caught, n_d)}")
+    print(f"  denied {d_counts['deny']}, asked {d_counts['ask']}")
+    print(f"everyday interrupted (ask or deny): {_pct(e_counts['ask'] + e_counts['deny'], n_e)}")
+    print(f"everyday allowed outright: {_pct(e_counts['allow'], n_e)}")
+    print(f"everyday deferred to the agent's own settings: {_pct(e_counts['defer'], n_e)}")
+    for case, action in e_results:
+        if action != "allow":
+            print(f"  {action:5} {case.family:13} {case.text}")
+    for case, action in d_results:
+        if action not in ("ask", "deny"):
+            print(f"  MISSED {action:5} {case.family:13} {case.text}")
+    per_call = elapsed / (n_e + n_d) * 1e6
+    print(f"{n_e + n_d} calls judged in {elapsed * 1000:.0f} ms ({per_call:.0f} us per call)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The everyday and dangerous corpora: loading them and judging them with a policy.
+
+Shared by ``tests/corpus/test_corpus.py`` and ``bench/bench_corpus.py``. Each corpus is a YAML
+mapping of family -> list of calls; a string is a Bash command line, a mapping is
+``{tool, input}``. Calls are judged as ``superego-mcp check`` judges examples: in
+``/home/user/project`` with home ``/home/user``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from superego_mcp.decide import decide
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy
+
+HERE = Path(__file__).parent
+EVERYDAY = HERE / "everyday.yaml"
+DANGEROUS = HERE / "dangerous.yaml"
+HOME = "/home/user"
+CWD = "/home/user/project"
+
+
+class Case:
+    """One corpus entry: its family, the call, and how to show it."""
+
+    __slots__ = ("call", "family", "text")
+
+    def __init__(self, family: str, call: ToolCall, text: str) -> None:
+        self.family = family
+        self.call = call
+        self.text = text
+
+
+def load(path: Path) -> list[Case]:
+    """Every call of a corpus file, in file order."""
+    data: dict[str, list[Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases: list[Case] = []
+    for family, entries in data.items():
+        for entry in entries:
+            if isinstance(entry, str):
+                cases.append(Case(family, ToolCall("Bash", {"command": entry}, CWD), entry))
+            else:
+                call = ToolCall(entry["tool"], dict(entry["input"]), CWD)
+                cases.append(Case(family, call, f"{entry['tool']} {entry['input']!r}"))
+    return cases
+
+
+def judge(policy: Policy, case: Case) -> str:
+    """The final answer for a case: what an agent would get with no reviewer configured
+    (``review`` resolves to ask, any error fails closed)."""
+    return decide(policy, case.call, home=HOME).action
+
+
+def rates(policy: Policy, cases: list[Case]) -> tuple[Counter[str], list[tuple[Case, str]]]:
+    """Counts per final action, and every (case, action)."""
+    results = [(c, judge(policy, c)) for c in cases]
+    return Counter(a for _, a in results), results
