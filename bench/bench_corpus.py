@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "corpus"))
 
-from corpus_helpers import DANGEROUS, EVERYDAY, load, rates  # noqa: E402
+from corpus_helpers import DANGEROUS, EVERYDAY, load, rates
 
-from superego_mcp.policy import load_policy  # noqa: E402
+from superego_mcp.policy import load_policy
 
 
 def _pct(n: int, total: int) -> str:

@@ -121,7 +121,6 @@ def test_the_agents_project_dir_and_home_reach_the_server(
         (500, b'{"detail": "boom"}'),
         (401, b'{"detail": "no token"}'),
         (200, b"not json"),
-        (200, b"{}"),  # no decision is not a judgement
         (
             200,
             b'{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "yes"}}',
@@ -142,6 +141,18 @@ def test_a_bad_answer_falls_back_to_local_or_denies(
     decision, reason = strict.pre_tool_use()
     assert decision == "deny"
     assert server.url in reason
+
+
+def test_a_deferring_server_is_passed_through(
+    run_hook, server: FakeSuperego, tmp_path: Path
+) -> None:
+    # `{}` is how the server renders defer (no rule has an opinion): Claude Code's own
+    # permission settings decide, even where the local policy would have allowed.
+    server.reply = (200, b"{}")
+    rules = str(write_policy(tmp_path))
+    r = run_hook(read(), "--server", server.url, "--rules", rules, "--on-server-error", "deny")
+    assert r.code == 0, r.stderr
+    assert r.json() == {}
 
 
 def test_an_unreachable_server(run_hook, tmp_path: Path, server: FakeSuperego) -> None:

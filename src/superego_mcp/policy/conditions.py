@@ -543,3 +543,26 @@ class Sql(Condition):
 
         found = any(sql.destructive(t) is not None for t in texts)
         return found == self.destructive
+
+
+def required_programs(condition: Condition) -> tuple[NameMatcher, ...] | None:
+    """Programs a unit's command must have for ``condition`` to hold: some matcher of the
+    tuple matches it. ``None`` when the condition may hold without a matching command (the
+    engine then always tries the rule). A necessary test only, used to skip rules fast."""
+    if isinstance(condition, Shell):
+        return None if condition.program is None else (condition.program,)
+    if isinstance(condition, AllOf):
+        for child in condition.children:
+            found = required_programs(child)
+            if found is not None:
+                return found
+        return None
+    if isinstance(condition, AnyOf):
+        union: list[NameMatcher] = []
+        for child in condition.children:
+            found = required_programs(child)
+            if found is None:
+                return None
+            union.extend(found)
+        return tuple(union) if union else None
+    return None

@@ -91,6 +91,7 @@ class Rule:
         "no_match",
         "order",
         "priority",
+        "programs",
         "reason",
         "shell_only",
         "tools",
@@ -113,6 +114,7 @@ class Rule:
         metadata: dict[str, Any] | None = None,
         line: int | None = None,
         order: int = 0,
+        programs: tuple[NameMatcher, ...] | None = None,
     ) -> None:
         self.id = id
         self.description = description
@@ -128,6 +130,9 @@ class Rule:
         self.metadata = metadata or {}
         self.line = line
         self.order = order
+        # The rule can only match a shell command whose program one of these matches
+        # (None: no such requirement); lets the engine skip it for other units.
+        self.programs = programs
 
     def can_match_tool(self, tool_name: str) -> bool:
         """False when the rule's tool test (or its shell-only tests) rule the tool out."""
@@ -307,7 +312,11 @@ class Policy:
         return Judgement(decision, analysis, results)
 
     def _decide_unit(self, unit: Unit, ctx: Context, rules: tuple[Rule, ...]) -> UnitResult:
+        program = unit.command.program if unit.command is not None else None
         for rule in rules:
+            needs = rule.programs
+            if needs is not None and (program is None or not any(m.match(program) for m in needs)):
+                continue  # cannot hold: a cheap test before the full conditions
             if rule.condition.test(unit, ctx):
                 reason = rule.reason
                 if "{paths}" in reason:

@@ -206,6 +206,7 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
         condition=condition,
         tools=tools,
         shell_only="shell" in cmap,
+        programs=cond.required_programs(condition),
         match_examples=match,
         no_match=no_match,
         metadata=metadata,
