@@ -94,6 +94,7 @@ SHELL: list[tuple[str, str]] = [
     ("cp a.py ~/a.py", ASK),
     ("rm /etc/passwd", ASK),
     ("curl -s https://example.com", ALLOW),
+    ("http GET https://httpbin.org/get", ALLOW),  # the method is not a host
     # allow
     ("rm -rf build/", ALLOW),
     ("rm -rf node_modules", ALLOW),

@@ -120,7 +120,7 @@ def test_explain_shows_file_and_line(project: tuple[Path, Path]) -> None:
         ("echo ~/Documents | xargs rm -r", "deny", None),
         ("find / -name '*.log' -exec rm {} +", "deny", "/"),
         ("find . -name '*.pyc' -exec rm {} +", "ask", None),  # as before: files known at run time
-        ("terraform destroy -auto-approve", "defer", None),
+        ("terraform destroy -auto-approve", "ask", None),  # ask-destructive-infrastructure
     ],
 )
 def test_deleting_through_find_exec_and_xargs(

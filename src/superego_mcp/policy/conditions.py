@@ -423,6 +423,8 @@ URL_PROGRAMS = frozenset(
 URL_FIELDS = ("url", "uri", "href", "endpoint", "link", "base_url", "webhook_url")
 _BARE_HOST = re.compile(r"^(\[[0-9A-Fa-f:.%]+\]|[^\s/:@=\[\]]+)(:\d*)?([/?#].*)?$")
 _MAX_URLS = 64
+# httpie's method operand (`http GET example.com`) is not a host.
+_HTTP_METHOD = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$")
 
 
 def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
@@ -441,7 +443,7 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
         for i, word in enumerate(argv):
             if "://" in word or re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word):
                 texts.append((word, None))
-            elif fetcher and word in positionals:
+            elif fetcher and word in positionals and not _HTTP_METHOD.match(word):
                 if word.startswith(":") and cmd.program in ("http", "https", "httpie", "xh"):
                     word = "localhost" + word
                 if _BARE_HOST.match(word) and not word.startswith("-"):
