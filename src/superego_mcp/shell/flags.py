@@ -354,6 +354,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "buildah",
         "kustomize",
         "ansible-galaxy",
+        "oc",
     ]
 )
 
