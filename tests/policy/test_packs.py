@@ -42,7 +42,9 @@ def test_check_runs_every_example(name: str) -> None:
     policy = load_policy(str(_pack(name)))
     assert policy.default_action == "defer"
     for rule in policy.rules:
-        assert rule.match_examples and rule.no_match and rule.description, rule.id
+        assert rule.match_examples, rule.id
+        assert rule.no_match, rule.id
+        assert rule.description, rule.id
 
 
 @pytest.mark.parametrize(
@@ -61,7 +63,7 @@ def test_check_runs_every_example(name: str) -> None:
         ("cloud", "aws ec2 terminate-instances --instance-ids i-1", "ask"),
         ("cloud", "aws ec2 describe-instances", "allow"),
         ("sql", "psql -c 'DROP DATABASE prod'", "deny"),
-        ("sql", "psql -c \"INSERT INTO t VALUES (1)\"", "ask"),
+        ("sql", 'psql -c "INSERT INTO t VALUES (1)"', "ask"),
         ("sql", "psql -c 'SELECT 1'", "allow"),
         ("sql", "frobnicate", "defer"),
     ],
