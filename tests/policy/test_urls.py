@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import bash, call, judge, rules
 
@@ -58,6 +58,7 @@ _FULL_WIDTH = str.maketrans({**{str(d): chr(0xFF10 + d) for d in range(10)}, "."
 _V4 = st.integers(0, 2**32 - 1).map(ipaddress.IPv4Address)
 
 
+@settings(deadline=None)  # timing belongs in bench/, not in tests
 @given(addr=_V4)
 def test_every_spelling_of_an_ipv4_address_is_that_address(addr: ipaddress.IPv4Address) -> None:
     expected = classify(str(addr))
@@ -70,6 +71,7 @@ def test_every_spelling_of_an_ipv4_address_is_that_address(addr: ipaddress.IPv4A
             assert parsed.kinds == expected, url
 
 
+@settings(deadline=None)  # timing belongs in bench/, not in tests
 @given(addr=_V4)
 def test_classification_agrees_with_the_address_ranges(addr: ipaddress.IPv4Address) -> None:
     kinds = classify(str(addr))

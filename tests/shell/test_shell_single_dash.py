@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from shell_helpers import Analyze, only
 
@@ -46,6 +46,7 @@ def test_option_values_are_not_operands_or_paths(run: Analyze, dirs: tuple[str, 
     assert kubectl.paths == (f"{cwd}/deploy.yaml",)
 
 
+@settings(deadline=None)  # timing belongs in bench/, not in tests
 @given(
     name=st.from_regex(r"[a-z][a-z-]{2,12}", fullmatch=True),
     program=st.sampled_from(sorted(GO_STYLE)),
