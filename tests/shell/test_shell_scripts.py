@@ -55,6 +55,13 @@ def test_bash_script_commands_are_listed_with_file_and_line(
     assert not result.failed
 
 
+def test_a_shell_reading_a_file_on_stdin(run: Analyze, dirs: tuple[str, str]) -> None:
+    path = write(Path(dirs[0]) / "x.sh", "echo hi\nrm -rf /srv\n")
+    result = run("bash < x.sh")
+    assert rm_of(result).origin == f"{path}:2"
+    assert programs(run("sh -s < x.sh")) == ["sh", "echo", "rm"]
+
+
 def test_every_sh_family_shell_and_its_options(run: Analyze, dirs: tuple[str, str]) -> None:
     write(Path(dirs[0]) / "x.sh", "rm -rf build\n")
     for line in ("sh x.sh", "dash -e x.sh", "bash -x ./x.sh", "zsh x.sh", "sudo bash x.sh"):

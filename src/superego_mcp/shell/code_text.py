@@ -153,6 +153,10 @@ def code_runner(
         return
     w.reads_program.add(k)
     feed_check(w, k, [w.stdin_feed.get(k)], (env_scope, ctx, shell))
+    # "bash < deploy.sh": the shell's program is a file on disk.
+    from_file = [r.target for r in cmd.redirects if r.op == "<" and r.target]
+    if shell and cmd.program in taskfiles.SH_FAMILY and from_file and k not in w.stdin_feed:
+        scripts.shell_file(w, k, (from_file[-1],), [], env_scope, ctx)
 
 
 def download_targets(w: Walker, cmd: Command, parsed: flags.ParsedArgs, scope: Scope) -> list[str]:

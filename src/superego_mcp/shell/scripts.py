@@ -481,6 +481,8 @@ def project_entry(w: Walker, name: str, scope: Scope) -> str | None:
         text = data.decode("utf-8")
     except (OSError, ValueError):
         return None
+    if name not in text:
+        return None  # most `uv run X` name a tool, not an entry point: skip the TOML parse
     entry = taskfiles.pyproject_entry(text, name)
     return None if entry is None else f"{manifest}:{entry[1]} ({name} = {entry[0]})"
 
