@@ -3,12 +3,14 @@
 Runs, interleaved round by round so that machine load hits every kind alike:
 
 - ``python -c pass`` (the same interpreter);
-- the hook on a Read call and on a Bash call, compiled-policy cache warm;
+- the hook on a Read call and on a Bash call, compiled-policy cache warm, recording each
+  decision in the audit store (SQLite, the default) and with ``SUPEREGO_AUDIT=off``;
 - the hook on a Read call with an empty cache (settings validated, policy compiled).
 
-Prints each median wall time and its ratio to bare start-up. The target is a warm call at
-most 4.5x bare start-up; exit status 1 when a warm median misses it (``--no-check`` to only
-print). Usage: ``uv run --frozen python bench/bench_hook.py [--runs N] [--rules FILE]``.
+Prints each median wall time, its ratio to bare start-up, and what the audit write adds.
+The target is a warm call (audit on) at most 4.5x bare start-up; exit status 1 when a warm
+median misses it (``--no-check`` to only print).
+Usage: ``uv run --frozen python bench/bench_hook.py [--runs N] [--rules FILE]``.
 """
 
 from __future__ import annotations
@@ -75,7 +77,11 @@ def main() -> int:
         home.mkdir()
         work.mkdir()
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SUPEREGO_")}
-        env.update(HOME=str(home), SUPEREGO_CACHE_DIR=str(Path(tmp, "cache")))
+        env.update(
+            HOME=str(home),
+            SUPEREGO_CACHE_DIR=str(Path(tmp, "cache")),
+            XDG_STATE_HOME=str(Path(tmp, "state")),  # the audit database (default target)
+        )
         # As installed (pip and `uv sync --compile-bytecode` write .pyc files), not as in a
         # PYTHONDONTWRITEBYTECODE shell that recompiles every module on every call; the .pyc
         # files go to a temporary prefix, not into the source tree.
@@ -85,26 +91,47 @@ def main() -> int:
         read = _call("Read", {"file_path": str(work / "README.md")}, str(work))
         bash = _call("Bash", {"command": "git status && ls -la | head -5"}, str(work))
 
+        off = {**env, "SUPEREGO_AUDIT": "off"}
         # Warm the cache once and show what the policy answered.
         for name, payload in (("Read", read), ("Bash", bash)):
             _, out = _time(hook, payload, env, str(work))
+            _time(hook, payload, off, str(work))
             answer = json.loads(out).get("hookSpecificOutput", {})
-            print(f"{name} call answered: {answer.get('permissionDecision')}")
+            print(f"{name} call answered: {answer.get('permissionDecision', 'defer')}")
 
-        kinds: dict[str, list[float]] = {"bare": [], "read": [], "bash": [], "miss": []}
+        kinds: dict[str, list[float]] = {
+            "bare": [],
+            "read": [],
+            "read-off": [],
+            "bash": [],
+            "bash-off": [],
+            "miss": [],
+        }
         for i in range(opts.runs):
             kinds["bare"].append(_time([sys.executable, "-c", "pass"], b"", env, str(work))[0])
             kinds["read"].append(_time(hook, read, env, str(work))[0])
+            kinds["read-off"].append(_time(hook, read, off, str(work))[0])
             kinds["bash"].append(_time(hook, bash, env, str(work))[0])
+            kinds["bash-off"].append(_time(hook, bash, off, str(work))[0])
             cold = {**env, "SUPEREGO_CACHE_DIR": str(Path(tmp, f"cold-{i}"))}
             kinds["miss"].append(_time(hook, read, cold, str(work))[0])
 
     med = {k: statistics.median(v) * 1000 for k, v in kinds.items()}
     print(f"runs per kind: {opts.runs}")
     print(f"bare python -c pass   median {med['bare']:7.1f} ms")
-    labels = {"read": "hook, Read (warm)", "bash": "hook, Bash (warm)", "miss": "hook, cache miss"}
+    labels = {
+        "read": "hook, Read (warm)",
+        "read-off": "  same, audit off",
+        "bash": "hook, Bash (warm)",
+        "bash-off": "  same, audit off",
+        "miss": "hook, cache miss",
+    }
     for key, label in labels.items():
         print(f"{label:<21} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x")
+    for kind in ("read", "bash"):
+        added = med[kind] - med[f"{kind}-off"]
+        share = added / med[f"{kind}-off"] * 100
+        print(f"audit adds to {kind:<4}      {added:+7.1f} ms   ({share:+.0f}%)")
     worst = max(med["read"], med["bash"]) / med["bare"]
     verdict = "meets" if worst <= TARGET else "MISSES"
     print(f"target: warm calls <= {TARGET}x bare start-up: {verdict} ({worst:.2f}x)")

@@ -1,7 +1,9 @@
 """Server speed: POST /v1/hooks/claude-code on loopback, with the bundled policy.
 
 Prints: cold start to healthy, median and p99 latency at one connection, requests/s at 32
-connections (and errors), and the server's resident memory after the load. The load is a
+connections (and errors), and the server's resident memory after the load; then the same
+latency and throughput with the audit off, and the rows the audit store holds (every
+answered request is one committed row: the default SQLite audit, in a temporary file). The load is a
 realistic mix: alternately a Bash call and a Read call, as Claude Code sends them.
 
 The 32-connection load uses ``wrk`` when it is installed (``apt-get install -y wrk``); it is
@@ -75,9 +77,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(port: int) -> tuple[subprocess.Popen[bytes], float]:
+def start(port: int, audit: str) -> tuple[subprocess.Popen[bytes], float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUPEREGO_")}
     env["SUPEREGO_LOG_LEVEL"] = "warning"
+    env["SUPEREGO_AUDIT"] = audit
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "superego_mcp", "serve", "--transport", "http", "--port", str(port)],
@@ -185,17 +188,24 @@ def load_python(port: int, seconds: float, conns: int) -> tuple[float, int]:
 
 def evaluation_us(n: int = 500) -> float:
     """In-process cost of one hook answer (parse + policy + render) for the same mix: the
-    share of each request that is the policy engine's, not the server's."""
-    from superego_mcp.server.app import _hook_answer
+    share of each request that is the policy engine's, not the server's (no audit write)."""
+    from superego_mcp.hook import adapter
     from superego_mcp.server.reload import PolicyHolder
 
     holder = PolicyHolder(None)
+
+    def answer(body: bytes) -> bytes:
+        request = adapter.parse_hook_input(adapter.decode_hook_input(body))
+        assert request.call is not None
+        decision = holder.decide(request.call)
+        return adapter.dump(adapter.render_decision(request.event, decision, request.call))
+
     for body in BODIES * 50:
-        _hook_answer(body, holder)
+        answer(body)
     t0 = time.perf_counter()
     for _ in range(n):
         for body in BODIES:
-            _hook_answer(body, holder)
+            answer(body)
     return (time.perf_counter() - t0) / (n * len(BODIES)) * 1e6
 
 
@@ -212,21 +222,36 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3000, help="requests at one connection")
     args = ap.parse_args()
 
+    tmp = tempfile.mkdtemp(prefix="bench-server-")
+    db = str(Path(tmp, "audit.db"))
+    tool = "wrk" if shutil.which("wrk") else "python asyncio client (wrk not installed)"
+    load = load_wrk if shutil.which("wrk") else load_python
     port = free_port()
-    proc, cold = start(port)
+    proc, cold = start(port, f"sqlite://{db}")
     try:
         one_connection(port, 300)  # warm-up: imports, caches, tree-sitter
         times = sorted(one_connection(port, args.requests))
         median = statistics.median(times) * 1000
         p99 = times[int(len(times) * 0.99)] * 1000
-        tool = "wrk" if shutil.which("wrk") else "python asyncio client (wrk not installed)"
-        load = load_wrk if shutil.which("wrk") else load_python
         rps, errors = load(port, args.seconds, 32)
         rss = rss_mib(proc.pid)
         floor = load_wrk_path(port, "/healthz") if shutil.which("wrk") else float("nan")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
+    rows = _rows(db)
+    shutil.rmtree(tmp, ignore_errors=True)
+    port = free_port()
+    proc, _ = start(port, "off")
+    try:
+        one_connection(port, 300)
+        off_times = sorted(one_connection(port, args.requests))
+        off_median = statistics.median(off_times) * 1000
+        off_rps, off_errors = load(port, args.seconds, 32)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    print("audit: SQLite (the default), every decision committed before it is answered")
     print(f"cold start to healthy:        {cold * 1000:8.0f} ms")
     print(f"1 connection, median latency: {median:8.2f} ms   (p99 {p99:.2f} ms, target <= 2)")
     print(
@@ -241,6 +266,24 @@ def main() -> None:
         f"(in-process, same mix) {eval_us:.0f} us = {eval_us / per_req:.0%}"
     )
     print(f"GET /healthz at 32 connections: {floor:7.0f} req/s (the server's own ceiling)")
+    print(f"audit rows committed:          {rows:7d}")
+    print("audit off (SUPEREGO_AUDIT=off), same run")
+    added = median - off_median
+    print(f"1 connection, median latency: {off_median:8.2f} ms   (audit adds {added:+.2f} ms)")
+    print(
+        f"32 connections, throughput:   {off_rps:8.0f} req/s (errors {off_errors}; with audit "
+        f"{rps / off_rps:.0%} of this)"
+    )
+
+
+def _rows(db: str) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM decisions").fetchone()[0])
+    finally:
+        conn.close()
 
 
 if __name__ == "__main__":

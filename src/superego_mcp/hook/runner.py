@@ -439,8 +439,13 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     except BaseException:
         return 2
-    if outcome.audit is not None:
-        _record(outcome.audit)
+    if outcome.audit is not None and _record(outcome.audit):
+        # The answer and any note are out; end here, before interpreter shutdown closes the
+        # audit connection (a WAL checkpoint: see superego_mcp.audit.hookwrite).
+        try:
+            sys.stderr.flush()
+        finally:
+            os._exit(outcome.code)
     return outcome.code
 
 
@@ -449,9 +454,10 @@ def run(args: argparse.Namespace) -> int:
 AUDIT_DEADLINE_S = 1.5
 
 
-def _record(audit: dict[str, object]) -> None:
+def _record(audit: dict[str, object]) -> bool:
     """Write the decision's audit row after the answer went out; a failure is reported on
-    stderr and changes nothing else (the exit code and stdout are already decided)."""
+    stderr and changes nothing else (the exit code and stdout are already decided). True
+    when the row was written."""
     try:
         import signal
 
@@ -470,3 +476,5 @@ def _record(audit: dict[str, object]) -> None:
 
         with contextlib.suppress(BaseException):
             sys.stderr.write(f"superego-mcp hook: audit write failed ({type(exc).__name__})\n")
+        return False
+    return True
