@@ -120,3 +120,29 @@ def test_tail_follows_new_rows(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(20) == 0
+
+
+def test_the_server_applies_retention_at_start(tmp_path: Path) -> None:
+    from server_helpers import start_server
+
+    target = f"sqlite://{tmp_path / 'a.db'}"
+    store = open_store(target)
+    now = time.time()
+    store.append_many([row(f"echo {i}", ts=now - 86400 * (9 - i)) for i in range(10)])
+    store.close()
+    env = clean_env(
+        SUPEREGO_AUDIT=target, SUPEREGO_AUDIT_RETENTION_DAYS="5.5", SUPEREGO_AUDIT_MAX_ROWS="4"
+    )
+    server = start_server(env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while json.loads(audit("stats", "--audit", target).stdout)["total"] != 4:
+            assert time.monotonic() < deadline, "retention did not run"
+            time.sleep(0.3)
+    finally:
+        server.stop()
+    left = [
+        json.loads(x)["input"]["command"]
+        for x in audit("export", "--audit", target).stdout.splitlines()
+    ]
+    assert left == ["echo 6", "echo 7", "echo 8", "echo 9"]

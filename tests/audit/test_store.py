@@ -7,9 +7,11 @@ import time
 import pytest
 from audit_helpers import row
 
+from superego_mcp.audit.record import build_record, to_public
 from superego_mcp.audit.schema import latest_version
 from superego_mcp.audit.store import Query, Store, StoreError, open_store, parse_since
 from superego_mcp.audit.target import TargetError, default_sqlite_path, parse_target
+from superego_mcp.model import Decision, ToolCall
 
 
 def test_targets_parse_and_name_their_problem(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,3 +111,39 @@ def test_since_forms() -> None:
     assert parse_since("2024-01-01T00:00:00") == 1704067200.0
     with pytest.raises(ValueError, match="since='yesterday'"):
         parse_since("yesterday")
+
+
+class _ReviewedDecision(Decision):
+    """A decision carrying the reviewer's fields, as the reviewer adds them."""
+
+    __slots__ = ("review",)
+
+
+def test_review_fields_are_stored_as_json_and_redacted(target: str) -> None:
+    decision = _ReviewedDecision("deny", "the reviewer said no", "review-rule")
+    decision.review = {
+        "provider": "anthropic",
+        "model": "m",
+        "latency_ms": 812.5,
+        "cache_hit": False,
+        "breaker": "closed",
+        "outcome": "deny",
+        "risk": "high",
+        "reason": "uploads ~/.aws/credentials with key AKIA" + "ABCDEFGHIJKLMNOP",
+    }
+    r = build_record(
+        ToolCall("Bash", {"command": "x"}, "/w"),
+        decision,
+        entry="rest",
+        latency_ms=813.0,
+        policy_digest="d",
+    )
+    store = open_store(target)
+    store.append_many([r, row()])
+    stored = [to_public(x) for x in store.query(Query())]
+    store.close()
+    assert stored[0]["review"] is None  # no review happened for the second row
+    review = stored[1]["review"]
+    assert review["breaker"] == "closed"
+    assert review["latency_ms"] == 812.5
+    assert "AKIA" not in review["reason"]
