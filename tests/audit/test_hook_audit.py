@@ -50,6 +50,24 @@ def env(tmp_path: Path, pycache: Path) -> dict[str, str]:
     return e
 
 
+def warm(env: dict[str, str], cwd: Path) -> None:
+    """Fill the hook's compiled-policy cache for ``env`` and ``cwd`` from this process, so
+    the hook under test is a cache hit: a cache miss (pydantic, the whole bundled policy)
+    can take longer than the hook's 5 s deadline on a loaded 2-core machine."""
+    from superego_mcp.hook.cache import load
+
+    saved, here = dict(os.environ), os.getcwd()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(cwd)
+        load(None, None)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.chdir(here)
+
+
 def run_hook(
     payload: dict[str, object], env: dict[str, str], cwd: Path
 ) -> subprocess.CompletedProcess[bytes]:
@@ -76,6 +94,7 @@ def rows(db: Path) -> list[dict[str, Any]]:
 
 def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_path: Path) -> None:
     secret = "AKIA" + "ABCDEFGHIJKLMNOP"
+    warm(env, tmp_path)
     proc = run_hook(bash(f"git status # {secret}", session_id="sess-9"), env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)["hookSpecificOutput"]
@@ -98,8 +117,10 @@ def test_a_failing_audit_changes_nothing_in_the_answer(env: dict[str, str], tmp_
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the audit directory should be")
     calls = [bash("rm -rf ~"), bash("git status"), read("/etc/hosts")]
-    off = [run_hook(c, {**env, "SUPEREGO_AUDIT": "off"}, tmp_path) for c in calls]
     broken_env = {**env, "SUPEREGO_AUDIT": f"sqlite://{blocker}/audit.db"}
+    warm({**env, "SUPEREGO_AUDIT": "off"}, tmp_path)
+    warm(broken_env, tmp_path)
+    off = [run_hook(c, {**env, "SUPEREGO_AUDIT": "off"}, tmp_path) for c in calls]
     broken = [run_hook(c, broken_env, tmp_path) for c in calls]
     for a, b in zip(off, broken, strict=True):
         assert (a.returncode, a.stdout) == (b.returncode, b.stdout)
@@ -116,7 +137,7 @@ def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
     server = start_server(env=clean_env(SUPEREGO_AUDIT=target))
     try:
         hook_env = {**env, "SUPEREGO_AUDIT": target}
-        run_hook(read("/tmp/warm"), hook_env, tmp_path)  # compile the policy cache once
+        warm(hook_env, tmp_path)
         hooks, rests = 24, 60
 
         def hook(i: int) -> int:
