@@ -337,6 +337,50 @@ class Store:
                 out[key] = {str(r[0]) if r[0] is not None else "(default)": int(r[1]) for r in rows}
         return out
 
+    def rule_hits(self, q: Query | None = None) -> dict[str, dict[str, Any]]:
+        """For every rule that decided a row matching ``q``: ``{count, last_ts}`` (the key
+        ``(default)`` for rows no rule decided). Unlimited, unlike :meth:`stats`' top 10."""
+        where, params = (q or Query()).where()
+        with self._session() as conn:
+            rows = conn.execute(
+                self._sql(f"SELECT rule, count(*), max(ts) FROM decisions{where} GROUP BY rule"),
+                params,
+            ).fetchall()
+        return {
+            str(r[0]) if r[0] is not None else "(default)": {"count": int(r[1]), "last_ts": r[2]}
+            for r in rows
+        }
+
+    def timeline(self, bucket_s: int, q: Query | None = None) -> list[dict[str, Any]]:
+        """Counts per ``bucket_s``-second bucket and decision, oldest first: ``{t, decision,
+        n}`` with ``t`` the bucket's start (epoch seconds)."""
+        if bucket_s < 1:
+            raise ValueError("bucket_s must be at least 1")
+        where, params = (q or Query()).where()
+        # floor() of a non-negative epoch: the same bucket on both backends.
+        bucket = f"CAST(floor(ts / {int(bucket_s)}) AS BIGINT)"
+        if self.backend == "sqlite":  # SQLite's floor() needs 3.35's math functions
+            bucket = f"CAST(ts / {int(bucket_s)} AS INTEGER)"
+        sql = (
+            f"SELECT {bucket} AS b, decision, count(*) FROM decisions{where} "
+            "GROUP BY b, decision ORDER BY b, decision"
+        )
+        with self._session() as conn:
+            rows = conn.execute(self._sql(sql), params).fetchall()
+        return [{"t": int(r[0]) * bucket_s, "decision": r[1], "n": int(r[2])} for r in rows]
+
+    def reviews(self, q: Query | None = None, limit: int = 1000) -> list[str]:
+        """The ``review`` column (JSON text) of the newest rows matching ``q`` that had a
+        review, newest first, at most ``limit``."""
+        where, params = (q or Query()).where()
+        cond = f"{where} AND review IS NOT NULL" if where else " WHERE review IS NOT NULL"
+        with self._session() as conn:
+            rows = conn.execute(
+                self._sql(f"SELECT review FROM decisions{cond} ORDER BY id DESC LIMIT ?"),
+                [*params, max(1, min(limit, 10_000))],
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
 
 def open_store(target: str | None, *, synchronous: str = "full", migrate: bool = True) -> Store:
     """The store for an audit target (``SUPEREGO_AUDIT`` syntax), migrated; raises

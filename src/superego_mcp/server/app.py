@@ -25,6 +25,7 @@ from superego_mcp.hook import adapter
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
+from superego_mcp.server.dashboard import add_dashboard_routes
 from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.recorder import Recorder
@@ -159,6 +160,8 @@ def create_app(
         return policy_document(holder.policy)
 
     add_audit_routes(app, recorder)
+    token = settings.api_token.get_secret_value() if settings.api_token is not None else None
+    add_dashboard_routes(app, holder, recorder, token)
 
     # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
     # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.

@@ -12,8 +12,12 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Liveness must answer without credentials (container HEALTHCHECKs, load balancers).
-PUBLIC_PATHS = frozenset({"/healthz"})
+# Liveness must answer without credentials (container HEALTHCHECKs, load balancers); the
+# dashboard's sign-in form checks the token itself, and signing out only clears a cookie.
+PUBLIC_PATHS = frozenset({"/healthz", "/dashboard/login", "/dashboard/logout"})
+# Methods a dashboard session cookie may be used for: reads only, so a forged cross-site
+# request (which SameSite=Strict already stops) could change nothing.
+_COOKIE_METHODS = frozenset({"GET", "HEAD"})
 
 
 _Headers = list[tuple[bytes, bytes]]
@@ -39,13 +43,30 @@ async def send_json(
 class BearerAuth:
     """Require ``Authorization: Bearer <token>`` on every HTTP route but ``/healthz``.
 
-    The comparison is constant-time; the token itself is never logged or echoed.
+    A read (GET, HEAD, a WebSocket handshake) may instead carry the dashboard's session
+    cookie (``superego_mcp.server.dashboard``). The comparisons are constant-time; the token
+    itself is never logged or echoed. A browser without either, asking for the dashboard
+    page, gets the sign-in form.
     """
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         """Wrap ``app``; ``token`` is the one accepted bearer token."""
+        from superego_mcp.server.dashboard import COOKIE, session_cookie
+
         self.app = app
         self._expected = b"bearer " + token.encode()
+        self._cookie = f"{COOKIE}={session_cookie(token)}".encode()
+
+    def _has_cookie(self, scope: Scope) -> bool:
+        if scope["type"] == "http" and scope["method"] not in _COOKIE_METHODS:
+            return False
+        found = False
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                for part in value.split(b";"):
+                    # Every candidate is compared (constant-time each), none skipped early.
+                    found |= hmac.compare_digest(part.strip(), self._cookie)
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reject the request with 401 (a WebSocket: 403 before the handshake completes)
@@ -61,9 +82,25 @@ class BearerAuth:
         # Scheme is case-insensitive (RFC 7235); the token part is compared as given.
         if given[:7].lower() == b"bearer ":
             given = b"bearer " + given[7:]
-        if not hmac.compare_digest(given, self._expected):
+        if not hmac.compare_digest(given, self._expected) and not self._has_cookie(scope):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008, "reason": "unauthorized"})
+                return
+            if scope["path"] in ("/dashboard", "/dashboard/") and scope["method"] == "GET":
+                from superego_mcp.server.dashboard import CSP, login_page
+
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [
+                            (b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-security-policy", CSP.encode()),
+                            (b"cache-control", b"no-store"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": login_page()})
                 return
             await send_json(
                 send,

@@ -1,0 +1,492 @@
+// Superego dashboard: plain JavaScript, no framework, no build step, no other origin.
+// Everything shown comes from this server's JSON routes; text from tool calls is untrusted,
+// so it only ever reaches the page as textContent (never innerHTML).
+"use strict";
+
+const MAX_ROWS = 500; // the Live table and the paused backlog never grow past this
+const DECISIONS = ["allow", "deny", "ask", "defer", "review"];
+const COLOURS = { allow: "#2da44e", deny: "#cf222e", ask: "#bf8700", defer: "#0969da", review: "#8250df" };
+
+// --- small helpers -------------------------------------------------------------------------
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function badge(decision) {
+  return el("span", { class: `badge d-${decision}` }, decision);
+}
+
+function when(ts) {
+  if (ts === null || ts === undefined) return "never";
+  const d = new Date(Number(ts) * 1000);
+  return d.toLocaleString();
+}
+
+function clock(ts) {
+  return new Date(Number(ts) * 1000).toLocaleTimeString();
+}
+
+async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
+  if (response.status === 401) {
+    window.location.reload(); // the session is gone: the server shows the sign-in form
+    throw new Error("signed out");
+  }
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.detail || data.error || `HTTP ${response.status}`);
+  return data;
+}
+
+// A short form of a call's input: the command, path, URL or pattern, else compact JSON.
+function shortInput(input) {
+  if (input === null || typeof input !== "object") return String(input);
+  for (const key of ["command", "file_path", "notebook_path", "url", "path", "pattern", "query"]) {
+    if (typeof input[key] === "string") return input[key];
+  }
+  const text = JSON.stringify(input);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function shellQuote(text) {
+  return `'${String(text).replace(/'/g, "'\\''")}'`;
+}
+
+// The `superego-mcp explain` command that reproduces a recorded call.
+function explainCommand(row) {
+  const cwd = row.cwd ? ` --cwd ${shellQuote(row.cwd)}` : "";
+  const input = row.input && typeof row.input === "object" ? row.input : {};
+  const keys = Object.keys(input);
+  if (row.tool === "Bash" && keys.length === 1 && typeof input.command === "string") {
+    return `superego-mcp explain${cwd} -- ${shellQuote(input.command)}`;
+  }
+  return `superego-mcp explain${cwd} --tool ${shellQuote(row.tool)} --input ${shellQuote(JSON.stringify(input))}`;
+}
+
+function setStatus(id, text) {
+  document.getElementById(id).textContent = text;
+}
+
+// --- views -----------------------------------------------------------------------------------
+
+const views = ["live", "call", "rules", "overview"];
+
+function route() {
+  const hash = window.location.hash.replace(/^#/, "") || "live";
+  const [name, arg] = hash.split("/");
+  const view = views.includes(name) ? name : "live";
+  for (const v of views) document.getElementById(`view-${v}`).hidden = v !== view;
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.dataset.view === (view === "call" ? "live" : view)) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (view === "call") showCall(arg);
+  if (view === "rules") showRules();
+  if (view === "overview") showOverview();
+  const heading = document.getElementById(`h-${view}`);
+  if (heading && document.activeElement === document.body) heading.focus?.();
+}
+
+// --- Live ------------------------------------------------------------------------------------
+
+const live = {
+  source: null,
+  lastId: 0,
+  paused: false,
+  backlog: [], // rows that arrived while paused (newest last), bounded by MAX_ROWS
+  filters: new URLSearchParams(),
+};
+
+function liveRow(row, fresh) {
+  const open = () => { window.location.hash = `call/${row.id}`; };
+  return el(
+    "tr",
+    {
+      class: fresh ? "row fresh" : "row",
+      tabindex: 0,
+      "data-id": row.id,
+      "data-decision": row.decision,
+      "aria-label": `${row.decision} ${row.tool}: ${shortInput(row.input)}`,
+      onclick: open,
+      onkeydown: (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); } },
+    },
+    el("td", {}, clock(row.ts)),
+    el("td", {}, badge(row.decision)),
+    el("td", {}, row.tool),
+    el("td", { class: "call" }, el("code", {}, shortInput(row.input))),
+    el("td", {}, row.rule || "(default)"),
+    el("td", { class: "reason opt" }, row.reason),
+  );
+}
+
+function addRows(rows, fresh) {
+  const body = document.querySelector("#live-table tbody");
+  for (const row of rows) {
+    body.prepend(liveRow(row, fresh));
+    live.lastId = Math.max(live.lastId, row.id);
+  }
+  while (body.rows.length > MAX_ROWS) body.deleteRow(body.rows.length - 1);
+  countLive();
+}
+
+function countLive() {
+  const shown = document.querySelector("#live-table tbody").rows.length;
+  const waiting = live.backlog.length ? `, ${live.backlog.length} new while paused` : "";
+  setStatus("live-status", `${shown} shown${waiting}`);
+}
+
+function onDecision(row) {
+  if (live.paused) {
+    live.backlog.push(row);
+    if (live.backlog.length > MAX_ROWS) live.backlog.shift();
+    countLive();
+    return;
+  }
+  addRows([row], true);
+}
+
+function connect() {
+  if (live.source) live.source.close();
+  const params = new URLSearchParams(live.filters);
+  if (live.lastId) params.set("last_id", String(live.lastId));
+  const source = new EventSource(`/v1/decisions/stream?${params}`);
+  live.source = source;
+  source.addEventListener("open", () => setStatus("conn", "live"));
+  source.addEventListener("decision", (event) => {
+    const row = JSON.parse(event.data);
+    if (row.id <= live.lastId && !live.paused) return; // already shown (resume overlap)
+    onDecision(row);
+  });
+  source.addEventListener("dropped", (event) => {
+    // The server dropped us (too far behind) or is stopping: resume from the last id seen.
+    source.close();
+    let reason = "dropped";
+    try { reason = JSON.parse(event.data).reason; } catch (_) { /* keep the default */ }
+    setStatus("conn", `reconnecting (${reason})`);
+    setTimeout(connect, 1000);
+  });
+  source.addEventListener("error", () => setStatus("conn", "reconnecting…"));
+}
+
+async function startLive() {
+  const body = document.querySelector("#live-table tbody");
+  body.replaceChildren();
+  live.lastId = 0;
+  live.backlog = [];
+  try {
+    const params = new URLSearchParams(live.filters);
+    params.set("limit", "100");
+    const page = await getJSON(`/v1/audit?${params}`);
+    addRows(page.items.slice().reverse(), false);
+  } catch (error) {
+    setStatus("live-status", `could not load recent decisions: ${error.message}`);
+  }
+  connect();
+}
+
+function setupLive() {
+  const form = document.getElementById("filters");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    live.filters = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) if (String(value).trim()) live.filters.set(key, String(value).trim());
+    startLive();
+  });
+  form.addEventListener("reset", () => {
+    live.filters = new URLSearchParams();
+    setTimeout(startLive, 0);
+  });
+  const pause = document.getElementById("pause");
+  pause.addEventListener("click", () => {
+    live.paused = !live.paused;
+    pause.setAttribute("aria-pressed", String(live.paused));
+    pause.textContent = live.paused ? "Resume" : "Pause";
+    if (!live.paused && live.backlog.length) {
+      const rows = live.backlog;
+      live.backlog = [];
+      addRows(rows, true);
+    }
+    countLive();
+  });
+  startLive();
+}
+
+// --- Call detail -----------------------------------------------------------------------------
+
+function facts(pairs) {
+  return el("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+}
+
+function table(headers, rows, attrs) {
+  return el(
+    "div",
+    { class: "scroll" },
+    el(
+      "table",
+      attrs || {},
+      el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c))))),
+    ),
+  );
+}
+
+async function showCall(id) {
+  const target = document.getElementById("call-body");
+  target.replaceChildren(el("p", { class: "note" }, "Loading…"));
+  let data;
+  try {
+    data = await getJSON(`/v1/audit/${encodeURIComponent(id)}/explain`);
+  } catch (error) {
+    target.replaceChildren(el("p", { class: "alert", role: "alert" }, `Could not load call ${id}: ${error.message}`));
+    return;
+  }
+  const row = data.row;
+  const now = data.now;
+  const command = explainCommand(row);
+  const commandBox = el("input", { type: "text", readonly: true, value: command, "aria-label": "explain command", id: "explain-command" });
+  const copyNote = el("span", { role: "status", "aria-live": "polite", class: "note" });
+  const copy = el("button", {
+    type: "button",
+    id: "copy-explain",
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(command);
+        copyNote.textContent = "Copied.";
+      } catch (_) {
+        commandBox.select(); // no clipboard permission: leave it selected for Ctrl+C
+        copyNote.textContent = "Selected: press Ctrl+C to copy.";
+      }
+    },
+  }, "Copy as superego-mcp explain command");
+  const review = row.review
+    ? facts(Object.entries(row.review).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]))
+    : el("p", { class: "note" }, "No reviewer was consulted for this call.");
+  const parts = [
+    el("h3", {}, "Decision"),
+    facts([
+      ["decision", badge(row.decision)],
+      ["reason", row.reason],
+      ["rule", row.rule || "(the policy default or a fail-closed path)"],
+      ["time", when(row.ts)],
+      ["tool", row.tool],
+      ["entry", row.entry + (row.event ? ` (${row.event})` : "")],
+      ["session", row.session_id || "—"],
+      ["cwd", row.cwd || "—"],
+      ["latency", row.latency_ms === null ? "—" : `${row.latency_ms} ms`],
+      ["policy", row.policy_digest ? row.policy_digest.slice(0, 12) : "—"],
+    ]),
+    el("div", { class: "copy" }, commandBox, copy, copyNote),
+    el("h3", {}, "Input (secrets redacted)"),
+    el("pre", { id: "call-input" }, JSON.stringify(row.input, null, 2)),
+    el("h3", {}, "Reviewer"),
+    review,
+  ];
+  if (now.error) {
+    parts.push(el("p", { class: "alert", role: "alert" }, now.error));
+  } else {
+    const same = now.policy.digest === row.policy_digest;
+    parts.push(
+      el("h3", {}, "What the analyzer sees"),
+      el("p", { class: "note" }, same
+        ? "Judged again now, by the same policy that decided it."
+        : "Judged again now by the policy in force, which is not the one that decided it (the rules changed since)."),
+    );
+    if (now.commands.length) {
+      parts.push(table(
+        ["command", "program", "subcommand", "flags", "paths", "via", "from"],
+        now.commands.map((c) => [
+          el("code", {}, c.text), c.program || "?", c.subcommand || "", c.flags.join(" "),
+          c.paths.join("\n"), c.via.join(" › "), c.origin || "",
+        ]),
+        { id: "call-commands" },
+      ));
+    } else {
+      parts.push(el("p", { class: "note" }, "Not a shell command: one unit, judged on its tool and paths."));
+    }
+    if (now.findings.length) {
+      parts.push(el("h3", {}, "Findings"), el("ul", {}, now.findings.map((f) => el("li", {}, `${f.kind}: ${f.detail}`))));
+    }
+    parts.push(
+      el("h3", {}, "Units and the rules that decided them"),
+      table(
+        ["unit", "decision", "rule", "paths", "findings", "reason"],
+        now.units.map((u) => [
+          el("code", {}, u.unit), badge(u.action), u.rule_id || "(default)",
+          u.paths.join("\n"), u.findings.join(", "), u.reason,
+        ]),
+        { id: "call-units" },
+      ),
+    );
+  }
+  target.replaceChildren(...parts);
+  document.getElementById("h-call").textContent = `Call ${row.id}: ${row.tool}`;
+}
+
+// --- Rules -----------------------------------------------------------------------------------
+
+async function showRules() {
+  const windowSeconds = document.getElementById("rules-window").value;
+  const status = document.getElementById("rules-status");
+  let data;
+  try {
+    data = await getJSON(`/v1/dashboard/rules?window=${windowSeconds}`);
+  } catch (error) {
+    status.replaceChildren(el("p", { class: "alert", role: "alert" }, `Could not load the rules: ${error.message}`));
+    return;
+  }
+  const s = data.status;
+  const banner = s.error
+    ? el("div", { class: "alert", role: "alert", id: "reload-error" },
+        "The last reload failed; the previous policy is still in force. ", el("br"), el("code", {}, s.error))
+    : el("p", { class: "ok", id: "reload-ok" }, "The policy on disk is the one in force.");
+  status.replaceChildren(
+    banner,
+    facts([
+      ["policy", s.policy.source],
+      ["version", s.policy.digest.slice(0, 16)],
+      ["loaded", when(s.policy.loaded_at)],
+      ["reloads", String(s.policy.reloads)],
+      ["default", el("span", {}, badge(data.default.action), ` ${data.default.hits} hits — ${data.default.reason}`)],
+    ]),
+  );
+  const body = document.querySelector("#rules-table tbody");
+  body.replaceChildren(...data.rules.map((r) => {
+    const examples = r.examples.match.length + r.examples.no_match.length
+      ? el("details", {}, el("summary", {}, "examples"),
+          el("ul", {}, r.examples.match.map((e) => el("li", {}, "matches ", el("code", {}, e))),
+            r.examples.no_match.map((e) => el("li", {}, "does not match ", el("code", {}, e)))))
+      : null;
+    return el("tr", { "data-rule": r.id, class: r.enabled ? "" : "note" },
+      el("td", {}, el("code", {}, r.id), r.enabled ? null : " (disabled)"),
+      el("td", {}, badge(r.action)),
+      el("td", { class: "hits" }, String(r.hits)),
+      el("td", {}, r.last_hit ? when(r.last_hit) : "—"),
+      el("td", { class: "opt" }, el("code", { title: r.where }, r.where.split("/").pop())),
+      el("td", { class: "opt" }, r.description || r.reason, examples));
+  }));
+}
+
+// --- Overview --------------------------------------------------------------------------------
+
+function chart(timeline, bucket, windowSeconds) {
+  // A stacked bar per bucket, one colour per decision; a table below says the same in text.
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Decisions over time by outcome");
+  const end = Math.ceil(Date.now() / 1000 / bucket) * bucket;
+  const start = end - Number(windowSeconds);
+  const buckets = new Map();
+  for (const p of timeline) {
+    if (!buckets.has(p.t)) buckets.set(p.t, {});
+    buckets.get(p.t)[p.decision] = p.n;
+  }
+  const count = Math.max(1, Math.round((end - start) / bucket));
+  let peak = 1;
+  for (const b of buckets.values()) peak = Math.max(peak, Object.values(b).reduce((a, n) => a + n, 0));
+  const W = 1000, H = 200, barW = W / count;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  for (let i = 0; i < count; i++) {
+    const t = start + i * bucket;
+    const b = buckets.get(t);
+    if (!b) continue;
+    let y = H;
+    for (const d of DECISIONS) {
+      const n = b[d] || 0;
+      if (!n) continue;
+      const h = (n / peak) * (H - 10);
+      y -= h;
+      const rect = document.createElementNS(ns, "rect");
+      rect.setAttribute("x", String(i * barW + 1));
+      rect.setAttribute("y", String(y));
+      rect.setAttribute("width", String(Math.max(1, barW - 2)));
+      rect.setAttribute("height", String(h));
+      rect.setAttribute("fill", COLOURS[d]);
+      const title = document.createElementNS(ns, "title");
+      title.textContent = `${new Date(t * 1000).toLocaleString()}: ${n} ${d}`;
+      rect.append(title);
+      svg.append(rect);
+    }
+  }
+  const legend = el("div", { class: "legend" }, DECISIONS.map((d) => el("span", {}, badge(d))));
+  const minutes = bucket / 60;
+  const per = minutes < 60 ? `${minutes} min` : `${minutes / 60} h`;
+  const axis = el("div", { class: "legend note" },
+    el("span", {}, `${new Date(start * 1000).toLocaleString()} → now`),
+    el("span", {}, `one bar per ${per}; tallest bar ${peak} decisions`));
+  return el("div", {}, svg, axis, legend);
+}
+
+function counts(title, what, mapping, id) {
+  const entries = Object.entries(mapping || {});
+  return el("div", {}, el("h3", {}, title), entries.length
+    ? table([what, "count"], entries.map(([k, n]) => [el("code", {}, k), String(n)]), { id })
+    : el("p", { class: "note" }, "None in this window."));
+}
+
+async function showOverview() {
+  const windowSeconds = document.getElementById("overview-window").value;
+  const target = document.getElementById("overview-body");
+  let data;
+  try {
+    data = await getJSON(`/v1/dashboard/overview?window=${windowSeconds}`);
+  } catch (error) {
+    target.replaceChildren(el("p", { class: "alert", role: "alert" }, `Could not load the overview: ${error.message}`));
+    return;
+  }
+  const health = data.health;
+  const healthFacts = facts([
+    ["audit store", health.audit],
+    ["audit write errors", String(health.write_errors)],
+    ["policy", health.policy.error ? el("span", { class: "error" }, `reload failed: ${health.policy.error}`) : "ok"],
+  ]);
+  if (!data.audit) {
+    target.replaceChildren(el("p", { class: "note" }, "The audit is off (SUPEREGO_AUDIT=off): there is no history to summarise."), healthFacts);
+    return;
+  }
+  const by = data.by_decision;
+  const review = data.review;
+  target.replaceChildren(
+    el("div", { class: "cards", id: "overview-cards" },
+      el("div", { class: "card" }, el("div", { class: "n" }, String(data.total)), "decisions"),
+      DECISIONS.filter((d) => d !== "review").map((d) => el("div", { class: "card" }, el("div", { class: "n" }, String(by[d] || 0)), badge(d)))),
+    el("h3", {}, "Decisions over time"),
+    chart(data.timeline, data.bucket, windowSeconds),
+    el("div", { class: "grid2" },
+      counts("Top rules", "rule", data.top_rules, "top-rules"),
+      counts("Top denied programs", "program", data.top_denied_programs, "top-denied"),
+      el("div", {}, el("h3", {}, "Reviews"), facts([
+        ["reviews", String(review.count)],
+        ["cache hit rate", review.cache_hit_rate === null ? "—" : `${Math.round(review.cache_hit_rate * 100)}%`],
+        ["median latency", review.median_ms === null ? "—" : `${review.median_ms} ms`],
+        ["p95 latency", review.p95_ms === null ? "—" : `${review.p95_ms} ms`],
+      ])),
+      el("div", {}, el("h3", {}, "Health"), healthFacts, el("p", { class: "note" },
+        `Decision latency: average ${data.latency.avg_ms ?? "—"} ms, max ${data.latency.max_ms ?? "—"} ms.`)),
+    ),
+  );
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const v of views) document.getElementById(`h-${v}`).setAttribute("tabindex", "-1");
+  document.getElementById("rules-window").addEventListener("change", showRules);
+  document.getElementById("overview-window").addEventListener("change", showOverview);
+  window.addEventListener("hashchange", route);
+  setupLive();
+  route();
+});
