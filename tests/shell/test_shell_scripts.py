@@ -410,3 +410,49 @@ def test_a_fifo_is_never_opened_for_reading_blocking(run: Analyze, dirs: tuple[s
     assert kinds(run("bash pipe.sh")) == {SCRIPT_UNREAD}
     assert kinds(run("make")) == {SCRIPT_UNREAD}
     assert scripts.read_regular(str(cwd / "pipe.sh"), 10) is None
+
+
+PYPROJECT_TASKS = """\
+[project]
+name = "x"
+
+[tool.pdm.scripts]
+pre_lint = "echo pre"
+lint = "ruff check src"
+clean = {shell = "rm -rf build && rm -rf ~"}
+all = {composite = ["lint", "echo done"]}
+serve = {call = "x.app:main"}
+
+[tool.hatch.envs.default.scripts]
+test = ["pytest {args}", "coverage report"]
+
+[tool.rye.scripts]
+wipe = {chain = ["lint2", "rm -rf /srv"]}
+lint2 = "ruff format ."
+
+[tool.poe.tasks]
+nuke = "rm -rf /opt"
+"""
+
+
+def test_pyproject_task_runners(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, home = dirs
+    pp = write(Path(cwd) / "pyproject.toml", PYPROJECT_TASKS)
+    lint = from_scripts(run("pdm run lint"))
+    assert [(c.program, c.argv) for c in lint] == [("echo", ("pre",)), ("ruff", ("check", "src"))]
+    assert lint[1].origin == f"{pp}:6"
+    assert lint[1].via == ("pdm run lint",)
+    assert rm_of(run("pdm run clean")).argv == ("-rf", "build")
+    assert [c.argv for c in run("pdm run clean").commands if c.program == "rm"][1] == ("-rf", home)
+    assert [c.program for c in from_scripts(run("pdm run all"))] == ["echo", "ruff", "echo"]
+    assert not from_scripts(run("pdm run serve"))  # Python: judged as the command alone
+    test = from_scripts(run("hatch run test -x"))
+    # the arguments go where {args} is, else after each command (the widest reading)
+    assert [(c.program, c.argv) for c in test] == [
+        ("pytest", ("-x",)),
+        ("coverage", ("report", "-x")),
+    ]
+    assert rm_of(run("rye run wipe")).argv == ("-rf", "/srv")
+    assert rm_of(run("poe nuke")).argv == ("-rf", "/opt")
+    # not a task: the program of that name runs, as before
+    assert [c.program for c in run("pdm run pytest -q").commands] == ["pdm", "pytest"]

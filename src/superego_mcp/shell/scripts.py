@@ -3,7 +3,8 @@
 ``bash x.sh`` / ``sh x.sh`` (and the other sh-compatible shells), ``source f`` / ``. f``,
 ``./x.sh`` (a shell shebang, or none), ``make [target]`` (the target's recipe and its
 prerequisites' recipes), ``npm run X`` / ``npm test`` / ``yarn X`` / ``pnpm X`` / ``bun run
-X`` (the package.json script with its pre/post scripts), ``just [recipe]``: the code is
+X`` (the package.json script with its pre/post scripts), ``just [recipe]``, ``pdm run X`` /
+``hatch run X`` / ``rye run X`` / ``poe X`` (pyproject.toml tasks): the code is
 walked like the command line itself, so its commands become units judged by the same rules,
 each with ``origin`` "FILE:LINE". ``uv run X`` / ``poetry run X`` where X is a
 ``[project.scripts]`` entry point gets the entry's file:line as origin (it is Python code,
@@ -72,7 +73,7 @@ _LOOKS_ONLY = frozenset(
     }
 )
 _PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-TASK_RUNNERS = _PACKAGE_MANAGERS | {"make", "gmake", "just"}
+TASK_RUNNERS = _PACKAGE_MANAGERS | {"make", "gmake", "just", "poe"}
 # yarn / pnpm subcommands of their own: "yarn add" is not a script named "add".
 _OWN_SUBCOMMANDS = frozenset(
     [
@@ -350,6 +351,10 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _package(w, k, cmd, scope, ctx)
         elif cmd.program == "just":
             _just(w, k, cmd, scope, ctx)
+        elif cmd.program == "poe" and cmd.positionals and not cmd.dynamic:
+            name = cmd.positionals[0]
+            args = list(cmd.argv[cmd.argv.index(name) + 1 :])
+            pyproject_task(w, k, "poe", [(name, False), *((a, False) for a in args)], scope, ctx)
     except taskfiles.Unreadable as exc:
         w.finding(SCRIPT_UNREAD, f"{cmd.program}: {exc}", k)
 
@@ -464,6 +469,37 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
             f"{path}:{line.line}",
             "just " + (name or "(default)"),
         )
+
+
+def pyproject_task(
+    w: Walker, k: int, runner: str, argv: list[Field], scope: Scope, ctx: Ctx
+) -> bool:
+    """``pdm run X`` / ``hatch run X`` / ``rye run X`` / ``poe X``: when X is a task of the
+    nearest pyproject.toml, walk its commands (in the project directory) and say so."""
+    if not w.read_scripts or scope.cwd is None or not argv or any(f[1] for f in argv):
+        return False
+    name, args = argv[0][0], [f[0] for f in argv[1:]]
+    manifest = _find_up(scope.cwd, ("pyproject.toml",))
+    if manifest is None:
+        return False
+    got = read(w, k, (manifest,), what="pyproject.toml")
+    if got is None:
+        return False
+    path, text = got
+    try:
+        lines = taskfiles.pyproject_task(text, path, runner, name, args)
+    except taskfiles.Unreadable as exc:
+        w.finding(SCRIPT_UNREAD, f"{runner}: {exc}", k)
+        return False
+    if lines is None:
+        return False
+    cwd = path.rsplit("/", 1)[0] or "/"
+    for line in lines:
+        if not line.shell:
+            continue  # Python code (call = "pkg:fn"): judged as the command alone
+        label = f"{runner} run {name}" if runner != "poe" else f"poe {name}"
+        walk(w, line, new_shell(w, cwd, None, "sh"), ctx, f"{path}#{name}", label)
+    return True
 
 
 def project_entry(w: Walker, name: str, scope: Scope) -> str | None:

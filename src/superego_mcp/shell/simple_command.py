@@ -243,7 +243,7 @@ def run(
     # A write to a file only known at run time (`> "$out"`).
     dynamic = dynamic or any(r.writes and r.target is None for r in redirects)
     key = program
-    if program in ("uv", "poetry", "pipenv") and argv[:1] == ["run"]:
+    if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and argv[:1] == ["run"]:
         key = f"{program} run"
     if key in wrappers.WRAPPERS or key in wrappers.SUB_WRAPPERS:
         wrapper(
@@ -353,6 +353,10 @@ def wrapper(
     entry = None
     if key in ("uv run", "poetry run") and not u.argv[0][1]:
         entry = scripts.project_entry(w, u.argv[0][0], scope)
+    if key in ("pdm run", "hatch run", "rye run") and scripts.pyproject_task(
+        w, k, program, u.argv, scope, ctx
+    ):
+        return  # a task of the project: its commands were walked
     first = len(w.commands)
     run(
         w,

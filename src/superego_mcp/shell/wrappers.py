@@ -52,6 +52,9 @@ _VALUED: dict[str, str] = {
     "npx": "-p --package -c --call",
     "bunx": "-p --package",
     "poetry run": "-C --directory -P --project",
+    "pdm run": "-p --project -v --venv",
+    "hatch run": "",
+    "rye run": "--pyproject",
     "pipenv run": "",
     "busybox": "",
 }
