@@ -60,6 +60,7 @@ def test_a_shell_reading_a_file_on_stdin(run: Analyze, dirs: tuple[str, str]) ->
     result = run("bash < x.sh")
     assert rm_of(result).origin == f"{path}:2"
     assert programs(run("sh -s < x.sh")) == ["sh", "echo", "rm"]
+    assert rm_of(run("cat x.sh | bash")).origin == f"{path}:2"
 
 
 def test_every_sh_family_shell_and_its_options(run: Analyze, dirs: tuple[str, str]) -> None:

@@ -75,6 +75,11 @@ def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ct
         text = detect.echoed(feeder)
     elif feeder.program == "cat" and not feeder.positionals and j in w.stdin_text:
         text = w.stdin_text[j]
+    elif feeder.program == "cat" and len(feeder.positionals) == 1 and feeder.paths:
+        # "cat x.sh | bash": the shell's program is the file
+        if cmd.program in taskfiles.SH_FAMILY and not feeder.dynamic:
+            scripts.shell_file(w, k, (feeder.paths[0],), [], scope, ctx)
+        return
     if text is not None:
         if detect.is_shell(cmd.program):
             statements.source(
