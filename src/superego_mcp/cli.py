@@ -145,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_args(p)
     _add_policy_args(p)
 
+    p = sub.add_parser(
+        "stdio",
+        help="run the MCP server over stdio (same as: serve --transport stdio)",
+        description=(
+            "Serve MCP over stdin/stdout for one client that starts this process (an agent's "
+            "MCP configuration, the MCP Inspector). Same as `serve --transport stdio`, as a "
+            "word no launcher mistakes for one of its own options."
+        ),
+    )
+    _add_policy_args(p)
+
     p = sub.add_parser("hook", help="Claude Code command hook: hook JSON on stdin, decision out")
     _add_policy_args(p)
     for option, (choices, default, metavar, text) in _HOOK_OPTIONS.items():
@@ -211,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = args.command
     if command == "hook":
         raise SystemExit(_run_hook(args))
+    if command == "stdio":
+        args.transport = "stdio"
+        command = "serve"
     if command is None:
         if args.transport is None:
             build_parser().print_help(sys.stderr)

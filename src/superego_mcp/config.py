@@ -205,10 +205,30 @@ def _settings_class(file_path: Path | None) -> type[Settings]:
     return FileSettings
 
 
-def _describe(loc: tuple[int | str, ...], msg: str) -> str:
+def _describe(
+    loc: tuple[int | str, ...],
+    msg: str,
+    value: object,
+    flags: dict[str, Any],
+    file_path: Path | None,
+) -> str:
+    """One problem, naming the setting, where its value came from (in the order settings are
+    read: flag, environment, file) and the value itself (never a secret's)."""
     name = ".".join(str(p) for p in loc) or "settings"
-    env = f" (SUPEREGO_{str(loc[0]).upper()})" if loc else ""
-    return f"{name}{env}: {msg}"
+    if not loc:
+        return f"{name}: {msg}"
+    key = str(loc[0])
+    variable = f"SUPEREGO_{key.upper()}"
+    if key in flags:
+        where = f"the --{key.replace('_', '-')} flag"
+    elif any(k.upper() == variable for k in os.environ):
+        where = variable
+    elif file_path is not None:
+        where = str(file_path)
+    else:
+        where = "the default"
+    shown = "" if key == "api_token" or isinstance(value, dict) else f" {value!r}"
+    return f"{name}{shown} (from {where}): {msg}"
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -227,12 +247,12 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     try:
         return _settings_class(file_path)(**given)
     except ValidationError as exc:
-        # A value may come from the file, the environment or a flag: name all three places.
-        where = f"{file_path}, " if file_path else ""
-        problems = "; ".join(_describe(err["loc"], err["msg"]) for err in exc.errors())
-        raise ConfigError(
-            f"invalid settings ({where}SUPEREGO_* environment, flags): {problems}"
-        ) from None
+        # Name where each bad value came from: a flag, the environment, or the file.
+        problems = "; ".join(
+            _describe(err["loc"], err["msg"], err.get("input"), given, file_path)
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
     except Exception as exc:  # a YAML syntax error in the file, for instance
         raise ConfigError(f"cannot read settings file {file_path}: {exc}") from None
 

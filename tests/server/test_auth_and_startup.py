@@ -171,6 +171,20 @@ def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
     assert "SUPEREGO_FAIL_MODE" in r.stderr
 
 
+def test_a_bad_flag_is_blamed_not_the_environment(tmp_path: Path) -> None:
+    r = _superego("serve", "--port", "99999")
+    assert r.returncode == 2
+    assert "port 99999 (from the --port flag)" in r.stderr
+    assert "SUPEREGO_PORT" not in r.stderr
+    # The same value from the environment names the variable, and a file names the file.
+    r = _superego("serve", env=clean_env(SUPEREGO_PORT="99999"))
+    assert "(from SUPEREGO_PORT)" in r.stderr
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("port: 99999\n")
+    r = _superego("serve", "--config", str(cfg))
+    assert f"(from {cfg})" in r.stderr
+
+
 def test_broken_policy_at_startup_names_file_and_line(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(

@@ -81,6 +81,7 @@ def _run_stdio(settings: Settings, holder: PolicyHolder, recorder: Recorder) -> 
 
     from superego_mcp.server.mcp import build_mcp
     from superego_mcp.server.reload import watching
+    from superego_mcp.server.stdio import answered_stdio
 
     mcp = build_mcp(holder, recorder)
 
@@ -89,7 +90,9 @@ def _run_stdio(settings: Settings, holder: PolicyHolder, recorder: Recorder) -> 
             # No banner: it would go to the terminal, and its update check to the network.
             await mcp.run_stdio_async(show_banner=False, log_level=settings.log_level.upper())
 
-    anyio.run(serve)
+    # A client that closes stdin right after its last request still gets the answer.
+    with answered_stdio():
+        anyio.run(serve)
     return 0
 
 
