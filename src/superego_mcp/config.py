@@ -23,6 +23,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from superego_mcp.places import state_dir, user_policy_path
+
 if TYPE_CHECKING:
     from superego_mcp.model import Action
 
@@ -81,6 +83,22 @@ class Settings(BaseSettings):
         "settings decide); `ask` is strict (Superego asks about everything it has no rule "
         "for); `defer` hands such calls to the agent; `allow` lets them through. A command "
         "line the analyzer cannot fully see is asked about whatever this says.",
+    )
+
+    # --- policy layers and exceptions (docs/rules.md "Layering", "Allow once") -----------
+    user_rules: Path | None = Field(
+        default_factory=lambda: Path(user_policy_path()),
+        description="The user policy layer (used when the file exists); "
+        "default $XDG_CONFIG_HOME/superego/policy.yaml.",
+    )
+    project_rules: bool = Field(
+        default=True,
+        description="Read the project policy layer, .superego/policy.yaml at the project root.",
+    )
+    state_dir: Path = Field(
+        default_factory=lambda: Path(state_dir()),
+        description="Where `superego-mcp allow` keeps its exceptions; "
+        "default $XDG_STATE_HOME/superego-mcp.",
     )
 
     # --- server -------------------------------------------------------------------------
@@ -258,11 +276,23 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
 
 
 def run(args: argparse.Namespace) -> int:
-    """``superego-mcp config show``: print the effective settings, secrets masked."""
+    """``superego-mcp config show``: print the effective settings, secrets masked, and (under
+    ``policy_layers``) the policy files in effect, lowest layer first."""
+    config = args.config or os.environ.get("SUPEREGO_CONFIG") or None
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(config)
     except ConfigError as exc:
         print(f"superego-mcp: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(settings.masked(), indent=2, sort_keys=True))
+    from superego_mcp.policy.errors import PolicyError
+    from superego_mcp.policy.layers import load_effective
+
+    data = settings.masked()
+    try:
+        policy = load_effective(settings, config)
+    except PolicyError as exc:
+        data["policy_error"] = str(exc)
+    else:
+        data["policy_layers"] = [layer.to_dict() for layer in policy.layers]
+    print(json.dumps(data, indent=2, sort_keys=True))
     return 0

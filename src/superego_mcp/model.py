@@ -66,19 +66,23 @@ class ToolCall:
 class Decision:
     """The answer for one tool call: an action, a reason a person or model can act on, and
     the id of the rule that decided (``None`` when the policy's default or a fail-closed path
-    decided)."""
+    decided). ``final`` is true when nothing may loosen the decision: a rule marked ``final``
+    decided a part of the call, or the call could not be fully analysed (so no exception
+    granted with ``superego-mcp allow`` applies)."""
 
-    __slots__ = ("action", "reason", "rule_id")
+    __slots__ = ("action", "final", "reason", "rule_id")
 
     def __init__(
         self,
         action: Action,
         reason: str,
         rule_id: str | None = None,
+        final: bool = False,
     ) -> None:
         self.action: Action = action
         self.reason = reason
         self.rule_id = rule_id
+        self.final = final
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (REST, MCP structured output, audit)."""

@@ -55,7 +55,7 @@ def test_yaml_syntax_error_has_line() -> None:
         ("param: {command: {regex: '(unclosed'}}", 7, "bad regular expression"),
         ("tool: 're:(bad'", 7, "bad regular expression"),
         ("path: ['/etc/[abc']", 7, "unclosed '['"),
-        ("path: ['/etc/${nope}/x']", 7, "only ~, ${home}, ${project} or ${tmp}"),
+        ("path: ['/etc/${nope}/x']", 7, "only ~, ${home}, ${project}, ${tmp} or ${superego}"),
         ("time: {start: '25:00', end: '17:00'}", 7, "bad time '25:00'"),
         ("time: {start: '9am'}", 7, "bad time '9am'"),
         ("time: {timezone: Mars/Olympus}", 7, "unknown timezone 'Mars/Olympus'"),

@@ -135,3 +135,43 @@ def test_sigterm_with_an_open_sse_stream_exits_0_within_5s() -> None:
     assert time.monotonic() - signalled < 5
     assert code == 0, server.output()
     server.stop()
+
+
+def test_reload_watches_every_layer_and_a_broken_one_keeps_the_last_good(
+    tmp_path: Path,
+) -> None:
+    # A team file extends a shared file: both are layers in effect; the user layer does not
+    # exist yet and is watched too.
+    config = tmp_path / "config"
+    user = config / "superego" / "policy.yaml"
+    shared = tmp_path / "shared.yaml"
+    shared.write_text(READ_DENY_POLICY)
+    team = tmp_path / "team.yaml"
+    team.write_text("version: 1\nextends: shared.yaml\n")
+    env = clean_env(XDG_CONFIG_HOME=str(config))
+    server = start_server("--rules", str(team), env=env)
+    try:
+        url = server.url
+        assert _read_decision(url) == "deny"
+        watching = httpx.get(f"{url}/readyz").json()["watching"]
+        assert {str(shared), str(team), str(user)} <= set(watching)
+
+        _write(shared, READ_ALLOW_POLICY)  # the extended file, not the one named
+        _within(2.0, lambda: _read_decision(url) == "allow")
+
+        # A user layer appears: its override applies at once.
+        user.parent.mkdir(parents=True)
+        _write(
+            user,
+            "version: 1\nextends: none\nrules:\n  - {id: no-read, action: deny, "
+            "reason: user says no, conditions: {tool: Read}}\n",
+        )
+        _within(2.0, lambda: _read_decision(url) == "deny")
+
+        # A broken layer never replaces working rules; the error names its file and line.
+        user.write_text("version: 1\nextends: nowhere.yaml\n")
+        _within(2.0, lambda: httpx.get(f"{url}/readyz").status_code == 503)
+        assert f"{user}:2" in httpx.get(f"{url}/readyz").json()["error"]
+        assert _read_decision(url) == "deny"
+    finally:
+        assert server.stop() == 0

@@ -9,11 +9,14 @@ from changed and use it without importing pydantic or yaml.
 An entry is used only when all of these are byte-for-byte what it was built from:
 
 - the *key material*: cache format, Python, the installed code (file sizes and mtimes), the
-  working directory, ``HOME``, the ``--rules`` / ``--config`` flags and every ``SUPEREGO_*``
-  variable except the API token (the entry's file name is a checksum of it);
+  working directory, the project root, ``HOME``, ``XDG_CONFIG_HOME`` / ``XDG_STATE_HOME``, the
+  ``--rules`` / ``--config`` flags and every ``SUPEREGO_*`` variable except the API token (the
+  entry's file name is a checksum of it);
 - the settings file's bytes;
-- the policy file's bytes (read *before* compiling, so a file edited during compilation
-  makes the entry mismatch, never match stale).
+- every policy layer file's bytes, and the absence of each layer file looked for and not
+  found (a user or project policy created later is seen at once). Layer files are read
+  *before* compiling, so a file edited during compilation makes the entry mismatch, never
+  match stale.
 
 Bytes are compared, not hashed: comparison costs microseconds and hashlib costs
 milliseconds of import. Entries are written atomically (temp file + ``os.replace``, mode
@@ -55,7 +58,6 @@ _LIMITS = {
 }
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUNDLED_POLICY = os.path.join(_PACKAGE, "data", "default_policy.yaml")
 # The code a pickled Policy depends on: its classes, the analyzer, the bundled policy.
 _CODE_DIRS = ("", "policy", "shell", "data")
 
@@ -72,24 +74,26 @@ class SetupError(Exception):
 class Compiled:
     """A compiled policy and the resolved settings the hook needs."""
 
-    __slots__ = ("audit", "fail_mode", "hit", "limits", "policy", "policy_path")
+    __slots__ = ("audit", "fail_mode", "files", "hit", "limits", "policy", "state_dir")
 
     def __init__(
         self,
         policy: Policy,
         fail_mode: FailMode,
         limits: dict[str, int],
-        policy_path: str | None,
+        files: tuple[tuple[str, bytes | None], ...],
         hit: bool,
         audit: tuple[str, str, str] | None = None,
+        state_dir: str = "",
     ) -> None:
         self.policy = policy
         self.fail_mode = fail_mode
         self.limits = limits
-        self.policy_path = policy_path  # None: the bundled policy
+        self.files = files  # every layer file and its bytes (None: looked for, absent)
         self.hit = hit  # True when this came from the cache
         # Where decisions are recorded: (backend, location, synchronous); None: audit off.
         self.audit = audit
+        self.state_dir = state_dir  # where exceptions live (superego_mcp.exceptions)
 
 
 def cache_dir() -> str:
@@ -125,7 +129,7 @@ def _code_stamp() -> str:
     return ";".join(parts)
 
 
-def _key_material(rules: str | None, config: str | None) -> str:
+def _key_material(rules: str | None, config: str | None, project: str) -> str:
     env = sorted(
         f"{k.upper()}={v}"
         for k, v in os.environ.items()
@@ -137,8 +141,9 @@ def _key_material(rules: str | None, config: str | None) -> str:
             f"python={sys.version}|{sys.executable}",
             f"code={_code_stamp()}",
             f"cwd={os.getcwd()}",
+            f"project={project}",
             f"home={os.environ.get('HOME', '')}",
-            f"state={os.environ.get('XDG_STATE_HOME', '')}",  # the default audit path
+            f"xdg={os.environ.get('XDG_CONFIG_HOME', '')}|{os.environ.get('XDG_STATE_HOME', '')}",
             f"rules={rules!r}",
             f"config={config!r}",
             *env,
@@ -151,6 +156,14 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
+def _read_or_none(path: str) -> bytes | None:
+    """A layer file's bytes; ``None`` when it does not exist (one failed open)."""
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        return None
+
+
 def _settings_file(config: str | None) -> str | None:
     return config or _env("SUPEREGO_CONFIG") or None
 
@@ -160,7 +173,7 @@ def _entry_path(material: str) -> str:
     return os.path.join(cache_dir(), f"policy-{crc:08x}.pickle")
 
 
-def load(rules: str | None, config: str | None) -> Compiled:
+def load(rules: str | None, config: str | None, project: str | None = None) -> Compiled:
     """The compiled policy and settings for these flags: from the cache when nothing changed,
     else validated, compiled and cached. Raises :class:`SetupError` naming the problem."""
     settings_path = _settings_file(config)
@@ -168,36 +181,36 @@ def load(rules: str | None, config: str | None) -> Compiled:
         settings_bytes = b"" if settings_path is None else _read(settings_path)
     except OSError as exc:
         raise SetupError(f"cannot read settings file {settings_path}: {exc.strerror}") from None
-    material = _key_material(rules, config)
+    if project is None:
+        from superego_mcp.policy.layers import default_project
+
+        project = default_project()
+    material = _key_material(rules, config, project)
     entry_path = _entry_path(material)
     cached = _lookup(entry_path, material, settings_bytes)
     if cached is not None:
         return cached
-    compiled, policy_bytes = _compile(rules, settings_path)
-    _store(entry_path, material, settings_bytes, policy_bytes, compiled)
+    compiled = _compile(rules, settings_path, project)
+    _store(entry_path, material, settings_bytes, compiled)
     return compiled
 
 
 def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled | None:
     try:
         entry = pickle.loads(_read(entry_path))  # noqa: S301 -- our own 0600 file, see docs
-        fmt, stored_material, stored_settings, policy_path, policy_bytes, fail_mode, limits = entry[
-            :7
-        ]
+        fmt, stored_material, stored_settings, files, fail_mode, limits, state = entry[:7]
         policy, audit = entry[7], entry[8]
-        if (
-            fmt != _FORMAT
-            or stored_material != material
-            or stored_settings != settings_bytes
-            or _read(policy_path or BUNDLED_POLICY) != policy_bytes
-        ):
+        if fmt != _FORMAT or stored_material != material or stored_settings != settings_bytes:
             return None
+        for path, data in files:
+            if _read_or_none(path) != data:
+                return None
     except Exception:  # missing, unreadable, corrupt, truncated: rebuild
         return None
-    return Compiled(policy, fail_mode, limits, policy_path, hit=True, audit=audit)
+    return Compiled(policy, fail_mode, limits, files, hit=True, audit=audit, state_dir=state)
 
 
-def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, bytes]:
+def _compile(rules: str | None, settings_path: str | None, project: str) -> Compiled:
     try:
         from superego_mcp.config import ConfigError, load_settings
     except Exception as exc:
@@ -208,45 +221,50 @@ def _compile(rules: str | None, settings_path: str | None) -> tuple[Compiled, by
         raise SetupError(str(exc)) from None
     fail_mode: FailMode = settings.fail_mode
     limits = {kw: int(getattr(settings, name)) for name, kw in _LIMITS.items()}
-    policy_path = None if settings.rules is None else os.path.abspath(settings.rules)
     from superego_mcp.audit.target import parse_target
 
     backend, location = parse_target(settings.audit)  # validated with the settings
     audit = None if backend == "off" else (backend, location, settings.audit_synchronous)
     try:
-        # Read before compiling: if the file changes meanwhile, the entry can only mismatch.
-        policy_bytes = _read(policy_path or BUNDLED_POLICY)
-    except OSError as exc:
-        raise SetupError(
-            f"cannot read policy file {policy_path or BUNDLED_POLICY}: {exc.strerror}",
-            fail_mode,
-        ) from None
-    try:
-        from superego_mcp.policy import load_policy
         from superego_mcp.policy.errors import PolicyError
+        from superego_mcp.policy.layers import load_effective
     except Exception as exc:
         raise SetupError(f"cannot load the policy engine: {exc!r}", fail_mode) from None
     try:
-        policy = load_policy(policy_path).with_default(settings.default_override)
+        policy = load_effective(settings, settings_path, project=project)
+        # The bytes kept are checked against what was compiled: a file edited meanwhile
+        # leaves a mark no later read can match, so the entry is rebuilt, never stale.
+        files = tuple(
+            (layer.path, _compiled_bytes(layer.path, layer.digest)) for layer in policy.layers
+        )
     except PolicyError as exc:
         raise SetupError(f"broken policy: {exc}", fail_mode) from None
     except Exception as exc:
-        raise SetupError(f"cannot load policy {policy_path}: {exc!r}", fail_mode) from None
-    compiled = Compiled(policy, fail_mode, limits, policy_path, hit=False, audit=audit)
-    return compiled, policy_bytes
+        raise SetupError(f"cannot load the policy: {exc!r}", fail_mode) from None
+    state = str(settings.state_dir)
+    return Compiled(policy, fail_mode, limits, files, hit=False, audit=audit, state_dir=state)
 
 
-def _store(
-    entry_path: str, material: str, settings_bytes: bytes, policy_bytes: bytes, c: Compiled
-) -> None:
+def _compiled_bytes(path: str, digest: str) -> bytes | None:
+    """The file's bytes if they are what was compiled (``digest``; ``""``: absent), else a
+    value no file read can equal."""
+    import hashlib
+
+    data = _read_or_none(path)
+    if data is None:
+        return None if not digest else b"\0changed"
+    return data if hashlib.sha256(data).hexdigest() == digest else b"\0changed"
+
+
+def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -> None:
     entry = (
         _FORMAT,
         material,
         settings_bytes,
-        c.policy_path,
-        policy_bytes,
+        c.files,
         c.fail_mode,
         c.limits,
+        c.state_dir,
         c.policy,
         c.audit,
     )

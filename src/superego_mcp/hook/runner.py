@@ -143,8 +143,12 @@ def handle(
 
         from superego_mcp.hook.cache import SetupError, load
 
+        call = request.call if request is not None else None
+        if call is not None:
+            _place(call)  # first: the project's policy layer is part of what is loaded
         try:
-            compiled = load(getattr(args, "rules", None), getattr(args, "config", None))
+            project = call.project if call is not None else None
+            compiled = load(getattr(args, "rules", None), getattr(args, "config", None), project)
         except SetupError as exc:
             # Unknown configured mode (unreadable settings): the stricter one.
             return _fail(event, _known_mode(args, _valid_mode(exc.fail_mode)) or "deny", str(exc))
@@ -153,7 +157,6 @@ def handle(
             note(event, mode)
         if problem is not None or request is None or request.call is None:
             return _fail(event, mode, problem or "no tool call in the hook input")
-        _place(request.call)
         return _judge(compiled, request.event, request.call, mode)
     except _Deadline:
         return _fail(event, mode, f"no decision within {DEADLINE_S:g} s")

@@ -17,8 +17,7 @@ from superego_mcp.policy.errors import PolicyError
 if TYPE_CHECKING:
     import argparse
 
-    from superego_mcp.model import Action
-    from superego_mcp.policy.engine import Example, Judgement, Policy, Rule
+    from superego_mcp.policy.engine import Example, Judgement, Policy, Rule, UnitResult
 
 # `check` runs examples as if here, so results do not depend on the machine.
 EXAMPLE_HOME = "/home/user"
@@ -29,52 +28,54 @@ def _err(message: str) -> None:
     print(f"superego-mcp: {message}", file=sys.stderr)
 
 
-def policy_path(args: argparse.Namespace) -> str | None:
-    """The policy file the command line selects: ``--rules``, else the settings (only read
-    when ``--config`` / ``$SUPEREGO_CONFIG`` is given: they cost a pydantic import), else
-    ``$SUPEREGO_RULES``, else ``None`` (the bundled policy)."""
-    rules = getattr(args, "rules", None)
-    if rules:
-        return str(rules)
-    if getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG"):
-        from superego_mcp.config import load_settings
-
-        settings = load_settings(getattr(args, "config", None))
-        return str(settings.rules) if settings.rules else None
-    return os.environ.get("SUPEREGO_RULES") or None
-
-
-def default_override(args: argparse.Namespace) -> Action | None:
-    """The ``default_action`` setting as an override of the policy's default (``None``: the
-    policy's own). Settings are only read when ``--config`` / ``$SUPEREGO_CONFIG`` or
-    ``$SUPEREGO_DEFAULT_ACTION`` is given (they cost a pydantic import)."""
-    named = any(k.upper() == "SUPEREGO_DEFAULT_ACTION" for k in os.environ)
-    if not (named or getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG")):
-        return None
+def load_in_effect(args: argparse.Namespace, project: str | None = None) -> Policy:
+    """The layered policy in effect for this command line (``--rules``, ``--config``, the
+    ``SUPEREGO_*`` environment) in ``project`` (default: this process's project)."""
     from superego_mcp.config import load_settings
+    from superego_mcp.policy.layers import load_effective
 
-    return load_settings(getattr(args, "config", None)).default_override
+    config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
+    settings = load_settings(config, rules=getattr(args, "rules", None) or None)
+    return load_effective(settings, config, project=project)
 
 
-def _load(args: argparse.Namespace) -> Policy:
-    from superego_mcp.policy.loader import load_policy
+# What `init` writes: a small file on top of the bundled policy, not a copy of it.
+STARTER = """\
+# A Superego policy on top of the bundled one (reference: docs/rules.md, "Layering").
+# Check it with: superego-mcp check --rules THIS_FILE
+version: 1
+extends: bundled          # or [bundled, packs/NAME, other.yaml]; `none` to stand alone
 
-    return load_policy(policy_path(args)).with_default(default_override(args))
+# Change a bundled rule by its id (action, reason, priority, enabled):
+# overrides:
+#   ask-package-install: {action: allow, reason: "Installing packages is fine here."}
+
+# Add your own rules:
+rules:
+  - id: ask-production-deploys
+    description: An example of a rule of your own; edit or remove it.
+    priority: 50
+    action: ask
+    reason: "This deploys to production."
+    conditions:
+      shell: {program: make, args: {equals: deploy-prod}}
+    examples:
+      match: ["make deploy-prod"]
+      no_match: ["make test"]
+"""
 
 
 def init(args: argparse.Namespace) -> int:
-    """Write the bundled policy to ``--path`` (refusing to overwrite without ``--force``)."""
-    from superego_mcp.policy.loader import BUNDLED_POLICY, read_policy_text
-
+    """Write a starter policy that extends the bundled one to ``--path`` (refusing to
+    overwrite without ``--force``)."""
     target = args.path
     if os.path.exists(target) and not args.force:  # noqa: PTH110 - no pathlib on this path
         _err(f"{target} already exists; pass --force to overwrite it")
         return 1
     try:
-        text = read_policy_text(BUNDLED_POLICY)
         with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except (OSError, PolicyError) as exc:
+            fh.write(STARTER)
+    except OSError as exc:
         _err(f"cannot write {target}: {exc}")
         return 1
     print(f"wrote {target}; edit it, then run: superego-mcp check --rules {target}")
@@ -85,13 +86,21 @@ def check(args: argparse.Namespace) -> int:
     """Validate a policy and run every rule's examples; exit 1 on a failed example, 2 on a
     bad file."""
     try:
-        policy = _load(args)
+        policy = load_in_effect(args)
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 2
     except Exception as exc:  # e.g. a bad settings file: say so, no traceback
         _err(str(exc))
         return 2
+    from superego_mcp.policy.layers import extends_warnings
+
+    for warning in extends_warnings(policy):
+        print(warning, file=sys.stderr)
+    for layer in policy.layers:
+        if layer.exists:
+            by = f" (extended by {layer.extended_by})" if layer.extended_by else ""
+            print(f"layer {layer.name}: {layer.path}{by}")
     failures: list[str] = []
     examples = 0
     for rule in policy.rules:
@@ -125,7 +134,7 @@ def example_matches(rule: Rule, example: Example) -> bool:
 
 
 def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool) -> str:
-    where = f"{policy.source}:{example.line or rule.line}: rule {rule.id}"
+    where = f"{rule.file or policy.source}:{example.line or rule.line}: rule {rule.id}"
     try:
         matched = example_matches(rule, example)
     except Exception as exc:  # report, do not crash, on an odd example
@@ -193,17 +202,17 @@ def _read_bare_call(args: argparse.Namespace) -> ToolCall:
 def explain(args: argparse.Namespace) -> int:
     """Show what the analyzer saw, which rule decided each unit and why, and the result."""
     try:
-        policy = _load(args)
+        call = _read_call(args)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        _err(f"bad input: {exc}")
+        return 2
+    try:
+        policy = load_in_effect(args, project=call.project)
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 2
     except Exception as exc:  # a bad settings file, for instance
         _err(str(exc))
-        return 2
-    try:
-        call = _read_call(args)
-    except ValueError as exc:  # json.JSONDecodeError is a ValueError
-        _err(f"bad input: {exc}")
         return 2
     try:
         judgement = policy.judge(call)
@@ -264,13 +273,21 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
             "action": r.action,
             "rule_id": r.rule.id if r.rule else None,
             "reason": r.reason,
+            "layer": r.rule.layer if r.rule else None,
+            "where": r.rule.where() if r.rule else f"default, {_default_where(policy, r)}",
+            "note": r.note,
         }
         for r in judgement.units
     ]
     decision = judgement.decision
     final = resolve_review(decision, call, "ask") if decision.action == "review" else decision
     return {
-        "policy": {"source": policy.source, "digest": policy.digest, "rules": len(policy.rules)},
+        "policy": {
+            "source": policy.source,
+            "digest": policy.digest,
+            "rules": len(policy.rules),
+            "layers": [layer.to_dict() for layer in policy.layers if layer.exists],
+        },
         "call": {
             "tool_name": call.tool_name,
             "tool_input": call.tool_input,
@@ -285,17 +302,27 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
     }
 
 
+def _default_where(policy: Policy, result: UnitResult) -> str:
+    """Where the default that decided ``result`` was set (the floor's, when the project
+    layer was not allowed to loosen it)."""
+    if result.note and policy.floor is not None:
+        return policy.floor.default_where
+    return policy.default_where
+
+
 def render(data: dict[str, Any]) -> str:
     """The explanation as text for a person."""
-    lines = [
-        f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)",
+    lines = [f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)"]
+    for layer in data["policy"]["layers"]:
+        lines.append(f"  layer {layer['layer']}: {layer['path']}")
+    lines.append(
         f"call:   {data['call']['tool_name']} in {data['call']['cwd']}"
         + (
             f" (project {data['call']['project']})"
             if data["call"].get("project") not in (None, data["call"]["cwd"])
             else ""
-        ),
-    ]
+        )
+    )
     if data["call"]["tool_name"] == "Bash" or data["commands"]:
         lines.append("commands that would run:")
         for i, c in enumerate(data["commands"], 1):
@@ -322,7 +349,9 @@ def render(data: dict[str, Any]) -> str:
     lines.append("decisions:")
     for u in data["units"]:
         by = f"rule {u['rule_id']}" if u["rule_id"] else "the default"
-        lines.append(f"  {u['unit']}: {u['action']} by {by}: {u['reason']}")
+        lines.append(f"  {u['unit']}: {u['action']} by {by} ({u['where']}): {u['reason']}")
+        if u["note"]:
+            lines.append(f"    ({u['note']})")
     d = data["decision"]
     lines.append(
         f"result: {d['decision'].upper()}"

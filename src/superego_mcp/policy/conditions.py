@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 class Context:
     """What every unit of one call shares: the call, its cwd, project root, home, the temp
-    dirs, the time.
+    dirs, the time, and Superego's own files in effect (``${superego}``).
 
     ``roots`` is what path globs' variables stand for: ``home`` (this call's home),
     ``project``, ``tmp``; and what they leave out: ``not-tmp``, the project and home when
@@ -39,6 +39,7 @@ class Context:
         tmp: tuple[str, ...],
         now: datetime | None,
         project: tuple[str, ...] | None = None,
+        protected: tuple[str, ...] = (),
     ) -> None:
         self.call = call
         self.cwd = cwd[0]  # lexical form; cwd[1], if any, is the symlink-resolved one
@@ -53,6 +54,7 @@ class Context:
             "tmp": tmp,
             "not-tmp": _inside(tmp, (*project, home)),
             "not-project": _inside(project, (home,)),
+            "superego": protected,
         }
 
 

@@ -77,19 +77,25 @@ class Example:
 
 class Rule:
     """One compiled rule. ``tools`` is the rule's top-level tool matcher (``None``: any tool),
-    ``shell_only`` says its conditions can only hold for shell commands."""
+    ``shell_only`` says its conditions can only hold for shell commands. ``final`` rules can
+    be loosened by no layer and no exception; ``layer``, ``file`` and ``line`` say where the
+    rule was written, ``overridden`` (``LAYER FILE:LINE``) where an override last changed it."""
 
     __slots__ = (
         "action",
         "condition",
         "description",
         "enabled",
+        "file",
+        "final",
         "id",
+        "layer",
         "line",
         "match_examples",
         "metadata",
         "no_match",
         "order",
+        "overridden",
         "priority",
         "programs",
         "reason",
@@ -115,6 +121,10 @@ class Rule:
         line: int | None = None,
         order: int = 0,
         programs: tuple[NameMatcher, ...] | None = None,
+        final: bool = False,
+        file: str | None = None,
+        layer: str | None = None,
+        overridden: str | None = None,
     ) -> None:
         self.id = id
         self.description = description
@@ -133,6 +143,23 @@ class Rule:
         # The rule can only match a shell command whose program one of these matches
         # (None: no such requirement); lets the engine skip it for other units.
         self.programs = programs
+        self.final = final
+        self.file = file
+        self.layer = layer
+        self.overridden = overridden
+
+    def copy(self, **changes: Any) -> Rule:
+        """This rule with some fields changed (an override makes a new rule, so a layer
+        below keeps its own view)."""
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields.update(changes)
+        return Rule(**fields)
+
+    def where(self) -> str:
+        """``LAYER FILE:LINE`` (as much as is known), plus the override, for explanations."""
+        place = f"{self.file or '?'}:{self.line}" if self.line else (self.file or "?")
+        where = f"{self.layer} {place}" if self.layer else place
+        return f"{where}, overridden by {self.overridden}" if self.overridden else where
 
     def can_match_tool(self, tool_name: str) -> bool:
         """False when the rule's tool test (or its shell-only tests) rule the tool out."""
@@ -145,15 +172,21 @@ class Rule:
 
 
 class UnitResult:
-    """How one unit was decided (for ``explain``)."""
+    """How one unit was decided (for ``explain``). ``note`` says why a layer's answer was
+    not the first match's (a final rule, or a project layer that may not loosen)."""
 
-    __slots__ = ("action", "reason", "rule", "unit")
+    __slots__ = ("action", "note", "reason", "rule", "unit")
 
-    def __init__(self, unit: Unit, rule: Rule | None, action: Action, reason: str) -> None:
+    def __init__(
+        self, unit: Unit, rule: Rule | None, action: Action, reason: str, note: str = ""
+    ) -> None:
         self.unit = unit
         self.rule = rule
         self.action: Action = action
         self.reason = reason
+        self.note = note
+
+
 
 
 class Judgement:
@@ -169,18 +202,61 @@ class Judgement:
         self.units = units
 
 
+class Layer:
+    """One policy file in effect (or looked for): its layer name (``bundled``, ``user``,
+    ``project``, ``rules``, or the layer that extended it), its path, whether it exists and
+    whether it was pulled in by ``extends`` (and by which file), and the sha256 of the text
+    compiled (``""`` when absent)."""
+
+    __slots__ = ("digest", "exists", "extended_by", "name", "path")
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        exists: bool = True,
+        extended_by: str | None = None,
+        digest: str = "",
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.exists = exists
+        self.extended_by = extended_by
+        self.digest = digest
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``config show``, ``explain --json``)."""
+        return {
+            "layer": self.name,
+            "path": self.path,
+            "exists": self.exists,
+            "extended_by": self.extended_by,
+        }
+
+
 class Policy:
     """A compiled policy: rules sorted by priority, a default, and where it came from.
 
-    Picklable (the hook caches it); ``digest`` is the sha256 of the source text.
+    Picklable (the hook caches it); ``digest`` is the sha256 of the source text (of every
+    layer's text, for a layered policy). ``layers`` lists the files in effect and the
+    candidate layer files that do not exist; ``protected`` is what ``${superego}`` stands for;
+    ``floor`` (layered policies with a project layer) is the policy without the project
+    layer: the project may not loosen its answers except for the rule ids (``default`` for
+    the default) in ``loosenable``.
     """
 
     __slots__ = (
+        "_finals",
         "_index",
         "default_action",
         "default_reason",
+        "default_where",
         "digest",
+        "floor",
+        "layers",
         "legacy",
+        "loosenable",
+        "protected",
         "rules",
         "source",
     )
@@ -194,23 +270,34 @@ class Policy:
         default_action: Action,
         default_reason: str,
         legacy: bool = False,
+        layers: tuple[Layer, ...] = (),
+        protected: tuple[str, ...] = (),
+        floor: Policy | None = None,
+        loosenable: frozenset[str] = frozenset(),
     ) -> None:
         self.source = source
         self.digest = digest
         self.rules = tuple(sorted(rules, key=lambda r: (r.priority, r.order)))
         self.default_action: Action = default_action
         self.default_reason = default_reason
+        self.default_where = source  # LAYER FILE:LINE of the default in force, once layered
         self.legacy = legacy
+        self.layers = layers
+        self.protected = protected
+        self.floor = floor
+        self.loosenable = loosenable
         self._index: dict[str, tuple[Rule, ...]] = {}
+        self._finals: dict[str, tuple[int, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        # The tool-name index is rebuilt on demand; it is not part of the policy.
-        return {name: getattr(self, name) for name in self.__slots__ if name != "_index"}
+        # The tool-name indexes are rebuilt on demand; they are not part of the policy.
+        return {n: getattr(self, n) for n in self.__slots__ if n not in ("_index", "_finals")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             setattr(self, name, value)
         self._index = {}
+        self._finals = {}
 
     def with_default(self, action: Action | None, reason: str | None = None) -> Policy:
         """This policy with another default (the ``default_action`` setting); ``self`` when
@@ -221,6 +308,9 @@ class Policy:
         new.__setstate__(self.__getstate__())
         new.default_action = action
         new.default_reason = reason or _DEFAULT_REASONS[action]
+        new.default_where = "the default_action setting"
+        if self.floor is not None:  # the layers below the project get the same default
+            new.floor = self.floor.with_default(action, reason)
         return new
 
     def rules_for(self, tool_name: str) -> tuple[Rule, ...]:
@@ -275,13 +365,11 @@ class Policy:
         home = home or call.home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
         project = call.project or project_root(call.cwd or "/", home=home)
-        ctx = Context(call, cwd_forms, home, temp_dirs(), now, normalize(project, "/", home))
+        ctx = Context(
+            call, cwd_forms, home, temp_dirs(), now, normalize(project, "/", home), self.protected
+        )
         analysis, units = call_units(call, ctx, shell_limits)
-        rules = self.rules_for(call.tool_name)
-        shell_rules = rules if call.tool_name in SHELL_TOOLS else self.rules_for_commands(call)
-        results = [
-            self._decide_unit(unit, ctx, shell_rules if unit.shell else rules) for unit in units
-        ]
+        results = [self._decide_unit(unit, ctx, call) for unit in units]
         worst = results[0]
         for r in results[1:]:
             if more_restrictive(worst.action, r.action) != worst.action:
@@ -290,7 +378,9 @@ class Policy:
         origin = worst.unit.command.origin if worst.unit.command is not None else None
         if origin and worst.action != "allow":
             reason = f"{reason} (in {origin})"  # a script's line, not the command line
-        decision = Decision(worst.action, reason, worst.rule.id if worst.rule else None)
+        # An exception may not lift a unit a final rule decided (other than allowing it).
+        final = any(r.rule is not None and r.rule.final and r.action != "allow" for r in results)
+        decision = Decision(worst.action, reason, worst.rule.id if worst.rule else None, final=final)
         # A command line the analyzer could not fully see is never less than `ask` (`defer`
         # is only for calls that were fully seen and matched nothing).
         if (
@@ -307,22 +397,86 @@ class Policy:
                 f.detail for f in analysis.findings if f.kind in ("unparseable", "too_complex")
             )
             decision = Decision(
-                "ask", f"Superego could not fully analyse this command ({detail}).", None
+                "ask", f"Superego could not fully analyse this command ({detail}).", None, True
             )
+        elif analysis is not None and analysis.failed:
+            decision.final = True
         return Judgement(decision, analysis, results)
 
-    def _decide_unit(self, unit: Unit, ctx: Context, rules: tuple[Rule, ...]) -> UnitResult:
+    def _unit_rules(self, unit: Unit, call: ToolCall) -> tuple[tuple[Rule, ...], tuple[int, ...]]:
+        """The rules a unit is tried against, and the positions of the final ones."""
+        tool = call.tool_name
+        if unit.shell and tool not in SHELL_TOOLS:
+            key, rules = "\0commands\0" + tool, self.rules_for_commands(call)
+        else:
+            key, rules = tool, self.rules_for(tool)
+        finals = self._finals.get(key)
+        if finals is None:
+            finals = tuple(i for i, r in enumerate(rules) if r.final)
+            if len(self._finals) < _INDEX_CACHE_MAX:
+                self._finals[key] = finals
+        return rules, finals
+
+    def _decide_unit(self, unit: Unit, ctx: Context, call: ToolCall) -> UnitResult:
+        rules, finals = self._unit_rules(unit, call)
         program = unit.command.program if unit.command is not None else None
-        for rule in rules:
-            needs = rule.programs
-            if needs is not None and (program is None or not any(m.match(program) for m in needs)):
-                continue  # cannot hold: a cheap test before the full conditions
-            if rule.condition.test(unit, ctx):
-                reason = rule.reason
-                if "{paths}" in reason:
-                    reason = reason.replace("{paths}", shown_paths(unit.paths, ctx.home))
-                return UnitResult(unit, rule, rule.action, reason)
-        return UnitResult(unit, None, self.default_action, self.default_reason)
+        hit = len(rules)
+        result: UnitResult | None = None
+        for i, rule in enumerate(rules):
+            if self._holds(rule, unit, ctx, program):
+                hit = i
+                result = UnitResult(unit, rule, rule.action, _reason(rule, unit, ctx))
+                break
+        if result is None:
+            result = UnitResult(unit, None, self.default_action, self.default_reason)
+        if result.action == "deny":
+            return result
+        # A final rule tried after the first match (a rule placed before it) still holds.
+        for i in finals:
+            if i > hit:
+                rule = rules[i]
+                if _stricter(rule.action, result.action) and self._holds(rule, unit, ctx, program):
+                    by = f"rule {result.rule.id}" if result.rule else "the default"
+                    return UnitResult(
+                        unit,
+                        rule,
+                        rule.action,
+                        _reason(rule, unit, ctx),
+                        f"final: {by} may not loosen it",
+                    )
+        floor = self.floor
+        if floor is not None:
+            # The project layer may tighten anything, loosen only what it is allowed to.
+            below = floor._decide_unit(unit, ctx, call)
+            if _stricter(below.action, result.action):
+                key = below.rule.id if below.rule else "default"
+                if key not in self.loosenable and "*" not in self.loosenable:
+                    by = f"rule {result.rule.id}" if result.rule else "its default"
+                    below.note = (
+                        f"the project layer answered {result.action} by {by}, but may not "
+                        f"loosen {key} (see project_may_loosen in docs/rules.md)"
+                    )
+                    return below
+        return result
+
+    @staticmethod
+    def _holds(rule: Rule, unit: Unit, ctx: Context, program: str | None) -> bool:
+        needs = rule.programs
+        if needs is not None and (program is None or not any(m.match(program) for m in needs)):
+            return False  # cannot hold: a cheap test before the full conditions
+        return rule.condition.test(unit, ctx)
+
+
+def _reason(rule: Rule, unit: Unit, ctx: Context) -> str:
+    reason = rule.reason
+    if "{paths}" in reason:
+        reason = reason.replace("{paths}", shown_paths(unit.paths, ctx.home))
+    return reason
+
+
+def _stricter(a: Action, b: Action) -> bool:
+    """True when ``a`` is strictly more restrictive than ``b``."""
+    return a != b and more_restrictive(a, b) == a
 
 
 def shown_paths(paths: tuple[str, ...], home: str, limit: int = 3) -> str:

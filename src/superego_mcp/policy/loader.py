@@ -35,7 +35,17 @@ if TYPE_CHECKING:
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))  # noqa: PTH120
 BUNDLED_POLICY = os.path.join(_PACKAGE_DIR, "data", "default_policy.yaml")  # noqa: PTH118
 
-_TOP_KEYS = ("version", "default", "rules", "description")
+_TOP_KEYS = (
+    "version",
+    "default",
+    "rules",
+    "description",
+    "extends",
+    "overrides",
+    "project_may_loosen",
+)
+# What an override may change about a rule defined by a file below.
+_OVERRIDE_KEYS = ("action", "reason", "priority", "enabled", "final")
 _RULE_KEYS = (
     "id",
     "description",
@@ -46,6 +56,7 @@ _RULE_KEYS = (
     "conditions",
     "examples",
     "guidance",
+    "final",
 )
 _CONDITION_KEYS = (
     "tool",
@@ -90,7 +101,8 @@ DEFAULT_PRIORITY = 100
 
 
 def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
-    """Load and compile a policy file; ``None`` loads the bundled policy.
+    """Load and compile one policy file and the files it extends; ``None`` loads the bundled
+    policy. (The layered policy in effect is ``policy.layers.load_layers``.)
 
     Raises :class:`PolicyError` (``FILE:LINE: rule ID: MESSAGE``) for anything wrong with it.
     """
@@ -114,32 +126,75 @@ def read_policy_text(name: str) -> str:
 
 
 def compile_policy(text: str, source_name: str = "<policy>") -> Policy:
-    """Compile policy text (``source_name`` is used in errors and kept as ``Policy.source``).
-    Files in the superego-mcp 0.0.0 format are recognised and translated."""
-    reader = Reader(text, source_name)
+    """Compile policy text (``source_name`` is used in errors and kept as ``Policy.source``)
+    with the files it extends. Files in the superego-mcp 0.0.0 format are recognised and
+    translated."""
+    from superego_mcp.policy.layers import TopFile, compose
+
+    layer = "bundled" if source_name == BUNDLED_POLICY else "rules"
+    return compose([TopFile(layer, source_name, text)], bundled_base=False)
+
+
+class Override:
+    """One entry of ``overrides:``: the fields to change on a rule defined below."""
+
+    __slots__ = ("fields", "line", "rule_id")
+
+    def __init__(self, rule_id: str, fields: dict[str, Any], line: int) -> None:
+        self.rule_id = rule_id
+        self.fields = fields
+        self.line = line
+
+
+class SourceFile:
+    """One policy file, read but not yet merged with the files it extends or the layers
+    around it."""
+
+    __slots__ = (
+        "default",
+        "digest",
+        "extends",
+        "legacy",
+        "may_loosen",
+        "overrides",
+        "path",
+        "rules",
+        "says_extends",
+    )
+
+    def __init__(self, path: str, digest: str) -> None:
+        self.path = path
+        self.digest = digest
+        self.extends: list[tuple[str, int]] = []  # (what, line)
+        self.says_extends = False
+        self.overrides: list[Override] = []
+        self.rules: list[Rule] = []
+        self.default: tuple[Action | None, str | None, int] | None = None
+        self.may_loosen: tuple[list[str], int] | None = None
+        self.legacy = False
+
+
+def read_source(text: str, path: str) -> SourceFile:
+    """Read one policy file (either format) into a :class:`SourceFile`."""
+    reader = Reader(text, path)
     try:
         root = reader.root()
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        src = SourceFile(path, hashlib.sha256(text.encode("utf-8")).hexdigest())
         top = reader.mapping(root, "the policy file")
         # Version 1 files say so; 0.0.0 files have no version or a string one ("1.0").
         if "version" not in top or isinstance(reader.value(top["version"]), str):
             from superego_mcp.policy.legacy import compile_legacy
 
-            rules, default_action, default_reason = compile_legacy(reader, top)
-            return Policy(
-                source=source_name,
-                digest=digest,
-                rules=rules,
-                default_action=default_action,
-                default_reason=default_reason,
-                legacy=True,
-            )
-        return _compile_current(reader, top, source_name, digest)
+            rules, action, reason = compile_legacy(reader, top)
+            src.rules, src.default, src.legacy = rules, (action, reason, 1), True
+            return src
+        _read_current(reader, top, src)
+        return src
     finally:
         reader.close()
 
 
-def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str, digest: str) -> Policy:
+def _read_current(reader: Reader, top: dict[str, yaml.Node], src: SourceFile) -> None:
     reader.check_keys(top, _TOP_KEYS, "top-level key")
     version = reader.value(top["version"])
     if version != 1:
@@ -149,23 +204,48 @@ def _compile_current(reader: Reader, top: dict[str, yaml.Node], source: str, dig
             "(this Superego reads version 1; omit 'version' for a "
             "superego-mcp 0.0.0 file)",
         )
-    default_action: Action = "ask"
-    default_reason = "No rule covers this call."
+    if "extends" in top:
+        src.says_extends = True
+        items = reader.items(top["extends"], "'extends'")
+        src.extends = [(reader.string(n, "an 'extends' entry"), reader.line(n)) for n in items]
+        names = [name for name, _ in src.extends]
+        if "none" in names and len(names) > 1:
+            raise reader.error(top["extends"], "'extends: none' cannot be combined with files")
+        src.extends = [(n, line) for n, line in src.extends if n != "none"]
     if "default" in top:
         d = reader.mapping(top["default"], "'default'")
         reader.check_keys(d, ("action", "reason"), "key in 'default'")
-        if "action" in d:
-            default_action = reader.action(d["action"])
-        if "reason" in d:
-            default_reason = reader.text(d["reason"], "'reason'")
-    rules = reader.rules(top["rules"], compile_rule) if "rules" in top else []
-    return Policy(
-        source=source,
-        digest=digest,
-        rules=rules,
-        default_action=default_action,
-        default_reason=default_reason,
-    )
+        src.default = (
+            reader.action(d["action"]) if "action" in d else None,
+            reader.text(d["reason"], "'reason'") if "reason" in d else None,
+            reader.line(top["default"]),
+        )
+    elif not src.says_extends:
+        # A file standing alone has the default default.
+        src.default = ("ask", "No rule covers this call.", 1)
+    if "overrides" in top:
+        for rule_id, node in reader.mapping(top["overrides"], "'overrides'").items():
+            reader.rule_id = rule_id
+            fields_node = reader.mapping(node, f"the override of {rule_id!r}")
+            reader.check_keys(fields_node, _OVERRIDE_KEYS, "key in an override")
+            if not fields_node:
+                raise reader.error(node, f"the override of {rule_id!r} changes nothing")
+            fields: dict[str, Any] = {}
+            for key, value in fields_node.items():
+                if key == "action":
+                    fields[key] = reader.action(value)
+                elif key == "reason":
+                    fields[key] = reader.text(value, "'reason'")
+                elif key == "priority":
+                    fields[key] = reader.integer(value, "'priority'")
+                else:
+                    fields[key] = reader.boolean(value, f"'{key}'")
+            src.overrides.append(Override(rule_id, fields, reader.line(reader.key_nodes[id(node)])))
+        reader.rule_id = None
+    if "project_may_loosen" in top:
+        node = top["project_may_loosen"]
+        src.may_loosen = (reader.strings(node, "'project_may_loosen'"), reader.line(node))
+    src.rules = reader.rules(top["rules"], compile_rule) if "rules" in top else []
 
 
 def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
@@ -195,6 +275,8 @@ def compile_rule(reader: Reader, node: yaml.Node, order: int) -> Rule:
         metadata["guidance"] = reader.text(r["guidance"], "'guidance'")
     match, no_match = compile_examples(reader, r["examples"]) if "examples" in r else ((), ())
     return Rule(
+        final=reader.boolean(r["final"], "'final'") if "final" in r else False,
+        file=reader.file,
         id=rule_id,
         description=reader.text(r["description"], "'description'") if "description" in r else "",
         priority=reader.integer(r["priority"], "'priority'")

@@ -280,7 +280,15 @@ def _compare(op: str, n: float, bound: float) -> bool:
 # (matched at any depth, like a .gitignore name).
 # '~' is every user's home (credentials are credentials whoever owns them, and the server may
 # run as another user than the agent); '${home}' is the home of the user the call runs as.
-_ROOTS = {"~": "anyhome", "${home}": "home", "${project}": "project", "${tmp}": "tmp"}
+_ROOTS = {
+    "~": "anyhome",
+    "${home}": "home",
+    "${project}": "project",
+    "${tmp}": "tmp",
+    # Superego's own files in effect (policy layers, settings, cache, state): filled from the
+    # loaded configuration, see docs/rules.md "Self-protection".
+    "${superego}": "superego",
+}
 # Where homes live: /home/NAME, /Users/NAME (macOS), /var/lib/NAME (service accounts).
 _HOME_PARENTS = ("/home/", "/Users/", "/var/lib/")
 _ROOT_HOMES = ("/root", "/var/root")
@@ -329,8 +337,8 @@ class PathGlob:
         else:
             if "${" in glob:
                 raise ValueError(
-                    f"bad path glob {glob!r}: only ~, ${{home}}, ${{project}} or ${{tmp}} may "
-                    "start a glob"
+                    f"bad path glob {glob!r}: only ~, ${{home}}, ${{project}}, ${{tmp}} or "
+                    "${superego} may start a glob"
                 )
             if not glob.startswith("/"):
                 root, rest = "any", "/" + glob.removeprefix("**/")
@@ -366,7 +374,7 @@ class PathSet:
                 if regex.match(path) is not None:
                     return True
                 continue
-            bases = roots["home"] if root == "anyhome" else roots[root]
+            bases = roots["home"] if root == "anyhome" else roots.get(root, ())
             for base in bases:
                 base = base.rstrip("/")
                 if path == base:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -52,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
             "SUPEREGO_API_TOKEN (set it, or bind 127.0.0.1)"
         )
     try:
+        from superego_mcp.policy.layers import load_effective
+
+        config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
         holder = PolicyHolder(
-            settings.rules,
+            load=lambda: load_effective(settings, config),
             fail_mode=settings.fail_mode,
             default_action=settings.default_override,
             shell_limits=ShellLimits(

@@ -1,5 +1,9 @@
 """The policy in force, and hot reload: a stat-polling watcher plus SIGHUP.
 
+Every policy layer file in effect is watched, and so is every layer file looked for and not
+found (creating a user or project policy is picked up); a reload that fails anywhere keeps
+the last good policy.
+
 Evaluations read ``holder.policy`` once and keep that reference for the whole call, so a
 reload (one attribute assignment) swaps the policy atomically: no lock is ever held across
 an ``await``, and no evaluation waits for a reload.
@@ -68,26 +72,30 @@ class PolicyHolder:
 
     def __init__(
         self,
-        path: Path | None,
+        path: Path | None = None,
         *,
+        load: Callable[[], Policy] | None = None,
         fail_mode: FailMode = "ask",
         shell_limits: ShellLimits | None = None,
         default_action: Action | None = None,
     ) -> None:
-        """Load the policy at ``path`` (``None``: the bundled policy); raises ``PolicyError``.
+        """Load the policy: ``load()`` (the layered policy in effect, see
+        ``policy.layers.load_effective``), else the one file at ``path`` (``None``: the
+        bundled policy). Raises ``PolicyError``.
 
         ``fail_mode`` and ``shell_limits`` apply to every decision made through
         :meth:`decide` and :meth:`explain`; ``default_action`` (the setting), when given,
         replaces the policy's default on every load.
         """
         self.default_action: Action | None = default_action
-        self.path = path
+        self._load: Callable[[], Policy] = load or (
+            lambda: load_policy(str(path) if path is not None else None)
+        )
         self.fail_mode: FailMode = fail_mode
         self.limits: ShellLimits = shell_limits or {}
-        self._stamp: _Stamp = _stamp(path) if path is not None else None
-        self.policy: Policy = load_policy(str(path) if path is not None else None).with_default(
-            default_action
-        )
+        self.policy: Policy = self._load().with_default(default_action)
+        self.files = self._files(self.policy)
+        self._stamps = [_stamp(f) for f in self.files]
         self.error: str | None = None
         self.loaded_at = time.time()
         self.reloads = 0
@@ -104,24 +112,29 @@ class PolicyHolder:
         Returns True when the new policy is in force. Blocking (file I/O, YAML): call it from
         a worker thread when on the event loop.
         """
-        if self.path is None:
-            return True
         with self._reload_lock:
-            self._stamp = _stamp(self.path)
+            # Stamped before loading: a change during the load is seen by the next poll.
+            stamps = [_stamp(f) for f in self.files]
             try:
-                new = load_policy(str(self.path)).with_default(self.default_action)
+                new = self._load().with_default(self.default_action)
             except Exception as exc:  # PolicyError, OSError, or a bug in the loader
+                self._stamps = stamps
                 self.error = _describe_error(exc)
                 log.error("policy reload failed, keeping the last good policy: %s", self.error)
                 self._told(ok=False)
                 return False
             changed = new.digest != self.policy.digest
             self.policy = new  # the atomic swap
+            files = self._files(new)
+            if files != self.files:  # an extends changed: watch what is in effect now
+                self.files = files
+                stamps = [_stamp(f) for f in files]
+            self._stamps = stamps
             self.error = None
             self.loaded_at = time.time()
             self.reloads += 1
             if changed:
-                log.info("policy reloaded from %s (digest %s)", self.path, new.digest)
+                log.info("policy reloaded from %s (digest %s)", new.source, new.digest)
             self._told(ok=True)
             return True
 
@@ -162,9 +175,15 @@ class PolicyHolder:
         ]
         return decision, trace
 
+    @staticmethod
+    def _files(policy: Policy) -> tuple[Path, ...]:
+        # A policy compiled from one file (tests, benchmarks) lists no layers: its source.
+        paths = [layer.path for layer in policy.layers] or [policy.source]
+        return tuple(Path(p) for p in paths)
+
     def changed_on_disk(self) -> bool:
-        """True when the file's stat stamp differs from the one last loaded."""
-        return self.path is not None and _stamp(self.path) != self._stamp
+        """True when some watched file's stat stamp differs from the one last loaded."""
+        return [_stamp(f) for f in self.files] != self._stamps
 
     def status(self) -> dict[str, Any]:
         """JSON-ready state for ``/readyz`` and the MCP status resource."""
@@ -179,7 +198,7 @@ class PolicyHolder:
                 "reloads": self.reloads,
             },
             "error": self.error,
-            "watching": self.path is not None,
+            "watching": [str(f) for f in self.files],
         }
 
 
@@ -200,9 +219,6 @@ async def _watch(holder: PolicyHolder, wake: asyncio.Event, poll: bool) -> None:
 @contextlib.asynccontextmanager
 async def watching(holder: PolicyHolder, *, poll: bool = True) -> AsyncIterator[None]:
     """Watch the policy file (when ``poll``) and reload on SIGHUP while the block runs."""
-    if holder.path is None:
-        yield
-        return
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
     sighup = False
@@ -210,7 +226,11 @@ async def watching(holder: PolicyHolder, *, poll: bool = True) -> AsyncIterator[
         loop.add_signal_handler(signal.SIGHUP, wake.set)
         sighup = True
     task = loop.create_task(_watch(holder, wake, poll))
-    log.info("watching %s for changes (pid %d; SIGHUP reloads)", holder.path, os.getpid())
+    log.info(
+        "watching %s for changes (pid %d; SIGHUP reloads)",
+        ", ".join(str(f) for f in holder.files),
+        os.getpid(),
+    )
     try:
         yield
     finally:
