@@ -240,8 +240,9 @@ def test_the_project_layer_tightens_but_does_not_loosen(dirs: tuple[Path, Path])
         j = p.judge(bash(command), home=HOME)
         assert (j.decision.action, j.decision.rule_id) == ("ask", rule), command
         assert f"may not loosen {rule}" in j.units[0].note
+    # The project's default (allow) does not loosen the bundled one (defer).
     d = judge(p, call("SomeNewTool"))
-    assert (d.action, d.rule_id) == ("ask", None)
+    assert (d.action, d.rule_id) == ("defer", None)
     # What the project's rules allow where the layers below allow too stays allowed.
     assert judge(p, bash("ls")).action == "allow"
 

@@ -159,12 +159,12 @@ def test_reload_watches_every_layer_and_a_broken_one_keeps_the_last_good(
         _write(shared, READ_ALLOW_POLICY)  # the extended file, not the one named
         _within(2.0, lambda: _read_decision(url) == "allow")
 
-        # A user layer appears: its override applies at once.
+        # A user layer appears: its rule (tried first: priority 1) applies at once.
         user.parent.mkdir(parents=True)
         _write(
             user,
-            "version: 1\nextends: none\nrules:\n  - {id: no-read, action: deny, "
-            "reason: user says no, conditions: {tool: Read}}\n",
+            "version: 1\nextends: none\nrules:\n  - {id: user-no-read, priority: 1, "
+            "action: deny, reason: user says no, conditions: {tool: Read}}\n",
         )
         _within(2.0, lambda: _read_decision(url) == "deny")
 

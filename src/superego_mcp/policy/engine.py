@@ -380,7 +380,9 @@ class Policy:
             reason = f"{reason} (in {origin})"  # a script's line, not the command line
         # An exception may not lift a unit a final rule decided (other than allowing it).
         final = any(r.rule is not None and r.rule.final and r.action != "allow" for r in results)
-        decision = Decision(worst.action, reason, worst.rule.id if worst.rule else None, final=final)
+        decision = Decision(
+            worst.action, reason, worst.rule.id if worst.rule else None, final=final
+        )
         # A command line the analyzer could not fully see is never less than `ask` (`defer`
         # is only for calls that were fully seen and matched nothing).
         if (
