@@ -187,8 +187,6 @@ class UnitResult:
         self.note = note
 
 
-
-
 class Judgement:
     """The full story of one evaluation: the decision, the analysis, each unit's result."""
 

@@ -19,7 +19,7 @@ user or ``--rules`` layer lists in ``project_may_loosen`` (``default`` for the d
 """
 
 # os.path, not pathlib: the hook compiles policies through here on a cache miss.
-# ruff: noqa: PTH100, PTH110, PTH111, PTH113, PTH117, PTH118, PTH120, PTH208
+# ruff: noqa: PTH100, PTH109, PTH110, PTH111, PTH113, PTH117, PTH118, PTH120, PTH208
 
 from __future__ import annotations
 
@@ -90,9 +90,7 @@ def default_project() -> str:
     cwd, else the cwd (``superego_mcp.project``)."""
     from superego_mcp.project import given_project, project_root
 
-    return project_root(
-        os.getcwd(), given=given_project(os.environ), home=os.environ.get("HOME")
-    )
+    return project_root(os.getcwd(), given=given_project(os.environ), home=os.environ.get("HOME"))
 
 
 def load_layers(
