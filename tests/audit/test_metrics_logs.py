@@ -100,8 +100,25 @@ def test_several_processes_report_one_sum(tmp_path: Path) -> None:
     a = start_server(env=env)
     b = start_server(env=env)
     try:
-        for _ in range(2):
-            evaluate(a.url, "Read", {"file_path": "/etc/shadow"})
+        # With the audit off the stream still shows this server's own decisions.
+        with (
+            httpx.Client(timeout=20, headers=AUTH) as http,
+            http.stream("GET", f"{a.url}/v1/decisions/stream") as stream,
+        ):
+            lines = stream.iter_lines()
+            assert next(lines).startswith(":")
+            for _ in range(2):
+                evaluate(a.url, "Read", {"file_path": "/etc/shadow"})
+            ids: list[str] = []
+            for line in lines:
+                if line.startswith("id: "):
+                    ids.append(line)
+                    if len(ids) == 2:
+                        break
+        assert ids == ["id: 1", "id: 2"]
+        off = httpx.get(f"{a.url}/v1/audit", headers=AUTH, timeout=10)
+        assert off.status_code == 503
+        assert off.json()["error"] == "audit_off"
         for _ in range(3):
             evaluate(b.url, "Read", {"file_path": "/etc/shadow"})
         from_a, from_b = scrape(a.url), scrape(b.url)
