@@ -44,8 +44,8 @@ def append(backend: str, location: str, synchronous: str, row: dict[str, Any]) -
         values = tuple(row[c] for c in COLUMNS)
         try:
             conn = sqlite.connect(location, timeout=HOOK_BUSY_TIMEOUT_S, isolation_level=None)
-            if synchronous == "normal":  # FULL is SQLite's default
-                conn.execute("PRAGMA synchronous=NORMAL")
+            # Per connection, not stored in the file: FULL is SQLite's compiled default.
+            conn.execute("PRAGMA synchronous=" + ("FULL" if synchronous == "full" else "NORMAL"))
             conn.execute(_INSERT, values)
             _OPEN.append(conn)
             return

@@ -131,11 +131,12 @@ def _escape_like(text: str) -> str:
 class Store:
     """Audit rows in SQLite or PostgreSQL (see the module docstring).
 
-    ``synchronous`` (SQLite): ``full`` fsyncs each commit (an acknowledged row survives power
-    loss); ``normal`` survives a crash of the process but not of the machine.
+    ``synchronous`` (SQLite): ``normal`` (the default) has a committed row written to the WAL
+    file, which survives any crash of the process; ``full`` also fsyncs each commit, so it
+    survives a crash of the machine too.
     """
 
-    def __init__(self, backend: str, location: str, *, synchronous: str = "full") -> None:
+    def __init__(self, backend: str, location: str, *, synchronous: str = "normal") -> None:
         """Open lazily: nothing connects until the first call (see :meth:`migrate`)."""
         if backend not in ("sqlite", "postgresql"):
             raise StoreError(f"no audit store for backend {backend!r}")
@@ -382,7 +383,7 @@ class Store:
         return [str(r[0]) for r in rows]
 
 
-def open_store(target: str | None, *, synchronous: str = "full", migrate: bool = True) -> Store:
+def open_store(target: str | None, *, synchronous: str = "normal", migrate: bool = True) -> Store:
     """The store for an audit target (``SUPEREGO_AUDIT`` syntax), migrated; raises
     :class:`StoreError` (or ``TargetError``) when it is ``off`` or cannot be opened."""
     backend, location = parse_target(target)

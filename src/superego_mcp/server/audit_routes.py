@@ -169,9 +169,11 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
         async def events() -> AsyncIterator[str]:
             try:
                 yield ": superego decision stream\n\n"
+                floor = 0  # rows up to here went out from the store: not again from the queue
                 if last is not None:
                     async for row in _backfill(recorder, sub, last):
                         yield _sse(row)
+                    floor = sub.skip_upto
                 while True:
                     try:
                         item: dict[str, Any] | None = await asyncio.wait_for(
@@ -184,7 +186,8 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
                         reason = json.dumps({"error": "dropped", "reason": sub.dropped})
                         yield f"event: dropped\ndata: {reason}\n\n"
                         return
-                    yield _sse(item)
+                    if item["id"] > floor:
+                        yield _sse(item)
             finally:
                 recorder.hub.unsubscribe(sub)
 
@@ -209,9 +212,11 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
         sub = recorder.hub.subscribe(q)
         receiver = asyncio.create_task(_drain(websocket))
         try:
+            floor = 0  # as in the SSE route: backfilled rows are not sent twice
             if last is not None:
                 async for row in _backfill(recorder, sub, last):
                     await websocket.send_text(json.dumps(to_public(row)))
+                floor = sub.skip_upto
             while True:
                 getter: asyncio.Task[dict[str, Any] | None] = asyncio.create_task(sub.queue.get())
                 done, _ = await asyncio.wait(
@@ -224,7 +229,8 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
                 if item is None:
                     await websocket.close(code=1008, reason=(sub.dropped or "dropped")[:120])
                     return
-                await websocket.send_text(json.dumps(to_public(item)))
+                if item["id"] > floor:
+                    await websocket.send_text(json.dumps(to_public(item)))
         except (WebSocketDisconnect, RuntimeError):
             return
         finally:
