@@ -39,8 +39,9 @@ in
 {
   # tests/packaging builds wheels with uv from PyPI, which the build sandbox cannot reach;
   # the Nix build of the `wheel` package covers the hatchling build here instead.
+  # tests/container needs root and podman; GitHub Actions runs it on the built image.
   pytest = inSource "pytest" [ testEnv ] ''
-    pytest -p no:cacheprovider --ignore=tests/packaging
+    pytest -p no:cacheprovider --ignore=tests/packaging --ignore=tests/container
   '';
 
   ruff = inSource "ruff" [ testEnv ] ''
@@ -65,6 +66,7 @@ in
           pkgs.jq
           pkgs.gnutar
           pkgs.gzip
+          pkgs.python3
         ];
       }
       ''
@@ -83,6 +85,13 @@ in
             and ($cfg.Volumes | has($k.state_volume))
             and ($cfg.Labels["org.opencontainers.image.version"] | length > 0)
         ' "$config"
+
+        # The merged file tree, symlinks followed as in the container: SSL_CERT_FILE is a
+        # non-empty file, the entrypoint's program exists, /tmp is 1777, the state volume is
+        # the user's, and no key, token or password is in a layer or the config. The
+        # container contract test (tests/container) runs the same checks.
+        python3 ${../tests/container/image_archive.py} check ${image} \
+          --contract ${./runtime-contract.json}
 
         # File modes and owners as the layers record them.
         for layer in $(jq -r '.[0].Layers[]' manifest.json); do

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from packaging_helpers import (
     only_wheel,
     snapshot_source,
     uv,
+    venv_python,
 )
 
 
@@ -52,23 +51,6 @@ def wheel(wheel_pair: tuple[Path, Path]) -> Path:
     return wheel_pair[0]
 
 
-def _venv_python() -> str:
-    # The runtime-contract test runs the venv as a non-root uid, which cannot reach an
-    # interpreter under /root (pyenv); prefer the system Python when it is new enough.
-    system = Path("/usr/bin/python3")
-    if system.exists():
-        probe = subprocess.run(
-            [str(system), "-c", "import sys; print(sys.version_info >= (3, 11))"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        if probe.stdout.strip() == "True":
-            return str(system)
-    return sys.executable
-
-
 @pytest.fixture(scope="session")
 def installed_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh venv with the built wheel and uv.lock's runtime dependencies installed.
@@ -79,7 +61,7 @@ def installed_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     try:
         base.chmod(0o755)
         venv = base / "venv"
-        result = uv("venv", "--python", _venv_python(), str(venv), timeout=120)
+        result = uv("venv", "--python", venv_python(), str(venv), timeout=120)
         assert result.returncode == 0, result.stderr
         reqs = tmp_path_factory.mktemp("reqs") / "requirements.txt"
         result = uv(

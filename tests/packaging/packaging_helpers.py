@@ -52,6 +52,24 @@ def uv(
     )
 
 
+def venv_python() -> str:
+    """The interpreter for test venvs: the system Python when it is new enough."""
+    # The runtime-contract test runs the venv as a non-root uid, which cannot reach an
+    # interpreter under /root (pyenv); prefer the system Python when it is new enough.
+    system = Path("/usr/bin/python3")
+    if system.exists():
+        probe = subprocess.run(
+            [str(system), "-c", "import sys; print(sys.version_info >= (3, 11))"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if probe.stdout.strip() == "True":
+            return str(system)
+    return sys.executable
+
+
 def snapshot_source(dest: Path) -> Path:
     """Copy the build inputs into dest (no caches); return dest."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,10 @@
 """Run the image's command line from nix/runtime-contract.json against the installed wheel.
 
 The process gets the contract's environment and command (wildcard bind included, so the
-token the docs tell users to pass is set), with a free port instead of 8642 and a temp
-directory as the state volume. As root, it runs as the contract's uid/gid, like the image.
+token the docs tell users to pass is set), with a temp directory as the state volume and a
+free port set the way a user overrides it: `SUPEREGO_PORT` in the environment, the one
+source the server and the healthcheck both read. As root, it runs as the contract's
+uid/gid, like the image.
 It must answer the contract's healthcheck and stop cleanly on SIGTERM within the contract's
 stop timeout.
 """
@@ -34,10 +36,11 @@ def _free_port() -> int:
     return port
 
 
-def _with_port(argv: list[str], port: int) -> list[str]:
-    out = list(argv)
-    out[out.index("--port") + 1] = str(port)
-    return out
+def _program_argv() -> list[str]:
+    """What tini runs: the entrypoint after ``--``, then the command."""
+    c = contract()
+    entrypoint: list[str] = c["entrypoint"]
+    return [*entrypoint[entrypoint.index("--") + 1 :], *c["command"]]
 
 
 @pytest.fixture
@@ -64,9 +67,7 @@ def _environment(venv: Path, state: Path, port: int) -> dict[str, str]:
     env = {k: v.replace(state_volume, str(state)) for k, v in env.items()}
     env["PATH"] = f"{venv / 'bin'}:/usr/bin:/bin"
     env["SUPEREGO_PORT"] = str(port)
-    # The image ships cacert's bundle; here use the host's when that path does not exist.
-    if not Path(env["SSL_CERT_FILE"]).exists():
-        env["SSL_CERT_FILE"] = "/etc/ssl/certs/ca-certificates.crt"
+    # SSL_CERT_FILE stays the image's path: tests/container checks that the bundle is there.
     # docs/nix.md: a wildcard bind needs a token (`-e SUPEREGO_API_TOKEN=...`).
     env["SUPEREGO_API_TOKEN"] = secrets.token_urlsafe(24)
     return env
@@ -93,6 +94,17 @@ def _healthcheck(argv: list[str], env: dict[str, str], cwd: Path) -> int:
     ).returncode
 
 
+def test_the_command_leaves_transport_host_and_port_to_the_environment() -> None:
+    c = contract()
+    argv = _program_argv()
+    assert argv[0] == "superego-mcp"
+    for option in ("--transport", "--host", "--port"):
+        assert not any(a == option or a.startswith(f"{option}=") for a in argv), argv
+    env = c["environment"]
+    assert env["SUPEREGO_PORT"] == str(c["port"])
+    assert {"SUPEREGO_TRANSPORT", "SUPEREGO_HOST"} <= set(env)
+
+
 def test_contract_command_serves_answers_healthcheck_and_stops_on_sigterm(
     installed_venv: Path, state_dir: Path
 ) -> None:
@@ -106,7 +118,7 @@ def test_contract_command_serves_answers_healthcheck_and_stops_on_sigterm(
     log = state_dir.parent / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            _with_port(c["command"], port),
+            _program_argv(),
             env=env,
             cwd=state_dir,
             stdout=out,
@@ -140,11 +152,10 @@ def test_contract_command_serves_answers_healthcheck_and_stops_on_sigterm(
 
 
 def test_wildcard_bind_without_token_is_refused(installed_venv: Path, state_dir: Path) -> None:
-    c = contract()
     env = _environment(installed_venv, state_dir, _free_port())
     del env["SUPEREGO_API_TOKEN"]
     result = subprocess.run(
-        _with_port(c["command"], int(env["SUPEREGO_PORT"])),
+        _program_argv(),
         env=env,
         cwd=state_dir,
         capture_output=True,

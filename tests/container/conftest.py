@@ -1,0 +1,100 @@
+"""Fixtures for the container contract tests: the image archive under test, loaded into a
+private podman.
+
+The image is `$SUPEREGO_IMAGE_ARCHIVE` when set (GitHub Actions passes the Nix-built
+`./result`; `tests/container/run-contract IMAGE` sets it), else the stand-in built here from
+the project's wheel by build_standin.py. These tests need root, podman and (for the stand-in)
+debootstrap; without them they are skipped, unless `SUPEREGO_REQUIRE_CONTAINER` is set (as
+`.ci/run` does), which turns a missing prerequisite into an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from podman import PODMAN, LoadedImage, Podman
+
+ROOT = Path(__file__).resolve().parents[2]
+GIVEN = os.environ.get("SUPEREGO_IMAGE_ARCHIVE")
+# A value that sits in the builder's environment as a token and an API key while the
+# stand-in is built: it must not end up in any layer or in the config.
+BUILD_CANARY = "build-canary-" + secrets.token_hex(16)
+
+
+def missing_prerequisite() -> str | None:
+    """Why these tests cannot run on this machine, or None."""
+    if os.geteuid() != 0:
+        return "the container tests run as root (podman --root, debootstrap)"
+    if PODMAN is None:
+        return "podman is not installed (.ci/run installs podman, runc, iptables)"
+    if not GIVEN and shutil.which("debootstrap") is None:
+        return "debootstrap is not installed (.ci/run installs it) and no image was given"
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    reason = missing_prerequisite()
+    if reason is None:
+        return
+    if os.environ.get("SUPEREGO_REQUIRE_CONTAINER"):
+        raise pytest.UsageError(f"SUPEREGO_REQUIRE_CONTAINER is set but {reason}")
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _build_standin(work: Path) -> Path:
+    dist = work / "dist"
+    uv = [sys.executable, str(ROOT / "scripts" / "uv.py")]
+    subprocess.run(
+        [*uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env=dict(os.environ, UV_PYTHON_DOWNLOADS="never"),
+    )
+    wheel = next(dist.glob("*.whl"))
+    archive = work / "standin.tar"
+    env = dict(os.environ, SUPEREGO_API_TOKEN=BUILD_CANARY, ANTHROPIC_API_KEY=BUILD_CANARY)
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).parent / "build_standin.py"),
+            "--wheel",
+            str(wheel),
+            "--out",
+            str(archive),
+            "--work",
+            str(work / "build"),
+        ],
+        check=True,
+        timeout=1200,
+        env=env,
+    )
+    shutil.rmtree(work / "build", ignore_errors=True)
+    return archive
+
+
+@pytest.fixture(scope="session")
+def image() -> Iterator[LoadedImage]:
+    """The image archive, loaded into a private podman (removed afterwards)."""
+    work = Path(tempfile.mkdtemp(prefix="superego-image-"))
+    podman = Podman()
+    try:
+        archive = Path(GIVEN).resolve() if GIVEN else _build_standin(work)
+        canaries = [] if GIVEN else [BUILD_CANARY]
+        contract = json.loads((ROOT / "nix" / "runtime-contract.json").read_text())
+        yield LoadedImage(archive, podman.load(archive), podman, contract, canaries)
+    finally:
+        podman.close()
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,141 @@
+"""A private podman for the contract tests: its own storage and run directories in a temp
+folder, runc with cgroupfs and ulimits this machine allows (see docs/container-usage.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PODMAN = shutil.which("podman")
+
+
+def _ulimits() -> str:
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    nproc = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    pid_max = int(Path("/proc/sys/kernel/pid_max").read_text())
+    if nproc == resource.RLIM_INFINITY or nproc > pid_max:
+        nproc = pid_max
+    if nofile == resource.RLIM_INFINITY:
+        nofile = 1 << 20
+    return f'default_ulimits = ["nofile={nofile}:{nofile}", "nproc={nproc}:{nproc}"]'
+
+
+class Podman:
+    """``podman`` with ``--root``/``--runroot`` under one temp directory."""
+
+    def __init__(self) -> None:
+        assert PODMAN is not None, "podman is not installed"
+        self.base = Path(tempfile.mkdtemp(prefix="superego-podman-"))
+        conf = self.base / "containers.conf"
+        conf.write_text(
+            "[containers]\n"
+            f"{_ulimits()}\n"
+            "[engine]\n"
+            'runtime = "runc"\n'
+            'cgroup_manager = "cgroupfs"\n'
+            'events_logger = "file"\n'
+        )
+        self.env = dict(os.environ, CONTAINERS_CONF=str(conf))
+        self.argv = [
+            PODMAN,
+            "--root",
+            str(self.base / "root"),
+            "--runroot",
+            str(self.base / "run"),
+            "--tmpdir",
+            str(self.base / "tmp"),
+        ]
+
+    def run(
+        self, *args: str, timeout: float = 120, check: bool = True, stdin: bytes | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """One podman command; raises with its output when ``check`` and it fails."""
+        proc = subprocess.run(
+            [*self.argv, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            input=stdin.decode() if stdin is not None else None,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"podman {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}"
+            )
+        return proc
+
+    def command(self, *args: str) -> list[str]:
+        """The argv of a podman command (for clients that spawn it themselves)."""
+        return [*self.argv, *args]
+
+    def load(self, archive: Path) -> str:
+        """Load a docker-archive (plain or gzipped, as ``nix build .#image`` writes it); the
+        loaded image's id."""
+        with open(archive, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+        if gzipped:  # podman load cannot read a gzipped archive by path here; pipe it
+            unzip = subprocess.Popen(["gzip", "-dc", str(archive)], stdout=subprocess.PIPE)
+            proc = subprocess.run(
+                [*self.argv, "load"],
+                stdin=unzip.stdout,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            unzip.wait(timeout=60)
+        else:
+            proc = self.run("load", "-i", str(archive), timeout=600, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        name = proc.stdout.strip().splitlines()[-1].split("Loaded image:")[-1].strip()
+        return self.inspect(name, kind="image")["Id"]
+
+    def inspect(self, name: str, kind: str = "container") -> dict[str, Any]:
+        """``podman inspect`` of one container or image."""
+        data: list[dict[str, Any]] = json.loads(self.run(kind, "inspect", name, timeout=60).stdout)
+        return data[0]
+
+    def wait_healthy(self, name: str, within: float) -> float:
+        """Seconds until ``podman healthcheck run`` first says healthy; fails after ``within``
+        (or when the container stops), showing its logs."""
+        started = time.monotonic()
+        while True:
+            if self.run("healthcheck", "run", name, check=False, timeout=30).returncode == 0:
+                return time.monotonic() - started
+            state = self.inspect(name)["State"]
+            elapsed = time.monotonic() - started
+            if not state["Running"] or elapsed > within:
+                logs = self.run("logs", name, check=False).stdout
+                raise AssertionError(
+                    f"{name} not healthy after {elapsed:.1f}s (running={state['Running']}, "
+                    f"exit {state['ExitCode']}):\n{logs}"
+                )
+            time.sleep(0.2)
+
+    def close(self) -> None:
+        """Remove every container, volume and image of this podman, then its directory."""
+        self.run("rm", "--all", "--force", "--time", "0", check=False)
+        self.run("system", "reset", "--force", check=False, timeout=300)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@dataclass
+class LoadedImage:
+    """The archive under test, its id in the private podman, the contract it must keep and
+    the values that must not appear in it."""
+
+    archive: Path
+    id: str
+    podman: Podman
+    contract: dict[str, Any]
+    canaries: list[str]
