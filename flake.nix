@@ -35,97 +35,91 @@
     let
       inherit (nixpkgs) lib;
 
+      # x86_64-darwin is left out: nixpkgs is winding it down and it needed an untested
+      # workaround (cryptography has no wheel there).
       linuxSystems = [
         "x86_64-linux"
         "aarch64-linux"
       ];
-      allSystems = linuxSystems ++ [
-        "x86_64-darwin"
-        "aarch64-darwin"
-      ];
+      forAllSystems = lib.genAttrs (linuxSystems ++ [ "aarch64-darwin" ]);
 
       workspace = uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./.; };
 
-      # One version: [project].version in pyproject.toml (nix/version.nix reads it).
-      version = import ./nix/version.nix;
-      # The commit the flake was built from; the wheel's build info and the image labels carry it.
+      # The commit the flake was built from: the wheel's build info, the image's labels and
+      # the application's passthru carry it (docs/nix.md, "Build info").
       revision = self.rev or self.dirtyRev or "unknown";
-      sourceUrl = ((lib.importTOML ./pyproject.toml).project.urls or { }).Source or null;
 
-      pythonSetFor =
-        pkgs:
+      pythonSets = forAllSystems (
+        system:
         import ./nix/python.nix {
+          pkgs = nixpkgs.legacyPackages.${system};
           inherit
-            pkgs
             lib
             workspace
             pyproject-nix
             pyproject-build-systems
             ;
-        };
+        }
+      );
 
-      # Everything per system, built once and shared by the outputs below.
-      perSystem =
+      # The console script over a venv of the runtime dependencies (pyproject.nix's
+      # mkApplication), without the venv's activation scripts. The revision rides in
+      # passthru, which is not part of the derivation, so it rebuilds nothing.
+      applications = forAllSystems (
         system:
         let
-          pkgs = nixpkgs.legacyPackages.${system};
-          pythonSet = pythonSetFor pkgs;
-          inherit (pkgs.callPackage pyproject-nix.build.util { }) mkApplication;
-
-          # The console script and the venv it needs, without the venv's activation cruft.
+          pythonSet = pythonSets.${system};
+          inherit (nixpkgs.legacyPackages.${system}.callPackage pyproject-nix.build.util { })
+            mkApplication
+            ;
           app = mkApplication {
             venv = pythonSet.mkVirtualEnv "superego-mcp-env" workspace.deps.default;
             package = pythonSet.superego-mcp;
           };
-
-          # The redistributable wheel, as `uv build` would write to dist/. Only this output
-          # gets the revision, so commits that touch nothing the package reads do not
-          # rebuild the application.
-          dist = pythonSet.superego-mcp.override { pyprojectHook = pythonSet.pyprojectDistHook; };
-          wheel = dist.overrideAttrs { SUPEREGO_GIT_REVISION = revision; };
-
-          image = import ./nix/image.nix {
-            inherit
-              pkgs
-              lib
-              app
-              version
-              revision
-              sourceUrl
-              ;
-          };
         in
-        {
-          inherit
-            pkgs
-            pythonSet
-            app
-            wheel
-            ;
-          image = if pkgs.stdenv.hostPlatform.isLinux then image else null;
-        };
+        app.overrideAttrs (old: {
+          passthru = (old.passthru or { }) // {
+            inherit revision;
+          };
+        })
+      );
 
-      outputsBySystem = lib.genAttrs allSystems perSystem;
-      # f receives one system's shared values (pkgs, pythonSet, app, wheel, image).
-      forAllSystems = f: lib.mapAttrs (_system: f) outputsBySystem;
+      images = lib.genAttrs linuxSystems (
+        system:
+        import ./nix/image.nix {
+          pkgs = nixpkgs.legacyPackages.${system};
+          inherit lib revision;
+          app = applications.${system};
+          # One version: uv2nix reads [project].version from pyproject.toml for the app.
+          inherit (applications.${system}) version;
+          sourceUrl = ((lib.importTOML ./pyproject.toml).project.urls or { }).Source or null;
+        }
+      );
     in
     {
       packages = forAllSystems (
-        out:
+        system:
         {
-          superego-mcp = out.app;
-          default = out.app;
-          inherit (out) wheel;
+          superego-mcp = applications.${system};
+          default = applications.${system};
+          # The redistributable wheel, as `uv build` writes it to dist/; only this output is
+          # built with the revision, so commits that touch nothing the package reads do not
+          # rebuild the application.
+          wheel =
+            (pythonSets.${system}.superego-mcp.override {
+              pyprojectHook = pythonSets.${system}.pyprojectDistHook;
+            }).overrideAttrs
+              { SUPEREGO_GIT_REVISION = revision; };
         }
-        // lib.optionalAttrs (out.image != null) { inherit (out) image; }
+        // lib.optionalAttrs (images ? ${system}) { image = images.${system}; }
       );
 
       apps = forAllSystems (
-        out:
+        system:
         let
           program = {
             type = "app";
-            program = "${out.app}/bin/superego-mcp";
+            program = "${applications.${system}}/bin/superego-mcp";
             meta.description = "Superego MCP server and command line";
           };
         in
@@ -135,26 +129,29 @@
         }
       );
 
-      devShells = forAllSystems (out: {
+      devShells = forAllSystems (system: {
         default = import ./nix/shell.nix {
+          pkgs = nixpkgs.legacyPackages.${system};
           inherit lib workspace;
-          inherit (out) pkgs pythonSet;
-          nixFormatter = out.pkgs.nixfmt-tree;
+          pythonSet = pythonSets.${system};
         };
       });
 
       checks = forAllSystems (
-        out:
+        system:
         import ./nix/checks.nix {
+          pkgs = nixpkgs.legacyPackages.${system};
           inherit lib workspace;
-          inherit (out) pkgs pythonSet image;
+          pythonSet = pythonSets.${system};
+          image = images.${system} or null;
         }
         // {
           # The wheel and the application build as part of `nix flake check`.
-          inherit (out) wheel app;
+          inherit (self.packages.${system}) wheel superego-mcp;
         }
       );
 
-      formatter = forAllSystems (out: out.pkgs.nixfmt-tree);
+      formatter = forAllSystems (system: nixpkgs.legacyPackages.${system}.nixfmt-tree);
+
     };
 }

@@ -8,11 +8,9 @@
   pyproject-build-systems,
 }:
 let
-  # requires-python is ">=3.11,<3.14": name the interpreter instead of following pkgs.python3,
-  # which moves to 3.14 on its own schedule.
+  # Named, not pkgs.python3: the image's interpreter changes only when this line does
+  # (requires-python is ">=3.11", no ceiling).
   python = pkgs.python313;
-
-  hacks = pkgs.callPackage pyproject-nix.build.hacks { };
 
   # Only what the wheel build reads, so edits to docs, tests or Nix files do not rebuild the
   # package.
@@ -22,21 +20,11 @@ let
   };
 
   # Fixes on top of what uv.lock describes.
-  overrides =
-    _final: prev:
-    {
-      superego-mcp = prev.superego-mcp.overrideAttrs (_old: {
-        src = packageSource;
-      });
-    }
-    # cryptography (via authlib/pyjwt) publishes no x86_64 macOS wheel, and its sdist needs a
-    # vendored Rust build; reuse nixpkgs' build of it there instead.
-    // lib.optionalAttrs (pkgs.stdenv.hostPlatform.system == "x86_64-darwin") {
-      cryptography = hacks.nixpkgsPrebuilt {
-        from = python.pkgs.cryptography;
-        prev = prev.cryptography;
-      };
-    };
+  overrides = _final: prev: {
+    superego-mcp = prev.superego-mcp.overrideAttrs (_old: {
+      src = packageSource;
+    });
+  };
 
   baseSet = pkgs.callPackage pyproject-nix.build.packages { inherit python; };
 in

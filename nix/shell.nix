@@ -7,7 +7,6 @@
   lib,
   workspace,
   pythonSet,
-  nixFormatter,
 }:
 let
   # Editable builds only need the project metadata and the package's top level; the hook
@@ -43,7 +42,7 @@ pkgs.mkShell {
   packages = [
     venv
     pkgs.uv
-    nixFormatter
+    pkgs.nixfmt-tree
   ];
   env = {
     UV_NO_SYNC = "1";

@@ -32,6 +32,10 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from podman import LoadedImage
 
+# The first test pays for the session's image: the stand-in build (debootstrap fetches Debian
+# packages) and `podman load` take minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1800)
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -130,7 +130,7 @@ in
 import ./nix/image.nix {
   inherit pkgs lib;
   app = "APP";
-  version = import ./nix/version.nix;
+  version = (builtins.fromTOML (builtins.readFile ./pyproject.toml)).project.version;
   revision = "REVISION";
   sourceUrl = null;
 }
