@@ -384,6 +384,23 @@ def _produce_server_decision(image: LoadedImage, volume: str, container: Running
 STATE_PRODUCERS = (_produce_hook_cache, _produce_server_decision)
 
 
+def _check_audit_kept(image: LoadedImage, second: Running, before: dict[str, str]) -> None:
+    """The audit database ($XDG_STATE_HOME/superego/audit.db, SQLite by default) is on the
+    volume, and the replacement container serves the first one's decision from it."""
+    assert "state/superego/audit.db" in before, sorted(before)
+    page = httpx.get(
+        f"{second.url}/v1/audit",
+        params={"decision": "deny", "entry": "http-hook"},
+        headers={"Authorization": f"Bearer {second.token}"},
+        timeout=30,
+    ).json()
+    assert any("rm -rf /" in json.dumps(item) for item in page["items"]), page
+
+
+# Checks on the second container, after the first one's state was carried over.
+STATE_CHECKS = (_check_audit_kept,)
+
+
 def test_state_on_the_volume_survives_a_restart(
     image: LoadedImage, start: Callable[..., Running]
 ) -> None:
@@ -403,6 +420,8 @@ def test_state_on_the_volume_survives_a_restart(
     after = _volume_files(image, volume)
     missing = sorted(set(before) - set(after))
     assert not missing, f"lost across the restart: {missing}"
+    for check in STATE_CHECKS:
+        check(image, second, before)
     # The cache is content-addressed: the second container reuses the same entries.
     for path, digest in before.items():
         if path.startswith("cache/"):
