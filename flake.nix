@@ -153,5 +153,7 @@
 
       formatter = forAllSystems (system: nixpkgs.legacyPackages.${system}.nixfmt-tree);
 
+      nixosModules.default = import ./nix/nixos-module.nix { inherit self; };
+
     };
 }
