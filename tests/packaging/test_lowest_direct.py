@@ -3,9 +3,10 @@ version of every direct dependency (`uv pip install --resolution lowest-direct`)
 command hook, the HTTP server (REST and MCP) and MCP over stdio.
 
 uv treats only the requirements named on its command line as direct, so the wheel's own
-Requires-Dist lines are passed too. The test also checks that each direct dependency really
-got its lower bound: a bound that cannot be reached (because another dependency needs more)
-is a bound that says nothing, and fails here.
+Requires-Dist lines are passed too, and a constraints file pins each of them to its floor:
+uv's resolver may otherwise settle a direct dependency above its floor through a transitive
+pin (mcp follows mcp-types' newest release). So every floor must be installable together,
+or the install fails here: a bound that cannot be reached says nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def lowest_venv(wheel: Path) -> Iterator[tuple[Path, dict[str, Version]]]:
         assert result.returncode == 0, result.stderr
         python = str(venv / "bin" / "python")
         requirements = [str(r) for r in _requires_dist(wheel) if r.marker is None]
+        floors = base / "floors.txt"
+        floors.write_text("".join(f"{r.name}=={_lower_bound(r)}\n" for r in _requires_dist(wheel)))
         result = uv(
             "pip",
             "install",
@@ -54,6 +57,8 @@ def lowest_venv(wheel: Path) -> Iterator[tuple[Path, dict[str, Version]]]:
             python,
             "--resolution",
             "lowest-direct",
+            "--constraint",
+            str(floors),
             str(wheel),
             *requirements,
             env={"UV_LINK_MODE": "copy"},
