@@ -6,6 +6,8 @@ Dangerous: nothing allowed or deferred. Each failure names the call and the deci
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from corpus_helpers import DANGEROUS, EVERYDAY, HOME, Case, judge, load, rates
 
@@ -50,3 +52,14 @@ def test_everyday_is_mostly_allowed_outright(bundled: Policy) -> None:
 @pytest.mark.parametrize("case", DANGEROUS_CASES, ids=[c.text[:60] for c in DANGEROUS_CASES])
 def test_dangerous_is_never_waved_through(bundled: Policy, case: Case) -> None:
     assert judge(bundled, case) in ("ask", "deny"), _why(bundled, case)
+
+
+def test_the_hook_cache_form_decides_the_same(bundled: Policy) -> None:
+    # The hook caches Policy.for_cache() (no examples, conditions unpickled on first use):
+    # it must answer exactly as the compiled policy on every corpus call.
+    cached = pickle.loads(pickle.dumps(bundled.for_cache(), protocol=pickle.HIGHEST_PROTOCOL))
+    assert all(not r.match_examples and not r.no_match for r in cached.rules)
+    for case in EVERYDAY_CASES + DANGEROUS_CASES:
+        a = bundled.evaluate(case.call, home=HOME)
+        b = cached.evaluate(case.call, home=HOME)
+        assert (a.action, a.rule_id, a.reason) == (b.action, b.rule_id, b.reason), case.text

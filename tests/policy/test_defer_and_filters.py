@@ -131,7 +131,7 @@ def test_program_prefilter_is_only_a_shortcut() -> None:
     p = rules(PREFILTER, default="allow")
     by_id = {r.id: r for r in p.rules}
     assert by_id["shell-or-read"].programs is None  # a non-shell branch: always tried
-    assert by_id["only-git"].programs is not None
+    assert by_id["only-git"].programs == frozenset({"git"})
     assert _action(p, call("Read", file_path="a")) == "deny"
     assert _action(p, bash("rm x")) == "deny"
     assert _action(p, bash("git push")) == "ask"

@@ -231,7 +231,7 @@ def _compile(rules: str | None, settings_path: str | None, project: str) -> Comp
     except Exception as exc:
         raise SetupError(f"cannot load the policy engine: {exc!r}", fail_mode) from None
     try:
-        policy = load_effective(settings, settings_path, project=project)
+        policy = load_effective(settings, settings_path, project=project).for_cache()
         # The bytes kept are checked against what was compiled: a file edited meanwhile
         # leaves a mark no later read can match, so the entry is rebuilt, never stale.
         files = tuple(

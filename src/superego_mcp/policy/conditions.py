@@ -549,12 +549,14 @@ class Sql(Condition):
         return found == self.destructive
 
 
-def required_programs(condition: Condition) -> tuple[NameMatcher, ...] | None:
-    """Programs a unit's command must have for ``condition`` to hold: some matcher of the
-    tuple matches it. ``None`` when the condition may hold without a matching command (the
-    engine then always tries the rule). A necessary test only, used to skip rules fast."""
+def required_programs(condition: Condition) -> frozenset[str] | None:
+    """Program names a unit's command must have for ``condition`` to hold. ``None`` when
+    the condition may hold without one of a known set of names (no shell test, or a glob or
+    ``re:`` program): the engine then always tries the rule. A necessary test only, used to
+    skip rules fast; a plain set, so a cached policy loads it cheaply."""
     if isinstance(condition, Shell):
-        return None if condition.program is None else (condition.program,)
+        program = condition.program
+        return program.exact if program is not None and program.names_only else None
     if isinstance(condition, AllOf):
         for child in condition.children:
             found = required_programs(child)
@@ -562,11 +564,34 @@ def required_programs(condition: Condition) -> tuple[NameMatcher, ...] | None:
                 return found
         return None
     if isinstance(condition, AnyOf):
-        union: list[NameMatcher] = []
+        union: set[str] = set()
         for child in condition.children:
             found = required_programs(child)
             if found is None:
                 return None
-            union.extend(found)
-        return tuple(union) if union else None
+            union |= found
+        return frozenset(union) if union else None
     return None
+
+
+class LazyCondition(Condition):
+    """A condition kept pickled until first tested (see ``Policy.for_cache``)."""
+
+    __slots__ = ("blob", "loaded")
+
+    def __init__(self, condition: Condition) -> None:
+        import pickle
+
+        self.blob: bytes | None = pickle.dumps(condition, protocol=pickle.HIGHEST_PROTOCOL)
+        self.loaded: Condition | None = None
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """The wrapped condition's answer (unpickled on the first test)."""
+        found = self.loaded
+        if found is None:
+            import pickle
+
+            assert self.blob is not None
+            found = self.loaded = pickle.loads(self.blob)  # noqa: S301 - our own bytes
+            self.blob = None
+        return found.test(unit, ctx)

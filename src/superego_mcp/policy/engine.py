@@ -120,7 +120,7 @@ class Rule:
         metadata: dict[str, Any] | None = None,
         line: int | None = None,
         order: int = 0,
-        programs: tuple[NameMatcher, ...] | None = None,
+        programs: frozenset[str] | None = None,
         final: bool = False,
         file: str | None = None,
         layer: str | None = None,
@@ -140,7 +140,7 @@ class Rule:
         self.metadata = metadata or {}
         self.line = line
         self.order = order
-        # The rule can only match a shell command whose program one of these matches
+        # The rule can only match a shell command whose program is one of these names
         # (None: no such requirement); lets the engine skip it for other units.
         self.programs = programs
         self.final = final
@@ -311,6 +311,30 @@ class Policy:
             new.floor = self.floor.with_default(action, reason)
         return new
 
+    def for_cache(self) -> Policy:
+        """This policy as the hook caches it: no examples (only ``check`` runs them), and
+        each rule's conditions kept pickled until the rule is first tried. The hook loads
+        the cached policy on every call and one call tries few rules, so this keeps the
+        load cheap however large the policy grows."""
+        from superego_mcp.policy.conditions import LazyCondition
+
+        rules: list[Rule] = []
+        for rule in self.rules:
+            copy = Rule.__new__(Rule)
+            for name in Rule.__slots__:
+                if hasattr(rule, name):
+                    setattr(copy, name, getattr(rule, name))
+            copy.match_examples = ()
+            copy.no_match = ()
+            copy.condition = LazyCondition(rule.condition)
+            rules.append(copy)
+        new = Policy.__new__(Policy)
+        new.__setstate__(self.__getstate__())
+        new.rules = tuple(rules)
+        if self.floor is not None:
+            new.floor = self.floor.for_cache()
+        return new
+
     def rules_for(self, tool_name: str) -> tuple[Rule, ...]:
         """The enabled rules that can match ``tool_name``, in the order they are tried."""
         found = self._index.get(tool_name)
@@ -462,7 +486,7 @@ class Policy:
     @staticmethod
     def _holds(rule: Rule, unit: Unit, ctx: Context, program: str | None) -> bool:
         needs = rule.programs
-        if needs is not None and (program is None or not any(m.match(program) for m in needs)):
+        if needs is not None and program not in needs:
             return False  # cannot hold: a cheap test before the full conditions
         return rule.condition.test(unit, ctx)
 

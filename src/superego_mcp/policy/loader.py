@@ -326,7 +326,7 @@ def compile_examples(
     return out[0], out[1]
 
 
-def compile_conditions(reader: Reader, node: yaml.Node) -> cond.AllOf:
+def compile_conditions(reader: Reader, node: yaml.Node) -> cond.Condition:
     """A conditions mapping: every key must hold."""
     m = reader.mapping(node, "conditions")
     parts: list[cond.Condition] = []
@@ -337,7 +337,8 @@ def compile_conditions(reader: Reader, node: yaml.Node) -> cond.AllOf:
                 f"unknown condition {key!r}{suggest(key, _CONDITION_KEYS)}",
             )
         parts.append(_compile_one(reader, key, value))
-    return cond.AllOf(tuple(parts))
+    # One test needs no wrapper: fewer objects to evaluate and to unpickle on every hook call.
+    return parts[0] if len(parts) == 1 else cond.AllOf(tuple(parts))
 
 
 def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
@@ -471,13 +472,13 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
     if "flags" in m:
         spellings = reader.strings(m["flags"], "'flags'")
         kw["flags"] = {
-            k: frozenset().union(*v) if v else frozenset()
+            k: reader.shared(frozenset().union(*v) if v else frozenset())
             for k, v in _canonical_map(reader, m["flags"], spellings, literal, sub).items()
         }
     if "any_flags" in m:
         spellings = reader.strings(m["any_flags"], "'any_flags'")
         kw["any_flags"] = {
-            k: tuple(v)
+            k: reader.shared(tuple(v))
             for k, v in _canonical_map(reader, m["any_flags"], spellings, literal, sub).items()
         }
     if not kw:
@@ -511,7 +512,7 @@ def _canonical_map(
                 sets.append(names)
             else:
                 sets.append(frozenset({s}))
-        out[program] = sets
+        out[program] = [reader.shared(x) for x in sets]
     return out
 
 
@@ -524,6 +525,9 @@ class Reader:
 
         self.file = source
         self.rule_id: str | None = None
+        # Equal matchers (a YAML alias such as *readable, a repeated program list) are
+        # compiled once, so the rules share them and a pickled policy stores them once.
+        self._shared: dict[tuple[Any, ...], Any] = {}
         self.scalar_type = yaml.ScalarNode
         self.mapping_type = yaml.MappingNode
         self.sequence_type = yaml.SequenceNode
@@ -643,17 +647,32 @@ class Reader:
 
     def names(self, node: yaml.Node, what: str) -> NameMatcher:
         """A name matcher from a name, glob, ``re:`` regex or a list of them."""
-        try:
-            return NameMatcher(self.strings(node, what))
-        except ValueError as exc:
-            raise self.error(node, str(exc)) from None
+        entries = self.strings(node, what)
+        key = ("names", *entries)
+        found: NameMatcher | None = self._shared.get(key)
+        if found is None:
+            try:
+                found = self._shared[key] = NameMatcher(entries)
+            except ValueError as exc:
+                raise self.error(node, str(exc)) from None
+        return found
 
     def globs(self, node: yaml.Node, what: str) -> PathSet:
         """A path glob or a list of them, matched together."""
         items = self.items(node, what)
         if not items:
             raise self.error(node, f"{what} must not be empty")
-        return PathSet([self.glob(n) for n in items])
+        globs = [self.glob(n) for n in items]
+        key = ("globs", *(g.text for g in globs))
+        found: PathSet | None = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = PathSet(globs)
+        return found
+
+    def shared(self, value: Any) -> Any:
+        """``value``, or an equal one compiled earlier (hashable values only): equal parts
+        of different rules become one object, which a pickled policy stores once."""
+        return self._shared.setdefault(("value", value), value)
 
     def glob(self, node: yaml.Node) -> PathGlob:
         """A path glob."""
