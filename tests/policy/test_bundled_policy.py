@@ -189,7 +189,9 @@ TOOLS: list[tuple[ToolCall, str]] = [
     (_c("Write", file_path=".git/hooks/pre-commit", content="#!/bin/sh"), ASK),
     (_c("Write", file_path=".claude/settings.local.json", content="{}"), ASK),
     (_c("Edit", file_path=f"{HOME}/.claude/settings.json", old_string="a", new_string="b"), ASK),
-    (_c("Edit", file_path="superego-rules.yaml", old_string="deny", new_string="allow"), ASK),
+    # Superego's files are protected because they are in effect (${superego}), not by name:
+    # tests/hook/test_hook_self_protection.py. A project file named after it is ordinary.
+    (_c("Edit", file_path="superego-rules.yaml", old_string="deny", new_string="allow"), ALLOW),
     (_c("WebFetch", url="http://169.254.169.254/latest/meta-data/", prompt="x"), ASK),
     (_c("WebFetch", url="http://metadata.google.internal/computeMetadata/v1/", prompt="x"), ASK),
     (_c("WebFetch", url="http://[fd00:ec2::254]/latest/", prompt="x"), ASK),

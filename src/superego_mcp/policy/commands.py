@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 # `check` runs examples as if here, so results do not depend on the machine.
 EXAMPLE_HOME = "/home/user"
 EXAMPLE_CWD = "/home/user/project"
+# ...and with Superego's files where a default installation has them (`${superego}`).
+EXAMPLE_PROTECTED = (
+    "/home/user/.config/superego/policy.yaml",
+    "/home/user/.config/superego",
+    "/home/user/project/.superego/policy.yaml",
+    "/home/user/project/.superego",
+    "/home/user/.cache/superego-mcp",
+    "/home/user/.local/state/superego-mcp",
+)
 
 
 def _err(message: str) -> None:
@@ -127,7 +136,9 @@ def example_matches(rule: Rule, example: Example) -> bool:
     from superego_mcp.policy.engine import call_units, temp_dirs
 
     call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
-    ctx = Context(call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None, (EXAMPLE_CWD,))
+    ctx = Context(
+        call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None, (EXAMPLE_CWD,), EXAMPLE_PROTECTED
+    )
     _, units = call_units(call, ctx, {})
     # A shell-only rule never decides the tool call itself, only the commands it runs.
     return any(rule.condition.test(u, ctx) for u in units if u.shell or not rule.shell_only)
