@@ -162,23 +162,46 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(option, choices=choices, default=default, metavar=metavar, help=text)
 
     p = sub.add_parser("hooks", help="install, remove or show the Claude Code hook")
-    p.add_argument("action", choices=["install", "uninstall", "status"])
-    p.add_argument("--scope", choices=["user", "project", "local"], default="user")
+    p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
+    p.add_argument(
+        "--scope",
+        choices=["user", "project", "local"],
+        default="user",
+        help="~/.claude/settings.json (user), the project's committed .claude/settings.json "
+        "(project) or its .claude/settings.local.json (local)",
+    )
     p.add_argument("--matcher", default="*", help="tool-name matcher (default: every tool)")
-    p.add_argument("--mode", choices=["command", "http"], default="command")
+    p.add_argument(
+        "--mode",
+        choices=["command", "http"],
+        default="command",
+        help="a command hook (fails closed) or an http hook to a running server",
+    )
     p.add_argument("--url", help="server URL for --mode http")
     p.add_argument("--timeout", type=int, default=10, help="hook timeout in seconds")
     p.add_argument("--project-dir", metavar="DIR", help="project root (default: cwd)")
     _add_policy_args(p)
 
     p = sub.add_parser("init", help="write the bundled policy to a file to edit")
-    p.add_argument("--path", default="superego-rules.yaml", metavar="FILE")
+    p.add_argument(
+        "--path", default="superego-rules.yaml", metavar="FILE", help="where to write it"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = sub.add_parser("check", help="validate a policy and run every rule's examples")
     _add_policy_args(p)
 
-    p = sub.add_parser("explain", help="show how a tool call or shell command is judged")
+    p = sub.add_parser(
+        "explain",
+        help="show how a tool call or shell command is judged",
+        description=(
+            "Show what the analyzer sees in a tool call or shell command, which rule decides "
+            "each part and why, and the result. Exit status, for scripts: 0 allow, 1 ask or "
+            "defer (a person or the agent's own permissions decide), 2 deny, 3 error (bad "
+            "input, policy or settings)."
+        ),
+        epilog="example: superego-mcp explain -- rm -rf ~   (words after -- are one command)",
+    )
     _add_policy_args(p)
     p.add_argument("--tool", default=None, help="tool name (default Bash for a command)")
     p.add_argument("--input", dest="tool_input", metavar="JSON", help="tool_input as JSON")
@@ -194,9 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
         "shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)"
     )
 
-    p = sub.add_parser("config", help="settings")
-    p.add_argument("action", choices=["show"])
-    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+    p = sub.add_parser("config", help="show the effective settings (token masked)")
+    p.add_argument("action", choices=["show"], help="what to do")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="settings file (default: $SUPEREGO_CONFIG)",
+    )
 
     p = sub.add_parser("audit", help="read, export and prune the audit trail of decisions")
     from superego_mcp.audit.commands import add_arguments
@@ -205,8 +233,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
     p.add_argument("--url", default=None, help="base URL (default from settings)")
-    p.add_argument("--timeout", type=float, default=3.0)
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds to wait (default 3)")
+    _describe_commands(parser)
     return parser
+
+
+def _describe_commands(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand (nested ones too) a description in its own ``--help``: its
+    one-line help, unless it has a longer description of its own."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {a.dest: a.help for a in action._choices_actions}
+        for name, sub in action.choices.items():
+            text = helps.get(name)
+            if sub.description is None and text:
+                sub.description = text[0].upper() + text[1:] + "."
+            _describe_commands(sub)
 
 
 def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
@@ -218,7 +261,13 @@ def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``superego-mcp`` console script."""
     argv = sys.argv[1:] if argv is None else argv
-    args = _fast_hook_args(argv) or build_parser().parse_args(argv)
+    try:
+        args = _fast_hook_args(argv) or build_parser().parse_args(argv)
+    except SystemExit as exc:
+        # `explain` exits 2 for deny: a command line argparse rejects is an error (3) there.
+        if exc.code == 2 and "explain" in argv:
+            raise SystemExit(3) from None
+        raise
     command = args.command
     if command == "hook":
         raise SystemExit(_run_hook(args))

@@ -105,7 +105,7 @@ def test_check_bad_file_exit_2_with_file_line(tmp_path: Path) -> None:
 
 def test_explain_shell_command_text() -> None:
     r = run("explain", "--cwd", "/home/user/project", "--", "ls", "&&", "sudo", "rm", "-rf", "/")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2, r.stderr  # deny
     out = r.stdout
     assert "program=rm" in out
     assert "via=sudo" in out
@@ -126,7 +126,7 @@ def test_explain_tool_call_json() -> None:
         "--cwd",
         "/home/user/project",
     )
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2, r.stderr  # deny
     data = json.loads(r.stdout)
     assert data["decision"] == {
         "decision": "deny",
@@ -146,7 +146,7 @@ def test_explain_hook_json_on_stdin_and_review() -> None:
         "cwd": "/home/user/project",
     }
     r = run("explain", "--json", "-", stdin=json.dumps(hook))
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # ask
     data = json.loads(r.stdout)
     assert data["evaluation"]["decision"] == "review"
     assert data["decision"]["decision"] == "ask"  # no reviewer configured yet
@@ -155,21 +155,21 @@ def test_explain_hook_json_on_stdin_and_review() -> None:
 
 def test_explain_bad_input_is_a_clear_error() -> None:
     r = run("explain", "--tool", "Read", "--input", "{not json")
-    assert r.returncode == 2
+    assert r.returncode == 3
     assert r.stderr.startswith("superego-mcp: bad input:")
     r = run("explain", "-", stdin="[]")
-    assert r.returncode == 2
+    assert r.returncode == 3
     assert "hook JSON must be an object" in r.stderr
     r = run("explain")
-    assert r.returncode == 2
+    assert r.returncode == 3
     assert "nothing to explain" in r.stderr
     assert "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("bad", ["version: 1\nrules: [\n"])
-def test_explain_bad_policy_exit_2(tmp_path: Path, bad: str) -> None:
+def test_explain_bad_policy_exit_3(tmp_path: Path, bad: str) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text(bad)
     r = run("explain", "--rules", str(policy), "ls")
-    assert r.returncode == 2
+    assert r.returncode == 3
     assert r.stderr.startswith(f"{policy}:")

