@@ -58,7 +58,7 @@ def test_explain_names_the_layer_and_line_of_every_rule(project: Path, tmp_path:
         cwd=project / "src",
         config=tmp_path / "cfg",
     )
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2, r.stderr  # explain's status for deny
     data = json.loads(r.stdout)
     layers = [(la["layer"], la["path"]) for la in data["policy"]["layers"]]
     assert layers[-1] == ("project", str(project / ".superego" / "policy.yaml"))
