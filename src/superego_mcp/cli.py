@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the MCP / REST / HTTP-hook server")
     _add_server_args(p)
     _add_policy_args(p)
+    p.add_argument(
+        "--reload",
+        dest="reload_code",
+        action="store_true",
+        help="development: restart the server when a source file of the package changes",
+    )
 
     p = sub.add_parser(
         "stdio",

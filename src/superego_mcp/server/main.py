@@ -37,6 +37,23 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def policy_holder(settings: Settings, config: str | None) -> PolicyHolder:
+    """The policy holder ``serve`` judges with (raises PolicyError/OSError when the policy
+    does not load)."""
+    from superego_mcp.policy.layers import load_effective
+
+    return PolicyHolder(
+        load=lambda: load_effective(settings, config),
+        fail_mode=settings.fail_mode,
+        default_action=settings.default_override,
+        shell_limits=ShellLimits(
+            max_length=settings.shell_max_length,
+            max_depth=settings.shell_max_depth,
+            max_commands=settings.shell_max_commands,
+        ),
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the server until SIGTERM/SIGINT (HTTP) or end of input (stdio); exit code."""
     try:
@@ -52,22 +69,17 @@ def run(args: argparse.Namespace) -> int:
             f"refusing to listen on non-loopback address {settings.host!r} without "
             "SUPEREGO_API_TOKEN (set it, or bind 127.0.0.1)"
         )
+    config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
     try:
-        from superego_mcp.policy.layers import load_effective
-
-        config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
-        holder = PolicyHolder(
-            load=lambda: load_effective(settings, config),
-            fail_mode=settings.fail_mode,
-            default_action=settings.default_override,
-            shell_limits=ShellLimits(
-                max_length=settings.shell_max_length,
-                max_depth=settings.shell_max_depth,
-                max_commands=settings.shell_max_commands,
-            ),
-        )
+        holder = policy_holder(settings, config)
     except (PolicyError, OSError) as exc:
         return _fail(f"cannot load the policy: {exc}")
+    if getattr(args, "reload_code", False):
+        if settings.transport == "stdio":
+            return _fail("--reload restarts the HTTP server; it does not apply to stdio")
+        from superego_mcp.server.devreload import run_reloading
+
+        return run_reloading(settings, config)
     from superego_mcp.audit.store import StoreError
     from superego_mcp.server.recorder import Recorder
 
