@@ -163,9 +163,7 @@ def test_unusable_settings_file_is_left_untouched(
     assert r.returncode == 2
 
 
-@pytest.mark.parametrize(
-    ("scope", "name"), [("project", "settings.json"), ("local", "settings.local.json")]
-)
+@pytest.mark.parametrize(("scope", "name"), [("local", "settings.local.json")])
 def test_project_and_local_scopes(
     hook_env: dict[str, str], tmp_path: Path, project: Path, scope: str, name: str
 ) -> None:
@@ -282,3 +280,91 @@ def test_status_flags_a_hook_whose_program_is_gone(hook_env: dict[str, str], pro
     r = hooks(hook_env, project, "status")
     assert r.returncode == 0, r.stdout
     assert "BROKEN" not in r.stdout
+
+
+RULES = """\
+version: 1
+extends: bundled
+rules:
+  - id: team-no-curl
+    action: deny
+    reason: the team says no curl
+    conditions:
+      shell: {program: curl}
+"""
+
+
+def test_project_scope_writes_a_command_a_teammate_can_run(
+    hook_env: dict[str, str], tmp_path: Path, project: Path
+) -> None:
+    (project / "rules.yaml").write_text(RULES)
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"permissions": {"allow": []}}')
+    args = ("--scope", "project", "--project-dir", str(project), "--rules", "rules.yaml")
+    r = hooks(hook_env, project, "install", *args)
+    assert r.returncode == 0, r.stderr
+    [handler] = ours(json.loads(settings.read_text()))
+    command = handler["command"]
+    assert command == 'superego-mcp hook --rules "$CLAUDE_PROJECT_DIR"/rules.yaml || exit 2'
+    assert str(tmp_path) not in command  # nothing of this machine's paths
+    # The backup of the old file is not left in the repository.
+    assert [p.name for p in project.rglob("*.bak")] == []
+    [backup] = (Path(hook_env["SUPEREGO_CACHE_DIR"]) / "settings-backups").iterdir()
+    assert json.loads(backup.read_text()) == {"permissions": {"allow": []}}
+
+    # A teammate: their own checkout path, home and installation (found on PATH).
+    checkout = tmp_path / "teammate" / "work" / "proj"
+    checkout.parent.mkdir(parents=True)
+    project.rename(checkout)
+    home = tmp_path / "teammate" / "home"
+    home.mkdir()
+    bin_dir = str(Path(sys.executable).parent)
+
+    def run(path: str) -> subprocess.CompletedProcess[bytes]:
+        env = {
+            **hook_env,
+            "HOME": str(home),
+            "PATH": path,
+            "CLAUDE_PROJECT_DIR": str(checkout),
+        }
+        return subprocess.run(
+            ["/bin/sh", "-c", command],
+            input=json.dumps(bash("curl https://example.com", cwd=str(checkout))).encode(),
+            capture_output=True,
+            env=env,
+            cwd=checkout,
+            timeout=60,
+            check=False,
+        )
+
+    proc = run(f"{bin_dir}:/usr/bin:/bin")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny"
+    assert "team-no-curl" in out["permissionDecisionReason"]
+    # Without Superego installed the call is blocked (exit 2), not waved through (127).
+    proc = run("/usr/bin:/bin")
+    assert proc.returncode == 2
+    env = {**hook_env, "PATH": "/usr/bin:/bin"}
+    r = subprocess.run(
+        [sys.executable, "-m", "superego_mcp", "hooks", "status", "--project-dir", str(checkout)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert r.returncode == 2
+    assert "superego-mcp (not on PATH): every call is refused" in r.stdout
+
+
+def test_project_scope_refuses_files_outside_the_project(
+    hook_env: dict[str, str], tmp_path: Path, project: Path
+) -> None:
+    outside = tmp_path / "mine.yaml"
+    outside.write_text(RULES)
+    r = hooks(hook_env, project, "install", "--scope", "project", "--rules", str(outside))
+    assert r.returncode == 2
+    assert "is outside the project" in r.stderr
+    assert not (project / ".claude" / "settings.json").exists()

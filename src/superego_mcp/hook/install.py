@@ -6,6 +6,10 @@ there: other hooks, permissions and keys are kept, installing twice leaves one e
 recognised by its command or URL), the old file is copied to ``<file>.bak`` and the new one
 replaces it atomically. A file that is not a JSON object is left untouched (exit 2).
 
+``--scope project`` writes a file the team commits: its command names no path of this machine
+(:func:`shared_hook_command`), and the backup of the old file goes to the cache directory,
+not into the repository (:func:`backup_path`).
+
 Only ``PreToolUse`` is installed: it sees every call before Claude Code's permission system,
 so a ``PermissionRequest`` hook would judge the same calls a second time (the ``hook``
 command still answers ``PermissionRequest`` for anyone who wires it by hand).
@@ -63,6 +67,38 @@ def hook_command(
     if server:
         argv += ["--server", server]
     return shlex.join(argv)
+
+
+def shared_hook_command(
+    project_dir: Path,
+    rules: str | None = None,
+    config: str | None = None,
+    server: str | None = None,
+) -> str:
+    """The command for a settings file the team commits (``--scope project``): no path of
+    this machine in it. ``superego-mcp`` is found on each teammate's ``PATH``; files are named
+    relative to ``$CLAUDE_PROJECT_DIR`` (Claude Code sets it for hook commands). Where
+    ``superego-mcp`` is missing the shell's 127 becomes exit 2, which blocks the call:
+    Claude Code would let it through on 127."""
+    words = ["superego-mcp", "hook"]
+    for flag, value in (("--rules", rules), ("--config", config)):
+        if value:
+            words += [flag, _in_project(Path(value), project_dir, flag)]
+    if server:
+        words += ["--server", shlex.quote(server)]
+    return " ".join(words) + " || exit 2"
+
+
+def _in_project(path: Path, project_dir: Path, flag: str) -> str:
+    """``path`` as ``"$CLAUDE_PROJECT_DIR"/relative``; refuses a file outside the project."""
+    try:
+        relative = path.absolute().relative_to(project_dir)
+    except ValueError:
+        raise InstallError(
+            f"{flag} {path} is outside the project {project_dir}: a teammate's machine does "
+            "not have it. Put it in the project, or install with --scope local or user."
+        ) from None
+    return '"$CLAUDE_PROJECT_DIR"/' + shlex.quote(relative.as_posix())
 
 
 def is_ours(handler: object) -> bool:
@@ -141,14 +177,27 @@ def _remove_ours(hooks: dict[str, Any]) -> int:
     return removed
 
 
-def _write(path: Path, data: dict[str, Any], old_exists: bool) -> None:
+def backup_path(target: Path, scope: str) -> Path:
+    """Where the old settings file is copied: next to it for the user's own file, in the
+    cache directory for a file inside a repository (project, local), never in the repo."""
+    if scope == "user":
+        return target.with_name(target.name + ".bak")
+    from superego_mcp.hook.cache import cache_dir
+
+    name = target.as_posix().strip("/").replace("%", "%25").replace("/", "%2F")
+    return Path(cache_dir()) / "settings-backups" / f"{name}.bak"
+
+
+def _write(path: Path, data: dict[str, Any], old_exists: bool, scope: str = "user") -> None:
     # Follow a symlinked settings file (dotfile managers) instead of replacing the link.
     target = path.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o644
     if old_exists:
         mode = target.stat().st_mode & 0o777
-        target.with_name(target.name + ".bak").write_bytes(target.read_bytes())
+        backup = backup_path(target, scope)
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        backup.write_bytes(target.read_bytes())
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
@@ -187,7 +236,12 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
             f"--timeout must be at least {MIN_COMMAND_TIMEOUT} seconds: the hook answers "
             "within 5 s, and a call whose hook times out goes ahead"
         )
-    command = hook_command(getattr(args, "rules", None), getattr(args, "config", None), url)
+    rules, config = getattr(args, "rules", None), getattr(args, "config", None)
+    if args.scope == "project":
+        root = Path(getattr(args, "project_dir", None) or Path.cwd()).absolute()
+        command = shared_hook_command(root, rules, config, url)
+    else:
+        command = hook_command(rules, config, url)
     return {"type": "command", "command": command, "timeout": timeout}
 
 
@@ -202,7 +256,7 @@ def install(args: argparse.Namespace) -> str:
     _remove_ours(hooks)
     hooks.setdefault(EVENT, []).append({"matcher": args.matcher, "hooks": [handler]})
     data["hooks"] = hooks
-    _write(path, data, exists)
+    _write(path, data, exists, args.scope)
     what = handler.get("command") or handler.get("url")
     return f"installed {EVENT} hook (matcher {args.matcher!r}) in {path}: {what}"
 
@@ -221,7 +275,7 @@ def uninstall(args: argparse.Namespace) -> str:
         data["hooks"] = hooks
     else:
         del data["hooks"]
-    _write(path, data, True)
+    _write(path, data, True, args.scope)
     return f"removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
 
 
@@ -248,7 +302,13 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
                 f"timeout {handler.get('timeout')} s ({path})"
             )
             missing = _missing_program(handler)
-            if missing:
+            if missing and missing.endswith("(not on PATH)"):
+                lines.append(
+                    f"{scope}: BROKEN: {missing}: every call is refused until it is installed "
+                    "(the shared command fails closed)"
+                )
+                ok = False
+            elif missing:
                 lines.append(
                     f"{scope}: BROKEN: {missing} is not an executable file; Claude Code lets "
                     "every call through while the hook cannot start (reinstall the hook)"
@@ -263,6 +323,10 @@ def _missing_program(handler: dict[str, Any]) -> str | None:
     if handler.get("type") != "command" or not isinstance(command, str):
         return None
     program = shlex.split(command)[0]
+    if "/" not in program:  # a shared (project) command: found on PATH
+        import shutil
+
+        return None if shutil.which(program) else f"{program} (not on PATH)"
     return None if os.access(program, os.X_OK) and Path(program).is_file() else program
 
 
