@@ -338,10 +338,13 @@ def test_project_scope_writes_a_command_a_teammate_can_run(
             check=False,
         )
 
-    proc = run(f"{bin_dir}:/usr/bin:/bin")
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)["hookSpecificOutput"]
-    assert out["permissionDecision"] == "deny"
+    for _ in range(3):  # a cold cache on a loaded machine can outlast the 5 s deadline
+        proc = run(f"{bin_dir}:/usr/bin:/bin")
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)["hookSpecificOutput"]
+        if "no decision within" not in out["permissionDecisionReason"]:
+            break
+    assert out["permissionDecision"] == "deny", out
     assert "team-no-curl" in out["permissionDecisionReason"]
     # Without Superego installed the call is blocked (exit 2), not waved through (127).
     proc = run("/usr/bin:/bin")
