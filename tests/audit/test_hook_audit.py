@@ -50,18 +50,23 @@ def env(tmp_path: Path, pycache: Path) -> dict[str, str]:
     return e
 
 
-def warm(env: dict[str, str], cwd: Path) -> None:
-    """Fill the hook's compiled-policy cache for ``env`` and ``cwd`` from this process, so
-    the hook under test is a cache hit: a cache miss (pydantic, the whole bundled policy)
-    can take longer than the hook's 5 s deadline on a loaded 2-core machine."""
+def warm(env: dict[str, str], cwd: Path, payload: dict[str, object]) -> None:
+    """Fill the hook's compiled-policy cache for ``payload`` as the hook would see it from
+    ``env`` and ``cwd``, so the hook under test is a cache hit: a cache miss (pydantic, the
+    whole bundled policy) can outlast the hook's 5 s deadline on a loaded 2-core machine."""
+    from superego_mcp.hook.adapter import parse_hook_input
     from superego_mcp.hook.cache import load
+    from superego_mcp.hook.runner import _place
 
     saved, here = dict(os.environ), os.getcwd()
     try:
         os.environ.clear()
         os.environ.update(env)
         os.chdir(cwd)
-        load(None, None)
+        call = parse_hook_input(payload, default_cwd=str(cwd)).call
+        assert call is not None
+        _place(call)  # the project root is part of the cache key
+        load(None, None, call.project)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -94,8 +99,9 @@ def rows(db: Path) -> list[dict[str, Any]]:
 
 def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_path: Path) -> None:
     secret = "AKIA" + "ABCDEFGHIJKLMNOP"
-    warm(env, tmp_path)
-    proc = run_hook(bash(f"git status # {secret}", session_id="sess-9"), env, tmp_path)
+    payload = bash(f"git status # {secret}", session_id="sess-9")
+    warm(env, tmp_path, payload)
+    proc = run_hook(payload, env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)["hookSpecificOutput"]
     db = tmp_path / "state" / "superego" / "audit.db"
@@ -118,8 +124,8 @@ def test_a_failing_audit_changes_nothing_in_the_answer(env: dict[str, str], tmp_
     blocker.write_text("a file where the audit directory should be")
     calls = [bash("rm -rf ~"), bash("git status"), read("/etc/hosts")]
     broken_env = {**env, "SUPEREGO_AUDIT": f"sqlite://{blocker}/audit.db"}
-    warm({**env, "SUPEREGO_AUDIT": "off"}, tmp_path)
-    warm(broken_env, tmp_path)
+    warm({**env, "SUPEREGO_AUDIT": "off"}, tmp_path, calls[0])
+    warm(broken_env, tmp_path, calls[0])
     off = [run_hook(c, {**env, "SUPEREGO_AUDIT": "off"}, tmp_path) for c in calls]
     broken = [run_hook(c, broken_env, tmp_path) for c in calls]
     for a, b in zip(off, broken, strict=True):
@@ -137,13 +143,14 @@ def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
     server = start_server(env=clean_env(SUPEREGO_AUDIT=target))
     try:
         hook_env = {**env, "SUPEREGO_AUDIT": target}
-        warm(hook_env, tmp_path)
-        hooks, rests = 24, 60
+        warm(hook_env, tmp_path, bash("echo warm", session_id="conc"))
+        hooks, rests = 16, 48
 
-        def hook(i: int) -> int:
-            return run_hook(
-                bash(f"echo hook-{i}", session_id="conc"), hook_env, tmp_path
-            ).returncode
+        def hook(i: int) -> bytes:
+            proc = run_hook(bash(f"echo hook-{i}", session_id="conc"), hook_env, tmp_path)
+            assert proc.returncode == 0, proc.stderr
+            assert b"audit write failed" not in proc.stderr
+            return proc.stdout
 
         def rest(i: int) -> int:
             body = {
@@ -154,12 +161,18 @@ def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
             }
             return httpx.post(f"{server.url}/v1/evaluate", json=body, timeout=30).status_code
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
-            hook_codes = list(pool.map(hook, range(hooks)))
-            rest_codes = list(pool.map(rest, range(rests)))
+        # Hook processes and server requests interleaved, so that they write at once.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            hook_jobs = [pool.submit(hook, i) for i in range(hooks)]
+            rest_jobs = [pool.submit(rest, i) for i in range(rests)]
+            answers = [j.result() for j in hook_jobs]
+            rest_codes = [j.result() for j in rest_jobs]
     finally:
         server.stop()
-    assert hook_codes == [0] * hooks
+    # A hook that missed its own 5 s deadline (a starved machine) answers without judging:
+    # that is not the audit's doing, so say so rather than count a lost row.
+    late = [a for a in answers if b"no decision within" in a]
+    assert not late, f"{len(late)} hook calls timed out before judging (machine overloaded)"
     assert rest_codes == [200] * rests
     stored = [r for r in rows(db) if r["session_id"] == "conc"]
     commands = sorted(json.loads(r["input"])["command"] for r in stored)
