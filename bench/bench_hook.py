@@ -5,7 +5,9 @@ Runs, interleaved round by round so that machine load hits every kind alike:
 - ``python -c pass`` (the same interpreter);
 - the hook on a Read call and on a Bash call, compiled-policy cache warm, recording each
   decision in the audit store (SQLite, the default) and with ``SUPEREGO_AUDIT=off``;
-- the hook on a Read call with an empty cache (settings validated, policy compiled).
+- the hook on a Read call with an empty cache (settings validated, policy compiled);
+- the hook with ``--agent NAME`` on each other agent's shell call (its own payload shape),
+  cache warm: one line per agent (Codex, Gemini CLI, Copilot CLI, Cursor, OpenCode).
 
 Prints each median wall time, its ratio to bare start-up, and what the audit write adds.
 The target is a warm call (audit on) at most 4.5x bare start-up; exit status 1 when a warm
@@ -51,6 +53,54 @@ def _call(tool: str, tool_input: dict[str, object], cwd: str) -> bytes:
     ).encode()
 
 
+def _agent_calls(cwd: str) -> dict[str, bytes]:
+    """One shell call per agent, in that agent's hook payload shape (docs/agents.md)."""
+    command = "git status && ls -la | head -5"
+    payloads: dict[str, object] = {
+        "codex": {
+            "session_id": "bench",
+            "turn_id": "t1",
+            "cwd": cwd,
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": command},
+            "tool_use_id": "call-1",
+        },
+        "gemini": {
+            "session_id": "bench",
+            "cwd": cwd,
+            "hook_event_name": "BeforeTool",
+            "timestamp": "2026-08-21T12:00:00Z",
+            "tool_name": "run_shell_command",
+            "tool_input": {"command": command, "description": "status"},
+        },
+        "copilot": {
+            "sessionId": "bench",
+            "timestamp": 1704614600000,
+            "cwd": cwd,
+            "toolName": "bash",
+            "toolArgs": json.dumps({"command": command, "description": "status"}),
+        },
+        "cursor": {
+            "conversation_id": "bench",
+            "hook_event_name": "preToolUse",
+            "tool_name": "Shell",
+            "tool_input": {"command": command, "cwd": ""},
+            "cwd": "",
+            "workspace_roots": [cwd],
+        },
+        "opencode": {
+            "tool": "bash",
+            "sessionID": "bench",
+            "callID": "c1",
+            "args": {"command": command, "description": "status"},
+            "directory": cwd,
+            "worktree": cwd,
+        },
+    }
+    return {agent: json.dumps(data).encode() for agent, data in payloads.items()}
+
+
 def _time(argv: list[str], stdin: bytes, env: dict[str, str], cwd: str) -> tuple[float, bytes]:
     start = time.perf_counter()
     proc = subprocess.run(
@@ -92,12 +142,17 @@ def main() -> int:
         bash = _call("Bash", {"command": "git status && ls -la | head -5"}, str(work))
 
         off = {**env, "SUPEREGO_AUDIT": "off"}
+        agents = _agent_calls(str(work))
+
         # Warm the cache once and show what the policy answered.
         for name, payload in (("Read", read), ("Bash", bash)):
             _, out = _time(hook, payload, env, str(work))
             _time(hook, payload, off, str(work))
             answer = json.loads(out).get("hookSpecificOutput", {})
             print(f"{name} call answered: {answer.get('permissionDecision', 'defer')}")
+        for agent, payload in agents.items():
+            _, out = _time([*hook, "--agent", agent], payload, env, str(work))
+            print(f"{agent} shell call answered: {out.decode().strip() or '(nothing)'}"[:160])
 
         kinds: dict[str, list[float]] = {
             "bare": [],
@@ -107,6 +162,7 @@ def main() -> int:
             "bash-off": [],
             "miss": [],
         }
+        kinds.update({agent: [] for agent in agents})
         for i in range(opts.runs):
             kinds["bare"].append(_time([sys.executable, "-c", "pass"], b"", env, str(work))[0])
             kinds["read"].append(_time(hook, read, env, str(work))[0])
@@ -115,10 +171,13 @@ def main() -> int:
             kinds["bash-off"].append(_time(hook, bash, off, str(work))[0])
             cold = {**env, "SUPEREGO_CACHE_DIR": str(Path(tmp, f"cold-{i}"))}
             kinds["miss"].append(_time(hook, read, cold, str(work))[0])
+            for agent, payload in agents.items():
+                argv = [*hook, "--agent", agent]
+                kinds[agent].append(_time(argv, payload, env, str(work))[0])
 
     med = {k: statistics.median(v) * 1000 for k, v in kinds.items()}
     print(f"runs per kind: {opts.runs}")
-    print(f"bare python -c pass   median {med['bare']:7.1f} ms")
+    print(f"bare python -c pass    median {med['bare']:7.1f} ms")
     labels = {
         "read": "hook, Read (warm)",
         "read-off": "  same, audit off",
@@ -126,13 +185,14 @@ def main() -> int:
         "bash-off": "  same, audit off",
         "miss": "hook, cache miss",
     }
+    labels.update({agent: f"{agent}, shell (warm)" for agent in agents})
     for key, label in labels.items():
-        print(f"{label:<21} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x")
+        print(f"{label:<22} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x")
     for kind in ("read", "bash"):
         added = med[kind] - med[f"{kind}-off"]
         share = added / med[f"{kind}-off"] * 100
-        print(f"audit adds to {kind:<4}      {added:+7.1f} ms   ({share:+.0f}%)")
-    worst = max(med["read"], med["bash"]) / med["bare"]
+        print(f"audit adds to {kind:<4}       {added:+7.1f} ms   ({share:+.0f}%)")
+    worst = max(med[k] for k in ("read", "bash", *agents)) / med["bare"]
     verdict = "meets" if worst <= TARGET else "MISSES"
     print(f"target: warm calls <= {TARGET}x bare start-up: {verdict} ({worst:.2f}x)")
     return 0 if worst <= TARGET or opts.no_check else 1

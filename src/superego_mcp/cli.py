@@ -41,6 +41,14 @@ _HOOK_OPTIONS: dict[str, tuple[list[str] | None, str | None, str | None, str]] =
         "when the server cannot be reached: evaluate locally (default) or deny",
     ),
     "--fail-mode": (["ask", "deny"], None, None, "answer when anything fails"),
+    # The same names as superego_mcp.hook.agents.AGENTS (a test keeps them equal); not
+    # imported from there, so that a plain `hook` call loads nothing more.
+    "--agent": (
+        ["claude", "codex", "gemini", "copilot", "cursor", "opencode"],
+        None,
+        None,
+        "the agent whose hook JSON comes in and whose answer goes out (default claude)",
+    ),
 }
 _POLICY_OPTIONS = ("--rules", "--config")
 
@@ -162,19 +170,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_policy_args(p)
 
-    p = sub.add_parser("hook", help="Claude Code command hook: hook JSON on stdin, decision out")
+    p = sub.add_parser("hook", help="command hook: an agent's hook JSON on stdin, decision out")
     _add_policy_args(p)
     for option, (choices, default, metavar, text) in _HOOK_OPTIONS.items():
         p.add_argument(option, choices=choices, default=default, metavar=metavar, help=text)
 
-    p = sub.add_parser("hooks", help="install, remove or show the Claude Code hook")
+    p = sub.add_parser("hooks", help="install, remove or show an agent's hook (Claude Code...)")
     p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
+    p.add_argument(
+        "--agent",
+        choices=[*(_HOOK_OPTIONS["--agent"][0] or []), "all"],
+        default="claude",
+        help="the agent (default claude); all: every agent found on this machine",
+    )
     p.add_argument(
         "--scope",
         choices=["user", "project", "local"],
         default="user",
-        help="~/.claude/settings.json (user), the project's committed .claude/settings.json "
-        "(project) or its .claude/settings.local.json (local)",
+        help="user: the agent's user file; project: the project's (for Claude Code the "
+        "committed .claude/settings.json; local: its .claude/settings.local.json, Claude Code "
+        "only); see docs/hook.md and docs/agents.md",
     )
     p.add_argument("--matcher", default="*", help="tool-name matcher (default: every tool)")
     p.add_argument(
@@ -212,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tool", default=None, help="tool name (default Bash for a command)")
     p.add_argument("--input", dest="tool_input", metavar="JSON", help="tool_input as JSON")
     p.add_argument("--cwd", default=None, help="working directory of the call")
+    p.add_argument(
+        "--agent",
+        choices=_HOOK_OPTIONS["--agent"][0],
+        default=None,
+        help="read the call as this agent's (hook JSON on stdin with '-', or --tool with its "
+        "own tool name) and show how it maps onto our tools; alone: the mapping table",
+    )
     p.add_argument(
         "--project",
         metavar="DIR",

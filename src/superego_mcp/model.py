@@ -37,9 +37,24 @@ class ToolCall:
     ``project`` is the project root (``superego_mcp.project.project_root``; ``None``: found
     from ``cwd`` when judged); ``home`` the agent's home when the entry point knows it
     (``None``: the evaluating process's ``$HOME``).
+
+    A call from another agent (Codex, Gemini CLI, ...) carries our tool vocabulary in
+    ``tool_name`` (``Bash``, ``Write``, ``mcp__server__tool``, ...) so that rules written for
+    it apply, and the agent's own name in ``agent_tool`` (``run_shell_command``), which rules
+    match too; ``agent`` names the agent (``None``: Claude Code or an API caller).
     """
 
-    __slots__ = ("agent_id", "cwd", "home", "project", "session_id", "tool_input", "tool_name")
+    __slots__ = (
+        "agent",
+        "agent_id",
+        "agent_tool",
+        "cwd",
+        "home",
+        "project",
+        "session_id",
+        "tool_input",
+        "tool_name",
+    )
 
     def __init__(
         self,
@@ -50,6 +65,8 @@ class ToolCall:
         agent_id: str | None = None,
         project: str | None = None,
         home: str | None = None,
+        agent: str | None = None,
+        agent_tool: str | None = None,
     ) -> None:
         self.tool_name = tool_name
         self.tool_input = tool_input
@@ -58,9 +75,13 @@ class ToolCall:
         self.agent_id = agent_id
         self.project = project
         self.home = home
+        self.agent = agent
+        # Only a name that differs from tool_name is kept: rules then test one name, not two.
+        self.agent_tool = agent_tool if agent_tool != tool_name else None
 
     def __repr__(self) -> str:
-        return f"ToolCall({self.tool_name!r}, {self.tool_input!r}, cwd={self.cwd!r})"
+        extra = f", agent={self.agent!r}, agent_tool={self.agent_tool!r}" if self.agent else ""
+        return f"ToolCall({self.tool_name!r}, {self.tool_input!r}, cwd={self.cwd!r}{extra})"
 
 
 class Decision:

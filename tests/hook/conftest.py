@@ -15,8 +15,21 @@ from hook_helpers import SCRIPT, Result
 
 @pytest.fixture(scope="session")
 def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One .pyc prefix for every hook process of the session (outside the source tree)."""
-    return tmp_path_factory.mktemp("pycache")
+    """One .pyc prefix for every hook process of the session (outside the source tree),
+    filled once by a throw-away call: compiling pydantic's modules on a busy machine can
+    take longer than the hook's 5 s deadline, which would make the first test flaky."""
+    prefix = tmp_path_factory.mktemp("pycache")
+    home = tmp_path_factory.mktemp("warm-home")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SUPEREGO_")}
+    env.update(HOME=str(home), SUPEREGO_CACHE_DIR=str(home / "cache"))
+    env["PYTHONPYCACHEPREFIX"] = str(prefix)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    code = (
+        "import superego_mcp.config, superego_mcp.policy.loader, superego_mcp.shell.analyzer, "
+        "superego_mcp.hook.runner, superego_mcp.hook.cache, superego_mcp.hook.client"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, timeout=120, check=False)
+    return prefix
 
 
 @pytest.fixture

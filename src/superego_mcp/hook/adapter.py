@@ -49,9 +49,13 @@ class HookInputError(ValueError):
 
 
 class HookRequest:
-    """One parsed hook input: the event, and for judged events the tool call."""
+    """One parsed hook input: the event, and for judged events the tool call.
 
-    __slots__ = ("call", "event", "permission_mode", "tool_use_id")
+    ``more`` holds further calls the same input makes (another agent's patch that touches
+    several files): the answer is the most restrictive decision over ``call`` and ``more``.
+    """
+
+    __slots__ = ("call", "event", "judged", "more", "permission_mode", "tool_use_id")
 
     def __init__(
         self,
@@ -59,16 +63,16 @@ class HookRequest:
         call: ToolCall | None,
         tool_use_id: str | None = None,
         permission_mode: str | None = None,
+        more: tuple[ToolCall, ...] = (),
+        judged: bool | None = None,
     ) -> None:
         self.event = event
         self.call = call
         self.tool_use_id = tool_use_id
         self.permission_mode = permission_mode
-
-    @property
-    def judged(self) -> bool:
-        """True when this event's answer is an allow / deny / ask decision."""
-        return self.event in JUDGED_EVENTS
+        self.more = more
+        # True when this event's answer is an allow / deny / ask decision.
+        self.judged = event in JUDGED_EVENTS if judged is None else judged
 
 
 def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -237,6 +241,12 @@ def _reason(decision: Decision, call: ToolCall | None = None) -> str:
     # Shown to the user next to Claude Code's own view of the call; no call text is
     # repeated here, so text inside the call cannot pose as Superego's words.
     return f"Superego wants a person to confirm this{rule}: {reason}"
+
+
+def explain_reason(decision: Decision, call: ToolCall | None = None) -> str:
+    """The reason text every agent's answer carries: who decided, which rule, why; a deny
+    also names what was blocked and tells the model not to work around it."""
+    return _reason(decision, call)
 
 
 def render_decision(

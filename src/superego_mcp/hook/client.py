@@ -13,7 +13,7 @@ import os
 import urllib.error
 import urllib.request
 
-ROUTE = "/v1/hooks/claude-code"
+ROUTE = "/v1/hooks/claude-code"  # Claude Code's; other agents' are /v1/hooks/<agent>
 TIMEOUT_S = 2.0
 # A hook answer is small; a larger reply is not one.
 MAX_REPLY = 1_048_576
@@ -40,8 +40,11 @@ def describe(url: str) -> str:
     return f"{scheme}://{host}"[:200]
 
 
-def forward(url: str, body: bytes, *, timeout: float = TIMEOUT_S) -> object:
-    """POST ``body`` (hook JSON) to ``{url}/v1/hooks/claude-code``; return the decoded reply.
+def forward(
+    url: str, body: bytes, *, timeout: float = TIMEOUT_S, agent: str | None = None
+) -> object:
+    """POST ``body`` (hook JSON) to ``{url}/v1/hooks/claude-code`` (or ``agent``'s route,
+    ``/v1/hooks/<agent>``); return the decoded reply.
 
     Raises :class:`ServerError` for a bad URL, a connection failure, a timeout, a non-2xx
     status or a body that is not JSON.
@@ -53,7 +56,10 @@ def forward(url: str, body: bytes, *, timeout: float = TIMEOUT_S) -> object:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(  # noqa: S310 -- scheme checked above
-        url.rstrip("/") + ROUTE, data=body, headers=headers, method="POST"
+        url.rstrip("/") + (ROUTE if agent in (None, "claude") else f"/v1/hooks/{agent}"),
+        data=body,
+        headers=headers,
+        method="POST",
     )
     try:
         with _opener().open(request, timeout=timeout) as response:

@@ -51,22 +51,37 @@ def settings_path(scope: str, project_dir: str | None) -> Path:
 
 
 def hook_command(
-    rules: str | None = None, config: str | None = None, server: str | None = None
+    rules: str | None = None,
+    config: str | None = None,
+    server: str | None = None,
+    agent: str | None = None,
 ) -> str:
-    """The shell command Claude Code runs: an absolute path to this installation, so that it
-    works when ``superego-mcp`` is not on Claude Code's ``PATH``."""
+    """The shell command the agent runs: an absolute path to this installation, so that it
+    works when ``superego-mcp`` is not on the agent's ``PATH``."""
+    return shlex.join(hook_argv(rules, config, server, agent))
+
+
+def hook_argv(
+    rules: str | None = None,
+    config: str | None = None,
+    server: str | None = None,
+    agent: str | None = None,
+) -> list[str]:
+    """:func:`hook_command` as an argument list (``--agent`` for agents but Claude Code)."""
     script = Path(sys.argv[0]).absolute() if sys.argv and sys.argv[0] else None
     if script is not None and script.name.startswith("superego-mcp") and script.is_file():
         argv = [str(script), "hook"]
     else:  # run as `python -m superego_mcp`
         argv = [str(Path(sys.executable).absolute()), "-m", "superego_mcp", "hook"]
+    if agent and agent != "claude":
+        argv += ["--agent", agent]
     if rules:
         argv += ["--rules", str(Path(rules).absolute())]
     if config:
         argv += ["--config", str(Path(config).absolute())]
     if server:
         argv += ["--server", server]
-    return shlex.join(argv)
+    return argv
 
 
 def shared_hook_command(
@@ -112,6 +127,11 @@ def is_ours(handler: object) -> bool:
     command = handler.get("command")
     if handler.get("type") != "command" or not isinstance(command, str):
         return False
+    return is_our_command(command)
+
+
+def is_our_command(command: str) -> bool:
+    """True for a shell command that runs ``superego-mcp hook`` (any options)."""
     try:
         words = shlex.split(command)
     except ValueError:
@@ -341,7 +361,13 @@ def _installed(hooks: dict[str, Any]) -> list[tuple[str, object, dict[str, Any]]
 
 
 def run(args: argparse.Namespace) -> int:
-    """Entry point of ``superego-mcp hooks``: exit 0, or 2 with the problem on stderr."""
+    """Entry point of ``superego-mcp hooks``: exit 0, or 2 with the problem on stderr.
+    ``--agent`` other than ``claude`` goes to ``superego_mcp.hook.agents.install``."""
+    if getattr(args, "agent", "claude") not in (None, "claude"):
+        from superego_mcp.hook.agents import install as agents
+
+        action = install if args.action == "install" else uninstall
+        return agents.run(args, action, status_lines)
     try:
         if args.action == "status":
             lines, ok = status_lines(getattr(args, "project_dir", None))

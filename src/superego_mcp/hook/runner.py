@@ -1,4 +1,4 @@
-"""``superego-mcp hook``: the Claude Code command hook, fail-closed.
+"""``superego-mcp hook``: the command hook (Claude Code, or ``--agent NAME``), fail-closed.
 
 Reads hook JSON on stdin and answers on stdout with exit 0, or blocks with exit 2 and a
 reason on stderr. Claude Code lets a tool call through on any other exit code, on output that
@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from superego_mcp.decide import FailMode
+    from superego_mcp.hook.adapter import HookRequest
+    from superego_mcp.hook.agents import AgentAdapter
     from superego_mcp.hook.cache import Compiled
-    from superego_mcp.model import ToolCall
+    from superego_mcp.model import Decision, ToolCall
 
 # Input larger than this is not read: such a call is answered with the fail mode.
 MAX_INPUT = 4 * 1024 * 1024
@@ -86,12 +88,24 @@ def _answer(data: dict[str, object]) -> Outcome:
     return Outcome(0, dump(data))
 
 
-def _fail(event: str | None, fail_mode: str, problem: str) -> Outcome:
-    """The fail-closed outcome; exit 2 if even rendering JSON fails."""
-    try:
-        from superego_mcp.hook.adapter import render_failure
+def _adapter(args: argparse.Namespace) -> AgentAdapter:
+    """The adapter of ``--agent`` (Claude Code's without it, imported directly: the common
+    case pays for no registry)."""
+    agent = getattr(args, "agent", None)
+    if agent is None or agent == "claude":
+        from superego_mcp.hook import adapter
 
-        out = _answer(render_failure(event, fail_mode, problem))
+        return adapter
+    from superego_mcp.hook.agents import adapter_for
+
+    return adapter_for(agent)
+
+
+def _fail(args: argparse.Namespace, event: str | None, fail_mode: str, problem: str) -> Outcome:
+    """The fail-closed outcome in the agent's format; exit 2 (a block for every agent) if
+    even rendering JSON fails."""
+    try:
+        out = _answer(_adapter(args).render_failure(event, fail_mode, problem))
         out.stderr = f"superego-mcp hook: {problem}"
         return out
     except BaseException:
@@ -113,15 +127,17 @@ def handle(
     mode: FailMode = _known_mode(args) or "ask"
     event: str | None = None
     try:
-        from superego_mcp.hook.adapter import HookInputError, decode_hook_input, parse_hook_input
+        from superego_mcp.hook.adapter import HookInputError, decode_hook_input
 
+        adapter = _adapter(args)
         problem: str | None = None
         request = None
         if raw is None:
             problem = f"hook input is larger than {MAX_INPUT} bytes"
         else:
             try:
-                request = parse_hook_input(decode_hook_input(raw), default_cwd=os.getcwd())
+                data = decode_hook_input(raw)
+                request = adapter.parse_hook_input(data, default_cwd=os.getcwd())
                 event = request.event
                 if note is not None:
                     note(event, None)
@@ -132,14 +148,16 @@ def handle(
 
         server = getattr(args, "server", None)
         if request is not None and server and raw is not None:
-            forwarded = _forward(server, _with_context(raw, request.call), request.event)
+            forwarded = _forward(
+                args, adapter, server, _with_context(raw, request.call), request.event
+            )
             if forwarded is not None:
                 return forwarded
             if getattr(args, "on_server_error", "local") == "deny":
                 from superego_mcp.hook.client import describe
 
                 where = describe(server)
-                return _fail(event, "deny", f"the Superego server at {where} did not answer")
+                return _fail(args, event, "deny", f"the Superego server at {where} did not answer")
 
         from superego_mcp.hook.cache import SetupError, load
 
@@ -151,17 +169,20 @@ def handle(
             compiled = load(getattr(args, "rules", None), getattr(args, "config", None), project)
         except SetupError as exc:
             # Unknown configured mode (unreadable settings): the stricter one.
-            return _fail(event, _known_mode(args, _valid_mode(exc.fail_mode)) or "deny", str(exc))
+            known = _known_mode(args, _valid_mode(exc.fail_mode)) or "deny"
+            return _fail(args, event, known, str(exc))
         mode = _known_mode(args, compiled.fail_mode) or "ask"
         if note is not None:
             note(event, mode)
         if problem is not None or request is None or request.call is None:
-            return _fail(event, mode, problem or "no tool call in the hook input")
-        return _judge(compiled, request.event, request.call, mode)
+            return _fail(args, event, mode, problem or "no tool call in the hook input")
+        for other in request.more:  # a patch's other files: the same project
+            other.project = request.call.project
+        return _judge(compiled, adapter, request, request.call, mode)
     except _Deadline:
-        return _fail(event, mode, f"no decision within {DEADLINE_S:g} s")
+        return _fail(args, event, mode, f"no decision within {DEADLINE_S:g} s")
     except BaseException as exc:  # the last line: a crash must never become an allow
-        return _fail(event, mode, f"internal error ({type(exc).__name__})")
+        return _fail(args, event, mode, f"internal error ({type(exc).__name__})")
 
 
 def _place(call: ToolCall) -> None:
@@ -173,9 +194,15 @@ def _place(call: ToolCall) -> None:
     from superego_mcp.hook.cache import cache_dir
     from superego_mcp.project import SessionFiles, given_project, project_root
 
+    given = None
+    if call.agent is not None:  # another agent: its own variable first
+        from superego_mcp.hook.agents import PROJECT_ENV
+
+        value = os.environ.get(PROJECT_ENV.get(call.agent, ""), "")
+        given = value if value.startswith("/") else None
     call.project = project_root(
         call.cwd,
-        given=given_project(os.environ),
+        given=given or given_project(os.environ),
         session_id=call.session_id,
         sessions=SessionFiles(os.path.join(cache_dir(), "sessions")),
         home=call.home or os.environ.get("HOME"),
@@ -198,24 +225,35 @@ def _with_context(raw: bytes, call: ToolCall | None) -> bytes:
     return json.dumps(data).encode()
 
 
-def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> Outcome:
+def _judge(
+    compiled: Compiled, adapter: AgentAdapter, request: HookRequest, call: ToolCall, mode: FailMode
+) -> Outcome:
     import time
 
     from superego_mcp.decide import decide
-    from superego_mcp.hook.adapter import render_decision
 
     limits = compiled.limits
     started = time.perf_counter()
-    decision = decide(
-        compiled.policy,
-        call,
-        fail_mode=mode,
-        max_length=limits["max_length"],
-        max_depth=limits["max_depth"],
-        max_commands=limits["max_commands"],
-    )
+
+    def decide_one(c: ToolCall) -> Decision:
+        return decide(
+            compiled.policy,
+            c,
+            fail_mode=mode,
+            max_length=limits["max_length"],
+            max_depth=limits["max_depth"],
+            max_commands=limits["max_commands"],
+        )
+
+    if request.more:  # a patch's other files (other agents only)
+        from superego_mcp.hook.agents import decide_request
+
+        decision, call = decide_request(request, call, decide_one)
+    else:
+        decision = decide_one(call)
     latency_ms = (time.perf_counter() - started) * 1000
-    out = _answer(render_decision(event, decision, call))
+    event = request.event
+    out = _answer(adapter.render_decision(event, decision, call))
     if compiled.audit is not None:
         try:
             from superego_mcp.audit.record import build_record
@@ -234,17 +272,18 @@ def _judge(compiled: Compiled, event: str, call: ToolCall, mode: FailMode) -> Ou
     return out
 
 
-def _forward(server: str, raw: bytes, event: str) -> Outcome | None:
+def _forward(
+    args: argparse.Namespace, adapter: AgentAdapter, server: str, raw: bytes, event: str
+) -> Outcome | None:
     """The server's answer, or ``None`` when it cannot be used (reason on stderr later)."""
-    from superego_mcp.hook.adapter import is_valid_output
     from superego_mcp.hook.client import ServerError, forward
 
     try:
-        reply = forward(server, raw)
+        reply = forward(server, raw, agent=getattr(args, "agent", None))
     except ServerError as exc:
         sys.stderr.write(f"superego-mcp hook: {exc}\n")
         return None
-    if not isinstance(reply, dict) or not is_valid_output(event, reply):
+    if not isinstance(reply, dict) or not adapter.is_valid_output(event, reply):
         sys.stderr.write("superego-mcp hook: the server's reply is not valid hook JSON\n")
         return None
     return _answer(reply)
@@ -413,7 +452,7 @@ def _child_failed(
 ) -> Outcome:
     # The configured mode comes from the child once it is known; before that it is unknown,
     # so the stricter one (unless the flag or the environment names one).
-    return _fail(event, _known_mode(args, mode) or "deny", problem)
+    return _fail(args, event, _known_mode(args, mode) or "deny", problem)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -434,7 +473,7 @@ def run(args: argparse.Namespace) -> int:
         problem = f"internal error ({type(exc).__name__})"
         if isinstance(exc, _Deadline):
             problem = f"no complete hook input within {DEADLINE_S:g} s"
-        outcome = _fail(None, mode, problem)
+        outcome = _fail(args, None, mode, problem)
     try:
         if outcome.stderr:
             sys.stderr.write(outcome.stderr + "\n")

@@ -220,6 +220,10 @@ def explain(args: argparse.Namespace) -> int:
     """Show what the analyzer saw, which rule decided each unit and why, and the result.
     Exit status: 0 allow, 1 ask or defer, 2 deny, 3 error (bad input, policy or settings;
     an evaluation that failed)."""
+    if getattr(args, "agent", None) not in (None, "claude"):  # another agent's call
+        from superego_mcp.hook.agents.explain import explain_agent
+
+        return explain_agent(args)
     try:
         call = _read_call(args)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError

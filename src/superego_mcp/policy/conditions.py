@@ -150,8 +150,11 @@ class Tool(Condition):
         self.names = names
 
     def test(self, unit: Unit, ctx: Context) -> bool:
-        """True when the call's tool name matches."""
-        return self.names.match(ctx.call.tool_name)
+        """True when the call's tool name, or another agent's own name for it, matches."""
+        call = ctx.call
+        if self.names.match(call.tool_name):
+            return True
+        return call.agent_tool is not None and self.names.match(call.agent_tool)
 
 
 class Param(Condition):

@@ -161,11 +161,15 @@ class Rule:
         where = f"{self.layer} {place}" if self.layer else place
         return f"{where}, overridden by {self.overridden}" if self.overridden else where
 
-    def can_match_tool(self, tool_name: str) -> bool:
-        """False when the rule's tool test (or its shell-only tests) rule the tool out."""
+    def can_match_tool(self, tool_name: str, agent_tool: str | None = None) -> bool:
+        """False when the rule's tool test (or its shell-only tests) rule the tool out.
+        ``agent_tool`` is another agent's own name for the tool, which the test may name
+        instead (shell-only tests still need ``tool_name`` to be a shell)."""
         if self.shell_only and tool_name not in SHELL_TOOLS:
             return False
-        return self.tools is None or self.tools.match(tool_name)
+        if self.tools is None or self.tools.match(tool_name):
+            return True
+        return agent_tool is not None and self.tools.match(agent_tool)
 
     def __repr__(self) -> str:
         return f"Rule({self.id!r}, {self.action!r}, priority={self.priority})"
@@ -335,25 +339,32 @@ class Policy:
             new.floor = self.floor.for_cache()
         return new
 
-    def rules_for(self, tool_name: str) -> tuple[Rule, ...]:
-        """The enabled rules that can match ``tool_name``, in the order they are tried."""
-        found = self._index.get(tool_name)
+    def rules_for(self, tool_name: str, agent_tool: str | None = None) -> tuple[Rule, ...]:
+        """The enabled rules that can match ``tool_name`` (or, for another agent's call, its
+        own name ``agent_tool``), in the order they are tried."""
+        key = tool_name if agent_tool is None else f"{tool_name}\0{agent_tool}"
+        found = self._index.get(key)
         if found is None:
-            found = tuple(r for r in self.rules if r.enabled and r.can_match_tool(tool_name))
+            found = tuple(
+                r for r in self.rules if r.enabled and r.can_match_tool(tool_name, agent_tool)
+            )
             if len(self._index) < _INDEX_CACHE_MAX:
-                self._index[tool_name] = found
+                self._index[key] = found
         return found
 
     def rules_for_commands(self, call: ToolCall) -> tuple[Rule, ...]:
         """The enabled rules that can match the shell commands a non-shell tool runs (an MCP
         tool's ``command`` field): those whose tool test, if any, matches the tool."""
-        key = "\0commands\0" + call.tool_name
+        key = f"\0commands\0{call.tool_name}\0{call.agent_tool or ''}"
         found = self._index.get(key)
         if found is None:
+            names = (
+                (call.tool_name,) if call.agent_tool is None else (call.tool_name, call.agent_tool)
+            )
             found = tuple(
                 r
                 for r in self.rules
-                if r.enabled and (r.tools is None or r.tools.match(call.tool_name))
+                if r.enabled and (r.tools is None or any(r.tools.match(n) for n in names))
             )
             if len(self._index) < _INDEX_CACHE_MAX:
                 self._index[key] = found
@@ -430,10 +441,13 @@ class Policy:
     def _unit_rules(self, unit: Unit, call: ToolCall) -> tuple[tuple[Rule, ...], tuple[int, ...]]:
         """The rules a unit is tried against, and the positions of the final ones."""
         tool = call.tool_name
+        agent_tool = call.agent_tool  # another agent's own name for the tool: rules may use it
         if unit.shell and tool not in SHELL_TOOLS:
-            key, rules = "\0commands\0" + tool, self.rules_for_commands(call)
+            key = f"\0commands\0{tool}\0{agent_tool or ''}"
+            rules = self.rules_for_commands(call)
         else:
-            key, rules = tool, self.rules_for(tool)
+            key = tool if agent_tool is None else f"{tool}\0{agent_tool}"
+            rules = self.rules_for(tool, agent_tool)
         finals = self._finals.get(key)
         if finals is None:
             finals = tuple(i for i, r in enumerate(rules) if r.final)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from starlette.routing import Route
 from superego_mcp import __version__
 from superego_mcp.config import Settings
 from superego_mcp.hook import adapter
+from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for, decide_request
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
@@ -34,7 +36,7 @@ from superego_mcp.server.rules import policy_document
 
 log = logging.getLogger("superego_mcp.server")
 
-HOOK_PATH = "/v1/hooks/claude-code"
+HOOK_PATH = ROUTES["claude"]
 
 
 class EvaluateRequest(BaseModel):
@@ -60,22 +62,39 @@ class EvaluateRequest(BaseModel):
     )
 
 
-async def _hook_answer(body: bytes, holder: PolicyHolder, recorder: Recorder) -> bytes:
-    """Claude Code hook JSON in, hook JSON out; the same adapter as the command hook."""
+async def _hook_answer(
+    body: bytes, holder: PolicyHolder, recorder: Recorder, agent: AgentAdapter = adapter
+) -> bytes:
+    """An agent's hook JSON in, its answer out; the same adapter as the command hook
+    (``superego-mcp hook --agent NAME``), every decision recorded."""
     event: str | None = None
     try:
-        request = adapter.parse_hook_input(adapter.decode_hook_input(body))
+        request = agent.parse_hook_input(adapter.decode_hook_input(body))
         event = request.event
         if not request.judged or request.call is None:
             return adapter.dump({})
-        decision = await recorder.decide(request.call, entry="http-hook", event=event)
-        return adapter.dump(adapter.render_decision(event, decision, request.call))
+        if not request.more:
+            decision = await recorder.decide(request.call, entry="http-hook", event=event)
+            return adapter.dump(agent.render_decision(event, decision, request.call))
+        # Several calls in one input (a patch touching several files): one answer, one record.
+        policy = holder.policy
+        started = time.perf_counter()
+        decision, call = decide_request(request, request.call, holder.decide)
+        await recorder.record(
+            call,
+            decision,
+            entry="http-hook",
+            event=event,
+            seconds=time.perf_counter() - started,
+            digest=policy.digest,
+        )
+        return adapter.dump(agent.render_decision(event, decision, call))
     except adapter.HookInputError as exc:
-        return adapter.dump(adapter.render_failure(event, holder.fail_mode, str(exc)))
+        return adapter.dump(agent.render_failure(event, holder.fail_mode, str(exc)))
     except Exception as exc:  # a bug must still answer with a refusal, never an allow
         log.exception("hook request failed")
         problem = f"internal error ({type(exc).__name__})"
-        return adapter.dump(adapter.render_failure(event, holder.fail_mode, problem))
+        return adapter.dump(agent.render_failure(event, holder.fail_mode, problem))
 
 
 def create_app(
@@ -128,6 +147,35 @@ def create_app(
         answer = await _hook_answer(body, holder, recorder)
         return Response(answer, media_type="application/json")
 
+    def _agent_route(name: str) -> None:
+        module = adapter_for(name)
+
+        async def agent_hook(request: Request) -> Response:
+            answer = await _hook_answer(await request.body(), holder, recorder, module)
+            return Response(answer, media_type="application/json")
+
+        app.add_api_route(
+            ROUTES[name],
+            agent_hook,
+            methods=["POST"],
+            tags=["hooks"],
+            name=f"{name}_hook",
+            summary=f"{name} hook",
+            description=(
+                f"The hook of {name} (see docs/agents.md): its hook JSON in, its answer out. "
+                "Always 200 with an answer: bad input gets a fail-closed one."
+            ),
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        )
+
+    for name in AGENTS[1:]:
+        _agent_route(name)
+
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         """Liveness: the process answers. No authentication."""
@@ -174,13 +222,16 @@ def create_app(
     )
 
     # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > routes.
-    too_large = adapter.render_failure(
-        None, holder.fail_mode, "the hook input is too large to judge"
-    )
+    too_large = "the hook input is too large to judge"
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        fail_closed={HOOK_PATH: adapter.dump(too_large)},
+        fail_closed={
+            ROUTES[name]: adapter.dump(
+                adapter_for(name).render_failure(None, holder.fail_mode, too_large)
+            )
+            for name in AGENTS
+        },
     )
     if settings.api_token is not None:
         app.add_middleware(BearerAuth, token=settings.api_token.get_secret_value())

@@ -1,0 +1,88 @@
+"""The agents Superego guards, and where each one's hook adapter lives.
+
+Every agent's adapter is a module with the same four functions as the Claude Code adapter
+(``superego_mcp.hook.adapter``): ``parse_hook_input`` (decoded hook JSON -> ``HookRequest``
+whose calls use our tool vocabulary), ``render_decision`` and ``render_failure`` (-> that
+agent's answer JSON) and ``is_valid_output`` (vets a server's reply). The command hook
+(``superego-mcp hook --agent NAME``) and the server (``POST /v1/hooks/<route>``) pick the
+module here, so both surfaces read and answer exactly alike. Modules are imported only when
+their agent is asked for: this package is on the hook's start-up path.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Final, Protocol, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from superego_mcp.hook.adapter import HookRequest
+    from superego_mcp.model import Decision, ToolCall
+
+# The agents, in the order `--agent all` installs them.
+AGENTS: Final[tuple[str, ...]] = ("claude", "codex", "gemini", "copilot", "cursor", "opencode")
+DEFAULT_AGENT: Final = "claude"
+
+_MODULES: Final[dict[str, str]] = {
+    # Claude Code's adapter predates this package and also holds the shared helpers.
+    "claude": "superego_mcp.hook.adapter",
+    **{name: f"superego_mcp.hook.agents.{name}" for name in AGENTS[1:]},
+}
+
+# HTTP hook routes; Claude Code keeps the route it always had.
+ROUTES: Final[dict[str, str]] = {
+    "claude": "/v1/hooks/claude-code",
+    **{name: f"/v1/hooks/{name}" for name in AGENTS[1:]},
+}
+
+# The environment variable each agent sets for its hooks to name the project root (read by
+# the command hook before Claude Code's CLAUDE_PROJECT_DIR, which some of them set too).
+PROJECT_ENV: Final[dict[str, str]] = {
+    "gemini": "GEMINI_PROJECT_DIR",
+    "cursor": "CURSOR_PROJECT_DIR",
+}
+
+
+class AgentAdapter(Protocol):
+    """What every agent's adapter module provides."""
+
+    def parse_hook_input(self, data: object, *, default_cwd: str = "/") -> HookRequest:
+        """Decoded hook JSON -> request (raises ``HookInputError`` on unusable input)."""
+        ...
+
+    def render_decision(
+        self, event: str, decision: Decision, call: ToolCall | None = None
+    ) -> dict[str, object]:
+        """The agent's answer to ``event`` for ``decision``."""
+        ...
+
+    def render_failure(self, event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
+        """The agent's fail-closed answer when a call cannot be judged."""
+        ...
+
+    def is_valid_output(self, event: str, data: object) -> bool:
+        """True when ``data`` is a usable answer to ``event`` (vets a server's reply)."""
+        ...
+
+
+def adapter_for(agent: str | None) -> AgentAdapter:
+    """The adapter module of ``agent`` (``None``: Claude Code). Raises ``KeyError`` for an
+    agent this version does not know."""
+    return cast("AgentAdapter", import_module(_MODULES[agent or DEFAULT_AGENT]))
+
+
+def decide_request(
+    request: HookRequest, call: ToolCall, decide_one: Callable[[ToolCall], Decision]
+) -> tuple[Decision, ToolCall]:
+    """The decision for a request's ``call`` and its further calls (``request.more``: a
+    patch's other files), with the call it is about: the most restrictive wins."""
+    decision = decide_one(call)
+    if request.more:
+        from superego_mcp.model import more_restrictive
+
+        for other in request.more:
+            d = decide_one(other)
+            if more_restrictive(decision.action, d.action) != decision.action:
+                decision, call = d, other
+    return decision, call

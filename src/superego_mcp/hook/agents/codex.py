@@ -1,0 +1,155 @@
+"""OpenAI Codex CLI hooks (``PreToolUse``, ``PermissionRequest``) <-> our calls and answers.
+
+Contract (``docs/agents.md`` has the sources): stdin is Claude-Code-like JSON (``tool_name``,
+``tool_input``, ``cwd``, ``hook_event_name``, ``session_id``, ``turn_id``, ...). Tool names:
+shell calls arrive as ``Bash`` (``{"command": str}``), file edits as ``apply_patch`` with the
+patch envelope in ``command``, MCP tools as ``mcp__<server>__<tool>``; other function tools
+under their own names.
+
+Answers (exit 0): a ``PreToolUse`` deny is ``{"hookSpecificOutput": {"hookEventName":
+"PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": ...}}``. Codex
+rejects (and then runs the call anyway) ``allow`` without ``updatedInput`` and ``ask``, and a
+PreToolUse hook cannot pre-approve: so allow and defer are ``{}`` (no decision: Codex's own
+approval flow decides), and ask is a deny whose reason says a person must confirm.
+``PermissionRequest``: ``{"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+"decision": {"behavior": "allow" | "deny", ...}}}``; ask and defer are ``{}`` (Codex shows
+its own approval prompt).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.agents.common import (
+    absolute_cwd,
+    as_object,
+    json_type,
+    optional_str,
+    patch_calls,
+    place,
+    required_str,
+)
+from superego_mcp.model import Decision, ToolCall
+
+if TYPE_CHECKING:
+    from superego_mcp.model import Action
+
+AGENT = "codex"
+LABEL = "Codex"
+PRE_TOOL_USE = "PreToolUse"
+PERMISSION_REQUEST = "PermissionRequest"
+JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
+# Codex tool name -> ours ("Bash" and mcp__* names are already ours).
+# The agent's shell tool (what `explain --agent codex <command>` maps a command line from).
+SHELL_TOOL = "Bash"
+TOOLS: dict[str, str] = {"Bash": "Bash", "apply_patch": "Write / Edit (one per file)"}
+MAX_STRING = 10_000
+
+
+def map_tool(
+    tool_name: str, tool_input: dict[str, object], cwd: str, session_id: str | None = None
+) -> list[ToolCall]:
+    """Codex's call as ours (several calls for a patch touching several files)."""
+    if tool_name == "apply_patch":
+        patch = tool_input.get("command", tool_input.get("patch", tool_input.get("input")))
+        if not isinstance(patch, str):
+            raise HookInputError(f"apply_patch input has no patch text, got {json_type(patch)}")
+        calls = patch_calls(patch, cwd, AGENT, tool_name)
+        for c in calls:
+            c.session_id = session_id
+        return calls
+    if tool_name == "Bash":
+        command = tool_input.get("command")
+        if isinstance(command, list) and all(isinstance(w, str) for w in command):
+            # Older builds sent argv; judge the command line it stands for.
+            import shlex
+
+            tool_input = {**tool_input, "command": shlex.join(command)}
+    return [ToolCall(tool_name, tool_input, cwd, session_id=session_id, agent=AGENT)]
+
+
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+    """Codex hook JSON -> request. A missing ``hook_event_name`` reads as ``PreToolUse``."""
+    data = as_object(data)
+    event = data.get("hook_event_name", PRE_TOOL_USE)
+    if not isinstance(event, str) or not event:
+        raise HookInputError("hook_event_name must be a non-empty string")
+    judged = event in JUDGED_EVENTS
+    try:
+        tool_name = required_str(data, "tool_name")
+        tool_input = data.get("tool_input")
+        if not isinstance(tool_input, dict):
+            raise HookInputError(
+                f"tool_input of {cap(tool_name, 200)} must be a JSON object, "
+                f"not {json_type(tool_input)}"
+            )
+        cwd = absolute_cwd(data.get("cwd"), default_cwd)
+        calls = map_tool(tool_name, tool_input, cwd, optional_str(data, "session_id"))
+        place(calls, data)
+    except HookInputError:
+        if judged:
+            raise
+        calls = []
+    return HookRequest(
+        event,
+        calls[0] if calls else None,
+        tool_use_id=optional_str(data, "tool_use_id"),
+        permission_mode=optional_str(data, "permission_mode"),
+        more=tuple(calls[1:]),
+        judged=judged,
+    )
+
+
+def render_decision(
+    event: str, decision: Decision, call: ToolCall | None = None
+) -> dict[str, object]:
+    """Codex's answer to ``event`` (see the module docstring)."""
+    action: str = decision.action  # str: compared with `defer` too
+    if event == PRE_TOOL_USE:
+        if action == "deny":
+            reason = explain_reason(decision, call)
+        elif action in ("allow", "defer"):
+            return {}
+        else:  # ask, or an unresolved review: Codex cannot ask from here
+            from superego_mcp.hook.agents.common import confirm_reason
+
+            reason = confirm_reason(decision, call, LABEL)
+        return {
+            "hookSpecificOutput": {
+                "hookEventName": PRE_TOOL_USE,
+                "permissionDecision": "deny",
+                "permissionDecisionReason": cap(reason, MAX_STRING),
+            }
+        }
+    if event == PERMISSION_REQUEST and action in ("allow", "deny"):
+        verdict: dict[str, object] = {"behavior": action}
+        if action == "deny":
+            verdict["message"] = cap(explain_reason(decision, call), MAX_STRING)
+        return {"hookSpecificOutput": {"hookEventName": PERMISSION_REQUEST, "decision": verdict}}
+    return {}
+
+
+def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
+    """The fail-closed answer. Codex runs a call whose hook answers ``ask``, so both fail
+    modes block in ``PreToolUse`` (the shape used when the event is unknown); in
+    ``PermissionRequest`` ask leaves Codex's own prompt up."""
+    action: Action = "deny" if fail_mode == "deny" else "ask"
+    reason = f"it could not judge the call, so it fails closed: {problem}"
+    return render_decision(event or PRE_TOOL_USE, Decision(action, reason, None))
+
+
+def is_valid_output(event: str, data: object) -> bool:
+    """True for an answer this adapter could have written for ``event``."""
+    if not isinstance(data, dict):
+        return False
+    if not data:
+        return True  # Codex's "no decision" (allow, defer; ask in PermissionRequest)
+    out = data.get("hookSpecificOutput")
+    if not isinstance(out, dict) or out.get("hookEventName") != event:
+        return False
+    if event == PRE_TOOL_USE:
+        reason = out.get("permissionDecisionReason")
+        return out.get("permissionDecision") == "deny" and isinstance(reason, str) and bool(reason)
+    verdict = out.get("decision")
+    return isinstance(verdict, dict) and verdict.get("behavior") in ("allow", "deny")

@@ -1,0 +1,171 @@
+"""Helpers the agents' adapters share: reading their JSON, building calls in our tool
+vocabulary, and the wording of answers. Standard library only (on the hook's path)."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from superego_mcp.hook.adapter import HookInputError, cap, explain_reason
+from superego_mcp.model import ToolCall
+
+if TYPE_CHECKING:
+    from superego_mcp.model import Decision
+
+
+def as_object(data: object, what: str = "hook input") -> dict[str, object]:
+    """``data`` as a JSON object, else :class:`HookInputError`."""
+    if not isinstance(data, dict):
+        raise HookInputError(f"{what} must be a JSON object, not {json_type(data)}")
+    return data
+
+
+def json_type(value: object) -> str:
+    """``a string``, ``an array``, ...: how a JSON value's type reads in a message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def required_str(data: dict[str, object], key: str) -> str:
+    """A non-empty string field, else :class:`HookInputError` naming it."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise HookInputError(f"{key} is missing or not a non-empty string")
+    return value
+
+
+def optional_str(data: dict[str, object], key: str) -> str | None:
+    """A string field, ``None`` when absent or of another type."""
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def arguments(value: object, tool: str, field: str) -> dict[str, object]:
+    """A tool's arguments: an object, or a string holding a JSON object (Copilot CLI and
+    Cursor send either). Anything else raises :class:`HookInputError`."""
+    if isinstance(value, str):
+        from superego_mcp.hook.adapter import decode_hook_input
+
+        try:
+            value = decode_hook_input(value.encode("utf-8", "surrogatepass"))
+        except (HookInputError, UnicodeEncodeError) as exc:
+            raise HookInputError(f"{field} of {cap(tool, 200)} is a string but {exc}") from None
+    if not isinstance(value, dict):
+        raise HookInputError(
+            f"{field} of {cap(tool, 200)} must be a JSON object, not {json_type(value)}"
+        )
+    return value
+
+
+def absolute_cwd(value: object, default_cwd: str, field: str = "cwd") -> str:
+    """The working directory: ``value`` (``default_cwd`` when absent or empty), which must
+    be an absolute path."""
+    if value is None or value == "":
+        value = default_cwd
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise HookInputError(f"{field} must be an absolute path")
+    return value
+
+
+def join_dir(base: str, sub: object) -> str:
+    """``sub`` (a directory a call runs in: absolute, ``~/...`` or relative to ``base``) as
+    an absolute path, the call's working directory; ``base`` when ``sub`` is not a
+    non-empty string. (File paths are not joined: the engine resolves those.)"""
+    if not isinstance(sub, str) or not sub:
+        return base
+    if sub.startswith("~"):
+        sub = posixpath.expanduser(sub)
+    return posixpath.normpath(posixpath.join(base, sub))
+
+
+def with_fields(args: dict[str, object], **canonical: object) -> dict[str, object]:
+    """The agent's arguments plus our field names (``file_path``, ``old_string``, ...) for
+    the values that have one; the agent's own fields stay, so rules on them still work."""
+    out = dict(args)
+    for key, value in canonical.items():
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def place(calls: list[ToolCall], data: dict[str, object], project: object = None) -> None:
+    """Give ``calls`` the project root and home the input names: ``project_dir`` / ``home``
+    (added by a forwarding command hook, see ``hook.runner``), else ``project`` (what the
+    agent itself names, e.g. Cursor's first workspace root). Only absolute paths count; a
+    call left without a project gets one from the runner or server (``superego_mcp.project``)."""
+    root = data.get("project_dir")
+    if not (isinstance(root, str) and root.startswith("/")):
+        root = project if isinstance(project, str) and project.startswith("/") else None
+    home = data.get("home")
+    for call in calls:
+        call.project = root
+        call.home = home if isinstance(home, str) and home.startswith("/") else None
+
+
+def mcp_name(server: str, tool: str) -> str:
+    """Our name for an MCP tool: ``mcp__<server>__<tool>`` (Claude Code's spelling)."""
+    return f"mcp__{server}__{tool}"
+
+
+_PATCH_HEADERS = ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ")
+
+
+def patch_calls(patch: str, base: str, agent: str, agent_tool: str) -> list[ToolCall]:
+    """The file writes an ``apply_patch`` envelope (``*** Begin Patch`` ... ``*** End
+    Patch``) makes, one call per file: an added file is a ``Write`` (its ``+`` lines are the
+    content), an updated one an ``Edit`` (``-`` lines old, ``+`` lines new), a deleted one a
+    ``Write`` of nothing, a move target a ``Write`` of the new text. ``base`` is the calls'
+    working directory (relative paths are resolved against it by the engine). A patch that
+    names no file raises :class:`HookInputError`."""
+    files: list[tuple[str, str, list[str], list[str]]] = []  # (kind, path, old, new)
+    for line in patch.splitlines():
+        header = next((h for h in _PATCH_HEADERS if line.startswith(h)), None)
+        if header is not None:
+            path = line[len(header) :].strip()
+            if not path:
+                raise HookInputError(f"{agent_tool} input has an empty path in {line.strip()!r}")
+            kind = header.split()[1]  # Add, Update, Delete, Move
+            if kind == "Move" and files:
+                # The moved file's hunks follow; the target shares the update's text.
+                files.append(("Move", path, files[-1][2], files[-1][3]))
+            else:
+                files.append((kind, path, [], []))
+        elif files and line.startswith("-") and files[-1][0] in ("Update", "Move"):
+            files[-1][2].append(line[1:])
+        elif files and line.startswith("+"):
+            files[-1][3].append(line[1:])
+    if not files:
+        raise HookInputError(f"{agent_tool} input names no file (no '*** Add/Update/Delete File:')")
+    calls = []
+    for kind, file_path, old, new in files:
+        if kind == "Update":
+            tool_input: dict[str, object] = {
+                "file_path": file_path,
+                "old_string": "\n".join(old),
+                "new_string": "\n".join(new),
+            }
+            calls.append(ToolCall("Edit", tool_input, base, agent=agent, agent_tool=agent_tool))
+        else:
+            content = "" if kind == "Delete" else "\n".join(new)
+            tool_input = {"file_path": file_path, "content": content}
+            calls.append(ToolCall("Write", tool_input, base, agent=agent, agent_tool=agent_tool))
+    return calls
+
+
+def confirm_reason(decision: Decision, call: ToolCall | None, agent_label: str) -> str:
+    """The deny reason for an ``ask`` an agent cannot show: the model reads it, so it says
+    a person must confirm and how to get that."""
+    return (
+        f"{explain_reason(decision, call)} {agent_label} hooks cannot ask the user, so "
+        "Superego blocked the call. Do not retry it in another form; tell the user what you "
+        "wanted to do and why, and let them run it themselves or change the policy."
+    )

@@ -1,0 +1,181 @@
+"""Cursor agent hooks (``preToolUse``, ``beforeShellExecution``, ``beforeMCPExecution``,
+``beforeReadFile``) <-> our calls and answers.
+
+Contract (``docs/agents.md`` has the sources): stdin carries ``hook_event_name``,
+``conversation_id``, ``workspace_roots``, ``cwd`` (often empty) and per event:
+``preToolUse`` ``tool_name`` / ``tool_input`` (``Shell`` -> ``Bash``, ``Read``, ``Write``,
+``Edit``, ``Delete`` -> ``Write``, ``Grep``, ``Glob``, ``MCP:<tool>`` or
+``MCP:<server>:<tool>`` -> ``mcp__<server>__<tool>``); ``beforeShellExecution`` ``command``
+and ``cwd`` -> ``Bash``; ``beforeMCPExecution`` ``tool_name`` and ``tool_input`` (an object
+or a JSON string) -> ``mcp__<server>__<tool>`` (``unknown`` when Cursor names no server);
+``beforeReadFile`` ``file_path`` -> ``Read`` (the file's ``content`` is not judged).
+The working directory is ``tool_input.working_directory``, else ``cwd``, else the first
+workspace root.
+
+Answers (exit 0): ``{"permission": "allow" | "deny", "user_message": ..., "agent_message":
+...}``. Cursor does not enforce ``ask`` reliably (ignored in some modes), so ask is a deny
+whose reason says a person must confirm. The installer sets ``failClosed: true``, under which
+an empty answer blocks: defer is therefore ``{"permission": "allow"}``, which leaves the call
+to Cursor's own approval settings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.agents.common import (
+    absolute_cwd,
+    arguments,
+    as_object,
+    confirm_reason,
+    join_dir,
+    mcp_name,
+    optional_str,
+    place,
+    required_str,
+    with_fields,
+)
+from superego_mcp.model import Decision, ToolCall
+
+if TYPE_CHECKING:
+    from superego_mcp.model import Action
+
+AGENT = "cursor"
+LABEL = "Cursor"
+PRE_TOOL_USE = "preToolUse"
+SHELL = "beforeShellExecution"
+MCP = "beforeMCPExecution"
+READ = "beforeReadFile"
+JUDGED_EVENTS = (PRE_TOOL_USE, SHELL, MCP, READ)
+# The agent's shell tool (what `explain --agent cursor <command>` maps a command line from).
+SHELL_TOOL = "Shell"
+TOOLS: dict[str, str] = {
+    "Shell": "Bash",
+    "Read": "Read",
+    "Write": "Write",
+    "Edit": "Edit",
+    "Delete": "Write",
+    "Grep": "Grep",
+    "Glob": "Glob",
+    "MCP:<tool>": "mcp__unknown__<tool>",
+    "MCP:<server>:<tool>": "mcp__<server>__<tool>",
+    "(beforeShellExecution)": "Bash",
+    "(beforeMCPExecution)": "mcp__<server>__<tool>",
+    "(beforeReadFile)": "Read",
+}
+MAX_STRING = 10_000
+UNKNOWN_SERVER = "unknown"
+
+
+def _mcp(tool_name: str) -> str:
+    rest = tool_name[4:] if tool_name.startswith("MCP:") else tool_name
+    server, sep, tool = rest.partition(":")
+    return mcp_name(server, tool) if sep and server and tool else mcp_name(UNKNOWN_SERVER, rest)
+
+
+def map_tool(
+    tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
+) -> list[ToolCall]:
+    """A ``preToolUse`` call as ours."""
+
+    def call(name: str, tool_input: dict[str, object], where: str = cwd) -> ToolCall:
+        return ToolCall(
+            name, tool_input, where, session_id=session_id, agent=AGENT, agent_tool=tool_name
+        )
+
+    path = args.get("file_path", args.get("path"))
+    # Paths stay as the agent wrote them: the engine resolves ~, $HOME and relative ones.
+    file_path = path if isinstance(path, str) and path else None
+    if tool_name == "Shell":
+        return [call("Bash", dict(args), join_dir(cwd, args.get("working_directory")))]
+    if tool_name in ("Read", "Write", "Edit"):
+        return [call(tool_name, with_fields(args, file_path=file_path))]
+    if tool_name == "Delete":
+        return [call("Write", with_fields(args, file_path=file_path, content=""))]
+    if tool_name in ("Grep", "Glob"):
+        return [call(tool_name, with_fields(args, path=file_path))]
+    if tool_name.startswith("MCP:"):
+        return [call(_mcp(tool_name), dict(args))]
+    return [call(tool_name, dict(args))]
+
+
+def _root(data: dict[str, object], default_cwd: str) -> str:
+    """The call's directory when it names none: ``cwd``, else the first workspace root."""
+    cwd = data.get("cwd")
+    if isinstance(cwd, str) and cwd:
+        return absolute_cwd(cwd, default_cwd)
+    roots = data.get("workspace_roots")
+    if isinstance(roots, list) and roots and isinstance(roots[0], str) and roots[0]:
+        return absolute_cwd(roots[0], default_cwd, "workspace_roots[0]")
+    return absolute_cwd(None, default_cwd)
+
+
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+    """Cursor hook JSON -> request. A missing ``hook_event_name`` reads as ``preToolUse``."""
+    data = as_object(data)
+    event = data.get("hook_event_name", PRE_TOOL_USE)
+    if not isinstance(event, str) or not event:
+        raise HookInputError("hook_event_name must be a non-empty string")
+    judged = event in JUDGED_EVENTS
+    session = optional_str(data, "conversation_id") or optional_str(data, "session_id")
+    try:
+        base = _root(data, default_cwd)
+        if event == SHELL:
+            command = required_str(data, "command")
+            calls = [ToolCall("Bash", {"command": command}, base, session, agent=AGENT)]
+        elif event == MCP:
+            tool_name = required_str(data, "tool_name")
+            args = arguments(data.get("tool_input", {}), tool_name, "tool_input")
+            name = _mcp(tool_name)
+            calls = [ToolCall(name, args, base, session, agent=AGENT, agent_tool=tool_name)]
+        elif event == READ:
+            file_path = required_str(data, "file_path")
+            calls = [ToolCall("Read", {"file_path": file_path}, base, session, agent=AGENT)]
+        else:
+            tool_name = required_str(data, "tool_name")
+            args = arguments(data.get("tool_input", {}), tool_name, "tool_input")
+            calls = map_tool(tool_name, args, base, session)
+        roots = data.get("workspace_roots")
+        place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
+    except HookInputError:
+        if judged:
+            raise
+        calls = []
+    return HookRequest(event, calls[0] if calls else None, more=tuple(calls[1:]), judged=judged)
+
+
+def render_decision(
+    event: str, decision: Decision, call: ToolCall | None = None
+) -> dict[str, object]:
+    """Cursor's answer (see the module docstring); events that are not judged get ``{}``."""
+    if event not in JUDGED_EVENTS:
+        return {}
+    action: str = decision.action  # str: compared with `defer` too
+    if action in ("allow", "defer"):
+        return {"permission": "allow"}
+    if action == "deny":
+        reason = explain_reason(decision, call)
+    else:  # ask, or an unresolved review
+        reason = confirm_reason(decision, call, LABEL)
+    reason = cap(reason, MAX_STRING)
+    # Live runs showed the model receiving user_message, not agent_message: both say it.
+    return {"permission": "deny", "user_message": reason, "agent_message": reason}
+
+
+def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
+    """The fail-closed answer: a deny in either fail mode (Cursor may run a call whose hook
+    answers ``ask``)."""
+    action: Action = "deny" if fail_mode == "deny" else "ask"
+    reason = f"it could not judge the call, so it fails closed: {problem}"
+    shape = event if event in JUDGED_EVENTS else PRE_TOOL_USE
+    return render_decision(shape, Decision(action, reason, None))
+
+
+def is_valid_output(event: str, data: object) -> bool:
+    """True for an answer this adapter could have written for ``event``."""
+    if not isinstance(data, dict):
+        return False
+    if event not in JUDGED_EVENTS:
+        return True
+    return data.get("permission") in ("allow", "deny")

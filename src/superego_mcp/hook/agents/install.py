@@ -1,0 +1,463 @@
+"""``superego-mcp hooks install | uninstall | status --agent NAME``: wire Superego into the
+hook system of Codex, Gemini CLI, Copilot CLI, Cursor or OpenCode (Claude Code's installer is
+``superego_mcp.hook.install``; ``--agent all`` runs both over every agent found).
+
+Every agent's file is treated like Claude Code's settings: merged (other hooks and keys
+stay), ours recognised by its ``superego-mcp hook`` command so installing twice leaves one
+entry, the old file copied to ``<file>.bak``, the new one written atomically, a file that is
+not a JSON object left untouched (exit 2). OpenCode has no hook file: its entry is a plugin
+file of ours, replaced or removed only when it carries our marker line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from superego_mcp.hook.install import (
+    MIN_COMMAND_TIMEOUT,
+    InstallError,
+    _missing_program,
+    _read,
+    _write,
+    hook_argv,
+    is_our_command,
+)
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+OTHER_AGENTS = ("codex", "gemini", "copilot", "cursor", "opencode")
+SCOPES = ("user", "project")
+PLUGIN_MARKER = "// superego-mcp plugin for OpenCode"
+
+
+def _home_dir(env_var: str | None, *parts: str) -> Path:
+    value = os.environ.get(env_var, "") if env_var else ""
+    return Path(value) if value.startswith("/") else Path.home().joinpath(*parts)
+
+
+def _project(project_dir: str | None) -> Path:
+    return Path(project_dir or Path.cwd()).absolute()
+
+
+def config_path(agent: str, scope: str, project_dir: str | None) -> Path:
+    """The file this installer edits for ``agent`` in ``scope`` (``user`` or ``project``)."""
+    user = scope == "user"
+    if agent == "codex":
+        base = _home_dir("CODEX_HOME", ".codex") if user else _project(project_dir) / ".codex"
+        return base / "hooks.json"
+    if agent == "gemini":
+        base = Path.home() / ".gemini" if user else _project(project_dir) / ".gemini"
+        return base / "settings.json"
+    if agent == "copilot":
+        if user:
+            return _home_dir("COPILOT_HOME", ".copilot") / "hooks" / "superego.json"
+        return _project(project_dir) / ".github" / "hooks" / "superego.json"
+    if agent == "cursor":
+        base = Path.home() / ".cursor" if user else _project(project_dir) / ".cursor"
+        return base / "hooks.json"
+    if agent == "opencode":
+        if user:
+            base = _home_dir("XDG_CONFIG_HOME", ".config") / "opencode"
+        else:
+            base = _project(project_dir) / ".opencode"
+        return base / "plugins" / "superego.js"
+    raise InstallError(f"unknown agent {agent!r}")
+
+
+# Where an agent keeps its user-level files, and its program names: either present means the
+# agent is on this machine (`--agent all` installs there and skips the others).
+_FOOTPRINT: dict[str, tuple[tuple[str | None, tuple[str, ...]], tuple[str, ...]]] = {
+    "claude": ((None, (".claude",)), ("claude",)),
+    "codex": (("CODEX_HOME", (".codex",)), ("codex",)),
+    "gemini": ((None, (".gemini",)), ("gemini",)),
+    "copilot": (("COPILOT_HOME", (".copilot",)), ("copilot",)),
+    "cursor": ((None, (".cursor",)), ("cursor-agent", "cursor")),
+    "opencode": (("XDG_CONFIG_HOME", (".config", "opencode")), ("opencode",)),
+}
+
+
+def found(agent: str) -> str | None:
+    """Why ``agent`` counts as installed here (its directory or its program), else ``None``."""
+    (env_var, parts), programs = _FOOTPRINT[agent]
+    directory = _home_dir(env_var, *parts)
+    if env_var == "XDG_CONFIG_HOME" and os.environ.get(env_var, "").startswith("/"):
+        directory = directory / "opencode"
+    if directory.is_dir():
+        return f"{directory} exists"
+    for program in programs:
+        where = shutil.which(program)
+        if where:
+            return f"{where} is on PATH"
+    return None
+
+
+# --- the JSON hook files ---------------------------------------------------------------------
+
+
+def _entry(agent: str, command: str, timeout: int) -> tuple[str, dict[str, Any]]:
+    """(event, entry) to append for ``agent``."""
+    if agent == "codex":
+        handler = {"type": "command", "command": command, "timeout": timeout}
+        return "PreToolUse", {"matcher": "*", "hooks": [handler]}
+    if agent == "gemini":
+        # Gemini's timeout is in milliseconds.
+        handler = {
+            "name": "superego",
+            "type": "command",
+            "command": command,
+            "timeout": timeout * 1000,
+            "description": "Superego: judges each tool call before it runs",
+        }
+        return "BeforeTool", {"matcher": "*", "hooks": [handler]}
+    if agent == "copilot":
+        return "preToolUse", {"type": "command", "bash": command, "timeoutSec": timeout}
+    if agent == "cursor":
+        # failClosed: Cursor would otherwise run the call when the hook fails or times out.
+        return "preToolUse", {"command": command, "timeout": timeout, "failClosed": True}
+    raise InstallError(f"unknown agent {agent!r}")
+
+
+# Events our entries may sit under (removed from all of them on uninstall / reinstall).
+_EVENTS = {
+    "codex": ("PreToolUse", "PermissionRequest"),
+    "gemini": ("BeforeTool",),
+    "copilot": ("preToolUse", "permissionRequest"),
+    "cursor": ("preToolUse", "beforeShellExecution", "beforeMCPExecution", "beforeReadFile"),
+}
+_NESTED = ("codex", "gemini")  # {"matcher", "hooks": [handler]} groups; others list entries
+
+
+def _entry_command(entry: object) -> str | None:
+    if not isinstance(entry, dict):
+        return None
+    for key in ("command", "bash"):
+        value = entry.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _is_ours(entry: object) -> bool:
+    command = _entry_command(entry)
+    return command is not None and is_our_command(command)
+
+
+def _hooks_of(agent: str, data: dict[str, Any], path: Path) -> dict[str, Any]:
+    hooks = data.get("hooks", {})
+    if not isinstance(hooks, dict):
+        raise InstallError(f'{path}: "hooks" is not an object; left untouched')
+    for event in _EVENTS[agent]:
+        if not isinstance(hooks.get(event, []), list):
+            raise InstallError(f"{path}: hooks.{event} is not a list; left untouched")
+    return hooks
+
+
+def _remove(agent: str, hooks: dict[str, Any]) -> int:
+    removed = 0
+    for event in _EVENTS[agent]:
+        entries = hooks.get(event)
+        if not isinstance(entries, list):
+            continue
+        kept: list[Any] = []
+        for entry in entries:
+            if agent in _NESTED:
+                handlers = entry.get("hooks") if isinstance(entry, dict) else None
+                if not isinstance(handlers, list):
+                    kept.append(entry)
+                    continue
+                mine = [h for h in handlers if _is_ours(h)]
+                removed += len(mine)
+                rest = [h for h in handlers if not _is_ours(h)]
+                if rest or not handlers:
+                    kept.append({**entry, "hooks": rest})
+            elif _is_ours(entry):
+                removed += 1
+            else:
+                kept.append(entry)
+        if kept:
+            hooks[event] = kept
+        else:
+            del hooks[event]
+    return removed
+
+
+def _found_entries(agent: str, hooks: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for event in _EVENTS[agent]:
+        for entry in hooks.get(event, []):
+            if agent in _NESTED and isinstance(entry, dict):
+                handlers = entry.get("hooks")
+                if isinstance(handlers, list):
+                    out += [(event, h) for h in handlers if _is_ours(h)]
+            elif _is_ours(entry):
+                out.append((event, entry))
+    return out
+
+
+# --- install / uninstall / status ----------------------------------------------------------
+
+
+def _command(agent: str, args: argparse.Namespace) -> list[str]:
+    url = getattr(args, "url", None)
+    if getattr(args, "mode", "command") == "http":
+        raise InstallError(
+            f"{agent} has no http hooks: use --mode command (with --url to forward to a "
+            "server, failing closed when it is down)"
+        )
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise InstallError(f"--url must start with http:// or https://, got {url!r}")
+    if url is not None:
+        url = url.rstrip("/")
+    return hook_argv(getattr(args, "rules", None), getattr(args, "config", None), url, agent)
+
+
+def _check(agent: str, args: argparse.Namespace) -> int:
+    if args.scope not in SCOPES:
+        raise InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
+    timeout = int(args.timeout)
+    if timeout < MIN_COMMAND_TIMEOUT:
+        raise InstallError(
+            f"--timeout must be at least {MIN_COMMAND_TIMEOUT} seconds: the hook answers "
+            "within 5 s, and a call whose hook times out may go ahead"
+        )
+    return timeout
+
+
+def install(agent: str, args: argparse.Namespace) -> str:
+    """Install (or replace) Superego's entry for ``agent``; return a one-line report."""
+    timeout = _check(agent, args)
+    argv = _command(agent, args)
+    path = config_path(agent, args.scope, getattr(args, "project_dir", None))
+    if agent == "opencode":
+        return _install_plugin(path, argv, timeout)
+    command = shlex.join(argv)
+    data = _read(path)
+    exists = data is not None
+    data = data if data is not None else {}
+    hooks = _hooks_of(agent, data, path)
+    _remove(agent, hooks)
+    event, entry = _entry(agent, command, timeout)
+    hooks.setdefault(event, []).append(entry)
+    if agent in ("copilot", "cursor"):
+        data.setdefault("version", 1)
+    data["hooks"] = hooks
+    _write(path, data, exists)
+    return f"{agent}: installed {event} hook in {path}: {command}{_NOTES.get(agent, '')}"
+
+
+_NOTES = {
+    "codex": (
+        "\nnote: Codex runs a new or changed hook only once you trust it (/hooks in Codex); "
+        "project hooks also need a trusted project."
+    ),
+    "gemini": "\nnote: Gemini CLI runs project hooks only in a trusted folder.",
+}
+
+
+def uninstall(agent: str, args: argparse.Namespace) -> str:
+    """Remove Superego's entries for ``agent`` (only ours); return a one-line report."""
+    if args.scope not in SCOPES:
+        raise InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
+    path = config_path(agent, args.scope, getattr(args, "project_dir", None))
+    if agent == "opencode":
+        return _uninstall_plugin(path)
+    data = _read(path)
+    if data is None:
+        return f"{agent}: nothing to remove: {path} does not exist"
+    hooks = _hooks_of(agent, data, path)
+    removed = _remove(agent, hooks)
+    if not removed:
+        return f"{agent}: nothing to remove: no Superego hook in {path}"
+    if hooks:
+        data["hooks"] = hooks
+    else:
+        del data["hooks"]
+    _write(path, data, True)
+    return (
+        f"{agent}: removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
+    )
+
+
+def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
+    """What is installed for ``agent`` in each scope, and whether all of it is usable."""
+    lines: list[str] = []
+    ok = True
+    for scope in SCOPES:
+        path = config_path(agent, scope, project_dir)
+        if agent == "opencode":
+            state, argv = _plugin_state(path)
+            if state == "absent":
+                lines.append(f"{agent} {scope}: not installed ({path})")
+            elif state == "foreign":
+                lines.append(f"{agent} {scope}: {path} exists but is not Superego's plugin")
+            else:
+                command = shlex.join(argv)
+                lines.append(f"{agent} {scope}: plugin {path}: {command}")
+                ok = _report_missing(lines, agent, scope, command) and ok
+            continue
+        try:
+            data = _read(path)
+            entries = _found_entries(agent, _hooks_of(agent, data, path)) if data else []
+        except InstallError as exc:
+            lines.append(f"{agent} {scope}: {exc}")
+            ok = False
+            continue
+        if not entries:
+            lines.append(f"{agent} {scope}: not installed ({path})")
+        for event, entry in entries:
+            command = _entry_command(entry) or ""
+            lines.append(f"{agent} {scope}: {event} {command} ({path})")
+            ok = _report_missing(lines, agent, scope, command) and ok
+    return lines, ok
+
+
+def _report_missing(lines: list[str], agent: str, scope: str, command: str) -> bool:
+    try:
+        missing = _missing_program({"type": "command", "command": command or "''"})
+    except ValueError:  # a command line shlex cannot split
+        missing = command
+    if missing is None:
+        return True
+    lines.append(
+        f"{agent} {scope}: BROKEN: {missing} is not an executable file; reinstall the hook"
+    )
+    return False
+
+
+# --- OpenCode's plugin file ------------------------------------------------------------------
+
+
+def _plugin_text(argv: list[str], timeout: int) -> str:
+    from importlib.resources import files
+
+    template = files("superego_mcp.hook.agents").joinpath("opencode_plugin.js").read_text()
+    return template.replace("__SUPEREGO_ARGV__", json.dumps(argv)).replace(
+        "__SUPEREGO_TIMEOUT_MS__", str(timeout * 1000)
+    )
+
+
+def _plugin_state(path: Path) -> tuple[str, list[str]]:
+    """``absent``, ``foreign`` (not ours) or ``ours`` with the command it runs."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "absent", []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstallError(f"cannot read {path}: {exc}") from None
+    if not text.startswith(PLUGIN_MARKER):
+        return "foreign", []
+    for line in text.splitlines():
+        if line.startswith("const COMMAND = "):
+            try:
+                argv = json.loads(line.removeprefix("const COMMAND = "))
+            except ValueError:
+                break
+            if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
+                return "ours", argv
+    return "ours", []
+
+
+def _install_plugin(path: Path, argv: list[str], timeout: int) -> str:
+    state, _ = _plugin_state(path)
+    if state == "foreign":
+        raise InstallError(f"{path} exists and is not Superego's plugin; left untouched")
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if state == "ours":
+        target.with_name(target.name + ".bak").write_bytes(target.read_bytes())
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(_plugin_text(argv, timeout), encoding="utf-8")
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return f"opencode: installed plugin {path}: {' '.join(argv)}"
+
+
+def _uninstall_plugin(path: Path) -> str:
+    state, _ = _plugin_state(path)
+    if state == "absent":
+        return f"opencode: nothing to remove: {path} does not exist"
+    if state == "foreign":
+        return f"opencode: nothing to remove: {path} is not Superego's plugin (left untouched)"
+    path.with_name(path.name + ".bak").write_bytes(path.read_bytes())
+    path.unlink()
+    return f"opencode: removed plugin {path}"
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def run(
+    args: argparse.Namespace,
+    claude: Callable[[argparse.Namespace], str],
+    claude_status: Callable[[str | None], tuple[list[str], bool]],
+) -> int:
+    """``hooks ACTION --agent NAME|all`` for every agent but a lone Claude Code (``claude``
+    and ``claude_status`` are Claude Code's install-or-uninstall and status): exit 0, or 2
+    with the problems named."""
+    agent = args.agent
+    try:
+        if agent == "all":
+            lines, ok = _run_all(args, claude, claude_status)
+        elif args.action == "status":
+            lines, ok = status_lines(agent, getattr(args, "project_dir", None))
+        else:
+            action = install if args.action == "install" else uninstall
+            lines, ok = [action(agent, args)], True
+    except (InstallError, OSError) as exc:
+        print(f"superego-mcp hooks: error: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0 if ok else 2
+
+
+def _run_all(
+    args: argparse.Namespace,
+    claude: Callable[[argparse.Namespace], str],
+    claude_status: Callable[[str | None], tuple[list[str], bool]],
+) -> tuple[list[str], bool]:
+    """``--agent all``: the action for every agent found on this machine (status: every
+    agent); skipped agents are reported with the reason."""
+    from superego_mcp.hook.agents import AGENTS
+
+    project_dir = getattr(args, "project_dir", None)
+    lines: list[str] = []
+    ok = True
+    for agent in AGENTS:
+        if args.action == "status":
+            got, good = (
+                claude_status(project_dir)
+                if agent == "claude"
+                else status_lines(agent, project_dir)
+            )
+            lines += [f"claude {line}" for line in got] if agent == "claude" else got
+            ok = ok and good
+            continue
+        if args.action == "install" and found(agent) is None:
+            lines.append(f"{agent}: skipped (not found: no config directory, not on PATH)")
+            continue
+        scopes = ("user", "project", "local") if agent == "claude" else SCOPES
+        if args.scope not in scopes:
+            lines.append(f"{agent}: skipped (it has no {args.scope!r} scope)")
+            continue
+        try:
+            if agent == "claude":
+                lines.append(f"claude: {claude(args)}")
+            elif args.action == "install":
+                lines.append(install(agent, args))
+            else:
+                lines.append(uninstall(agent, args))
+        except (InstallError, OSError) as exc:
+            lines.append(f"{agent}: error: {exc}")
+            ok = False
+    return lines, ok
