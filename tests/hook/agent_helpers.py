@@ -57,9 +57,11 @@ rules:
 
 def warmed(directory: Path, text: str = AGENT_POLICY) -> Path:
     """Write ``text`` as ``directory/rules.yaml`` and fill the hook's compiled-policy cache
-    for it from this process (the hook_env fixture has set HOME and the cache directory
-    here too; run_hook runs in ``directory``), so the hook under test is a cache hit: a miss
-    (pydantic, compiling) can outlast the hook's 5 s deadline on a loaded 2-core machine."""
+    for it from this process, for the projects the tests' calls have (``/tmp``, where the
+    recorded payloads run, and ``directory``); the hook_env fixture has set HOME and the
+    cache directory here too, and run_hook runs in ``directory``. The hook under test is
+    then a cache hit: a miss (pydantic, compiling) can outlast the hook's 5 s deadline on a
+    loaded 2-core machine."""
     import os
 
     from superego_mcp.hook.cache import load
@@ -69,7 +71,8 @@ def warmed(directory: Path, text: str = AGENT_POLICY) -> Path:
     here = os.getcwd()
     try:
         os.chdir(directory)
-        load(str(path), None)
+        for project in ("/tmp", str(directory)):
+            load(str(path), None, project)
     finally:
         os.chdir(here)
     return path

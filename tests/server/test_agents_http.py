@@ -58,7 +58,7 @@ def _warm(rules: Path) -> None:
     try:
         os.environ.clear()
         os.environ.update(clean_env(SUPEREGO_CACHE_DIR=str(rules.parent / "cache")))
-        load(str(rules), None)
+        load(str(rules), None, "/tmp")  # the project of the recorded payloads (cwd /tmp)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -146,6 +146,8 @@ def test_command_hook_forwards_to_the_agents_route(
     local.write_text("version: 1\ndefault: {action: ask, reason: local policy}\nrules: []\n")
     _warm(local)
     raw = _raw("gemini_before_tool_read")
+    # The hook waits 2 s for the server: let the route's first-call costs happen before.
+    httpx.post(f"{read_policy_server.url}/v1/hooks/gemini", content=raw, timeout=60)
     forwarded = _command_hook("gemini", local, raw, "--server", read_policy_server.url)
     assert forwarded["decision"] == "deny"
     assert "(rule no-read)" in str(forwarded["reason"])
