@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Where the hook keeps its compiled-policy cache.",
+        description="Where the hook keeps its compiled-policy cache; default "
+        "$XDG_CACHE_HOME/superego-mcp (~/.cache/superego-mcp). The hook reads "
+        "SUPEREGO_CACHE_DIR from its environment, not this file's value.",
     )
 
     # --- strictness (owner: everyday) ---------------------------------------------------
@@ -102,9 +104,13 @@ class Settings(BaseSettings):
     )
 
     # --- server -------------------------------------------------------------------------
-    transport: Transport = "http"
+    transport: Transport = Field(
+        default="http",
+        description="MCP transport of `serve`: `stdio`, or `http` / `sse` (one HTTP app serves "
+        "both MCP HTTP transports, REST and the HTTP hook).",
+    )
     host: str = Field(default="127.0.0.1", description="Bind address; loopback by default.")
-    port: int = Field(default=8642, ge=0, le=65535)
+    port: int = Field(default=8642, ge=0, le=65535, description="TCP port to bind (0-65535).")
     api_token: SecretStr | None = Field(
         default=None,
         description="Bearer token required on every route but /healthz; mandatory when "
@@ -115,9 +121,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra Host header values accepted (DNS-rebinding protection).",
     )
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Larger request bodies get 413 (at least 1024)."
+    )
     reload: bool = Field(default=True, description="Watch the policy file and hot-reload it.")
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Least severe log level written (to stderr)."
+    )
 
     # --- audit trail, metrics, logs, decision stream (issue 11; docs/audit.md) ---------
     audit: str | None = Field(
@@ -210,6 +220,27 @@ class Settings(BaseSettings):
 
             data["audit"] = describe(self.audit)
         return data
+
+
+def settings_table() -> str:
+    """docs/server.md's settings table, made from :class:`Settings` (``scripts/settings_table.py``
+    writes it there; a test fails when the two differ)."""
+    rows = [
+        "| setting | environment | default | description |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            made = field.default_factory()  # type: ignore[call-arg]
+            # A computed path depends on the machine: its description says how it is found.
+            default = f"`{json.dumps(made)}`" if isinstance(made, (list, dict)) else "computed"
+        elif field.default is None:
+            default = "unset"
+        else:
+            default = f"`{json.dumps(field.default)}`"
+        text = " ".join((field.description or "").split()).replace("|", "\\|")
+        rows.append(f"| `{name}` | `SUPEREGO_{name.upper()}` | {default} | {text} |")
+    return "\n".join(rows) + "\n"
 
 
 def _settings_class(file_path: Path | None) -> type[Settings]:
