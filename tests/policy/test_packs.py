@@ -79,3 +79,28 @@ def test_sql_pack_judges_mcp_tools() -> None:
     read = call("mcp__postgres__query", sql="SELECT id FROM users")
     assert policy.evaluate(drop, home=HOME).action == "deny"
     assert policy.evaluate(read, home=HOME).action == "allow"
+
+
+def test_a_pack_layered_on_the_bundled_policy(tmp_path: Path) -> None:
+    # extends: [bundled, packs/NAME] -- the pack's stricter rules join the bundled ones,
+    # and calls neither has a rule for keep the bundled default (defer).
+    team = tmp_path / "team.yaml"
+    team.write_text("version: 1\nextends: [bundled, packs/terraform]\nrules: []\n")
+    assert SCRIPT is not None
+    r = subprocess.run(
+        [SCRIPT, "explain", "--rules", str(team), "--", "terraform", "destroy", "-auto-approve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "DENY (rule tf-deny-unattended-destroy)" in r.stdout, r.stdout + r.stderr
+    for command, expected in (("rm -rf ~", "DENY"), ("frobnicate", "DEFER")):
+        r = subprocess.run(
+            [SCRIPT, "explain", "--rules", str(team), "--", command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert f"result: {expected}" in r.stdout, r.stdout + r.stderr
