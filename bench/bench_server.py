@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 PATH = "/v1/hooks/claude-code"
 BODIES = [
@@ -240,17 +241,8 @@ def main() -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
     rows = _rows(db)
+    off_median, off_rps, on_rps, off_errors = _audit_ab(tmp, load, args)
     shutil.rmtree(tmp, ignore_errors=True)
-    port = free_port()
-    proc, _ = start(port, "off")
-    try:
-        one_connection(port, 300)
-        off_times = sorted(one_connection(port, args.requests))
-        off_median = statistics.median(off_times) * 1000
-        off_rps, off_errors = load(port, args.seconds, 32)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
     print("audit: SQLite (the default), every decision committed before it is answered")
     print(f"cold start to healthy:        {cold * 1000:8.0f} ms")
     print(f"1 connection, median latency: {median:8.2f} ms   (p99 {p99:.2f} ms, target <= 2)")
@@ -267,12 +259,48 @@ def main() -> None:
     )
     print(f"GET /healthz at 32 connections: {floor:7.0f} req/s (the server's own ceiling)")
     print(f"audit rows committed:          {rows:7d}")
-    print("audit off (SUPEREGO_AUDIT=off), same run")
+    print("audit on vs off: two servers side by side, measured in alternating rounds")
     added = median - off_median
-    print(f"1 connection, median latency: {off_median:8.2f} ms   (audit adds {added:+.2f} ms)")
+    print(f"1 connection, audit off:      {off_median:8.2f} ms   (audit adds {added:+.2f} ms)")
     print(
-        f"32 connections, throughput:   {off_rps:8.0f} req/s (errors {off_errors}; with audit "
-        f"{rps / off_rps:.0%} of this)"
+        f"32 connections, audit off:    {off_rps:8.0f} req/s (errors {off_errors}); audit on "
+        f"{on_rps:.0f} req/s = {on_rps / off_rps:.0%} of it"
+    )
+
+
+def _audit_ab(
+    tmp: str, load: Any, args: argparse.Namespace, rounds: int = 3
+) -> tuple[float, float, float, int]:
+    """Audit off against audit on (SQLite), both servers running, in alternating rounds so
+    that load from elsewhere hits both alike: (off 1-conn median ms, off req/s, on req/s,
+    off errors)."""
+    servers = {}
+    for mode in ("off", "on"):
+        port = free_port()
+        audit = "off" if mode == "off" else f"sqlite://{Path(tmp, 'ab.db')}"
+        servers[mode] = (port, start(port, audit)[0])
+    try:
+        rps: dict[str, list[float]] = {"off": [], "on": []}
+        off_times: list[float] = []
+        errors = 0
+        for port, _ in servers.values():
+            one_connection(port, 300)
+        for _ in range(rounds):
+            for mode, (port, _) in servers.items():
+                if mode == "off":
+                    off_times += one_connection(port, args.requests // rounds)
+                r, e = load(port, max(args.seconds / rounds, 2), 32)
+                rps[mode].append(r)
+                errors += e if mode == "off" else 0
+    finally:
+        for _, proc in servers.values():
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(10)
+    return (
+        statistics.median(off_times) * 1000,
+        statistics.median(rps["off"]),
+        statistics.median(rps["on"]),
+        errors,
     )
 
 

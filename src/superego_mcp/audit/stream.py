@@ -97,8 +97,9 @@ class Hub:
             sub.drop("server shutting down")
 
     def poke(self) -> None:
-        """Look for new rows now (thread-safe: the writer thread calls it after a commit)."""
-        if self._loop is not None and self._wake is not None:
+        """Look for new rows now (thread-safe: the writer thread calls it after a commit).
+        Nobody listening: nothing to do (the position is refreshed at the next poll)."""
+        if self.subscribers and self._loop is not None and self._wake is not None:
             with contextlib.suppress(RuntimeError):  # loop closed during shutdown
                 self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -135,10 +136,12 @@ class Hub:
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
             self._wake.clear()
             if not self.subscribers:
-                # Nobody listens: only keep the position current (no gaps to chase).
+                # Nobody listens: only keep the position current (no gaps to chase), once a
+                # poll period at most, whatever the rate of commits.
                 with contextlib.suppress(Exception):
                     self.last_id = max(self.last_id, await asyncio.to_thread(self._newest))
                 self._gaps.clear()
+                await asyncio.sleep(POLL_SECONDS)
                 continue
             try:
                 rows = await asyncio.to_thread(self._fetch)
