@@ -22,6 +22,7 @@ _HANDLERS: dict[str, str] = {
     "check": "superego_mcp.policy.commands:check",
     "explain": "superego_mcp.policy.commands:explain",
     "config": "superego_mcp.config:run",
+    "allow": "superego_mcp.exceptions:run",
     "healthcheck": "superego_mcp.server.healthcheck:run",
     "audit": "superego_mcp.audit.commands:run",
 }
@@ -203,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project-dir", metavar="DIR", help="project root (default: cwd)")
     _add_policy_args(p)
 
-    p = sub.add_parser("init", help="write the bundled policy to a file to edit")
+    p = sub.add_parser("init", help="write a small starter policy that extends the bundled one")
     p.add_argument(
         "--path", default="superego-rules.yaml", metavar="FILE", help="where to write it"
     )
@@ -244,6 +245,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)"
     )
+
+    p = sub.add_parser(
+        "allow",
+        help="allow one exact call once or for a while (an exception to the rules)",
+        description="Allow one exact call (a shell command, or --tool/--input) once or for a "
+        "while, recorded with who and why. Never a prefix: only this exact call. Rules marked "
+        "final (wiping home or /, credentials, Superego's own files) still apply.",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--once", action="store_true", help="the next matching call only")
+    g.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 30m, 1h, 2d")
+    g.add_argument("--list", action="store_true", help="list the exceptions in force")
+    g.add_argument("--revoke", metavar="ID", help="remove an exception")
+    p.add_argument("--reason", default="", help="why (recorded with the exception)")
+    p.add_argument("--tool", default=None, help="tool name (default Bash for a command)")
+    p.add_argument("--input", dest="tool_input", metavar="JSON", help="tool_input as JSON")
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="settings file")
+    p.add_argument("shell_command", nargs="*", help="the shell command, exactly")
 
     p = sub.add_parser("config", help="show the effective settings (token masked)")
     p.add_argument("action", choices=["show"], help="what to do")

@@ -28,16 +28,24 @@ def decide(
     fail_mode: FailMode = "ask",
     now: datetime | None = None,
     home: str | None = None,
+    exceptions: str | None = None,
     **shell_limits: int,
 ) -> Decision:
     """The final decision for ``call``: never ``review``, and never ``allow`` on an error.
 
-    ``home`` and ``shell_limits`` are passed to :meth:`Policy.evaluate`.
+    ``home`` and ``shell_limits`` are passed to :meth:`Policy.evaluate`. ``exceptions`` is
+    the state directory of ``superego-mcp allow``'s exceptions (``None``: none apply); one
+    naming exactly this call allows it unless something final decided (see
+    ``superego_mcp.exceptions``).
     """
     if fail_mode not in ("ask", "deny"):  # a bad setting must not weaken the answer
         fail_mode = "deny"
     try:
         decision = policy.evaluate(call, now=now, home=home, **shell_limits)
+        if exceptions is not None and decision.action != "allow" and not decision.final:
+            from superego_mcp.exceptions import apply
+
+            decision = apply(exceptions, call, decision)
         if decision.action == "review":
             decision = resolve_review(decision, call, fail_mode)
     except Exception as exc:  # any failure must fail closed

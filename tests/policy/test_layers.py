@@ -307,3 +307,22 @@ def test_a_layered_policy_pickles(dirs: tuple[Path, Path], tmp_path: Path) -> No
     assert q.digest == p.digest
     for c in (bash("git push --force"), bash("terraform apply"), bash("make release")):
         assert judge(q, c) == judge(p, c)
+
+
+def test_the_rules_layer_may_override_a_project_rule(
+    dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, root = dirs
+    write(root / ".superego" / "policy.yaml", PROJECT_LOOSE)
+    mine = write(
+        tmp_path / "mine.yaml",
+        """\
+        version: 1
+        extends: bundled
+        overrides:
+          deny-make-release: {action: ask, reason: "Ask before a release."}
+        """,
+    )
+    p = layers(dirs, mine)
+    d = judge(p, bash("make release"))
+    assert (d.action, d.reason) == ("ask", "Ask before a release.")

@@ -243,6 +243,7 @@ def _judge(
             max_length=limits["max_length"],
             max_depth=limits["max_depth"],
             max_commands=limits["max_commands"],
+            exceptions=compiled.state_dir or None,
         )
 
     if request.more:  # a patch's other files (other agents only)

@@ -246,11 +246,30 @@ def explain(args: argparse.Namespace) -> int:
         _err(f"evaluation failed ({type(exc).__name__}: {exc}); the answer would be {d.action}")
         return EXIT_ERROR
     data = explanation(policy, call, judgement)
+    _with_exception(data, args, call, judgement.decision.final)
     if args.json:
         print(json.dumps(data, indent=2))
     else:
         print(render(data))
     return _EXIT_CODES.get(data["decision"]["decision"], EXIT_DENY)
+
+
+def _with_exception(
+    data: dict[str, Any], args: argparse.Namespace, call: ToolCall, final: bool
+) -> None:
+    """Show the exception (``superego-mcp allow``) that would allow this call, if any,
+    without using it up."""
+    from superego_mcp.config import load_settings
+    from superego_mcp.exceptions import apply
+    from superego_mcp.model import Decision
+
+    config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
+    shown = data["decision"]
+    decision = Decision(shown["decision"], shown["reason"], shown["rule_id"], final=final)
+    granted = apply(str(load_settings(config).state_dir), call, decision, consume=False)
+    if granted is not decision:
+        data["exception"] = granted.rule_id
+        data["decision"] = granted.to_dict()
 
 
 def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[str, Any]:

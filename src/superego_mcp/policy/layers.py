@@ -150,7 +150,7 @@ def compose(tops: list[TopFile], *, bundled_base: bool) -> Policy:
     order.sort(key=lambda entry: entry[1] != "bundled")
     has_project = any(layer == "project" for _, layer, _ in order)
     full = _Merge()
-    trusted = _Merge() if has_project else None
+    trusted = _Merge(lenient=True) if has_project else None
     loosenable: set[str] = set()
     for index, (src, layer, _) in enumerate(order):
         rank = (len(order) - index) * _RANK
@@ -194,7 +194,10 @@ class _Merge:
     """Rules and default as merged so far (one for the full policy, one without the project
     layer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, lenient: bool = False) -> None:
+        # The merge without the project layer skips overrides of rules only the project
+        # defines (the full merge, which runs first, has checked that they exist).
+        self.lenient = lenient
         self.rules: dict[str, Rule] = {}
         self.action: Action = "ask"
         self.reason = "No rule covers this call."
@@ -202,6 +205,8 @@ class _Merge:
 
     def apply(self, src: SourceFile, layer: str) -> None:
         for ov in src.overrides:
+            if self.lenient and ov.rule_id not in self.rules:
+                continue
             rule = _override(self.rules, ov.rule_id, ov.fields, src, ov.line)
             rule.overridden = f"{layer} {src.path}:{ov.line}"
             self.rules[ov.rule_id] = rule

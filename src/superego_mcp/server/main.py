@@ -46,6 +46,7 @@ def policy_holder(settings: Settings, config: str | None) -> PolicyHolder:
         load=lambda: load_effective(settings, config),
         fail_mode=settings.fail_mode,
         default_action=settings.default_override,
+        exceptions=str(settings.state_dir),
         shell_limits=ShellLimits(
             max_length=settings.shell_max_length,
             max_depth=settings.shell_max_depth,

@@ -78,6 +78,7 @@ class PolicyHolder:
         fail_mode: FailMode = "ask",
         shell_limits: ShellLimits | None = None,
         default_action: Action | None = None,
+        exceptions: str | None = None,
     ) -> None:
         """Load the policy: ``load()`` (the layered policy in effect, see
         ``policy.layers.load_effective``), else the one file at ``path`` (``None``: the
@@ -85,9 +86,11 @@ class PolicyHolder:
 
         ``fail_mode`` and ``shell_limits`` apply to every decision made through
         :meth:`decide` and :meth:`explain`; ``default_action`` (the setting), when given,
-        replaces the policy's default on every load.
+        replaces the policy's default on every load. ``exceptions`` is the state directory of
+        ``superego-mcp allow``'s exceptions (``None``: none apply).
         """
         self.default_action: Action | None = default_action
+        self.exceptions = exceptions
         self._load: Callable[[], Policy] = load or (
             lambda: load_policy(str(path) if path is not None else None)
         )
@@ -157,13 +160,19 @@ class PolicyHolder:
         """The final decision for ``call`` (never raises, never ``review``)."""
         self.place(call)
         # One read of self.policy: a reload mid-call cannot mix two policies.
-        return decide(self.policy, call, fail_mode=self.fail_mode, **self.limits)
+        return decide(
+            self.policy, call, fail_mode=self.fail_mode, exceptions=self.exceptions, **self.limits
+        )
 
     def explain(self, call: ToolCall) -> tuple[Decision, list[str]]:
         """The decision plus one line per unit judged (each command of a shell line)."""
         self.place(call)
         policy = self.policy
         decision = decide(policy, call, fail_mode=self.fail_mode, **self.limits)
+        if self.exceptions is not None:  # shown, not used up
+            from superego_mcp.exceptions import apply
+
+            decision = apply(self.exceptions, call, decision, consume=False)
         try:
             units = policy.judge(call, **self.limits).units
         except Exception as exc:  # the decision above already failed closed
