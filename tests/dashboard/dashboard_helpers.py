@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
+
+# The server tests' helpers (real `superego-mcp serve` processes on 127.0.0.1).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
 from server_helpers import Server
 

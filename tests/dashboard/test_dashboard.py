@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from dashboard_helpers import TOKEN, Dashboard
+from dashboard_helpers import BUNDLED, TOKEN, Dashboard, chromium_path
+from server_helpers import clean_env, start_server
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SHOTS = (
@@ -49,6 +50,35 @@ def shot(page: Any, name: str, tmp_path: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), full_page=False)
     assert target.stat().st_size > 1000
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """One server for the dashboard tests: token, its own audit file, a policy copy."""
+    base = tmp_path_factory.mktemp("dashboard")
+    policy = base / "policy.yaml"
+    policy.write_text(BUNDLED.read_text())
+    env = clean_env(
+        SUPEREGO_API_TOKEN=TOKEN,
+        SUPEREGO_AUDIT=f"sqlite://{base / 'audit.db'}",
+        SUPEREGO_RULES=str(policy),
+    )
+    server = start_server(env=env)
+    yield Dashboard(server, policy)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless chromium for this module's tests. Module-scoped, never session-wide:
+    Playwright's sync API keeps an event loop running in the main thread while it is open,
+    which would break every later test that runs asyncio (the MCP client tests)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture
