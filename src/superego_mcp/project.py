@@ -112,6 +112,9 @@ class SessionFiles:
         if path is None:
             return root
         try:
+            # makedirs gives `mode` to the leaf only: the cache directory above it (which
+            # also holds the compiled policies) must be private too.
+            os.makedirs(os.path.dirname(self.directory), mode=0o700, exist_ok=True)
             os.makedirs(self.directory, mode=0o700, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

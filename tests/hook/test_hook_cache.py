@@ -17,7 +17,8 @@ from superego_mcp.hook import cache
 
 
 def entries(hook_env: dict[str, str]) -> list[Path]:
-    return sorted(Path(hook_env["SUPEREGO_CACHE_DIR"]).glob("*"))
+    """The compiled-policy entries (the cache directory also keeps session roots)."""
+    return sorted(Path(hook_env["SUPEREGO_CACHE_DIR"]).glob("policy-*"))
 
 
 def test_entry_is_written_atomically_and_privately(
@@ -114,17 +115,19 @@ def test_an_unwritable_cache_only_costs_speed(run_hook, tmp_path: Path) -> None:
 
 
 # The call is judged in a forked child that ends with os._exit: the child reports what it
-# imported (HEAVY=) from there, the parent (PARENT=) when main() returns.
+# imported (HEAVY=) from there, the parent (PARENT=) when it exits (by os._exit too, after
+# writing its audit row, or when main() returns).
 PROBE = """
 import os, sys
 from superego_mcp.cli import main
+PARENT = os.getpid()
 def heavy(tag):
     found = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
                                "tree_sitter", "httpx", "urllib.request") if m in sys.modules)
     os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
 real_exit = os._exit
 def child_exit(code):
-    heavy("HEAVY")
+    heavy("HEAVY" if os.getpid() != PARENT else "PARENT")
     real_exit(code)
 os._exit = child_exit
 try:
