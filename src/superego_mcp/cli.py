@@ -200,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a command hook (fails closed) or an http hook to a running server",
     )
     p.add_argument("--url", help="server URL for --mode http")
-    p.add_argument("--timeout", type=int, default=10, help="hook timeout in seconds")
+    # 60 covers the longest a hook may take with the LLM reviewer (runner.DEADLINE_S +
+    # reviewer.MAX_TIMEOUT_S + the runner's review margin = 56 s; a test checks).
+    p.add_argument("--timeout", type=int, default=60, help="hook timeout in seconds (default 60)")
     p.add_argument("--project-dir", metavar="DIR", help="project root (default: cwd)")
     _add_policy_args(p)
 

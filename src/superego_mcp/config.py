@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from superego_mcp.places import state_dir, user_policy_path
+from superego_mcp.reviewer import MAX_TIMEOUT_S, PROVIDERS
 
 if TYPE_CHECKING:
     from superego_mcp.model import Action
@@ -172,6 +173,96 @@ class Settings(BaseSettings):
 
         parse_target(v)  # TargetError (a ValueError) names the problem
         return v
+
+    # --- reviewer (docs/reviewer.md) ----------------------------------------------------
+    # Vendor keys and base URLs are NOT settings: they are read from the vendors' standard
+    # variables (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL) at
+    # review time, so no key is ever stored in a settings dump or the hook's cache.
+    reviewer: str = Field(
+        default="none",
+        description="LLM reviewer for `review` rules: a comma-separated fallback chain of "
+        "anthropic, openai, claude-cli, mcp-sampling (each may carry its model after a "
+        "colon, e.g. `openai:llama3.2:3b`); `none` (default): no reviewer, `review` rules "
+        "get the fail mode.",
+    )
+    reviewer_model: str | None = Field(
+        default=None,
+        description="Model for chain entries that name none (else each provider's default).",
+    )
+    reviewer_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=MAX_TIMEOUT_S,
+        description="Overall deadline of one review in seconds (every provider and retry "
+        "included); the command hook's deadline grows by this much for a review.",
+    )
+    reviewer_provider_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Deadline of one provider request (default: the overall one).",
+    )
+    reviewer_retries: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Retries per provider (429 and 5xx), within the deadline.",
+    )
+    reviewer_cache_ttl: float = Field(
+        default=600.0, ge=0, description="Seconds a reviewer's answer is reused (0: no cache)."
+    )
+    reviewer_cache_size: int = Field(
+        default=1024, ge=0, le=100_000, description="Answers kept in the reviewer's cache."
+    )
+    reviewer_breaker_failures: int = Field(
+        default=3, ge=1, description="Consecutive failures that open a provider's breaker."
+    )
+    reviewer_breaker_cooldown: float = Field(
+        default=30.0, ge=0, description="Seconds an open breaker waits before one probe."
+    )
+    reviewer_claude_command: str = Field(
+        default="claude", min_length=1, description="The `claude` CLI (name on PATH or path)."
+    )
+    reviewer_max_input_chars: int = Field(
+        default=24_000,
+        ge=1000,
+        description="Longest call data sent to the reviewer; longer is cut head + tail, marked.",
+    )
+
+    @field_validator("reviewer")
+    @classmethod
+    def _reviewer_chain(cls, v: str) -> str:
+        entries = [e.strip() for e in v.split(",") if e.strip()]
+        if [e.lower() for e in entries] in ([], ["none"]):
+            return "none"
+        for entry in entries:
+            name = entry.partition(":")[0]
+            if name not in PROVIDERS:
+                raise ValueError(
+                    f"unknown reviewer {name!r} (choose from {', '.join(PROVIDERS)}, or none)"
+                )
+        return ",".join(entries)
+
+    def reviewer_config(self) -> dict[str, Any] | None:
+        """The reviewer's settings as plain data (builtins only: the hook pickles them), or
+        ``None`` when no reviewer is configured."""
+        if self.reviewer == "none":
+            return None
+        chain = []
+        for entry in self.reviewer.split(","):
+            name, _, model = entry.partition(":")
+            chain.append([name, model or self.reviewer_model or ""])
+        return {
+            "chain": chain,
+            "timeout": self.reviewer_timeout,
+            "provider_timeout": self.reviewer_provider_timeout,
+            "retries": self.reviewer_retries,
+            "cache_ttl": self.reviewer_cache_ttl,
+            "cache_size": self.reviewer_cache_size,
+            "breaker_failures": self.reviewer_breaker_failures,
+            "breaker_cooldown": self.reviewer_breaker_cooldown,
+            "claude_command": self.reviewer_claude_command,
+            "max_input_chars": self.reviewer_max_input_chars,
+        }
 
     @field_validator("host")
     @classmethod

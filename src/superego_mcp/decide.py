@@ -1,9 +1,14 @@
 """Turning a policy evaluation into the final answer: fail closed, resolve ``review``.
 
 This is the one place that decides what happens when evaluation breaks (any exception ->
-``fail_mode``, never ``allow``) and what a ``review`` rule becomes. Today no reviewer is
-configured, so ``review`` resolves to ``fail_mode``; an LLM reviewer plugs in at
-:func:`resolve_review`.
+``fail_mode``, never ``allow``) and what a ``review`` rule becomes: the configured LLM
+reviewer's answer (``superego_mcp.reviewer``), or ``fail_mode`` when none is configured or
+none answers cleanly. Only a ``review`` result ever reaches a reviewer, so a reviewer can
+never loosen a ``deny``, an ``ask`` or an analyzer fail-closed result.
+
+:func:`decide` blocks (the command hook, the CLI); :func:`adecide` is the same for the
+server's event loop, where many reviews run at once without waiting on each other. The
+reviewer is imported only when a call needs a review: rules-decided calls never load it.
 """
 
 from __future__ import annotations
@@ -13,12 +18,27 @@ from typing import TYPE_CHECKING, Literal
 from superego_mcp.model import Decision
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from superego_mcp.model import ToolCall
-    from superego_mcp.policy.engine import Policy
+    from superego_mcp.policy.engine import Judgement, Policy
+    from superego_mcp.reviewer.core import Reviewer, Sampler
 
 FailMode = Literal["ask", "deny"]
+
+
+def _safe_mode(fail_mode: str) -> FailMode:
+    # A bad setting must not weaken the answer.
+    return "ask" if fail_mode == "ask" else "deny"
+
+
+def _failed(fail_mode: FailMode, exc: Exception) -> Decision:
+    return Decision(
+        fail_mode,
+        f"Superego could not evaluate this call ({type(exc).__name__}: {exc}); failing closed",
+        rule_id=None,
+    )
 
 
 def decide(
@@ -29,40 +49,105 @@ def decide(
     now: datetime | None = None,
     home: str | None = None,
     exceptions: str | None = None,
+    reviewer: Callable[[], Reviewer | None] | None = None,
     **shell_limits: int,
 ) -> Decision:
     """The final decision for ``call``: never ``review``, and never ``allow`` on an error.
 
-    ``home`` and ``shell_limits`` are passed to :meth:`Policy.evaluate`. ``exceptions`` is
-    the state directory of ``superego-mcp allow``'s exceptions (``None``: none apply); one
+    ``home`` and ``shell_limits`` are passed to :meth:`Policy.judge`. ``exceptions`` is the
+    state directory of ``superego-mcp allow``'s exceptions (``None``: none apply); one
     naming exactly this call allows it unless something final decided (see
-    ``superego_mcp.exceptions``).
+    ``superego_mcp.exceptions``). ``reviewer`` makes the reviewer (called only when a
+    review is needed, so that building it costs nothing for the other calls); ``None``, or
+    a factory returning ``None``: no reviewer.
     """
-    if fail_mode not in ("ask", "deny"):  # a bad setting must not weaken the answer
-        fail_mode = "deny"
+    fail_mode = _safe_mode(fail_mode)
     try:
-        decision = policy.evaluate(call, now=now, home=home, **shell_limits)
-        if exceptions is not None and decision.action != "allow" and not decision.final:
-            from superego_mcp.exceptions import apply
-
-            decision = apply(exceptions, call, decision)
+        judgement = policy.judge(call, now=now, home=home, **shell_limits)
+        decision = _excepted(judgement.decision, call, exceptions)
         if decision.action == "review":
-            decision = resolve_review(decision, call, fail_mode)
+            made = reviewer() if reviewer is not None else None
+            if made is None:
+                return resolve_review(decision, call, fail_mode)
+            return made.review(
+                decision,
+                call,
+                judgement,
+                policy_digest=policy.digest,
+                fail_mode=fail_mode,
+                guidance=guidance_for(policy, judgement),
+            )
     except Exception as exc:  # any failure must fail closed
-        return Decision(
-            fail_mode,
-            f"Superego could not evaluate this call ({type(exc).__name__}: {exc}); failing closed",
-            rule_id=None,
-        )
+        return _failed(fail_mode, exc)
     return decision
 
 
+async def adecide(
+    policy: Policy,
+    call: ToolCall,
+    *,
+    fail_mode: FailMode = "ask",
+    reviewer: Reviewer | None = None,
+    session: Sampler | None = None,
+    now: datetime | None = None,
+    home: str | None = None,
+    exceptions: str | None = None,
+    **shell_limits: int,
+) -> Decision:
+    """:func:`decide` for an event loop: the rules run inline (fast, CPU-bound), a review is
+    awaited. ``session`` is the MCP session of the current request (``mcp-sampling``)."""
+    fail_mode = _safe_mode(fail_mode)
+    try:
+        judgement = policy.judge(call, now=now, home=home, **shell_limits)
+        decision = _excepted(judgement.decision, call, exceptions)
+        if decision.action == "review":
+            if reviewer is None:
+                return resolve_review(decision, call, fail_mode)
+            return await reviewer.areview(
+                decision,
+                call,
+                judgement,
+                policy_digest=policy.digest,
+                fail_mode=fail_mode,
+                guidance=guidance_for(policy, judgement),
+                session=session,
+            )
+    except Exception as exc:  # any failure must fail closed
+        return _failed(fail_mode, exc)
+    return decision
+
+
+def _excepted(decision: Decision, call: ToolCall, exceptions: str | None) -> Decision:
+    """``decision``, or the allow of a ``superego-mcp allow`` exception naming exactly this
+    call (never over something final). Applied before any review: an allowed call needs
+    no second opinion."""
+    if exceptions is not None and decision.action != "allow" and not decision.final:
+        from superego_mcp.exceptions import apply
+
+        return apply(exceptions, call, decision)
+    return decision
+
+
+def guidance_for(policy: Policy, judgement: Judgement) -> str | None:
+    """The ``guidance`` texts (from the policy file) of the rules that asked for review."""
+    found: list[str] = []
+    for r in judgement.units:
+        if r.action == "review" and r.rule is not None:
+            text = r.rule.metadata.get("guidance")
+            if isinstance(text, str) and text and text not in found:
+                found.append(text)
+    return " ".join(found) or None
+
+
 def resolve_review(decision: Decision, call: ToolCall, fail_mode: FailMode) -> Decision:
-    """What a ``review`` rule's decision becomes. The seam for a second opinion (an LLM
-    reviewer): until one is configured, the rule's call gets ``fail_mode``."""
+    """What a ``review`` decision becomes when no reviewer is configured: ``fail_mode``.
+    (With a reviewer, :func:`decide` / :func:`adecide` hand it to
+    ``superego_mcp.reviewer.core.Reviewer``, which falls back to the same answer.)"""
+    if decision.action != "review":
+        return decision
     return Decision(
         fail_mode,
         f"{decision.reason} (rule {decision.rule_id} asked for a second opinion and no "
-        "reviewer is configured yet)",
+        "reviewer is configured)",
         rule_id=decision.rule_id,
     )

@@ -89,9 +89,13 @@ class Decision:
     the id of the rule that decided (``None`` when the policy's default or a fail-closed path
     decided). ``final`` is true when nothing may loosen the decision: a rule marked ``final``
     decided a part of the call, or the call could not be fully analysed (so no exception
-    granted with ``superego-mcp allow`` applies)."""
+    granted with ``superego-mcp allow`` applies).
 
-    __slots__ = ("action", "final", "reason", "rule_id")
+    ``review`` is set when an LLM reviewer was consulted (see ``superego_mcp.reviewer``): a
+    JSON-ready dict with ``provider``, ``model``, ``latency_ms``, ``cache_hit``, ``breaker``,
+    ``outcome``, ``risk`` and ``reason``; ``None`` when no review happened."""
+
+    __slots__ = ("action", "final", "reason", "review", "rule_id")
 
     def __init__(
         self,
@@ -99,15 +103,25 @@ class Decision:
         reason: str,
         rule_id: str | None = None,
         final: bool = False,
+        review: dict[str, Any] | None = None,
     ) -> None:
         self.action: Action = action
         self.reason = reason
         self.rule_id = rule_id
         self.final = final
+        self.review = review
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping (REST, MCP structured output, audit)."""
-        return {"decision": self.action, "reason": self.reason, "rule_id": self.rule_id}
+        """A JSON-ready mapping (REST, MCP structured output, audit); ``review`` only when
+        a reviewer was consulted."""
+        data: dict[str, Any] = {
+            "decision": self.action,
+            "reason": self.reason,
+            "rule_id": self.rule_id,
+        }
+        if self.review is not None:
+            data["review"] = self.review
+        return data
 
     def __repr__(self) -> str:
         return f"Decision({self.action!r}, {self.reason!r}, rule_id={self.rule_id!r})"
@@ -115,10 +129,11 @@ class Decision:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
             return NotImplemented
-        return (self.action, self.reason, self.rule_id) == (
+        return (self.action, self.reason, self.rule_id, self.review) == (
             other.action,
             other.reason,
             other.rule_id,
+            other.review,
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -62,7 +62,7 @@ def test_install_into_a_fresh_home_writes_an_absolute_runnable_command(
     assert group["matcher"] == "*"
     [handler] = group["hooks"]
     assert handler["type"] == "command"
-    assert handler["timeout"] == 10
+    assert handler["timeout"] == 60
     argv = shlex.split(handler["command"])
     assert os.path.isabs(argv[0])
     assert argv[-1] == "hook"

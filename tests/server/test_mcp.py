@@ -69,6 +69,7 @@ def _check_surface(seen: dict[str, Any]) -> None:
         "decision": "deny",
         "reason": "reading is off in this test",
         "rule_id": "no-read",
+        "review": None,  # no reviewer was consulted
     }
     assert seen["explained"]["decision"] == "deny"
     assert any("no-read" in line for line in seen["explained"]["trace"])

@@ -38,13 +38,13 @@ import pickle
 import sys
 import time
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from superego_mcp.decide import FailMode
     from superego_mcp.policy.engine import Policy
 
-_FORMAT = 2
+_FORMAT = 3
 # Entries kept; older ones are removed when a new one is written.
 # A temp entry older than this belongs to no live writer (the hook's deadline is 5 s).
 STALE_TMP_SECONDS = 60
@@ -74,7 +74,16 @@ class SetupError(Exception):
 class Compiled:
     """A compiled policy and the resolved settings the hook needs."""
 
-    __slots__ = ("audit", "fail_mode", "files", "hit", "limits", "policy", "state_dir")
+    __slots__ = (
+        "audit",
+        "fail_mode",
+        "files",
+        "hit",
+        "limits",
+        "policy",
+        "reviewer",
+        "state_dir",
+    )
 
     def __init__(
         self,
@@ -85,6 +94,7 @@ class Compiled:
         hit: bool,
         audit: tuple[str, str, str] | None = None,
         state_dir: str = "",
+        reviewer: dict[str, Any] | None = None,
     ) -> None:
         self.policy = policy
         self.fail_mode = fail_mode
@@ -94,6 +104,9 @@ class Compiled:
         # Where decisions are recorded: (backend, location, synchronous); None: audit off.
         self.audit = audit
         self.state_dir = state_dir  # where exceptions live (superego_mcp.exceptions)
+        # Settings.reviewer_config(): builtins only, so unpickling imports nothing of the
+        # reviewer; None when no reviewer is configured.
+        self.reviewer = reviewer
 
 
 def cache_dir() -> str:
@@ -199,7 +212,7 @@ def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled |
     try:
         entry = pickle.loads(_read(entry_path))  # noqa: S301 -- our own 0600 file, see docs
         fmt, stored_material, stored_settings, files, fail_mode, limits, state = entry[:7]
-        policy, audit = entry[7], entry[8]
+        policy, audit, reviewer = entry[7], entry[8], entry[9]
         if fmt != _FORMAT or stored_material != material or stored_settings != settings_bytes:
             return None
         for path, data in files:
@@ -207,7 +220,16 @@ def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled |
                 return None
     except Exception:  # missing, unreadable, corrupt, truncated: rebuild
         return None
-    return Compiled(policy, fail_mode, limits, files, hit=True, audit=audit, state_dir=state)
+    return Compiled(
+        policy,
+        fail_mode,
+        limits,
+        files,
+        hit=True,
+        audit=audit,
+        state_dir=state,
+        reviewer=reviewer,
+    )
 
 
 def _compile(rules: str | None, settings_path: str | None, project: str) -> Compiled:
@@ -242,7 +264,16 @@ def _compile(rules: str | None, settings_path: str | None, project: str) -> Comp
     except Exception as exc:
         raise SetupError(f"cannot load the policy: {exc!r}", fail_mode) from None
     state = str(settings.state_dir)
-    return Compiled(policy, fail_mode, limits, files, hit=False, audit=audit, state_dir=state)
+    return Compiled(
+        policy,
+        fail_mode,
+        limits,
+        files,
+        hit=False,
+        audit=audit,
+        state_dir=state,
+        reviewer=settings.reviewer_config(),
+    )
 
 
 def _compiled_bytes(path: str, digest: str) -> bytes | None:
@@ -267,6 +298,7 @@ def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -
         c.state_dir,
         c.policy,
         c.audit,
+        c.reviewer,
     )
     directory = os.path.dirname(entry_path)
     tmp = f"{entry_path}.{os.getpid()}.tmp"

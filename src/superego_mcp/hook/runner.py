@@ -29,12 +29,19 @@ if TYPE_CHECKING:
     from superego_mcp.hook.agents import AgentAdapter
     from superego_mcp.hook.cache import Compiled
     from superego_mcp.model import Decision, ToolCall
+    from superego_mcp.reviewer.core import Reviewer
 
 # Input larger than this is not read: such a call is answered with the fail mode.
 MAX_INPUT = 4 * 1024 * 1024
 # The hook answers (fail mode) by this deadline whatever happens; Claude Code's own timeout
-# (10 s as installed) would let the call through.
+# (60 s as installed) would let the call through.
 DEADLINE_S = 5.0
+# A call that needs the LLM reviewer extends the deadline by the review's own deadline
+# (``reviewer_timeout``, at most reviewer.MAX_TIMEOUT_S) plus this margin, once.
+_REVIEW_MARGIN_S = 1.0
+# The most a child may extend the deadline: reviewer.MAX_TIMEOUT_S + _REVIEW_MARGIN_S (kept
+# as a literal so the hook does not import the reviewer; a test checks they agree).
+_MAX_EXTENSION_S = 51.0
 # The child's own alarm fires this much before the parent's, so that a Python-level hang
 # ends with the child's answer and only a hang in C code has to be killed.
 _CHILD_MARGIN_S = 0.2
@@ -116,13 +123,15 @@ def handle(
     raw: bytes | None,
     args: argparse.Namespace,
     note: Callable[[str | None, FailMode | None], None] | None = None,
+    extend: Callable[[float], None] | None = None,
 ) -> Outcome:
     """Judge one hook input (``None``: larger than :data:`MAX_INPUT`). Never raises.
 
     ``args`` carries the ``hook`` flags: ``rules``, ``config``, ``server``,
     ``on_server_error``, ``fail_mode``. ``note(event, fail_mode)`` is told the event once the
     input is parsed and the configured fail mode once it is known (``None`` until then), so
-    that whoever watches this call can answer in the right shape if it dies.
+    that whoever watches this call can answer in the right shape if it dies. ``extend(s)``
+    is told, before a review starts, how many seconds the review may add to the deadline.
     """
     mode: FailMode = _known_mode(args) or "ask"
     event: str | None = None
@@ -178,7 +187,7 @@ def handle(
             return _fail(args, event, mode, problem or "no tool call in the hook input")
         for other in request.more:  # a patch's other files: the same project
             other.project = request.call.project
-        return _judge(compiled, adapter, request, request.call, mode)
+        return _judge(compiled, adapter, request, request.call, mode, extend)
     except _Deadline:
         return _fail(args, event, mode, f"no decision within {DEADLINE_S:g} s")
     except BaseException as exc:  # the last line: a crash must never become an allow
@@ -226,7 +235,12 @@ def _with_context(raw: bytes, call: ToolCall | None) -> bytes:
 
 
 def _judge(
-    compiled: Compiled, adapter: AgentAdapter, request: HookRequest, call: ToolCall, mode: FailMode
+    compiled: Compiled,
+    adapter: AgentAdapter,
+    request: HookRequest,
+    call: ToolCall,
+    mode: FailMode,
+    extend: Callable[[float], None] | None = None,
 ) -> Outcome:
     import time
 
@@ -240,6 +254,7 @@ def _judge(
             compiled.policy,
             c,
             fail_mode=mode,
+            reviewer=_reviewer_factory(compiled, extend) if compiled.reviewer else None,
             max_length=limits["max_length"],
             max_depth=limits["max_depth"],
             max_commands=limits["max_commands"],
@@ -271,6 +286,29 @@ def _judge(
         except Exception as exc:  # the audit never changes the answer
             out.stderr = f"superego-mcp hook: audit record not built ({type(exc).__name__})"
     return out
+
+
+def _reviewer_factory(
+    compiled: Compiled, extend: Callable[[float], None] | None
+) -> Callable[[], Reviewer]:
+    """Builds the reviewer only when a call needs one (nothing of it is imported before).
+    Its breakers and cache live in a state file next to the policy cache."""
+
+    def make() -> Reviewer:
+        from superego_mcp.hook.cache import cache_dir
+        from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
+
+        config = ReviewerConfig.from_dict(compiled.reviewer or {})
+        state = os.path.join(cache_dir(), "reviewer-state.json")
+        on_start = None
+        if extend is not None:
+
+            def on_start(seconds: float) -> None:
+                extend(seconds + _REVIEW_MARGIN_S)
+
+        return Reviewer(config, state_file=state, on_start=on_start)
+
+    return make
 
 
 def _forward(
@@ -327,10 +365,13 @@ def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
     os.close(write_fd)
     chunks: list[bytes] = []
     status: int | None = None
+    extended = False  # whether the child's deadline extension was applied
     try:
         try:
             while chunk := os.read(read_fd, 65536):
                 chunks.append(chunk)
+                if not extended and len(chunks) < 64:  # notes are short and come first
+                    extended = _extend_deadline(b"".join(chunks))
             status = os.waitpid(pid, 0)[1]
         finally:
             os.close(read_fd)
@@ -361,7 +402,13 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
             name = event if event and event.isprintable() else ""
             _write_all(write_fd, f"m{name}\t{mode or ''}\n".encode())
 
-        out = handle(raw, args, note)
+        def extend(seconds: float) -> None:
+            # Both alarms move by the same amount: the child's still fires first.
+            seconds = min(seconds, _MAX_EXTENSION_S)
+            signal.setitimer(signal.ITIMER_REAL, signal.getitimer(signal.ITIMER_REAL)[0] + seconds)
+            _write_all(write_fd, f"x{seconds:.3f}\n".encode())
+
+        out = handle(raw, args, note, extend)
         signal.setitimer(signal.ITIMER_REAL, 0)
         if out.audit is not None:
             import json
@@ -375,6 +422,28 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
         code = 0
     finally:
         os._exit(code)
+
+
+def _extend_deadline(data: bytes) -> bool:
+    """Apply the child's deadline-extension note (an ``x<seconds>`` line among the notes
+    before its answer) to this process's alarm, by at most :data:`_MAX_EXTENSION_S`; True
+    once one was applied (one per call is all a review needs)."""
+    import signal
+
+    while data[:1] in (b"m", b"x"):
+        line, sep, data = data.partition(b"\n")
+        if not sep:
+            return False
+        if line.startswith(b"x"):
+            try:
+                seconds = min(max(float(line[1:]), 0.0), _MAX_EXTENSION_S)
+            except ValueError:
+                return True  # malformed: ignored, and no second chance
+            left = signal.getitimer(signal.ITIMER_REAL)[0]
+            if left > 0:
+                signal.setitimer(signal.ITIMER_REAL, left + seconds)
+            return True
+    return False
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -398,11 +467,13 @@ def _parse_reply(data: bytes) -> tuple[str | None, FailMode | None, Outcome | No
     event: str | None = None
     mode: FailMode | None = None
     audit: bytes | None = None
-    while data.startswith((b"m", b"r")):
+    while data.startswith((b"m", b"r", b"x")):
         line, sep, rest = data.partition(b"\n")
         if not sep:
             break
         data = rest
+        if line.startswith(b"x"):  # a deadline extension (applied while reading)
+            continue
         if line.startswith(b"r"):
             audit = line[1:]
             continue

@@ -17,6 +17,7 @@ from superego_mcp.policy.errors import PolicyError
 if TYPE_CHECKING:
     import argparse
 
+    from superego_mcp.model import Decision
     from superego_mcp.policy.engine import Example, Judgement, Policy, Rule, UnitResult
 
 # `check` runs examples as if here, so results do not depend on the machine.
@@ -245,7 +246,12 @@ def explain(args: argparse.Namespace) -> int:
         d = decide(policy, call)
         _err(f"evaluation failed ({type(exc).__name__}: {exc}); the answer would be {d.action}")
         return EXIT_ERROR
-    data = explanation(policy, call, judgement)
+    try:
+        final = _final(args, policy, call, judgement)
+    except Exception as exc:  # a bad settings file, for instance
+        _err(str(exc))
+        return EXIT_ERROR
+    data = explanation(policy, call, judgement, final)
     _with_exception(data, args, call, judgement.decision.final)
     if args.json:
         print(json.dumps(data, indent=2))
@@ -272,8 +278,40 @@ def _with_exception(
         data["decision"] = granted.to_dict()
 
 
-def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[str, Any]:
-    """The explanation as JSON-ready data."""
+def _final(
+    args: argparse.Namespace, policy: Policy, call: ToolCall, judgement: Judgement
+) -> Decision:
+    """The final decision: a ``review`` goes to the configured reviewer (a real request:
+    explain shows what the hook would get), else it is the evaluation itself."""
+    decision = judgement.decision
+    if decision.action != "review":
+        return decision
+    from superego_mcp.config import load_settings
+    from superego_mcp.decide import guidance_for, resolve_review
+
+    settings = load_settings(getattr(args, "config", None))
+    if settings.reviewer_config() is None:
+        return resolve_review(decision, call, settings.fail_mode)
+    from superego_mcp.reviewer.core import from_settings
+
+    reviewer = from_settings(settings)
+    if reviewer is None:
+        return resolve_review(decision, call, settings.fail_mode)
+    return reviewer.review(
+        decision,
+        call,
+        judgement,
+        policy_digest=policy.digest,
+        fail_mode=settings.fail_mode,
+        guidance=guidance_for(policy, judgement),
+    )
+
+
+def explanation(
+    policy: Policy, call: ToolCall, judgement: Judgement, final: Decision | None = None
+) -> dict[str, Any]:
+    """The explanation as JSON-ready data; ``final`` is the decision after any review
+    (default: the evaluation, a ``review`` resolved to the fail mode ``ask``)."""
     from superego_mcp.decide import resolve_review
 
     analysis = judgement.analysis
@@ -322,7 +360,8 @@ def explanation(policy: Policy, call: ToolCall, judgement: Judgement) -> dict[st
         for r in judgement.units
     ]
     decision = judgement.decision
-    final = resolve_review(decision, call, "ask") if decision.action == "review" else decision
+    if final is None:
+        final = resolve_review(decision, call, "ask")
     return {
         "policy": {
             "source": policy.source,
@@ -395,6 +434,13 @@ def render(data: dict[str, Any]) -> str:
         if u["note"]:
             lines.append(f"    ({u['note']})")
     d = data["decision"]
+    r = d.get("review")
+    if r is not None:
+        cached = " (from cache)" if r["cache_hit"] else ""
+        lines.append(
+            f"reviewer: {r['provider'] or '-'} {r['model'] or ''} {r['outcome']}{cached} in "
+            f"{r['latency_ms']} ms, breaker {r['breaker']}, risk {r['risk']}: {r['reason']}"
+        )
     lines.append(
         f"result: {d['decision'].upper()}"
         f"{' (rule ' + d['rule_id'] + ')' if d['rule_id'] else ''}: {d['reason']}"

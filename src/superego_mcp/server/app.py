@@ -79,7 +79,10 @@ async def _hook_answer(
         # Several calls in one input (a patch touching several files): one answer, one record.
         policy = holder.policy
         started = time.perf_counter()
-        decision, call = decide_request(request, request.call, holder.decide)
+        # Reviews are awaited here, so the calls are decided first and then handed to
+        # decide_request (the one place that picks the most restrictive).
+        decided = {id(c): await holder.decide(c) for c in (request.call, *request.more)}
+        decision, call = decide_request(request, request.call, lambda c: decided[id(c)])
         await recorder.record(
             call,
             decision,
@@ -119,7 +122,11 @@ def create_app(
             watching(holder, poll=settings.reload),
             recorder.running(),
         ):
-            yield
+            try:
+                yield
+            finally:
+                if holder.reviewer is not None:
+                    await holder.reviewer.aclose()
 
     app = FastAPI(
         title="Superego MCP",

@@ -14,6 +14,7 @@ from superego_mcp.policy.errors import PolicyError
 from superego_mcp.server.reload import PolicyHolder, ShellLimits
 
 if TYPE_CHECKING:
+    from superego_mcp.reviewer.core import Reviewer
     from superego_mcp.server.recorder import Recorder
 
 log = logging.getLogger("superego_mcp.server")
@@ -52,7 +53,18 @@ def policy_holder(settings: Settings, config: str | None) -> PolicyHolder:
             max_depth=settings.shell_max_depth,
             max_commands=settings.shell_max_commands,
         ),
+        reviewer=_reviewer(settings),
     )
+
+
+def _reviewer(settings: Settings) -> Reviewer | None:
+    """The LLM reviewer the settings configure (imported only then), or ``None``."""
+    if settings.reviewer_config() is None:
+        return None
+    from superego_mcp.reviewer.core import from_settings
+
+    log.info("reviewer: %s (timeout %g s)", settings.reviewer, settings.reviewer_timeout)
+    return from_settings(settings)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ One ``FastMCP`` object serves stdio, streamable HTTP (``/mcp``) and SSE (``/sse`
 import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastmcp import FastMCP
+from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
@@ -75,12 +75,17 @@ class Evaluation(BaseModel):
     )
     reason: str = Field(description="Why, in words a person or a model can act on.")
     rule_id: str | None = Field(description="The rule that decided; null for the default.")
+    review: dict[str, Any] | None = Field(
+        default=None,
+        description="When the LLM reviewer was consulted: provider, model, latency_ms, "
+        "cache_hit, breaker, outcome, risk, reason.",
+    )
 
     @classmethod
     def of(cls, d: Decision) -> "Evaluation":
         """From a final decision; an unresolved ``review`` (never expected) shows as ask."""
         action: FinalAction = "ask" if d.action == "review" else d.action
-        return cls(decision=action, reason=d.reason, rule_id=d.rule_id)
+        return cls(decision=action, reason=d.reason, rule_id=d.rule_id, review=d.review)
 
 
 class Explanation(Evaluation):
@@ -99,6 +104,7 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
         tool_name: ToolName,
         tool_input: ToolInput,
         cwd: Cwd,
+        ctx: Context,
         project: Project = None,
         home: Home = None,
     ) -> Evaluation:
@@ -106,20 +112,22 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
         reason."""
         call = _call(tool_name, tool_input, cwd, project, home)
         if recorder is None:
-            return Evaluation.of(holder.decide(call))
-        return Evaluation.of(await recorder.decide(call, entry="mcp"))
+            return Evaluation.of(await holder.decide(call, _session(ctx)))
+        return Evaluation.of(await recorder.decide(call, entry="mcp", session=_session(ctx)))
 
-    @mcp.tool(annotations=_READ_ONLY, run_in_thread=False)
-    def explain_tool_call(
+    @mcp.tool(annotations=_READ_ONLY)
+    async def explain_tool_call(
         tool_name: ToolName,
         tool_input: ToolInput,
         cwd: Cwd,
+        ctx: Context,
         project: Project = None,
         home: Home = None,
     ) -> Explanation:
         """Judge one tool call and show the trace: every command found and the rule that
         decided each."""
-        d, trace = holder.explain(_call(tool_name, tool_input, cwd, project, home))
+        call = _call(tool_name, tool_input, cwd, project, home)
+        d, trace = await holder.explain(call, _session(ctx))
         return Explanation(**Evaluation.of(d).model_dump(), trace=trace)
 
     @mcp.resource(
@@ -172,6 +180,15 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
         return [Message(_review_text(tool_name, tool_input, cwd))]
 
     return mcp
+
+
+def _session(ctx: Context) -> Any:
+    """The MCP session of the current request (the ``mcp-sampling`` reviewer asks the
+    client's model through it), or ``None`` outside a request."""
+    try:
+        return ctx.session
+    except RuntimeError:
+        return None
 
 
 def _review_text(tool_name: str, tool_input: str, cwd: str) -> str:

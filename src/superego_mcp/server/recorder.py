@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from superego_mcp.audit.record import build_record, to_public
 from superego_mcp.audit.store import Store, StoreError, open_store
@@ -25,6 +25,9 @@ from superego_mcp.config import Settings
 from superego_mcp.model import Decision, ToolCall
 from superego_mcp.server.metrics import Metrics
 from superego_mcp.server.reload import PolicyHolder
+
+if TYPE_CHECKING:
+    from superego_mcp.reviewer.core import Sampler
 
 log = logging.getLogger("superego_mcp.audit")
 
@@ -89,11 +92,19 @@ class Recorder:
             if self.store is not None:
                 self.store.close()
 
-    async def decide(self, call: ToolCall, *, entry: str, event: str | None = None) -> Decision:
-        """Decide ``call`` with the policy in force and record it (see the module docstring)."""
+    async def decide(
+        self,
+        call: ToolCall,
+        *,
+        entry: str,
+        event: str | None = None,
+        session: Sampler | None = None,
+    ) -> Decision:
+        """Decide ``call`` with the policy in force and record it (see the module docstring).
+        ``session``: the MCP session of the request (the ``mcp-sampling`` reviewer)."""
         policy = self.holder.policy
         started = time.perf_counter()
-        decision = self.holder.decide(call)
+        decision = await self.holder.decide(call, session)
         seconds = time.perf_counter() - started
         await self.record(
             call, decision, entry=entry, event=event, seconds=seconds, digest=policy.digest

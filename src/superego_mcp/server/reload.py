@@ -20,15 +20,18 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from superego_mcp.config import FailMode
-from superego_mcp.decide import decide
+from superego_mcp.decide import adecide
 from superego_mcp.model import Action, Decision, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
 from superego_mcp.policy.errors import PolicyError
 from superego_mcp.project import SessionRoots, project_root
+
+if TYPE_CHECKING:
+    from superego_mcp.reviewer.core import Reviewer, Sampler
 
 log = logging.getLogger("superego_mcp.server")
 
@@ -79,12 +82,14 @@ class PolicyHolder:
         shell_limits: ShellLimits | None = None,
         default_action: Action | None = None,
         exceptions: str | None = None,
+        reviewer: Reviewer | None = None,
     ) -> None:
         """Load the policy: ``load()`` (the layered policy in effect, see
         ``policy.layers.load_effective``), else the one file at ``path`` (``None``: the
         bundled policy). Raises ``PolicyError``.
 
-        ``fail_mode`` and ``shell_limits`` apply to every decision made through
+        ``fail_mode``, ``shell_limits`` and ``reviewer`` (the LLM reviewer for ``review``
+        rules; ``None``: they get the fail mode) apply to every decision made through
         :meth:`decide` and :meth:`explain`; ``default_action`` (the setting), when given,
         replaces the policy's default on every load. ``exceptions`` is the state directory of
         ``superego-mcp allow``'s exceptions (``None``: none apply).
@@ -96,6 +101,7 @@ class PolicyHolder:
         )
         self.fail_mode: FailMode = fail_mode
         self.limits: ShellLimits = shell_limits or {}
+        self.reviewer = reviewer
         self.policy: Policy = self._load().with_default(default_action)
         self.files = self._files(self.policy)
         self._stamps = [_stamp(f) for f in self.files]
@@ -156,19 +162,36 @@ class PolicyHolder:
             except Exception:  # a metrics problem never undoes a reload
                 log.exception("reload callback failed")
 
-    def decide(self, call: ToolCall) -> Decision:
-        """The final decision for ``call`` (never raises, never ``review``)."""
+    async def decide(self, call: ToolCall, session: Sampler | None = None) -> Decision:
+        """The final decision for ``call`` (never raises, never ``review``). A review is
+        awaited without blocking other calls; ``session``: the MCP session of the request,
+        for the ``mcp-sampling`` provider."""
         self.place(call)
         # One read of self.policy: a reload mid-call cannot mix two policies.
-        return decide(
-            self.policy, call, fail_mode=self.fail_mode, exceptions=self.exceptions, **self.limits
+        return await adecide(
+            self.policy,
+            call,
+            fail_mode=self.fail_mode,
+            reviewer=self.reviewer,
+            session=session,
+            exceptions=self.exceptions,
+            **self.limits,
         )
 
-    def explain(self, call: ToolCall) -> tuple[Decision, list[str]]:
+    async def explain(
+        self, call: ToolCall, session: Sampler | None = None
+    ) -> tuple[Decision, list[str]]:
         """The decision plus one line per unit judged (each command of a shell line)."""
         self.place(call)
         policy = self.policy
-        decision = decide(policy, call, fail_mode=self.fail_mode, **self.limits)
+        decision = await adecide(
+            policy,
+            call,
+            fail_mode=self.fail_mode,
+            reviewer=self.reviewer,
+            session=session,
+            **self.limits,
+        )
         if self.exceptions is not None:  # shown, not used up
             from superego_mcp.exceptions import apply
 
@@ -182,6 +205,13 @@ class PolicyHolder:
             f"{f'rule {u.rule.id}' if u.rule else 'the policy default'} - {u.reason}"
             for u in units
         ]
+        if decision.review is not None:
+            r = decision.review
+            trace.append(
+                f"reviewer: {r['provider']} ({r['model']}) {r['outcome']}"
+                f"{' from cache' if r['cache_hit'] else ''} in {r['latency_ms']} ms"
+                f" - {r['reason']}"
+            )
         return decision, trace
 
     @staticmethod
