@@ -8,6 +8,10 @@ Runs, interleaved round by round so that machine load hits every kind alike:
 - the hook on a Read call with an empty cache (settings validated, policy compiled);
 - the hook with ``--agent NAME`` on each other agent's shell call (its own payload shape),
   cache warm: one line per agent (Codex, Gemini CLI, Copilot CLI, Cursor, OpenCode).
+- the hook on the Bash call with an LLM reviewer configured (``SUPEREGO_REVIEWER``; the
+  rules decide the call, so nothing of the reviewer may be loaded: same cost as without);
+- with ``--baseline SCRIPT``: another installation's ``superego-mcp`` (e.g. main's) on the
+  same warm calls, for a before/after comparison in one run.
 
 Prints each median wall time, its ratio to bare start-up, and what the audit write adds.
 The target is a warm call (audit on) at most 4.5x bare start-up; exit status 1 when a warm
@@ -118,6 +122,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25, help="rounds (default 25)")
     parser.add_argument("--rules", help="policy file (default: the bundled policy)")
     parser.add_argument("--no-check", action="store_true", help="do not fail on the target")
+    parser.add_argument("--baseline", metavar="SCRIPT", help="another superego-mcp to compare")
     opts = parser.parse_args()
 
     script = _script()
@@ -163,12 +168,21 @@ def main() -> int:
             "miss": [],
         }
         kinds.update({agent: [] for agent in agents})
+        reviewed = {**env, "SUPEREGO_REVIEWER": "anthropic"}
+        base = [opts.baseline, "hook"] if opts.baseline else None
+        kinds["bash+rv"] = []
+        if base:
+            kinds.update({"read@base": [], "bash@base": []})
         for i in range(opts.runs):
             kinds["bare"].append(_time([sys.executable, "-c", "pass"], b"", env, str(work))[0])
             kinds["read"].append(_time(hook, read, env, str(work))[0])
             kinds["read-off"].append(_time(hook, read, off, str(work))[0])
             kinds["bash"].append(_time(hook, bash, env, str(work))[0])
             kinds["bash-off"].append(_time(hook, bash, off, str(work))[0])
+            kinds["bash+rv"].append(_time(hook, bash, reviewed, str(work))[0])
+            if base:
+                kinds["read@base"].append(_time(base, read, env, str(work))[0])
+                kinds["bash@base"].append(_time(base, bash, env, str(work))[0])
             cold = {**env, "SUPEREGO_CACHE_DIR": str(Path(tmp, f"cold-{i}"))}
             kinds["miss"].append(_time(hook, read, cold, str(work))[0])
             for agent, payload in agents.items():
@@ -183,16 +197,23 @@ def main() -> int:
         "read-off": "  same, audit off",
         "bash": "hook, Bash (warm)",
         "bash-off": "  same, audit off",
+        "bash+rv": "Bash, reviewer set",
+        "read@base": "baseline, Read",
+        "bash@base": "baseline, Bash",
         "miss": "hook, cache miss",
     }
     labels.update({agent: f"{agent}, shell (warm)" for agent in agents})
+    labels = {k: v for k, v in labels.items() if k in med}
     for key, label in labels.items():
         print(f"{label:<22} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x")
     for kind in ("read", "bash"):
         added = med[kind] - med[f"{kind}-off"]
         share = added / med[f"{kind}-off"] * 100
         print(f"audit adds to {kind:<4}       {added:+7.1f} ms   ({share:+.0f}%)")
-    worst = max(med[k] for k in ("read", "bash", *agents)) / med["bare"]
+    if "read@base" in med:
+        for kind in ("read", "bash"):
+            print(f"{kind}: this / baseline = {med[kind] / med[kind + '@base']:.3f}")
+    worst = max(med[k] for k in ("read", "bash", "bash+rv", *agents)) / med["bare"]
     verdict = "meets" if worst <= TARGET else "MISSES"
     print(f"target: warm calls <= {TARGET}x bare start-up: {verdict} ({worst:.2f}x)")
     return 0 if worst <= TARGET or opts.no_check else 1

@@ -25,6 +25,7 @@ _HANDLERS: dict[str, str] = {
     "allow": "superego_mcp.exceptions:run",
     "healthcheck": "superego_mcp.server.healthcheck:run",
     "audit": "superego_mcp.audit.commands:run",
+    "reviewer": "superego_mcp.reviewer.commands:run",
 }
 
 
@@ -279,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     from superego_mcp.audit.commands import add_arguments
 
     add_arguments(p)
+
+    p = sub.add_parser("reviewer", help="the LLM reviewer: `test` sends two sample calls")
+    p.add_argument("action", choices=["test"])
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
     p.add_argument("--url", default=None, help="base URL (default from settings)")

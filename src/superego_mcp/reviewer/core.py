@@ -287,6 +287,8 @@ class Reviewer:
                     break
                 breaker.success()
                 counted = True
+                # MCP sampling learns the model from the client's answer.
+                model = provider.model or model
                 attempts.append(Attempt(name, model, "answered", _ms(started), state))
                 return {
                     "decision": answer.decision,
@@ -298,7 +300,7 @@ class Reviewer:
             breaker.failure()
             counted = True
         except Unavailable as exc:
-            outcome = f"unavailable: {exc}"
+            outcome = f"unavailable: {str(exc).removeprefix(f'{name}: ')}"
         except Exception as exc:  # a bug in a provider: that provider failed, nothing more
             outcome = f"internal error ({type(exc).__name__})"
             breaker.failure()
@@ -306,7 +308,9 @@ class Reviewer:
         finally:
             if not counted:
                 breaker.release()
-        attempts.append(Attempt(name, model, outcome, _ms(started), state))
+        attempts.append(
+            Attempt(name, model, outcome.removeprefix(f"{name}: "), _ms(started), state)
+        )
         return None
 
     def _provider(self, name: str, model: str, session: Sampler | None) -> Provider:

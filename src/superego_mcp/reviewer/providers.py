@@ -121,6 +121,11 @@ async def _post(
         raise ProviderError(f"{vendor}: the answer is not JSON") from None
 
 
+def cut_model(name: str) -> str:
+    """A model name a client reported, bounded (it is shown and stored)."""
+    return "".join(ch for ch in name[:100] if ch.isprintable())
+
+
 class Provider:
     """Base of the providers: a name, a model, and :meth:`complete`."""
 
@@ -341,4 +346,7 @@ class SamplingProvider(Provider):
         text = getattr(content, "text", None)
         if not isinstance(text, str):
             raise ProviderError("mcp-sampling: the client's answer is not text")
+        model = getattr(result, "model", None)
+        if isinstance(model, str) and model:
+            self.model = cut_model(model)
         return text
