@@ -55,6 +55,9 @@ def hook_env(fake: FakeVendor, tmp_path: Path) -> dict[str, str]:
         SUPEREGO_CACHE_DIR=str(tmp_path / "cache"),
         SUPEREGO_REVIEWER="openai:test-model",
     )
+    # Warm the compiled-policy cache with a call the rules decide: on a loaded machine a
+    # cache miss alone can use up the hook's own 5 s before a review would begin.
+    run_hook(env, hook_input("ls"))
     return env
 
 

@@ -295,18 +295,16 @@ def _reviewer_factory(
     Its breakers and cache live in a state file next to the policy cache."""
 
     def make() -> Reviewer:
+        data = compiled.reviewer or {}
+        if extend is not None:
+            # Before anything of the reviewer is imported: on a loaded machine the imports
+            # alone take a noticeable part of the hook's own deadline.
+            extend(float(data.get("timeout", 0)) + _REVIEW_MARGIN_S)
         from superego_mcp.hook.cache import cache_dir
         from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
 
-        config = ReviewerConfig.from_dict(compiled.reviewer or {})
         state = os.path.join(cache_dir(), "reviewer-state.json")
-        on_start = None
-        if extend is not None:
-
-            def on_start(seconds: float) -> None:
-                extend(seconds + _REVIEW_MARGIN_S)
-
-        return Reviewer(config, state_file=state, on_start=on_start)
+        return Reviewer(ReviewerConfig.from_dict(data), state_file=state)
 
     return make
 

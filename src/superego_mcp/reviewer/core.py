@@ -35,8 +35,6 @@ from superego_mcp.reviewer.providers import (
 from superego_mcp.reviewer.state import State
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import httpx
 
     from superego_mcp.config import Settings
@@ -134,13 +132,7 @@ class Reviewer:
     makes one per call and uses :meth:`review` with ``state_file``.
     """
 
-    def __init__(
-        self,
-        config: ReviewerConfig,
-        *,
-        state_file: str | None = None,
-        on_start: Callable[[float], None] | None = None,
-    ) -> None:
+    def __init__(self, config: ReviewerConfig, *, state_file: str | None = None) -> None:
         self.config = config
         self.state = State(
             threshold=config.breaker_failures,
@@ -149,7 +141,6 @@ class Reviewer:
             cache_ttl=config.cache_ttl,
         )
         self.state_file = state_file
-        self.on_start = on_start  # told the overall deadline before a review starts
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
 
@@ -169,8 +160,6 @@ class Reviewer:
         own event loop; the state file, if any, is read before and written after."""
         if decision.action != "review":
             return decision
-        if self.on_start is not None:
-            self.on_start(self.config.timeout)
         if self.state_file is not None:
             self.state.load_file(self.state_file)
 
