@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--url", help="server URL for --mode http")
     # 60 covers the longest a hook may take with the LLM reviewer (runner.DEADLINE_S +
-    # reviewer.MAX_TIMEOUT_S + the runner's review margin = 56 s; a test checks).
+    # reviewer.MAX_TIMEOUT_S + the runner's review margin = 57 s; a test checks).
     p.add_argument("--timeout", type=int, default=60, help="hook timeout in seconds (default 60)")
     p.add_argument("--project-dir", metavar="DIR", help="project root (default: cwd)")
     _add_policy_args(p)

@@ -156,7 +156,7 @@ def test_installer_refuses_a_timeout_shorter_than_a_review(tmp_path: Path) -> No
     )
     assert r.returncode != 0
     assert "too short for the configured reviewer" in r.stderr
-    assert "use at least 27" in r.stderr
+    assert "use at least 28" in r.stderr
 
 
 @pytest.fixture(scope="module")

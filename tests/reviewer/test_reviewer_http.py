@@ -292,3 +292,38 @@ def test_the_prompt_carries_the_call_and_the_analysis(fake: FakeVendor, bundled:
     assert data["rule_results"][0]["rule_id"] == "review-code-execution"
     assert "Read the inline code." in user  # the rule's guidance, outside the data block
     assert "untrusted DATA" in seen.system_prompt
+
+
+PROBE = """
+import pickle, sys
+from superego_mcp.decide import decide
+from superego_mcp.hook.cache import Compiled
+from superego_mcp.hook.runner import _reviewer_factory
+from superego_mcp.model import ToolCall
+with open(sys.argv[1], "rb") as fh:
+    policy = pickle.load(fh)
+compiled = Compiled(policy, "ask", {}, None, True, reviewer={"chain": [["anthropic", ""]]})
+for command in ("ls -la", "rm -rf ~", "git status && make test"):
+    call = ToolCall("Bash", {"command": command}, "/home/user/project")
+    decide(policy, call, reviewer=_reviewer_factory(compiled, None))
+heavy = ("superego_mcp.reviewer", "httpx", "asyncio", "hashlib", "secrets")
+print(" ".join(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def test_rule_decided_calls_import_nothing_of_the_reviewer(bundled: Policy, tmp_path: Any) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    cached = tmp_path / "policy.pickle"
+    cached.write_bytes(pickle.dumps(bundled))
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, str(cached)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ""

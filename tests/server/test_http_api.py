@@ -82,6 +82,7 @@ def test_evaluate_reports_defer_with_its_reason(server: Server) -> None:
         "decision": "defer",
         "reason": "No rule covers this call; the agent's own permission settings decide.",
         "rule_id": None,
+        "review": None,  # no reviewer was consulted
     }
     hook = {**call, "hook_event_name": "PreToolUse", "session_id": "s"}
     r = httpx.post(f"{server.url}{HOOK}", json=hook)

@@ -278,7 +278,7 @@ def _check_review_time(args: argparse.Namespace, timeout: int) -> None:
         raise InstallError(str(exc)) from None
     if settings.reviewer_config() is None:
         return
-    needed = int(5 + settings.reviewer_timeout + 2)
+    needed = int(5 + settings.reviewer_timeout + 3)
     if timeout < needed:
         raise InstallError(
             f"--timeout {timeout} is too short for the configured reviewer: a review may "

@@ -38,10 +38,10 @@ MAX_INPUT = 4 * 1024 * 1024
 DEADLINE_S = 5.0
 # A call that needs the LLM reviewer extends the deadline by the review's own deadline
 # (``reviewer_timeout``, at most reviewer.MAX_TIMEOUT_S) plus this margin, once.
-_REVIEW_MARGIN_S = 1.0
+_REVIEW_MARGIN_S = 2.0
 # The most a child may extend the deadline: reviewer.MAX_TIMEOUT_S + _REVIEW_MARGIN_S (kept
 # as a literal so the hook does not import the reviewer; a test checks they agree).
-_MAX_EXTENSION_S = 51.0
+_MAX_EXTENSION_S = 52.0
 # The child's own alarm fires this much before the parent's, so that a Python-level hang
 # ends with the child's answer and only a hang in C code has to be killed.
 _CHILD_MARGIN_S = 0.2
