@@ -159,9 +159,11 @@ def test_decide_fails_closed_on_any_error() -> None:
         assert "could not evaluate this call" in d.reason
         assert "failing closed" in d.reason
 
-    class Broken:
-        def evaluate(self, *a: Any, **k: Any) -> None:
+    class Broken:  # decide() asks the policy for a judgement; any failure there fails closed
+        def judge(self, *a: Any, **k: Any) -> None:
             raise RuntimeError("boom")
+
+        evaluate = judge
 
     d = decide(Broken(), call("Read"))  # type: ignore[arg-type]
     assert d.action == "ask"
