@@ -97,7 +97,8 @@ def test_install_merges_is_idempotent_backs_up_and_uninstalls(
     if agent == "cursor":
         assert data["hooks"][event][1]["failClosed"] is True
     if agent == "gemini":
-        assert data["hooks"][event][1]["hooks"][0]["timeout"] == 10_000  # milliseconds
+        # the default --timeout (60 s, room for a review), in milliseconds
+        assert data["hooks"][event][1]["hooks"][0]["timeout"] == 60_000
     assert Path(str(path) + ".bak").is_file()
     status = hooks(env, project, "status", "--agent", agent, "--project-dir", str(project))
     assert status.returncode == 0
