@@ -139,7 +139,7 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     raise for their tool fields: their call is ``None`` when the fields are unusable.
     """
     if not isinstance(data, dict):
-        raise HookInputError(f"hook input must be a JSON object, not {_json_type(data)}")
+        raise HookInputError(f"hook input must be a JSON object, not {json_type(data)}")
     event = data.get("hook_event_name", PRE_TOOL_USE)
     if not isinstance(event, str) or not event:
         raise HookInputError("hook_event_name must be a non-empty string")
@@ -165,7 +165,7 @@ def _tool_call(data: dict[str, object], default_cwd: str) -> ToolCall:
     if not isinstance(tool_input, dict):
         raise HookInputError(
             f"tool_input of {cap(tool_name, 200)} must be a JSON object, "
-            f"not {_json_type(tool_input)}"
+            f"not {json_type(tool_input)}"
         )
     cwd = data.get("cwd")
     if cwd is None or cwd == "":
@@ -190,7 +190,8 @@ def _optional_dir(data: dict[str, object], key: str) -> str | None:
     return value if isinstance(value, str) and value.startswith("/") else None
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """``a string``, ``an array``, ...: how a JSON value's type reads in a message."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -20,11 +20,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.adapter import (
+    HookInputError,
+    HookRequest,
+    cap,
+    explain_reason,
+    json_type,
+)
 from superego_mcp.hook.agents.common import (
     absolute_cwd,
     as_object,
-    json_type,
     optional_str,
     patch_calls,
     place,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, cap, explain_reason
+from superego_mcp.hook.adapter import HookInputError, cap, explain_reason, json_type
 from superego_mcp.model import ToolCall
 
 if TYPE_CHECKING:
@@ -18,21 +18,6 @@ def as_object(data: object, what: str = "hook input") -> dict[str, object]:
     if not isinstance(data, dict):
         raise HookInputError(f"{what} must be a JSON object, not {json_type(data)}")
     return data
-
-
-def json_type(value: object) -> str:
-    """``a string``, ``an array``, ...: how a JSON value's type reads in a message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def required_str(data: dict[str, object], key: str) -> str:

@@ -19,12 +19,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.adapter import (
+    HookInputError,
+    HookRequest,
+    cap,
+    explain_reason,
+    json_type,
+)
 from superego_mcp.hook.agents.common import (
     absolute_cwd,
     as_object,
     join_dir,
-    json_type,
     mcp_name,
     optional_str,
     place,
