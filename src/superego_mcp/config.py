@@ -23,7 +23,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from superego_mcp.places import state_dir, user_policy_path
+from superego_mcp.places import cache_dir, settings_file, state_dir, user_policy_path
 from superego_mcp.reviewer import MAX_TIMEOUT_S, PROVIDERS
 
 if TYPE_CHECKING:
@@ -36,11 +36,6 @@ Transport = Literal["stdio", "http", "sse"]
 
 class ConfigError(Exception):
     """A settings file or value that cannot be used; the message names the problem."""
-
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "superego-mcp"
 
 
 class Settings(BaseSettings):
@@ -72,7 +67,7 @@ class Settings(BaseSettings):
         default=500, ge=1, description="Most commands in one line; more fails closed."
     )
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir,
+        default_factory=lambda: Path(cache_dir()),
         description="Where the hook keeps its compiled-policy cache; default "
         "$XDG_CACHE_HOME/superego-mcp (~/.cache/superego-mcp). The hook reads "
         "SUPEREGO_CACHE_DIR from its environment, not this file's value.",
@@ -377,7 +372,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     ``config_file`` falls back to ``$SUPEREGO_CONFIG``; ``overrides`` (command-line flags)
     win over everything, and ``None`` values among them are ignored.
     """
-    path = config_file or os.environ.get("SUPEREGO_CONFIG")
+    path = settings_file(str(config_file) if config_file else None)
     file_path: Path | None = None
     if path:
         file_path = Path(path)
@@ -400,7 +395,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
 def run(args: argparse.Namespace) -> int:
     """``superego-mcp config show``: print the effective settings, secrets masked, and (under
     ``policy_layers``) the policy files in effect, lowest layer first."""
-    config = args.config or os.environ.get("SUPEREGO_CONFIG") or None
+    config = settings_file(args.config)
     try:
         settings = load_settings(config)
     except ConfigError as exc:

@@ -63,7 +63,6 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("superego_mcp.exceptions", "superego_mcp.config"): "bottom: grants get the state dir passed",
     ("superego_mcp.policy.layers", "superego_mcp.config"): "bottom: layers take plain values",
-    ("superego_mcp.policy.layers", "superego_mcp.hook.cache"): "bottom: places.cache_dir",
     ("superego_mcp.reviewer.core", "superego_mcp.config"): "bottom: FailMode once, in base",
     ("superego_mcp.hook.agents.explain", "superego_mcp.policy.commands"): "cli/: explain",
     ("superego_mcp.server.dashboard", "superego_mcp.policy.commands"): "cli/: explain core",

@@ -28,7 +28,7 @@ The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp`
 """
 
 # os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
-# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH109, PTH111, PTH118, PTH120
+# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH109, PTH118, PTH120
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ import sys
 import time
 import zlib
 from typing import TYPE_CHECKING, Any
+
+from superego_mcp.places import cache_dir, settings_file
 
 if TYPE_CHECKING:
     from superego_mcp.decide import FailMode
@@ -109,23 +111,6 @@ class Compiled:
         self.reviewer = reviewer
 
 
-def cache_dir() -> str:
-    """Directory of the hook's cache (see the module docstring for why not settings)."""
-    explicit = _env("SUPEREGO_CACHE_DIR")
-    if explicit:
-        return os.path.abspath(os.path.expanduser(explicit))
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "superego-mcp")
-
-
-def _env(name: str) -> str | None:
-    # pydantic-settings reads SUPEREGO_* case-insensitively; so must every shortcut.
-    for key, value in os.environ.items():
-        if key.upper() == name:
-            return value
-    return None
-
-
 def _code_stamp() -> str:
     parts: list[str] = []
     for sub in _CODE_DIRS:
@@ -177,10 +162,6 @@ def _read_or_none(path: str) -> bytes | None:
         return None
 
 
-def _settings_file(config: str | None) -> str | None:
-    return config or _env("SUPEREGO_CONFIG") or None
-
-
 def _entry_path(material: str) -> str:
     crc = zlib.crc32(material.encode("utf-8", "surrogateescape"))
     return os.path.join(cache_dir(), f"policy-{crc:08x}.pickle")
@@ -189,7 +170,7 @@ def _entry_path(material: str) -> str:
 def load(rules: str | None, config: str | None, project: str | None = None) -> Compiled:
     """The compiled policy and settings for these flags: from the cache when nothing changed,
     else validated, compiled and cached. Raises :class:`SetupError` naming the problem."""
-    settings_path = _settings_file(config)
+    settings_path = settings_file(config)
     try:
         settings_bytes = b"" if settings_path is None else _read(settings_path)
     except OSError as exc:

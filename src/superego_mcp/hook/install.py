@@ -202,7 +202,7 @@ def backup_path(target: Path, scope: str) -> Path:
     cache directory for a file inside a repository (project, local), never in the repo."""
     if scope == "user":
         return target.with_name(target.name + ".bak")
-    from superego_mcp.hook.cache import cache_dir
+    from superego_mcp.places import cache_dir
 
     name = target.as_posix().strip("/").replace("%", "%25").replace("/", "%2F")
     return Path(cache_dir()) / "settings-backups" / f"{name}.bak"

@@ -200,7 +200,7 @@ def _place(call: ToolCall) -> None:
     hook cache: every hook call is a new process), else the git work tree, else the cwd."""
     if call.project is not None:
         return
-    from superego_mcp.hook.cache import cache_dir
+    from superego_mcp.places import cache_dir
     from superego_mcp.project import SessionFiles, given_project, project_root
 
     given = None
@@ -300,7 +300,7 @@ def _reviewer_factory(
             # Before anything of the reviewer is imported: on a loaded machine the imports
             # alone take a noticeable part of the hook's own deadline.
             extend(float(data.get("timeout", 0)) + _REVIEW_MARGIN_S)
-        from superego_mcp.hook.cache import cache_dir
+        from superego_mcp.places import cache_dir
         from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
 
         state = os.path.join(cache_dir(), "reviewer-state.json")

@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from superego_mcp.model import ToolCall
+from superego_mcp.places import settings_file
 from superego_mcp.policy.errors import PolicyError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def load_in_effect(args: argparse.Namespace, project: str | None = None) -> Poli
     from superego_mcp.config import load_settings
     from superego_mcp.policy.layers import load_effective
 
-    config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
+    config = settings_file(getattr(args, "config", None))
     settings = load_settings(config, rules=getattr(args, "rules", None) or None)
     return load_effective(settings, config, project=project)
 
@@ -269,7 +270,7 @@ def _with_exception(
     from superego_mcp.exceptions import apply
     from superego_mcp.model import Decision
 
-    config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
+    config = settings_file(getattr(args, "config", None))
     shown = data["decision"]
     decision = Decision(shown["decision"], shown["reason"], shown["rule_id"], final=final)
     granted = apply(str(load_settings(config).state_dir), call, decision, consume=False)

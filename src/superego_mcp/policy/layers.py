@@ -71,7 +71,7 @@ def load_effective(
     ``default_action``) in ``project`` (default: :func:`default_project`), with Superego's own
     settings file, cache and state directories protected. The one way every entry point
     loads it."""
-    from superego_mcp.hook.cache import cache_dir
+    from superego_mcp.places import cache_dir
 
     protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir)]
     if settings_file:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from superego_mcp.config import Settings, load_settings
+from superego_mcp.places import settings_file
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -51,6 +52,6 @@ def app() -> FastAPI:
     from superego_mcp.server.app import create_app
     from superego_mcp.server.main import policy_holder
 
-    config = os.environ.get("SUPEREGO_CONFIG") or None
+    config = settings_file()
     settings = load_settings(config)
     return create_app(settings, policy_holder(settings, config))

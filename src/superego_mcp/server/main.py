@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from typing import TYPE_CHECKING
 
 from superego_mcp.config import ConfigError, Settings, load_settings
+from superego_mcp.places import settings_file
 from superego_mcp.policy.errors import PolicyError
 from superego_mcp.server.reload import PolicyHolder, ShellLimits
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             f"refusing to listen on non-loopback address {settings.host!r} without "
             "SUPEREGO_API_TOKEN (set it, or bind 127.0.0.1)"
         )
-    config = getattr(args, "config", None) or os.environ.get("SUPEREGO_CONFIG") or None
+    config = settings_file(getattr(args, "config", None))
     try:
         holder = policy_holder(settings, config)
     except (PolicyError, OSError) as exc:
