@@ -11,11 +11,16 @@ Runs, interleaved round by round so that machine load hits every kind alike:
 - the hook on the Bash call with an LLM reviewer configured (``SUPEREGO_REVIEWER``; the
   rules decide the call, so nothing of the reviewer may be loaded: same cost as without);
 - with ``--baseline SCRIPT``: another installation's ``superego-mcp`` (e.g. main's) on the
-  same warm calls, for a before/after comparison in one run.
+  same warm calls, for a before/after comparison in one run; ``--baseline-src DIR`` does the
+  same with the code in ``DIR`` (e.g. an export of main's ``src/``) on this interpreter;
+- cc-safety-net (``npm install cc-safety-net``; found on PATH, under ``./node_modules/.bin``
+  or given with ``--ccsn PATH``) as ``cc-safety-net hook --claude-code`` on the same Read and
+  Bash calls: another guard that runs on every tool call.
 
 Prints each median wall time, its ratio to bare start-up, and what the audit write adds.
-The target is a warm call (audit on) at most 4.5x bare start-up; exit status 1 when a warm
-median misses it (``--no-check`` to only print).
+The targets (issue 19): a warm call (audit on) at most 4x bare start-up and at most 0.5x
+cc-safety-net, on Read and on the Bash chain; exit status 1 when a warm median misses one
+(``--no-check`` to only print).
 Usage: ``uv run --frozen python bench/bench_hook.py [--runs N] [--rules FILE]``.
 """
 
@@ -32,7 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET = 4.5
+TARGET = 4.0
+TARGET_CCSN = 0.5
 
 
 def _script() -> str:
@@ -123,6 +129,8 @@ def main() -> int:
     parser.add_argument("--rules", help="policy file (default: the bundled policy)")
     parser.add_argument("--no-check", action="store_true", help="do not fail on the target")
     parser.add_argument("--baseline", metavar="SCRIPT", help="another superego-mcp to compare")
+    parser.add_argument("--baseline-src", metavar="DIR", help="another src/ to compare")
+    parser.add_argument("--ccsn", metavar="PATH", help="the cc-safety-net program")
     opts = parser.parse_args()
 
     script = _script()
@@ -170,6 +178,17 @@ def main() -> int:
         kinds.update({agent: [] for agent in agents})
         reviewed = {**env, "SUPEREGO_REVIEWER": "anthropic"}
         base = [opts.baseline, "hook"] if opts.baseline else None
+        base_env = dict(env)
+        if opts.baseline_src:
+            base = hook
+            base_env.update(
+                PYTHONPATH=str(Path(opts.baseline_src).resolve()),
+                SUPEREGO_CACHE_DIR=str(Path(tmp, "cache-base")),
+            )
+        ccsn = _ccsn(opts.ccsn)
+        ccsn_env = {**env, "HOME": str(Path(tmp, "ccsn-home"))}
+        if ccsn:
+            kinds.update({"ccsn-read": [], "ccsn-bash": []})
         kinds["bash+rv"] = []
         if base:
             kinds.update({"read@base": [], "bash@base": []})
@@ -181,8 +200,11 @@ def main() -> int:
             kinds["bash-off"].append(_time(hook, bash, off, str(work))[0])
             kinds["bash+rv"].append(_time(hook, bash, reviewed, str(work))[0])
             if base:
-                kinds["read@base"].append(_time(base, read, env, str(work))[0])
-                kinds["bash@base"].append(_time(base, bash, env, str(work))[0])
+                kinds["read@base"].append(_time(base, read, base_env, str(work))[0])
+                kinds["bash@base"].append(_time(base, bash, base_env, str(work))[0])
+            if ccsn:
+                kinds["ccsn-read"].append(_time(ccsn, read, ccsn_env, str(work))[0])
+                kinds["ccsn-bash"].append(_time(ccsn, bash, ccsn_env, str(work))[0])
             cold = {**env, "SUPEREGO_CACHE_DIR": str(Path(tmp, f"cold-{i}"))}
             kinds["miss"].append(_time(hook, read, cold, str(work))[0])
             for agent, payload in agents.items():
@@ -201,6 +223,8 @@ def main() -> int:
         "read@base": "baseline, Read",
         "bash@base": "baseline, Bash",
         "miss": "hook, cache miss",
+        "ccsn-read": "cc-safety-net, Read",
+        "ccsn-bash": "cc-safety-net, Bash",
     }
     labels.update({agent: f"{agent}, shell (warm)" for agent in agents})
     labels = {k: v for k, v in labels.items() if k in med}
@@ -216,7 +240,24 @@ def main() -> int:
     worst = max(med[k] for k in ("read", "bash", "bash+rv", *agents)) / med["bare"]
     verdict = "meets" if worst <= TARGET else "MISSES"
     print(f"target: warm calls <= {TARGET}x bare start-up: {verdict} ({worst:.2f}x)")
-    return 0 if worst <= TARGET or opts.no_check else 1
+    ok = worst <= TARGET
+    if "ccsn-read" in med:
+        for kind in ("read", "bash"):
+            ratio = med[kind] / med[f"ccsn-{kind}"]
+            verdict = "meets" if ratio <= TARGET_CCSN else "MISSES"
+            print(f"target: {kind} <= {TARGET_CCSN}x cc-safety-net: {verdict} ({ratio:.2f}x)")
+            ok = ok and ratio <= TARGET_CCSN
+    else:
+        print("cc-safety-net not found (npm install cc-safety-net, or --ccsn PATH): not compared")
+    return 0 if ok or opts.no_check else 1
+
+
+def _ccsn(given: str | None) -> list[str] | None:
+    """The cc-safety-net hook command line, or None when it is not installed."""
+    found = given or shutil.which("cc-safety-net")
+    if found is None and Path("node_modules/.bin/cc-safety-net").exists():
+        found = str(Path("node_modules/.bin/cc-safety-net").resolve())
+    return [found, "hook", "--claude-code"] if found else None
 
 
 if __name__ == "__main__":
