@@ -23,13 +23,15 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from superego_mcp.model import FailMode
 from superego_mcp.places import cache_dir, settings_file, state_dir, user_policy_path
 from superego_mcp.reviewer import MAX_TIMEOUT_S, PROVIDERS
 
 if TYPE_CHECKING:
     from superego_mcp.model import Action
+    from superego_mcp.policy.engine import Policy
+    from superego_mcp.reviewer.core import Reviewer
 
-FailMode = Literal["ask", "deny"]
 DefaultAction = Literal["policy", "ask", "defer", "allow"]
 Transport = Literal["stdio", "http", "sse"]
 
@@ -392,6 +394,38 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"cannot read settings file {file_path}: {exc}") from None
 
 
+def load_effective(
+    settings: Settings, settings_file: str | None, *, project: str | None = None
+) -> Policy:
+    """The policy in effect for these settings (``rules``, ``user_rules``, ``project_rules``,
+    ``default_action``) in ``project`` (default: ``policy.layers.default_project()``), with
+    Superego's own settings file, cache and state directories protected. The one way every
+    entry point loads it."""
+    from superego_mcp.policy.layers import default_project, load_layers
+
+    protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir)]
+    if settings_file:
+        protect.append(settings_file)
+    policy = load_layers(
+        str(settings.rules) if settings.rules else None,
+        user=str(settings.user_rules) if settings.user_rules else None,
+        project_dir=(project or default_project()) if settings.project_rules else None,
+        protect=tuple(protect),
+    )
+    return policy.with_default(settings.default_override)
+
+
+def build_reviewer(settings: Settings) -> Reviewer | None:
+    """The LLM reviewer the settings configure (in-memory state), or ``None``. The reviewer
+    package is imported only when one is configured."""
+    data = settings.reviewer_config()
+    if data is None:
+        return None
+    from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
+
+    return Reviewer(ReviewerConfig.from_dict(data))
+
+
 def run(args: argparse.Namespace) -> int:
     """``superego-mcp config show``: print the effective settings, secrets masked, and (under
     ``policy_layers``) the policy files in effect, lowest layer first."""
@@ -402,7 +436,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"superego-mcp: {exc}", file=sys.stderr)
         return 2
     from superego_mcp.policy.errors import PolicyError
-    from superego_mcp.policy.layers import load_effective
 
     data = settings.masked()
     try:

@@ -13,9 +13,9 @@ reviewer is imported only when a call needs a review: rules-decided calls never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from superego_mcp.model import Decision
+from superego_mcp.model import Decision, FailMode, fail_mode_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,12 +25,10 @@ if TYPE_CHECKING:
     from superego_mcp.policy.engine import Judgement, Policy
     from superego_mcp.reviewer.core import Reviewer, Sampler
 
-FailMode = Literal["ask", "deny"]
-
 
 def _safe_mode(fail_mode: str) -> FailMode:
     # A bad setting must not weaken the answer.
-    return "ask" if fail_mode == "ask" else "deny"
+    return fail_mode_of(fail_mode) or "deny"
 
 
 def _failed(fail_mode: FailMode, exc: Exception) -> Decision:

@@ -14,6 +14,20 @@ Action = Literal["allow", "deny", "ask", "review", "defer"]
 
 ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review", "defer")
 
+# What a failure (crash, unanalysable input, broken policy, no reviewer) answers: never allow.
+FailMode = Literal["ask", "deny"]
+
+
+def fail_mode_of(value: object) -> FailMode | None:
+    """``value`` as a fail mode when it is one (``"ask"`` / ``"deny"``), else ``None``: the
+    caller picks the stricter fallback (a bad setting must not weaken the answer)."""
+    if value == "ask":
+        return "ask"
+    if value == "deny":
+        return "deny"
+    return None
+
+
 # Most restrictive first: a command line is judged by its most restrictive part.
 _RESTRICTIVENESS: Final[dict[str, int]] = {
     "deny": 4,

@@ -62,8 +62,6 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
 # Known upward imports (importer, imported) -> the step of issue 25 that removes it.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("superego_mcp.exceptions", "superego_mcp.config"): "bottom: grants get the state dir passed",
-    ("superego_mcp.policy.layers", "superego_mcp.config"): "bottom: layers take plain values",
-    ("superego_mcp.reviewer.core", "superego_mcp.config"): "bottom: FailMode once, in base",
     ("superego_mcp.hook.agents.explain", "superego_mcp.policy.commands"): "cli/: explain",
     ("superego_mcp.server.dashboard", "superego_mcp.policy.commands"): "cli/: explain core",
 }
@@ -71,17 +69,8 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
 # Known circles (each a set of modules that reach each other) -> the step that breaks it.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {
     frozenset(
-        {
-            "superego_mcp.config",
-            "superego_mcp.decide",
-            "superego_mcp.exceptions",
-            "superego_mcp.hook.cache",
-            "superego_mcp.policy.layers",
-            "superego_mcp.policy.legacy",
-            "superego_mcp.policy.loader",
-            "superego_mcp.reviewer.core",
-        }
-    ): "bottom: cache_dir, FailMode, config show and grants off the settings loader",
+        {"superego_mcp.policy.layers", "superego_mcp.policy.legacy", "superego_mcp.policy.loader"}
+    ): "bottom: loader, layers and legacy in one direction",
     frozenset(
         {"superego_mcp.hook.agents.explain", "superego_mcp.policy.commands"}
     ): "cli/: explain",

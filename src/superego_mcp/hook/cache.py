@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from superego_mcp.places import cache_dir, settings_file
 
 if TYPE_CHECKING:
-    from superego_mcp.decide import FailMode
+    from superego_mcp.model import FailMode
     from superego_mcp.policy.engine import Policy
 
 _FORMAT = 3
@@ -229,8 +229,8 @@ def _compile(rules: str | None, settings_path: str | None, project: str) -> Comp
     backend, location = parse_target(settings.audit)  # validated with the settings
     audit = None if backend == "off" else (backend, location, settings.audit_synchronous)
     try:
+        from superego_mcp.config import load_effective
         from superego_mcp.policy.errors import PolicyError
-        from superego_mcp.policy.layers import load_effective
     except Exception as exc:
         raise SetupError(f"cannot load the policy engine: {exc!r}", fail_mode) from None
     try:

@@ -24,11 +24,10 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from superego_mcp.decide import FailMode
     from superego_mcp.hook.adapter import HookRequest
     from superego_mcp.hook.agents import AgentAdapter
     from superego_mcp.hook.cache import Compiled
-    from superego_mcp.model import Decision, ToolCall
+    from superego_mcp.model import Decision, FailMode, ToolCall
     from superego_mcp.reviewer.core import Reviewer
 
 # Input larger than this is not read: such a call is answered with the fail mode.
@@ -68,19 +67,15 @@ class _Deadline(BaseException):
 
 
 def _valid_mode(value: object) -> FailMode | None:
-    if value == "ask":
-        return "ask"
-    if value == "deny":
-        return "deny"
-    return None
+    from superego_mcp.model import fail_mode_of
+
+    return fail_mode_of(value)
 
 
 def _env_fail_mode() -> FailMode | None:
-    # pydantic-settings reads SUPEREGO_* names case-insensitively; so does this shortcut.
-    for key, value in os.environ.items():
-        if key.upper() == "SUPEREGO_FAIL_MODE":
-            return _valid_mode(value)
-    return None
+    from superego_mcp.places import env
+
+    return _valid_mode(env("SUPEREGO_FAIL_MODE"))
 
 
 def _known_mode(args: argparse.Namespace, configured: FailMode | None = None) -> FailMode | None:

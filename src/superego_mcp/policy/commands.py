@@ -42,8 +42,7 @@ def _err(message: str) -> None:
 def load_in_effect(args: argparse.Namespace, project: str | None = None) -> Policy:
     """The layered policy in effect for this command line (``--rules``, ``--config``, the
     ``SUPEREGO_*`` environment) in ``project`` (default: this process's project)."""
-    from superego_mcp.config import load_settings
-    from superego_mcp.policy.layers import load_effective
+    from superego_mcp.config import load_effective, load_settings
 
     config = settings_file(getattr(args, "config", None))
     settings = load_settings(config, rules=getattr(args, "rules", None) or None)
@@ -293,9 +292,9 @@ def _final(
     settings = load_settings(getattr(args, "config", None))
     if settings.reviewer_config() is None:
         return resolve_review(decision, call, settings.fail_mode)
-    from superego_mcp.reviewer.core import from_settings
+    from superego_mcp.config import build_reviewer
 
-    reviewer = from_settings(settings)
+    reviewer = build_reviewer(settings)
     if reviewer is None:
         return resolve_review(decision, call, settings.fail_mode)
     return reviewer.review(

@@ -34,7 +34,6 @@ from superego_mcp.policy.loader import BUNDLED_POLICY, read_policy_text, read_so
 from superego_mcp.policy.matchers import suggest
 
 if TYPE_CHECKING:
-    from superego_mcp.config import Settings
     from superego_mcp.model import Action
     from superego_mcp.policy.engine import Rule
     from superego_mcp.policy.loader import SourceFile
@@ -62,27 +61,6 @@ class TopFile:
 def project_policy_path(project_dir: str) -> str:
     """The project layer's file under ``project_dir``."""
     return os.path.join(project_dir, PROJECT_POLICY)
-
-
-def load_effective(
-    settings: Settings, settings_file: str | None, *, project: str | None = None
-) -> Policy:
-    """The policy in effect for these settings (``rules``, ``user_rules``, ``project_rules``,
-    ``default_action``) in ``project`` (default: :func:`default_project`), with Superego's own
-    settings file, cache and state directories protected. The one way every entry point
-    loads it."""
-    from superego_mcp.places import cache_dir
-
-    protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir)]
-    if settings_file:
-        protect.append(settings_file)
-    policy = load_layers(
-        str(settings.rules) if settings.rules else None,
-        user=str(settings.user_rules) if settings.user_rules else None,
-        project_dir=(project or default_project()) if settings.project_rules else None,
-        protect=tuple(protect),
-    )
-    return policy.with_default(settings.default_override)
 
 
 def default_project() -> str:

@@ -23,16 +23,15 @@ SAMPLES: tuple[tuple[str, str], ...] = (
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when both samples got a clean answer, 1 when not, 2 on a setup problem."""
-    from superego_mcp.config import ConfigError, load_settings
+    from superego_mcp.config import ConfigError, build_reviewer, load_settings
     from superego_mcp.policy.engine import SHELL_TOOLS
-    from superego_mcp.reviewer.core import from_settings
 
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         print(f"superego-mcp: {exc}", file=sys.stderr)
         return 2
-    reviewer = from_settings(settings)
+    reviewer = build_reviewer(settings)
     if reviewer is None:
         print(
             "superego-mcp: no reviewer is configured (set SUPEREGO_REVIEWER, e.g. "

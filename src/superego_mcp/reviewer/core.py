@@ -37,9 +37,7 @@ from superego_mcp.reviewer.state import State
 if TYPE_CHECKING:
     import httpx
 
-    from superego_mcp.config import Settings
-    from superego_mcp.decide import FailMode
-    from superego_mcp.model import ToolCall
+    from superego_mcp.model import FailMode, ToolCall
     from superego_mcp.policy.engine import Judgement
 
 # Below this many seconds left, no new request is started.
@@ -407,9 +405,3 @@ class Reviewer:
 
 def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000.0
-
-
-def from_settings(settings: Settings) -> Reviewer | None:
-    """The reviewer the settings configure (in-memory state), or ``None``."""
-    data = settings.reviewer_config()
-    return None if data is None else Reviewer(ReviewerConfig.from_dict(data))

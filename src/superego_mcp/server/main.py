@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def policy_holder(settings: Settings, config: str | None) -> PolicyHolder:
     """The policy holder ``serve`` judges with (raises PolicyError/OSError when the policy
     does not load)."""
-    from superego_mcp.policy.layers import load_effective
+    from superego_mcp.config import load_effective
 
     return PolicyHolder(
         load=lambda: load_effective(settings, config),
@@ -61,10 +61,10 @@ def _reviewer(settings: Settings) -> Reviewer | None:
     """The LLM reviewer the settings configure (imported only then), or ``None``."""
     if settings.reviewer_config() is None:
         return None
-    from superego_mcp.reviewer.core import from_settings
+    from superego_mcp.config import build_reviewer
 
     log.info("reviewer: %s (timeout %g s)", settings.reviewer, settings.reviewer_timeout)
-    return from_settings(settings)
+    return build_reviewer(settings)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,9 +22,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from superego_mcp.config import FailMode
 from superego_mcp.decide import adecide
-from superego_mcp.model import Action, Decision, ToolCall
+from superego_mcp.model import Action, Decision, FailMode, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
 from superego_mcp.policy.errors import PolicyError
