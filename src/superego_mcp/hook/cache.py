@@ -22,19 +22,29 @@ Bytes are compared, not hashed: comparison costs microseconds and hashlib costs
 milliseconds of import. Entries are written atomically (temp file + ``os.replace``, mode
 0600); one that cannot be read, unpickled or matched is ignored and rebuilt.
 
+An entry is pickle, and unpickling runs code: so no byte of an entry is unpickled unless
+(1) the cache directory is owned by this user (a directory of ours with a wider mode is set
+back to 0700), (2) the entry and the key file are regular files owned by this user with no
+group or other permission bits, opened without following a symbolic link, and (3) the
+entry carries a keyed BLAKE2b tag, made with this user's 32-byte random key (``key`` in the
+cache directory, created 0600 on first use), over every other byte of it. A directory or file
+that fails a check is neither read nor written: the policy is compiled afresh for the call
+(slower, never unsafe). See docs/hook.md "The policy cache".
+
 The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp``, else
 ``~/.cache/superego-mcp``: it must be found before the settings file is read, so a
 ``cache_dir`` written only in the settings file does not move it.
 """
 
 # os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
-# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH109, PTH118, PTH120
+# ruff: noqa: PTH100, PTH101, PTH103, PTH105, PTH108, PTH109, PTH116, PTH118, PTH120
 
 from __future__ import annotations
 
 import contextlib
 import os
 import pickle
+import stat
 import sys
 import time
 import zlib
@@ -46,7 +56,10 @@ if TYPE_CHECKING:
     from superego_mcp.model import FailMode
     from superego_mcp.policy.engine import Policy
 
-_FORMAT = 3
+_FORMAT = 4
+# The per-user key of the entries' tags, and the tag's length.
+_KEY_FILE = "key"
+_TAG_BYTES = 32
 # Entries kept; older ones are removed when a new one is written.
 # A temp entry older than this belongs to no live writer (the hook's deadline is 5 s).
 STALE_TMP_SECONDS = 60
@@ -189,9 +202,98 @@ def load(rules: str | None, config: str | None, project: str | None = None) -> C
     return compiled
 
 
+def _blake2b(data: bytes, key: bytes) -> bytes:
+    # _blake2 directly: hashlib's import (OpenSSL) costs milliseconds on every hook call.
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # a Python built without it
+        from hashlib import blake2b
+    return blake2b(data, key=key, digest_size=_TAG_BYTES).digest()
+
+
+def _tags_equal(a: bytes, b: bytes) -> bool:
+    from _operator import _compare_digest  # hmac.compare_digest, without importing hmac
+
+    return bool(_compare_digest(a, b))
+
+
+def private_dir(directory: str, *, create: bool) -> bool:
+    """Whether ``directory`` is this user's own (created 0700 when absent and ``create``; a
+    directory of ours with a wider mode is set back to 0700). ``False`` for anything else:
+    another owner, not a directory, or an error."""
+    try:
+        try:
+            st = os.stat(directory)
+        except FileNotFoundError:
+            if not create:
+                return False
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            st = os.stat(directory)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            return False
+        if st.st_mode & 0o077:
+            os.chmod(directory, 0o700)
+    except OSError:
+        return False
+    return True
+
+
+def _read_private(path: str) -> bytes:
+    """A file's bytes if it is a regular file of this user's, 0600 or narrower, not reached
+    through a symbolic link; else ``PermissionError``."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+            raise PermissionError(f"{path}: not a private file of this user")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _key(directory: str, *, create: bool) -> bytes | None:
+    """This user's key for tagging entries (made on first use when ``create``), or ``None``
+    when there is none that passes the checks."""
+    path = os.path.join(directory, _KEY_FILE)
+    for _ in range(2):
+        try:
+            key = _read_private(path)
+            return key if len(key) == _TAG_BYTES else None
+        except FileNotFoundError:
+            if not create:
+                return None
+        except OSError:
+            return None
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:  # another hook made it meanwhile: read theirs
+            continue
+        except OSError:
+            return None
+        key = os.urandom(_TAG_BYTES)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        return key
+    return None
+
+
 def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled | None:
     try:
-        entry = pickle.loads(_read(entry_path))  # noqa: S301 -- our own 0600 file, see docs
+        directory = os.path.dirname(entry_path)
+        if not private_dir(directory, create=False):
+            return None
+        key = _key(directory, create=False)
+        if key is None:
+            return None
+        data = _read_private(entry_path)
+        tag, body = data[:_TAG_BYTES], data[_TAG_BYTES:]
+        if not _tags_equal(tag, _blake2b(body, key)):
+            return None
+        # Tagged with this user's key, in this user's private directory: written by us.
+        entry = pickle.loads(body)  # noqa: S301
         fmt, stored_material, stored_settings, files, fail_mode, limits, state = entry[:7]
         policy, audit, reviewer = entry[7], entry[8], entry[9]
         if fmt != _FORMAT or stored_material != material or stored_settings != settings_bytes:
@@ -284,9 +386,16 @@ def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -
     directory = os.path.dirname(entry_path)
     tmp = f"{entry_path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if not private_dir(directory, create=True):
+            return  # someone else's directory: nothing of ours goes there
+        key = _key(directory, create=True)
+        if key is None:
+            return
+        body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _blake2b(body, key) + body
+        with contextlib.suppress(FileNotFoundError):  # left by a killed hook of the same pid
+            os.unlink(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, entry_path)
