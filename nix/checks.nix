@@ -99,7 +99,7 @@ in
           tar --numeric-owner -tvf "$layer"
         done > listing
         grep -Eq '^drwxrwxrwt .* \./tmp/?$' listing
-        grep -Eq '^d[rwx-]{9} ${toString contract.user.uid}/${toString contract.user.gid} .* \.${contract.state_volume}/?$' listing
+        grep -Eq '^drwxrwx--- ${toString contract.state_owner.uid}/${toString contract.state_owner.gid} .* \.${contract.state_volume}/?$' listing
         # The application's closure only: no compiler toolchain rides along.
         if grep -Eq '/nix/store/[a-z0-9]{32}-(gcc|clang|binutils)-[0-9][^/]*/bin/' listing; then
           echo "the image carries a compiler toolchain" >&2

@@ -58,8 +58,9 @@ pkgs.dockerTools.buildLayeredImage {
   fakeRootCommands = ''
     mkdir -p ./tmp .${contract.state_volume}
     chmod ${contract.tmp_mode} ./tmp
-    chown -R ${uid}:${gid} .${contract.state_volume}
-    chmod 0750 .${contract.state_volume}
+    # Group 0 with group write: an arbitrary uid in group 0 (OpenShift) can use it too.
+    chown -R ${toString contract.state_owner.uid}:${toString contract.state_owner.gid} .${contract.state_volume}
+    chmod ${contract.state_mode} .${contract.state_volume}
   '';
 
   config = {

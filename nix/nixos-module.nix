@@ -1,6 +1,10 @@
 # nixosModules.default: `services.superego-mcp`, the server as a hardened systemd service.
 # The token is read from a file through systemd's credentials (never from the Nix store);
 # a non-loopback `host` without `tokenFile` fails evaluation, as the server would refuse it.
+# Other secrets (a PostgreSQL DSN with its password in SUPEREGO_AUDIT, a reviewer's API key)
+# go in `environmentFile`, read by systemd at start. Both are strings that must be absolute
+# paths outside the store: a path literal (./token) would copy the secret into the
+# world-readable Nix store, so the option type refuses it.
 { self }:
 {
   config,
@@ -11,6 +15,8 @@
 let
   cfg = config.services.superego-mcp;
   inherit (lib) mkOption types;
+  # An absolute path that is not in the Nix store (secrets must not be copied there).
+  secretPath = p: p == null || (lib.hasPrefix "/" p && !(lib.hasPrefix builtins.storeDir p));
   loopback = [
     "127.0.0.1"
     "::1"
@@ -46,9 +52,24 @@ in
       description = "TCP port of the HTTP server (MCP, REST, HTTP hook).";
     };
     tokenFile = mkOption {
-      type = types.nullOr types.path;
+      type = types.nullOr types.str;
       default = null;
-      description = "File holding the API token (SUPEREGO_API_TOKEN); kept out of the store.";
+      example = "/run/keys/superego-token";
+      description = ''
+        Absolute path of the file holding the API token (SUPEREGO_API_TOKEN), read at start
+        through systemd's credentials. A string, not a Nix path: the file is never copied
+        into the store.
+      '';
+    };
+    environmentFile = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "/run/keys/superego-env";
+      description = ''
+        Absolute path of a systemd EnvironmentFile with secret settings, e.g.
+        SUPEREGO_AUDIT=postgresql://superego:PASSWORD@db/superego or a reviewer's API key.
+        Never put those in `environment`: that lands in the Nix store.
+      '';
     };
     rulesFile = mkOption {
       type = types.nullOr types.path;
@@ -67,6 +88,14 @@ in
       {
         assertion = cfg.tokenFile != null || builtins.elem cfg.host loopback;
         message = "services.superego-mcp: host ${cfg.host} is not loopback; set tokenFile.";
+      }
+      {
+        assertion = secretPath cfg.tokenFile;
+        message = "services.superego-mcp: tokenFile must be an absolute path outside the Nix store.";
+      }
+      {
+        assertion = secretPath cfg.environmentFile;
+        message = "services.superego-mcp: environmentFile must be an absolute path outside the Nix store.";
       }
     ];
 
@@ -99,7 +128,8 @@ in
         StateDirectory = "superego";
         StateDirectoryMode = "0750";
         CacheDirectory = "superego";
-        LoadCredential = lib.optional (cfg.tokenFile != null) "api-token:${toString cfg.tokenFile}";
+        LoadCredential = lib.optional (cfg.tokenFile != null) "api-token:${cfg.tokenFile}";
+        EnvironmentFile = lib.optional (cfg.environmentFile != null) cfg.environmentFile;
         Restart = "on-failure";
         KillSignal = "SIGTERM";
         TimeoutStopSec = 10;

@@ -163,8 +163,9 @@ def apply_contract(rootfs: Path, contract: dict[str, Any]) -> None:
         fh.write(f"{user['name']}:x:{user['gid']}:\n")
     state = rootfs / contract["state_volume"].lstrip("/")
     state.mkdir(parents=True, exist_ok=True)
-    os.chown(state, user["uid"], user["gid"])
-    state.chmod(0o750)
+    owner = contract["state_owner"]  # group 0, group-writable: arbitrary uids in group 0 run
+    os.chown(state, owner["uid"], owner["gid"])
+    state.chmod(int(contract["state_mode"], 8))
     tmp = rootfs / "tmp"
     tmp.mkdir(exist_ok=True)
     tmp.chmod(int(contract["tmp_mode"], 8))

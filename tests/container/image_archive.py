@@ -240,8 +240,17 @@ def problems(image: Image, contract: dict[str, Any] | None = None) -> list[str]:
         out.append(f"User {user!r}: not a numeric non-root uid")
     if contract is not None:
         state = image.files.get(resolve(image, contract["state_volume"]) or "")
-        if state is None or state.kind != "dir" or state.uid != contract["user"]["uid"]:
-            out.append(f"{contract['state_volume']}: missing or not owned by the contract's uid")
+        owner = contract["state_owner"]
+        if (
+            state is None
+            or state.kind != "dir"
+            or (state.uid, state.gid) != (owner["uid"], owner["gid"])
+            or state.mode & 0o7777 != int(contract["state_mode"], 8)
+        ):
+            out.append(
+                f"{contract['state_volume']}: missing, or not {owner['uid']}:{owner['gid']}"
+                f" mode {contract['state_mode']} as the contract says"
+            )
     return out
 
 

@@ -28,6 +28,24 @@ def _ulimits() -> str:
     return f'default_ulimits = ["nofile={nofile}:{nofile}", "nproc={nproc}:{nproc}"]'
 
 
+def _podman_version() -> tuple[int, int]:
+    assert PODMAN is not None, "podman is not installed"
+    out = subprocess.run(
+        [PODMAN, "--version"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    major, minor = out.split()[-1].split(".")[:2]
+    return int(major), int(minor)
+
+
+def conf_variable() -> str:
+    """How our settings reach podman without dropping the machine's own.
+
+    CONTAINERS_CONF_OVERRIDE (podman 4.4 and later) is read after containers.conf and its
+    .d directories, so a runner's own fixes stay in effect; CONTAINERS_CONF replaces them
+    all, which is the only way on podman 4.3 (Debian 12), which ignores the override."""
+    return "CONTAINERS_CONF_OVERRIDE" if _podman_version() >= (4, 4) else "CONTAINERS_CONF"
+
+
 class Podman:
     """``podman`` with ``--root``/``--runroot`` under one temp directory."""
 
@@ -43,7 +61,7 @@ class Podman:
             'cgroup_manager = "cgroupfs"\n'
             'events_logger = "file"\n'
         )
-        self.env = dict(os.environ, CONTAINERS_CONF=str(conf))
+        self.env = dict(os.environ, **{conf_variable(): str(conf)})
         self.argv = [
             PODMAN,
             "--root",

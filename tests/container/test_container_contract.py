@@ -426,3 +426,48 @@ def test_state_on_the_volume_survives_a_restart(
     for path, digest in before.items():
         if path.startswith("cache/"):
             assert after[path] == digest, path
+
+
+# --- an arbitrary uid in group 0 (OpenShift's restricted SCC) -----------------------------
+
+ARBITRARY_USER = "1000770000:0"
+
+
+@pytest.mark.parametrize("with_volume", [False, True], ids=["no-volume", "volume"])
+def test_runs_under_an_arbitrary_uid_in_group_0(
+    image: LoadedImage, start: Callable[..., Running], with_volume: bool
+) -> None:
+    """The state directory is group 0 and group-writable, so a uid the image has never
+    heard of (no passwd entry) serves, records its decision, and keeps its state."""
+    extra: list[str] = ["--user", ARBITRARY_USER]
+    volume = f"superego-anyuid-{secrets.token_hex(4)}"
+    if with_volume:
+        extra += ["--volume", f"{volume}:{image.contract['state_volume']}"]
+    container = start(*extra)
+    container.healthy_after()
+    _produce_server_decision(image, volume, container)
+    page = httpx.get(
+        f"{container.url}/v1/audit",
+        params={"decision": "deny", "entry": "http-hook"},
+        headers={"Authorization": f"Bearer {container.token}"},
+        timeout=30,
+    ).json()
+    assert any("rm -rf /" in json.dumps(item) for item in page["items"]), page
+    # The command hook, too, as the same uid (its policy cache goes to the state dir).
+    proc = image.podman.run(
+        "run",
+        "--rm",
+        "-i",
+        "--read-only",
+        "--user",
+        ARBITRARY_USER,
+        *(["--volume", f"{volume}:{image.contract['state_volume']}"] if with_volume else []),
+        image.id,
+        "hook",
+        stdin=json.dumps(_bash("rm -rf /")).encode(),
+    )
+    answer = json.loads(proc.stdout)["hookSpecificOutput"]["permissionDecision"]
+    assert answer == "deny", proc.stderr
+    if with_volume:
+        files = _volume_files(image, volume)
+        assert "state/superego/audit.db" in files, sorted(files)

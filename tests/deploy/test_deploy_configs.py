@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 CONTRACT: dict[str, Any] = json.loads((ROOT / "nix" / "runtime-contract.json").read_text())
 VERSION: str = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-K8S_FILES = sorted((DEPLOY / "kubernetes").glob("*.yaml"))
+K8S = DEPLOY / "kubernetes"
+K8S_FILES = sorted(K8S.rglob("*.yaml"))
+# Two variants share the Service and NetworkPolicy at the top of deploy/kubernetes/.
+VARIANTS = ("single", "replicated")
 
 
 def _compose() -> dict[str, Any]:
@@ -76,14 +79,21 @@ def test_kubernetes_manifest_validates_strictly(path: Path) -> None:
 
 
 def test_kubernetes_validation_rejects_an_unknown_field() -> None:
-    deployment = yaml.safe_load((DEPLOY / "kubernetes" / "deployment.yaml").read_text())
+    deployment = yaml.safe_load((K8S / "single" / "deployment.yaml").read_text())
     deployment["spec"]["template"]["spec"]["containers"][0]["readOnlyRootFS"] = True
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, kubernetes_validate.latest_version(), strict=True)
 
 
-def test_kubernetes_deployment_keeps_the_contract() -> None:
-    kinds = {doc["kind"]: doc for path in K8S_FILES for doc in yaml.safe_load_all(path.read_text())}
+def _variant(name: str) -> dict[str, Any]:
+    """The documents one `kubectl apply -f deploy/kubernetes/ -f deploy/kubernetes/NAME/` makes."""
+    paths = sorted(K8S.glob("*.yaml")) + sorted((K8S / name).glob("*.yaml"))
+    return {doc["kind"]: doc for path in paths for doc in yaml.safe_load_all(path.read_text())}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_kubernetes_deployment_keeps_the_contract(variant: str) -> None:
+    kinds = _variant(variant)
     assert {"Deployment", "Service", "NetworkPolicy"} <= set(kinds)
     pod = kinds["Deployment"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]
@@ -107,3 +117,39 @@ def test_kubernetes_deployment_keeps_the_contract() -> None:
     assert {CONTRACT["state_volume"], "/tmp"} <= mounts
     ingress = kinds["NetworkPolicy"]["spec"]["ingress"][0]
     assert ingress["ports"] == [{"protocol": "TCP", "port": CONTRACT["port"]}]
+
+
+def test_single_replica_keeps_its_state_across_rollouts() -> None:
+    kinds = _variant("single")
+    deployment = kinds["Deployment"]["spec"]
+    # SQLite on a ReadWriteOnce claim: one writer, and the old pod stops before the new one
+    # mounts it (a rolling update would deadlock on the claim or run two writers).
+    assert deployment["replicas"] == 1
+    assert deployment["strategy"] == {"type": "Recreate"}
+    volumes = {v["name"]: v for v in deployment["template"]["spec"]["volumes"]}
+    claim = volumes["state"]["persistentVolumeClaim"]["claimName"]
+    pvc = kinds["PersistentVolumeClaim"]
+    assert pvc["metadata"]["name"] == claim
+    assert pvc["spec"]["accessModes"] == ["ReadWriteOnce"]
+    # The pod's fsGroup makes the claim writable by the image's user.
+    assert deployment["template"]["spec"]["securityContext"]["fsGroup"] == CONTRACT["user"]["gid"]
+
+
+def test_replicated_variant_shares_postgresql_and_survives_disruptions() -> None:
+    kinds = _variant("replicated")
+    deployment = kinds["Deployment"]["spec"]
+    assert deployment["replicas"] >= 2
+    assert deployment["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    pod = deployment["template"]["spec"]
+    (container,) = pod["containers"]
+    audit = next(e for e in container["env"] if e["name"] == "SUPEREGO_AUDIT")
+    assert audit["valueFrom"]["secretKeyRef"]["name"] == "superego-mcp"
+    assert "value" not in audit  # the DSN carries a password: never in the manifest
+    labels = deployment["selector"]["matchLabels"]
+    anti = pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert anti[0]["podAffinityTerm"]["labelSelector"]["matchLabels"] == labels
+    assert anti[0]["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    pdb = kinds["PodDisruptionBudget"]["spec"]
+    assert pdb["selector"]["matchLabels"] == labels
+    assert pdb["minAvailable"] == 1
+    assert "PersistentVolumeClaim" not in kinds

@@ -57,13 +57,18 @@ def test_environment_port_volume_and_healthcheck(image: dict[str, Any]) -> None:
     assert not any(a.startswith(("--port", "--host")) for a in config["Entrypoint"] + config["Cmd"])
 
 
-def test_tmp_is_world_writable_and_the_state_volume_belongs_to_the_user(
+def test_tmp_is_world_writable_and_the_state_volume_belongs_to_the_user_and_group_0(
     image: dict[str, Any],
 ) -> None:
     c = contract()
     commands = image["fakeRootCommands"]
     assert f"chmod {c['tmp_mode']} ./tmp" in commands
-    assert f"chown -R {c['user']['uid']}:{c['user']['gid']} .{c['state_volume']}" in commands
+    owner = c["state_owner"]
+    # The image's user owns it; group 0 may write it too (an arbitrary uid in group 0).
+    assert owner == {"uid": c["user"]["uid"], "gid": 0}
+    assert int(c["state_mode"], 8) & 0o070 == 0o070
+    assert f"chown -R {owner['uid']}:{owner['gid']} .{c['state_volume']}" in commands
+    assert f"chmod {c['state_mode']} .{c['state_volume']}" in commands
 
 
 def test_ca_certificates_and_labels(image: dict[str, Any]) -> None:
