@@ -48,6 +48,10 @@
       # The commit the flake was built from: the wheel's build info, the image's labels and
       # the application's passthru carry it (docs/nix.md, "Build info").
       revision = self.rev or self.dirtyRev or "unknown";
+      # The commit's time: the wheel's built_at (SOURCE_DATE_EPOCH) and the image's `created`.
+      # A dirty tree has the time of its last commit too; 1 s past the epoch when unknown.
+      lastModified = self.lastModified or 1;
+      lastModifiedDate = self.lastModifiedDate or "19700101000001";
 
       pythonSets = forAllSystems (
         system:
@@ -88,7 +92,7 @@
         system:
         import ./nix/image.nix {
           pkgs = nixpkgs.legacyPackages.${system};
-          inherit lib revision;
+          inherit lib revision lastModifiedDate;
           app = applications.${system};
           # One version: uv2nix reads [project].version from pyproject.toml for the app.
           inherit (applications.${system}) version;
@@ -109,7 +113,10 @@
             (pythonSets.${system}.superego-mcp.override {
               pyprojectHook = pythonSets.${system}.pyprojectDistHook;
             }).overrideAttrs
-              { SUPEREGO_GIT_REVISION = revision; };
+              {
+                SUPEREGO_GIT_REVISION = revision;
+                SOURCE_DATE_EPOCH = toString lastModified;
+              };
         }
         // lib.optionalAttrs (images ? ${system}) { image = images.${system}; }
       );

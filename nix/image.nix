@@ -8,9 +8,14 @@
   app,
   version,
   revision,
+  # The commit's time as the flake gives it (self.lastModifiedDate, YYYYMMDDHHMMSS): the
+  # image's `created`, so an image says when its source was committed, reproducibly.
+  lastModifiedDate,
   sourceUrl,
 }:
 let
+  d = lastModifiedDate;
+  created = "${builtins.substring 0 4 d}-${builtins.substring 4 2 d}-${builtins.substring 6 2 d}T${builtins.substring 8 2 d}:${builtins.substring 10 2 d}:${builtins.substring 12 2 d}Z";
   contract = lib.importJSON ./runtime-contract.json;
   inherit (contract) user healthcheck;
   uid = toString user.uid;
@@ -43,6 +48,7 @@ in
 pkgs.dockerTools.buildLayeredImage {
   name = "superego-mcp";
   tag = version;
+  inherit created;
 
   # `app` puts bin/superego-mcp on /bin; its closure brings Python and the locked packages,
   # nothing else (no shell on PATH, no compilers). cacert gives /etc/ssl/certs/ca-bundle.crt.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import socket
 import ssl
@@ -471,3 +472,20 @@ def test_runs_under_an_arbitrary_uid_in_group_0(
     if with_volume:
         files = _volume_files(image, volume)
         assert "state/superego/audit.db" in files, sorted(files)
+
+
+# --- the sizes the docs quote ------------------------------------------------------------
+
+
+def test_the_stand_in_size_in_the_docs_is_measured(image: LoadedImage) -> None:
+    """docs/container-usage.md quotes the stand-in's size; it must be today's (±15%)."""
+    if image.canaries == []:
+        pytest.skip("a given image archive (not the stand-in): the docs quote the stand-in")
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "container-usage.md").read_text()
+    quoted = re.search(r"It is (\d+) MB \(`podman image inspect`", docs)
+    assert quoted, "docs/container-usage.md no longer quotes the stand-in's size"
+    size = int(image.podman.run("image", "inspect", image.id, "--format", "{{.Size}}").stdout)
+    measured = size / 1e6
+    assert abs(measured - int(quoted[1])) <= 0.15 * measured, (
+        f"the stand-in is {measured:.0f} MB; docs/container-usage.md says {quoted[1]} MB"
+    )

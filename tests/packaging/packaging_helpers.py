@@ -132,6 +132,7 @@ import ./nix/image.nix {
   app = "APP";
   version = (builtins.fromTOML (builtins.readFile ./pyproject.toml)).project.version;
   revision = "REVISION";
+  lastModifiedDate = "20261204145217";
   sourceUrl = null;
 }
 """

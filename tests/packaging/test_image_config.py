@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from packaging_helpers import (
     project_version,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(NIX_INSTANTIATE is None, reason=NO_NIX_REASON)
 
 
@@ -77,3 +79,18 @@ def test_ca_certificates_and_labels(image: dict[str, Any]) -> None:
     assert labels["org.opencontainers.image.version"] == project_version()
     assert labels["org.opencontainers.image.revision"] == "REVISION"
     assert image["tag"] == project_version()
+
+
+def test_created_is_the_commit_time(image: dict[str, Any]) -> None:
+    # The harness passes the flake's self.lastModifiedDate for a commit at 2026-12-04 14:52:17.
+    assert image["created"] == "2026-12-04T14:52:17Z"
+
+
+def test_the_flake_builds_the_wheel_and_image_with_the_commit_time() -> None:
+    # flake.nix cannot be evaluated here (no nixpkgs); its wiring is checked as text: the
+    # wheel's SOURCE_DATE_EPOCH (-> _build_info.built_at) and the image's created both come
+    # from the flake's own lastModified, never the wall clock or stdenv's 1980 default.
+    flake = (ROOT / "flake.nix").read_text()
+    assert "lastModified = self.lastModified or 1;" in flake
+    assert "SOURCE_DATE_EPOCH = toString lastModified;" in flake
+    assert "inherit lib revision lastModifiedDate;" in flake

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import zipfile
 from datetime import UTC, datetime
@@ -90,3 +91,20 @@ def test_installed_wheel_reads_its_build_info(installed_venv: Path, wheel: Path)
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == _build_info(wheel)
+
+
+def test_the_runtime_size_in_the_docs_is_measured(installed_venv: Path) -> None:
+    """docs/nix.md estimates the image from the runtime packages' size; that figure must be
+    today's (±20%), measured on this venv (wheel + uv.lock's runtime dependencies, before
+    bytecode)."""
+    (site,) = (installed_venv / "lib").glob("python3*/site-packages")
+    size = sum(
+        p.stat().st_size for p in site.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    measured = size / 1e6
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "nix.md").read_text()
+    quoted = re.search(r"the runtime packages take (\d+) MB of site-packages", docs)
+    assert quoted, "docs/nix.md no longer quotes the runtime packages' size"
+    assert abs(measured - int(quoted[1])) <= 0.2 * measured, (
+        f"site-packages is {measured:.0f} MB; docs/nix.md says {quoted[1]} MB"
+    )
