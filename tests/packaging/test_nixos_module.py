@@ -102,9 +102,10 @@ def test_secrets_come_from_an_environment_file_outside_the_store() -> None:
     assert service["serviceConfig"]["EnvironmentFile"] == ["/run/keys/superego-env"]
     # The DSN (with its password) is never part of the unit's store-bound environment.
     assert "SUPEREGO_AUDIT" not in service["environment"]
-    assert _evaluate({})["systemd"]["services"]["superego-mcp"]["serviceConfig"][
-        "EnvironmentFile"
-    ] == []
+    assert (
+        _evaluate({})["systemd"]["services"]["superego-mcp"]["serviceConfig"]["EnvironmentFile"]
+        == []
+    )
 
 
 @pytest.mark.parametrize("option", ["tokenFile", "environmentFile"])
@@ -121,8 +122,9 @@ def test_secret_file_options_are_strings_so_a_path_literal_is_refused() -> None:
     # The module system checks option types; `types.str` refuses a Nix path literal, which
     # `types.path` would have accepted and copied into the world-readable store.
     options = nix_eval(
-        _HARNESS.replace("(module { inherit lib pkgs config; }).config", "options")
-        .replace("SETTINGS", "{ }")
+        _HARNESS.replace("(module { inherit lib pkgs config; }).config", "options").replace(
+            "SETTINGS", "{ }"
+        )
     )["services"]["superego-mcp"]
     assert options["tokenFile"]["type"] == "nullOr str"
     assert options["environmentFile"]["type"] == "nullOr str"
