@@ -77,7 +77,6 @@ KNOWN_CIRCLES: dict[frozenset[str], str] = {
     frozenset(
         {"superego_mcp.hook.agents.install", "superego_mcp.hook.install"}
     ): "one installer core",
-    frozenset({"superego_mcp.server.devreload", "superego_mcp.server.main"}): "devreload",
     frozenset(
         {
             "superego_mcp.shell.code_text",

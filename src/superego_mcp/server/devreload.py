@@ -50,8 +50,8 @@ def run_reloading(settings: Settings, config: str | None) -> int:
 def app() -> FastAPI:
     """The app factory each worker calls: settings from the environment, as ``serve``."""
     from superego_mcp.server.app import create_app
-    from superego_mcp.server.main import policy_holder
+    from superego_mcp.server.reload import holder_from_settings
 
     config = settings_file()
     settings = load_settings(config)
-    return create_app(settings, policy_holder(settings, config))
+    return create_app(settings, holder_from_settings(settings, config))

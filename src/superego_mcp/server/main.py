@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 from superego_mcp.config import ConfigError, Settings, load_settings
 from superego_mcp.places import settings_file
 from superego_mcp.policy.errors import PolicyError
-from superego_mcp.server.reload import PolicyHolder, ShellLimits
+from superego_mcp.server.reload import PolicyHolder, holder_from_settings
 
 if TYPE_CHECKING:
-    from superego_mcp.reviewer.core import Reviewer
     from superego_mcp.server.recorder import Recorder
 
 log = logging.getLogger("superego_mcp.server")
@@ -38,35 +37,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def policy_holder(settings: Settings, config: str | None) -> PolicyHolder:
-    """The policy holder ``serve`` judges with (raises PolicyError/OSError when the policy
-    does not load)."""
-    from superego_mcp.config import load_effective
-
-    return PolicyHolder(
-        load=lambda: load_effective(settings, config),
-        fail_mode=settings.fail_mode,
-        default_action=settings.default_override,
-        exceptions=str(settings.state_dir),
-        shell_limits=ShellLimits(
-            max_length=settings.shell_max_length,
-            max_depth=settings.shell_max_depth,
-            max_commands=settings.shell_max_commands,
-        ),
-        reviewer=_reviewer(settings),
-    )
-
-
-def _reviewer(settings: Settings) -> Reviewer | None:
-    """The LLM reviewer the settings configure (imported only then), or ``None``."""
-    if settings.reviewer_config() is None:
-        return None
-    from superego_mcp.config import build_reviewer
-
-    log.info("reviewer: %s (timeout %g s)", settings.reviewer, settings.reviewer_timeout)
-    return build_reviewer(settings)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the server until SIGTERM/SIGINT (HTTP) or end of input (stdio); exit code."""
     try:
@@ -84,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         )
     config = settings_file(getattr(args, "config", None))
     try:
-        holder = policy_holder(settings, config)
+        holder = holder_from_settings(settings, config)
     except (PolicyError, OSError) as exc:
         return _fail(f"cannot load the policy: {exc}")
     if getattr(args, "reload_code", False):

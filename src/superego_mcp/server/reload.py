@@ -30,6 +30,7 @@ from superego_mcp.policy.errors import PolicyError
 from superego_mcp.project import SessionRoots, project_root
 
 if TYPE_CHECKING:
+    from superego_mcp.config import Settings
     from superego_mcp.reviewer.core import Reviewer, Sampler
 
 log = logging.getLogger("superego_mcp.server")
@@ -277,3 +278,26 @@ async def watching(holder: PolicyHolder, *, poll: bool = True) -> AsyncIterator[
             await task
         if sighup:
             loop.remove_signal_handler(signal.SIGHUP)
+
+
+def holder_from_settings(settings: Settings, config: str | None) -> PolicyHolder:
+    """The policy holder ``serve`` judges with (raises PolicyError/OSError when the policy
+    does not load)."""
+    from superego_mcp.config import build_reviewer, load_effective
+
+    reviewer = None
+    if settings.reviewer_config() is not None:
+        log.info("reviewer: %s (timeout %g s)", settings.reviewer, settings.reviewer_timeout)
+        reviewer = build_reviewer(settings)
+    return PolicyHolder(
+        load=lambda: load_effective(settings, config),
+        fail_mode=settings.fail_mode,
+        default_action=settings.default_override,
+        exceptions=str(settings.state_dir),
+        shell_limits=ShellLimits(
+            max_length=settings.shell_max_length,
+            max_depth=settings.shell_max_depth,
+            max_commands=settings.shell_max_commands,
+        ),
+        reviewer=reviewer,
+    )
