@@ -259,13 +259,18 @@ def test_no_new_circle() -> None:
 
 
 def private_imports() -> set[tuple[str, str, str]]:
-    """(importer, module, name) for every ``from module import _name`` across modules."""
+    """(importer, module, name) for every ``from module import _name`` across the package's
+    modules (the standard library's own private modules are not ours to judge)."""
     known = modules()
     found: set[tuple[str, str, str]] = set()
     for module, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if (
+                isinstance(node, ast.ImportFrom)
+                and not node.level
+                and (node.module or "").split(".")[0] == PACKAGE
+            ):
                 for alias in node.names:
                     if alias.name.startswith("_") and not alias.name.startswith("__"):
                         found.add((module, node.module, alias.name))
