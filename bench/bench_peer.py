@@ -12,6 +12,7 @@ the floor). The corpus is read from ``$SUPEREGO_PEER_CORPUS``, else
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every missed case")
     parser.add_argument("--expect", choices=("block", "allow", "confirm"), default=None)
+    parser.add_argument("--save", type=Path, help="write each case's answer here (JSON)")
+    parser.add_argument("--diff", type=Path, help="list the answers that differ from --save's")
     args = parser.parse_args()
     path = corpus_path()
     if path is None:
@@ -46,6 +49,16 @@ def main() -> None:
         results = hook.judge_all(cases)
         elapsed = time.perf_counter() - start
     print(f"peer corpus: {path} ({len(cases)} cases)\n")
+    answers = {case.id: action for case, action in results}
+    if args.save:
+        args.save.write_text(json.dumps(answers))
+    if args.diff:
+        before = json.loads(args.diff.read_text())
+        for case, action in results:
+            if before.get(case.id) != action:
+                was = before.get(case.id)
+                print(f"{case.id} {case.expect:7} {was} -> {action:6} {case.text[:120]}")
+        print()
     print(table(tally(results)))
     disputed = disagreements()
     if disputed:

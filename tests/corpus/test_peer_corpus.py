@@ -36,9 +36,9 @@ if PATH is None:
     )
 
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
-FLOOR_BLOCK_CAUGHT = 0.677  # block: denied or asked
-CEILING_BLOCK_ALLOWED = 110  # block: allowed outright (the goal is none)
-FLOOR_ALLOW_ALLOWED = 0.502  # allow: allowed outright
+FLOOR_BLOCK_CAUGHT = 0.705  # block: denied or asked
+CEILING_BLOCK_ALLOWED = 75  # block: allowed outright (the goal is none)
+FLOOR_ALLOW_ALLOWED = 0.503  # allow: allowed outright
 CEILING_ALLOW_INTERRUPTED = 0.079  # allow: asked or denied
 CEILING_CONFIRM_ALLOWED = 0.163  # confirm: allowed outright
 # Cases also run through real hook processes: this many per (label, answer) pair.

@@ -51,7 +51,31 @@ _NAMES: dict[str, dict[str, str]] = {
         "no-verify": "--no-verify",
         "set-upstream": "-u --set-upstream",
     },
-    "git reset": {"hard": "--hard", "soft": "--soft", "mixed": "--mixed", "keep": "--keep"},
+    "git reset": {
+        "hard": "--hard",
+        "soft": "--soft",
+        "mixed": "--mixed",
+        "keep": "--keep",
+        "merge": "--merge",
+    },
+    "git rm": {
+        "force": "-f --force",
+        "recursive": "-r",
+        "cached": "--cached",
+        "dry-run": "-n --dry-run",
+        "quiet": "-q --quiet",
+    },
+    "git tag": {"delete": "-d --delete", "force": "-f --force", "list": "-l --list"},
+    "git merge": {"abort": "--abort", "quit": "--quit", "continue": "--continue"},
+    "git cherry-pick": {"abort": "--abort", "quit": "--quit", "continue": "--continue"},
+    "git revert": {"abort": "--abort", "quit": "--quit", "continue": "--continue"},
+    "git am": {"abort": "--abort", "quit": "--quit", "continue": "--continue"},
+    "git restore": {
+        "staged": "-S --staged",
+        "worktree": "-W --worktree",
+        "source": "-s --source",
+        "pathspec-from-file": "--pathspec-from-file",
+    },
     "git clean": {
         "force": "-f --force",
         "dirs": "-d",
@@ -60,7 +84,12 @@ _NAMES: dict[str, dict[str, str]] = {
         "dry-run": "-n --dry-run",
         "interactive": "-i --interactive",
     },
-    "git checkout": {"force": "-f --force", "branch": "-b -B", "orphan": "--orphan"},
+    "git checkout": {
+        "force": "-f --force",
+        "branch": "-b -B",
+        "orphan": "--orphan",
+        "pathspec-from-file": "--pathspec-from-file",
+    },
     "git switch": {"force": "-f --force --discard-changes", "create": "-c -C --create"},
     "git branch": {
         "delete": "-d --delete",
@@ -74,7 +103,13 @@ _NAMES: dict[str, dict[str, str]] = {
         "all": "-a --all",
         "message": "-m --message",
     },
-    "git rebase": {"interactive": "-i --interactive", "exec": "-x --exec"},
+    "git rebase": {
+        "interactive": "-i --interactive",
+        "exec": "-x --exec",
+        "abort": "--abort",
+        "quit": "--quit",
+        "continue": "--continue",
+    },
     "git stash": {},
     "curl": {
         "output": "-o --output",
@@ -185,10 +220,17 @@ _VALUED: dict[str, str] = {
     "git": "-C -c --git-dir --work-tree --namespace --config-env --super-prefix",
     "git push": "--repo -o --push-option --receive-pack --exec",
     "git commit": "-m --message -F --file -C -c --author --date --fixup --squash -t",
-    "git checkout": "-b -B --orphan",
+    "git checkout": (
+        "-b -B --orphan --pathspec-from-file --conflict -U --unified --inter-hunk-context"
+    ),
+    "git restore": (
+        "-s --source -U --unified --inter-hunk-context --conflict --pathspec-from-file"
+    ),
+    "git rm": "--pathspec-from-file",
     "git clean": "-e --exclude",
     "git rebase": "-x --exec --onto -s --strategy -X",
     "git reset": "--pathspec-from-file",
+    "git tag": "-m --message -F --file -u --local-user --sort --format --contains --points-at",
     "curl": (
         "-o --output -d --data --data-binary --data-raw --data-urlencode --data-ascii --json "
         "-F --form --form-string -X --request -T --upload-file -H --header -u --user -K "
@@ -293,6 +335,11 @@ _VALUED: dict[str, str] = {
     "deno": "--config -c --import-map",
     "ncat": "-p -s -w -i -x -e -c --exec --sh-exec --lua-exec -m --max-conns",
 }
+
+# Programs whose subcommands and long options are read case-insensitively (`git RESET
+# --HARD`): a case-insensitive file system finds git's dashed programs whatever the case,
+# and a rule must not be dodged by capitals.
+_FOLDS_CASE = frozenset({"git"})
 
 # Programs whose first operand after their global options is a subcommand.
 SUBCOMMAND_PROGRAMS = frozenset(
@@ -569,7 +616,9 @@ def _long_match(spelling: str, keys: tuple[str, ...]) -> frozenset[str] | None:
         # GNU getopt accepts any unambiguous prefix of a long option (--rec = --recursive).
         hits = {n for s, names in table.items() if s.startswith(spelling) for n in names}
         prefixed = [s for s in table if s.startswith(spelling) and s.startswith("--")]
-        if prefixed and len(spelling) > 3 and len(hits) == 1:
+        # An ambiguous prefix (`git push --forc`) names all its candidates: the program
+        # either refuses it or takes one of them, so a rule about any of them applies.
+        if prefixed and len(spelling) > 3 and hits:
             return frozenset(hits)
     return None
 
@@ -693,8 +742,12 @@ def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
             i += 2
             continue
         i += 1
+    if program in _FOLDS_CASE and i + 1 < len(args) and args[i] == "--":
+        i += 1  # `git -- reset --hard` runs reset
     if i < len(args) and args[i] != "--":
         sub = args[i]
+        if program in _FOLDS_CASE:
+            sub = sub.lower()
         base = _TABLE_ALIAS.get(program, program)
         sub = _SUB_ALIASES.get(base, {}).get(sub, sub)
         i += 1
@@ -705,10 +758,29 @@ def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
     return i
 
 
+def _git_alias(out: ParsedArgs) -> list[str] | None:
+    """The words a ``-c alias.NAME=...`` given on the command line puts in place of the
+    subcommand NAME (``None`` for none; ``!`` aliases run a shell and are read as code)."""
+    if out.subcommand is None:
+        return None
+    for name, value in out.option_values:
+        key, eq, expansion = value.partition("=")
+        if name == "-c" and eq and key.lower() == f"alias.{out.subcommand}":
+            words = expansion.split()
+            return words if words and not expansion.startswith("!") else None
+    return None
+
+
 def parse_args(program: str, args: list[str]) -> ParsedArgs:
     """Split ``args`` (the words after ``program``) into subcommand, flags and operands."""
     out = ParsedArgs()
     start = _subcommand(program, args, out) if program in SUBCOMMAND_PROGRAMS else 0
+    alias = _git_alias(out) if program == "git" else None
+    if alias is not None:
+        # `git -c alias.nuke=reset nuke --hard` is `git reset --hard`.
+        args = [*alias, *args[start:]]
+        out.subcommand = None
+        start = _subcommand(program, args, out)
     keys = table_key(program, out.subcommand)
     stop_at_operand = keys[0] in _STOP_AT_OPERAND
     if program in ("tar", "gtar", "bsdtar") and args and args[0][:1].isalpha():
@@ -728,6 +800,12 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
             continue
         if word.startswith("--") and program not in GO_STYLE:
             name, eq, value = word.partition("=")
+            if program in _FOLDS_CASE:
+                name = name.lower()
+                if name.startswith("--no-") and len(name) > 5 and not eq:
+                    # git's options are negatable and the last spelling wins: `git rm
+                    # --force --no-force` does not force, `--no-force --force` does.
+                    out.flags -= canonical_flag(program, out.subcommand, "--" + name[5:])
             out.flags |= canonical_flag(program, out.subcommand, name)
             if eq:
                 out.option_values.append((name, value))
@@ -764,6 +842,9 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
         for name, value in out.option_values:
             if name.lstrip("-") in _NAMED_VALUES[keys[0]]:
                 out.flags.add(f"{name.lstrip('-')}={value}")
+    # "git checkout main a.txt": a tree-ish and paths overwrite those files in the worktree.
+    if (program, out.subcommand) == ("git", "checkout") and len(out.positionals) >= 2:
+        out.flags.add("paths")
     # "git push origin +main" is a force push spelled as a refspec.
     if (program, out.subcommand) == ("git", "push") and any(
         p.startswith("+") for p in out.positionals

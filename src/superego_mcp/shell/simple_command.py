@@ -595,10 +595,13 @@ def _file_url_path(url: str) -> str:
 
 
 def _program_name(path_word: str) -> str:
-    """The program's name: the base name, lower-cased when that is a program the analyzer
-    knows (macOS file systems ignore case: ``RM -rf /`` runs rm there)."""
+    """The program's name: the base name, lower-cased and without ``.exe`` when that is a
+    program the analyzer knows (macOS file systems ignore case: ``RM -rf /`` runs rm
+    there)."""
     name = path_word.rstrip("/").rsplit("/", 1)[-1] if "/" in path_word else path_word
     lower = name.lower()
+    if lower.endswith(".exe") and lower[:-4] in _KNOWN_PROGRAMS:
+        return lower[:-4]  # "C:/Program Files/Git/bin/git.exe" (Git Bash, WSL) is git
     return lower if lower != name and lower in _KNOWN_PROGRAMS else name
 
 

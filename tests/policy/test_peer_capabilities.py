@@ -1,0 +1,63 @@
+"""What the peer corpus (issue 26) showed missing, as general capabilities of the bundled
+policy: each spelling and its siblings, and what must stay allowed."""
+
+from __future__ import annotations
+
+import pytest
+from policy_helpers import CWD, HOME
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, load_policy
+
+DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
+
+SHELL: list[tuple[str, str]] = [
+    # git: subcommands and long options in any case, abbreviations, `--`, .exe, aliases
+    ("git RESET --HARD", ASK),
+    ("git Reset --Hard HEAD~1", ASK),
+    ("git -- reset --hard", ASK),
+    ("git reset --mer HEAD~1", ASK),
+    ("git push --forc origin main", ASK),
+    ('"C:/Program Files/Git/bin/git.exe" reset --hard', ASK),
+    ("GIT.EXE reset --hard", ASK),
+    ("git -c alias.nuke=reset nuke --hard", ASK),
+    ("git -c alias.st=status st", ASK),  # alias.* set on the command line is asked
+    (
+        "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.nuke GIT_CONFIG_VALUE_0=reset git nuke --hard",
+        ASK,
+    ),
+    ("GIT_CONFIG_PARAMETERS=\"'alias.nuke=reset'\" git nuke --hard", ASK),
+    # git rm -f discards uncommitted changes; the last of --force/--no-force wins
+    ("git rm -f file.txt", ASK),
+    ("git rm -fr .", ASK),
+    ("git rm -qf file.txt", ASK),
+    ("git rm --no-force --force file.txt", ASK),
+    ("git rm --cached --no-cached --force file.txt", ASK),
+    ("git rm --force --no-force file.txt", ALLOW),
+    ("git rm -f --cached file.txt", ALLOW),
+    ("git rm file.txt", ALLOW),
+    ("git tag --del v1", ASK),
+    ("git tag -l", ALLOW),
+    # checkout of a tree-ish with paths; restore's options that take a value
+    ("git checkout HEAD file.txt", ASK),
+    ("git checkout main a.txt b.txt", ASK),
+    ("git checkout HEAD --pathspec-from-file=paths.txt", ASK),
+    ("git checkout -b feature main", ALLOW),
+    ("git restore -s --staged file.txt", ASK),
+    ("git restore --conflict --staged file.txt", ASK),
+    ("git restore --staged file.txt", ALLOW),
+    ("git merge --abort", ASK),
+    ("git rebase --abor", ASK),
+    ("git merge main", ALLOW),
+]
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Policy:
+    return load_policy(None)
+
+
+@pytest.mark.parametrize(("command", "expected"), SHELL, ids=[c for c, _ in SHELL])
+def test_shell_commands(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
