@@ -7,11 +7,9 @@ start-up; a bad value is a :class:`ConfigError` that names the setting.
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -424,25 +422,3 @@ def build_reviewer(settings: Settings) -> Reviewer | None:
     from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
 
     return Reviewer(ReviewerConfig.from_dict(data))
-
-
-def run(args: argparse.Namespace) -> int:
-    """``superego-mcp config show``: print the effective settings, secrets masked, and (under
-    ``policy_layers``) the policy files in effect, lowest layer first."""
-    config = settings_file(args.config)
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        print(f"superego-mcp: {exc}", file=sys.stderr)
-        return 2
-    from superego_mcp.policy.errors import PolicyError
-
-    data = settings.masked()
-    try:
-        policy = load_effective(settings, config)
-    except PolicyError as exc:
-        data["policy_error"] = str(exc)
-    else:
-        data["policy_layers"] = [layer.to_dict() for layer in policy.layers]
-    print(json.dumps(data, indent=2, sort_keys=True))
-    return 0

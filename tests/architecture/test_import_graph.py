@@ -37,6 +37,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         "decision",
         (
             "superego_mcp.decide",
+            "superego_mcp.explain",
             "superego_mcp.exceptions",
             "superego_mcp.grants",
             "superego_mcp.reviewer",
@@ -51,19 +52,12 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         (
             "superego_mcp.cli",
             "superego_mcp.__main__",
-            # Subcommands still living inside library packages (moving to cli/):
-            "superego_mcp.policy.commands",
-            "superego_mcp.audit.commands",
-            "superego_mcp.reviewer.commands",
         ),
     ),
 ]
 
 # Known upward imports (importer, imported) -> the step of issue 25 that removes it.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("superego_mcp.exceptions", "superego_mcp.config"): "bottom: grants get the state dir passed",
-    ("superego_mcp.hook.agents.explain", "superego_mcp.policy.commands"): "cli/: explain",
-    ("superego_mcp.server.dashboard", "superego_mcp.policy.commands"): "cli/: explain core",
 }
 
 # Known circles (each a set of modules that reach each other) -> the step that breaks it.
@@ -71,9 +65,6 @@ KNOWN_CIRCLES: dict[frozenset[str], str] = {
     frozenset(
         {"superego_mcp.policy.layers", "superego_mcp.policy.legacy", "superego_mcp.policy.loader"}
     ): "bottom: loader, layers and legacy in one direction",
-    frozenset(
-        {"superego_mcp.hook.agents.explain", "superego_mcp.policy.commands"}
-    ): "cli/: explain",
     frozenset(
         {"superego_mcp.hook.agents.install", "superego_mcp.hook.install"}
     ): "one installer core",
@@ -91,7 +82,6 @@ KNOWN_CIRCLES: dict[frozenset[str], str] = {
 
 # Known imports of another module's private name (importer, module, name) -> the step.
 KNOWN_PRIVATE: dict[tuple[str, str, str], str] = {
-    ("superego_mcp.hook.agents.explain", "superego_mcp.policy.commands", "_EXIT_CODES"): "cli/",
     (
         "superego_mcp.hook.agents.install",
         "superego_mcp.hook.install",

@@ -7,7 +7,7 @@ it lazily), so a call the rules decide costs what it did before. See ``docs/revi
 - :mod:`.providers`: Anthropic, OpenAI-compatible, ``claude`` CLI, MCP sampling;
 - :mod:`.state`: per-provider circuit breakers and the TTL answer cache;
 - :mod:`.core`: :class:`~.core.Reviewer` (the fallback chain, budgets, the final decision);
-- :mod:`.commands`: ``superego-mcp reviewer test``.
+- ``superego-mcp reviewer test`` is :mod:`superego_mcp.cli.reviewer`.
 """
 
 from typing import Final

@@ -258,7 +258,7 @@ def add_dashboard_routes(
 def _explain(holder: PolicyHolder, call: ToolCall) -> dict[str, Any]:
     """The ``explain`` data for ``call`` under the policy in force. The session's remembered
     project root is not consulted (nor changed): an old call is judged from its own cwd."""
-    from superego_mcp.policy.commands import explanation
+    from superego_mcp.explain import explanation
 
     policy = holder.policy
     try:

@@ -18,14 +18,14 @@ _HANDLERS: dict[str, str] = {
     "serve": "superego_mcp.server.main:run",
     "hook": "superego_mcp.hook.runner:run",
     "hooks": "superego_mcp.hook.install:run",
-    "init": "superego_mcp.policy.commands:init",
-    "check": "superego_mcp.policy.commands:check",
-    "explain": "superego_mcp.policy.commands:explain",
-    "config": "superego_mcp.config:run",
-    "allow": "superego_mcp.exceptions:run",
-    "healthcheck": "superego_mcp.server.healthcheck:run",
-    "audit": "superego_mcp.audit.commands:run",
-    "reviewer": "superego_mcp.reviewer.commands:run",
+    "init": "superego_mcp.cli.policy:init",
+    "check": "superego_mcp.cli.policy:check",
+    "explain": "superego_mcp.cli.explain:explain",
+    "config": "superego_mcp.cli.config:run",
+    "allow": "superego_mcp.cli.allow:run",
+    "healthcheck": "superego_mcp.cli.healthcheck:run",
+    "audit": "superego_mcp.cli.audit:run",
+    "reviewer": "superego_mcp.cli.reviewer:run",
 }
 
 
@@ -277,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("audit", help="read, export and prune the audit trail of decisions")
-    from superego_mcp.audit.commands import add_arguments
+    from superego_mcp.cli.audit import add_arguments
 
     add_arguments(p)
 

@@ -1,0 +1,152 @@
+"""What ``explain`` shows: one judged call as JSON-ready data (what the analyzer saw, which
+rule decided each unit and where it was written, the result) and as text for a person. Used
+by ``superego-mcp explain`` and the dashboard's ``/v1/audit/{id}/explain``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from superego_mcp.model import Decision, ToolCall
+    from superego_mcp.policy.engine import Judgement, Policy, UnitResult
+
+
+def explanation(
+    policy: Policy, call: ToolCall, judgement: Judgement, final: Decision | None = None
+) -> dict[str, Any]:
+    """The explanation as JSON-ready data; ``final`` is the decision after any review
+    (default: the evaluation, a ``review`` resolved to the fail mode ``ask``)."""
+    from superego_mcp.decide import resolve_review
+
+    analysis = judgement.analysis
+    commands: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    if analysis is not None:
+        for c in analysis.commands:
+            commands.append(
+                {
+                    "text": c.text,
+                    "program": c.program,
+                    "subcommand": c.subcommand,
+                    "flags": sorted(c.flags),
+                    "positionals": list(c.positionals),
+                    "paths": list(c.paths),
+                    "via": list(c.via),
+                    "redirects": [{"op": r.op, "target": r.target} for r in c.redirects],
+                    "piped_from": list(c.piped_from),
+                    "piped_to": list(c.piped_to),
+                    "dynamic": c.dynamic,
+                    "origin": c.origin,
+                }
+            )
+        cmds = analysis.commands
+        findings = [
+            {
+                "kind": f.kind,
+                "detail": f.detail,
+                "command": f.command,
+                "origin": cmds[f.command].origin if f.command is not None else None,
+            }
+            for f in analysis.findings
+        ]
+    units = [
+        {
+            "unit": r.unit.label,
+            "paths": list(r.unit.paths),
+            "findings": sorted(r.unit.findings),
+            "action": r.action,
+            "rule_id": r.rule.id if r.rule else None,
+            "reason": r.reason,
+            "layer": r.rule.layer if r.rule else None,
+            "where": r.rule.where() if r.rule else f"default, {_default_where(policy, r)}",
+            "note": r.note,
+        }
+        for r in judgement.units
+    ]
+    decision = judgement.decision
+    if final is None:
+        final = resolve_review(decision, call, "ask")
+    return {
+        "policy": {
+            "source": policy.source,
+            "digest": policy.digest,
+            "rules": len(policy.rules),
+            "layers": [layer.to_dict() for layer in policy.layers if layer.exists],
+        },
+        "call": {
+            "tool_name": call.tool_name,
+            "tool_input": call.tool_input,
+            "cwd": call.cwd,
+            "project": call.project,
+        },
+        "commands": commands,
+        "findings": findings,
+        "units": units,
+        "evaluation": decision.to_dict(),
+        "decision": final.to_dict(),
+    }
+
+
+def _default_where(policy: Policy, result: UnitResult) -> str:
+    """Where the default that decided ``result`` was set (the floor's, when the project
+    layer was not allowed to loosen it)."""
+    if result.note and policy.floor is not None:
+        return policy.floor.default_where
+    return policy.default_where
+
+
+def render(data: dict[str, Any]) -> str:
+    """The explanation as text for a person."""
+    lines = [f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)"]
+    for layer in data["policy"]["layers"]:
+        lines.append(f"  layer {layer['layer']}: {layer['path']}")
+    lines.append(
+        f"call:   {data['call']['tool_name']} in {data['call']['cwd']}"
+        + (
+            f" (project {data['call']['project']})"
+            if data["call"].get("project") not in (None, data["call"]["cwd"])
+            else ""
+        )
+    )
+    if data["call"]["tool_name"] == "Bash" or data["commands"]:
+        lines.append("commands that would run:")
+        for i, c in enumerate(data["commands"], 1):
+            lines.append(f"  {i}. {c['text'] or c['program']}")
+            detail = [f"program={c['program'] or '?'}"]
+            if c["subcommand"]:
+                detail.append(f"subcommand={c['subcommand']}")
+            if c["via"]:
+                detail.append(f"via={' > '.join(c['via'])}")
+            if c["flags"]:
+                detail.append(f"flags={','.join(c['flags'])}")
+            if c["paths"]:
+                detail.append(f"paths={' '.join(c['paths'])}")
+            if c["dynamic"]:
+                detail.append("dynamic")
+            if c.get("origin"):
+                detail.append(f"from={c['origin']}")
+            lines.append("     " + "  ".join(detail))
+        if not data["commands"]:
+            lines.append("  (none)")
+        for f in data["findings"]:
+            where = f" (from {f['origin']})" if f.get("origin") else ""
+            lines.append(f"finding: {f['kind']}: {f['detail']}{where}")
+    lines.append("decisions:")
+    for u in data["units"]:
+        by = f"rule {u['rule_id']}" if u["rule_id"] else "the default"
+        lines.append(f"  {u['unit']}: {u['action']} by {by} ({u['where']}): {u['reason']}")
+        if u["note"]:
+            lines.append(f"    ({u['note']})")
+    d = data["decision"]
+    r = d.get("review")
+    if r is not None:
+        cached = " (from cache)" if r["cache_hit"] else ""
+        lines.append(
+            f"reviewer: {r['provider'] or '-'} {r['model'] or ''} {r['outcome']}{cached} in "
+            f"{r['latency_ms']} ms, breaker {r['breaker']}, risk {r['risk']}: {r['reason']}"
+        )
+    lines.append(
+        f"result: {d['decision'].upper()}"
+        f"{' (rule ' + d['rule_id'] + ')' if d['rule_id'] else ''}: {d['reason']}"
+    )
+    return "\n".join(lines)
