@@ -57,8 +57,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 # Known upward imports (importer, imported) -> the step of issue 25 that removes it.
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 # Known circles (each a set of modules that reach each other) -> the step that breaks it.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {

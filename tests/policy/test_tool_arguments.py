@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import CWD, HOME, bash, call, judge, rules
 
+from superego_mcp.explain import explanation
 from superego_mcp.model import ToolCall
 from superego_mcp.policy import PolicyError, load_policy
-from superego_mcp.explain import explanation
 from superego_mcp.policy.sql import destructive
 
 
