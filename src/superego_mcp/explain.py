@@ -66,7 +66,12 @@ def explanation(
     decision = judgement.decision
     if final is None:
         final = resolve_review(decision, call, "ask")
+    from superego_mcp import visible
+
     return {
+        # Characters that make the call read differently from what runs (render() and the
+        # dashboard show them escaped and say so).
+        "hidden_characters": visible.hidden_in([call.tool_input, call.cwd]),
         "policy": {
             "source": policy.source,
             "digest": policy.digest,
@@ -96,8 +101,18 @@ def _default_where(policy: Policy, result: UnitResult) -> str:
 
 
 def render(data: dict[str, Any]) -> str:
-    """The explanation as text for a person."""
-    lines = [f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)"]
+    """The explanation as text for a person. Characters that hide or reorder text (bidi
+    overrides, zero-width, terminal controls) are shown escaped, with a warning first."""
+    from superego_mcp.visible import escape
+
+    lines = []
+    hidden = data.get("hidden_characters") or []
+    if hidden:
+        lines.append(
+            "warning: this call contains characters that hide or reorder text, so it may read "
+            "differently from what runs; they are shown escaped (\\uXXXX): " + "; ".join(hidden)
+        )
+    lines.append(f"policy: {data['policy']['source']} ({data['policy']['rules']} rules)")
     for layer in data["policy"]["layers"]:
         lines.append(f"  layer {layer['layer']}: {layer['path']}")
     lines.append(
@@ -149,4 +164,4 @@ def render(data: dict[str, Any]) -> str:
         f"result: {d['decision'].upper()}"
         f"{' (rule ' + d['rule_id'] + ')' if d['rule_id'] else ''}: {d['reason']}"
     )
-    return "\n".join(lines)
+    return "\n".join(escape(line) for line in lines)

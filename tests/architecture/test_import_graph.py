@@ -28,6 +28,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "superego_mcp.places",
             "superego_mcp.project",
             "superego_mcp.buildinfo",
+            "superego_mcp.visible",
             "superego_mcp.base",
         ),
     ),

@@ -271,6 +271,40 @@ def test_text_from_a_tool_call_is_never_markup(page: Any, dashboard: Dashboard) 
     assert page.title() == "Superego dashboard"
 
 
+def test_hidden_characters_are_shown_escaped_with_a_warning(
+    page: Any, dashboard: Dashboard
+) -> None:
+    """A right-to-left override makes `cat x\u202etxt.sh` read as `cat xhs.txt`: the page
+    shows the escape and says why, and the copyable explain command is exact."""
+    marker = uuid.uuid4().hex[:8]
+    command = f"cat /tmp/{marker}\u202etxt.sh\u200b"
+    evaluate(dashboard, command)
+    row_id = newest_id(dashboard, text=marker)
+    row = page.locator(f"#live-table tr[data-id='{row_id}']")
+    row.wait_for()
+    assert "\\u202e" in row.inner_text()
+    assert "\u202e" not in row.inner_text()
+    page.goto(f"{dashboard.url}/dashboard#call/{row_id}")
+    page.wait_for_selector("#call-units")
+    warning = page.locator("#hidden-characters").inner_text()
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in warning
+    assert "U+200B ZERO WIDTH SPACE" in warning
+    body = page.locator("#call-body").inner_text()
+    assert "\u202e" not in body
+    assert "\u200b" not in body
+    assert f"{marker}\\u202etxt.sh" in page.locator("#call-commands").inner_text()
+    # The copyable command uses bash's $'...' escapes: readable, and exactly the call.
+    copied = page.input_value("#explain-command")
+    assert "\u202e" not in copied
+    words = subprocess.run(
+        ["bash", "-c", 'printf "%s\\0" ' + copied.split(" -- ", 1)[1]],
+        capture_output=True,
+        timeout=30,
+        check=True,
+    ).stdout.split(b"\0")
+    assert words[0].decode() == command
+
+
 # --- Rules ---------------------------------------------------------------------------------------
 
 

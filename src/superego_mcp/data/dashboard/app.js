@@ -9,17 +9,43 @@ const COLOURS = { allow: "#2da44e", deny: "#cf222e", ask: "#bf8700", defer: "#09
 
 // --- small helpers -------------------------------------------------------------------------
 
+// Characters that hide or reorder what is shown (direction controls, zero-width and other
+// invisible characters, terminal controls, tag characters, lone surrogates): the page writes
+// them as \uXXXX so a person sees what would run. The same sets as superego_mcp/visible.py.
+const HIDDEN_SOURCE =
+  "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u180e" +
+  "\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\u3164\\ufeff\\uffa0]" +
+  "|\\udb40[\\udc00-\\udc7f]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
+const HIDDEN_ONE = new RegExp(HIDDEN_SOURCE);
+const HIDDEN_ALL = new RegExp(HIDDEN_SOURCE, "g");
+
+function hex(code, width) {
+  return code.toString(16).padStart(width, "0");
+}
+
+function hasHidden(text) {
+  return typeof text === "string" && HIDDEN_ONE.test(text);
+}
+
+// `text` with every hiding character escaped (backslashes doubled then, so an escape on the
+// page is never a backslash of the call).
+function visible(text) {
+  if (!hasHidden(text)) return text;
+  return text.replace(/\\/g, "\\\\").replace(HIDDEN_ALL, (m) =>
+    m.length === 2 ? `\\U${hex(m.codePointAt(0), 8)}` : `\\u${hex(m.charCodeAt(0), 4)}`);
+}
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "class") node.className = value;
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
+    else node.setAttribute(key, value === true ? "" : visible(String(value)));
   }
   for (const child of children.flat()) {
     if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.append(child instanceof Node ? child : document.createTextNode(visible(String(child))));
   }
   return node;
 }
@@ -59,8 +85,14 @@ function shortInput(input) {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+// Single quotes; bash's $'...' with \\u escapes when the text hides characters, so the
+// command shown is both readable and exactly the call.
 function shellQuote(text) {
-  return `'${String(text).replace(/'/g, "'\\''")}'`;
+  text = String(text);
+  if (hasHidden(text)) {
+    return `$'${visible(text).replace(/'/g, "\\'")}'`;
+  }
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 // The `superego-mcp explain` command that reproduces a recorded call.
@@ -272,7 +304,13 @@ async function showCall(id) {
   const review = row.review
     ? facts(Object.entries(row.review).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]))
     : el("p", { class: "note" }, "No reviewer was consulted for this call.");
-  const parts = [
+  const parts = [];
+  if (now.hidden_characters && now.hidden_characters.length) {
+    parts.push(el("p", { class: "alert", role: "alert", id: "hidden-characters" },
+      "This call contains characters that hide or reorder text, so it may read differently " +
+      "from what runs; they are shown escaped (\\uXXXX): " + now.hidden_characters.join("; ")));
+  }
+  parts.push(
     el("h3", {}, "Decision"),
     facts([
       ["decision", badge(row.decision)],
@@ -291,7 +329,7 @@ async function showCall(id) {
     el("pre", { id: "call-input" }, JSON.stringify(row.input, null, 2)),
     el("h3", {}, "Reviewer"),
     review,
-  ];
+  );
   if (now.error) {
     parts.push(el("p", { class: "alert", role: "alert" }, now.error));
   } else {
