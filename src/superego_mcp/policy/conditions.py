@@ -308,8 +308,10 @@ class Shell(Condition):
         "piped_from",
         "piped_to",
         "program",
+        "program_file",
         "redirect",
         "redirect_outside",
+        "script",
         "subcommand",
         "via",
     )
@@ -318,6 +320,8 @@ class Shell(Condition):
         self,
         *,
         program: NameMatcher | None = None,
+        program_file: PathSet | None = None,
+        script: PathSet | None = None,
         subcommand: NameMatcher | None = None,
         flags: dict[str, frozenset[str]] | None = None,
         any_flags: dict[str, tuple[frozenset[str], ...]] | None = None,
@@ -344,6 +348,8 @@ class Shell(Condition):
         self.redirect = redirect
         self.redirect_outside = redirect_outside
         self.dynamic = dynamic
+        self.program_file = program_file
+        self.script = script
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when the unit is a shell command passing every given test."""
@@ -356,6 +362,16 @@ class Shell(Condition):
             # A findings-only unit (or an empty command line) has nothing else to test.
             return self.finding is not None and self._only_finding()
         if self.program is not None and not self.program.match(cmd.program):
+            return False
+        # A program written as a path: every form of it (through symlinks too) must match.
+        if self.program_file is not None and not (
+            cmd.program_files
+            and all(self.program_file.match(p, ctx.roots) for p in cmd.program_files)
+        ):
+            return False
+        if self.script is not None and (
+            cmd.script is None or not self.script.match(cmd.script, ctx.roots)
+        ):
             return False
         if self.subcommand is not None and (
             cmd.subcommand is None or not self.subcommand.match(cmd.subcommand)
@@ -477,18 +493,20 @@ class Url(Condition):
     """Tests on the URLs a unit names (``url:``): some URL passes every given test. No DNS:
     a host is judged by how it is written (see ``policy.urls``)."""
 
-    __slots__ = ("host", "metadata", "private", "scheme")
+    __slots__ = ("host", "loopback", "metadata", "private", "scheme")
 
     def __init__(
         self,
         *,
         private: bool | None = None,
         metadata: bool | None = None,
+        loopback: bool | None = None,
         scheme: NameMatcher | None = None,
         host: NameMatcher | None = None,
     ) -> None:
         self.private = private
         self.metadata = metadata
+        self.loopback = loopback
         self.scheme = scheme
         self.host = host
 
@@ -498,6 +516,8 @@ class Url(Condition):
             if self.private is not None and u.private != self.private:
                 continue
             if self.metadata is not None and ("metadata" in u.kinds) != self.metadata:
+                continue
+            if self.loopback is not None and ("loopback" in u.kinds) != self.loopback:
                 continue
             if self.scheme is not None and not self.scheme.match(u.scheme):
                 continue

@@ -84,6 +84,8 @@ _SHELL_KEYS = (
     "redirect",
     "redirect_outside",
     "dynamic",
+    "program_file",
+    "script",
 )
 FINDING_KINDS = (
     "unparseable",
@@ -400,11 +402,13 @@ def _compile_paths(reader: Reader, node: yaml.Node) -> cond.Paths:
 
 def _compile_url(reader: Reader, node: yaml.Node) -> cond.Url:
     m = reader.mapping(node, "'url'")
-    reader.check_keys(m, ("private", "metadata", "scheme", "host"), "key in 'url'")
+    reader.check_keys(m, ("private", "metadata", "loopback", "scheme", "host"), "key in 'url'")
     if not m:
-        raise reader.error(node, "'url' needs 'private', 'metadata', 'scheme' or 'host'")
+        raise reader.error(
+            node, "'url' needs 'private', 'metadata', 'loopback', 'scheme' or 'host'"
+        )
     kw: dict[str, Any] = {}
-    for key in ("private", "metadata"):
+    for key in ("private", "metadata", "loopback"):
         if key in m:
             kw[key] = reader.boolean(m[key], f"'{key}'")
     for key in ("scheme", "host"):
@@ -463,6 +467,9 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         kw["redirect"] = reader.globs(m["redirect"], "'redirect'")
     if "redirect_outside" in m:
         kw["redirect_outside"] = reader.globs(m["redirect_outside"], "'redirect_outside'")
+    for key in ("program_file", "script"):
+        if key in m:
+            kw[key] = reader.globs(m[key], f"'{key}'")
     if "dynamic" in m:
         kw["dynamic"] = reader.boolean(m["dynamic"], "'dynamic'")
     programs = reader.strings(m["program"], "'program'") if "program" in m else []

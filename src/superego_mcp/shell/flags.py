@@ -302,6 +302,14 @@ _VALUED: dict[str, str] = {
         "-cp -classpath -d -s -h -sourcepath -encoding -source -target --release -processorpath"
     ),
     "gcc": "-o -I -L -l -x -include -MF -MT -MQ -D -U -isystem -idirafter -iquote",
+    # cmake -DNAME=VALUE is one option with an attached value, not a cluster (-D -N -A ...).
+    "cmake": (
+        "-S -B -C -D -U -G -T -A -j --parallel --build --target -t --config --preset "
+        "--toolchain --install-prefix --graphviz --log-level --test-dir"
+    ),
+    "meson": "-D --buildtype --prefix --backend -C",
+    "flask": "-A --app -e --env-file -h --host -p --port --cert --key",
+    "swift": "-c --configuration --product --target --filter --package-path --scratch-path",
     "ffmpeg": (
         "-i -f -c -codec -vf -af -filter_complex -map -ss -t -to -r -s -b -vcodec -acodec "
         "-preset -crf"
@@ -402,6 +410,34 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "kustomize",
         "ansible-galaxy",
         "oc",
+        # Build systems, toolchains and dev servers judged by their verb (swift build, mix
+        # test, next dev, rails server, ...).
+        "bazel",
+        "bazelisk",
+        "swift",
+        "dart",
+        "flutter",
+        "mix",
+        "cabal",
+        "stack",
+        "sbt",
+        "zig",
+        "rebar3",
+        "lein",
+        "elm",
+        "rake",
+        "next",
+        "nuxt",
+        "nuxi",
+        "astro",
+        "remix",
+        "svelte-kit",
+        "gatsby",
+        "ng",
+        "fastapi",
+        "flask",
+        "rails",
+        "jekyll",
     ]
 )
 
@@ -414,6 +450,7 @@ _TWO_LEVEL = frozenset(
         "docker volume",
         "docker network",
         "uv pip",
+        "swift package",
         "gh repo",
         "gh pr",
         "npm cache",
@@ -586,6 +623,25 @@ _VALUE_NOT_PATH: dict[str, frozenset[str]] = {
     ),
     "terraform": frozenset(["-var", "-target", "-replace", "-lock-timeout", "-parallelism"]),
     "gcc": frozenset(["-x", "-D", "-U", "-l"]),
+    "cmake": frozenset(
+        [
+            "-D",
+            "-U",
+            "-G",
+            "-T",
+            "-A",
+            "-j",
+            "--parallel",
+            "--target",
+            "-t",
+            "--config",
+            "--preset",
+            "--log-level",
+        ]
+    ),
+    "meson": frozenset(["-D", "--buildtype", "--backend"]),
+    "flask": frozenset(["-A", "--app", "-h", "--host", "-p", "--port"]),
+    "swift": frozenset(["-c", "--configuration", "--product", "--target", "--filter"]),
     "gh": frozenset(["-R", "--repo"]),
 }
 

@@ -70,6 +70,12 @@ class Command:
     - ``origin``: ``"FILE:LINE"`` when the command comes from a script read from disk
       (``bash x.sh``, a Makefile recipe, a package.json script; see ``shell.scripts``),
       else ``None``.
+    - ``program_files``: when the program is written as a path (``./build/app``,
+      ``bin/rails``), its normalized absolute forms (lexical, then through symlinks, like
+      ``paths``); ``()`` for a program looked up on ``PATH`` or only known at run time.
+    - ``script``: the file this command runs whose commands were read and listed as units
+      (``bash x.sh``, ``./x.sh``, ``source f``, the Makefile, package.json, justfile or
+      pyproject.toml of a task runner; see ``shell.scripts``), else ``None``.
     """
 
     __slots__ = (
@@ -83,8 +89,10 @@ class Command:
         "piped_to",
         "positionals",
         "program",
+        "program_files",
         "program_path",
         "redirects",
+        "script",
         "subcommand",
         "text",
         "via",
@@ -124,6 +132,8 @@ class Command:
         self.text = text
         self.assignments = assignments
         self.origin = origin
+        self.program_files: tuple[str, ...] = ()
+        self.script: str | None = None
 
     def __repr__(self) -> str:
         via = f" via {'/'.join(self.via)}" if self.via else ""

@@ -142,6 +142,7 @@ def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, 
     path = forms[0]
     cached = w.file_cache.get(path)
     if cached is not None:
+        _mark_read(w, k, path)
         return path, cached
     real = astral.decode(path)
     if written_before(w, k, forms):
@@ -181,7 +182,14 @@ def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, 
     w.files_read += 1
     w.bytes_read += len(data)
     w.file_cache[path] = text
+    _mark_read(w, k, path)
     return path, text
+
+
+def _mark_read(w: Walker, k: int, path: str) -> None:
+    """Record on command ``k`` the first file of it that was read (its ``script``)."""
+    if 0 <= k < len(w.commands) and w.commands[k].script is None:
+        w.commands[k].script = path
 
 
 def read_regular(real: str, limit: int) -> bytes | None:

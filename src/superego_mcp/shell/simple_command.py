@@ -245,6 +245,8 @@ def run(
     key = program
     if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and argv[:1] == ["run"]:
         key = f"{program} run"
+    elif program == "bundle" and argv[:1] == ["exec"]:
+        key = "bundle exec"
     if key in wrappers.WRAPPERS or key in wrappers.SUB_WRAPPERS:
         wrapper(
             w,
@@ -275,6 +277,8 @@ def run(
         text=text,
     )
     cmd.paths = command_paths(w, cmd, args, parsed, redirects, scope)
+    if "/" in path_word and not dyn_program:
+        cmd.program_files = w.path_forms(path_word, scope)
     if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
         cmd.dynamic = True
     k = w.add(cmd, ctx, assignments)
@@ -543,6 +547,10 @@ def found_files(w: Walker, k: int, written: list[Field], start_paths: tuple[str,
         inner.paths = dedupe((*inner.paths, *start_paths))
 
 
+# Build systems whose operands are labels (//pkg:target) rather than files.
+_LABEL_BUILDERS = frozenset({"bazel", "bazelisk", "buck2", "pants"})
+
+
 def command_paths(
     w: Walker,
     cmd: Command,
@@ -560,6 +568,9 @@ def command_paths(
             operands = operands[1:]
         if cmd.program == "dd":
             operands = [o.split("=", 1)[1] for o in operands if o.startswith(("if=", "of="))]
+        if cmd.program in _LABEL_BUILDERS:
+            # bazel //pkg:target, @repo//x, :target are build labels, not files.
+            operands = [o for o in operands if not o.startswith(("//", "@", ":", "-"))]
         candidates.extend(operands)
         for name, value in parsed.option_values:
             if not flags.value_is_path(cmd.program, name):

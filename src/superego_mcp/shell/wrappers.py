@@ -56,6 +56,7 @@ _VALUED: dict[str, str] = {
     "hatch run": "",
     "rye run": "--pyproject",
     "pipenv run": "",
+    "bundle exec": "--gemfile",
     "busybox": "",
 }
 

@@ -1,0 +1,176 @@
+"""Issue 20's everyday families on the bundled policy, in a real temp project: scripts whose
+every command was read and allowed, the project's own build outputs run by path (a real
+compiled program, symlinks), build systems, dev servers, MCP file tools judged as
+Write/Edit, MCP pull requests as `gh pr create`, and browser navigation to loopback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, load_policy
+from superego_mcp.shell import analyze
+
+TRUE = shutil.which("true") or "/bin/true"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Policy:
+    return load_policy(None)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    home = (tmp_path / "home").resolve()
+    proj = home / "project"
+    (proj / "scripts").mkdir(parents=True)
+    (proj / "src").mkdir()
+    (proj / "src" / "a.py").write_text("print(1)\n")
+    (proj / "build.sh").write_text("#!/bin/sh\nset -e\nmkdir -p build\ncc -o build/app src/m.c\n")
+    (proj / "scripts" / "wipe.sh").write_text("#!/bin/sh\necho cleaning\nrm -rf ~/Documents\n")
+    (proj / "scripts" / "fetch.sh").write_text("#!/bin/sh\ncurl -s http://10.0.0.5/api\n")
+    (proj / "scripts" / "deploy.sh").write_text("#!/bin/sh\necho shipping\n")
+    for rel in ("build/myapp", "target/debug/server", "node_modules/.bin/tool", "build/deploy"):
+        dest = proj / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(TRUE, dest)  # a real compiled program: not read as a script
+    (proj / "build" / "rm").symlink_to("/bin/rm")
+    (proj / "build" / "outside").symlink_to(TRUE)
+    return proj, home
+
+
+def decide(policy: Policy, proj: Path, home: Path, tool: str, **tool_input: object) -> str:
+    call = ToolCall(tool, dict(tool_input), str(proj))
+    return policy.evaluate(call, home=str(home)).action
+
+
+def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
+    return decide(policy, proj, home, "Bash", command=command)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # A script Superego read, every command allowed: the script itself is allowed.
+        ("bash build.sh", "allow"),
+        ("./build.sh", "allow"),
+        ("sh ./build.sh", "allow"),
+        # ... and one of its commands decides when it is not.
+        ("bash scripts/wipe.sh", "deny"),
+        ("bash scripts/fetch.sh", "ask"),
+        # Named for shipping: left to the agent even though every command is harmless.
+        ("bash scripts/deploy.sh", "defer"),
+        # The project's own build outputs, run by path.
+        ("./build/myapp --version", "allow"),
+        ("./target/debug/server --port 8080", "allow"),
+        ("./node_modules/.bin/tool --check src", "allow"),
+        (f"{'{'}proj{'}'}/build/myapp", "allow"),
+        ("./build/deploy --prod", "defer"),
+        # Through a symlink the program is what it points to: rm is judged as rm, a program
+        # outside the project is not the project's.
+        ("./build/rm -rf src", "ask"),
+        ("./build/outside", "defer"),
+        ("./build/myapp > /etc/motd", "ask"),
+        ("./build/myapp ~/Documents/x", "ask"),
+        # Build systems and loops.
+        ("cmake -S . -B build -DCMAKE_BUILD_TYPE=Release", "allow"),
+        ("cmake -GNinja -S . -B build -DBUILD_TESTING=ON", "allow"),
+        ("cmake -E rm -rf /", "ask"),
+        ("meson setup build -Dbuildtype=release", "allow"),
+        ("ninja -C build", "allow"),
+        ("bazel build //...", "allow"),
+        ("bazel test //src:all --test_output=errors", "allow"),
+        ('for f in src/*.py; do python -m py_compile "$f"; done', "allow"),
+        # Dev servers.
+        ("npx vite --port 5173", "allow"),
+        ("next dev", "allow"),
+        ("uvicorn app.main:app --reload", "allow"),
+        ("flask --app app run --debug", "allow"),
+        ("bin/rails server -p 3001", "allow"),
+        ("bundle exec jekyll serve", "allow"),
+        ("rails runner 'User.delete_all'", "defer"),
+    ],
+)
+def test_everyday_families(
+    bundled: Policy, project: tuple[Path, Path], command: str, expected: str
+) -> None:
+    proj, home = project
+    command = command.replace("{proj}", str(proj))
+    assert sh(bundled, proj, home, command) == expected, command
+
+
+def test_an_install_inside_a_read_script_still_decides(
+    bundled: Policy, project: tuple[Path, Path]
+) -> None:
+    proj, home = project
+    (proj / "scripts" / "setup.sh").write_text(
+        "#!/bin/bash\nset -euo pipefail\npython3 -m venv .venv\n. .venv/bin/activate\n"
+        "cargo install ripgrep\n"
+    )
+    got = bundled.evaluate(
+        ToolCall("Bash", {"command": "./scripts/setup.sh"}, str(proj)), home=str(home)
+    )
+    assert got.action == "ask"
+    assert got.rule_id != "allow-project-own-programs"
+
+
+def test_the_analyzer_says_which_script_and_program_file(project: tuple[Path, Path]) -> None:
+    proj, home = project
+    got = analyze("bash build.sh && ./build/myapp -v", cwd=str(proj), home=str(home))
+    by_text = {c.text: c for c in got.commands if c.origin is None}
+    assert by_text["bash build.sh"].script == str(proj / "build.sh")
+    assert by_text["bash build.sh"].program_files == ()
+    app = by_text["./build/myapp -v"]
+    assert app.script is None  # a compiled program is not read
+    assert app.program_files == (str(proj / "build" / "myapp"),)
+    link = analyze("./build/rm x", cwd=str(proj), home=str(home)).commands[0]
+    assert link.program_files[0] == str(proj / "build" / "rm")
+    assert link.program_files[-1] == str(Path("/bin/rm").resolve())
+
+
+@pytest.mark.parametrize(
+    ("tool", "tool_input", "expected"),
+    [
+        ("mcp__filesystem__write_file", {"path": "src/b.py", "content": "x"}, "allow"),
+        ("mcp__filesystem__edit_file", {"path": "src/a.py", "edits": []}, "allow"),
+        ("mcp__filesystem__create_directory", {"path": "src/pkg"}, "allow"),
+        ("mcp__filesystem__move_file", {"source": "src/a.py", "destination": "src/c.py"}, "allow"),
+        ("mcp__filesystem__write_file", {"path": "/etc/hosts", "content": "x"}, "ask"),
+        ("mcp__filesystem__write_file", {"path": "{home}/.bashrc", "content": "x"}, "ask"),
+        ("mcp__filesystem__write_file", {"path": "{home}/.ssh/id_rsa", "content": "x"}, "deny"),
+        ("mcp__filesystem__write_file", {"path": ".claude/settings.json", "content": "{}"}, "ask"),
+        ("mcp__filesystem__write_file", {"content": "no path"}, "ask"),
+        ("mcp__filesystem__move_file", {"source": "{proj}", "destination": "/tmp/x"}, "ask"),
+        (
+            "mcp__github__create_pull_request",
+            {"title": "Fix", "head": "f", "base": "main"},
+            "allow",
+        ),
+        ("mcp__github__create_issue", {"title": "Bug"}, "allow"),
+        ("mcp__github__merge_pull_request", {"pull_number": 1}, "ask"),
+        ("mcp__playwright__browser_navigate", {"url": "http://localhost:3000"}, "allow"),
+        ("mcp__playwright__browser_navigate", {"url": "http://127.0.0.1:5173/login"}, "allow"),
+        ("mcp__puppeteer__puppeteer_navigate", {"url": "http://[::1]:8080/"}, "allow"),
+        ("mcp__playwright__browser_navigate", {"url": "http://192.168.1.1/"}, "ask"),
+        ("mcp__playwright__browser_navigate", {"url": "http://169.254.169.254/"}, "ask"),
+        ("mcp__playwright__browser_navigate", {"url": "http://0.0.0.0:2375/"}, "ask"),
+        ("mcp__playwright__browser_navigate", {"url": "http://router.local/"}, "ask"),
+        ("mcp__fetch__fetch", {"url": "http://localhost:3000/admin"}, "ask"),
+    ],
+)
+def test_mcp_tools_judged_as_their_builtin_twins(
+    bundled: Policy,
+    project: tuple[Path, Path],
+    tool: str,
+    tool_input: dict[str, str],
+    expected: str,
+) -> None:
+    proj, home = project
+    filled = {
+        k: v.replace("{home}", str(home)).replace("{proj}", str(proj)) if isinstance(v, str) else v
+        for k, v in tool_input.items()
+    }
+    assert decide(bundled, proj, home, tool, **filled) == expected, (tool, filled)
