@@ -1,0 +1,38 @@
+"""The hook's last line of defence: an error nothing else catches, inside the judging
+process, answers with the fail mode (never allow, never defer)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hook_helpers import bash
+
+# hook.cache fails to import inside handle()'s try, after the input was parsed: nothing
+# but the final `except BaseException` sees it.
+BROKEN = (
+    "import sys; sys.modules['superego_mcp.hook.cache'] = None\n"
+    "from superego_mcp.cli import main; main(['hook', *sys.argv[1:]])"
+)
+
+
+@pytest.mark.parametrize(("args", "expected"), [([], "ask"), (["--fail-mode", "deny"], "deny")])
+def test_an_internal_error_answers_the_fail_mode(
+    hook_env: dict[str, str], tmp_path: Path, args: list[str], expected: str
+) -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", BROKEN, *args],
+        input=json.dumps(bash("ls", cwd=str(tmp_path))).encode(),
+        capture_output=True,
+        env=hook_env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)["hookSpecificOutput"]
+    assert out["permissionDecision"] == expected
+    assert "internal error (ModuleNotFoundError)" in out["permissionDecisionReason"]
