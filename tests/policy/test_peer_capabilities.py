@@ -61,3 +61,57 @@ def bundled() -> Policy:
 def test_shell_commands(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+# Secrets by shape, wherever they are; public halves are not secrets.
+SECRETS: list[tuple[str, str]] = [
+    ("cat id_rsa.bak", DENY),
+    ("cat deploy/id_dsa_old", DENY),
+    ("cat keys/github_ed25519", DENY),
+    ("cat staging_ecdsa", DENY),
+    ("cat CERT.P12", DENY),
+    ("cat server.KEY", DENY),
+    ("cat java.keystore", DENY),
+    ("cat vendor/cache/id_rsa", DENY),
+    ("cat server-cert-key.pem", DENY),
+    ("rg -f ~/.ssh/id_rsa src", DENY),
+    ("cat wallet.keychain", ASK),
+    ("cat vault.kdbx", ASK),
+    ("cat prod.ovpn", ASK),
+    ("cat .npmrc", ASK),
+    ("cat nested/repo/.claude/settings.local.json", ASK),
+    ("cat .mcp.json", ASK),
+    ("cat /etc/opencode/opencode.json", ASK),
+    ("cat credentials.backup", ASK),
+    ("cat .ENV", ASK),
+    ("cat .Env.Local", ASK),
+    ("grep -e TOKEN .env", ASK),
+    ("grep .env -e foo", ASK),
+    ("grep --file patterns .env", ASK),
+    ("cat deploy/id_rsa.pub", ALLOW),
+    ("cat deploy/id_rsa.bak.pub", ALLOW),
+    ("cat certs/fullchain.pem", ALLOW),
+    ("cat node_modules/pkg/test/server.pem", ALLOW),
+    ("cat .env.example.production", ALLOW),
+    ("cat .ENV.SAMPLE", ALLOW),
+    ("cat src/test_rsa.py", ALLOW),
+    ("cat .claude/settings.json", ALLOW),
+    ("grep -e TOKEN src/app.py", ALLOW),
+    ("openssl x509 -noout -subject -in cert.pem", DEFER),
+    ("openssl rsa -in server.key -text", DENY),
+    # a `...` in an unquoted heredoc runs; in a quoted one it is text
+    ("cat <<EOF\n`cat .env`\nEOF", ASK),
+    ("cat <<EOF\nx `rm -rf ~` y\nEOF", DENY),
+    ("cat <<'EOF'\n`rm -rf ~`\nEOF", ALLOW),
+    ("cat <<EOF\nprice \\`x\\`\nEOF", ALLOW),
+    # `time`, `command` and `builtin` run cd in this shell
+    ("time cd .. && rm -rf build", DENY),
+    ("command cd .. && rm -rf build", DENY),
+    ("builtin cd /etc && rm -rf nginx", DENY),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), SECRETS, ids=[c for c, _ in SECRETS])
+def test_secrets_by_shape(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

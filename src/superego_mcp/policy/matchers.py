@@ -319,7 +319,8 @@ class PathGlob:
     ``superego_mcp.project``) and ``${tmp}`` (the temp directories, less a project or home
     inside them) may start a glob. A glob ending in ``/**``
     also matches the directory itself. A relative glob (``*.pem``, ``.git/hooks/**``) matches
-    at any depth.
+    at any depth. A glob written after ``(?i)`` ignores case (only in the part after its
+    variable: ``~`` and ``${project}`` are the paths they are).
     """
 
     __slots__ = ("regex", "root", "text")
@@ -328,6 +329,13 @@ class PathGlob:
         if not glob:
             raise ValueError("empty path glob")
         self.text = glob
+        # "(?i)" first: the glob ignores case (`(?i).env.*` matches `.ENV.Local`), as a
+        # case-insensitive file system (macOS, Windows) opens such names.
+        nocase = glob.startswith("(?i)")
+        if nocase:
+            glob = glob[4:]
+            if not glob:
+                raise ValueError("empty path glob after (?i)")
         root = "abs"
         rest = glob
         for prefix, name in _ROOTS.items():
@@ -345,6 +353,8 @@ class PathGlob:
         if "${" in rest:
             raise ValueError(f"bad path glob {glob!r}: a variable may only start a glob")
         body = _path_glob_body(rest, glob)
+        if nocase:
+            body = "(?i:" + body + ")"
         if root == "any":
             body = "(?:.*)?" + body
         self.root = root

@@ -328,6 +328,12 @@ _VALUED: dict[str, str] = {
     ),
     "find": "",
     "grep": "-e --regexp -f --file -m --max-count -A -B -C --include --exclude --exclude-dir",
+    "rg": (
+        "-e --regexp -f --file -g --glob --iglob -t --type -T --type-not -m --max-count -A "
+        "--after-context -B --before-context -C --context -M --max-columns -j --threads "
+        "--max-depth --max-filesize --pre --pre-glob --sort --sortr --color --colors -E "
+        "--encoding --ignore-file --type-add -r --replace"
+    ),
     "ssh": "-p -i -l -o -F -J -L -R -D -b -c -E -e -m -O -Q -S -W -w -B",
     "scp": "-P -i -o -F -J -l -c -S",
     "git clone": "-b --branch -o --origin --depth --reference -c --config --template",
@@ -373,6 +379,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "terraform",
         "tofu",
         "terragrunt",
+        "openssl",
         "vault",
         "consul",
         "nomad",
@@ -643,6 +650,44 @@ _VALUE_NOT_PATH: dict[str, frozenset[str]] = {
     "flask": frozenset(["-A", "--app", "-h", "--host", "-p", "--port"]),
     "swift": frozenset(["-c", "--configuration", "--product", "--target", "--filter"]),
     "gh": frozenset(["-R", "--repo"]),
+    "grep": frozenset(["-e", "--regexp", "-m", "--max-count", "-A", "-B", "-C"]),
+    "rg": frozenset(
+        [
+            "-e",
+            "--regexp",
+            "-g",
+            "--glob",
+            "--iglob",
+            "-t",
+            "--type",
+            "-T",
+            "--type-not",
+            "-m",
+            "--max-count",
+            "-A",
+            "--after-context",
+            "-B",
+            "--before-context",
+            "-C",
+            "--context",
+            "-M",
+            "--max-columns",
+            "-j",
+            "--threads",
+            "--max-depth",
+            "--max-filesize",
+            "--pre-glob",
+            "--sort",
+            "--sortr",
+            "--color",
+            "--colors",
+            "-E",
+            "--encoding",
+            "--type-add",
+            "-r",
+            "--replace",
+        ]
+    ),
 }
 
 

@@ -80,16 +80,42 @@ def heredoc(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
     raw = body.text or b""
     for child in body.named_children:
         lead = raw[cursor - body.start_byte : child.start_byte - body.start_byte]
-        parts.append(lead.decode("utf-8", "surrogateescape"))
+        parts.append(_backticks(w, lead.decode("utf-8", "surrogateescape"), scope, ctx))
         if child.type == "heredoc_content":
-            parts.append(node_text(child))
+            parts.append(_backticks(w, node_text(child), scope, ctx))
         else:
             toks = tokens_of([child], ws)
             text, dynamic = literal_text(toks)
             parts.append(node_text(child) if dynamic else text)
         cursor = child.end_byte
-    parts.append(raw[cursor - body.start_byte :].decode("utf-8", "surrogateescape"))
+    tail = raw[cursor - body.start_byte :].decode("utf-8", "surrogateescape")
+    parts.append(_backticks(w, tail, scope, ctx))
     return "".join(parts)
+
+
+def _backticks(w: Walker, text: str, scope: Scope, ctx: Ctx) -> str:
+    """Walk the `...` substitutions in a stretch of an unquoted heredoc's text (the parser
+    leaves them as text, but bash runs them); an unbalanced backtick fails closed."""
+    if "`" not in text:
+        return text
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            end = i + 1
+            while end < n and text[end] != "`":
+                end += 2 if text[end] == "\\" else 1
+            if end >= n:
+                raise Unparseable("unbalanced backtick in a heredoc")
+            inner = text[i + 1 : end].replace("\\`", "`")
+            statements.source(w, inner, scope.copy(), ctx.nested("``"))
+            i = end + 1
+            continue
+        i += 1
+    return text
 
 
 def redirect_findings(w: Walker, redirects: list[Redirect], k: int | None) -> None:

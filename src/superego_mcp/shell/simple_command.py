@@ -119,6 +119,17 @@ _FIRST_OPERAND_NOT_PATH = frozenset(
         "yq",
     ]
 )
+# Options that give that pattern or script, so that every operand is a file
+# (`grep -e TOKEN .env`, `sed -f prog.sed file`, `awk -f prog.awk data`), as canonical flags.
+_PATTERN_OPTIONS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("grep", "egrep", "fgrep", "rg", "ag", "ack"),
+        frozenset({"-e", "--regexp", "-f", "--file"}),
+    ),
+    "sed": frozenset({"expression", "file"}),
+    **dict.fromkeys(("awk", "gawk", "mawk"), frozenset({"-f", "--file", "-e", "--source"})),
+    "jq": frozenset({"-f", "--from-file"}),
+}
 
 
 def command(
@@ -336,7 +347,10 @@ def wrapper(
     redirections.redirect_findings(w, redirects, k)
     label = "find -exec" if key == "find" else key
     inner_ctx = ctx.nested(label, keep_pipes=True)
-    inner_scope = scope.copy()
+    # bash's `time` keyword and the `command` / `builtin` builtins run a builtin in this
+    # shell: `time cd .. && rm -rf build` deletes ../build.
+    same_shell = program in ("time", "command", "builtin") and "/" not in path_word
+    inner_scope = scope if same_shell and not u.assignments else scope.copy()
     for f in u.assignments:
         name, _, value = f[0].partition("=")
         inner_scope.vars[name] = None if f[1] else value
@@ -564,7 +578,8 @@ def command_paths(
     candidates: list[str] = []
     if cmd.program not in _NO_PATH_OPERANDS:
         operands = [] if cmd.program in _OPERANDS_NOT_PATHS else list(parsed.positionals)
-        if cmd.program in _FIRST_OPERAND_NOT_PATH and operands:
+        given = _PATTERN_OPTIONS.get(cmd.program, frozenset()) & parsed.flags
+        if cmd.program in _FIRST_OPERAND_NOT_PATH and operands and not given:
             operands = operands[1:]
         if cmd.program == "dd":
             operands = [o.split("=", 1)[1] for o in operands if o.startswith(("if=", "of="))]
