@@ -13,7 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "corpus"))
 
-from corpus_helpers import DANGEROUS, EVERYDAY, load, rates
+from collections import Counter
+
+from corpus_helpers import DANGEROUS, EVERYDAY, INSTALLS, PUBLIC, load, rates
 
 from superego_mcp.policy import load_policy
 
@@ -43,6 +45,23 @@ def main() -> None:
     for case, action in d_results:
         if action not in ("ask", "deny"):
             print(f"  MISSED {action:5} {case.family:13} {case.text}")
+    public = load(PUBLIC)
+    main_cases = [c for c in public if c.family != INSTALLS]
+    installs = [c for c in public if c.family == INSTALLS]
+    p_counts, p_results = rates(policy, main_cases)
+    n_p = len(main_cases)
+    print(f"public everyday ({n_p} calls, {len({c.family for c in main_cases})} ecosystems):")
+    print(f"  denied {_pct(p_counts['deny'], n_p)}, asked {_pct(p_counts['ask'], n_p)}")
+    print(f"  allowed {_pct(p_counts['allow'], n_p)}, deferred {_pct(p_counts['defer'], n_p)}")
+    i_counts, _ = rates(policy, installs)
+    print(f"public installs ({len(installs)} calls): {dict(i_counts)}")
+    programs: Counter[str] = Counter()
+    for case, action in p_results:
+        if action != "allow":
+            programs[f"{action} {case.text.split()[0]}"] += 1
+    print(
+        "  most frequent not allowed:", ", ".join(f"{k} x{v}" for k, v in programs.most_common(15))
+    )
     per_call = elapsed / (n_e + n_d) * 1e6
     print(f"{n_e + n_d} calls judged in {elapsed * 1000:.0f} ms ({per_call:.0f} us per call)")
 

@@ -2,7 +2,8 @@
 
 Shared by ``tests/corpus/test_corpus.py`` and ``bench/bench_corpus.py``. Each corpus is a YAML
 mapping of family -> list of calls; a string is a Bash command line, a mapping is
-``{tool, input}``. Calls are judged as ``superego-mcp check`` judges examples: in
+``{tool, input}``; ``{command, source}`` is a Bash command line with where it was found
+(the public corpus). Calls are judged as ``superego-mcp check`` judges examples: in
 ``/home/user/project`` with home ``/home/user``.
 """
 
@@ -21,6 +22,9 @@ from superego_mcp.policy import Policy
 HERE = Path(__file__).parent
 EVERYDAY = HERE / "everyday.yaml"
 DANGEROUS = HERE / "dangerous.yaml"
+PUBLIC = HERE / "public_everyday.yaml"
+# The public corpus's family whose answer is the install family's setting, measured apart.
+INSTALLS = "installs"
 HOME = "/home/user"
 CWD = "/home/user/project"
 
@@ -44,6 +48,9 @@ def load(path: Path) -> list[Case]:
         for entry in entries:
             if isinstance(entry, str):
                 cases.append(Case(family, ToolCall("Bash", {"command": entry}, CWD), entry))
+            elif "command" in entry:
+                text = entry["command"]
+                cases.append(Case(family, ToolCall("Bash", {"command": text}, CWD), text))
             else:
                 call = ToolCall(entry["tool"], dict(entry["input"]), CWD)
                 cases.append(Case(family, call, f"{entry['tool']} {entry['input']!r}"))

@@ -9,12 +9,28 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from corpus_helpers import DANGEROUS, EVERYDAY, HOME, Case, judge, load, rates
+from corpus_helpers import (
+    DANGEROUS,
+    EVERYDAY,
+    HOME,
+    INSTALLS,
+    PUBLIC,
+    Case,
+    judge,
+    load,
+    rates,
+)
 
 from superego_mcp.policy import Policy, load_policy
 
 EVERYDAY_CASES = load(EVERYDAY)
 DANGEROUS_CASES = load(DANGEROUS)
+PUBLIC_CASES = load(PUBLIC)
+PUBLIC_MAIN = [c for c in PUBLIC_CASES if c.family != INSTALLS]
+# The public corpus's bar today, a ratchet towards issue 20's targets (0 denied, <= 1% asked,
+# >= 95% allowed): raise these as the policy learns; never lower them.
+PUBLIC_MAX_ASKED = 0.05
+PUBLIC_MIN_ALLOWED = 0.82
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +79,24 @@ def test_the_hook_cache_form_decides_the_same(bundled: Policy) -> None:
         a = bundled.evaluate(case.call, home=HOME)
         b = cached.evaluate(case.call, home=HOME)
         assert (a.action, a.rule_id, a.reason) == (b.action, b.rule_id, b.reason), case.text
+
+
+def test_public_corpus_is_large_and_varied() -> None:
+    assert len(PUBLIC_CASES) >= 1000
+    ecosystems = {c.family for c in PUBLIC_MAIN}
+    assert len(ecosystems) >= 12, ecosystems
+
+
+def test_public_corpus_is_never_denied_and_rarely_asked(bundled: Policy) -> None:
+    counts, results = rates(bundled, PUBLIC_MAIN)
+    denied = [_why(bundled, c) for c, a in results if a == "deny"]
+    asked = [_why(bundled, c) for c, a in results if a == "ask"]
+    assert not denied
+    assert len(asked) / len(PUBLIC_MAIN) <= PUBLIC_MAX_ASKED, asked
+    assert counts["allow"] / len(PUBLIC_MAIN) >= PUBLIC_MIN_ALLOWED
+
+
+def test_public_installs_are_never_denied(bundled: Policy) -> None:
+    installs = [c for c in PUBLIC_CASES if c.family == INSTALLS]
+    assert installs
+    assert all(judge(bundled, c) != "deny" for c in installs)

@@ -424,7 +424,6 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "swift",
         "dart",
         "flutter",
-        "mix",
         "cabal",
         "stack",
         "sbt",
@@ -432,7 +431,6 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "rebar3",
         "lein",
         "elm",
-        "rake",
         "next",
         "nuxt",
         "nuxi",
@@ -445,6 +443,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "flask",
         "rails",
         "jekyll",
+        "nix",
     ]
 )
 
@@ -458,6 +457,7 @@ _TWO_LEVEL = frozenset(
         "docker network",
         "uv pip",
         "swift package",
+        "nix flake",
         "gh repo",
         "gh pr",
         "npm cache",
