@@ -1,9 +1,6 @@
-"""Shared test fixtures."""
+"""Shared test fixtures. First of all, the isolation from the user's own Superego set-up
+(tests/hermetic.py): before anything imports Superego."""
 
-import os
-import tempfile
+import hermetic
 
-# Every decision is audited by default (SQLite in the user's state directory): no test may
-# write into the real one. Subprocesses inherit this; tests that want a store of their own
-# set SUPEREGO_AUDIT.
-os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="superego-test-state-")
+assert hermetic.TEST_HOME.is_dir()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import importlib
 import os
 import shutil
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from system_parts import require
+
 for _helpers in ("server", "hook"):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / _helpers))
 
@@ -25,13 +26,8 @@ _server_helpers.STARTUP_SECONDS = max(_server_helpers.STARTUP_SECONDS, 60.0)
 
 
 def _pg_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        raise RuntimeError(
-            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: "
-            "apt-get install -y postgresql (.ci/run does)"
-        )
-    return Path(found[-1]).parent
+    # Skips every test that needs the cluster when PostgreSQL is not installed.
+    return Path(require("postgresql"))
 
 
 def _as_owner(argv: list[str], owner: str | None) -> list[str]:

@@ -4,8 +4,9 @@ private podman.
 The image is `$SUPEREGO_IMAGE_ARCHIVE` when set (GitHub Actions passes the Nix-built
 `./result`; `tests/container/run-contract IMAGE` sets it), else the stand-in built here from
 the project's wheel by build_standin.py. These tests need root, podman and (for the stand-in)
-debootstrap; without them they are skipped, unless `SUPEREGO_REQUIRE_CONTAINER` is set (as
-`.ci/run` does), which turns a missing prerequisite into an error.
+debootstrap; without them they are skipped (tests/system_parts.py), unless
+`SUPEREGO_REQUIRE_CONTAINER` is set (as `.ci/run` does), which turns a missing prerequisite
+into a failure.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from podman import PODMAN, LoadedImage, Podman
+from podman import LoadedImage, Podman
+
+from system_parts import missing_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 GIVEN = os.environ.get("SUPEREGO_IMAGE_ARCHIVE")
@@ -30,23 +33,11 @@ GIVEN = os.environ.get("SUPEREGO_IMAGE_ARCHIVE")
 BUILD_CANARY = "build-canary-" + secrets.token_hex(16)
 
 
-def missing_prerequisite() -> str | None:
-    """Why these tests cannot run on this machine, or None."""
-    if os.geteuid() != 0:
-        return "the container tests run as root (podman --root, debootstrap)"
-    if PODMAN is None:
-        return "podman is not installed (.ci/run installs podman, runc, iptables)"
-    if not GIVEN and shutil.which("debootstrap") is None:
-        return "debootstrap is not installed (.ci/run installs it) and no image was given"
-    return None
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    reason = missing_prerequisite()
+    # SUPEREGO_REQUIRE_CONTAINER (set by .ci/run) turns a missing prerequisite into a failure.
+    reason = missing_reason("container")
     if reason is None:
         return
-    if os.environ.get("SUPEREGO_REQUIRE_CONTAINER"):
-        raise pytest.UsageError(f"SUPEREGO_REQUIRE_CONTAINER is set but {reason}")
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from hook_helpers import SCRIPT, Result
 
+from hermetic import is_setting
+
 
 @pytest.fixture(scope="session")
 def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -40,7 +42,7 @@ def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pycache: Path) -> 
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SUPEREGO_")}
     for k in os.environ:
-        if k.upper().startswith("SUPEREGO_"):
+        if is_setting(k):  # test-control variables (SUPEREGO_TEST_HIDE...) stay
             monkeypatch.delenv(k)
     env.update(HOME=str(home), SUPEREGO_CACHE_DIR=str(tmp_path / "cache"))
     # Hook processes keep their .pyc files, as an installation does: compiling pydantic from

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from agent_helpers import warmed
 from hook_helpers import SCRIPT
+
+from system_parts import require
 
 JSON_AGENTS = {
     # agent: (user file under HOME, project file under the project, event)
@@ -21,7 +22,6 @@ JSON_AGENTS = {
     "copilot": (".copilot/hooks/superego.json", ".github/hooks/superego.json", "preToolUse"),
     "cursor": (".cursor/hooks.json", ".cursor/hooks.json", "preToolUse"),
 }
-NODE = shutil.which("node")
 
 
 def hooks(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -224,13 +224,13 @@ def run_plugin(
     env: dict[str, str], project: Path, plugin: Path, calls: list[dict[str, object]]
 ) -> list[dict[str, object]]:
     """Load the plugin under node (as OpenCode would under Bun) and run its hook."""
-    assert NODE is not None, "node is needed for the OpenCode plugin test (apt-get install nodejs)"
+    node = require("node")
     module = project / "plugin.mjs"  # node needs .mjs for an ES module outside a package
     module.write_text(plugin.read_text())
     harness = project / "harness.mjs"
     harness.write_text(HARNESS)
     proc = subprocess.run(
-        [NODE, str(harness), module.as_uri(), str(project), json.dumps(calls)],
+        [node, str(harness), module.as_uri(), str(project), json.dumps(calls)],
         capture_output=True,
         text=True,
         env=env,

@@ -17,6 +17,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from system_parts import find
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_INPUTS = ("pyproject.toml", "uv.lock", "README.md", "hatch_build.py", "src")
 SOURCE_DATE_EPOCH = "1700000000"
@@ -106,8 +108,7 @@ def contract() -> dict[str, Any]:
     return data
 
 
-NIX_INSTANTIATE = shutil.which("nix-instantiate")
-NO_NIX_REASON = "nix-instantiate is not installed (.ci/nix-checks installs Debian's nix-bin)"
+NIX_INSTANTIATE = find("nix")
 
 # nixpkgs cannot be fetched here, so nix/image.nix is evaluated with the few library
 # functions it uses written out exactly as nixpkgs defines them, and dockerTools /

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from packaging_helpers import NIX_INSTANTIATE, NO_NIX_REASON, ROOT
+from packaging_helpers import ROOT
 
-pytestmark = pytest.mark.skipif(NIX_INSTANTIATE is None, reason=NO_NIX_REASON)
+from system_parts import skip_unless
+
+pytestmark = skip_unless("nix")
 
 CHECKER = ROOT / "nix" / "check_flake_lock.py"
 

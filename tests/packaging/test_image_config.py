@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 from packaging_helpers import (
-    NIX_INSTANTIATE,
-    NO_NIX_REASON,
     contract,
     image_arguments,
     project_version,
 )
 
+from system_parts import skip_unless
+
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(NIX_INSTANTIATE is None, reason=NO_NIX_REASON)
+pytestmark = skip_unless("nix")
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,11 @@ import json
 from typing import Any
 
 import pytest
-from packaging_helpers import NIX_INSTANTIATE, NO_NIX_REASON, nix_eval
+from packaging_helpers import nix_eval
 
-pytestmark = pytest.mark.skipif(NIX_INSTANTIATE is None, reason=NO_NIX_REASON)
+from system_parts import skip_unless
+
+pytestmark = skip_unless("nix")
 
 _HARNESS = """
 let

@@ -7,13 +7,12 @@ import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 
-import pytest
 from packaging_helpers import (
-    NIX_INSTANTIATE,
-    NO_NIX_REASON,
     image_arguments,
     project_version,
 )
+
+from system_parts import skip_unless
 
 
 def _metadata_version(wheel: Path) -> str:
@@ -38,7 +37,7 @@ def test_cli_and_wheel_agree_with_pyproject(installed_venv: Path, wheel: Path) -
     assert wheel.name.startswith(f"superego_mcp-{expected}-")
 
 
-@pytest.mark.skipif(NIX_INSTANTIATE is None, reason=NO_NIX_REASON)
+@skip_unless("nix")
 def test_image_tag_is_the_pyproject_version() -> None:
     expected = project_version()
     assert image_arguments()["tag"] == expected

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from server_helpers import Server
 
+from system_parts import find, skip_unless
+
 # Scenarios any MCP server must pass. The suite's other server scenarios call tools,
 # resources and prompts of its reference "everything" server by name (test_image_content,
 # test://static-text, ...), which a policy server does not have.
@@ -32,12 +34,10 @@ GENERIC_SCENARIOS = [
     "dns-rebinding-protection",
 ]
 
-# Where conformance.sh installs the suite (and Node 22 when the system Node is older).
-_TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "conformance"
-_INSTALLED = _TOOLS / "node_modules/@modelcontextprotocol/conformance/dist/index.js"
-_NODE22 = _TOOLS / "node22/node_modules/.bin/node"
+# Where conformance.sh installs Node 22 when the system Node is older.
+_NODE22 = Path(__file__).resolve().parents[2] / ".tools/conformance/node22/node_modules/.bin/node"
 
-SUITE = os.environ.get("SUPEREGO_CONFORMANCE") or (str(_INSTALLED) if _INSTALLED.is_file() else "")
+SUITE = find("conformance") or ""
 NODE = (
     os.environ.get("SUPEREGO_CONFORMANCE_NODE")
     or (str(_NODE22) if _NODE22.is_file() else None)
@@ -45,16 +45,8 @@ NODE = (
     or "node"
 )
 
-# CI installs the suite first and sets SUPEREGO_REQUIRE_CONFORMANCE, so that a missing
-# suite fails there instead of passing quietly as a skip.
-if not SUITE and os.environ.get("SUPEREGO_REQUIRE_CONFORMANCE"):
-    raise RuntimeError("SUPEREGO_REQUIRE_CONFORMANCE is set but the conformance suite is missing")
-
-pytestmark = pytest.mark.skipif(
-    not SUITE,
-    reason="the MCP conformance suite is not installed (tests/server/conformance.sh installs "
-    "it from npm into .tools/ and runs these)",
-)
+# CI installs the suite first and sets SUPEREGO_REQUIRE_CONFORMANCE: missing, it fails there.
+pytestmark = skip_unless("conformance")
 
 
 @pytest.mark.parametrize("scenario", GENERIC_SCENARIOS)

@@ -16,22 +16,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from server_helpers import clean_env
+
+from system_parts import skip_unless
 
 _TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "inspector"
 LAUNCHER = _TOOLS / "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
 NODE = _TOOLS / "node"  # a link to Node >= 22, made by inspector.sh
-INSTALLED = LAUNCHER.is_file() and NODE.exists()
-
-if not INSTALLED and os.environ.get("SUPEREGO_REQUIRE_INSPECTOR"):
-    raise RuntimeError("SUPEREGO_REQUIRE_INSPECTOR is set but the MCP Inspector is missing")
-
-pytestmark = pytest.mark.skipif(
-    not INSTALLED,
-    reason="the MCP Inspector is not installed (tests/server/inspector.sh installs it from npm "
-    "into .tools/ and runs these)",
-)
+# CI installs it first and sets SUPEREGO_REQUIRE_INSPECTOR: missing, it fails there.
+pytestmark = skip_unless("inspector")
 
 
 def _inspector(*args: str, **env: str) -> dict[str, Any]:
