@@ -7,7 +7,6 @@ start-up; a bad value is a :class:`ConfigError` that names the setting.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 from pathlib import Path
@@ -22,6 +21,7 @@ from pydantic_settings import (
 )
 
 from superego_mcp.model import FailMode
+from superego_mcp.net import is_loopback
 from superego_mcp.places import cache_dir, settings_file, state_dir, user_policy_path
 from superego_mcp.reviewer import MAX_TIMEOUT_S, PROVIDERS
 
@@ -274,12 +274,7 @@ class Settings(BaseSettings):
     @property
     def is_loopback(self) -> bool:
         """True when ``host`` only accepts connections from this machine."""
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(self.host)
 
     @classmethod
     def settings_customise_sources(

@@ -14,7 +14,7 @@ and a missing store costs one failed ``open``.
 """
 
 # os.path, not pathlib: the hook path pays for every import.
-# ruff: noqa: PTH103, PTH105, PTH118, PTH120
+# ruff: noqa: PTH103, PTH118, PTH120
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from superego_mcp.files import write_atomic
 from superego_mcp.model import Decision
 
 if TYPE_CHECKING:
@@ -64,11 +65,8 @@ def _live(items: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
 def _write(path: str, items: list[dict[str, Any]]) -> None:
     directory = os.path.dirname(path)
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"version": 1, "exceptions": items}, fh, indent=2, sort_keys=True)
-    os.replace(tmp, path)
+    text = json.dumps({"version": 1, "exceptions": items}, indent=2, sort_keys=True)
+    write_atomic(path, text.encode("utf-8"))
 
 
 class _Locked:

@@ -29,6 +29,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "superego_mcp.project",
             "superego_mcp.buildinfo",
             "superego_mcp.visible",
+            "superego_mcp.files",
+            "superego_mcp.net",
             "superego_mcp.base",
         ),
     ),

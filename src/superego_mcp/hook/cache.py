@@ -37,11 +37,10 @@ The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp`
 """
 
 # os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
-# ruff: noqa: PTH100, PTH101, PTH103, PTH105, PTH108, PTH109, PTH116, PTH118, PTH120
+# ruff: noqa: PTH100, PTH101, PTH103, PTH108, PTH109, PTH116, PTH118, PTH120
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import stat
@@ -50,6 +49,7 @@ import time
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from superego_mcp.files import write_atomic
 from superego_mcp.places import cache_dir, settings_file
 
 if TYPE_CHECKING:
@@ -384,7 +384,6 @@ def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -
         c.reviewer,
     )
     directory = os.path.dirname(entry_path)
-    tmp = f"{entry_path}.{os.getpid()}.tmp"
     try:
         if not private_dir(directory, create=True):
             return  # someone else's directory: nothing of ours goes there
@@ -393,15 +392,8 @@ def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -
             return
         body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         data = _blake2b(body, key) + body
-        with contextlib.suppress(FileNotFoundError):  # left by a killed hook of the same pid
-            os.unlink(tmp)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, entry_path)
+        write_atomic(entry_path, data)
     except Exception:  # a cache that cannot be written only costs speed
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         return
     _prune(directory)
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Final
+
+from superego_mcp.files import write_atomic
 
 CLOSED: Final = "closed"
 OPEN: Final = "open"
@@ -190,14 +191,6 @@ class State:
             },
             "cache": self.cache.dump(),
         }
-        target = Path(path)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        try:
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            tmp.replace(target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        with contextlib.suppress(OSError):
+            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(data).encode("utf-8"))

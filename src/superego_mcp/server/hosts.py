@@ -9,17 +9,15 @@ lookups per request.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from superego_mcp.net import is_loopback
 from superego_mcp.server.auth import PUBLIC_PATHS, send_json
 
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -32,17 +30,6 @@ def host_name(value: str) -> str:
     if v.count(":") == 1:
         return v.split(":", 1)[0]
     return v
-
-
-@lru_cache(maxsize=256)
-def is_loopback(name: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if name in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _origin_key(origin: str) -> str | None:
