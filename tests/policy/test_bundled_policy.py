@@ -62,8 +62,12 @@ SHELL: list[tuple[str, str]] = [
     ("ls && cat ~/.ssh/id_rsa", DENY),
     ("cat .env", ASK),
     # ask
-    ("python3 -c 'print(1)'", REVIEW),
-    ("node -e 'console.log(1)'", REVIEW),
+    ("python3 -c 'exec(input())'", REVIEW),  # Python / JavaScript Superego cannot follow
+    ("node -e 'eval(process.argv[1])'", REVIEW),
+    ("perl -e 'print 1'", REVIEW),  # a language Superego does not read
+    ("python3 -c 'print(1)'", ALLOW),  # read completely: it only prints
+    ("node -e 'console.log(1)'", ALLOW),
+    ("python3 -c 'import shutil; shutil.rmtree(\"/\")'", DENY),
     ("git push --force", ASK),
     ("git push -f origin main", ASK),
     ("git push --force-with-lease", ASK),

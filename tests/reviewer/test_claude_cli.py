@@ -17,7 +17,8 @@ from superego_mcp.model import Decision, ToolCall
 from superego_mcp.policy.engine import Policy
 from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
 
-ONE_LINER = ToolCall("Bash", {"command": "python3 -c 'print(6*7)'"}, "/home/user/project")
+# Inline code Superego does not read (Python and JavaScript are read: superego_mcp.lang).
+ONE_LINER = ToolCall("Bash", {"command": "perl -e 'print 6*7'"}, "/home/user/project")
 
 # Records its argv, stdin and working directory, then answers as FAKE_CLAUDE_MODE says.
 FAKE_CLAUDE = """\
@@ -92,7 +93,7 @@ def test_claude_cli_answer_decides(
     assert argv[argv.index("--system-prompt") + 1].startswith("You are the reviewer of Superego")
     # The whole prompt goes on stdin, uncut (the old reviewer cut it at 500 characters).
     assert seen["stdin"].startswith("Superego's rule review-code-execution asked")
-    assert "python3 -c 'print(6*7)'" in seen["stdin"]
+    assert "perl -e 'print 6*7'" in seen["stdin"]
     assert seen["cwd"] != os.getcwd()
     assert Path(seen["cwd"]).name.startswith("superego-review-")
     assert not Path(seen["cwd"]).exists()  # the empty directory is removed afterwards
@@ -105,8 +106,8 @@ def test_a_long_prompt_is_not_cut(
     monkeypatch.setenv(
         "FAKE_CLAUDE_RESULT", '{"decision": "allow", "reason": "Prints.", "risk": "low"}'
     )
-    code = "print(1)\n" * 500
-    call = ToolCall("Bash", {"command": f"python3 -c '{code}'"}, "/home/user/project")
+    code = "print 1;\n" * 500
+    call = ToolCall("Bash", {"command": f"perl -e '{code}'"}, "/home/user/project")
     r = Reviewer(ReviewerConfig([("claude-cli", "")], cache_ttl=0))
     assert decide(bundled, call, reviewer=lambda: r).action == "allow"
     stdin = json.loads(claude.read_text())["stdin"]

@@ -28,7 +28,7 @@ from superego_mcp.hook.runner import _MAX_EXTENSION_S, _REVIEW_MARGIN_S, DEADLIN
 from superego_mcp.reviewer import MAX_TIMEOUT_S
 
 SCRIPT = str(Path(sys.executable).parent / "superego-mcp")
-ONE_LINER = "python3 -c 'print(6*7)'"
+ONE_LINER = "perl -e 'print 6*7'"  # inline code Superego does not read
 CALL = {"tool_name": "Bash", "tool_input": {"command": ONE_LINER}, "cwd": "/tmp"}
 
 
@@ -121,7 +121,7 @@ def test_command_hook_breaker_state_survives_between_calls(
     warm(hook_env, json.loads(hook_input()))  # SUPEREGO_* settings are part of the key
     fake.script(Reply(status=500))
     for i in range(3):
-        out, _ = run_hook(hook_env, hook_input(f"python3 -c 'print({i})'"))
+        out, _ = run_hook(hook_env, hook_input(f"perl -e 'print {i}'"))
         assert out["permissionDecision"] == "ask"
     assert len(fake.seen) == 2  # the third call found the breaker open in the state file
     assert "breaker open" in out["permissionDecisionReason"]
@@ -230,9 +230,7 @@ def test_server_reviews_concurrently(fake: FakeVendor, review_server: Server) ->
 
     async def many() -> list[Any]:
         async with httpx.AsyncClient(timeout=30) as client:
-            calls = [
-                {**CALL, "tool_input": {"command": f"python3 -c 'print({i})'"}} for i in range(6)
-            ]
+            calls = [{**CALL, "tool_input": {"command": f"perl -e 'print {i}'"}} for i in range(6)]
             responses = []
 
             async def one(c: dict[str, Any]) -> None:

@@ -16,7 +16,8 @@ from superego_mcp.model import ToolCall
 from superego_mcp.policy.engine import Policy
 from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
 
-ONE_LINER = ToolCall("Bash", {"command": "python3 -c 'print(6*7)'"}, "/home/user/project")
+# Inline code Superego does not read (Python and JavaScript are read: superego_mcp.lang).
+ONE_LINER = ToolCall("Bash", {"command": "perl -e 'print 6*7'"}, "/home/user/project")
 
 
 def reviewer(*chain: str, **options: Any) -> Reviewer:
@@ -232,7 +233,7 @@ def test_cache_reuses_a_clean_answer_per_call_and_policy(fake: FakeVendor, bundl
     assert d.review is not None
     assert d.review["cache_hit"] is True
     assert len(fake.seen) == 1
-    other = ToolCall("Bash", {"command": "python3 -c 'print(6*8)'"}, "/home/user/project")
+    other = ToolCall("Bash", {"command": "perl -e 'print 6*8'"}, "/home/user/project")
     judge(bundled, r, other)
     assert len(fake.seen) == 2  # another call is another review
 
@@ -256,7 +257,7 @@ def test_concurrent_reviews_do_not_wait_on_each_other(fake: FakeVendor, bundled:
     fake.script(Reply(ALLOW, delay=0.8))
     r = reviewer("openai", timeout=10, cache_ttl=0)
     calls = [
-        ToolCall("Bash", {"command": f"python3 -c 'print({i})'"}, "/home/user/project")
+        ToolCall("Bash", {"command": f"perl -e 'print {i}'"}, "/home/user/project")
         for i in range(8)
     ]
 
@@ -287,7 +288,7 @@ def test_the_prompt_carries_the_call_and_the_analysis(fake: FakeVendor, bundled:
     data = json.loads("\n".join(lines[begin + 1 : end]))
     assert data["tool_input"] == ONE_LINER.tool_input
     [command] = data["analysis"]["commands"]
-    assert command["program"] == "python3"
+    assert command["program"] == "perl"
     assert {"kind": "code_execution"}.items() <= data["analysis"]["findings"][0].items()
     assert data["rule_results"][0]["rule_id"] == "review-code-execution"
     assert "Read the inline code." in user  # the rule's guidance, outside the data block

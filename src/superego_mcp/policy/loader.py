@@ -94,6 +94,8 @@ FINDING_KINDS = (
     "download_to_shell",
     "decode_to_shell",
     "code_execution",
+    "code_read",
+    "code_partial",
     "fork_bomb",
     "reverse_shell",
     "script_unread",

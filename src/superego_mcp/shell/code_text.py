@@ -1,16 +1,26 @@
 """Code given as text: what shells and interpreters run from ``-c``, a script, stdin
 (heredoc, herestring, a pipe) or a substitution; ``eval``/``source`` text; commands in
 environment variables and git configuration; and downloaded or decoded data that ends up
-run. Shell code is analyzed recursively; other interpreters' code becomes a finding.
+run. Shell code is analyzed recursively; Python and JavaScript code is read by
+:mod:`superego_mcp.lang` (what it does becomes commands with origin "python -c:LINE" or
+"FILE:LINE"); other interpreters' code becomes a finding.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import detect, scripts, simple_command, statements, taskfiles
-from .model import CODE_EXECUTION, DECODE_TO_SHELL, DOWNLOAD_TO_SHELL, DYNAMIC_PROGRAM, Command
-from .state import code_detail, dedupe
+from . import astral, detect, scripts, simple_command, statements, taskfiles
+from .model import (
+    CODE_EXECUTION,
+    CODE_PARTIAL,
+    CODE_READ,
+    DECODE_TO_SHELL,
+    DOWNLOAD_TO_SHELL,
+    DYNAMIC_PROGRAM,
+    Command,
+)
+from .state import clip_text, code_detail, dedupe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -86,7 +96,7 @@ def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ct
                 w, text, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}")
             )
         else:
-            w.finding(CODE_EXECUTION, code_detail(cmd.program, text), k)
+            inline_code(w, k, text, f"{feeder.program} | {cmd.program}", scope, ctx)
 
 
 def code_runner(
@@ -107,10 +117,12 @@ def code_runner(
     script = [] if src.script is None else w.path_forms(argv[src.script], env_scope)
     cmd.paths = dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
     if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
-        w.finding(CODE_EXECUTION, code_detail(cmd.program, cmd.positionals[0]), k)
+        inline_code(w, k, cmd.positionals[0], "deno eval", env_scope, ctx)
         return
     if family == "python" and "-m" in argv[: src.script or len(argv)]:
         m = argv.index("-m")
+        if m + 1 < len(argv) and not args[m + 1][1]:
+            module_file(w, k, argv[m + 1], env_scope, ctx)
         if m + 1 < len(argv):
             simple_command.run(
                 w,
@@ -140,13 +152,17 @@ def code_runner(
             inner.vars["0"] = None if not rest or rest[0][1] else rest[0][0]
             statements.source(w, src.code, inner, ctx.nested(f"{cmd.program} -c"))
         else:
-            w.finding(CODE_EXECUTION, code_detail(cmd.program, src.code), k)
+            flag = argv[index - 1] if 0 < index <= len(argv) else "-c"
+            flag = flag if flag.startswith("-") and len(flag) <= 8 else "-c"
+            inline_code(w, k, src.code, f"{cmd.program} {flag}", env_scope, ctx)
         return
     if src.script is not None:
         feed_check(w, k, [subst.get(src.script)], (env_scope, ctx, shell))
         downloaded_check(w, k, script)
         if shell and cmd.program in taskfiles.SH_FAMILY and not args[src.script][1]:
             scripts.shell_file(w, k, tuple(script), args[src.script + 1 :], env_scope, ctx)
+        elif not shell and not args[src.script][1]:
+            script_file(w, k, family, tuple(script), env_scope, ctx)
         return
     # Reads its program from stdin: a heredoc / herestring, or a pipe.
     if stdin is not None:
@@ -154,7 +170,7 @@ def code_runner(
             inner = env_scope.copy()
             statements.source(w, stdin, inner, ctx.nested(f"{cmd.program} <<"))
         else:
-            w.finding(CODE_EXECUTION, code_detail(cmd.program, stdin), k)
+            inline_code(w, k, stdin, f"{cmd.program} <<", env_scope, ctx)
         return
     w.reads_program.add(k)
     feed_check(w, k, [w.stdin_feed.get(k)], (env_scope, ctx, shell))
@@ -243,8 +259,91 @@ def feed_check(
             if text is not None and reads[2]:
                 statements.source(w, text, reads[0].copy(), reads[1].nested(f"{cmd.program} <()"))
             elif text is not None:
-                w.finding(CODE_EXECUTION, code_detail(cmd.program, text), k)
+                inline_code(w, k, text, f"{cmd.program} <()", reads[0], reads[1])
         if any(c.program in detect.DOWNLOADERS for c in fed):
             w.finding(DOWNLOAD_TO_SHELL, f"downloaded code run by {cmd.program}", k)
         if any(detect.decodes(c) for c in fed):
             w.finding(DECODE_TO_SHELL, f"decoded data run by {cmd.program}", k)
+
+
+def inline_code(w: Walker, k: int, code: str, label: str, scope: Scope, ctx: Ctx) -> None:
+    """Code given to interpreter ``k`` as text (``-c``/``-e``, a heredoc, a pipe): Python
+    and JavaScript are read (:func:`foreign_code`), ``code_read`` when completely;
+    anything else, or code not followed everywhere, is ``code_execution`` as before."""
+    cmd = w.commands[k]
+    family = detect.interpreter(cmd.program)
+    from superego_mcp.lang import FAMILIES
+
+    language = FAMILIES.get(family or "")
+    if language is None:
+        w.finding(CODE_EXECUTION, code_detail(cmd.program, code), k)
+        return
+    where = f"{w.where} {label}" if w.where else label
+    gap = foreign_code(w, code, language, where, 0, scope, ctx.nested(label))
+    if gap:
+        detail = clip_text(f"{cmd.program}: not followed ({gap}): {astral.decode(code)}", 200)
+        w.finding(CODE_EXECUTION, detail, k)
+    else:
+        w.finding(CODE_READ, code_detail(cmd.program, astral.decode(code)), k)
+
+
+def code_file(
+    w: Walker, k: int, path: str, text: str, language: str, scope: Scope, ctx: Ctx
+) -> None:
+    """A Python / JavaScript file command ``k`` runs, read from disk: what it does becomes
+    commands with origin "FILE:LINE"; what could not be followed is ``code_partial``."""
+    cmd = w.commands[k]
+    name = path.rsplit("/", 1)[-1]
+    gap = foreign_code(w, text, language, path, 0, scope, ctx.nested(f"{cmd.program} {name}"))
+    if gap:
+        w.finding(CODE_PARTIAL, clip_text(f"{path}: not followed at {gap}", 200), k)
+
+
+def foreign_code(
+    w: Walker, code: str, language: str, origin: str, offset: int, scope: Scope, ctx: Ctx
+) -> str:
+    """Read ``code`` in ``language`` and walk each of its effects as shell, with origin
+    ``origin:LINE``; return the first gap ("line N: why"), or "" when fully analysed."""
+    from superego_mcp.lang import read_code
+
+    report = read_code(language, astral.decode(code))
+    for effect in report.effects:
+        text = effect.shell
+        if astral.needs_encoding(text):
+            if astral.ambiguous(text):
+                from .state import Unparseable
+
+                raise Unparseable(f"{origin}:{effect.line} mixes astral and private-use characters")
+            text = astral.encode(text)
+            w.encoded = True
+        statements.source(w, text, scope.copy(), ctx, (astral.encode(origin), offset + effect.line))
+    return report.first_gap()
+
+
+def script_file(
+    w: Walker, k: int, family: str, forms: tuple[str, ...], scope: Scope, ctx: Ctx
+) -> None:
+    """``python x.py`` / ``node x.js`` / ``bun x.ts``: the file is read as the interpreter's
+    language (Python, JavaScript) when it is one Superego reads."""
+    from superego_mcp.lang import FAMILIES
+
+    language = FAMILIES.get(family)
+    if language is None or not forms:
+        return
+    got = scripts.read(w, k, forms, what="script", unread=CODE_PARTIAL)
+    if got is not None:
+        code_file(w, k, got[0], got[1], language, scope, ctx)
+
+
+def module_file(w: Walker, k: int, module: str, scope: Scope, ctx: Ctx) -> None:
+    """``python -m pkg.mod``: when the module is a file under the working directory (the
+    first place Python looks), it is read like ``python pkg/mod.py``."""
+    parts = module.split(".")
+    if scope.cwd is None or not all(p.isidentifier() for p in parts):
+        return
+    base = "/".join(parts)
+    for rel in (base + ".py", base + "/__main__.py"):
+        forms = w.path_forms(rel, scope)
+        if forms and scripts.exists(forms[0]):
+            script_file(w, k, "python", forms, scope, ctx)
+            return

@@ -13,7 +13,15 @@ TOO_COMPLEX: Final = "too_complex"  # over the size / nesting / command-count li
 DYNAMIC_PROGRAM: Final = "dynamic_program"  # the program name is only known at run time
 DOWNLOAD_TO_SHELL: Final = "download_to_shell"  # curl/wget ... | sh, sh <(curl ...), ...
 DECODE_TO_SHELL: Final = "decode_to_shell"  # base64 -d / rev / xxd -r ... | sh
-CODE_EXECUTION: Final = "code_execution"  # python -c, node -e, perl -e, ... one-liners
+# python -c, node -e, perl -e, ... one-liners: code Superego did not read, or could not
+# follow everywhere (Python and JavaScript are read: superego_mcp.lang).
+CODE_EXECUTION: Final = "code_execution"
+# Python / JavaScript code given inline that Superego read completely: everything it does to
+# the machine is listed as commands of its own (origin "python -c:LINE", ...).
+CODE_READ: Final = "code_read"
+# A Python / JavaScript file the command runs was read, but not everything it does could be
+# followed (the detail names the first place): what was followed is listed as commands.
+CODE_PARTIAL: Final = "code_partial"
 FORK_BOMB: Final = "fork_bomb"  # a function that calls itself twice in the background
 REVERSE_SHELL: Final = "reverse_shell"  # /dev/tcp redirects, nc -e, socat exec:, ...
 # A script the command runs exists but was not read (too big, binary, not UTF-8, over the

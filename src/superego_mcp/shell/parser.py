@@ -15,31 +15,32 @@ if TYPE_CHECKING:
 _parser: Parser | None = None
 
 
-def _language_pointer() -> object:
-    """The grammar's ``language()`` pointer, without importing the package's ``__init__``."""
+def language_pointer(package: str = "tree_sitter_bash") -> object:
+    """A grammar package's ``language()`` pointer, without importing its ``__init__``
+    (also used for the Python and JavaScript grammars of :mod:`superego_mcp.lang`)."""
     import importlib.machinery
     import importlib.util
     import os.path
 
-    spec = importlib.util.find_spec("tree_sitter_bash")
+    spec = importlib.util.find_spec(package)
     folders = list(spec.submodule_search_locations or []) if spec else []
     for folder in folders:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(folder, "_binding" + suffix)  # noqa: PTH118 (start-up cost)
             if not os.path.exists(path):  # noqa: PTH110
                 continue
-            loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
-            mod_spec = importlib.util.spec_from_file_location(
-                "tree_sitter_bash._binding", path, loader=loader
-            )
+            name = package + "._binding"
+            loader = importlib.machinery.ExtensionFileLoader(name, path)
+            mod_spec = importlib.util.spec_from_file_location(name, path, loader=loader)
             if mod_spec is None:
                 continue
             module = importlib.util.module_from_spec(mod_spec)
             loader.exec_module(module)
             return module.language()
-    import tree_sitter_bash  # the supported way, if the layout ever changes
+    import importlib  # the supported way, if the layout ever changes
 
-    return tree_sitter_bash.language()
+    pointer: object = importlib.import_module(package).language()
+    return pointer
 
 
 def parse(data: bytes) -> Tree:
@@ -48,5 +49,5 @@ def parse(data: bytes) -> Tree:
     if _parser is None:
         from tree_sitter import Language, Parser
 
-        _parser = Parser(Language(_language_pointer()))
+        _parser = Parser(Language(language_pointer()))
     return _parser.parse(data)

@@ -132,11 +132,15 @@ _NPM_SCRIPT_SUBCOMMANDS = {"test": "test", "t": "test", "tst": "test", "start": 
                            "stop": "stop", "restart": "restart"}  # fmt: skip
 
 
-def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, str] | None:
+def read(
+    w: Walker, k: int, forms: tuple[str, ...], *, what: str, unread: str = SCRIPT_UNREAD
+) -> tuple[str, str] | None:
     """The (path, text) of a script command ``k`` runs, or None when it is not read.
 
     A missing file, a directory or a binary file gives None silently (nothing of it runs as
-    shell); any other reason not to read an existing file becomes a finding."""
+    shell); any other reason not to read an existing file becomes an ``unread`` finding
+    (``script_unread``; Python / JavaScript files: ``code_partial``, which keeps the answer
+    the command alone gets)."""
     if not forms or not w.read_scripts:
         return None
     path = forms[0]
@@ -177,7 +181,7 @@ def read(w: Walker, k: int, forms: tuple[str, ...], *, what: str) -> tuple[str, 
         except UnicodeDecodeError:
             why = "is not UTF-8 text"
     if why is not None:
-        w.finding(SCRIPT_UNREAD, f"{what} {path} was not read: it {why}", k)
+        w.finding(unread, f"{what} {path} was not read: it {why}", k)
         return None
     w.files_read += 1
     w.bytes_read += len(data)
@@ -390,7 +394,7 @@ def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     got = None
     for name in candidates:
         forms = _forms(w, name, cwd)
-        if forms and _exists(forms[0]):
+        if forms and exists(forms[0]):
             got = read(w, k, forms, what="Makefile")
             break
     if got is None:
@@ -540,7 +544,8 @@ def _forms(w: Walker, name: str, cwd: str) -> tuple[str, ...]:
     return w.path_forms(name, scope)
 
 
-def _exists(path: str) -> bool:
+def exists(path: str) -> bool:
+    """Whether ``path`` (an analysis form, astral-encoded) exists on disk."""
     try:
         return os.path.exists(astral.decode(path))  # noqa: PTH110
     except ValueError:

@@ -1,0 +1,93 @@
+"""What reading a piece of Python or JavaScript found: effects as shell command lines, gaps.
+
+An *effect* is something the code would do to the machine, written as the shell command
+that does the same (``shutil.rmtree(p)`` -> ``rm -rf -- p``, ``requests.post(u)`` ->
+``curl -s -X POST -d @- u``, ``os.system(s)`` -> ``s`` itself), so the shell analysis and
+the same rules judge it. A *gap* is something the reader could not follow (a string only
+known at run time given to ``exec``, a path only known at run time given to a deletion, an
+unknown module's function): the code was not fully analysed. Plain ``__slots__`` classes:
+this module is imported on the hook path when a call carries code.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+
+class Effect:
+    """One thing the code would do: ``shell`` is the equivalent command line, ``line`` its
+    1-based line in the code."""
+
+    __slots__ = ("line", "shell")
+
+    def __init__(self, line: int, shell: str) -> None:
+        self.line = line
+        self.shell = shell
+
+    def __repr__(self) -> str:
+        return f"Effect({self.line}, {self.shell!r})"
+
+
+class Report:
+    """Effects and gaps of one piece of code. ``complete`` is true when nothing was left
+    unfollowed: everything the code does to the machine is in ``effects``."""
+
+    __slots__ = ("effects", "gaps")
+
+    def __init__(self) -> None:
+        self.effects: list[Effect] = []
+        self.gaps: list[tuple[int, str]] = []
+
+    @property
+    def complete(self) -> bool:
+        """True when the code was fully analysed."""
+        return not self.gaps
+
+    def effect(self, line: int, shell: str) -> None:
+        """Record an effect (once per line and text)."""
+        if not any(e.line == line and e.shell == shell for e in self.effects):
+            self.effects.append(Effect(line, shell))
+
+    def gap(self, line: int, why: str) -> None:
+        """Record something not followed (once per line and reason)."""
+        if (line, why) not in self.gaps:
+            self.gaps.append((line, why))
+
+    def first_gap(self) -> str:
+        """The first gap as "line N: reason" (for findings), or ""."""
+        if not self.gaps:
+            return ""
+        line, why = min(self.gaps)
+        more = f" (and {len(self.gaps) - 1} more)" if len(self.gaps) > 1 else ""
+        return f"line {line}: {why}{more}"
+
+
+def word(text: str) -> str:
+    """One shell word for ``text``; a leading ``~`` stays unquoted so the shell (and the
+    analysis) expands it to the home directory, as ``expanduser`` / ``os.homedir()`` did."""
+    if text == "~":
+        return "~"
+    if text.startswith("~/"):
+        rest = text[2:]
+        return "~/" + shlex.quote(rest) if rest else "~/"
+    return shlex.quote(text)
+
+
+def command(*words: str) -> str:
+    """A shell command line of already-quoted words."""
+    return " ".join(words)
+
+
+def curl(url: str, method: str = "GET", *, data: bool = False, out: str | None = None) -> str:
+    """The curl command line that does what an HTTP call does: a read (GET/HEAD) or a
+    request that sends data (any other method, or a body)."""
+    parts = ["curl", "-s"]
+    method = method.upper()
+    if out is not None:
+        parts += ["-o", word(out)]
+    if method == "HEAD":
+        parts.append("-I")
+    elif method not in ("GET", "OPTIONS") or data:
+        parts += ["-X", shlex.quote(method if method != "GET" else "POST"), "-d", "@-"]
+    parts.append(shlex.quote(url))
+    return command(*parts)
