@@ -9,9 +9,10 @@ inline on the event loop: a thread hop would cost more than the evaluation.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -19,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from superego_mcp import __version__
 from superego_mcp.config import Settings
@@ -98,6 +100,37 @@ async def _hook_answer(
         log.exception("hook request failed")
         problem = f"internal error ({type(exc).__name__})"
         return adapter.dump(agent.render_failure(event, holder.fail_mode, problem))
+
+
+class HookRoutes:
+    """Pure ASGI: ``POST`` to an agent's hook route is answered here, inside the guards
+    (Host/Origin, token, body size, request id) but before FastAPI's routing, exception and
+    request layers, which cost more than judging a call. The routes stay declared on the
+    app too (the OpenAPI document, other methods' 405); :func:`_hook_answer` never raises."""
+
+    def __init__(self, app: ASGIApp, answers: Mapping[str, Callable[[bytes], Awaitable[bytes]]]):
+        """Wrap ``app``; ``answers`` maps each hook path to its answer for a body."""
+        self.app = app
+        self.answers = dict(answers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a hook ``POST``; hand everything else to the app."""
+        answer = self.answers.get(scope["path"]) if scope["type"] == "http" else None
+        if answer is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        parts: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away: nobody to answer
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        data = await answer(b"".join(parts))
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
 
 
 def create_app(
@@ -228,7 +261,17 @@ def create_app(
         ]
     )
 
-    # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > routes.
+    # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > hook
+    # routes > the app's routes.
+    app.add_middleware(
+        HookRoutes,
+        answers={
+            ROUTES[name]: functools.partial(
+                _hook_answer, holder=holder, recorder=recorder, agent=adapter_for(name)
+            )
+            for name in AGENTS
+        },
+    )
     too_large = "the hook input is too large to judge"
     app.add_middleware(
         BodyLimit,

@@ -35,12 +35,18 @@ def _label(text: str | None, limit: int = 64) -> str:
     return "" if text is None else redact_text(text)[:limit]
 
 
+# Redacted labels of the decisions already counted: (decision, tool, rule, entry) -> the
+# counter's child. Tools and rules are few, so this stays small; it is bounded anyway.
+_MAX_CHILDREN = 4096
+
+
 class Metrics:
     """The server's metrics, in their own registry (several apps may live in one process)."""
 
     def __init__(self) -> None:
         """Create every metric; ``build_info`` is set at once."""
         self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        self._counted: dict[tuple[str, str, str | None, str], tuple[Any, Any]] = {}
         r = self.registry = CollectorRegistry(auto_describe=True)
         self.decisions = Counter(
             "superego_decisions",
@@ -121,8 +127,17 @@ class Metrics:
         review: dict[str, Any] | None,
     ) -> None:
         """Count one decision and its latency (and the reviewer's, when it ran)."""
-        self.decisions.labels(decision, _label(tool), _label(rule, 128), entry).inc()
-        self.decision_seconds.labels(entry).observe(seconds)
+        key = (decision, tool, rule, entry)
+        counters = self._counted.get(key)
+        if counters is None:
+            counters = (
+                self.decisions.labels(decision, _label(tool), _label(rule, 128), entry),
+                self.decision_seconds.labels(entry),
+            )
+            if len(self._counted) < _MAX_CHILDREN:
+                self._counted[key] = counters
+        counters[0].inc()
+        counters[1].observe(seconds)
         if review:
             latency = review.get("latency_ms")
             if isinstance(latency, int | float):

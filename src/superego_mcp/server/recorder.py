@@ -121,7 +121,8 @@ class Recorder:
         seconds: float,
         digest: str | None,
     ) -> None:
-        """Count, store (awaited) and stream one decision; never raises."""
+        """Count, store (awaited) and stream one decision; never raises. With the audit
+        off and nobody watching the stream, no row is built at all."""
         try:
             review = getattr(decision, "review", None)
             self.metrics.decided(
@@ -132,6 +133,13 @@ class Recorder:
                 seconds=seconds,
                 review=review if isinstance(review, dict) else None,
             )
+            if (
+                self.writer is None
+                and not self.hub.subscribers
+                and not log.isEnabledFor(logging.DEBUG)
+            ):
+                self._local_id += 1  # the stream's ids stay one per decision
+                return
             row = build_record(
                 call,
                 decision,
