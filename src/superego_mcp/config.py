@@ -388,15 +388,21 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
 
 
 def load_effective(
-    settings: Settings, settings_file: str | None, *, project: str | None = None
+    settings: Settings,
+    settings_file: str | None,
+    *,
+    project: str | None = None,
+    executable: str | None = None,
 ) -> Policy:
     """The policy in effect for these settings (``rules``, ``user_rules``, ``project_rules``,
     ``default_action``) in ``project`` (default: ``policy.layers.default_project()``), with
-    Superego's own settings file, cache and state directories protected. The one way every
-    entry point loads it."""
+    Superego's own settings file, cache and state directories and its executable (default:
+    ``places.running_executable()``) protected. The one way every entry point loads it."""
+    from superego_mcp.places import running_executable
     from superego_mcp.policy.layers import default_project, load_layers
 
     protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir)]
+    protect += [executable] if executable else running_executable()
     if settings_file:
         protect.append(settings_file)
     policy = load_layers(

@@ -3,7 +3,7 @@ environment is read. Standard library only: the hook uses these on every call or
 miss, the settings model for its defaults."""
 
 # os.path, not pathlib: the hook path pays for every import.
-# ruff: noqa: PTH100, PTH111, PTH118
+# ruff: noqa: PTH100, PTH111, PTH113, PTH118, PTH119
 
 from __future__ import annotations
 
@@ -50,3 +50,16 @@ def cache_dir() -> str:
         return os.path.abspath(os.path.expanduser(explicit))
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "superego-mcp")
+
+
+def running_executable() -> list[str]:
+    """The ``superego-mcp`` script this process runs as (as written and with symlinks
+    resolved), or nothing when run otherwise (``python -m``, tests): deleting, replacing or
+    chmod-ing it would switch off every hook that names it."""
+    import sys
+
+    script = sys.argv[0] if sys.argv else ""
+    if not os.path.basename(script).startswith("superego-mcp") or not os.path.isfile(script):
+        return []
+    path = os.path.abspath(script)
+    return list(dict.fromkeys((path, os.path.realpath(path))))

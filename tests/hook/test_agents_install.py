@@ -88,7 +88,8 @@ def test_install_merges_is_idempotent_backs_up_and_uninstalls(
     cmds = commands(agent, data, event)
     assert cmds[0] == "/usr/local/bin/their-guard"
     assert len(cmds) == 2
-    argv = shlex.split(cmds[1])
+    assert cmds[1].endswith(" || exit 2")  # fails closed when the program is gone
+    argv = shlex.split(cmds[1].removesuffix(" || exit 2"))
     assert Path(argv[0]).is_file()
     assert os.access(argv[0], os.X_OK)
     assert argv[1:] == ["hook", "--agent", agent]

@@ -63,7 +63,8 @@ def test_install_into_a_fresh_home_writes_an_absolute_runnable_command(
     [handler] = group["hooks"]
     assert handler["type"] == "command"
     assert handler["timeout"] == 60
-    argv = shlex.split(handler["command"])
+    assert handler["command"].endswith(" || exit 2")  # fails closed when the program is gone
+    argv = shlex.split(handler["command"].removesuffix(" || exit 2"))
     assert os.path.isabs(argv[0])
     assert argv[-1] == "hook"
     # The written command really is the hook: run it the way Claude Code would (sh -c), with
@@ -183,7 +184,7 @@ def test_project_and_local_scopes(
     assert r.returncode == 0, r.stderr
     data = json.loads((project / ".claude" / name).read_text())
     [handler] = ours(data)
-    argv = shlex.split(handler["command"])  # type: ignore[arg-type]
+    argv = shlex.split(handler["command"].removesuffix(" || exit 2"))  # type: ignore[union-attr]
     assert argv[:3] == [sys.executable, "-m", "superego_mcp"]
     assert argv[3:] == ["hook", "--rules", str(rules)]
     assert not user_settings(hook_env).exists()
@@ -232,7 +233,8 @@ def test_command_mode_with_url_forwards_to_the_server(
     r = hooks(hook_env, project, "install", "--url", "http://127.0.0.1:9")
     assert r.returncode == 0, r.stderr
     [handler] = ours(json.loads(user_settings(hook_env).read_text()))
-    assert shlex.split(handler["command"])[-3:] == ["hook", "--server", "http://127.0.0.1:9"]  # type: ignore[arg-type]
+    argv = shlex.split(handler["command"].removesuffix(" || exit 2"))  # type: ignore[union-attr]
+    assert argv[-3:] == ["hook", "--server", "http://127.0.0.1:9"]
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,9 @@ ROUTE = "/v1/hooks/claude-code"
 # timeout passes first, so a command hook needs some head room.
 MIN_COMMAND_TIMEOUT = 6
 TOKEN_VAR = "SUPEREGO_API_TOKEN"  # noqa: S105 -- the variable's name, not a secret
+# Ends every command hook at every scope, for every agent: a program that is gone (the shell's
+# 127) or crashes (1) would let the call through; exit 2 blocks it in every agent's contract.
+FAIL_CLOSED = " || exit 2"
 
 
 class InstallError(Exception):
@@ -57,8 +60,9 @@ def hook_command(
     agent: str | None = None,
 ) -> str:
     """The shell command the agent runs: an absolute path to this installation, so that it
-    works when ``superego-mcp`` is not on the agent's ``PATH``."""
-    return shlex.join(hook_argv(rules, config, server, agent))
+    works when ``superego-mcp`` is not on the agent's ``PATH``, failing closed
+    (:data:`FAIL_CLOSED`) when that path is gone."""
+    return shlex.join(hook_argv(rules, config, server, agent)) + FAIL_CLOSED
 
 
 def hook_argv(
@@ -101,7 +105,7 @@ def shared_hook_command(
             words += [flag, _in_project(Path(value), project_dir, flag)]
     if server:
         words += ["--server", shlex.quote(server)]
-    return " ".join(words) + " || exit 2"
+    return " ".join(words) + FAIL_CLOSED
 
 
 def _in_project(path: Path, project_dir: Path, flag: str) -> str:
@@ -343,11 +347,20 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
                 f"{scope}: {event} matcher {matcher!r} {handler.get('type')} {what} "
                 f"timeout {handler.get('timeout')} s ({path})"
             )
+            warning = policy_warning(str(what), project_dir) if handler.get("command") else None
+            if warning:
+                lines.append(f"{scope}: WARNING: {warning}")
             missing = _missing_program(handler)
             if missing and missing.endswith("(not on PATH)"):
                 lines.append(
                     f"{scope}: BROKEN: {missing}: every call is refused until it is installed "
                     "(the shared command fails closed)"
+                )
+                ok = False
+            elif missing and str(what).endswith(FAIL_CLOSED):
+                lines.append(
+                    f"{scope}: BROKEN: {missing} is not an executable file: every call is "
+                    "refused until the hook is reinstalled (the command fails closed)"
                 )
                 ok = False
             elif missing:
@@ -357,6 +370,43 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
                 )
                 ok = False
     return lines, ok
+
+
+def policy_warning(command: str, project_dir: str | None) -> str | None:
+    """Why the policy a hook command runs with lacks the bundled final rules (``--rules`` with
+    a file that replaces the bundled policy, or a broken policy), else ``None``. Such a hook
+    no longer protects credentials, home or Superego itself."""
+    try:
+        words = shlex.split(command.removesuffix(FAIL_CLOSED))
+    except ValueError:
+        return None
+    root = str(Path(project_dir or Path.cwd()).absolute())
+    found: dict[str, str] = {}
+    for i, word in enumerate(words[:-1]):
+        if word in ("--rules", "--config"):
+            found[word] = words[i + 1].replace("$CLAUDE_PROJECT_DIR", root)
+        elif word.startswith(("--rules=", "--config=")):
+            key, _, value = word.partition("=")
+            found[key] = value.replace("$CLAUDE_PROJECT_DIR", root)
+    from superego_mcp.config import ConfigError, load_effective, load_settings
+    from superego_mcp.policy import load_policy
+    from superego_mcp.policy.errors import PolicyError
+
+    try:
+        settings = load_settings(found.get("--config"), rules=found.get("--rules"))
+        policy = load_effective(settings, found.get("--config"), project=root)
+    except (ConfigError, PolicyError, OSError) as exc:
+        return f"its policy cannot be loaded ({exc}); every call gets the fail mode"
+    finals = {r.id for r in load_policy(None).rules if r.final}
+    kept = {r.id for r in policy.rules if r.final and r.enabled}
+    missing = sorted(finals - kept)
+    if not missing:
+        return None
+    shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+    return (
+        f"its policy does not include the bundled final rules ({shown}): the rules file "
+        "replaces the bundled policy (add `extends: bundled` to it)"
+    )
 
 
 def _missing_program(handler: dict[str, Any]) -> str | None:

@@ -572,6 +572,52 @@ class Sql(Condition):
         return found == self.destructive
 
 
+# What a unit may do to Superego itself (``superego:``); see ``policy.selfguard``.
+SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks")
+
+
+class Superego(Condition):
+    """``superego: [changes, reads, removes, unhooks]``: the unit does one of these to
+    Superego (``policy.selfguard``): runs its command line to change its state (``changes``)
+    or only to read (``reads``), removes, replaces or stops it (``removes``), or removes or
+    disables its hook in an agent's settings (``unhooks``)."""
+
+    __slots__ = ("acts",)
+
+    def __init__(self, acts: frozenset[str]) -> None:
+        self.acts = acts
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the unit does one of the acts (cheap tests first: most units are far
+        from Superego)."""
+        acts = self.acts
+        cmd = unit.command
+        if unit.shell and cmd is None:
+            return False
+        cli = "changes" in acts or "reads" in acts
+        if cli and cmd is not None and cmd.program.startswith("superego"):
+            from superego_mcp.policy import selfguard
+
+            if selfguard.runs_superego(cmd.program):
+                act = selfguard.cli_act(cmd.argv, cmd.dynamic)
+                if (act == "change" and "changes" in acts) or (act == "read" and "reads" in acts):
+                    return True
+        if cmd is not None and "removes" in acts:
+            from superego_mcp.policy import selfguard
+
+            if (cmd.program in selfguard.PROGRAMS or cmd.program.startswith("pip")) and (
+                selfguard.removes(cmd)
+            ):
+                return True
+        if "unhooks" in acts:
+            from superego_mcp.policy import selfguard
+
+            paths = unit.paths
+            if selfguard.may_unhook(cmd, paths, ctx.home, ctx.project):
+                return selfguard.unhooks(ctx.call, cmd, paths, ctx.home, ctx.project)
+        return False
+
+
 def required_programs(condition: Condition) -> frozenset[str] | None:
     """Program names a unit's command must have for ``condition`` to hold. ``None`` when
     the condition may hold without one of a known set of names (no shell test, or a glob or

@@ -65,6 +65,7 @@ _CONDITION_KEYS = (
     "shell",
     "url",
     "sql",
+    "superego",
     "cwd",
     "time",
     "all",
@@ -362,6 +363,15 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
         if "destructive" not in m:
             raise reader.error(value, "'sql' needs 'destructive: true' or 'destructive: false'")
         return cond.Sql(reader.boolean(m["destructive"], "'destructive'"))
+    if key == "superego":
+        acts = reader.strings(value, "'superego'")
+        for act in acts:
+            if act not in cond.SUPEREGO_ACTS:
+                raise reader.error(
+                    value,
+                    f"unknown 'superego' act {act!r} (expected: {', '.join(cond.SUPEREGO_ACTS)})",
+                )
+        return cond.Superego(frozenset(acts))
     if key == "cwd":
         return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":

@@ -254,17 +254,19 @@ def run(
     # A write to a file only known at run time (`> "$out"`).
     dynamic = dynamic or any(r.writes and r.target is None for r in redirects)
     key = program
-    if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and argv[:1] == ["run"]:
+    if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye", "pipx") and argv[:1] == ["run"]:
         key = f"{program} run"
     elif program == "bundle" and argv[:1] == ["exec"]:
         key = "bundle exec"
+    elif program == "uv" and argv[:2] == ["tool", "run"]:
+        key = "uv tool run"  # uvx by its long name
     if key in wrappers.WRAPPERS or key in wrappers.SUB_WRAPPERS:
         wrapper(
             w,
             key,
             program,
             path_word,
-            args[1:] if " " in key else args,
+            args[key.count(" ") :],
             scope,
             ctx,
             dynamic=dynamic,
@@ -332,7 +334,7 @@ def wrapper(
     cmd = Command(
         program,
         path_word,
-        tuple(f[0] for f in ([("run", False)] if " " in key else []) + args),
+        (*key.split(" ")[1:], *(f[0] for f in args)),
         subcommand=key.split(" ", 1)[1] if " " in key else None,
         flags=frozenset(u.flags),
         positionals=tuple(operands),

@@ -49,6 +49,8 @@ _VALUED: dict[str, str] = {
         "--package --env-file --extra --group --index --index-url --extra-index-url"
     ),
     "uvx": "--from --with -p --python --index-url --extra-index-url",
+    "uv tool run": "--from --with -p --python --index-url --extra-index-url",
+    "pipx run": "--spec --python --pip-args --index-url",
     "npx": "-p --package -c --call",
     "bunx": "-p --package",
     "poetry run": "-C --directory -P --project",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from superego_mcp.hook.install import (
+    FAIL_CLOSED,
     MIN_COMMAND_TIMEOUT,
     InstallError,
     _missing_program,
@@ -27,6 +28,7 @@ from superego_mcp.hook.install import (
     _write,
     hook_argv,
     is_our_command,
+    policy_warning,
 )
 
 if TYPE_CHECKING:
@@ -238,7 +240,7 @@ def install(agent: str, args: argparse.Namespace) -> str:
     path = config_path(agent, args.scope, getattr(args, "project_dir", None))
     if agent == "opencode":
         return _install_plugin(path, argv, timeout)
-    command = shlex.join(argv)
+    command = shlex.join(argv) + FAIL_CLOSED
     data = _read(path)
     exists = data is not None
     data = data if data is not None else {}
@@ -301,6 +303,9 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
             else:
                 command = shlex.join(argv)
                 lines.append(f"{agent} {scope}: plugin {path}: {command}")
+                warning = policy_warning(command, project_dir)
+                if warning:
+                    lines.append(f"{agent} {scope}: WARNING: {warning}")
                 ok = _report_missing(lines, agent, scope, command) and ok
             continue
         try:
@@ -315,6 +320,9 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
         for event, entry in entries:
             command = _entry_command(entry) or ""
             lines.append(f"{agent} {scope}: {event} {command} ({path})")
+            warning = policy_warning(command, project_dir)
+            if warning:
+                lines.append(f"{agent} {scope}: WARNING: {warning}")
             ok = _report_missing(lines, agent, scope, command) and ok
     return lines, ok
 

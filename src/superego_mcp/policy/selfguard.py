@@ -1,0 +1,505 @@
+"""What a unit does to Superego itself (the ``superego:`` condition).
+
+- :func:`cli_act`: a command that runs Superego's own command line (``superego-mcp``, however
+  reached: an absolute path, ``python -m superego_mcp``, ``uvx``/``pipx run``/``uv run``,
+  wrappers, scripts) is classified by its subcommand: ``read`` (explain, check, status, audit
+  reads, help), ``change`` (hooks install/uninstall, allow, init --force, audit prune, a
+  server, the hook runner, anything unknown) or ``None`` (neither: ``init`` of a new file,
+  ``reviewer test``).
+- :func:`removes`: a package manager removing or replacing the ``superego-mcp`` package, or a
+  command stopping a running Superego (kill/pkill/killall, service managers, containers).
+- :func:`unhooks`: a write that removes or disables an installed Superego hook in any agent's
+  settings or hook file (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, OpenCode), or a
+  command that names such a file (or a directory above one) and is not a reader.
+
+Imported only when a rule with ``superego:`` meets a unit that could concern Superego.
+"""
+
+# os.path, not pathlib: on the hook path.
+# ruff: noqa: PTH118, PTH208
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from superego_mcp.model import ToolCall
+    from superego_mcp.shell.model import Command
+
+# Superego's program: the console script, the module run by ``python -m`` (and its
+# submodules), a pinned or suffixed copy (``superego-mcp-0.3``).
+_SELF_PROGRAM = re.compile(r"^superego[-_]mcp([-_.@][\w.@-]*)?$")
+
+
+def runs_superego(program: str) -> bool:
+    """True when ``program`` (a command's program name) is Superego's command line."""
+    return bool(_SELF_PROGRAM.match(program))
+
+
+# --- the command line: subcommands and their options taking a value ---------------------------
+# Kept equal to cli.build_parser() by tests/policy/test_selfguard.py (a subcommand added there
+# and not here fails it).
+_POLICY = frozenset({"--rules", "--config"})
+_SERVER = frozenset({"--transport", "--host", "--port"})
+TOP_VALUED = _POLICY | _SERVER
+VALUED: dict[str, frozenset[str]] = {
+    "serve": _SERVER | _POLICY,
+    "stdio": _POLICY,
+    "hook": _POLICY | {"--server", "--on-server-error", "--fail-mode", "--agent"},
+    "hooks": _POLICY
+    | {"--agent", "--scope", "--matcher", "--mode", "--url", "--timeout", "--project-dir"},
+    "init": frozenset({"--path"}),
+    "check": _POLICY,
+    "explain": _POLICY | {"--tool", "--input", "--cwd", "--agent", "--project"},
+    "allow": frozenset({"--for", "--revoke", "--reason", "--tool", "--input", "--config"}),
+    "config": frozenset({"--config"}),
+    "audit": frozenset(),
+    "reviewer": frozenset({"--config"}),
+    "healthcheck": frozenset({"--url", "--timeout"}),
+}
+_AUDIT_FILTERS = frozenset(
+    {"--audit", "--config", "--since", "--decision", "--tool", "--rule", "--session", "--entry"}
+)
+AUDIT_VALUED: dict[str, frozenset[str]] = {
+    "tail": _AUDIT_FILTERS | {"--text", "-n", "--lines"},
+    "query": _AUDIT_FILTERS | {"--text", "--limit"},
+    "export": _AUDIT_FILTERS | {"--text", "--format"},
+    "stats": _AUDIT_FILTERS | {"--text"},
+    "prune": frozenset({"--audit", "--config", "--older-than", "--max-rows"}),
+}
+# Subcommands (with their action, when they take one) that only read: allowed.
+READ_ONLY = frozenset(
+    {
+        "check",
+        "explain",
+        "healthcheck",
+        "hooks status",
+        "config show",
+        "audit tail",
+        "audit query",
+        "audit export",
+        "audit stats",
+        "allow --list",
+    }
+)
+# Neither reads only nor changes Superego: judged by the other rules. `init` without --force
+# writes a new starter file (it refuses to overwrite one); `reviewer test` sends two sample
+# calls to the configured reviewer (the person's budget: not allowed by Superego either).
+NEUTRAL = frozenset({"init", "reviewer test"})
+_HELP = frozenset({"-h", "--help"})
+
+
+def _words(argv: tuple[str, ...], valued: frozenset[str], start: int) -> tuple[list[str], int]:
+    """The positional words of ``argv[start:]`` up to ``--`` (options and their values
+    skipped), and whether ``-h``/``--help`` came first: returns (positionals, help index or -1)."""
+    out: list[str] = []
+    i, n = start, len(argv)
+    while i < n:
+        word = argv[i]
+        if word == "--":
+            break
+        if word in _HELP:
+            return out, i
+        if word.startswith("-") and word != "-":
+            if "=" not in word and word in valued:
+                i += 1
+            i += 1
+            continue
+        out.append(word)
+        i += 1
+    return out, -1
+
+
+def _options(argv: tuple[str, ...], start: int) -> tuple[str, ...]:
+    """The words of ``argv[start:]`` before ``--`` (after it, everything is an operand)."""
+    rest = argv[start:]
+    return rest[: rest.index("--")] if "--" in rest else rest
+
+
+def cli_act(argv: tuple[str, ...], dynamic: bool) -> str | None:
+    """What running Superego's command line with ``argv`` does: ``read``, ``change`` or
+    ``None`` (see the module docstring). A word only known at run time makes it ``change``
+    unless help is asked for first."""
+    # Top level: options before the subcommand.
+    i, n = 0, len(argv)
+    transport = False
+    while i < n and argv[i].startswith("-") and argv[i] != "-":
+        word = argv[i]
+        if word in _HELP or word == "--version":
+            return "read"
+        if word == "--":
+            i += 1
+            break
+        transport = transport or word.split("=", 1)[0] == "--transport"
+        i += 2 if "=" not in word and word in TOP_VALUED else 1
+    if i >= n:
+        # No subcommand: `--transport X` serves; nothing else prints the help.
+        return "change" if transport or dynamic else "read"
+    command = argv[i]
+    valued = VALUED.get(command)
+    if valued is None:
+        return "change"  # an unknown subcommand (or one hidden at run time)
+    if command == "audit":
+        rest, helped = _words(argv, frozenset(), i + 1)
+        if helped >= 0 and not rest:
+            return "read"
+        action = rest[0] if rest else ""
+        valued = AUDIT_VALUED.get(action, frozenset())
+        start = argv.index(action, i + 1) + 1 if action else n
+        _, helped = _words(argv, valued, start)
+        key = f"audit {action}"
+    else:
+        rest, helped = _words(argv, valued, i + 1)
+        key = command
+        if command in ("hooks", "config", "reviewer"):
+            key = f"{command} {rest[0]}" if rest else command
+        elif command == "allow" and "--list" in _options(argv, i + 1):
+            key = "allow --list"
+        elif command == "init" and "--force" in _options(argv, i + 1):
+            key = "init --force"
+    if helped >= 0:
+        return "read"
+    if dynamic:
+        return "change"
+    if key in READ_ONLY:
+        return "read"
+    return None if key in NEUTRAL else "change"
+
+
+# --- removing or stopping Superego -----------------------------------------------------------
+_PACKAGE = re.compile(r"(?i)^(.*[/#:])?superego[-_.]?mcp\b")
+# Package managers and the words that remove, replace or reinstall a package with them.
+_PACKAGE_VERBS: dict[str, frozenset[str]] = {
+    "pip": frozenset({"uninstall", "install"}),
+    "uv": frozenset({"uninstall", "install", "remove", "upgrade"}),
+    "pipx": frozenset({"uninstall", "install", "reinstall", "upgrade", "uninject", "inject"}),
+    "poetry": frozenset({"remove", "add"}),
+    "pdm": frozenset({"remove", "add"}),
+    "conda": frozenset({"remove", "uninstall", "install"}),
+    "mamba": frozenset({"remove", "uninstall", "install"}),
+    "npm": frozenset({"uninstall", "remove", "rm", "un", "r", "unlink", "install", "i"}),
+    "pnpm": frozenset({"remove", "rm", "uninstall", "un", "add", "install"}),
+    "yarn": frozenset({"remove", "add"}),
+    "bun": frozenset({"remove", "rm", "add", "install"}),
+    "brew": frozenset({"uninstall", "remove", "rm", "reinstall", "unlink", "install"}),
+    "apt": frozenset({"remove", "purge", "autoremove", "install", "reinstall"}),
+    "apt-get": frozenset({"remove", "purge", "autoremove", "install"}),
+    "dnf": frozenset({"remove", "erase", "install", "reinstall", "downgrade"}),
+    "yum": frozenset({"remove", "erase", "install", "reinstall", "downgrade"}),
+    "zypper": frozenset({"remove", "rm", "install", "in"}),
+    "apk": frozenset({"del", "add"}),
+    "snap": frozenset({"remove", "install"}),
+    "nix-env": frozenset({"-e", "--uninstall", "-i", "--install"}),
+    "nix": frozenset({"remove", "install", "upgrade"}),
+    "port": frozenset({"uninstall", "install", "deactivate"}),
+    "pacman": frozenset(),  # -R / -S are flags: any pacman naming the package
+    "dpkg": frozenset(),
+    "rpm": frozenset(),
+}
+_PIP = re.compile(r"^pip(\d+(\.\d+)*)?$")
+_KILLERS = frozenset({"kill", "pkill", "killall", "skill", "slay"})
+_PID_FINDERS = frozenset({"pgrep", "pidof"})
+_SERVICES: dict[str, frozenset[str]] = {
+    "systemctl": frozenset({"stop", "kill", "disable", "mask", "restart", "reload", "edit"}),
+    "service": frozenset({"stop", "restart"}),
+    "launchctl": frozenset({"unload", "bootout", "remove", "stop", "kill", "disable"}),
+    "docker": frozenset({"stop", "kill", "rm", "restart", "pause", "update"}),
+    "podman": frozenset({"stop", "kill", "rm", "restart", "pause", "update"}),
+    "kubectl": frozenset({"delete", "scale", "edit", "patch", "set", "rollout"}),
+}
+_NAMES_SELF = re.compile(r"(?i)superego")
+# Every program :func:`removes` looks at (``pip3.12`` and the like too, by ``_PIP``).
+PROGRAMS = frozenset({*_PACKAGE_VERBS, *_KILLERS, *_PID_FINDERS, *_SERVICES})
+
+
+def removes(cmd: Command) -> bool:
+    """True when ``cmd`` removes, replaces or reinstalls the superego-mcp package, or stops a
+    running Superego (kill/pkill/killall by name, its PIDs fed to a killer, a service or
+    container named after it)."""
+    program = "pip" if _PIP.match(cmd.program) else cmd.program
+    words = cmd.argv
+    verbs = _PACKAGE_VERBS.get(program)
+    if verbs is not None:
+        if not any(_PACKAGE.match(w) for w in words):
+            return False
+        if not verbs or program == "nix-env":
+            return not verbs or any(w in verbs for w in words)  # verbs are flags (-e, -R)
+        # The manager's own verb comes first (`uv pip uninstall`, `nix profile remove`), not a
+        # word of a command it runs (`uv tool run superego-mcp hooks uninstall`).
+        lead = [w for w in words if not w.startswith("-")][:2]
+        return any(w in verbs for w in lead) and "run" not in lead[:1]
+    if program in _KILLERS:
+        return any(_NAMES_SELF.search(w) for w in words)
+    if program in _PID_FINDERS:
+        fed = set(cmd.piped_to) & (_KILLERS | {"xargs", "parallel"}) or "$()" in cmd.via
+        return bool(fed) and any(_NAMES_SELF.search(w) for w in words)
+    actions = _SERVICES.get(program)
+    if actions is not None:
+        return any(w in actions for w in words) and any(_NAMES_SELF.search(w) for w in words)
+    return False
+
+
+# --- agents' hook and settings files ---------------------------------------------------------
+# A Superego hook in a settings file: our command (any path, shell-quoted or not), the module
+# form, the http route, OpenCode's plugin marker.
+HOOK_MARK = re.compile(
+    r"superego[-_]mcp['\"]?\s+['\"]?hook\b|-m\s+superego_mcp\s+hook\b|/v1/hooks/claude-code"
+    r"|superego-mcp plugin for OpenCode"
+)
+# Settings that switch hooks off: Claude Code's and Copilot's disableAllHooks, Gemini's
+# hooksConfig (enabled: false, disabled: [names]), Codex's [features] hooks / codex_hooks.
+DISABLE_MARK = re.compile(
+    r"(?i)disableAllHooks|hooksConfig|codex_hooks|features\.hooks|\bhooks\s*=\s*false\b"
+)
+# Events whose entries are pre-tool-call hooks, in every agent's files.
+_PRE_EVENTS = ("PreToolUse", "PermissionRequest", "BeforeTool", "preToolUse", "permissionRequest")
+_MAX_READ = 1 << 20
+
+
+def _env_dir(name: str, home: str, *parts: str) -> str:
+    value = os.environ.get(name, "")
+    return value if value.startswith("/") else os.path.join(home, *parts)
+
+
+def hook_files(home: str, project: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(files that may hold a Superego hook, settings files that may switch hooks off) for
+    every agent at every scope: the installers' files (``hook.install``, ``hook.agents.install``;
+    a test keeps them included) and the other files each agent reads hooks or switches from."""
+    codex = _env_dir("CODEX_HOME", home, ".codex")
+    copilot = _env_dir("COPILOT_HOME", home, ".copilot")
+    xdg = _env_dir("XDG_CONFIG_HOME", home, ".config")
+    hooks: list[str] = []
+    settings: list[str] = []
+    for base in (home, project):
+        claude = os.path.join(base, ".claude")
+        hooks += [
+            os.path.join(claude, "settings.json"),
+            os.path.join(claude, "settings.local.json"),
+            os.path.join(base, ".codex", "hooks.json"),
+            os.path.join(base, ".codex", "config.toml"),
+            os.path.join(base, ".gemini", "settings.json"),
+            os.path.join(base, ".cursor", "hooks.json"),
+            os.path.join(base, ".github", "copilot", "settings.json"),
+            os.path.join(base, ".github", "copilot", "settings.local.json"),
+        ]
+    hooks += [os.path.join(codex, "hooks.json"), os.path.join(codex, "config.toml")]
+    hooks += [os.path.join(copilot, "settings.json")]
+    dirs = [
+        os.path.join(copilot, "hooks"),
+        os.path.join(project, ".github", "hooks"),
+        os.path.join(xdg, "opencode", "plugins"),
+        os.path.join(home, ".config", "opencode", "plugins"),
+        os.path.join(project, ".opencode", "plugins"),
+    ]
+    for d in dirs:
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            continue
+        hooks += [os.path.join(d, name) for name in names[:64]]
+    settings = [h for h in hooks if h.endswith(("settings.json", "settings.local.json"))]
+    settings += [h for h in hooks if h.endswith("config.toml")]
+    settings.append("/etc/gemini-cli/settings.json")
+    return tuple(dict.fromkeys(hooks)), tuple(dict.fromkeys(settings))
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read(_MAX_READ)
+    except OSError:
+        return None
+
+
+def our_entries(text: str) -> list[str] | None:
+    """Superego's hook entries in a settings or hook file's text, each as canonical JSON of
+    (event, matcher, handler) so that any change to one (its command, matcher, timeout,
+    failClosed) shows; for a file that is not JSON (OpenCode's plugin, Codex's TOML) the
+    lines that name the hook. ``None`` when the file holds none."""
+    if not HOOK_MARK.search(text):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _text_entries(text)
+    found: list[str] = []
+    hooks = data.get("hooks") if isinstance(data, dict) else None
+    if isinstance(hooks, dict):
+        for event in _PRE_EVENTS:
+            entries = hooks.get(event)
+            for entry in entries if isinstance(entries, list) else ():
+                if not isinstance(entry, dict):
+                    continue
+                handlers = entry.get("hooks")
+                inner = handlers if isinstance(handlers, list) else [entry]
+                for handler in inner:
+                    blob = json.dumps([event, entry.get("matcher"), handler], sort_keys=True)
+                    if HOOK_MARK.search(blob):
+                        found.append(blob)
+    # Our command outside any hook event (moved aside) no longer runs: such a file holds our
+    # hook only in name; it is still ours, and any write to it is a change to check.
+    return found or [""]
+
+
+def _text_entries(text: str) -> list[str]:
+    """Our hook in a file that is not JSON: OpenCode's plugin (ours whole: any change to it is
+    a change to the hook), or Codex's config.toml (every line of its ``[hooks...]`` tables,
+    so a changed matcher or timeout shows too)."""
+    if text.lstrip().startswith("// superego-mcp plugin for OpenCode"):
+        return [text]
+    out: list[str] = []
+    in_hooks = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_hooks = stripped.lstrip("[").startswith("hooks")
+        if in_hooks or HOOK_MARK.search(line):
+            out.append(stripped)
+    return out
+
+
+def _apply_edits(text: str, tool_input: dict[str, Any]) -> str | None:
+    """The text after an Edit / MultiEdit / MCP edit, ``None`` when not an edit."""
+    edits: list[tuple[Any, Any, Any]] = []
+    if "old_string" in tool_input:
+        get = tool_input.get
+        edits.append((get("old_string"), get("new_string"), get("replace_all")))
+    for key in ("edits",):
+        for e in tool_input.get(key) or ():
+            if isinstance(e, dict):
+                old = e.get("old_string", e.get("oldText"))
+                new = e.get("new_string", e.get("newText"))
+                edits.append((old, new, e.get("replace_all")))
+    if not edits:
+        return None
+    for old, new, every in edits:
+        if not isinstance(old, str) or not isinstance(new, str):
+            return ""  # unreadable edit: assume the worst
+        text = text.replace(old, new) if every else text.replace(old, new, 1)
+    return text
+
+
+def _new_text(call: ToolCall, old: str) -> str | None:
+    """What a file tool would leave in the file (``None``: it only reads)."""
+    tool_input = call.tool_input
+    for key in ("content", "contents", "text", "new_source"):
+        value = tool_input.get(key)
+        if isinstance(value, str):
+            return value
+    return _apply_edits(old, tool_input)
+
+
+def _writes_mark(call: ToolCall) -> bool:
+    """True when a file tool's new text (content, new strings of edits) turns hooks off."""
+    tool_input = call.tool_input
+    texts = [tool_input.get(k) for k in ("content", "contents", "text", "new_string")]
+    for e in tool_input.get("edits") or ():
+        if isinstance(e, dict):
+            texts += [e.get("new_string"), e.get("newText")]
+    return any(isinstance(t, str) and DISABLE_MARK.search(t) for t in texts)
+
+
+WRITE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
+_READ_MCP = re.compile(r"(?i)__(read|get|list|search|find|view|show|stat|info|directory_tree)")
+# Programs that only read the files they name (``> file`` redirects are judged apart).
+READERS = frozenset(
+    {
+        "cat", "less", "more", "head", "tail", "grep", "egrep", "fgrep", "rg", "ag", "wc",
+        "diff", "cmp", "file", "stat", "ls", "bat", "md5sum", "sha256sum", "sha1sum", "jq",
+        "yq", "test", "[", "realpath", "readlink", "dirname", "basename", "du", "tree",
+    }
+)  # fmt: skip
+_COPIERS = frozenset({"cp", "rsync", "scp", "install"})
+_GIT_READS = frozenset({"add", "diff", "log", "show", "status", "blame", "ls-files", "commit"})
+# Programs that remove or move what they name, a directory with everything below it.
+REMOVERS = frozenset({"rm", "rmdir", "mv", "shred", "srm", "unlink", "trash", "trash-put"})
+
+
+def unhooks(
+    call: ToolCall, cmd: Command | None, paths: tuple[str, ...], home: str, project: str
+) -> bool:
+    """True when the unit removes or disables an installed Superego hook: a file tool's write
+    that drops or changes one of our entries in an agent's hook or settings file (or adds a
+    switch that turns hooks off), a shell redirect into such a file, a command other than a
+    reader that names one, or one that removes or moves a directory above one; or any
+    command but a reader that spells a hooks-off switch (``disableAllHooks``, ...)."""
+    if (
+        cmd is not None
+        and cmd.program not in READERS
+        and any(DISABLE_MARK.search(w) for w in cmd.argv)
+    ):
+        return True
+    files, settings = hook_files(home, project)
+    if cmd is None:
+        tool = call.tool_name
+        if tool not in WRITE_TOOLS and (not tool.startswith("mcp__") or _READ_MCP.search(tool)):
+            return False
+        for path in paths:
+            if path not in files and path not in settings:
+                continue
+            old = _read(path) or ""
+            if path in settings and not DISABLE_MARK.search(old) and _writes_mark(call):
+                return True
+            new = _new_text(call, old)
+            if new is None:
+                if our_entries(old) is not None:
+                    return True  # an MCP tool that changes it some other way
+                continue
+            if path in settings and DISABLE_MARK.search(new) and not DISABLE_MARK.search(old):
+                return True
+            before = our_entries(old)
+            if before is not None and (our_entries(new) or []) != before:
+                return True
+        return False
+    targets = [r.target for r in cmd.redirects if r.writes and r.target]
+    if any(_holds(t, files, below=False) for t in targets):
+        return True
+    if cmd.program in READERS or not paths:
+        return False
+    if cmd.program == "git" and cmd.subcommand in _GIT_READS:
+        return False
+    named = paths
+    if cmd.program in _COPIERS and len(cmd.positionals) > 1:
+        # Sources are read; the last operand is what is written.
+        last = cmd.positionals[-1].rstrip("/").rsplit("/", 1)[-1]
+        named = tuple(p for p in paths if p.rstrip("/").endswith("/" + last)) or paths[-1:]
+    below = cmd.program in REMOVERS
+    return any(_holds(p, files, below=below) for p in named)
+
+
+def _holds(path: str, files: tuple[str, ...], *, below: bool) -> bool:
+    """True when ``path`` is a hook file holding our hook or, with ``below``, a directory
+    above one."""
+    path = path.rstrip("/") or "/"
+    prefix = path if path == "/" else path + "/"
+    for f in files:
+        if (f == path or (below and f.startswith(prefix))) and our_entries(
+            _read(f) or ""
+        ) is not None:
+            return True
+    return False
+
+
+# Directory names under which agents keep hook and settings files: a unit whose paths touch
+# none of them (and removes no directory above them) cannot unhook (a cheap test first).
+AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copilot", "opencode")
+
+
+def may_unhook(cmd: Command | None, paths: tuple[str, ...], home: str, project: str) -> bool:
+    """A quick necessary test for :func:`unhooks` (no file system access)."""
+    if cmd is not None and any("ooks" in w for w in cmd.argv):
+        return True
+    extra = tuple(v for v in (os.environ.get("CODEX_HOME"), os.environ.get("COPILOT_HOME")) if v)
+    for p in paths:
+        if any(d in p for d in AGENT_DIRS) or "/etc/gemini-cli" in p:
+            return True
+        if extra and p.startswith(extra):
+            return True
+        if cmd is not None and cmd.program in REMOVERS:
+            prefix = p.rstrip("/") + "/"
+            if home.startswith(prefix) or project.startswith(prefix) or p in (home, project):
+                return True
+    return False
