@@ -108,10 +108,21 @@ def test_python_effects_are_shell_lines_with_their_line(
         ("import sys; sys.modules['os'].system('id')", "sys.modules"),
         ("import os; os.chdir('/'); os.remove('x')", "changes directory"),
         ("def broken(:\n  pass", "syntax error"),
+        ("import operator, os; operator.methodcaller('system', 'id')(os)", "passes the os module"),
+        ("import os\ndef f():\n    return os\nf().system('id')", "passes the os module"),
+        ("import os; os.environ['LD_PRELOAD'] = '/tmp/x.so'; os.system('ls')", "LD_PRELOAD"),
+        ("import os; os.putenv('PATH', '/tmp/evil')", "sets environment variables"),
     ],
 )
 def test_python_gaps_name_what_was_not_followed(code: str, why: str) -> None:
     assert any(why in g for g in gaps("python", code)), gaps("python", code)
+
+
+def test_a_module_reached_another_way_is_that_module() -> None:
+    assert effects("python", "import tempfile; tempfile._os.system('id')") == [(1, "id")]
+    assert effects("python", "import os; x = os; x.remove('f')") == [(1, "rm -f -- f")]
+    assert effects("python", "import os; os.environ['DEBUG'] = '1'") == []
+    assert effects("javascript", "process.env.DEBUG = '1'; module.exports = {a: 1}") == []
 
 
 def test_python_effects_are_kept_alongside_gaps() -> None:
@@ -214,6 +225,10 @@ def test_javascript_effects_are_shell_lines_with_their_line(
         ("const f = eval; f(process.argv[2])", "eval of code only known"),
         ("require('shelljs').rm('-rf', '/')", "shelljs.rm"),
         ("let x: number = 1", "syntax error"),
+        ("module.require('child_process').execSync('id')", "module.require"),
+        ("require('util').promisify(require('child_process').exec)('id')", "passes child_process"),
+        ("function f() { return require('child_process') }\nf().execSync('id')", ".execSync()"),
+        ("process.env.NODE_OPTIONS = '--require ./x.js'", "NODE_OPTIONS"),
     ],
 )
 def test_javascript_gaps_name_what_was_not_followed(code: str, why: str) -> None:

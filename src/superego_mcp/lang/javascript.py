@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from .report import Report, command, curl, word
+from .report import RISKY_ENV, Report, command, curl, word
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -48,13 +48,14 @@ _GLOBALS_PURE = frozenset(
      "decodeURI", "Buffer", "URL", "URLSearchParams", "TextEncoder", "TextDecoder",
      "structuredClone", "queueMicrotask", "BigInt", "Intl", "atob", "btoa", "performance", "crypto",
      "AbortController", "AbortSignal", "undefined", "NaN", "Infinity", "__dirname", "__filename",
-     "module", "exports", "arguments", "Uint8Array", "Int8Array", "Uint16Array", "Int16Array",
+     "exports", "arguments", "Uint8Array", "Int8Array", "Uint16Array", "Int16Array",
      "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "ArrayBuffer", "DataView",
      "SharedArrayBuffer", "Atomics", "Blob", "FormData", "Headers", "Request", "Response", "Event",
      "EventTarget", "setImmediate", "AggregateError", "escape", "unescape"]
 )  # fmt: skip
 _DANGEROUS_GLOBALS = frozenset({"eval", "Function", "require", "setTimeout", "setInterval",
-                                "fetch", "process", "globalThis", "global", "window", "self",
+                                "fetch", "module", "process", "globalThis", "global",
+                                "window", "self",
                                 "Reflect", "Proxy"})  # fmt: skip
 _SAFE_METHODS = frozenset(
     ["log", "error", "warn", "info", "debug", "table", "dir", "trace", "time", "timeEnd", "assert",
@@ -82,6 +83,14 @@ _SAFE_METHODS = frozenset(
      "createHmac", "randomUUID", "randomBytes", "randomInt", "getRandomValues", "compare", "equals",
      "copy", "subarray", "readUInt8", "writeUInt8", "byteLength", "alloc", "allocUnsafe",
      "isBuffer", "resume", "pause", "abort", "setNoDelay", "setKeepAlive"]
+)  # fmt: skip
+# Where an identifier names what is being bound or declared, not a value being used.
+_BINDING_PARENTS = frozenset(
+    {"variable_declarator", "expression_statement", "pair_pattern", "object_pattern",
+     "array_pattern", "import_specifier", "import_clause", "namespace_import",
+     "formal_parameters", "assignment_pattern", "rest_pattern", "catch_clause",
+     "function_declaration", "class_declaration", "method_definition", "export_specifier",
+     "shorthand_property_identifier_pattern", "labeled_statement"}
 )  # fmt: skip
 # Properties that lead to code loading or the engine's internals.
 _REACHES = frozenset(
@@ -154,6 +163,11 @@ class _Reader:
                 self.call(node)
             elif kind == "identifier" and node.id not in self.callees:
                 self._reference(node)
+                self._value_use(node)
+            elif kind in ("member_expression", "subscript_expression") and (
+                node.id not in self.callees
+            ):
+                self._value_use(node)
             elif kind == "import_statement":
                 source_node = node.child_by_field_name("source")
                 if source_node is not None:
@@ -204,6 +218,8 @@ class _Reader:
                 self._set(_text(left), right)
             elif left is not None and left.type == "object_pattern" and right is not None:
                 self._destructure(left, right)
+            elif left is not None and left.type in ("member_expression", "subscript_expression"):
+                self._env_assignment(left)
         elif kind == "import_statement":
             source = node.child_by_field_name("source")
             module = _module(self._string(source) or "") if source is not None else ""
@@ -250,6 +266,20 @@ class _Reader:
             left = node.child_by_field_name("left")
             for ident in self._identifiers(left) if left is not None else ():
                 self._set(ident, UNKNOWN)
+
+    def _env_assignment(self, target: Node) -> None:
+        """``process.env.KEY = ...``: a variable that changes what child processes run."""
+        obj = target.child_by_field_name("object")
+        if obj is None or self.eval(obj) != ("env", None):
+            return
+        if target.type == "member_expression":
+            prop = target.child_by_field_name("property")
+            name: str | None = _text(prop) if prop is not None else None
+        else:
+            index = target.child_by_field_name("index")
+            name = self._literal(index)
+        if name is None or name in RISKY_ENV:
+            self.gap(target, f"sets the environment variable {name or '(a run-time name)'}")
 
     def _destructure(self, pattern: Node, value: Node) -> None:
         base = self._value(value)
@@ -353,6 +383,28 @@ class _Reader:
             and parent.type not in ("unary_expression", "binary_expression")
         ):
             self.gap(node, f"passes {name} around")
+
+    def _value_use(self, node: Node) -> None:
+        """A function that acts on the machine, or a module of such functions, used as a
+        value (``util.promisify(cp.exec)``, ``[fs][0]``, ``return cp``): where it ends up
+        being called is not followed."""
+        parent = node.parent
+        if parent is None or parent.type in _BINDING_PARENTS:
+            return
+        if (
+            parent.type in ("member_expression", "subscript_expression")
+            and parent.child_by_field_name("object") == node
+        ):
+            return  # x.y: judged as a whole
+        if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
+            return
+        if node.type == "identifier" and _text(node) in ("globalThis", "global", "self", "window"):
+            return
+        kind, data = self.eval(node)
+        if kind == "fn" and _acts(data):
+            self.gap(node, f"passes {data} around")
+        elif kind == "mod" and data in ("child_process", "fs", "net", "http", "https", "vm"):
+            self.gap(node, f"passes the {data} module around")
 
     # ------------------------------------------------------------ values
 
@@ -461,6 +513,11 @@ class _Reader:
                 return self.name_value(name)
             if data == "require" and name in ("resolve", "cache", "main", "extensions"):
                 return PURE if name == "resolve" else UNKNOWN
+            if data == "module":
+                if name in ("exports", "id", "filename", "loaded", "paths", "path"):
+                    return PURE
+                self.gap(node, f"reaches module.{name}")
+                return UNKNOWN
             if data == "process":
                 return self._process_attr(name)
             return PURE if data in _GLOBALS_PURE else ("fn", f"{data}.{name}")
@@ -554,7 +611,9 @@ class _Reader:
         kind, data = callee
         if kind == "global":
             return self._global(data, node, args)
-        if kind in ("local", "pure"):
+        if kind == "local":
+            return UNKNOWN  # its body is read; what it returns is not followed
+        if kind == "pure":
             return PURE
         if kind == "puremethod":
             return PURE
@@ -839,6 +898,21 @@ class _Reader:
             return ("obj", "child")
         self.gap(node, f"calls child_process.{attr}")
         return ("obj", "child")
+
+
+def _acts(qual: str) -> bool:
+    """Whether a module function acts on the machine (deletes, writes, runs, connects)."""
+    mod, _, attr = qual.partition(".")
+    if mod == "child_process":
+        return True
+    if mod == "fs":
+        return attr.split(".")[0] not in _FS_PURE and attr not in ("promises", "constants")
+    if mod == "process":
+        return attr in ("kill", "chdir", "getBuiltinModule")
+    if mod in ("http", "https", "http2", "net", "axios", "got", "undici", "node-fetch"):
+        return attr in ("request", "get", "connect", "createConnection", "post", "put",
+                        "patch", "delete", "fetch")  # fmt: skip
+    return False
 
 
 def shlex_quote(text: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from .report import Report, command, curl, word
+from .report import RISKY_ENV, Report, command, curl, word
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -325,6 +325,8 @@ class _Reader:
             right = node.child_by_field_name("right")
             if left is not None and left.type == "identifier" and right is not None:
                 self._set(_text(left), right)
+            elif left is not None and left.type == "subscript":
+                self._env_assignment(left)
             elif left is not None:
                 for ident in self._identifiers(left):
                     self._set(ident, UNKNOWN)
@@ -353,6 +355,16 @@ class _Reader:
         elif kind in ("parameters", "lambda_parameters"):
             for ident in self._identifiers(node):
                 self._set(ident, UNKNOWN)
+
+    def _env_assignment(self, target: Node) -> None:
+        """``os.environ[KEY] = ...``: a variable that changes what child processes run."""
+        base = target.child_by_field_name("value")
+        key = target.child_by_field_name("subscript")
+        if base is None or self.eval(base) != ("fn", "os.environ"):
+            return
+        name = self._literal(key)
+        if name is None or name in RISKY_ENV:
+            self.gap(target, f"sets the environment variable {name or '(a run-time name)'}")
 
     def _identifiers(self, node: Node) -> list[str]:
         out: list[str] = []
@@ -424,6 +436,25 @@ class _Reader:
         )
         if dangerous and parent.type != "assignment":
             self.gap(node, f"passes {data} around")
+        elif kind == "mod" and data.split(".", 1)[0] in _MODELLED and not self._module_use(node):
+            # operator.attrgetter("system")(os), inspect.getmodule(os), return os, ...
+            self.gap(node, f"passes the {data} module around")
+
+    def _module_use(self, node: Node) -> bool:
+        """A module used as itself: the base of an attribute, aliased by an assignment, the
+        object of getattr/hasattr (whose literal names are followed)."""
+        parent = node.parent
+        if parent is None:
+            return True
+        if parent.type == "attribute":
+            return parent.child_by_field_name("object") == node
+        if parent.type == "assignment":
+            return True
+        if parent.type == "argument_list" and parent.named_children[:1] == [node]:
+            call = parent.parent
+            fn = call.child_by_field_name("function") if call is not None else None
+            return fn is not None and _text(fn) in ("getattr", "hasattr")
+        return parent.type in ("expression_statement", "comparison_operator")
 
     @staticmethod
     def _has_effect(qual: str) -> bool:
@@ -572,6 +603,9 @@ class _Reader:
         if name.startswith("__") and name.endswith("__") and name not in _SAFE_DUNDERS:
             self.gap(node, f"reaches {name}")
             return UNKNOWN
+        if kind == "mod" and data == "\0root":
+            self._import(node, name)
+            return ("mod", name)
         if kind == "mod":
             full = f"{data}.{name}"
             top = data.split(".", 1)[0]
@@ -580,6 +614,9 @@ class _Reader:
             if full in _NOT_PURE:
                 self.gap(node, f"uses {full}")
                 return UNKNOWN
+            if name.lstrip("_") in _MODELLED or name.lstrip("_") in _OPAQUE_MODULES:
+                # tempfile._os, glob.os, logging.sys: the module itself, by another way in
+                return self.attr(("mod", "\0root"), name.lstrip("_"), node)
             if data in _PURE_MODULES or full in _PURE_MODULES:
                 return ("mod", full) if full in _PURE_MODULES else PURE
             if data in _MODELLED or full in _MODELLED or top in _MODELLED:
@@ -645,7 +682,7 @@ class _Reader:
         if kind == "builtin":
             return self._builtin(data, node, args, kw, splat)
         if kind == "local":
-            return PURE
+            return UNKNOWN  # its body is read; what it returns is not followed
         if kind == "puremethod":
             if data in _PATH_EFFECTS and not (data == "replace" and len(args) >= 2):
                 self.gap(node, f"calls .{data}() on a value Superego cannot follow")
@@ -763,6 +800,11 @@ class _Reader:
                     self.gap(node, f"{qual} of a path only known at run time")
                 return UNKNOWN
             self.effect(node, template.format(*(word(p or "") for p in paths)))
+            return PURE
+        if qual in ("os.putenv", "os.environ.setdefault", "os.environ.update"):
+            key = self._literal(self._arg(args, kw, 0, "key"))
+            if qual == "os.environ.update" or key is None or key in RISKY_ENV:
+                self.gap(node, f"sets environment variables ({qual})")
             return PURE
         if qual in ("os.getenv", "os.environ.get"):
             key = self._literal(self._arg(args, kw, 0, "key"))

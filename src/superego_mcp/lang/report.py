@@ -62,6 +62,19 @@ class Report:
         return f"line {line}: {why}{more}"
 
 
+# Environment variables that change what a program later started runs or loads: setting
+# one in code is a gap (``LD_PRELOAD=x ls`` is judged by the shell rules; the code's child
+# processes are judged without it).
+RISKY_ENV = frozenset(
+    {"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "DYLD_INSERT_LIBRARIES",
+     "DYLD_LIBRARY_PATH", "PATH", "BASH_ENV", "ENV", "PROMPT_COMMAND", "NODE_OPTIONS",
+     "NODE_PATH", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PERL5OPT", "RUBYOPT",
+     "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EXEC_PATH", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER",
+     "EDITOR", "VISUAL", "GIT_EDITOR", "SHELL", "HOME", "GIT_ASKPASS", "SSH_ASKPASS",
+     "SUDO_ASKPASS", "LESSOPEN", "BROWSER", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_PARAMETERS"}
+)  # fmt: skip
+
+
 def word(text: str) -> str:
     """One shell word for ``text``; a leading ``~`` stays unquoted so the shell (and the
     analysis) expands it to the home directory, as ``expanduser`` / ``os.homedir()`` did."""
