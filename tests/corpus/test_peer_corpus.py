@@ -36,10 +36,10 @@ if PATH is None:
     )
 
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
-FLOOR_BLOCK_CAUGHT = 0.739  # block: denied or asked
+FLOOR_BLOCK_CAUGHT = 0.903  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 6  # block: allowed outright (the goal is none)
-FLOOR_ALLOW_ALLOWED = 0.504  # allow: allowed outright
-CEILING_ALLOW_INTERRUPTED = 0.076  # allow: asked or denied
+FLOOR_ALLOW_ALLOWED = 0.638  # allow: allowed outright
+CEILING_ALLOW_INTERRUPTED = 0.075  # allow: asked or denied
 CEILING_CONFIRM_ALLOWED = 0.162  # confirm: allowed outright
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3

@@ -115,3 +115,46 @@ SECRETS: list[tuple[str, str]] = [
 def test_secrets_by_shape(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+# Verbs: destructive in any CLI asks; read verbs of catalogued CLIs are allowed.
+VERBS: list[tuple[str, str]] = [
+    ("stripe prices delete price_123", ASK),
+    ("auth0 domains delete d_1", ASK),
+    ("circleci context delete org/x context/prod", ASK),
+    ("vault secrets disable kv/", ASK),
+    ("vault --namespace admin secrets disable kv/", ASK),
+    ("rclone sync src remote:b --delete-excluded", ASK),
+    ("rsync --delete src/ dest/", ASK),
+    ("borg prune --keep-last 1", ASK),
+    ("mc rb myminio/bucket", ASK),
+    ("kafka-delete-records --offset-json-file d.json", ASK),
+    ("rabbitmqctl delete_user deployer", ASK),
+    ("java -jar jenkins-cli.jar -s http://jenkins.local/ delete-job deploy", ASK),
+    ("rsync --delete --dry-run src/ dest/", DEFER),
+    ("brew uninstall --help", ALLOW),  # help only
+    ("man rm", DEFER),
+    ("spctl --disable-status", DEFER),
+    ("git reset HEAD file.txt", DEFER),
+    ("mytool deploy --name delete.me", DEFER),
+    ("auth0 apps list", ALLOW),
+    ("stripe prices list --limit 3", ALLOW),
+    ("vault status", ALLOW),
+    ("systemctl status nginx", ALLOW),
+    ("journalctl -u nginx --since today", ALLOW),
+    ("kubectl api-resources", ALLOW),
+    ("aws iam get-policy-version --policy-arn arn --version-id v1", ALLOW),
+    ("mytool list", DEFER),  # not catalogued: an unknown verb family decides nothing
+    ("vault kv get secret/app", DEFER),  # reveals a secret
+    ("doppler secrets get API_KEY", DEFER),
+    ("gcloud container clusters get-credentials c1", DEFER),  # writes kubeconfig
+    ("auth0 domains verify d_1", DEFER),
+    ("ip addr change 10.0.0.2/24 dev eth0", DEFER),
+    ("journalctl --vacuum-size=1M", ASK),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), VERBS, ids=[c for c, _ in VERBS])
+def test_verbs(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

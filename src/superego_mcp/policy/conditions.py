@@ -313,6 +313,7 @@ class Shell(Condition):
         "redirect_outside",
         "script",
         "subcommand",
+        "verb",
         "via",
     )
 
@@ -333,6 +334,7 @@ class Shell(Condition):
         redirect: PathSet | None = None,
         redirect_outside: PathSet | None = None,
         dynamic: bool | None = None,
+        verb: frozenset[str] | None = None,
     ) -> None:
         self.program = program
         self.subcommand = subcommand
@@ -348,6 +350,8 @@ class Shell(Condition):
         self.redirect = redirect
         self.redirect_outside = redirect_outside
         self.dynamic = dynamic
+        # "destructive" / "read": what the command's verbs say (shell.verbs)
+        self.verb = verb
         self.program_file = program_file
         self.script = script
 
@@ -408,7 +412,15 @@ class Shell(Condition):
             for r in cmd.redirects
         ):
             return False
-        return self.dynamic is None or cmd.dynamic == self.dynamic
+        if self.dynamic is not None and cmd.dynamic != self.dynamic:
+            return False
+        if self.verb is not None:
+            from superego_mcp.shell import verbs
+
+            return ("destructive" in self.verb and verbs.is_destructive(cmd)) or (
+                "read" in self.verb and verbs.is_read(cmd)
+            )
+        return True
 
     def _only_finding(self) -> bool:
         return all(getattr(self, name) is None for name in self.__slots__ if name != "finding")

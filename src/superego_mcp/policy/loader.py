@@ -87,7 +87,9 @@ _SHELL_KEYS = (
     "dynamic",
     "program_file",
     "script",
+    "verb",
 )
+VERB_KINDS = ("destructive", "read")
 FINDING_KINDS = (
     "unparseable",
     "too_complex",
@@ -467,6 +469,12 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         if matcher is None or exists is not None:
             raise reader.error(m["args"], "'args' needs a value test (equals, regex, glob, ...)")
         kw["args"] = matcher
+    if "verb" in m:
+        verbs = reader.strings(m["verb"], "'verb'")
+        for v in verbs:
+            if v not in VERB_KINDS:
+                raise reader.error(m["verb"], f"unknown verb kind {v!r}{suggest(v, VERB_KINDS)}")
+        kw["verb"] = frozenset(verbs)
     if "finding" in m:
         kinds = reader.strings(m["finding"], "'finding'")
         for k in kinds:

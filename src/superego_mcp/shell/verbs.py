@@ -1,0 +1,203 @@
+"""What a command's verbs say: destructive (any CLI), or read-only (well-known CLIs).
+
+Command-line tools name their actions with words: ``stripe prices delete``, ``vault secrets
+disable``, ``rclone sync --delete-excluded``, ``aws ec2 describe-instances``, ``kubectl get
+pods``. Rules test these with ``shell: {verb: destructive}`` and ``shell: {verb: read}``.
+
+- *destructive*: a word of the command's subcommand path (its leading operands that read
+  like words, not file names or values) or one of its long options says delete, destroy,
+  purge, drop, terminate, disable, revoke, wipe, remove, prune, ... -- for any program, known
+  or not. The program name counts too when it is compound (``kafka-delete-records``).
+- *read*: the program is in :data:`CATALOGUE` (well-known CLIs whose documentation names
+  their read-only verbs the same way), some word of its subcommand path is a read verb
+  (list, get, describe, show, status, info, version, help, view, inspect, logs, search, ...,
+  or a ``list-``/``get-``/``describe-`` compound), and no word says it changes, runs,
+  connects, downloads or reveals a secret (``get-secret-value``, ``keys list``,
+  ``get-credentials``).
+
+Lexical: the words are classified as written. A word that is not in any list decides
+nothing, so an unknown verb is never read-only. Imported only when a rule tests a verb.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Command
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` (the lists below read as prose)."""
+    return frozenset(text.split())
+
+
+# Word parts that destroy or disable something.
+DESTRUCTIVE = _words("""
+    delete del deletes deleted deletion destroy destroyed purge drop dropdb terminate
+    disable revoke wipe rm rmi rmdir rb remove removes erase prune forget kill truncate
+    flush flushall flushdb nuke shred expunge deregister unregister decommission uninstall
+    reset cleanup clear deactivate unpublish yank evict discard obliterate rdelete vacuum
+    """)
+# Word parts that change, run, connect, transfer or reveal: never read-only.
+MUTATING = _words("""
+    create update set put add apply deploy run exec execute start stop restart send publish
+    push upload sync copy cp mv move write edit patch replace import enable install upgrade
+    login logout attach detach invoke scale rollback restore rename tag untag connect ssh
+    shell console proxy forward port-forward mount unmount reboot shutdown reload trigger
+    approve merge commit generate init new clone pull download fetch submit cancel pause
+    resume lock unlock grant assign register modify associate disassociate reboot resize
+    rotate renew issue sign encrypt decrypt open receive consume produce acquire release
+    claim transfer migrate build rebuild compile bootstrap provision reconcile rerun retry
+    redeliver recover reimage regenerate reindex refresh repair reset suspend unsuspend
+    archive unarchive promote demote accept reject invite join leave configure config-set
+    token tokens secret secrets password passwords passwd credential credentials creds
+    apikey apikeys key keys kv sas auth oauth cert certs certificate certificates private
+    decrypted export backup snapshot dump edit-config env shellenv change fix activate
+    deactivate relinquish vacuum flush verify audit watch explore bump
+    """)
+# Whole words (and compound prefixes) that read.
+READ_WORDS = _words("""
+    list ls get describe show status info version help view inspect logs log search whoami
+    explain top history stats health ping events outdated deps tree display cat diff doctor
+    tail
+    """)
+_READ_PREFIXES = ("list-", "get-", "describe-", "show-", "view-", "search-", "batch-get-")
+_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_:][A-Za-z0-9]+)*$")
+_SPLIT = re.compile(r"[-_:]")
+# How many leading operands make the subcommand path.
+_PATH_WORDS = 5
+# Parts that make a word a question about the thing, whatever else it says.
+_READ_PARTS = frozenset({"status", "info", "list", "describe", "show"})
+# Options that make a command only print help or simulate.
+_SAFE_MODES = frozenset(
+    {"--help", "help", "--dry-run", "dry-run", "--dryrun", "--what-if", "--noop", "--simulate"}
+)
+# Programs whose operands name things to look up or print, never actions they take; and
+# git, whose discarding verbs have rules of their own (a mixed `git reset` keeps work).
+_NAMES_ARE_DATA = _words("""
+    man hash help type which whereis whatis apropos info tldr echo printf command builtin
+    cheat git
+    """)
+
+# Well-known CLIs that name their read-only verbs as above (from each tool's own command
+# reference): cloud, cluster, infrastructure, VCS hosting, system and service tools, SaaS CLIs.
+CATALOGUE = _words("""
+    aws gcloud gsutil bq az azcopy doctl linode-cli hcloud scw oci ibmcloud aliyun
+    kubectl oc helm kustomize minikube kind k3d eksctl istioctl linkerd argocd flux velero
+    crictl ctr nerdctl podman docker docker-compose
+    terraform tofu terragrunt pulumi packer vault consul nomad cdk sam wrangler vercel
+    netlify flyctl fly heroku railway supabase firebase
+    gh glab tea
+    brew port apt-cache dpkg-query snap flatpak rustup conda mamba
+    systemctl journalctl launchctl loginctl timedatectl hostnamectl localectl networkctl
+    resolvectl busctl coredumpctl ip nmcli tmutil diskutil hdiutil pkgutil profiles
+    softwareupdate sw_vers system_profiler mdls defaults
+    auth0 stripe twilio sentry-cli datadog-ci newrelic pd okta circleci doppler op
+    rclone restic borg mc s3cmd kopia
+    nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-configs
+    flipt ldcli unleash fastly deck kong apigeecli algolia
+    ansible-doc ansible-inventory ansible-config ansible-galaxy
+    """)
+# Catalogue members whose first operand is a verb of the tool itself, even when no
+# generic read word appears (`brew desc`, `systemctl is-active`).
+_TOOL_READS: dict[str, frozenset[str]] = {
+    "brew": _words(
+        "desc options tap-info missing leaves deps uses config doctor home homepage commands"
+        " formulae casks"
+    ),
+    "systemctl": _words(
+        "is-active is-enabled is-failed is-system-running list-units list-unit-files"
+        " list-timers list-sockets list-dependencies cat show-environment"
+    ),
+    "launchctl": _words("print print-cache print-disabled blame procinfo dumpstate"),
+    "ip": _words("addr address route link neigh neighbour rule maddr monitor"),
+    "tmutil": _words("listbackups latestbackup machinedirectory destinationinfo"),
+    "diskutil": _words("list info activity listfilesystems"),
+    "kubectl": _words("api-resources api-versions cluster-info"),
+    "docker": _words("ps images"),
+}
+# Programs read-only with no subcommand at all (their options only select what to show).
+_READ_WITHOUT_VERB = frozenset({"journalctl", "sw_vers", "system_profiler", "mdls"})
+
+
+def _parts(word: str) -> list[str]:
+    return [p for p in _SPLIT.split(word.lower()) if p]
+
+
+def path_words(cmd: Command, *, skip: bool = False) -> list[str]:
+    """The leading operands that read like words (the subcommand path), at most a few; the
+    path stops at the first operand that is a file name, URL or value (``skip``: steps over
+    it, as `java -jar cli.jar -s URL delete-job` puts its verb after them)."""
+    words: list[str] = []
+    if cmd.subcommand:
+        words.extend(cmd.subcommand.split())
+    for word in cmd.positionals:
+        if len(words) >= _PATH_WORDS:
+            break
+        if _WORD.match(word):
+            words.append(word)
+        elif not skip:
+            break
+    return words
+
+
+def _option_words(cmd: Command) -> list[str]:
+    """Long options as words (``--delete-excluded`` -> ``delete-excluded``); ``--no-x``
+    negates and says nothing."""
+    out: list[str] = []
+    for flag in cmd.flags:
+        name = flag.lstrip("-")
+        if name and not name.startswith("no-") and _WORD.match(name):
+            out.append(name)
+    return out
+
+
+def is_destructive(cmd: Command) -> bool:
+    """Whether a word of the command's subcommand path, a long option, or a compound
+    program name says it destroys or disables something (not when it only shows help, is
+    a dry run, or names a thing to look up: ``man rm``, ``--disable-status``)."""
+    if cmd.program in _NAMES_ARE_DATA or _SAFE_MODES & cmd.flags:
+        return False
+    words = [*path_words(cmd, skip=True), *_option_words(cmd)]
+    if "-" in cmd.program or "_" in cmd.program:
+        words.append(cmd.program)
+    for w in words:
+        parts = _parts(w)
+        if parts and (parts[0] in READ_WORDS or _READ_PARTS & set(parts)):
+            continue  # list-deleted, get-deletion-status, --disable-status: reads
+        if any(p in DESTRUCTIVE for p in parts):
+            return True
+    return False
+
+
+def is_read(cmd: Command) -> bool:
+    """Whether the command is a catalogued CLI in one of its read-only verbs (see the module
+    docstring). Never true for a destructive command."""
+    program = cmd.program
+    if program not in CATALOGUE or is_destructive(cmd):
+        return False
+    words = path_words(cmd)
+    options = _option_words(cmd)
+    for w in words:
+        low = w.lower()
+        if any(p in MUTATING for p in _parts(low)) and low not in READ_WORDS:
+            return False
+    if any(p in MUTATING for o in options for p in _parts(o) if p not in _HARMLESS_OPTION_PARTS):
+        return False
+    if program in _READ_WITHOUT_VERB:
+        return True
+    if not words:
+        return bool({"version", "help"} & set(options))
+    extra = _TOOL_READS.get(program, frozenset())
+    for w in words:
+        low = w.lower()
+        if low in READ_WORDS or low in extra or low.startswith(_READ_PREFIXES):
+            return True
+    return "help" in options
+
+
+# Option words that carry a mutating part but only shape the output or the query
+# (`--output`, `--query`, `--no-pager`, `--filter`, ...).
+_HARMLESS_OPTION_PARTS = frozenset({"output", "key", "keys", "set", "tag", "config", "env", "open"})
