@@ -147,6 +147,9 @@ def test_the_token_becomes_a_session_cookie_never_a_url(
     p.click("text=Sign out")
     p.wait_for_selector("#token")
     assert context.cookies() == []
+    # Signed out on the server, not only in this browser: a copy of the cookie is refused.
+    gone = httpx.get(f"{dashboard.url}/v1/dashboard/rules", cookies=jar, timeout=10)
+    assert gone.status_code == 401
     context.close()
 
 

@@ -257,11 +257,19 @@ def test_healthz_is_exempt_from_host_checks(read_policy_server: Server) -> None:
         ({"host": "LOCALHOST"}, 200),
         ({"origin": "null"}, 403),
         ({"origin": "file://"}, 403),
-        ({"origin": "http://127.0.0.1:1"}, 200),
+        # Another local port is another program's page (a dev server), not this server.
+        ({"origin": "http://127.0.0.1:1"}, 403),
+        ({"origin": "http://localhost:3000"}, 403),
+        ({"origin": "https://127.0.0.1:SERVER_PORT"}, 403),
+        ({"origin": "http://localhost:SERVER_PORT"}, 200),
+        ({"origin": "http://127.0.0.1:SERVER_PORT"}, 200),
+        ({"origin": "http://[::1]:SERVER_PORT"}, 200),
     ],
 )
 def test_host_and_origin_edge_cases(
     read_policy_server: Server, headers: dict[str, str], status: int
 ) -> None:
+    port = str(read_policy_server.port)
+    headers = {k: v.replace("SERVER_PORT", port) for k, v in headers.items()}
     r = httpx.get(f"{read_policy_server.url}/v1/rules", headers=headers)
     assert r.status_code == status

@@ -13,6 +13,7 @@ import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -35,6 +36,7 @@ from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.recorder import Recorder
 from superego_mcp.server.reload import PolicyHolder, watching
 from superego_mcp.server.rules import policy_document
+from superego_mcp.server.sessions import Sessions
 
 log = logging.getLogger("superego_mcp.server")
 
@@ -249,7 +251,13 @@ def create_app(
 
     add_audit_routes(app, recorder)
     token = settings.api_token.get_secret_value() if settings.api_token is not None else None
-    add_dashboard_routes(app, holder, recorder, token)
+    # Dashboard sign-ins; signed-out ids in the state dir, shared by every worker here.
+    sessions = (
+        Sessions(token, Path(settings.state_dir) / "dashboard-signed-out")
+        if token is not None
+        else None
+    )
+    add_dashboard_routes(app, holder, recorder, token, sessions)
 
     # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
     # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
@@ -283,8 +291,8 @@ def create_app(
             for name in AGENTS
         },
     )
-    if settings.api_token is not None:
-        app.add_middleware(BearerAuth, token=settings.api_token.get_secret_value())
+    if token is not None and sessions is not None:
+        app.add_middleware(BearerAuth, token=token, sessions=sessions)
     app.add_middleware(
         HostOriginGuard,
         allowed_hosts=settings.allowed_hosts,

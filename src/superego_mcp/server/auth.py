@@ -12,13 +12,19 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from superego_mcp.server.sessions import Sessions
+
 # Liveness must answer without credentials (container HEALTHCHECKs, load balancers); the
-# dashboard's sign-in form checks the token itself, and signing out only clears a cookie.
+# dashboard's sign-in form checks the token itself (rate-limited), and signing out revokes
+# whatever session cookie it is sent.
 PUBLIC_PATHS = frozenset({"/healthz", "/dashboard/login", "/dashboard/logout"})
 # Methods a dashboard session cookie may be used for: reads only, so a forged cross-site
 # request (which SameSite=Strict already stops) could change nothing.
 _COOKIE_METHODS = frozenset({"GET", "HEAD"})
 
+
+# The dashboard's session cookie (superego_mcp.server.dashboard.COOKIE).
+_COOKIE_NAME = "superego_dashboard"
 
 _Headers = list[tuple[bytes, bytes]]
 
@@ -49,23 +55,25 @@ class BearerAuth:
     page, gets the sign-in form.
     """
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        """Wrap ``app``; ``token`` is the one accepted bearer token."""
-        from superego_mcp.server.dashboard import COOKIE, session_cookie
-
+    def __init__(self, app: ASGIApp, token: str, sessions: Sessions) -> None:
+        """Wrap ``app``; ``token`` is the one accepted bearer token, ``sessions`` the
+        dashboard's sign-in sessions."""
         self.app = app
         self._expected = b"bearer " + token.encode()
-        self._cookie = f"{COOKIE}={session_cookie(token)}".encode()
+        self._sessions = sessions
 
     def _has_cookie(self, scope: Scope) -> bool:
         if scope["type"] == "http" and scope["method"] not in _COOKIE_METHODS:
             return False
+        prefix = _COOKIE_NAME.encode() + b"="
         found = False
         for name, value in scope["headers"]:
             if name == b"cookie":
                 for part in value.split(b";"):
-                    # Every candidate is compared (constant-time each), none skipped early.
-                    found |= hmac.compare_digest(part.strip(), self._cookie)
+                    part = part.strip()
+                    if part.startswith(prefix):
+                        # Every candidate is checked (constant-time MAC), none skipped early.
+                        found |= self._sessions.valid(part[len(prefix) :].decode("latin-1"))
         return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import hmac
 import html
 import json
@@ -39,6 +38,7 @@ from superego_mcp.audit.store import Query
 from superego_mcp.model import ToolCall
 from superego_mcp.server.recorder import Recorder
 from superego_mcp.server.reload import PolicyHolder
+from superego_mcp.server.sessions import LoginLimiter, Sessions
 
 COOKIE: Final = "superego_dashboard"
 PAGE_PATH: Final = "/dashboard"
@@ -64,12 +64,6 @@ _HEADERS: Final = {
 _BUCKETS: Final = {3600: 60, 6 * 3600: 600, 24 * 3600: 3600, 7 * 86400: 6 * 3600}
 # How many of the newest denied shell calls are re-analysed for "top denied programs".
 _DENIED_SAMPLE: Final = 200
-
-
-def session_cookie(token: str) -> str:
-    """The cookie value that stands for ``token``: an HMAC, so the token itself never sits
-    in the browser, and rotating the token invalidates every cookie."""
-    return hmac.new(token.encode(), b"superego-dashboard-session-v1", hashlib.sha256).hexdigest()
 
 
 _DIR: Final = Path(__file__).resolve().parent.parent / "data" / "dashboard"
@@ -100,10 +94,16 @@ def _json(data: Any, status: int = 200) -> JSONResponse:
 
 
 def add_dashboard_routes(
-    app: FastAPI, holder: PolicyHolder, recorder: Recorder, token: str | None
+    app: FastAPI,
+    holder: PolicyHolder,
+    recorder: Recorder,
+    token: str | None,
+    sessions: Sessions | None = None,
 ) -> None:
     """Mount the page, its sign-in and its JSON routes on ``app``. ``token`` is the API
-    token (``None``: the server runs without one, and so does the page)."""
+    token (``None``: the server runs without one, and so does the page); ``sessions``
+    issues and revokes the sign-in cookies (required with a token)."""
+    limiter = LoginLimiter()
 
     @app.get(PAGE_PATH, include_in_schema=False)
     async def page() -> Response:
@@ -118,6 +118,15 @@ def add_dashboard_routes(
 
     @app.post(LOGIN_PATH, include_in_schema=False)
     async def login(request: Request) -> Response:
+        client = request.client.host if request.client else "?"
+        wait = limiter.take(client)
+        if wait > 0:
+            return Response(
+                login_page("Too many sign-in attempts; wait a moment and try again."),
+                status_code=429,
+                media_type="text/html",
+                headers={**_HEADERS, "retry-after": str(max(1, round(wait)))},
+            )
         # Parsed by hand: a form of one field needs no multipart dependency.
         body = (await request.body()).decode("utf-8", "replace")
         given = ""
@@ -134,20 +143,27 @@ def add_dashboard_routes(
                 media_type="text/html",
                 headers=_HEADERS,
             )
+        limiter.give_back(client)
         answer = RedirectResponse(PAGE_PATH, status_code=303)
         if token is not None:
+            assert sessions is not None, "a server with a token has dashboard sessions"
             answer.set_cookie(
                 COOKIE,
-                session_cookie(token),
+                sessions.issue(),
                 httponly=True,
                 samesite="strict",
                 secure=request.url.scheme == "https",
                 path="/",
-            )  # no max_age: a session cookie, gone when the browser closes
+            )  # a browser-session cookie; its value is signed with an expiry (MAX_AGE) too
         return answer
 
     @app.post(LOGOUT_PATH, include_in_schema=False)
-    async def logout() -> Response:
+    async def logout(request: Request) -> Response:
+        # Revoked on the server, not only deleted in this browser: a copy of the cookie
+        # stops working too.
+        value = request.cookies.get(COOKIE)
+        if value and sessions is not None:
+            sessions.revoke(value)
         answer = RedirectResponse(PAGE_PATH, status_code=303)
         answer.delete_cookie(COOKIE, path="/")
         return answer

@@ -3,8 +3,8 @@
 A web page can rebind its own domain name to 127.0.0.1 and then talk to a local server as
 "same origin". The browser still sends the page's name as ``Host`` and its ``Origin``, so on a
 loopback bind the server accepts only loopback host names (plus ``allowed_hosts``) and only
-local, same-origin or ``cors_origins`` origins. Precomputed sets keep this to a few dict
-lookups per request.
+same-origin (scheme, host and port) or ``cors_origins`` origins. Precomputed sets keep this
+to a few dict lookups per request.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ class HostOriginGuard:
     Checked when the server is bound to a loopback address, or on any bind once
     ``allowed_hosts`` is set (a container bound to 0.0.0.0 relies on its token instead).
     Accepted hosts: localhost, 127.0.0.1, [::1], the bound address, ``allowed_hosts`` (which
-    may use ``*`` patterns). Accepted origins: ``allowed_origins``, a loopback origin on a
-    loopback host, and the request's own origin.
+    may use ``*`` patterns). Accepted origins: ``allowed_origins`` and the request's own
+    origin (scheme, host and port; on loopback, any loopback name for the same port). A
+    page on another local port is another origin: a dev server on localhost:3000 is refused
+    unless listed in ``cors_origins``.
     """
 
     def __init__(
@@ -101,9 +103,17 @@ class HostOriginGuard:
             return False
         if key in self.origins:
             return True
-        origin_host = host_name(key.split("://", 1)[1].rsplit(":", 1)[0])
-        if is_loopback(origin_host) and is_loopback(host_name(host)):
-            return True
+        own = _origin_key(f"{scope.get('scheme', 'http')}://{host}")
+        if own is None:
+            return False
+        # The same server under another loopback name (localhost vs 127.0.0.1) is still this
+        # server; another port is another program's page.
+        scheme, rest = key.split("://", 1)
+        name, port = rest.rsplit(":", 1)
+        own_scheme, own_rest = own.split("://", 1)
+        own_name, own_port = own_rest.rsplit(":", 1)
+        if (scheme, port) == (own_scheme, own_port) and is_loopback(host_name(name)):
+            return is_loopback(host_name(own_name))
         return key == _origin_key(f"{scope.get('scheme', 'http')}://{host}")
 
 
