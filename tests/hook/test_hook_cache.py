@@ -192,3 +192,37 @@ def test_old_entries_are_pruned_when_a_new_one_is_written(
     assert not abandoned.exists()
     assert in_flight.exists()
     assert cache.load(str(write_policy(tmp_path)), None).hit
+
+
+def test_hooks_started_together_compile_the_policy_once(
+    hook_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Single flight (issue 22): hooks that find the cache cold at the same moment wait for
+    # the first one's entry instead of each compiling. flock locks belong to each open file
+    # description, so threads that each open the lock file contend as processes do.
+    import threading
+    import time
+
+    rules = str(write_policy(tmp_path))
+    compiled: list[int] = []
+    real = cache._compile
+
+    def slow_compile(*args: object) -> cache.Compiled:
+        compiled.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for every other thread to reach the lock
+        return real(*args)
+
+    monkeypatch.setattr(cache, "_compile", slow_compile)
+    results: list[cache.Compiled] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.load(rules, None, str(tmp_path))))
+        for _ in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(compiled) == 1
+    assert len(results) == 6
+    assert sum(not r.hit for r in results) == 1  # the others read the first one's entry
+    assert all(r.policy.digest == results[0].policy.digest for r in results)

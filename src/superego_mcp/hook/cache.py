@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 _FORMAT = 4
 # The per-user key of the entries' tags, and the tag's length.
 _KEY_FILE = "key"
+# Held while compiling (see _compiling).
+_LOCK_FILE = "compile.lock"
 _TAG_BYTES = 32
 # Entries kept; older ones are removed when a new one is written.
 # A temp entry older than this belongs to no live writer (the hook's deadline is 5 s).
@@ -197,9 +199,49 @@ def load(rules: str | None, config: str | None, project: str | None = None) -> C
     cached = _lookup(entry_path, material, settings_bytes)
     if cached is not None:
         return cached
-    compiled = _compile(rules, settings_path, project)
-    _store(entry_path, material, settings_bytes, compiled)
+    lock = _lock_compiling(os.path.dirname(entry_path))
+    try:
+        # Another hook may have compiled it while this one waited for the lock.
+        cached = _lookup(entry_path, material, settings_bytes)
+        if cached is not None:
+            return cached
+        compiled = _compile(rules, settings_path, project)
+        _store(entry_path, material, settings_bytes, compiled)
+    finally:
+        if lock >= 0:
+            os.close(lock)  # releases the lock
     return compiled
+
+
+def _lock_compiling(directory: str) -> int:
+    """Wait for the cache's compile lock; its descriptor (close it to release), or -1.
+
+    One compile at a time per cache (single flight): hooks started together with a cold cache
+    (a policy edit, a burst of parallel tool calls) wait for the first one's entry instead of
+    each compiling the policy, which on busy cores made every one of them miss the deadline.
+    The wait is bounded by the hook's own deadline (its alarm interrupts it). Where the lock
+    cannot be had (a foreign or unwritable cache), each hook compiles for itself."""
+    if not private_dir(directory, create=True):
+        return -1
+    import fcntl
+
+    try:
+        fd = os.open(
+            os.path.join(directory, _LOCK_FILE),
+            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+            0o600,
+        )
+    except OSError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # a file system without locks
+        os.close(fd)
+        return -1
+    except BaseException:  # the deadline's alarm
+        os.close(fd)
+        raise
+    return fd
 
 
 def _blake2b(data: bytes, key: bytes) -> bytes:
