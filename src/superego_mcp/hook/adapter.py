@@ -127,6 +127,23 @@ def _optional_str(data: dict[str, object], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def event_of(data: dict[str, object], default: str) -> str:
+    """The input's ``hook_event_name``; ``default`` (the agent's judged pre-tool event: a
+    judged answer is the safe reading) when absent; anything but a non-empty string raises
+    :class:`HookInputError`."""
+    event = data.get("hook_event_name", default)
+    if not isinstance(event, str) or not event:
+        raise HookInputError("hook_event_name must be a non-empty string")
+    return event
+
+
+def failure(fail_mode: str, problem: str) -> Decision:
+    """The decision of a call that could not be judged: ``deny`` for the ``deny`` fail mode,
+    ``ask`` for anything else (never allow, never defer); the reason names ``problem``."""
+    action: Action = "deny" if fail_mode == "deny" else "ask"
+    return Decision(action, f"it could not judge the call, so it fails closed: {problem}", None)
+
+
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     """Turn decoded hook JSON into a :class:`HookRequest`.
 
@@ -140,9 +157,7 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     """
     if not isinstance(data, dict):
         raise HookInputError(f"hook input must be a JSON object, not {json_type(data)}")
-    event = data.get("hook_event_name", PRE_TOOL_USE)
-    if not isinstance(event, str) or not event:
-        raise HookInputError("hook_event_name must be a non-empty string")
+    event = event_of(data, PRE_TOOL_USE)
     try:
         call = _tool_call(data, default_cwd)
     except HookInputError:
@@ -298,9 +313,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     wires, and for a ``PermissionRequest`` a mismatched answer leaves Claude Code's own
     permission dialog up, which is asking.
     """
-    action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"it could not judge the call, so it fails closed: {problem}"
-    return render_decision(event or PRE_TOOL_USE, Decision(action, reason, None))
+    return render_decision(event or PRE_TOOL_USE, failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

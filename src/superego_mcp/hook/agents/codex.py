@@ -21,24 +21,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from superego_mcp.hook.adapter import (
+    MAX_STRING,
     HookInputError,
     HookRequest,
     cap,
+    event_of,
     explain_reason,
+    failure,
     json_type,
 )
 from superego_mcp.hook.agents.common import (
+    Caller,
     absolute_cwd,
     as_object,
     optional_str,
-    patch_calls,
     place,
+    request,
     required_str,
+    tool_object,
 )
 from superego_mcp.model import Decision, ToolCall
 
 if TYPE_CHECKING:
-    from superego_mcp.model import Action
+    pass
 
 AGENT = "codex"
 LABEL = "Codex"
@@ -49,7 +54,6 @@ JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
 # The agent's shell tool (what `explain --agent codex <command>` maps a command line from).
 SHELL_TOOL = "Bash"
 TOOLS: dict[str, str] = {"Bash": "Bash", "apply_patch": "Write / Edit (one per file)"}
-MAX_STRING = 10_000
 
 
 def map_tool(
@@ -60,10 +64,7 @@ def map_tool(
         patch = tool_input.get("command", tool_input.get("patch", tool_input.get("input")))
         if not isinstance(patch, str):
             raise HookInputError(f"apply_patch input has no patch text, got {json_type(patch)}")
-        calls = patch_calls(patch, cwd, AGENT, tool_name)
-        for c in calls:
-            c.session_id = session_id
-        return calls
+        return Caller(AGENT, tool_name, cwd, session_id).patch(patch)
     if tool_name == "Bash":
         command = tool_input.get("command")
         if isinstance(command, list) and all(isinstance(w, str) for w in command):
@@ -77,32 +78,24 @@ def map_tool(
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     """Codex hook JSON -> request. A missing ``hook_event_name`` reads as ``PreToolUse``."""
     data = as_object(data)
-    event = data.get("hook_event_name", PRE_TOOL_USE)
-    if not isinstance(event, str) or not event:
-        raise HookInputError("hook_event_name must be a non-empty string")
+    event = event_of(data, PRE_TOOL_USE)
     judged = event in JUDGED_EVENTS
-    try:
+
+    def build() -> list[ToolCall]:
         tool_name = required_str(data, "tool_name")
-        tool_input = data.get("tool_input")
-        if not isinstance(tool_input, dict):
-            raise HookInputError(
-                f"tool_input of {cap(tool_name, 200)} must be a JSON object, "
-                f"not {json_type(tool_input)}"
-            )
         cwd = absolute_cwd(data.get("cwd"), default_cwd)
-        calls = map_tool(tool_name, tool_input, cwd, optional_str(data, "session_id"))
+        calls = map_tool(
+            tool_name, tool_object(data, tool_name), cwd, optional_str(data, "session_id")
+        )
         place(calls, data)
-    except HookInputError:
-        if judged:
-            raise
-        calls = []
-    return HookRequest(
+        return calls
+
+    return request(
         event,
-        calls[0] if calls else None,
+        judged,
+        build,
         tool_use_id=optional_str(data, "tool_use_id"),
         permission_mode=optional_str(data, "permission_mode"),
-        more=tuple(calls[1:]),
-        judged=judged,
     )
 
 
@@ -139,9 +132,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     """The fail-closed answer. Codex runs a call whose hook answers ``ask``, so both fail
     modes block in ``PreToolUse`` (the shape used when the event is unknown); in
     ``PermissionRequest`` ask leaves Codex's own prompt up."""
-    action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"it could not judge the call, so it fails closed: {problem}"
-    return render_decision(event or PRE_TOOL_USE, Decision(action, reason, None))
+    return render_decision(event or PRE_TOOL_USE, failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, cap, explain_reason, json_type
+from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason, json_type
 from superego_mcp.model import ToolCall
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from superego_mcp.model import Decision
 
 
@@ -49,6 +51,34 @@ def arguments(value: object, tool: str, field: str) -> dict[str, object]:
             f"{field} of {cap(tool, 200)} must be a JSON object, not {json_type(value)}"
         )
     return value
+
+
+def tool_object(data: dict[str, object], tool: str, key: str = "tool_input") -> dict[str, object]:
+    """The tool's arguments under ``key``, which must be a JSON object (no string form)."""
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise HookInputError(
+            f"{key} of {cap(tool, 200)} must be a JSON object, not {json_type(value)}"
+        )
+    return value
+
+
+def request(
+    event: str, judged: bool, build: Callable[[], list[ToolCall]], **fields: str | None
+) -> HookRequest:
+    """The request for ``event``: the calls ``build`` makes (the first is the request's call,
+    the rest ``more``). Input an event that is judged cannot be read from raises
+    :class:`HookInputError`; for an event only observed it leaves the request without a call.
+    ``fields``: ``tool_use_id``, ``permission_mode``."""
+    try:
+        calls = build()
+    except HookInputError:
+        if judged:
+            raise
+        calls = []
+    return HookRequest(
+        event, calls[0] if calls else None, more=tuple(calls[1:]), judged=judged, **fields
+    )
 
 
 def absolute_cwd(value: object, default_cwd: str, field: str = "cwd") -> str:
@@ -94,6 +124,51 @@ def place(calls: list[ToolCall], data: dict[str, object], project: object = None
     for call in calls:
         call.project = root
         call.home = home if isinstance(home, str) and home.startswith("/") else None
+
+
+class Caller:
+    """Builds an agent's calls in our vocabulary: every call of one agent tool call shares
+    its working directory (unless one is given), session, agent and agent tool name."""
+
+    __slots__ = ("agent", "agent_tool", "cwd", "session_id")
+
+    def __init__(self, agent: str, agent_tool: str, cwd: str, session_id: str | None) -> None:
+        self.agent = agent
+        self.agent_tool = agent_tool
+        self.cwd = cwd
+        self.session_id = session_id
+
+    def __call__(
+        self, name: str, tool_input: dict[str, object], where: str | None = None
+    ) -> ToolCall:
+        """One call of our tool ``name`` (``where``: its working directory, default the
+        agent's cwd)."""
+        return ToolCall(
+            name,
+            tool_input,
+            self.cwd if where is None else where,
+            session_id=self.session_id,
+            agent=self.agent,
+            agent_tool=self.agent_tool,
+        )
+
+    def patch(self, patch: str) -> list[ToolCall]:
+        """The calls of an ``apply_patch`` envelope (:func:`patch_calls`), in this session."""
+        calls = patch_calls(patch, self.cwd, self.agent, self.agent_tool)
+        for c in calls:
+            c.session_id = self.session_id
+        return calls
+
+
+def path_argument(args: dict[str, object], *names: str) -> str | None:
+    """The file path an agent's tool names, under the first of ``names`` it carries; only a
+    non-empty string counts. Paths stay as the agent wrote them: the engine resolves ``~``,
+    ``$HOME`` and relative ones."""
+    for name in names:
+        if name in args:
+            value = args[name]
+            return value if isinstance(value, str) and value else None
+    return None
 
 
 def mcp_name(server: str, tool: str) -> str:

@@ -19,14 +19,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.adapter import (
+    MAX_STRING,
+    HookInputError,
+    HookRequest,
+    cap,
+    explain_reason,
+    failure,
+)
 from superego_mcp.hook.agents.common import (
+    Caller,
     absolute_cwd,
     arguments,
     as_object,
     join_dir,
     optional_str,
-    patch_calls,
+    path_argument,
     place,
     required_str,
     with_fields,
@@ -34,7 +42,7 @@ from superego_mcp.hook.agents.common import (
 from superego_mcp.model import Decision, ToolCall
 
 if TYPE_CHECKING:
-    from superego_mcp.model import Action
+    pass
 
 AGENT = "copilot"
 EVENT = "preToolUse"
@@ -54,22 +62,14 @@ TOOLS: dict[str, str] = {
     "web_fetch": "WebFetch",
     "web_search": "WebSearch",
 }
-MAX_STRING = 10_000
 
 
 def map_tool(
     tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
 ) -> list[ToolCall]:
     """Copilot's call as ours."""
-
-    def call(name: str, tool_input: dict[str, object], where: str = cwd) -> ToolCall:
-        return ToolCall(
-            name, tool_input, where, session_id=session_id, agent=AGENT, agent_tool=tool_name
-        )
-
-    path = args.get("path", args.get("file_path"))
-    # Paths stay as the agent wrote them: the engine resolves ~, $HOME and relative ones.
-    file_path = path if isinstance(path, str) and path else None
+    call = Caller(AGENT, tool_name, cwd, session_id)
+    file_path = path_argument(args, "path", "file_path")
     if tool_name in ("bash", "powershell"):
         name = "Bash" if tool_name == "bash" else "PowerShell"
         return [call(name, dict(args), join_dir(cwd, args.get("cwd")))]
@@ -90,10 +90,7 @@ def map_tool(
         patch = args.get("input", args.get("patch", args.get("command")))
         if not isinstance(patch, str):
             raise HookInputError("apply_patch input has no patch text")
-        calls = patch_calls(patch, cwd, AGENT, tool_name)
-        for c in calls:
-            c.session_id = session_id
-        return calls
+        return call.patch(patch)
     if tool_name == "glob":
         return [call("Glob", with_fields(args, path=file_path))]
     if tool_name in ("grep", "rg"):
@@ -132,9 +129,7 @@ def render_decision(
 
 def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
     """The fail-closed answer: the fail mode."""
-    action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"it could not judge the call, so it fails closed: {problem}"
-    return render_decision(EVENT, Decision(action, reason, None))
+    return render_decision(EVENT, failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

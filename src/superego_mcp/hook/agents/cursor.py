@@ -23,8 +23,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.adapter import (
+    MAX_STRING,
+    HookRequest,
+    cap,
+    event_of,
+    explain_reason,
+    failure,
+)
 from superego_mcp.hook.agents.common import (
+    Caller,
     absolute_cwd,
     arguments,
     as_object,
@@ -32,14 +40,16 @@ from superego_mcp.hook.agents.common import (
     join_dir,
     mcp_name,
     optional_str,
+    path_argument,
     place,
+    request,
     required_str,
     with_fields,
 )
 from superego_mcp.model import Decision, ToolCall
 
 if TYPE_CHECKING:
-    from superego_mcp.model import Action
+    pass
 
 AGENT = "cursor"
 LABEL = "Cursor"
@@ -64,7 +74,6 @@ TOOLS: dict[str, str] = {
     "(beforeMCPExecution)": "mcp__<server>__<tool>",
     "(beforeReadFile)": "Read",
 }
-MAX_STRING = 10_000
 UNKNOWN_SERVER = "unknown"
 
 
@@ -79,14 +88,8 @@ def map_tool(
 ) -> list[ToolCall]:
     """A ``preToolUse`` call as ours."""
 
-    def call(name: str, tool_input: dict[str, object], where: str = cwd) -> ToolCall:
-        return ToolCall(
-            name, tool_input, where, session_id=session_id, agent=AGENT, agent_tool=tool_name
-        )
-
-    path = args.get("file_path", args.get("path"))
-    # Paths stay as the agent wrote them: the engine resolves ~, $HOME and relative ones.
-    file_path = path if isinstance(path, str) and path else None
+    call = Caller(AGENT, tool_name, cwd, session_id)
+    file_path = path_argument(args, "file_path", "path")
     if tool_name == "Shell":
         return [call("Bash", dict(args), join_dir(cwd, args.get("working_directory")))]
     if tool_name in ("Read", "Write", "Edit"):
@@ -114,12 +117,11 @@ def _root(data: dict[str, object], default_cwd: str) -> str:
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     """Cursor hook JSON -> request. A missing ``hook_event_name`` reads as ``preToolUse``."""
     data = as_object(data)
-    event = data.get("hook_event_name", PRE_TOOL_USE)
-    if not isinstance(event, str) or not event:
-        raise HookInputError("hook_event_name must be a non-empty string")
+    event = event_of(data, PRE_TOOL_USE)
     judged = event in JUDGED_EVENTS
     session = optional_str(data, "conversation_id") or optional_str(data, "session_id")
-    try:
+
+    def build() -> list[ToolCall]:
         base = _root(data, default_cwd)
         if event == SHELL:
             command = required_str(data, "command")
@@ -138,11 +140,9 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
             calls = map_tool(tool_name, args, base, session)
         roots = data.get("workspace_roots")
         place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
-    except HookInputError:
-        if judged:
-            raise
-        calls = []
-    return HookRequest(event, calls[0] if calls else None, more=tuple(calls[1:]), judged=judged)
+        return calls
+
+    return request(event, judged, build)
 
 
 def render_decision(
@@ -166,10 +166,8 @@ def render_decision(
 def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
     """The fail-closed answer: a deny in either fail mode (Cursor may run a call whose hook
     answers ``ask``)."""
-    action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"it could not judge the call, so it fails closed: {problem}"
     shape = event if event in JUDGED_EVENTS else PRE_TOOL_USE
-    return render_decision(shape, Decision(action, reason, None))
+    return render_decision(shape, failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

@@ -20,26 +20,31 @@ import re
 from typing import TYPE_CHECKING
 
 from superego_mcp.hook.adapter import (
+    MAX_STRING,
     HookInputError,
     HookRequest,
     cap,
+    event_of,
     explain_reason,
-    json_type,
+    failure,
 )
 from superego_mcp.hook.agents.common import (
+    Caller,
     absolute_cwd,
     as_object,
     join_dir,
     mcp_name,
     optional_str,
     place,
+    request,
     required_str,
+    tool_object,
     with_fields,
 )
 from superego_mcp.model import Decision, ToolCall
 
 if TYPE_CHECKING:
-    from superego_mcp.model import Action
+    pass
 
 AGENT = "gemini"
 EVENT = "BeforeTool"
@@ -58,7 +63,6 @@ TOOLS: dict[str, str] = {
     "google_web_search": "WebSearch",
     "mcp_<server>_<tool>": "mcp__<server>__<tool>",
 }
-MAX_STRING = 10_000
 _URL = re.compile(r"https?://[^\s<>\"'`)\]]+", re.IGNORECASE)
 
 
@@ -71,11 +75,7 @@ def map_tool(
 ) -> list[ToolCall]:
     """Gemini's call as ours (several for ``read_many_files`` and multi-URL ``web_fetch``)."""
 
-    def call(name: str, tool_input: dict[str, object], where: str = cwd) -> ToolCall:
-        return ToolCall(
-            name, tool_input, where, session_id=session_id, agent=AGENT, agent_tool=tool_name
-        )
-
+    call = Caller(AGENT, tool_name, cwd, session_id)
     if tool_name == "run_shell_command":
         return [call("Bash", dict(args), join_dir(cwd, args.get("dir_path")))]
     if tool_name == "write_file":
@@ -132,27 +132,19 @@ def _mcp_tool(tool_name: str, context: object) -> str | None:
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     """Gemini hook JSON -> request. A missing ``hook_event_name`` reads as ``BeforeTool``."""
     data = as_object(data)
-    event = data.get("hook_event_name", EVENT)
-    if not isinstance(event, str) or not event:
-        raise HookInputError("hook_event_name must be a non-empty string")
+    event = event_of(data, EVENT)
     judged = event == EVENT
-    try:
+
+    def build() -> list[ToolCall]:
         tool_name = required_str(data, "tool_name")
-        args = data.get("tool_input")
-        if not isinstance(args, dict):
-            raise HookInputError(
-                f"tool_input of {cap(tool_name, 200)} must be a JSON object, not {json_type(args)}"
-            )
+        args = tool_object(data, tool_name)
         cwd = absolute_cwd(data.get("cwd"), default_cwd)
-        calls = map_tool(
-            tool_name, args, cwd, optional_str(data, "session_id"), data.get("mcp_context")
-        )
+        session = optional_str(data, "session_id")
+        calls = map_tool(tool_name, args, cwd, session, data.get("mcp_context"))
         place(calls, data)
-    except HookInputError:
-        if judged:
-            raise
-        calls = []
-    return HookRequest(event, calls[0] if calls else None, more=tuple(calls[1:]), judged=judged)
+        return calls
+
+    return request(event, judged, build)
 
 
 def render_decision(
@@ -175,9 +167,7 @@ def render_decision(
 
 def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
     """The fail-closed answer: the fail mode (``ask`` forces Gemini's prompt)."""
-    action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"it could not judge the call, so it fails closed: {problem}"
-    return render_decision(event if event == EVENT else EVENT, Decision(action, reason, None))
+    return render_decision(EVENT, failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

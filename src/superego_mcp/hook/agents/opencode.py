@@ -21,15 +21,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason
+from superego_mcp.hook.adapter import (
+    MAX_STRING,
+    HookInputError,
+    HookRequest,
+    cap,
+    explain_reason,
+    failure,
+)
 from superego_mcp.hook.agents.common import (
+    Caller,
     absolute_cwd,
     arguments,
     as_object,
     confirm_reason,
     join_dir,
     optional_str,
-    patch_calls,
+    path_argument,
     place,
     required_str,
     with_fields,
@@ -37,7 +45,7 @@ from superego_mcp.hook.agents.common import (
 from superego_mcp.model import Decision, ToolCall
 
 if TYPE_CHECKING:
-    from superego_mcp.model import Action
+    pass
 
 AGENT = "opencode"
 LABEL = "OpenCode"
@@ -56,22 +64,14 @@ TOOLS: dict[str, str] = {
     "webfetch": "WebFetch",
     "websearch": "WebSearch",
 }
-MAX_STRING = 10_000
 
 
 def map_tool(
     tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
 ) -> list[ToolCall]:
     """OpenCode's call as ours; relative paths are relative to ``cwd`` (the project)."""
-
-    def call(name: str, tool_input: dict[str, object], where: str = cwd) -> ToolCall:
-        return ToolCall(
-            name, tool_input, where, session_id=session_id, agent=AGENT, agent_tool=tool_name
-        )
-
-    path = args.get("filePath", args.get("path"))
-    # Paths stay as the agent wrote them: the engine resolves ~, $HOME and relative ones.
-    file_path = path if isinstance(path, str) and path else None
+    call = Caller(AGENT, tool_name, cwd, session_id)
+    file_path = path_argument(args, "filePath", "path")
     if tool_name == "bash":
         return [call("Bash", dict(args), join_dir(cwd, args.get("workdir")))]
     if tool_name == "read":
@@ -90,10 +90,7 @@ def map_tool(
         patch = args.get("patchText", args.get("patch"))
         if not isinstance(patch, str):
             raise HookInputError("apply_patch input has no patchText string")
-        calls = patch_calls(patch, cwd, AGENT, tool_name)
-        for c in calls:
-            c.session_id = session_id
-        return calls
+        return call.patch(patch)
     if tool_name in ("glob", "list"):
         pattern = args.get("pattern") if tool_name == "glob" else "*"
         return [call("Glob", with_fields(args, path=file_path or cwd, pattern=pattern))]
@@ -136,9 +133,7 @@ def render_decision(
 
 def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
     """The fail-closed answer: the fail mode (the plugin blocks on both)."""
-    action: Action = "deny" if fail_mode == "deny" else "ask"
-    reason = f"it could not judge the call, so it fails closed: {problem}"
-    return render_decision(EVENT, Decision(action, reason, None))
+    return render_decision(EVENT, failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:
