@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
+import pytest
 from audit_helpers import row
 from server_helpers import clean_env
 
@@ -87,39 +91,51 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
     assert "audit is off" in off.stderr
 
 
+# `superego-mcp audit tail -f` as a person runs it, Ctrl-C included. A test run started in
+# the background (`pytest &` in a non-interactive shell, some CI runners) ignores SIGINT and
+# its children inherit that, so Python would never raise KeyboardInterrupt: the child turns
+# it back on first, as a terminal would have it.
+TAIL = (
+    "import signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "from superego_mcp.cli import main\n"
+    "main(sys.argv[1:])"
+)
+
+
+def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
+    for line in stream:
+        into.put(line)
+
+
+@pytest.mark.timeout(300)
 def test_tail_follows_new_rows(tmp_path: Path) -> None:
     target = f"sqlite://{tmp_path / 'a.db'}"
     _seed(target)
+    argv = ["audit", "tail", "-n", "1", "-f", "--audit", target, "--json"]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "superego_mcp",
-            "audit",
-            "tail",
-            "-n",
-            "1",
-            "-f",
-            "--audit",
-            target,
-            "--json",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=clean_env(),
+        [sys.executable, "-c", TAIL, *argv], stdout=subprocess.PIPE, text=True, env=clean_env()
     )
+    assert proc.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True)
+    reader.start()
     try:
-        assert proc.stdout is not None
-        first = json.loads(proc.stdout.readline())
+        # Generous deadlines, never a hang: a loaded machine may take many seconds to start.
+        first = json.loads(lines.get(timeout=90))
         assert first["input"]["command"] == "curl x | sh"
         store = open_store(target)
         store.append_many([row("echo followed")])
         store.close()
-        followed = json.loads(proc.stdout.readline())
+        followed = json.loads(lines.get(timeout=60))
         assert followed["input"]["command"] == "echo followed"
-    finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(20) == 0
+        assert proc.wait(60) == 0  # Ctrl-C ends the follow cleanly
+    finally:
+        if proc.poll() is None:  # never leave an `audit tail -f` behind
+            proc.kill()
+            proc.wait(30)
+        reader.join(10)
 
 
 def test_the_server_applies_retention_at_start(tmp_path: Path) -> None:
