@@ -89,7 +89,7 @@ def check_policy_structure(path: Path, shown: str) -> None:
 
 
 def compile_policy(root: Path, path: Path) -> str | None:
-    """Run the policy loader (``superego_mcp.policy.loader.load_policy``) from the source tree.
+    """Run the policy loader (``superego_mcp.policy.layers.load_policy``) from the source tree.
 
     Returns None when it ran and accepted the file, or a note saying why it could not run
     (it imports something the build environment lacks). Raises PolicyBuildError when the
@@ -99,7 +99,7 @@ def compile_policy(root: Path, path: Path) -> str | None:
     sys.path.insert(0, src)
     try:
         try:
-            loader = importlib.import_module(f"{PACKAGE}.policy.loader")
+            loader = importlib.import_module(f"{PACKAGE}.policy.layers")
         except ImportError as exc:
             return f"policy loader not importable at build time ({exc}); structure checked only"
         try:

@@ -65,9 +65,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 # Known circles (each a set of modules that reach each other) -> the step that breaks it.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {
     frozenset(
-        {"superego_mcp.policy.layers", "superego_mcp.policy.legacy", "superego_mcp.policy.loader"}
-    ): "bottom: loader, layers and legacy in one direction",
-    frozenset(
         {"superego_mcp.hook.agents.install", "superego_mcp.hook.install"}
     ): "one installer core",
     frozenset(

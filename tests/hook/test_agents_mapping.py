@@ -13,7 +13,7 @@ from hook_helpers import SCRIPT, write_policy
 from superego_mcp.hook.adapter import HookInputError
 from superego_mcp.hook.agents import AGENTS, adapter_for
 from superego_mcp.model import Decision, ToolCall
-from superego_mcp.policy.loader import compile_policy
+from superego_mcp.policy.layers import compile_policy
 
 
 def calls(agent: str, data: object) -> list[ToolCall]:

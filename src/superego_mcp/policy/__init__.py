@@ -20,15 +20,19 @@ from superego_mcp.policy.engine import Policy, Rule
 from superego_mcp.policy.errors import PolicyError
 
 if TYPE_CHECKING:
-    from superego_mcp.policy.loader import compile_policy, load_policy
+    from superego_mcp.policy.layers import compile_policy, load_policy
 
 __all__ = ["Policy", "PolicyError", "Rule", "compile_policy", "load_policy"]
 
 
 def __getattr__(name: str) -> Any:
     # The loader (and with it PyYAML) is imported only when a policy is compiled.
-    if name in ("load_policy", "compile_policy", "BUNDLED_POLICY"):
+    if name in ("load_policy", "compile_policy"):
+        from superego_mcp.policy import layers
+
+        return getattr(layers, name)
+    if name == "BUNDLED_POLICY":
         from superego_mcp.policy import loader
 
-        return getattr(loader, name)
+        return loader.BUNDLED_POLICY
     raise AttributeError(name)

@@ -30,13 +30,19 @@ from typing import TYPE_CHECKING
 from superego_mcp.model import more_restrictive
 from superego_mcp.policy.engine import Layer, Policy
 from superego_mcp.policy.errors import PolicyError
-from superego_mcp.policy.loader import BUNDLED_POLICY, read_policy_text, read_source
+from superego_mcp.policy.legacy import compile_legacy
+from superego_mcp.policy.loader import (
+    BUNDLED_POLICY,
+    Reader,
+    SourceFile,
+    read_current,
+    read_policy_text,
+)
 from superego_mcp.policy.matchers import suggest
 
 if TYPE_CHECKING:
     from superego_mcp.model import Action
     from superego_mcp.policy.engine import Rule
-    from superego_mcp.policy.loader import SourceFile
 
 PACKS_DIR = os.path.join(os.path.dirname(BUNDLED_POLICY), "packs")
 # Where a project keeps its policy, relative to the project root.
@@ -56,6 +62,42 @@ class TopFile:
         self.layer = layer
         self.path = path
         self.text = text
+
+
+def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+    """Load and compile one policy file and the files it extends; ``None`` loads the bundled
+    policy. (The layered policy in effect is :func:`load_layers`.)
+
+    Raises :class:`PolicyError` (``FILE:LINE: rule ID: MESSAGE``) for anything wrong with it.
+    """
+    name = BUNDLED_POLICY if path is None else os.fspath(path)
+    return compile_policy(read_policy_text(name), name)
+
+
+def compile_policy(text: str, source_name: str = "<policy>") -> Policy:
+    """Compile policy text (``source_name`` is used in errors and kept as ``Policy.source``)
+    with the files it extends. Files in the superego-mcp 0.0.0 format are recognised and
+    translated."""
+    layer = "bundled" if source_name == BUNDLED_POLICY else "rules"
+    return compose([TopFile(layer, source_name, text)], bundled_base=False)
+
+
+def read_source(text: str, path: str) -> SourceFile:
+    """Read one policy file (either format) into a :class:`SourceFile`."""
+    reader = Reader(text, path)
+    try:
+        root = reader.root()
+        src = SourceFile(path, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        top = reader.mapping(root, "the policy file")
+        # Version 1 files say so; 0.0.0 files have no version or a string one ("1.0").
+        if "version" not in top or isinstance(reader.value(top["version"]), str):
+            rules, action, reason = compile_legacy(reader, top)
+            src.rules, src.default, src.legacy = rules, (action, reason, 1), True
+            return src
+        read_current(reader, top, src)
+        return src
+    finally:
+        reader.close()
 
 
 def project_policy_path(project_dir: str) -> str:

@@ -7,13 +7,12 @@ unpickled) policy never needs it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import TYPE_CHECKING, Any
 
 from superego_mcp.model import ACTIONS
 from superego_mcp.policy import conditions as cond
-from superego_mcp.policy.engine import SHELL_TOOLS, Example, Policy, Rule
+from superego_mcp.policy.engine import SHELL_TOOLS, Example, Rule
 from superego_mcp.policy.errors import PolicyError
 from superego_mcp.policy.matchers import (
     JsonPath,
@@ -107,16 +106,6 @@ FINDING_KINDS = (
 DEFAULT_PRIORITY = 100
 
 
-def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
-    """Load and compile one policy file and the files it extends; ``None`` loads the bundled
-    policy. (The layered policy in effect is ``policy.layers.load_layers``.)
-
-    Raises :class:`PolicyError` (``FILE:LINE: rule ID: MESSAGE``) for anything wrong with it.
-    """
-    name = BUNDLED_POLICY if path is None else os.fspath(path)
-    return compile_policy(read_policy_text(name), name)
-
-
 def read_policy_text(name: str) -> str:
     """The text of a policy file, or a :class:`PolicyError` saying why it cannot be read."""
     try:
@@ -130,16 +119,6 @@ def read_policy_text(name: str) -> str:
         raise PolicyError(
             f"policy file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=name
         ) from None
-
-
-def compile_policy(text: str, source_name: str = "<policy>") -> Policy:
-    """Compile policy text (``source_name`` is used in errors and kept as ``Policy.source``)
-    with the files it extends. Files in the superego-mcp 0.0.0 format are recognised and
-    translated."""
-    from superego_mcp.policy.layers import TopFile, compose
-
-    layer = "bundled" if source_name == BUNDLED_POLICY else "rules"
-    return compose([TopFile(layer, source_name, text)], bundled_base=False)
 
 
 class Override:
@@ -181,27 +160,8 @@ class SourceFile:
         self.legacy = False
 
 
-def read_source(text: str, path: str) -> SourceFile:
-    """Read one policy file (either format) into a :class:`SourceFile`."""
-    reader = Reader(text, path)
-    try:
-        root = reader.root()
-        src = SourceFile(path, hashlib.sha256(text.encode("utf-8")).hexdigest())
-        top = reader.mapping(root, "the policy file")
-        # Version 1 files say so; 0.0.0 files have no version or a string one ("1.0").
-        if "version" not in top or isinstance(reader.value(top["version"]), str):
-            from superego_mcp.policy.legacy import compile_legacy
-
-            rules, action, reason = compile_legacy(reader, top)
-            src.rules, src.default, src.legacy = rules, (action, reason, 1), True
-            return src
-        _read_current(reader, top, src)
-        return src
-    finally:
-        reader.close()
-
-
-def _read_current(reader: Reader, top: dict[str, yaml.Node], src: SourceFile) -> None:
+def read_current(reader: Reader, top: dict[str, yaml.Node], src: SourceFile) -> None:
+    """Read a version-1 policy file's top-level mapping into ``src``."""
     reader.check_keys(top, _TOP_KEYS, "top-level key")
     version = reader.value(top["version"])
     if version != 1:
@@ -751,4 +711,4 @@ class Reader:
             raise self.error(node, str(exc)) from None
 
 
-__all__ = ["BUNDLED_POLICY", "SHELL_TOOLS", "compile_policy", "load_policy"]
+__all__ = ["BUNDLED_POLICY", "SHELL_TOOLS"]
