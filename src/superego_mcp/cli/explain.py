@@ -19,6 +19,7 @@ from superego_mcp.policy.errors import PolicyError
 if TYPE_CHECKING:
     import argparse
 
+    from superego_mcp.hook.agents import AgentAdapter
     from superego_mcp.model import Decision
     from superego_mcp.policy.engine import Judgement, Policy
 
@@ -181,14 +182,13 @@ def _final(
 
 
 def _agent_calls(
-    args: argparse.Namespace, module: Any, cwd: str
+    args: argparse.Namespace, module: AgentAdapter, cwd: str
 ) -> tuple[str, list[ToolCall]] | None:
     """(event, calls) to explain; ``None`` when no call was given (show the mapping)."""
     from superego_mcp.hook.adapter import decode_hook_input
 
     words: list[str] = list(args.shell_command or [])
-    # The agent's pre-tool event: EVENT, or PRE_TOOL_USE for agents with several.
-    event = str(getattr(module, "EVENT", None) or getattr(module, "PRE_TOOL_USE", ""))
+    event = module.EVENT
     if words == ["-"]:
         request = module.parse_hook_input(
             decode_hook_input(sys.stdin.buffer.read()), default_cwd=cwd
@@ -212,7 +212,7 @@ def mapping_lines(agent: str) -> list[str]:
     """The agent's tool names and ours, as lines of text."""
     from superego_mcp.hook.agents import adapter_for
 
-    tools: dict[str, str] = getattr(adapter_for(agent), "TOOLS", {})
+    tools = adapter_for(agent).TOOLS
     width = max((len(name) for name in tools), default=0)
     lines = [f"{agent}: its tool names -> ours (rules may name either; other names stay as is)"]
     lines += [f"  {name:<{width}}  ->  {ours}" for name, ours in tools.items()]
@@ -230,7 +230,7 @@ def explain_agent(args: argparse.Namespace) -> int:
     from superego_mcp.project import given_project, project_root
 
     agent = args.agent
-    module: Any = adapter_for(agent)  # an adapter module, with its TOOLS and map_tool
+    module = adapter_for(agent)
     cwd = args.cwd or os.getcwd()  # noqa: PTH109
     try:
         found = _agent_calls(args, module, cwd)

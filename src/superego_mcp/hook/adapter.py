@@ -33,6 +33,12 @@ JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
 
 # Claude Code caps hook output strings at this many characters.
 MAX_STRING = 10_000
+# What every agent's adapter declares (superego_mcp.hook.agents.AgentAdapter). Claude Code's
+# tool names are ours, so its mapping is the identity.
+AGENT = "claude"
+EVENT = PRE_TOOL_USE
+SHELL_TOOL = "Bash"
+TOOLS: dict[str, str] = {}
 # Deeper JSON than this is refused before any rule walks it (a rule engine that recurses
 # over tool_input must not be the first to find out).
 MAX_DEPTH = 100
@@ -125,6 +131,13 @@ def decode_hook_input(raw: bytes) -> object:
 def _optional_str(data: dict[str, object], key: str) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) else None
+
+
+def map_tool(
+    tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
+) -> list[ToolCall]:
+    """Claude Code's call as ours: the same tool, the same arguments."""
+    return [ToolCall(tool_name, args, cwd, session_id=session_id)]
 
 
 def event_of(data: dict[str, object], default: str) -> str:

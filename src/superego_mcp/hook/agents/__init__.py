@@ -45,7 +45,22 @@ PROJECT_ENV: Final[dict[str, str]] = {
 
 
 class AgentAdapter(Protocol):
-    """What every agent's adapter module provides."""
+    """What every agent's adapter module provides (mypy checks each module against it,
+    below)."""
+
+    AGENT: str
+    # The agent's judged pre-tool event: the shape `explain --agent` answers in.
+    EVENT: str
+    # The agent's shell tool: what `explain --agent NAME <command>` maps a command line from.
+    SHELL_TOOL: str
+    # The agent's tool names -> ours, as shown by `explain --agent NAME`.
+    TOOLS: dict[str, str]
+
+    def map_tool(
+        self, tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
+    ) -> list[ToolCall]:
+        """One of the agent's tool calls as ours (several for a patch over several files)."""
+        ...
 
     def parse_hook_input(self, data: object, *, default_cwd: str = "/") -> HookRequest:
         """Decoded hook JSON -> request (raises ``HookInputError`` on unusable input)."""
@@ -64,6 +79,18 @@ class AgentAdapter(Protocol):
     def is_valid_output(self, event: str, data: object) -> bool:
         """True when ``data`` is a usable answer to ``event`` (vets a server's reply)."""
         ...
+
+
+if TYPE_CHECKING:  # every adapter module has the declared shape (checked by mypy only)
+    from superego_mcp.hook import adapter as claude
+    from superego_mcp.hook.agents import codex, copilot, cursor, gemini, opencode
+
+    _CLAUDE: AgentAdapter = claude
+    _CODEX: AgentAdapter = codex
+    _GEMINI: AgentAdapter = gemini
+    _COPILOT: AgentAdapter = copilot
+    _CURSOR: AgentAdapter = cursor
+    _OPENCODE: AgentAdapter = opencode
 
 
 def adapter_for(agent: str | None) -> AgentAdapter:

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 AGENT = "codex"
 LABEL = "Codex"
 PRE_TOOL_USE = "PreToolUse"
+# The pre-tool event (what `explain --agent codex` answers as).
+EVENT = PRE_TOOL_USE
 PERMISSION_REQUEST = "PermissionRequest"
 JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
 # Codex tool name -> ours ("Bash" and mcp__* names are already ours).

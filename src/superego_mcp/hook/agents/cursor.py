@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 AGENT = "cursor"
 LABEL = "Cursor"
 PRE_TOOL_USE = "preToolUse"
+# The pre-tool event (what `explain --agent cursor` answers as).
+EVENT = PRE_TOOL_USE
 SHELL = "beforeShellExecution"
 MCP = "beforeMCPExecution"
 READ = "beforeReadFile"
