@@ -14,6 +14,33 @@ Action = Literal["allow", "deny", "ask", "review", "defer"]
 
 ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review", "defer")
 
+# A call deferred by the policy's default says, at the end of its reason, what had no
+# opinion (the programs of its commands, or the tool), so `explain`, the audit row and
+# `audit stats --defer` show where the policy is silent.
+_NO_OPINION: Final = " No rule has an opinion on "
+MAX_NO_OPINION: Final = 5
+
+
+def with_no_opinion(reason: str, names: list[str]) -> str:
+    """``reason`` followed by the names that had no opinion (at most :data:`MAX_NO_OPINION`
+    shown, each in backquotes)."""
+    shown = [n.replace("`", "'")[:60] for n in names[:MAX_NO_OPINION]]
+    more = f" and {len(names) - MAX_NO_OPINION} more" if len(names) > MAX_NO_OPINION else ""
+    return f"{reason}{_NO_OPINION}" + ", ".join(f"`{n}`" for n in shown) + f"{more}."
+
+
+def no_opinion_names(reason: str) -> list[str]:
+    """The names :func:`with_no_opinion` put at the end of ``reason`` (``[]`` if none)."""
+    at = reason.rfind(_NO_OPINION)
+    if at < 0:
+        return []
+    names: list[str] = []
+    for i, part in enumerate(reason[at + len(_NO_OPINION) :].split("`")):
+        if i % 2 == 1:
+            names.append(part)
+    return names
+
+
 # What a failure (crash, unanalysable input, broken policy, no reviewer) answers: never allow.
 FailMode = Literal["ask", "deny"]
 

@@ -162,3 +162,45 @@ def test_the_server_applies_retention_at_start(tmp_path: Path) -> None:
         for x in audit("export", "--audit", target).stdout.splitlines()
     ]
     assert left == ["echo 6", "echo 7", "echo 8", "echo 9"]
+
+
+def test_stats_defer_names_where_the_policy_is_silent(tmp_path: Path) -> None:
+    # The bundled policy decides; each row is built as every entry point builds it; the
+    # CLI reads the file back in a process of its own.
+    from superego_mcp.audit.record import build_record
+    from superego_mcp.model import ToolCall
+    from superego_mcp.policy import load_policy
+
+    policy = load_policy(None)
+    target = f"sqlite://{tmp_path / 'a.db'}"
+    calls = [
+        ToolCall("Bash", {"command": "frobnicate --fast"}, "/work"),
+        ToolCall("Bash", {"command": "frobnicate --slow && docker run alpine"}, "/work"),
+        ToolCall("Bash", {"command": "docker run --rm alpine echo hi"}, "/work"),
+        ToolCall("mcp__notes__annotate", {"text": "x"}, "/work"),
+        ToolCall("Bash", {"command": "ls"}, "/work"),
+    ]
+    store = open_store(target)
+    decisions = [policy.evaluate(c, home=str(tmp_path)) for c in calls]
+    assert [d.action for d in decisions] == ["defer"] * 4 + ["allow"]
+    assert decisions[1].reason.endswith("No rule has an opinion on `frobnicate`, `docker run`.")
+    store.append_many(
+        [
+            build_record(c, d, entry="hook", latency_ms=1.0, policy_digest="d")
+            for c, d in zip(calls, decisions, strict=True)
+        ]
+    )
+    store.close()
+    out = audit("stats", "--audit", target, "--defer")
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["deferred"] == 4
+    assert got["top_deferred"] == {"docker run": 2, "frobnicate": 2, "mcp__notes__annotate": 1}
+    assert list(got["top_deferred"])[:2] == ["docker run", "frobnicate"]
+    top1 = json.loads(audit("stats", "--audit", target, "--defer", "--top", "1").stdout)
+    assert top1["top_deferred"] == {"docker run": 2}
+    only_mcp = audit("stats", "--audit", target, "--defer", "--tool", "mcp__notes__annotate")
+    assert json.loads(only_mcp.stdout) == {
+        "deferred": 1,
+        "top_deferred": {"mcp__notes__annotate": 1},
+    }

@@ -174,3 +174,24 @@ def test_mcp_tools_judged_as_their_builtin_twins(
         for k, v in tool_input.items()
     }
     assert decide(bundled, proj, home, tool, **filled) == expected, (tool, filled)
+
+
+def test_a_defer_names_what_had_no_opinion(bundled: Policy, project: tuple[Path, Path]) -> None:
+    proj, home = project
+    got = bundled.evaluate(
+        ToolCall("Bash", {"command": "frobnicate x && git checkout main && ls"}, str(proj)),
+        home=str(home),
+    )
+    assert got.action == "defer"
+    assert got.rule_id is None
+    assert got.reason.endswith("No rule has an opinion on `frobnicate`, `git checkout`.")
+    from superego_mcp.model import no_opinion_names
+
+    assert no_opinion_names(got.reason) == ["frobnicate", "git checkout"]
+    tool = bundled.evaluate(ToolCall("mcp__notes__annotate", {}, str(proj)), home=str(home))
+    assert no_opinion_names(tool.reason) == ["mcp__notes__annotate"]
+    # Not on answers a rule gave.
+    assert (
+        no_opinion_names(bundled.evaluate(ToolCall("Bash", {"command": "ls"}, str(proj))).reason)
+        == []
+    )

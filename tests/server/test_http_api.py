@@ -80,7 +80,8 @@ def test_evaluate_reports_defer_with_its_reason(server: Server) -> None:
     assert r.status_code == 200, r.text
     assert r.json() == {
         "decision": "defer",
-        "reason": "No rule covers this call; the agent's own permission settings decide.",
+        "reason": "No rule covers this call; the agent's own permission settings decide. "
+        "No rule has an opinion on `frobnicate`.",
         "rule_id": None,
         "review": None,  # no reviewer was consulted
     }

@@ -338,6 +338,37 @@ class Store:
                 out[key] = {str(r[0]) if r[0] is not None else "(default)": int(r[1]) for r in rows}
         return out
 
+    def deferred(self, q: Query | None = None, limit: int = 20) -> dict[str, Any]:
+        """Where the policy is silent: the deferred rows matching ``q`` (whatever its
+        ``decision``), and the programs or tools that had no opinion, most frequent first
+        (read from the end of each reason, see ``model.with_no_opinion``)."""
+        from superego_mcp.model import no_opinion_names
+
+        base = q or Query()
+        only = Query(
+            since=base.since,
+            decision="defer",
+            tool=base.tool,
+            rule=base.rule,
+            session=base.session,
+            text=base.text,
+            entry=base.entry,
+        )
+        where, params = only.where()
+        counts: dict[str, int] = {}
+        total = 0
+        with self._session() as conn:
+            rows = conn.execute(
+                self._sql(f"SELECT reason, count(*) FROM decisions{where} GROUP BY reason"),
+                params,
+            ).fetchall()
+        for reason, n in rows:
+            total += int(n)
+            for name in no_opinion_names(str(reason)) or ["(not named)"]:
+                counts[name] = counts.get(name, 0) + int(n)
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return {"deferred": total, "top_deferred": dict(top)}
+
     def rule_hits(self, q: Query | None = None) -> dict[str, dict[str, Any]]:
         """For every rule that decided a row matching ``q``: ``{count, last_ts}`` (the key
         ``(default)`` for rows no rule decided). Unlimited, unlike :meth:`stats`' top 10."""

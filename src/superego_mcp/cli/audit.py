@@ -73,6 +73,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     q = sub.add_parser("stats", help="counts by decision, entry, tool and rule")
     common(q)
+    q.add_argument(
+        "--defer",
+        action="store_true",
+        help="the programs and tools that had no opinion in deferred calls, most frequent first",
+    )
+    q.add_argument("--top", type=int, default=20, help="with --defer: how many (default 20)")
 
     q = sub.add_parser("prune", help="apply retention now")
     common(q, filters=False)
@@ -126,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if action == "export":
             return _export(store, q, args.format)
+        if args.defer:
+            print(json.dumps(store.deferred(q, limit=max(1, args.top)), indent=2))
+            return 0
         print(json.dumps(store.stats(q), indent=2, sort_keys=True))
         return 0
     except ValueError as exc:  # a bad --since

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from superego_mcp.model import Decision, more_restrictive
+from superego_mcp.model import Decision, more_restrictive, with_no_opinion
 from superego_mcp.paths import normalize
 from superego_mcp.policy.conditions import Context, Unit
 from superego_mcp.project import project_root
@@ -413,6 +413,8 @@ class Policy:
             reason = f"{reason} (in {origin})"  # a script's line, not the command line
         # An exception may not lift a unit a final rule decided (other than allowing it).
         final = any(r.rule is not None and r.rule.final and r.action != "allow" for r in results)
+        if worst.action == "defer" and worst.rule is None:
+            reason = with_no_opinion(reason, _no_opinion(results, call))
         decision = Decision(
             worst.action, reason, worst.rule.id if worst.rule else None, final=final
         )
@@ -503,6 +505,25 @@ class Policy:
         if needs is not None and program not in needs:
             return False  # cannot hold: a cheap test before the full conditions
         return rule.condition.test(unit, ctx)
+
+
+def _no_opinion(results: list[UnitResult], call: ToolCall) -> list[str]:
+    """What the units the default decided are: a command's program (with its subcommand),
+    or the tool; each once, in order."""
+    names: list[str] = []
+    for r in results:
+        if r.rule is not None or r.action != "defer":
+            continue
+        cmd = r.unit.command
+        if cmd is not None:
+            name = f"{cmd.program} {cmd.subcommand}" if cmd.subcommand else cmd.program
+        elif not r.unit.shell:
+            name = call.tool_name
+        else:
+            continue  # the findings of a command line: no program of its own
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def _reason(rule: Rule, unit: Unit, ctx: Context) -> str:
