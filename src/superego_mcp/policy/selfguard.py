@@ -67,7 +67,7 @@ AUDIT_VALUED: dict[str, frozenset[str]] = {
     "tail": _AUDIT_FILTERS | {"--text", "-n", "--lines"},
     "query": _AUDIT_FILTERS | {"--text", "--limit"},
     "export": _AUDIT_FILTERS | {"--text", "--format"},
-    "stats": _AUDIT_FILTERS | {"--text"},
+    "stats": _AUDIT_FILTERS | {"--text", "--top"},
     "prune": frozenset({"--audit", "--config", "--older-than", "--max-rows"}),
 }
 # Subcommands (with their action, when they take one) that only read: allowed.
