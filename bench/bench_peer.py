@@ -4,7 +4,7 @@ Prints, overall, per peer and per command class: ``block`` cases caught (deny or
 allowed, ``allow`` cases allowed and interrupted (ask or deny), ``confirm`` cases allowed;
 then the same with the cases docs/peer-corpus.md disputes left out, and with ``--misses``
 every case that misses its label. Asserts nothing (tests/corpus/test_peer_corpus.py holds
-the floor). The corpus is read from ``$SUPEREGO_PEER_CORPUS``, else
+the floor). The corpus is read from ``$SUPEREGO_TEST_PEER_CORPUS``, else
 ``../shared/peer-corpus/corpus3.jsonl`` beside the clone. Run:
     uv run --frozen python bench/bench_peer.py [--misses] [--expect block|allow|confirm]
 """
@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     path = corpus_path()
     if path is None:
-        sys.exit("peer corpus not found (set SUPEREGO_PEER_CORPUS or put it in ../shared)")
+        sys.exit("peer corpus not found (set SUPEREGO_TEST_PEER_CORPUS or put it in ../shared)")
     cases = load(path)
     with sandbox() as box:
         hook = InProcessHook(box)

@@ -2,7 +2,7 @@
 
 Shared by ``tests/corpus/test_peer_corpus.py`` and ``bench/bench_peer.py``. The corpus is
 not part of this repository (it is the peers' test data): it is read from
-``$SUPEREGO_PEER_CORPUS`` when set, else ``../shared/peer-corpus/corpus3.jsonl`` beside the
+``$SUPEREGO_TEST_PEER_CORPUS`` when set, else ``../shared/peer-corpus/corpus3.jsonl`` beside the
 clone. Each case is run in a throwaway home with the cwd at a project inside it (``{HOME}``
 and ``{CWD}`` in the case are replaced by those paths), judged by the hook's own code: the
 hook's compiled-policy cache, its input parser, its project placement and its decision path
@@ -38,7 +38,7 @@ ACTIONS = ("allow", "defer", "ask", "deny")
 
 def corpus_path() -> Path | None:
     """Where the corpus is, or ``None`` when it is not on this machine."""
-    given = os.environ.get("SUPEREGO_PEER_CORPUS")
+    given = os.environ.get("SUPEREGO_TEST_PEER_CORPUS")
     path = Path(given) if given else DEFAULT_CORPUS
     return path if path.is_file() else None
 

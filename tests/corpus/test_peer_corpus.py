@@ -1,7 +1,7 @@
 """The bundled policy on the peer corpus: other guards' labelled test cases (issue 26).
 
 The corpus is the peers' data and is not in this repository: these tests read it from
-``$SUPEREGO_PEER_CORPUS``, else ``../shared/peer-corpus/corpus3.jsonl`` beside the clone,
+``$SUPEREGO_TEST_PEER_CORPUS``, else ``../shared/peer-corpus/corpus3.jsonl`` beside the clone,
 and skip when it is absent. Every case is judged by the hook's own decision path, in this
 process (``peer_helpers.InProcessHook``); a sample is also run through real hook processes
 to show the two answer alike. The floors below are a ratchet: raise them as the policy
@@ -31,16 +31,16 @@ from peer_helpers import (
 PATH = corpus_path()
 if PATH is None:
     pytest.skip(
-        "peer corpus absent (../shared/peer-corpus/corpus3.jsonl or $SUPEREGO_PEER_CORPUS)",
+        "peer corpus absent (../shared/peer-corpus/corpus3.jsonl or $SUPEREGO_TEST_PEER_CORPUS)",
         allow_module_level=True,
     )
 
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
 FLOOR_BLOCK_CAUGHT = 0.903  # block: denied or asked
-CEILING_BLOCK_ALLOWED = 6  # block: allowed outright (the goal is none)
-FLOOR_ALLOW_ALLOWED = 0.638  # allow: allowed outright
-CEILING_ALLOW_INTERRUPTED = 0.075  # allow: asked or denied
-CEILING_CONFIRM_ALLOWED = 0.162  # confirm: allowed outright
+CEILING_BLOCK_ALLOWED = 2  # block: allowed outright (the goal is none)
+FLOOR_ALLOW_ALLOWED = 0.653  # allow: allowed outright
+CEILING_ALLOW_INTERRUPTED = 0.067  # allow: asked or denied
+CEILING_CONFIRM_ALLOWED = 0.168  # confirm: allowed outright
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3
 

@@ -158,3 +158,19 @@ VERBS: list[tuple[str, str]] = [
 def test_verbs(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+# A file an interpreter's script is handed by absolute or home path is the command's path.
+SCRIPT_ARGS: list[tuple[str, str]] = [
+    ("node tool.js ~/.ssh/id_rsa", DENY),
+    ("bun run src/cli/x.ts explain ~/.ssh/id_rsa", DENY),
+    ("python3 tool.py ~/.aws/credentials", DENY),
+    ("python3 tool.py data/input.csv", ALLOW),
+    ("gawk 'BEGIN { while ((getline line < \".env\") > 0) print line }'", ASK),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), SCRIPT_ARGS, ids=[c for c, _ in SCRIPT_ARGS])
+def test_script_arguments(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

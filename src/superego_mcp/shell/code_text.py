@@ -115,7 +115,15 @@ def code_runner(
     argv = list(cmd.argv)
     src = detect.code_source(family, argv)
     script = [] if src.script is None else w.path_forms(argv[src.script], env_scope)
-    cmd.paths = dedupe((*script, *(r.target for r in cmd.redirects if r.target)))
+    # The script's own arguments that name files by absolute or home path are the
+    # command's paths too (`node tool.js ~/.ssh/id_rsa` hands the key to the script);
+    # relative words stay out (a script's arguments are mostly not files).
+    given: list[str] = []
+    if src.script is not None:
+        for text, dynamic in args[src.script + 1 :]:
+            if not dynamic and text.startswith(("/", "~")):
+                given.extend(w.path_forms(text, env_scope))
+    cmd.paths = dedupe((*script, *given, *(r.target for r in cmd.redirects if r.target)))
     if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
         inline_code(w, k, cmd.positionals[0], "deno eval", env_scope, ctx)
         return
