@@ -43,6 +43,13 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
     )
     (proj / "scripts" / "hello.mjs").write_text("console.log('hello')\n")
     (proj / "scripts" / "typed.ts").write_text("const n: number = 1\nconsole.log(n)\n")
+    (proj / "scripts" / "wipe.ts").write_text(
+        "import fs from 'node:fs'\nconst home: string = require('os').homedir()\n"
+        "fs.rmSync(home as string, {recursive: true})\n"
+    )
+    (proj / "scripts" / "argv.js").write_text(
+        "require('child_process').execSync(process.argv[2])\n"
+    )
     (proj / "pkg").mkdir()
     (proj / "pkg" / "__init__.py").write_text("")
     (proj / "pkg" / "wipe.py").write_text("import os\nos.system('rm -rf ~/.ssh')\n")
@@ -71,9 +78,15 @@ def judge(policy: Policy, command: str, proj: Path, home: Path) -> tuple[str, st
         ("node scripts/clean.js", "deny"),
         ("node scripts/hello.mjs", "allow"),
         ("python3 -m pkg.wipe", "deny"),
+        ("node scripts/typed.ts", "allow"),
+        ("tsx scripts/wipe.ts", "deny"),
+        ("npx ts-node scripts/wipe.ts", "deny"),
+        ("deno run -A scripts/wipe.ts", "deny"),
+        ("bun run scripts/wipe.ts", "deny"),
+        ("tsx scripts/typed.ts", "allow"),
         # Not fully analysed: the file keeps the command's own answer (allowed today).
         ("python3 scripts/sync.py", "allow"),
-        ("node scripts/typed.ts", "allow"),
+        ("node scripts/argv.js", "allow"),
     ],
 )
 def test_code_is_judged_by_what_it_does(
@@ -126,7 +139,8 @@ def test_fully_analysed_tells_session_memory_what_was_read(project: tuple[Path, 
     assert fully_analysed(str(scripts / "report.py"))
     assert fully_analysed(str(scripts / "hello.mjs"))
     assert not fully_analysed(str(scripts / "sync.py"))  # runs argv it cannot know
-    assert not fully_analysed(str(scripts / "typed.ts"))  # type syntax
+    assert fully_analysed(str(scripts / "typed.ts"))  # read with the TypeScript grammar
+    assert not fully_analysed(str(scripts / "argv.js"))  # runs a command it cannot know
     big = scripts / "big.py"
     big.write_text("x = 1\n" * 60_000)
     assert not fully_analysed(str(big))  # over the size limit

@@ -237,3 +237,16 @@ def test_javascript_gaps_name_what_was_not_followed(code: str, why: str) -> None
 
 def test_unknown_language_is_a_gap() -> None:
     assert not read_code("ruby", "puts 1").complete
+
+
+def test_typescript_is_read_with_its_own_grammar() -> None:
+    code = (
+        "import {rmSync} from 'node:fs'\n"
+        "interface O { recursive: boolean }\n"
+        "const o: O = {recursive: true}\n"
+        "const dir = '/srv' as string\n"
+        "rmSync(dir!, {recursive: true} satisfies O)\n"
+    )
+    assert effects("typescript", code) == [(5, "rm -rf -- /srv")]
+    assert effects("tsx", "export const A = () => <div>{require('os').homedir()}</div>") == []
+    assert not read_code("javascript", code).complete  # type syntax is not JavaScript

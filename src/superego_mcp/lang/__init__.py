@@ -4,10 +4,11 @@ Each module here turns source text into the same findings the shell analysis pro
 (commands run, paths touched, URLs reached), with file:line, so the same rules judge them.
 Nothing here is imported on the hook path unless a call carries code in that language.
 
-- :func:`read_code` reads Python or JavaScript source and returns a :class:`~.report.Report`:
-  its effects as shell command lines (with lines) and what could not be followed (gaps).
-  The shell analysis calls it for ``python -c``, ``python - <<EOF``, ``node -e/-p``, and the
-  ``.py``/``.js`` files a command runs (``superego_mcp.shell.code_text``).
+- :func:`read_code` reads Python, JavaScript or TypeScript source and returns a
+  :class:`~.report.Report`: its effects as shell command lines (with lines) and what could
+  not be followed (gaps). The shell analysis calls it for ``python -c``, ``python - <<EOF``,
+  ``node -e/-p``, and the ``.py``/``.js``/``.ts`` files a command runs
+  (``superego_mcp.shell.code_text``).
 - :func:`fully_analysed` says whether a file's contents were fully analysed (a language
   Superego reads, read within the limits, nothing left unfollowed): session memory asks
   before running a file the agent wrote when this is false.
@@ -20,36 +21,44 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .report import Report
 
-# Interpreter family (superego_mcp.shell.detect.interpreter) -> language read here.
-FAMILIES = {"python": "python", "node": "javascript", "bun": "javascript", "deno": "javascript"}
-# File name endings -> language. TypeScript is read with the JavaScript grammar: type syntax
-# makes the file unparseable, which is a gap (the file keeps today's answer).
+# Interpreter family (superego_mcp.shell.detect.interpreter, plus the TypeScript runners)
+# -> language of its inline code and of files without a known ending.
+FAMILIES = {
+    "python": "python",
+    "node": "javascript",
+    "bun": "javascript",
+    "deno": "typescript",
+    "tsx": "typescript",
+    "ts-node": "typescript",
+}
+# File name endings -> language (for the JavaScript family; Python reads any file as Python).
 SUFFIXES = {
     ".py": "python",
     ".pyw": "python",
     ".js": "javascript",
     ".mjs": "javascript",
     ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "javascript",
-    ".mts": "javascript",
-    ".cts": "javascript",
+    ".jsx": "tsx",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
 }
 MAX_FILE_BYTES = 256 * 1024  # a file larger than this is not read (not fully analysed)
 _cache: dict[tuple[str, int, int], bool] = {}
 
 
 def read_code(language: str, source: str) -> Report:
-    """Effects and gaps of ``source`` in ``language`` ("python" or "javascript"); never
-    raises (a failure is a gap)."""
+    """Effects and gaps of ``source`` in ``language`` ("python", "javascript",
+    "typescript", "tsx"); never raises (a failure is a gap)."""
     if language == "python":
         from .python import read_python
 
         return read_python(source)
-    if language == "javascript":
+    if language in ("javascript", "typescript", "tsx"):
         from .javascript import read_javascript
 
-        return read_javascript(source)
+        return read_javascript(source, grammar=language)
     from .report import Report
 
     report = Report()

@@ -125,7 +125,10 @@ def _module(name: str) -> str:
 class _Reader:
     """One reading of a piece of JavaScript (and of the literal strings it evaluates)."""
 
-    def __init__(self, report: Report, depth: int, offset: int, budget: list[int]) -> None:
+    def __init__(
+        self, report: Report, depth: int, offset: int, budget: list[int], grammar: str
+    ) -> None:
+        self.grammar = grammar  # "javascript", "typescript" or "tsx"
         self.report = report
         self.depth = depth
         self.offset = offset
@@ -142,10 +145,11 @@ class _Reader:
         text = source
         if text.startswith("#!"):
             text = "//" + text[2:]  # a shebang line
-        tree = parse("javascript", text.encode("utf-8", "surrogatepass"))
+        tree = parse(self.grammar, text.encode("utf-8", "surrogatepass"))
         root = tree.root_node
         if root.has_error:
-            self.gap(root, "a syntax error (or TypeScript type syntax)")
+            what = "TypeScript type syntax" if self.grammar == "javascript" else "JSX"
+            self.gap(root, f"a syntax error (or {what})")
             return
         nodes = self._all(root)
         if nodes is None:
@@ -447,9 +451,13 @@ class _Reader:
             if _text(op) in ("||", "??") and a[0] == "str":
                 return a
             return PURE
-        if kind == "await_expression":
-            inner = node.named_children
-            return self.eval(inner[0]) if inner else UNKNOWN
+        if kind in ("await_expression", "as_expression", "satisfies_expression",
+                    "non_null_expression", "type_assertion"):  # fmt: skip
+            inner = [c for c in node.named_children if not c.type.endswith("type")]
+            inner = inner or node.named_children
+            return (
+                self.eval(inner[-1] if kind == "type_assertion" else inner[0]) if inner else UNKNOWN
+            )
         if kind == "ternary_expression":
             cons = node.child_by_field_name("consequence")
             alt = node.child_by_field_name("alternative")
@@ -689,12 +697,30 @@ class _Reader:
         if self.depth >= MAX_NESTING:
             self.gap(node, f"eval nested more than {MAX_NESTING} deep")
             return
-        _Reader(self.report, self.depth + 1, self.line(node) - 1, self.budget).read(code)
+        depth, line = self.depth + 1, self.line(node) - 1
+        _Reader(self.report, depth, line, self.budget, self.grammar).read(code)
+
+    def _object(self, node: Node | None) -> Node | None:
+        """The object literal an argument is (through parentheses, TypeScript's ``as`` /
+        ``satisfies`` / ``!``, and a name bound once to one), or None."""
+        for _ in range(8):
+            if node is None or node.type == "object":
+                return node
+            if node.type in ("parenthesized_expression", "as_expression",
+                             "satisfies_expression", "non_null_expression"):  # fmt: skip
+                node = node.named_children[0] if node.named_children else None
+            elif node.type == "identifier":
+                bound = self.binds.get(_text(node), [])
+                node = bound[0] if len(bound) == 1 and not isinstance(bound[0], tuple) else None
+            else:
+                return None
+        return None
 
     def _options(self, node: Node | None) -> dict[str, Node]:
         """The literal keys of an object literal argument."""
         out: dict[str, Node] = {}
-        if node is None or node.type != "object":
+        node = self._object(node)
+        if node is None:
             return out
         for pair in node.named_children:
             if pair.type == "pair":
@@ -822,7 +848,9 @@ class _Reader:
             "chown": "chown root -- {0}",
             "lchown": "chown root -- {0}",
         }
-        recursive = "recursive" in opts and _text(opts["recursive"]) != "false"
+        # Options Superego cannot read count as {recursive: true, force: true}.
+        unread = len(args) > 1 and self._object(args[1]) is None and second is None
+        recursive = unread or ("recursive" in opts and _text(opts["recursive"]) != "false")
         if name in ("rm", "rmdir"):
             template = (
                 "rm -rf -- {0}"
@@ -940,11 +968,14 @@ def _unescape(esc: str) -> str:
     return body
 
 
-def read_javascript(source: str, report: Report | None = None) -> Report:
-    """Read JavaScript ``source`` and report its effects and gaps; never raises."""
+def read_javascript(
+    source: str, report: Report | None = None, *, grammar: str = "javascript"
+) -> Report:
+    """Read JavaScript ``source`` (``grammar`` "typescript" or "tsx" for TypeScript) and
+    report its effects and gaps; never raises."""
     report = report if report is not None else Report()
     try:
-        _Reader(report, 0, 0, [MAX_NODES]).read(source)
+        _Reader(report, 0, 0, [MAX_NODES], grammar).read(source)
     except RecursionError:
         report.gap(1, "nested too deeply to read")
     except Exception as exc:  # fail closed: a bug here is a gap, never an allow

@@ -170,6 +170,11 @@ def code_runner(
         if shell and cmd.program in taskfiles.SH_FAMILY and not args[src.script][1]:
             scripts.shell_file(w, k, tuple(script), args[src.script + 1 :], env_scope, ctx)
         elif not shell and not args[src.script][1]:
+            index = src.script
+            if family in ("deno", "bun") and argv[index] == "run":
+                # deno run [flags] FILE, bun run FILE (bun run SCRIPT is package.json's)
+                index = next((i for i in range(index + 1, len(argv)) if argv[i][:1] != "-"), -1)
+                script = [] if index < 0 or args[index][1] else w.path_forms(argv[index], env_scope)
             script_file(w, k, family, tuple(script), env_scope, ctx)
         return
     # Reads its program from stdin: a heredoc / herestring, or a pipe.
@@ -331,13 +336,16 @@ def foreign_code(
 def script_file(
     w: Walker, k: int, family: str, forms: tuple[str, ...], scope: Scope, ctx: Ctx
 ) -> None:
-    """``python x.py`` / ``node x.js`` / ``bun x.ts``: the file is read as the interpreter's
-    language (Python, JavaScript) when it is one Superego reads."""
-    from superego_mcp.lang import FAMILIES
+    """``python x.py`` / ``node x.js`` / ``bun x.ts`` / ``deno run x.ts`` / ``tsx x.ts``: the
+    file is read in the interpreter's language (Python; JavaScript or TypeScript by the
+    file's ending) when it is one Superego reads."""
+    from superego_mcp.lang import FAMILIES, language_of
 
     language = FAMILIES.get(family)
     if language is None or not forms:
         return
+    if language != "python":
+        language = language_of(forms[0]) or language
     got = scripts.read(w, k, forms, what="script", unread=CODE_PARTIAL)
     if got is not None:
         code_file(w, k, got[0], got[1], language, scope, ctx)
@@ -355,3 +363,20 @@ def module_file(w: Walker, k: int, module: str, scope: Scope, ctx: Ctx) -> None:
         if forms and scripts.exists(forms[0]):
             script_file(w, k, "python", forms, scope, ctx)
             return
+
+
+def ts_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
+    """``tsx x.ts`` / ``ts-node x.ts``: the file they run (their first operand), read as
+    TypeScript (or JavaScript, by its ending)."""
+    cmd = w.commands[k]
+    if cmd.dynamic or not cmd.positionals:
+        return
+    first = cmd.positionals[0]
+    if cmd.program == "tsx" and first in ("watch", "--"):
+        rest = cmd.positionals[1:]
+        if not rest:
+            return
+        first = rest[0]
+    script_file(
+        w, k, "tsx" if cmd.program == "tsx" else "ts-node", w.path_forms(first, scope), scope, ctx
+    )

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 _parser: Parser | None = None
 
 
-def language_pointer(package: str = "tree_sitter_bash") -> object:
-    """A grammar package's ``language()`` pointer, without importing its ``__init__``
-    (also used for the Python and JavaScript grammars of :mod:`superego_mcp.lang`)."""
+def language_pointer(package: str = "tree_sitter_bash", function: str = "language") -> object:
+    """A grammar package's ``language()`` pointer (``function``: the binding's function
+    that returns it), without importing the package's ``__init__`` (also used for the
+    Python, JavaScript and TypeScript grammars of :mod:`superego_mcp.lang`)."""
     import importlib.machinery
     import importlib.util
     import os.path
@@ -36,10 +37,10 @@ def language_pointer(package: str = "tree_sitter_bash") -> object:
                 continue
             module = importlib.util.module_from_spec(mod_spec)
             loader.exec_module(module)
-            return module.language()
+            return getattr(module, function)()
     import importlib  # the supported way, if the layout ever changes
 
-    pointer: object = importlib.import_module(package).language()
+    pointer: object = getattr(importlib.import_module(package), function)()
     return pointer
 
 

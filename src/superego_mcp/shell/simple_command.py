@@ -462,6 +462,9 @@ def look_inside(
         return
     if program in scripts.TASK_RUNNERS:
         scripts.task_runner(w, k, scope, ctx)
+    if program in ("tsx", "ts-node", "ts-node-esm"):
+        code_text.ts_runner(w, k, scope, ctx)
+        return
     family = "sh" if detect.is_shell(program) else detect.interpreter(program)
     if family is None:
         if "/" in cmd.program_path and not cmd.dynamic:
