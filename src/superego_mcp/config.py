@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from superego_mcp.reviewer.core import Reviewer
 
 DefaultAction = Literal["policy", "ask", "defer", "allow"]
+Installs = Literal["allow", "ask"]
 Transport = Literal["stdio", "http", "sse"]
 
 
@@ -81,6 +82,16 @@ class Settings(BaseSettings):
         "settings decide); `ask` is strict (Superego asks about everything it has no rule "
         "for); `defer` hands such calls to the agent; `allow` lets them through. A command "
         "line the analyzer cannot fully see is asked about whatever this says.",
+    )
+
+    installs: Installs = Field(
+        default="allow",
+        description='The install family (docs/rules.md "Package installs"): `allow` lets '
+        "installs of the project's dependencies from its registry through (`npm ci`, "
+        "`pnpm install`, `pip install -r requirements.txt`, `uv add x`, `cargo add x`, "
+        "`go get x`, ...), their own install scripts still read and judged; `ask` asks about "
+        "every one. Installs from a URL, git, another index or a path outside the project, "
+        "and global installs, are asked about either way.",
     )
 
     # --- policy layers and exceptions (docs/rules.md "Layering", "Allow once") -----------
@@ -395,11 +406,12 @@ def load_effective(
     executable: str | None = None,
 ) -> Policy:
     """The policy in effect for these settings (``rules``, ``user_rules``, ``project_rules``,
-    ``default_action``) in ``project`` (default: ``policy.layers.default_project()``), with
-    Superego's own settings file, cache and state directories and its executable (default:
-    ``places.running_executable()``) protected. The one way every entry point loads it."""
+    ``default_action``, ``installs``) in ``project`` (default:
+    ``policy.layers.default_project()``), with Superego's own settings file, cache and state
+    directories and its executable (default: ``places.running_executable()``) protected. The
+    one way every entry point loads it."""
     from superego_mcp.places import running_executable
-    from superego_mcp.policy.layers import default_project, load_layers
+    from superego_mcp.policy.layers import INSTALL_RULES, default_project, load_layers
 
     protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir)]
     protect += [executable] if executable else running_executable()
@@ -411,7 +423,10 @@ def load_effective(
         project_dir=(project or default_project()) if settings.project_rules else None,
         protect=tuple(protect),
     )
-    return policy.with_default(settings.default_override)
+    policy = policy.with_default(settings.default_override)
+    if settings.installs == "ask":
+        policy = policy.without_rules(INSTALL_RULES)
+    return policy
 
 
 def build_reviewer(settings: Settings) -> Reviewer | None:

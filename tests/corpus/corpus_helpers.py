@@ -3,12 +3,15 @@
 Shared by ``tests/corpus/test_corpus.py`` and ``bench/bench_corpus.py``. Each corpus is a YAML
 mapping of family -> list of calls; a string is a Bash command line, a mapping is
 ``{tool, input}``; ``{command, source}`` is a Bash command line with where it was found
-(the public corpus). Calls are judged as ``superego-mcp check`` judges examples: in
-``/home/user/project`` with home ``/home/user``.
+(the public corpus); ``{command, files}`` a Bash command line judged in a temporary project
+holding ``files`` (name -> text; e.g. a package.json whose install scripts it runs). Calls
+are judged as ``superego-mcp check`` judges examples: in ``/home/user/project`` with home
+``/home/user``.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,8 @@ def load(path: Path) -> list[Case]:
         for entry in entries:
             if isinstance(entry, str):
                 cases.append(Case(family, ToolCall("Bash", {"command": entry}, CWD), entry))
+            elif "files" in entry:
+                cases.append(_with_files(family, entry))
             elif "command" in entry:
                 text = entry["command"]
                 cases.append(Case(family, ToolCall("Bash", {"command": text}, CWD), text))
@@ -55,6 +60,24 @@ def load(path: Path) -> list[Case]:
                 call = ToolCall(entry["tool"], dict(entry["input"]), CWD)
                 cases.append(Case(family, call, f"{entry['tool']} {entry['input']!r}"))
     return cases
+
+
+_PROJECTS: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _with_files(family: str, entry: dict[str, Any]) -> Case:
+    """A Bash call judged in a project of its own holding ``files`` (name -> text): what an
+    install runs of the project (package.json scripts) is read from disk."""
+    holder = tempfile.TemporaryDirectory(prefix="superego-corpus-")
+    _PROJECTS.append(holder)  # removed when the process ends
+    project = Path(holder.name).resolve() / "project"
+    for name, text in entry["files"].items():
+        target = project / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    command = entry["command"]
+    call = ToolCall("Bash", {"command": command}, str(project), project=str(project))
+    return Case(family, call, f"{command} (with {', '.join(entry['files'])})")
 
 
 def judge(policy: Policy, case: Case) -> str:

@@ -40,7 +40,11 @@ FLOOR_BLOCK_CAUGHT = 0.903  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 2  # block: allowed outright (the goal is none)
 FLOOR_ALLOW_ALLOWED = 0.653  # allow: allowed outright
 CEILING_ALLOW_INTERRUPTED = 0.067  # allow: asked or denied
-CEILING_CONFIRM_ALLOWED = 0.168  # confirm: allowed outright
+# confirm: allowed outright. Raised from 0.168 by the install family (docs/rules.md
+# "Package installs"): the peers label project installs (`npm install x`, `pip install -r ...`,
+# `uv add x`, `cargo add x`) `confirm`; the bundled policy allows them by the `installs`
+# setting's default, a documented choice (docs/peer-corpus.md "Installs").
+CEILING_CONFIRM_ALLOWED = 0.191
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3
 

@@ -92,8 +92,10 @@ SHELL: list[tuple[str, str]] = [
     ("$CMD --version", ASK),
     ("rm -rf src", ASK),
     ("find . -name '*.pyc' -delete", ASK),
-    ("npm install left-pad", ASK),
-    ("pip install requests", ASK),
+    ("npm install left-pad", ALLOW),  # the install family (installs: allow)
+    ("pip install requests", ALLOW),
+    ("npm install -g left-pad", ASK),  # a global install
+    ("pip install git+https://example.com/x.git", ASK),  # not from the registry
     ("cat ~/notes.txt", ASK),
     ("cp a.py ~/a.py", ASK),
     ("rm /etc/passwd", ASK),

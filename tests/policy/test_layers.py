@@ -78,7 +78,7 @@ def test_extends_bundled_overrides_adds_and_changes_the_default(
         ("bundled", BUNDLED_POLICY),
         ("rules", str(team)),
     ]
-    assert judge(p, bash("npm install left-pad")).action == "allow"
+    assert judge(p, bash("pip install $PKG")).action == "allow"
     d = judge(p, bash("terraform apply"))
     assert (d.action, d.rule_id) == ("deny", "deny-terraform-apply")
     # The bundled rule is disabled; the team's default decides.
@@ -234,7 +234,7 @@ def test_the_project_layer_tightens_but_does_not_loosen(dirs: tuple[Path, Path])
     # Loosening a rule, disabling one, an earlier allow and the default: all held.
     for command, rule in [
         ("git push --force", "ask-force-push"),
-        ("npm install left-pad", "ask-package-install"),
+        ("pip install $PKG", "ask-package-install"),
         ("sudo ls", "ask-privilege-escalation"),
     ]:
         j = p.judge(bash(command), home=HOME)
@@ -262,7 +262,7 @@ def test_the_user_layer_may_let_the_project_loosen(dirs: tuple[Path, Path]) -> N
     assert [layer.name for layer in p.layers if layer.exists] == ["bundled", "user", "project"]
     assert judge(p, bash("git push --force")).action == "allow"
     assert judge(p, call("SomeNewTool")).action == "allow"
-    assert judge(p, bash("npm install left-pad")).action == "ask"  # not granted
+    assert judge(p, bash("pip install $PKG")).action == "ask"  # not granted
     assert judge(p, bash("rm -rf ~")).action == "deny"
 
 

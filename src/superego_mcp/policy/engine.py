@@ -315,6 +315,18 @@ class Policy:
             new.floor = self.floor.with_default(action, reason)
         return new
 
+    def without_rules(self, ids: frozenset[str]) -> Policy:
+        """This policy with the rules named ``ids`` turned off (a setting that governs them,
+        such as ``installs: ask``), in every layer; ``self`` when none is on."""
+        if not any(r.enabled and r.id in ids for r in self.rules):
+            return self
+        new = Policy.__new__(Policy)
+        new.__setstate__(self.__getstate__())
+        new.rules = tuple(r.copy(enabled=False) if r.id in ids else r for r in self.rules)
+        if self.floor is not None:
+            new.floor = self.floor.without_rules(ids)
+        return new
+
     def for_cache(self) -> Policy:
         """This policy as the hook caches it: no examples (only ``check`` runs them), and
         each rule's conditions kept pickled until the rule is first tried. The hook loads

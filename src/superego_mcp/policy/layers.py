@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 PACKS_DIR = os.path.join(os.path.dirname(BUNDLED_POLICY), "packs")
 # Where a project keeps its policy, relative to the project root.
 PROJECT_POLICY = os.path.join(".superego", "policy.yaml")
+# The rules the `installs` setting governs: `ask` turns them off, so the install family
+# falls to the bundled ask-package-install (docs/rules.md "Package installs").
+INSTALL_RULES = frozenset({"allow-package-install"})
 # Layers a project committer does not control.
 _TRUSTED = frozenset({"bundled", "user", "rules"})
 # Ties in priority: a higher file's rules first. Rules of one file keep file order.

@@ -401,6 +401,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "conda",
         "mamba",
         "pipx",
+        "pipenv",
         "gem",
         "bundle",
         "composer",

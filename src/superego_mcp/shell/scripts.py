@@ -131,6 +131,25 @@ _OWN_SUBCOMMANDS = frozenset(
 _NPM_SCRIPT_SUBCOMMANDS = {"test": "test", "t": "test", "tst": "test", "start": "start",
                            "stop": "stop", "restart": "restart"}  # fmt: skip
 
+# Installs run the project's own lifecycle scripts (docs/rules.md "Package installs"): the
+# verbs that install, for each package manager, and the scripts read, in the order they run.
+# A verb's spelling is listed as the analyzer may leave it (npm's aliases are canonical).
+_INSTALL_VERBS: dict[str, frozenset[str]] = {
+    "npm": frozenset(["install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta",
+                      "isntal", "isntall", "add", "ci", "clean-install", "ic", "install-clean",
+                      "isntall-clean", "update", "up", "upgrade", "udpate", "rebuild", "rb",
+                      "install-test", "it", "install-ci-test", "cit", "uninstall", "un",
+                      "remove", "rm", "r", "dedupe", "ddp"]),
+    "pnpm": frozenset(["install", "i", "add", "update", "up", "upgrade", "rebuild", "rb",
+                       "install-test", "it", "remove", "rm", "uninstall", "un", "dedupe",
+                       "import"]),
+    "yarn": frozenset(["install", "add", "upgrade", "up", "remove", "import", "dedupe"]),
+    "bun": frozenset(["install", "i", "add", "a", "update", "remove", "rm"]),
+}  # fmt: skip
+LIFECYCLE_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare",
+                     "prepare", "postprepare")  # fmt: skip
+_INSTALL_AND_TEST = frozenset(["install-test", "it", "install-ci-test", "cit"])
+
 
 def read(
     w: Walker, k: int, forms: tuple[str, ...], *, what: str, unread: str = SCRIPT_UNREAD
@@ -414,7 +433,59 @@ def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
         walk(w, line, new_shell(w, cwd, None, "sh"), ctx, f"{path}:{line.line}", label)
 
 
+def install_verb(cmd: Command) -> str | None:
+    """The install verb when ``cmd`` is a package manager's install of the project (one that
+    runs the project's lifecycle scripts): ``npm ci``, ``pnpm add x``, a bare ``yarn``, ...;
+    None for anything else, a global install and ``--ignore-scripts``."""
+    verbs = _INSTALL_VERBS.get(cmd.program)
+    if verbs is None:
+        return None
+    sub = cmd.subcommand
+    if sub is None and cmd.program == "yarn" and not cmd.positionals:
+        sub = "install"  # a bare `yarn` installs
+    if sub is None or sub not in verbs:
+        return None
+    flags = cmd.flags
+    if flags & {"global", "-g", "--global", "ignore-scripts", "--ignore-scripts"}:
+        return None
+    if any(a in ("--location=global", "--mode=skip-build") for a in cmd.argv):
+        return None
+    return sub
+
+
+def _install_scripts(w: Walker, k: int, cmd: Command, verb: str, scope: Scope, ctx: Ctx) -> None:
+    """The project's lifecycle scripts an install runs, walked as shell (file:line)."""
+    if cmd.dynamic or scope.cwd is None:
+        return
+    argv = list(cmd.argv)
+    where = _option(argv, {"--prefix", "--cwd", "-C", "--dir"})
+    start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
+    manifest = _find_up(start, ("package.json",))
+    if manifest is None:
+        return
+    got = read(w, k, (manifest,), what="package.json")
+    if got is None:
+        return
+    path, text = got
+    names: tuple[str, ...] = LIFECYCLE_SCRIPTS
+    if cmd.program == "pnpm":
+        names = ("pnpm:devPreinstall", *names)
+    elif cmd.program == "npm":
+        names = (*names, "dependencies")  # npm 8+: after node_modules changed
+    if verb in _INSTALL_AND_TEST:
+        names = (*names, "pretest", "test", "posttest")
+    lines = taskfiles.lifecycle_scripts(text, path, names)
+    pkg_dir = path.rsplit("/", 1)[0] or "/"
+    label = f"{cmd.program} {verb} (install scripts)"
+    for line in lines:
+        walk(w, line, new_shell(w, pkg_dir, None, "sh"), ctx, f"{path}#install", label)
+
+
 def _package(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    verb = install_verb(cmd)
+    if verb is not None:
+        _install_scripts(w, k, cmd, verb, scope, ctx)
+        return
     argv = list(cmd.argv)
     sub = cmd.subcommand
     positionals = list(cmd.positionals)

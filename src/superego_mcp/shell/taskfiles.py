@@ -472,6 +472,27 @@ def package_script(text: str, path: str, name: str, extra: list[str]) -> list[Li
     return out
 
 
+def lifecycle_scripts(text: str, path: str, names: tuple[str, ...]) -> list[Line]:
+    """The scripts among ``names`` (in that order) a package.json defines: what a package
+    manager's install runs of the project itself (``preinstall``, ``postinstall``,
+    ``prepare``, ...)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise Unreadable(f"{path} is not valid JSON") from exc
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    if not isinstance(scripts, dict):
+        return []
+    lines = text.split("\n")
+    return [
+        Line(scripts[key], path, _key_line(lines, key))
+        for key in names
+        if isinstance(scripts.get(key), str) and scripts[key].strip()
+    ]
+
+
 def _key_line(lines: list[str], key: str) -> int:
     """The line of ``"key":`` after the ``"scripts"`` key (1 when not found)."""
     import json
