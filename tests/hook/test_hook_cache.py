@@ -123,7 +123,8 @@ from superego_mcp.cli import main
 PARENT = os.getpid()
 def heavy(tag):
     found = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
-                               "tree_sitter", "httpx", "urllib.request") if m in sys.modules)
+                               "tree_sitter", "httpx", "urllib.request", "argparse", "pickle")
+                   if m in sys.modules)
     os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
 real_exit = os._exit
 def child_exit(code):

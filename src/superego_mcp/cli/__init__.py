@@ -7,10 +7,15 @@ imports.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Callable, Sequence
 from importlib import import_module
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # argparse itself is imported only to build the parser: a plain `hook` call never does.
+    import argparse
+    from collections.abc import Callable, Sequence
 
 # subcommand -> "module:function"; each function takes the parsed Namespace and returns an
 # exit code.
@@ -83,7 +88,8 @@ def _fast_hook_args(argv: Sequence[str]) -> argparse.Namespace | None:
         if choices is not None and value not in choices:
             return None
         values[option[2:].replace("-", "_")] = value
-    return argparse.Namespace(**values)
+    # What argparse.Namespace is (attributes, equality, vars()), without importing argparse.
+    return SimpleNamespace(**values)  # type: ignore[return-value]
 
 
 def _run_hook(args: argparse.Namespace) -> int:
@@ -105,21 +111,27 @@ def _version() -> str:
     return __version__
 
 
-class _VersionAction(argparse.Action):
+def _version_action() -> type[argparse.Action]:
     """``--version`` that reads the installed metadata only when asked."""
+    import argparse
 
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+    class VersionAction(argparse.Action):
+        def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+            super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
-    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        print(f"superego-mcp {_version()}")
-        parser.exit()
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+            print(f"superego-mcp {_version()}")
+            parser.exit()
+
+    return VersionAction
 
 
 # Subcommands repeat these options with default=SUPPRESS: an argparse subparser's own
 # defaults would otherwise overwrite a value given before the subcommand
 # (`superego-mcp --rules x.yaml serve`). The top-level parser supplies the None defaults.
 def _add_policy_args(p: argparse.ArgumentParser, top: bool = False) -> None:
+    import argparse
+
     d = None if top else argparse.SUPPRESS
     p.add_argument(
         "--rules",
@@ -133,6 +145,8 @@ def _add_policy_args(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def _add_server_args(p: argparse.ArgumentParser, top: bool = False) -> None:
+    import argparse
+
     d = None if top else argparse.SUPPRESS
     p.add_argument("--transport", choices=["stdio", "http", "sse"], default=d, help="MCP transport")
     p.add_argument("--host", default=d, help="address to bind (default 127.0.0.1)")
@@ -141,11 +155,13 @@ def _add_server_args(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar, in one place."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="superego-mcp",
         description="Review AI coding agents' tool calls before they run.",
     )
-    parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument("--version", action=_version_action())
     # `superego-mcp --transport stdio` with no subcommand means `serve`.
     _add_server_args(parser, top=True)
     _add_policy_args(parser, top=True)
@@ -296,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _describe_commands(parser: argparse.ArgumentParser) -> None:
     """Give every subcommand (nested ones too) a description in its own ``--help``: its
     one-line help, unless it has a longer description of its own."""
+    import argparse
+
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue

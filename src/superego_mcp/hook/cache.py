@@ -41,8 +41,8 @@ The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp`
 
 from __future__ import annotations
 
+import _pickle
 import os
-import pickle
 import stat
 import sys
 import time
@@ -335,7 +335,9 @@ def _lookup(entry_path: str, material: str, settings_bytes: bytes) -> Compiled |
         if not _tags_equal(tag, _blake2b(body, key)):
             return None
         # Tagged with this user's key, in this user's private directory: written by us.
-        entry = pickle.loads(body)  # noqa: S301
+        # _pickle (the C unpickler pickle.loads is): the pickle module's Python layer costs
+        # milliseconds of import on every hook call.
+        entry = _pickle.loads(body)
         fmt, stored_material, stored_settings, files, fail_mode, limits, state = entry[:7]
         policy, audit, reviewer = entry[7], entry[8], entry[9]
         if fmt != _FORMAT or stored_material != material or stored_settings != settings_bytes:
@@ -432,6 +434,8 @@ def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -
         key = _key(directory, create=True)
         if key is None:
             return
+        import pickle
+
         body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         data = _blake2b(body, key) + body
         write_atomic(entry_path, data)
