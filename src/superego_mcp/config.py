@@ -233,6 +233,11 @@ class Settings(BaseSettings):
         ge=1000,
         description="Longest call data sent to the reviewer; longer is cut head + tail, marked.",
     )
+    reviewer_redact: bool = Field(
+        default=True,
+        description="Send the reviewer the call with secrets redacted as the audit stores them "
+        "(false: the raw call, secrets included).",
+    )
 
     @field_validator("reviewer")
     @classmethod
@@ -268,6 +273,7 @@ class Settings(BaseSettings):
             "breaker_cooldown": self.reviewer_breaker_cooldown,
             "claude_command": self.reviewer_claude_command,
             "max_input_chars": self.reviewer_max_input_chars,
+            "redact": self.reviewer_redact,
         }
 
     @field_validator("host")

@@ -9,7 +9,7 @@ import logging
 import pytest
 from audit_helpers import row
 
-from superego_mcp.audit.redact import MASK, redact_text, redact_value
+from superego_mcp.audit.redact import MASK, contains_secret, redact_text, redact_value
 from superego_mcp.logs import JsonFormatter, _Redacting
 
 # (text containing a secret, the secret). Built by concatenation so that no scanner takes
@@ -54,6 +54,63 @@ CORPUS: list[tuple[str, str]] = [
         "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
         "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     ),
+    # Password options of database and network clients.
+    ("mysql -uroot -pMyS3cr3tPw db", "MyS3cr3tPw"),
+    ("mysqldump -h db -u app -p'quoted pw' app > dump.sql", "quoted pw"),
+    ("mariadb --user=x -pMaria99 -e 'select 1'", "Maria99"),
+    ("mongosh -u admin -p m0ngoShellPw --authenticationDatabase admin", "m0ngoShellPw"),
+    ("mongodump -u a -pMongoDump1 --db x", "MongoDump1"),
+    ("redis-cli -h cache -a R3disAuthPw ping", "R3disAuthPw"),
+    ("sshpass -p 'SshPa55' ssh user@host", "SshPa55"),
+    ("sshpass -pSshAttached1 scp f host:", "SshAttached1"),
+    ("curl -u 'bob:CurlQuot3d' https://x", "CurlQuot3d"),
+    ("curl --user=carol:CurlEq1 https://x", "CurlEq1"),
+    ("wget --user=u --password=WgetPw1 https://x/f", "WgetPw1"),
+    ("wget --http-password WgetHttp2 https://x/f", "WgetHttp2"),
+    ("docker login -u me -p D0ckerPw registry.example", "D0ckerPw"),
+    ("sqlcmd -S db -U sa -P SqlCmdPw1 -Q 'select 1'", "SqlCmdPw1"),
+    ("ldapsearch -x -D cn=admin -w LdapPw99 -b dc=x", "LdapPw99"),
+    ("smbclient //srv/share -U alice%SmbPw77", "SmbPw77"),
+    ("openssl rsa -in k.pem -passin pass:Ossl1Pass -out x", "Ossl1Pass"),
+    ("curl --oauth2-bearer Oauth2BearerTok https://x", "Oauth2BearerTok"),
+    ("psql 'postgres://app:PgUriPw@db/app' -c 'select 1'", "PgUriPw"),
+    # Every secret-named query parameter, not only the first.
+    ("curl 'https://x/api?user=a&token=T0kQ1&api_key=K3yQ2&sig=S1gQ3'", "K3yQ2"),
+    ("curl 'https://x/api?user=a&token=T0kQ1&api_key=K3yQ2&sig=S1gQ3'", "S1gQ3"),
+    (
+        "https://b.s3.amazonaws.com/o?X-Amz-Credential=AKID%2F1&X-Amz-Signature=abcdef0123",
+        "abcdef0123",
+    ),
+    ("https://acct.blob.core.windows.net/c?sv=2021&se=2030&sp=r&sig=AzureSasSig%3D", "AzureSasSig"),
+    # Bare credentials by shape, wherever they appear.
+    (
+        "aws configure set key AKIA"
+        + "IOSFODNN7EXAMPLE"
+        + " wJalrXUtnFEMI/K7MDENG/bPxRfiCY"
+        + "EXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG",
+    ),
+    (
+        "twilio api:core --api-key SK" + "0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789",
+    ),
+    ("stripe listen whsec_" + "AbCdEfGhIjKlMnOpQrStUvWx12", "AbCdEfGhIjKlMnOpQrStUvWx12"),
+    (
+        "https://hooks.slack.com/services/T0001/B0002/" + "SlackHookSecretPart",
+        "SlackHookSecretPart",
+    ),
+    ("xapp-1-A0123-" + "4567890-abcdef0123456789", "abcdef0123456789"),
+    ("glab --token gldt-" + "DeployTok3nAbcdefghij", "DeployTok3nAbcdefghij"),
+    ("twine upload -u __token__ pypi-AgEIcHlwaS5vcmc" + "Q" * 50, "Q" * 50),
+    ("GOCSPX-" + "GoogleClientSecret12345", "GoogleClientSecret12345"),
+    ("vault login hvs." + "VaultTokenAbcdefghij123456", "VaultTokenAbcdefghij123456"),
+    ("age key AGE-SECRET-KEY-1" + "QQQQ" * 14 + "QQ", "QQQQQQQQQQQQ"),
+    (
+        "PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAAPuttyPrivateBlob\n"
+        "Private-MAC: 00",
+        "AAAAPuttyPrivateBlob",
+    ),
+    ("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=AzStorKey==;", "AzStorKey"),
 ]
 
 # Ordinary text that must come through unchanged.
@@ -64,7 +121,14 @@ PLAIN = [
     "grep -r 'password' docs/  # looking for the word",
     "echo max_tokens=1024",
     "basic auth is described in docs",
-    "https://example.com/path?q=1",
+    "https://example.com/path?q=1&page=2",
+    "mysql -p mydb -e 'show tables'",  # -p alone prompts; mydb is the database
+    "ssh -p 2222 user@host",
+    "git log -p --stat",
+    "git show 3f2a9c1d4e5b6a7980f1e2d3c4b5a69788796a5b",
+    "redis-cli -h cache ping",
+    "curl -u alice https://x",
+    "openssl rand -hex 16",
 ]
 
 
@@ -106,3 +170,14 @@ def test_no_secret_reaches_a_log_line() -> None:
     assert CORPUS[2][1] not in line
     assert "pw-in-field" not in line
     assert json.loads(line)["message"].startswith("calling OPENAI_API_KEY=")
+
+
+@pytest.mark.parametrize(("text", "secret"), CORPUS)
+def test_contains_secret_sees_what_redaction_hides(text: str, secret: str) -> None:
+    assert contains_secret(text)
+    assert not contains_secret(redact_text(text))  # redacting twice changes nothing
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_contains_secret_is_false_for_ordinary_text(text: str) -> None:
+    assert not contains_secret(text)

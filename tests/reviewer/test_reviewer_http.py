@@ -328,3 +328,24 @@ def test_rule_decided_calls_import_nothing_of_the_reviewer(bundled: Policy, tmp_
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
+
+
+SECRET = "sk-proj-" + "Rev1ewerS33sNoKey_" * 2
+
+
+@pytest.mark.parametrize(("redact", "sent"), [(True, False), (False, True)])
+def test_the_reviewer_gets_the_redacted_call_unless_told_otherwise(
+    fake: FakeVendor, bundled: Policy, redact: bool, sent: bool
+) -> None:
+    call = ToolCall(
+        "Bash",
+        {"command": f"OPENAI_API_KEY={SECRET} python3 -c 'print(6*7)' {SECRET}"},
+        "/home/user/project",
+    )
+    fake.script(Reply(ALLOW))
+    d = judge(bundled, reviewer("openai:test-model", redact=redact), call)
+    assert d.rule_id == "review-code-execution"
+    body = json.dumps(fake.seen[0].body)
+    assert (SECRET in body) is sent
+    assert ("[REDACTED]" in body) is not sent
+    assert "print(6*7)" in body  # the code itself is still shown

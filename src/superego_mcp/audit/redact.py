@@ -1,36 +1,67 @@
-"""Secrets out of text before it is stored, logged or used as a metric label.
+"""Secrets out of text before it is stored, logged, streamed, shown or sent to the reviewer.
 
-Pattern-based and conservative: API keys of the major vendors, bearer/basic credentials,
-``Authorization`` headers, passwords in URLs and connection strings, private-key blocks, AWS
-keys, JWTs, ``--password=...`` style flags and ``*_TOKEN=...`` style assignments. A value
-whose *key* names a secret (``password``, ``api_key``, ``authorization``...) is replaced
-whole.
+Pattern-based and conservative (hiding a harmless word costs little, storing a secret a lot):
+
+- by place: ``Authorization`` / API-key headers, bearer/basic credentials, ``user:password@``
+  in URLs, ``password=`` in connection strings, every secret-named query parameter
+  (``?token=…&sig=…``), ``--password=…`` style flags of any program, ``*_TOKEN=…`` style
+  assignments, and the password options of database and network clients (``mysql -pSECRET``,
+  ``mongosh -p``, ``redis-cli -a``, ``sshpass -p``, ``curl -u user:pw``, ``docker login -p``,
+  ``sqlcmd -P``, ``ldapsearch -w``, ``smbclient -U user%pw``, ``openssl … pass:…``);
+- by shape, wherever they appear: private-key blocks (PEM, PuTTY, age), JWTs, and the keys
+  of vendors with a known prefix (Anthropic, OpenAI, GitHub, GitLab, Slack, Stripe, Twilio,
+  Google, npm, PyPI, Hugging Face, SendGrid, AWS access key ids, and an AWS secret access key
+  in text that also holds an access key id, ...).
+
+A value whose *key* names a secret (``password``, ``api_key``, ``authorization``...) is
+replaced whole by :func:`redact_value`.
 
 Each pattern has cheap trigger substrings; a pattern is compiled (once per process) only when
 a trigger occurs in the text, so the command hook pays for no regular expression on the
-ordinary call that carries no secret.
+ordinary call that carries no secret. :func:`contains_secret` answers whether a text holds
+anything this module would hide (other checks reuse the same patterns).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 MASK: Final = "[REDACTED]"
 
+Replacement = str | Callable[["re.Match[str]"], str]
+
+# A shell word's value: quoted, or up to the next blank / quote / separator.
+_VALUE: Final = r"""(?!\[REDACTED\])('[^'\n]*'|"[^"\n]*"|[^\s'";|&]+)"""
+# The rest of one simple command before an option (never past a separator).
+_SAME_COMMAND: Final = r"""[^\n;|&]*?\s"""
+
+
+def _aws_secret(match: re.Match[str]) -> str:
+    """A 40-character AWS secret key (mixed case: never a lowercase hex commit id)."""
+    word = match.group(0)
+    has_upper = any(c.isupper() for c in word)
+    has_lower = any(c.islower() for c in word)
+    return MASK if has_upper and has_lower else word
+
+
 # (triggers, pattern, replacement). Triggers are lowercase substrings; the pattern runs only
 # when one occurs in the lowercased text. Replacements keep the name, drop the secret.
-_RULES: Final[tuple[tuple[tuple[str, ...], str, str], ...]] = (
+_RULES: Final[tuple[tuple[tuple[str, ...], str, Replacement], ...]] = (
     # PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, PGP...), terminated or cut off.
     (
         ("private key",),
-        r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?"
+        r"(?s)-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?"
         r"(?:-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\Z)",
         "-----BEGIN \\1PRIVATE KEY-----" + MASK + "-----END \\1PRIVATE KEY-----",
     ),
+    # PuTTY key files: the private lines up to the MAC (or the end).
+    (("private-lines",), r"(?s)(Private-Lines:\s*\d+\s*).*?(?=Private-MAC|\Z)", "\\1" + MASK),
+    (("age-secret-key-",), r"\bAGE-SECRET-KEY-1[0-9A-Z]{20,}", MASK),
     # Authorization / Proxy-Authorization / X-Api-Key style headers: the whole value.
     (
-        ("authorization", "api-key", "api_key", "apikey", "auth-token", "x-token"),
+        ("authorization", "api-key", "api_key", "apikey", "auth-token", "x-token", "private-token"),
         r"(?i)\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|x-token|"
         r"private-token)(\"?\s*[:=]\s*\"?)([^\"'\r\n\\]+)",
         "\\1\\2" + MASK,
@@ -49,50 +80,136 @@ _RULES: Final[tuple[tuple[tuple[str, ...], str, str], ...]] = (
         r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@'\"]*):([^@\s/'\"]+)@",
         "\\1:" + MASK + "@",
     ),
+    # Every query parameter whose name ends in a secret word (?token=..&X-Amz-Signature=..).
+    (
+        ("?", "&"),
+        r"(?i)([?&;][\w.\[\]-]*?(?:token|secret|passw(?:or)?d|pass|pwd|key|sig|signature|"
+        r"credential|auth|code|session|sid)=)([^&#\s'\"]+)",
+        "\\1" + MASK,
+    ),
     # password=... in connection strings (libpq, ODBC, JDBC properties).
     (
         ("pass", "pwd"),
         r"(?i)\b(password|passwd|pwd)(\s*=\s*)('[^']*'|\"[^\"]*\"|[^;\s&'\"]+)",
         "\\1\\2" + MASK,
     ),
-    # Command-line flags carrying a secret: --password x, --token=x, --api-key x ...
+    # Long options carrying a secret, of any program: --password x, --http-password=x,
+    # --token=x, --api-key x, --oauth2-bearer x ... (not --no-password).
     (
         ("--",),
-        r"(?i)(--(?:password|passwd|pass|token|auth-token|access-token|api-key|apikey|"
-        r"secret|client-secret|secret-key|private-key)(?:=|\s+))('[^']*'|\"[^\"]*\"|\S+)",
+        r"(?i)(--(?!no-)(?:[a-z0-9]+-)*(?:password|passwd|pass|passphrase|token|api-key|apikey|"
+        r"secret|secret-key|private-key|bearer|auth-key)(?:=|\s+))" + _VALUE,
         "\\1" + MASK,
     ),
-    # curl -u user:password / --user user:password.
+    # curl / wget -u user:password, --user, --proxy-user (quoted or not).
     (
-        ("-u", "--user"),
-        r"((?:^|\s)(?:-u|--user)(?:=|\s*))([^:\s'\"]+):([^\s'\"]+)",
+        ("-u", "--user", "--proxy-user"),
+        r"((?:^|\s)(?:-u|-U|--user|--proxy-user)(?:=|\s*)['\"]?)([^:\s'\"]+):([^\s'\"]+)",
         "\\1\\2:" + MASK,
     ),
+    # mysql family: -pSECRET (attached; `-p NAME` prompts and NAME is the database).
+    (
+        ("mysql", "mariadb"),
+        r"\b((?:mysql|mariadb)[\w-]*\b" + _SAME_COMMAND + r"-p)" + _VALUE,
+        "\\1" + MASK,
+    ),
+    # mongosh / mongo tools: -p SECRET, -pSECRET.
+    (
+        ("mongo",),
+        r"\b(mongo[\w-]*\b" + _SAME_COMMAND + r"-p(?:\s+|=)?)" + _VALUE,
+        "\\1" + MASK,
+    ),
+    # redis-cli / valkey-cli / keydb-cli -a SECRET.
+    (
+        ("redis", "valkey", "keydb"),
+        r"\b((?:redis|valkey|keydb)-(?:cli|benchmark)\b"
+        + _SAME_COMMAND
+        + r"-a(?:\s+|=)?)"
+        + _VALUE,
+        "\\1" + MASK,
+    ),
+    # sshpass -p SECRET.
+    (("sshpass",), r"\b(sshpass\b" + _SAME_COMMAND + r"-p\s*)" + _VALUE, "\\1" + MASK),
+    # Registry logins: docker / podman / helm ... login -p SECRET.
+    (
+        ("login",),
+        r"\b((?:docker|podman|nerdctl|buildah|skopeo|helm|oras|crane)\b[^\n;|&]*?\blogin\b"
+        + _SAME_COMMAND
+        + r"-p(?:\s+|=))"
+        + _VALUE,
+        "\\1" + MASK,
+    ),
+    # SQL Server tools -P SECRET; LDAP tools -w SECRET.
+    (
+        ("sqlcmd", "bcp", "osql"),
+        r"\b((?:sqlcmd|bcp|osql)\b" + _SAME_COMMAND + r"-P\s*)" + _VALUE,
+        "\\1" + MASK,
+    ),
+    (("ldap",), r"\b(ldap\w+\b" + _SAME_COMMAND + r"-w\s+)" + _VALUE, "\\1" + MASK),
+    # smbclient / rpcclient -U user%password.
+    (("%",), r"((?:^|\s)-U\s*['\"]?[^%\s'\"]+)%([^\s'\"]+)", "\\1%" + MASK),
+    # openssl -passin/-passout/-pass pass:SECRET.
+    (("pass:",), r"\b(pass:)([^\s'\"]+)", "\\1" + MASK),
     # NAME=value / NAME: value where NAME says secret (env assignments, YAML, .env files).
     (
-        ("secret", "token", "password", "passwd", "api_key", "apikey", "access_key", "credential"),
+        (
+            "secret",
+            "token",
+            "password",
+            "passwd",
+            "api_key",
+            "apikey",
+            "access_key",
+            "credential",
+            "accountkey",
+            "sharedaccesskey",
+        ),
         r"(?i)\b([A-Za-z0-9_.-]*(?:secret|token(?!s)|password|passwd|api_?key|access_?key|"
-        r"private_?key|credentials?)[A-Za-z0-9_]*)(\"?\s*[=:]\s*)"
-        r"(\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s,;'\"}]+)",
+        r"private_?key|credentials?|accountkey|sharedaccesskey)[A-Za-z0-9_]*)(\"?\s*[=:]\s*)"
+        r"(?!\[REDACTED\])(\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s,;&'\"}]+)",
         "\\1\\2" + MASK,
     ),
-    # Vendor API keys by shape.
+    # Vendor keys by shape, wherever they appear.
     (("sk-ant-",), r"\bsk-ant-[A-Za-z0-9_-]{16,}", MASK),  # Anthropic
     (("sk-",), r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", MASK),  # OpenAI
     (("gh", "github_pat_"), r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})", MASK),
-    (("glpat-",), r"\bglpat-[A-Za-z0-9_-]{20,}", MASK),  # GitLab
-    (("xox",), r"\bxox[abposr]-[A-Za-z0-9-]{10,}", MASK),  # Slack
+    (("gl",), r"\bgl(?:pat|dt|rt|ptt|cbt|ft|imt|agent|soat|oas|wt)-[A-Za-z0-9_-]{20,}", MASK),
+    (("xox", "xapp-"), r"\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", MASK),  # Slack
+    (
+        ("hooks.slack.com",),
+        r"(hooks\.slack\.com/services/[A-Z0-9]+/[A-Z0-9]+/)[A-Za-z0-9]+",
+        "\\1" + MASK,
+    ),
     (("_live_", "_test_"), r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}", MASK),  # Stripe
-    (("aiza",), r"\bAIza[0-9A-Za-z_-]{35}", MASK),  # Google
+    (("whsec_",), r"\bwhsec_[A-Za-z0-9+/=]{24,}", MASK),  # Stripe webhook secret
+    (("sk",), r"\bSK[0-9a-fA-F]{32}\b", MASK),  # Twilio API key
+    (("aiza",), r"\bAIza[0-9A-Za-z_-]{35}", MASK),  # Google API key
+    (("gocspx-", "ya29."), r"\b(?:GOCSPX-[A-Za-z0-9_-]{20,}|ya29\.[A-Za-z0-9_-]{20,})", MASK),
     (("npm_",), r"\bnpm_[A-Za-z0-9]{36}", MASK),
+    (("pypi-",), r"\bpypi-AgE[A-Za-z0-9_-]{40,}", MASK),  # PyPI API token
     (("hf_",), r"\bhf_[A-Za-z0-9]{30,}", MASK),  # Hugging Face
     (("sg.",), r"\bSG\.[\w-]{16,}\.[\w-]{16,}", MASK),  # SendGrid
-    (("akia", "asia"), r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", MASK),  # AWS access key id
+    (("hvs.", "hvb."), r"\bhv[sb]\.[A-Za-z0-9_-]{24,}", MASK),  # HashiCorp Vault
+    (("_v1_",), r"\bdo[por]_v1_[a-f0-9]{64}", MASK),  # DigitalOcean
+    (("shp",), r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}", MASK),  # Shopify
+    (("dp.",), r"\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,}", MASK),  # Doppler
+    (("lin_api_",), r"\blin_api_[A-Za-z0-9]{40}", MASK),  # Linear
+    (("dapi",), r"\bdapi[a-f0-9]{32}\b", MASK),  # Databricks
+    (("pmak-",), r"\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}", MASK),  # Postman
+    # AWS access key ids (a bare secret key next to one: redact_text, before these rules).
+    (("akia", "asia"), r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", MASK),
     # JSON Web Tokens: header.payload.signature, header and payload base64url JSON.
     (("eyj",), r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", MASK),
 )
 
+# A bare AWS secret access key: only redacted where an access key id was found (by shape
+# alone, 40 base64 characters could be anything).
+_AWS_ID: Final = r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+_AWS_KEY_SHAPE: Final = r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+
 _compiled: dict[int, re.Pattern[str]] = {}
+_aws: list[re.Pattern[str]] = []
+_triggers: list[tuple[str, frozenset[int]]] = []  # (trigger, the rules it fires)
 
 # Keys whose value is a secret whatever it looks like.
 _SECRET_KEY: Final = (
@@ -102,17 +219,46 @@ _SECRET_KEY: Final = (
 _secret_key: list[re.Pattern[str]] = []
 
 
+def _rules_for(lowered: str) -> list[int]:
+    """The rules (indexes, in order) with a trigger that occurs in ``lowered``: each distinct
+    trigger is looked for once (a C-level substring search), not once per rule."""
+    if not _triggers:
+        index: dict[str, set[int]] = {}
+        for i, (triggers, _, _) in enumerate(_RULES):
+            for t in triggers:
+                index.setdefault(t, set()).add(i)
+        _triggers.extend((t, frozenset(rules)) for t, rules in index.items())
+    hit: set[int] = set()
+    for trigger, rules in _triggers:
+        if trigger in lowered:
+            hit |= rules
+    return sorted(hit)
+
+
 def redact_text(text: str) -> str:
     """``text`` with every secret this module recognises replaced by ``[REDACTED]``."""
     lowered = text.lower()
-    for i, (triggers, pattern, replacement) in enumerate(_RULES):
-        if not any(t in lowered for t in triggers):
-            continue
+    rules = _rules_for(lowered)
+    if not rules:
+        return text
+    if "akia" in lowered or "asia" in lowered:
+        # Before the id itself is masked: the id is what makes the secret recognisable.
+        if not _aws:
+            _aws.extend((re.compile(_AWS_ID), re.compile(_AWS_KEY_SHAPE)))
+        if _aws[0].search(text):
+            text = _aws[1].sub(_aws_secret, text)
+    for i in rules:
         regex = _compiled.get(i)
         if regex is None:
-            regex = _compiled[i] = re.compile(pattern, re.DOTALL if i == 0 else 0)
-        text = regex.sub(replacement, text)
+            regex = _compiled[i] = re.compile(_RULES[i][1])
+        text = regex.sub(_RULES[i][2], text)
     return text
+
+
+def contains_secret(text: str) -> bool:
+    """True when ``text`` holds anything :func:`redact_text` would hide (a secret by place
+    or by shape). For checks that refuse or flag secret-shaped values (URLs, arguments)."""
+    return redact_text(text) != text
 
 
 def is_secret_key(key: str) -> bool:

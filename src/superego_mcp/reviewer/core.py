@@ -58,6 +58,7 @@ class ReviewerConfig:
         "claude_command",
         "max_input_chars",
         "provider_timeout",
+        "redact",
         "retries",
         "timeout",
     )
@@ -75,6 +76,7 @@ class ReviewerConfig:
         breaker_cooldown: float = 30.0,
         claude_command: str = "claude",
         max_input_chars: int = 24_000,
+        redact: bool = True,
     ) -> None:
         self.chain = [(name, model or DEFAULT_MODELS.get(name, "")) for name, model in chain]
         self.timeout = timeout
@@ -86,6 +88,7 @@ class ReviewerConfig:
         self.breaker_cooldown = breaker_cooldown
         self.claude_command = claude_command
         self.max_input_chars = max_input_chars
+        self.redact = redact
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReviewerConfig:
@@ -204,6 +207,7 @@ class Reviewer:
             call,
             judgement,
             max_chars=self.config.max_input_chars,
+            redact=self.config.redact,
             rule_id=decision.rule_id,
             rule_reason=decision.reason,
             guidance=guidance,

@@ -191,14 +191,21 @@ def build(
     judgement: Judgement | None,
     *,
     max_chars: int,
+    redact: bool = True,
     rule_id: str | None = None,
     rule_reason: str | None = None,
     guidance: str | None = None,
     nonce: str | None = None,
 ) -> Prompt:
     """The prompt for one review. ``rule_reason`` and ``guidance`` come from the policy
-    file (trusted); everything about the call goes inside the data block."""
-    text, truncated = encode(call_data(call, judgement), max_chars)
+    file (trusted); everything about the call goes inside the data block. With ``redact``
+    (the default) the data is redacted as an audit row is: no secret reaches the vendor."""
+    data = call_data(call, judgement)
+    if redact:
+        from superego_mcp.audit.redact import redact_value
+
+        data = redact_value(data)
+    text, truncated = encode(data, max_chars)
     while nonce is None or nonce in text:
         nonce = secrets.token_hex(16)
     lines = [
