@@ -14,6 +14,7 @@ from reviewer_helpers import ALLOW, DENY, FakeVendor, Reply
 from superego_mcp.decide import adecide, decide
 from superego_mcp.model import ToolCall
 from superego_mcp.policy.engine import Policy
+from superego_mcp.policy.layers import compile_policy
 from superego_mcp.reviewer.core import Reviewer, ReviewerConfig
 
 # Inline code Superego does not read (Python and JavaScript are read: superego_mcp.lang).
@@ -335,17 +336,21 @@ SECRET = "sk-proj-" + "Rev1ewerS33sNoKey_" * 2
 
 @pytest.mark.parametrize(("redact", "sent"), [(True, False), (False, True)])
 def test_the_reviewer_gets_the_redacted_call_unless_told_otherwise(
-    fake: FakeVendor, bundled: Policy, redact: bool, sent: bool
+    fake: FakeVendor, redact: bool, sent: bool
 ) -> None:
+    # A review rule whatever the one-liners' rules say: a policy that reviews every call.
+    policy = compile_policy(
+        "version: 1\ndefault: {action: review, reason: every call is reviewed}\nrules: []\n"
+    )
     call = ToolCall(
         "Bash",
-        {"command": f"OPENAI_API_KEY={SECRET} python3 -c 'print(6*7)' {SECRET}"},
+        {"command": f"OPENAI_API_KEY={SECRET} perl -e 'print 6*7' {SECRET}"},
         "/home/user/project",
     )
     fake.script(Reply(ALLOW))
-    d = judge(bundled, reviewer("openai:test-model", redact=redact), call)
-    assert d.rule_id == "review-code-execution"
+    d = judge(policy, reviewer("openai:test-model", redact=redact), call)
+    assert d.action == "allow"
     body = json.dumps(fake.seen[0].body)
     assert (SECRET in body) is sent
     assert ("[REDACTED]" in body) is not sent
-    assert "print(6*7)" in body  # the code itself is still shown
+    assert "print 6*7" in body  # the code itself is still shown
