@@ -65,9 +65,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 # Known circles (each a set of modules that reach each other) -> the step that breaks it.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {
     frozenset(
-        {"superego_mcp.hook.agents.install", "superego_mcp.hook.install"}
-    ): "one installer core",
-    frozenset(
         {
             "superego_mcp.lang",  # code_text hands python -c to lang, which walks shell
             "superego_mcp.shell.code_text",
@@ -81,15 +78,7 @@ KNOWN_CIRCLES: dict[frozenset[str], str] = {
 
 
 # Known imports of another module's private name (importer, module, name) -> the step.
-KNOWN_PRIVATE: dict[tuple[str, str, str], str] = {
-    (
-        "superego_mcp.hook.agents.install",
-        "superego_mcp.hook.install",
-        "_missing_program",
-    ): "installer",
-    ("superego_mcp.hook.agents.install", "superego_mcp.hook.install", "_read"): "installer",
-    ("superego_mcp.hook.agents.install", "superego_mcp.hook.install", "_write"): "installer",
-}
+KNOWN_PRIVATE: dict[tuple[str, str, str], str] = {}
 
 
 def floor_of(module: str) -> int:

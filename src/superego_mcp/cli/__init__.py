@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _HANDLERS: dict[str, str] = {
     "serve": "superego_mcp.server.main:run",
     "hook": "superego_mcp.hook.runner:run",
-    "hooks": "superego_mcp.hook.install:run",
+    "hooks": "superego_mcp.cli.hooks:run",
     "init": "superego_mcp.cli.policy:init",
     "check": "superego_mcp.cli.policy:check",
     "explain": "superego_mcp.cli.explain:explain",

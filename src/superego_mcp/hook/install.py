@@ -17,12 +17,21 @@ command still answers ``PermissionRequest`` for anyone who wires it by hand).
 
 from __future__ import annotations
 
-import json
-import os
 import shlex
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from superego_mcp.hook.installer import (
+    FAIL_CLOSED,
+    MIN_COMMAND_TIMEOUT,
+    InstallError,
+    hook_command,
+    is_our_command,
+    missing_program,
+    policy_warning,
+    read_settings,
+    write_settings,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -31,17 +40,7 @@ EVENT = "PreToolUse"
 # Events our entries may sit under (removed from all of them on uninstall / reinstall).
 _OUR_EVENTS = ("PreToolUse", "PermissionRequest")
 ROUTE = "/v1/hooks/claude-code"
-# The hook answers within 5 s (runner.DEADLINE_S); Claude Code lets a call through when its
-# timeout passes first, so a command hook needs some head room.
-MIN_COMMAND_TIMEOUT = 6
 TOKEN_VAR = "SUPEREGO_API_TOKEN"  # noqa: S105 -- the variable's name, not a secret
-# Ends every command hook at every scope, for every agent: a program that is gone (the shell's
-# 127) or crashes (1) would let the call through; exit 2 blocks it in every agent's contract.
-FAIL_CLOSED = " || exit 2"
-
-
-class InstallError(Exception):
-    """A settings file or an option that cannot be used; the message names it."""
 
 
 def settings_path(scope: str, project_dir: str | None) -> Path:
@@ -51,41 +50,6 @@ def settings_path(scope: str, project_dir: str | None) -> Path:
     root = Path(project_dir or Path.cwd()).absolute()
     name = "settings.json" if scope == "project" else "settings.local.json"
     return root / ".claude" / name
-
-
-def hook_command(
-    rules: str | None = None,
-    config: str | None = None,
-    server: str | None = None,
-    agent: str | None = None,
-) -> str:
-    """The shell command the agent runs: an absolute path to this installation, so that it
-    works when ``superego-mcp`` is not on the agent's ``PATH``, failing closed
-    (:data:`FAIL_CLOSED`) when that path is gone."""
-    return shlex.join(hook_argv(rules, config, server, agent)) + FAIL_CLOSED
-
-
-def hook_argv(
-    rules: str | None = None,
-    config: str | None = None,
-    server: str | None = None,
-    agent: str | None = None,
-) -> list[str]:
-    """:func:`hook_command` as an argument list (``--agent`` for agents but Claude Code)."""
-    script = Path(sys.argv[0]).absolute() if sys.argv and sys.argv[0] else None
-    if script is not None and script.name.startswith("superego-mcp") and script.is_file():
-        argv = [str(script), "hook"]
-    else:  # run as `python -m superego_mcp`
-        argv = [str(Path(sys.executable).absolute()), "-m", "superego_mcp", "hook"]
-    if agent and agent != "claude":
-        argv += ["--agent", agent]
-    if rules:
-        argv += ["--rules", str(Path(rules).absolute())]
-    if config:
-        argv += ["--config", str(Path(config).absolute())]
-    if server:
-        argv += ["--server", server]
-    return argv
 
 
 def shared_hook_command(
@@ -134,38 +98,6 @@ def is_ours(handler: object) -> bool:
     return is_our_command(command)
 
 
-def is_our_command(command: str) -> bool:
-    """True for a shell command that runs ``superego-mcp hook`` (any options)."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return False
-    for i, word in enumerate(words[:-1]):
-        nxt = words[i + 1]
-        if word.rsplit("/", 1)[-1] == "superego-mcp" and nxt == "hook":
-            return True
-        if word == "superego_mcp" and nxt == "hook" and i > 0 and words[i - 1] == "-m":
-            return True
-    return False
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    """The settings object, ``None`` when the file does not exist."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise InstallError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InstallError(f"{path} is not valid JSON ({exc}); left untouched") from None
-    if not isinstance(data, dict):
-        raise InstallError(f"{path} does not hold a JSON object; left untouched")
-    return data
-
-
 def _hooks_of(data: dict[str, Any], path: Path) -> dict[str, Any]:
     hooks = data.get("hooks", {})
     if not isinstance(hooks, dict):
@@ -199,39 +131,6 @@ def _remove_ours(hooks: dict[str, Any]) -> int:
         else:
             del hooks[event]
     return removed
-
-
-def backup_path(target: Path, scope: str) -> Path:
-    """Where the old settings file is copied: next to it for the user's own file, in the
-    cache directory for a file inside a repository (project, local), never in the repo."""
-    if scope == "user":
-        return target.with_name(target.name + ".bak")
-    from superego_mcp.places import cache_dir
-
-    name = target.as_posix().strip("/").replace("%", "%25").replace("/", "%2F")
-    return Path(cache_dir()) / "settings-backups" / f"{name}.bak"
-
-
-def _write(path: Path, data: dict[str, Any], old_exists: bool, scope: str = "user") -> None:
-    # Follow a symlinked settings file (dotfile managers) instead of replacing the link.
-    target = path.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = 0o644
-    if old_exists:
-        mode = target.stat().st_mode & 0o777
-        backup = backup_path(target, scope)
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        backup.write_bytes(target.read_bytes())
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _handler(args: argparse.Namespace) -> dict[str, Any]:
@@ -295,14 +194,14 @@ def install(args: argparse.Namespace) -> str:
     """Install (or replace) our PreToolUse entry; return a one-line report."""
     path = settings_path(args.scope, getattr(args, "project_dir", None))
     handler = _handler(args)
-    data = _read(path)
+    data = read_settings(path)
     exists = data is not None
     data = data if data is not None else {}
     hooks = _hooks_of(data, path)
     _remove_ours(hooks)
     hooks.setdefault(EVENT, []).append({"matcher": args.matcher, "hooks": [handler]})
     data["hooks"] = hooks
-    _write(path, data, exists, args.scope)
+    write_settings(path, data, exists, args.scope)
     what = handler.get("command") or handler.get("url")
     return f"installed {EVENT} hook (matcher {args.matcher!r}) in {path}: {what}"
 
@@ -310,7 +209,7 @@ def install(args: argparse.Namespace) -> str:
 def uninstall(args: argparse.Namespace) -> str:
     """Remove our entries (only ours); return a one-line report."""
     path = settings_path(args.scope, getattr(args, "project_dir", None))
-    data = _read(path)
+    data = read_settings(path)
     if data is None:
         return f"nothing to remove: {path} does not exist"
     hooks = _hooks_of(data, path)
@@ -321,7 +220,7 @@ def uninstall(args: argparse.Namespace) -> str:
         data["hooks"] = hooks
     else:
         del data["hooks"]
-    _write(path, data, True, args.scope)
+    write_settings(path, data, True, args.scope)
     return f"removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
 
 
@@ -333,7 +232,7 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
     for scope in ("user", "project", "local"):
         path = settings_path(scope, project_dir)
         try:
-            data = _read(path)
+            data = read_settings(path)
             found = _installed(_hooks_of(data, path)) if data is not None else []
         except InstallError as exc:
             lines.append(f"{scope}: {exc}")
@@ -350,7 +249,7 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
             warning = policy_warning(str(what), project_dir) if handler.get("command") else None
             if warning:
                 lines.append(f"{scope}: WARNING: {warning}")
-            missing = _missing_program(handler)
+            missing = missing_program(handler)
             if missing and missing.endswith("(not on PATH)"):
                 lines.append(
                     f"{scope}: BROKEN: {missing}: every call is refused until it is installed "
@@ -372,56 +271,6 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
     return lines, ok
 
 
-def policy_warning(command: str, project_dir: str | None) -> str | None:
-    """Why the policy a hook command runs with lacks the bundled final rules (``--rules`` with
-    a file that replaces the bundled policy, or a broken policy), else ``None``. Such a hook
-    no longer protects credentials, home or Superego itself."""
-    try:
-        words = shlex.split(command.removesuffix(FAIL_CLOSED))
-    except ValueError:
-        return None
-    root = str(Path(project_dir or Path.cwd()).absolute())
-    found: dict[str, str] = {}
-    for i, word in enumerate(words[:-1]):
-        if word in ("--rules", "--config"):
-            found[word] = words[i + 1].replace("$CLAUDE_PROJECT_DIR", root)
-        elif word.startswith(("--rules=", "--config=")):
-            key, _, value = word.partition("=")
-            found[key] = value.replace("$CLAUDE_PROJECT_DIR", root)
-    from superego_mcp.config import ConfigError, load_effective, load_settings
-    from superego_mcp.policy import load_policy
-    from superego_mcp.policy.errors import PolicyError
-
-    try:
-        settings = load_settings(found.get("--config"), rules=found.get("--rules"))
-        policy = load_effective(settings, found.get("--config"), project=root)
-    except (ConfigError, PolicyError, OSError) as exc:
-        return f"its policy cannot be loaded ({exc}); every call gets the fail mode"
-    finals = {r.id for r in load_policy(None).rules if r.final}
-    kept = {r.id for r in policy.rules if r.final and r.enabled}
-    missing = sorted(finals - kept)
-    if not missing:
-        return None
-    shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
-    return (
-        f"its policy does not include the bundled final rules ({shown}): the rules file "
-        "replaces the bundled policy (add `extends: bundled` to it)"
-    )
-
-
-def _missing_program(handler: dict[str, Any]) -> str | None:
-    """The program of a command hook when it cannot be run, else ``None``."""
-    command = handler.get("command")
-    if handler.get("type") != "command" or not isinstance(command, str):
-        return None
-    program = shlex.split(command)[0]
-    if "/" not in program:  # a shared (project) command: found on PATH
-        import shutil
-
-        return None if shutil.which(program) else f"{program} (not on PATH)"
-    return None if os.access(program, os.X_OK) and Path(program).is_file() else program
-
-
 def _installed(hooks: dict[str, Any]) -> list[tuple[str, object, dict[str, Any]]]:
     found = []
     for event in _OUR_EVENTS:
@@ -430,33 +279,3 @@ def _installed(hooks: dict[str, Any]) -> list[tuple[str, object, dict[str, Any]]
                 continue
             found += [(event, group.get("matcher"), h) for h in group["hooks"] if is_ours(h)]
     return found
-
-
-def run(args: argparse.Namespace) -> int:
-    """Entry point of ``superego-mcp hooks``: exit 0, or 2 with the problem on stderr.
-    ``--agent`` other than ``claude`` goes to ``superego_mcp.hook.agents.install``."""
-    if getattr(args, "agent", "claude") not in (None, "claude"):
-        from superego_mcp.hook.agents import install as agents
-
-        action = install if args.action == "install" else uninstall
-        return agents.run(args, action, status_lines)
-    try:
-        if args.action == "status":
-            lines, ok = status_lines(getattr(args, "project_dir", None))
-            print("\n".join(lines))
-            return 0 if ok else 2
-        report = install(args) if args.action == "install" else uninstall(args)
-    except InstallError as exc:
-        print(f"superego-mcp hooks: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"superego-mcp hooks: error: {exc}", file=sys.stderr)
-        return 2
-    print(report)
-    if args.action == "install" and args.mode == "http":
-        print(
-            "note: an http hook lets tool calls through while the server is down; "
-            "`--mode command --url URL` forwards to the server and fails closed.",
-            file=sys.stderr,
-        )
-    return 0

@@ -15,25 +15,24 @@ import json
 import os
 import shlex
 import shutil
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from superego_mcp.hook.install import (
+from superego_mcp.files import write_atomic
+from superego_mcp.hook.installer import (
     FAIL_CLOSED,
     MIN_COMMAND_TIMEOUT,
     InstallError,
-    _missing_program,
-    _read,
-    _write,
     hook_argv,
     is_our_command,
+    missing_program,
     policy_warning,
+    read_settings,
+    write_settings,
 )
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
 
 OTHER_AGENTS = ("codex", "gemini", "copilot", "cursor", "opencode")
 SCOPES = ("user", "project")
@@ -241,7 +240,7 @@ def install(agent: str, args: argparse.Namespace) -> str:
     if agent == "opencode":
         return _install_plugin(path, argv, timeout)
     command = shlex.join(argv) + FAIL_CLOSED
-    data = _read(path)
+    data = read_settings(path)
     exists = data is not None
     data = data if data is not None else {}
     hooks = _hooks_of(agent, data, path)
@@ -251,7 +250,7 @@ def install(agent: str, args: argparse.Namespace) -> str:
     if agent in ("copilot", "cursor"):
         data.setdefault("version", 1)
     data["hooks"] = hooks
-    _write(path, data, exists)
+    write_settings(path, data, exists)
     return f"{agent}: installed {event} hook in {path}: {command}{_NOTES.get(agent, '')}"
 
 
@@ -271,7 +270,7 @@ def uninstall(agent: str, args: argparse.Namespace) -> str:
     path = config_path(agent, args.scope, getattr(args, "project_dir", None))
     if agent == "opencode":
         return _uninstall_plugin(path)
-    data = _read(path)
+    data = read_settings(path)
     if data is None:
         return f"{agent}: nothing to remove: {path} does not exist"
     hooks = _hooks_of(agent, data, path)
@@ -282,7 +281,7 @@ def uninstall(agent: str, args: argparse.Namespace) -> str:
         data["hooks"] = hooks
     else:
         del data["hooks"]
-    _write(path, data, True)
+    write_settings(path, data, True)
     return (
         f"{agent}: removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
     )
@@ -309,7 +308,7 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
                 ok = _report_missing(lines, agent, scope, command) and ok
             continue
         try:
-            data = _read(path)
+            data = read_settings(path)
             entries = _found_entries(agent, _hooks_of(agent, data, path)) if data else []
         except InstallError as exc:
             lines.append(f"{agent} {scope}: {exc}")
@@ -329,7 +328,7 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
 
 def _report_missing(lines: list[str], agent: str, scope: str, command: str) -> bool:
     try:
-        missing = _missing_program({"type": "command", "command": command or "''"})
+        missing = missing_program({"type": "command", "command": command or "''"})
     except ValueError:  # a command line shlex cannot split
         missing = command
     if missing is None:
@@ -381,13 +380,7 @@ def _install_plugin(path: Path, argv: list[str], timeout: int) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     if state == "ours":
         target.with_name(target.name + ".bak").write_bytes(target.read_bytes())
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(_plugin_text(argv, timeout), encoding="utf-8")
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(str(target), _plugin_text(argv, timeout).encode("utf-8"), mode=0o644)
     return f"opencode: installed plugin {path}: {' '.join(argv)}"
 
 
@@ -403,69 +396,3 @@ def _uninstall_plugin(path: Path) -> str:
 
 
 # --- the command ------------------------------------------------------------------------------
-
-
-def run(
-    args: argparse.Namespace,
-    claude: Callable[[argparse.Namespace], str],
-    claude_status: Callable[[str | None], tuple[list[str], bool]],
-) -> int:
-    """``hooks ACTION --agent NAME|all`` for every agent but a lone Claude Code (``claude``
-    and ``claude_status`` are Claude Code's install-or-uninstall and status): exit 0, or 2
-    with the problems named."""
-    agent = args.agent
-    try:
-        if agent == "all":
-            lines, ok = _run_all(args, claude, claude_status)
-        elif args.action == "status":
-            lines, ok = status_lines(agent, getattr(args, "project_dir", None))
-        else:
-            action = install if args.action == "install" else uninstall
-            lines, ok = [action(agent, args)], True
-    except (InstallError, OSError) as exc:
-        print(f"superego-mcp hooks: error: {exc}", file=sys.stderr)
-        return 2
-    print("\n".join(lines))
-    return 0 if ok else 2
-
-
-def _run_all(
-    args: argparse.Namespace,
-    claude: Callable[[argparse.Namespace], str],
-    claude_status: Callable[[str | None], tuple[list[str], bool]],
-) -> tuple[list[str], bool]:
-    """``--agent all``: the action for every agent found on this machine (status: every
-    agent); skipped agents are reported with the reason."""
-    from superego_mcp.hook.agents import AGENTS
-
-    project_dir = getattr(args, "project_dir", None)
-    lines: list[str] = []
-    ok = True
-    for agent in AGENTS:
-        if args.action == "status":
-            got, good = (
-                claude_status(project_dir)
-                if agent == "claude"
-                else status_lines(agent, project_dir)
-            )
-            lines += [f"claude {line}" for line in got] if agent == "claude" else got
-            ok = ok and good
-            continue
-        if args.action == "install" and found(agent) is None:
-            lines.append(f"{agent}: skipped (not found: no config directory, not on PATH)")
-            continue
-        scopes = ("user", "project", "local") if agent == "claude" else SCOPES
-        if args.scope not in scopes:
-            lines.append(f"{agent}: skipped (it has no {args.scope!r} scope)")
-            continue
-        try:
-            if agent == "claude":
-                lines.append(f"claude: {claude(args)}")
-            elif args.action == "install":
-                lines.append(install(agent, args))
-            else:
-                lines.append(uninstall(agent, args))
-        except (InstallError, OSError) as exc:
-            lines.append(f"{agent}: error: {exc}")
-            ok = False
-    return lines, ok

@@ -1,0 +1,169 @@
+"""The installers' core, shared by Claude Code's (``hook.install``) and the other agents'
+(``hook.agents.install``): the hook command every agent runs, reading and writing an agent's
+JSON settings file (atomically, with a backup), and the checks ``hooks status`` makes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from superego_mcp.files import write_atomic
+
+# The hook answers within 5 s (runner.DEADLINE_S); Claude Code lets a call through when its
+# timeout passes first, so a command hook needs some head room.
+MIN_COMMAND_TIMEOUT = 6
+# Ends every command hook at every scope, for every agent: a program that is gone (the shell's
+# 127) or crashes (1) would let the call through; exit 2 blocks it in every agent's contract.
+FAIL_CLOSED = " || exit 2"
+
+
+class InstallError(Exception):
+    """A settings file or an option that cannot be used; the message names it."""
+
+
+def hook_command(
+    rules: str | None = None,
+    config: str | None = None,
+    server: str | None = None,
+    agent: str | None = None,
+) -> str:
+    """The shell command the agent runs: an absolute path to this installation, so that it
+    works when ``superego-mcp`` is not on the agent's ``PATH``, failing closed
+    (:data:`FAIL_CLOSED`) when that path is gone."""
+    return shlex.join(hook_argv(rules, config, server, agent)) + FAIL_CLOSED
+
+
+def hook_argv(
+    rules: str | None = None,
+    config: str | None = None,
+    server: str | None = None,
+    agent: str | None = None,
+) -> list[str]:
+    """:func:`hook_command` as an argument list (``--agent`` for agents but Claude Code)."""
+    script = Path(sys.argv[0]).absolute() if sys.argv and sys.argv[0] else None
+    if script is not None and script.name.startswith("superego-mcp") and script.is_file():
+        argv = [str(script), "hook"]
+    else:  # run as `python -m superego_mcp`
+        argv = [str(Path(sys.executable).absolute()), "-m", "superego_mcp", "hook"]
+    if agent and agent != "claude":
+        argv += ["--agent", agent]
+    if rules:
+        argv += ["--rules", str(Path(rules).absolute())]
+    if config:
+        argv += ["--config", str(Path(config).absolute())]
+    if server:
+        argv += ["--server", server]
+    return argv
+
+
+def is_our_command(command: str) -> bool:
+    """True for a shell command that runs ``superego-mcp hook`` (any options)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    for i, word in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        if word.rsplit("/", 1)[-1] == "superego-mcp" and nxt == "hook":
+            return True
+        if word == "superego_mcp" and nxt == "hook" and i > 0 and words[i - 1] == "-m":
+            return True
+    return False
+
+
+def read_settings(path: Path) -> dict[str, Any] | None:
+    """The settings object, ``None`` when the file does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InstallError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InstallError(f"{path} is not valid JSON ({exc}); left untouched") from None
+    if not isinstance(data, dict):
+        raise InstallError(f"{path} does not hold a JSON object; left untouched")
+    return data
+
+
+def backup_path(target: Path, scope: str) -> Path:
+    """Where the old settings file is copied: next to it for the user's own file, in the
+    cache directory for a file inside a repository (project, local), never in the repo."""
+    if scope == "user":
+        return target.with_name(target.name + ".bak")
+    from superego_mcp.places import cache_dir
+
+    name = target.as_posix().strip("/").replace("%", "%25").replace("/", "%2F")
+    return Path(cache_dir()) / "settings-backups" / f"{name}.bak"
+
+
+def write_settings(path: Path, data: dict[str, Any], old_exists: bool, scope: str = "user") -> None:
+    """Write an agent's settings (JSON, 2-space indent) atomically, keeping the old file's
+    mode and a copy of it (:func:`backup_path`). A symlinked settings file (dotfile
+    managers) is followed, not replaced."""
+    target = path.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o644
+    if old_exists:
+        mode = target.stat().st_mode & 0o777
+        backup = backup_path(target, scope)
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        backup.write_bytes(target.read_bytes())
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(str(target), text.encode("utf-8"), mode=mode)
+
+
+def policy_warning(command: str, project_dir: str | None) -> str | None:
+    """Why the policy a hook command runs with lacks the bundled final rules (``--rules`` with
+    a file that replaces the bundled policy, or a broken policy), else ``None``. Such a hook
+    no longer protects credentials, home or Superego itself."""
+    try:
+        words = shlex.split(command.removesuffix(FAIL_CLOSED))
+    except ValueError:
+        return None
+    root = str(Path(project_dir or Path.cwd()).absolute())
+    found: dict[str, str] = {}
+    for i, word in enumerate(words[:-1]):
+        if word in ("--rules", "--config"):
+            found[word] = words[i + 1].replace("$CLAUDE_PROJECT_DIR", root)
+        elif word.startswith(("--rules=", "--config=")):
+            key, _, value = word.partition("=")
+            found[key] = value.replace("$CLAUDE_PROJECT_DIR", root)
+    from superego_mcp.config import ConfigError, load_effective, load_settings
+    from superego_mcp.policy import load_policy
+    from superego_mcp.policy.errors import PolicyError
+
+    try:
+        settings = load_settings(found.get("--config"), rules=found.get("--rules"))
+        policy = load_effective(settings, found.get("--config"), project=root)
+    except (ConfigError, PolicyError, OSError) as exc:
+        return f"its policy cannot be loaded ({exc}); every call gets the fail mode"
+    finals = {r.id for r in load_policy(None).rules if r.final}
+    kept = {r.id for r in policy.rules if r.final and r.enabled}
+    missing = sorted(finals - kept)
+    if not missing:
+        return None
+    shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+    return (
+        f"its policy does not include the bundled final rules ({shown}): the rules file "
+        "replaces the bundled policy (add `extends: bundled` to it)"
+    )
+
+
+def missing_program(handler: dict[str, Any]) -> str | None:
+    """The program of a command hook when it cannot be run, else ``None``."""
+    command = handler.get("command")
+    if handler.get("type") != "command" or not isinstance(command, str):
+        return None
+    program = shlex.split(command)[0]
+    if "/" not in program:  # a shared (project) command: found on PATH
+        import shutil
+
+        return None if shutil.which(program) else f"{program} (not on PATH)"
+    return None if os.access(program, os.X_OK) and Path(program).is_file() else program
