@@ -176,7 +176,7 @@ def test_stats_defer_names_where_the_policy_is_silent(tmp_path: Path) -> None:
     calls = [
         ToolCall("Bash", {"command": "frobnicate --fast"}, "/work"),
         ToolCall("Bash", {"command": "frobnicate --slow && docker run alpine"}, "/work"),
-        ToolCall("Bash", {"command": "docker run --rm alpine echo hi"}, "/work"),
+        ToolCall("Bash", {"command": "docker run -it alpine sh"}, "/work"),
         ToolCall("mcp__notes__annotate", {"text": "x"}, "/work"),
         ToolCall("Bash", {"command": "ls"}, "/work"),
     ]
