@@ -127,9 +127,14 @@ class _TooLarge(Exception):
 class BodyLimit:
     """Answer 413 to a request body larger than ``max_bytes``.
 
-    A declared ``Content-Length`` over the limit is refused before reading; a body without
-    one (chunked) is read up to the limit first and then replayed to the app, so the app
-    never sees a partial body and the 413 is sent before any response has started.
+    A declared ``Content-Length`` over the limit is refused without passing the body on; a
+    body without one (chunked) is read up to the limit first and then replayed to the app, so
+    the app never sees a partial body and the 413 is sent before any response has started.
+
+    Either way the rest of an oversized body is read and discarded (up to ``DRAIN_BYTES``
+    within ``DRAIN_SECONDS``) before the answer goes out: a server that answers and closes
+    while the client is still sending resets the connection, the client never reads the
+    answer, and an agent's HTTP hook takes a connection error as "no objection".
     """
 
     def __init__(
@@ -160,6 +165,7 @@ class BodyLimit:
         if not chunked:
             # The HTTP server holds the client to its Content-Length: checking it is enough.
             if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+                await _drain(receive)
                 await self._refuse(scope, send)
                 return
             await self.app(scope, receive, send)
@@ -167,6 +173,7 @@ class BodyLimit:
         try:
             body = await self._read(receive)
         except _TooLarge:
+            await _drain(receive)
             await self._refuse(scope, send)
             return
         if body is not None:  # None: the client went away mid-body; nobody to answer
@@ -195,6 +202,27 @@ class BodyLimit:
             return
         detail = f"request body over {self.max_bytes} bytes"
         await send_json(send, 413, {"error": "payload_too_large", "detail": detail}, close)
+
+
+# How much of an oversized body is read (and thrown away) so its client reads the answer; a
+# client still sending after this gets the answer and a closed connection.
+DRAIN_BYTES = 256 * 1024 * 1024
+DRAIN_SECONDS = 30.0
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and discard the rest of a request body (bounded in bytes and time)."""
+    import anyio
+
+    size = 0
+    with anyio.move_on_after(DRAIN_SECONDS):
+        while size <= DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            size += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
