@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 from server_helpers import Server, clean_env, start_server
-from system_parts import require
 
 from superego_mcp.hook.agents import AGENTS, ROUTES
+from system_parts import require
 
 MIB = 1024 * 1024
 SIZES = {"1.5MiB": 3 * MIB // 2, "8MiB": 8 * MIB, "64MiB": 64 * MIB}
@@ -32,7 +32,8 @@ const body = JSON.stringify({
   const out = [];
   for (let i = 0; i < Number(tries); i++) {
     try {
-      const r = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
+      const headers = { "content-type": "application/json" };
+      const r = await fetch(url, { method: "POST", body, headers });
       out.push({ status: r.status, body: await r.text() });
     } catch (e) {
       out.push({ error: String(e.cause || e) });

@@ -121,7 +121,9 @@ class BearerAuth:
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, more: bool) -> None:
+        super().__init__("request body too large")
+        self.more = more  # the client is still sending
 
 
 class BodyLimit:
@@ -156,24 +158,28 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared: bytes | None = None
-        chunked = False
+        chunked = waits = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 declared = value
             elif name == b"transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
+            elif name == b"expect" and value.lower() == b"100-continue":
+                waits = True  # the client sends nothing before our answer: nothing to drain
         if not chunked:
             # The HTTP server holds the client to its Content-Length: checking it is enough.
             if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-                await _drain(receive)
+                if not waits:
+                    await _drain(receive)
                 await self._refuse(scope, send)
                 return
             await self.app(scope, receive, send)
             return
         try:
             body = await self._read(receive)
-        except _TooLarge:
-            await _drain(receive)
+        except _TooLarge as too_large:
+            if too_large.more:
+                await _drain(receive)
             await self._refuse(scope, send)
             return
         if body is not None:  # None: the client went away mid-body; nobody to answer
@@ -189,7 +195,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                raise _TooLarge
+                raise _TooLarge(more=bool(message.get("more_body", False)))
             parts.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(parts)
