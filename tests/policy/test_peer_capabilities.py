@@ -174,3 +174,34 @@ SCRIPT_ARGS: list[tuple[str, str]] = [
 def test_script_arguments(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+# HTTP clients: the method decides read vs mutation; loopback GET/HEAD is allowed.
+HTTP: list[tuple[str, str]] = [
+    ("curl -X DELETE https://api.sendgrid.com/v3/templates/d-1", ASK),
+    ("curl https://api.example.com/t/1 -X DELETE", ASK),
+    ("curl --request=PATCH https://api.example.com/t/1", ASK),
+    ("curl -XPOST https://jenkins.example/job/x/doDelete", ASK),
+    ("http DELETE https://api.example.com/x", ASK),
+    ("wget --method=DELETE https://api.example.com/x", ASK),
+    ("curl -X GET https://api.stripe.com/v1/customers", ALLOW),
+    ("curl --request HEAD https://example.com", ALLOW),
+    ("curl -G -d q=1 https://api.example.com/search", ASK),  # data leaves in the query
+    ("curl -I http://localhost:3000/health", ALLOW),
+    ("curl http://localhost:7700/stats", ALLOW),
+    ("curl -X GET http://127.0.0.1:9090/api/v1/query?query=up", ALLOW),
+    ("http :9200/_cat/indices", ALLOW),
+    ("curl -X POST http://localhost:8000/api", ASK),
+    ("curl http://169.254.169.254/latest/meta-data/", ASK),
+    ("curl http://192.168.1.1/", ASK),
+    ("curl http://2130706433/", ASK),
+    ("curl http://127.0.0.1.nip.io/", ASK),
+    ("curl --unix-socket /var/run/docker.sock http://localhost/containers/json", ASK),
+    ("wget -r https://example.com", DEFER),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), HTTP, ids=[c for c, _ in HTTP])
+def test_http_methods(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

@@ -952,4 +952,40 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
         p.startswith("+") for p in out.positionals
     ):
         out.flags.add("force")
+    if program in HTTP_CLIENTS:
+        out.flags.add("method:" + _http_method(program, out))
     return out
+
+
+# HTTP clients whose request method is offered as the flag "method:<lower-case name>".
+HTTP_CLIENTS = frozenset({"curl", "curlie", "wget", "wget2", "http", "https", "xh", "xhs"})
+_METHOD_WORD = frozenset(
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+)
+
+
+def _http_method(program: str, out: ParsedArgs) -> str:
+    """The method an HTTP client's request uses, as its documentation defines it: an
+    explicit one (curl -X/--request, wget --method, httpie's METHOD operand), else POST when
+    it sends data or a form, PUT for curl's upload, HEAD for curl -I, else GET."""
+    if program in ("curl", "curlie"):
+        explicit = [v for n, v in out.option_values if n in ("-X", "--request")]
+        if explicit:
+            return explicit[-1].strip("'\"").lower() or "get"
+        if "upload" in out.flags:
+            return "put"
+        if {"data", "form"} & out.flags and not {"-G", "--get"} & out.flags:
+            return "post"
+        return "head" if {"-I", "--head"} & out.flags else "get"
+    if program in ("wget", "wget2"):
+        explicit = [v for n, v in out.option_values if n == "--method"]
+        if explicit:
+            return explicit[-1].lower() or "get"
+        return "post" if "data" in out.flags else "get"
+    # httpie / xh: `http [METHOD] URL [ITEMS]`; data items (a=b, a:=b, @file) mean POST.
+    words = out.positionals
+    if words and words[0].upper() in _METHOD_WORD and words[0].isalpha():
+        return words[0].lower()
+    if any("=" in w or w.startswith("@") for w in words[1:]):
+        return "post"
+    return "get"
