@@ -224,7 +224,7 @@ def explain_agent(args: argparse.Namespace) -> int:
     2 deny (the decision, before the agent's rendering of it), 3 error (named on stderr);
     0 for the mapping table."""
     from superego_mcp.decide import decide
-    from superego_mcp.hook.adapter import HookInputError, HookRequest
+    from superego_mcp.hook.adapter import HookInputError
     from superego_mcp.hook.agents import adapter_for, decide_request
     from superego_mcp.policy.errors import PolicyError
     from superego_mcp.project import given_project, project_root
@@ -267,8 +267,7 @@ def explain_agent(args: argparse.Namespace) -> int:
             "tool_name": call.tool_name,
         }
         explained.append(data)
-    request = HookRequest(event, calls[0], more=tuple(calls[1:]), judged=True)
-    decision, about = decide_request(request, calls[0], lambda c: decide(policy, c))
+    decision, about = decide_request(calls, [decide(policy, c) for c in calls])
     answer = module.render_decision(event, decision, about)
     code = _EXIT_CODES.get(decision.action, EXIT_DENY)
     if args.json:

@@ -259,7 +259,8 @@ def _judge(
     if request.more:  # a patch's other files (other agents only)
         from superego_mcp.hook.agents import decide_request
 
-        decision, call = decide_request(request, call, decide_one)
+        calls = [call, *request.more]
+        decision, call = decide_request(calls, [decide_one(c) for c in calls])
     else:
         decision = decide_one(call)
     latency_ms = (time.perf_counter() - started) * 1000

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from superego_mcp import __version__
 from superego_mcp.config import Settings
 from superego_mcp.hook import adapter
-from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for, decide_request
+from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
@@ -77,23 +76,9 @@ async def _hook_answer(
         event = request.event
         if not request.judged or request.call is None:
             return adapter.dump({})
-        if not request.more:
-            decision = await recorder.decide(request.call, entry="http-hook", event=event)
-            return adapter.dump(agent.render_decision(event, decision, request.call))
-        # Several calls in one input (a patch touching several files): one answer, one record.
-        policy = holder.policy
-        started = time.perf_counter()
-        # Reviews are awaited here, so the calls are decided first and then handed to
-        # decide_request (the one place that picks the most restrictive).
-        decided = {id(c): await holder.decide(c) for c in (request.call, *request.more)}
-        decision, call = decide_request(request, request.call, lambda c: decided[id(c)])
-        await recorder.record(
-            call,
-            decision,
-            entry="http-hook",
-            event=event,
-            seconds=time.perf_counter() - started,
-            digest=policy.digest,
+        # Several calls in one input (a patch over several files): one answer, one record.
+        decision, call = await recorder.decide(
+            request.call, entry="http-hook", event=event, more=request.more
         )
         return adapter.dump(agent.render_decision(event, decision, call))
     except adapter.HookInputError as exc:
@@ -242,7 +227,8 @@ def create_app(
             project=body.project,
             home=body.home,
         )
-        return Evaluation.of(await recorder.decide(call, entry="rest"))
+        decision, _ = await recorder.decide(call, entry="rest")
+        return Evaluation.of(decision)
 
     @app.get("/v1/rules", tags=["policy"])
     async def rules() -> dict[str, Any]:

@@ -113,7 +113,8 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
         call = _call(tool_name, tool_input, cwd, project, home)
         if recorder is None:
             return Evaluation.of(await holder.decide(call, _session(ctx)))
-        return Evaluation.of(await recorder.decide(call, entry="mcp", session=_session(ctx)))
+        decision, _ = await recorder.decide(call, entry="mcp", session=_session(ctx))
+        return Evaluation.of(decision)
 
     @mcp.tool(annotations=_READ_ONLY)
     async def explain_tool_call(

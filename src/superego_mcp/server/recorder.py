@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from superego_mcp.audit.record import build_record, to_public
@@ -22,6 +22,7 @@ from superego_mcp.audit.stream import Hub
 from superego_mcp.audit.target import describe, parse_target
 from superego_mcp.audit.writer import Writer
 from superego_mcp.config import Settings
+from superego_mcp.hook.agents import decide_request
 from superego_mcp.model import Decision, ToolCall
 from superego_mcp.server.metrics import Metrics
 from superego_mcp.server.reload import PolicyHolder
@@ -99,17 +100,24 @@ class Recorder:
         entry: str,
         event: str | None = None,
         session: Sampler | None = None,
-    ) -> Decision:
-        """Decide ``call`` with the policy in force and record it (see the module docstring).
-        ``session``: the MCP session of the request (the ``mcp-sampling`` reviewer)."""
+        more: Sequence[ToolCall] = (),
+    ) -> tuple[Decision, ToolCall]:
+        """Decide ``call`` (and ``more``: the other calls of the same input, a patch's other
+        files) with the policy in force and record the one answer, the most restrictive
+        (see the module docstring); returns it with the call it is about. ``session``: the
+        MCP session of the request (the ``mcp-sampling`` reviewer)."""
         policy = self.holder.policy
         started = time.perf_counter()
         decision = await self.holder.decide(call, session)
+        if more:
+            calls = [call, *more]
+            decisions = [decision] + [await self.holder.decide(c, session) for c in more]
+            decision, call = decide_request(calls, decisions)
         seconds = time.perf_counter() - started
         await self.record(
             call, decision, entry=entry, event=event, seconds=seconds, digest=policy.digest
         )
-        return decision
+        return decision, call
 
     async def record(
         self,

@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Final, Protocol, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Sequence
 
     from superego_mcp.hook.adapter import HookRequest
     from superego_mcp.model import Decision, ToolCall
@@ -100,16 +100,15 @@ def adapter_for(agent: str | None) -> AgentAdapter:
 
 
 def decide_request(
-    request: HookRequest, call: ToolCall, decide_one: Callable[[ToolCall], Decision]
+    calls: Sequence[ToolCall], decisions: Sequence[Decision]
 ) -> tuple[Decision, ToolCall]:
-    """The decision for a request's ``call`` and its further calls (``request.more``: a
-    patch's other files), with the call it is about: the most restrictive wins."""
-    decision = decide_one(call)
-    if request.more:
-        from superego_mcp.model import more_restrictive
+    """One answer for the calls one hook input makes (a patch over several files) and their
+    decisions, in order: the most restrictive decision, with the call it is about (the
+    first on ties)."""
+    from superego_mcp.model import more_restrictive
 
-        for other in request.more:
-            d = decide_one(other)
-            if more_restrictive(decision.action, d.action) != decision.action:
-                decision, call = d, other
+    decision, call = decisions[0], calls[0]
+    for other, d in zip(calls[1:], decisions[1:], strict=True):
+        if more_restrictive(decision.action, d.action) != decision.action:
+            decision, call = d, other
     return decision, call
