@@ -538,3 +538,10 @@ def test_installers_write_where_the_guard_looks(
             wanted.append(str(path))
     files, _ = selfguard.hook_files(str(place["home"]), project)
     assert set(wanted) <= set(files)
+
+
+def test_the_cheap_tests_before_the_import_match_selfguards_tables() -> None:
+    from superego_mcp.policy import conditions
+
+    assert conditions.SELF_REMOVERS == selfguard.PROGRAMS
+    assert conditions.DIR_REMOVERS == selfguard.REMOVERS

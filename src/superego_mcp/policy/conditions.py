@@ -6,6 +6,7 @@ shell command of a Bash call, or a whole non-shell tool call (see ``engine``).
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -586,6 +587,42 @@ class Sql(Condition):
 
 # What a unit may do to Superego itself (``superego:``); see ``policy.selfguard``.
 SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks")
+# Cheap tests before ``policy.selfguard`` is imported (tests keep them equal to its tables):
+# the programs that may remove or stop Superego, the directories agents keep hooks in, the
+# programs that remove a directory with what is below it.
+SELF_REMOVERS = frozenset(
+    {
+        "pip", "uv", "pipx", "poetry", "pdm", "conda", "mamba", "npm", "pnpm", "yarn", "bun",
+        "brew", "apt", "apt-get", "dnf", "yum", "zypper", "apk", "snap", "nix-env", "nix",
+        "port", "pacman", "dpkg", "rpm", "kill", "pkill", "killall", "skill", "slay", "pgrep",
+        "pidof", "systemctl", "service", "launchctl", "docker", "podman", "kubectl",
+    }
+)  # fmt: skip
+AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copilot", "opencode")
+DIR_REMOVERS = frozenset({"rm", "rmdir", "mv", "shred", "srm", "unlink", "trash", "trash-put"})
+
+
+def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bool:
+    """A necessary test for ``selfguard.unhooks`` without touching the file system: the unit
+    names a place under an agent's directory (or ``$CODEX_HOME``/``$COPILOT_HOME``), removes
+    a directory above home or the project, or spells something about hooks."""
+    if cmd is not None and any("ooks" in w for w in cmd.argv):
+        return True
+    if not paths:
+        return False
+    extra = tuple(v for v in (os.environ.get("CODEX_HOME"), os.environ.get("COPILOT_HOME")) if v)
+    remover = cmd is not None and cmd.program in DIR_REMOVERS
+    home, project = ctx.home, ctx.project
+    for p in paths:
+        if any(d in p for d in AGENT_DIRS) or "/etc/gemini-cli" in p:
+            return True
+        if extra and p.startswith(extra):
+            return True
+        if remover:
+            prefix = p.rstrip("/") + "/"
+            if home.startswith(prefix) or project.startswith(prefix) or p in (home, project):
+                return True
+    return False
 
 
 class Superego(Condition):
@@ -614,20 +651,42 @@ class Superego(Condition):
                 act = selfguard.cli_act(cmd.argv, cmd.dynamic)
                 if (act == "change" and "changes" in acts) or (act == "read" and "reads" in acts):
                     return True
-        if cmd is not None and "removes" in acts:
+        if (
+            cmd is not None
+            and "removes" in acts
+            and (cmd.program in SELF_REMOVERS or cmd.program.startswith("pip"))
+        ):
             from superego_mcp.policy import selfguard
 
-            if (cmd.program in selfguard.PROGRAMS or cmd.program.startswith("pip")) and (
-                selfguard.removes(cmd)
-            ):
+            if selfguard.removes(cmd):
                 return True
-        if "unhooks" in acts:
+        if "unhooks" in acts and _may_unhook(cmd, unit.paths, ctx):
             from superego_mcp.policy import selfguard
 
-            paths = unit.paths
-            if selfguard.may_unhook(cmd, paths, ctx.home, ctx.project):
-                return selfguard.unhooks(ctx.call, cmd, paths, ctx.home, ctx.project)
+            return selfguard.unhooks(ctx.call, cmd, unit.paths, ctx.home, ctx.project)
         return False
+
+
+class Known(Condition):
+    """``known: [power, kill_all, secret_export, env_secrets, disk, firewall, user_admin]``:
+    the command is a well-known dangerous program used in a way of one of these classes
+    (``policy.known``: tables of programs, subcommands and options). ``programs`` is every
+    program the tables know: the rule is indexed by it, so other commands never import them."""
+
+    __slots__ = ("classes", "programs")
+
+    def __init__(self, classes: frozenset[str], programs: frozenset[str]) -> None:
+        self.classes = classes
+        self.programs = programs
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the unit's command is of one of the classes."""
+        cmd = unit.command
+        if cmd is None or cmd.program not in self.programs:
+            return False
+        from superego_mcp.policy import known
+
+        return known.classes(cmd, self.classes)
 
 
 def required_programs(condition: Condition) -> frozenset[str] | None:
@@ -638,6 +697,8 @@ def required_programs(condition: Condition) -> frozenset[str] | None:
     if isinstance(condition, Shell):
         program = condition.program
         return program.exact if program is not None and program.names_only else None
+    if isinstance(condition, Known):
+        return condition.programs
     if isinstance(condition, AllOf):
         for child in condition.children:
             found = required_programs(child)

@@ -65,6 +65,7 @@ _CONDITION_KEYS = (
     "url",
     "sql",
     "superego",
+    "known",
     "cwd",
     "time",
     "all",
@@ -334,6 +335,16 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
                     f"unknown 'superego' act {act!r} (expected: {', '.join(cond.SUPEREGO_ACTS)})",
                 )
         return cond.Superego(frozenset(acts))
+    if key == "known":
+        from superego_mcp.policy.known import CLASSES, PROGRAMS
+
+        names = reader.strings(value, "'known'")
+        for name in names:
+            if name not in CLASSES:
+                raise reader.error(
+                    value, f"unknown 'known' class {name!r} (expected: {', '.join(CLASSES)})"
+                )
+        return cond.Known(frozenset(names), PROGRAMS)
     if key == "cwd":
         return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":

@@ -481,25 +481,3 @@ def _holds(path: str, files: tuple[str, ...], *, below: bool) -> bool:
         ) is not None:
             return True
     return False
-
-
-# Directory names under which agents keep hook and settings files: a unit whose paths touch
-# none of them (and removes no directory above them) cannot unhook (a cheap test first).
-AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copilot", "opencode")
-
-
-def may_unhook(cmd: Command | None, paths: tuple[str, ...], home: str, project: str) -> bool:
-    """A quick necessary test for :func:`unhooks` (no file system access)."""
-    if cmd is not None and any("ooks" in w for w in cmd.argv):
-        return True
-    extra = tuple(v for v in (os.environ.get("CODEX_HOME"), os.environ.get("COPILOT_HOME")) if v)
-    for p in paths:
-        if any(d in p for d in AGENT_DIRS) or "/etc/gemini-cli" in p:
-            return True
-        if extra and p.startswith(extra):
-            return True
-        if cmd is not None and cmd.program in REMOVERS:
-            prefix = p.rstrip("/") + "/"
-            if home.startswith(prefix) or project.startswith(prefix) or p in (home, project):
-                return True
-    return False

@@ -1,0 +1,614 @@
+"""Dangerous programs that are known (the ``known:`` condition): what a command does, read
+from tables of well-known programs, their subcommands and options, not from its text.
+
+Classes (issue 18 item 5):
+
+- ``power``: shutting down, rebooting or switching the init state (``shutdown``, ``reboot``,
+  ``halt``, ``poweroff``, ``systemctl poweroff|reboot|isolate|...``, ``init 0|6``,
+  ``loginctl``);
+- ``kill_all``: signals to PID 1, to every process (``-1``) or to its own group (``0``),
+  ``killall5``, and ``pkill``/``killall`` of a pattern that matches everything or of a whole
+  user's processes;
+- ``secret_export``: programs that print a stored secret (``gpg --export-secret-keys``,
+  ``security find-generic-password -w``, ``pass show``, ``op read``, ``vault read``,
+  ``gh auth token``, ``gcloud auth print-access-token``, ``az account get-access-token``,
+  ``aws secretsmanager get-secret-value``, ``kubectl get secret -o yaml``, ...);
+- ``env_secrets``: the environment filtered for token-like names (``env | grep TOKEN``);
+- ``disk``: mounting, partitions, volumes, pools and filesystem repair (read-only forms
+  such as ``mount``, ``zpool status``, ``diskutil list`` are not counted);
+- ``firewall``: firewall rules and network configuration (``iptables -A``, ``nft add``,
+  ``ufw deny``, ``ip route add``, ``nmcli con up``, ``sysctl -w``; listing is not counted);
+- ``user_admin``: users and groups (``useradd``, ``usermod``, ``passwd``, ``visudo``, ...).
+
+The policy indexes a ``known:`` rule by :data:`PROGRAMS` (``conditions.required_programs``):
+this module is imported only for a command whose program is one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from superego_mcp.shell.model import Command
+
+CLASSES = (
+    "power",
+    "kill_all",
+    "secret_export",
+    "env_secrets",
+    "disk",
+    "firewall",
+    "user_admin",
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one string (tables stay readable)."""
+    return frozenset(text.split())
+
+
+def _operands(argv: tuple[str, ...], valued: frozenset[str] = frozenset()) -> list[str]:
+    """The words that are not options (nor the values of ``valued`` options), in order."""
+    out: list[str] = []
+    skip = False
+    rest = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if rest or not word.startswith("-") or word == "-":
+            out.append(word)
+        elif word == "--":
+            rest = True
+        elif word in valued:
+            skip = True
+    return out
+
+
+def _seq(words: list[str], seq: tuple[str, ...]) -> bool:
+    """True when ``seq`` appears as consecutive words of ``words``."""
+    n = len(seq)
+    return any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1))
+
+
+# --- power and init ----------------------------------------------------------------------------
+_POWER_PROGRAMS = _words("shutdown reboot halt poweroff telinit killall5")
+_SYSTEMCTL_POWER = _words(
+    "poweroff reboot halt kexec isolate rescue emergency suspend hibernate hybrid-sleep "
+    "suspend-then-hibernate soft-reboot default "
+)
+_LOGINCTL_POWER = _words(
+    "poweroff reboot halt suspend hibernate terminate-user kill-user terminate-session "
+    "kill-session terminate-seat "
+)
+
+
+def _power(cmd: Command) -> bool:
+    program = cmd.program
+    if program in _POWER_PROGRAMS:
+        return True
+    words = _operands(cmd.argv)
+    first = words[0] if words else ""
+    if program == "systemctl":
+        return first in _SYSTEMCTL_POWER
+    if program == "init":
+        return first in ("0", "1", "6", "s", "S")
+    if program == "loginctl":
+        return first in _LOGINCTL_POWER
+    if program == "launchctl":
+        return first == "reboot"
+    if program == "pmset":
+        return first in ("sleepnow", "restoredefaults")
+    return False
+
+
+# --- killing everything --------------------------------------------------------------------------
+_BROAD_PATTERN = _words(" . .* .+ ^ $ ^.*$ ^.* .*$ *")
+_PKILL_VALUED = _words(
+    "-g -G -P -s -t -u -U -F --pidfile --ns --nslist --signal --group --pgroup --parent "
+    "--session --terminal --euid --uid -q --queue "
+)
+_PKILL_SELECTORS = _words(
+    "-g -G -P -s -t -u -U --group --pgroup --parent --session --terminal --euid --uid"
+)
+_KILLALL_VALUED = _words(
+    "-u --user -o --older-than -y --younger-than -n --ns -s --signal -Z --context"
+)
+
+
+def _kill_all(cmd: Command) -> bool:
+    program, argv = cmd.program, cmd.argv
+    if program == "killall5":
+        return True
+    if program == "kill":
+        i = 0
+        if argv[:1] and argv[0] in ("-l", "-L", "--list", "--table"):
+            return False
+        if argv[:1] and argv[0] in ("-s", "-n", "--signal"):
+            i = 2
+        elif argv[:1] and argv[0].startswith("-") and argv[0] != "--":
+            i = 1  # -9, -KILL, -SIGTERM: the signal
+        targets = [w for w in argv[i:] if w != "--"]
+        return any(t in ("1", "-1", "0") for t in targets)
+    if program in ("pkill", "skill"):
+        if any(w in ("-v", "--inverse") for w in argv):
+            return True
+        patterns = _operands(argv, _PKILL_VALUED)
+        if not patterns:
+            return any(w in _PKILL_SELECTORS or w[:2] in _PKILL_SELECTORS for w in argv)
+        return any(p in _BROAD_PATTERN or len(p) == 1 for p in patterns)
+    if program == "killall":
+        names = _operands(argv, _KILLALL_VALUED)
+        if not names:
+            return any(w in ("-u", "--user") or w.startswith("--user=") for w in argv)
+        regex = any(w in ("-r", "--regexp") for w in argv)
+        return any(n in _BROAD_PATTERN or (regex and len(n) <= 2) for n in names)
+    return False
+
+
+# --- programs that print stored secrets ------------------------------------------------------
+_SECRET_SEQS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "gh": (("auth", "token"),),
+    "gcloud": (
+        ("auth", "print-access-token"),
+        ("auth", "print-identity-token"),
+        ("application-default", "print-access-token"),
+        ("secrets", "versions", "access"),
+    ),
+    "az": (
+        ("account", "get-access-token"),
+        ("keyvault", "secret", "show"),
+        ("keyvault", "secret", "download"),
+        ("storage", "account", "keys", "list"),
+        ("ad", "sp", "credential", "reset"),
+        ("acr", "login"),
+    ),
+    "aws": (
+        ("secretsmanager", "get-secret-value"),
+        ("secretsmanager", "batch-get-secret-value"),
+        ("sts", "get-session-token"),
+        ("sts", "assume-role"),
+        ("sts", "get-federation-token"),
+        ("configure", "export-credentials"),
+        ("ecr", "get-login-password"),
+        ("iam", "create-access-key"),
+        ("codeartifact", "get-authorization-token"),
+    ),
+    "op": (("read",), ("inject",), ("item", "get"), ("document", "get"), ("signin",)),
+    "vault": (("read",), ("kv", "get"), ("token", "create"), ("print", "token"), ("login",)),
+    "bw": (("get",), ("export",)),
+    "lpass": (("show",), ("export",)),
+    "keepassxc-cli": (("show",), ("export",)),
+    "secret-tool": (("lookup",),),
+    "keyctl": (("print",), ("read",), ("pipe",)),
+    "heroku": (("auth:token",),),
+    "doppler": (("secrets",),),
+    "git": (("credential", "fill"),),
+    "security": (
+        ("dump-keychain",),
+        ("export",),
+    ),
+}
+_PASS_NOT_SHOWING = _words(
+    "ls list find search init git help version insert add edit generate rm remove delete "
+    "mv rename cp copy "
+)
+_K8S_VALUED = _words(
+    "-n --namespace -l --selector --context --kubeconfig --cluster --user -c --container "
+    "--field-selector "
+)
+SECRET_NAME = re.compile(r"(?i)key|token|secret|pass|cred|auth|session|cookie|private|api")
+
+
+def _output_format(argv: tuple[str, ...]) -> str | None:
+    """kubectl's ``-o``/``--output`` value, if any."""
+    for i, word in enumerate(argv):
+        if word in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith("--output="):
+            return word.split("=", 1)[1]
+        if word.startswith("-o") and len(word) > 2 and not word.startswith("--"):
+            return word[2:].lstrip("=")
+    return None
+
+
+def _secret_export(cmd: Command) -> bool:
+    program, argv = cmd.program, cmd.argv
+    if program in ("gpg", "gpg2"):
+        return any(w.startswith("--export-secret") for w in argv)
+    if program in _CREDENTIAL_HELPERS:
+        return "get" in argv
+    words = _operands(argv, _K8S_VALUED if program in ("kubectl", "oc") else frozenset())
+    if program == "pass":
+        return bool(words) and words[0] not in _PASS_NOT_SHOWING
+    if program == "security" and words[:1] in (
+        ["find-generic-password"],
+        ["find-internet-password"],
+    ):
+        return any(w in ("-w", "-g") for w in argv)
+    if program in ("kubectl", "oc"):
+        if (
+            words[:1] == ["get"]
+            and len(words) > 1
+            and words[1].split("/")[0]
+            in (
+                "secret",
+                "secrets",
+            )
+        ):
+            fmt = _output_format(argv)
+            return fmt is not None and fmt not in ("name", "wide")
+        if words[:2] == ["config", "view"]:
+            return any(w in ("--raw", "--flatten") for w in argv)
+        return words[:1] == ["view-secret"] or words[:2] == ["create", "token"]
+    if program == "aws":
+        if words[:2] == ["ssm", "get-parameter"] or words[:2] == ["ssm", "get-parameters"]:
+            return "--with-decryption" in argv
+        if words[:2] == ["configure", "get"]:
+            return any(SECRET_NAME.search(w) for w in words[2:])
+    if program == "gh" and words[:2] == ["auth", "status"]:
+        return any(w in ("-t", "--show-token") for w in argv)
+    if program == "sops":
+        return any(w in ("-d", "--decrypt", "decrypt") for w in argv)
+    return any(_seq(words, s) for s in _SECRET_SEQS.get(program, ()))
+
+
+_CREDENTIAL_HELPERS = frozenset(
+    {
+        *(
+            f"docker-credential-{h}"
+            for h in (
+                "desktop",
+                "osxkeychain",
+                "pass",
+                "secretservice",
+                "wincred",
+                "ecr-login",
+                "gcloud",
+                "acr-env",
+            )
+        ),
+        *(
+            f"git-credential-{h}"
+            for h in (
+                "osxkeychain",
+                "manager",
+                "manager-core",
+                "libsecret",
+                "store",
+                "cache",
+                "wincred",
+                "gnome-keyring",
+            )
+        ),
+    }
+)
+_ENV_DUMPERS = _words("env printenv set export declare compgen typeset")
+_FILTERS = _words("grep egrep fgrep rg ag awk sed ack")
+
+
+def _env_secrets(cmd: Command) -> bool:
+    """A filter reading the environment's dump for token-like names."""
+    if cmd.program not in _FILTERS or not _ENV_DUMPERS & set(cmd.piped_from):
+        return False
+    return any(SECRET_NAME.search(w) for w in cmd.argv)
+
+
+# --- disks and filesystems -------------------------------------------------------------------
+_DISK_ALWAYS = _words(
+    "umount lvcreate lvremove lvextend lvreduce lvresize lvrename lvchange lvconvert "
+    "vgremove vgcreate vgextend vgreduce vgchange vgrename vgmerge vgsplit pvremove "
+    "pvcreate pvmove pvresize pvchange resize2fs xfs_growfs xfs_repair sg_format growpart "
+    "partprobe e4defrag xfs_fsr zramctl mkswap swaplabel e2label fatlabel debugfs "
+    "xfs_admin btrfstune "
+)
+# program -> (words that only read, as the first operand), or a predicate on the command.
+_DISK_READ_FIRST: dict[str, frozenset[str]] = {
+    "zpool": _words("status list iostat get history events version help"),
+    "zfs": _words("list get help version diff holds userspace groupspace projectspace"),
+    "dmsetup": _words("ls info status table deps version targets"),
+    "nvme": _words(
+        "list id-ctrl id-ns smart-log error-log fw-log list-ns list-ctrl show-regs version help "
+    ),
+    "diskutil": _words(
+        "list info information activity listFilesystems verifyVolume verifyDisk apfs"
+    ),
+    "cryptsetup": frozenset({"status", "isLuks", "luksDump", "tcryptDump", "bitlkDump"}),
+}
+_FSCKS = _words(
+    "tune2fs e2fsck fsck btrfsck fsck.ext2 fsck.ext3 fsck.ext4 fsck.xfs fsck.vfat "
+    "fsck.fat fsck.msdos fsck.btrfs fsck.exfat fsck.f2fs "
+)
+_BTRFS_CHANGES = _words(
+    "delete remove rm resize add balance replace rescue restore convert zero-log chunk- "
+    "recover set create snapshot quota qgroup "
+)
+
+
+def _disk(cmd: Command) -> bool:
+    program, argv = cmd.program, cmd.argv
+    if program in _DISK_ALWAYS:
+        return True
+    words = _operands(argv, frozenset({"-t", "-o", "-O", "--types", "--options"}))
+    if program == "mount":
+        return bool(words) or any(w in ("-a", "--all") for w in argv)
+    if program in ("swapon", "swapoff"):
+        return program == "swapoff" or bool(words) or "-a" in argv
+    if program == "losetup":
+        return bool(words) or any(w in ("-d", "-D", "--detach", "--detach-all", "-f") for w in argv)
+    if program == "mdadm":
+        return not any(w in ("--detail", "-D", "--examine", "-E", "--query", "-Q") for w in argv)
+    if program in _DISK_READ_FIRST:
+        first = words[0] if words else ""
+        if program == "diskutil" and first == "apfs":
+            return (words[1:2] or [""])[0] not in ("list", "listCryptoUsers", "listSnapshots")
+        return bool(first) and first not in _DISK_READ_FIRST[program]
+    if program == "btrfs":
+        return any(w in _BTRFS_CHANGES for w in words)
+    if program in _FSCKS:
+        return not any(w in ("-l", "-n") for w in argv)
+    if program == "hdparm":
+        read = {"-I", "-i", "-t", "-T", "-g", "-C", "-h", "--help", "-V", "-tT", "-Tt"}
+        return any(w.startswith("-") and w not in read for w in argv)
+    if program == "blockdev":
+        return any(w.startswith("--set") or w in ("--rereadpt", "--flushbufs") for w in argv)
+    if program == "badblocks":
+        return any(w in ("-w", "-n") for w in argv)
+    if program == "kpartx":
+        return not any(w == "-l" for w in argv)
+    return False
+
+
+# --- firewall and network configuration -------------------------------------------------------
+_IPTABLES = _words(
+    "iptables ip6tables iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy "
+    "ebtables arptables "
+)
+_IPTABLES_READ_LONG = _words(
+    "--list --list-rules --numeric --verbose --exact --line-numbers --wait --help "
+    "--version --table "
+)
+_IP_READ_VERBS = _words("show list lst sh ls get help monitor s")
+_NET_CHANGES = _words(
+    "up down add delete del modify mod edit reload load import connect disconnect set off "
+    "on reapply clone hotspot block unblock toggle addbr delbr addif delif change replace "
+    "flush reset revert setconf addconf syncconf set-hostname set-time set-timezone set- "
+    "ntp enable disable allow deny reject limit route insert append prepend "
+)
+
+
+def _iptables_changes(argv: tuple[str, ...]) -> bool:
+    """True unless every option only lists (``-L``, ``-S``, ``-n``, ``-v``, ``-t TABLE``...)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("-t", "--table"):
+            skip = True
+        elif word.startswith("--"):
+            if word.split("=", 1)[0] not in _IPTABLES_READ_LONG:
+                return True
+        elif word.startswith("-") and len(word) > 1 and not set(word[1:]) <= set("LSnvxwhVc"):
+            return True
+    return False
+
+
+def _firewall(cmd: Command) -> bool:
+    program, argv = cmd.program, cmd.argv
+    if program in _IPTABLES:
+        return _iptables_changes(argv)
+    if program.endswith("tables-restore") or program in ("wg-quick", "netplan", "ifup", "ifdown"):
+        return program != "netplan" or bool(set(argv) & {"apply", "try", "set"})
+    words = _operands(argv, _words("-f -a --zone -n -4 -6"))
+    first = words[0] if words else ""
+    if program == "nft":
+        return first not in ("list", "describe", "") or "-f" in argv
+    if program == "ufw":
+        return first not in ("status", "show", "version", "help", "app", "")
+    if program == "firewall-cmd":
+        read = ("--list", "--get", "--query", "--state", "--info", "--help", "--version", "--zone")
+        return any(w.startswith("-") and not w.startswith(read) for w in argv)
+    if program == "pfctl":
+        return any(
+            w.startswith("-") and w[1:2] in set("dEeFfkKTX") and not w.startswith("-s")
+            for w in argv
+        )
+    if program == "ip":
+        if len(words) < 2:
+            return False  # `ip a`, `ip route`: show
+        obj, verb = words[0], words[1]
+        if obj == "netns" and verb == "exec":
+            return True
+        return verb not in _IP_READ_VERBS and verb in _NET_CHANGES | {"attach", "detach"}
+    if program == "ifconfig":
+        return len(words) > 1 or any(w in ("up", "down") for w in words)
+    if program == "route":
+        return first in ("add", "del", "delete", "change", "flush", "replace")
+    if program == "sysctl":
+        return any(w in ("-w", "--write", "-p", "--load", "--system") for w in argv) or any(
+            "=" in w for w in words
+        )
+    if program in (
+        "nmcli",
+        "tc",
+        "iw",
+        "rfkill",
+        "brctl",
+        "wg",
+        "netsh",
+        "hostnamectl",
+        "timedatectl",
+        "resolvectl",
+        "networkctl",
+        "connmanctl",
+    ):
+        if program == "resolvectl" and first in ("dns", "domain") and len(words) < 3:
+            return False
+        return any(w in _NET_CHANGES for w in words) or (
+            program == "resolvectl"
+            and first
+            in (
+                "dns",
+                "domain",
+                "default-route",
+                "llmnr",
+                "mdns",
+                "dnssec",
+                "dnsovertls",
+                "nta",
+            )
+        )
+    if program == "networksetup":
+        lists = ("-get", "-list", "-print", "-is", "-show", "-version", "-help")
+        return any(w.startswith("-") and not w.startswith(lists) for w in argv)
+    if program == "scutil":
+        return "--set" in argv
+    if program == "ethtool":
+        changes = (
+            "-s",
+            "--change",
+            "-K",
+            "--features",
+            "--offload",
+            "-A",
+            "-C",
+            "-G",
+            "-L",
+            "-E",
+            "-f",
+            "--flash",
+            "-r",
+            "--negotiate",
+            "--set",
+        )
+        return any(w.startswith(changes) for w in argv)
+    return False
+
+
+# --- users and groups --------------------------------------------------------------------------
+_USER_ALWAYS = _words(
+    "useradd userdel usermod groupadd groupdel groupmod chpasswd adduser deluser addgroup "
+    "delgroup gpasswd vipw vigr chsh chfn newusers pwconv pwunconv grpconv grpunconv "
+    "sysadminctl dseditgroup smbpasswd newgrp lusermod luseradd luserdel "
+)
+
+
+def _user_admin(cmd: Command) -> bool:
+    program, argv = cmd.program, cmd.argv
+    if program in _USER_ALWAYS:
+        return True
+    if program == "passwd":
+        return not any(w in ("-S", "--status") for w in argv)
+    if program == "chage":
+        return not any(w in ("-l", "--list") for w in argv)
+    if program == "visudo":
+        return not any(w in ("-c", "--check") for w in argv)
+    if program == "dscl":
+        changes = {"create", "delete", "passwd", "append", "merge", "change"}
+        return any(w.lstrip("-") in changes for w in argv)
+    if program == "pw":
+        words = _operands(argv)
+        return bool(words) and not words[0].endswith("show")
+    if program == "net":
+        words = _operands(argv)
+        return (
+            bool(words)
+            and words[0].lower() in ("user", "localgroup", "group")
+            and (len(words) > 2 or any(w.lower().startswith("/") for w in words))
+        )
+    return False
+
+
+_TESTS: dict[str, Callable[[Command], bool]] = {
+    "power": _power,
+    "kill_all": _kill_all,
+    "secret_export": _secret_export,
+    "env_secrets": _env_secrets,
+    "disk": _disk,
+    "firewall": _firewall,
+    "user_admin": _user_admin,
+}
+
+# Every program some class looks at (the condition's cheap test); plus prefixes below.
+PROGRAMS = frozenset(
+    {
+        *_POWER_PROGRAMS,
+        "systemctl",
+        "init",
+        "loginctl",
+        "launchctl",
+        "pmset",
+        "kill",
+        "pkill",
+        "skill",
+        "killall",
+        "gpg",
+        "gpg2",
+        "pass",
+        "security",
+        "kubectl",
+        "oc",
+        "aws",
+        "sops",
+        *_SECRET_SEQS,
+        *_CREDENTIAL_HELPERS,
+        *_FILTERS,
+        *_DISK_ALWAYS,
+        "mount",
+        "swapon",
+        "swapoff",
+        "losetup",
+        "mdadm",
+        *_DISK_READ_FIRST,
+        "btrfs",
+        *_FSCKS,
+        "hdparm",
+        "blockdev",
+        "badblocks",
+        "kpartx",
+        *_IPTABLES,
+        "wg-quick",
+        "netplan",
+        "ifup",
+        "ifdown",
+        "nft",
+        "ufw",
+        "firewall-cmd",
+        "pfctl",
+        "ip",
+        "ifconfig",
+        "route",
+        "sysctl",
+        "nmcli",
+        "tc",
+        "iw",
+        "rfkill",
+        "brctl",
+        "wg",
+        "netsh",
+        "hostnamectl",
+        "timedatectl",
+        "resolvectl",
+        "networkctl",
+        "connmanctl",
+        "networksetup",
+        "scutil",
+        "ethtool",
+        *_USER_ALWAYS,
+        "passwd",
+        "chage",
+        "visudo",
+        "dscl",
+        "pw",
+        "net",
+    }
+)
+
+
+def classes(cmd: Command, wanted: frozenset[str]) -> bool:
+    """True when ``cmd`` (whose program is one of :data:`PROGRAMS`) belongs to one of the
+    ``wanted`` classes."""
+    return any(_TESTS[name](cmd) for name in wanted)
