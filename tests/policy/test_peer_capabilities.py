@@ -145,11 +145,11 @@ VERBS: list[tuple[str, str]] = [
     ("kubectl api-resources", ALLOW),
     ("aws iam get-policy-version --policy-arn arn --version-id v1", ALLOW),
     ("mytool list", DEFER),  # not catalogued: an unknown verb family decides nothing
-    ("vault kv get secret/app", DEFER),  # reveals a secret
-    ("doppler secrets get API_KEY", DEFER),
+    ("vault kv get secret/app", DENY),  # reveals a secret: deny-secret-export (known:)
+    ("doppler secrets get API_KEY", DENY),
     ("gcloud container clusters get-credentials c1", DEFER),  # writes kubeconfig
     ("auth0 domains verify d_1", DEFER),
-    ("ip addr change 10.0.0.2/24 dev eth0", DEFER),
+    ("ip addr change 10.0.0.2/24 dev eth0", ASK),  # network configuration: ask-network-config
     ("journalctl --vacuum-size=1M", ASK),
 ]
 
