@@ -121,9 +121,8 @@ def decide(policy: Policy, agent: str, data: dict[str, Any], home: Path) -> Deci
     """The bundled policy's decision for one agent's hook input, read by its real adapter."""
     request = adapter_for(agent).parse_hook_input(data, default_cwd=str(home))
     assert request.call is not None
-    decision, _ = decide_request(
-        request, request.call, lambda c: policy.evaluate(c, home=str(home))
-    )
+    calls = [request.call, *request.more]
+    decision, _ = decide_request(calls, [policy.evaluate(c, home=str(home)) for c in calls])
     return decision
 
 
