@@ -183,3 +183,18 @@ def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
     assert {r["entry"] for r in stored} == {"hook", "rest"}
     assert len({r["node"] for r in stored if r["entry"] == "hook"}) == hooks  # real processes
     assert os.path.exists(db)
+
+
+def test_a_lone_surrogate_in_the_input_still_leaves_its_row(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """JSON may carry "\\ud800", which no UTF-8 store takes: the row is stored with the
+    escape, and reading it back gives exactly the input the hook judged."""
+    db = tmp_path / "state" / "superego" / "audit.db"
+    payload = bash("ls -la # \ud800 odd")
+    warm(env, tmp_path, payload)
+    proc = run_hook(payload, env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert b"audit write failed" not in proc.stderr
+    (row,) = rows(db)
+    assert json.loads(row["input"])["command"] == "ls -la # \ud800 odd"

@@ -117,6 +117,84 @@ def test_every_server_entry_point_is_recorded_and_queryable(
     assert _audit(server.url, text="RM -RF /")["items"][0]["id"] == mcp["id"]
 
 
+def test_a_lone_surrogate_leaves_a_row_on_every_entry_point(
+    audited: tuple[Server, Path],
+) -> None:
+    """ "\\ud800" is valid JSON but not UTF-8: REST, the HTTP hook and MCP all record the
+    call (with the escape), and the API gives the input back as sent."""
+    server, _ = audited
+    odd = "ls -la # \ud800 surrogate"
+    for path, body in (
+        (
+            "/v1/evaluate",
+            {
+                "tool_name": "Bash",
+                "tool_input": {"command": odd},
+                "cwd": "/tmp",
+                "session_id": "surrogate-rest",
+            },
+        ),
+        (
+            "/v1/hooks/claude-code",
+            {
+                "session_id": "surrogate-hook",
+                "cwd": "/tmp",
+                "hook_event_name": "PreToolUse",
+                "tool_name": "Bash",
+                "tool_input": {"command": odd},
+            },
+        ),
+    ):
+        raw = json.dumps(body)  # ASCII: the surrogate travels as its \\ud800 escape
+        r = httpx.post(
+            f"{server.url}{path}",
+            content=raw,
+            headers={**AUTH, "content-type": "application/json"},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+    for session in ("surrogate-rest", "surrogate-hook"):
+        (item,) = _audit(server.url, session=session)["items"]
+        assert item["input"] == {"command": odd}
+    # MCP: raw JSON-RPC (the MCP client libraries refuse to encode a lone surrogate).
+    mcp = {**AUTH, "accept": "application/json, text/event-stream"}
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"},
+        },
+    }
+    r = httpx.post(f"{server.url}/mcp", json=init, headers=mcp, timeout=10)
+    assert r.status_code == 200, r.text
+    mcp["mcp-session-id"] = r.headers["mcp-session-id"]
+    note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    httpx.post(f"{server.url}/mcp", json=note, headers=mcp, timeout=10)
+    call = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {
+            "name": "evaluate_tool_call",
+            "arguments": {"tool_name": "Bash", "tool_input": {"command": "echo mcp # \ud800"}},
+        },
+    }
+    r = httpx.post(
+        f"{server.url}/mcp",
+        content=json.dumps(call),
+        headers={**mcp, "content-type": "application/json"},
+        timeout=10,
+    )
+    # The MCP SDK's parser refuses a lone surrogate outright (JSON-RPC parse error): no
+    # decision is made, so there is no row to lose.
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == -32700
+    assert _audit(server.url, entry="mcp", text="echo mcp")["items"] == []
+
+
 def test_audit_pages_with_a_cursor_and_refuses_bad_filters(audited: tuple[Server, Path]) -> None:
     server, _ = audited
     for i in range(5):

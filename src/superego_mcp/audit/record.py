@@ -54,10 +54,37 @@ def node_name() -> str:
     return _node[0]
 
 
+def storable(text: str) -> str:
+    """``text`` as every store takes it: a lone surrogate (``\\ud800``, which JSON input can
+    carry but UTF-8 cannot) written as its ``\\uXXXX`` escape, a NUL (PostgreSQL text has
+    none) as ``\\x00``. Ordinary text comes back unchanged (one check)."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _cap(text: str | None, limit: int = MAX_TEXT_CHARS) -> str | None:
     if text is None:
         return None
+    text = storable(text)
     return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def _json(value: object) -> str:
+    """JSON for a text column; lone surrogates stay as ``\\uXXXX`` escapes, so the stored
+    text is valid UTF-8 and ``json.loads`` gives back exactly the input."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(value, ensure_ascii=True, sort_keys=True)
+    return text
 
 
 def build_record(
@@ -71,7 +98,7 @@ def build_record(
     ts: float | None = None,
 ) -> dict[str, Any]:
     """The row for one decision, redacted and size-capped; keys are :data:`COLUMNS`."""
-    text = json.dumps(redact_value(call.tool_input), ensure_ascii=False, sort_keys=True)
+    text = _json(redact_value(call.tool_input))
     if len(text) > MAX_INPUT_CHARS:
         # Cut on the redacted text, then redact again: a cut must not expose half a secret.
         text = json.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
@@ -88,7 +115,7 @@ def build_record(
         "decision": decision.action,
         "reason": _cap(redact_text(decision.reason)),
         "rule": _cap(decision.rule_id, 256),
-        "review": None if review is None else json.dumps(redact_value(review), sort_keys=True),
+        "review": None if review is None else _json(redact_value(review)),
         "policy_digest": policy_digest,
         "latency_ms": round(latency_ms, 3),
         "node": node_name(),

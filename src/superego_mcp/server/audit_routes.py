@@ -80,6 +80,16 @@ def parse_query(params: Mapping[str, str], *, cursor: bool = True) -> Query:
     )
 
 
+class EscapedJSON(JSONResponse):
+    """JSON with every non-ASCII character escaped: recorded inputs may hold a lone
+    surrogate ("\\ud800" arrives as valid JSON), which UTF-8 cannot encode; escaped, the
+    client parses back exactly what was recorded."""
+
+    def render(self, content: Any) -> bytes:
+        """``content`` as ASCII JSON."""
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _bad(exc: BadQuery) -> JSONResponse:
     return JSONResponse({"error": "bad_query", "detail": str(exc)}, status_code=422)
 
@@ -134,7 +144,7 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
             return _bad(exc)
         rows = await asyncio.to_thread(recorder.store.query, q)
         more = len(rows) == q.limit
-        return JSONResponse(
+        return EscapedJSON(
             {
                 "items": [to_public(r) for r in rows],
                 "next_cursor": str(rows[-1]["id"]) if more else None,
@@ -150,7 +160,7 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
             q = parse_query(request.query_params, cursor=False)
         except BadQuery as exc:
             return _bad(exc)
-        return JSONResponse(await asyncio.to_thread(recorder.store.stats, q))
+        return EscapedJSON(await asyncio.to_thread(recorder.store.stats, q))
 
     @app.get(STREAM_PATH, tags=["audit"])
     async def stream(request: Request) -> Response:

@@ -36,6 +36,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from superego_mcp.audit.record import to_public
 from superego_mcp.audit.store import Query
 from superego_mcp.model import ToolCall
+from superego_mcp.server.audit_routes import EscapedJSON
 from superego_mcp.server.recorder import Recorder
 from superego_mcp.server.reload import PolicyHolder
 from superego_mcp.server.sessions import LoginLimiter, Sessions
@@ -90,7 +91,7 @@ def _window(request: Request) -> tuple[float, int, int]:
 
 
 def _json(data: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status, headers={"cache-control": "no-store"})
+    return EscapedJSON(data, status_code=status, headers={"cache-control": "no-store"})
 
 
 def add_dashboard_routes(
