@@ -111,6 +111,19 @@ _READISH = ("get", "is", "has", "version", "show", "describe", "info")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
+# The syntax nodes the reader looks at (found by a query): what binds names, and uses.
+_BIND_KINDS = frozenset(
+    {"variable_declarator", "assignment_expression", "import_statement",
+     "function_declaration", "class_declaration", "generator_function_declaration",
+     "method_definition", "formal_parameters", "catch_clause", "arrow_function",
+     "for_in_statement"}
+)  # fmt: skip
+_KINDS = (*sorted(_BIND_KINDS), "call_expression", "new_expression", "identifier",
+          "member_expression", "subscript_expression")  # fmt: skip
+# A name bound more often than this (not to modules) is not followed: its value is unknown.
+_MAX_BINDINGS = 16
+
+
 def _text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "surrogatepass")
 
@@ -138,9 +151,12 @@ class _Reader:
         self.calls: dict[int, Val] = {}
         self.busy: set[int] = set()
         self.callees: set[int] = set()
+        self.names: dict[str, Val] = {}  # a name's value, once every binding is known
+        self.resolving: set[str] = set()
+        self.ready = False
 
     def read(self, source: str) -> None:
-        from .parsers import parse
+        from .parsers import parse, select
 
         text = source
         if text.startswith("#!"):
@@ -151,11 +167,15 @@ class _Reader:
             what = "TypeScript type syntax" if self.grammar == "javascript" else "JSX"
             self.gap(root, f"a syntax error (or {what})")
             return
-        nodes = self._all(root)
-        if nodes is None:
+        nodes = select(self.grammar, root, _KINDS)
+        self.budget[0] -= len(nodes)
+        if self.budget[0] < 0:
+            self.gap(root, f"over {MAX_NODES} syntax nodes to read")
             return
         for node in nodes:
-            self._bind(node)
+            if node.type in _BIND_KINDS:
+                self._bind(node)
+        self.ready = True
         for node in nodes:
             if node.type in ("call_expression", "new_expression"):
                 fn = node.child_by_field_name("function") or node.child_by_field_name("constructor")
@@ -176,19 +196,6 @@ class _Reader:
                 source_node = node.child_by_field_name("source")
                 if source_node is not None:
                     self._import(node, _module(self._string(source_node) or ""))
-
-    def _all(self, root: Node) -> list[Node] | None:
-        out: list[Node] = []
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            self.budget[0] -= 1
-            if self.budget[0] < 0:
-                self.gap(root, f"over {MAX_NODES} syntax nodes")
-                return None
-            out.append(node)
-            stack.extend(reversed(node.children))
-        return out
 
     def line(self, node: Node) -> int:
         return self.offset + node.start_point[0] + 1
@@ -337,8 +344,23 @@ class _Reader:
         name = _text(node)
         bound = self.binds.get(name)
         if bound is not None:
-            values = {self._value(b) for b in bound}
-            return values.pop() if len(values) == 1 else UNKNOWN
+            cached = self.names.get(name)
+            if cached is not None:
+                return cached
+            if name in self.resolving:
+                return UNKNOWN  # a = f(a): a cycle
+            if len(bound) > _MAX_BINDINGS and not all(isinstance(b, tuple) for b in bound):
+                value = UNKNOWN  # bound all over the code: not one value anyway
+            else:
+                self.resolving.add(name)
+                try:
+                    values = {self._value(b) for b in bound}
+                finally:
+                    self.resolving.discard(name)
+                value = values.pop() if len(values) == 1 else UNKNOWN
+            if self.ready:
+                self.names[name] = value
+            return value
         if name in _GLOBALS_PURE:
             return ("global", name)
         if name in _DANGEROUS_GLOBALS:

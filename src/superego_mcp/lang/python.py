@@ -25,7 +25,7 @@ Val = tuple[str, Any]
 UNKNOWN: Val = ("unknown", None)
 PURE: Val = ("pure", None)
 
-MAX_NODES = 200_000  # nodes visited for one piece of code (nested exec strings included)
+MAX_NODES = 200_000  # nodes read for one piece of code (nested exec strings included)
 MAX_NESTING = 8  # exec("exec('...')") levels
 
 # Modules with no effect on the machine beyond this process (reading is judged elsewhere).
@@ -214,6 +214,18 @@ _NOT_VALUES = frozenset(
 )  # fmt: skip
 
 
+# The syntax nodes the reader looks at (found by a query): what binds names, and uses.
+_BIND_KINDS = frozenset(
+    {"import_statement", "import_from_statement", "assignment", "function_definition",
+     "class_definition", "for_statement", "for_in_clause", "as_pattern", "named_expression",
+     "augmented_assignment", "global_statement", "nonlocal_statement", "parameters",
+     "lambda_parameters"}
+)  # fmt: skip
+_KINDS = (*sorted(_BIND_KINDS), "call", "identifier", "attribute")
+# A name bound more often than this (not to modules) is not followed: its value is unknown.
+_MAX_BINDINGS = 16
+
+
 def _text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "surrogatepass")
 
@@ -231,22 +243,29 @@ class _Reader:
         self.calls: dict[int, Val] = {}
         self.busy: set[int] = set()
         self.callees: set[int] = set()
+        self.names: dict[str, Val] = {}  # a name's value, once every binding is known
+        self.resolving: set[str] = set()
+        self.ready = False
 
     # ------------------------------------------------------------ entry
 
     def read(self, source: str) -> None:
-        from .parsers import parse
+        from .parsers import parse, select
 
         tree = parse("python", source.encode("utf-8", "surrogatepass"))
         root = tree.root_node
         if root.has_error:
             self.gap(root, "a syntax error (Superego reads what Python would parse)")
             return
-        nodes = self._all(root)
-        if nodes is None:
+        nodes = select("python", root, _KINDS)
+        self.budget[0] -= len(nodes)
+        if self.budget[0] < 0:
+            self.gap(root, f"over {MAX_NODES} syntax nodes to read")
             return
         for node in nodes:
-            self._bind(node)
+            if node.type in _BIND_KINDS:
+                self._bind(node)
+        self.ready = True
         for node in nodes:
             if node.type == "call":
                 fn = node.child_by_field_name("function")
@@ -258,19 +277,6 @@ class _Reader:
                 self.call(node)
             elif kind in ("identifier", "attribute") and node.id not in self.callees:
                 self._reference(node)
-
-    def _all(self, root: Node) -> list[Node] | None:
-        out: list[Node] = []
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            self.budget[0] -= 1
-            if self.budget[0] < 0:
-                self.gap(root, f"over {MAX_NODES} syntax nodes")
-                return None
-            out.append(node)
-            stack.extend(reversed(node.children))
-        return out
 
     def line(self, node: Node) -> int:
         return self.offset + node.start_point[0] + 1
@@ -393,8 +399,23 @@ class _Reader:
         name = _text(node)
         bound = self.binds.get(name)
         if bound is not None:
-            values = {self._value(b) for b in bound}
-            return values.pop() if len(values) == 1 else UNKNOWN
+            cached = self.names.get(name)
+            if cached is not None:
+                return cached
+            if name in self.resolving:
+                return UNKNOWN  # a = f(a): a cycle
+            if len(bound) > _MAX_BINDINGS and not all(isinstance(b, tuple) for b in bound):
+                value = UNKNOWN  # bound all over the code: not one value anyway
+            else:
+                self.resolving.add(name)
+                try:
+                    values = {self._value(b) for b in bound}
+                finally:
+                    self.resolving.discard(name)
+                value = values.pop() if len(values) == 1 else UNKNOWN
+            if self.ready:
+                self.names[name] = value
+            return value
         if name in _BUILTINS_PURE or name in _DANGEROUS_BUILTINS:
             return ("builtin", name)
         return UNKNOWN
