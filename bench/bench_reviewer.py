@@ -92,7 +92,7 @@ async def _reviews(url: str, rounds: int) -> tuple[list[float], list[float]]:
         for i in range(rounds):
             call = ToolCall("Bash", {"command": f"perl -e 'print {i}'"}, "/home/u/p")
             start = time.perf_counter()
-            d = await adecide(policy, call, home="/home/u", reviewer=reviewer)
+            d = await adecide(policy, call, home="/home/u", reviewer=lambda: reviewer)
             review_ms.append((time.perf_counter() - start) * 1000)
             if d.review is None or d.review["outcome"] != "answered":
                 sys.exit(f"the review failed: {d.reason}")

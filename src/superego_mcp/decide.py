@@ -39,6 +39,20 @@ def _failed(fail_mode: FailMode, exc: Exception) -> Decision:
     )
 
 
+def _rules(
+    policy: Policy,
+    call: ToolCall,
+    now: datetime | None,
+    home: str | None,
+    exceptions: str | None,
+    shell_limits: dict[str, int],
+) -> tuple[Decision, Judgement]:
+    """The rules' decision (after any ``superego-mcp allow`` exception) and the judgement it
+    came from: the part of a decision the blocking and the async entry points share."""
+    judgement = policy.judge(call, now=now, home=home, **shell_limits)
+    return _excepted(judgement.decision, call, exceptions), judgement
+
+
 def decide(
     policy: Policy,
     call: ToolCall,
@@ -61,23 +75,23 @@ def decide(
     """
     fail_mode = _safe_mode(fail_mode)
     try:
-        judgement = policy.judge(call, now=now, home=home, **shell_limits)
-        decision = _excepted(judgement.decision, call, exceptions)
-        if decision.action == "review":
-            made = reviewer() if reviewer is not None else None
-            if made is None:
-                return resolve_review(decision, call, fail_mode)
-            return made.review(
-                decision,
-                call,
-                judgement,
-                policy_digest=policy.digest,
-                fail_mode=fail_mode,
-                guidance=guidance_for(policy, judgement),
-            )
+        decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits)
+        if decision.action != "review":
+            return decision
+        made = reviewer() if reviewer is not None else None
+        if made is None:
+            return resolve_review(decision, call, fail_mode)
+        guidance = guidance_for(policy, judgement)
+        return made.review(
+            decision,
+            call,
+            judgement,
+            policy_digest=policy.digest,
+            fail_mode=fail_mode,
+            guidance=guidance,
+        )
     except Exception as exc:  # any failure must fail closed
         return _failed(fail_mode, exc)
-    return decision
 
 
 async def adecide(
@@ -85,34 +99,36 @@ async def adecide(
     call: ToolCall,
     *,
     fail_mode: FailMode = "ask",
-    reviewer: Reviewer | None = None,
-    session: Sampler | None = None,
     now: datetime | None = None,
     home: str | None = None,
     exceptions: str | None = None,
+    reviewer: Callable[[], Reviewer | None] | None = None,
+    session: Sampler | None = None,
     **shell_limits: int,
 ) -> Decision:
-    """:func:`decide` for an event loop: the rules run inline (fast, CPU-bound), a review is
-    awaited. ``session`` is the MCP session of the current request (``mcp-sampling``)."""
+    """:func:`decide` for an event loop, with the same arguments: the rules run inline
+    (fast, CPU-bound), a review is awaited. ``session`` is the MCP session of the current
+    request (``mcp-sampling``)."""
     fail_mode = _safe_mode(fail_mode)
     try:
-        judgement = policy.judge(call, now=now, home=home, **shell_limits)
-        decision = _excepted(judgement.decision, call, exceptions)
-        if decision.action == "review":
-            if reviewer is None:
-                return resolve_review(decision, call, fail_mode)
-            return await reviewer.areview(
-                decision,
-                call,
-                judgement,
-                policy_digest=policy.digest,
-                fail_mode=fail_mode,
-                guidance=guidance_for(policy, judgement),
-                session=session,
-            )
+        decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits)
+        if decision.action != "review":
+            return decision
+        made = reviewer() if reviewer is not None else None
+        if made is None:
+            return resolve_review(decision, call, fail_mode)
+        guidance = guidance_for(policy, judgement)
+        return await made.areview(
+            decision,
+            call,
+            judgement,
+            policy_digest=policy.digest,
+            fail_mode=fail_mode,
+            guidance=guidance,
+            session=session,
+        )
     except Exception as exc:  # any failure must fail closed
         return _failed(fail_mode, exc)
-    return decision
 
 
 def _excepted(decision: Decision, call: ToolCall, exceptions: str | None) -> Decision:

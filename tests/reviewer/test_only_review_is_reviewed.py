@@ -48,7 +48,7 @@ def _sync(policy: Policy, call: ToolCall, r: Reviewer) -> Decision:
 def _async(policy: Policy, call: ToolCall, r: Reviewer) -> Decision:
     async def run() -> Decision:
         try:
-            return await adecide(policy, call, fail_mode="ask", reviewer=r)
+            return await adecide(policy, call, fail_mode="ask", reviewer=lambda: r)
         finally:
             await r.aclose()
 

@@ -265,7 +265,7 @@ def test_concurrent_reviews_do_not_wait_on_each_other(fake: FakeVendor, bundled:
     async def all_at_once() -> list[Any]:
         try:
             return await asyncio.gather(
-                *(adecide(bundled, c, fail_mode="ask", reviewer=r) for c in calls)
+                *(adecide(bundled, c, fail_mode="ask", reviewer=lambda: r) for c in calls)
             )
         finally:
             await r.aclose()

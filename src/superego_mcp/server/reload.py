@@ -162,6 +162,9 @@ class PolicyHolder:
             except Exception:  # a metrics problem never undoes a reload
                 log.exception("reload callback failed")
 
+    def _reviewer(self) -> Reviewer | None:
+        return self.reviewer
+
     async def decide(self, call: ToolCall, session: Sampler | None = None) -> Decision:
         """The final decision for ``call`` (never raises, never ``review``). A review is
         awaited without blocking other calls; ``session``: the MCP session of the request,
@@ -172,7 +175,7 @@ class PolicyHolder:
             self.policy,
             call,
             fail_mode=self.fail_mode,
-            reviewer=self.reviewer,
+            reviewer=self._reviewer,
             session=session,
             exceptions=self.exceptions,
             **self.limits,
@@ -188,7 +191,7 @@ class PolicyHolder:
             policy,
             call,
             fail_mode=self.fail_mode,
-            reviewer=self.reviewer,
+            reviewer=self._reviewer,
             session=session,
             **self.limits,
         )
