@@ -205,3 +205,22 @@ HTTP: list[tuple[str, str]] = [
 def test_http_methods(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+# Outward-facing: shared branches and image pulls are not allowed outright.
+OUTWARD: list[tuple[str, str]] = [
+    ("git push origin main", ASK),
+    ("git push origin HEAD:master", ASK),
+    ("git push -u origin release/2.0", ASK),
+    ("git push --tags", ASK),
+    ("git push", ALLOW),
+    ("git push -u origin feature/x", ALLOW),
+    ("docker compose pull", DEFER),
+    ("docker compose up -d", ALLOW),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), OUTWARD, ids=[c for c, _ in OUTWARD])
+def test_outward(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
