@@ -96,6 +96,27 @@ def main() -> None:
     result = analyze(deep, cwd="/tmp", home="/root")
     took = time.perf_counter() - started
     print(f"10,000 nested $( (rejected: {result.failed}):  {took * 1000:7.1f} ms")
+    _over_limits()
+
+
+def _over_limits() -> None:
+    """Size before work: 20,000-command lines are refused before they are parsed or walked.
+    Timed through the bundled policy's judge (analysis + rules), what a hook call does."""
+    from superego_mcp.model import ToolCall
+    from superego_mcp.policy.layers import load_policy
+
+    policy = load_policy()
+    policy.judge(ToolCall("Bash", {"command": "ls"}, "/tmp"))  # warm
+    worst = 0.0
+    for sep in ("; ", " && ", " | ", "\n", " & "):
+        for unit in ("ls -la", "a"):
+            line = sep.join([unit] * 20_000)
+            started = time.perf_counter()
+            judged = policy.judge(ToolCall("Bash", {"command": line}, "/tmp"))
+            took = time.perf_counter() - started
+            worst = max(worst, took)
+            assert judged.decision.action == "ask", judged.decision
+    print(f"20,000-command lines, worst of 10 (ask): {worst * 1000:7.1f} ms (target < 500 ms)")
 
 
 def _scripts(analyze: object) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shell_helpers import Analyze, kinds
@@ -176,9 +177,51 @@ def test_exponential_alias_fan_out_is_bounded(run: Analyze) -> None:
     assert TOO_COMPLEX in kinds(run(source + " a29"))
 
 
-def test_partial_results_are_kept_when_failing(run: Analyze) -> None:
-    result = run("; ".join(["ls"] * 20), max_commands=10)
+def test_partial_results_are_kept_when_the_walk_hits_a_limit(run: Analyze) -> None:
+    # Seven commands on the line, so it is walked; the calls fan out past the limit.
+    result = run("f(){ ls;ls;ls;ls; }; f; f; f", max_commands=10)
+    assert TOO_COMPLEX in kinds(result)
     assert len(result.commands) == 10
+
+
+SEPARATORS = ["; ", " && ", " || ", " | ", " |& ", "\n", " & "]
+
+
+@pytest.mark.parametrize("sep", SEPARATORS)
+def test_a_line_over_the_command_limit_is_refused_before_it_is_walked(
+    run: Analyze, sep: str
+) -> None:
+    # 20,000 commands (the character limit is raised so the command limit is what cuts).
+    result = run(sep.join(["ls -la"] * 20_000), max_length=1_000_000)
+    assert kinds(result) == {TOO_COMPLEX}
+    assert result.commands == ()  # refused unread: nothing was walked
+    [finding] = result.findings
+    assert finding.detail.endswith(" commands, over the limit of 500")
+
+
+def test_a_long_pipeline_is_refused_before_it_is_parsed(run: Analyze) -> None:
+    # tree-sitter's time on such a pipeline grows with the square of its length.
+    result = run(" | ".join(["grep -v x"] * 5_000))
+    assert result.findings[0].detail == "5000 or more commands, over the limit of 500"
+
+
+def test_pipes_that_are_not_operators_do_not_count(run: Analyze) -> None:
+    table = "| a | b | c |\n" * 300  # 1,200 "|" in a heredoc body
+    for source in (
+        f"cat > t.md <<'EOF'\n{table}EOF\necho done",
+        f"cat > t.md <<-EOF\n{table}\tEOF\necho done",
+        "echo '" + "|" * 2_000 + "' \"" + "|" * 2_000 + '" ' + "\\|" * 600,
+        "ls # " + "|" * 2_000,
+    ):
+        result = run(source)
+        assert not result.failed, result.findings
+        assert result.commands[0].program in ("cat", "echo", "ls")
+
+
+def test_a_nested_source_counts_against_what_is_left(run: Analyze) -> None:
+    inner = " | ".join(["cat"] * 600)
+    assert TOO_COMPLEX in kinds(run(f"bash -c '{inner}'"))
+    assert not run("bash -c '" + " | ".join(["cat"] * 100) + "'").failed
 
 
 def test_too_many_words_after_brace_expansion(run: Analyze) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tree_sitter import Parser, Tree
+    from tree_sitter import Node, Parser, Query, Tree
 
 _parser: Parser | None = None
+_commands: Query | None = None
 
 
 def language_pointer(package: str = "tree_sitter_bash", function: str = "language") -> object:
@@ -52,3 +53,16 @@ def parse(data: bytes) -> Tree:
 
         _parser = Parser(Language(language_pointer()))
     return _parser.parse(data)
+
+
+def count_commands(root: Node) -> int:
+    """How many simple commands the tree under ``root`` holds (one query, run in C: the
+    size check before any walk must not cost a walk)."""
+    global _commands
+    from tree_sitter import Query, QueryCursor
+
+    if _commands is None:
+        language = _parser.language if _parser is not None else None
+        assert language is not None  # a tree exists, so the parser does
+        _commands = Query(language, "(command) @c")
+    return len(QueryCursor(_commands).captures(root).get("c", ()))

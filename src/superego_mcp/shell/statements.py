@@ -76,6 +76,9 @@ def source(
 def _source(w: Walker, text: str, scope: Scope, ctx: Ctx, origin: tuple[str, int] | None) -> None:
     if ctx.depth > w.max_depth:
         raise Limit(f"nested deeper than {w.max_depth} levels")
+    # Size before work: a line over the limits is refused before parsing or walking it.
+    left = w.max_commands - len(w.commands)
+    syntax.check_pipes(text, left, w.max_commands)
     data = text.encode("utf-8", "surrogatepass")
     tree = parse(data)
     for _ in range(_BRACE_RETRIES):
@@ -87,6 +90,7 @@ def _source(w: Walker, text: str, scope: Scope, ctx: Ctx, origin: tuple[str, int
         data = data[:fix] + b'""' + data[fix:]
         tree = parse(data)
     root = tree.root_node
+    syntax.check_size(root, left, w.max_commands)
     syntax.check_tree(root, w.max_depth * _TREE_LEVELS_PER_DEPTH)
     if root.has_error:
         if origin is not None:

@@ -7,6 +7,7 @@ refuse the input. ``check_tree`` bounds the depth before any recursive walk.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .state import Limit, Unparseable
@@ -18,6 +19,64 @@ if TYPE_CHECKING:
 _SAFE_GAP_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+%@"
 )
+
+
+# Syntax nodes a tree may have before it is refused unwalked. A 100,000-character heredoc
+# full of $VAR expansions is about 40,000; thousands of commands joined by ; pass it.
+MAX_NODES = 60_000
+
+
+# What can hide a "|" that is not a pipe: an escape, quotes, a comment, a heredoc operator
+# (its body is skipped from the next newline to the delimiter line); "||" is not a pipe.
+_PIPE_SCAN = re.compile(
+    r"""\\.|'[^']*'|"(?:\\.|[^"\\])*"|(?<!<)<<-?[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?(\w+))"""
+    r"""|(?:(?<=[\s;&|()])|^)#[^\n]*|\n|\|\||\|""",
+    re.DOTALL,
+)
+
+
+def check_pipes(text: str, commands_left: int, max_commands: int) -> None:
+    """Refuse, before parsing, a line whose pipelines alone have more commands than the
+    analysis may still record: tree-sitter's time on a long pipeline of commands with
+    arguments grows with the square of its length (5,000 stages take seconds). A scan of
+    the text that skips quotes, comments and heredoc bodies; free when the text has few
+    ``|`` at all."""
+    if text.count("|") < commands_left:
+        return
+    pipes = 0
+    pending: list[str] = []
+    pos = 0
+    while (m := _PIPE_SCAN.search(text, pos)) is not None:
+        found, pos = m.group(0), m.end()
+        if found == "|":
+            pipes += 1
+        elif found == "\n" and pending:
+            for delimiter in pending:  # each heredoc body, in order, ends on its own line
+                end = re.compile(r"^\t*" + re.escape(delimiter) + r"$", re.MULTILINE)
+                body_end = end.search(text, pos)
+                pos = body_end.end() if body_end else len(text)
+            pending = []
+        elif found.startswith("<<"):
+            pending.append(m.group(1) or m.group(2) or m.group(3) or "")
+    if pipes >= commands_left:
+        raise Limit(f"{pipes + 1} or more commands, over the limit of {max_commands}")
+
+
+def check_size(root: Node, commands_left: int, max_commands: int) -> None:
+    """Refuse a tree too large to walk before walking it: more than :data:`MAX_NODES`
+    syntax nodes, or more simple commands than the analysis may still record
+    (``commands_left`` of ``max_commands``). Free for an ordinary command line: the node
+    count is stored in the tree, and commands are counted only when they could be too many.
+    """
+    nodes = root.descendant_count
+    if nodes // 2 > commands_left:  # a simple command is at least two nodes
+        from .parser import count_commands
+
+        commands = count_commands(root)
+        if commands > commands_left:
+            raise Limit(f"{commands} commands, over the limit of {max_commands}")
+    if nodes > MAX_NODES:
+        raise Limit(f"{nodes} syntax nodes, over the limit of {MAX_NODES}")
 
 
 def check_tree(root: Node, limit: int) -> None:
