@@ -445,6 +445,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "rails",
         "jekyll",
         "nix",
+        "vcpkg",
     ]
 )
 
@@ -832,6 +833,9 @@ def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
     i = 0
     while i < len(args):
         word = args[i]
+        if word.startswith("+") and program in ("cargo", "rustc", "rustdoc") and i == 0:
+            i += 1  # cargo +nightly test: a toolchain override, not the subcommand
+            continue
         if word == "--" or not word.startswith("-") or word == "-":
             break
         name = word.split("=", 1)[0]
