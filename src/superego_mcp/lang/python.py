@@ -53,6 +53,12 @@ _NOT_PURE = frozenset(
      "io.open", "io.FileIO", "logging.FileHandler", "threading.settrace", "os.path.os",
      "tempfile.os", "glob.os", "shlex.os"}
 )  # fmt: skip
+# Functions of pure modules that may write a file the caller names.
+_WATCHED = frozenset(
+    {"logging.basicConfig", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile",
+     "tempfile.SpooledTemporaryFile", "tempfile.mkstemp", "tempfile.mkdtemp",
+     "tempfile.TemporaryDirectory"}
+)  # fmt: skip
 # Modules whose import alone means the code does things Superego cannot follow.
 _OPAQUE_MODULES = frozenset(
     ["ctypes", "cffi", "pickle", "cPickle", "_pickle", "marshal", "dill", "cloudpickle", "shelve",
@@ -638,6 +644,8 @@ class _Reader:
             if name.lstrip("_") in _MODELLED or name.lstrip("_") in _OPAQUE_MODULES:
                 # tempfile._os, glob.os, logging.sys: the module itself, by another way in
                 return self.attr(("mod", "\0root"), name.lstrip("_"), node)
+            if full in _WATCHED:
+                return ("fn", full)
             if data in _PURE_MODULES or full in _PURE_MODULES:
                 return ("mod", full) if full in _PURE_MODULES else PURE
             if data in _MODELLED or full in _MODELLED or top in _MODELLED:
@@ -905,6 +913,20 @@ class _Reader:
             if attr in ("open_connection", "start_server", "open_unix_connection"):
                 self.gap(node, f"uses asyncio.{attr}")
                 return UNKNOWN
+            return PURE
+        if qual == "logging.basicConfig" and "filename" in kw:
+            path = self._literal(kw["filename"])
+            if path is None:
+                self.gap(node, "logs to a file whose name is only known at run time")
+            else:
+                self.effect(node, f": >> {word(path)}")
+            return PURE
+        if top == "tempfile" and "dir" in kw:
+            where = self._literal(kw["dir"])
+            if where is None:
+                self.gap(node, "creates a temporary file in a directory only known at run time")
+            else:
+                self.effect(node, command("touch", "--", word(posixpath.join(where, "tmpXXXXXX"))))
             return PURE
         if top == "sys" or qual in _PURE_MODULES or mod in _PURE_MODULES:
             return PURE
@@ -1196,6 +1218,16 @@ class _Reader:
         self.gap(node, f"calls {qual}, which Superego does not model")
         return UNKNOWN
 
+    def _literal_query(self, params: Node) -> bool:
+        """``params=`` is a literal string or a dict of literal values."""
+        if self.eval(params)[0] in ("str", "num"):
+            return True
+        return params.type == "dictionary" and all(
+            self._literal(pair.child_by_field_name("value")) is not None
+            for pair in params.named_children
+            if pair.type == "pair"
+        )
+
     def _http_call(
         self, node: Node, args: list[Node], kw: dict[str, Node], verb: str, explicit: bool
     ) -> Val:
@@ -1209,6 +1241,9 @@ class _Reader:
         if url is None or method is None:
             self.gap(node, "an HTTP request to a URL only known at run time")
             return ("obj", "response")
+        params = kw.get("params")
+        if params is not None and not self._literal_query(params):
+            self.gap(node, "an HTTP request whose query is only known at run time")
         sends = any(k in kw for k in ("data", "json", "files", "content"))
         self.effect(node, curl(url, method, data=sends))
         return ("obj", "response")
