@@ -53,6 +53,9 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
     (proj / "pkg").mkdir()
     (proj / "pkg" / "__init__.py").write_text("")
     (proj / "pkg" / "wipe.py").write_text("import os\nos.system('rm -rf ~/.ssh')\n")
+    (proj / "src" / "tool").mkdir(parents=True)
+    (proj / "src" / "tool" / "__init__.py").write_text("")
+    (proj / "src" / "tool" / "__main__.py").write_text("import shutil\nshutil.rmtree('/')\n")
     return proj, home
 
 
@@ -78,6 +81,8 @@ def judge(policy: Policy, command: str, proj: Path, home: Path) -> tuple[str, st
         ("node scripts/clean.js", "deny"),
         ("node scripts/hello.mjs", "allow"),
         ("python3 -m pkg.wipe", "deny"),
+        ("python3 -m tool", "deny"),  # src/tool/__main__.py
+        ("python3 -m pytest -q", "allow"),  # not the project's: judged as pytest
         ("node scripts/typed.ts", "allow"),
         ("tsx scripts/wipe.ts", "deny"),
         ("npx ts-node scripts/wipe.ts", "deny"),

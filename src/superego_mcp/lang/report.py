@@ -32,11 +32,12 @@ class Report:
     """Effects and gaps of one piece of code. ``complete`` is true when nothing was left
     unfollowed: everything the code does to the machine is in ``effects``."""
 
-    __slots__ = ("effects", "gaps")
+    __slots__ = ("_seen", "effects", "gaps")
 
     def __init__(self) -> None:
         self.effects: list[Effect] = []
         self.gaps: list[tuple[int, str]] = []
+        self._seen: set[str] = set()
 
     @property
     def complete(self) -> bool:
@@ -44,8 +45,10 @@ class Report:
         return not self.gaps
 
     def effect(self, line: int, shell: str) -> None:
-        """Record an effect (once per line and text)."""
-        if not any(e.line == line and e.shell == shell for e in self.effects):
+        """Record an effect, once per command line (its first line is shown): a file that
+        reads one path in many places is judged once, within the command-count limit."""
+        if shell not in self._seen:
+            self._seen.add(shell)
             self.effects.append(Effect(line, shell))
 
     def gap(self, line: int, why: str) -> None:

@@ -353,12 +353,14 @@ def script_file(
 
 def module_file(w: Walker, k: int, module: str, scope: Scope, ctx: Ctx) -> None:
     """``python -m pkg.mod``: when the module is a file under the working directory (the
-    first place Python looks), it is read like ``python pkg/mod.py``."""
+    first place Python looks) or its ``src/`` (a src-layout project installed editable), it
+    is read like ``python pkg/mod.py``."""
     parts = module.split(".")
     if scope.cwd is None or not all(p.isidentifier() for p in parts):
         return
     base = "/".join(parts)
-    for rel in (base + ".py", base + "/__main__.py"):
+    candidates = (base + ".py", base + "/__main__.py")
+    for rel in (*candidates, *("src/" + c for c in candidates)):
         forms = w.path_forms(rel, scope)
         if forms and scripts.exists(forms[0]):
             script_file(w, k, "python", forms, scope, ctx)
