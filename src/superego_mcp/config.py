@@ -22,7 +22,7 @@ from pydantic_settings import (
 
 from superego_mcp.model import FailMode
 from superego_mcp.net import is_loopback
-from superego_mcp.places import cache_dir, settings_file, state_dir, user_policy_path
+from superego_mcp.places import cache_dir, old_dirs, settings_file, state_dir, user_policy_path
 from superego_mcp.reviewer import MAX_TIMEOUT_S, PROVIDERS
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         default_factory=lambda: Path(cache_dir()),
         description="Where the hook keeps its compiled-policy cache; default "
-        "$XDG_CACHE_HOME/superego-mcp (~/.cache/superego-mcp). The hook reads "
+        "$XDG_CACHE_HOME/superego (~/.cache/superego). The hook reads "
         "SUPEREGO_CACHE_DIR from its environment, not this file's value.",
     )
 
@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     state_dir: Path = Field(
         default_factory=lambda: Path(state_dir()),
         description="Where `superego-mcp allow` keeps its exceptions; "
-        "default $XDG_STATE_HOME/superego-mcp.",
+        "default $XDG_STATE_HOME/superego.",
     )
 
     # --- server -------------------------------------------------------------------------
@@ -419,7 +419,7 @@ def load_effective(
     from superego_mcp.places import running_executable
     from superego_mcp.policy.layers import INSTALL_RULES, default_project, load_layers
 
-    protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir)]
+    protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir), *old_dirs()]
     protect += [executable] if executable else running_executable()
     if settings_file:
         protect.append(settings_file)

@@ -3,7 +3,7 @@ environment is read. Standard library only: the hook uses these on every call or
 miss, the settings model for its defaults."""
 
 # os.path, not pathlib: the hook path pays for every import.
-# ruff: noqa: PTH100, PTH111, PTH113, PTH118, PTH119
+# ruff: noqa: PTH100, PTH104, PTH106, PTH111, PTH112, PTH113, PTH114, PTH118, PTH119, PTH208
 
 from __future__ import annotations
 
@@ -25,31 +25,67 @@ def settings_file(given: str | None = None) -> str | None:
     return given or env("SUPEREGO_CONFIG")
 
 
+# The one directory name under each XDG base (config, state, cache).
+NAME = "superego"
+# State and cache lived under this name before; their files move on first use (_migrated).
+OLD_NAME = "superego-mcp"
+
+
+def _base(variable: str, *default: str) -> str:
+    return os.environ.get(variable) or os.path.join(os.path.expanduser("~"), *default)
+
+
 def user_policy_path() -> str:
     """The user policy layer: ``$XDG_CONFIG_HOME/superego/policy.yaml``, else
     ``~/.config/superego/policy.yaml``."""
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, "superego", "policy.yaml")
+    return os.path.join(_base("XDG_CONFIG_HOME", ".config"), NAME, "policy.yaml")
 
 
 def state_dir() -> str:
-    """Superego's state (the exceptions store): ``$XDG_STATE_HOME/superego-mcp``, else
-    ``~/.local/state/superego-mcp``."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "state"
-    )
-    return os.path.join(base, "superego-mcp")
+    """Superego's state (the exceptions store, the default audit database):
+    ``$XDG_STATE_HOME/superego``, else ``~/.local/state/superego``."""
+    return _migrated(_base("XDG_STATE_HOME", ".local", "state"))
 
 
 def cache_dir() -> str:
-    """The hook's cache: ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp``, else
-    ``~/.cache/superego-mcp``. Found before the settings file is read, so a ``cache_dir``
+    """The hook's cache: ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego``, else
+    ``~/.cache/superego``. Found before the settings file is read, so a ``cache_dir``
     written only in the settings file does not move the hook's cache."""
     explicit = env("SUPEREGO_CACHE_DIR")
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "superego-mcp")
+    return _migrated(_base("XDG_CACHE_HOME", ".cache"))
+
+
+def old_dirs() -> list[str]:
+    """The state and cache directories of the old name: protected like the new ones (what an
+    agent planted there would move into the new directory on the next use)."""
+    return [
+        os.path.join(_base("XDG_STATE_HOME", ".local", "state"), OLD_NAME),
+        os.path.join(_base("XDG_CACHE_HOME", ".cache"), OLD_NAME),
+    ]
+
+
+def _migrated(base: str) -> str:
+    """``base/superego``, after moving in what ``base/superego-mcp`` holds (the whole
+    directory when the new one does not exist yet, else each entry the new one lacks; the
+    old directory goes once empty). One failed stat when there is nothing to move; a move
+    that fails (a race with another process, permissions) is left for the next use."""
+    new = os.path.join(base, NAME)
+    old = os.path.join(base, OLD_NAME)
+    if not os.path.isdir(old) or os.path.islink(old):
+        return new
+    try:
+        if not os.path.lexists(new):
+            os.rename(old, new)
+            return new
+        for entry in os.listdir(old):
+            if not os.path.lexists(os.path.join(new, entry)):
+                os.rename(os.path.join(old, entry), os.path.join(new, entry))
+        os.rmdir(old)
+    except OSError:
+        pass
+    return new
 
 
 def running_executable() -> list[str]:

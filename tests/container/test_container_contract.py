@@ -414,7 +414,7 @@ def test_state_on_the_volume_survives_a_restart(
     code, _ = _stop(first)
     assert code == 0
     before = _volume_files(image, volume)
-    assert any(path.startswith("cache/superego-mcp/") for path in before), before
+    assert any(path.startswith("cache/superego/") for path in before), before
 
     second = start("--volume", mount)
     second.healthy_after()

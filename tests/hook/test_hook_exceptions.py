@@ -27,7 +27,7 @@ def env(hook_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
 
 
 def store(env: dict[str, str]) -> Path:
-    return Path(env["XDG_STATE_HOME"]) / "superego-mcp" / "exceptions.json"
+    return Path(env["XDG_STATE_HOME"]) / "superego" / "exceptions.json"
 
 
 def test_once_allows_the_exact_call_one_time(run_hook, env: dict[str, str]) -> None:

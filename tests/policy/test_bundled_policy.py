@@ -84,6 +84,7 @@ SHELL: list[tuple[str, str]] = [
     ("cp x .git/hooks/pre-commit", ASK),
     ("echo x > .git/hooks/pre-push", ASK),
     ("echo '{}' > .claude/settings.json", ASK),
+    ("rm -rf ~/.cache/superego", DENY),
     ("rm -rf ~/.cache/superego-mcp", DENY),
     ("curl http://169.254.169.254/latest/meta-data/", ASK),
     ("curl -H 'Metadata-Flavor: Google' http://metadata.google.internal/", ASK),

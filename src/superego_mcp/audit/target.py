@@ -6,7 +6,7 @@ Standard library only: the hook resolves this on a cache miss and reads the resu
 """
 
 # os.path, not pathlib: this module is on the hook's path.
-# ruff: noqa: PTH111, PTH118
+# ruff: noqa: PTH118
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ class TargetError(ValueError):
 
 
 def default_sqlite_path() -> str:
-    """``$XDG_STATE_HOME/superego/audit.db``, else ``~/.local/state/superego/audit.db``."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "state"
-    )
-    return os.path.join(base, "superego", "audit.db")
+    """``audit.db`` in Superego's state directory (``places.state_dir``):
+    ``$XDG_STATE_HOME/superego/audit.db``, else ``~/.local/state/superego/audit.db``."""
+    from superego_mcp.places import state_dir
+
+    return os.path.join(state_dir(), "audit.db")
 
 
 def parse_target(value: str | None) -> tuple[Backend, str]:

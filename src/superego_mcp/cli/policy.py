@@ -26,8 +26,10 @@ EXAMPLE_PROTECTED = (
     "/home/user/.config/superego",
     "/home/user/project/.superego/policy.yaml",
     "/home/user/project/.superego",
-    "/home/user/.cache/superego-mcp",
+    "/home/user/.cache/superego",
+    "/home/user/.local/state/superego",
     "/home/user/.local/state/superego-mcp",
+    "/home/user/.cache/superego-mcp",
 )
 
 

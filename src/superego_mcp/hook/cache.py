@@ -31,8 +31,8 @@ cache directory, created 0600 on first use), over every other byte of it. A dire
 that fails a check is neither read nor written: the policy is compiled afresh for the call
 (slower, never unsafe). See docs/hook.md "The policy cache".
 
-The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego-mcp``, else
-``~/.cache/superego-mcp``: it must be found before the settings file is read, so a
+The cache lives in ``$SUPEREGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/superego``, else
+``~/.cache/superego``: it must be found before the settings file is read, so a
 ``cache_dir`` written only in the settings file does not move it.
 """
 
