@@ -198,3 +198,61 @@ def test_a_lone_surrogate_in_the_input_still_leaves_its_row(
     assert b"audit write failed" not in proc.stderr
     (row,) = rows(db)
     assert json.loads(row["input"])["command"] == "ls -la # \ud800 odd"
+
+
+def test_a_hook_killed_at_any_instant_loses_no_acknowledged_row(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """200 hooks, each SIGKILLed at a random instant of its run. Every one whose answer
+    reached stdout (acknowledged) has its row once, after the next hooks recover the spool;
+    none that did not answer is required to."""
+    import random
+    import signal
+    import time
+
+    from superego_mcp.audit.hookwrite import recover
+
+    db = tmp_path / "state" / "superego" / "audit.db"
+    warm(env, tmp_path, bash("echo warm-0"))
+    assert run_hook(bash("echo warm-0"), env, tmp_path).returncode == 0  # creates the store
+    started = time.monotonic()
+    assert run_hook(bash("echo warm-1"), env, tmp_path).returncode == 0
+    typical = time.monotonic() - started
+    rng = random.Random(22)
+    acknowledged: list[str] = []
+    for i in range(200):
+        marker = f"echo kill-{i}"
+        assert SCRIPT is not None
+        proc = subprocess.Popen(
+            [SCRIPT, "hook"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=tmp_path,
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(bash(marker)).encode())
+        proc.stdin.close()
+        time.sleep(rng.uniform(0, typical * 1.2))
+        proc.send_signal(signal.SIGKILL)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.wait(timeout=60)
+        try:
+            json.loads(out)["hookSpecificOutput"]["permissionDecision"]
+        except (ValueError, KeyError):
+            continue  # killed before answering: nothing was acknowledged
+        acknowledged.append(marker)
+    # The next hook recovers what the killed ones left (a few files per call) ...
+    assert run_hook(bash("echo after"), env, tmp_path).returncode == 0
+    while recover("sqlite", str(db)):  # ... and the calls after it the rest
+        pass
+    stored = [json.loads(r["input"])["command"] for r in rows(db)]
+    lost = [m for m in acknowledged if m not in stored]
+    twice = [m for m in acknowledged if stored.count(m) > 1]
+    assert len(acknowledged) >= 20, "too few answers to say anything: the kills came too early"
+    assert len(acknowledged) < 200, "no kill came before the answer: the spool was not tested"
+    assert lost == []
+    assert twice == []
+    assert not list((db.parent / "spool").glob("*.json"))

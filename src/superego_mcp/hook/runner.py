@@ -540,6 +540,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(exc, _Deadline):
             problem = f"no complete hook input within {DEADLINE_S:g} s"
         outcome = _fail(args, None, mode, problem)
+    spooled = _spool(outcome.audit) if outcome.audit is not None else None
     try:
         if outcome.stderr:
             sys.stderr.write(outcome.stderr + "\n")
@@ -547,7 +548,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     except BaseException:
         return 2
-    if outcome.audit is not None and _record(outcome.audit):
+    if outcome.audit is not None and _record(outcome.audit, spooled):
         # The answer and any note are out; end here, before interpreter shutdown closes the
         # audit connection (a WAL checkpoint: see superego_mcp.audit.hookwrite).
         try:
@@ -562,21 +563,44 @@ def run(args: argparse.Namespace) -> int:
 AUDIT_DEADLINE_S = 1.5
 
 
-def _record(audit: dict[str, object]) -> bool:
-    """Write the decision's audit row after the answer went out; a failure is reported on
-    stderr and changes nothing else (the exit code and stdout are already decided). True
-    when the row was written."""
+def _spool(audit: dict[str, object]) -> str | None:
+    """Put the row in the audit spool before the answer goes out (see
+    superego_mcp.audit.hookwrite: an answered call's row survives a kill of this process);
+    None, with a note on stderr, when that fails: the answer still goes out."""
+    try:
+        from superego_mcp.audit.hookwrite import spool
+
+        target = audit["target"]
+        assert isinstance(target, list)
+        assert isinstance(audit["row"], dict)
+        return spool([str(t) for t in target], audit["row"])
+    except BaseException as exc:
+        import contextlib
+
+        with contextlib.suppress(BaseException):
+            sys.stderr.write(f"superego-mcp hook: audit spool failed ({type(exc).__name__})\n")
+        return None
+
+
+def _record(audit: dict[str, object], spooled: str | None = None) -> bool:
+    """Write the decision's audit row after the answer went out, drop its spool file, and
+    insert what killed hooks left in the spool; a failure is reported on stderr and changes
+    nothing else (the exit code and stdout are already decided; a row that stays in the
+    spool is inserted by the next hook). True when the row was written."""
     try:
         import signal
 
         signal.setitimer(signal.ITIMER_REAL, AUDIT_DEADLINE_S)
         try:
-            from superego_mcp.audit.hookwrite import append
+            from superego_mcp.audit.hookwrite import append, recover
 
             target, row = audit["target"], audit["row"]
             assert isinstance(target, list)
             assert isinstance(row, dict)
             append(str(target[0]), str(target[1]), str(target[2]), row)
+            if spooled is not None:
+                os.unlink(spooled)  # noqa: PTH108 - no pathlib on the hook path
+            recover(str(target[0]), str(target[1]))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:
