@@ -11,12 +11,12 @@ elsewhere on the machine hits every one alike; only the ratios within one run me
   an export of main's ``src/``) with the same interpreter, for before/after in one run.
 
 The load is ``wrk`` (C, it leaves the CPU to the servers; ``apt-get install -y wrk``),
-sending round-robin every call of the everyday and dangerous corpora (``tests/corpus``) in
-two working directories: well over 1,000 distinct calls of every tool, so remembering a few
-answers gains nothing. Each round takes every server's 1-connection median latency and its
-requests/s at 32 connections; the figures are the medians over rounds, the ratios are taken
-round by round. Afterwards: each server's resident memory, and the audit rows committed (every
-answered request of the audit-on server must have its row).
+sending round-robin every call of the everyday, dangerous and public-everyday corpora
+(``tests/corpus``) in two working directories: thousands of distinct calls of every tool, so
+remembering a few answers gains nothing. Each round takes every server's 1-connection median
+latency and its requests/s at 32 connections; the figures are the medians over rounds, the
+ratios are taken round by round. Afterwards: each server's resident memory, and the audit
+rows committed (every answered request of the audit-on server must have its row).
 
     python3 scripts/uv.py run python bench/bench_server.py [--rounds 3] [--seconds 5]
 """
@@ -45,6 +45,7 @@ ROOT = HERE.parent
 PATH = "/v1/hooks/claude-code"
 HOME = "/home/user"
 CWDS = ("/home/user/project", "/home/user/project/src")
+CORPORA = ("everyday.yaml", "dangerous.yaml", "public_everyday.yaml")
 
 # Targets of issue 19 (same run): req/s at 32 connections vs the trivial endpoint, and the
 # 1-connection median vs the trivial endpoint's.
@@ -73,12 +74,17 @@ def corpus_bodies() -> list[str]:
     import yaml
 
     bodies = []
-    for name in ("everyday.yaml", "dangerous.yaml"):
-        data = yaml.safe_load((ROOT / "tests" / "corpus" / name).read_text(encoding="utf-8"))
+    for name in CORPORA:
+        path = ROOT / "tests" / "corpus" / name
+        if not path.exists():
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for entries in data.values():
             for entry in entries:
                 if isinstance(entry, str):
                     tool, tool_input = "Bash", {"command": entry}
+                elif "command" in entry:  # a shell call (its project files, if any, left out)
+                    tool, tool_input = "Bash", {"command": entry["command"]}
                 else:
                     tool, tool_input = entry["tool"], dict(entry["input"])
                 for cwd in CWDS:
