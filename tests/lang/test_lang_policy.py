@@ -74,6 +74,13 @@ def judge(policy: Policy, command: str, proj: Path, home: Path) -> tuple[str, st
         ("python3 -c \"__import__('os').system('rm -rf ~')\"", "deny"),
         ("node -e \"require('child_process').execSync('rm -rf ~')\"", "deny"),
         ("python3 -c 'exec(input())'", "review"),  # ask without a reviewer
+        # The shell fills in part of the code at run time: not what Superego read.
+        ("f=$(echo LmVudg== | base64 -d); python3 -c \"print(open('$f').read())\"", "review"),
+        ("python3 <<< \"print(open('$UNKNOWN').read())\"", "review"),
+        ("python3 - <<PY\nprint(open('$UNKNOWN').read())\nPY", "review"),
+        ("node -e \"require('fs').readFileSync('$F')\"", "review"),
+        ("python3 - <<'PY'\nprint('$UNKNOWN')\nPY", "allow"),  # quoted: literal text
+        ('x=1; python3 -c "print($x)"', "allow"),  # known on the line
         ("python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/')\nEOF", "deny"),
         ("python3 - <<'EOF'\nprint('hi')\nEOF", "allow"),
         ("python3 scripts/tidy.py", "deny"),

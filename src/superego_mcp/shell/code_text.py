@@ -125,7 +125,7 @@ def code_runner(
                 given.extend(w.path_forms(text, env_scope))
     cmd.paths = dedupe((*script, *given, *(r.target for r in cmd.redirects if r.target)))
     if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
-        inline_code(w, k, cmd.positionals[0], "deno eval", env_scope, ctx)
+        inline_code(w, k, cmd.positionals[0], "deno eval", env_scope, ctx, dynamic=cmd.dynamic)
         return
     if family == "python" and "-m" in argv[: src.script or len(argv)]:
         m = argv.index("-m")
@@ -162,7 +162,8 @@ def code_runner(
         else:
             flag = argv[index - 1] if 0 < index <= len(argv) else "-c"
             flag = flag if flag.startswith("-") and len(flag) <= 8 else "-c"
-            inline_code(w, k, src.code, f"{cmd.program} {flag}", env_scope, ctx)
+            dynamic = args[index][1] if index < len(args) else True
+            inline_code(w, k, src.code, f"{cmd.program} {flag}", env_scope, ctx, dynamic=dynamic)
         return
     if src.script is not None:
         feed_check(w, k, [subst.get(src.script)], (env_scope, ctx, shell))
@@ -183,7 +184,8 @@ def code_runner(
             inner = env_scope.copy()
             statements.source(w, stdin, inner, ctx.nested(f"{cmd.program} <<"))
         else:
-            inline_code(w, k, stdin, f"{cmd.program} <<", env_scope, ctx)
+            dynamic = stdin in w.dynamic_texts
+            inline_code(w, k, stdin, f"{cmd.program} <<", env_scope, ctx, dynamic=dynamic)
         return
     w.reads_program.add(k)
     feed_check(w, k, [w.stdin_feed.get(k)], (env_scope, ctx, shell))
@@ -279,10 +281,14 @@ def feed_check(
             w.finding(DECODE_TO_SHELL, f"decoded data run by {cmd.program}", k)
 
 
-def inline_code(w: Walker, k: int, code: str, label: str, scope: Scope, ctx: Ctx) -> None:
+def inline_code(
+    w: Walker, k: int, code: str, label: str, scope: Scope, ctx: Ctx, *, dynamic: bool = False
+) -> None:
     """Code given to interpreter ``k`` as text (``-c``/``-e``, a heredoc, a pipe): Python
     and JavaScript are read (:func:`foreign_code`), ``code_read`` when completely;
-    anything else, or code not followed everywhere, is ``code_execution`` as before."""
+    anything else, code not followed everywhere, or code with parts the shell fills in at
+    run time (``python3 -c "open('$f')"``, an unquoted heredoc's ``$x``) is
+    ``code_execution`` as before."""
     cmd = w.commands[k]
     family = detect.interpreter(cmd.program)
     from superego_mcp.lang import FAMILIES
@@ -293,6 +299,8 @@ def inline_code(w: Walker, k: int, code: str, label: str, scope: Scope, ctx: Ctx
         return
     where = f"{w.where} {label}" if w.where else label
     gap = foreign_code(w, code, language, where, 0, scope, ctx.nested(label))
+    if dynamic:
+        gap = "the shell fills in parts of the code at run time"
     if gap:
         detail = clip_text(f"{cmd.program}: not followed ({gap}): {astral.decode(code)}", 200)
         w.finding(CODE_EXECUTION, detail, k)

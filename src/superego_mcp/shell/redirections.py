@@ -40,8 +40,10 @@ def collect_redirects(
             out.append(Redirect(syntax.operator(node, "<<"), None, False))
             pending[0:0] = [c for c in node.named_children if c.type == "file_redirect"]
         elif node.type == "herestring_redirect":
-            fields, _ = statements.expand_words(w, [list(node.named_children)], scope, ctx)
+            fields, unknown = statements.expand_words(w, [list(node.named_children)], scope, ctx)
             stdin = " ".join(f[0] for f in fields) + "\n"
+            if unknown or any(f[1] for f in fields):
+                w.dynamic_texts.add(stdin)
             out.append(Redirect("<<<", None, False))
         else:
             dests = node.children_by_field_name("destination")
@@ -75,6 +77,7 @@ def heredoc(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
     if quoted:
         return node_text(body)
     parts: list[str] = []
+    dynamic_part = False
     ws = statements.word_scope(w, scope, ctx)
     cursor = body.start_byte
     raw = body.text or b""
@@ -87,10 +90,14 @@ def heredoc(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
             toks = tokens_of([child], ws)
             text, dynamic = literal_text(toks)
             parts.append(node_text(child) if dynamic else text)
+            dynamic_part = dynamic_part or dynamic
         cursor = child.end_byte
     tail = raw[cursor - body.start_byte :].decode("utf-8", "surrogateescape")
     parts.append(_backticks(w, tail, scope, ctx))
-    return "".join(parts)
+    text = "".join(parts)
+    if dynamic_part:
+        w.dynamic_texts.add(text)  # read as code, it is not what will run
+    return text
 
 
 def _backticks(w: Walker, text: str, scope: Scope, ctx: Ctx) -> str:

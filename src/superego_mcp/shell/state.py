@@ -111,6 +111,8 @@ class Walker:
         self.findings: list[Finding] = []
         self.reads_program: set[int] = set()  # shells/interpreters reading code from stdin
         self.stdin_text: dict[int, str] = {}  # heredoc / herestring text fed to a command
+        # heredoc / herestring texts with parts only known at run time (kept as written)
+        self.dynamic_texts: set[str] = set()
         self.stdin_feed: dict[int, tuple[int, int]] = {}  # commands feeding "< <(...)"
         self.downloaded: set[str] = set()  # files a downloader writes earlier on the line
         self.pipe_ids = 0
