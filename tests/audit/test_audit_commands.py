@@ -204,3 +204,21 @@ def test_stats_defer_names_where_the_policy_is_silent(tmp_path: Path) -> None:
         "deferred": 1,
         "top_deferred": {"mcp__notes__annotate": 1},
     }
+
+
+def test_query_is_newest_first_as_documented_and_reverse_is_oldest_first(tmp_path: Path) -> None:
+    target = f"sqlite://{tmp_path / 'a.db'}"
+    store = open_store(target)
+    now = time.time()
+    store.append_many([row(f"echo {i}", ts=now - 100 + i) for i in range(5)])
+    store.close()
+
+    def commands(*extra: str) -> list[str]:
+        out = audit("query", "--audit", target, "--json", *extra)
+        assert out.returncode == 0, out.stderr
+        return [json.loads(x)["input"]["command"] for x in out.stdout.splitlines()]
+
+    assert commands() == ["echo 4", "echo 3", "echo 2", "echo 1", "echo 0"]
+    assert commands("--limit", "2") == ["echo 4", "echo 3"]
+    assert commands("--reverse") == ["echo 0", "echo 1", "echo 2", "echo 3", "echo 4"]
+    assert commands("--reverse", "--limit", "2") == ["echo 3", "echo 4"]

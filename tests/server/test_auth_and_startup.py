@@ -220,3 +220,34 @@ def test_healthcheck(server: Server) -> None:
     r = _superego("healthcheck", "--url", f"http://127.0.0.1:{free_port()}", "--timeout", "2")
     assert r.returncode == 1
     assert "healthz" in r.stderr
+
+
+def test_global_port_and_host_reach_every_subcommand_that_uses_them(
+    server: Server, tmp_path: Path
+) -> None:
+    # The environment names another port: the flags, before or after the subcommand, win.
+    elsewhere = clean_env(SUPEREGO_PORT=str(free_port()))
+    port = str(server.port)
+    assert _superego("--port", port, "healthcheck", env=elsewhere).returncode == 0
+    assert _superego("healthcheck", "--port", port, env=elsewhere).returncode == 0
+    assert _superego("--host", "127.0.0.1", "--port", port, "healthcheck").returncode == 0
+    # ... and a healthy server on another port is not taken for the one the flag names.
+    assert (
+        _superego(
+            "--port", str(free_port()), "healthcheck", env=clean_env(SUPEREGO_PORT=port)
+        ).returncode
+        == 1
+    )
+    shown = _superego("--port", "9311", "--host", "127.0.0.2", "config", "show", env=elsewhere)
+    assert shown.returncode == 0, shown.stderr
+    assert (json.loads(shown.stdout)["port"], json.loads(shown.stdout)["host"]) == (
+        9311,
+        "127.0.0.2",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(HOME=str(home))
+    r = _superego("--port", "9312", "hooks", "install", "--mode", "http", env=env)
+    assert r.returncode == 0, r.stderr
+    settings = json.loads((home / ".claude" / "settings.json").read_text())
+    assert "http://127.0.0.1:9312/v1/hooks/claude-code" in json.dumps(settings)

@@ -303,7 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
-    p.add_argument("--url", default=None, help="base URL (default from settings)")
+    p.add_argument(
+        "--url", default=None, help="base URL (default: --host/--port, else the settings)"
+    )
+    p.add_argument("--host", default=argparse.SUPPRESS, help="the server's address")
+    p.add_argument("--port", type=int, default=argparse.SUPPRESS, help="the server's port")
     p.add_argument("--timeout", type=float, default=3.0, help="seconds to wait (default 3)")
     _describe_commands(parser)
     return parser

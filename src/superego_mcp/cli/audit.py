@@ -65,6 +65,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     q = sub.add_parser("query", help="decisions matching filters, newest first")
     common(q)
     q.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    q.add_argument(
+        "--reverse", action="store_true", help="oldest first (still the --limit newest rows)"
+    )
     q.add_argument("--json", action="store_true", help="one JSON object per line")
 
     q = sub.add_parser("export", help="every matching decision, oldest first")
@@ -128,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         if action == "tail":
             return _tail(store, q, args)
         if action == "query":
-            _print_rows(reversed(store.query(q)), args.json)
+            rows = store.query(q)  # newest first, as documented
+            _print_rows(reversed(rows) if args.reverse else rows, args.json)
             return 0
         if action == "export":
             return _export(store, q, args.format)

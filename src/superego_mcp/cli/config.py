@@ -19,7 +19,10 @@ def run(args: argparse.Namespace) -> int:
     ``policy_layers``) the policy files in effect, lowest layer first."""
     config = settings_file(args.config)
     try:
-        settings = load_settings(config)
+        # The global --host/--port/--transport given before the subcommand are shown in
+        # effect, as serve would use them.
+        flags = {k: getattr(args, k, None) for k in ("host", "port", "transport")}
+        settings = load_settings(config, **flags)
     except ConfigError as exc:
         print(f"superego-mcp: {exc}", file=sys.stderr)
         return 2

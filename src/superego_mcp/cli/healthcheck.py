@@ -15,21 +15,27 @@ import urllib.request
 _DEFAULT_PORT = "8642"  # keep in step with config.Settings.port
 
 
-def default_url() -> str:
-    """``http://HOST:PORT`` from ``SUPEREGO_HOST``/``SUPEREGO_PORT``; a wildcard bind address
-    is probed through loopback."""
-    host = os.environ.get("SUPEREGO_HOST", "127.0.0.1").strip() or "127.0.0.1"
+def default_url(host: str | None = None, port: int | str | None = None) -> str:
+    """``http://HOST:PORT`` from ``host``/``port`` (the ``--host``/``--port`` flags), else
+    ``SUPEREGO_HOST``/``SUPEREGO_PORT``; a wildcard bind address is probed through loopback."""
+    if host is None:
+        host = os.environ.get("SUPEREGO_HOST", "127.0.0.1")
+    host = host.strip() or "127.0.0.1"
     if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - mapping the wildcard to loopback
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    port = os.environ.get("SUPEREGO_PORT", _DEFAULT_PORT).strip() or _DEFAULT_PORT
+    if port is None:
+        port = os.environ.get("SUPEREGO_PORT", _DEFAULT_PORT).strip() or _DEFAULT_PORT
     return f"http://{host}:{port}"
 
 
 def run(args: argparse.Namespace) -> int:
     """Probe ``<url>/healthz``; 0 when it answers 200 within ``--timeout`` seconds."""
-    base = (getattr(args, "url", None) or default_url()).rstrip("/")
+    given = getattr(args, "url", None)
+    base = (given or default_url(getattr(args, "host", None), getattr(args, "port", None))).rstrip(
+        "/"
+    )
     url = base if base.endswith("/healthz") else f"{base}/healthz"
     if not url.startswith(("http://", "https://")):
         print(f"superego-mcp healthcheck: not an http(s) URL: {url}", file=sys.stderr)

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``superego-mcp hooks``: exit 0, or 2 with the problem on stderr."""
+    if getattr(args, "url", None) is None and (
+        getattr(args, "host", None) is not None or getattr(args, "port", None) is not None
+    ):
+        # `superego-mcp --port 9000 hooks install --mode http`: the server the flags name.
+        from superego_mcp.cli.healthcheck import default_url
+
+        args.url = default_url(getattr(args, "host", None), getattr(args, "port", None))
     if getattr(args, "agent", "claude") not in (None, "claude"):
         return _run_agents(args)
     try:
