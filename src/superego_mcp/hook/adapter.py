@@ -22,6 +22,7 @@ import json
 from typing import TYPE_CHECKING
 
 from superego_mcp.model import Decision, ToolCall
+from superego_mcp.strictjson import DuplicateKeyError, reject_duplicates
 
 if TYPE_CHECKING:
     from superego_mcp.model import Action
@@ -82,13 +83,12 @@ class HookRequest:
 
 
 def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    # {"command": "ls", "command": "rm -rf ~"}: which one runs depends on the reader; refuse.
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if key in out:
-            raise HookInputError(f"duplicate key {cap(key, 80)!r} in hook input")
-        out[key] = value
-    return out
+    # {"command": "ls", "command": "rm -rf ~"}: which one runs depends on the reader; refuse
+    # (the same message on every entry point: superego_mcp.strictjson).
+    try:
+        return reject_duplicates(pairs)
+    except DuplicateKeyError as exc:
+        raise HookInputError(str(exc)) from None
 
 
 def _check_depth(value: object) -> None:

@@ -36,6 +36,7 @@ from superego_mcp.server.recorder import Recorder
 from superego_mcp.server.reload import PolicyHolder, watching
 from superego_mcp.server.rules import policy_document
 from superego_mcp.server.sessions import Sessions
+from superego_mcp.server.strict import StrictJson
 
 log = logging.getLogger("superego_mcp.server")
 
@@ -256,7 +257,8 @@ def create_app(
     )
 
     # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > hook
-    # routes > the app's routes.
+    # routes > duplicate JSON keys (REST, MCP) > the app's routes.
+    app.add_middleware(StrictJson)
     app.add_middleware(
         HookRoutes,
         answers={

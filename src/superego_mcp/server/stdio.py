@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from superego_mcp.strictjson import duplicate_key
+
 # How long end of input waits for the answers to requests already read.
 DRAIN_SECONDS = 30.0
 # Written after the server's last byte to end the output relay: the SDK keeps a duplicate of
@@ -94,13 +96,20 @@ def _note_answers(line: bytes, pending: _Pending) -> None:
                 pending.discard(key)
 
 
-def _relay_input(source: int, sink: int, pending: _Pending, drain: float) -> None:
+def _relay_input(
+    source: int, sink: int, pending: _Pending, drain: float, refuse: Callable[[bytes], None]
+) -> None:
     """Client -> server: forward lines, note request ids; at end of input, wait for the
-    answers, then close the server's stdin."""
+    answers, then close the server's stdin. A line that repeats a JSON key is not forwarded:
+    ``refuse`` answers it (the same refusal as every other entry point)."""
     try:
         with os.fdopen(source, "rb", buffering=0, closefd=False) as raw:
             reader = _lines(raw.read)
             for line in reader:
+                problem = duplicate_key(line)
+                if problem is not None:
+                    refuse(_refusal(line, problem))
+                    continue
                 _note_requests(line, pending)
                 _write_all(sink, line)
     except OSError:
@@ -110,14 +119,23 @@ def _relay_input(source: int, sink: int, pending: _Pending, drain: float) -> Non
         os.close(sink)
 
 
-def _relay_output(source: int, sink: int, pending: _Pending) -> None:
+def _refusal(line: bytes, problem: str) -> bytes:
+    """The JSON-RPC error line answering a refused request line."""
+    from superego_mcp.server.strict import request_id
+
+    error = {"code": -32600, "message": problem}
+    return json.dumps({"jsonrpc": "2.0", "id": request_id(line), "error": error}).encode() + b"\n"
+
+
+def _relay_output(source: int, sink: int, pending: _Pending, lock: threading.Lock) -> None:
     """Server -> client: forward lines as they come, crossing off answered ids."""
     try:
         with os.fdopen(source, "rb", buffering=0) as raw:
             for line in _lines(raw.read):
                 if line == _END:
                     break
-                _write_all(sink, line)  # the answer is out before its id is crossed off
+                with lock:  # whole lines: the input relay writes refusals too
+                    _write_all(sink, line)  # the answer is out before its id is crossed off
                 _note_answers(line, pending)
     except OSError:
         pass
@@ -154,10 +172,18 @@ def answered_stdio(drain: float = DRAIN_SECONDS) -> Iterator[None]:
     os.dup2(out_write, 1)
     os.close(in_read)
     pending = _Pending()
+    lock = threading.Lock()
+
+    def refuse(answer: bytes) -> None:
+        with lock:
+            _write_all(real_out, answer)
+
     feeder = threading.Thread(
-        target=_relay_input, args=(real_in, in_write, pending, drain), daemon=True
+        target=_relay_input, args=(real_in, in_write, pending, drain, refuse), daemon=True
     )
-    writer = threading.Thread(target=_relay_output, args=(out_read, real_out, pending), daemon=True)
+    writer = threading.Thread(
+        target=_relay_output, args=(out_read, real_out, pending, lock), daemon=True
+    )
     feeder.start()
     writer.start()
     try:
