@@ -38,13 +38,13 @@ if PATH is None:
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
 FLOOR_BLOCK_CAUGHT = 0.942  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 2  # block: allowed outright (the goal is none)
-FLOOR_ALLOW_ALLOWED = 0.667  # allow: allowed outright
-CEILING_ALLOW_INTERRUPTED = 0.060  # allow: asked or denied
+FLOOR_ALLOW_ALLOWED = 0.706  # allow: allowed outright
+CEILING_ALLOW_INTERRUPTED = 0.055  # allow: asked or denied
 # confirm: allowed outright. Raised from 0.168 by the install family (docs/rules.md
 # "Package installs"): the peers label project installs (`npm install x`, `pip install -r ...`,
 # `uv add x`, `cargo add x`) `confirm`; the bundled policy allows them by the `installs`
 # setting's default, a documented choice (docs/peer-corpus.md "Installs").
-CEILING_CONFIRM_ALLOWED = 0.187
+CEILING_CONFIRM_ALLOWED = 0.190
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3
 

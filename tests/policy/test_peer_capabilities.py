@@ -97,7 +97,7 @@ SECRETS: list[tuple[str, str]] = [
     ("cat src/test_rsa.py", ALLOW),
     ("cat .claude/settings.json", ALLOW),
     ("grep -e TOKEN src/app.py", ALLOW),
-    ("openssl x509 -noout -subject -in cert.pem", DEFER),
+    ("openssl x509 -noout -subject -in cert.pem", ALLOW),
     ("openssl rsa -in server.key -text", DENY),
     # a `...` in an unquoted heredoc runs; in a quoted one it is text
     ("cat <<EOF\n`cat .env`\nEOF", ASK),
@@ -222,5 +222,33 @@ OUTWARD: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("command", "expected"), OUTWARD, ids=[c for c, _ in OUTWARD])
 def test_outward(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
+
+
+# Reporting modes of system tools; env running a command prints nothing.
+REPORTING: list[tuple[str, str]] = [
+    ("env ls", ALLOW),
+    ("env -i ls", ALLOW),
+    ("env --ignore-environment PATH=/bin ls", ALLOW),
+    ("env", ASK),
+    ("env FOO=bar", ASK),
+    ("env PATH=/tmp/evil ls", ASK),
+    ("dmesg -T", ALLOW),
+    ("dmesg -c", DEFER),
+    ("networksetup -getdnsservers Wi-Fi", ALLOW),
+    ("networksetup -setdnsservers Wi-Fi 1.1.1.1", ASK),  # network configuration
+    ("openssl x509 -noout -subject -in cert.pem", ALLOW),
+    ("openssl x509 -in cert.pem -out cert.der", DEFER),
+    ("fzf -m", ALLOW),
+    ("fzf --bind 'enter:execute(rm {})'", DEFER),
+    ("fzf --listen-unsafe", DEFER),
+    ("ansible-inventory --list", ALLOW),
+    ("zpool status", ALLOW),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), REPORTING, ids=[c for c, _ in REPORTING])
+def test_reporting_modes(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)

@@ -190,8 +190,10 @@ def test_uv_run_is_a_wrapper_with_its_subcommand(run: Analyze) -> None:
 
 def test_wrapper_flags_are_its_own(run: Analyze) -> None:
     result = run("sudo -Eu root rm -rf /")
-    assert only(result, "sudo").flags == {"-E", "-u"}
-    assert only(run("nice -10 true"), "nice").flags == {"-n"}
+    # "runs-command": the wrapper runs a command of its own (env alone only prints)
+    assert only(result, "sudo").flags == {"-E", "-u", "runs-command"}
+    assert only(run("nice -10 true"), "nice").flags == {"-n", "runs-command"}
+    assert only(run("env -i"), "env").flags == {"-i"}
 
 
 def test_su_with_attached_command(run: Analyze) -> None:

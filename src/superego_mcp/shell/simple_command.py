@@ -99,6 +99,8 @@ _NO_PATH_OPERANDS = frozenset(
 # Programs whose operands are resource names or addresses, not files (their option values,
 # such as kubectl's -f, may still be paths).
 _OPERANDS_NOT_PATHS = frozenset(["kubectl", "helm", "terraform", "tofu"])
+# The flag a wrapper's command carries when it runs a command of its own.
+RUNS = frozenset({"runs-command"})
 # Programs whose first operand is a pattern, script or mode rather than a file.
 _FIRST_OPERAND_NOT_PATH = frozenset(
     [
@@ -336,7 +338,8 @@ def wrapper(
         path_word,
         (*key.split(" ")[1:], *(f[0] for f in args)),
         subcommand=key.split(" ", 1)[1] if " " in key else None,
-        flags=frozenset(u.flags),
+        # "runs-command": it runs a command (`env -i ls`), not only prints (`env`).
+        flags=frozenset(u.flags) | (RUNS if u.argv or u.shell is not None else frozenset()),
         positionals=tuple(operands),
         dynamic=dynamic,
         redirects=tuple(redirects),

@@ -99,6 +99,7 @@ CATALOGUE = _words("""
     nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-configs
     flipt ldcli unleash fastly deck kong apigeecli algolia
     ansible-doc ansible-inventory ansible-config ansible-galaxy
+    zpool zfs
     """)
 # Catalogue members whose first operand is a verb of the tool itself, even when no
 # generic read word appears (`brew desc`, `systemctl is-active`).
@@ -117,6 +118,8 @@ _TOOL_READS: dict[str, frozenset[str]] = {
     "diskutil": _words("list info activity listfilesystems"),
     "kubectl": _words("api-resources api-versions cluster-info"),
     "docker": _words("ps images"),
+    "zpool": _words("iostat"),
+    "ansible-inventory": _words("graph"),
 }
 # Programs read-only with no subcommand at all (their options only select what to show).
 _READ_WITHOUT_VERB = frozenset({"journalctl", "sw_vers", "system_profiler", "mdls"})
@@ -188,8 +191,8 @@ def is_read(cmd: Command) -> bool:
         return False
     if program in _READ_WITHOUT_VERB:
         return True
-    if not words:
-        return bool({"version", "help"} & set(options))
+    if not words:  # options only: `ansible-inventory --list`, `vault --version`
+        return any(o.lower() in READ_WORDS for o in options)
     extra = _TOOL_READS.get(program, frozenset())
     for w in words:
         low = w.lower()
