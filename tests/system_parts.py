@@ -38,8 +38,12 @@ def _chromium() -> str | None:
 
 
 def _postgresql() -> str | None:
+    # Debian's versioned tree, else initdb on PATH (Nix's pkgs.postgresql, other distros).
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return str(Path(found[-1]).parent) if found and _executable(found[-1]) else None
+    if found and _executable(found[-1]):
+        return str(Path(found[-1]).parent)
+    on_path = shutil.which("initdb")
+    return str(Path(on_path).resolve().parent) if on_path else None
 
 
 def _conformance() -> str | None:
