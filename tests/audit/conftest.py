@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -16,13 +14,6 @@ from pathlib import Path
 import pytest
 
 from system_parts import require
-
-for _helpers in ("server", "hook"):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / _helpers))
-
-# These tests start several servers at once on a 2-core machine shared with other work.
-_server_helpers = importlib.import_module("server_helpers")
-_server_helpers.STARTUP_SECONDS = max(_server_helpers.STARTUP_SECONDS, 60.0)
 
 
 def _pg_bin() -> Path:

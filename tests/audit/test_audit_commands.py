@@ -16,9 +16,9 @@ from typing import IO
 
 import pytest
 from audit_helpers import row
-from server_helpers import clean_env
 
 from superego_mcp.audit.store import open_store
+from support.server import clean_env
 
 
 def audit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -139,7 +139,7 @@ def test_tail_follows_new_rows(tmp_path: Path) -> None:
 
 
 def test_the_server_applies_retention_at_start(tmp_path: Path) -> None:
-    from server_helpers import start_server
+    from support.server import start_server
 
     target = f"sqlite://{tmp_path / 'a.db'}"
     store = open_store(target)

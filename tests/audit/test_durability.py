@@ -10,7 +10,8 @@ import threading
 import time
 
 import httpx
-from server_helpers import clean_env, start_server
+
+from support.server import clean_env, start_server
 
 CLIENTS = 6
 MAX_PER_CLIENT = 300

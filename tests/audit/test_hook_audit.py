@@ -8,14 +8,15 @@ import concurrent.futures
 import json
 import os
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from hook_helpers import SCRIPT, bash, read
-from server_helpers import clean_env, start_server
+
+from support.hook import Result, bash, read
+from support.hook import run_hook as run_process
+from support.server import clean_env, start_server
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +74,8 @@ def warm(env: dict[str, str], cwd: Path, payload: dict[str, object]) -> None:
         os.chdir(here)
 
 
-def run_hook(
-    payload: dict[str, object], env: dict[str, str], cwd: Path
-) -> subprocess.CompletedProcess[bytes]:
-    assert SCRIPT is not None
-    return subprocess.run(
-        [SCRIPT, "hook"],
-        input=json.dumps(payload).encode(),
-        capture_output=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
+def run_hook(payload: dict[str, object], env: dict[str, str], cwd: Path) -> Result:
+    return run_process(payload, env=env, cwd=cwd)
 
 
 def rows(db: Path) -> list[dict[str, Any]]:
@@ -102,7 +92,7 @@ def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_pat
     payload = bash(f"git status # {secret}", session_id="sess-9")
     warm(env, tmp_path, payload)
     proc = run_hook(payload, env, tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     answer = json.loads(proc.stdout)["hookSpecificOutput"]
     db = tmp_path / "state" / "superego" / "audit.db"
     assert db.exists(), proc.stderr
@@ -129,9 +119,9 @@ def test_a_failing_audit_changes_nothing_in_the_answer(env: dict[str, str], tmp_
     off = [run_hook(c, {**env, "SUPEREGO_AUDIT": "off"}, tmp_path) for c in calls]
     broken = [run_hook(c, broken_env, tmp_path) for c in calls]
     for a, b in zip(off, broken, strict=True):
-        assert (a.returncode, a.stdout) == (b.returncode, b.stdout)
-        assert b"audit write failed" in b.stderr
-        assert b"audit write failed" not in a.stderr
+        assert (a.code, a.stdout) == (b.code, b.stdout)
+        assert "audit write failed" in b.stderr
+        assert "audit write failed" not in a.stderr
     assert not (tmp_path / "state").exists()  # off means off
 
 
@@ -148,8 +138,8 @@ def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
 
         def hook(i: int) -> bytes:
             proc = run_hook(bash(f"echo hook-{i}", session_id="conc"), hook_env, tmp_path)
-            assert proc.returncode == 0, proc.stderr
-            assert b"audit write failed" not in proc.stderr
+            assert proc.code == 0, proc.stderr
+            assert "audit write failed" not in proc.stderr
             return proc.stdout
 
         def rest(i: int) -> int:
@@ -194,8 +184,8 @@ def test_a_lone_surrogate_in_the_input_still_leaves_its_row(
     payload = bash("ls -la # \ud800 odd")
     warm(env, tmp_path, payload)
     proc = run_hook(payload, env, tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert b"audit write failed" not in proc.stderr
+    assert proc.code == 0, proc.stderr
+    assert "audit write failed" not in proc.stderr
     (row,) = rows(db)
     assert json.loads(row["input"])["command"] == "ls -la # \ud800 odd"
 

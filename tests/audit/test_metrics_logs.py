@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from server_helpers import READ_DENY_POLICY, clean_env, start_server
+
+from support.server import READ_DENY_POLICY, clean_env, start_server
 
 TOKEN = "metrics-t0ken"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import Server, clean_env, start_server
 
 from superego_mcp.audit.store import Query, open_store
+from support.server import Server, clean_env, start_server
 
 FIXTURE = Path(__file__).parent.parent / "hook" / "agent_fixtures"
 # Writes allowed, edits denied: the fixture's patch adds notes.txt and edits /etc/hosts.

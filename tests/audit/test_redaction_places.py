@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 import websockets
-from server_helpers import clean_env, start_server
 from test_redaction import CORPUS
 
 from superego_mcp.audit.redact import MASK
+from support.server import clean_env, start_server
 
 TOKEN = "t0ken-for-redaction-places"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -14,7 +14,8 @@ import pytest
 import websockets
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
-from server_helpers import Server, clean_env, start_server
+
+from support.server import Server, clean_env, start_server
 
 TOKEN = "t0ken-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-# The server tests' helpers (real `superego-mcp serve` processes on 127.0.0.1).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
-
-from server_helpers import Server
-
+from support.server import Server
 from system_parts import require
 
 TOKEN = "dashboard-test-token-4f1c9a"

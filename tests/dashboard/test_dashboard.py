@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from dashboard_helpers import BUNDLED, TOKEN, Dashboard, chromium_path
-from server_helpers import clean_env, start_server
+
+from support.server import clean_env, start_server
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SHOTS = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,9 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hook_helpers import SCRIPT, Result
 
 from hermetic import is_setting
+from support.hook import Result
+from support.hook import run_hook as run_hook_process
 
 
 @pytest.fixture(scope="session")
@@ -72,18 +72,13 @@ def run_hook(hook_env: dict[str, str], tmp_path: Path) -> RunHook:
         env: dict[str, str] | None = None,
         timeout: float = 30,
     ) -> Result:
-        data = json.dumps(payload).encode() if isinstance(payload, dict) else payload
-        assert SCRIPT is not None, "run `uv sync` first: the superego-mcp script is missing"
-        argv = [sys.executable, "-m", "superego_mcp"] if module else [SCRIPT]
-        proc = subprocess.run(
-            [*argv, "hook", *args],
-            input=data,
-            capture_output=True,
+        return run_hook_process(
+            payload,
+            *args,
             env={**hook_env, **(env or {})},
             cwd=tmp_path,
             timeout=timeout,
-            check=False,
+            module=module,
         )
-        return Result(proc)
 
     return run

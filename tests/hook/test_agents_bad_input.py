@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from agent_helpers import verdict, warmed
-from hook_helpers import Result, write_policy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from superego_mcp.hook.runner import MAX_INPUT, handle
+from support.hook import Result, write_policy
 
 RunHook = Callable[..., Result]  # the run_hook fixture (tests/hook/conftest.py)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from agent_helpers import fixture, reason, verdict, warmed
-from hook_helpers import Result
+
+from support.hook import Result
 
 RunHook = Callable[..., Result]  # the run_hook fixture (tests/hook/conftest.py)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from agent_helpers import warmed
-from hook_helpers import SCRIPT
 
+from support.hook import SCRIPT
 from system_parts import require
 
 JSON_AGENTS = {

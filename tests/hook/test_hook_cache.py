@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from hook_helpers import POLICY, call, read, write_policy
 
 from superego_mcp.hook import cache
+from support.hook import POLICY, call, read, write_policy
 
 
 def entries(hook_env: dict[str, str]) -> list[Path]:

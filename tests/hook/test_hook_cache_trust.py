@@ -14,9 +14,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from hook_helpers import call, write_policy
 
 from superego_mcp.hook import cache
+from support.hook import call, write_policy
 
 
 class Plant:

@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from hook_helpers import POLICY, SCRIPT, read, write_policy
+
+from support.hook import POLICY, SCRIPT, read, write_policy
 
 ROUTE = "/v1/hooks/claude-code"
 DENY = {

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hook_helpers import Result, bash, write_policy
 
 from superego_mcp.hook.runner import DEADLINE_S
+from support.hook import Result, bash, write_policy
 
 RunHook = Callable[..., Result]
 

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hook_helpers import SCRIPT, bash, call
 
 from superego_mcp.exceptions import call_key, parse_duration
+from support.hook import SCRIPT, bash, call
 
 
 def allow(hook_env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

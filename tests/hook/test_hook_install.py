@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hook_helpers import SCRIPT, bash
+
+from support.hook import SCRIPT, bash
 
 ROUTE = "/v1/hooks/claude-code"
 

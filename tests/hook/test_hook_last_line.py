@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hook_helpers import bash
+
+from support.hook import bash
 
 # hook.cache fails to import inside handle()'s try, after the input was parsed: nothing
 # but the final `except BaseException` sees it.

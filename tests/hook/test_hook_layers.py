@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hook_helpers import bash
+from support.hook import bash
 
 USER_ALLOWS_FORCE_PUSH = """\
 version: 1

@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from hook_helpers import Result, call
+from support.hook import Result, call
 
 RunHook = Callable[..., Result]
 

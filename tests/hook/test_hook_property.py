@@ -8,12 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hook_helpers import SCRIPT, write_policy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from superego_mcp.hook.adapter import is_valid_output
 from superego_mcp.hook.runner import handle
+from support.hook import SCRIPT, write_policy
 
 EVENTS = ["PreToolUse", "PermissionRequest", "PostToolUse", "Stop", "", "preToolUse"]
 TOOLS = ["Bash", "Read", "Write", "Edit", "mcp__plugin_p_s__t", "WebFetch", ""]

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from hook_helpers import SCRIPT, bash, call, read, write_policy
 
 from superego_mcp.hook.runner import MAX_INPUT
+from support.hook import SCRIPT, bash, call, read, write_policy
 
 BAD_INPUTS: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "empty"),

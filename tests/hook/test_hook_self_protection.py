@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hook_helpers import SCRIPT, bash, call
+
+from support.hook import SCRIPT, bash, call
 
 
 @pytest.fixture

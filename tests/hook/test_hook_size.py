@@ -4,7 +4,8 @@ limits is asked about, with a reason that names the limits, and never walked."""
 from __future__ import annotations
 
 import pytest
-from hook_helpers import bash
+
+from support.hook import bash
 
 
 @pytest.mark.parametrize("sep", ["; ", " | ", " && ", "\n"])

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from reviewer_helpers import FakeVendor, vendor_env
 
 from superego_mcp.policy import load_policy
-
-# The server tests' helpers start real servers; the entry-point tests use them too.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 from superego_mcp.policy.engine import Policy
 
 

@@ -22,10 +22,12 @@ from mcp import types
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from reviewer_helpers import ALLOW, DENY, FakeVendor, Reply, vendor_env
-from server_helpers import Server, clean_env, start_server
 
 from superego_mcp.hook.runner import _MAX_EXTENSION_S, _REVIEW_MARGIN_S, DEADLINE_S
 from superego_mcp.reviewer import MAX_TIMEOUT_S
+from support.hook import call
+from support.hook import run_hook as run_process
+from support.server import Server, clean_env, start_server
 
 SCRIPT = str(Path(sys.executable).parent / "superego-mcp")
 ONE_LINER = "perl -e 'print 6*7'"  # inline code Superego does not read
@@ -33,18 +35,7 @@ CALL = {"tool_name": "Bash", "tool_input": {"command": ONE_LINER}, "cwd": "/tmp"
 
 
 def hook_input(command: str = ONE_LINER) -> bytes:
-    return json.dumps(
-        {
-            "session_id": "s1",
-            "transcript_path": "/tmp/t.jsonl",
-            "cwd": "/tmp",
-            "permission_mode": "default",
-            "hook_event_name": "PreToolUse",
-            "tool_name": "Bash",
-            "tool_input": {"command": command},
-            "tool_use_id": "toolu_1",
-        }
-    ).encode()
+    return json.dumps(call("Bash", {"command": command})).encode()
 
 
 @pytest.fixture
@@ -82,12 +73,10 @@ def warm(env: dict[str, str], payload: dict[str, Any]) -> None:
 
 def run_hook(env: dict[str, str], stdin: bytes) -> tuple[dict[str, Any], float]:
     start = time.monotonic()
-    r = subprocess.run(
-        [SCRIPT, "hook"], input=stdin, capture_output=True, env=env, timeout=90, check=False
-    )
+    r = run_process(stdin, env=env, timeout=90)
     elapsed = time.monotonic() - start
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)["hookSpecificOutput"], elapsed
+    assert r.code == 0, r.stderr
+    return r.json()["hookSpecificOutput"], elapsed  # type: ignore[return-value]
 
 
 def test_command_hook_asks_the_reviewer_and_caches_in_its_state_file(

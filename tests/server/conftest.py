@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from server_helpers import READ_DENY_POLICY, Server, start_server
+
+from support.server import READ_DENY_POLICY, Server, start_server
 
 
 @pytest.fixture(scope="session")

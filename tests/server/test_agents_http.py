@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import READ_DENY_POLICY, Server, clean_env
+
+from support.server import READ_DENY_POLICY, Server, clean_env
 
 FIXTURES = Path(__file__).parent.parent / "hook" / "agent_fixtures"
 

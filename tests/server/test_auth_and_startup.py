@@ -14,7 +14,8 @@ import httpx
 import pytest
 from fastmcp import Client
 from fastmcp.client.transports import SSETransport, StreamableHttpTransport
-from server_helpers import Server, clean_env, free_port, start_server
+
+from support.server import Server, clean_env, free_port, start_server
 
 TOKEN = "s3cret-token-for-tests"
 APP_ORIGIN = "https://app.example"

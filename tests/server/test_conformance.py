@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from server_helpers import Server
 
+from support.server import Server
 from system_parts import find, skip_unless
 
 # Scenarios any MCP server must pass. The suite's other server scenarios call tools,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import Server, clean_env, start_server
 
 from superego_mcp.server.sessions import MAX_AGE, LoginLimiter, Sessions
+from support.server import Server, clean_env, start_server
 
 TOKEN = secrets.token_urlsafe(24)
 

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from server_helpers import READ_DENY_POLICY, Server, clean_env
+
+from support.hook import call
+from support.server import READ_DENY_POLICY, Server, clean_env
 
 HOOK = "/v1/hooks/claude-code"
 
@@ -18,15 +20,7 @@ HOOK = "/v1/hooks/claude-code"
 def _hook_input(
     tool: str, tool_input: dict[str, object], event: str = "PreToolUse"
 ) -> dict[str, object]:
-    return {
-        "session_id": "s1",
-        "transcript_path": "/tmp/t.jsonl",
-        "cwd": "/home/user/project",
-        "hook_event_name": event,
-        "tool_name": tool,
-        "tool_input": tool_input,
-        "tool_use_id": "toolu_1",
-    }
+    return call(tool, tool_input, cwd="/home/user/project", hook_event_name=event)
 
 
 def test_healthz_and_readyz(read_policy_server: Server) -> None:

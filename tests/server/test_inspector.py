@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from server_helpers import clean_env
-
+from support.server import clean_env
 from system_parts import skip_unless
 
 _TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "inspector"

@@ -14,7 +14,8 @@ from fastmcp import Client
 from fastmcp.client.transports import SSETransport, StreamableHttpTransport
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from server_helpers import READ_DENY_POLICY, Server, clean_env
+
+from support.server import READ_DENY_POLICY, Server, clean_env
 
 CALL = {"tool_name": "Read", "tool_input": {"file_path": "/etc/shadow"}, "cwd": "/tmp"}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import Server, clean_env, start_server
 
 from superego_mcp.hook.agents import AGENTS, ROUTES
+from support.server import Server, clean_env, start_server
 from system_parts import require
 
 MIB = 1024 * 1024

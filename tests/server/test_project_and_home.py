@@ -9,7 +9,8 @@ import anyio
 import httpx
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
-from server_helpers import Server
+
+from support.server import Server
 
 HOOK = "/v1/hooks/claude-code"
 

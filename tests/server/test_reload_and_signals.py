@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import READ_DENY_POLICY, clean_env, start_server
+
+from support.server import READ_DENY_POLICY, clean_env, start_server
 
 READ_ALLOW_POLICY = READ_DENY_POLICY.replace("action: deny", "action: allow").replace(
     "id: no-read", "id: read-ok"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
-from server_helpers import clean_env
+from support.server import clean_env
 
 INIT = {
     "jsonrpc": "2.0",

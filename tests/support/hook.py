@@ -1,4 +1,4 @@
-"""Helpers shared by the hook tests: hook inputs as Claude Code sends them."""
+"""Hook inputs as Claude Code sends them, and the real ``superego-mcp hook`` process."""
 
 from __future__ import annotations
 
@@ -56,6 +56,31 @@ def call(tool: str, tool_input: dict[str, object], **extra: object) -> dict[str,
 def bash(command: str, **extra: object) -> dict[str, object]:
     """A PreToolUse Bash call."""
     return call("Bash", {"command": command, "description": "x"}, **extra)
+
+
+def run_hook(
+    payload: bytes | dict[str, object],
+    *args: str,
+    env: dict[str, str],
+    cwd: str | Path | None = None,
+    timeout: float = 60,
+    module: bool = False,
+) -> Result:
+    """Run the real ``superego-mcp hook ARGS`` (``module``: as ``python -m superego_mcp``)
+    with ``payload`` on stdin (a dict is sent as JSON)."""
+    data = json.dumps(payload).encode() if isinstance(payload, dict) else payload
+    assert SCRIPT is not None, "run `uv sync` first: the superego-mcp script is missing"
+    argv = [sys.executable, "-m", "superego_mcp"] if module else [SCRIPT]
+    proc = subprocess.run(
+        [*argv, "hook", *args],
+        input=data,
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(proc)
 
 
 # A small policy of our own, so that these tests do not depend on the bundled one's rules.
