@@ -8,13 +8,14 @@ import concurrent.futures
 import json
 import os
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from support.hook import Result, bash, read
+from support.hook import SCRIPT, Result, bash, read
 from support.hook import run_hook as run_process
 from support.server import clean_env, start_server
 
@@ -204,9 +205,9 @@ def test_a_hook_killed_at_any_instant_loses_no_acknowledged_row(
 
     db = tmp_path / "state" / "superego" / "audit.db"
     warm(env, tmp_path, bash("echo warm-0"))
-    assert run_hook(bash("echo warm-0"), env, tmp_path).returncode == 0  # creates the store
+    assert run_hook(bash("echo warm-0"), env, tmp_path).code == 0  # creates the store
     started = time.monotonic()
-    assert run_hook(bash("echo warm-1"), env, tmp_path).returncode == 0
+    assert run_hook(bash("echo warm-1"), env, tmp_path).code == 0
     typical = time.monotonic() - started
     rng = random.Random(22)
     acknowledged: list[str] = []
@@ -235,7 +236,7 @@ def test_a_hook_killed_at_any_instant_loses_no_acknowledged_row(
             continue  # killed before answering: nothing was acknowledged
         acknowledged.append(marker)
     # The next hook recovers what the killed ones left (a few files per call) ...
-    assert run_hook(bash("echo after"), env, tmp_path).returncode == 0
+    assert run_hook(bash("echo after"), env, tmp_path).code == 0
     while recover("sqlite", str(db)):  # ... and the calls after it the rest
         pass
     stored = [json.loads(r["input"])["command"] for r in rows(db)]
