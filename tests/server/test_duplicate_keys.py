@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import httpx
-from server_helpers import Server, clean_env
+
+from support.server import Server, clean_env
 
 MESSAGE = "duplicate key 'command' in JSON input"
 DUPLICATED = '{"command": "rm -rf ~", "command": "ls"}'
