@@ -84,6 +84,12 @@ def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
         ("bazel build //...", "allow"),
         ("bazel test //src:all --test_output=errors", "allow"),
         ('for f in src/*.py; do python -m py_compile "$f"; done', "allow"),
+        # A CPU count is a number, never a path: the build stays the project's build.
+        ("make -j$(nproc)", "allow"),
+        ('make -j"$(sysctl -n hw.logicalcpu)" check', "allow"),
+        ("ctest -j `nproc` --test-dir build", "allow"),
+        ("make -j$(nproc; rm -rf ~)", "deny"),
+        ("make -j$(cat /tmp/n)", "defer"),
         # Dev servers.
         ("npx vite --port 5173", "allow"),
         ("next dev", "allow"),
@@ -188,6 +194,8 @@ def test_a_defer_names_what_had_no_opinion(bundled: Policy, project: tuple[Path,
     from superego_mcp.model import no_opinion_names
 
     assert no_opinion_names(got.reason) == ["frobnicate", "git checkout"]
+    sysctl = bundled.evaluate(ToolCall("Bash", {"command": "sysctl -w vm.x=1"}, str(proj)))
+    assert sysctl.action != "allow"
     tool = bundled.evaluate(ToolCall("mcp__notes__annotate", {}, str(proj)), home=str(home))
     assert no_opinion_names(tool.reason) == ["mcp__notes__annotate"]
     # Not on answers a rule gave.

@@ -259,6 +259,10 @@ def _flatten(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> No
         scope.substitute(node, _subst_label(node))
         if kind == "process_substitution":
             out.append(("/dev/fd/63", QUO))
+        elif _cpu_count_query(node_text(node)):
+            # `make -j$(nproc)`: the output is a number of CPUs, never a path or an option;
+            # the query itself is still a command of the line.
+            out.append(("2", QUO))
         else:
             out.append((node_text(node), DYN if quoted else UDYN))
     elif kind == "brace_expression":
@@ -267,6 +271,31 @@ def _flatten(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> No
         # Arithmetic, arrays, anything unforeseen: unknown value, but run what it contains.
         _walk_substitutions(node, scope)
         out.append((node_text(node), DYN if quoted else UDYN))
+
+
+# Command substitutions whose output is only a count of CPUs (``$(nproc)``, ...).
+_CPU_COUNT_QUERIES = frozenset(
+    {
+        "nproc",
+        "nproc --all",
+        "getconf _NPROCESSORS_ONLN",
+        "getconf NPROCESSORS_ONLN",
+        "sysctl -n hw.ncpu",
+        "sysctl -n hw.logicalcpu",
+        "sysctl -n hw.physicalcpu",
+    }
+)
+
+
+def _cpu_count_query(text: str) -> bool:
+    """Whether ``$(...)`` / backquoted ``text`` only asks how many CPUs there are."""
+    if text.startswith("$(") and text.endswith(")"):
+        inner = text[2:-1]
+    elif text.startswith("`") and text.endswith("`"):
+        inner = text[1:-1]
+    else:
+        return False
+    return " ".join(inner.split()) in _CPU_COUNT_QUERIES
 
 
 def tokens_of(nodes: list[Node], scope: WordScope) -> list[Token]:
