@@ -226,7 +226,7 @@ TOOLS: list[tuple[ToolCall, str]] = [
     (_c("TodoWrite", todos=[]), ALLOW),
     (_c("PowerShell", command="Get-Content $HOME\\.ssh\\id_rsa"), DENY),
     (_c("PowerShell", command="Remove-Item -Recurse -Force C:\\"), DENY),
-    (_c("PowerShell", command="Get-ChildItem"), DEFER),
+    (_c("PowerShell", command="Get-ChildItem"), ALLOW),  # read: ls (lang.powershell)
     (_c("SomeNewTool", x=1), DEFER),
 ]
 

@@ -122,9 +122,16 @@ def example_matches(rule: Rule, example: Example) -> bool:
     """True when ``rule``'s conditions hold for some unit of ``example`` (evaluated at
     ``EXAMPLE_CWD`` with home ``EXAMPLE_HOME``)."""
     from superego_mcp.policy.conditions import Context
-    from superego_mcp.policy.engine import call_units, temp_dirs
+    from superego_mcp.policy.engine import (
+        POWERSHELL_TOOLS,
+        call_units,
+        powershell_as_shell,
+        temp_dirs,
+    )
 
     call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
+    if call.tool_name in POWERSHELL_TOOLS:
+        call = powershell_as_shell(call)  # judged as the shell runs it, as judge() does
     ctx = Context(
         call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None, (EXAMPLE_CWD,), EXAMPLE_PROTECTED
     )

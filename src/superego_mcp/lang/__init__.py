@@ -30,6 +30,7 @@ FAMILIES = {
     "deno": "typescript",
     "tsx": "typescript",
     "ts-node": "typescript",
+    "pwsh": "powershell",
 }
 # File name endings -> language (for the JavaScript family; Python reads any file as Python).
 SUFFIXES = {
@@ -43,6 +44,8 @@ SUFFIXES = {
     ".mts": "typescript",
     ".cts": "typescript",
     ".tsx": "tsx",
+    ".ps1": "powershell",
+    ".psm1": "powershell",
 }
 MAX_FILE_BYTES = 256 * 1024  # a file larger than this is not read (not fully analysed)
 _cache: dict[tuple[str, int, int], bool] = {}
@@ -50,11 +53,15 @@ _cache: dict[tuple[str, int, int], bool] = {}
 
 def read_code(language: str, source: str) -> Report:
     """Effects and gaps of ``source`` in ``language`` ("python", "javascript",
-    "typescript", "tsx"); never raises (a failure is a gap)."""
+    "typescript", "tsx", "powershell"); never raises (a failure is a gap)."""
     if language == "python":
         from .python import read_python
 
         return read_python(source)
+    if language == "powershell":
+        from .powershell import read_powershell
+
+        return read_powershell(source)
     if language in ("javascript", "typescript", "tsx"):
         from .javascript import read_javascript
 

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 # Tools whose input is a shell command line analysed command by command.
 SHELL_TOOLS = frozenset({"Bash"})
+# Tools whose input is a PowerShell command line: judged as `pwsh -Command LINE` run by Bash
+# (the shell analysis hands the code to superego_mcp.lang.powershell), with the tool's own
+# name kept for rules that name it.
+POWERSHELL_TOOLS = frozenset({"PowerShell"})
 # tool_input fields that name a file or directory the call touches.
 _PATH_FIELDS = ("file_path", "notebook_path", "path")
 # More fields that name files, for MCP tools (a filesystem server's read_file {path}, ...).
@@ -407,6 +411,8 @@ class Policy:
         **shell_limits: int,
     ) -> Judgement:
         """Like :meth:`evaluate`, but also returns the analysis and every unit's result."""
+        if call.tool_name in POWERSHELL_TOOLS:
+            call = powershell_as_shell(call)
         home = home or call.home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
         project = call.project or project_root(call.cwd or "/", home=home)
@@ -650,6 +656,31 @@ def call_units(
     # by every rule that can apply to this tool (shell tests included).
     analysis, embedded = shell_units(call, ctx, limits, command)
     return analysis, units + embedded
+
+
+def powershell_as_shell(call: ToolCall) -> ToolCall:
+    """A ``PowerShell`` call as the Bash call ``pwsh -NoProfile -Command 'LINE'``: every shell
+    rule judges what the PowerShell does (read by ``superego_mcp.lang.powershell``), rules
+    naming ``PowerShell`` still match it (``agent_tool``), and PowerShell Superego cannot read
+    is asked about (``ask-unanalysed-powershell``)."""
+    import shlex
+
+    from superego_mcp.model import ToolCall
+
+    command = call.tool_input.get("command")
+    if not isinstance(command, str):
+        raise ValueError(f"{call.tool_name} tool_input has no 'command' string")
+    return ToolCall(
+        "Bash",
+        {"command": "pwsh -NoProfile -Command " + shlex.quote(command)},
+        call.cwd,
+        call.session_id,
+        call.agent_id,
+        call.project,
+        call.home,
+        call.agent,
+        call.agent_tool or call.tool_name,
+    )
 
 
 def embedded_command(call: ToolCall) -> str | None:

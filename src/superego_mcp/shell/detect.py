@@ -98,6 +98,24 @@ _VALUE_OPTIONS: dict[str, tuple[str, ...]] = {
     "perl": ("-I", "-M", "-m"),
     "ruby": ("-I", "-r"),
     "php": ("-c", "-d", "-z"),
+    "pwsh": (
+        "-executionpolicy",
+        "-ep",
+        "-ex",
+        "-workingdirectory",
+        "-wd",
+        "-outputformat",
+        "-of",
+        "-inputformat",
+        "-if",
+        "-configurationname",
+        "-version",
+        "-windowstyle",
+        "-w",
+        "-settingsfile",
+        "-custompipename",
+        "-encodedarguments",
+    ),
 }
 AWKS = frozenset(["awk", "gawk", "mawk", "nawk", "busybox-awk"])
 
@@ -178,8 +196,9 @@ def code_source(family: str, args: list[str]) -> CodeSource:
         if family == "sh" and not word.startswith("--") and "s" in word[1:]:
             forced_stdin = True
             continue
-        if family != "sh" and not word.startswith("--"):
-            # Clusters: "perl -pe CODE", "python -Ic CODE", "perl -e'CODE'" attached.
+        if family not in ("sh", "pwsh") and not word.startswith("--"):
+            # Clusters: "perl -pe CODE", "python -Ic CODE", "perl -e'CODE'" attached
+            # (PowerShell's options are whole words: -File is not -F -i -l -e).
             hit = next((k for k in range(1, len(word)) if "-" + word[k] in code_opts), None)
             if hit is not None:
                 attached = word[hit + 1 :]
@@ -189,7 +208,7 @@ def code_source(family: str, args: list[str]) -> CodeSource:
                     return out
                 wants_code = True
                 continue
-        if word.split("=", 1)[0] in value_opts and "=" not in word:
+        if low.split("=", 1)[0] in value_opts and "=" not in word:
             i += 1
     if family == "sh" and wants_code is False and forced_stdin:
         out.stdin = True
