@@ -58,7 +58,7 @@ VALUED: dict[str, frozenset[str]] = {
     "config": frozenset({"--config"}),
     "audit": frozenset(),
     "reviewer": frozenset({"--config"}),
-    "healthcheck": frozenset({"--url", "--timeout"}),
+    "healthcheck": frozenset({"--url", "--timeout", "--host", "--port"}),
 }
 _AUDIT_FILTERS = frozenset(
     {"--audit", "--config", "--since", "--decision", "--tool", "--rule", "--session", "--entry"}
