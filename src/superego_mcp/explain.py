@@ -37,6 +37,8 @@ def explanation(
                     "piped_to": list(c.piped_to),
                     "dynamic": c.dynamic,
                     "origin": c.origin,
+                    "program_files": list(c.program_files),
+                    "script": c.script,
                 }
             )
         cmds = analysis.commands
@@ -140,6 +142,10 @@ def render(data: dict[str, Any]) -> str:
                 detail.append("dynamic")
             if c.get("origin"):
                 detail.append(f"from={c['origin']}")
+            if c.get("program_files"):
+                detail.append(f"program_file={c['program_files'][-1]}")
+            if c.get("script"):
+                detail.append(f"script_read={c['script']}")
             lines.append("     " + "  ".join(detail))
         if not data["commands"]:
             lines.append("  (none)")

@@ -203,3 +203,22 @@ def test_a_defer_names_what_had_no_opinion(bundled: Policy, project: tuple[Path,
         no_opinion_names(bundled.evaluate(ToolCall("Bash", {"command": "ls"}, str(proj))).reason)
         == []
     )
+
+
+def test_explain_shows_the_script_read_and_the_program_file(project: tuple[Path, Path]) -> None:
+    import json
+    import subprocess
+    import sys
+
+    proj, home = project
+    out = subprocess.run(
+        [sys.executable, "-m", "superego_mcp", "explain", "--json", "--project", str(proj),
+         "--cwd", str(proj), "--", "bash build.sh && ./build/myapp -v"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    data = json.loads(out.stdout)
+    by_text = {c["text"]: c for c in data["commands"] if c["origin"] is None}
+    assert by_text["bash build.sh"]["script"] == str(proj / "build.sh")
+    assert by_text["./build/myapp -v"]["program_files"] == [str(proj / "build" / "myapp")]
+    assert data["decision"]["decision"] == "allow"
