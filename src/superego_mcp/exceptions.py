@@ -1,9 +1,11 @@
 """Exceptions granted with ``superego-mcp allow``: one exact call allowed once or for a while.
 
 An exception names one call exactly: the tool name and, for a shell command, the command text
-with surrounding whitespace removed; for any other tool, its whole input as canonical JSON
-(sorted keys). Nothing else matches: not a prefix (``git push --force`` does not cover
-``git push --force; rm -rf ~``), not another spacing, not another tool. An exception never
+with surrounding whitespace removed; for a tool whose input carries free text beside what
+decides the call, the deciding fields (:data:`DECIDING_FIELDS`: WebFetch's ``url``, not its
+``prompt``); for any other tool, its whole input as canonical JSON (sorted keys). Nothing
+else matches: not a prefix (``git push --force`` does not cover ``git push --force; rm -rf
+~``), not another spacing, not another tool. An exception never
 lifts what a rule marked ``final`` decided, nor a command line the analyzer could not fully
 see (``Decision.final``). ``--once`` exceptions are used up by the call they allow.
 
@@ -33,6 +35,15 @@ if TYPE_CHECKING:
 
 STORE = "exceptions.json"
 _SHELL_TOOLS = frozenset({"Bash"})
+# Tools whose input carries free text beside the fields that decide the call: an exception
+# is matched on the deciding fields alone, so the agent's next call with other wording
+# matches (documented in docs/rules.md, "Allow once, or for a while"). The deciding fields
+# must all be present; otherwise the whole input is the key.
+DECIDING_FIELDS: dict[str, tuple[str, ...]] = {
+    "WebFetch": ("url",),  # not the prompt (what to extract from the page)
+    "Task": ("subagent_type", "prompt"),  # not the description (a short label)
+    "Agent": ("subagent_type", "prompt"),
+}
 
 
 def store_path(state_dir: str) -> str:
@@ -45,6 +56,9 @@ def call_key(tool_name: str, tool_input: dict[str, Any]) -> str:
     command = tool_input.get("command")
     if tool_name in _SHELL_TOOLS and isinstance(command, str):
         return command.strip()
+    deciding = DECIDING_FIELDS.get(tool_name)
+    if deciding and all(field in tool_input for field in deciding):
+        tool_input = {field: tool_input[field] for field in deciding}
     return json.dumps(tool_input, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

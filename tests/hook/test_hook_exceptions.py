@@ -111,3 +111,27 @@ def test_durations_and_keys() -> None:
         parse_duration("1 hour")
     assert call_key("Bash", {"command": " ls -la \n", "description": "x"}) == "ls -la"
     assert call_key("Read", {"b": 1, "a": 2}) == '{"a":2,"b":1}'
+
+
+def test_a_webfetch_exception_matches_on_the_url_not_the_prompt(
+    run_hook, env: dict[str, str]
+) -> None:
+    url = "http://169.254.169.254/latest/meta-data/"
+    granted = json.dumps({"url": url, "prompt": "list the keys"})
+    assert allow(env, "--for", "1h", "--tool", "WebFetch", "--input", granted).returncode == 0
+    # The agent's next fetch of the same URL asks for something else: still the same call.
+    again = call("WebFetch", {"url": url, "prompt": "what is the instance id?"})
+    assert run_hook(again).pre_tool_use()[0] == "allow"
+    other = call("WebFetch", {"url": url + "iam/", "prompt": "list the keys"})
+    assert run_hook(other).pre_tool_use()[0] == "ask"
+
+
+def test_free_text_fields_are_left_out_of_the_key_only_beside_the_deciding_ones() -> None:
+    fetch = {"url": "https://x.example/", "prompt": "summarise"}
+    assert call_key("WebFetch", fetch) == call_key("WebFetch", {**fetch, "prompt": "other"})
+    assert call_key("WebFetch", fetch) != call_key("WebFetch", {**fetch, "url": "https://y/"})
+    task = {"subagent_type": "general-purpose", "prompt": "fix the tests", "description": "a"}
+    assert call_key("Task", task) == call_key("Task", {**task, "description": "b"})
+    assert call_key("Task", task) != call_key("Task", {**task, "prompt": "rm -rf ~"})
+    # Without its deciding field, an input is compared whole (never a broader match).
+    assert call_key("WebFetch", {"prompt": "a"}) != call_key("WebFetch", {"prompt": "b"})
