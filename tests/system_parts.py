@@ -87,6 +87,7 @@ PARTS: dict[str, tuple[Callable[[], str | None], str]] = {
         _container,
         "apt-get install -y podman runc iptables debootstrap (and run as root)",
     ),
+    "skopeo": (lambda: shutil.which("skopeo"), "apt-get install -y skopeo"),
 }
 
 

@@ -489,3 +489,36 @@ def test_the_stand_in_size_in_the_docs_is_measured(image: LoadedImage) -> None:
     assert abs(measured - int(quoted[1])) <= 0.15 * measured, (
         f"the stand-in is {measured:.0f} MB; docs/container-usage.md says {quoted[1]} MB"
     )
+
+
+def test_skopeo_reads_the_decompressed_archive_as_the_release_does(
+    image: LoadedImage, tmp_path: Path
+) -> None:
+    """release.yml decompresses the gzipped archive once and hands the .tar to skopeo, grype
+    and syft: skopeo 1.9 (Debian 12) cannot read the gzipped archive by path ("invalid tar
+    header"), but reads the .tar, with the configuration the contract promises."""
+    import gzip
+    import shutil
+    import subprocess
+
+    from system_parts import require
+
+    skopeo = require("skopeo")
+    tar = tmp_path / "image.tar"
+    with open(image.archive, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gzipped else open
+    with opener(image.archive, "rb") as src, open(tar, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    proc = subprocess.run(
+        [skopeo, "inspect", "--config", f"docker-archive:{tar}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    config = json.loads(proc.stdout)["config"]
+    contract = image.contract
+    assert config["User"] == f"{contract['user']['uid']}:{contract['user']['gid']}"
+    assert config["Entrypoint"] == contract["entrypoint"]
