@@ -33,8 +33,16 @@ from typing import TYPE_CHECKING, Final, Protocol
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from superego_mcp.model import ToolCall
+
 # Environment variables an agent sets to name the project for its hooks, in order of trust.
 PROJECT_DIR_VARS: Final[tuple[str, ...]] = ("CLAUDE_PROJECT_DIR",)
+# The variable each other agent sets for its hooks to name the project root (read before
+# PROJECT_DIR_VARS, which some of them set too).
+AGENT_PROJECT_VARS: Final[dict[str, str]] = {
+    "gemini": "GEMINI_PROJECT_DIR",
+    "cursor": "CURSOR_PROJECT_DIR",
+}
 # Sessions remembered in memory (server) / as files (hook) before the oldest are dropped.
 MAX_SESSIONS: Final = 4096
 _MAX_SESSION_FILES: Final = 512
@@ -171,6 +179,32 @@ def git_work_tree(start: str, home: str | None = None) -> str | None:
         if parent == current:
             return None
         current = parent
+
+
+def place(
+    call: ToolCall,
+    *,
+    given: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    sessions: SessionStore | None = None,
+) -> None:
+    """Set ``call.project``, the one way every entry point does: ``given`` (a ``--project``
+    flag), else the root the call itself names (its input's ``project_dir``, an agent's
+    workspace), else, with ``environ`` (a hook's own environment), the agent's variable
+    (:data:`AGENT_PROJECT_VARS`) and then :data:`PROJECT_DIR_VARS`, else the session's
+    remembered root (``sessions``), else the git work tree of the call's cwd, else the cwd.
+    A dotfiles repository is recognised against ``call.home``, else ``environ``'s ``HOME``."""
+    named = given or call.project
+    if named is None and environ is not None:
+        value = environ.get(AGENT_PROJECT_VARS.get(call.agent or "", ""), "")
+        named = value if value.startswith("/") else given_project(environ)
+    call.project = project_root(
+        call.cwd,
+        given=named,
+        session_id=call.session_id,
+        sessions=sessions,
+        home=call.home or (environ or {}).get("HOME"),
+    )
 
 
 def project_root(

@@ -43,16 +43,12 @@ def _read_call(args: argparse.Namespace) -> ToolCall:
     project root is ``--project``, else the hook JSON's ``project_dir``, else found as the
     hook would (``CLAUDE_PROJECT_DIR``, the git work tree of the cwd, the cwd)."""
     call = _read_bare_call(args)
-    from superego_mcp.project import given_project, project_root
+    from superego_mcp.project import place
 
     project = getattr(args, "project", None)
     if project is not None and not project.startswith("/"):
         project = os.path.abspath(project)  # noqa: PTH100
-    call.project = project_root(
-        call.cwd,
-        given=project or call.project or given_project(os.environ),
-        home=call.home or os.environ.get("HOME"),
-    )
+    place(call, given=project, environ=os.environ)
     return call
 
 
@@ -227,7 +223,7 @@ def explain_agent(args: argparse.Namespace) -> int:
     from superego_mcp.hook.adapter import HookInputError
     from superego_mcp.hook.agents import adapter_for, decide_request
     from superego_mcp.policy.errors import PolicyError
-    from superego_mcp.project import given_project, project_root
+    from superego_mcp.project import place
 
     agent = args.agent
     module = adapter_for(agent)
@@ -245,11 +241,7 @@ def explain_agent(args: argparse.Namespace) -> int:
         return 0
     event, calls = found
     for call in calls:
-        call.project = project_root(
-            call.cwd,
-            given=getattr(args, "project", None) or call.project or given_project(os.environ),
-            home=call.home or os.environ.get("HOME"),
-        )
+        place(call, given=getattr(args, "project", None), environ=os.environ)
     try:
         policy: Policy = load_in_effect(args, project=calls[0].project)
     except PolicyError as exc:

@@ -196,21 +196,9 @@ def _place(call: ToolCall) -> None:
     if call.project is not None:
         return
     from superego_mcp.places import cache_dir
-    from superego_mcp.project import SessionFiles, given_project, project_root
+    from superego_mcp.project import SessionFiles, place
 
-    given = None
-    if call.agent is not None:  # another agent: its own variable first
-        from superego_mcp.hook.agents import PROJECT_ENV
-
-        value = os.environ.get(PROJECT_ENV.get(call.agent, ""), "")
-        given = value if value.startswith("/") else None
-    call.project = project_root(
-        call.cwd,
-        given=given or given_project(os.environ),
-        session_id=call.session_id,
-        sessions=SessionFiles(os.path.join(cache_dir(), "sessions")),
-        home=call.home or os.environ.get("HOME"),
-    )
+    place(call, environ=os.environ, sessions=SessionFiles(os.path.join(cache_dir(), "sessions")))
 
 
 def _with_context(raw: bytes, call: ToolCall | None) -> bytes:

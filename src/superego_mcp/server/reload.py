@@ -27,7 +27,7 @@ from superego_mcp.model import Action, Decision, FailMode, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
 from superego_mcp.policy.errors import PolicyError
-from superego_mcp.project import SessionRoots, project_root
+from superego_mcp.project import SessionRoots, place
 
 if TYPE_CHECKING:
     from superego_mcp.config import Settings
@@ -150,10 +150,7 @@ class PolicyHolder:
     def place(self, call: ToolCall) -> None:
         """Set the call's project root when the caller did not give one: the session's first
         one (remembered here, per session id), else its cwd's git work tree, else its cwd."""
-        if call.project is None:
-            call.project = project_root(
-                call.cwd, session_id=call.session_id, sessions=self.sessions, home=call.home
-            )
+        place(call, sessions=self.sessions)
 
     def _told(self, *, ok: bool) -> None:
         if self.on_reload is not None:

@@ -36,13 +36,6 @@ ROUTES: Final[dict[str, str]] = {
     **{name: f"/v1/hooks/{name}" for name in AGENTS[1:]},
 }
 
-# The environment variable each agent sets for its hooks to name the project root (read by
-# the command hook before Claude Code's CLAUDE_PROJECT_DIR, which some of them set too).
-PROJECT_ENV: Final[dict[str, str]] = {
-    "gemini": "GEMINI_PROJECT_DIR",
-    "cursor": "CURSOR_PROJECT_DIR",
-}
-
 
 class AgentAdapter(Protocol):
     """What every agent's adapter module provides (mypy checks each module against it,
