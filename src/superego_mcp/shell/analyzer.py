@@ -75,6 +75,12 @@ def analyze(
     if len(source) > max_length:
         detail = f"command is {len(source)} characters, over the {max_length} limit"
         return Analysis(source, (), (Finding(TOO_COMPLEX, detail),))
+    if "\x00" in source:
+        # What runs depends on how the agent hands the line over: as an argument (`bash -c`)
+        # it ends at the NUL, read from stdin bash drops the NUL and runs the rest too. One
+        # line, two programs: not something to judge as either.
+        detail = "command holds a NUL byte: what runs depends on how the shell receives it"
+        return Analysis(source, (), (Finding(UNPARSEABLE, detail),))
     walker = Walker(home, max_depth, max_commands, read_scripts=read_scripts)
     encoded = astral.needs_encoding(source)
     if encoded and astral.ambiguous(source):
