@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from support.hook import bash, call, run_hook
 from support.server import clean_env
 
