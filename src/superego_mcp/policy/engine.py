@@ -32,6 +32,12 @@ SHELL_TOOLS = frozenset({"Bash"})
 POWERSHELL_TOOLS = frozenset({"PowerShell"})
 # tool_input fields that name a file or directory the call touches.
 _PATH_FIELDS = ("file_path", "notebook_path", "path")
+# Our file tools: an argument of theirs whose name says path / file / dir is judged as a path
+# even when it is none of the names above (an agent release renamed it), never passed over.
+_FILE_TOOLS = frozenset(
+    {"Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "Glob", "Grep", "LS"}
+)
+_PATH_LIKE = ("path", "file", "dir", "target", "location")
 # More fields that name files, for MCP tools (a filesystem server's read_file {path}, ...).
 _MCP_PATH_FIELDS = (
     "file",
@@ -597,6 +603,11 @@ def tool_unit(call: ToolCall, ctx: Context) -> Unit:
         value = tool_input.get(field)
         if isinstance(value, str) and value:
             named.append(value)
+    if not named and call.tool_name in _FILE_TOOLS:
+        for key, value in tool_input.items():
+            lowered = key.lower()
+            if isinstance(value, str) and value and any(w in lowered for w in _PATH_LIKE):
+                named.append(value)
     if call.tool_name.startswith("mcp__"):
         for field in _MCP_PATH_FIELDS:
             value = tool_input.get(field)

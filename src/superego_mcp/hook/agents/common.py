@@ -160,11 +160,26 @@ class Caller:
         return calls
 
 
+# Every name the agents' file tools have given their path argument across releases (Gemini
+# CLI's read_file took ``absolute_path`` before ``file_path``; OpenCode ``filePath``; Cursor
+# ``target_file``...): tried after the names an adapter lists first.
+PATH_NAMES: tuple[str, ...] = (
+    "file_path",
+    "absolute_path",
+    "filePath",
+    "path",
+    "target_file",
+    "notebook_path",
+    "filename",
+    "file",
+)
+
+
 def path_argument(args: dict[str, object], *names: str) -> str | None:
-    """The file path an agent's tool names, under the first of ``names`` it carries; only a
-    non-empty string counts. Paths stay as the agent wrote them: the engine resolves ``~``,
-    ``$HOME`` and relative ones."""
-    for name in names:
+    """The file path an agent's tool names, under the first of ``names`` (then of
+    :data:`PATH_NAMES`) it carries; only a non-empty string counts. Paths stay as the agent
+    wrote them: the engine resolves ``~``, ``$HOME`` and relative ones."""
+    for name in (*names, *(n for n in PATH_NAMES if n not in names)):
         if name in args:
             value = args[name]
             return value if isinstance(value, str) and value else None

@@ -35,6 +35,7 @@ from superego_mcp.hook.agents.common import (
     join_dir,
     mcp_name,
     optional_str,
+    path_argument,
     place,
     request,
     required_str,
@@ -78,12 +79,11 @@ def map_tool(
     call = Caller(AGENT, tool_name, cwd, session_id)
     if tool_name == "run_shell_command":
         return [call("Bash", dict(args), join_dir(cwd, args.get("dir_path")))]
-    if tool_name == "write_file":
-        return [call("Write", dict(args))]
-    if tool_name == "replace":
-        return [call("Edit", dict(args))]
-    if tool_name == "read_file":
-        return [call("Read", dict(args))]
+    if tool_name in ("write_file", "replace", "read_file"):
+        ours = {"write_file": "Write", "replace": "Edit", "read_file": "Read"}[tool_name]
+        # file_path today; absolute_path in earlier releases (read_file, replace).
+        file_path = path_argument(args, "file_path", "absolute_path")
+        return [call(ours, with_fields(args, file_path=file_path) if file_path else dict(args))]
     if tool_name in ("glob", "list_directory"):
         pattern = args.get("pattern") if tool_name == "glob" else "*"
         return [call("Glob", with_fields(args, path=_dir(cwd, args), pattern=pattern))]
@@ -111,7 +111,10 @@ def map_tool(
 
 
 def _dir(cwd: str, args: dict[str, object]) -> str:
-    return join_dir(cwd, args.get("dir_path", args.get("path")))
+    for name in ("dir_path", "path", "absolute_path", "directory"):
+        if isinstance(args.get(name), str) and args[name]:
+            return join_dir(cwd, args[name])
+    return join_dir(cwd, None)
 
 
 def _mcp_tool(tool_name: str, context: object) -> str | None:
