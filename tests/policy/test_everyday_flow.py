@@ -90,6 +90,13 @@ def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
         ("ctest -j `nproc` --test-dir build", "allow"),
         ("make -j$(nproc; rm -rf ~)", "deny"),
         ("make -j$(cat /tmp/n)", "defer"),
+        # The project's task runners by task name, never a task named for shipping.
+        ("uv run task lint", "allow"),
+        ("uv run task deploy_prod", "defer"),
+        ("bundle exec rake spec", "allow"),
+        ("rake release:gem", "defer"),
+        ("yarn test:unit", "allow"),
+        ("yarn publish", "ask"),
         # Dev servers.
         ("npx vite --port 5173", "allow"),
         ("next dev", "allow"),
