@@ -154,11 +154,12 @@ def test_budgets_agree() -> None:
     assert args.timeout > DEADLINE_S + _MAX_EXTENSION_S
 
 
-def test_installer_refuses_a_timeout_shorter_than_a_review(tmp_path: Path) -> None:
+@pytest.mark.parametrize("agent", ["claude", "codex", "gemini"])
+def test_installer_refuses_a_timeout_shorter_than_a_review(tmp_path: Path, agent: str) -> None:
     env = clean_env(HOME=str(tmp_path), SUPEREGO_REVIEWER="anthropic")
     env["SUPEREGO_REVIEWER_TIMEOUT"] = "20"
     r = subprocess.run(
-        [SCRIPT, "hooks", "install", "--timeout", "15", "--scope", "user"],
+        [SCRIPT, "hooks", "install", "--agent", agent, "--timeout", "15", "--scope", "user"],
         capture_output=True,
         text=True,
         env=env,

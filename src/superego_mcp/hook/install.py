@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from superego_mcp.hook.installer import (
     FAIL_CLOSED,
-    MIN_COMMAND_TIMEOUT,
     InstallError,
+    check_timeout,
     hook_command,
     is_our_command,
     missing_program,
@@ -144,9 +144,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     if args.mode == "http":
         if not url:
             raise InstallError("--mode http needs --url (the Superego server's base URL)")
-        if timeout < 1:
-            raise InstallError("--timeout must be at least 1 second")
-        _check_review_time(args, timeout)
+        check_timeout(timeout, getattr(args, "config", None), command=False)
         return {
             "type": "http",
             "url": url + ROUTE,
@@ -155,12 +153,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
             "headers": {"Authorization": f"Bearer ${TOKEN_VAR}"},
             "allowedEnvVars": [TOKEN_VAR],
         }
-    if timeout < MIN_COMMAND_TIMEOUT:
-        raise InstallError(
-            f"--timeout must be at least {MIN_COMMAND_TIMEOUT} seconds: the hook answers "
-            "within 5 s, and a call whose hook times out goes ahead"
-        )
-    _check_review_time(args, timeout)
+    check_timeout(timeout, getattr(args, "config", None))
     rules, config = getattr(args, "rules", None), getattr(args, "config", None)
     if args.scope == "project":
         root = Path(getattr(args, "project_dir", None) or Path.cwd()).absolute()
@@ -168,26 +161,6 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     else:
         command = hook_command(rules, config, url)
     return {"type": "command", "command": command, "timeout": timeout}
-
-
-def _check_review_time(args: argparse.Namespace, timeout: int) -> None:
-    """With an LLM reviewer configured, a review may take ``reviewer_timeout`` on top of the
-    hook's own 5 s: a shorter Claude Code timeout would let reviewed calls through."""
-    from superego_mcp.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(getattr(args, "config", None))
-    except ConfigError as exc:
-        raise InstallError(str(exc)) from None
-    if settings.reviewer_config() is None:
-        return
-    needed = int(5 + settings.reviewer_timeout + 3)
-    if timeout < needed:
-        raise InstallError(
-            f"--timeout {timeout} is too short for the configured reviewer: a review may "
-            f"take up to {settings.reviewer_timeout:g} s (reviewer_timeout) on top of the "
-            f"hook's 5 s, and a call whose hook times out goes ahead; use at least {needed}"
-        )
 
 
 def install(args: argparse.Namespace) -> str:

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from superego_mcp.files import write_atomic
+from superego_mcp.hook.runner import DEADLINE_S
 
-# The hook answers within 5 s (runner.DEADLINE_S); Claude Code lets a call through when its
-# timeout passes first, so a command hook needs some head room.
-MIN_COMMAND_TIMEOUT = 6
+# The hook answers within DEADLINE_S; an agent lets a call through when its hook timeout
+# passes first, so a command hook needs a second of head room, and 3 s more than a review
+# may add (the review margin and a second).
+MIN_COMMAND_TIMEOUT = int(DEADLINE_S) + 1
+_REVIEW_HEADROOM_S = 3
 # Ends every command hook at every scope, for every agent: a program that is gone (the shell's
 # 127) or crashes (1) would let the call through; exit 2 blocks it in every agent's contract.
 FAIL_CLOSED = " || exit 2"
@@ -23,6 +26,35 @@ FAIL_CLOSED = " || exit 2"
 
 class InstallError(Exception):
     """A settings file or an option that cannot be used; the message names it."""
+
+
+def check_timeout(timeout: int, config: str | None, *, command: bool = True) -> None:
+    """Refuse an agent hook timeout the hook cannot answer within: :data:`MIN_COMMAND_TIMEOUT`
+    for a command hook (``command``; an http hook needs 1 s), and, with an LLM reviewer
+    configured in the settings (``config``), room for a whole review. A call whose hook
+    times out goes ahead."""
+    least = MIN_COMMAND_TIMEOUT if command else 1
+    if timeout < least:
+        raise InstallError(
+            f"--timeout must be at least {least} second{'s' if least > 1 else ''}"
+            + (f": the hook answers within {DEADLINE_S:g} s" if command else "")
+        )
+    from superego_mcp.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise InstallError(str(exc)) from None
+    if settings.reviewer_config() is None:
+        return
+    needed = int(DEADLINE_S + settings.reviewer_timeout + _REVIEW_HEADROOM_S)
+    if timeout < needed:
+        raise InstallError(
+            f"--timeout {timeout} is too short for the configured reviewer: a review may "
+            f"take up to {settings.reviewer_timeout:g} s (reviewer_timeout) on top of the "
+            f"hook's {DEADLINE_S:g} s, and a call whose hook times out goes ahead; use at "
+            f"least {needed}"
+        )
 
 
 def hook_command(

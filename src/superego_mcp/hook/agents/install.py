@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from superego_mcp.files import write_atomic
 from superego_mcp.hook.installer import (
     FAIL_CLOSED,
-    MIN_COMMAND_TIMEOUT,
     InstallError,
+    check_timeout,
     hook_argv,
     is_our_command,
     missing_program,
@@ -224,11 +224,7 @@ def _check(agent: str, args: argparse.Namespace) -> int:
     if args.scope not in SCOPES:
         raise InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
     timeout = int(args.timeout)
-    if timeout < MIN_COMMAND_TIMEOUT:
-        raise InstallError(
-            f"--timeout must be at least {MIN_COMMAND_TIMEOUT} seconds: the hook answers "
-            "within 5 s, and a call whose hook times out may go ahead"
-        )
+    check_timeout(timeout, getattr(args, "config", None))
     return timeout
 
 
