@@ -13,7 +13,7 @@ reviewer is imported only when a call needs a review: rules-decided calls never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from superego_mcp.model import Decision, FailMode, fail_mode_of
 
@@ -53,6 +53,28 @@ def _rules(
     return _excepted(judgement.decision, call, exceptions), judgement
 
 
+def _reviewer_for(
+    decision: Decision, reviewer: Callable[[], Reviewer | None] | None
+) -> Reviewer | None:
+    """The reviewer to ask: only for a ``review`` decision, and only when one is made."""
+    if decision.action != "review" or reviewer is None:
+        return None
+    return reviewer()
+
+
+def _unreviewed(decision: Decision, call: ToolCall, fail_mode: FailMode) -> Decision:
+    """A decision no reviewer looks at: itself, a ``review`` resolved to ``fail_mode``."""
+    return resolve_review(decision, call, fail_mode) if decision.action == "review" else decision
+
+
+def _review_args(policy: Policy, judgement: Judgement, fail_mode: FailMode) -> dict[str, Any]:
+    return {
+        "policy_digest": policy.digest,
+        "fail_mode": fail_mode,
+        "guidance": guidance_for(policy, judgement),
+    }
+
+
 def decide(
     policy: Policy,
     call: ToolCall,
@@ -76,20 +98,10 @@ def decide(
     fail_mode = _safe_mode(fail_mode)
     try:
         decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits)
-        if decision.action != "review":
-            return decision
-        made = reviewer() if reviewer is not None else None
+        made = _reviewer_for(decision, reviewer)
         if made is None:
-            return resolve_review(decision, call, fail_mode)
-        guidance = guidance_for(policy, judgement)
-        return made.review(
-            decision,
-            call,
-            judgement,
-            policy_digest=policy.digest,
-            fail_mode=fail_mode,
-            guidance=guidance,
-        )
+            return _unreviewed(decision, call, fail_mode)
+        return made.review(decision, call, judgement, **_review_args(policy, judgement, fail_mode))
     except Exception as exc:  # any failure must fail closed
         return _failed(fail_mode, exc)
 
@@ -112,21 +124,11 @@ async def adecide(
     fail_mode = _safe_mode(fail_mode)
     try:
         decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits)
-        if decision.action != "review":
-            return decision
-        made = reviewer() if reviewer is not None else None
+        made = _reviewer_for(decision, reviewer)
         if made is None:
-            return resolve_review(decision, call, fail_mode)
-        guidance = guidance_for(policy, judgement)
-        return await made.areview(
-            decision,
-            call,
-            judgement,
-            policy_digest=policy.digest,
-            fail_mode=fail_mode,
-            guidance=guidance,
-            session=session,
-        )
+            return _unreviewed(decision, call, fail_mode)
+        args = _review_args(policy, judgement, fail_mode)
+        return await made.areview(decision, call, judgement, session=session, **args)
     except Exception as exc:  # any failure must fail closed
         return _failed(fail_mode, exc)
 
