@@ -155,6 +155,10 @@ def guidance_for(policy: Policy, judgement: Judgement) -> str | None:
     return " ".join(found) or None
 
 
+# The end of the reason of a `review` that fell to the fail mode (replay reads it back).
+NO_REVIEWER = "asked for a second opinion and no reviewer is configured"
+
+
 def resolve_review(decision: Decision, call: ToolCall, fail_mode: FailMode) -> Decision:
     """What a ``review`` decision becomes when no reviewer is configured: ``fail_mode``.
     (With a reviewer, :func:`decide` / :func:`adecide` hand it to
@@ -163,7 +167,6 @@ def resolve_review(decision: Decision, call: ToolCall, fail_mode: FailMode) -> D
         return decision
     return Decision(
         fail_mode,
-        f"{decision.reason} (rule {decision.rule_id} asked for a second opinion and no "
-        "reviewer is configured)",
+        f"{decision.reason} (rule {decision.rule_id} {NO_REVIEWER})",
         rule_id=decision.rule_id,
     )

@@ -31,6 +31,7 @@ _HANDLERS: dict[str, str] = {
     "healthcheck": "superego_mcp.cli.healthcheck:run",
     "audit": "superego_mcp.cli.audit:run",
     "reviewer": "superego_mcp.cli.reviewer:run",
+    "replay": "superego_mcp.cli.replay:run",
 }
 
 
@@ -296,6 +297,20 @@ def build_parser() -> argparse.ArgumentParser:
     from superego_mcp.cli.audit import add_arguments
 
     add_arguments(p)
+
+    p = sub.add_parser(
+        "replay",
+        help="judge recorded calls with another policy and report what would change",
+        description="Judge recorded calls (the audit store, or an `audit export` JSONL file) "
+        "with another policy (--rules, --project) and report what would change: counts per "
+        "old -> new decision and per rule, and each changed call with both reasons. The same "
+        "engine as live decisions; the reviewer is never called (review stays review). Exit "
+        "status: 0 done, 1 --fail-on failed, 2 bad arguments, input, store or policy.",
+    )
+    _add_policy_args(p)
+    from superego_mcp.cli.replay import add_arguments as add_replay_arguments
+
+    add_replay_arguments(p)
 
     p = sub.add_parser("reviewer", help="the LLM reviewer: `test` sends two sample calls")
     p.add_argument("action", choices=["test"])

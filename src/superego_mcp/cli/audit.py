@@ -40,21 +40,27 @@ CSV_FIELDS: Final = (
 )
 
 
+def add_filters(q: argparse.ArgumentParser, *, filters: bool = True) -> None:
+    """``--audit`` and the row filters every command reading the store shares (``audit
+    tail|query|export|stats``, ``replay``); :func:`query_of` reads them back."""
+    q.add_argument("--audit", metavar="TARGET", help="sqlite:///path or postgresql://...")
+    if filters:
+        q.add_argument("--since", help="15m, 2h, 7d, an ISO time or epoch seconds")
+        q.add_argument("--decision", choices=["allow", "deny", "ask", "review", "defer"])
+        q.add_argument("--tool")
+        q.add_argument("--rule")
+        q.add_argument("--session")
+        q.add_argument("--entry", choices=ENTRIES)
+        q.add_argument("--text", help="substring of the input, reason or tool")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``audit`` subcommands and their options (called by ``cli.build_parser``)."""
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
 
     def common(q: argparse.ArgumentParser, filters: bool = True) -> None:
-        q.add_argument("--audit", metavar="TARGET", help="sqlite:///path or postgresql://...")
         q.add_argument("--config", metavar="FILE", help="settings file")
-        if filters:
-            q.add_argument("--since", help="15m, 2h, 7d, an ISO time or epoch seconds")
-            q.add_argument("--decision", choices=["allow", "deny", "ask", "review", "defer"])
-            q.add_argument("--tool")
-            q.add_argument("--rule")
-            q.add_argument("--session")
-            q.add_argument("--entry", choices=ENTRIES)
-            q.add_argument("--text", help="substring of the input, reason or tool")
+        add_filters(q, filters=filters)
 
     q = sub.add_parser("tail", help="the newest decisions; -f to follow")
     common(q)
@@ -100,7 +106,9 @@ def _settings(args: argparse.Namespace) -> Any:
     return load_settings(getattr(args, "config", None))
 
 
-def _query(args: argparse.Namespace, limit: int = 100) -> Query:
+def query_of(args: argparse.Namespace, limit: int = 100) -> Query:
+    """The :class:`Query` of the filters :func:`add_filters` added (``ValueError``: a bad
+    ``--since``)."""
     since = parse_since(args.since) if getattr(args, "since", None) else None
     return Query(
         since=since,
@@ -127,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         action = args.audit_command
         if action == "prune":
             return _prune(store, args)
-        q = _query(args, limit=args.lines if action == "tail" else getattr(args, "limit", 100))
+        q = query_of(args, limit=args.lines if action == "tail" else getattr(args, "limit", 100))
         if action == "tail":
             return _tail(store, q, args)
         if action == "query":

@@ -59,6 +59,9 @@ VALUED: dict[str, frozenset[str]] = {
     "audit": frozenset(),
     "reviewer": frozenset({"--config"}),
     "healthcheck": frozenset({"--url", "--timeout", "--host", "--port"}),
+    "replay": _POLICY
+    | {"--audit", "--since", "--until", "--decision", "--tool", "--rule", "--session"}
+    | {"--entry", "--text", "--from", "--project", "--fail-on", "--format", "--limit"},
 }
 _AUDIT_FILTERS = frozenset(
     {"--audit", "--config", "--since", "--decision", "--tool", "--rule", "--session", "--entry"}
@@ -83,6 +86,7 @@ READ_ONLY = frozenset(
         "audit export",
         "audit stats",
         "allow --list",
+        "replay",
     }
 )
 # Neither reads only nor changes Superego: judged by the other rules. `init` without --force
