@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hook_helpers import SCRIPT, bash, call
-from server_helpers import clean_env
+
+from support.hook import SCRIPT, bash, call
+from support.server import clean_env
 
 SECRET = "AKIA" + "ABCDEFGHIJKLMNOP"
 # (hook input, the decision the bundled policy gives it) -- calls from tests/corpus.

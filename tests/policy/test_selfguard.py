@@ -182,6 +182,7 @@ READS = [
     "superego-mcp audit tail -n 5",
     "superego-mcp audit query --decision deny --limit 3",
     "superego-mcp audit export --format csv",
+    "superego-mcp replay --fail-on loosen --from trail.jsonl --rules .superego/policy.yaml",
     "superego-mcp audit stats --since 1h",
     "superego-mcp healthcheck --url http://127.0.0.1:8000",
     "superego-mcp --version",
