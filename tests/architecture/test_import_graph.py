@@ -66,14 +66,13 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 KNOWN_CIRCLES: dict[frozenset[str], str] = {
     frozenset(
         {
-            "superego_mcp.lang",  # code_text hands python -c to lang, which walks shell
             "superego_mcp.shell.code_text",
             "superego_mcp.shell.redirections",
             "superego_mcp.shell.scripts",
             "superego_mcp.shell.simple_command",
             "superego_mcp.shell.statements",
         }
-    ): "shell walker: one dispatch (lang's readers registered with it, not imported by it)",
+    ): "shell walker: one dispatch",
 }
 
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shell_helpers import Analyze, kinds, programs
 
+from superego_mcp.files import read_regular
 from superego_mcp.shell import analyze, scripts
 from superego_mcp.shell.model import (
     SCRIPT_UNREAD,
@@ -410,7 +411,7 @@ def test_a_fifo_is_never_opened_for_reading_blocking(run: Analyze, dirs: tuple[s
         assert not from_scripts(result), line
     assert kinds(run("bash pipe.sh")) == {SCRIPT_UNREAD}
     assert kinds(run("make")) == {SCRIPT_UNREAD}
-    assert scripts.read_regular(str(cwd / "pipe.sh"), 10) is None
+    assert read_regular(str(cwd / "pipe.sh"), 10) is None
 
 
 PYPROJECT_TASKS = """\

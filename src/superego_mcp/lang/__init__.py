@@ -81,7 +81,7 @@ def language_of(path: str, head: bytes = b"") -> str | None:
         return SUFFIXES[name[dot:].lower()]
     if head.startswith(b"#!"):
         from superego_mcp.shell.detect import interpreter
-        from superego_mcp.shell.scripts import shebang_program
+        from superego_mcp.shell.taskfiles import shebang_program
 
         family = interpreter(shebang_program(head))
         return FAMILIES.get(family or "")
@@ -105,7 +105,7 @@ def fully_analysed(path: str) -> bool:
         return cached
     result = False
     if info.st_size <= MAX_FILE_BYTES:
-        from superego_mcp.shell.scripts import read_regular
+        from superego_mcp.files import read_regular
 
         try:
             data = read_regular(path, MAX_FILE_BYTES + 1)

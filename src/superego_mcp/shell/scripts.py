@@ -27,9 +27,11 @@ import stat
 from typing import TYPE_CHECKING
 
 from .. import paths as _paths
+from ..files import read_regular
 from . import astral, statements, taskfiles
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 from .state import Scope
+from .taskfiles import shebang_program
 from .words import IFS_DEFAULT
 
 if TYPE_CHECKING:
@@ -215,28 +217,6 @@ def _mark_read(w: Walker, k: int, path: str) -> None:
         w.commands[k].script = path
 
 
-def read_regular(real: str, limit: int) -> bytes | None:
-    """Up to ``limit`` bytes of the regular file ``real``; None when it is not one. The file
-    is opened without blocking (a FIFO swapped in after a ``stat`` cannot hang the judge)
-    and checked again once open."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(real, flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size < limit:
-            chunk = os.read(fd, min(65536, limit - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def _over_limits(w: Walker, info: os.stat_result) -> str | None:
     if w.files_read >= MAX_FILES:
         return f"is past the limit of {MAX_FILES} files read for one command"
@@ -354,17 +334,6 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
     inner = new_shell(w, scope.cwd, args, path)
     name = path.rsplit("/", 1)[-1]
     walk(w, taskfiles.Line(text, path, 1), inner, ctx, path, f"./{name}")
-
-
-def shebang_program(head: bytes) -> str:
-    """The interpreter a ``#!`` line names (``env``'s operand; ``env -S`` too)."""
-    first = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
-    words = [w for w in first if "=" not in w]
-    prog = words[0].rsplit("/", 1)[-1] if words else ""
-    if prog == "env":
-        rest = [w for w in words[1:] if not w.startswith("-")]
-        prog = rest[0].rsplit("/", 1)[-1] if rest else ""
-    return prog
 
 
 # ---------------------------------------------------------------- task runners

@@ -723,3 +723,14 @@ def pyproject_task(
 
     visit(name, args)
     return out
+
+
+def shebang_program(head: bytes) -> str:
+    """The interpreter a ``#!`` line names (``env``'s operand; ``env -S`` too)."""
+    first = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
+    words = [w for w in first if "=" not in w]
+    prog = words[0].rsplit("/", 1)[-1] if words else ""
+    if prog == "env":
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        prog = rest[0].rsplit("/", 1)[-1] if rest else ""
+    return prog
