@@ -29,6 +29,12 @@ def with_no_opinion(reason: str, names: list[str]) -> str:
     return f"{reason}{_NO_OPINION}" + ", ".join(f"`{n}`" for n in shown) + f"{more}."
 
 
+def without_no_opinion(reason: str) -> str:
+    """``reason`` without what :func:`with_no_opinion` added."""
+    at = reason.rfind(_NO_OPINION)
+    return reason if at < 0 else reason[:at]
+
+
 def no_opinion_names(reason: str) -> list[str]:
     """The names :func:`with_no_opinion` put at the end of ``reason`` (``[]`` if none)."""
     at = reason.rfind(_NO_OPINION)

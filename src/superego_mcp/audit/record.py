@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from superego_mcp.audit.redact import redact_text, redact_value
+from superego_mcp.model import no_opinion_names, with_no_opinion, without_no_opinion
 
 if TYPE_CHECKING:
     from superego_mcp.model import Decision, ToolCall
@@ -113,13 +114,29 @@ def build_record(
         "tool": _cap(redact_text(call.tool_name), 256),
         "input": text,
         "decision": decision.action,
-        "reason": _cap(redact_text(decision.reason)),
+        "reason": _cap(_reason(decision.reason, text, call.tool_name)),
         "rule": _cap(decision.rule_id, 256),
         "review": None if review is None else _json(redact_value(review)),
         "policy_digest": policy_digest,
         "latency_ms": round(latency_ms, 3),
         "node": node_name(),
     }
+
+
+def _reason(reason: str, stored_input: str, tool: str) -> str:
+    """The reason, redacted. A defer names what had no opinion, and those names are words of
+    the call (a pasted key can be taken for a program): a name is kept only when it is the
+    tool or the stored, redacted input shows it too, so the reason never tells more than the
+    input column."""
+    reason = redact_text(reason)
+    names = no_opinion_names(reason)
+    if not names:
+        return reason
+    shown = [n for n in names if n == tool or all(w in stored_input for w in n.split())]
+    if shown == names:
+        return reason
+    base = without_no_opinion(reason)
+    return with_no_opinion(base, shown) if shown else base
 
 
 def _redacted(text: str | None) -> str | None:
