@@ -225,7 +225,7 @@ def test_a_hook_killed_at_any_instant_loses_no_acknowledged_row(
         assert proc.stdin is not None
         proc.stdin.write(json.dumps(bash(marker)).encode())
         proc.stdin.close()
-        time.sleep(rng.uniform(0, typical * 1.2))
+        time.sleep(rng.uniform(0, typical * 2))
         proc.send_signal(signal.SIGKILL)
         assert proc.stdout is not None
         out = proc.stdout.read()
@@ -242,7 +242,7 @@ def test_a_hook_killed_at_any_instant_loses_no_acknowledged_row(
     stored = [json.loads(r["input"])["command"] for r in rows(db)]
     lost = [m for m in acknowledged if m not in stored]
     twice = [m for m in acknowledged if stored.count(m) > 1]
-    assert len(acknowledged) >= 20, "too few answers to say anything: the kills came too early"
+    assert len(acknowledged) >= 10, "too few answers to say anything: the kills came too early"
     assert len(acknowledged) < 200, "no kill came before the answer: the spool was not tested"
     assert lost == []
     assert twice == []
