@@ -235,3 +235,43 @@ def test_bad_input_is_named_with_its_line(trail: Trail, tmp_path: Path) -> None:
     proc = trail.run("replay", "--audit", trail.target, "--rules", str(policy))
     assert proc.returncode == 2
     assert str(policy) in proc.stderr
+
+
+def test_at_a_revision_judges_with_the_project_layer_committed_there(trail: Trail) -> None:
+    """`--at REV` loads the project's .superego/ as committed at REV, not as on disk: here
+    the tighter policy was committed, then removed (the working tree has none)."""
+    import shutil
+
+    project = trail.project
+
+    def git(*argv: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *argv],
+            cwd=project,
+            env=trail.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    try:
+        git("init", "-q")
+        (project / ".superego").mkdir()
+        (project / ".superego" / "policy.yaml").write_text(TIGHTER)
+        git("add", ".superego/policy.yaml")
+        git("commit", "-qm", "tighter")
+        git("rm", "-rq", ".superego")
+        git("commit", "-qm", "none")
+        assert not (project / ".superego").exists()
+        _, then = trail.replay("--at", "HEAD~1")
+        git_allowed = sum(1 for c, d in CALLS if c.startswith("git ") and d == "allow")
+        assert then["changed"] == git_allowed
+        assert {c["new"]["rule"] for c in then["changes"]} == {"ask-git-here"}
+        _, now = trail.replay("--at", "HEAD")
+        assert now["changed"] == 0
+        proc = trail.run("replay", "--audit", trail.target, "--at", "no-such-rev")
+        assert proc.returncode == 2
+        assert "--at no-such-rev: git rev-parse" in proc.stderr
+    finally:
+        shutil.rmtree(project / ".git", ignore_errors=True)
+        shutil.rmtree(project / ".superego", ignore_errors=True)

@@ -274,6 +274,49 @@ def store_rows(store: Store, query: Query, until: float | None = None) -> Iterat
         last = rows[-1]["id"]
 
 
+def project_layer_at(project: str, rev: str, into: str) -> None:
+    """Write the project's ``.superego/`` directory as it is at git revision ``rev`` into the
+    directory ``into`` (nothing when it has none there), so that a policy loaded with
+    ``into`` as the project root has the layers that revision would load. Raises
+    :class:`ReplayError` naming a revision or repository git cannot read."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    program = shutil.which("git")
+    if program is None:
+        raise ReplayError(f"--at {rev}: git is not installed (not on PATH)")
+
+    def git(*argv: str) -> bytes:
+        proc = subprocess.run(
+            [program, "-C", project, *argv], capture_output=True, check=False, timeout=60
+        )
+        if proc.returncode != 0:
+            problem = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ReplayError(f"--at {rev}: git {argv[0]}: {problem[-1] if problem else 'failed'}")
+        return proc.stdout
+
+    commit = git("rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+    prefix = git("rev-parse", "--show-prefix").decode().strip()
+    names = git("ls-tree", "-r", "-z", "--name-only", commit, "--", ".superego").split(b"\0")
+    for raw in names:
+        name = raw.decode("utf-8", "surrogateescape")
+        if not name:
+            continue
+        target = Path(into) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(git("show", f"{commit}:{prefix}{name}"))
+
+
+def moved_protection(policy: Policy, stand_in: str, project: str) -> None:
+    """Make ``policy`` (loaded with ``stand_in`` as its project root) protect ``project``'s
+    own ``.superego`` files, as the same layers loaded in ``project`` would."""
+    policy.protected = tuple(
+        project + p[len(stand_in) :] if p == stand_in or p.startswith(stand_in + "/") else p
+        for p in policy.protected
+    )
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 

@@ -20,6 +20,8 @@ from superego_mcp.audit import replay as rp
 if TYPE_CHECKING:
     import argparse
 
+    from superego_mcp.policy.engine import Policy
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """``replay``'s own options (the policy options are added by ``cli.build_parser``)."""
@@ -40,6 +42,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "every call in it (default: this directory's project; each call at its own cwd)",
     )
     p.add_argument(
+        "--at",
+        metavar="REV",
+        help="the project layer as it is at this git revision of the project (--project, "
+        "else this directory's), e.g. origin/main: what that policy would have answered",
+    )
+    p.add_argument(
         "--fail-on",
         choices=["loosen", "change"],
         help="exit 1 when any call's decision becomes less strict (loosen) or differs (change)",
@@ -53,6 +61,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _fail(message: str) -> int:
     print(f"superego-mcp replay: {message}", file=sys.stderr)
     return rp.EXIT_ERROR
+
+
+def _policy_at(args: argparse.Namespace, project: str | None) -> Policy:
+    """The policy in effect with the project layer of git revision ``args.at`` (in a
+    temporary stand-in directory; its protection moved back onto the real project)."""
+    import tempfile
+
+    from superego_mcp.cli.explain import load_in_effect
+    from superego_mcp.policy.layers import default_project
+
+    real = project or default_project()
+    with tempfile.TemporaryDirectory(prefix="superego-replay-at-") as tmp:
+        stand_in = os.path.realpath(tmp)
+        rp.project_layer_at(real, args.at, stand_in)
+        policy = load_in_effect(args, project=stand_in)
+    rp.moved_protection(policy, stand_in, real)
+    return policy
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,11 +95,11 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--project {args.project}: not a directory")
     try:
         settings = load_settings(settings_file(getattr(args, "config", None)))
-        policy = load_in_effect(args, project=project)
+        policy = _policy_at(args, project) if args.at else load_in_effect(args, project=project)
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return rp.EXIT_ERROR
-    except (ConfigError, OSError, ValueError) as exc:
+    except (ConfigError, OSError, ValueError) as exc:  # ReplayError is a ValueError
         return _fail(str(exc))
     store = None
     try:

@@ -61,7 +61,7 @@ VALUED: dict[str, frozenset[str]] = {
     "healthcheck": frozenset({"--url", "--timeout", "--host", "--port"}),
     "replay": _POLICY
     | {"--audit", "--since", "--until", "--decision", "--tool", "--rule", "--session"}
-    | {"--entry", "--text", "--from", "--project", "--fail-on", "--format", "--limit"},
+    | {"--entry", "--text", "--from", "--project", "--at", "--fail-on", "--format", "--limit"},
 }
 _AUDIT_FILTERS = frozenset(
     {"--audit", "--config", "--since", "--decision", "--tool", "--rule", "--session", "--entry"}
