@@ -16,7 +16,7 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
-from superego_mcp.audit.redact import redact_text, redact_value
+from superego_mcp.redact import redact_text, redact_value
 
 # The id of the HTTP request being served (set by the server's request middleware).
 request_id: ContextVar[str | None] = ContextVar("superego_request_id", default=None)

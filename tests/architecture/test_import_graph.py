@@ -26,6 +26,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "superego_mcp.model",
             "superego_mcp.paths",
             "superego_mcp.places",
+            "superego_mcp.redact",
             "superego_mcp.project",
             "superego_mcp.buildinfo",
             "superego_mcp.visible",

@@ -9,8 +9,8 @@ import logging
 import pytest
 from audit_helpers import row
 
-from superego_mcp.audit.redact import MASK, contains_secret, redact_text, redact_value
 from superego_mcp.logs import JsonFormatter, _Redacting
+from superego_mcp.redact import MASK, contains_secret, redact_text, redact_value
 
 # (text containing a secret, the secret). Built by concatenation so that no scanner takes
 # this file for a leak.

@@ -15,7 +15,7 @@ import httpx
 import websockets
 from test_redaction import CORPUS
 
-from superego_mcp.audit.redact import MASK
+from superego_mcp.redact import MASK
 from support.server import clean_env, start_server
 
 TOKEN = "t0ken-for-redaction-places"

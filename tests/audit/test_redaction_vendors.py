@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from superego_mcp.audit.redact import MASK, redact_text
+from superego_mcp.redact import MASK, redact_text
 
 # (vendor, a bare key of its shape)
 BARE_KEYS: list[tuple[str, str]] = [

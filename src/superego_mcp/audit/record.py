@@ -12,8 +12,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from superego_mcp.audit.redact import redact_text, redact_value
 from superego_mcp.model import no_opinion_names, with_no_opinion, without_no_opinion
+from superego_mcp.redact import redact_text, redact_value
 
 if TYPE_CHECKING:
     from superego_mcp.model import Decision, ToolCall

@@ -19,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 from superego_mcp.audit.record import COLUMNS
-from superego_mcp.audit.redact import redact_text
 from superego_mcp.audit.schema import (
     CREATE_VERSIONS,
     PG_LOCK_KEY,
@@ -28,6 +27,7 @@ from superego_mcp.audit.schema import (
     statements,
 )
 from superego_mcp.audit.target import describe, parse_target
+from superego_mcp.redact import redact_text
 
 # Seconds a writer waits for another writer's lock (SQLite busy timeout).
 BUSY_TIMEOUT_S: Final = 10.0

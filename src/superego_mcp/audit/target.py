@@ -57,6 +57,6 @@ def parse_target(value: str | None) -> tuple[Backend, str]:
 
 def describe(value: str) -> str:
     """The target with any password replaced, for messages and logs."""
-    from superego_mcp.audit.redact import redact_text
+    from superego_mcp.redact import redact_text
 
     return redact_text(value)

@@ -504,9 +504,12 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
 
 class Url(Condition):
     """Tests on the URLs a unit names (``url:``): some URL passes every given test. No DNS:
-    a host is judged by how it is written (see ``policy.urls``)."""
+    a host is judged by how it is written (see ``policy.urls``). ``secret``: the URL carries
+    something shaped like a secret (``superego_mcp.redact``: a vendor key, a JWT, a
+    secret-named query parameter, ``user:password@``); ``except_host``: its host matches none
+    of these names."""
 
-    __slots__ = ("host", "loopback", "metadata", "private", "scheme")
+    __slots__ = ("except_host", "host", "loopback", "metadata", "private", "scheme", "secret")
 
     def __init__(
         self,
@@ -516,12 +519,16 @@ class Url(Condition):
         loopback: bool | None = None,
         scheme: NameMatcher | None = None,
         host: NameMatcher | None = None,
+        secret: bool | None = None,
+        except_host: NameMatcher | None = None,
     ) -> None:
         self.private = private
         self.metadata = metadata
         self.loopback = loopback
         self.scheme = scheme
         self.host = host
+        self.secret = secret
+        self.except_host = except_host
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when some URL of the unit passes every given test."""
@@ -536,6 +543,13 @@ class Url(Condition):
                 continue
             if self.host is not None and not self.host.match(u.host):
                 continue
+            if self.except_host is not None and self.except_host.match(u.host):
+                continue
+            if self.secret is not None:
+                from superego_mcp.redact import contains_secret
+
+                if contains_secret(u.text) != self.secret:
+                    continue
             return True
         return False
 

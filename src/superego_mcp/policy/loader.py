@@ -387,16 +387,15 @@ def _compile_paths(reader: Reader, node: yaml.Node) -> cond.Paths:
 
 def _compile_url(reader: Reader, node: yaml.Node) -> cond.Url:
     m = reader.mapping(node, "'url'")
-    reader.check_keys(m, ("private", "metadata", "loopback", "scheme", "host"), "key in 'url'")
+    keys = ("private", "metadata", "loopback", "scheme", "host", "secret", "except_host")
+    reader.check_keys(m, keys, "key in 'url'")
     if not m:
-        raise reader.error(
-            node, "'url' needs 'private', 'metadata', 'loopback', 'scheme' or 'host'"
-        )
+        raise reader.error(node, "'url' needs one of: " + ", ".join(f"'{k}'" for k in keys))
     kw: dict[str, Any] = {}
-    for key in ("private", "metadata", "loopback"):
+    for key in ("private", "metadata", "loopback", "secret"):
         if key in m:
             kw[key] = reader.boolean(m[key], f"'{key}'")
-    for key in ("scheme", "host"):
+    for key in ("scheme", "host", "except_host"):
         if key in m:
             kw[key] = reader.names(m[key], f"'{key}'")
     return cond.Url(**kw)

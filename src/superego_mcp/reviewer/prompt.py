@@ -202,7 +202,7 @@ def build(
     (the default) the data is redacted as an audit row is: no secret reaches the vendor."""
     data = call_data(call, judgement)
     if redact:
-        from superego_mcp.audit.redact import redact_value
+        from superego_mcp.redact import redact_value
 
         data = redact_value(data)
     text, truncated = encode(data, max_chars)

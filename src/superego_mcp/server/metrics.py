@@ -23,7 +23,7 @@ from prometheus_client import (
 )
 
 from superego_mcp import __version__
-from superego_mcp.audit.redact import redact_text
+from superego_mcp.redact import redact_text
 
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 _FAST: Final = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
