@@ -23,9 +23,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
-from superego_mcp.audit.redact import MASK
 from superego_mcp.decide import NO_REVIEWER, decide
 from superego_mcp.model import Decision, ToolCall, fail_mode_of, more_restrictive
+from superego_mcp.redact import MASK
 
 if TYPE_CHECKING:
     from superego_mcp.audit.store import Query, Store
