@@ -20,6 +20,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from superego_mcp.errors import SuperegoError
 from superego_mcp.model import FailMode
 from superego_mcp.net import is_loopback
 from superego_mcp.places import cache_dir, old_dirs, settings_file, state_dir, user_policy_path
@@ -35,7 +36,7 @@ Installs = Literal["allow", "ask"]
 Transport = Literal["stdio", "http", "sse"]
 
 
-class ConfigError(Exception):
+class ConfigError(SuperegoError):
     """A settings file or value that cannot be used; the message names the problem."""
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 
+from superego_mcp.errors import SuperegoError
 
-class DuplicateKeyError(ValueError):
+
+class DuplicateKeyError(SuperegoError, ValueError):
     """A JSON object repeats a key."""
 
 

@@ -31,6 +31,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "superego_mcp.buildinfo",
             "superego_mcp.visible",
             "superego_mcp.files",
+            "superego_mcp.errors",
             "superego_mcp.net",
             "superego_mcp.base",
         ),
@@ -278,3 +279,24 @@ def test_the_checker_sees_a_circle_and_an_upward_import() -> None:
         ("superego_mcp.model", "superego_mcp.policy.engine"),
         ("superego_mcp.shell.words", "superego_mcp.policy.engine"),
     }
+
+
+def test_every_error_class_derives_from_superego_error() -> None:
+    """An exception class the package defines (``*Error``) is a ``SuperegoError``, so that
+    ``except SuperegoError`` catches every error raised on purpose."""
+    import importlib
+
+    from superego_mcp.errors import SuperegoError
+
+    loose = []
+    for module, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names = [
+            n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name.endswith("Error")
+        ]
+        if names:
+            loaded = importlib.import_module(module)
+            loose += [
+                f"{module}.{n}" for n in names if not issubclass(getattr(loaded, n), SuperegoError)
+            ]
+    assert not loose, f"derive these from superego_mcp.errors.SuperegoError: {loose}"

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from superego_mcp.decide import NO_REVIEWER, decide
+from superego_mcp.errors import SuperegoError
 from superego_mcp.model import Decision, ToolCall, fail_mode_of, more_restrictive
 from superego_mcp.redact import MASK
 
@@ -39,7 +40,7 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 PAGE: Final = 1000
 
 
-class ReplayError(ValueError):
+class ReplayError(SuperegoError, ValueError):
     """Input replay cannot read (a bad JSONL line); the message names file and line."""
 
 

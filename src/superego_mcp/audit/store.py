@@ -27,6 +27,7 @@ from superego_mcp.audit.schema import (
     statements,
 )
 from superego_mcp.audit.target import describe, parse_target
+from superego_mcp.errors import SuperegoError
 from superego_mcp.redact import redact_text
 
 # Seconds a writer waits for another writer's lock (SQLite busy timeout).
@@ -39,7 +40,7 @@ _INSERT: Final = (
 ) + ") RETURNING id"
 
 
-class StoreError(Exception):
+class StoreError(SuperegoError):
     """The audit store cannot be opened or used; the message names it (no password)."""
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 from typing import Final, Literal
 
+from superego_mcp.errors import SuperegoError
+
 Backend = Literal["sqlite", "postgresql", "off"]
 
 OFF: Final = "off"
 
 
-class TargetError(ValueError):
+class TargetError(SuperegoError, ValueError):
     """An audit target that cannot be used; the message names the problem."""
 
 

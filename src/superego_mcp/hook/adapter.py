@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from superego_mcp.errors import SuperegoError
 from superego_mcp.model import Decision, ToolCall
 from superego_mcp.strictjson import DuplicateKeyError, reject_duplicates
 
@@ -51,7 +52,7 @@ _DENY_ADVICE = (
 )
 
 
-class HookInputError(ValueError):
+class HookInputError(SuperegoError, ValueError):
     """Hook input that cannot be judged; the message names the problem."""
 
 

@@ -49,6 +49,7 @@ import time
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from superego_mcp.errors import SuperegoError
 from superego_mcp.files import write_atomic
 from superego_mcp.places import cache_dir, settings_file
 
@@ -79,7 +80,7 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CODE_DIRS = ("", "policy", "shell", "data")
 
 
-class SetupError(Exception):
+class SetupError(SuperegoError):
     """Settings or policy that cannot be used. ``fail_mode`` is the configured fail mode
     when the settings were read before the failure, else ``None``."""
 

@@ -13,13 +13,15 @@ import os
 import urllib.error
 import urllib.request
 
+from superego_mcp.errors import SuperegoError
+
 ROUTE = "/v1/hooks/claude-code"  # Claude Code's; other agents' are /v1/hooks/<agent>
 TIMEOUT_S = 2.0
 # A hook answer is small; a larger reply is not one.
 MAX_REPLY = 1_048_576
 
 
-class ServerError(Exception):
+class ServerError(SuperegoError):
     """The server could not be reached or did not answer with usable hook JSON."""
 
 

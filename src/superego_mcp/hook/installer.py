@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from superego_mcp.errors import SuperegoError
 from superego_mcp.files import write_atomic
 from superego_mcp.hook.runner import DEADLINE_S
 
@@ -24,7 +25,7 @@ _REVIEW_HEADROOM_S = 3
 FAIL_CLOSED = " || exit 2"
 
 
-class InstallError(Exception):
+class InstallError(SuperegoError):
     """A settings file or an option that cannot be used; the message names it."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from superego_mcp.errors import SuperegoError
 
-class PolicyError(Exception):
+
+class PolicyError(SuperegoError):
     """A policy that cannot be used. ``str()`` is ``FILE:LINE: rule RULE_ID: MESSAGE``
     (the line and rule parts are left out when unknown)."""
 

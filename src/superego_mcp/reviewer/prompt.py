@@ -21,6 +21,8 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any, Final
 
+from superego_mcp.errors import SuperegoError
+
 if TYPE_CHECKING:
     from superego_mcp.model import ToolCall
     from superego_mcp.policy.engine import Judgement
@@ -56,7 +58,7 @@ SYSTEM_PROMPT: Final = (
 )
 
 
-class AnswerError(ValueError):
+class AnswerError(SuperegoError, ValueError):
     """The reviewer's answer is not exactly one valid ``{decision, reason, risk}`` object."""
 
 

@@ -26,6 +26,8 @@ import tempfile
 import warnings
 from typing import TYPE_CHECKING, Any, Final
 
+from superego_mcp.errors import SuperegoError
+
 if TYPE_CHECKING:
     import httpx
 
@@ -44,7 +46,7 @@ MAX_TOKENS: Final = 400
 MAX_RESPONSE: Final = 256 * 1024
 
 
-class ProviderError(Exception):
+class ProviderError(SuperegoError):
     """A request that failed. ``retry_after``: the server asked to retry after that many
     seconds (429); ``retryable``: a transient failure (5xx, connection) worth one more try."""
 
@@ -56,7 +58,7 @@ class ProviderError(Exception):
         self.retryable = retryable
 
 
-class Unavailable(Exception):
+class Unavailable(SuperegoError):
     """The provider cannot be used here (no key, no MCP client with sampling, no CLI)."""
 
 
