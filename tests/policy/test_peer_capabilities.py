@@ -252,3 +252,26 @@ REPORTING: list[tuple[str, str]] = [
 def test_reporting_modes(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+# Verbs run together with their object; sync/move; files find names for -exec; values from
+# command substitutions are not fully seen.
+MORE: list[tuple[str, str]] = [
+    ("rclone deletefile remote:bucket/file.txt", ASK),
+    ("tmutil deletelocalsnapshots /", ASK),
+    ("rclone sync src: dest:", ASK),
+    ("borg compact repo", ASK),
+    ("find . -name .env -exec cat {} \\;", ASK),
+    ("find . -name id_rsa -exec head -n 1 {} +", DENY),
+    ("find . -name .env -exec echo {} \\;", ALLOW),
+    ('key=$(printf %s fi8uc3NoL2lkX3JzYQ== | base64 -d); cat "$key"', ASK),
+    ("cat `echo fi8uc3NoL2lkX3JzYQ== | base64 -d`", ASK),
+    ("kubectl $(echo delete) pod foo", ASK),
+    ("echo $(date)", ALLOW),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), MORE, ids=[c for c, _ in MORE])
+def test_more_siblings(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

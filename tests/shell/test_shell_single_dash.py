@@ -67,6 +67,9 @@ def test_find_exec_acts_on_files_under_the_start_paths(run: Analyze, dirs: tuple
     assert rm.dynamic  # which files is only known at run time
     local = only(run("find . -name '*.pyc' -execdir rm {} \\;"), "rm")
     assert local.paths == (cwd,)
+    reader = only(run("find . -name .env -exec cat {} +"), "cat")
+    assert reader.paths == (f"{cwd}/.env",)  # the files -name names
+    assert only(run("find . -name .env -exec echo {} +"), "echo").paths == ()
     shell = only(run("find ~ -exec sh -c 'rm \"$1\"' _ {} \\;"), "sh")
     assert shell.dynamic  # not a program that takes files: unchanged
 

@@ -509,6 +509,13 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
     cmd.positionals = tuple(starts)
     start_paths = tuple(p for s in (starts or ["."]) for p in w.path_forms(s, scope))
     cmd.paths = dedupe((*start_paths, *(r.target for r in cmd.redirects if r.target)))
+    # `find . -name .env -exec cat {} \;` reads files of that name under the start paths.
+    names = [
+        argv[j + 1]
+        for j in range(i, len(argv) - 1)
+        if argv[j] in ("-name", "-iname") and "/" not in argv[j + 1] and argv[j + 1]
+    ]
+    named = tuple(f"{p.rstrip('/')}/{n}" for p in start_paths for n in names)
     while i < len(argv):
         word = argv[i]
         i += 1
@@ -535,7 +542,7 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                     subst={},
                     inner_args_dynamic=True,
                 )
-                found_files(w, first, written, start_paths)
+                found_files(w, first, written, start_paths, named)
         elif word == "-delete":
             rm = Command(
                 "rm",
@@ -558,15 +565,32 @@ TAKES_FILES = frozenset(
 )
 
 
-def found_files(w: Walker, k: int, written: list[Field], start_paths: tuple[str, ...]) -> None:
+def found_files(
+    w: Walker,
+    k: int,
+    written: list[Field],
+    start_paths: tuple[str, ...],
+    named: tuple[str, ...] = (),
+) -> None:
     """``find START -exec rm -rf {} +``: the files ``{}`` stands for are under START, so
     START are the command's paths (as for ``-delete``); it stays ``dynamic`` (which files is
-    only known at run time), so deny rules see it and allow rules do not."""
+    only known at run time), so deny rules see it and allow rules do not. ``named``
+    (START/NAME for each ``-name NAME``) are the files any command given ``{}`` touches
+    (`-name .env -exec cat {}` reads .env files)."""
     if k >= len(w.commands) or not start_paths:
         return
     inner = w.commands[k]
+    given = any("{}" in f[0] for f in written)
     if inner.program in TAKES_FILES and any(f[0] == "{}" for f in written):
         inner.paths = dedupe((*inner.paths, *start_paths))
+    if given and named and inner.program not in _NAMES_ONLY | TAKES_FILES:
+        inner.paths = dedupe((*inner.paths, *named))  # deleters have START already
+
+
+# Programs that only print or test a name they are given, never open the file.
+_NAMES_ONLY = frozenset(
+    {"echo", "printf", "basename", "dirname", "realpath", "readlink", "ls", "stat", "test", "["}
+)
 
 
 # Build systems whose operands are labels (//pkg:target) rather than files.

@@ -37,9 +37,32 @@ def _words(text: str) -> frozenset[str]:
 DESTRUCTIVE = _words("""
     delete del deletes deleted deletion destroy destroyed purge drop dropdb terminate
     disable revoke wipe rm rmi rmdir rb remove removes erase prune forget kill truncate
-    flush flushall flushdb nuke shred expunge deregister unregister decommission uninstall
+    flush flushall flushdb nuke shred expunge deregister unregister decommission
     reset cleanup clear deactivate unpublish yank evict discard obliterate rdelete vacuum
+    compact dedupe recreate sync move
     """)
+# In an option only these count: `--delete-excluded` destroys, while `--rm`, `--disable-x`,
+# `--reset-cache` or `--clear` tune what a command does.
+_DESTRUCTIVE_OPTION = _words("""
+    delete del destroy purge drop wipe remove erase prune truncate shred expunge nuke
+    obliterate vacuum
+    """)
+# Verbs written run together with their object (`rclone deletefile`, `tmutil
+# deletelocalsnapshots`, `removeall`): a word starting with one of these is destructive.
+_DESTRUCTIVE_PREFIXES = (
+    "delete",
+    "remove",
+    "destroy",
+    "purge",
+    "drop",
+    "wipe",
+    "erase",
+    "deregister",
+    "unregister",
+    "terminate",
+    "revoke",
+    "truncate",
+)
 # Word parts that change, run, connect, transfer or reveal: never read-only.
 MUTATING = _words("""
     create update set put add apply deploy run exec execute start stop restart send publish
@@ -75,10 +98,11 @@ _SAFE_MODES = frozenset(
     {"--help", "help", "--dry-run", "dry-run", "--dryrun", "--what-if", "--noop", "--simulate"}
 )
 # Programs whose operands name things to look up or print, never actions they take; and
-# git, whose discarding verbs have rules of their own (a mixed `git reset` keeps work).
+# git and the container CLIs, whose destroying verbs have rules of their own (a mixed
+# `git reset` keeps work, `docker run --rm` only cleans up after itself).
 _NAMES_ARE_DATA = _words("""
     man hash help type which whereis whatis apropos info tldr echo printf command builtin
-    cheat git
+    cheat git docker podman nerdctl
     """)
 
 # Well-known CLIs that name their read-only verbs as above (from each tool's own command
@@ -163,14 +187,18 @@ def is_destructive(cmd: Command) -> bool:
     a dry run, or names a thing to look up: ``man rm``, ``--disable-status``)."""
     if cmd.program in _NAMES_ARE_DATA or _SAFE_MODES & cmd.flags:
         return False
-    words = [*path_words(cmd, skip=True), *_option_words(cmd)]
+    words = path_words(cmd, skip=True)
     if "-" in cmd.program or "_" in cmd.program:
         words.append(cmd.program)
     for w in words:
         parts = _parts(w)
         if parts and (parts[0] in READ_WORDS or _READ_PARTS & set(parts)):
-            continue  # list-deleted, get-deletion-status, --disable-status: reads
-        if any(p in DESTRUCTIVE for p in parts):
+            continue  # list-deleted, get-deletion-status: reads
+        if any(p in DESTRUCTIVE or p.startswith(_DESTRUCTIVE_PREFIXES) for p in parts):
+            return True
+    for option in _option_words(cmd):
+        parts = _parts(option)
+        if parts and parts[0] in _DESTRUCTIVE_OPTION and not _READ_PARTS & set(parts):
             return True
     return False
 
