@@ -77,6 +77,7 @@ class Change:
             "old": {"decision": self.old, "rule": self.old_rule, "reason": self.old_reason},
             "new": {"decision": self.new, "rule": self.new_rule, "reason": self.new_reason},
             "loosens": self.loosens,
+            "redacted": MASK in json.dumps(self.call.tool_input, ensure_ascii=False),
         }
 
 
@@ -179,12 +180,15 @@ def replay(
     project: str | None = None,
     fail_mode: str = "ask",
     home: str | None = None,
+    **shell_limits: int,
 ) -> Report:
     """Judge every row's call with ``policy`` and compare with what was recorded.
 
     ``project``: the project root every call is judged in (``None``: each call's own, from
     its cwd as a live call without one). ``fail_mode``: the answer when judging fails (never
     ``allow``). ``home``: the agent's home (``None``: this process's ``$HOME``).
+    ``shell_limits``: the analyzer's limits (``max_length``, ``max_depth``,
+    ``max_commands``) as the settings give them to live decisions.
     """
     mode: FailMode = fail_mode_of(fail_mode) or "deny"
     report = Report(policy.digest)
@@ -205,7 +209,7 @@ def replay(
         key = f"{call.tool_name}\0{call.cwd}\0{text}"
         new = seen.get(key)
         if new is None:
-            new = judge(policy, call, fail_mode=mode, home=home)
+            new = judge(policy, call, fail_mode=mode, home=home, **shell_limits)
             seen[key] = new
         report.judged += 1
         if MASK in text:
@@ -221,15 +225,29 @@ def replay(
 
 
 def judge(
-    policy: Policy, call: ToolCall, *, fail_mode: FailMode = "ask", home: str | None = None
+    policy: Policy,
+    call: ToolCall,
+    *,
+    fail_mode: FailMode = "ask",
+    home: str | None = None,
+    **shell_limits: int,
 ) -> Decision:
     """The rules' decision for ``call`` as a live decision makes it, without the reviewer
     (``review`` stays ``review``); an evaluation that fails gives ``decide``'s fail-closed
     answer."""
     try:
-        return policy.judge(call, home=home).decision
+        return policy.judge(call, now=None, home=home, **shell_limits).decision
     except Exception:
-        return decide(policy, call, fail_mode=fail_mode, home=home)
+        return decide(
+            policy,
+            call,
+            fail_mode=fail_mode,
+            now=None,
+            home=home,
+            exceptions=None,
+            reviewer=None,
+            **shell_limits,
+        )
 
 
 def read_jsonl(path: str) -> Iterator[dict[str, Any]]:

@@ -121,7 +121,15 @@ def run(args: argparse.Namespace) -> int:
             store = open_store(args.audit or settings.audit)
             until = parse_since(args.until) if args.until else None
             rows = rp.store_rows(store, query_of(args), until)
-        report = rp.replay(policy, rows, project=project, fail_mode=settings.fail_mode)
+        report = rp.replay(
+            policy,
+            rows,
+            project=project,
+            fail_mode=settings.fail_mode,
+            max_length=settings.shell_max_length,
+            max_depth=settings.shell_max_depth,
+            max_commands=settings.shell_max_commands,
+        )
     except (rp.ReplayError, StoreError, TargetError, ValueError, OSError) as exc:
         return _fail(str(exc))
     finally:
