@@ -137,7 +137,7 @@ def _excepted(decision: Decision, call: ToolCall, exceptions: str | None) -> Dec
     """``decision``, or the allow of a ``superego-mcp allow`` exception naming exactly this
     call (never over something final). Applied before any review: an allowed call needs
     no second opinion."""
-    if exceptions is not None and decision.action != "allow" and not decision.final:
+    if exceptions is not None and decision.may_be_excepted():
         from superego_mcp.exceptions import apply
 
         return apply(exceptions, call, decision)

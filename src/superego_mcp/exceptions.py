@@ -162,7 +162,7 @@ def apply(
 ) -> Decision:
     """``decision``, or an allow when an exception in force names exactly this call and
     nothing final decided it. ``consume=False`` (``explain``) leaves ``--once`` exceptions."""
-    if not state_dir or decision.action == "allow" or decision.final:
+    if not state_dir or not decision.may_be_excepted():
         return decision
     path = store_path(state_dir)
     now = time.time()

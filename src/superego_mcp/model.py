@@ -158,6 +158,11 @@ class Decision:
         self.final = final
         self.review = review
 
+    def may_be_excepted(self) -> bool:
+        """True when a ``superego-mcp allow`` exception may turn this into an allow: it is
+        not one already and nothing final decided it (the one place that says so)."""
+        return self.action != "allow" and not self.final
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (REST, MCP structured output, audit); ``review`` only when
         a reviewer was consulted."""

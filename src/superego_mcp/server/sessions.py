@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import threading
 import time
 from pathlib import Path
+
+from superego_mcp.files import write_atomic
 
 MAX_AGE = 12 * 3600  # a working day; the browser also drops it when it closes
 LOGIN_BURST = 5
@@ -89,11 +90,8 @@ class Sessions:
         live[sid] = expires
         # Rewritten whole (expired ids dropped) and renamed into place: readers never see a
         # half-written file.
-        tmp = self._file.with_name(f".{self._file.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.writelines(f"{s} {e}\n" for s, e in live.items())
-        tmp.replace(self._file)
+        text = "".join(f"{s} {e}\n" for s, e in live.items())
+        write_atomic(str(self._file), text.encode("utf-8"))
 
     def _read(self) -> dict[str, int]:
         assert self._file is not None
