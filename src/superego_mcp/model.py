@@ -6,7 +6,10 @@ start-up path, where every imported module is paid for on every tool call.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from superego_mcp.memory import SessionMemory
 
 # `defer`: the call was fully seen and no rule has an opinion; the agent's own permission
 # settings decide (Claude Code: no hook decision). A REST/MCP caller treats it as "ask".
@@ -89,6 +92,10 @@ class ToolCall:
     ``tool_name`` (``Bash``, ``Write``, ``mcp__server__tool``, ...) so that rules written for
     it apply, and the agent's own name in ``agent_tool`` (``run_shell_command``), which rules
     match too; ``agent`` names the agent (``None``: Claude Code or an API caller).
+
+    ``memory`` is the session's memory of the files the agent wrote
+    (``superego_mcp.memory.SessionMemory``), set by the entry point for a call with a
+    session id; ``None``: none is consulted.
     """
 
     __slots__ = (
@@ -97,6 +104,7 @@ class ToolCall:
         "agent_tool",
         "cwd",
         "home",
+        "memory",
         "project",
         "session_id",
         "tool_input",
@@ -125,6 +133,7 @@ class ToolCall:
         self.agent = agent
         # Only a name that differs from tool_name is kept: rules then test one name, not two.
         self.agent_tool = agent_tool if agent_tool != tool_name else None
+        self.memory: SessionMemory | None = None
 
     def __repr__(self) -> str:
         extra = f", agent={self.agent!r}, agent_tool={self.agent_tool!r}" if self.agent else ""

@@ -4,9 +4,10 @@ Shared by ``tests/corpus/test_corpus.py`` and ``bench/bench_corpus.py``. Each co
 mapping of family -> list of calls; a string is a Bash command line, a mapping is
 ``{tool, input}``; ``{command, source}`` is a Bash command line with where it was found
 (the public corpus); ``{command, files}`` a Bash command line judged in a temporary project
-holding ``files`` (name -> text; e.g. a package.json whose install scripts it runs). Calls
-are judged as ``superego-mcp check`` judges examples: in ``/home/user/project`` with home
-``/home/user``.
+holding ``files`` (name -> text; e.g. a package.json whose install scripts it runs), with
+``written``: those of them the agent wrote earlier in the session (``by`` a tool, default
+Write; session memory). Calls are judged as ``superego-mcp check`` judges examples: in
+``/home/user/project`` with home ``/home/user``.
 """
 
 from __future__ import annotations
@@ -77,7 +78,17 @@ def _with_files(family: str, entry: dict[str, Any]) -> Case:
         target.write_text(text, encoding="utf-8")
     command = entry["command"]
     call = ToolCall("Bash", {"command": command}, str(project), project=str(project))
-    return Case(family, call, f"{command} (with {', '.join(entry['files'])})")
+    written = entry.get("written", [])
+    if written:  # written by the agent earlier in the session (superego_mcp.memory)
+        from superego_mcp.memory import FileStore, Written, open_memory
+
+        store = str(Path(holder.name) / "writes")
+        by = entry.get("by", "Write")
+        FileStore(store).append("corpus", [Written(str(project / w), by, 1.0) for w in written])
+        call.session_id = "corpus"
+        call.memory = open_memory("corpus", store)
+    shown = f"{command} (with {', '.join(entry['files'])}"
+    return Case(family, call, shown + (f"; {by} wrote {', '.join(written)})" if written else ")"))
 
 
 def judge(policy: Policy, case: Case) -> str:

@@ -261,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="project root (default: $CLAUDE_PROJECT_DIR, else the git work tree, else cwd)",
     )
+    p.add_argument(
+        "--session",
+        metavar="ID",
+        default=None,
+        help="judge it as a call of this agent session, with the files the session wrote "
+        "(default: the hook JSON's session_id)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)"

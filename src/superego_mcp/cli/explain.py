@@ -41,7 +41,8 @@ def load_in_effect(args: argparse.Namespace, project: str | None = None) -> Poli
 def _read_call(args: argparse.Namespace) -> ToolCall:
     """The call to explain, from hook JSON on stdin, ``--tool``/``--input``, or words; its
     project root is ``--project``, else the hook JSON's ``project_dir``, else found as the
-    hook would (``CLAUDE_PROJECT_DIR``, the git work tree of the cwd, the cwd)."""
+    hook would (``CLAUDE_PROJECT_DIR``, the git work tree of the cwd, the cwd). With
+    ``--session`` (or the hook JSON's ``session_id``) it sees what the session wrote."""
     call = _read_bare_call(args)
     from superego_mcp.project import place
 
@@ -49,6 +50,12 @@ def _read_call(args: argparse.Namespace) -> ToolCall:
     if project is not None and not project.startswith("/"):
         project = os.path.abspath(project)  # noqa: PTH100
     place(call, given=project, environ=os.environ)
+    session = getattr(args, "session", None) or call.session_id
+    if session:  # the files the session wrote (superego_mcp.memory); read, never changed
+        from superego_mcp.memory import open_memory
+
+        call.session_id = session
+        call.memory = open_memory(session)
     return call
 
 
@@ -63,6 +70,8 @@ def _read_bare_call(args: argparse.Namespace) -> ToolCall:
         if not isinstance(tool_input, dict):
             raise ValueError("'tool_input' must be an object")
         call = ToolCall(data["tool_name"], tool_input, args.cwd or str(data.get("cwd") or cwd))
+        session = data.get("session_id")
+        call.session_id = session if isinstance(session, str) and session else None
         for key, slot in (("project_dir", "project"), ("home", "home")):
             value = data.get(key)
             if isinstance(value, str) and value.startswith("/"):

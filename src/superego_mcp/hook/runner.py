@@ -44,6 +44,9 @@ _MAX_EXTENSION_S = 52.0
 # The child's own alarm fires this much before the parent's, so that a Python-level hang
 # ends with the child's answer and only a hang in C code has to be killed.
 _CHILD_MARGIN_S = 0.2
+# Tools whose calls write files or run them (session memory, superego_mcp.memory); MCP tools
+# too. Other agents' tools arrive under these names.
+_MEMORY_TOOLS = frozenset({"Bash", "Write", "Edit", "MultiEdit", "NotebookEdit"})
 # Exit status of a child that could not send a complete answer.
 _CHILD_FAILED = 70
 
@@ -244,6 +247,15 @@ def _judge(
             exceptions=compiled.state_dir or None,
         )
 
+    memory = None
+    if call.session_id and (call.tool_name in _MEMORY_TOOLS or call.tool_name[:5] == "mcp__"):
+        # What the session wrote before (superego_mcp.memory): only calls that write or run
+        # files use it, so a Read or a search pays nothing for it.
+        from superego_mcp.memory import open_memory
+
+        memory = open_memory(call.session_id)
+        for c in (call, *request.more):
+            c.memory = memory
     if request.more:  # a patch's other files (other agents only)
         from superego_mcp.hook.agents import decide_request
 
@@ -251,6 +263,8 @@ def _judge(
         decision, call = decide_request(calls, [decide_one(c) for c in calls])
     else:
         decision = decide_one(call)
+    if memory is not None:
+        memory.commit(decision.action)
     latency_ms = (time.perf_counter() - started) * 1000
     event = request.event
     out = _answer(adapter.render_decision(event, decision, call))

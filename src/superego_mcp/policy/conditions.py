@@ -70,9 +70,11 @@ def _inside(bases: tuple[str, ...], dirs: tuple[str, ...]) -> tuple[str, ...]:
 
 class Unit:
     """One thing a rule decides: a shell command (``command``), the findings of a Bash call not
-    tied to a command (``command is None`` and ``shell``), or a non-shell call."""
+    tied to a command (``command is None`` and ``shell``), or a non-shell call. ``details``
+    says more about some findings (a reason's ``{details}``: the session write a command
+    runs)."""
 
-    __slots__ = ("command", "dynamic", "findings", "label", "paths", "shell", "urls")
+    __slots__ = ("command", "details", "dynamic", "findings", "label", "paths", "shell", "urls")
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class Unit:
         self.dynamic = dynamic
         self.label = label
         self.urls: tuple[URL, ...] | None = None  # parsed on first use (see Url)
+        self.details: tuple[str, ...] = ()
 
 
 class Condition:

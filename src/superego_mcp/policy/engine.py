@@ -550,10 +550,23 @@ def _no_opinion(results: list[UnitResult], call: ToolCall) -> list[str]:
     return names
 
 
+def _writes_then_runs(analysis: Analysis) -> bool:
+    """Whether some command of the line writes a file and a later one runs a file (what
+    session memory looks at, for a call without a session)."""
+    wrote = False
+    for cmd in analysis.commands:
+        if wrote and (cmd.program_files or cmd.runs):
+            return True
+        wrote = wrote or bool(cmd.writes)
+    return False
+
+
 def _reason(rule: Rule, unit: Unit, ctx: Context) -> str:
     reason = rule.reason
     if "{paths}" in reason:
         reason = reason.replace("{paths}", shown_paths(unit.paths, ctx.home))
+    if "{details}" in reason:
+        reason = reason.replace("{details}", "; ".join(unit.details) or "(no details)")
     return reason
 
 
@@ -656,17 +669,36 @@ def call_units(
     call: ToolCall, ctx: Context, limits: dict[str, int]
 ) -> tuple[Analysis | None, list[Unit]]:
     """The units of a call (and the shell analysis, if any): one per command of a Bash
-    call; else the tool call, plus one per command its ``command`` field runs (MCP)."""
+    call; else the tool call, plus one per command its ``command`` field runs (MCP). What
+    the session wrote marks the commands that run it (:func:`_remember`)."""
     if call.tool_name in SHELL_TOOLS:
-        return shell_units(call, ctx, limits)
-    units = [tool_unit(call, ctx)]
-    command = embedded_command(call)
-    if command is None:
-        return None, units
-    # An MCP tool that runs a command: its commands are units like a Bash call's, decided
-    # by every rule that can apply to this tool (shell tests included).
-    analysis, embedded = shell_units(call, ctx, limits, command)
-    return analysis, units + embedded
+        analysis, units = shell_units(call, ctx, limits)
+    else:
+        units = [tool_unit(call, ctx)]
+        command = embedded_command(call)
+        analysis = None
+        if command is not None:
+            # An MCP tool that runs a command: its commands are units like a Bash call's,
+            # decided by every rule that can apply to this tool (shell tests included).
+            analysis, embedded = shell_units(call, ctx, limits, command)
+            units += embedded
+    _remember(call, analysis, units)
+    return analysis, units
+
+
+def _remember(call: ToolCall, analysis: Analysis | None, units: list[Unit]) -> None:
+    """Session memory (superego_mcp.memory): note what the call writes, and mark commands
+    that run a file the session wrote. A call without a session still has its own line:
+    a file written earlier on it and then run."""
+    memory = call.memory
+    if memory is None and analysis is not None and _writes_then_runs(analysis):
+        from superego_mcp.memory import SessionMemory
+
+        memory = SessionMemory(None, "")
+    if memory is not None:
+        from superego_mcp.memory import consult
+
+        consult(memory, call, analysis, units)
 
 
 def powershell_as_shell(call: ToolCall) -> ToolCall:

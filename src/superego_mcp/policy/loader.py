@@ -103,6 +103,7 @@ FINDING_KINDS = (
     "reverse_shell",
     "script_unread",
     "script_written",
+    "runs_session_write",  # made by the engine from session memory (superego_mcp.memory)
 )
 DEFAULT_PRIORITY = 100
 

@@ -53,7 +53,7 @@ VALUED: dict[str, frozenset[str]] = {
     | {"--agent", "--scope", "--matcher", "--mode", "--url", "--timeout", "--project-dir"},
     "init": frozenset({"--path"}),
     "check": _POLICY,
-    "explain": _POLICY | {"--tool", "--input", "--cwd", "--agent", "--project"},
+    "explain": _POLICY | {"--tool", "--input", "--cwd", "--agent", "--project", "--session"},
     "allow": frozenset({"--for", "--revoke", "--reason", "--tool", "--input", "--config"}),
     "config": frozenset({"--config"}),
     "audit": frozenset(),

@@ -78,6 +78,8 @@ async def _hook_answer(
         if not request.judged or request.call is None:
             return adapter.dump({})
         # Several calls in one input (a patch over several files): one answer, one record.
+        for other in request.more:  # the same session: its writes are remembered too
+            other.session_id = other.session_id or request.call.session_id
         decision, call = await recorder.decide(
             request.call, entry="http-hook", event=event, more=request.more
         )

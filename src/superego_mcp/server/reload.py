@@ -112,6 +112,9 @@ class PolicyHolder:
         self._reload_lock = threading.Lock()
         # Each session's project root, decided by its first call (superego_mcp.project).
         self.sessions = SessionRoots()
+        # Where each session's writes are remembered (superego_mcp.memory; None: the cache
+        # directory's, shared with the command hook on this machine).
+        self.memory_dir: str | None = None
         # Told the outcome of each reload (True: in force); the server's metrics count them.
         self.on_reload: Callable[[bool], None] | None = None
 
@@ -151,6 +154,11 @@ class PolicyHolder:
         """Set the call's project root when the caller did not give one: the session's first
         one (remembered here, per session id), else its cwd's git work tree, else its cwd."""
         place(call, sessions=self.sessions)
+        if call.memory is None and call.session_id:
+            from superego_mcp.memory import open_memory
+
+            # The files the session wrote: the store the command hook keeps too.
+            call.memory = open_memory(call.session_id, self.memory_dir)
 
     def _told(self, *, ok: bool) -> None:
         if self.on_reload is not None:
@@ -168,7 +176,7 @@ class PolicyHolder:
         for the ``mcp-sampling`` provider."""
         self.place(call)
         # One read of self.policy: a reload mid-call cannot mix two policies.
-        return await adecide(
+        decision = await adecide(
             self.policy,
             call,
             fail_mode=self.fail_mode,
@@ -177,6 +185,9 @@ class PolicyHolder:
             exceptions=self.exceptions,
             **self.limits,
         )
+        if call.memory is not None:  # what this call writes, once it is answered
+            call.memory.commit(decision.action)
+        return decision
 
     async def explain(
         self, call: ToolCall, session: Sampler | None = None

@@ -43,6 +43,11 @@ def _decode_results(commands: list[Command], findings: list[Finding]) -> None:
         cmd.piped_to = tuple(map(d, cmd.piped_to))
         cmd.assignments = tuple(map(d, cmd.assignments))
         cmd.origin = None if cmd.origin is None else d(cmd.origin)
+        cmd.program_files = tuple(map(d, cmd.program_files))
+        cmd.script = None if cmd.script is None else d(cmd.script)
+        cmd.runs = tuple(map(d, cmd.runs))
+        cmd.writes = tuple(map(d, cmd.writes))
+        cmd.built_from = tuple(map(d, cmd.built_from))
         for r in cmd.redirects:
             r.target = None if r.target is None else d(r.target)
     for f in findings:
@@ -105,6 +110,8 @@ def analyze(
             walker.findings.append(Finding(REVERSE_SHELL, "mentions /dev/tcp or /dev/udp"))
     except Exception as exc:  # never raise: fail closed instead
         walker.findings.append(Finding(UNPARSEABLE, f"analysis failed: {type(exc).__name__}"))
+    analysed = frozenset(walker.file_cache) | walker.analysed
     if encoded or walker.encoded:
         _decode_results(walker.commands, walker.findings)
-    return Analysis(source, tuple(walker.commands), tuple(walker.findings))
+        analysed = frozenset(map(astral.decode, analysed))
+    return Analysis(source, tuple(walker.commands), tuple(walker.findings), analysed)

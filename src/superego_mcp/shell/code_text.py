@@ -124,12 +124,22 @@ def code_runner(
             if not dynamic and text.startswith(("/", "~")):
                 given.extend(w.path_forms(text, env_scope))
     cmd.paths = dedupe((*script, *given, *(r.target for r in cmd.redirects if r.target)))
+    cmd.runs = dedupe((*cmd.runs, *script))
     if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
         inline_code(w, k, cmd.positionals[0], "deno eval", env_scope, ctx, dynamic=cmd.dynamic)
         return
     if family == "python" and "-m" in argv[: src.script or len(argv)]:
         m = argv.index("-m")
         if m + 1 < len(argv) and not args[m + 1][1]:
+            # The module, when it is the cwd's own (python looks there first).
+            module = argv[m + 1].replace(".", "/")
+            cmd.runs = dedupe(
+                (
+                    *cmd.runs,
+                    *w.path_forms(module + ".py", env_scope),
+                    *w.path_forms(module + "/__main__.py", env_scope),
+                )
+            )
             module_file(w, k, argv[m + 1], env_scope, ctx)
         if m + 1 < len(argv):
             simple_command.run(

@@ -84,11 +84,21 @@ class Command:
     - ``script``: the file this command runs whose commands were read and listed as units
       (``bash x.sh``, ``./x.sh``, ``source f``, the Makefile, package.json, justfile or
       pyproject.toml of a task runner; see ``shell.scripts``), else ``None``.
+    - ``runs``: files whose code the command runs or loads, normalized like ``paths``: an
+      interpreter's script (``python x.py``, ``node x.js``, ``bash x.sh``), the module
+      ``python -m`` names in the cwd, ``go run`` files (``DIR/*.go`` for a package), the
+      project's ``setup.py`` a ``pip install .`` runs (see ``shell.effects``). The program
+      itself, when written as a path, is in ``program_files``.
+    - ``writes``: files the command writes: writing redirects, ``tee``, ``cp``/``mv``/
+      ``install``/``ln`` destinations, ``sed -i``/``perl -i`` files, downloads
+      (``curl -o``, ``wget -O``), a compiler's ``-o`` output.
+    - ``built_from``: the sources a compiler builds ``writes`` from (``gcc -o app main.c``).
     """
 
     __slots__ = (
         "argv",
         "assignments",
+        "built_from",
         "dynamic",
         "flags",
         "origin",
@@ -100,10 +110,12 @@ class Command:
         "program_files",
         "program_path",
         "redirects",
+        "runs",
         "script",
         "subcommand",
         "text",
         "via",
+        "writes",
     )
 
     def __init__(
@@ -142,6 +154,9 @@ class Command:
         self.origin = origin
         self.program_files: tuple[str, ...] = ()
         self.script: str | None = None
+        self.runs: tuple[str, ...] = ()
+        self.writes: tuple[str, ...] = ()
+        self.built_from: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         via = f" via {'/'.join(self.via)}" if self.via else ""
@@ -164,16 +179,23 @@ class Finding:
 
 
 class Analysis:
-    """Everything that a command line would run, and what was noticed on the way."""
+    """Everything that a command line would run, and what was noticed on the way.
+    ``analysed``: files whose whole text was read and judged with the line (shell scripts
+    walked; code in other languages that ``superego_mcp.lang`` analysed completely)."""
 
-    __slots__ = ("commands", "findings", "source")
+    __slots__ = ("analysed", "commands", "findings", "source")
 
     def __init__(
-        self, source: str, commands: tuple[Command, ...], findings: tuple[Finding, ...]
+        self,
+        source: str,
+        commands: tuple[Command, ...],
+        findings: tuple[Finding, ...],
+        analysed: frozenset[str] = frozenset(),
     ) -> None:
         self.source = source
         self.commands = commands
         self.findings = findings
+        self.analysed = analysed
 
     @property
     def failed(self) -> bool:

@@ -11,7 +11,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import paths as _paths
-from . import code_text, detect, flags, redirections, scripts, statements, syntax, wrappers
+from . import (
+    code_text,
+    detect,
+    effects,
+    flags,
+    redirections,
+    scripts,
+    statements,
+    syntax,
+    wrappers,
+)
 from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
 from .state import Limit, clip_text, code_detail, dedupe
 from .words import expand, node_text, tokens_of
@@ -294,6 +304,7 @@ def run(
     cmd.paths = command_paths(w, cmd, args, parsed, redirects, scope)
     if "/" in path_word and not dyn_program:
         cmd.program_files = w.path_forms(path_word, scope)
+    effects.note(w, cmd, parsed, scope)
     if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
         cmd.dynamic = True
     k = w.add(cmd, ctx, assignments)

@@ -136,6 +136,11 @@ class Walker:
         self.sources: list[tuple[str, int] | None] = []
         self.where: str | None = None
         self.encoded = False  # some script text needed astral encoding
+        # Files whose whole text was analysed besides the shell scripts read (file_cache):
+        # an analyser of another language (superego_mcp.lang) adds each file it analysed
+        # completely, so that running a file the agent wrote is judged by its content
+        # (superego_mcp.memory) rather than asked about.
+        self.analysed: set[str] = set()
 
     def path_forms(self, word: str, scope: Scope) -> tuple[str, ...]:
         """Normalized forms of a path word; () when it cannot be resolved."""

@@ -1,0 +1,186 @@
+"""What a command does to files beyond naming them: the files whose code it runs
+(``Command.runs``), the files it writes (``Command.writes``) and, for a compiler, the
+sources those are built from (``Command.built_from``).
+
+Session memory (``superego_mcp.memory``) uses them: what the agent wrote is remembered, and
+running it unread is asked about. Best effort by program; what is not listed here is not
+known to write or run a file (documented in docs/rules.md, "Session memory").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .state import dedupe
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .flags import ParsedArgs
+    from .model import Command
+    from .state import Scope, Walker
+
+# The destination is the last operand (or -t DIR).
+_COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp", "ditto"})
+# Every operand is written.
+_TEE = frozenset({"tee", "sponge"})
+_COMPILERS = frozenset(
+    {"gcc", "g++", "cc", "c++", "clang", "clang++", "rustc", "tcc", "zig", "nim", "ghc"}
+)
+_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".m", ".mm", ".rs", ".zig", ".s",
+                    ".S", ".nim", ".hs", ".go", ".o", ".a")  # fmt: skip
+# Run the file named by their first operand.
+_FIRST_OPERAND_RUNS = frozenset(
+    {"tsx", "ts-node", "ts-node-esm", "esno", "esrun", "Rscript", "julia", "elixir", "kotlin",
+     "groovy", "scala", "dart", "swift", "crystal", "raku", "tclsh", "wish", "osascript"}
+)  # fmt: skip
+_BUN_SCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+_PY_BUILDS = frozenset({"sync", "install"})
+_CARGO_BUILDS = frozenset({"build", "b", "run", "r", "test", "t", "check", "c", "bench",
+                           "clippy", "doc", "d", "install"})  # fmt: skip
+
+
+def note(w: Walker, cmd: Command, parsed: ParsedArgs, scope: Scope) -> None:
+    """Set ``cmd.runs``, ``cmd.writes`` and ``cmd.built_from`` (see the module docstring)."""
+    program = cmd.program
+    pos = [p for p in cmd.positionals if p != "-"]
+    writes: list[str] = [r.target for r in cmd.redirects if r.writes and r.target]
+    runs: list[str] = []
+
+    def forms(word: str) -> tuple[str, ...]:
+        return w.path_forms(word, scope)
+
+    if program in _TEE:
+        writes.extend(f for p in pos for f in forms(p))
+    elif program in _COPIERS and pos:
+        target = _value(parsed, ("-t", "--target-directory"))
+        sources = pos if target else pos[:-1]
+        dest = target or pos[-1]
+        writes.extend(forms(dest))
+        if target or dest.endswith("/") or len(sources) > 1 or _is_dir(forms(dest)):
+            for src in sources:
+                name = src.rstrip("/").rsplit("/", 1)[-1]
+                writes.extend(forms(dest.rstrip("/") + "/" + name))
+    elif program in ("sed", "gsed") and ("in-place" in cmd.flags or _in_place(cmd.argv)):
+        files = pos[1:] if "-e" not in cmd.argv and "--expression" not in cmd.argv else pos
+        writes.extend(f for p in files for f in forms(p))
+    elif program in ("perl", "ruby") and any(_perl_in_place(a) for a in cmd.argv):
+        writes.extend(f for p in _perl_files(cmd.argv) for f in forms(p))
+    elif program in ("curl", "wget"):
+        for name in ("-o", "--output", "-O", "--output-document"):
+            value = _value(parsed, (name,))
+            if value and value != "-":
+                writes.extend(forms(value))
+    elif program == "dd":
+        writes.extend(f for p in pos if p.startswith("of=") for f in forms(p[3:]))
+    if program in _COMPILERS or (program == "go" and cmd.subcommand == "build"):
+        out = _value(parsed, ("-o", "--output"))
+        if out:
+            cmd.built_from = dedupe(
+                tuple(f for p in pos if p.endswith(_SOURCE_SUFFIXES) for f in forms(p))
+            )
+            if program == "go" and not cmd.built_from:
+                cmd.built_from = _go_package(pos, forms)
+            writes.extend(forms(out))
+    runs.extend(_runs(program, cmd, parsed, pos, forms, scope))
+    cmd.writes = dedupe(tuple(writes))
+    cmd.runs = dedupe(tuple(runs))
+
+
+def _runs(
+    program: str,
+    cmd: Command,
+    parsed: ParsedArgs,
+    pos: list[str],
+    forms: Callable[[str], tuple[str, ...]],
+    scope: Scope,
+) -> list[str]:
+    """Files the program runs or loads, other than an interpreter's script (code_text)."""
+    sub = cmd.subcommand
+    if program == "go" and sub == "run":
+        files = [p for p in pos if p.endswith(".go")]
+        if files:
+            return [f for p in files for f in forms(p)]
+        return list(_go_package(pos, forms))
+    if program == "deno" and sub in ("run", "test", "serve") and pos:
+        return list(forms(pos[0]))
+    if program == "bun" and sub is not None and sub.endswith(_BUN_SCRIPT):
+        return list(forms(sub))
+    if program == "bun" and sub == "run" and pos and pos[0].endswith(_BUN_SCRIPT):
+        return list(forms(pos[0]))
+    if program in _FIRST_OPERAND_RUNS and pos:
+        return list(forms(pos[0]))
+    if program == "java" and pos:
+        jar = pos[0]
+        return list(forms(jar)) if jar.endswith((".java", ".jar")) else []
+    # A Python build backend runs the project's setup.py (pip install ., uv sync, ...).
+    if (program in ("pip", "pip3") and sub == "install") or (
+        program == "uv" and sub == "pip install"
+    ):
+        editable = _value(parsed, ("-e", "--editable"))
+        named = [*pos, editable] if editable else pos
+        dirs = [p for p in named if p in (".", "..") or p.startswith(("./", "../", "/"))]
+        return [f for d in dirs for f in forms(d.rstrip("/") + "/setup.py")]
+    if program in ("uv", "poetry", "pdm", "pipenv") and sub in _PY_BUILDS:
+        return list(forms("setup.py")) if scope.cwd is not None else []
+    # Cargo compiles and runs the package's build script before building it.
+    if program == "cargo" and sub in _CARGO_BUILDS:
+        return list(forms("build.rs")) if scope.cwd is not None else []
+    return []
+
+
+def _go_package(pos: list[str], forms: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """``go run .`` / ``go build ./cmd/x``: the package directory's Go files, as
+    ``DIR/*.go`` (session memory matches any file there)."""
+    dirs = [p for p in pos if p == "." or p.startswith(("./", "../", "/"))] or ["."]
+    return tuple(f.rstrip("/") + "/*.go" for d in dirs[:1] for f in forms(d))
+
+
+def _value(parsed: ParsedArgs, names: tuple[str, ...]) -> str | None:
+    for name, value in parsed.option_values:
+        if name in names:
+            return value
+    return None
+
+
+def _in_place(argv: tuple[str, ...]) -> bool:
+    return any(a.startswith(("-i", "--in-place")) for a in argv)
+
+
+def _perl_in_place(word: str) -> bool:
+    """``-i``, ``-i.bak``, ``-pi``, ``-pi.bak``: perl's (and ruby's) in-place switch."""
+    if not word.startswith("-") or word.startswith("--"):
+        return False
+    letters = word[1:].split(".", 1)[0]
+    return "i" in letters and "e" not in letters[: letters.index("i")]
+
+
+def _perl_files(argv: tuple[str, ...]) -> list[str]:
+    """The files perl edits: the words after its switches, less the ``-e`` code (or, with
+    no ``-e``, the script file)."""
+    words: list[str] = []
+    code = False
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word.startswith("-") and len(word) > 1:
+            letters = word[1:].split(".", 1)[0]
+            if "e" in letters or "E" in letters:
+                code = skip = True
+            elif letters in ("M", "I", "m"):
+                skip = True
+        else:
+            words.append(word)
+    return words if code else words[1:]
+
+
+def _is_dir(forms: tuple[str, ...]) -> bool:
+    import os
+
+    from . import astral
+
+    try:
+        return bool(forms) and os.path.isdir(astral.decode(forms[0]))  # noqa: PTH112
+    except ValueError:
+        return False
