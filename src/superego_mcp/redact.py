@@ -255,6 +255,42 @@ def redact_text(text: str) -> str:
     return text
 
 
+_WORD = re.compile(r"[A-Za-z0-9_+~-]{6,}")
+
+
+def secret_words(value: Any, depth: int = 0) -> set[str]:
+    """The words (6+ characters) of every secret :func:`redact_value` hides in ``value``,
+    to scrub them from text derived from it (a reason that quotes part of a command, where
+    the name or header that made the secret recognisable is gone). Words that survive
+    redaction (a ``--password`` flag's name) are not secrets and are left out."""
+    words: set[str] = set()
+    if isinstance(value, str):
+        redacted = redact_text(value)
+        if redacted != value:
+            kept = set(_WORD.findall(redacted))
+            words.update(w for w in _WORD.findall(value) if w not in kept)
+    elif depth <= 64 and isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, str) and is_secret_key(str(k)):
+                words.update(_WORD.findall(v))
+            else:
+                words |= secret_words(v, depth + 1)
+    elif depth <= 64 and isinstance(value, list | tuple):
+        for v in value:
+            words |= secret_words(v, depth + 1)
+    return words
+
+
+def scrub(text: str, words: set[str]) -> str:
+    """``text`` redacted, and every word of ``words`` (see :func:`secret_words`) in it
+    replaced by ``[REDACTED]``, longest first."""
+    text = redact_text(text)
+    for word in sorted(words, key=len, reverse=True):
+        if word in text:
+            text = text.replace(word, MASK)
+    return text
+
+
 def contains_secret(text: str) -> bool:
     """True when ``text`` holds anything :func:`redact_text` would hide (a secret by place
     or by shape). For checks that refuse or flag secret-shaped values (URLs, arguments)."""

@@ -181,3 +181,26 @@ def test_contains_secret_sees_what_redaction_hides(text: str, secret: str) -> No
 @pytest.mark.parametrize("text", PLAIN)
 def test_contains_secret_is_false_for_ordinary_text(text: str) -> None:
     assert not contains_secret(text)
+
+
+def test_a_reason_quoting_part_of_a_secret_loses_it_too() -> None:
+    # The reason names the second line of a key block as a program: without the block's
+    # header, no pattern would know it for a secret.
+    from superego_mcp.audit.record import build_record
+    from superego_mcp.model import Decision, ToolCall
+
+    command = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7 cut off"
+    call = ToolCall("Bash", {"command": command}, "/work", session_id="s")
+    reason = "No rule has an opinion on `MIIEowIBAAKCAQEA7`."
+    review = {"reason": "it runs MIIEowIBAAKCAQEA7", "provider": "openai"}
+    decision = Decision("defer", reason, None)
+    decision.review = review  # type: ignore[attr-defined]
+    r = build_record(call, decision, entry="rest", latency_ms=1.0, policy_digest="d")
+    assert "MIIEowIBAAKCAQEA7" not in json.dumps(r)
+    assert r["reason"] == f"No rule has an opinion on `{MASK}`."
+    assert json.loads(r["review"])["provider"] == "openai"
+    # Words a redaction keeps are not secret: a flag's name stays in the reason.
+    call = ToolCall("Bash", {"command": "mysql --password=Hunter2Hunter2 db"}, "/work")
+    d = Decision("ask", "mysql with a password option; Hunter2Hunter2 quoted", None)
+    r = build_record(call, d, entry="rest", latency_ms=1.0, policy_digest="d")
+    assert r["reason"] == f"mysql with a password option; {MASK} quoted"

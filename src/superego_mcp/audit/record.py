@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from superego_mcp.model import no_opinion_names, with_no_opinion, without_no_opinion
-from superego_mcp.redact import redact_text, redact_value
+from superego_mcp.redact import redact_text, redact_value, scrub, secret_words
 
 if TYPE_CHECKING:
     from superego_mcp.model import Decision, ToolCall
@@ -104,6 +104,16 @@ def build_record(
         # Cut on the redacted text, then redact again: a cut must not expose half a secret.
         text = json.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
     review = getattr(decision, "review", None)
+    # A reason (or review) may quote part of the input whose secret redaction recognised only
+    # by its context (a key block's header, a NAME=): the secret's own words go too.
+    words = secret_words(call.tool_input)
+    reason = _reason(decision.reason, text, call.tool_name)
+    if words:
+        reason = scrub(reason, words)
+    if review is not None:
+        review = redact_value(review)
+        if words:
+            review = json.loads(scrub(json.dumps(review), words))
     return {
         "ts": time.time() if ts is None else ts,
         "entry": entry,
@@ -114,9 +124,9 @@ def build_record(
         "tool": _cap(redact_text(call.tool_name), 256),
         "input": text,
         "decision": decision.action,
-        "reason": _cap(_reason(decision.reason, text, call.tool_name)),
+        "reason": _cap(reason),
         "rule": _cap(decision.rule_id, 256),
-        "review": None if review is None else _json(redact_value(review)),
+        "review": None if review is None else _json(review),
         "policy_digest": policy_digest,
         "latency_ms": round(latency_ms, 3),
         "node": node_name(),
