@@ -40,8 +40,6 @@ from superego_mcp.server.strict import StrictJson
 
 log = logging.getLogger("superego_mcp.server")
 
-HOOK_PATH = ROUTES["claude"]
-
 
 class EvaluateRequest(BaseModel):
     """One tool call to judge."""
@@ -159,25 +157,9 @@ def create_app(
     )
 
     # Routes are matched in order: the hot path (one call per agent tool call) goes first.
-    @app.post(
-        HOOK_PATH,
-        tags=["hooks"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"type": "object"}}},
-                "description": "Claude Code hook input (PreToolUse, PermissionRequest, ...).",
-            }
-        },
-    )
-    async def claude_code_hook(request: Request) -> Response:
-        """A Claude Code ``"type": "http"`` hook. Always 200 with hook JSON: Claude Code
-        ignores non-2xx answers, so bad input gets a fail-closed decision instead."""
-        body = await request.body()
-        answer = await _hook_answer(body, holder, recorder)
-        return Response(answer, media_type="application/json")
-
-    def _agent_route(name: str) -> None:
+    # The hook routes are answered by HookRoutes (below) before routing; declared here for
+    # the OpenAPI document and the other methods' 405.
+    def _hook_route(name: str) -> None:
         module = adapter_for(name)
 
         async def agent_hook(request: Request) -> Response:
@@ -192,8 +174,9 @@ def create_app(
             name=f"{name}_hook",
             summary=f"{name} hook",
             description=(
-                f"The hook of {name} (see docs/agents.md): its hook JSON in, its answer out. "
-                "Always 200 with an answer: bad input gets a fail-closed one."
+                f'The hook of {name} (see docs/agents.md; Claude Code\'s is its `"type": '
+                '"http"` hook): its hook JSON in, its answer out. Always 200 with an answer: '
+                "the agent ignores other statuses, so bad input gets a fail-closed one."
             ),
             openapi_extra={
                 "requestBody": {
@@ -203,8 +186,8 @@ def create_app(
             },
         )
 
-    for name in AGENTS[1:]:
-        _agent_route(name)
+    for name in AGENTS:
+        _hook_route(name)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -258,49 +241,63 @@ def create_app(
         ]
     )
 
-    # Outermost last: CORS (answers preflights) > Host/Origin > token > body size > hook
-    # routes > duplicate JSON keys (REST, MCP) > the app's routes.
-    app.add_middleware(StrictJson)
-    app.add_middleware(
-        HookRoutes,
-        answers={
-            ROUTES[name]: functools.partial(
-                _hook_answer, holder=holder, recorder=recorder, agent=adapter_for(name)
-            )
-            for name in AGENTS
-        },
-    )
+    # The middleware, innermost first (each one added wraps the ones before it): duplicate
+    # JSON keys (REST, MCP) < hook routes < body size < token < Host/Origin < CORS (answers
+    # preflights) < request context (request id, metrics; sees every request, even refused).
     too_large = "the hook input is too large to judge"
-    app.add_middleware(
-        BodyLimit,
-        max_bytes=settings.max_body_bytes,
-        fail_closed={
-            ROUTES[name]: adapter.dump(
-                adapter_for(name).render_failure(None, holder.fail_mode, too_large)
-            )
-            for name in AGENTS
-        },
-    )
+    layers: list[tuple[Any, dict[str, Any]]] = [
+        (StrictJson, {}),
+        (
+            HookRoutes,
+            {
+                "answers": {
+                    ROUTES[name]: functools.partial(
+                        _hook_answer, holder=holder, recorder=recorder, agent=adapter_for(name)
+                    )
+                    for name in AGENTS
+                }
+            },
+        ),
+        (
+            BodyLimit,
+            {
+                "max_bytes": settings.max_body_bytes,
+                "fail_closed": {
+                    ROUTES[name]: adapter.dump(
+                        adapter_for(name).render_failure(None, holder.fail_mode, too_large)
+                    )
+                    for name in AGENTS
+                },
+            },
+        ),
+    ]
     if token is not None and sessions is not None:
-        app.add_middleware(BearerAuth, token=token, sessions=sessions)
-    app.add_middleware(
-        HostOriginGuard,
-        allowed_hosts=settings.allowed_hosts,
-        allowed_origins=settings.cors_origins,
+        layers.append((BearerAuth, {"token": token, "sessions": sessions}))
+    layers.append(
+        (
+            HostOriginGuard,
+            {"allowed_hosts": settings.allowed_hosts, "allowed_origins": settings.cors_origins},
+        )
     )
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=[
-                "authorization",
-                "content-type",
-                "mcp-session-id",
-                "mcp-protocol-version",
-            ],
-            expose_headers=["mcp-session-id"],
+        layers.append(
+            (
+                CORSMiddleware,
+                {
+                    "allow_origins": settings.cors_origins,
+                    "allow_methods": ["GET", "POST", "DELETE"],
+                    "allow_headers": [
+                        "authorization",
+                        "content-type",
+                        "mcp-session-id",
+                        "mcp-protocol-version",
+                    ],
+                    "expose_headers": ["mcp-session-id"],
+                },
+            )
         )
     known = frozenset(str(getattr(r, "path", "")) for r in app.router.routes)
-    app.add_middleware(RequestContext, metrics=recorder.metrics, routes=known)
+    layers.append((RequestContext, {"metrics": recorder.metrics, "routes": known}))
+    for middleware, options in layers:
+        app.add_middleware(middleware, **options)
     return app
