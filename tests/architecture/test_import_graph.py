@@ -27,6 +27,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "superego_mcp.paths",
             "superego_mcp.places",
             "superego_mcp.redact",
+            "superego_mcp.strictjson",
             "superego_mcp.project",
             "superego_mcp.buildinfo",
             "superego_mcp.visible",
