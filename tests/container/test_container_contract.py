@@ -389,10 +389,15 @@ def _check_audit_kept(image: LoadedImage, second: Running, before: dict[str, str
     """The audit database ($XDG_STATE_HOME/superego/audit.db, SQLite by default) is on the
     volume, and the replacement container serves the first one's decision from it."""
     assert "state/superego/audit.db" in before, sorted(before)
+    _assert_recorded_deny(second)
+
+
+def _assert_recorded_deny(container: Running) -> None:
+    """The container's /v1/audit holds the denied `rm -rf /` of _produce_server_decision."""
     page = httpx.get(
-        f"{second.url}/v1/audit",
+        f"{container.url}/v1/audit",
         params={"decision": "deny", "entry": "http-hook"},
-        headers={"Authorization": f"Bearer {second.token}"},
+        headers={"Authorization": f"Bearer {container.token}"},
         timeout=30,
     ).json()
     assert any("rm -rf /" in json.dumps(item) for item in page["items"]), page
@@ -447,13 +452,7 @@ def test_runs_under_an_arbitrary_uid_in_group_0(
     container = start(*extra)
     container.healthy_after()
     _produce_server_decision(image, volume, container)
-    page = httpx.get(
-        f"{container.url}/v1/audit",
-        params={"decision": "deny", "entry": "http-hook"},
-        headers={"Authorization": f"Bearer {container.token}"},
-        timeout=30,
-    ).json()
-    assert any("rm -rf /" in json.dumps(item) for item in page["items"]), page
+    _assert_recorded_deny(container)
     # The command hook, too, as the same uid (its policy cache goes to the state dir).
     proc = image.podman.run(
         "run",
