@@ -1,5 +1,6 @@
-"""The README's run command installs the runtime dependencies only, in an environment of its
-own: the development `.venv` (the test command's) keeps its tools."""
+"""The run command of the README and docs/development-setup.md installs the runtime
+dependencies only, in an environment of its own: the development `.venv` (the test
+command's) keeps its tools."""
 
 from __future__ import annotations
 
@@ -18,15 +19,22 @@ PROBE = (
 DEV_TOOLS = ["pytest", "mypy", "ruff", "playwright", "hypothesis", "kubernetes_validate"]
 
 
-def _readme_run_command() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    [line] = re.findall(r"^    (python3 scripts/uv\.py run .*superego-mcp serve)$", text, re.M)
-    return line.split()
+def _run_commands() -> list[list[str]]:
+    """Every way the README and docs/development-setup.md run Superego from a checkout."""
+    found = []
+    for doc in ("README.md", "docs/development-setup.md"):
+        text = (ROOT / doc).read_text()
+        pattern = r"python3 scripts/uv\.py run [^`\n]*?superego-mcp (?:serve|--version)"
+        found += [m.split() for m in re.findall(pattern, text)]
+    return found
 
 
 def test_the_readme_run_command_has_no_dev_tools_and_spares_the_dev_venv() -> None:
-    argv = _readme_run_command()
-    assert argv[-2:] == ["superego-mcp", "serve"]
+    commands = _run_commands()
+    assert commands, "no run command found in the README or docs/development-setup.md"
+    for argv in commands:  # every one of them: runtime dependencies only, the .venv spared
+        assert {"--no-dev", "--isolated"} <= set(argv), argv
+    argv = commands[0]
     # The same command, with a probe in place of the server: what its environment holds.
     probe = [sys.executable, *argv[1:-2], "python", "-c", PROBE, "superego_mcp", *DEV_TOOLS]
     env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
