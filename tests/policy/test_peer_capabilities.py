@@ -275,3 +275,17 @@ MORE: list[tuple[str, str]] = [
 def test_more_siblings(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+COPIES: list[tuple[str, str]] = [
+    ("scp config.conf user@host:/etc/", ASK),
+    ("rsync -a build/ deploy@web1:/srv/app/", ASK),
+    ("rsync -a --list-only user@host:/dest/", DEFER),
+    ("scp user@host:/etc/hosts .", DEFER),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), COPIES, ids=[c for c, _ in COPIES])
+def test_copies_to_another_host(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
