@@ -33,8 +33,16 @@ def _executable(*candidates: str) -> str | None:
 
 
 def _chromium() -> str | None:
-    # Debian's binary: /usr/bin/chromium is a shell wrapper Playwright cannot drive.
-    return _executable("/usr/lib/chromium/chromium", shutil.which("chromium") or "")
+    # Debian's binary; a chromium on PATH only when it is a program, not a shell wrapper
+    # (Debian's /usr/bin/chromium, which Playwright cannot drive and which is left behind
+    # when the binary is missing).
+    if _executable("/usr/lib/chromium/chromium"):
+        return "/usr/lib/chromium/chromium"
+    found = shutil.which("chromium")
+    if found is None or not _executable(found):
+        return None
+    with Path(found).open("rb") as fh:
+        return None if fh.read(2) == b"#!" else found
 
 
 def _postgresql() -> str | None:
