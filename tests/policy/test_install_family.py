@@ -269,3 +269,30 @@ def test_explain_names_the_install_script_line(home: Path) -> None:
     assert f"{path}:5" in proc.stdout, proc.stdout
     assert "yarn add (install scripts)" in proc.stdout, proc.stdout
     assert "deny" in proc.stdout.lower(), proc.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "pip install -e .",
+        "pip install .",
+        "python -m pip install -e .",
+        "uv sync",
+        "uv pip install -e .",
+        "poetry install",
+    ],
+)
+def test_a_python_build_backends_setup_py_is_read(
+    bundled: Policy, home: Path, command: str
+) -> None:
+    proj = home / "project"
+    setup = proj / "setup.py"
+    setup.write_text("from setuptools import setup\nsetup(name='app', version='1.0')\n")
+    action, why = _action(bundled, command, proj, home)
+    assert action == "allow", why
+    setup.write_text("import os\nfrom setuptools import setup\nos.system('rm -rf ~/')\nsetup()\n")
+    action, why = _action(bundled, command, proj, home)
+    assert action == "deny", why
+    assert why.endswith(f"(in {setup}:3)"), why
+    # An install from the registry builds no project: the project's setup.py is not run.
+    assert _action(bundled, "pip install requests", proj, home)[0] == "allow"

@@ -476,6 +476,13 @@ def look_inside(
         return
     if program in scripts.TASK_RUNNERS:
         scripts.task_runner(w, k, scope, ctx)
+    if program in _PYTHON_INSTALLERS and cmd.runs:
+        # An install that builds the project runs its setup.py: read it as Python, as
+        # `python setup.py` is (docs/rules.md "Package installs").
+        for path in cmd.runs:
+            if path.endswith("/setup.py") and not cmd.dynamic:
+                code_text.script_file(w, k, "python", (path,), scope, ctx)
+                break
     if program in ("tsx", "ts-node", "ts-node-esm"):
         code_text.ts_runner(w, k, scope, ctx)
         return
@@ -497,6 +504,10 @@ def look_inside(
             w.finding(REVERSE_SHELL, "socat connects a program to a socket", k)
         return
     code_text.code_runner(w, k, family, args, env_scope, ctx, stdin=stdin, subst=subst)
+
+
+# Installers that build a Python project with its build backend (setup.py).
+_PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
 
 
 def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
