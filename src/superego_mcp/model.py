@@ -6,10 +6,7 @@ start-up path, where every imported module is paid for on every tool call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal
-
-if TYPE_CHECKING:
-    from superego_mcp.memory import SessionMemory
+from typing import Any, Final, Literal, Protocol
 
 # `defer`: the call was fully seen and no rule has an opinion; the agent's own permission
 # settings decide (Claude Code: no hook decision). A REST/MCP caller treats it as "ask".
@@ -80,6 +77,15 @@ def more_restrictive(a: Action, b: Action) -> Action:
     return a if _RESTRICTIVENESS[a] >= _RESTRICTIVENESS[b] else b
 
 
+class SessionWrites(Protocol):
+    """What a call's session memory offers its entry point (``superego_mcp.memory``'s
+    ``SessionMemory``), named here so that the shared vocabulary imports nothing above it."""
+
+    def commit(self, action: str) -> None:
+        """Keep what the call wrote, now that it is answered with ``action``."""
+        ...
+
+
 class ToolCall:
     """One tool call an agent wants to make, as the hook, MCP or REST surfaces receive it.
 
@@ -133,7 +139,7 @@ class ToolCall:
         self.agent = agent
         # Only a name that differs from tool_name is kept: rules then test one name, not two.
         self.agent_tool = agent_tool if agent_tool != tool_name else None
-        self.memory: SessionMemory | None = None
+        self.memory: SessionWrites | None = None
 
     def __repr__(self) -> str:
         extra = f", agent={self.agent!r}, agent_tool={self.agent_tool!r}" if self.agent else ""

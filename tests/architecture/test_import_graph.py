@@ -63,21 +63,10 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 # Known upward imports (importer, imported) -> the step of issue 25 that removes it.
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    # ToolCall.memory is typed with memory.SessionMemory (a type-only import).
-    ("superego_mcp.model", "superego_mcp.memory"): "session memory: a base-floor type for it",
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 # Known circles (each a set of modules that reach each other) -> the step that breaks it.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {
-    frozenset(
-        {
-            "superego_mcp.memory",
-            "superego_mcp.model",
-            "superego_mcp.policy.conditions",
-            "superego_mcp.policy.selfguard",
-        }
-    ): "session memory: model names memory.SessionMemory (type only); a base-floor type for it",
     frozenset(
         {
             "superego_mcp.shell.code_text",

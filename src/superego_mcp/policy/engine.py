@@ -691,13 +691,13 @@ def _remember(call: ToolCall, analysis: Analysis | None, units: list[Unit]) -> N
     that run a file the session wrote. A call without a session still has its own line:
     a file written earlier on it and then run."""
     memory = call.memory
-    if memory is None and analysis is not None and _writes_then_runs(analysis):
-        from superego_mcp.memory import SessionMemory
+    if memory is None and (analysis is None or not _writes_then_runs(analysis)):
+        return
+    from superego_mcp.memory import SessionMemory, consult
 
+    if memory is None:
         memory = SessionMemory(None, "")
-    if memory is not None:
-        from superego_mcp.memory import consult
-
+    if isinstance(memory, SessionMemory):  # the only kind there is (model.SessionWrites)
         consult(memory, call, analysis, units)
 
 
