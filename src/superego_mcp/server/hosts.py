@@ -108,13 +108,18 @@ class HostOriginGuard:
             return False
         # The same server under another loopback name (localhost vs 127.0.0.1) is still this
         # server; another port is another program's page.
-        scheme, rest = key.split("://", 1)
-        name, port = rest.rsplit(":", 1)
-        own_scheme, own_rest = own.split("://", 1)
-        own_name, own_port = own_rest.rsplit(":", 1)
+        scheme, name, port = _split_key(key)
+        own_scheme, own_name, own_port = _split_key(own)
         if (scheme, port) == (own_scheme, own_port) and is_loopback(host_name(name)):
             return is_loopback(host_name(own_name))
-        return key == _origin_key(f"{scope.get('scheme', 'http')}://{host}")
+        return key == own
+
+
+def _split_key(key: str) -> tuple[str, str, str]:
+    """``scheme://host:port`` (an :func:`_origin_key`) as (scheme, host, port)."""
+    scheme, rest = key.split("://", 1)
+    name, port = rest.rsplit(":", 1)
+    return scheme, name, port
 
 
 async def _refuse(scope: Scope, send: Send, status: int, error: str, detail: str) -> None:
