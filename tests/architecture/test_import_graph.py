@@ -3,9 +3,9 @@ in a circle.
 
 Every ``import`` statement in ``src/superego_mcp`` counts (module level, inside functions,
 under ``TYPE_CHECKING``): a lazy import is still a dependency. A module may import modules on
-its own floor or below; two modules may never reach each other. The two allow-lists below are
-today's known violations, each with the step of issue 25 that removes it: they may only
-shrink (an entry that no longer matches fails too, so whoever fixes one deletes it).
+its own floor or below; two modules may never reach each other; no module imports another's
+private name. There is no allow-list: issue 25 removed the last violation (the shell walker's
+circle, now one dispatch: ``shell/walk.py``).
 """
 
 from __future__ import annotations
@@ -61,26 +61,6 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
-
-# Known upward imports (importer, imported) -> the step of issue 25 that removes it.
-KNOWN_UPWARD: dict[tuple[str, str], str] = {}
-
-# Known circles (each a set of modules that reach each other) -> the step that breaks it.
-KNOWN_CIRCLES: dict[frozenset[str], str] = {
-    frozenset(
-        {
-            "superego_mcp.shell.code_text",
-            "superego_mcp.shell.redirections",
-            "superego_mcp.shell.scripts",
-            "superego_mcp.shell.simple_command",
-            "superego_mcp.shell.statements",
-        }
-    ): "shell walker: one dispatch",
-}
-
-
-# Known imports of another module's private name (importer, module, name) -> the step.
-KNOWN_PRIVATE: dict[tuple[str, str, str], str] = {}
 
 
 def floor_of(module: str) -> int:
@@ -213,29 +193,19 @@ def test_every_module_is_on_a_floor() -> None:
         floor_of(name)
 
 
-def test_no_new_upward_import() -> None:
-    found = upward(graph())
-    new = sorted(found - KNOWN_UPWARD.keys())
+def test_no_upward_import() -> None:
+    found = sorted(upward(graph()))
     names = [name for name, _ in FLOORS]
-    assert not new, (
+    assert not found, (
         "imports that point up a floor (see docs/architecture.md 'Floors'):\n"
-        + "\n".join(f"  {a} ({names[floor_of(a)]}) -> {b} ({names[floor_of(b)]})" for a, b in new)
-    )
-    gone = sorted(KNOWN_UPWARD.keys() - found)
-    assert not gone, "fixed, so remove from KNOWN_UPWARD:\n" + "\n".join(
-        f"  {a} -> {b}" for a, b in gone
+        + "\n".join(f"  {a} ({names[floor_of(a)]}) -> {b} ({names[floor_of(b)]})" for a, b in found)
     )
 
 
-def test_no_new_circle() -> None:
+def test_no_circle() -> None:
     found = circles(graph())
-    new = [c for c in found if not any(c <= known for known in KNOWN_CIRCLES)]
-    assert not new, "import circles (modules that reach each other):\n" + "\n".join(
-        "  " + ", ".join(sorted(c)) for c in new
-    )
-    stale = [k for k in KNOWN_CIRCLES if not any(c <= k and len(c) > 1 for c in found)]
-    assert not stale, "circles broken, so remove from KNOWN_CIRCLES:\n" + "\n".join(
-        "  " + ", ".join(sorted(k)) for k in stale
+    assert not found, "import circles (modules that reach each other):\n" + "\n".join(
+        "  " + ", ".join(sorted(c)) for c in found
     )
 
 
@@ -258,14 +228,11 @@ def private_imports() -> set[tuple[str, str, str]]:
     return found
 
 
-def test_no_new_private_import() -> None:
-    found = private_imports()
-    new = sorted(found - KNOWN_PRIVATE.keys())
-    assert not new, "private names imported from another module (make them public or move):\n" + (
-        "\n".join(f"  {a}: from {b} import {c}" for a, b, c in new)
+def test_no_private_import() -> None:
+    found = sorted(private_imports())
+    assert not found, "private names imported from another module (make them public or move):\n" + (
+        "\n".join(f"  {a}: from {b} import {c}" for a, b, c in found)
     )
-    gone = sorted(KNOWN_PRIVATE.keys() - found)
-    assert not gone, f"fixed, so remove from KNOWN_PRIVATE: {gone}"
 
 
 def test_the_checker_sees_a_circle_and_an_upward_import() -> None:

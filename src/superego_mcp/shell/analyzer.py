@@ -12,14 +12,14 @@ This module is the entry point; the walk lives in :mod:`.statements` (statements
 pipelines, compound commands, functions and aliases), :mod:`.simple_command` (one simple
 command to a ``Command``), :mod:`.redirections` and :mod:`.code_text` (code given as text:
 ``bash -c``, ``eval``, ``source``, heredocs, interpreters), all over the ``Walker`` of
-:mod:`.state`.
+:mod:`.state`, which carries :mod:`.walk` (their one way back in).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import astral, statements
+from . import astral, statements, walk
 from .model import REVERSE_SHELL, TOO_COMPLEX, UNPARSEABLE, Analysis, Command, Finding
 from .state import Ctx, Limit, Scope, Unparseable, Walker, clip_text
 from .words import IFS_DEFAULT
@@ -86,7 +86,7 @@ def analyze(
         # line, two programs: not something to judge as either.
         detail = "command holds a NUL byte: what runs depends on how the shell receives it"
         return Analysis(source, (), (Finding(UNPARSEABLE, detail),))
-    walker = Walker(home, max_depth, max_commands, read_scripts=read_scripts)
+    walker = Walker(home, max_depth, max_commands, walk=walk, read_scripts=read_scripts)
     encoded = astral.needs_encoding(source)
     if encoded and astral.ambiguous(source):
         detail = "mixes characters above U+FFFF with private-use characters U+E000-U+E7FF"

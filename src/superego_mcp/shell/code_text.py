@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import astral, detect, scripts, simple_command, statements, taskfiles
+from . import astral, detect, scripts, taskfiles
 from .model import (
     CODE_EXECUTION,
     CODE_PARTIAL,
@@ -92,9 +92,7 @@ def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ct
         return
     if text is not None:
         if detect.is_shell(cmd.program):
-            statements.source(
-                w, text, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}")
-            )
+            w.walk.source(w, text, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}"))
         else:
             inline_code(w, k, text, f"{feeder.program} | {cmd.program}", scope, ctx)
 
@@ -142,7 +140,7 @@ def code_runner(
             )
             module_file(w, k, argv[m + 1], env_scope, ctx)
         if m + 1 < len(argv):
-            simple_command.run(
+            w.walk.run(
                 w,
                 args[m + 1 :],
                 False,
@@ -168,7 +166,7 @@ def code_runner(
             rest = args[src.rest :]
             inner.positional = None if any(f[1] for f in rest) else [f[0] for f in rest[1:]]
             inner.vars["0"] = None if not rest or rest[0][1] else rest[0][0]
-            statements.source(w, src.code, inner, ctx.nested(f"{cmd.program} -c"))
+            w.walk.source(w, src.code, inner, ctx.nested(f"{cmd.program} -c"))
         else:
             flag = argv[index - 1] if 0 < index <= len(argv) else "-c"
             flag = flag if flag.startswith("-") and len(flag) <= 8 else "-c"
@@ -192,7 +190,7 @@ def code_runner(
     if stdin is not None:
         if shell:
             inner = env_scope.copy()
-            statements.source(w, stdin, inner, ctx.nested(f"{cmd.program} <<"))
+            w.walk.source(w, stdin, inner, ctx.nested(f"{cmd.program} <<"))
         else:
             dynamic = stdin in w.dynamic_texts
             inline_code(w, k, stdin, f"{cmd.program} <<", env_scope, ctx, dynamic=dynamic)
@@ -236,7 +234,7 @@ def command_variables(
     for text in assignments:
         name, _, value = text.partition("=")
         if name in _COMMAND_VARIABLES and value:
-            statements.source(w, value, scope.copy(), ctx.nested(f"${name}"))
+            w.walk.source(w, value, scope.copy(), ctx.nested(f"${name}"))
         elif name in ("BASH_ENV", "ENV") and value:
             forms = w.path_forms(value, scope)
             src = Command(
@@ -259,9 +257,9 @@ def git_config_commands(w: Walker, parsed: flags.ParsedArgs, scope: Scope, ctx: 
         key, _, command = value.partition("=")
         key = key.lower()
         if key.startswith("alias.") and command.startswith("!"):
-            statements.source(w, command[1:], scope.copy(), ctx.nested(f"git -c {key}"))
+            w.walk.source(w, command[1:], scope.copy(), ctx.nested(f"git -c {key}"))
         elif key in _GIT_COMMAND_KEYS and command:
-            statements.source(w, command.lstrip("!"), scope.copy(), ctx.nested(f"git -c {key}"))
+            w.walk.source(w, command.lstrip("!"), scope.copy(), ctx.nested(f"git -c {key}"))
 
 
 def feed_check(
@@ -282,7 +280,7 @@ def feed_check(
         if reads is not None and len(fed) == 1 and fed[0].program in ("echo", "printf"):
             text = detect.echoed(fed[0])
             if text is not None and reads[2]:
-                statements.source(w, text, reads[0].copy(), reads[1].nested(f"{cmd.program} <()"))
+                w.walk.source(w, text, reads[0].copy(), reads[1].nested(f"{cmd.program} <()"))
             elif text is not None:
                 inline_code(w, k, text, f"{cmd.program} <()", reads[0], reads[1])
         if any(c.program in detect.DOWNLOADERS for c in fed):
@@ -347,7 +345,7 @@ def foreign_code(
                 raise Unparseable(f"{origin}:{effect.line} mixes astral and private-use characters")
             text = astral.encode(text)
             w.encoded = True
-        statements.source(w, text, scope.copy(), ctx, (astral.encode(origin), offset + effect.line))
+        w.walk.source(w, text, scope.copy(), ctx, (astral.encode(origin), offset + effect.line))
     return report.first_gap()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import statements, syntax
+from . import syntax
 from .model import REVERSE_SHELL, Command, Redirect
 from .state import Unparseable, clip_text, dedupe
 from .words import literal_text, node_text, tokens_of
@@ -40,7 +40,7 @@ def collect_redirects(
             out.append(Redirect(syntax.operator(node, "<<"), None, False))
             pending[0:0] = [c for c in node.named_children if c.type == "file_redirect"]
         elif node.type == "herestring_redirect":
-            fields, unknown = statements.expand_words(w, [list(node.named_children)], scope, ctx)
+            fields, unknown = w.walk.expand_words(w, [list(node.named_children)], scope, ctx)
             stdin = " ".join(f[0] for f in fields) + "\n"
             if unknown or any(f[1] for f in fields):
                 w.dynamic_texts.add(stdin)
@@ -52,7 +52,7 @@ def collect_redirects(
                 out.append(Redirect(op, None, op in _WRITE_OPS))
                 continue
             args.extend(d for d in dests[1:] if not (d.type == "number" and d.end_byte in starts))
-            fields, unknown = statements.expand_words(w, [[dests[0]]], scope, ctx)
+            fields, unknown = w.walk.expand_words(w, [[dests[0]]], scope, ctx)
             target = fields[0] if len(fields) == 1 and not unknown else None
             if op in (">&", "<&") and target and (target[0].isdigit() or target[0] == "-"):
                 out.append(Redirect(op, None, False))  # fd duplication, not a file
@@ -78,7 +78,7 @@ def heredoc(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
         return node_text(body)
     parts: list[str] = []
     dynamic_part = False
-    ws = statements.word_scope(w, scope, ctx)
+    ws = w.walk.word_scope(w, scope, ctx)
     cursor = body.start_byte
     raw = body.text or b""
     for child in body.named_children:
@@ -118,7 +118,7 @@ def _backticks(w: Walker, text: str, scope: Scope, ctx: Ctx) -> str:
             if end >= n:
                 raise Unparseable("unbalanced backtick in a heredoc")
             inner = text[i + 1 : end].replace("\\`", "`")
-            statements.source(w, inner, scope.copy(), ctx.nested("``"))
+            w.walk.source(w, inner, scope.copy(), ctx.nested("``"))
             i = end + 1
             continue
         i += 1

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from .. import paths as _paths
 from ..files import read_regular
-from . import astral, statements, taskfiles
+from . import astral, taskfiles
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 from .state import Scope
 from .taskfiles import shebang_program
@@ -252,7 +252,7 @@ def walk(w: Walker, line: taskfiles.Line, scope: Scope, ctx: Ctx, key: str, labe
         w.encoded = True
     w.script_stack.append(key)
     try:
-        statements.source(w, text, scope, ctx.nested(label), (line.file, line.line))
+        w.walk.source(w, text, scope, ctx.nested(label), (line.file, line.line))
     finally:
         w.script_stack.pop()
 

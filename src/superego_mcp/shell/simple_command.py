@@ -18,7 +18,6 @@ from . import (
     flags,
     redirections,
     scripts,
-    statements,
     syntax,
     wrappers,
 )
@@ -171,7 +170,7 @@ def command(
     redirect_nodes.extend(outer_redirects)
     # Prefix assignments set the command's environment, not the shell's.
     env_scope = scope.copy() if assignments else scope
-    shown_assignments = tuple(statements.assign(w, a, env_scope, ctx) for a in assignments)
+    shown_assignments = tuple(w.walk.assign(w, a, env_scope, ctx) for a in assignments)
     before_redirects = len(w.commands)
     redirects, stdin, redirect_args = redirections.collect_redirects(w, redirect_nodes, scope, ctx)
     # "bash < <(curl ..)": what a stdin redirect's substitution produces is the script.
@@ -183,7 +182,7 @@ def command(
     words.extend(redirect_args)
     words.sort(key=lambda n: n.start_byte)
     groups = syntax.join_continued(words)
-    ws = statements.word_scope(w, scope, ctx)
+    ws = w.walk.word_scope(w, scope, ctx)
     fields: list[Field] = []
     unknown = False
     word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
@@ -200,7 +199,7 @@ def command(
     if not fields:
         if assignments:
             for a in assignments:
-                statements.assign(w, a, scope, ctx)
+                w.walk.assign(w, a, scope, ctx)
         redirections.bare_redirection(w, redirects, text, ctx)  # "x=; $x > f"
         return
     subst = _substitution_ranges(word_ranges)
@@ -212,7 +211,7 @@ def command(
     head = fields[0][0]
     if name_plain and head in scope.aliases and head not in w.alias_stack:
         rest = (node.text or b"")[name_node.end_byte - node.start_byte :] if name_node else b""
-        statements.expand_alias(w, head, rest.decode("utf-8", "surrogateescape"), scope, ctx)
+        w.walk.expand_alias(w, head, rest.decode("utf-8", "surrogateescape"), scope, ctx)
         return
     k = len(w.commands)
     run(
@@ -256,7 +255,7 @@ def run(
     args = fields[1:]
     skips_functions = ctx.via[-1:] in (("command",), ("builtin",))
     if not dyn_program and path_word in scope.funcs and not skips_functions:
-        statements.call_function(w, path_word, args, scope, ctx)
+        w.walk.call_function(w, path_word, args, scope, ctx)
         return
     if any(c in path_word for c in "*?["):
         dyn_program = True  # "/???/r? -rf /": the filesystem picks the program
@@ -377,7 +376,7 @@ def wrapper(
         if any(f[1] for f in u.shell):
             w.finding(DYNAMIC_PROGRAM, f"{key} runs a command only known at run time", k)
         first = len(w.commands)
-        statements.source(w, code, inner_scope, inner_ctx)
+        w.walk.source(w, code, inner_scope, inner_ctx)
         if u.appends_input:  # parallel: arguments come from its input
             for cmd_run in w.commands[first:]:
                 cmd_run.dynamic = True
@@ -433,14 +432,14 @@ def look_inside(
         if code_fields:
             # eval runs in this shell; a trap's text runs later, on a copy.
             runs_in = scope if program == "eval" else scope.copy()
-            statements.source(w, " ".join(f[0] for f in code_fields), runs_in, ctx.nested(program))
+            w.walk.source(w, " ".join(f[0] for f in code_fields), runs_in, ctx.nested(program))
         return
     if program in ("source", "."):
         cmd.program = "source"
         code_text.feed_check(w, k, [subst.get(0)], (scope, ctx, True))
         code_text.downloaded_check(w, k, cmd.paths)
         if argv[:1] == ["/dev/stdin"] and stdin is not None:
-            statements.source(w, stdin, scope, ctx.nested("source <<"))
+            w.walk.source(w, stdin, scope, ctx.nested("source <<"))
         elif args and not args[0][1]:
             scripts.sourced_file(w, k, w.path_forms(argv[0], scope), args[1:], scope, ctx)
         return

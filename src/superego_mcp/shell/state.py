@@ -1,8 +1,13 @@
 """The analyzer's walking state: what is known (``Scope``), where it is (``Ctx``), what it
-has recorded so far (``Walker``), and the two ways a walk stops early.
+has recorded so far (``Walker``), the two ways a walk stops early, and the walk's one
+dispatch (``Walk``).
 
 The walk itself is plain functions over a ``Walker``: :mod:`.statements`,
-:mod:`.simple_command`, :mod:`.redirections` and :mod:`.code_text`.
+:mod:`.simple_command`, :mod:`.redirections`, :mod:`.code_text` and :mod:`.scripts`. They
+import each other only downwards (statements > simple_command > code_text > scripts;
+redirections under the first two); where a lower one finds code to walk again (a
+substitution, ``bash -c``, a script, an alias, a function, ``python -m``) it goes back in
+through ``Walker.walk``, the entry points :mod:`.walk` gathers.
 """
 
 from __future__ import annotations
@@ -15,7 +20,63 @@ from .model import Command, Finding
 from .words import clip
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from tree_sitter import Node
+
+    from .model import Redirect
+    from .words import Field, WordScope
+
+    class Walk(Protocol):
+        """The walk's entry points for code found inside a command (checked by mypy against
+        the module :mod:`.walk`, which is what :func:`.analyzer.analyze` gives)."""
+
+        def source(
+            self,
+            w: Walker,
+            text: str,
+            scope: Scope,
+            ctx: Ctx,
+            origin: tuple[str, int] | None = None,
+        ) -> None:
+            """Parse and walk shell text (:func:`.statements.source`)."""
+
+        def word_scope(self, w: Walker, scope: Scope, ctx: Ctx) -> WordScope:
+            """What word expansion needs, substitutions walked (:func:`.statements.word_scope`)."""
+
+        def expand_words(
+            self, w: Walker, words: list[list[Node]], scope: Scope, ctx: Ctx
+        ) -> tuple[list[Field], bool]:
+            """Fields of several words (:func:`.statements.expand_words`)."""
+
+        def assign(self, w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
+            """Apply ``NAME=value`` (:func:`.statements.assign`)."""
+
+        def expand_alias(self, w: Walker, name: str, rest: str, scope: Scope, ctx: Ctx) -> None:
+            """Walk an alias defined on the line (:func:`.statements.expand_alias`)."""
+
+        def call_function(
+            self, w: Walker, name: str, args: list[Field], scope: Scope, ctx: Ctx
+        ) -> None:
+            """Walk a function's body (:func:`.statements.call_function`)."""
+
+        def run(
+            self,
+            w: Walker,
+            fields: list[Field],
+            unknown: bool,
+            env_scope: Scope,
+            scope: Scope,
+            ctx: Ctx,
+            *,
+            redirects: list[Redirect],
+            stdin: str | None,
+            assignments: tuple[str, ...],
+            text: str,
+            subst: dict[int, tuple[int, int]],
+        ) -> None:
+            """Run a command given as fields (:func:`.simple_command.run`)."""
+
 
 _TEXT_LIMIT = 200
 _DETAIL_LIMIT = 300
@@ -101,9 +162,16 @@ class Walker:
     fan-out bounded."""
 
     def __init__(
-        self, home: str, max_depth: int, max_commands: int, *, read_scripts: bool = True
+        self,
+        home: str,
+        max_depth: int,
+        max_commands: int,
+        *,
+        walk: Walk,
+        read_scripts: bool = True,
     ) -> None:
         self.home = home
+        self.walk = walk  # the way back in for code found inside a command
         self.max_depth = max_depth
         self.max_commands = max_commands
         self.commands: list[Command] = []
