@@ -411,12 +411,14 @@ def load_effective(
     *,
     project: str | None = None,
     executable: str | None = None,
+    rules_text: str | None = None,
 ) -> Policy:
     """The policy in effect for these settings (``rules``, ``user_rules``, ``project_rules``,
     ``default_action``, ``installs``) in ``project`` (default:
     ``policy.layers.default_project()``), with Superego's own settings file, cache and state
     directories and its executable (default: ``places.running_executable()``) protected. The
-    one way every entry point loads it."""
+    one way every entry point loads it. ``rules_text``: the ``rules`` layer is this text (a
+    pasted policy, named ``<pasted>`` in errors) instead of the ``rules`` file."""
     from superego_mcp.places import running_executable
     from superego_mcp.policy.layers import INSTALL_RULES, default_project, load_layers
 
@@ -425,10 +427,11 @@ def load_effective(
     if settings_file:
         protect.append(settings_file)
     policy = load_layers(
-        str(settings.rules) if settings.rules else None,
+        None if rules_text is not None else str(settings.rules) if settings.rules else None,
         user=str(settings.user_rules) if settings.user_rules else None,
         project_dir=(project or default_project()) if settings.project_rules else None,
         protect=tuple(protect),
+        rules_text=rules_text,
     )
     policy = policy.with_default(settings.default_override)
     if settings.installs == "ask":

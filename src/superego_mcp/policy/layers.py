@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from superego_mcp.policy.engine import Rule
 
 PACKS_DIR = os.path.join(os.path.dirname(BUNDLED_POLICY), "packs")
+# The name of a policy given as text (pasted into the dashboard), in errors and `source`.
+PASTED = "<pasted>"
 # Where a project keeps its policy, relative to the project root.
 PROJECT_POLICY = os.path.join(".superego", "policy.yaml")
 # The rules the `installs` setting governs: `ask` turns them off, so the install family
@@ -122,24 +124,31 @@ def load_layers(
     user: str | None,
     project_dir: str | None,
     protect: tuple[str, ...] = (),
+    rules_text: str | None = None,
 ) -> Policy:
     """The policy in effect: the layers found (see the module docstring) merged.
 
     ``user`` is the user layer's file (``None``: no user layer), ``project_dir`` the project
     root (``None``: no project layer), ``rules`` the explicit file. ``protect`` adds files and
     directories (the settings file, the cache and state directories) to what ``${superego}``
-    stands for. Raises :class:`PolicyError` naming the file and line of any problem.
+    stands for. ``rules_text``, when given, is the ``rules`` layer's text, not read from a
+    file: ``rules`` is then only its name in errors (a policy pasted into the dashboard).
+    Raises :class:`PolicyError` naming the file and line of any problem.
     """
     tops: list[TopFile] = []
+    if rules_text is not None:
+        rules = rules or PASTED
     for layer, path in (
         ("user", user),
         ("project", project_policy_path(project_dir) if project_dir else None),
-        ("rules", os.path.abspath(rules) if rules else None),
+        ("rules", (rules if rules_text is not None else os.path.abspath(rules)) if rules else None),
     ):
         if path is None:
             continue
         text: str | None = None
-        if layer == "rules" or os.path.exists(path):
+        if layer == "rules" and rules_text is not None:
+            text = rules_text
+        elif layer == "rules" or os.path.exists(path):
             text = read_policy_text(path)
         tops.append(TopFile(layer, path, text))
     present = {t.layer for t in tops if t.text is not None}

@@ -34,6 +34,7 @@ from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.recorder import Recorder
 from superego_mcp.server.reload import PolicyHolder, watching
+from superego_mcp.server.replay import add_replay_routes
 from superego_mcp.server.rules import policy_document
 from superego_mcp.server.sessions import Sessions
 from superego_mcp.server.strict import StrictJson
@@ -222,6 +223,7 @@ def create_app(
         return policy_document(holder.policy)
 
     add_audit_routes(app, recorder)
+    add_replay_routes(app, settings, holder, recorder)
     token = settings.api_token.get_secret_value() if settings.api_token is not None else None
     # Dashboard sign-ins; signed-out ids in the state dir, shared by every worker here.
     sessions = (

@@ -21,6 +21,9 @@ PUBLIC_PATHS = frozenset({"/healthz", "/dashboard/login", "/dashboard/logout"})
 # Methods a dashboard session cookie may be used for: reads only, so a forged cross-site
 # request (which SameSite=Strict already stops) could change nothing.
 _COOKIE_METHODS = frozenset({"GET", "HEAD"})
+# POST routes that only read, which the cookie may use too: a replay judges recorded calls
+# again and changes nothing (docs/replay.md "Over HTTP").
+_COOKIE_POSTS = frozenset({"/v1/replay"})
 
 
 # The dashboard's session cookie (superego_mcp.server.dashboard.COOKIE).
@@ -63,7 +66,11 @@ class BearerAuth:
         self._sessions = sessions
 
     def _has_cookie(self, scope: Scope) -> bool:
-        if scope["type"] == "http" and scope["method"] not in _COOKIE_METHODS:
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in _COOKIE_METHODS
+            and not (scope["method"] == "POST" and scope["path"] in _COOKIE_POSTS)
+        ):
             return False
         prefix = _COOKIE_NAME.encode() + b"="
         found = False

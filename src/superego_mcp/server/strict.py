@@ -13,7 +13,7 @@ from superego_mcp.strictjson import duplicate_key
 
 # REST answers {"detail": ...} with 422 as FastAPI does for a bad body; MCP paths answer a
 # JSON-RPC error (invalid request) with 400.
-REST_PATHS = frozenset({"/v1/evaluate"})
+REST_PATHS = frozenset({"/v1/evaluate", "/v1/replay"})
 MCP_PATHS = frozenset({"/mcp", "/messages/"})
 
 
