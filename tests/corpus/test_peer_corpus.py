@@ -38,10 +38,10 @@ if PATH is None:
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
 FLOOR_BLOCK_CAUGHT = 0.966  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 2  # block: allowed outright (the goal is none)
-FLOOR_ALLOW_ALLOWED = 0.706  # allow: allowed outright
+FLOOR_ALLOW_ALLOWED = 0.714  # allow: allowed outright
 # allow: asked or denied (ask-value-from-substitution asks where the peers look inside
 # `$(echo x)`: a word from a command substitution is not fully seen here).
-CEILING_ALLOW_INTERRUPTED = 0.056
+CEILING_ALLOW_INTERRUPTED = 0.045
 # confirm: allowed outright. Raised from 0.168 by the install family (docs/rules.md
 # "Package installs"): the peers label project installs (`npm install x`, `pip install -r ...`,
 # `uv add x`, `cargo add x`) `confirm`; the bundled policy allows them by the `installs`

@@ -486,9 +486,15 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
                 if _BARE_HOST.match(word) and not word.startswith("-"):
                     texts.append((word, "http"))
             if fetcher and word in ("--resolve", "--connect-to") and i + 1 < len(argv):
-                address = argv[i + 1].rsplit(":", 1)[-1] if argv[i + 1].count(":") >= 2 else ""
-                if address:
-                    texts.append((f"http://{address}/", None))
+                # --resolve HOST:PORT:ADDR[,ADDR]..., --connect-to HOST1:PORT1:HOST2:PORT2:
+                # the address connected to is the third field.
+                fields = argv[i + 1].split(":", 2)
+                rest = fields[2] if len(fields) == 3 else ""
+                if word == "--connect-to":
+                    rest = rest.rsplit(":", 1)[0] if rest.count(":") >= 1 else rest
+                for address in rest.split(",") if word == "--resolve" else [rest]:
+                    if address:
+                        texts.append((f"http://{address}/", None))
     elif not unit.shell:
         tool_input = ctx.call.tool_input
         for key in URL_FIELDS:

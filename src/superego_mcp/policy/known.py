@@ -230,17 +230,13 @@ def _secret_export(cmd: Command) -> bool:
     ):
         return any(w in ("-w", "-g") for w in argv)
     if program in ("kubectl", "oc"):
-        if (
-            words[:1] == ["get"]
-            and len(words) > 1
-            and words[1].split("/")[0]
-            in (
-                "secret",
-                "secrets",
-            )
-        ):
+        # `get secret x`, `get secrets,configmaps`, `get secret/x`: a format other than the
+        # table's (name, wide) prints the data; so does a template.
+        kinds = {k.split("/")[0].lower() for k in words[1:2] for k in k.split(",")}
+        if words[:1] == ["get"] and kinds & {"secret", "secrets"}:
             fmt = _output_format(argv)
-            return fmt is not None and fmt not in ("name", "wide")
+            templated = any(w.split("=", 1)[0] == "--template" for w in argv)
+            return templated or (fmt is not None and fmt not in ("name", "wide"))
         if words[:2] == ["config", "view"]:
             return any(w in ("--raw", "--flatten") for w in argv)
         return words[:1] == ["view-secret"] or words[:2] == ["create", "token"]
@@ -420,6 +416,8 @@ def _firewall(cmd: Command) -> bool:
         if len(words) < 2:
             return False  # `ip a`, `ip route`: show
         obj, verb = words[0], words[1]
+        if obj in ("monitor", "mon"):
+            return False  # `ip monitor route`: watches changes, makes none
         if obj == "netns" and verb == "exec":
             return True
         return verb not in _IP_READ_VERBS and verb in _NET_CHANGES | {"attach", "detach"}

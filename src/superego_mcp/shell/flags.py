@@ -227,6 +227,11 @@ _VALUED: dict[str, str] = {
         "-s --source -U --unified --inter-hunk-context --conflict --pathspec-from-file"
     ),
     "git rm": "--pathspec-from-file",
+    "git log": (
+        "--grep --author --committer --format --pretty --since --until --after --before "
+        "-n --max-count --skip --date -G -S --grep-reflog"
+    ),
+    "git grep": "-e -f -m --max-count -A -B -C --max-depth",
     "git clean": "-e --exclude",
     "git rebase": "-x --exec --onto -s --strategy -X",
     "git reset": "--pathspec-from-file",
@@ -236,7 +241,17 @@ _VALUED: dict[str, str] = {
         "-F --form --form-string -X --request -T --upload-file -H --header -u --user -K "
         "--config -A --user-agent -e --referer -b --cookie -c --cookie-jar -x --proxy "
         "--connect-timeout -m --max-time -w --write-out --url -r --range -E --cert --key "
-        "--cacert --resolve --retry -U --proxy-user"
+        "--cacert --resolve --retry -U --proxy-user --connect-to --max-redirs --retry-delay "
+        "--retry-max-time --interface --oauth2-bearer --noproxy -Q --quote --socks4 --socks4a "
+        "--socks5 --socks5-hostname --preproxy --proxy-header --limit-rate -y --speed-time "
+        "-Y --speed-limit --cert-type --key-type --pass --ciphers --tls-max --dns-servers "
+        "--local-port --max-filesize --netrc-file --proto --proto-redir --trace --trace-ascii "
+        "--stderr -D --dump-header --unix-socket --abstract-unix-socket --capath --crlfile "
+        "--pinnedpubkey -z --time-cond --output-dir -C --continue-at --keepalive-time "
+        "--expect100-timeout --happy-eyeballs-timeout-ms --proxy-cacert --proxy-cert "
+        "--proxy-key --hsts --alt-svc --etag-save --etag-compare --aws-sigv4 --variable "
+        "--parallel-max --create-file-mode --mail-from --mail-rcpt --mail-auth --ftp-port "
+        "-P --ftp-method --tlsuser --tlspassword --login-options --sasl-authzid --service-name"
     ),
     "wget": (
         "-O --output-document -o --output-file -a --append-output --post-data --post-file "
@@ -582,6 +597,29 @@ _SPELLINGS, _VALUED_TABLE = _build()
 
 # Options whose value is never a file name (a namespace, a test pattern, a variable).
 _VALUE_NOT_PATH: dict[str, frozenset[str]] = {
+    # git log's and grep's patterns, authors, formats and dates; messages
+    "git": frozenset(
+        [
+            "--grep",
+            "--author",
+            "--committer",
+            "--format",
+            "--pretty",
+            "--since",
+            "--until",
+            "--after",
+            "--before",
+            "--max-count",
+            "--skip",
+            "--date",
+            "-G",
+            "-S",
+            "--grep-reflog",
+            "-m",
+            "--message",
+            "-e",
+        ]
+    ),
     "kubectl": frozenset(
         [
             "-n",
@@ -958,7 +996,13 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
         out.flags.add("force")
     if program in HTTP_CLIENTS:
         out.flags.add("method:" + _http_method(program, out))
+    # "--dry-run=false" (helm, kubectl, ...) is a real run: it is no dry run.
+    if any(n == "--dry-run" and v.lower() in _FALSE for n, v in out.option_values):
+        out.flags.discard("--dry-run")
     return out
+
+
+_FALSE = frozenset({"false", "none", "0", "no"})
 
 
 # HTTP clients whose request method is offered as the flag "method:<lower-case name>".

@@ -520,12 +520,16 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
         i += 1
     primaries: set[str] = set()
     skip_to_end = False
+    values = 0
     for a in argv[i:]:
-        if skip_to_end:
+        if values:
+            values -= 1  # `-name -delete` looks for files named "-delete"
+        elif skip_to_end:
             skip_to_end = a not in (";", "+")
         elif a.startswith("-") and len(a) > 1:
             primaries.add(a.lstrip("-"))
             skip_to_end = a in ("-exec", "-execdir", "-ok", "-okdir")
+            values = _find_values(a)
     cmd.flags = frozenset(primaries)
     cmd.positionals = tuple(starts)
     start_paths = tuple(p for s in (starts or ["."]) for p in w.path_forms(s, scope))
@@ -539,7 +543,7 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
     named = tuple(f"{p.rstrip('/')}/{n}" for p in start_paths for n in names)
     while i < len(argv):
         word = argv[i]
-        i += 1
+        i += 1 + _find_values(word)
         if word in ("-exec", "-execdir", "-ok", "-okdir"):
             end = i
             while end < len(argv) and argv[end] not in (";", "+"):
@@ -577,6 +581,63 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                 dynamic=cmd.dynamic,
             )
             w.add(rm, ctx)
+
+
+# find's tests and actions that take operands (from its manual): their values are data.
+_FIND_VALUED = frozenset(
+    [
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-wholename",
+        "-iwholename",
+        "-regex",
+        "-iregex",
+        "-lname",
+        "-ilname",
+        "-newer",
+        "-anewer",
+        "-cnewer",
+        "-samefile",
+        "-perm",
+        "-type",
+        "-xtype",
+        "-user",
+        "-group",
+        "-uid",
+        "-gid",
+        "-inum",
+        "-links",
+        "-size",
+        "-atime",
+        "-ctime",
+        "-mtime",
+        "-amin",
+        "-cmin",
+        "-mmin",
+        "-used",
+        "-maxdepth",
+        "-mindepth",
+        "-fstype",
+        "-context",
+        "-printf",
+        "-fprint",
+        "-fprint0",
+        "-fls",
+        "-regextype",
+        "-files0-from",
+    ]
+)
+
+
+def _find_values(word: str) -> int:
+    """How many operands find's test or action ``word`` takes (``-fprintf FILE FORMAT``)."""
+    if word == "-fprintf":
+        return 2
+    if word in _FIND_VALUED or (word.startswith("-newer") and len(word) == 8):
+        return 1
+    return 0
 
 
 # Programs that act on the files they are given: given what find lists, they act on files
@@ -632,8 +693,12 @@ def command_paths(
     if cmd.program not in _NO_PATH_OPERANDS:
         operands = [] if cmd.program in _OPERANDS_NOT_PATHS else list(parsed.positionals)
         given = _PATTERN_OPTIONS.get(cmd.program, frozenset()) & parsed.flags
+        if cmd.program == "yq" and operands[:1] and operands[0] in ("eval", "e", "eval-all", "ea"):
+            operands = operands[1:]  # `yq eval '.key' f.yaml`: the expression comes next
         if cmd.program in _FIRST_OPERAND_NOT_PATH and operands and not given:
             operands = operands[1:]
+        if (cmd.program, cmd.subcommand) == ("git", "grep") and not {"-e", "-f"} & parsed.flags:
+            operands = operands[1:]  # `git grep PATTERN -- PATHS`
         if cmd.program == "dd":
             operands = [o.split("=", 1)[1] for o in operands if o.startswith(("if=", "of="))]
         if cmd.program in _LABEL_BUILDERS:

@@ -1,0 +1,98 @@
+"""The allow side of issue 26: read-only work the peer corpus showed interrupted or left to
+the agent, as general capabilities of the bundled policy (misparses fixed, read-only forms
+of otherwise asked programs), each beside a sibling that must stay asked or denied."""
+
+from __future__ import annotations
+
+import pytest
+from policy_helpers import CWD, HOME
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, load_policy
+
+DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
+
+# Option values are not hosts, paths or actions: curl's valued options, find's tests,
+# yq's and git grep's expressions, git log's patterns.
+VALUES: list[tuple[str, str]] = [
+    ("curl --max-redirs 5 https://example.com", ALLOW),
+    ("curl --retry-delay 5 https://example.com", ALLOW),
+    ("curl --interface eth0 https://example.com", ALLOW),
+    ("curl --socks5 localhost:1080 https://example.com", ALLOW),
+    ("curl --connect-to example.com:443:other.com:443 https://example.com", ALLOW),
+    ("curl --connect-to example.com:443:10.0.0.5:443 https://example.com", ASK),
+    ("curl --resolve example.com:443:127.0.0.1,10.0.0.5 https://example.com", ASK),
+    ("curl --max-redirs 5 http://192.168.1.10/", ASK),
+    ("find . -name -delete -print", ALLOW),
+    ("find . -samefile -delete -print", ALLOW),
+    ("find . -newermt 2020-01-01 -print", ALLOW),
+    ("find src -name x -delete", ASK),
+    ("yq eval '.key' config.yaml", ALLOW),
+    ("yq e '.services' compose.yml", ALLOW),
+    ("yq eval '.a' ~/.ssh/id_rsa", DENY),
+    ('git grep -n "process\\.env" -- .', ALLOW),
+    ('git log --grep "fix\\.env"', ALLOW),
+    ("git grep -e TOKEN .env", ASK),
+]
+
+# Read-only forms of programs whose other forms are asked: help, dry runs, listings.
+READ_FORMS: list[tuple[str, str]] = [
+    ("kubectl delete --help", ALLOW),
+    ("helm install --help", ALLOW),
+    ("aws s3 rm --help", ALLOW),
+    ("helm install api ./chart --dry-run=server", DEFER),
+    ("helm upgrade api ./chart --dry-run", DEFER),
+    ("helm install api ./chart --dry-run=false", ASK),
+    ("helm install api ./chart", ASK),
+    ("aws s3 rm s3://b/x --dryrun", DEFER),
+    ("aws s3 rm s3://b/x", ASK),
+    ("kubectl get secrets", ALLOW),
+    ("kubectl get secret db -o name", ALLOW),
+    ("kubectl describe secret db", ALLOW),
+    ("kubectl get secret db -o yaml", DENY),
+    ("kubectl get secrets,configmaps -o json", DENY),
+    ("kubectl get secret db --template='{{.data.password}}'", DENY),
+    ("kubectl edit secret db", ASK),
+    ("npm dist-tag ls", DEFER),
+    ("npm owner ls lodash", DEFER),
+    ("npm access list packages", DEFER),
+    ("npm dist-tag add x@1 latest", ASK),
+    ("npm owner add bob lodash", ASK),
+    ("npm owner ls add", ASK),
+    ("cargo owner --list", DEFER),
+    ("cargo owner --list --add bob", ASK),
+    ("ip monitor route", ALLOW),
+    ("ip route add default via 10.0.0.1", ASK),
+    ("symbols /usr/bin/ls", DEFER),
+    ("spctl --assess -t execute /usr/bin/ls", DEFER),
+    ("cp x /usr/bin/ls", ASK),
+    ("BASH_ENV= ls", ALLOW),
+    ("BASH_ENV=/tmp/x ls", ASK),
+]
+
+# awk and sed writing to the terminal or nowhere, and awk comparisons, are not redirections.
+TEXT: list[tuple[str, str]] = [
+    ("awk '{print > \"/dev/null\"}' file.txt", ALLOW),
+    ("awk '{print > \"/dev/stdout\"}' file.txt", ALLOW),
+    ('awk \'{print ($1 > 0 ? "pos" : "neg")}\' file.txt', ALLOW),
+    ("awk '{print $1, ($2 > 0) > \"/etc/x\"}' file.txt", ASK),
+    ("awk '{print > \"/etc/x\"}' file.txt", ASK),
+    ("awk '{print > \"/dev/stdin\"}' file.txt", ASK),
+    ("sed 's/foo/bar/w /dev/stdout' input.txt", ALLOW),
+    ("sed 's/foo/bar/w /tmp/out' input.txt", ASK),
+    ("sed 'w /dev/null' input.txt", ALLOW),
+    ("sed '1e id' input.txt", ASK),
+]
+
+CASES = VALUES + READ_FORMS + TEXT
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Policy:
+    return load_policy(None)
+
+
+@pytest.mark.parametrize(("command", "expected"), CASES, ids=[c for c, _ in CASES])
+def test_allow_side(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
