@@ -53,6 +53,8 @@ def main() -> None:
     print(f"public everyday ({n_p} calls, {len({c.family for c in main_cases})} ecosystems):")
     print(f"  denied {_pct(p_counts['deny'], n_p)}, asked {_pct(p_counts['ask'], n_p)}")
     print(f"  allowed {_pct(p_counts['allow'], n_p)}, deferred {_pct(p_counts['defer'], n_p)}")
+    documented = sum(1 for c, a in p_results if a == "ask" and c.asks)
+    print(f"  of the asked, {documented} are entries whose `asks:` says why they are asked")
     i_counts, _ = rates(policy, installs)
     print(f"public installs ({len(installs)} calls): {dict(i_counts)}")
     programs: Counter[str] = Counter()

@@ -7,7 +7,11 @@ mapping of family -> list of calls; a string is a Bash command line, a mapping i
 holding ``files`` (name -> text; e.g. a package.json whose install scripts it runs), with
 ``written``: those of them the agent wrote earlier in the session (``by`` a tool, default
 Write; session memory). Calls are judged as ``superego-mcp check`` judges examples: in
-``/home/user/project`` with home ``/home/user``.
+``/home/user/project`` with home ``/home/user``; a command entry's ``cwd`` (relative to the
+project) is the directory its source ran it in (`cd build` on the line before), the project
+staying ``/home/user/project``. ``asks`` on an entry says why a public everyday call is
+rightly interrupted (it reaches outside the project or throws work away): the corpus test
+checks that it is asked, and reports it apart.
 """
 
 from __future__ import annotations
@@ -36,12 +40,14 @@ CWD = "/home/user/project"
 class Case:
     """One corpus entry: its family, the call, and how to show it."""
 
-    __slots__ = ("call", "family", "text")
+    __slots__ = ("asks", "call", "family", "text")
 
-    def __init__(self, family: str, call: ToolCall, text: str) -> None:
+    def __init__(self, family: str, call: ToolCall, text: str, asks: str = "") -> None:
         self.family = family
         self.call = call
         self.text = text
+        # Why this everyday call is rightly asked about ("" for an ordinary one).
+        self.asks = asks
 
 
 def load(path: Path) -> list[Case]:
@@ -56,7 +62,10 @@ def load(path: Path) -> list[Case]:
                 cases.append(_with_files(family, entry))
             elif "command" in entry:
                 text = entry["command"]
-                cases.append(Case(family, ToolCall("Bash", {"command": text}, CWD), text))
+                cwd = f"{CWD}/{entry['cwd']}" if "cwd" in entry else CWD
+                call = ToolCall("Bash", {"command": text}, cwd, project=CWD)
+                shown = f"(in {entry['cwd']}) {text}" if "cwd" in entry else text
+                cases.append(Case(family, call, shown, entry.get("asks", "")))
             else:
                 call = ToolCall(entry["tool"], dict(entry["input"]), CWD)
                 cases.append(Case(family, call, f"{entry['tool']} {entry['input']!r}"))

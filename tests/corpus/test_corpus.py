@@ -29,8 +29,8 @@ PUBLIC_CASES = load(PUBLIC)
 PUBLIC_MAIN = [c for c in PUBLIC_CASES if c.family != INSTALLS]
 # The public corpus's bar today, a ratchet towards issue 20's targets (0 denied, <= 1% asked,
 # >= 95% allowed): raise these as the policy learns; never lower them.
-PUBLIC_MAX_ASKED = 0.035
-PUBLIC_MIN_ALLOWED = 0.88
+PUBLIC_MAX_ASKED = 0.027
+PUBLIC_MIN_ALLOWED = 0.895
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,16 @@ def test_public_corpus_is_never_denied_and_rarely_asked(bundled: Policy) -> None
     assert not denied
     assert len(asked) / len(PUBLIC_MAIN) <= PUBLIC_MAX_ASKED, asked
     assert counts["allow"] / len(PUBLIC_MAIN) >= PUBLIC_MIN_ALLOWED
+
+
+def test_public_calls_said_to_ask_are_asked(bundled: Policy) -> None:
+    # An entry whose `asks:` says why it is rightly interrupted: the policy must still ask.
+    documented = [c for c in PUBLIC_CASES if c.asks]
+    assert documented
+    wrong = [
+        f"{_why(bundled, c)} [asks: {c.asks}]" for c in documented if judge(bundled, c) != "ask"
+    ]
+    assert not wrong
 
 
 def test_public_installs_are_never_denied(bundled: Policy) -> None:

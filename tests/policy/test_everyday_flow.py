@@ -33,6 +33,7 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
     (proj / "scripts" / "wipe.sh").write_text("#!/bin/sh\necho cleaning\nrm -rf ~/Documents\n")
     (proj / "scripts" / "fetch.sh").write_text("#!/bin/sh\ncurl -s http://10.0.0.5/api\n")
     (proj / "scripts" / "deploy.sh").write_text("#!/bin/sh\necho shipping\n")
+    (proj / "CHANGES").write_text("a file git checkout would overwrite\n")
     for rel in ("build/myapp", "target/debug/server", "node_modules/.bin/tool", "build/deploy"):
         dest = proj / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,13 @@ def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
         ("ctest -j `nproc` --test-dir build", "allow"),
         ("make -j$(nproc; rm -rf ~)", "deny"),
         ("make -j$(cat /tmp/n)", "defer"),
+        # ctest -C names the build configuration, not a directory or a release target.
+        ("ctest -j 10 -C Release --output-on-failure", "allow"),
+        # git checkout X switches branches when X names no file; a file would be overwritten.
+        ("git checkout v3.10.2", "allow"),
+        ("git checkout HEAD^2", "allow"),
+        ("git checkout CHANGES", "defer"),
+        ("git checkout -- v3.10.2", "ask"),
         # The project's task runners by task name, never a task named for shipping.
         ("uv run task lint", "allow"),
         ("uv run task deploy_prod", "defer"),
@@ -192,7 +200,7 @@ def test_mcp_tools_judged_as_their_builtin_twins(
 def test_a_defer_names_what_had_no_opinion(bundled: Policy, project: tuple[Path, Path]) -> None:
     proj, home = project
     got = bundled.evaluate(
-        ToolCall("Bash", {"command": "frobnicate x && git checkout main && ls"}, str(proj)),
+        ToolCall("Bash", {"command": "frobnicate x && git checkout CHANGES && ls"}, str(proj)),
         home=str(home),
     )
     assert got.action == "defer"

@@ -34,6 +34,8 @@ _FIRST_OPERAND_RUNS = frozenset(
     {"tsx", "ts-node", "ts-node-esm", "esno", "esrun", "Rscript", "julia", "elixir", "kotlin",
      "groovy", "scala", "dart", "swift", "crystal", "raku", "tclsh", "wish", "osascript"}
 )  # fmt: skip
+# Wrappers that add operands read at run time to the command they run.
+_FEEDS_OPERANDS = frozenset({"xargs", "parallel", "find"})
 _BUN_SCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _PY_BUILDS = frozenset({"sync", "install"})
 _CARGO_BUILDS = frozenset({"build", "b", "run", "r", "test", "t", "check", "c", "bench",
@@ -82,6 +84,8 @@ def note(w: Walker, cmd: Command, parsed: ParsedArgs, scope: Scope) -> None:
             if program == "go" and not cmd.built_from:
                 cmd.built_from = _go_package(pos, forms)
             writes.extend(forms(out))
+    if program == "git" and cmd.subcommand == "checkout" and _switches_branch(cmd, forms):
+        cmd.flags = cmd.flags | {"branch-only"}
     runs.extend(_runs(program, cmd, parsed, pos, forms, scope))
     cmd.writes = dedupe(tuple(writes))
     cmd.runs = dedupe(tuple(runs))
@@ -173,6 +177,31 @@ def _perl_files(argv: tuple[str, ...]) -> list[str]:
         else:
             words.append(word)
     return words if code else words[1:]
+
+
+def _switches_branch(cmd: Command, forms: Callable[[str], tuple[str, ...]]) -> bool:
+    """``git checkout X`` that only switches branches: git takes X for a path only when no
+    ref has that name and the file exists, so an operand naming no file on disk (``main``,
+    ``v3.10.2``, ``HEAD^2``) is a ref; with no operand it only reports."""
+    if "paths" in cmd.flags or len(cmd.positionals) > 1 or "--" in cmd.argv:
+        return False
+    if any(v.split()[0] in _FEEDS_OPERANDS for v in cmd.via if v):
+        return False  # `xargs git checkout`: its operands come at run time
+    if not cmd.positionals:
+        return True
+    where = forms(cmd.positionals[0])
+    return bool(where) and not _exists(where)
+
+
+def _exists(forms: tuple[str, ...]) -> bool:
+    import os
+
+    from . import astral
+
+    try:
+        return any(os.path.lexists(astral.decode(f)) for f in forms)
+    except ValueError:
+        return True
 
 
 def _is_dir(forms: tuple[str, ...]) -> bool:

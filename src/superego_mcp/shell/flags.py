@@ -322,6 +322,13 @@ _VALUED: dict[str, str] = {
         "-S -B -C -D -U -G -T -A -j --parallel --build --target -t --config --preset "
         "--toolchain --install-prefix --graphviz --log-level --test-dir"
     ),
+    # ctest -C is the build configuration (Release, Debug), not a directory as make's is.
+    "ctest": (
+        "-C --build-config -j --parallel -R --tests-regex -E --exclude-regex -L --label-regex "
+        "-LE --label-exclude -I --tests-information --test-dir --timeout --repeat "
+        "--output-junit --output-log -O --resource-spec-file --stop-time -T --test-action "
+        "-S -SP --script --preset"
+    ),
     "meson": "-D --buildtype --prefix --backend -C",
     "flask": "-A --app -e --env-file -h --host -p --port --cert --key",
     "swift": "-c --configuration --product --target --filter --package-path --scratch-path",
@@ -684,6 +691,30 @@ _VALUE_NOT_PATH: dict[str, frozenset[str]] = {
             "--config",
             "--preset",
             "--log-level",
+        ]
+    ),
+    "ctest": frozenset(
+        [
+            "-C",
+            "--build-config",
+            "-j",
+            "--parallel",
+            "-R",
+            "--tests-regex",
+            "-E",
+            "--exclude-regex",
+            "-L",
+            "--label-regex",
+            "-LE",
+            "--label-exclude",
+            "-I",
+            "--tests-information",
+            "--timeout",
+            "--repeat",
+            "--stop-time",
+            "-T",
+            "--test-action",
+            "--preset",
         ]
     ),
     "meson": frozenset(["-D", "--buildtype", "--backend"]),
