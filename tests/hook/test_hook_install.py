@@ -109,7 +109,16 @@ def test_install_keeps_everything_else_is_idempotent_and_backs_up(
     data = json.loads(path.read_text())
     assert data["permissions"] == before["permissions"]
     assert data["model"] == "opus"
-    assert data["hooks"]["PostToolUse"] == before["hooks"]["PostToolUse"]  # type: ignore[index]
+    # Theirs kept first; ours recorded once beside it (the call ran: docs/replay.md).
+    post = data["hooks"]["PostToolUse"]
+    assert post[0] == before["hooks"]["PostToolUse"][0]  # type: ignore[index]
+    assert len(post) == 2
+    assert post[1]["matcher"] == "Bash|Write|mcp__.*"
+    [recorder] = post[1]["hooks"]
+    # It only records: it runs in the background and never blocks (no `|| exit 2`).
+    assert recorder["async"] is True
+    assert not recorder["command"].endswith("|| exit 2")
+    assert recorder["command"] + " || exit 2" == ours(data)[0]["command"]
     assert data["hooks"]["PreToolUse"][0] == {"matcher": "Bash", "hooks": [other_hook]}
     [handler] = ours(data)
     assert handler["timeout"] == 15
@@ -127,7 +136,7 @@ def test_uninstall_removes_only_ours(hook_env: dict[str, str], project: Path) ->
     assert hooks(hook_env, project, "install").returncode == 0
     r = hooks(hook_env, project, "uninstall")
     assert r.returncode == 0, r.stderr
-    assert "removed 1" in r.stdout
+    assert "removed 2" in r.stdout  # PreToolUse and PostToolUse
     assert json.loads(path.read_text()) == {"hooks": {"PreToolUse": [other]}, "env": {"A": "1"}}
     r = hooks(hook_env, project, "uninstall")
     assert r.returncode == 0

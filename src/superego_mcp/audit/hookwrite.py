@@ -28,19 +28,30 @@ import os
 import time
 from typing import Any, Final
 
-from superego_mcp.audit.record import COLUMNS
+from superego_mcp.audit.record import COLUMNS, OUTCOME_COLUMNS
 
 # A hook waits at most this long for another writer's lock; Claude Code's own timeout for
 # the whole hook (10 s as installed) must never be reached because of the audit.
 HOOK_BUSY_TIMEOUT_S: Final = 1.0
 
-_INSERT: Final = (
-    "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS))
-) + ")"
+# The two kinds of row a hook writes: a decision, or an after-tool event (``outcome``).
+_TABLES: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "decision": ("decisions", COLUMNS),
+    "outcome": ("outcomes", OUTCOME_COLUMNS),
+}
 
 
-def append(backend: str, location: str, synchronous: str, row: dict[str, Any]) -> None:
-    """Store ``row``; raises on failure (the caller reports it and carries on).
+def _insert(kind: str) -> tuple[str, tuple[str, ...]]:
+    table, columns = _TABLES[kind]
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", columns
+
+
+def append(
+    backend: str, location: str, synchronous: str, row: dict[str, Any], kind: str = "decision"
+) -> None:
+    """Store ``row`` (``kind``: ``decision`` or ``outcome``); raises on failure (the caller
+    reports it and carries on).
 
     The SQLite connection is left open on purpose: closing the last connection to a WAL
     database checkpoints it (copies the WAL into the database and fsyncs), which costs more
@@ -58,24 +69,30 @@ def append(backend: str, location: str, synchronous: str, row: dict[str, Any]) -
         except ImportError:  # pragma: no cover - every CPython we support has it
             import sqlite3 as sqlite  # type: ignore[no-redef]
 
-        values = tuple(row[c] for c in COLUMNS)
+        sql, columns = _insert(kind)
+        # .get: a row spooled by an older version lacks the newer columns.
+        values = tuple(row.get(c) for c in columns)
         try:
             conn = sqlite.connect(location, timeout=HOOK_BUSY_TIMEOUT_S, isolation_level=None)
             # Per connection, not stored in the file: FULL is SQLite's compiled default.
             conn.execute("PRAGMA synchronous=" + ("FULL" if synchronous == "full" else "NORMAL"))
-            conn.execute(_INSERT, values)
+            conn.execute(sql, values)
             _OPEN.append(conn)
             return
         except sqlite.OperationalError as exc:
             text = str(exc)
-            if "no such table" not in text and "unable to open" not in text:
+            # A store an older version made (a table or column missing): migrate it below.
+            if not any(m in text for m in ("no such table", "unable to open", "no column")):
                 raise
     from superego_mcp.audit.store import Store
 
     store = Store(backend, location, synchronous=synchronous)
     try:
         store.migrate()
-        store.append_many([row])
+        if kind == "outcome":
+            store.append_outcomes([row])
+        else:
+            store.append_many([row])
     finally:
         store.close()
 
@@ -94,7 +111,7 @@ def spool_dir(backend: str, location: str) -> str:
     return os.path.join(state_dir(), "audit-spool")
 
 
-def spool(target: list[str], row: dict[str, Any]) -> str:
+def spool(target: list[str], row: dict[str, Any], kind: str = "decision") -> str:
     """Put ``row`` (for ``target``: backend, location, synchronous) in the spool before the
     answer goes out; returns the file's path. Raises on failure (the caller reports it; the
     answer still goes out: the audit never blocks a decision)."""
@@ -110,7 +127,7 @@ def spool(target: list[str], row: dict[str, Any]) -> str:
     fd = os.open(path, flags, 0o600)
     try:
         # ASCII JSON: a lone surrogate in the row (escaped already) cannot break the write.
-        os.write(fd, json.dumps({"target": target, "row": row}).encode("ascii"))
+        os.write(fd, json.dumps({"target": target, "row": row, "kind": kind}).encode("ascii"))
     finally:
         os.close(fd)
     return path
@@ -180,17 +197,20 @@ def recover(backend: str, location: str, at_most: int = RECOVER_AT_MOST) -> int:
             done += 1
             continue
         target, row = data["target"], data["row"]
-        if not _recorded(target, row):
-            append(str(target[0]), str(target[1]), str(target[2]), row)
+        kind = "outcome" if data.get("kind") == "outcome" else "decision"
+        if not _recorded(target, row, kind):
+            append(str(target[0]), str(target[1]), str(target[2]), row, kind)
         os.unlink(claimed)
         done += 1
     return done
 
 
-def _recorded(target: list[str], row: dict[str, Any]) -> bool:
+def _recorded(target: list[str], row: dict[str, Any], kind: str = "decision") -> bool:
     """Whether the store already has ``row`` (its writer inserted it, then died before
-    removing its spool file)."""
+    removing its spool file): a row of the same table with its time, entry and input."""
     backend, location = str(target[0]), str(target[1])
+    sql = f"SELECT 1 FROM {_TABLES[kind][0]} WHERE ts = ? AND entry = ? AND input = ? LIMIT 1"
+    values = (row["ts"], row["entry"], row["input"])
     if backend == "sqlite":
         import sqlite3
 
@@ -198,28 +218,17 @@ def _recorded(target: list[str], row: dict[str, Any]) -> bool:
             return False
         conn = sqlite3.connect(location, timeout=HOOK_BUSY_TIMEOUT_S)
         try:
-            found = conn.execute(
-                "SELECT 1 FROM decisions WHERE ts = ? AND entry = ? AND input = ? LIMIT 1",
-                (row["ts"], row["entry"], row["input"]),
-            ).fetchone()
+            found = conn.execute(sql, values).fetchone()
         except sqlite3.OperationalError:  # no table yet
             return False
         finally:
             conn.close()
         return found is not None
-    from superego_mcp.audit.store import Query, Store
+    from superego_mcp.audit.store import Store
 
     store = Store(backend, location, synchronous=str(target[2]))
     try:
         store.migrate()
-        near = store.query(
-            Query(
-                since=float(row["ts"]) - 0.001,
-                entry=row["entry"],
-                session=row["session_id"],
-                limit=1000,
-            )
-        )
+        return store.exists(sql, values)
     finally:
         store.close()
-    return any(r["ts"] == row["ts"] and r["input"] == row["input"] for r in near)

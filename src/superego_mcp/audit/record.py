@@ -38,7 +38,24 @@ COLUMNS: Final[tuple[str, ...]] = (
     "policy_digest",
     "latency_ms",
     "node",
+    "tool_use_id",
 )
+# An outcome row: an agent's after-tool event (the call ran), see :func:`build_outcome`.
+OUTCOME_COLUMNS: Final[tuple[str, ...]] = (
+    "ts",
+    "entry",
+    "event",
+    "agent_id",
+    "session_id",
+    "tool_use_id",
+    "cwd",
+    "tool",
+    "input",
+    "node",
+)
+# The events that say a call ran (they answer nothing): Claude Code's and Codex's
+# ``PostToolUse``, Cursor's and Copilot CLI's ``postToolUse``, Gemini CLI's ``AfterTool``.
+AFTER_EVENTS: Final = frozenset({"PostToolUse", "postToolUse", "AfterTool"})
 
 # A stored input longer than this is cut (and says so): the audit keeps what was decided
 # about, not every byte of a 4 MiB Write.
@@ -97,12 +114,11 @@ def build_record(
     policy_digest: str | None,
     event: str | None = None,
     ts: float | None = None,
+    tool_use_id: str | None = None,
 ) -> dict[str, Any]:
-    """The row for one decision, redacted and size-capped; keys are :data:`COLUMNS`."""
-    text = _json(redact_value(call.tool_input))
-    if len(text) > MAX_INPUT_CHARS:
-        # Cut on the redacted text, then redact again: a cut must not expose half a secret.
-        text = json.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
+    """The row for one decision, redacted and size-capped; keys are :data:`COLUMNS`.
+    ``tool_use_id``: the agent's id of the call, which its after-tool event repeats."""
+    text = stored_input(call.tool_input)
     review = getattr(decision, "review", None)
     # A reason (or review) may quote part of the input whose secret redaction recognised only
     # by its context (a key block's header, a NAME=): the secret's own words go too.
@@ -129,6 +145,42 @@ def build_record(
         "review": None if review is None else _json(review),
         "policy_digest": policy_digest,
         "latency_ms": round(latency_ms, 3),
+        "node": node_name(),
+        "tool_use_id": _cap(_redacted(tool_use_id), 256),
+    }
+
+
+def stored_input(tool_input: dict[str, Any]) -> str:
+    """A tool input as the ``input`` column holds it: JSON, redacted, cut at
+    :data:`MAX_INPUT_CHARS` (a cut one is ``{"truncated": ...}``). Decisions and outcomes
+    store it alike, so equal calls have equal text."""
+    text = _json(redact_value(tool_input))
+    if len(text) > MAX_INPUT_CHARS:
+        # Cut on the redacted text, then redact again: a cut must not expose half a secret.
+        text = json.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
+    return text
+
+
+def build_outcome(
+    call: ToolCall,
+    *,
+    entry: str,
+    event: str,
+    tool_use_id: str | None = None,
+    ts: float | None = None,
+) -> dict[str, Any]:
+    """The row for an after-tool event (``call`` ran), redacted like a decision's; keys
+    are :data:`OUTCOME_COLUMNS`."""
+    return {
+        "ts": time.time() if ts is None else ts,
+        "entry": entry,
+        "event": _cap(event, 64),
+        "agent_id": _cap(_redacted(call.agent_id), 256),
+        "session_id": _cap(_redacted(call.session_id), 256),
+        "tool_use_id": _cap(_redacted(tool_use_id), 256),
+        "cwd": _cap(_redacted(call.cwd), 1024),
+        "tool": _cap(redact_text(call.tool_name), 256),
+        "input": stored_input(call.tool_input),
         "node": node_name(),
     }
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
-from superego_mcp.audit.record import COLUMNS
+from superego_mcp.audit.record import COLUMNS, OUTCOME_COLUMNS
 from superego_mcp.audit.schema import (
     CREATE_VERSIONS,
     PG_LOCK_KEY,
@@ -38,6 +38,11 @@ _SELECT: Final = "SELECT id, " + ", ".join(COLUMNS) + " FROM decisions"
 _INSERT: Final = (
     "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS))
 ) + ") RETURNING id"
+_INSERT_OUTCOME: Final = (
+    ("INSERT INTO outcomes (" + ", ".join(OUTCOME_COLUMNS) + ") VALUES (")
+    + ", ".join("?" * len(OUTCOME_COLUMNS))
+    + ")"
+)
 
 
 class StoreError(SuperegoError):
@@ -260,9 +265,20 @@ class Store:
             return []
         sql = self._sql(_INSERT)
         with self._session() as conn, self._transaction(conn):
+            # .get: a row spooled by an older version has no tool_use_id.
             return [
-                int(conn.execute(sql, tuple(r[c] for c in COLUMNS)).fetchone()[0]) for r in records
+                int(conn.execute(sql, tuple(r.get(c) for c in COLUMNS)).fetchone()[0])
+                for r in records
             ]
+
+    def append_outcomes(self, records: Sequence[dict[str, Any]]) -> None:
+        """Store after-tool event rows (``record.build_outcome``) in one transaction."""
+        if not records:
+            return
+        sql = self._sql(_INSERT_OUTCOME)
+        with self._session() as conn, self._transaction(conn):
+            for r in records:
+                conn.execute(sql, tuple(r.get(c) for c in OUTCOME_COLUMNS))
 
     def prune(self, *, max_age_s: float | None = None, max_rows: int | None = None) -> int:
         """Delete rows older than ``max_age_s`` and beyond the newest ``max_rows``; how many."""
@@ -281,6 +297,11 @@ class Store:
                 if row is not None:
                     cur = conn.execute(self._sql("DELETE FROM decisions WHERE id <= ?"), (row[0],))
                     deleted += max(cur.rowcount, 0)
+            if deleted:
+                # Outcomes older than the oldest decision kept have nothing left to tell.
+                conn.execute(
+                    "DELETE FROM outcomes WHERE ts < (SELECT coalesce(min(ts), 0) FROM decisions)"
+                )
         return deleted
 
     # --- reads ---------------------------------------------------------------------------
@@ -300,6 +321,29 @@ class Store:
         where, params = (q or Query()).where()
         cond = f"{where} AND id > ?" if where else " WHERE id > ?"
         return self._rows(f"{_SELECT}{cond} ORDER BY id ASC LIMIT ?", [*params, last_id, limit])
+
+    def outcomes(
+        self, since: float | None = None, until: float | None = None
+    ) -> list[dict[str, Any]]:
+        """The after-tool event rows (``record.OUTCOME_COLUMNS`` and ``id``) from ``since``
+        to ``until`` (epoch seconds, inclusive; ``None``: no bound), oldest first."""
+        parts, params = [], []
+        if since is not None:
+            parts.append("ts >= ?")
+            params.append(since)
+        if until is not None:
+            parts.append("ts <= ?")
+            params.append(until)
+        where = (" WHERE " + " AND ".join(parts)) if parts else ""
+        names = ("id", *OUTCOME_COLUMNS)
+        sql = f"SELECT {', '.join(names)} FROM outcomes{where} ORDER BY id ASC"
+        with self._session() as conn:
+            return [dict(zip(names, r, strict=True)) for r in conn.execute(self._sql(sql), params)]
+
+    def exists(self, sql: str, params: Sequence[Any]) -> bool:
+        """Whether the ``SELECT`` ``sql`` (``?`` placeholders) finds a row."""
+        with self._session() as conn:
+            return conn.execute(self._sql(sql), tuple(params)).fetchone() is not None
 
     def last_id(self) -> int:
         """The highest id stored (0 when empty)."""

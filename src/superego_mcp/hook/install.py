@@ -10,9 +10,12 @@ replaces it atomically. A file that is not a JSON object is left untouched (exit
 (:func:`shared_hook_command`), and the backup of the old file goes to the cache directory,
 not into the repository (:func:`backup_path`).
 
-Only ``PreToolUse`` is installed: it sees every call before Claude Code's permission system,
-so a ``PermissionRequest`` hook would judge the same calls a second time (the ``hook``
-command still answers ``PermissionRequest`` for anyone who wires it by hand).
+``PreToolUse`` is the one judged event installed: it sees every call before Claude Code's
+permission system, so a ``PermissionRequest`` hook would judge the same calls a second time
+(the ``hook`` command still answers ``PermissionRequest`` for anyone who wires it by hand).
+``PostToolUse`` is installed beside it (:func:`~superego_mcp.hook.installer.after_handler`):
+it records that a call ran, which is how the audit knows an asked call was approved
+(``superego-mcp suggest``, docs/replay.md); it never blocks and runs in the background.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from superego_mcp.hook.installer import (
     FAIL_CLOSED,
     InstallError,
+    after_handler,
     check_timeout,
     hook_command,
     is_our_command,
@@ -37,8 +41,9 @@ if TYPE_CHECKING:
     import argparse
 
 EVENT = "PreToolUse"
+AFTER_EVENT = "PostToolUse"
 # Events our entries may sit under (removed from all of them on uninstall / reinstall).
-_OUR_EVENTS = ("PreToolUse", "PermissionRequest")
+_OUR_EVENTS = ("PreToolUse", "PermissionRequest", "PostToolUse")
 ROUTE = "/v1/hooks/claude-code"
 TOKEN_VAR = "SUPEREGO_API_TOKEN"  # noqa: S105 -- the variable's name, not a secret
 
@@ -173,10 +178,16 @@ def install(args: argparse.Namespace) -> str:
     hooks = _hooks_of(data, path)
     _remove_ours(hooks)
     hooks.setdefault(EVENT, []).append({"matcher": args.matcher, "hooks": [handler]})
+    hooks.setdefault(AFTER_EVENT, []).append(
+        {"matcher": args.matcher, "hooks": [after_handler(handler)]}
+    )
     data["hooks"] = hooks
     write_settings(path, data, exists, args.scope)
     what = handler.get("command") or handler.get("url")
-    return f"installed {EVENT} hook (matcher {args.matcher!r}) in {path}: {what}"
+    return (
+        f"installed {EVENT} hook (matcher {args.matcher!r}) in {path}: {what}; "
+        f"and {AFTER_EVENT} (records that a call ran)"
+    )
 
 
 def uninstall(args: argparse.Namespace) -> str:
@@ -223,7 +234,13 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
             if warning:
                 lines.append(f"{scope}: WARNING: {warning}")
             missing = missing_program(handler)
-            if missing and missing.endswith("(not on PATH)"):
+            if missing and event == AFTER_EVENT:
+                lines.append(
+                    f"{scope}: BROKEN: {missing} cannot run: calls that ran are not recorded "
+                    "(superego-mcp suggest has no approvals to learn from)"
+                )
+                ok = False
+            elif missing and missing.endswith("(not on PATH)"):
                 lines.append(
                     f"{scope}: BROKEN: {missing}: every call is refused until it is installed "
                     "(the shared command fails closed)"

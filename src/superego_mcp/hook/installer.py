@@ -93,6 +93,20 @@ def hook_argv(
     return argv
 
 
+def after_handler(handler: dict[str, Any]) -> dict[str, Any]:
+    """The handler of an agent's after-tool event (Claude Code's ``PostToolUse``) made from
+    its pre-tool ``handler``: the same hook, which only records that the call ran. It can
+    never block a call, so a command does not end in :data:`FAIL_CLOSED` (exit 2 would show
+    the agent an error about a call that already ran), and it runs in the background
+    (``async``): the call's result is not held up by the record."""
+    out = dict(handler)
+    command = out.get("command")
+    if out.get("type") == "command" and isinstance(command, str):
+        out["command"] = command.removesuffix(FAIL_CLOSED)
+        out["async"] = True
+    return out
+
+
 def is_our_command(command: str) -> bool:
     """True for a shell command that runs ``superego-mcp hook`` (any options)."""
     try:

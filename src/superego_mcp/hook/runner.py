@@ -151,7 +151,8 @@ def handle(
             except HookInputError as exc:
                 problem = str(exc)
         if request is not None and not request.judged:
-            return _answer({})  # observed events: no decision (the audit seam)
+            # Observed events get no decision; an after-tool event is recorded (the call ran).
+            return _observe(args, adapter, raw, request)
 
         server = getattr(args, "server", None)
         if request is not None and server and raw is not None:
@@ -190,6 +191,41 @@ def handle(
         return _fail(args, event, mode, f"no decision within {DEADLINE_S:g} s")
     except BaseException as exc:  # the last line: a crash must never become an allow
         return _fail(args, event, mode, f"internal error ({type(exc).__name__})")
+
+
+def _observe(
+    args: argparse.Namespace, adapter: AgentAdapter, raw: bytes | None, request: HookRequest
+) -> Outcome:
+    """The answer to an event that is not judged: none (``{}``). An after-tool event
+    (``PostToolUse``...) says its call ran: it goes to the server (``--server``), else its
+    outcome row to the audit store, written by the parent after the answer, as a decision's.
+    Nothing here can block the call: any failure is still ``{}``, exit 0."""
+    from superego_mcp.audit.record import AFTER_EVENTS
+
+    call = request.call
+    if call is None or request.event not in AFTER_EVENTS:
+        return _answer({})
+    try:
+        server = getattr(args, "server", None)
+        if server and raw is not None:
+            forwarded = _forward(args, adapter, server, _with_context(raw, call), request.event)
+            if forwarded is not None:
+                return forwarded
+        from superego_mcp.audit.record import build_outcome
+        from superego_mcp.hook.cache import load
+
+        _place(call)
+        compiled = load(getattr(args, "rules", None), getattr(args, "config", None), call.project)
+        out = _answer({})
+        if compiled.audit is not None:
+            row = build_outcome(
+                call, entry="hook", event=request.event, tool_use_id=request.tool_use_id
+            )
+            out.audit = {"target": list(compiled.audit), "row": row, "kind": "outcome"}
+    except Exception as exc:  # an after-tool event never blocks: no record, no answer
+        out = _answer({})
+        out.stderr = f"superego-mcp hook: {request.event} not recorded ({type(exc).__name__})"
+    return out
 
 
 def _place(call: ToolCall) -> None:
@@ -279,6 +315,7 @@ def _judge(
                 event=event,
                 latency_ms=latency_ms,
                 policy_digest=compiled.policy.digest,
+                tool_use_id=request.tool_use_id,
             )
             out.audit = {"target": list(compiled.audit), "row": row}
         except Exception as exc:  # the audit never changes the answer
@@ -575,7 +612,7 @@ def _spool(audit: dict[str, object]) -> str | None:
         target = audit["target"]
         assert isinstance(target, list)
         assert isinstance(audit["row"], dict)
-        return spool([str(t) for t in target], audit["row"])
+        return spool([str(t) for t in target], audit["row"], str(audit.get("kind", "decision")))
     except BaseException as exc:
         import contextlib
 
@@ -599,7 +636,8 @@ def _record(audit: dict[str, object], spooled: str | None = None) -> bool:
             target, row = audit["target"], audit["row"]
             assert isinstance(target, list)
             assert isinstance(row, dict)
-            append(str(target[0]), str(target[1]), str(target[2]), row)
+            kind = str(audit.get("kind", "decision"))
+            append(str(target[0]), str(target[1]), str(target[2]), row, kind)
             if spooled is not None:
                 os.unlink(spooled)  # noqa: PTH108 - no pathlib on the hook path
             recover(str(target[0]), str(target[1]))

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from superego_mcp import __version__
+from superego_mcp.audit.record import AFTER_EVENTS
 from superego_mcp.config import Settings
 from superego_mcp.hook import adapter
 from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for
@@ -75,12 +76,20 @@ async def _hook_answer(
         request = agent.parse_hook_input(adapter.decode_hook_input(body))
         event = request.event
         if not request.judged or request.call is None:
+            if request.call is not None and event in AFTER_EVENTS:  # the call ran
+                await recorder.observe(
+                    request.call, entry="http-hook", event=event, tool_use_id=request.tool_use_id
+                )
             return adapter.dump({})
         # Several calls in one input (a patch over several files): one answer, one record.
         for other in request.more:  # the same session: its writes are remembered too
             other.session_id = other.session_id or request.call.session_id
         decision, call = await recorder.decide(
-            request.call, entry="http-hook", event=event, more=request.more
+            request.call,
+            entry="http-hook",
+            event=event,
+            more=request.more,
+            tool_use_id=request.tool_use_id,
         )
         return adapter.dump(agent.render_decision(event, decision, call))
     except adapter.HookInputError as exc:

@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from superego_mcp.audit.record import build_record, to_public
+from superego_mcp.audit.record import build_outcome, build_record, to_public
 from superego_mcp.audit.store import Store, StoreError, open_store
 from superego_mcp.audit.stream import Hub
 from superego_mcp.audit.target import describe, parse_target
@@ -101,11 +101,13 @@ class Recorder:
         event: str | None = None,
         session: Sampler | None = None,
         more: Sequence[ToolCall] = (),
+        tool_use_id: str | None = None,
     ) -> tuple[Decision, ToolCall]:
         """Decide ``call`` (and ``more``: the other calls of the same input, a patch's other
         files) with the policy in force and record the one answer, the most restrictive
         (see the module docstring); returns it with the call it is about. ``session``: the
-        MCP session of the request (the ``mcp-sampling`` reviewer)."""
+        MCP session of the request (the ``mcp-sampling`` reviewer); ``tool_use_id``: the
+        agent's id of the call (its after-tool event repeats it, see :meth:`observe`)."""
         policy = self.holder.policy
         started = time.perf_counter()
         decision = await self.holder.decide(call, session)
@@ -115,9 +117,32 @@ class Recorder:
             decision, call = decide_request(calls, decisions)
         seconds = time.perf_counter() - started
         await self.record(
-            call, decision, entry=entry, event=event, seconds=seconds, digest=policy.digest
+            call,
+            decision,
+            entry=entry,
+            event=event,
+            seconds=seconds,
+            digest=policy.digest,
+            tool_use_id=tool_use_id,
         )
         return decision, call
+
+    async def observe(
+        self, call: ToolCall, *, entry: str, event: str, tool_use_id: str | None = None
+    ) -> None:
+        """Record an after-tool event: ``call`` ran (``docs/replay.md``, "Approvals"). Never
+        raises; a failure is counted and logged like a decision row's."""
+        if self.store is None:
+            return
+        try:
+            row = build_outcome(call, entry=entry, event=event, tool_use_id=tool_use_id)
+            await asyncio.wait_for(
+                asyncio.to_thread(self.store.append_outcomes, [row]),
+                self.settings.audit_write_timeout,
+            )
+        except Exception as exc:
+            self.metrics.audit_errors.inc()
+            log.error("audit write of a %s event failed: %s", event, _why(exc))
 
     async def record(
         self,
@@ -128,6 +153,7 @@ class Recorder:
         event: str | None,
         seconds: float,
         digest: str | None,
+        tool_use_id: str | None = None,
     ) -> None:
         """Count, store (awaited) and stream one decision; never raises. With the audit
         off and nobody watching the stream, no row is built at all."""
@@ -155,6 +181,7 @@ class Recorder:
                 event=event,
                 latency_ms=seconds * 1000,
                 policy_digest=digest,
+                tool_use_id=tool_use_id,
             )
         except Exception:
             log.exception("cannot build the audit record")
