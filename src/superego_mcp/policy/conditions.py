@@ -574,7 +574,9 @@ def unit_sql(unit: Unit, ctx: Context) -> list[str]:
     if cmd is not None:
         from superego_mcp.policy import sql
 
-        return sql.command_sql(cmd) if cmd.program in sql.SQL_CLIENTS else []
+        if cmd.program in sql.SQL_CLIENTS or sql.carries_sql(cmd):
+            return sql.command_sql(cmd)
+        return []
     if unit.shell:
         return []
     out: list[str] = []

@@ -31,7 +31,7 @@ _CLIENT_OPTIONS: dict[str, tuple[str, ...]] = {
     "cockroach": ("-e", "--execute"),
     "snowsql": ("-q", "--query"),
     "trino": ("--execute",),
-    "duckdb": ("-c",),
+    "duckdb": ("-c", "-cmd"),
     "sqlite3": ("-cmd",),
     "mycli": ("-e", "--execute"),
     "pgcli": ("-c",),
@@ -45,11 +45,28 @@ _TAUTOLOGY = re.compile(
 _VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE")
 
 
+# Any CLI's long options that carry SQL by their name (`aws athena start-query-execution
+# --query-string`, `--sql`, `--statement`), and subcommands whose operands are a query
+# (`sqlcmd query 'DROP TABLE x'`).
+_SQL_OPTION = re.compile(r"^--([a-z-]*-)?(sql|query|statement|query-string)(-[a-z-]*)?$")
+_QUERY_SUBCOMMANDS = frozenset({"query", "sql", "execute-sql", "execute-statement"})
+
+
+def carries_sql(cmd: Command) -> bool:
+    """Cheap test: may a command that is not a SQL client pass SQL in its arguments?"""
+    return any(
+        w in _QUERY_SUBCOMMANDS
+        or (w[:2] == "--" and ("sql" in w or "query" in w or "statement" in w))
+        for w in cmd.argv
+    )
+
+
 def command_sql(cmd: Command) -> list[str]:
-    """The SQL texts a database client command runs from its arguments."""
+    """The SQL texts a command runs from its arguments: a database client's (``psql -c``),
+    or any CLI's SQL-named options and query subcommand's operands."""
     options = _CLIENT_OPTIONS.get(cmd.program)
     if options is None:
-        return []
+        return _cli_sql(cmd)
     argv = list(cmd.argv)
     out: list[str] = []
     for i, word in enumerate(argv):
@@ -65,7 +82,27 @@ def command_sql(cmd: Command) -> list[str]:
         out.extend(operands[1:])  # the first operand is the database file
     if cmd.program == "bq" and cmd.subcommand == "query":
         out.extend(p for p in cmd.positionals if p not in out)
+    out.extend(t for t in _cli_sql(cmd) if t not in out)
     return out
+
+
+def _cli_sql(cmd: Command) -> list[str]:
+    """SQL given to any CLI: values of options named for SQL or queries, and the operands
+    after a ``query`` subcommand word (a statement has more than one word: `fzf
+    --query=execute` or `az --query delete` is not SQL)."""
+    argv = list(cmd.argv)
+    out: list[str] = []
+    for i, word in enumerate(argv):
+        name, eq, value = word.partition("=")
+        if _SQL_OPTION.match(name):
+            if eq:
+                out.append(value)
+            elif i + 1 < len(argv):
+                out.append(argv[i + 1])
+        elif word in _QUERY_SUBCOMMANDS:
+            out.extend(w for w in argv[i + 1 :] if not w.startswith("-"))
+            break
+    return [t for t in out if len(t.split(None, 1)) > 1]
 
 
 def destructive(text: str) -> str | None:

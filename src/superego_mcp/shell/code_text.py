@@ -169,6 +169,8 @@ def code_runner(
             w.walk.source(w, src.code, inner, ctx.nested(f"{cmd.program} -c"))
         else:
             flag = argv[index - 1] if 0 < index <= len(argv) else "-c"
+            if index < len(argv) and argv[index].startswith("--") and "=" in argv[index]:
+                flag = argv[index].partition("=")[0]  # node --eval=CODE
             flag = flag if flag.startswith("-") and len(flag) <= 8 else "-c"
             dynamic = args[index][1] if index < len(args) else True
             inline_code(w, k, src.code, f"{cmd.program} {flag}", env_scope, ctx, dynamic=dynamic)

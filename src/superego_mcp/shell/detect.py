@@ -187,6 +187,12 @@ def code_source(family: str, args: list[str]) -> CodeSource:
             break
         i += 1
         low = word.lower() if family == "pwsh" else word
+        name, eq, attached = low.partition("=")
+        if eq and name.startswith("--") and name in code_opts:
+            # "node --eval=CODE": the code is attached to the long option
+            out.code, out.code_index = word.partition("=")[2], i - 1
+            out.rest = i
+            return out
         if low in code_opts:
             wants_code = True
             continue

@@ -271,6 +271,8 @@ def run(
         key = "bundle exec"
     elif program == "uv" and argv[:2] == ["tool", "run"]:
         key = "uv tool run"  # uvx by its long name
+    elif program in ("docker", "podman", "nerdctl", "kubectl") and argv[:1] == ["exec"]:
+        key = f"{program} exec"  # a command run in a container or pod
     if key in wrappers.WRAPPERS or key in wrappers.SUB_WRAPPERS:
         wrapper(
             w,

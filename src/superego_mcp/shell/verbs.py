@@ -7,7 +7,8 @@ pods``. Rules test these with ``shell: {verb: destructive}`` and ``shell: {verb:
 - *destructive*: a word of the command's subcommand path (its leading operands that read
   like words, not file names or values) or one of its long options says delete, destroy,
   purge, drop, terminate, disable, revoke, wipe, remove, prune, ... -- for any program, known
-  or not. The program name counts too when it is compound (``kafka-delete-records``).
+  or not. The program name counts too when it is compound (``kafka-delete-records``) or is
+  the verb itself (``dropdb``, ``shred``).
 - *read*: the program is in :data:`CATALOGUE` (well-known CLIs whose documentation names
   their read-only verbs the same way), some word of its subcommand path is a read verb
   (list, get, describe, show, status, info, version, help, view, inspect, logs, search, ...,
@@ -63,6 +64,11 @@ _DESTRUCTIVE_PREFIXES = (
     "revoke",
     "truncate",
 )
+# Programs whose name alone is the destroying verb (PostgreSQL's `dropdb`, `shred`, a
+# `delete` or `drop` on PATH): whatever their operands, they destroy them.
+_DESTRUCTIVE_PROGRAMS = _words("""
+    delete remove destroy purge drop wipe erase nuke shred srm dropdb dropuser droplang
+    """)
 # Word parts that change, run, connect, transfer or reveal: never read-only.
 MUTATING = _words("""
     create update set put add apply deploy run exec execute start stop restart send publish
@@ -187,6 +193,8 @@ def is_destructive(cmd: Command) -> bool:
     a dry run, or names a thing to look up: ``man rm``, ``--disable-status``)."""
     if cmd.program in _NAMES_ARE_DATA or _SAFE_MODES & cmd.flags:
         return False
+    if cmd.program.lower() in _DESTRUCTIVE_PROGRAMS and cmd.positionals:
+        return True  # with something to destroy (bare `shred` only prints its usage)
     words = path_words(cmd, skip=True)
     if "-" in cmd.program or "_" in cmd.program:
         words.append(cmd.program)

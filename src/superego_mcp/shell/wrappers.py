@@ -35,7 +35,8 @@ _VALUED: dict[str, str] = {
     "parallel": (
         "-j --jobs -N -n --max-args -S --sshlogin --joblog -a --arg-file --delay --timeout "
         "-I --colsep -d --delimiter -E --results --tmpdir --workdir --env -L --max-lines "
-        "--sshloginfile --memfree --load --retries --tag-string --basefile --return"
+        "--sshloginfile --memfree --load --retries --tag-string --basefile --return --header "
+        "--tagstring --halt --termseq --shebang-wrap --limit --trc --transfer-file --tf"
     ),
     "watch": "-n --interval -d --differences -q --equexit",
     "flock": "-w --timeout --wait -E --conflict-exit-code -c --command",
@@ -60,6 +61,18 @@ _VALUED: dict[str, str] = {
     "pipenv run": "",
     "bundle exec": "--gemfile",
     "busybox": "",
+    # Commands run somewhere else: in a container, a pod, on another host, under a pty
+    # recorder. What they run is judged as if it ran here (its paths may be the other
+    # side's): a destructive command stays destructive wherever it runs.
+    "docker exec": "-e --env --env-file -u --user -w --workdir --detach-keys",
+    "podman exec": "-e --env --env-file -u --user -w --workdir --detach-keys --preserve-fds",
+    "nerdctl exec": "-e --env --env-file -u --user -w --workdir",
+    "kubectl exec": (
+        "-c --container -n --namespace -f --filename --context --kubeconfig --cluster "
+        "--pod-running-timeout -l --selector"
+    ),
+    "ssh": "-b -B -c -D -E -e -F -I -i -J -L -l -m -O -o -p -P -Q -R -S -W -w",
+    "script": "-c --command -t -T --log-timing -I --log-in -O --log-out -B --log-io -E --echo -m",
 }
 
 # Options after which nothing is run (the wrapper only lists, validates, or edits).
@@ -91,11 +104,25 @@ _SHELL_STRING: dict[str, frozenset[str]] = {
     "runuser": frozenset({"-c", "--command"}),
     "npx": frozenset({"-c", "--call"}),
     "env": frozenset({"-S", "--split-string"}),
+    "script": frozenset({"-c", "--command"}),
 }
 # Operands a wrapper takes before the command.
-_LEADING_OPERANDS = {"timeout": 1, "flock": 1, "chroot": 1}
-# Wrappers whose operands form a shell string (run via "sh -c" by the wrapper).
-_JOINED_SHELL = frozenset({"watch", "parallel"})
+_LEADING_OPERANDS = {
+    "timeout": 1,
+    "flock": 1,
+    "chroot": 1,
+    "docker exec": 1,
+    "podman exec": 1,
+    "nerdctl exec": 1,
+    "kubectl exec": 1,
+    "ssh": 1,
+    "script": 1,
+}
+# Wrappers whose operands form a shell string (run via "sh -c" by the wrapper; ssh joins
+# them with spaces for the remote shell).
+_JOINED_SHELL = frozenset({"watch", "parallel", "ssh"})
+# Wrappers whose command follows a "--" wherever it is (`kubectl exec pod -c x -- ls`).
+_AFTER_DASHES = frozenset({"kubectl exec"})
 # Wrappers that append unknown arguments (from their input) to the command.
 _APPENDS_INPUT = frozenset({"xargs", "parallel"})
 # Short options whose value is optional and attached (xargs -i, -e, -l).
@@ -202,6 +229,10 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
             out.own.append(args[i])
             i += 1
     rest = args[i:]
+    if key in _AFTER_DASHES:
+        cut = next((k for k, f in enumerate(rest) if f[0] == "--"), -1)
+        out.own.extend(rest[: cut + 1])
+        rest = rest[cut + 1 :]
     if key == "flock" and len(rest) >= 2 and rest[0][0] in ("-c", "--command"):
         out.own.extend(rest[:2])
         out.shell, rest = [rest[1]], []

@@ -1,0 +1,87 @@
+"""Issue 26, the block and confirm side: what the peer corpus's `block` and `confirm` cases
+showed missing, as general capabilities of the bundled policy, each with what must stay as
+it was (docs/peer-corpus.md lists the labels we dispute)."""
+
+from __future__ import annotations
+
+import pytest
+from policy_helpers import CWD, HOME
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, load_policy
+
+DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Policy:
+    return load_policy(None)
+
+
+def judge(policy: Policy, command: str) -> tuple[str, str | None]:
+    d = policy.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    return d.action, d.rule_id
+
+
+# Commands run somewhere else (a container, a pod, another host, under script(1)) are
+# judged as the commands they are; the wrapper alone keeps its own answer.
+ELSEWHERE: list[tuple[str, str]] = [
+    ("docker exec nginx rm -rf /", DENY),
+    ("docker exec -it -u root nginx sh -c 'rm -rf /'", DENY),
+    ("podman exec web git reset --hard", ASK),
+    ("kubectl exec -it pod -c app -- rm -rf /", DENY),
+    ("ssh user@host 'git reset --hard HEAD'", ASK),
+    ("ssh -p 2222 host 'cd repo && git clean -fd'", ASK),
+    ("ssh root@host 'sudo rm /etc/passwd'", ASK),
+    ("script -q /dev/null bash -c 'rm -rf /'", DENY),
+    ("script -c 'git reset --hard' out.log", ASK),
+    ("ssh host ls", DEFER),  # the remote login itself: the agent's own settings decide
+    ("ssh -N -L 8080:localhost:80 host", DEFER),
+    ("docker exec web ls", DEFER),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), ELSEWHERE, ids=[c for c, _ in ELSEWHERE])
+def test_commands_run_elsewhere(bundled: Policy, command: str, expected: str) -> None:
+    action, rule = judge(bundled, command)
+    assert action == expected, rule
+
+
+# SQL handed to any CLI in an option named for it, or after a `query` subcommand.
+SQL: list[tuple[str, str]] = [
+    ("aws athena start-query-execution --query-string 'DROP TABLE foo'", ASK),
+    ("aws athena start-query-execution --query-string='DELETE FROM foo'", ASK),
+    ("sqlcmd query 'TRUNCATE TABLE users'", ASK),
+    ("sqlcmd query --query 'DROP TABLE users'", ASK),
+    ("duckdb -cmd 'DROP TABLE users' app.db", ASK),
+    ("aws athena start-query-execution --query-string 'SELECT * FROM t'", DEFER),
+    ("az --query delete vm show", ALLOW),  # one word is not a statement (a JMESPath here)
+    ("fzf --query=execute", ALLOW),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), SQL, ids=[c for c, _ in SQL])
+def test_sql_in_any_cli(bundled: Policy, command: str, expected: str) -> None:
+    action, rule = judge(bundled, command)
+    assert action == expected, rule
+
+
+# A program whose name is the destroying verb; code in `--eval=`; spellings.
+SIBLINGS: list[tuple[str, str]] = [
+    ("dropdb production", ASK),
+    ("shred -u secret.txt", ASK),
+    ('eval "shred secret"', ASK),
+    ("python -c 'import os; os.system(\"shred -u secret.txt\")'", ASK),
+    ("shred", DEFER),  # nothing to destroy: prints its usage
+    ("dropbox status", DEFER),
+    ("node --eval=\"require('child_process').execSync('rm -rf ~')\"", DENY),
+    ("node --eval='console.log(1)'", ALLOW),
+    ("GIT CHECKOUT -- file", ASK),
+    ("parallel --header : git reset --hard ::: x", ASK),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), SIBLINGS, ids=[c for c, _ in SIBLINGS])
+def test_siblings(bundled: Policy, command: str, expected: str) -> None:
+    action, rule = judge(bundled, command)
+    assert action == expected, rule
