@@ -4,7 +4,8 @@ The package is laid out by concern:
 
 - ``superego_mcp.shell``  -- shell-command analysis (tree-sitter-bash), what would really run;
 - ``superego_mcp.policy`` -- the rules language, its loader and the policy engine;
-- ``superego_mcp.hook``   -- the Claude Code hook adapter, its fail-closed runner, the installer;
+- ``superego_mcp.hook``   -- the command hook (fail-closed runner, cache, installers) and every
+  agent's adapter (``hook.agents``);
 - ``superego_mcp.server`` -- the one HTTP/stdio server process (FastAPI + FastMCP);
 - ``superego_mcp.config`` -- the typed settings model (file + environment).
 

@@ -56,7 +56,7 @@ def warm(env: dict[str, str], cwd: Path, payload: dict[str, object]) -> None:
     """Fill the hook's compiled-policy cache for ``payload`` as the hook would see it from
     ``env`` and ``cwd``, so the hook under test is a cache hit: a cache miss (pydantic, the
     whole bundled policy) can outlast the hook's 5 s deadline on a loaded 2-core machine."""
-    from superego_mcp.hook.adapter import parse_hook_input
+    from superego_mcp.hook.agents.claude import parse_hook_input
     from superego_mcp.hook.cache import load
     from superego_mcp.hook.runner import _place
 

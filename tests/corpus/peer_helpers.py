@@ -172,20 +172,21 @@ class InProcessHook:
 
     def judge_all(self, cases: Iterable[PeerCase]) -> list[tuple[PeerCase, str]]:
         """Each case and the answer the hook gives it."""
-        from superego_mcp.hook import adapter, runner
+        from superego_mcp.hook import runner
+        from superego_mcp.hook.agents import claude, wire
 
         mode = self.compiled.fail_mode
         results: list[tuple[PeerCase, str]] = []
         with self._environment():
             for case in cases:
                 raw = json.dumps(self.box.payload(case)).encode()
-                request = adapter.parse_hook_input(
-                    adapter.decode_hook_input(raw), default_cwd=str(self.box.project)
+                request = claude.parse_hook_input(
+                    wire.decode_hook_input(raw), default_cwd=str(self.box.project)
                 )
                 call = request.call
                 assert call is not None
                 runner._place(call)
-                out = runner._judge(self.compiled, adapter, request, call, mode)
+                out = runner._judge(self.compiled, claude, request, call, mode)
                 results.append((case, action_of(out.code, out.stdout)))
         return results
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from agent_helpers import AGENT_POLICY, FIXTURES, fixture
 
-from superego_mcp.hook.adapter import HookInputError
 from superego_mcp.hook.agents import AGENTS, adapter_for
+from superego_mcp.hook.agents.wire import HookInputError
 from superego_mcp.model import Decision, ToolCall
 from superego_mcp.policy.layers import compile_policy
 from support.hook import SCRIPT, write_policy

@@ -6,17 +6,13 @@ import json
 
 import pytest
 
-from superego_mcp.hook.adapter import (
-    MAX_DEPTH,
-    HookInputError,
-    cap,
-    decode_hook_input,
-    dump,
+from superego_mcp.hook.agents.claude import (
     is_valid_output,
     parse_hook_input,
     render_decision,
     render_failure,
 )
+from superego_mcp.hook.agents.wire import MAX_DEPTH, HookInputError, cap, decode_hook_input, dump
 from superego_mcp.model import Decision
 
 BASE = {

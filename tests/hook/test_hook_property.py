@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from superego_mcp.hook.adapter import is_valid_output
+from superego_mcp.hook.agents.claude import is_valid_output
 from superego_mcp.hook.runner import handle
 from support.hook import SCRIPT, write_policy
 

@@ -54,7 +54,7 @@ def warm(env: dict[str, str], payload: dict[str, Any]) -> None:
     """Fill the hook's compiled-policy cache from this process, as the hook would see it: a
     cache miss (pydantic, the whole bundled policy) can outlast the hook's own 5 s deadline
     on a loaded 2-core machine before a review would even begin."""
-    from superego_mcp.hook.adapter import parse_hook_input
+    from superego_mcp.hook.agents.claude import parse_hook_input
     from superego_mcp.hook.cache import load
     from superego_mcp.hook.runner import _place
 

@@ -190,7 +190,7 @@ def _agent_calls(
     args: argparse.Namespace, module: AgentAdapter, cwd: str
 ) -> tuple[str, list[ToolCall]] | None:
     """(event, calls) to explain; ``None`` when no call was given (show the mapping)."""
-    from superego_mcp.hook.adapter import decode_hook_input
+    from superego_mcp.hook.agents.wire import decode_hook_input
 
     words: list[str] = list(args.shell_command or [])
     event = module.EVENT
@@ -229,8 +229,8 @@ def explain_agent(args: argparse.Namespace) -> int:
     2 deny (the decision, before the agent's rendering of it), 3 error (named on stderr);
     0 for the mapping table."""
     from superego_mcp.decide import decide
-    from superego_mcp.hook.adapter import HookInputError
     from superego_mcp.hook.agents import adapter_for, decide_request
+    from superego_mcp.hook.agents.wire import HookInputError
     from superego_mcp.policy.errors import PolicyError
     from superego_mcp.project import place
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from superego_mcp.hook.adapter import HookRequest
     from superego_mcp.hook.agents import AgentAdapter
+    from superego_mcp.hook.agents.wire import HookRequest
     from superego_mcp.hook.cache import Compiled
     from superego_mcp.model import Decision, FailMode, ToolCall
     from superego_mcp.reviewer.core import Reviewer
@@ -88,22 +88,16 @@ def _known_mode(args: argparse.Namespace, configured: FailMode | None = None) ->
 
 
 def _answer(data: dict[str, object]) -> Outcome:
-    from superego_mcp.hook.adapter import dump
+    from superego_mcp.hook.agents.wire import dump
 
     return Outcome(0, dump(data))
 
 
 def _adapter(args: argparse.Namespace) -> AgentAdapter:
-    """The adapter of ``--agent`` (Claude Code's without it, imported directly: the common
-    case pays for no registry)."""
-    agent = getattr(args, "agent", None)
-    if agent is None or agent == "claude":
-        from superego_mcp.hook import adapter
-
-        return adapter
+    """The adapter of ``--agent`` (Claude Code's without it)."""
     from superego_mcp.hook.agents import adapter_for
 
-    return adapter_for(agent)
+    return adapter_for(getattr(args, "agent", None))
 
 
 def _fail(args: argparse.Namespace, event: str | None, fail_mode: str, problem: str) -> Outcome:
@@ -134,7 +128,7 @@ def handle(
     mode: FailMode = _known_mode(args) or "ask"
     event: str | None = None
     try:
-        from superego_mcp.hook.adapter import HookInputError, decode_hook_input
+        from superego_mcp.hook.agents.wire import HookInputError, decode_hook_input
 
         adapter = _adapter(args)
         problem: str | None = None

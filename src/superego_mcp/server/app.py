@@ -25,8 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from superego_mcp import __version__
 from superego_mcp.audit.record import AFTER_EVENTS
 from superego_mcp.config import Settings
-from superego_mcp.hook import adapter
-from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for
+from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for, claude, wire
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
@@ -67,20 +66,20 @@ class EvaluateRequest(BaseModel):
 
 
 async def _hook_answer(
-    body: bytes, holder: PolicyHolder, recorder: Recorder, agent: AgentAdapter = adapter
+    body: bytes, holder: PolicyHolder, recorder: Recorder, agent: AgentAdapter = claude
 ) -> bytes:
     """An agent's hook JSON in, its answer out; the same adapter as the command hook
     (``superego-mcp hook --agent NAME``), every decision recorded."""
     event: str | None = None
     try:
-        request = agent.parse_hook_input(adapter.decode_hook_input(body))
+        request = agent.parse_hook_input(wire.decode_hook_input(body))
         event = request.event
         if not request.judged or request.call is None:
             if request.call is not None and event in AFTER_EVENTS:  # the call ran
                 await recorder.observe(
                     request.call, entry="http-hook", event=event, tool_use_id=request.tool_use_id
                 )
-            return adapter.dump({})
+            return wire.dump({})
         # Several calls in one input (a patch over several files): one answer, one record.
         for other in request.more:  # the same session: its writes are remembered too
             other.session_id = other.session_id or request.call.session_id
@@ -91,13 +90,13 @@ async def _hook_answer(
             more=request.more,
             tool_use_id=request.tool_use_id,
         )
-        return adapter.dump(agent.render_decision(event, decision, call))
-    except adapter.HookInputError as exc:
-        return adapter.dump(agent.render_failure(event, holder.fail_mode, str(exc)))
+        return wire.dump(agent.render_decision(event, decision, call))
+    except wire.HookInputError as exc:
+        return wire.dump(agent.render_failure(event, holder.fail_mode, str(exc)))
     except Exception as exc:  # a bug must still answer with a refusal, never an allow
         log.exception("hook request failed")
         problem = f"internal error ({type(exc).__name__})"
-        return adapter.dump(agent.render_failure(event, holder.fail_mode, problem))
+        return wire.dump(agent.render_failure(event, holder.fail_mode, problem))
 
 
 class HookRoutes:
@@ -274,7 +273,7 @@ def create_app(
             {
                 "max_bytes": settings.max_body_bytes,
                 "fail_closed": {
-                    ROUTES[name]: adapter.dump(
+                    ROUTES[name]: wire.dump(
                         adapter_for(name).render_failure(None, holder.fail_mode, too_large)
                     )
                     for name in AGENTS

@@ -1,9 +1,11 @@
 """The agents Superego guards, and where each one's hook adapter lives.
 
-Every agent's adapter is a module with the same four functions as the Claude Code adapter
-(``superego_mcp.hook.adapter``): ``parse_hook_input`` (decoded hook JSON -> ``HookRequest``
-whose calls use our tool vocabulary), ``render_decision`` and ``render_failure`` (-> that
-agent's answer JSON) and ``is_valid_output`` (vets a server's reply). The command hook
+Every agent's adapter is a module here, ``<agent>.py``, of one shape (:class:`AgentAdapter`,
+which mypy checks each module against): ``parse_hook_input`` (decoded hook JSON ->
+``HookRequest`` whose calls use our tool vocabulary), ``render_decision`` and
+``render_failure`` (-> that agent's answer JSON) and ``is_valid_output`` (vets a server's
+reply). They share :mod:`.wire` (the wire format: decoding, the request, reasons, the bytes
+written back) and :mod:`.common` (reading fields, building calls, patches). The command hook
 (``superego-mcp hook --agent NAME``) and the server (``POST /v1/hooks/<route>``) pick the
 module here, so both surfaces read and answer exactly alike. Modules are imported only when
 their agent is asked for: this package is on the hook's start-up path.
@@ -17,18 +19,12 @@ from typing import TYPE_CHECKING, Final, Protocol, cast
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from superego_mcp.hook.adapter import HookRequest
+    from superego_mcp.hook.agents.wire import HookRequest
     from superego_mcp.model import Decision, ToolCall
 
 # The agents, in the order `--agent all` installs them.
 AGENTS: Final[tuple[str, ...]] = ("claude", "codex", "gemini", "copilot", "cursor", "opencode")
 DEFAULT_AGENT: Final = "claude"
-
-_MODULES: Final[dict[str, str]] = {
-    # Claude Code's adapter predates this package and also holds the shared helpers.
-    "claude": "superego_mcp.hook.adapter",
-    **{name: f"superego_mcp.hook.agents.{name}" for name in AGENTS[1:]},
-}
 
 # HTTP hook routes; Claude Code keeps the route it always had.
 ROUTES: Final[dict[str, str]] = {
@@ -75,8 +71,7 @@ class AgentAdapter(Protocol):
 
 
 if TYPE_CHECKING:  # every adapter module has the declared shape (checked by mypy only)
-    from superego_mcp.hook import adapter as claude
-    from superego_mcp.hook.agents import codex, copilot, cursor, gemini, opencode
+    from superego_mcp.hook.agents import claude, codex, copilot, cursor, gemini, opencode
 
     _CLAUDE: AgentAdapter = claude
     _CODEX: AgentAdapter = codex
@@ -89,7 +84,10 @@ if TYPE_CHECKING:  # every adapter module has the declared shape (checked by myp
 def adapter_for(agent: str | None) -> AgentAdapter:
     """The adapter module of ``agent`` (``None``: Claude Code). Raises ``KeyError`` for an
     agent this version does not know."""
-    return cast("AgentAdapter", import_module(_MODULES[agent or DEFAULT_AGENT]))
+    name = agent or DEFAULT_AGENT
+    if name not in AGENTS:
+        raise KeyError(name)
+    return cast("AgentAdapter", import_module(f"superego_mcp.hook.agents.{name}"))
 
 
 def decide_request(

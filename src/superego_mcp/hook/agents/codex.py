@@ -20,16 +20,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import (
-    MAX_STRING,
-    HookInputError,
-    HookRequest,
-    cap,
-    event_of,
-    explain_reason,
-    failure,
-    json_type,
-)
 from superego_mcp.hook.agents.common import (
     Caller,
     absolute_cwd,
@@ -39,6 +29,16 @@ from superego_mcp.hook.agents.common import (
     request,
     required_str,
     tool_object,
+)
+from superego_mcp.hook.agents.wire import (
+    MAX_STRING,
+    HookInputError,
+    HookRequest,
+    cap,
+    event_of,
+    explain_reason,
+    failure,
+    json_type,
 )
 from superego_mcp.model import Decision, ToolCall
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import HookInputError, HookRequest, cap, explain_reason, json_type
+from superego_mcp.hook.agents.wire import (
+    HookInputError,
+    HookRequest,
+    cap,
+    explain_reason,
+    json_type,
+)
 from superego_mcp.model import ToolCall
 
 if TYPE_CHECKING:
@@ -40,7 +46,7 @@ def arguments(value: object, tool: str, field: str) -> dict[str, object]:
     """A tool's arguments: an object, or a string holding a JSON object (Copilot CLI and
     Cursor send either). Anything else raises :class:`HookInputError`."""
     if isinstance(value, str):
-        from superego_mcp.hook.adapter import decode_hook_input
+        from superego_mcp.hook.agents.wire import decode_hook_input
 
         try:
             value = decode_hook_input(value.encode("utf-8", "surrogatepass"))

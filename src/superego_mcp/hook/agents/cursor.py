@@ -23,14 +23,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import (
-    MAX_STRING,
-    HookRequest,
-    cap,
-    event_of,
-    explain_reason,
-    failure,
-)
 from superego_mcp.hook.agents.common import (
     Caller,
     absolute_cwd,
@@ -45,6 +37,14 @@ from superego_mcp.hook.agents.common import (
     request,
     required_str,
     with_fields,
+)
+from superego_mcp.hook.agents.wire import (
+    MAX_STRING,
+    HookRequest,
+    cap,
+    event_of,
+    explain_reason,
+    failure,
 )
 from superego_mcp.model import Decision, ToolCall
 

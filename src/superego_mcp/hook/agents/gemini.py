@@ -19,15 +19,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import (
-    MAX_STRING,
-    HookInputError,
-    HookRequest,
-    cap,
-    event_of,
-    explain_reason,
-    failure,
-)
 from superego_mcp.hook.agents.common import (
     Caller,
     absolute_cwd,
@@ -41,6 +32,15 @@ from superego_mcp.hook.agents.common import (
     required_str,
     tool_object,
     with_fields,
+)
+from superego_mcp.hook.agents.wire import (
+    MAX_STRING,
+    HookInputError,
+    HookRequest,
+    cap,
+    event_of,
+    explain_reason,
+    failure,
 )
 from superego_mcp.model import Decision, ToolCall
 

@@ -21,14 +21,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.adapter import (
-    MAX_STRING,
-    HookInputError,
-    HookRequest,
-    cap,
-    explain_reason,
-    failure,
-)
 from superego_mcp.hook.agents.common import (
     Caller,
     absolute_cwd,
@@ -41,6 +33,14 @@ from superego_mcp.hook.agents.common import (
     place,
     required_str,
     with_fields,
+)
+from superego_mcp.hook.agents.wire import (
+    MAX_STRING,
+    HookInputError,
+    HookRequest,
+    cap,
+    explain_reason,
+    failure,
 )
 from superego_mcp.model import Decision, ToolCall
 
