@@ -64,7 +64,7 @@ READ_FORMS: list[tuple[str, str]] = [
     ("ip monitor route", ALLOW),
     ("ip route add default via 10.0.0.1", ASK),
     ("symbols /usr/bin/ls", DEFER),
-    ("spctl --assess -t execute /usr/bin/ls", DEFER),
+    ("spctl --assess -t execute /usr/bin/ls", ALLOW),
     ("cp x /usr/bin/ls", ASK),
     ("BASH_ENV= ls", ALLOW),
     ("BASH_ENV=/tmp/x ls", ASK),
@@ -84,7 +84,66 @@ TEXT: list[tuple[str, str]] = [
     ("sed '1e id' input.txt", ASK),
 ]
 
-CASES = VALUES + READ_FORMS + TEXT
+# System tools in their reporting modes (policy.known "report"), beside their changes.
+SYSTEM: list[tuple[str, str]] = [
+    ("defaults read com.apple.Finder ShowPathbar", ALLOW),
+    ("defaults -host localhost read com.apple.Finder", ALLOW),
+    ("defaults write com.apple.Finder AppleShowAllFiles -bool true", DEFER),
+    ("codesign -dvv /Applications/Safari.app", ALLOW),
+    ("codesign --verify --deep /Applications/Safari.app", ALLOW),
+    ("codesign -s - --force app", DEFER),
+    ("pkgutil --pkgs=com.apple.*", ALLOW),
+    ("pkgutil --forget com.example.pkg", DEFER),
+    ("scutil --get LocalHostName", ALLOW),
+    ("scutil --set HostName evil", ASK),
+    ("xattr -l file.txt", ALLOW),
+    ("xattr -lx file.txt", ALLOW),
+    ("xattr -d com.apple.quarantine file.txt", DEFER),
+    ("xattr -l ~/Documents/x.txt", ASK),
+    ("sips -g pixelWidth image.png", ALLOW),
+    ("sips -z 10 10 image.png", DEFER),
+    ("plutil -p Info.plist", ALLOW),
+    ("plutil -convert xml1 Info.plist", DEFER),
+    ("lvs", ALLOW),
+    ("vgdisplay data", ALLOW),
+    ("dmsetup ls", ALLOW),
+    ("dmsetup remove vg-lv", ASK),
+    ("btrfs subvolume list /mnt/data", ALLOW),
+    ("btrfs device stats -z /mnt/data", DEFER),
+    ("mdadm --detail /dev/md0", ALLOW),
+    ("service nginx status", ALLOW),
+    ("service nginx stop", DEFER),
+    ("security find-certificate -a -p", ALLOW),
+    ("security find-generic-password -s gh -w", DENY),
+]
+
+# Read verbs of catalogued CLIs: a noun that also reads as an action before a read verb,
+# read compounds naming what they read, listing options; never secrets.
+VERBS: list[tuple[str, str]] = [
+    ("velero backup describe nightly", ALLOW),
+    ("velero backup create nightly", DEFER),
+    ("restic backup /srv", DEFER),
+    ("restic snapshots", ALLOW),
+    ("restic cat masterkey", DEFER),
+    ("aws ec2 get-console-output --instance-id i-1", ALLOW),
+    ("aws ec2 get-password-data --instance-id i-1", DEFER),
+    ("aws apigateway get-api-keys", DEFER),
+    ("aws s3api head-object --bucket b --key k", ALLOW),
+    ("rabbitmqctl list_queues name messages", ALLOW),
+    ("rabbitmqctl cluster_status", ALLOW),
+    ("kafka-topics --bootstrap-server localhost:9092 --list", ALLOW),
+    ("kafka-topics --bootstrap-server localhost:9092 --create --topic t", DEFER),
+    ("ansible-playbook site.yml --list-hosts", ALLOW),
+    ("ansible-playbook site.yml --diff", DEFER),
+    ("ansible-doc -l", ALLOW),
+    ("helm package ./chart --version 1.2.3", DEFER),
+    ("helm completion bash", ALLOW),
+    ("gcloud app browse", DEFER),
+    ("launchctl getenv PATH", ALLOW),
+    ("tmutil listlocalsnapshotdates", ALLOW),
+]
+
+CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS
 
 
 @pytest.fixture(scope="module")

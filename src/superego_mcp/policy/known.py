@@ -18,7 +18,11 @@ Classes (issue 18 item 5):
   such as ``mount``, ``zpool status``, ``diskutil list`` are not counted);
 - ``firewall``: firewall rules and network configuration (``iptables -A``, ``nft add``,
   ``ufw deny``, ``ip route add``, ``nmcli con up``, ``sysctl -w``; listing is not counted);
-- ``user_admin``: users and groups (``useradd``, ``usermod``, ``passwd``, ``visudo``, ...).
+- ``user_admin``: users and groups (``useradd``, ``usermod``, ``passwd``, ``visudo``, ...);
+- ``report``: system tools in the modes their manuals describe as only reporting (the
+  opposite kind: an allow rule uses it): ``defaults read``, ``codesign -dv``, ``spctl
+  --assess``, ``pkgutil --pkgs``, ``scutil --dns``, ``xattr -l``, ``sips -g``, ``lvs``,
+  ``dmsetup ls``, ``btrfs subvolume list``, ``mdadm --detail``, ``service x status``, ...
 
 The policy indexes a ``known:`` rule by :data:`PROGRAMS` (``conditions.required_programs``):
 this module is imported only for a command whose program is one of them.
@@ -42,6 +46,7 @@ CLASSES = (
     "disk",
     "firewall",
     "user_admin",
+    "report",
 )
 
 
@@ -520,6 +525,131 @@ def _user_admin(cmd: Command) -> bool:
     return False
 
 
+# --- reporting modes of system tools ----------------------------------------------------------
+# From each tool's manual: program -> (first operands that only report, options that switch
+# to a reporting mode, options that change something). A command reports when no option of
+# the third set is given and its first operand is in the first set or some option is in the
+# second; a program in _REPORT_BARE also reports with neither (``xattr f``, ``lvs``).
+_REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
+    "defaults": (_words("read read-type domains find help"), frozenset(), frozenset()),
+    "codesign": (
+        frozenset(),
+        _words("-d --display -v --verify --validate-constraint -h --hosting"),
+        _words("-s --sign --remove-signature --extract-certificates -f --force"),
+    ),
+    "spctl": (
+        frozenset(),
+        _words("-a --assess --status"),
+        _words(
+            "--add --remove --enable --disable --master-enable --master-disable "
+            "--global-enable --global-disable --label --reset-default"
+        ),
+    ),
+    "scutil": (frozenset(), _words("--get --dns --proxy --nwi -r -w"), _words("--set --nc")),
+    "sips": (
+        frozenset(),
+        _words("-g --getProperty --verify --help -h"),
+        _words(
+            "-s --setProperty -d --deleteProperty -e --embedProfile -E --embedProfileIfNone "
+            "-m --matchTo -M --matchToWithIntent -r --rotate -f --flip -c "
+            "--cropToHeightWidth -p --padToHeightWidth -z --resampleHeightWidth -Z "
+            "--resampleHeightWidthMax --resampleWidth --resampleHeight -i --addIcon -o --out "
+            "-j --js -x --extractProfile -X --extractTag --optimizeColorForSharing"
+        ),
+    ),
+    "xattr": (frozenset(), _words("-l -p -x"), _words("-w -d -c")),
+    "plutil": (
+        frozenset(),
+        _words("-p -lint -help -type"),
+        _words("-convert -insert -replace -remove -extract -o -e -create"),
+    ),
+    "mdimport": (frozenset(), _words("-t -L -A -X -h"), _words("-r -i -d")),
+    "qlmanage": (frozenset(), _words("-m -p -h"), _words("-o -r -d")),
+    "pkgutil": (
+        frozenset(),
+        _words(
+            "--packages --pkgs --pkgs-plist --files --export-plist --pkg-info "
+            "--pkg-info-plist --pkg-groups --groups --groups-plist --group-pkgs "
+            "--payload-files --check-signature --file-info --file-info-plist -h --help"
+        ),
+        _words("--forget --learn --expand --flatten --unlink"),
+    ),
+    "security": (
+        _words(
+            "find-certificate find-identity dump-trust-settings error list-smartcards "
+            "translocate-policy-check translocate-status-check translocate-original-path "
+            "requirement-evaluate help verify-cert"
+        ),
+        frozenset(),
+        frozenset(),
+    ),
+    "dmsetup": (_words("ls info status table deps version targets help"), frozenset(), frozenset()),
+    "mdadm": (frozenset(), _words("--detail -D --examine -E --query -Q"), frozenset()),
+    "nbd-client": (frozenset(), _words("-l --list"), frozenset()),
+    "open": (frozenset(), _words("-R --reveal"), _words("-a -b -e -t -f -n --new -F")),
+    "say": (frozenset(), frozenset(), _words("-o --output-file -n --network-send")),
+    **dict.fromkeys(
+        _words("lvs vgs pvs lvdisplay vgdisplay pvdisplay"),
+        (frozenset(), frozenset(), frozenset()),
+    ),
+}
+_REPORT_BARE = _words("xattr plutil say lvs vgs pvs lvdisplay vgdisplay pvdisplay")
+_REPORT_VALUED = _words("-host -t -s -v -r -w")  # options whose value may look like a verb
+# btrfs reports in these two-word commands (``device stats`` only without resetting: -z).
+_BTRFS_REPORTS = frozenset(
+    {
+        ("subvolume", "list"),
+        ("subvolume", "show"),
+        ("filesystem", "show"),
+        ("filesystem", "df"),
+        ("filesystem", "usage"),
+        ("device", "stats"),
+        ("device", "usage"),
+        ("qgroup", "show"),
+        ("property", "get"),
+        ("property", "list"),
+    }
+)
+
+
+def _option_names(argv: tuple[str, ...]) -> set[str]:
+    """Every option as written (``--pkgs=x`` as ``--pkgs``), and each letter of a short
+    cluster (``-dvv`` as ``-d``, ``-v``) too."""
+    out: set[str] = set()
+    for word in argv:
+        if word == "--":
+            break
+        if word.startswith("-") and len(word) > 1:
+            name = word.split("=", 1)[0]
+            out.add(name)
+            if not name.startswith("--") and len(name) > 2:
+                out.update("-" + letter for letter in name[1:])
+    return out
+
+
+def _report(cmd: Command) -> bool:
+    program, argv = cmd.program, cmd.argv
+    if program == "btrfs":
+        words = _operands(argv)
+        return tuple(words[:2]) in _BTRFS_REPORTS and "-z" not in argv
+    if program == "service":
+        words = _operands(argv)
+        return words[1:2] == ["status"] or argv == ("--status-all",)
+    spec = _REPORT.get(program)
+    if spec is None:
+        return False
+    first_reads, read_options, changes = spec
+    options = _option_names(argv)
+    if options & changes:
+        return False
+    words = _operands(argv, _REPORT_VALUED if program in ("defaults", "scutil") else frozenset())
+    if words[:1] and words[0] in first_reads:
+        return True
+    if options & read_options:
+        return True
+    return program in _REPORT_BARE and not first_reads
+
+
 _TESTS: dict[str, Callable[[Command], bool]] = {
     "power": _power,
     "kill_all": _kill_all,
@@ -528,6 +658,7 @@ _TESTS: dict[str, Callable[[Command], bool]] = {
     "disk": _disk,
     "firewall": _firewall,
     "user_admin": _user_admin,
+    "report": _report,
 }
 
 # Every program some class looks at (the condition's cheap test); plus prefixes below.
@@ -602,6 +733,8 @@ PROGRAMS = frozenset(
         "dscl",
         "pw",
         "net",
+        *_REPORT,
+        "service",
     }
 )
 

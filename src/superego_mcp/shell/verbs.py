@@ -84,15 +84,42 @@ MUTATING = _words("""
     token tokens secret secrets password passwords passwd credential credentials creds
     apikey apikeys key keys kv sas auth oauth cert certs certificate certificates private
     decrypted export backup snapshot dump edit-config env shellenv change fix activate
-    deactivate relinquish vacuum flush verify audit watch explore bump
+    deactivate relinquish vacuum flush verify audit watch explore bump masterkey
     """)
 # Whole words (and compound prefixes) that read.
 READ_WORDS = _words("""
     list ls get describe show status info version help view inspect logs log search whoami
     explain top history stats health ping events outdated deps tree display cat diff doctor
-    tail
+    tail lookup find stat size du head count exists validate lint check about
+    completion who-am-i snapshots installed healthcheck syntax-check lsd lsl lsf lsjson
+    md5sum sha1sum hashsum report diagnostic diagnostics
     """)
-_READ_PREFIXES = ("list-", "get-", "describe-", "show-", "view-", "search-", "batch-get-")
+_READ_PREFIXES = (
+    "list-",
+    "list_",
+    "get-",
+    "describe-",
+    "show-",
+    "view-",
+    "search-",
+    "batch-get-",
+    "head-",
+    "check-",
+    "validate-",
+)
+# Parts of MUTATING that name secrets: they keep a word from reading even after a read
+# verb (`get-password-data`, `list-keys`, `secret list`), since reading them reveals them.
+SECRET_PARTS = _words("""
+    token tokens secret secrets password passwords passwd credential credentials creds
+    apikey apikeys key keys kv sas auth oauth cert certs certificate certificates private
+    decrypted masterkey login session env
+    """)
+# MUTATING words that also name things (`velero backup describe`, `gh run list`): before a
+# read verb later in the path, they are the object, not the action.
+_NOUNS_TOO = _words("""
+    backup snapshot restore run build release tag deploy archive import export migrate
+    audit proxy job trigger schedule lock mount pipeline console output change config
+    """)
 _WORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_:][A-Za-z0-9]+)*$")
 _SPLIT = re.compile(r"[-_:]")
 # How many leading operands make the subcommand path.
@@ -126,9 +153,10 @@ CATALOGUE = _words("""
     softwareupdate sw_vers system_profiler mdls defaults
     auth0 stripe twilio sentry-cli datadog-ci newrelic pd okta circleci doppler op
     rclone restic borg mc s3cmd kopia
-    nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-configs
-    flipt ldcli unleash fastly deck kong apigeecli algolia
-    ansible-doc ansible-inventory ansible-config ansible-galaxy
+    nats rabbitmqctl rabbitmqadmin rabbitmq-diagnostics kafka-topics kafka-consumer-groups
+    kafka-configs kafka-acls kafka-broker-api-versions
+    flipt ldcli unleash fastly deck kong apigeecli algolia square gitlab-runner traefik
+    ansible-playbook ansible-doc ansible-inventory ansible-config ansible-galaxy
     zpool zfs
     """)
 # Catalogue members whose first operand is a verb of the tool itself, even when no
@@ -142,17 +170,25 @@ _TOOL_READS: dict[str, frozenset[str]] = {
         "is-active is-enabled is-failed is-system-running list-units list-unit-files"
         " list-timers list-sockets list-dependencies cat show-environment"
     ),
-    "launchctl": _words("print print-cache print-disabled blame procinfo dumpstate"),
+    "launchctl": _words(
+        "print print-cache print-disabled blame procinfo dumpstate plist hostinfo resolveport"
+        " dumpjpcategory managerpid manageruid managername error variant getenv"
+    ),
+    "hdiutil": _words("verify checksum imageinfo isencrypted plugins pmap"),
     "ip": _words("addr address route link neigh neighbour rule maddr monitor"),
-    "tmutil": _words("listbackups latestbackup machinedirectory destinationinfo"),
-    "diskutil": _words("list info activity listfilesystems"),
+    "tmutil": _words(
+        "listbackups latestbackup machinedirectory destinationinfo isexcluded"
+        " listlocalsnapshotdates listlocalsnapshots uniquesize verifychecksums compare"
+        " calculatedrift"
+    ),
+    "diskutil": _words("list info information activity listfilesystems"),
     "kubectl": _words("api-resources api-versions cluster-info"),
     "docker": _words("ps images"),
     "zpool": _words("iostat"),
     "ansible-inventory": _words("graph"),
 }
 # Programs read-only with no subcommand at all (their options only select what to show).
-_READ_WITHOUT_VERB = frozenset({"journalctl", "sw_vers", "system_profiler", "mdls"})
+_READ_WITHOUT_VERB = frozenset({"journalctl", "sw_vers", "system_profiler", "mdls", "ansible-doc"})
 
 
 def _parts(word: str) -> list[str]:
@@ -219,24 +255,54 @@ def is_read(cmd: Command) -> bool:
         return False
     words = path_words(cmd)
     options = _option_words(cmd)
-    for w in words:
+    extra = _TOOL_READS.get(program, frozenset())
+    reads = [_reads(w.lower(), extra) for w in words]
+    for i, w in enumerate(words):
         low = w.lower()
-        if any(p in MUTATING for p in _parts(low)) and low not in READ_WORDS:
+        mutating = {p for p in _parts(low) if p in MUTATING}
+        if not mutating or low in READ_WORDS:
+            continue
+        if mutating & SECRET_PARTS:
             return False
+        if reads[i] and low.startswith(_READ_PREFIXES):
+            continue  # get-console-output, list-builds: the rest names what is read
+        if not (mutating <= _NOUNS_TOO and any(reads[i + 1 :])):
+            return False  # velero backup describe: the noun before a read verb is fine
     if any(p in MUTATING for o in options for p in _parts(o) if p not in _HARMLESS_OPTION_PARTS):
         return False
     if program in _READ_WITHOUT_VERB:
         return True
-    if not words:  # options only: `ansible-inventory --list`, `vault --version`
-        return any(o.lower() in READ_WORDS for o in options)
-    extra = _TOOL_READS.get(program, frozenset())
-    for w in words:
-        low = w.lower()
-        if low in READ_WORDS or low in extra or low.startswith(_READ_PREFIXES):
-            return True
-    return "help" in options
+    if not words:  # options only: `ansible-inventory --list`, `vault --version`, `cdk -h`
+        return "-h" in cmd.flags or any(_lists(o.lower(), _READ_OPTIONS) for o in options)
+    if any(reads):
+        return True
+    # `ansible-playbook site.yml --list-hosts`: an operand that is no verb, and an option
+    # that only lists (not `--version 1.2` nor `--logs`, which tune a run)
+    return "-h" in cmd.flags or any(_lists(o.lower(), frozenset({"help"})) for o in options)
+
+
+# Options that, alone, make a catalogued CLI print something and do nothing else.
+_READ_OPTIONS = frozenset({"help", "version", "list", "describe", "syntax-check"})
+
+
+def _lists(option: str, also: frozenset[str]) -> bool:
+    """An option that lists (``--list``, ``--list-hosts``, ``--show-config``) or is one of
+    ``also``."""
+    return option in also or option == "list" or option.startswith(("list-", "show-"))
+
+
+def _reads(low: str, extra: frozenset[str]) -> bool:
+    """Whether one word of a subcommand path (or an option's name) is a read verb: a read
+    word, a tool's own read verb, a read compound (``list-*``, ``get-*``), or a word with a
+    question part (``cluster_status``, ``field-list``) and nothing that changes."""
+    if low in READ_WORDS or low in extra or low.startswith(_READ_PREFIXES):
+        return True
+    parts = _parts(low)
+    return bool(_READ_PARTS & set(parts)) and not any(p in MUTATING for p in parts)
 
 
 # Option words that carry a mutating part but only shape the output or the query
 # (`--output`, `--query`, `--no-pager`, `--filter`, ...).
-_HARMLESS_OPTION_PARTS = frozenset({"output", "key", "keys", "set", "tag", "config", "env", "open"})
+_HARMLESS_OPTION_PARTS = frozenset(
+    {"output", "key", "keys", "set", "tag", "config", "env", "open", "bootstrap"}
+)
