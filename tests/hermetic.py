@@ -22,6 +22,7 @@ TEST_CONTROL_NAMES = frozenset(
         "SUPEREGO_CONFORMANCE_NODE",
         "SUPEREGO_IMAGE_ARCHIVE",
         "SUPEREGO_PYPI_SIMPLE",
+        "SUPEREGO_SCREENSHOTS",  # where the dashboard tests keep their screenshots
     }
 )
 

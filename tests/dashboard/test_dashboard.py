@@ -4,7 +4,6 @@ keyboard use and a narrow window."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
@@ -16,16 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
-from dashboard_helpers import BUNDLED, TOKEN, Dashboard, chromium_path
+from dashboard_helpers import BUNDLED, TOKEN, Dashboard, shot
 
 from support.server import clean_env, start_server
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-SHOTS = (
-    Path(os.environ.get("SUPEREGO_SCREENSHOTS", ""))
-    if os.environ.get("SUPEREGO_SCREENSHOTS")
-    else None
-)
 
 
 def evaluate(d: Dashboard, command: str, *, tool: str = "Bash", **extra: Any) -> dict[str, Any]:
@@ -45,14 +39,6 @@ def newest_id(d: Dashboard, **filters: str) -> int:
     return int(rows[0]["id"])
 
 
-def shot(page: Any, name: str, tmp_path: Path) -> None:
-    """Every test leaves a screenshot (in SUPEREGO_SCREENSHOTS when set, else tmp)."""
-    target = (SHOTS or tmp_path) / f"dashboard-{name}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target), full_page=False)
-    assert target.stat().st_size > 1000
-
-
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """One server for the dashboard tests: token, its own audit file, a policy copy."""
@@ -67,19 +53,6 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     server = start_server(env=env)
     yield Dashboard(server, policy)
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """A headless chromium for this module's tests. Module-scoped, never session-wide:
-    Playwright's sync API keeps an event loop running in the main thread while it is open,
-    which would break every later test that runs asyncio (the MCP client tests)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

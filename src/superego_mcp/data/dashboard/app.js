@@ -75,6 +75,24 @@ async function getJSON(url) {
   return data;
 }
 
+// POST a JSON body; `token` (optional) is sent as the bearer token (routes that change
+// something need it: the session cookie only reads). Errors carry the server's detail.
+async function postJSON(url, body, token) {
+  const headers = { accept: "application/json", "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin", headers, body: JSON.stringify(body),
+  });
+  let data = null;
+  try { data = await response.json(); } catch (_) { /* not JSON: the status says it */ }
+  if (!response.ok) {
+    const error = new Error((data && (data.detail || data.error)) || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
 // A short form of a call's input: the command, path, URL or pattern, else compact JSON.
 function shortInput(input) {
   if (input === null || typeof input !== "object") return String(input);
@@ -112,7 +130,7 @@ function setStatus(id, text) {
 
 // --- views -----------------------------------------------------------------------------------
 
-const views = ["live", "call", "rules", "overview"];
+const views = ["live", "call", "rules", "overview", "replay"];
 
 function route() {
   const hash = window.location.hash.replace(/^#/, "") || "live";
@@ -126,6 +144,7 @@ function route() {
   if (view === "call") showCall(arg);
   if (view === "rules") showRules();
   if (view === "overview") showOverview();
+  if (view === "replay") showReplay();
   const heading = document.getElementById(`h-${view}`);
   if (heading && document.activeElement === document.body) heading.focus?.();
 }
@@ -518,6 +537,136 @@ async function showOverview() {
   );
 }
 
+// --- Replay ----------------------------------------------------------------------------------
+
+// Least strict first: a decision later in this list is stricter.
+const STRICTNESS = ["allow", "defer", "review", "ask", "deny"];
+const REPLAY_FILTERS = ["since", "until", "decision", "tool", "rule", "session", "text"];
+const replayState = { files: null };
+
+function change(old, now) {
+  if (old === now) return "same";
+  return STRICTNESS.indexOf(now) < STRICTNESS.indexOf(old) ? "looser" : "stricter";
+}
+
+async function showReplay() {
+  if (replayState.files) return;
+  const select = document.getElementById("replay-file");
+  try {
+    const data = await getJSON("/v1/replay/policies");
+    replayState.files = data.files;
+    select.replaceChildren(...data.files.map((f) => {
+      const option = el("option", {}, `${f.path} (${f.layer}${f.in_force ? ", in force" : ""})`);
+      option.value = f.path; // exactly the path offered: el() would escape hidden characters
+      return option;
+    }));
+  } catch (error) {
+    setStatus("replay-status", `could not list the policy files: ${error.message}`);
+  }
+}
+
+function replayBody(form) {
+  const data = new FormData(form);
+  const body = {};
+  for (const key of REPLAY_FILTERS) {
+    const value = String(data.get(key) || "").trim();
+    if (value) body[key] = value;
+  }
+  const limit = String(data.get("limit") || "").trim();
+  if (limit) body.limit = Number(limit);
+  const source = data.get("source");
+  if (source === "file") body.file = document.getElementById("replay-file").value;
+  if (source === "yaml") body.yaml = document.getElementById("replay-yaml").value;
+  return body;
+}
+
+function ruleAndReason(side) {
+  return el("span", {}, el("code", {}, side.rule || "(default)"), ": ", side.reason || "");
+}
+
+function renderReplay(report) {
+  const parts = [];
+  const head = report.changed
+    ? `${report.changed} changed, ${report.loosened} looser`
+    : "No change: every call gets the answer it got.";
+  parts.push(el("p", { id: "replay-summary", class: report.loosened ? "alert" : report.changed ? "warn" : "ok" }, head));
+  const notes = [
+    `${report.rows} rows read, ${report.judged} judged (${report.distinct_calls} distinct calls) ` +
+      `with policy ${report.policy_digest.slice(0, 12)}.`,
+  ];
+  if (report.judged_redacted) {
+    notes.push(`${report.judged_redacted} judged on redacted input: a [REDACTED] value is judged as that text, ` +
+      "so a rule about the secret itself may answer differently than it did live.");
+  }
+  if (report.not_judged_cut) notes.push(`${report.not_judged_cut} not judged: the stored input was cut at 64 KiB.`);
+  if (report.not_compared_exception) {
+    notes.push(`${report.not_compared_exception} not compared: an exception (superego-mcp allow) allowed them.`);
+  }
+  parts.push(el("ul", { class: "note", id: "replay-notes" }, notes.map((n) => el("li", {}, n))));
+  parts.push(el("h3", {}, "Old → new decision"));
+  parts.push(el("div", { class: "scroll" }, el("table", { id: "replay-transitions" },
+    el("thead", {}, el("tr", {}, ["old", "new", "calls", "change"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, report.transitions.map((t) => el("tr", { "data-old": t.old, "data-new": t.new },
+      el("td", {}, badge(t.old)), el("td", {}, badge(t.new)), el("td", { class: "n" }, String(t.count)),
+      el("td", { class: `change-${change(t.old, t.new)}` }, change(t.old, t.new))))))));
+  const rules = Object.entries(report.rules);
+  parts.push(el("h3", {}, "Rules that decide more or fewer calls"));
+  parts.push(rules.length
+    ? table(["rule", "before", "after"], rules.map(([r, v]) => [el("code", {}, r), String(v.before), String(v.after)]), { id: "replay-rules" })
+    : el("p", { class: "note" }, "Every rule decides as many calls as before."));
+  parts.push(el("h3", {}, "Changed calls"));
+  if (!report.changes.length) {
+    parts.push(el("p", { class: "note" }, report.changed ? "None listed (the limit is 0)." : "None."));
+  } else {
+    parts.push(el("div", { class: "scroll" }, el("table", { id: "replay-changes", class: "decisions" },
+      el("thead", {}, el("tr", {}, ["call id", "old → new", "tool", "call", "was", "now"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, report.changes.map((c) => el("tr", { "data-id": c.id, class: c.loosens ? "looser" : "" },
+        el("td", {}, el("a", { href: `#call/${c.id}` }, `#${c.id}`)),
+        el("td", {}, badge(c.old.decision), " → ", badge(c.new.decision), c.loosens ? el("span", { class: "error" }, " looser") : null),
+        el("td", {}, c.tool),
+        el("td", { class: "call" }, el("code", {}, shortInput(c.input)), c.redacted ? el("span", { class: "note" }, " (redacted)") : null),
+        el("td", { class: "reason" }, ruleAndReason(c.old)),
+        el("td", { class: "reason" }, ruleAndReason(c.new))))))));
+    if (report.changed > report.changes.length) {
+      parts.push(el("p", { class: "note" }, `${report.changed - report.changes.length} more changed calls not listed (raise "Changed calls listed").`));
+    }
+  }
+  return parts;
+}
+
+async function runReplay(form) {
+  const target = document.getElementById("replay-body");
+  const body = replayBody(form);
+  if ("yaml" in body && !body.yaml.trim()) {
+    target.replaceChildren(el("p", { class: "alert", role: "alert", id: "replay-error" }, "Paste a policy first."));
+    return;
+  }
+  target.replaceChildren(); // the last report goes: what shows next is this replay's
+  const button = document.getElementById("replay-run");
+  button.disabled = true;
+  setStatus("replay-status", "Replaying…");
+  const started = Date.now();
+  try {
+    const report = await postJSON("/v1/replay", body);
+    target.replaceChildren(...renderReplay(report));
+    setStatus("replay-status", `Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } catch (error) {
+    target.replaceChildren(el("p", { class: "alert", role: "alert", id: "replay-error" }, `Replay refused: ${error.message}`));
+    setStatus("replay-status", "");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function setupReplay() {
+  const form = document.getElementById("replay-form");
+  form.addEventListener("submit", (event) => { event.preventDefault(); runReplay(form); });
+  // Touching a source's control picks that source.
+  const pick = (value) => { form.querySelector(`input[name=source][value=${value}]`).checked = true; };
+  document.getElementById("replay-file").addEventListener("change", () => pick("file"));
+  document.getElementById("replay-yaml").addEventListener("input", () => pick("yaml"));
+}
+
 // --- start -----------------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -525,6 +674,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("rules-window").addEventListener("change", showRules);
   document.getElementById("overview-window").addEventListener("change", showOverview);
   window.addEventListener("hashchange", route);
+  setupReplay();
   setupLive();
   route();
 });
