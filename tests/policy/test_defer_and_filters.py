@@ -1,5 +1,6 @@
 """`defer`, the default_action override, and the rule language pieces added with it:
-`path: {any, except}`, `shell: {redirect_outside}`, and the program prefilter."""
+`path: {any, except}`, `shell: {redirect_outside}`, `shell: {writes, writes_outside}`, and the
+program prefilter."""
 
 from __future__ import annotations
 
@@ -106,6 +107,41 @@ REDIRECTS = """\
 )
 def test_redirect_outside(command: str, expected: str) -> None:
     assert _action(rules(REDIRECTS, default="allow"), bash(command)) == expected
+
+
+WRITES = """\
+- id: ask-writes-outside
+  action: ask
+  reason: outside
+  conditions:
+    shell: {writes_outside: ['${project}/**']}
+- id: deny-writes-etc
+  priority: 50
+  action: deny
+  reason: etc
+  conditions:
+    shell: {writes: ['/etc/**']}
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # a copy's source and a symbolic link's text are not written
+        ("cp /usr/bin/busybox initramfs/bin/", "allow"),
+        ("ln -sf ../bin/busybox initramfs/sbin/poweroff", "allow"),
+        ("cp /etc/hosts hosts.bak", "allow"),
+        ("cp a.txt ~/a.txt", "ask"),
+        ("cp -t ~/bin build/tool", "ask"),
+        ("install -m 644 conf /etc/app.conf", "deny"),
+        ("cp a /etc/", "deny"),  # into a directory: the file inside it too
+        ("echo x > ~/y", "ask"),  # a writing redirect is a write
+        ("sed -i s/a/b/ /etc/hosts", "deny"),
+        ("cat /etc/hosts", "allow"),  # a read is no write
+    ],
+)
+def test_writes_and_writes_outside(command: str, expected: str) -> None:
+    assert _action(rules(WRITES, default="allow"), bash(command)) == expected
 
 
 PREFILTER = """\

@@ -98,6 +98,26 @@ def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
         ("git checkout HEAD^2", "allow"),
         ("git checkout CHANGES", "defer"),
         ("git checkout -- v3.10.2", "ask"),
+        # Linters, formatters and checkers known by their name, over project files only.
+        ("pccritic --min-score 98 build/libcurl.pc", "allow"),
+        ("clang-format-21 -i src/a.py", "allow"),
+        ("proselint check README.md", "allow"),
+        ("proselint ~/notes.md", "ask"),
+        ("xlint https://example.com/x", "defer"),
+        # npx's twins and profilers run a command that is judged on its own.
+        ("pnpx playwright test", "allow"),
+        ("pnpm dlx prettier --check .", "allow"),
+        ("pnpm dlx rm -rf ~", "deny"),
+        ("flamegraph -- pytest -q", "allow"),
+        ("flamegraph --root -- pytest -q", "defer"),
+        # Dart's and maturin's installs are the install family's.
+        ("dart pub get", "allow"),
+        ("maturin develop --release", "allow"),
+        # A copy's source and a symbolic link's text are not written; their destination is.
+        ("cp /usr/bin/busybox build/", "allow"),
+        ("ln -sf ../bin/busybox build/poweroff", "allow"),
+        ("cp build/myapp ~/.local/bin/", "ask"),
+        ("cp ~/notes.txt build/", "ask"),
         # The project's task runners by task name, never a task named for shipping.
         ("uv run task lint", "allow"),
         ("uv run task deploy_prod", "defer"),

@@ -319,6 +319,8 @@ class Shell(Condition):
         "subcommand",
         "verb",
         "via",
+        "writes",
+        "writes_outside",
     )
 
     def __init__(
@@ -339,6 +341,8 @@ class Shell(Condition):
         redirect_outside: PathSet | None = None,
         dynamic: bool | None = None,
         verb: frozenset[str] | None = None,
+        writes: PathSet | None = None,
+        writes_outside: PathSet | None = None,
     ) -> None:
         self.program = program
         self.subcommand = subcommand
@@ -358,6 +362,10 @@ class Shell(Condition):
         self.verb = verb
         self.program_file = program_file
         self.script = script
+        # The files the command writes (shell.effects: redirects, tee, cp/mv/ln/install
+        # destinations, sed -i, downloads, compiler outputs), not every path it names.
+        self.writes = writes
+        self.writes_outside = writes_outside
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when the unit is a shell command passing every given test."""
@@ -414,6 +422,12 @@ class Shell(Condition):
         if outside is not None and not any(
             r.writes and (r.target is None or not outside.match(r.target, ctx.roots))
             for r in cmd.redirects
+        ):
+            return False
+        if self.writes is not None and not any(self.writes.match(w, ctx.roots) for w in cmd.writes):
+            return False
+        if self.writes_outside is not None and not any(
+            not self.writes_outside.match(w, ctx.roots) for w in cmd.writes
         ):
             return False
         if self.dynamic is not None and cmd.dynamic != self.dynamic:

@@ -84,6 +84,8 @@ _SHELL_KEYS = (
     "finding",
     "redirect",
     "redirect_outside",
+    "writes",
+    "writes_outside",
     "dynamic",
     "program_file",
     "script",
@@ -458,7 +460,7 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         kw["redirect"] = reader.globs(m["redirect"], "'redirect'")
     if "redirect_outside" in m:
         kw["redirect_outside"] = reader.globs(m["redirect_outside"], "'redirect_outside'")
-    for key in ("program_file", "script"):
+    for key in ("program_file", "script", "writes", "writes_outside"):
         if key in m:
             kw[key] = reader.globs(m[key], f"'{key}'")
     if "dynamic" in m:

@@ -468,6 +468,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "jekyll",
         "nix",
         "vcpkg",
+        "maturin",
     ]
 )
 

@@ -269,6 +269,8 @@ def run(
         key = f"{program} run"
     elif program == "bundle" and argv[:1] == ["exec"]:
         key = "bundle exec"
+    elif program in ("pnpm", "yarn") and argv[:1] == ["dlx"]:
+        key = f"{program} dlx"  # npx's twins
     elif program == "uv" and argv[:2] == ["tool", "run"]:
         key = "uv tool run"  # uvx by its long name
     elif program in ("docker", "podman", "nerdctl", "kubectl") and argv[:1] == ["exec"]:

@@ -53,7 +53,15 @@ _VALUED: dict[str, str] = {
     "uv tool run": "--from --with -p --python --index-url --extra-index-url",
     "pipx run": "--spec --python --pip-args --index-url",
     "npx": "-p --package -c --call",
+    "pnpx": "-p --package -c --call",
     "bunx": "-p --package",
+    "pnpm dlx": "--package",
+    "yarn dlx": "-p --package",
+    # cargo-flamegraph profiles the command after `--` (or -p PID: runs nothing new).
+    "flamegraph": (
+        "-o --output -F --freq -c --cmd -p --pid --perfdata --palette --title --subtitle "
+        "--notes --min-width --image-width --skip-after --completions"
+    ),
     "poetry run": "-C --directory -P --project",
     "pdm run": "-p --project -v --venv",
     "hatch run": "",
@@ -96,6 +104,7 @@ _RUNS_NOTHING: dict[str, frozenset[str]] = {
         }
     ),
     "command": frozenset({"-v", "-V"}),
+    "flamegraph": frozenset({"-p", "--pid", "--perfdata", "--completions"}),
 }
 # Options whose value is a shell command string.
 _SHELL_STRING: dict[str, frozenset[str]] = {
@@ -103,6 +112,7 @@ _SHELL_STRING: dict[str, frozenset[str]] = {
     "su": frozenset({"-c", "--command"}),
     "runuser": frozenset({"-c", "--command"}),
     "npx": frozenset({"-c", "--call"}),
+    "pnpx": frozenset({"-c", "--call"}),
     "env": frozenset({"-S", "--split-string"}),
     "script": frozenset({"-c", "--command"}),
 }
