@@ -7,8 +7,9 @@ exit 2: bad input, a broken policy or settings file, an unreachable server, an i
 even a failing import. Nothing is imported before it is needed (see ``docs/hook.md``).
 
 Where ``os.fork`` exists, everything after reading stdin runs in a forked child that sends its
-answer back through a pipe: a native crash (the shell parser is C), a child that ends without
-an answer or one that outlives the deadline becomes the fail mode, never a dead hook process.
+answer back through a pipe (the messages: :mod:`.pipe`): a native crash (the shell parser is
+C), a child that ends without an answer or one that outlives the deadline becomes the fail
+mode, never a dead hook process.
 """
 
 # os.path, not pathlib: importing pathlib costs milliseconds on every hook call.
@@ -19,6 +20,8 @@ from __future__ import annotations
 import os
 import sys
 from typing import TYPE_CHECKING, NoReturn
+
+from superego_mcp.hook import pipe
 
 if TYPE_CHECKING:
     import argparse
@@ -405,8 +408,8 @@ def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
             if status is None:
                 _kill(pid)
     except _Deadline:
-        event, mode, _ = _parse_reply(b"".join(chunks))
-        return _child_failed(args, event, mode, f"no decision within {DEADLINE_S:g} s")
+        reply = pipe.read(b"".join(chunks))
+        return _child_failed(args, reply.event, reply.mode, f"no decision within {DEADLINE_S:g} s")
     return _from_child(args, b"".join(chunks), status)
 
 
@@ -425,26 +428,19 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
         signal.setitimer(signal.ITIMER_REAL, max(left - _CHILD_MARGIN_S, 0.01))
 
         def note(event: str | None, mode: FailMode | None) -> None:
-            # One line per note: an event name with a tab or newline in it is left out.
-            name = event if event and event.isprintable() else ""
-            _write_all(write_fd, f"m{name}\t{mode or ''}\n".encode())
+            pipe.send(write_fd, pipe.note(event, mode))
 
         def extend(seconds: float) -> None:
             # Both alarms move by the same amount: the child's still fires first.
             seconds = min(seconds, _MAX_EXTENSION_S)
             signal.setitimer(signal.ITIMER_REAL, signal.getitimer(signal.ITIMER_REAL)[0] + seconds)
-            _write_all(write_fd, f"x{seconds:.3f}\n".encode())
+            pipe.send(write_fd, pipe.extension(seconds))
 
         out = handle(raw, args, note, extend)
         signal.setitimer(signal.ITIMER_REAL, 0)
         if out.audit is not None:
-            import json
-
-            # One line: json.dumps escapes every newline inside the row.
-            _write_all(write_fd, b"r" + json.dumps(out.audit).encode() + b"\n")
-        err = out.stderr.encode("utf-8", "replace")
-        head = f"a{out.code} {len(out.stdout)} {len(err)}\n".encode()
-        _write_all(write_fd, head + out.stdout + err)
+            pipe.send(write_fd, pipe.audit(out.audit))
+        pipe.send(write_fd, pipe.answer(out.code, out.stdout, out.stderr))
         sys.stderr.flush()  # what _forward wrote; the buffer was empty at the fork
         code = 0
     finally:
@@ -452,31 +448,19 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
 
 
 def _extend_deadline(data: bytes) -> bool:
-    """Apply the child's deadline-extension note (an ``x<seconds>`` line among the notes
-    before its answer) to this process's alarm, by at most :data:`_MAX_EXTENSION_S`; True
-    once one was applied (one per call is all a review needs)."""
-    import signal
+    """Apply the child's deadline extension (:func:`.pipe.requested_extension`) to this
+    process's alarm, by at most :data:`_MAX_EXTENSION_S`; True once one was read (one per
+    call is all a review needs)."""
+    seconds = pipe.requested_extension(data)
+    if seconds is None:
+        return False
+    if seconds > 0:
+        import signal
 
-    while data[:1] in (b"m", b"x"):
-        line, sep, data = data.partition(b"\n")
-        if not sep:
-            return False
-        if line.startswith(b"x"):
-            try:
-                seconds = min(max(float(line[1:]), 0.0), _MAX_EXTENSION_S)
-            except ValueError:
-                return True  # malformed: ignored, and no second chance
-            left = signal.getitimer(signal.ITIMER_REAL)[0]
-            if left > 0:
-                signal.setitimer(signal.ITIMER_REAL, left + seconds)
-            return True
-    return False
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        if left > 0:
+            signal.setitimer(signal.ITIMER_REAL, left + min(seconds, _MAX_EXTENSION_S))
+    return True
 
 
 def _kill(pid: int) -> None:
@@ -489,48 +473,12 @@ def _kill(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def _parse_reply(data: bytes) -> tuple[str | None, FailMode | None, Outcome | None]:
-    """The child's notes (event, fail mode) and its answer, if one arrived complete."""
-    event: str | None = None
-    mode: FailMode | None = None
-    audit: bytes | None = None
-    while data.startswith((b"m", b"r", b"x")):
-        line, sep, rest = data.partition(b"\n")
-        if not sep:
-            break
-        data = rest
-        if line.startswith(b"x"):  # a deadline extension (applied while reading)
-            continue
-        if line.startswith(b"r"):
-            audit = line[1:]
-            continue
-        name, _, mode_text = line[1:].decode("utf-8", "replace").partition("\t")
-        event, mode = name or None, _valid_mode(mode_text) or mode
-    head, sep, body = data.partition(b"\n")
-    fields = head[1:].split()
-    if not (head.startswith(b"a") and sep and len(fields) == 3):
-        return event, mode, None
-    try:
-        code, n_out, n_err = (int(f) for f in fields)
-    except ValueError:
-        return event, mode, None
-    if code not in (0, 2) or len(body) != n_out + n_err:
-        return event, mode, None
-    out = Outcome(code, body[:n_out], body[n_out:].decode("utf-8", "replace"))
-    if audit is not None:
-        import json
-
-        try:
-            out.audit = json.loads(audit)
-        except ValueError:
-            out.audit = None  # a garbled row is not recorded; the answer stands
-    return event, mode, out
-
-
 def _from_child(args: argparse.Namespace, data: bytes, status: int) -> Outcome:
-    event, mode, answer = _parse_reply(data)
-    if answer is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        return answer
+    reply = pipe.read(data)
+    if reply.code is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        out = Outcome(reply.code, reply.stdout, reply.stderr)
+        out.audit = reply.audit
+        return out
     if os.WIFSIGNALED(status):
         import signal
 
@@ -543,7 +491,7 @@ def _from_child(args: argparse.Namespace, data: bytes, status: int) -> Outcome:
     else:
         code = os.waitstatus_to_exitcode(status)
         problem = f"the policy evaluation ended without an answer (exit status {code})"
-    return _child_failed(args, event, mode, problem)
+    return _child_failed(args, reply.event, reply.mode, problem)
 
 
 def _child_failed(
