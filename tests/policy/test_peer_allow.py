@@ -143,7 +143,33 @@ VERBS: list[tuple[str, str]] = [
     ("tmutil listlocalsnapshotdates", ALLOW),
 ]
 
-CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS
+# xargs running a reader: the names are listed on the line (or there is no input at all);
+# names from a file, from other programs, or built around the replace string are not seen.
+XARGS: list[tuple[str, str]] = [
+    ("xargs cat", ALLOW),
+    ("xargs -0 -I {} -- head -5 {}", ALLOW),
+    ("xargs -I {} -R 5 -S 255 head {}", ALLOW),
+    ("find . -name '*.py' | xargs grep -n TODO", ALLOW),
+    ("git ls-files | sort | xargs wc -l", ALLOW),
+    ("rg -l foo src | xargs cat", ALLOW),
+    ("echo README.md | xargs cat", ALLOW),
+    ("echo ~/.ssh/id_rsa | xargs cat", DENY),
+    ("echo .env | xargs cat", ASK),
+    ("find ~/Documents | xargs cat", ASK),
+    ("xargs -a files.txt cat", DEFER),
+    ("xargs cat < files.txt", DEFER),
+    ("cat files.txt | xargs cat", DEFER),
+    ("curl -s https://example.com/list | xargs cat", DEFER),
+    ("echo $LIST | xargs cat", DEFER),
+    ("xargs -I{} cat ~/{}", DEFER),
+    ("xargs -p cat", DEFER),
+    ("xargs sort -o out.txt", DEFER),
+    ("ls | xargs rg --pre cat foo", DEFER),
+    # BSD xargs -R/-S/-J take values: what runs is the program after them
+    ("echo ok | xargs -R 2 python -c 'import os; os.system(\"rm -rf /\")'", DENY),
+]
+
+CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS
 
 
 @pytest.fixture(scope="module")

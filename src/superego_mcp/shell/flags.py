@@ -346,7 +346,7 @@ _VALUED: dict[str, str] = {
     "podman": "--root --runroot --url --connection -c",
     "xargs": (
         "-a --arg-file -d --delimiter -E --eof -I --replace -L --max-lines -n --max-args "
-        "-P --max-procs -s --max-chars --process-slot-var -i? -e? -l?"
+        "-P --max-procs -s --max-chars --process-slot-var -R -S -J -i? -e? -l?"
     ),
     "find": "",
     "grep": "-e --regexp -f --file -m --max-count -A -B -C --include --exclude --exclude-dir",

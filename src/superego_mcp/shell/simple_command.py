@@ -411,6 +411,41 @@ def wrapper(
     )
     if entry is not None and first < len(w.commands):
         w.commands[first].origin = entry
+    if key == "xargs" and first < len(w.commands):
+        inner = w.commands[first]
+        if _reads_input_names(inner, u, redirects, stdin):
+            inner.flags = inner.flags | INPUT_NAMES
+
+
+# Programs that only read (or name) the files they are given, whatever options a name
+# could turn into (no option of theirs runs or writes anything): given names by xargs.
+READS_NAMES = frozenset(
+    {
+        *("cat", "tac", "head", "tail", "grep", "egrep", "fgrep", "wc", "nl", "strings"),
+        *("md5sum", "sha1sum", "sha256sum", "sha512sum", "shasum", "b2sum", "cksum"),
+        *("diff", "cmp", "realpath", "readlink", "stat", "ls", "du", "od", "hexdump"),
+        *("basename", "dirname", "echo", "printf"),
+    }
+)
+# The flag of a command xargs gives names that can only be files listed on the same line
+# (or nothing): the reader reads those files (statements.piped_files checks the listers).
+INPUT_NAMES = frozenset({"input-names"})
+# xargs options that read the names from a file or prompt on the terminal.
+_XARGS_OWN_INPUT = frozenset({"-a", "--arg-file", "-p", "--interactive", "-o", "--open-tty"})
+
+
+def _reads_input_names(
+    inner: Command, u: wrappers.Unwrapped, redirects: list[Redirect], stdin: str | None
+) -> bool:
+    """``xargs cat``, ``xargs -I{} head {}``: a reader whose every word but the replace
+    string is known, with xargs's input not from a file, a here-document or a prompt."""
+    if inner.program not in READS_NAMES or inner.program_files or u.argv is None:
+        return False
+    if u.flags & _XARGS_OWN_INPUT or stdin is not None:
+        return False
+    if any(not r.writes for r in redirects):
+        return False  # `xargs cat < list.txt`: names written in a file
+    return all(not dyn or (u.replace and text == u.replace) for text, dyn in u.argv[1:])
 
 
 def look_inside(
@@ -669,13 +704,16 @@ def found_files(
     given = any("{}" in f[0] for f in written)
     if inner.program in TAKES_FILES and any(f[0] == "{}" for f in written):
         inner.paths = dedupe((*inner.paths, *start_paths))
-    if given and named and inner.program not in _NAMES_ONLY | TAKES_FILES:
+    if given and named and inner.program not in NAMES_ONLY | TAKES_FILES:
         inner.paths = dedupe((*inner.paths, *named))  # deleters have START already
 
 
 # Programs that only print or test a name they are given, never open the file.
-_NAMES_ONLY = frozenset(
-    {"echo", "printf", "basename", "dirname", "realpath", "readlink", "ls", "stat", "test", "["}
+NAMES_ONLY = frozenset(
+    {
+        *("echo", "printf", "basename", "dirname", "realpath", "readlink", "ls", "stat"),
+        *("test", "[", "du"),
+    }
 )
 
 

@@ -263,8 +263,13 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
             cmd.piped_to = (*cmd.piped_to, *after)
     for pos, slot in enumerate(slots[1:], 1):
         feeders = [w.commands[j] for j in members[slots[pos - 1]]]
+        upstream = [w.commands[j] for s in slots[:pos] for j in members[s]]
         for k in members[slot]:
             piped_files(w, w.commands[k], feeders, scope)
+            if w.commands[k].flags >= simple_command.INPUT_NAMES and not all(
+                _lists_names(c) for c in upstream
+            ):
+                w.commands[k].flags = w.commands[k].flags - simple_command.INPUT_NAMES
     cmds = [w.commands[k] for s in slots for k in members[s]]
     shell_in_pipe = any(detect.is_shell(c.program) for c in cmds)
     net_in_pipe = any(detect.networked(c) for c in cmds)
@@ -282,8 +287,9 @@ def piped_files(w: Walker, cmd: Command, feeders: list[Command], scope: Scope) -
     they become the command's paths (it stays ``dynamic``: xargs splits names on blanks)."""
     if cmd.via[-1:] not in (("xargs",), ("parallel",)):
         return
-    if cmd.program not in simple_command.TAKES_FILES:
-        return
+    readers = simple_command.READS_NAMES - simple_command.NAMES_ONLY
+    if cmd.program not in simple_command.TAKES_FILES | readers:
+        return  # a program that only prints or tests names does not open the files
     found: list[str] = []
     for feeder in feeders:
         if feeder.program == "find":
@@ -296,6 +302,37 @@ def piped_files(w: Walker, cmd: Command, feeders: list[Command], scope: Scope) -
                     found.extend(w.path_forms(part, scope))
     if found:
         cmd.paths = dedupe((*cmd.paths, *found))
+
+
+# Commands whose output is file names (under their paths), and filters that pass names on.
+_LISTERS = frozenset({"find", "fd", "fdfind", "ls"})
+_NAME_FILTERS = frozenset({"sort", "uniq", "head", "tail", "grep", "egrep", "fgrep", "rg"})
+_LISTS_MATCHING = frozenset(
+    {"-l", "-L", "--files-with-matches", "--files-without-match", "--files"}
+)
+
+
+def _lists_names(cmd: Command) -> bool:
+    """Whether ``cmd``, before xargs in a pipeline, only lists file names (each judged on
+    its own: ``find src``, ``git ls-files``, ``rg -l x``, a static ``echo a b``) or filters
+    such a list read from its input (``sort``, ``grep -v test``)."""
+    if cmd.dynamic or cmd.program_files:
+        return False
+    program = cmd.program
+    if program in _LISTERS or program in ("echo", "printf"):
+        return True
+    if program == "git":
+        return cmd.subcommand == "ls-files" or (
+            cmd.subcommand == "diff" and "--name-only" in cmd.argv
+        )
+    if program in ("grep", "egrep", "fgrep", "rg") and _LISTS_MATCHING & cmd.flags:
+        return True
+    if program in _NAME_FILTERS:  # a filter of its input (no file operands of its own)
+        return (
+            not cmd.paths
+            and not cmd.positionals[1 if program in ("grep", "egrep", "fgrep", "rg") else 0 :]
+        )
+    return False
 
 
 def redirected(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:

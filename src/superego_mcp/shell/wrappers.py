@@ -28,9 +28,10 @@ _VALUED: dict[str, str] = {
     "command": "",
     "builtin": "",
     "exec": "-a",
+    # -R, -S and -J are BSD xargs' (replacements, replace size, a replace string).
     "xargs": (
         "-a --arg-file -d --delimiter -E --eof -I --replace -L --max-lines -n --max-args "
-        "-P --max-procs -s --max-chars --process-slot-var"
+        "-P --max-procs -s --max-chars --process-slot-var -R -S -J"
     ),
     "parallel": (
         "-j --jobs -N -n --max-args -S --sshlogin --joblog -a --arg-file --delay --timeout "
@@ -155,7 +156,16 @@ class Unwrapped:
     - ``flags``: the wrapper's own options as written (``-u``, ``--preserve-env``).
     """
 
-    __slots__ = ("appends_input", "argv", "assignments", "flags", "operands", "own", "shell")
+    __slots__ = (
+        "appends_input",
+        "argv",
+        "assignments",
+        "flags",
+        "operands",
+        "own",
+        "replace",
+        "shell",
+    )
 
     def __init__(self) -> None:
         self.flags: set[str] = set()  # the wrapper's own options: "-u", "--user"
@@ -165,6 +175,7 @@ class Unwrapped:
         self.operands: list[Field] = []
         self.assignments: list[Field] = []
         self.appends_input = False
+        self.replace = ""  # xargs -I/-J: the string input replaces
 
 
 def unwrap(key: str, args: list[Field]) -> Unwrapped:
@@ -215,7 +226,7 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
         elif not name.startswith("--"):
             out.flags.add(name)
         runs_nothing = runs_nothing or name in nothing
-        if key == "xargs" and name in ("-I", "-i", "--replace"):
+        if key == "xargs" and name in ("-I", "-i", "--replace", "-J"):
             replace = value or ("{}" if eq or name == "-i" else args[i][0] if i < n else "")
         if eq or name in optional:
             if name in shell_opts:
@@ -251,6 +262,7 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
     if replace:
         # xargs -I{}: the replace string stands for input read at run time.
         rest = [(text, dynamic or replace in text) for text, dynamic in rest]
+        out.replace = replace
     if key == "parallel":
         cut = next((k for k, f in enumerate(rest) if f[0].startswith(":::")), len(rest))
         rest = rest[:cut]
