@@ -36,8 +36,8 @@ if PATH is None:
     )
 
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
-FLOOR_BLOCK_CAUGHT = 0.978  # block: denied or asked
-CEILING_BLOCK_ALLOWED = 2  # block: allowed outright (the goal is none)
+FLOOR_BLOCK_CAUGHT = 0.993  # block: denied or asked
+CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
 FLOOR_ALLOW_ALLOWED = 0.770  # allow: allowed outright
 # allow: asked or denied (ask-value-from-substitution asks where the peers look inside
 # `$(echo x)`: a word from a command substitution is not fully seen here).

@@ -85,3 +85,49 @@ SIBLINGS: list[tuple[str, str]] = [
 def test_siblings(bundled: Policy, command: str, expected: str) -> None:
     action, rule = judge(bundled, command)
     assert action == expected, rule
+
+
+# Text printed literally into xargs or parallel (or parallel's ::: arguments) becomes the
+# arguments or command lines they run; a dry run or --version runs nothing (but parallel
+# evaluates `{= perl =}` even then).
+FED: list[tuple[str, str]] = [
+    ("printf 'reset --hard\\n' | xargs git", ASK),
+    ("printf '%s\\n' -delete | xargs find .", ASK),
+    ("echo / | xargs --replace bash -c 'rm -rf {}'", DENY),
+    ("echo ok | xargs -R 2 python -c 'import os; os.system(\"rm -rf /\")'", DENY),
+    ("printf 'rm -rf /\\n' | parallel", DENY),
+    ("echo 'rm -rf /' | parallel bash -c {}", DENY),
+    ("parallel ::: 'rm -rf /'", DENY),
+    ("parallel bash -c ::: 'rm -rf /'", DENY),
+    ("parallel --dry-run rm -rf '{1}' ::: /", DEFER),
+    ("parallel --dry-run echo '{= system(\"rm -rf /\") =}' ::: v", ASK),
+    ("echo hi | xargs", ALLOW),
+    ("printf '%s\\n' a.txt | xargs wc -l", ALLOW),  # as before
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), FED, ids=[c for c, _ in FED])
+def test_text_fed_to_xargs_and_parallel(bundled: Policy, command: str, expected: str) -> None:
+    action, rule = judge(bundled, command)
+    assert action == expected, rule
+
+
+# A patch's file names are what it writes; an unknown program whose operands are a command
+# line is taken to run it (readers and printers are not).
+MORE: list[tuple[str, str]] = [
+    ("git apply <<'EOF'\n--- a/.env\n+++ b/.env\nEOF", ASK),
+    ("patch -p1 <<'EOF'\n--- a/.env.production\n+++ b/.env.production\nEOF", ASK),
+    ("git apply <<'EOF'\n--- a/src/x.py\n+++ b/src/x.py\nEOF", ALLOW),
+    ("rtk git push --force origin main", ASK),
+    ("mytool sh -c 'git reset --hard'", ASK),
+    ("mytool find . -delete", ASK),
+    ("mytool git status", DEFER),
+    ("wc rm -rf /", ALLOW),  # counts the words of files named rm, -rf and /
+    ("echo git reset --hard", ALLOW),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), MORE, ids=[c for c, _ in MORE])
+def test_patches_and_unknown_runners(bundled: Policy, command: str, expected: str) -> None:
+    action, rule = judge(bundled, command)
+    assert action == expected, rule

@@ -4,6 +4,8 @@ interpreter is handed code (``python -c CODE``, ``perl -pe CODE``, a script oper
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from .words import node_text
@@ -266,6 +268,32 @@ def echoed(cmd: Command) -> str | None:
         return None
     words = [a for a in cmd.argv if not (cmd.program == "echo" and a in ("-n", "-e", "-E"))]
     return " ".join(words)
+
+
+def printed(cmd: Command) -> str | None:
+    """What a literal ``echo``/``printf`` prints (printf's ``%s``/``%b``/``%d`` filled from
+    its arguments, the format reused while arguments remain; ``\\n`` and ``\\t``), or None."""
+    if cmd.program not in ("echo", "printf") or cmd.dynamic:
+        return None
+    argv = list(cmd.argv)
+    if cmd.program == "echo":
+        return " ".join(a for a in argv if a not in ("-n", "-e", "-E")) + "\n"
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    if not argv:
+        return None
+    fmt = argv[0].replace("\\n", "\n").replace("\\t", "\t")
+    args = argv[1:]
+    if not _PRINTF_SLOT.search(fmt):
+        return fmt
+    out: list[str] = []
+    while True:
+        out.append(_PRINTF_SLOT.sub(lambda _: args.pop(0) if args else "", fmt))
+        if not args:
+            return "".join(out)
+
+
+_PRINTF_SLOT = re.compile(r"%[-0-9.]*[sbdi]")
 
 
 def networked(cmd: Command) -> bool:

@@ -213,3 +213,32 @@ def _is_dir(forms: tuple[str, ...]) -> bool:
         return bool(forms) and os.path.isdir(astral.decode(forms[0]))  # noqa: PTH112
     except ValueError:
         return False
+
+
+def patched_files(text: str) -> list[str]:
+    """The files a unified or git diff given as text changes (``--- a/x``, ``+++ b/x``,
+    ``diff --git a/x b/x``), without the ``a/``/``b/`` prefixes git writes."""
+    names: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(("--- ", "+++ ")):
+            names.append(line[4:].split("\t")[0].strip())
+        elif line.startswith("diff --git "):
+            names.extend(line[11:].split())
+    out = []
+    for name in names:
+        if name and name != "/dev/null":
+            out.append(name[2:] if name[:2] in ("a/", "b/") else name)
+    return list(dedupe(tuple(out)))
+
+
+def note_patch(w: Walker, cmd: Command, stdin: str, scope: Scope) -> None:
+    """``git apply <<EOF``, ``patch <<EOF``: the files the patch names are the command's
+    paths and writes (`+++ b/.env` changes .env)."""
+    applies = (cmd.program == "git" and cmd.subcommand in ("apply", "am")) or cmd.program == "patch"
+    if not applies:
+        return
+    forms = tuple(f for name in patched_files(stdin) for f in w.path_forms(name, scope))
+    if forms:
+        cmd.paths = dedupe((*cmd.paths, *forms))
+        cmd.writes = dedupe((*cmd.writes, *forms))
+

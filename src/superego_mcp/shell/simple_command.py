@@ -59,6 +59,17 @@ _KNOWN_PROGRAMS = frozenset(
         "sudo",
     }
 )
+# Programs that, as the first operand of a program the analyzer does not know, say that
+# the operands are a command line it runs (`rtk git push --force`, `tool sh -c '...'`).
+_ACTORS = detect.SHELLS | frozenset(
+    "git find rm mv cp dd shred chmod chown ln curl wget sudo docker kubectl".split()
+)
+# Programs that read or describe their operands (files, names): never runners.
+_READERS = frozenset(
+    """cat tac head tail less more wc nl od xxd hexdump strings file stat ls du grep egrep
+    fgrep rg ag bat diff cmp sort uniq cut md5sum sha1sum sha256sum tldr man whatis apropos
+    info help which whereis type""".split()
+)
 # Programs whose operands are never file names.
 _NO_PATH_OPERANDS = frozenset(
     [
@@ -308,6 +319,8 @@ def run(
     if "/" in path_word and not dyn_program:
         cmd.program_files = w.path_forms(path_word, scope)
     effects.note(w, cmd, parsed, scope)
+    if stdin is not None:
+        effects.note_patch(w, cmd, stdin, scope)
     if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
         cmd.dynamic = True
     k = w.add(cmd, ctx, assignments)
@@ -327,6 +340,34 @@ def run(
     if program == "git":
         code_text.git_config_commands(w, parsed, env_scope, ctx)
     look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
+    if program and program not in _KNOWN_PROGRAMS and "/" not in path_word:
+        operands_as_command(w, program, args, env_scope, ctx, text=text)
+
+
+def operands_as_command(
+    w: Walker, program: str, args: list[Field], scope: Scope, ctx: Ctx, *, text: str
+) -> None:
+    """A program the analyzer does not know, whose operands start with one it does and go
+    on (`rtk git push --force`, `mytool sh -c '...'`): such a tool most likely runs that
+    command line (as hyperfine, entr, direnv exec or a token-saving proxy do), so it is
+    walked too. It only adds units: the unknown program keeps its own answer."""
+    if len(args) < 2 or args[0][1] or args[0][0] not in _ACTORS:
+        return
+    if program in _NO_PATH_OPERANDS or program in TAKES_FILES or program in _READERS:
+        return  # echo, cat, wc, less, ...: they print or read the words, never run them
+    run(
+        w,
+        list(args),
+        False,
+        scope,
+        scope.copy(),
+        ctx.nested(program),
+        redirects=[],
+        stdin=None,
+        assignments=(),
+        text=text,
+        subst={},
+    )
 
 
 def wrapper(
@@ -373,6 +414,8 @@ def wrapper(
     for f in u.assignments:
         name, _, value = f[0].partition("=")
         inner_scope.vars[name] = None if f[1] else value
+    if key == "parallel":
+        parallel_arguments(w, args, inner_scope, inner_ctx)
     if u.shell is not None:
         code = " ".join(f[0] for f in u.shell)
         if u.argv:
@@ -446,6 +489,14 @@ def _reads_input_names(
     if any(not r.writes for r in redirects):
         return False  # `xargs cat < list.txt`: names written in a file
     return all(not dyn or (u.replace and text == u.replace) for text, dyn in u.argv[1:])
+
+
+def parallel_arguments(w: Walker, args: list[Field], scope: Scope, ctx: Ctx) -> None:
+    """``parallel CMD ::: ARGS``: the command lines its literal arguments make."""
+    text = wrappers.parallel_arguments(args)
+    if text is not None:
+        for line in wrappers.with_input("parallel", args, text):
+            w.walk.source(w, line, scope.copy(), ctx)
 
 
 def look_inside(

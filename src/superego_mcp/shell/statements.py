@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import code_text, detect, redirections, simple_command, syntax
+from . import code_text, detect, redirections, simple_command, syntax, wrappers
 from .model import FORK_BOMB, REVERSE_SHELL, Command
 from .parser import parse
 from .state import Ctx, Limit, Unparseable, clip_text, dedupe
@@ -270,6 +270,8 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
                 _lists_names(c) for c in upstream
             ):
                 w.commands[k].flags = w.commands[k].flags - simple_command.INPUT_NAMES
+            if len(feeders) == 1:
+                fed_wrapper(w, w.commands[k], feeders[0], scope, ctx)
     cmds = [w.commands[k] for s in slots for k in members[s]]
     shell_in_pipe = any(detect.is_shell(c.program) for c in cmds)
     net_in_pipe = any(detect.networked(c) for c in cmds)
@@ -279,6 +281,20 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
                 w.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
             if k in w.reads_program:
                 code_text.piped_program(w, k, [members[s] for s in slots if s < slot], scope, ctx)
+
+
+def fed_wrapper(w: Walker, cmd: Command, feeder: Command, scope: Scope, ctx: Ctx) -> None:
+    """``printf 'reset --hard' | xargs git``, ``echo 'rm -rf /' | parallel``: text printed
+    literally into xargs or parallel becomes arguments or commands; walk the command lines
+    they make with it (the command as walked before got unknown arguments)."""
+    if cmd.program not in ("xargs", "parallel") or cmd.dynamic or cmd.via:
+        return
+    text = detect.printed(feeder)
+    if text is None:
+        return
+    fields = [(a, False) for a in cmd.argv]
+    for line in wrappers.with_input(cmd.program, fields, text):
+        source(w, line, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}"))
 
 
 def piped_files(w: Walker, cmd: Command, feeders: list[Command], scope: Scope) -> None:

@@ -6,6 +6,8 @@ or a shell string to parse (``watch 'rm x'``, ``flock f -c 'rm x'``, ``su -c 'rm
 
 from __future__ import annotations
 
+import shlex
+
 from .words import Field
 
 # Per wrapper: options taking a value (short letters as "-x", long as "--name"), options
@@ -30,8 +32,8 @@ _VALUED: dict[str, str] = {
     "exec": "-a",
     # -R, -S and -J are BSD xargs' (replacements, replace size, a replace string).
     "xargs": (
-        "-a --arg-file -d --delimiter -E --eof -I --replace -L --max-lines -n --max-args "
-        "-P --max-procs -s --max-chars --process-slot-var -R -S -J"
+        "-a --arg-file -d --delimiter -E -I -L -n --max-args -P --max-procs -s --max-chars "
+        "--process-slot-var -J -R -S"
     ),
     "parallel": (
         "-j --jobs -N -n --max-args -S --sshlogin --joblog -a --arg-file --delay --timeout "
@@ -106,6 +108,7 @@ _RUNS_NOTHING: dict[str, frozenset[str]] = {
     ),
     "command": frozenset({"-v", "-V"}),
     "flamegraph": frozenset({"-p", "--pid", "--perfdata", "--completions"}),
+    "parallel": frozenset({"--dry-run", "--version"}),  # prints the commands, runs none
 }
 # Options whose value is a shell command string.
 _SHELL_STRING: dict[str, frozenset[str]] = {
@@ -137,7 +140,9 @@ _AFTER_DASHES = frozenset({"kubectl exec"})
 # Wrappers that append unknown arguments (from their input) to the command.
 _APPENDS_INPUT = frozenset({"xargs", "parallel"})
 # Short options whose value is optional and attached (xargs -i, -e, -l).
-_OPTIONAL_ATTACHED = {"xargs": frozenset({"-i", "-e", "-l"})}
+_OPTIONAL_ATTACHED = {
+    "xargs": frozenset({"-i", "-e", "-l", "--replace", "--eof", "--max-lines"})
+}
 
 WRAPPERS = frozenset(k for k in _VALUED if " " not in k)
 # "uv run", "poetry run": wrappers only with this subcommand.
@@ -227,7 +232,8 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
             out.flags.add(name)
         runs_nothing = runs_nothing or name in nothing
         if key == "xargs" and name in ("-I", "-i", "--replace", "-J"):
-            replace = value or ("{}" if eq or name == "-i" else args[i][0] if i < n else "")
+            optional_name = name in ("-i", "--replace")
+            replace = value or ("{}" if eq or optional_name else args[i][0] if i < n else "")
         if eq or name in optional:
             if name in shell_opts:
                 out.shell = [(value, dynamic)]
@@ -237,8 +243,8 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
                 out.shell = [args[i]]
             out.own.append(args[i])
             i += 1
-    if runs_nothing:
-        return out
+    if runs_nothing and not (key == "parallel" and any("{=" in f[0] for f in args)):
+        return out  # (parallel evaluates `{= perl =}` even for --dry-run)
     if key == "env":
         while i < n and "=" in args[i][0] and not args[i][0].startswith("="):
             out.assignments.append(args[i])
@@ -274,3 +280,70 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
     elif key == "xargs":
         out.argv = [("echo", False)]
     return out
+
+
+# At most this many input items are turned into the command lines they make.
+_MAX_ITEMS = 16
+
+
+def with_input(key: str, args: list[Field], text: str) -> list[str]:
+    """The command lines xargs or parallel runs when ``text`` is its input (known when a
+    literal ``echo``/``printf`` feeds it, or parallel's ``:::`` arguments): xargs appends
+    the input's words to its command (or puts each line where ``-I`` says); parallel runs
+    each line as a command when it has none, else gives it to its command (at ``{}``)."""
+    u = unwrap(key, args)
+    if u.flags & _RUNS_NOTHING.get(key, frozenset()):
+        return []
+    if key == "xargs":
+        command = [f[0] for f in u.argv] if u.argv else ["echo"]
+        replace = _replace_string(args)
+        if replace:
+            items = [line.strip() for line in text.splitlines() if line.strip()]
+            return [
+                " ".join(_quote(a.replace(replace, item)) for a in command)
+                for item in items[:_MAX_ITEMS]
+            ]
+        try:
+            words = shlex.split(text)
+        except ValueError:
+            words = text.split()
+        return [" ".join(_quote(a) for a in [*command, *words])] if words else []
+    items = [line for line in text.splitlines() if line.strip()][:_MAX_ITEMS]
+    if u.shell is None:
+        return items  # parallel without a command: each line is one
+    code = " ".join(f[0] for f in u.shell)
+    return [
+        code.replace("{}", _quote(item)) if "{}" in code else f"{code} {_quote(item)}"
+        for item in items
+    ]
+
+
+def _replace_string(args: list[Field]) -> str:
+    """xargs's replace string (``-I R``, ``-i``, ``--replace[=R]``, BSD ``-J R``), or ""."""
+    for i, (text, _) in enumerate(args):
+        if not text.startswith("-") or text == "--":
+            return ""
+        name, eq, value = text.partition("=")
+        if name in ("-i", "--replace"):
+            return value or "{}"
+        for flag in ("-I", "-J"):
+            if text.startswith(flag):
+                return text[2:] or (args[i + 1][0] if i + 1 < len(args) else "")
+    return ""
+
+
+def parallel_arguments(args: list[Field]) -> str | None:
+    """parallel's ``:::`` arguments as input lines, or None (none, or one only known at run
+    time)."""
+    if not any(f[0] == ":::" for f in args):
+        return None
+    after = args[next(i for i, f in enumerate(args) if f[0] == ":::") + 1 :]
+    if any(f[1] for f in after):
+        return None
+    return "\n".join(f[0] for f in after if not f[0].startswith(":::"))
+
+
+def _quote(word: str) -> str:
+    if word and all(c.isalnum() or c in "-_./=:,@%+{}" for c in word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
