@@ -79,5 +79,10 @@ def test_xargs_gets_what_find_lists_or_echo_prints(run: Analyze, dirs: tuple[str
     rm = only(run("find ~/ -name '*.log' -print0 | xargs -0 rm -f"), "rm")
     assert rm.paths == (home,)
     assert rm.dynamic  # xargs may split names: still only known at run time
-    assert only(run("echo ~/a ~/b | xargs rm -rf"), "rm").paths == (f"{home}/a", f"{home}/b")
+    echoed = [c for c in run("echo ~/a ~/b | xargs rm -rf").commands if c.program == "rm"]
+    # as xargs runs it (dynamic, the echoed words as paths), and the line the text makes
+    assert [c.via for c in echoed] == [("xargs",), ("echo | xargs",)]
+    assert echoed[0].paths == (f"{home}/a", f"{home}/b")
+    assert echoed[1].argv == ("-rf", f"{home}/a", f"{home}/b")
+    assert not echoed[1].dynamic
     assert only(run("git ls-files | xargs rm"), "rm").paths == ()

@@ -160,9 +160,15 @@ def test_find_without_delete_deletes_nothing(run: Analyze) -> None:
 
 def test_parallel_command(run: Analyze) -> None:
     result = run("parallel rm -rf ::: a b")
-    rm = only(result, "rm")
-    assert rm.via == ("parallel",)
-    assert rm.dynamic
+    rms = [c for c in result.commands if c.program == "rm"]
+    assert [c.via for c in rms] == [("parallel",)] * 3
+    # the command lines its ::: arguments make, and the command as parallel runs it
+    # (arguments from its input)
+    assert [(c.argv, c.dynamic) for c in rms] == [
+        (("-rf", "a"), False),
+        (("-rf", "b"), False),
+        (("-rf",), True),
+    ]
 
 
 def test_python_m_runs_the_module(run: Analyze) -> None:

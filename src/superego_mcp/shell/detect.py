@@ -5,7 +5,6 @@ interpreter is handed code (``python -c CODE``, ``perl -pe CODE``, a script oper
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 from .words import node_text

@@ -241,4 +241,3 @@ def note_patch(w: Walker, cmd: Command, stdin: str, scope: Scope) -> None:
     if forms:
         cmd.paths = dedupe((*cmd.paths, *forms))
         cmd.writes = dedupe((*cmd.writes, *forms))
-

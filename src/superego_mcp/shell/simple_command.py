@@ -62,14 +62,18 @@ _KNOWN_PROGRAMS = frozenset(
 # Programs that, as the first operand of a program the analyzer does not know, say that
 # the operands are a command line it runs (`rtk git push --force`, `tool sh -c '...'`).
 _ACTORS = detect.SHELLS | frozenset(
-    "git find rm mv cp dd shred chmod chown ln curl wget sudo docker kubectl".split()
+    {"git", "find", "rm", "mv", "cp", "dd", "shred", "chmod", "chown", "ln", "curl", "wget"}
+    | {"sudo", "docker", "kubectl"}
 )
 # Programs that read or describe their operands (files, names): never runners.
 _READERS = frozenset(
-    """cat tac head tail less more wc nl od xxd hexdump strings file stat ls du grep egrep
-    fgrep rg ag bat diff cmp sort uniq cut md5sum sha1sum sha256sum tldr man whatis apropos
-    info help which whereis type""".split()
-)
+    {
+        "cat", "tac", "head", "tail", "less", "more", "wc", "nl", "od", "xxd", "hexdump",
+        "strings", "file", "stat", "ls", "du", "grep", "egrep", "fgrep", "rg", "ag", "bat",
+        "diff", "cmp", "sort", "uniq", "cut", "md5sum", "sha1sum", "sha256sum", "tldr", "man",
+        "whatis", "apropos", "info", "help", "which", "whereis", "type",
+    }
+)  # fmt: skip
 # Programs whose operands are never file names.
 _NO_PATH_OPERANDS = frozenset(
     [

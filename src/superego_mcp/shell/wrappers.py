@@ -140,9 +140,7 @@ _AFTER_DASHES = frozenset({"kubectl exec"})
 # Wrappers that append unknown arguments (from their input) to the command.
 _APPENDS_INPUT = frozenset({"xargs", "parallel"})
 # Short options whose value is optional and attached (xargs -i, -e, -l).
-_OPTIONAL_ATTACHED = {
-    "xargs": frozenset({"-i", "-e", "-l", "--replace", "--eof", "--max-lines"})
-}
+_OPTIONAL_ATTACHED = {"xargs": frozenset({"-i", "-e", "-l", "--replace", "--eof", "--max-lines"})}
 
 WRAPPERS = frozenset(k for k in _VALUED if " " not in k)
 # "uv run", "poetry run": wrappers only with this subcommand.
@@ -323,7 +321,7 @@ def _replace_string(args: list[Field]) -> str:
     for i, (text, _) in enumerate(args):
         if not text.startswith("-") or text == "--":
             return ""
-        name, eq, value = text.partition("=")
+        name, _, value = text.partition("=")
         if name in ("-i", "--replace"):
             return value or "{}"
         for flag in ("-I", "-J"):
