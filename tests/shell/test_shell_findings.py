@@ -29,7 +29,11 @@ from superego_mcp.shell.model import (
         ("node -p '1+1'", "node", "1+1"),
         ("perl -e 'print 1'", "perl", "print 1"),
         ("perl -E 'say 1'", "perl", "say 1"),
-        ("perl -pe 's/a/b/' f", "perl", "s/a/b/"),
+        (
+            "perl -pe 's/a/b/e' f",
+            "perl",
+            "s/a/b/e",
+        ),  # s///e evaluates code (plain s/// is perl as sed)
         ("perl -e'print 1'", "perl", "print 1"),
         ("ruby -e 'puts 1'", "ruby", "puts 1"),
         ("php -r 'echo 1;'", "php", "echo 1;"),

@@ -301,6 +301,15 @@ def inline_code(
     ``code_execution`` as before."""
     cmd = w.commands[k]
     family = detect.interpreter(cmd.program)
+    if family == "perl" and not dynamic and not cmd.dynamic:
+        from superego_mcp.lang.perl import substitutions_only
+
+        if substitutions_only(cmd.argv, code):
+            # perl as sed (only s///, tr///): no code of its own; the files it reads or
+            # edits in place are its paths, judged like sed's.
+            files = (f for p in cmd.positionals for f in w.path_forms(p, scope))
+            cmd.paths = dedupe((*cmd.paths, *files))
+            return
     from superego_mcp.lang import FAMILIES
 
     language = FAMILIES.get(family or "")
