@@ -24,18 +24,7 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from superego_mcp.hook.installer import (
-    FAIL_CLOSED,
-    InstallError,
-    after_handler,
-    check_timeout,
-    hook_command,
-    is_our_command,
-    missing_program,
-    policy_warning,
-    read_settings,
-    write_settings,
-)
+from superego_mcp.hook import installer
 
 if TYPE_CHECKING:
     import argparse
@@ -74,7 +63,7 @@ def shared_hook_command(
             words += [flag, _in_project(Path(value), project_dir, flag)]
     if server:
         words += ["--server", shlex.quote(server)]
-    return " ".join(words) + FAIL_CLOSED
+    return " ".join(words) + installer.FAIL_CLOSED
 
 
 def _in_project(path: Path, project_dir: Path, flag: str) -> str:
@@ -82,7 +71,7 @@ def _in_project(path: Path, project_dir: Path, flag: str) -> str:
     try:
         relative = path.absolute().relative_to(project_dir)
     except ValueError:
-        raise InstallError(
+        raise installer.InstallError(
             f"{flag} {path} is outside the project {project_dir}: a teammate's machine does "
             "not have it. Put it in the project, or install with --scope local or user."
         ) from None
@@ -100,17 +89,17 @@ def is_ours(handler: object) -> bool:
     command = handler.get("command")
     if handler.get("type") != "command" or not isinstance(command, str):
         return False
-    return is_our_command(command)
+    return installer.is_our_command(command)
 
 
 def _hooks_of(data: dict[str, Any], path: Path) -> dict[str, Any]:
     hooks = data.get("hooks", {})
     if not isinstance(hooks, dict):
-        raise InstallError(f'{path}: "hooks" is not an object; left untouched')
+        raise installer.InstallError(f'{path}: "hooks" is not an object; left untouched')
     for event in _OUR_EVENTS:
         groups = hooks.get(event, [])
         if not isinstance(groups, list):
-            raise InstallError(f"{path}: hooks.{event} is not a list; left untouched")
+            raise installer.InstallError(f"{path}: hooks.{event} is not a list; left untouched")
     return hooks
 
 
@@ -142,14 +131,14 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     timeout = int(args.timeout)
     url = getattr(args, "url", None)
     if url is not None and not url.startswith(("http://", "https://")):
-        raise InstallError(f"--url must start with http:// or https://, got {url!r}")
+        raise installer.InstallError(f"--url must start with http:// or https://, got {url!r}")
     if url is not None:
         # The base URL; a URL that already names the hook route is taken as its base.
         url = url.rstrip("/").removesuffix(ROUTE)
     if args.mode == "http":
         if not url:
-            raise InstallError("--mode http needs --url (the Superego server's base URL)")
-        check_timeout(timeout, getattr(args, "config", None), command=False)
+            raise installer.InstallError("--mode http needs --url (the Superego server's base URL)")
+        installer.check_timeout(timeout, getattr(args, "config", None), command=False)
         return {
             "type": "http",
             "url": url + ROUTE,
@@ -158,13 +147,13 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
             "headers": {"Authorization": f"Bearer ${TOKEN_VAR}"},
             "allowedEnvVars": [TOKEN_VAR],
         }
-    check_timeout(timeout, getattr(args, "config", None))
+    installer.check_timeout(timeout, getattr(args, "config", None))
     rules, config = getattr(args, "rules", None), getattr(args, "config", None)
     if args.scope == "project":
         root = Path(getattr(args, "project_dir", None) or Path.cwd()).absolute()
         command = shared_hook_command(root, rules, config, url)
     else:
-        command = hook_command(rules, config, url)
+        command = installer.hook_command(rules, config, url)
     return {"type": "command", "command": command, "timeout": timeout}
 
 
@@ -172,17 +161,17 @@ def install(args: argparse.Namespace) -> str:
     """Install (or replace) our PreToolUse entry; return a one-line report."""
     path = settings_path(args.scope, getattr(args, "project_dir", None))
     handler = _handler(args)
-    data = read_settings(path)
+    data = installer.read_settings(path)
     exists = data is not None
     data = data if data is not None else {}
     hooks = _hooks_of(data, path)
     _remove_ours(hooks)
     hooks.setdefault(EVENT, []).append({"matcher": args.matcher, "hooks": [handler]})
     hooks.setdefault(AFTER_EVENT, []).append(
-        {"matcher": args.matcher, "hooks": [after_handler(handler)]}
+        {"matcher": args.matcher, "hooks": [installer.after_handler(handler)]}
     )
     data["hooks"] = hooks
-    write_settings(path, data, exists, args.scope)
+    installer.write_settings(path, data, exists, args.scope)
     what = handler.get("command") or handler.get("url")
     return (
         f"installed {EVENT} hook (matcher {args.matcher!r}) in {path}: {what}; "
@@ -193,7 +182,7 @@ def install(args: argparse.Namespace) -> str:
 def uninstall(args: argparse.Namespace) -> str:
     """Remove our entries (only ours); return a one-line report."""
     path = settings_path(args.scope, getattr(args, "project_dir", None))
-    data = read_settings(path)
+    data = installer.read_settings(path)
     if data is None:
         return f"nothing to remove: {path} does not exist"
     hooks = _hooks_of(data, path)
@@ -204,7 +193,7 @@ def uninstall(args: argparse.Namespace) -> str:
         data["hooks"] = hooks
     else:
         del data["hooks"]
-    write_settings(path, data, True, args.scope)
+    installer.write_settings(path, data, True, args.scope)
     return f"removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
 
 
@@ -216,9 +205,9 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
     for scope in ("user", "project", "local"):
         path = settings_path(scope, project_dir)
         try:
-            data = read_settings(path)
+            data = installer.read_settings(path)
             found = _installed(_hooks_of(data, path)) if data is not None else []
-        except InstallError as exc:
+        except installer.InstallError as exc:
             lines.append(f"{scope}: {exc}")
             ok = False
             continue
@@ -230,10 +219,12 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
                 f"{scope}: {event} matcher {matcher!r} {handler.get('type')} {what} "
                 f"timeout {handler.get('timeout')} s ({path})"
             )
-            warning = policy_warning(str(what), project_dir) if handler.get("command") else None
+            warning = (
+                installer.policy_warning(str(what), project_dir) if handler.get("command") else None
+            )
             if warning:
                 lines.append(f"{scope}: WARNING: {warning}")
-            missing = missing_program(handler)
+            missing = installer.missing_program(handler)
             if missing and event == AFTER_EVENT:
                 lines.append(
                     f"{scope}: BROKEN: {missing} cannot run: calls that ran are not recorded "
@@ -246,7 +237,7 @@ def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
                     "(the shared command fails closed)"
                 )
                 ok = False
-            elif missing and str(what).endswith(FAIL_CLOSED):
+            elif missing and str(what).endswith(installer.FAIL_CLOSED):
                 lines.append(
                     f"{scope}: BROKEN: {missing} is not an executable file: every call is "
                     "refused until the hook is reinstalled (the command fails closed)"

@@ -20,20 +20,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from superego_mcp.hook.agents.common import (
-    absolute_cwd,
-    as_object,
-    optional_str,
-    place,
-    request,
-    required_str,
-    tool_object,
-)
-from superego_mcp.hook.agents.wire import cap, event_of, explain_reason, failure
+from superego_mcp.hook.agents import common, wire
 from superego_mcp.model import ToolCall
 
 if TYPE_CHECKING:
-    from superego_mcp.hook.agents.wire import HookRequest
     from superego_mcp.model import Decision
 
 AGENT = "claude"
@@ -55,7 +45,7 @@ def map_tool(
     return [ToolCall(tool_name, args, cwd, session_id=session_id)]
 
 
-def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Turn decoded hook JSON into a :class:`~.wire.HookRequest`.
 
     Unknown fields are ignored. Optional ``project_dir`` and ``home`` (absolute paths; not
@@ -66,25 +56,7 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
     path; anything else raises :class:`~.wire.HookInputError`. Events that are not judged
     never raise for their tool fields: their call is ``None`` when the fields are unusable.
     """
-    data = as_object(data)
-    event = event_of(data, PRE_TOOL_USE)
-
-    def build() -> list[ToolCall]:
-        tool_name = required_str(data, "tool_name")
-        tool_input = tool_object(data, tool_name)
-        cwd = absolute_cwd(data.get("cwd"), default_cwd)
-        session_id, agent_id = optional_str(data, "session_id"), optional_str(data, "agent_id")
-        calls = [ToolCall(tool_name, tool_input, cwd, session_id=session_id, agent_id=agent_id)]
-        place(calls, data)
-        return calls
-
-    return request(
-        event,
-        event in JUDGED_EVENTS,
-        build,
-        tool_use_id=optional_str(data, "tool_use_id"),
-        permission_mode=optional_str(data, "permission_mode"),
-    )
+    return common.claude_shaped(data, default_cwd, PRE_TOOL_USE, JUDGED_EVENTS, map_tool)
 
 
 def render_decision(
@@ -105,7 +77,7 @@ def render_decision(
             "hookSpecificOutput": {
                 "hookEventName": PRE_TOOL_USE,
                 "permissionDecision": action,
-                "permissionDecisionReason": cap(explain_reason(decision, call)),
+                "permissionDecisionReason": wire.cap(wire.explain_reason(decision, call)),
             }
         }
     if event == PERMISSION_REQUEST:
@@ -122,7 +94,7 @@ def render_decision(
                     "hookEventName": PERMISSION_REQUEST,
                     "decision": {
                         "behavior": "deny",
-                        "message": cap(explain_reason(decision, call)),
+                        "message": wire.cap(wire.explain_reason(decision, call)),
                     },
                 }
             }
@@ -138,7 +110,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     wires, and for a ``PermissionRequest`` a mismatched answer leaves Claude Code's own
     permission dialog up, which is asking.
     """
-    return render_decision(event or PRE_TOOL_USE, failure(fail_mode, problem))
+    return render_decision(event or PRE_TOOL_USE, wire.failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

@@ -18,32 +18,8 @@ its own approval prompt).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from superego_mcp.hook.agents.common import (
-    Caller,
-    absolute_cwd,
-    as_object,
-    optional_str,
-    place,
-    request,
-    required_str,
-    tool_object,
-)
-from superego_mcp.hook.agents.wire import (
-    MAX_STRING,
-    HookInputError,
-    HookRequest,
-    cap,
-    event_of,
-    explain_reason,
-    failure,
-    json_type,
-)
+from superego_mcp.hook.agents import common, wire
 from superego_mcp.model import Decision, ToolCall
-
-if TYPE_CHECKING:
-    pass
 
 AGENT = "codex"
 LABEL = "Codex"
@@ -65,8 +41,10 @@ def map_tool(
     if tool_name == "apply_patch":
         patch = tool_input.get("command", tool_input.get("patch", tool_input.get("input")))
         if not isinstance(patch, str):
-            raise HookInputError(f"apply_patch input has no patch text, got {json_type(patch)}")
-        return Caller(AGENT, tool_name, cwd, session_id).patch(patch)
+            raise wire.HookInputError(
+                f"apply_patch input has no patch text, got {wire.json_type(patch)}"
+            )
+        return common.Caller(AGENT, tool_name, cwd, session_id).patch(patch)
     if tool_name == "Bash":
         command = tool_input.get("command")
         if isinstance(command, list) and all(isinstance(w, str) for w in command):
@@ -77,28 +55,9 @@ def map_tool(
     return [ToolCall(tool_name, tool_input, cwd, session_id=session_id, agent=AGENT)]
 
 
-def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Codex hook JSON -> request. A missing ``hook_event_name`` reads as ``PreToolUse``."""
-    data = as_object(data)
-    event = event_of(data, PRE_TOOL_USE)
-    judged = event in JUDGED_EVENTS
-
-    def build() -> list[ToolCall]:
-        tool_name = required_str(data, "tool_name")
-        cwd = absolute_cwd(data.get("cwd"), default_cwd)
-        calls = map_tool(
-            tool_name, tool_object(data, tool_name), cwd, optional_str(data, "session_id")
-        )
-        place(calls, data)
-        return calls
-
-    return request(
-        event,
-        judged,
-        build,
-        tool_use_id=optional_str(data, "tool_use_id"),
-        permission_mode=optional_str(data, "permission_mode"),
-    )
+    return common.claude_shaped(data, default_cwd, PRE_TOOL_USE, JUDGED_EVENTS, map_tool)
 
 
 def render_decision(
@@ -108,24 +67,22 @@ def render_decision(
     action: str = decision.action  # str: compared with `defer` too
     if event == PRE_TOOL_USE:
         if action == "deny":
-            reason = explain_reason(decision, call)
+            reason = wire.explain_reason(decision, call)
         elif action in ("allow", "defer"):
             return {}
         else:  # ask, or an unresolved review: Codex cannot ask from here
-            from superego_mcp.hook.agents.common import confirm_reason
-
-            reason = confirm_reason(decision, call, LABEL)
+            reason = common.confirm_reason(decision, call, LABEL)
         return {
             "hookSpecificOutput": {
                 "hookEventName": PRE_TOOL_USE,
                 "permissionDecision": "deny",
-                "permissionDecisionReason": cap(reason, MAX_STRING),
+                "permissionDecisionReason": wire.cap(reason),
             }
         }
     if event == PERMISSION_REQUEST and action in ("allow", "deny"):
         verdict: dict[str, object] = {"behavior": action}
         if action == "deny":
-            verdict["message"] = cap(explain_reason(decision, call), MAX_STRING)
+            verdict["message"] = wire.cap(wire.explain_reason(decision, call))
         return {"hookSpecificOutput": {"hookEventName": PERMISSION_REQUEST, "decision": verdict}}
     return {}
 
@@ -134,7 +91,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     """The fail-closed answer. Codex runs a call whose hook answers ``ask``, so both fail
     modes block in ``PreToolUse`` (the shape used when the event is unknown); in
     ``PermissionRequest`` ask leaves Codex's own prompt up."""
-    return render_decision(event or PRE_TOOL_USE, failure(fail_mode, problem))
+    return render_decision(event or PRE_TOOL_USE, wire.failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

@@ -10,6 +10,7 @@ from superego_mcp.hook.agents.wire import (
     HookInputError,
     HookRequest,
     cap,
+    event_of,
     explain_reason,
     json_type,
 )
@@ -87,6 +88,42 @@ def request(
     )
 
 
+def claude_shaped(
+    data: object,
+    default_cwd: str,
+    pre_tool_event: str,
+    judged_events: tuple[str, ...],
+    map_tool: Callable[[str, dict[str, object], str, str | None], list[ToolCall]],
+) -> HookRequest:
+    """The request of hook JSON in Claude Code's shape (Claude Code, Codex): ``tool_name``,
+    ``tool_input`` (an object), ``cwd`` (absolute; ``default_cwd`` when absent),
+    ``session_id``, ``agent_id``, ``tool_use_id``, ``permission_mode``, and optional
+    ``project_dir`` / ``home`` (:func:`place`). A missing ``hook_event_name`` reads as
+    ``pre_tool_event`` (a judged answer is the safe reading); ``map_tool`` turns the agent's
+    tool call into ours."""
+    data = as_object(data)
+    event = event_of(data, pre_tool_event)
+
+    def build() -> list[ToolCall]:
+        tool_name = required_str(data, "tool_name")
+        tool_input = tool_object(data, tool_name)
+        cwd = absolute_cwd(data.get("cwd"), default_cwd)
+        calls = map_tool(tool_name, tool_input, cwd, optional_str(data, "session_id"))
+        agent_id = optional_str(data, "agent_id")
+        for call in calls:
+            call.agent_id = agent_id
+        place(calls, data)
+        return calls
+
+    return request(
+        event,
+        event in judged_events,
+        build,
+        tool_use_id=optional_str(data, "tool_use_id"),
+        permission_mode=optional_str(data, "permission_mode"),
+    )
+
+
 def absolute_cwd(value: object, default_cwd: str, field: str = "cwd") -> str:
     """The working directory: ``value`` (``default_cwd`` when absent or empty), which must
     be an absolute path."""
@@ -157,6 +194,16 @@ class Caller:
             agent=self.agent,
             agent_tool=self.agent_tool,
         )
+
+    def one(self, name: str, args: dict[str, object], **fields: object) -> list[ToolCall]:
+        """One call of our tool ``name``: the agent's arguments plus our field names for the
+        values ``fields`` gives (:func:`with_fields`)."""
+        return [self(name, with_fields(args, **fields))]
+
+    def shell(self, name: str, args: dict[str, object], directory: object) -> list[ToolCall]:
+        """The agent's shell tool as our ``name`` (``Bash``, ``PowerShell``), run in
+        ``directory`` (the agent's own field: absolute, ``~/...`` or relative to the cwd)."""
+        return [self(name, dict(args), join_dir(self.cwd, directory))]
 
     def patch(self, patch: str) -> list[ToolCall]:
         """The calls of an ``apply_patch`` envelope (:func:`patch_calls`), in this session."""

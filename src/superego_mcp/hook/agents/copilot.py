@@ -17,32 +17,8 @@ Copilot denies on exit 2 and on any other non-zero exit.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from superego_mcp.hook.agents.common import (
-    Caller,
-    absolute_cwd,
-    arguments,
-    as_object,
-    join_dir,
-    optional_str,
-    path_argument,
-    place,
-    required_str,
-    with_fields,
-)
-from superego_mcp.hook.agents.wire import (
-    MAX_STRING,
-    HookInputError,
-    HookRequest,
-    cap,
-    explain_reason,
-    failure,
-)
+from superego_mcp.hook.agents import common, wire
 from superego_mcp.model import Decision, ToolCall
-
-if TYPE_CHECKING:
-    pass
 
 AGENT = "copilot"
 EVENT = "preToolUse"
@@ -68,49 +44,38 @@ def map_tool(
     tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
 ) -> list[ToolCall]:
     """Copilot's call as ours."""
-    call = Caller(AGENT, tool_name, cwd, session_id)
-    file_path = path_argument(args, "path", "file_path")
+    call = common.Caller(AGENT, tool_name, cwd, session_id)
+    file_path = common.path_argument(args, "path", "file_path")
     if tool_name in ("bash", "powershell"):
-        name = "Bash" if tool_name == "bash" else "PowerShell"
-        return [call(name, dict(args), join_dir(cwd, args.get("cwd")))]
+        return call.shell(TOOLS[tool_name], args, args.get("cwd"))
     if tool_name == "view":
-        return [call("Read", with_fields(args, file_path=file_path))]
+        return call.one("Read", args, file_path=file_path)
     if tool_name == "create":
         content = args.get("file_text", args.get("content"))
-        return [call("Write", with_fields(args, file_path=file_path, content=content))]
+        return call.one("Write", args, file_path=file_path, content=content)
     if tool_name in ("edit", "str_replace_editor"):
-        fields = with_fields(
-            args,
-            file_path=file_path,
-            old_string=args.get("old_str"),
-            new_string=args.get("new_str"),
-        )
-        return [call("Edit", fields)]
+        old, new = args.get("old_str"), args.get("new_str")
+        return call.one("Edit", args, file_path=file_path, old_string=old, new_string=new)
     if tool_name == "apply_patch":
         patch = args.get("input", args.get("patch", args.get("command")))
         if not isinstance(patch, str):
-            raise HookInputError("apply_patch input has no patch text")
+            raise wire.HookInputError("apply_patch input has no patch text")
         return call.patch(patch)
-    if tool_name == "glob":
-        return [call("Glob", with_fields(args, path=file_path))]
-    if tool_name in ("grep", "rg"):
-        return [call("Grep", with_fields(args, path=file_path))]
-    if tool_name == "web_fetch":
-        return [call("WebFetch", dict(args))]
-    if tool_name == "web_search":
-        return [call("WebSearch", dict(args))]
-    return [call(tool_name, dict(args))]
+    if tool_name in ("glob", "grep", "rg"):
+        return call.one(TOOLS[tool_name], args, path=file_path)
+    # web_fetch, web_search; another tool keeps its name
+    return call.one(TOOLS.get(tool_name, tool_name), args)
 
 
-def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Copilot hook JSON (the camelCase ``preToolUse`` dialect) -> request."""
-    data = as_object(data)
-    tool_name = required_str(data, "toolName")
-    args = arguments(data.get("toolArgs", {}), tool_name, "toolArgs")
-    cwd = absolute_cwd(data.get("cwd"), default_cwd)
-    calls = map_tool(tool_name, args, cwd, optional_str(data, "sessionId"))
-    place(calls, data)
-    return HookRequest(EVENT, calls[0], more=tuple(calls[1:]), judged=True)
+    data = common.as_object(data)
+    tool_name = common.required_str(data, "toolName")
+    args = common.arguments(data.get("toolArgs", {}), tool_name, "toolArgs")
+    cwd = common.absolute_cwd(data.get("cwd"), default_cwd)
+    calls = map_tool(tool_name, args, cwd, common.optional_str(data, "sessionId"))
+    common.place(calls, data)
+    return wire.HookRequest(EVENT, calls[0], more=tuple(calls[1:]), judged=True)
 
 
 def render_decision(
@@ -123,13 +88,13 @@ def render_decision(
     verdict = action if action in ("allow", "deny") else "ask"  # ask, unresolved review
     return {
         "permissionDecision": verdict,
-        "permissionDecisionReason": cap(explain_reason(decision, call), MAX_STRING),
+        "permissionDecisionReason": wire.cap(wire.explain_reason(decision, call)),
     }
 
 
 def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
     """The fail-closed answer: the fail mode."""
-    return render_decision(EVENT, failure(fail_mode, problem))
+    return render_decision(EVENT, wire.failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

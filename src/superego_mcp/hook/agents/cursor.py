@@ -21,35 +21,8 @@ to Cursor's own approval settings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from superego_mcp.hook.agents.common import (
-    Caller,
-    absolute_cwd,
-    arguments,
-    as_object,
-    confirm_reason,
-    join_dir,
-    mcp_name,
-    optional_str,
-    path_argument,
-    place,
-    request,
-    required_str,
-    with_fields,
-)
-from superego_mcp.hook.agents.wire import (
-    MAX_STRING,
-    HookRequest,
-    cap,
-    event_of,
-    explain_reason,
-    failure,
-)
+from superego_mcp.hook.agents import common, wire
 from superego_mcp.model import Decision, ToolCall
-
-if TYPE_CHECKING:
-    pass
 
 AGENT = "cursor"
 LABEL = "Cursor"
@@ -82,7 +55,11 @@ UNKNOWN_SERVER = "unknown"
 def _mcp(tool_name: str) -> str:
     rest = tool_name[4:] if tool_name.startswith("MCP:") else tool_name
     server, sep, tool = rest.partition(":")
-    return mcp_name(server, tool) if sep and server and tool else mcp_name(UNKNOWN_SERVER, rest)
+    return (
+        common.mcp_name(server, tool)
+        if sep and server and tool
+        else common.mcp_name(UNKNOWN_SERVER, rest)
+    )
 
 
 def map_tool(
@@ -90,61 +67,61 @@ def map_tool(
 ) -> list[ToolCall]:
     """A ``preToolUse`` call as ours."""
 
-    call = Caller(AGENT, tool_name, cwd, session_id)
-    file_path = path_argument(args, "file_path", "path")
+    call = common.Caller(AGENT, tool_name, cwd, session_id)
+    file_path = common.path_argument(args, "file_path", "path")
     if tool_name == "Shell":
-        return [call("Bash", dict(args), join_dir(cwd, args.get("working_directory")))]
+        return call.shell("Bash", args, args.get("working_directory"))
     if tool_name in ("Read", "Write", "Edit"):
-        return [call(tool_name, with_fields(args, file_path=file_path))]
+        return call.one(tool_name, args, file_path=file_path)
     if tool_name == "Delete":
-        return [call("Write", with_fields(args, file_path=file_path, content=""))]
+        return call.one("Write", args, file_path=file_path, content="")
     if tool_name in ("Grep", "Glob"):
-        return [call(tool_name, with_fields(args, path=file_path))]
-    if tool_name.startswith("MCP:"):
-        return [call(_mcp(tool_name), dict(args))]
-    return [call(tool_name, dict(args))]
+        return call.one(tool_name, args, path=file_path)
+    return call.one(_mcp(tool_name) if tool_name.startswith("MCP:") else tool_name, args)
 
 
 def _root(data: dict[str, object], default_cwd: str) -> str:
     """The call's directory when it names none: ``cwd``, else the first workspace root."""
     cwd = data.get("cwd")
     if isinstance(cwd, str) and cwd:
-        return absolute_cwd(cwd, default_cwd)
+        return common.absolute_cwd(cwd, default_cwd)
     roots = data.get("workspace_roots")
     if isinstance(roots, list) and roots and isinstance(roots[0], str) and roots[0]:
-        return absolute_cwd(roots[0], default_cwd, "workspace_roots[0]")
-    return absolute_cwd(None, default_cwd)
+        return common.absolute_cwd(roots[0], default_cwd, "workspace_roots[0]")
+    return common.absolute_cwd(None, default_cwd)
 
 
-def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Cursor hook JSON -> request. A missing ``hook_event_name`` reads as ``preToolUse``."""
-    data = as_object(data)
-    event = event_of(data, PRE_TOOL_USE)
+    data = common.as_object(data)
+    event = wire.event_of(data, PRE_TOOL_USE)
     judged = event in JUDGED_EVENTS
-    session = optional_str(data, "conversation_id") or optional_str(data, "session_id")
+    session = common.optional_str(data, "conversation_id") or common.optional_str(
+        data, "session_id"
+    )
 
     def build() -> list[ToolCall]:
         base = _root(data, default_cwd)
         if event == SHELL:
-            command = required_str(data, "command")
+            command = common.required_str(data, "command")
             calls = [ToolCall("Bash", {"command": command}, base, session, agent=AGENT)]
         elif event == MCP:
-            tool_name = required_str(data, "tool_name")
-            args = arguments(data.get("tool_input", {}), tool_name, "tool_input")
+            tool_name = common.required_str(data, "tool_name")
+            args = common.arguments(data.get("tool_input", {}), tool_name, "tool_input")
             name = _mcp(tool_name)
             calls = [ToolCall(name, args, base, session, agent=AGENT, agent_tool=tool_name)]
         elif event == READ:
-            file_path = required_str(data, "file_path")
+            file_path = common.required_str(data, "file_path")
             calls = [ToolCall("Read", {"file_path": file_path}, base, session, agent=AGENT)]
         else:
-            tool_name = required_str(data, "tool_name")
-            args = arguments(data.get("tool_input", {}), tool_name, "tool_input")
+            tool_name = common.required_str(data, "tool_name")
+            args = common.arguments(data.get("tool_input", {}), tool_name, "tool_input")
             calls = map_tool(tool_name, args, base, session)
         roots = data.get("workspace_roots")
-        place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
+        common.place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
         return calls
 
-    return request(event, judged, build)
+    return common.request(event, judged, build)
 
 
 def render_decision(
@@ -157,10 +134,10 @@ def render_decision(
     if action in ("allow", "defer"):
         return {"permission": "allow"}
     if action == "deny":
-        reason = explain_reason(decision, call)
+        reason = wire.explain_reason(decision, call)
     else:  # ask, or an unresolved review
-        reason = confirm_reason(decision, call, LABEL)
-    reason = cap(reason, MAX_STRING)
+        reason = common.confirm_reason(decision, call, LABEL)
+    reason = wire.cap(reason)
     # Live runs showed the model receiving user_message, not agent_message: both say it.
     return {"permission": "deny", "user_message": reason, "agent_message": reason}
 
@@ -169,7 +146,7 @@ def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str,
     """The fail-closed answer: a deny in either fail mode (Cursor may run a call whose hook
     answers ``ask``)."""
     shape = event if event in JUDGED_EVENTS else PRE_TOOL_USE
-    return render_decision(shape, failure(fail_mode, problem))
+    return render_decision(shape, wire.failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:

@@ -19,17 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from superego_mcp.files import write_atomic
-from superego_mcp.hook.installer import (
-    FAIL_CLOSED,
-    InstallError,
-    check_timeout,
-    hook_argv,
-    is_our_command,
-    missing_program,
-    policy_warning,
-    read_settings,
-    write_settings,
-)
+from superego_mcp.hook import installer
 
 if TYPE_CHECKING:
     import argparse
@@ -70,7 +60,7 @@ def config_path(agent: str, scope: str, project_dir: str | None) -> Path:
         else:
             base = _project(project_dir) / ".opencode"
         return base / "plugins" / "superego.js"
-    raise InstallError(f"unknown agent {agent!r}")
+    raise installer.InstallError(f"unknown agent {agent!r}")
 
 
 # Where an agent keeps its user-level files, and its program names: either present means the
@@ -123,7 +113,7 @@ def _entry(agent: str, command: str, timeout: int) -> tuple[str, dict[str, Any]]
     if agent == "cursor":
         # failClosed: Cursor would otherwise run the call when the hook fails or times out.
         return "preToolUse", {"command": command, "timeout": timeout, "failClosed": True}
-    raise InstallError(f"unknown agent {agent!r}")
+    raise installer.InstallError(f"unknown agent {agent!r}")
 
 
 # Events our entries may sit under (removed from all of them on uninstall / reinstall).
@@ -148,16 +138,16 @@ def _entry_command(entry: object) -> str | None:
 
 def _is_ours(entry: object) -> bool:
     command = _entry_command(entry)
-    return command is not None and is_our_command(command)
+    return command is not None and installer.is_our_command(command)
 
 
 def _hooks_of(agent: str, data: dict[str, Any], path: Path) -> dict[str, Any]:
     hooks = data.get("hooks", {})
     if not isinstance(hooks, dict):
-        raise InstallError(f'{path}: "hooks" is not an object; left untouched')
+        raise installer.InstallError(f'{path}: "hooks" is not an object; left untouched')
     for event in _EVENTS[agent]:
         if not isinstance(hooks.get(event, []), list):
-            raise InstallError(f"{path}: hooks.{event} is not a list; left untouched")
+            raise installer.InstallError(f"{path}: hooks.{event} is not a list; left untouched")
     return hooks
 
 
@@ -209,22 +199,24 @@ def _found_entries(agent: str, hooks: dict[str, Any]) -> list[tuple[str, dict[st
 def _command(agent: str, args: argparse.Namespace) -> list[str]:
     url = getattr(args, "url", None)
     if getattr(args, "mode", "command") == "http":
-        raise InstallError(
+        raise installer.InstallError(
             f"{agent} has no http hooks: use --mode command (with --url to forward to a "
             "server, failing closed when it is down)"
         )
     if url is not None and not url.startswith(("http://", "https://")):
-        raise InstallError(f"--url must start with http:// or https://, got {url!r}")
+        raise installer.InstallError(f"--url must start with http:// or https://, got {url!r}")
     if url is not None:
         url = url.rstrip("/")
-    return hook_argv(getattr(args, "rules", None), getattr(args, "config", None), url, agent)
+    return installer.hook_argv(
+        getattr(args, "rules", None), getattr(args, "config", None), url, agent
+    )
 
 
 def _check(agent: str, args: argparse.Namespace) -> int:
     if args.scope not in SCOPES:
-        raise InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
+        raise installer.InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
     timeout = int(args.timeout)
-    check_timeout(timeout, getattr(args, "config", None))
+    installer.check_timeout(timeout, getattr(args, "config", None))
     return timeout
 
 
@@ -235,8 +227,8 @@ def install(agent: str, args: argparse.Namespace) -> str:
     path = config_path(agent, args.scope, getattr(args, "project_dir", None))
     if agent == "opencode":
         return _install_plugin(path, argv, timeout)
-    command = shlex.join(argv) + FAIL_CLOSED
-    data = read_settings(path)
+    command = shlex.join(argv) + installer.FAIL_CLOSED
+    data = installer.read_settings(path)
     exists = data is not None
     data = data if data is not None else {}
     hooks = _hooks_of(agent, data, path)
@@ -246,7 +238,7 @@ def install(agent: str, args: argparse.Namespace) -> str:
     if agent in ("copilot", "cursor"):
         data.setdefault("version", 1)
     data["hooks"] = hooks
-    write_settings(path, data, exists)
+    installer.write_settings(path, data, exists)
     return f"{agent}: installed {event} hook in {path}: {command}{_NOTES.get(agent, '')}"
 
 
@@ -262,11 +254,11 @@ _NOTES = {
 def uninstall(agent: str, args: argparse.Namespace) -> str:
     """Remove Superego's entries for ``agent`` (only ours); return a one-line report."""
     if args.scope not in SCOPES:
-        raise InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
+        raise installer.InstallError(f"{agent} has no {args.scope!r} scope (use user or project)")
     path = config_path(agent, args.scope, getattr(args, "project_dir", None))
     if agent == "opencode":
         return _uninstall_plugin(path)
-    data = read_settings(path)
+    data = installer.read_settings(path)
     if data is None:
         return f"{agent}: nothing to remove: {path} does not exist"
     hooks = _hooks_of(agent, data, path)
@@ -277,7 +269,7 @@ def uninstall(agent: str, args: argparse.Namespace) -> str:
         data["hooks"] = hooks
     else:
         del data["hooks"]
-    write_settings(path, data, True)
+    installer.write_settings(path, data, True)
     return (
         f"{agent}: removed {removed} Superego hook entr{'y' if removed == 1 else 'ies'} from {path}"
     )
@@ -298,15 +290,15 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
             else:
                 command = shlex.join(argv)
                 lines.append(f"{agent} {scope}: plugin {path}: {command}")
-                warning = policy_warning(command, project_dir)
+                warning = installer.policy_warning(command, project_dir)
                 if warning:
                     lines.append(f"{agent} {scope}: WARNING: {warning}")
                 ok = _report_missing(lines, agent, scope, command) and ok
             continue
         try:
-            data = read_settings(path)
+            data = installer.read_settings(path)
             entries = _found_entries(agent, _hooks_of(agent, data, path)) if data else []
-        except InstallError as exc:
+        except installer.InstallError as exc:
             lines.append(f"{agent} {scope}: {exc}")
             ok = False
             continue
@@ -315,7 +307,7 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
         for event, entry in entries:
             command = _entry_command(entry) or ""
             lines.append(f"{agent} {scope}: {event} {command} ({path})")
-            warning = policy_warning(command, project_dir)
+            warning = installer.policy_warning(command, project_dir)
             if warning:
                 lines.append(f"{agent} {scope}: WARNING: {warning}")
             ok = _report_missing(lines, agent, scope, command) and ok
@@ -324,7 +316,7 @@ def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
 
 def _report_missing(lines: list[str], agent: str, scope: str, command: str) -> bool:
     try:
-        missing = missing_program({"type": "command", "command": command or "''"})
+        missing = installer.missing_program({"type": "command", "command": command or "''"})
     except ValueError:  # a command line shlex cannot split
         missing = command
     if missing is None:
@@ -354,7 +346,7 @@ def _plugin_state(path: Path) -> tuple[str, list[str]]:
     except FileNotFoundError:
         return "absent", []
     except (OSError, UnicodeDecodeError) as exc:
-        raise InstallError(f"cannot read {path}: {exc}") from None
+        raise installer.InstallError(f"cannot read {path}: {exc}") from None
     if not text.startswith(PLUGIN_MARKER):
         return "foreign", []
     for line in text.splitlines():
@@ -371,7 +363,7 @@ def _plugin_state(path: Path) -> tuple[str, list[str]]:
 def _install_plugin(path: Path, argv: list[str], timeout: int) -> str:
     state, _ = _plugin_state(path)
     if state == "foreign":
-        raise InstallError(f"{path} exists and is not Superego's plugin; left untouched")
+        raise installer.InstallError(f"{path} exists and is not Superego's plugin; left untouched")
     target = path.resolve() if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
     if state == "ours":

@@ -19,33 +19,8 @@ name: it cannot be told apart from a plugin tool's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from superego_mcp.hook.agents.common import (
-    Caller,
-    absolute_cwd,
-    arguments,
-    as_object,
-    confirm_reason,
-    join_dir,
-    optional_str,
-    path_argument,
-    place,
-    required_str,
-    with_fields,
-)
-from superego_mcp.hook.agents.wire import (
-    MAX_STRING,
-    HookInputError,
-    HookRequest,
-    cap,
-    explain_reason,
-    failure,
-)
+from superego_mcp.hook.agents import common, wire
 from superego_mcp.model import Decision, ToolCall
-
-if TYPE_CHECKING:
-    pass
 
 AGENT = "opencode"
 LABEL = "OpenCode"
@@ -70,51 +45,45 @@ def map_tool(
     tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
 ) -> list[ToolCall]:
     """OpenCode's call as ours; relative paths are relative to ``cwd`` (the project)."""
-    call = Caller(AGENT, tool_name, cwd, session_id)
-    file_path = path_argument(args, "filePath", "path")
+    call = common.Caller(AGENT, tool_name, cwd, session_id)
+    file_path = common.path_argument(args, "filePath", "path")
     if tool_name == "bash":
-        return [call("Bash", dict(args), join_dir(cwd, args.get("workdir")))]
-    if tool_name == "read":
-        return [call("Read", with_fields(args, file_path=file_path))]
-    if tool_name == "write":
-        return [call("Write", with_fields(args, file_path=file_path))]
+        return call.shell("Bash", args, args.get("workdir"))
+    if tool_name in ("read", "write"):
+        return call.one(TOOLS[tool_name], args, file_path=file_path)
     if tool_name == "edit":
-        fields = with_fields(
-            args,
-            file_path=file_path,
-            old_string=args.get("oldString"),
-            new_string=args.get("newString"),
-        )
-        return [call("Edit", fields)]
+        old, new = args.get("oldString"), args.get("newString")
+        return call.one("Edit", args, file_path=file_path, old_string=old, new_string=new)
     if tool_name == "apply_patch":
         patch = args.get("patchText", args.get("patch"))
         if not isinstance(patch, str):
-            raise HookInputError("apply_patch input has no patchText string")
+            raise wire.HookInputError("apply_patch input has no patchText string")
         return call.patch(patch)
     if tool_name in ("glob", "list"):
         pattern = args.get("pattern") if tool_name == "glob" else "*"
-        return [call("Glob", with_fields(args, path=file_path or cwd, pattern=pattern))]
+        return call.one("Glob", args, path=file_path or cwd, pattern=pattern)
     if tool_name == "grep":
-        return [call("Grep", with_fields(args, path=file_path, glob=args.get("include")))]
-    if tool_name == "webfetch":
-        return [call("WebFetch", dict(args))]
-    if tool_name == "websearch":
-        return [call("WebSearch", dict(args))]
-    return [call(tool_name, dict(args))]
+        return call.one("Grep", args, path=file_path, glob=args.get("include"))
+    # webfetch, websearch; another tool keeps its name
+    return call.one(TOOLS.get(tool_name, tool_name), args)
 
 
-def parse_hook_input(data: object, *, default_cwd: str = "/") -> HookRequest:
+def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """The plugin's JSON -> request."""
-    data = as_object(data)
-    tool_name = required_str(data, "tool")
-    args = arguments(data.get("args", {}), tool_name, "args")
-    cwd = absolute_cwd(data.get("directory") or data.get("worktree"), default_cwd, "directory")
-    calls = map_tool(tool_name, args, cwd, optional_str(data, "sessionID"))
+    data = common.as_object(data)
+    tool_name = common.required_str(data, "tool")
+    args = common.arguments(data.get("args", {}), tool_name, "args")
+    cwd = common.absolute_cwd(
+        data.get("directory") or data.get("worktree"), default_cwd, "directory"
+    )
+    calls = map_tool(tool_name, args, cwd, common.optional_str(data, "sessionID"))
     worktree = data.get("worktree")
     # OpenCode's worktree is "/" outside a git repository: that is no project.
-    place(calls, data, worktree if worktree != "/" else None)
-    call_id = optional_str(data, "callID")
-    return HookRequest(EVENT, calls[0], tool_use_id=call_id, more=tuple(calls[1:]), judged=True)
+    common.place(calls, data, worktree if worktree != "/" else None)
+    call_id = common.optional_str(data, "callID")
+    return wire.HookRequest(
+        EVENT, calls[0], tool_use_id=call_id, more=tuple(calls[1:]), judged=True
+    )
 
 
 def render_decision(
@@ -124,16 +93,16 @@ def render_decision(
     action: str = decision.action  # str: compared with `defer` too
     if action in ("allow", "defer", "deny"):
         verdict = action
-        reason = explain_reason(decision, call)
+        reason = wire.explain_reason(decision, call)
     else:  # ask, or an unresolved review
         verdict = "ask"
-        reason = confirm_reason(decision, call, LABEL)
-    return {"decision": verdict, "reason": cap(reason, MAX_STRING)}
+        reason = common.confirm_reason(decision, call, LABEL)
+    return {"decision": verdict, "reason": wire.cap(reason)}
 
 
 def render_failure(event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
     """The fail-closed answer: the fail mode (the plugin blocks on both)."""
-    return render_decision(EVENT, failure(fail_mode, problem))
+    return render_decision(EVENT, wire.failure(fail_mode, problem))
 
 
 def is_valid_output(event: str, data: object) -> bool:
