@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -34,6 +34,16 @@ if TYPE_CHECKING:
 DefaultAction = Literal["policy", "ask", "defer", "allow"]
 Installs = Literal["allow", "ask"]
 Transport = Literal["stdio", "http", "sse"]
+
+
+class ShellLimits(TypedDict, total=False):
+    """Bounds on shell-command analysis (settings ``shell_max_*``), as the keywords of
+    ``Policy.evaluate``, ``decide`` and ``audit.replay.replay``; beyond them a command fails
+    closed. A missing key leaves the analyzer's own default."""
+
+    max_length: int
+    max_depth: int
+    max_commands: int
 
 
 class ConfigError(SuperegoError):
@@ -288,6 +298,14 @@ class Settings(BaseSettings):
     def default_override(self) -> Action | None:
         """The action replacing the policy's default, ``None`` when the policy's own holds."""
         return None if self.default_action == "policy" else self.default_action
+
+    def shell_limits(self) -> ShellLimits:
+        """The analyzer's bounds these settings give (the one mapping of ``shell_max_*``)."""
+        return ShellLimits(
+            max_length=self.shell_max_length,
+            max_depth=self.shell_max_depth,
+            max_commands=self.shell_max_commands,
+        )
 
     @property
     def is_loopback(self) -> bool:

@@ -24,3 +24,14 @@ def test_a_long_heredoc_table_is_not_over_the_limits(run_hook) -> None:
     _, reason = run_hook(bash(f"cat > table.md <<'EOF'\n{table}EOF")).pre_tool_use()
     assert "ask-command-over-limits" not in reason
     assert "could not fully analyse" not in reason
+
+
+def test_the_shell_limit_settings_bound_the_command_hook(run_hook) -> None:
+    # SUPEREGO_SHELL_MAX_COMMANDS reaches the analyzer through config.Settings.shell_limits,
+    # the one mapping of the shell_max_* settings (also the server's and replay's).
+    line = bash("ls; ls; ls")
+    _, reason = run_hook(line).pre_tool_use()
+    assert "ask-command-over-limits" not in reason
+    decision, reason = run_hook(line, env={"SUPEREGO_SHELL_MAX_COMMANDS": "2"}).pre_tool_use()
+    assert decision == "ask"
+    assert "(rule ask-command-over-limits)" in reason

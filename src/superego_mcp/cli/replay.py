@@ -126,9 +126,7 @@ def run(args: argparse.Namespace) -> int:
             rows,
             project=project,
             fail_mode=settings.fail_mode,
-            max_length=settings.shell_max_length,
-            max_depth=settings.shell_max_depth,
-            max_commands=settings.shell_max_commands,
+            **settings.shell_limits(),
         )
     except (rp.ReplayError, StoreError, TargetError, ValueError, OSError) as exc:
         return _fail(str(exc))

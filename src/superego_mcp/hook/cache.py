@@ -54,6 +54,7 @@ from superego_mcp.files import write_atomic
 from superego_mcp.places import cache_dir, settings_file
 
 if TYPE_CHECKING:
+    from superego_mcp.config import ShellLimits
     from superego_mcp.model import FailMode
     from superego_mcp.policy.engine import Policy
 
@@ -68,12 +69,6 @@ _TAG_BYTES = 32
 STALE_TMP_SECONDS = 60
 MAX_ENTRIES = 32
 _TOKEN_VARS = frozenset({"SUPEREGO_API_TOKEN"})
-# Analyzer limits: setting name -> keyword of Policy.evaluate / decide.
-_LIMITS = {
-    "shell_max_length": "max_length",
-    "shell_max_depth": "max_depth",
-    "shell_max_commands": "max_commands",
-}
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The code a pickled Policy depends on: its classes, the analyzer, the bundled policy.
@@ -107,7 +102,7 @@ class Compiled:
         self,
         policy: Policy,
         fail_mode: FailMode,
-        limits: dict[str, int],
+        limits: ShellLimits,
         files: tuple[tuple[str, bytes | None], ...],
         hit: bool,
         audit: tuple[str, str, str] | None = None,
@@ -370,7 +365,7 @@ def _compile(rules: str | None, settings_path: str | None, project: str) -> Comp
     except ConfigError as exc:
         raise SetupError(str(exc)) from None
     fail_mode: FailMode = settings.fail_mode
-    limits = {kw: int(getattr(settings, name)) for name, kw in _LIMITS.items()}
+    limits = settings.shell_limits()
     from superego_mcp.audit.target import parse_target
 
     backend, location = parse_target(settings.audit)  # validated with the settings

@@ -274,10 +274,8 @@ def _judge(
             c,
             fail_mode=mode,
             reviewer=_reviewer_factory(compiled, extend) if compiled.reviewer else None,
-            max_length=limits["max_length"],
-            max_depth=limits["max_depth"],
-            max_commands=limits["max_commands"],
             exceptions=compiled.state_dir or None,
+            **limits,
         )
 
     memory = None

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from superego_mcp.decide import adecide
 from superego_mcp.model import Action, Decision, FailMode, ToolCall
@@ -30,7 +30,7 @@ from superego_mcp.policy.errors import PolicyError
 from superego_mcp.project import SessionRoots, place
 
 if TYPE_CHECKING:
-    from superego_mcp.config import Settings
+    from superego_mcp.config import Settings, ShellLimits
     from superego_mcp.reviewer.core import Reviewer, Sampler
 
 log = logging.getLogger("superego_mcp.server")
@@ -55,15 +55,6 @@ def _describe_error(exc: BaseException) -> str:
     if isinstance(exc, PolicyError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
-
-
-class ShellLimits(TypedDict, total=False):
-    """Bounds on shell-command analysis (settings ``shell_max_*``); beyond them a command
-    fails closed. A missing key leaves the analyzer's own default."""
-
-    max_length: int
-    max_depth: int
-    max_commands: int
 
 
 class PolicyHolder:
@@ -305,10 +296,6 @@ def holder_from_settings(settings: Settings, config: str | None) -> PolicyHolder
         fail_mode=settings.fail_mode,
         default_action=settings.default_override,
         exceptions=str(settings.state_dir),
-        shell_limits=ShellLimits(
-            max_length=settings.shell_max_length,
-            max_depth=settings.shell_max_depth,
-            max_commands=settings.shell_max_commands,
-        ),
+        shell_limits=settings.shell_limits(),
         reviewer=reviewer,
     )

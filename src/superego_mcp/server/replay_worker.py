@@ -173,9 +173,7 @@ def run(job: Job) -> dict[str, Any]:
             policy,
             rp.store_rows(store, job.query, job.until),
             fail_mode=settings.fail_mode,
-            max_length=settings.shell_max_length,
-            max_depth=settings.shell_max_depth,
-            max_commands=settings.shell_max_commands,
+            **settings.shell_limits(),
         )
     except (StoreError, ValueError, OSError) as exc:
         return {"error": "audit_unreadable", "detail": str(exc)}
