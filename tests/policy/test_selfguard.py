@@ -143,6 +143,10 @@ CHANGES = [
     "superego-mcp allow --once -- --list",
     "superego-mcp allow --revoke 1a2b3c4d",
     "superego-mcp init --force --path .superego/policy.yaml",
+    # accepting learned rules writes a policy file: only a person does that
+    "superego-mcp suggest --write user",
+    "superego-mcp suggest --min-sessions 1 --write=.superego/policy.yaml --accept all",
+    "superego-mcp --rules x.yaml suggest --since 7d --write project --accept allow-learned-x",
     "superego-mcp audit prune --max-rows 0",
     "superego-mcp serve --rules evil.yaml --port 8765",
     "superego-mcp --transport http --port 8765",
@@ -184,6 +188,7 @@ READS = [
     "superego-mcp audit export --format csv",
     "superego-mcp replay --fail-on loosen --from trail.jsonl --rules .superego/policy.yaml",
     "superego-mcp audit stats --since 1h",
+    "superego-mcp suggest --since 30d --min-sessions 5 --format json",
     "superego-mcp healthcheck --url http://127.0.0.1:8000",
     "superego-mcp --version",
     "superego-mcp --help",

@@ -32,6 +32,7 @@ _HANDLERS: dict[str, str] = {
     "audit": "superego_mcp.cli.audit:run",
     "reviewer": "superego_mcp.cli.reviewer:run",
     "replay": "superego_mcp.cli.replay:run",
+    "suggest": "superego_mcp.cli.suggest:run",
 }
 
 
@@ -318,6 +319,21 @@ def build_parser() -> argparse.ArgumentParser:
     from superego_mcp.cli.replay import add_arguments as add_replay_arguments
 
     add_replay_arguments(p)
+
+    p = sub.add_parser(
+        "suggest",
+        help="propose allow rules from the calls people approved (--write to add them)",
+        description="Propose allow rules from the audit trail: calls Superego asked about "
+        "that people approved (they ran: the agent's PostToolUse) in at least --min-sessions "
+        "sessions, each generalised to the narrowest rule, with examples and a replay of the "
+        "trail under it; never for calls a final rule or a deny decides. Lists possible "
+        "evasions (denied, then done another way). --write FILE appends the rules once "
+        "check passes. Exit status: 0 done, 2 bad arguments, store, policy or file.",
+    )
+    _add_policy_args(p)
+    from superego_mcp.cli.suggest import add_arguments as add_suggest_arguments
+
+    add_suggest_arguments(p)
 
     p = sub.add_parser("reviewer", help="the LLM reviewer: `test` sends two sample calls")
     p.add_argument("action", choices=["test"])

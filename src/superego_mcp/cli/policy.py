@@ -9,28 +9,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from superego_mcp.cli.explain import load_in_effect
-from superego_mcp.model import ToolCall
+from superego_mcp.policy import examples
 from superego_mcp.policy.errors import PolicyError
 
 if TYPE_CHECKING:
     import argparse
-
-    from superego_mcp.policy.engine import Example, Policy, Rule
-
-# `check` runs examples as if here, so results do not depend on the machine.
-EXAMPLE_HOME = "/home/user"
-EXAMPLE_CWD = "/home/user/project"
-# ...and with Superego's files where a default installation has them (`${superego}`).
-EXAMPLE_PROTECTED = (
-    "/home/user/.config/superego/policy.yaml",
-    "/home/user/.config/superego",
-    "/home/user/project/.superego/policy.yaml",
-    "/home/user/project/.superego",
-    "/home/user/.cache/superego",
-    "/home/user/.local/state/superego",
-    "/home/user/.local/state/superego-mcp",
-    "/home/user/.cache/superego-mcp",
-)
 
 
 def _err(message: str) -> None:
@@ -99,59 +82,12 @@ def check(args: argparse.Namespace) -> int:
         if layer.exists:
             by = f" (extended by {layer.extended_by})" if layer.extended_by else ""
             print(f"layer {layer.name}: {layer.path}{by}")
-    failures: list[str] = []
-    examples = 0
-    for rule in policy.rules:
-        for expected, group in ((True, rule.match_examples), (False, rule.no_match)):
-            for example in group:
-                examples += 1
-                problem = _check_example(policy, rule, example, expected)
-                if problem:
-                    failures.append(problem)
+    count, failures = examples.failed_examples(policy)
     for line in failures:
         print(line)
     status = "FAILED" if failures else "ok"
     print(
-        f"{policy.source}: {len(policy.rules)} rules, {examples} examples, "
+        f"{policy.source}: {len(policy.rules)} rules, {count} examples, "
         f"{len(failures)} failed: {status}"
     )
     return 1 if failures else 0
-
-
-def example_matches(rule: Rule, example: Example) -> bool:
-    """True when ``rule``'s conditions hold for some unit of ``example`` (evaluated at
-    ``EXAMPLE_CWD`` with home ``EXAMPLE_HOME``)."""
-    from superego_mcp.policy.conditions import Context
-    from superego_mcp.policy.engine import (
-        POWERSHELL_TOOLS,
-        call_units,
-        powershell_as_shell,
-        temp_dirs,
-    )
-
-    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
-    if call.tool_name in POWERSHELL_TOOLS:
-        call = powershell_as_shell(call)  # judged as the shell runs it, as judge() does
-    ctx = Context(
-        call, (EXAMPLE_CWD,), EXAMPLE_HOME, temp_dirs(), None, (EXAMPLE_CWD,), EXAMPLE_PROTECTED
-    )
-    _, units = call_units(call, ctx, {})
-    # A shell-only rule never decides the tool call itself, only the commands it runs.
-    return any(rule.condition.test(u, ctx) for u in units if u.shell or not rule.shell_only)
-
-
-def _check_example(policy: Policy, rule: Rule, example: Example, expected: bool) -> str:
-    where = f"{rule.file or policy.source}:{example.line or rule.line}: rule {rule.id}"
-    try:
-        matched = example_matches(rule, example)
-    except Exception as exc:  # report, do not crash, on an odd example
-        return f"{where}: example {example.describe()} could not be evaluated: {exc}"
-    if matched == expected:
-        return ""
-    call = ToolCall(example.tool, example.tool_input, EXAMPLE_CWD, project=EXAMPLE_CWD)
-    decided = policy.evaluate(call, home=EXAMPLE_HOME)
-    verb = "should match but does not" if expected else "should not match but does"
-    return (
-        f"{where}: example {example.describe()} {verb} (the policy decides "
-        f"{decided.action} by {decided.rule_id or 'the default'})"
-    )

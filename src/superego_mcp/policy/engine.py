@@ -17,6 +17,7 @@ from superego_mcp.policy.conditions import Context, Unit
 from superego_mcp.project import project_root
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from superego_mcp.model import Action, ToolCall
@@ -335,6 +336,21 @@ class Policy:
         new.rules = tuple(r.copy(enabled=False) if r.id in ids else r for r in self.rules)
         if self.floor is not None:
             new.floor = self.floor.without_rules(ids)
+        return new
+
+    def with_rules(self, rules: Sequence[Rule], *, text: str = "") -> Policy:
+        """This policy with ``rules`` added (in every layer: they apply below a project
+        layer too), tried in priority order among the others; ``text`` (their source) goes
+        into the new digest. ``superego-mcp suggest`` judges a trail under a proposed rule
+        with it."""
+        import hashlib
+
+        new = Policy.__new__(Policy)
+        new.__setstate__(self.__getstate__())
+        new.rules = tuple(sorted((*self.rules, *rules), key=lambda r: (r.priority, r.order)))
+        new.digest = hashlib.sha256(f"{self.digest}\n{text}".encode()).hexdigest()
+        if self.floor is not None:
+            new.floor = self.floor.with_rules(rules, text=text)
         return new
 
     def for_cache(self) -> Policy:

@@ -3,9 +3,9 @@
 - :func:`cli_act`: a command that runs Superego's own command line (``superego-mcp``, however
   reached: an absolute path, ``python -m superego_mcp``, ``uvx``/``pipx run``/``uv run``,
   wrappers, scripts) is classified by its subcommand: ``read`` (explain, check, status, audit
-  reads, help), ``change`` (hooks install/uninstall, allow, init --force, audit prune, a
-  server, the hook runner, anything unknown) or ``None`` (neither: ``init`` of a new file,
-  ``reviewer test``).
+  reads, suggest, help), ``change`` (hooks install/uninstall, allow, suggest --write,
+  init --force, audit prune, a server, the hook runner, anything unknown) or ``None``
+  (neither: ``init`` of a new file, ``reviewer test``).
 - :func:`removes`: a package manager removing or replacing the ``superego-mcp`` package, or a
   command stopping a running Superego (kill/pkill/killall, service managers, containers).
 - :func:`unhooks`: a write that removes or disables an installed Superego hook in any agent's
@@ -62,6 +62,9 @@ VALUED: dict[str, frozenset[str]] = {
     "replay": _POLICY
     | {"--audit", "--since", "--until", "--decision", "--tool", "--rule", "--session"}
     | {"--entry", "--text", "--from", "--project", "--at", "--fail-on", "--format", "--limit"},
+    "suggest": _POLICY
+    | {"--audit", "--since", "--until", "--min-sessions", "--min-calls", "--project"}
+    | {"--write", "--accept", "--format", "--limit"},
 }
 _AUDIT_FILTERS = frozenset(
     {"--audit", "--config", "--since", "--decision", "--tool", "--rule", "--session", "--entry"}
@@ -87,6 +90,7 @@ READ_ONLY = frozenset(
         "audit stats",
         "allow --list",
         "replay",
+        "suggest",
     }
 )
 # Neither reads only nor changes Superego: judged by the other rules. `init` without --force
@@ -164,6 +168,10 @@ def cli_act(argv: tuple[str, ...], dynamic: bool) -> str | None:
             key = "allow --list"
         elif command == "init" and "--force" in _options(argv, i + 1):
             key = "init --force"
+        elif command == "suggest" and any(
+            o == "--write" or o.startswith("--write=") for o in _options(argv, i + 1)
+        ):
+            key = "suggest --write"  # writes a policy file: a person's decision
     if helped >= 0:
         return "read"
     if dynamic:

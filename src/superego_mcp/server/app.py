@@ -38,6 +38,7 @@ from superego_mcp.server.replay import add_replay_routes
 from superego_mcp.server.rules import policy_document
 from superego_mcp.server.sessions import Sessions
 from superego_mcp.server.strict import StrictJson
+from superego_mcp.server.suggestions import add_suggestion_routes
 
 log = logging.getLogger("superego_mcp.server")
 
@@ -233,6 +234,7 @@ def create_app(
     add_audit_routes(app, recorder)
     add_replay_routes(app, settings, holder, recorder)
     token = settings.api_token.get_secret_value() if settings.api_token is not None else None
+    add_suggestion_routes(app, settings, holder, recorder, token)
     # Dashboard sign-ins; signed-out ids in the state dir, shared by every worker here.
     sessions = (
         Sessions(token, Path(settings.state_dir) / "dashboard-signed-out")

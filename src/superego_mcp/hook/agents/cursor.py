@@ -121,7 +121,10 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookReques
         common.place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
         return calls
 
-    return common.request(event, judged, build)
+    # preToolUse and postToolUse carry the same tool_use_id: the audit links them.
+    return common.request(
+        event, judged, build, tool_use_id=common.optional_str(data, "tool_use_id")
+    )
 
 
 def render_decision(
