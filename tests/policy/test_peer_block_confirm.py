@@ -131,3 +131,39 @@ MORE: list[tuple[str, str]] = [
 def test_patches_and_unknown_runners(bundled: Policy, command: str, expected: str) -> None:
     action, rule = judge(bundled, command)
     assert action == expected, rule
+
+
+# confirm: what reaches outside the project (remote, shared, machine-wide) is not allowed
+# outright; what stays in it keeps its answer.
+OUTWARD: list[tuple[str, str]] = [
+    ("az keyvault set-policy --name v --object-id o --secret-permissions get list", DEFER),
+    ("az keyvault key list --vault-name v", ALLOW),
+    ("terraform init -migrate-state", DEFER),
+    ("terraform init", ALLOW),
+    ("docker pull nginx", DEFER),
+    ("./mvnw release:perform", ASK),
+    ("mvn deploy", ASK),
+    ("./gradlew publish", ASK),
+    ("./gradlew publishToMavenLocal", ALLOW),
+    ("mvn package", ALLOW),
+    ("git config --global user.email 'a@b.c'", ASK),
+    ("git config --global --edit", ASK),
+    ("git maintenance start", ASK),
+    ("git config --global user.name", ALLOW),
+    ("git config user.name 'A B'", ALLOW),
+    ("git maintenance run", ALLOW),
+    ('git push origin "$BRANCH"', ASK),
+    ("xargs git push", ASK),
+    ("git push -u origin feature/x", ALLOW),
+    ("xargs -I{} git stash {}", DEFER),
+    ("xargs git log --oneline", ALLOW),
+    ("fd -x rm", ASK),
+    ("fd -e py -x python", DEFER),
+    ("fd --type f --exec cat {}", ALLOW),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), OUTWARD, ids=[c for c, _ in OUTWARD])
+def test_outward_and_machine_wide(bundled: Policy, command: str, expected: str) -> None:
+    action, rule = judge(bundled, command)
+    assert action == expected, rule
