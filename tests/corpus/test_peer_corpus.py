@@ -46,7 +46,7 @@ CEILING_ALLOW_INTERRUPTED = 0.045
 # "Package installs"): the peers label project installs (`npm install x`, `pip install -r ...`,
 # `uv add x`, `cargo add x`) `confirm`; the bundled policy allows them by the `installs`
 # setting's default, a documented choice (docs/peer-corpus.md "Installs").
-CEILING_CONFIRM_ALLOWED = 0.180
+CEILING_CONFIRM_ALLOWED = 0.181
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3
 

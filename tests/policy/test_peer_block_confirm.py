@@ -140,7 +140,6 @@ OUTWARD: list[tuple[str, str]] = [
     ("az keyvault key list --vault-name v", ALLOW),
     ("terraform init -migrate-state", DEFER),
     ("terraform init", ALLOW),
-    ("docker pull nginx", DEFER),
     ("./mvnw release:perform", ASK),
     ("mvn deploy", ASK),
     ("./gradlew publish", ASK),
