@@ -91,7 +91,7 @@ def decide(
     ``home`` and ``shell_limits`` are passed to :meth:`Policy.judge`. ``exceptions`` is the
     state directory of ``superego-mcp allow``'s exceptions (``None``: none apply); one
     naming exactly this call allows it unless something final decided (see
-    ``superego_mcp.exceptions``). ``reviewer`` makes the reviewer (called only when a
+    ``superego_mcp.grants``). ``reviewer`` makes the reviewer (called only when a
     review is needed, so that building it costs nothing for the other calls); ``None``, or
     a factory returning ``None``: no reviewer.
     """
@@ -138,7 +138,7 @@ def _excepted(decision: Decision, call: ToolCall, exceptions: str | None) -> Dec
     call (never over something final). Applied before any review: an allowed call needs
     no second opinion."""
     if exceptions is not None and decision.may_be_excepted():
-        from superego_mcp.exceptions import apply
+        from superego_mcp.grants import apply
 
         return apply(exceptions, call, decision)
     return decision

@@ -44,7 +44,6 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         (
             "superego_mcp.decide",
             "superego_mcp.explain",
-            "superego_mcp.exceptions",
             "superego_mcp.grants",
             "superego_mcp.reviewer",
             "superego_mcp.audit",

@@ -1,6 +1,6 @@
 """``superego-mcp allow``: grant an exception for one exact call (``--once`` or ``--for
 DURATION``), ``--list`` the live ones, ``--revoke ID``. The store and its rules (never over a
-``final`` rule) are :mod:`superego_mcp.exceptions`."""
+``final`` rule) are :mod:`superego_mcp.grants`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from superego_mcp.config import ConfigError, load_settings
-from superego_mcp.exceptions import describe, grant, listed, parse_duration, revoke
+from superego_mcp.grants import describe, grant, listed, parse_duration, revoke
 
 if TYPE_CHECKING:
     import argparse

@@ -145,7 +145,7 @@ def _with_exception(
     """Show the exception (``superego-mcp allow``) that would allow this call, if any,
     without using it up."""
     from superego_mcp.config import load_settings
-    from superego_mcp.exceptions import apply
+    from superego_mcp.grants import apply
     from superego_mcp.model import Decision
 
     config = settings_file(getattr(args, "config", None))

@@ -116,7 +116,7 @@ class Compiled:
         self.hit = hit  # True when this came from the cache
         # Where decisions are recorded: (backend, location, synchronous); None: audit off.
         self.audit = audit
-        self.state_dir = state_dir  # where exceptions live (superego_mcp.exceptions)
+        self.state_dir = state_dir  # where exceptions live (superego_mcp.grants)
         # Settings.reviewer_config(): builtins only, so unpickling imports nothing of the
         # reviewer; None when no reviewer is configured.
         self.reviewer = reviewer

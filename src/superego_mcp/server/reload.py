@@ -195,7 +195,7 @@ class PolicyHolder:
             **self.limits,
         )
         if self.exceptions is not None:  # shown, not used up
-            from superego_mcp.exceptions import apply
+            from superego_mcp.grants import apply
 
             decision = apply(self.exceptions, call, decision, consume=False)
         try:

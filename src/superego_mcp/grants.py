@@ -1,4 +1,5 @@
-"""Exceptions granted with ``superego-mcp allow``: one exact call allowed once or for a while.
+"""Grants made with ``superego-mcp allow``: exceptions to the rules' decision, each one exact
+call allowed once or for a while.
 
 An exception names one call exactly: the tool name and, for a shell command, the command text
 with surrounding whitespace removed; for a tool whose input carries free text beside what

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from superego_mcp.exceptions import call_key, parse_duration
+from superego_mcp.grants import call_key, parse_duration
 from support.hook import SCRIPT, bash, call
 
 
