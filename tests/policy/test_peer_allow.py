@@ -169,7 +169,40 @@ XARGS: list[tuple[str, str]] = [
     ("echo ok | xargs -R 2 python -c 'import os; os.system(\"rm -rf /\")'", DENY),
 ]
 
-CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS
+# Shells running code they were given, find -exec readers, read forms of everyday tools.
+MORE: list[tuple[str, str]] = [
+    ("bash -c 'git status'", ALLOW),
+    ("bash -xec 'git log | head'", ALLOW),
+    ("bash -c 'rm -rf ~'", DENY),
+    ('bash -c "$CMD"', ASK),
+    ("printf '%s\\n' x | xargs sh -c 'sh -c \"$1\"' _", DEFER),
+    ("find . -name '*.py' -exec grep -n TODO {} +", ALLOW),
+    ("find . -type f -exec md5sum {} \\;", ALLOW),
+    ("find ~ -exec cat {} \\;", ASK),
+    ("find . -exec cat ~/{} \\;", DEFER),
+    ("find . -ok cat {} \\;", DEFER),
+    ("find . -name .env -exec cat {} \\;", ASK),
+    ("ip a", ALLOW),
+    ("ip -4 netconf", ALLOW),
+    ("ip netns exec blue ip a", ASK),
+    ("brew --prefix python", ALLOW),
+    ("brew --cache --build-from-source python", DEFER),
+    ("npm pkg get name version", ALLOW),
+    ("npm config get registry", ALLOW),
+    ("npm config get //registry.npmjs.org/:_authToken", ASK),
+    ("npm whoami", ALLOW),
+    ("git diff-tree -r HEAD", ALLOW),
+    ("git symbolic-ref HEAD", ALLOW),
+    ("git symbolic-ref HEAD refs/heads/other", DEFER),
+    ("git hash-object file.txt", ALLOW),
+    ("git hash-object -w file.txt", DEFER),
+    ("git lfs ls-files", ALLOW),
+    ("fzf --bind=ctrl-a:select-all", ALLOW),
+    ("fzf --bind 'enter:execute(rm {})'", DEFER),
+    ("fzf --bind 'ctrl-r:reload(find ~)'", DEFER),
+]
+
+CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS + MORE
 
 
 @pytest.fixture(scope="module")

@@ -661,7 +661,9 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                     subst={},
                     inner_args_dynamic=True,
                 )
-                found_files(w, first, written, start_paths, named)
+                # -ok/-okdir prompt on the terminal for each file
+                static = not cmd.dynamic and word in ("-exec", "-execdir")
+                found_files(w, first, written, start_paths, named, static=static)
         elif word == "-delete":
             rm = Command(
                 "rm",
@@ -747,6 +749,8 @@ def found_files(
     written: list[Field],
     start_paths: tuple[str, ...],
     named: tuple[str, ...] = (),
+    *,
+    static: bool = False,
 ) -> None:
     """``find START -exec rm -rf {} +``: the files ``{}`` stands for are under START, so
     START are the command's paths (as for ``-delete``); it stays ``dynamic`` (which files is
@@ -761,6 +765,17 @@ def found_files(
         inner.paths = dedupe((*inner.paths, *start_paths))
     if given and named and inner.program not in NAMES_ONLY | TAKES_FILES:
         inner.paths = dedupe((*inner.paths, *named))  # deleters have START already
+    # `find src -exec cat {} +`: a reader of the files under START, every other word known.
+    if (
+        static
+        and inner.program in READS_NAMES
+        and not inner.program_files
+        and any(f[0] == "{}" for f in written)
+        and all(not f[1] and ("{}" not in f[0] or f[0] == "{}") for f in written)
+    ):
+        if not named:  # else START/NAME, added above
+            inner.paths = dedupe((*inner.paths, *start_paths))
+        inner.flags = inner.flags | INPUT_NAMES
 
 
 # Programs that only print or test a name they are given, never open the file.

@@ -163,8 +163,8 @@ CATALOGUE = _words("""
 # generic read word appears (`brew desc`, `systemctl is-active`).
 _TOOL_READS: dict[str, frozenset[str]] = {
     "brew": _words(
-        "desc options tap-info missing leaves deps uses config doctor home homepage commands"
-        " formulae casks"
+        "desc options tap-info missing leaves deps uses config doctor dr home homepage commands"
+        " formulae casks log"
     ),
     "systemctl": _words(
         "is-active is-enabled is-failed is-system-running list-units list-unit-files"
@@ -175,7 +175,13 @@ _TOOL_READS: dict[str, frozenset[str]] = {
         " dumpjpcategory managerpid manageruid managername error variant getenv"
     ),
     "hdiutil": _words("verify checksum imageinfo isencrypted plugins pmap"),
-    "ip": _words("addr address route link neigh neighbour rule maddr monitor"),
+    # ip's objects, alone or abbreviated, show them (`ip a`, `ip r`, `ip netconf`); ip xfrm
+    # state prints IPsec keys and is left out
+    "ip": _words(
+        "a ad addr address l li link r ro route ru rule n ne neigh neighbor neighbour m"
+        " maddr maddress mr mroute monitor mo tunnel tun tuntap tunt netns netconf netc"
+        " ntable st stats identify pids"
+    ),
     "tmutil": _words(
         "listbackups latestbackup machinedirectory destinationinfo isexcluded"
         " listlocalsnapshotdates listlocalsnapshots uniquesize verifychecksums compare"
@@ -188,6 +194,10 @@ _TOOL_READS: dict[str, frozenset[str]] = {
     "ansible-inventory": _words("graph"),
 }
 # Programs read-only with no subcommand at all (their options only select what to show).
+# Catalogue members' own options that only print where things are or how they are set up.
+_TOOL_READ_OPTIONS: dict[str, frozenset[str]] = {
+    "brew": _words("prefix cache cellar caskroom repository repo env config taps"),
+}
 _READ_WITHOUT_VERB = frozenset({"journalctl", "sw_vers", "system_profiler", "mdls", "ansible-doc"})
 
 
@@ -273,12 +283,14 @@ def is_read(cmd: Command) -> bool:
     if program in _READ_WITHOUT_VERB:
         return True
     if not words:  # options only: `ansible-inventory --list`, `vault --version`, `cdk -h`
-        return "-h" in cmd.flags or any(_lists(o.lower(), _READ_OPTIONS) for o in options)
+        own = _READ_OPTIONS | _TOOL_READ_OPTIONS.get(program, frozenset())
+        return "-h" in cmd.flags or any(_lists(o.lower(), own) for o in options)
     if any(reads):
         return True
     # `ansible-playbook site.yml --list-hosts`: an operand that is no verb, and an option
     # that only lists (not `--version 1.2` nor `--logs`, which tune a run)
-    return "-h" in cmd.flags or any(_lists(o.lower(), frozenset({"help"})) for o in options)
+    own = _TOOL_READ_OPTIONS.get(program, frozenset()) | {"help"}
+    return "-h" in cmd.flags or any(_lists(o.lower(), own) for o in options)
 
 
 # Options that, alone, make a catalogued CLI print something and do nothing else.
