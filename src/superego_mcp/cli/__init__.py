@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
 
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 # subcommand -> "module:function"; each function takes the parsed Namespace and returns an
 # exit code.
 _HANDLERS: dict[str, str] = {
@@ -168,7 +170,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_args(parser, top=True)
     _add_policy_args(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (
+        _add_serve,
+        _add_stdio,
+        _add_hook,
+        _add_hooks,
+        _add_init,
+        _add_check,
+        _add_explain,
+        _add_allow,
+        _add_config,
+        _add_audit,
+        _add_replay,
+        _add_suggest,
+        _add_reviewer,
+        _add_healthcheck,
+    ):
+        add(sub)
+    _describe_commands(parser)
+    return parser
 
+
+def _add_serve(sub: Subcommands) -> None:
+    """The ``serve`` subcommand's grammar."""
     p = sub.add_parser("serve", help="run the MCP / REST / HTTP-hook server")
     _add_server_args(p)
     _add_policy_args(p)
@@ -179,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="development: restart the server when a source file of the package changes",
     )
 
+
+def _add_stdio(sub: Subcommands) -> None:
+    """The ``stdio`` subcommand's grammar."""
     p = sub.add_parser(
         "stdio",
         help="run the MCP server over stdio (same as: serve --transport stdio)",
@@ -190,11 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_policy_args(p)
 
+
+def _add_hook(sub: Subcommands) -> None:
+    """The ``hook`` subcommand's grammar."""
     p = sub.add_parser("hook", help="command hook: an agent's hook JSON on stdin, decision out")
     _add_policy_args(p)
     for option, (choices, default, metavar, text) in _HOOK_OPTIONS.items():
         p.add_argument(option, choices=choices, default=default, metavar=metavar, help=text)
 
+
+def _add_hooks(sub: Subcommands) -> None:
+    """The ``hooks`` subcommand's grammar."""
     p = sub.add_parser("hooks", help="install, remove or show an agent's hook (Claude Code...)")
     p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
     p.add_argument(
@@ -225,15 +258,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project-dir", metavar="DIR", help="project root (default: cwd)")
     _add_policy_args(p)
 
+
+def _add_init(sub: Subcommands) -> None:
+    """The ``init`` subcommand's grammar."""
     p = sub.add_parser("init", help="write a small starter policy that extends the bundled one")
     p.add_argument(
         "--path", default="superego-rules.yaml", metavar="FILE", help="where to write it"
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+
+def _add_check(sub: Subcommands) -> None:
+    """The ``check`` subcommand's grammar."""
     p = sub.add_parser("check", help="validate a policy and run every rule's examples")
     _add_policy_args(p)
 
+
+def _add_explain(sub: Subcommands) -> None:
+    """The ``explain`` subcommand's grammar."""
     p = sub.add_parser(
         "explain",
         help="show how a tool call or shell command is judged",
@@ -274,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
         "shell_command", nargs="*", help="a shell command (or '-' for hook JSON on stdin)"
     )
 
+
+def _add_allow(sub: Subcommands) -> None:
+    """The ``allow`` subcommand's grammar."""
+    import argparse
+
     p = sub.add_parser(
         "allow",
         help="allow one exact call once or for a while (an exception to the rules)",
@@ -292,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="settings file")
     p.add_argument("shell_command", nargs="*", help="the shell command, exactly")
 
+
+def _add_config(sub: Subcommands) -> None:
+    """The ``config`` subcommand's grammar."""
+    import argparse
+
     p = sub.add_parser("config", help="show the effective settings (token masked)")
     p.add_argument("action", choices=["show"], help="what to do")
     p.add_argument(
@@ -301,11 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="settings file (default: $SUPEREGO_CONFIG)",
     )
 
+
+def _add_audit(sub: Subcommands) -> None:
+    """The ``audit`` subcommand's grammar."""
     p = sub.add_parser("audit", help="read, export and prune the audit trail of decisions")
     from superego_mcp.cli.audit import add_arguments
 
     add_arguments(p)
 
+
+def _add_replay(sub: Subcommands) -> None:
+    """The ``replay`` subcommand's grammar."""
     p = sub.add_parser(
         "replay",
         help="judge recorded calls with another policy and report what would change",
@@ -320,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_replay_arguments(p)
 
+
+def _add_suggest(sub: Subcommands) -> None:
+    """The ``suggest`` subcommand's grammar."""
     p = sub.add_parser(
         "suggest",
         help="propose allow rules from the calls people approved (--write to add them)",
@@ -335,10 +396,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_suggest_arguments(p)
 
+
+def _add_reviewer(sub: Subcommands) -> None:
+    """The ``reviewer`` subcommand's grammar."""
+    import argparse
+
     p = sub.add_parser("reviewer", help="the LLM reviewer: `test` sends two sample calls")
     p.add_argument("action", choices=["test"])
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _add_healthcheck(sub: Subcommands) -> None:
+    """The ``healthcheck`` subcommand's grammar."""
+    import argparse
 
     p = sub.add_parser("healthcheck", help="exit 0 if the server is healthy, else 1")
     p.add_argument(
@@ -347,8 +418,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=argparse.SUPPRESS, help="the server's address")
     p.add_argument("--port", type=int, default=argparse.SUPPRESS, help="the server's port")
     p.add_argument("--timeout", type=float, default=3.0, help="seconds to wait (default 3)")
-    _describe_commands(parser)
-    return parser
 
 
 def _describe_commands(parser: argparse.ArgumentParser) -> None:
