@@ -7,13 +7,17 @@ elsewhere on the machine hits every one alike; only the ratios within one run me
 - ``superego``: ``superego-mcp serve`` with the bundled policy, audit (SQLite, a temporary
   file) and metrics on;
 - ``audit off``: the same with ``SUPEREGO_AUDIT=off``;
+- ``no cache``: audit and metrics on, the decision cache off (``SUPEREGO_DECISION_CACHE=0``):
+  what a call never seen before costs;
 - with ``--baseline-src DIR``: both Superego servers again, running the code in ``DIR`` (e.g.
   an export of main's ``src/``) with the same interpreter, for before/after in one run.
 
 The load is ``wrk`` (C, it leaves the CPU to the servers; ``apt-get install -y wrk``),
 sending round-robin every call of the everyday, dangerous and public-everyday corpora
 (``tests/corpus``) in two working directories: thousands of distinct calls of every tool, so
-remembering a few answers gains nothing. Each round takes every server's 1-connection median
+remembering a few answers gains nothing; every server first answers each call once (its
+warm-up: the decision cache then holds the whole mix, docs/server.md "Decision cache"). Each
+round takes every server's 1-connection median
 latency and its requests/s at 32 connections; the figures are the medians over rounds, the
 ratios are taken round by round. Afterwards: each server's resident memory, and the audit
 rows committed (every answered request of the audit-on server must have its row).
@@ -182,11 +186,11 @@ def wrk(port: int, script: str, conns: int, seconds: float) -> tuple[float, int,
 
 
 def check_answers(server: Server, bodies: list[str]) -> None:
-    """Every body gets a 200 with hook JSON (a sample, before the load)."""
+    """Every body gets a 200 with hook JSON (each once, before the load: the warm-up)."""
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    for body in bodies[:: max(1, len(bodies) // 200)]:
+    for body in bodies:
         conn.request("POST", PATH, body=body, headers={"Content-Type": "application/json"})
         resp = conn.getresponse()
         data = resp.read()
@@ -252,14 +256,18 @@ def main() -> int:
         db = str(Path(tmp, f"audit{len(specs)}.db"))
         specs.append((f"superego{suffix}", serve, {**env, "SUPEREGO_AUDIT": f"sqlite://{db}"}, db))
         specs.append((f"audit off{suffix}", serve, {**env, "SUPEREGO_AUDIT": "off"}, None))
+        if not src:  # the setting is new: a baseline has no cache to turn off
+            db = str(Path(tmp, f"audit{len(specs)}.db"))
+            nocache = {**env, "SUPEREGO_AUDIT": f"sqlite://{db}", "SUPEREGO_DECISION_CACHE": "0"}
+            specs.append((f"no cache{suffix}", serve, nocache, db))
 
     servers = [Server(*spec) for spec in specs]
     try:
         for s in servers:
             s.wait_healthy()
             check_answers(s, bodies)
-        for s in servers:  # warm-up: imports, caches, tree-sitter
-            wrk(s.port, script, 4, 2)
+        for s in servers:  # warm-up: imports, tree-sitter, wrk's connections
+            wrk(s.port, script, 4, 1)
         rows_before = {s.name: audit_rows(s.db) for s in servers if s.db}
         for _ in range(args.rounds):
             for s in servers:

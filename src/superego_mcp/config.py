@@ -174,6 +174,13 @@ class Settings(BaseSettings):
         description="Seconds a server request waits for its audit row; then the decision is "
         "returned anyway and the failure counted and logged.",
     )
+    decision_cache: int = Field(
+        default=8192,
+        ge=0,
+        description="Judgements the server keeps for calls seen again (each reused only while "
+        "the policy, the call and every file, symlink and session memory it read are "
+        "unchanged; docs/server.md); 0 turns it off.",
+    )
     stream_queue_size: int = Field(
         default=1000,
         ge=1,

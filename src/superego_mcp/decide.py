@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from superego_mcp.model import ToolCall
     from superego_mcp.policy.engine import Judgement, Policy
+    from superego_mcp.policy.judgecache import JudgeCache
     from superego_mcp.reviewer.core import Reviewer, Sampler
 
 
@@ -46,10 +47,15 @@ def _rules(
     home: str | None,
     exceptions: str | None,
     shell_limits: dict[str, int],
+    cache: JudgeCache | None = None,
 ) -> tuple[Decision, Judgement]:
     """The rules' decision (after any ``superego-mcp allow`` exception) and the judgement it
-    came from: the part of a decision the blocking and the async entry points share."""
-    judgement = policy.judge(call, now=now, home=home, **shell_limits)
+    came from: the part of a decision the blocking and the async entry points share.
+    ``cache``: the server's kept judgements (exceptions are applied after it, every time)."""
+    if cache is None:
+        judgement = policy.judge(call, now=now, home=home, **shell_limits)
+    else:
+        judgement = cache.judge(policy, call, now=now, home=home, **shell_limits)
     return _excepted(judgement.decision, call, exceptions), judgement
 
 
@@ -116,14 +122,16 @@ async def adecide(
     exceptions: str | None = None,
     reviewer: Callable[[], Reviewer | None] | None = None,
     session: Sampler | None = None,
+    cache: JudgeCache | None = None,
     **shell_limits: int,
 ) -> Decision:
     """:func:`decide` for an event loop, with the same arguments: the rules run inline
     (fast, CPU-bound), a review is awaited. ``session`` is the MCP session of the current
-    request (``mcp-sampling``)."""
+    request (``mcp-sampling``); ``cache`` the server's kept judgements
+    (``superego_mcp.policy.judgecache``)."""
     fail_mode = _safe_mode(fail_mode)
     try:
-        decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits)
+        decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits, cache)
         made = _reviewer_for(decision, reviewer)
         if made is None:
             return _unreviewed(decision, call, fail_mode)

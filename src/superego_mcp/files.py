@@ -11,6 +11,8 @@ import contextlib
 import os
 import stat
 
+from superego_mcp import observe
+
 
 def write_atomic(path: str, data: bytes, *, mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never
@@ -35,9 +37,15 @@ def read_regular(real: str, limit: int) -> bytes | None:
     is opened without blocking (a FIFO swapped in after a ``stat`` cannot hang the judge)
     and checked again once open."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(real, flags)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        fd = os.open(real, flags)
+    except OSError:
+        observe.content(real, None)
+        raise
+    try:
+        info = os.fstat(fd)
+        observe.content(real, info)  # what was read: the decision cache checks it again
+        if not stat.S_ISREG(info.st_mode):
             return None
         chunks: list[bytes] = []
         size = 0

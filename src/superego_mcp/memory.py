@@ -35,6 +35,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Final
 
+from superego_mcp import observe
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -51,6 +53,8 @@ MAX_ENTRIES: Final = 20_000
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
 # Tools that write the file their path fields name (the agents' own names map to these).
 WRITE_TOOLS: Final = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
+# What a lookup found, as plain values: (path asked, path written, tool, when).
+Found = tuple[tuple[str, str, str, float], ...]
 _MCP_WRITE_WORDS: Final = ("write", "edit", "create", "save", "put", "append", "move",
                            "rename", "copy", "upload", "patch", "replace", "insert")  # fmt: skip
 
@@ -112,28 +116,48 @@ class FileStore:
         return os.path.join(self.directory, session_id)
 
     def load(self, session_id: str) -> dict[str, Written]:
-        """The session's writes by path (the latest write of each path)."""
+        """The session's writes by path (the latest write of each path). Read-only for the
+        caller: a long-running process (the server) keeps it and, while the file only grows,
+        reads just what was appended since (see :data:`_LOADED`)."""
         path = self._file(session_id)
         if path is None:
             return {}
         try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_FILE_BYTES * 2)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            _LOADED.pop(path, None)
+            return {}
+        try:
+            info = os.fstat(fd)
+            kept = _LOADED.pop(path, None)
+            if kept is not None and kept[0] == info.st_ino and kept[1] <= info.st_size:
+                _, offset, found = kept
+            else:
+                offset, found = 0, {}
+            if offset < info.st_size:
+                if offset:
+                    os.lseek(fd, offset, os.SEEK_SET)
+                data = _read_upto(fd, MAX_FILE_BYTES * 2 - offset)
+                # Only whole lines: a torn last line is read again once it is complete.
+                end = data.rfind(b"\n") + 1
+                _parse(data[:end], found)
+                offset += end
         except OSError:
             return {}
-        found: dict[str, Written] = {}
-        for line in data.decode("utf-8", "replace").split("\n"):
-            parts = line.split("\t")
-            if len(parts) != 3:
-                continue  # a torn last line, or not ours
-            try:
-                when = float(parts[0])
-            except ValueError:
-                continue
-            target = _unescape(parts[2])
-            found.pop(target, None)  # keep insertion order = order of the latest write
-            found[target] = Written(target, _unescape(parts[1]), when)
+        finally:
+            os.close(fd)
+        _LOADED[path] = (info.st_ino, offset, found)
+        while len(_LOADED) > _LOADED_MAX:
+            del _LOADED[next(iter(_LOADED))]
         return found
+
+    def matches(
+        self, query: tuple[str, tuple[str, ...]]
+    ) -> tuple[tuple[str, str, str, float], ...]:
+        """What :meth:`SessionMemory.find` finds stored for ``(session id, paths)``, as
+        plain values: the decision cache's check of an answer that looked (``observe``)."""
+        session_id, paths = query
+        return _plain(_match(self.load(session_id), paths, {}))
 
     def append(self, session_id: str, writes: list[Written]) -> None:
         """Add ``writes`` to the session's file (compacted when it grew too large)."""
@@ -167,13 +191,75 @@ class FileStore:
             write_atomic(path, text.encode("utf-8", "surrogateescape"))
 
     def stamp(self, session_id: str) -> str:
-        """What changes whenever the session's writes change (size and mtime)."""
+        """What changes whenever the session's writes change: inode (a compaction renames a
+        new file in), size (an append grows it) and mtime."""
         path = self._file(session_id)
         try:
             info = os.stat(path) if path is not None else None
         except OSError:
             info = None
-        return "" if info is None else f"{info.st_size}:{info.st_mtime_ns}"
+        return "" if info is None else f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+
+
+# Sessions' writes a long-running process keeps: file -> (inode, bytes read, writes by path).
+_LOADED: dict[str, tuple[int, int, dict[str, Written]]] = {}
+_LOADED_MAX: Final = 16
+
+
+def _read_upto(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _parse(data: bytes, found: dict[str, Written]) -> None:
+    """Add the lines of ``data`` to ``found`` (the latest write of a path last)."""
+    for line in data.decode("utf-8", "replace").split("\n"):
+        parts = line.split("\t")
+        if len(parts) != 3:
+            continue  # a torn last line, or not ours
+        try:
+            when = float(parts[0])
+        except ValueError:
+            continue
+        target = _unescape(parts[2])
+        found.pop(target, None)  # keep insertion order = order of the latest write
+        found[target] = Written(target, _unescape(parts[1]), when)
+
+
+def _match(
+    source: dict[str, Written], wanted: Iterable[str], found: dict[str, Written]
+) -> dict[str, Written]:
+    """Add to ``found`` the writes in ``source`` of the ``wanted`` paths it does not have
+    yet; a path ending in ``/*.go`` stands for the Go files of that directory."""
+    for p in wanted:
+        if p in found:
+            continue
+        if p.endswith("/*.go"):
+            directory = p[: -len("/*.go")]
+            hit = next(
+                (
+                    w
+                    for path, w in reversed(source.items())
+                    if path.endswith(".go") and os.path.dirname(path) == directory
+                ),
+                None,
+            )
+        else:
+            hit = source.get(p)
+        if hit is not None:
+            found[p] = hit
+    return found
+
+
+def _plain(found: dict[str, Written]) -> Found:
+    return tuple((p, w.path, w.tool, w.when) for p, w in found.items())
 
 
 class SessionMemory:
@@ -192,34 +278,24 @@ class SessionMemory:
 
     def _writes(self) -> dict[str, Written]:
         if self._known is None:
-            self._known = {} if self.store is None else self.store.load(self.session_id)
+            if self.store is None:
+                self._known = {}
+            else:
+                self._known = self.store.load(self.session_id)
         return self._known
 
     def find(self, paths: Iterable[str]) -> dict[str, Written]:
         """The remembered writes of ``paths`` (this call's own first). A path ending in
         ``/*.go`` stands for the Go files of that directory (``go run .``)."""
-        wanted = [p for p in paths if p]
+        wanted = tuple(p for p in paths if p)
         if not wanted:
             return {}
-        found: dict[str, Written] = {}
-        for source in (self.pending, self._writes()):
-            for p in wanted:
-                if p in found:
-                    continue
-                if p.endswith("/*.go"):
-                    directory = p[: -len("/*.go")]
-                    hit = next(
-                        (
-                            w
-                            for path, w in reversed(source.items())
-                            if path.endswith(".go") and os.path.dirname(path) == directory
-                        ),
-                        None,
-                    )
-                else:
-                    hit = source.get(p)
-                if hit is not None:
-                    found[p] = hit
+        found = _match(self.pending, wanted, {})
+        stored = _match(self._writes(), wanted, {})
+        if self.store is not None:  # the decision cache checks this answer again (observe)
+            observe.record(self.store.matches, (self.session_id, wanted), _plain(stored))
+        for p, w in stored.items():
+            found.setdefault(p, w)
         return found
 
     def note(self, path: str, tool: str) -> None:
@@ -238,10 +314,12 @@ class SessionMemory:
         if self.store is not None:
             with contextlib.suppress(Exception):  # memory never changes an answer given
                 self.store.append(self.session_id, writes)
-        if self._known is not None:
+        if self._known is not None:  # the store's (shared, read-only) view: copied
+            known = dict(self._known)
             for w in writes:
-                self._known.pop(w.path, None)
-                self._known[w.path] = w
+                known.pop(w.path, None)
+                known[w.path] = w
+            self._known = known
 
     def stamp(self) -> str:
         """A value that changes whenever the session's writes change: a decision cache must

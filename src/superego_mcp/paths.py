@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os.path
 
+from superego_mcp import observe
+
 
 def expand_home(path: str, home: str) -> str:
     """Expand a leading ``~`` or ``~/`` (only the current user's home; ``~other`` is kept)."""
@@ -40,7 +42,7 @@ def normalize(path: str, cwd: str, home: str) -> tuple[str, ...]:
     """
     plain = lexical(path, cwd, home)
     try:
-        resolved = os.path.realpath(plain)
+        resolved = observe.realpath(plain)  # noted for the server's decision cache
     except (OSError, ValueError):
         return (plain,)
     return (plain,) if resolved == plain else (plain, resolved)

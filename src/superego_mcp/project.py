@@ -30,6 +30,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Final, Protocol
 
+from superego_mcp import observe
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -171,7 +173,7 @@ def git_work_tree(start: str, home: str | None = None) -> str | None:
     current = _clean(start)
     home_dir = _clean(home) if home else None
     while True:
-        if os.path.lexists(os.path.join(current, ".git")):
+        if observe.lkind(os.path.join(current, ".git")) is not None:
             if current in ("/", home_dir):
                 return None
             return current

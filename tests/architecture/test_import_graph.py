@@ -32,6 +32,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "superego_mcp.buildinfo",
             "superego_mcp.visible",
             "superego_mcp.files",
+            "superego_mcp.observe",
             "superego_mcp.errors",
             "superego_mcp.net",
             "superego_mcp.base",

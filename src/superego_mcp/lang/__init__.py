@@ -93,10 +93,10 @@ def fully_analysed(path: str) -> bool:
     language is read here (Python, JavaScript), it is a regular UTF-8 file within
     :data:`MAX_FILE_BYTES`, and nothing in it was left unfollowed. False for anything else
     (shell scripts are the shell analysis's business). Cached per path, size and mtime."""
-    import os
+    from superego_mcp import observe
 
     try:
-        info = os.stat(path)  # noqa: PTH116 - str paths throughout
+        info = observe.stat(path)
     except (OSError, ValueError):
         return False
     key = (path, info.st_size, info.st_mtime_ns)

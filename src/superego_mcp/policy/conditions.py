@@ -6,9 +6,10 @@ shell command of a Bash call, or a whole non-shell tool call (see ``engine``).
 
 from __future__ import annotations
 
-import os
 import re
 from typing import TYPE_CHECKING, Any
+
+from superego_mcp import observe
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -262,7 +263,10 @@ class TimeWindow(Condition):
         from datetime import UTC, datetime
         from zoneinfo import ZoneInfo
 
-        now = ctx.now or datetime.now(UTC)
+        now = ctx.now
+        if now is None:
+            observe.volatile()  # the answer depends on the clock: never remembered
+            now = datetime.now(UTC)
         local = now.astimezone(ZoneInfo(self.timezone))
         if local.weekday() not in self.days:
             return False
@@ -649,7 +653,7 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
         return True
     if not paths:
         return False
-    extra = tuple(v for v in (os.environ.get("CODEX_HOME"), os.environ.get("COPILOT_HOME")) if v)
+    extra = tuple(v for v in (observe.env("CODEX_HOME"), observe.env("COPILOT_HOME")) if v)
     remover = cmd is not None and cmd.program in DIR_REMOVERS
     home, project = ctx.home, ctx.project
     for p in paths:

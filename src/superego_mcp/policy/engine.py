@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from superego_mcp import observe
 from superego_mcp.model import Decision, more_restrictive, with_no_opinion
 from superego_mcp.paths import normalize
 from superego_mcp.policy.conditions import Context, Unit
@@ -435,7 +436,7 @@ class Policy:
         """Like :meth:`evaluate`, but also returns the analysis and every unit's result."""
         if call.tool_name in POWERSHELL_TOOLS:
             call = powershell_as_shell(call)
-        home = home or call.home or os.environ.get("HOME") or os.path.expanduser("~")  # noqa: PTH111
+        home = home or call.home or observe.env("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
         project = call.project or project_root(call.cwd or "/", home=home)
         ctx = Context(

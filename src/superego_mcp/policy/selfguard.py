@@ -16,7 +16,7 @@ Imported only when a rule with ``superego:`` meets a unit that could concern Sup
 """
 
 # os.path, not pathlib: on the hook path.
-# ruff: noqa: PTH118, PTH208
+# ruff: noqa: PTH118
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ import json
 import os
 import re
 from typing import TYPE_CHECKING, Any
+
+from superego_mcp import observe
 
 if TYPE_CHECKING:
     from superego_mcp.model import ToolCall
@@ -272,7 +274,7 @@ _MAX_READ = 1 << 20
 
 
 def _env_dir(name: str, home: str, *parts: str) -> str:
-    value = os.environ.get(name, "")
+    value = observe.env(name) or ""
     return value if value.startswith("/") else os.path.join(home, *parts)
 
 
@@ -308,7 +310,7 @@ def hook_files(home: str, project: str) -> tuple[tuple[str, ...], tuple[str, ...
     ]
     for d in dirs:
         try:
-            names = sorted(os.listdir(d))
+            names = observe.listdir(d)
         except OSError:
             continue
         hooks += [os.path.join(d, name) for name in names[:64]]
@@ -320,6 +322,7 @@ def hook_files(home: str, project: str) -> tuple[tuple[str, ...], tuple[str, ...
 
 def _read(path: str) -> str | None:
     try:
+        observe.stat(path)  # noted before reading: a change after it fails the check
         with open(path, encoding="utf-8", errors="replace") as f:
             return f.read(_MAX_READ)
     except OSError:

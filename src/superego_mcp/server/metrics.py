@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import platform
-from typing import Any, Final
+from collections.abc import Iterator
+from typing import Any, Final, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -21,6 +22,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from superego_mcp import __version__
 from superego_mcp.redact import redact_text
@@ -29,6 +31,35 @@ CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 _FAST: Final = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 _SLOW: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 BREAKER_STATES: Final = ("closed", "open", "half_open")
+
+
+class CacheCounts(Protocol):
+    """What the metrics read of the decision cache (``policy.judgecache.JudgeCache``)."""
+
+    hits: int
+    misses: int
+
+    def __len__(self) -> int:
+        """Judgements kept."""
+        ...
+
+
+class _CacheCollector:
+    def __init__(self, cache: CacheCounts) -> None:
+        self.cache = cache
+
+    def collect(self) -> Iterator[Metric]:
+        lookups = CounterMetricFamily(
+            "superego_decision_cache_lookups",
+            "Decision cache lookups by result (hit: a kept judgement still held).",
+            labels=["result"],
+        )
+        lookups.add_metric(["hit"], self.cache.hits)
+        lookups.add_metric(["miss"], self.cache.misses)
+        yield lookups
+        yield GaugeMetricFamily(
+            "superego_decision_cache_entries", "Judgements kept.", value=len(self.cache)
+        )
 
 
 def _label(text: str | None, limit: int = 64) -> str:
@@ -148,6 +179,11 @@ class Metrics:
             if isinstance(state, str) and state in BREAKER_STATES:
                 for s in BREAKER_STATES:
                     self.breaker.labels(s).set(1 if s == state else 0)
+
+    def watch_cache(self, cache: CacheCounts) -> None:
+        """Show the decision cache's hits and misses (read at scrape time: nothing is
+        counted per request). Not summed across worker processes."""
+        self.registry.register(_CacheCollector(cache))
 
     def reloaded(self, ok: bool) -> None:
         """Count one policy reload."""

@@ -63,6 +63,7 @@ class Recorder:
         self._local_id = 0  # ids of streamed decisions when the audit is off
         self._pruner: asyncio.Task[None] | None = None
         holder.on_reload = self.metrics.reloaded
+        self.metrics.watch_cache(holder.cache)
 
     @property
     def where(self) -> str:

@@ -27,6 +27,7 @@ from superego_mcp.model import Action, Decision, FailMode, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
 from superego_mcp.policy.errors import PolicyError
+from superego_mcp.policy.judgecache import DEFAULT_SIZE, JudgeCache
 from superego_mcp.project import SessionRoots, place
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class PolicyHolder:
         default_action: Action | None = None,
         exceptions: str | None = None,
         reviewer: Reviewer | None = None,
+        cache_size: int = DEFAULT_SIZE,
     ) -> None:
         """Load the policy: ``load()`` (the layered policy in effect, see
         ``policy.layers.load_effective``), else the one file at ``path`` (``None``: the
@@ -83,8 +85,10 @@ class PolicyHolder:
         rules; ``None``: they get the fail mode) apply to every decision made through
         :meth:`decide` and :meth:`explain`; ``default_action`` (the setting), when given,
         replaces the policy's default on every load. ``exceptions`` is the state directory of
-        ``superego-mcp allow``'s exceptions (``None``: none apply).
+        ``superego-mcp allow``'s exceptions (``None``: none apply). ``cache_size``: judgements
+        kept for calls seen again (``superego_mcp.policy.judgecache``; 0: none).
         """
+        self.cache = JudgeCache(cache_size)
         self.default_action: Action | None = default_action
         self.exceptions = exceptions
         self._load: Callable[[], Policy] = load or (
@@ -174,6 +178,7 @@ class PolicyHolder:
             reviewer=self._reviewer,
             session=session,
             exceptions=self.exceptions,
+            cache=self.cache,
             **self.limits,
         )
         if call.memory is not None:  # what this call writes, once it is answered
@@ -298,4 +303,5 @@ def holder_from_settings(settings: Settings, config: str | None) -> PolicyHolder
         exceptions=str(settings.state_dir),
         shell_limits=settings.shell_limits(),
         reviewer=reviewer,
+        cache_size=settings.decision_cache,
     )

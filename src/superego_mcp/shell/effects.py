@@ -205,12 +205,14 @@ def _exists(forms: tuple[str, ...]) -> bool:
 
 
 def _is_dir(forms: tuple[str, ...]) -> bool:
-    import os
+    import stat
+
+    from superego_mcp import observe
 
     from . import astral
 
     try:
-        return bool(forms) and os.path.isdir(astral.decode(forms[0]))  # noqa: PTH112
+        return bool(forms) and observe.kind(astral.decode(forms[0])) == stat.S_IFDIR
     except ValueError:
         return False
 

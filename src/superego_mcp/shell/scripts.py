@@ -26,6 +26,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
+from .. import observe
 from .. import paths as _paths
 from ..files import read_regular
 from . import astral, taskfiles
@@ -174,7 +175,7 @@ def read(
         w.finding(SCRIPT_WRITTEN, f"{what} {path} is written earlier on this line", k)
         return None
     try:
-        info = os.stat(real)  # noqa: PTH116 - str paths throughout
+        info = observe.stat(real)
     except (OSError, ValueError):
         return None
     if stat.S_ISDIR(info.st_mode):
@@ -316,7 +317,7 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
         return
     real = astral.decode(forms[0])
     try:
-        head = read_regular(real, 256) if stat.S_ISREG(os.stat(real).st_mode) else None  # noqa: PTH116
+        head = read_regular(real, 256) if stat.S_ISREG(observe.stat(real).st_mode) else None
     except (OSError, ValueError):
         if written_before(w, k, forms):
             w.finding(SCRIPT_WRITTEN, f"program {forms[0]} is written earlier on this line", k)
@@ -587,7 +588,7 @@ def _forms(w: Walker, name: str, cwd: str) -> tuple[str, ...]:
 def exists(path: str) -> bool:
     """Whether ``path`` (an analysis form, astral-encoded) exists on disk."""
     try:
-        return os.path.exists(astral.decode(path))  # noqa: PTH110
+        return observe.kind(astral.decode(path)) is not None
     except ValueError:
         return False
 
@@ -598,7 +599,7 @@ def _find_up(start: str, names: tuple[str, ...]) -> str | None:
     for _ in range(64):
         for name in names:
             candidate = current.rstrip("/") + "/" + name
-            if os.path.isfile(astral.decode(candidate)):  # noqa: PTH113
+            if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
                 return candidate
         if current in ("/", ""):
             return None
