@@ -178,3 +178,27 @@ def test_the_http_hook_route_records_post_tool_use(target: str) -> None:
     assert decision["tool_use_id"] == ran["tool_use_id"] == "toolu_77"
     assert (ran["entry"], ran["event"]) == ("http-hook", "PostToolUse")
     assert json.loads(ran["input"])["command"] == "docker compose up -d"
+
+
+def test_rest_clients_report_a_call_that_ran(target: str) -> None:
+    server = start_server(env=clean_env(SUPEREGO_AUDIT=target))
+    try:
+        call = {"tool_name": "Bash", "tool_input": {"command": "make deploy"}, "cwd": "/tmp"}
+        ids = {"session_id": "rest-1", "tool_use_id": "call-5"}
+        judged = httpx.post(f"{server.url}/v1/evaluate", json={**call, **ids}, timeout=30)
+        assert judged.status_code == 200
+        ran = httpx.post(f"{server.url}/v1/outcomes", json={**call, **ids}, timeout=30)
+        assert (ran.status_code, ran.json()) == (200, {"recorded": True})
+        bad = httpx.post(f"{server.url}/v1/outcomes", json={**call, "cwd": "tmp"}, timeout=30)
+        assert bad.status_code == 422
+    finally:
+        server.stop()
+    store = open_store(target)
+    try:
+        (decision,) = [r for r in store.after(0) if r["session_id"] == "rest-1"]
+        (outcome,) = store.outcomes()
+    finally:
+        store.close()
+    assert decision["tool_use_id"] == outcome["tool_use_id"] == "call-5"
+    assert (outcome["entry"], outcome["event"]) == ("rest", "ran")
+    assert outcome["input"] == decision["input"]

@@ -107,9 +107,7 @@ def run(args: argparse.Namespace) -> int:
         min_sessions=args.min_sessions,
         min_calls=args.min_calls,
         fail_mode=settings.fail_mode,
-        max_length=settings.shell_max_length,
-        max_depth=settings.shell_max_depth,
-        max_commands=settings.shell_max_commands,
+        **settings.shell_limits(),
     )
     limit = max(0, args.limit)
     if args.format == "json":

@@ -64,6 +64,24 @@ class EvaluateRequest(BaseModel):
         pattern=r"^/",
         description="The agent's home directory (absolute). Default: the server's $HOME.",
     )
+    tool_use_id: str | None = Field(
+        default=None,
+        max_length=256,
+        description="The agent's id of the call; `POST /v1/outcomes` with the same id says it ran.",
+    )
+
+
+class OutcomeRequest(BaseModel):
+    """A call that ran (an agent's after-tool event): for ``superego-mcp suggest``."""
+
+    tool_name: str = Field(min_length=1, description="The tool, e.g. Bash, Read, Write.")
+    tool_input: dict[str, Any] = Field(description="The tool's arguments (untrusted data).")
+    cwd: str = Field(pattern=r"^/", description="The agent's working directory (absolute).")
+    agent_id: str | None = None
+    session_id: str | None = None
+    tool_use_id: str | None = Field(
+        default=None, max_length=256, description="The id sent with its `POST /v1/evaluate`."
+    )
 
 
 async def _hook_answer(
@@ -223,8 +241,18 @@ def create_app(
             project=body.project,
             home=body.home,
         )
-        decision, _ = await recorder.decide(call, entry="rest")
+        decision, _ = await recorder.decide(call, entry="rest", tool_use_id=body.tool_use_id)
         return Evaluation.of(decision)
+
+    @app.post("/v1/outcomes", tags=["evaluate"])
+    async def outcome(body: OutcomeRequest) -> dict[str, bool]:
+        """Record that a call ran (after an `ask`, a person approved it): the evidence
+        `superego-mcp suggest` learns from (docs/replay.md, "Approvals")."""
+        call = ToolCall(body.tool_name, body.tool_input, body.cwd, body.session_id, body.agent_id)
+        stored = await recorder.observe(
+            call, entry="rest", event="ran", tool_use_id=body.tool_use_id
+        )
+        return {"recorded": stored}
 
     @app.get("/v1/rules", tags=["policy"])
     async def rules() -> dict[str, Any]:

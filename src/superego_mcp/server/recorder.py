@@ -130,11 +130,11 @@ class Recorder:
 
     async def observe(
         self, call: ToolCall, *, entry: str, event: str, tool_use_id: str | None = None
-    ) -> None:
-        """Record an after-tool event: ``call`` ran (``docs/replay.md``, "Approvals"). Never
-        raises; a failure is counted and logged like a decision row's."""
+    ) -> bool:
+        """Record an after-tool event: ``call`` ran (``docs/replay.md``, "Approvals"); True
+        when stored. Never raises; a failure is counted and logged like a decision row's."""
         if self.store is None:
-            return
+            return False
         try:
             row = build_outcome(call, entry=entry, event=event, tool_use_id=tool_use_id)
             await asyncio.wait_for(
@@ -144,6 +144,8 @@ class Recorder:
         except Exception as exc:
             self.metrics.audit_errors.inc()
             log.error("audit write of a %s event failed: %s", event, _why(exc))
+            return False
+        return True
 
     async def record(
         self,

@@ -102,9 +102,7 @@ def add_suggestion_routes(
             min_sessions=options.min_sessions,
             min_calls=options.min_calls,
             fail_mode=settings.fail_mode,
-            max_length=settings.shell_max_length,
-            max_depth=settings.shell_max_depth,
-            max_commands=settings.shell_max_commands,
+            **settings.shell_limits(),
         )
         return result, policy
 
