@@ -46,7 +46,10 @@ CEILING_ALLOW_INTERRUPTED = 0.045
 # "Package installs"): the peers label project installs (`npm install x`, `pip install -r ...`,
 # `uv add x`, `cargo add x`) `confirm`; the bundled policy allows them by the `installs`
 # setting's default, a documented choice (docs/peer-corpus.md "Installs").
-CEILING_CONFIRM_ALLOWED = 0.181
+# 0.181 -> 0.182: no undisputed case is newly allowed (585 of them, as before); the 23 shells
+# running in-project code (`bash -c 'rm file.txt'`), now judged as typed and listed as
+# disputes, left the denominator.
+CEILING_CONFIRM_ALLOWED = 0.182
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3
 
