@@ -202,3 +202,28 @@ def test_rest_clients_report_a_call_that_ran(target: str) -> None:
     assert decision["tool_use_id"] == outcome["tool_use_id"] == "call-5"
     assert (outcome["entry"], outcome["event"]) == ("rest", "ran")
     assert outcome["input"] == decision["input"]
+
+
+def test_a_command_hook_with_server_sends_post_tool_use_to_the_server(
+    env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "server.db"
+    server = start_server(env=clean_env(SUPEREGO_AUDIT=f"sqlite://{db}"))
+    try:
+        pre = bash("docker compose up -d", session_id="fwd-1", tool_use_id="toolu_fwd")
+        hook_env = {**env, "SUPEREGO_AUDIT": "off"}  # the hook itself keeps nothing
+        for payload in (pre, post(pre)):
+            proc = run_process(payload, "--server", server.url, env=hook_env, cwd=tmp_path)
+            assert proc.code == 0, proc.stderr
+            assert "did not answer" not in proc.stderr
+    finally:
+        server.stop()
+    store = open_store(f"sqlite://{db}")
+    try:
+        (decision,) = [r for r in store.after(0) if r["session_id"] == "fwd-1"]
+        (ran,) = store.outcomes()
+    finally:
+        store.close()
+    assert decision["tool_use_id"] == ran["tool_use_id"] == "toolu_fwd"
+    assert (decision["entry"], ran["entry"]) == ("http-hook", "http-hook")
