@@ -213,15 +213,18 @@ def hook_subprocess(box: Sandbox, case: PeerCase, timeout: float = 60) -> str:
     return action_of(proc.returncode, proc.stdout)
 
 
-_ROW = re.compile(r"^\|\s*`?(p\d{4,})`?\s*\|", re.MULTILINE)
+# A table row whose first cell holds one case id, or several (a group disputed for one reason).
+_ROW = re.compile(r"^\|((?:\s*`?p\d{4,}`?,?)+)\s*\|", re.MULTILINE)
+_ID = re.compile(r"p\d{4,}")
 
 
 def disagreements(path: Path = DISAGREEMENTS) -> set[str]:
-    """Ids of the cases whose label we dispute (table rows of ``docs/peer-corpus.md`` that
-    start with the case id)."""
+    """Ids of the cases whose label we dispute (table rows of ``docs/peer-corpus.md`` whose
+    first cell is a case id or a list of them)."""
     if not path.is_file():
         return set()
-    return set(_ROW.findall(path.read_text(encoding="utf-8")))
+    text = path.read_text(encoding="utf-8")
+    return {i for cell in _ROW.findall(text) for i in _ID.findall(cell)}
 
 
 def wrong(case: PeerCase, action: str) -> bool:

@@ -42,14 +42,11 @@ FLOOR_ALLOW_ALLOWED = 0.800  # allow: allowed outright
 # allow: asked or denied (ask-value-from-substitution asks where the peers look inside
 # `$(echo x)`: a word from a command substitution is not fully seen here).
 CEILING_ALLOW_INTERRUPTED = 0.045
-# confirm: allowed outright. Raised from 0.168 by the install family (docs/rules.md
-# "Package installs"): the peers label project installs (`npm install x`, `pip install -r ...`,
-# `uv add x`, `cargo add x`) `confirm`; the bundled policy allows them by the `installs`
-# setting's default, a documented choice (docs/peer-corpus.md "Installs").
-# 0.181 -> 0.182: no undisputed case is newly allowed (585 of them, as before); the 23 shells
-# running in-project code (`bash -c 'rm file.txt'`), now judged as typed and listed as
-# disputes, left the denominator.
-CEILING_CONFIRM_ALLOWED = 0.182
+# confirm: allowed outright. In-project work the peers label `confirm` (commits, edits,
+# formatters, builds, deleting a project file, project installs by the `installs` setting)
+# is allowed on purpose and listed by group in docs/peer-corpus.md; 1% is room for a case
+# another change allows before its row is written (the goal is <= 10%).
+CEILING_CONFIRM_ALLOWED = 0.010
 # Cases also run through real hook processes: this many per (label, answer) pair.
 SAMPLE_PER_PAIR = 3
 
