@@ -209,6 +209,25 @@ def test_no_circle() -> None:
     )
 
 
+def test_agents_adapters_are_reached_through_the_registry() -> None:
+    """An agent's adapter (hook/agents/<agent>.py) imports no other adapter, and nothing but
+    the registry (hook/agents/__init__.py) imports one: the command hook, the server and
+    explain all take theirs from adapter_for(), so every agent is read and answered alike."""
+    from superego_mcp.hook.agents import AGENTS
+
+    registry = "superego_mcp.hook.agents"
+    adapters = {f"{registry}.{agent}" for agent in AGENTS}
+    found = sorted(
+        (importer, imported)
+        for importer, targets in graph().items()
+        for imported in targets & adapters
+        if importer != registry
+    )
+    assert not found, "adapters imported around the registry:\n" + "\n".join(
+        f"  {a} -> {b}" for a, b in found
+    )
+
+
 def private_imports() -> set[tuple[str, str, str]]:
     """(importer, module, name) for every ``from module import _name`` across the package's
     modules (the standard library's own private modules are not ours to judge)."""

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from superego_mcp import __version__
 from superego_mcp.audit.record import AFTER_EVENTS
 from superego_mcp.config import Settings
-from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for, claude, wire
+from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for, wire
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
@@ -85,7 +85,7 @@ class OutcomeRequest(BaseModel):
 
 
 async def _hook_answer(
-    body: bytes, holder: PolicyHolder, recorder: Recorder, agent: AgentAdapter = claude
+    body: bytes, holder: PolicyHolder, recorder: Recorder, agent: AgentAdapter
 ) -> bytes:
     """An agent's hook JSON in, its answer out; the same adapter as the command hook
     (``superego-mcp hook --agent NAME``), every decision recorded."""
