@@ -346,3 +346,55 @@ def _children() -> list[int]:
             if stat.rsplit(")", 1)[1].split()[1] == me:
                 found.append(int(entry))
     return found
+
+
+ADDED = """\
+version: 1
+rules:
+  - id: ask-ls-here
+    priority: 5
+    action: ask
+    reason: "Listing needs a person here."
+    conditions:
+      shell: {program: ls}
+"""
+
+
+def test_add_puts_the_pasted_rules_over_the_policy_in_force(trail: Trail) -> None:
+    """With `add`, the pasted rules join the policy in force (here the --rules file, which
+    a pasted --rules layer would replace): only the calls they decide change."""
+    report = trail.replay({"yaml": ADDED, "add": True}).json()
+    assert [c["input"]["command"] for c in report["changes"]] == ["ls -la"]
+    [change] = report["changes"]
+    assert change["new"] == {
+        "decision": "ask",
+        "rule": "ask-ls-here",
+        "reason": "Listing needs a person here.",
+    }
+    assert report["rules"] == {
+        change["old"]["rule"]: {"before": 1, "after": 0},
+        "ask-ls-here": {"before": 0, "after": 1},
+    }
+    assert change["old"]["decision"] == "allow"
+    in_force = trail.replay({}).json()
+    assert report["policy_digest"] != in_force["policy_digest"]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (ADDED.replace("version: 1\n", "version: 1\nextends: bundled\n"), "<pasted>:2: rules"),
+        (
+            "version: 1\nrules:\n  - id: allow-git-everyday\n    action: ask\n    reason: r\n"
+            "    conditions: {tool: Read}\n",
+            "<pasted>:3: rule allow-git-everyday: the policy in force already has",
+        ),
+        ("version: 1\ndefault: {action: allow}\nrules: []\n", "<pasted>:2: rules added"),
+        ("version: 1\noverrides:\n  ask-force-push: {action: allow}\n", "<pasted>:3: rules"),
+    ],
+)
+def test_add_takes_new_rules_only(trail: Trail, text: str, detail: str) -> None:
+    answer = trail.replay({"yaml": text, "add": True})
+    assert answer.status_code == 422, answer.text
+    assert detail in answer.json()["detail"]
+    assert trail.replay({"add": True}).status_code == 422  # add needs yaml

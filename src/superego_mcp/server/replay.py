@@ -12,6 +12,8 @@ with the dashboard's session cookie as well as with the bearer token (the cookie
 - ``yaml``: pasted policy text, as the ``--rules`` layer, checked first (size, depth, alias
   expansion, and ``extends`` only ``bundled`` or ``packs/NAME``:
   :func:`superego_mcp.server.replay_worker.check_pasted`); errors name ``<pasted>:LINE``.
+  With ``add: true`` its rules are added to the policy in force instead
+  (:func:`superego_mcp.server.replay_worker.add_rules`).
 
 The rows are chosen with ``GET /v1/audit``'s filters plus ``until``. The work runs in a child
 process (:mod:`superego_mcp.server.replay_worker`) at a lower priority, one at a time, killed
@@ -51,7 +53,7 @@ MAX_LIMIT: Final = 1000
 # Files offered per directory, and the largest one read.
 MAX_FILES: Final = 100
 _FILTERS: Final = ("since", "decision", "tool", "rule", "session", "text", "entry")
-_KEYS: Final = frozenset({*_FILTERS, "until", "limit", "file", "yaml"})
+_KEYS: Final = frozenset({*_FILTERS, "until", "limit", "file", "yaml", "add"})
 
 
 class BadReplay(ValueError):
@@ -119,6 +121,9 @@ def job_of(body: object, settings: Settings, holder: PolicyHolder) -> Job:
         )
     if "file" in body and "yaml" in body:
         raise BadReplay("bad_request", "give 'file' or 'yaml', not both")
+    add = body.get("add", False)
+    if not isinstance(add, bool) or (add and "yaml" not in body):
+        raise BadReplay("bad_request", "'add' is true or false, and true only with 'yaml'")
     filters = {k: _text(body[k], k) for k in _FILTERS if body.get(k) not in (None, "")}
     try:
         query = parse_query(filters, cursor=False)
@@ -139,6 +144,8 @@ def job_of(body: object, settings: Settings, holder: PolicyHolder) -> Job:
                 "too_large", f"the pasted policy is over {MAX_PASTED_BYTES} bytes", status=413
             )
         job.text = text
+        if add:
+            job.add, job.in_force = True, holder.policy
     elif "file" in body:
         path = _text(body["file"], "file")
         offered = {f["path"] for f in policy_files(holder.policy)}

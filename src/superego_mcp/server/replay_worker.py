@@ -41,7 +41,7 @@ _PASTED_EXTENDS: Final = "'bundled' or 'packs/NAME'"
 class Job:
     """What one replay needs: the settings (no secrets), the policy, the rows' filters."""
 
-    __slots__ = ("file", "in_force", "limit", "query", "settings", "text", "until")
+    __slots__ = ("add", "file", "in_force", "limit", "query", "settings", "text", "until")
 
     def __init__(
         self,
@@ -53,10 +53,12 @@ class Job:
         in_force: Policy | None = None,
         file: str | None = None,
         text: str | None = None,
+        add: bool = False,
     ) -> None:
-        """Exactly one of ``in_force`` (the server's policy, compiled), ``file`` (a path the
-        server checked is one of the policy files it offers, loaded as the ``--rules``
-        layer) or ``text`` (pasted YAML, the ``--rules`` layer) says what judges."""
+        """``in_force`` (the server's policy, compiled), ``file`` (a path the server checked
+        is one of the policy files it offers, loaded as the ``--rules`` layer) or ``text``
+        (pasted YAML, the ``--rules`` layer) says what judges; with ``add``, the rules of
+        ``text`` are added to ``in_force`` instead (:func:`add_rules`)."""
         self.settings = settings
         self.query = query
         self.until = until
@@ -64,6 +66,7 @@ class Job:
         self.in_force = in_force
         self.file = file
         self.text = text
+        self.add = add
 
 
 def check_pasted(text: str) -> None:
@@ -137,16 +140,75 @@ def check_pasted(text: str) -> None:
             )
 
 
+def add_rules(policy: Policy, text: str) -> Policy:
+    """``policy`` with the rules of the pasted policy ``text`` added, as if in a layer above
+    every other (first among equal priorities; a ``final`` rule still has the last word),
+    in the layers below a project layer too. ``text`` may hold only rules: no ``extends``,
+    ``overrides`` or ``default``, and no rule id the policy already has (:class:`PolicyError`
+    at the line). The dashboard replays an edited suggestion with it."""
+    import hashlib
+
+    from superego_mcp.policy.layers import read_source
+
+    src = read_source(text, PASTED)
+    refused = [("extends", src.extends[0][1])] if src.extends else []
+    refused += [("overrides", o.line) for o in src.overrides[:1]]
+    if src.default is not None and "default" in _top_keys(text):  # not the implied one
+        refused.append(("default", src.default[2]))
+    if src.may_loosen is not None:
+        refused.append(("project_may_loosen", src.may_loosen[1]))
+    if refused:
+        what, line = refused[0]
+        raise PolicyError(
+            f"rules added to the policy in force cannot have '{what}': give rules only",
+            file=PASTED,
+            line=line,
+        )
+    known = {rule.id: rule for rule in policy.rules}
+    for rule in src.rules:
+        if rule.id in known:
+            raise PolicyError(
+                f"the policy in force already has a rule {rule.id!r} "
+                f"({known[rule.id].where()}): give the added rule another id",
+                file=PASTED,
+                line=rule.line,
+                rule_id=rule.id,
+            )
+        rule.file, rule.layer = PASTED, "rules"
+    digest = hashlib.sha256(f"{policy.digest}\n{text}".encode()).hexdigest()
+
+    def plus(base: Policy) -> Policy:
+        new = type(base).__new__(type(base))
+        new.__setstate__(base.__getstate__())
+        new.rules = tuple(sorted((*base.rules, *src.rules), key=lambda r: (r.priority, r.order)))
+        new.digest = digest
+        if base.floor is not None:
+            new.floor = plus(base.floor)
+        return new
+
+    return plus(policy)
+
+
+def _top_keys(text: str) -> set[str]:
+    """The top-level keys of a (checked, bounded) YAML document."""
+    import yaml
+
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return {str(k) for k in data} if isinstance(data, dict) else set()
+
+
 def load(job: Job) -> Policy:
     """The policy ``job`` replays through. The protected paths of the policy in force (the
     settings file, the cache and state directories) stay protected."""
     from superego_mcp.config import load_effective
 
-    if job.in_force is not None:
-        return job.in_force
     if job.text is not None:
         check_pasted(job.text)
+        if job.add and job.in_force is not None:
+            return add_rules(job.in_force, job.text)
         return load_effective(job.settings, None, rules_text=job.text)
+    if job.in_force is not None:
+        return job.in_force
     settings = job.settings.model_copy(update={"rules": job.file})
     return load_effective(settings, None)
 

@@ -130,7 +130,7 @@ function setStatus(id, text) {
 
 // --- views -----------------------------------------------------------------------------------
 
-const views = ["live", "call", "rules", "overview", "replay"];
+const views = ["live", "call", "rules", "overview", "replay", "suggestions"];
 
 function route() {
   const hash = window.location.hash.replace(/^#/, "") || "live";
@@ -145,6 +145,7 @@ function route() {
   if (view === "rules") showRules();
   if (view === "overview") showOverview();
   if (view === "replay") showReplay();
+  if (view === "suggestions") showSuggestions();
   const heading = document.getElementById(`h-${view}`);
   if (heading && document.activeElement === document.body) heading.focus?.();
 }
@@ -584,12 +585,15 @@ function ruleAndReason(side) {
   return el("span", {}, el("code", {}, side.rule || "(default)"), ": ", side.reason || "");
 }
 
-function renderReplay(report) {
+// The report's parts; `prefix` names their ids (`replay-summary`, ...), or null for none (a
+// report shown inside another view).
+function renderReplay(report, prefix) {
+  const id = (name) => (prefix ? `${prefix}-${name}` : null);
   const parts = [];
   const head = report.changed
     ? `${report.changed} changed, ${report.loosened} looser`
     : "No change: every call gets the answer it got.";
-  parts.push(el("p", { id: "replay-summary", class: report.loosened ? "alert" : report.changed ? "warn" : "ok" }, head));
+  parts.push(el("p", { id: id("summary"), class: report.loosened ? "alert" : report.changed ? "warn" : "ok" }, head));
   const notes = [
     `${report.rows} rows read, ${report.judged} judged (${report.distinct_calls} distinct calls) ` +
       `with policy ${report.policy_digest.slice(0, 12)}.`,
@@ -602,9 +606,9 @@ function renderReplay(report) {
   if (report.not_compared_exception) {
     notes.push(`${report.not_compared_exception} not compared: an exception (superego-mcp allow) allowed them.`);
   }
-  parts.push(el("ul", { class: "note", id: "replay-notes" }, notes.map((n) => el("li", {}, n))));
+  parts.push(el("ul", { class: "note", id: id("notes") }, notes.map((n) => el("li", {}, n))));
   parts.push(el("h3", {}, "Old → new decision"));
-  parts.push(el("div", { class: "scroll" }, el("table", { id: "replay-transitions" },
+  parts.push(el("div", { class: "scroll" }, el("table", { id: id("transitions") },
     el("thead", {}, el("tr", {}, ["old", "new", "calls", "change"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, report.transitions.map((t) => el("tr", { "data-old": t.old, "data-new": t.new },
       el("td", {}, badge(t.old)), el("td", {}, badge(t.new)), el("td", { class: "n" }, String(t.count)),
@@ -612,13 +616,13 @@ function renderReplay(report) {
   const rules = Object.entries(report.rules);
   parts.push(el("h3", {}, "Rules that decide more or fewer calls"));
   parts.push(rules.length
-    ? table(["rule", "before", "after"], rules.map(([r, v]) => [el("code", {}, r), String(v.before), String(v.after)]), { id: "replay-rules" })
+    ? table(["rule", "before", "after"], rules.map(([r, v]) => [el("code", {}, r), String(v.before), String(v.after)]), { id: id("rules") })
     : el("p", { class: "note" }, "Every rule decides as many calls as before."));
   parts.push(el("h3", {}, "Changed calls"));
   if (!report.changes.length) {
     parts.push(el("p", { class: "note" }, report.changed ? "None listed (the limit is 0)." : "None."));
   } else {
-    parts.push(el("div", { class: "scroll" }, el("table", { id: "replay-changes", class: "decisions" },
+    parts.push(el("div", { class: "scroll" }, el("table", { id: id("changes"), class: "decisions" },
       el("thead", {}, el("tr", {}, ["call id", "old → new", "tool", "call", "was", "now"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, report.changes.map((c) => el("tr", { "data-id": c.id, class: c.loosens ? "looser" : "" },
         el("td", {}, el("a", { href: `#call/${c.id}` }, `#${c.id}`)),
@@ -648,7 +652,7 @@ async function runReplay(form) {
   const started = Date.now();
   try {
     const report = await postJSON("/v1/replay", body);
-    target.replaceChildren(...renderReplay(report));
+    target.replaceChildren(...renderReplay(report, "replay"));
     setStatus("replay-status", `Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } catch (error) {
     target.replaceChildren(el("p", { class: "alert", role: "alert", id: "replay-error" }, `Replay refused: ${error.message}`));
@@ -667,6 +671,225 @@ function setupReplay() {
   document.getElementById("replay-yaml").addEventListener("input", () => pick("yaml"));
 }
 
+// --- Suggestions -----------------------------------------------------------------------------
+
+// Rejected suggestions are remembered by this browser only (the server keeps no list): by id
+// and shape, so a suggestion that comes back with another shape is shown again.
+const REJECTED_KEY = "superego-rejected-suggestions";
+const suggestState = { loaded: false, data: null, query: new URLSearchParams() };
+
+function rejectedSet() {
+  try {
+    const list = JSON.parse(window.localStorage.getItem(REJECTED_KEY) || "[]");
+    return new Set(Array.isArray(list) ? list.map(String) : []);
+  } catch (_) {
+    return new Set();
+  }
+}
+
+function setRejected(key, rejected) {
+  const set = rejectedSet();
+  if (rejected) set.add(key); else set.delete(key);
+  try { window.localStorage.setItem(REJECTED_KEY, JSON.stringify([...set])); } catch (_) { /* private mode */ }
+}
+
+function suggestionKey(s) {
+  return `${s.id}\u0000${s.shape}`;
+}
+
+function showSuggestions() {
+  if (!suggestState.loaded) loadSuggestions();
+}
+
+function suggestQuery() {
+  const form = document.getElementById("suggest-form");
+  const data = new FormData(form);
+  const query = new URLSearchParams();
+  for (const key of ["since", "until", "min_sessions", "min_calls"]) {
+    const value = String(data.get(key) || "").trim();
+    if (value) query.set(key, value);
+  }
+  return query;
+}
+
+async function loadSuggestions() {
+  suggestState.loaded = true;
+  const target = document.getElementById("suggest-body");
+  const query = suggestQuery();
+  target.replaceChildren();
+  setStatus("suggest-status", "Learning from the trail…");
+  try {
+    const data = await getJSON(`/v1/suggestions?${query}`);
+    suggestState.data = data;
+    suggestState.query = query;
+    renderSuggestions();
+    setStatus("suggest-status", "");
+  } catch (error) {
+    setStatus("suggest-status", "");
+    target.replaceChildren(el("p", { class: "alert", role: "alert", id: "suggest-error" },
+      error.message === "Not Found" || error.message === "HTTP 404"
+        ? "This server does not offer suggestions (GET /v1/suggestions is missing)."
+        : `Could not load the suggestions: ${error.message}`));
+  }
+}
+
+// The token typed into the page, or null with the reason shown where the person looks.
+function acceptToken(note) {
+  const token = document.getElementById("suggest-token").value.trim();
+  if (token) return token;
+  note.replaceChildren(el("span", { class: "alert", role: "alert" },
+    "Type the API token above first: accepting writes a policy file, and the session cookie only reads."));
+  document.getElementById("suggest-token").focus();
+  return null;
+}
+
+async function acceptSuggestion(s, note, card) {
+  const token = acceptToken(note);
+  if (!token) return;
+  const file = document.getElementById("suggest-file").value;
+  const body = { ids: [s.id], file };
+  for (const [key, value] of suggestState.query) {
+    body[key] = key.startsWith("min_") ? Number(value) : value;
+  }
+  note.replaceChildren(el("span", { class: "note" }, "Writing…"));
+  try {
+    const answer = await postJSON("/v1/suggestions/accept", body, token);
+    card.classList.add("accepted");
+    note.replaceChildren(el("span", { class: "ok", role: "status" },
+      `Accepted: written to ${answer.written}; the policy in force is now ${String(answer.policy_digest).slice(0, 12)}.`));
+  } catch (error) {
+    const why = error.status === 403 || error.status === 401
+      ? `Not accepted: ${error.message}. Accepting needs this server's API token (the session cookie only reads).`
+      : `Not accepted (nothing was written): ${error.message}`;
+    note.replaceChildren(el("span", { class: "alert", role: "alert" }, why));
+  }
+}
+
+// The edited rule as a policy of rules only, which POST /v1/replay adds to the policy in
+// force (`add: true`).
+function policyWithRule(ruleYaml) {
+  const lines = String(ruleYaml).replace(/\s+$/, "").split("\n").map((l) => `  ${l}`);
+  return `version: 1\nrules:\n${lines.join("\n")}\n`;
+}
+
+function editor(s) {
+  const area = el("textarea", { rows: 12, spellcheck: "false", "aria-label": `Edit rule ${s.id}`, class: "edit-yaml" });
+  area.value = s.yaml; // a value, never markup
+  const result = el("div", { class: "edit-result" });
+  const run = el("button", {
+    type: "button",
+    class: "edit-replay",
+    onclick: async () => {
+      result.replaceChildren(el("p", { class: "note" }, "Replaying…"));
+      try {
+        const report = await postJSON("/v1/replay", { yaml: policyWithRule(area.value), add: true, limit: 50 });
+        result.replaceChildren(...renderReplay(report, null));
+      } catch (error) {
+        result.replaceChildren(el("p", { class: "alert", role: "alert" }, `Replay refused: ${error.message}`));
+      }
+    },
+  }, "Replay the trail with this rule");
+  return el("div", { class: "editor" },
+    el("p", { class: "note" },
+      "Edit the rule and replay the trail with the policy in force plus this rule. " +
+      "Accept writes the rule as proposed; to keep an edited one, copy it into your policy file."),
+    area, el("div", { class: "toolbar" }, run), result);
+}
+
+function suggestionCard(s, rejected) {
+  const note = el("div", { class: "accept-note", "aria-live": "polite" });
+  const card = el("article", { class: rejected ? "suggestion rejected" : "suggestion", "data-id": s.id });
+  const replay = s.replay || {};
+  const loose = replay.loosened || 0;
+  const summary = `Replaying the whole trail with it: ${replay.changed || 0} changed` +
+    ` (${loose} looser), of ${replay.rows || 0} rows.`;
+  const editSlot = el("div", {});
+  const buttons = el("div", { class: "toolbar" },
+    el("button", { type: "button", class: "accept", onclick: () => acceptSuggestion(s, note, card) }, "Accept"),
+    el("button", {
+      type: "button",
+      class: "edit",
+      onclick: () => {
+        if (editSlot.firstElementChild) editSlot.replaceChildren();
+        else editSlot.replaceChildren(editor(s));
+      },
+    }, "Edit"),
+    el("button", {
+      type: "button",
+      class: "reject",
+      onclick: () => { setRejected(suggestionKey(s), !rejected); renderSuggestions(); },
+    }, rejected ? "Restore" : "Reject"),
+  );
+  card.append(
+    el("h3", {}, el("code", {}, s.id), rejected ? " (rejected)" : null),
+    facts([
+      ["shape", el("code", {}, s.shape)],
+      ["evidence", `approved ${s.approved} times in ${s.sessions} sessions`],
+      ["reason", s.rule && s.rule.reason ? s.rule.reason : ""],
+    ]),
+    el("pre", { class: "rule-yaml" }, s.yaml),
+    el("p", { class: loose ? "warn replay-line" : "note replay-line" }, summary),
+    replay.transitions
+      ? el("details", {}, el("summary", {}, "the replay under this rule"), ...renderReplay(replay, null))
+      : null,
+    buttons, note, editSlot,
+  );
+  return card;
+}
+
+function renderSuggestions() {
+  const data = suggestState.data;
+  if (!data) return;
+  const target = document.getElementById("suggest-body");
+  const showRejected = document.getElementById("suggest-show-rejected").checked;
+  const rejected = rejectedSet();
+  const select = document.getElementById("suggest-file");
+  for (const option of select.options) {
+    const path = data.files ? data.files[option.value] : null;
+    option.disabled = !path;
+    option.textContent = `the ${option.value} policy${path ? ` (${visible(path)})` : " (off)"}`;
+  }
+  const all = data.suggestions || [];
+  const hidden = all.filter((s) => rejected.has(suggestionKey(s)));
+  const shown = all.filter((s) => showRejected || !rejected.has(suggestionKey(s)));
+  const parts = [
+    el("p", { class: "note", id: "suggest-summary" },
+      `${data.rows} rows read: ${data.approved} approved, ${data.refused} refused. ` +
+      `${all.length} suggested${hidden.length ? `, ${hidden.length} of them rejected here` : ""}.`),
+  ];
+  parts.push(shown.length
+    ? el("div", { id: "suggestions-list" }, shown.map((s) => suggestionCard(s, rejected.has(suggestionKey(s)))))
+    : el("p", { class: "note", id: "suggestions-none" }, all.length
+      ? "Every suggestion is rejected here (tick “show rejected” to see them)."
+      : "Nothing to suggest: no call shape was approved often enough in enough sessions."));
+  const skipped = data.skipped || [];
+  if (skipped.length) {
+    parts.push(el("h3", {}, "Approved but not proposed"),
+      table(["shape", "approved", "sessions", "why not"],
+        skipped.map((k) => [el("code", {}, k.shape), String(k.approved), String(k.sessions), k.why]),
+        { id: "suggest-skipped" }));
+  }
+  const evasions = data.evasions || [];
+  if (evasions.length) {
+    parts.push(el("h3", {}, "Possible evasions"),
+      el("p", { class: "note" }, "A call was denied, then soon after the same effect was tried another way. Listed, never turned into rules."),
+      table(["denied", "then", "why"],
+        evasions.map((e) => [
+          el("span", {}, el("a", { href: `#call/${e.denied.id}` }, `#${e.denied.id}`), " ", el("code", {}, `${e.denied.tool} ${shortInput(e.denied.input)}`)),
+          el("span", {}, el("a", { href: `#call/${e.then.id}` }, `#${e.then.id}`), " ", el("code", {}, `${e.then.tool} ${shortInput(e.then.input)}`)),
+          e.why,
+        ]),
+        { id: "suggest-evasions" }));
+  }
+  target.replaceChildren(...parts);
+}
+
+function setupSuggestions() {
+  const form = document.getElementById("suggest-form");
+  form.addEventListener("submit", (event) => { event.preventDefault(); loadSuggestions(); });
+  document.getElementById("suggest-show-rejected").addEventListener("change", renderSuggestions);
+}
+
 // --- start -----------------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -675,6 +898,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("overview-window").addEventListener("change", showOverview);
   window.addEventListener("hashchange", route);
   setupReplay();
+  setupSuggestions();
   setupLive();
   route();
 });
