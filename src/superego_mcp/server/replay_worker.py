@@ -146,8 +146,6 @@ def add_rules(policy: Policy, text: str) -> Policy:
     in the layers below a project layer too. ``text`` may hold only rules: no ``extends``,
     ``overrides`` or ``default``, and no rule id the policy already has (:class:`PolicyError`
     at the line). The dashboard replays an edited suggestion with it."""
-    import hashlib
-
     from superego_mcp.policy.layers import read_source
 
     src = read_source(text, PASTED)
@@ -175,18 +173,7 @@ def add_rules(policy: Policy, text: str) -> Policy:
                 rule_id=rule.id,
             )
         rule.file, rule.layer = PASTED, "rules"
-    digest = hashlib.sha256(f"{policy.digest}\n{text}".encode()).hexdigest()
-
-    def plus(base: Policy) -> Policy:
-        new = type(base).__new__(type(base))
-        new.__setstate__(base.__getstate__())
-        new.rules = tuple(sorted((*base.rules, *src.rules), key=lambda r: (r.priority, r.order)))
-        new.digest = digest
-        if base.floor is not None:
-            new.floor = plus(base.floor)
-        return new
-
-    return plus(policy)
+    return policy.with_rules(src.rules, text=text)
 
 
 def _top_keys(text: str) -> set[str]:
