@@ -30,7 +30,7 @@ PUBLIC_MAIN = [c for c in PUBLIC_CASES if c.family != INSTALLS]
 # The public corpus's bar today, a ratchet towards issue 20's targets (0 denied, <= 1% asked,
 # >= 95% allowed): raise these as the policy learns; never lower them.
 PUBLIC_MAX_ASKED = 0.022
-PUBLIC_MIN_ALLOWED = 0.914
+PUBLIC_MIN_ALLOWED = 0.918
 
 
 @pytest.fixture(scope="module")

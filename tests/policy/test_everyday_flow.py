@@ -113,6 +113,13 @@ def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
         # Dart's and maturin's installs are the install family's.
         ("dart pub get", "allow"),
         ("maturin develop --release", "allow"),
+        # A program told to change directory first names its relative paths from there.
+        ("uv pip install --directory scripts -e ..", "allow"),
+        ("uv pip --directory scripts install -e ../src", "allow"),
+        ("uv pip install --directory scripts -e ../..", "ask"),
+        ("uv pip install --directory /tmp/x -e .", "ask"),
+        ("uv pip --directory src list", "allow"),
+        ("pnpm -C src add ../scripts", "allow"),
         # A copy's source and a symbolic link's text are not written; their destination is.
         ("cp /usr/bin/busybox build/", "allow"),
         ("ln -sf ../bin/busybox build/poweroff", "allow"),

@@ -927,6 +927,19 @@ def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
         base = _TABLE_ALIAS.get(program, program)
         sub = _SUB_ALIASES.get(base, {}).get(sub, sub)
         i += 1
+        if f"{base} {sub}" in _TWO_LEVEL:
+            # `uv pip --directory api list`: the program's own valued long options may come
+            # between the two levels.
+            j = i
+            while j + 1 < len(args) and args[j].startswith("--") and "=" not in args[j]:
+                if _valued(args[j], keys) != "":
+                    break
+                j += 2
+            if j > i and j < len(args) and not args[j].startswith("-"):
+                for k in range(i, j, 2):
+                    out.flags |= canonical_flag(program, None, args[k])
+                    out.option_values.append((args[k], args[k + 1]))
+                i = j
         if f"{base} {sub}" in _TWO_LEVEL and i < len(args) and not args[i].startswith("-"):
             sub = f"{sub} {args[i]}"
             i += 1

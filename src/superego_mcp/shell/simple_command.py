@@ -799,8 +799,16 @@ def command_paths(
     redirects: list[Redirect],
     scope: Scope,
 ) -> tuple[str, ...]:
-    """The paths a command names: path-like operands, option values, redirects."""
+    """The paths a command names: path-like operands, option values, redirects. A program
+    told to change directory first (``uv --directory DIR``, ``git -C DIR``) names its other
+    relative paths from there."""
     dynamic_words = {f[0] for f in args if f[1]}
+    chdir = _CHDIR_OPTIONS.get(cmd.program, ())
+    base = scope
+    for name, value in parsed.option_values if chdir else ():
+        if name in chdir and value not in dynamic_words and (value.startswith("/") or base.cwd):
+            base = base.copy()
+            base.cwd = _paths.lexical(value, base.cwd or "/", w.home)
     candidates: list[str] = []
     if cmd.program not in _NO_PATH_OPERANDS:
         operands = [] if cmd.program in _OPERANDS_NOT_PATHS else list(parsed.positionals)
@@ -822,18 +830,35 @@ def command_paths(
                 continue
             if cmd.program in ("docker", "podman") and name in ("-v", "--volume"):
                 value = value.split(":", 1)[0]
-            if value and not any(c.isspace() for c in value):
+            if value and not any(c.isspace() for c in value) and name not in chdir:
                 candidates.append(value)
     out: list[str] = []
+    for name, value in parsed.option_values if chdir else ():
+        if name in chdir and value not in dynamic_words:
+            out.extend(w.path_forms(value, scope))  # the directory itself, from the cwd
     for word in candidates:
         if word in dynamic_words or word == "-":
             continue
-        out.extend(w.path_forms(word, scope))
+        out.extend(w.path_forms(word, base))
     for word in cmd.argv:
         if word[:5].lower() == "file:" and word not in dynamic_words:
             out.extend(w.path_forms(_file_url_path(word), scope))
     out.extend(r.target for r in redirects if r.target)
     return dedupe(tuple(out))
+
+
+# Options that make a program change directory before it does anything, so that its other
+# relative paths name files there (each tool's documentation; git's -C accumulate).
+_CHDIR_OPTIONS: dict[str, tuple[str, ...]] = {
+    "uv": ("--directory",),
+    "git": ("-C",),
+    "go": ("-C",),
+    "cargo": ("-C",),
+    "poetry": ("-C", "--directory"),
+    "pnpm": ("-C", "--dir"),
+    "yarn": ("--cwd",),
+    "bun": ("--cwd",),
+}
 
 
 def _file_url_path(url: str) -> str:
