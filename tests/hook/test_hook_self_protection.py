@@ -132,12 +132,16 @@ AGENT_FILES = {
 
 
 def commands_in(path: Path) -> list[str]:
-    """The Superego commands in an installed hook file (any agent's shape)."""
+    """The Superego commands that judge calls before they run in an installed hook file (any
+    agent's shape). After-tool entries (PostToolUse, postToolUse) only record that a call ran:
+    they cannot stop it, so they are not what must fail closed."""
     found: list[str] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
+                if key.lower().startswith(("post", "after")):
+                    continue
                 if key in ("command", "bash") and isinstance(value, str) and "superego" in value:
                     found.append(value)
                 walk(value)
