@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from superego_mcp.exceptions import grant
 
+from superego_mcp.grants import grant
 from support.server import Server, clean_env, start_server
 
 HOOK = "/v1/hooks/claude-code"
