@@ -185,8 +185,39 @@ def create_app(
     )
 
     # Routes are matched in order: the hot path (one call per agent tool call) goes first.
-    # The hook routes are answered by HookRoutes (below) before routing; declared here for
-    # the OpenAPI document and the other methods' 405.
+    _add_hook_routes(app, holder, recorder)
+    _add_core_routes(app, holder, recorder)
+    add_audit_routes(app, recorder)
+    add_replay_routes(app, settings, holder, recorder)
+    token = settings.api_token.get_secret_value() if settings.api_token is not None else None
+    add_suggestion_routes(app, settings, holder, recorder, token)
+    # Dashboard sign-ins; signed-out ids in the state dir, shared by every worker here.
+    sessions = (
+        Sessions(token, Path(settings.state_dir) / "dashboard-signed-out")
+        if token is not None
+        else None
+    )
+    add_dashboard_routes(app, holder, recorder, token, sessions)
+
+    # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
+    # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
+    app.router.routes.extend(
+        [
+            Route("/mcp", endpoint=mcp_http, include_in_schema=False),
+            Route("/sse", endpoint=mcp_sse, methods=["GET"], include_in_schema=False),
+            Route("/messages/", endpoint=mcp_sse, methods=["POST"], include_in_schema=False),
+        ]
+    )
+
+    for middleware, options in _middleware(app, settings, holder, recorder, token, sessions):
+        app.add_middleware(middleware, **options)
+    return app
+
+
+def _add_hook_routes(app: FastAPI, holder: PolicyHolder, recorder: Recorder) -> None:
+    """Every agent's hook route (``ROUTES``). They are answered by :class:`HookRoutes`
+    before routing; declared here for the OpenAPI document and the other methods' 405."""
+
     def _hook_route(name: str) -> None:
         module = adapter_for(name)
 
@@ -216,6 +247,10 @@ def create_app(
 
     for name in AGENTS:
         _hook_route(name)
+
+
+def _add_core_routes(app: FastAPI, holder: PolicyHolder, recorder: Recorder) -> None:
+    """Health, readiness, ``/v1/evaluate``, ``/v1/outcomes`` and ``/v1/rules``."""
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -259,28 +294,17 @@ def create_app(
         """The policy in force: source, digest, default and rules in the order tried."""
         return policy_document(holder.policy)
 
-    add_audit_routes(app, recorder)
-    add_replay_routes(app, settings, holder, recorder)
-    token = settings.api_token.get_secret_value() if settings.api_token is not None else None
-    add_suggestion_routes(app, settings, holder, recorder, token)
-    # Dashboard sign-ins; signed-out ids in the state dir, shared by every worker here.
-    sessions = (
-        Sessions(token, Path(settings.state_dir) / "dashboard-signed-out")
-        if token is not None
-        else None
-    )
-    add_dashboard_routes(app, holder, recorder, token, sessions)
 
-    # The MCP apps are mounted as plain ASGI endpoints at their own paths, so the paths the
-    # transports announce (/mcp, /messages/?session_id=...) are the paths the client uses.
-    app.router.routes.extend(
-        [
-            Route("/mcp", endpoint=mcp_http, include_in_schema=False),
-            Route("/sse", endpoint=mcp_sse, methods=["GET"], include_in_schema=False),
-            Route("/messages/", endpoint=mcp_sse, methods=["POST"], include_in_schema=False),
-        ]
-    )
-
+def _middleware(
+    app: FastAPI,
+    settings: Settings,
+    holder: PolicyHolder,
+    recorder: Recorder,
+    token: str | None,
+    sessions: Sessions | None,
+) -> list[tuple[Any, dict[str, Any]]]:
+    """The middleware, innermost first, with their options (added in this order after
+    every route is declared: the request context learns the app's paths)."""
     # The middleware, innermost first (each one added wraps the ones before it): duplicate
     # JSON keys (REST, MCP) < hook routes < body size < token < Host/Origin < CORS (answers
     # preflights) < request context (request id, metrics; sees every request, even refused).
@@ -338,6 +362,4 @@ def create_app(
         )
     known = frozenset(str(getattr(r, "path", "")) for r in app.router.routes)
     layers.append((RequestContext, {"metrics": recorder.metrics, "routes": known}))
-    for middleware, options in layers:
-        app.add_middleware(middleware, **options)
-    return app
+    return layers
