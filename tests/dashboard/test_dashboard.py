@@ -344,7 +344,7 @@ def test_overview_counts_match_the_audit(page: Any, dashboard: Dashboard, tmp_pa
 
 
 def test_keyboard_reaches_every_view_and_labels_are_present(page: Any) -> None:
-    for view in ("rules", "overview", "live"):
+    for view in ("rules", "overview", "replay", "suggestions", "live"):
         page.focus(f"nav a[data-view={view}]")
         page.keyboard.press("Enter")
         page.wait_for_selector(f"#view-{view}:not([hidden])")

@@ -195,6 +195,15 @@ def test_edit_replays_the_trail_with_the_edited_rule(page: Any) -> None:
     assert "docker compose up -d" in result.inner_text()
 
 
+def test_the_suggestions_view_in_a_narrow_window(browser: Any, site: Site, tmp_path: Path) -> None:
+    p = signed_in(browser, site.url, width=400)
+    p.click("nav a[data-view=suggestions]")
+    p.wait_for_selector("article.suggestion")
+    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(p, "suggestions-narrow", tmp_path)
+    p.context.close()
+
+
 def test_accepting_needs_the_token_then_writes_the_user_policy(
     page: Any, site: Site, tmp_path: Path
 ) -> None:
