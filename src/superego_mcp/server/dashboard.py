@@ -104,6 +104,12 @@ def add_dashboard_routes(
     """Mount the page, its sign-in and its JSON routes on ``app``. ``token`` is the API
     token (``None``: the server runs without one, and so does the page); ``sessions``
     issues and revokes the sign-in cookies (required with a token)."""
+    _add_page_routes(app, token, sessions)
+    _add_data_routes(app, holder, recorder)
+
+
+def _add_page_routes(app: FastAPI, token: str | None, sessions: Sessions | None) -> None:
+    """The page, its assets, and signing in and out (a cookie from ``sessions``)."""
     limiter = LoginLimiter()
 
     @app.get(PAGE_PATH, include_in_schema=False)
@@ -169,6 +175,10 @@ def add_dashboard_routes(
         answer.delete_cookie(COOKIE, path="/")
         return answer
 
+
+def _add_data_routes(app: FastAPI, holder: PolicyHolder, recorder: Recorder) -> None:
+    """The page's JSON: one decision explained, the rules with their hits, the overview."""
+
     @app.get("/v1/audit/{row_id}/explain", tags=["dashboard"])
     async def explain_row(row_id: int) -> Response:
         """One recorded decision and how the policy in force judges its (redacted) input
@@ -193,39 +203,7 @@ def add_dashboard_routes(
         hits: dict[str, dict[str, Any]] = {}
         if recorder.store is not None:
             hits = await asyncio.to_thread(recorder.store.rule_hits, Query(since=since))
-        policy = holder.policy
-        listed = [
-            {
-                "id": r.id,
-                "priority": r.priority,
-                "action": r.action,
-                "enabled": r.enabled,
-                "description": r.description,
-                "reason": r.reason,
-                "where": f"{policy.source}:{r.line}" if r.line else policy.source,
-                "examples": {
-                    "match": [e.describe() for e in r.match_examples],
-                    "no_match": [e.describe() for e in r.no_match],
-                },
-                "hits": hits.get(r.id, {}).get("count", 0),
-                "last_hit": hits.get(r.id, {}).get("last_ts"),
-            }
-            for r in policy.rules
-        ]
-        default = hits.get("(default)", {})
-        return _json(
-            {
-                "window": window,
-                "status": holder.status(),
-                "default": {
-                    "action": policy.default_action,
-                    "reason": policy.default_reason,
-                    "hits": default.get("count", 0),
-                    "last_hit": default.get("last_ts"),
-                },
-                "rules": listed,
-            }
-        )
+        return _json(_rules_document(holder, hits, window))
 
     @app.get("/v1/dashboard/overview", tags=["dashboard"])
     async def overview(request: Request) -> Response:
@@ -270,6 +248,44 @@ def add_dashboard_routes(
                 "timeline": timeline,
             }
         )
+
+
+def _rules_document(
+    holder: PolicyHolder, hits: dict[str, dict[str, Any]], window: int
+) -> dict[str, Any]:
+    """The rules view: every rule of the policy in force in the order tried, with its
+    ``hits`` (rule id -> count, last time) over ``window`` seconds, and the reload status."""
+    policy = holder.policy
+    listed = [
+        {
+            "id": r.id,
+            "priority": r.priority,
+            "action": r.action,
+            "enabled": r.enabled,
+            "description": r.description,
+            "reason": r.reason,
+            "where": f"{policy.source}:{r.line}" if r.line else policy.source,
+            "examples": {
+                "match": [e.describe() for e in r.match_examples],
+                "no_match": [e.describe() for e in r.no_match],
+            },
+            "hits": hits.get(r.id, {}).get("count", 0),
+            "last_hit": hits.get(r.id, {}).get("last_ts"),
+        }
+        for r in policy.rules
+    ]
+    default = hits.get("(default)", {})
+    return {
+        "window": window,
+        "status": holder.status(),
+        "default": {
+            "action": policy.default_action,
+            "reason": policy.default_reason,
+            "hits": default.get("count", 0),
+            "last_hit": default.get("last_ts"),
+        },
+        "rules": listed,
+    }
 
 
 def _explain(holder: PolicyHolder, call: ToolCall) -> dict[str, Any]:
