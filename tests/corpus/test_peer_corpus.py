@@ -38,10 +38,10 @@ if PATH is None:
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
 FLOOR_BLOCK_CAUGHT = 0.992  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
-FLOOR_ALLOW_ALLOWED = 0.800  # allow: allowed outright
+FLOOR_ALLOW_ALLOWED = 0.803  # allow: allowed outright
 # allow: asked or denied (ask-value-from-substitution asks where the peers look inside
 # `$(echo x)`: a word from a command substitution is not fully seen here).
-CEILING_ALLOW_INTERRUPTED = 0.045
+CEILING_ALLOW_INTERRUPTED = 0.043
 # confirm: allowed outright. In-project work the peers label `confirm` (commits, edits,
 # formatters, builds, deleting a project file, project installs by the `installs` setting)
 # is allowed on purpose and listed by group in docs/peer-corpus.md; 1% is room for a case

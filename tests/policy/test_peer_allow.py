@@ -202,7 +202,23 @@ MORE: list[tuple[str, str]] = [
     ("fzf --bind 'ctrl-r:reload(find ~)'", DEFER),
 ]
 
-CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS + MORE
+# Output thrown away is no file a command acts on; git's usage, and restore without a path.
+SINKS_AND_GIT: list[tuple[str, str]] = [
+    ("rm -rf ./subdir 2>/dev/null", ASK),
+    ("rm -rf build 2>/dev/null", ALLOW),
+    ("rm -rf ../outside 2>/dev/null", DENY),
+    ("git restore", ALLOW),
+    ("git restore --worktree", ALLOW),
+    ("git restore file.txt -h", ALLOW),
+    ("git restore -p", ASK),
+    ("git restore --no-patch -p", ASK),
+    ("git restore -p --no-patch", ALLOW),
+    ("git restore --pathspec-from-file=paths.txt", ASK),
+    ("git restore file.txt", ASK),
+    ("git reset --hard --help", ALLOW),
+]
+
+CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS + MORE + SINKS_AND_GIT
 
 
 @pytest.fixture(scope="module")

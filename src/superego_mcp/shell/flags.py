@@ -73,6 +73,7 @@ _NAMES: dict[str, dict[str, str]] = {
     "git restore": {
         "staged": "-S --staged",
         "worktree": "-W --worktree",
+        "patch": "-p --patch",
         "source": "-s --source",
         "pathspec-from-file": "--pathspec-from-file",
     },

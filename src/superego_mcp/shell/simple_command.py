@@ -843,7 +843,8 @@ def command_paths(
     for word in cmd.argv:
         if word[:5].lower() == "file:" and word not in dynamic_words:
             out.extend(w.path_forms(_file_url_path(word), scope))
-    out.extend(r.target for r in redirects if r.target)
+    # `rm -rf build 2>/dev/null`: output thrown away or shown is no file the command acts on
+    out.extend(r.target for r in redirects if r.target and r.target not in _SINKS)
     return dedupe(tuple(out))
 
 
@@ -859,6 +860,8 @@ _CHDIR_OPTIONS: dict[str, tuple[str, ...]] = {
     "yarn": ("--cwd",),
     "bun": ("--cwd",),
 }
+
+_SINKS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 
 
 def _file_url_path(url: str) -> str:
