@@ -97,6 +97,10 @@ def test_install_merges_is_idempotent_backs_up_and_uninstalls(
         assert data["version"] == 1
     if agent == "cursor":
         assert data["hooks"][event][1]["failClosed"] is True
+        # Beside it, postToolUse records that a call ran; it never blocks (docs/replay.md).
+        assert data["hooks"]["postToolUse"] == [
+            {"command": cmds[1].removesuffix(" || exit 2"), "timeout": 60}
+        ]
     if agent == "gemini":
         # the default --timeout (60 s, room for a review), in milliseconds
         assert data["hooks"][event][1]["hooks"][0]["timeout"] == 60_000

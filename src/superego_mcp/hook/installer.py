@@ -102,9 +102,15 @@ def after_handler(handler: dict[str, Any]) -> dict[str, Any]:
     out = dict(handler)
     command = out.get("command")
     if out.get("type") == "command" and isinstance(command, str):
-        out["command"] = command.removesuffix(FAIL_CLOSED)
+        out["command"] = after_command(command)
         out["async"] = True
     return out
+
+
+def after_command(command: str) -> str:
+    """The command of an after-tool hook made from a pre-tool hook's ``command``: the same,
+    without :data:`FAIL_CLOSED` (an after-tool hook only records; it must never block)."""
+    return command.removesuffix(FAIL_CLOSED)
 
 
 def is_our_command(command: str) -> bool:

@@ -121,8 +121,19 @@ _EVENTS = {
     "codex": ("PreToolUse", "PermissionRequest"),
     "gemini": ("BeforeTool",),
     "copilot": ("preToolUse", "permissionRequest"),
-    "cursor": ("preToolUse", "beforeShellExecution", "beforeMCPExecution", "beforeReadFile"),
+    "cursor": (
+        "preToolUse",
+        "beforeShellExecution",
+        "beforeMCPExecution",
+        "beforeReadFile",
+        "postToolUse",
+    ),
 }
+# After-tool events installed beside the pre-tool one, where the agent's contract has one
+# that names its call (the agents' hook contracts): it records that a call ran, the evidence
+# `superego-mcp suggest` learns from (docs/replay.md, "Approvals"). Cursor's postToolUse
+# cannot block; no failClosed, no `|| exit 2`.
+_AFTER = {"cursor": "postToolUse"}
 _NESTED = ("codex", "gemini")  # {"matcher", "hooks": [handler]} groups; others list entries
 
 
@@ -235,6 +246,11 @@ def install(agent: str, args: argparse.Namespace) -> str:
     _remove(agent, hooks)
     event, entry = _entry(agent, command, timeout)
     hooks.setdefault(event, []).append(entry)
+    after = _AFTER.get(agent)
+    if after is not None:
+        hooks.setdefault(after, []).append(
+            {"command": installer.after_command(command), "timeout": timeout}
+        )
     if agent in ("copilot", "cursor"):
         data.setdefault("version", 1)
     data["hooks"] = hooks
