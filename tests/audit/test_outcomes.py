@@ -227,3 +227,29 @@ def test_a_command_hook_with_server_sends_post_tool_use_to_the_server(
         store.close()
     assert decision["tool_use_id"] == ran["tool_use_id"] == "toolu_fwd"
     assert (decision["entry"], ran["entry"]) == ("http-hook", "http-hook")
+
+
+def test_cursor_post_tool_use_is_linked_by_its_tool_use_id(
+    env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "state" / "superego" / "audit.db"
+    base = {
+        "conversation_id": "cur-1",
+        "session_id": "cur-1",
+        "tool_name": "Shell",
+        "tool_input": {"command": "docker compose up -d"},
+        "tool_use_id": "cursor-use-1",
+        "cwd": "",
+        "workspace_roots": [str(tmp_path)],
+    }
+    warm(env, tmp_path, bash("docker compose up -d", cwd=str(tmp_path)))
+    for event in ("preToolUse", "postToolUse"):
+        proc = run_process(
+            {**base, "hook_event_name": event}, "--agent", "cursor", env=env, cwd=tmp_path
+        )
+        assert proc.code == 0, proc.stderr
+    (decision,) = decisions(db)
+    (ran,) = outcomes(db)
+    assert decision["tool_use_id"] == ran["tool_use_id"] == "cursor-use-1"
+    assert (ran["event"], ran["tool"]) == ("postToolUse", "Bash")
