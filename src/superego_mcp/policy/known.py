@@ -348,7 +348,11 @@ def _disk(cmd: Command) -> bool:
             return (words[1:2] or [""])[0] not in ("list", "listCryptoUsers", "listSnapshots")
         return bool(first) and first not in _DISK_READ_FIRST[program]
     if program == "btrfs":
-        return any(w in _BTRFS_CHANGES for w in words)
+        # `btrfs check` only reads unless told to repair or rebuild trees
+        repairs = ("--repair", "--init-csum-tree", "--init-extent-tree")
+        return any(w in _BTRFS_CHANGES for w in words) or any(w in repairs for w in argv)
+    if program == "nbd-client":
+        return not any(w in ("-l", "--list", "-h", "--help", "-V", "--version") for w in argv)
     if program in _FSCKS:
         return not any(w in ("-l", "-n") for w in argv)
     if program == "hdparm":
@@ -698,6 +702,7 @@ PROGRAMS = frozenset(
         "blockdev",
         "badblocks",
         "kpartx",
+        "nbd-client",
         *_IPTABLES,
         "wg-quick",
         "netplan",
