@@ -13,15 +13,15 @@ reviewer is imported only when a call needs a review: rules-decided calls never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from superego_mcp.model import Decision, fail_mode_of
 
-from superego_mcp.model import Decision, FailMode, fail_mode_of
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
+    from typing import Any
 
-    from superego_mcp.model import ToolCall
+    from superego_mcp.model import FailMode, ToolCall
     from superego_mcp.policy.engine import Judgement, Policy
     from superego_mcp.policy.judgecache import JudgeCache
     from superego_mcp.reviewer.core import Reviewer, Sampler

@@ -7,7 +7,6 @@ cache and reads scripts through here)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 
@@ -19,16 +18,20 @@ def write_atomic(path: str, data: bytes, *, mode: int = 0o600) -> None:
     a part: a temp file beside it (created fresh with ``mode``, never through a symlink),
     then ``os.replace``. On any failure the temp file is removed and the error raised."""
     tmp = f"{path}.{os.getpid()}.tmp"
-    with contextlib.suppress(FileNotFoundError):  # left by a killed writer with our pid
-        os.unlink(tmp)
+    try:  # noqa: SIM105 - contextlib is an import the hook path does without
+        os.unlink(tmp)  # left by a killed writer with our pid
+    except FileNotFoundError:
+        pass
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - as above
             os.unlink(tmp)
+        except OSError:
+            pass
         raise
 
 

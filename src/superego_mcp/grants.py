@@ -24,13 +24,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any
 
 from superego_mcp.files import write_atomic
 from superego_mcp.model import Decision
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
     from superego_mcp.model import ToolCall
 

@@ -30,15 +30,15 @@ Standard library only, no pathlib: the hook imports this on every call with a se
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from typing import TYPE_CHECKING, Final
 
 from superego_mcp import observe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Final
 
     from superego_mcp.model import ToolCall
     from superego_mcp.policy.conditions import Unit
@@ -187,8 +187,10 @@ class FileStore:
 
         newest = list(self.load(session_id).values())[-MAX_ENTRIES:]
         text = "".join(f"{w.when:.3f}\t{_escape(w.tool)}\t{_escape(w.path)}\n" for w in newest)
-        with contextlib.suppress(OSError):  # not compacted: the next save tries again
+        try:  # noqa: SIM105 - contextlib is an import the hook path does without
             write_atomic(path, text.encode("utf-8", "surrogateescape"))
+        except OSError:  # not compacted: the next save tries again
+            pass
 
     def stamp(self, session_id: str) -> str:
         """What changes whenever the session's writes change: inode (a compaction renames a
@@ -312,8 +314,10 @@ class SessionMemory:
         writes = [Written(w.path, w.tool, now) for w in self.pending.values()]
         self.pending = {}
         if self.store is not None:
-            with contextlib.suppress(Exception):  # memory never changes an answer given
+            try:  # noqa: SIM105 - as above
                 self.store.append(self.session_id, writes)
+            except Exception:  # noqa: S110 - memory never changes an answer given
+                pass
         if self._known is not None:  # the store's (shared, read-only) view: copied
             known = dict(self._known)
             for w in writes:

@@ -6,13 +6,45 @@ start-up path, where every imported module is paid for on every tool call.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, Protocol
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 
-# `defer`: the call was fully seen and no rule has an opinion; the agent's own permission
-# settings decide (Claude Code: no hook decision). A REST/MCP caller treats it as "ask".
-Action = Literal["allow", "deny", "ask", "review", "defer"]
+if TYPE_CHECKING:
+    from typing import Any, Final, Literal, Protocol
+
+    # `defer`: the call was fully seen and no rule has an opinion; the agent's own
+    # permission settings decide (Claude Code: no hook decision). A REST/MCP caller treats
+    # it as "ask".
+    Action = Literal["allow", "deny", "ask", "review", "defer"]
+
+    # What a failure (crash, unanalysable input, broken policy, no reviewer) answers:
+    # never allow.
+    FailMode = Literal["ask", "deny"]
+
+    class SessionWrites(Protocol):
+        """What a call's session memory offers its entry point (``superego_mcp.memory``'s
+        ``SessionMemory``), named here so that the shared vocabulary imports nothing above
+        it."""
+
+        def commit(self, action: str) -> None:
+            """Keep what the call wrote, now that it is answered with ``action``."""
+            ...
+
 
 ACTIONS: Final[tuple[Action, ...]] = ("allow", "deny", "ask", "review", "defer")
+FAIL_MODES: Final[tuple[FailMode, ...]] = ("ask", "deny")
+
+
+def __getattr__(name: str) -> object:
+    """``Action`` and ``FailMode`` at run time (pydantic settings read them), built on first
+    use: the hook path never imports typing. Type checkers read the definitions above."""
+    if name in ("Action", "FailMode"):
+        from typing import Literal
+
+        value = Literal[ACTIONS if name == "Action" else FAIL_MODES]  # type: ignore[valid-type]
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # A call deferred by the policy's default says, at the end of its reason, what had no
 # opinion (the programs of its commands, or the tool), so `explain`, the audit row and
@@ -47,10 +79,6 @@ def no_opinion_names(reason: str) -> list[str]:
     return names
 
 
-# What a failure (crash, unanalysable input, broken policy, no reviewer) answers: never allow.
-FailMode = Literal["ask", "deny"]
-
-
 def fail_mode_of(value: object) -> FailMode | None:
     """``value`` as a fail mode when it is one (``"ask"`` / ``"deny"``), else ``None``: the
     caller picks the stricter fallback (a bad setting must not weaken the answer)."""
@@ -75,15 +103,6 @@ def more_restrictive(a: Action, b: Action) -> Action:
     """Return whichever of two actions is more restrictive
     (deny > ask > review > defer > allow)."""
     return a if _RESTRICTIVENESS[a] >= _RESTRICTIVENESS[b] else b
-
-
-class SessionWrites(Protocol):
-    """What a call's session memory offers its entry point (``superego_mcp.memory``'s
-    ``SessionMemory``), named here so that the shared vocabulary imports nothing above it."""
-
-    def commit(self, action: str) -> None:
-        """Keep what the call wrote, now that it is answered with ``action``."""
-        ...
 
 
 class ToolCall:

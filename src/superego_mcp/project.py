@@ -28,14 +28,25 @@ Standard library only, no pathlib: the hook imports this on every call.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Final, Protocol
 
 from superego_mcp import observe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Final, Protocol
 
     from superego_mcp.model import ToolCall
+
+    class SessionStore(Protocol):
+        """Where the project root of each session is remembered."""
+
+        def get(self, session_id: str) -> str | None:
+            """The root remembered for ``session_id``, if any."""
+
+        def remember(self, session_id: str, root: str) -> str:
+            """Remember ``root`` unless the session already has one; return the one in force."""
+
 
 # Environment variables an agent sets to name the project for its hooks, in order of trust.
 PROJECT_DIR_VARS: Final[tuple[str, ...]] = ("CLAUDE_PROJECT_DIR",)
@@ -48,16 +59,6 @@ AGENT_PROJECT_VARS: Final[dict[str, str]] = {
 # Sessions remembered in memory (server) / as files (hook) before the oldest are dropped.
 MAX_SESSIONS: Final = 4096
 _MAX_SESSION_FILES: Final = 512
-
-
-class SessionStore(Protocol):
-    """Where the project root of each session is remembered."""
-
-    def get(self, session_id: str) -> str | None:
-        """The root remembered for ``session_id``, if any."""
-
-    def remember(self, session_id: str, root: str) -> str:
-        """Remember ``root`` unless the session already has one; return the one in force."""
 
 
 class SessionRoots:

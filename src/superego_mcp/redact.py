@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Final
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 MASK: Final = "[REDACTED]"
 

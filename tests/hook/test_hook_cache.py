@@ -123,7 +123,9 @@ from superego_mcp.cli import main
 PARENT = os.getpid()
 def heavy(tag):
     found = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
-                               "tree_sitter", "httpx", "urllib.request", "argparse", "pickle")
+                               "tree_sitter", "tree_sitter._binding", "httpx", "urllib.request",
+                               "argparse", "pickle", "typing", "contextlib", "importlib.util",
+                               "pathlib", "dataclasses")
                    if m in sys.modules)
     os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
 real_exit = os._exit
@@ -140,7 +142,8 @@ except SystemExit:
 
 def _heavy(
     hook_env: dict[str, str], cwd: Path, rules: Path, payload: dict[str, object]
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """What the judging child and the answering parent imported of the heavy modules."""
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(rules)],
         input=json.dumps(payload).encode(),
@@ -151,20 +154,26 @@ def _heavy(
         check=True,
     )
     lines = proc.stderr.decode().splitlines()
-    assert "PARENT=" in lines  # the process that answers imports nothing heavy
-    line = next(x for x in lines if x.startswith("HEAVY="))
-    return [m for m in line[6:].split(",") if m]
+    found = {
+        tag: line.partition("=")[2]
+        for line in lines
+        for tag in ("HEAVY", "PARENT")
+        if line.startswith(tag + "=")
+    }
+    return [m for m in found["HEAVY"].split(",") if m], [m for m in found["PARENT"].split(",") if m]
 
 
 def test_a_warm_call_imports_no_heavy_module(hook_env: dict[str, str], tmp_path: Path) -> None:
     rules = write_policy(tmp_path)
-    cold = _heavy(hook_env, tmp_path, rules, read())
+    cold, _ = _heavy(hook_env, tmp_path, rules, read())
     assert "pydantic" in cold  # the first call validates settings and compiles
     assert "yaml" in cold
-    assert _heavy(hook_env, tmp_path, rules, read()) == []
-    # a Bash call needs the parser, and nothing else heavy
-    bash = call("Bash", {"command": "ls"})
-    assert _heavy(hook_env, tmp_path, rules, bash) == ["tree_sitter"]
+    # the process that answers imports nothing heavy
+    assert _heavy(hook_env, tmp_path, rules, read()) == ([], [])
+    # a Bash call needs the parser's C extension, and nothing else heavy: not even
+    # tree_sitter's package (it imports typing)
+    bash = call("Bash", {"command": "ls && git status | head -5"})
+    assert _heavy(hook_env, tmp_path, rules, bash) == (["tree_sitter._binding"], [])
 
 
 def test_old_entries_are_pruned_when_a_new_one_is_written(

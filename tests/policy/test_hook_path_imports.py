@@ -1,5 +1,5 @@
 """The hook path: importing the policy package and evaluating a cached (unpickled) policy
-loads neither PyYAML nor pydantic, dataclasses or pathlib."""
+loads neither PyYAML nor pydantic, dataclasses, pathlib, typing or contextlib."""
 
 from __future__ import annotations
 
@@ -11,7 +11,19 @@ from pathlib import Path
 
 from superego_mcp.policy import load_policy
 
-FORBIDDEN = ("yaml", "pydantic", "dataclasses", "pathlib", "superego_mcp.policy.loader")
+FORBIDDEN = (
+    "yaml",
+    "pydantic",
+    "dataclasses",
+    "pathlib",
+    "superego_mcp.policy.loader",
+    # Milliseconds each on every call: type names are for the type checker only
+    # (TYPE_CHECKING = False, docs/architecture.md), tree_sitter's package imports typing.
+    "typing",
+    "contextlib",
+    "importlib.util",
+    "tree_sitter",
+)
 
 PROBE = """
 import json, pickle, sys

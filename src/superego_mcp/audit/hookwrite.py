@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Final
 
 from superego_mcp.audit.record import COLUMNS, OUTCOME_COLUMNS
 
@@ -39,6 +38,11 @@ _TABLES: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "decision": ("decisions", COLUMNS),
     "outcome": ("outcomes", OUTCOME_COLUMNS),
 }
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 
 def _insert(kind: str) -> tuple[str, tuple[str, ...]]:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any, Final, Literal
 
 from superego_mcp.model import no_opinion_names, with_no_opinion, without_no_opinion
 from superego_mcp.redact import redact_text, redact_value, scrub, secret_words
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from typing import Any, Final, Literal
+
     from superego_mcp.model import Decision, ToolCall
 
-Entry = Literal["hook", "http-hook", "rest", "mcp"]
+    Entry = Literal["hook", "http-hook", "rest", "mcp"]
 ENTRIES: Final[tuple[str, ...]] = ("hook", "http-hook", "rest", "mcp")
 
 # Stored columns, in order (the store adds ``id``). ``input`` and ``review`` are JSON text.

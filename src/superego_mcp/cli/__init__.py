@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     # argparse itself is imported only to build the parser: a plain `hook` call never does.
     import argparse

@@ -47,13 +47,14 @@ import stat
 import sys
 import time
 import zlib
-from typing import TYPE_CHECKING, Any
 
 from superego_mcp.errors import SuperegoError
-from superego_mcp.files import write_atomic
 from superego_mcp.places import cache_dir, settings_file
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from typing import Any
+
     from superego_mcp.config import ShellLimits
     from superego_mcp.model import FailMode
     from superego_mcp.policy.engine import Policy
@@ -431,6 +432,8 @@ def _store(entry_path: str, material: str, settings_bytes: bytes, c: Compiled) -
         if key is None:
             return
         import pickle
+
+        from superego_mcp.files import write_atomic
 
         body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         data = _blake2b(body, key) + body

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
 
 from superego_mcp.hook import pipe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from typing import NoReturn
 
     from superego_mcp.hook.agents import AgentAdapter
     from superego_mcp.hook.agents.wire import HookRequest

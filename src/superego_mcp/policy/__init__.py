@@ -14,12 +14,13 @@ unpickled ``Policy`` evaluates without it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from superego_mcp.policy.engine import Policy, Rule
 from superego_mcp.policy.errors import PolicyError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from typing import Any
+
     from superego_mcp.policy.layers import compile_policy, load_policy
 
 __all__ = ["Policy", "PolicyError", "Rule", "compile_policy", "load_policy"]

@@ -7,12 +7,13 @@ shell command of a Bash call, or a whole non-shell tool call (see ``engine``).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
 from superego_mcp import observe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Any
 
     from superego_mcp.model import ToolCall
     from superego_mcp.policy.matchers import JsonPath, NameMatcher, PathSet, ValueMatcher

@@ -9,7 +9,6 @@ most restrictive unit's decision.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from superego_mcp import observe
 from superego_mcp.model import Decision, more_restrictive, with_no_opinion
@@ -17,9 +16,11 @@ from superego_mcp.paths import normalize
 from superego_mcp.policy.conditions import Context, Unit
 from superego_mcp.project import project_root
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
+    from typing import Any
 
     from superego_mcp.model import Action, ToolCall
     from superego_mcp.policy.conditions import Condition

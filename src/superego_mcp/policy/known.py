@@ -31,8 +31,8 @@ this module is imported only for a command whose program is one of them.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
 

@@ -8,7 +8,6 @@ classes holding :class:`LazyRegex` holders, no closures.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 
 class LazyRegex:
@@ -132,6 +131,11 @@ VALUE_OPS = (
     "len_lt",
     "ignore_case",
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _text(value: Any) -> str | None:

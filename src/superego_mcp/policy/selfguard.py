@@ -23,11 +23,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TYPE_CHECKING, Any
 
 from superego_mcp import observe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from typing import Any
+
     from superego_mcp.model import ToolCall
     from superego_mcp.shell.model import Command
 

@@ -13,8 +13,8 @@ Imported only when a policy tests SQL.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from superego_mcp.shell.model import Command
 

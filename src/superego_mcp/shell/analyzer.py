@@ -17,13 +17,12 @@ command to a ``Command``), :mod:`.redirections` and :mod:`.code_text` (code give
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import astral, statements, walk
 from .model import REVERSE_SHELL, TOO_COMPLEX, UNPARSEABLE, Analysis, Command, Finding
 from .state import Ctx, Limit, Scope, Unparseable, Walker, clip_text
 from .words import IFS_DEFAULT
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 

@@ -8,8 +8,6 @@ run. Shell code is analyzed recursively; Python and JavaScript code is read by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import astral, detect, scripts, taskfiles
 from .model import (
     CODE_EXECUTION,
@@ -22,6 +20,7 @@ from .model import (
 )
 from .state import clip_text, code_detail, dedupe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 

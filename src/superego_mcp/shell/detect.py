@@ -5,10 +5,10 @@ interpreter is handed code (``python -c CODE``, ``perl -pe CODE``, a script oper
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from .words import node_text
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from tree_sitter import Node
 

@@ -9,10 +9,9 @@ known to write or run a file (documented in docs/rules.md, "Session memory").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .state import dedupe
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
 

@@ -5,7 +5,11 @@ Plain ``__slots__`` classes: imported on the hook path.
 
 from __future__ import annotations
 
-from typing import Final
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+
+if TYPE_CHECKING:
+    from typing import Final
+
 
 # Finding kinds the analyzer reports. Rules match them with ``shell: {finding: KIND}``.
 UNPARSEABLE: Final = "unparseable"  # the parser found a syntax error, or analysis failed

@@ -7,51 +7,77 @@ extension, so it is loaded directly from the package's folder when possible.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from typing import Any
+
     from tree_sitter import Node, Parser, Query, Tree
 
 _parser: Parser | None = None
 _commands: Query | None = None
 
 
-def language_pointer(package: str = "tree_sitter_bash", function: str = "language") -> object:
-    """A grammar package's ``language()`` pointer (``function``: the binding's function
-    that returns it), without importing the package's ``__init__`` (also used for the
-    Python, JavaScript and TypeScript grammars of :mod:`superego_mcp.lang`)."""
+def _load_binding(package: str) -> object | None:
+    """``package``'s ``_binding`` extension loaded from the package's folder, without running
+    the package's ``__init__`` (nor ``importlib.util``, which imports ``contextlib``), and kept
+    in ``sys.modules`` under its own name, so that a later ``import package`` uses this one;
+    ``None`` when the layout is not the expected one."""
     import importlib.machinery
-    import importlib.util
     import os.path
+    import sys
 
-    spec = importlib.util.find_spec(package)
+    name = package + "._binding"
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return loaded
+    spec = importlib.machinery.PathFinder.find_spec(package)
     folders = list(spec.submodule_search_locations or []) if spec else []
     for folder in folders:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(folder, "_binding" + suffix)  # noqa: PTH118 (start-up cost)
             if not os.path.exists(path):  # noqa: PTH110
                 continue
-            name = package + "._binding"
             loader = importlib.machinery.ExtensionFileLoader(name, path)
-            mod_spec = importlib.util.spec_from_file_location(name, path, loader=loader)
-            if mod_spec is None:
-                continue
-            module = importlib.util.module_from_spec(mod_spec)
+            module_spec = importlib.machinery.ModuleSpec(name, loader, origin=path)
+            module = loader.create_module(module_spec)
+            module.__spec__ = module_spec
             loader.exec_module(module)
-            return getattr(module, function)()
-    import importlib  # the supported way, if the layout ever changes
+            sys.modules[name] = module
+            return module
+    return None
 
-    pointer: object = getattr(importlib.import_module(package), function)()
+
+def language_pointer(package: str = "tree_sitter_bash", function: str = "language") -> object:
+    """A grammar package's ``language()`` pointer (``function``: the binding's function
+    that returns it), without importing the package's ``__init__`` (also used for the
+    Python, JavaScript and TypeScript grammars of :mod:`superego_mcp.lang`)."""
+    module = _load_binding(package)
+    if module is None:  # the supported way, if the layout ever changes
+        import importlib
+
+        module = importlib.import_module(package)
+    pointer: object = getattr(module, function)()
     return pointer
+
+
+def binding() -> Any:
+    """The ``tree_sitter`` binding (``Language``, ``Parser``, ``Query``, ...): its C
+    extension, without the package's ``__init__``, which imports ``typing`` (milliseconds
+    on every Bash call of the hook)."""
+    module = _load_binding("tree_sitter")
+    if module is None:  # the supported way, if the layout ever changes
+        import tree_sitter
+
+        return tree_sitter
+    return module
 
 
 def parse(data: bytes) -> Tree:
     """Parse bash source bytes."""
     global _parser
     if _parser is None:
-        from tree_sitter import Language, Parser
-
-        _parser = Parser(Language(language_pointer()))
+        ts = binding()
+        _parser = ts.Parser(ts.Language(language_pointer()))
     return _parser.parse(data)
 
 
@@ -59,10 +85,9 @@ def count_commands(root: Node) -> int:
     """How many simple commands the tree under ``root`` holds (one query, run in C: the
     size check before any walk must not cost a walk)."""
     global _commands
-    from tree_sitter import Query, QueryCursor
-
+    ts = binding()
     if _commands is None:
         language = _parser.language if _parser is not None else None
         assert language is not None  # a tree exists, so the parser does
-        _commands = Query(language, "(command) @c")
-    return len(QueryCursor(_commands).captures(root).get("c", ()))
+        _commands = ts.Query(language, "(command) @c")
+    return len(ts.QueryCursor(_commands).captures(root).get("c", ()))

@@ -3,13 +3,12 @@ stdin, statements made of redirections only, and redirects of a whole compound c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import syntax
 from .model import REVERSE_SHELL, Command, Redirect
 from .state import Unparseable, clip_text, dedupe
 from .words import literal_text, node_text, tokens_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import TYPE_CHECKING
 
 from .. import observe
 from .. import paths as _paths
@@ -35,6 +34,7 @@ from .state import Scope
 from .taskfiles import shebang_program
 from .words import IFS_DEFAULT
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from .model import Command
     from .state import Ctx, Walker

@@ -8,8 +8,6 @@ what it runs. Afterwards :func:`look_inside` applies what the command does to th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import paths as _paths
 from . import (
     code_text,
@@ -25,6 +23,7 @@ from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
 from .state import Limit, clip_text, code_detail, dedupe
 from .words import expand, node_text, tokens_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from tree_sitter import Node
 

@@ -12,13 +12,12 @@ through ``Walker.walk``, the entry points :mod:`.walk` gathers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import paths as _paths
 from . import astral
 from .model import Command, Finding
 from .words import clip
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from typing import Protocol
 

@@ -11,14 +11,13 @@ call's arguments, an alias is walked as source, and bodies never called are walk
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import code_text, detect, redirections, simple_command, syntax, wrappers
 from .model import FORK_BOMB, REVERSE_SHELL, Command
 from .parser import parse
 from .state import Ctx, Limit, Unparseable, clip_text, dedupe
 from .words import WordScope, expand, literal_text, node_text, tokens_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from tree_sitter import Node
 

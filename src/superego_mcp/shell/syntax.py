@@ -8,11 +8,11 @@ refuse the input. ``check_tree`` bounds the depth before any recursive walk.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from .state import Limit, Unparseable
 from .words import clip, node_text
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from tree_sitter import Node
 

@@ -12,8 +12,8 @@ becomes ``dynamic`` (or ``dynamic_program``) and cannot match an allow rule.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
 

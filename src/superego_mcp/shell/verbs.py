@@ -23,8 +23,8 @@ nothing, so an unknown verb is never read-only. Imported only when a rule tests 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from .model import Command
 

@@ -16,8 +16,8 @@ their source text (``$x``) so explanations stay readable; the field is marked dy
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
 
