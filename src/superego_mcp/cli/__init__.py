@@ -8,7 +8,6 @@ imports.
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from types import SimpleNamespace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
@@ -438,7 +437,8 @@ def _describe_commands(parser: argparse.ArgumentParser) -> None:
 
 def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
     module, _, func = target.partition(":")
-    handler: Callable[[argparse.Namespace], int] = getattr(import_module(module), func)
+    __import__(module)  # importlib.import_module, without importing importlib (hook path)
+    handler: Callable[[argparse.Namespace], int] = getattr(sys.modules[module], func)
     return handler
 
 

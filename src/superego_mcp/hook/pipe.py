@@ -19,8 +19,8 @@ parent then fails closed. Standard library only (on the hook's start-up path).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from superego_mcp.model import FailMode
 

@@ -13,7 +13,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from superego_mcp import __version__
 from superego_mcp.audit.record import AFTER_EVENTS
 from superego_mcp.config import Settings
-from superego_mcp.hook.agents import AGENTS, ROUTES, AgentAdapter, adapter_for, wire
+from superego_mcp.hook.agents import AGENTS, ROUTES, adapter_for, wire
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
@@ -39,6 +39,9 @@ from superego_mcp.server.rules import policy_document
 from superego_mcp.server.sessions import Sessions
 from superego_mcp.server.strict import StrictJson
 from superego_mcp.server.suggestions import add_suggestion_routes
+
+if TYPE_CHECKING:
+    from superego_mcp.hook.agents import AgentAdapter
 
 log = logging.getLogger("superego_mcp.server")
 

@@ -19,10 +19,12 @@ _commands: Query | None = None
 
 def _load_binding(package: str) -> object | None:
     """``package``'s ``_binding`` extension loaded from the package's folder, without running
-    the package's ``__init__`` (nor ``importlib.util``, which imports ``contextlib``), and kept
-    in ``sys.modules`` under its own name, so that a later ``import package`` uses this one;
-    ``None`` when the layout is not the expected one."""
-    import importlib.machinery
+    the package's ``__init__``, and kept in ``sys.modules`` under its own name, so that a
+    later ``import package`` uses this one; ``None`` when the layout is not the expected
+    one. The import system's own classes are used (``importlib.machinery``'s, without
+    importing the ``importlib`` package and its ``warnings``)."""
+    import _frozen_importlib as bootstrap
+    import _frozen_importlib_external as machinery
     import os.path
     import sys
 
@@ -30,15 +32,15 @@ def _load_binding(package: str) -> object | None:
     loaded = sys.modules.get(name)
     if loaded is not None:
         return loaded
-    spec = importlib.machinery.PathFinder.find_spec(package)
+    spec = machinery.PathFinder.find_spec(package)
     folders = list(spec.submodule_search_locations or []) if spec else []
     for folder in folders:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        for suffix in machinery.EXTENSION_SUFFIXES:
             path = os.path.join(folder, "_binding" + suffix)  # noqa: PTH118 (start-up cost)
             if not os.path.exists(path):  # noqa: PTH110
                 continue
-            loader = importlib.machinery.ExtensionFileLoader(name, path)
-            module_spec = importlib.machinery.ModuleSpec(name, loader, origin=path)
+            loader = machinery.ExtensionFileLoader(name, path)
+            module_spec = bootstrap.ModuleSpec(name, loader, origin=path)
             module = loader.create_module(module_spec)
             module.__spec__ = module_spec
             loader.exec_module(module)

@@ -13,11 +13,12 @@ their agent is asked for: this package is on the hook's start-up path.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Final, Protocol, cast
+import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Final, Protocol
 
     from superego_mcp.hook.agents.wire import HookRequest
     from superego_mcp.model import Decision, ToolCall
@@ -33,44 +34,47 @@ ROUTES: Final[dict[str, str]] = {
 }
 
 
-class AgentAdapter(Protocol):
-    """What every agent's adapter module provides (mypy checks each module against it,
-    below)."""
+if TYPE_CHECKING:
+    # For the type checker only (the hook path imports no typing): the adapters' shape.
+    class AgentAdapter(Protocol):
+        """What every agent's adapter module provides (mypy checks each module against it,
+        below)."""
 
-    AGENT: str
-    # The agent's judged pre-tool event: the shape `explain --agent` answers in.
-    EVENT: str
-    # The agent's shell tool: what `explain --agent NAME <command>` maps a command line from.
-    SHELL_TOOL: str
-    # The agent's tool names -> ours, as shown by `explain --agent NAME`.
-    TOOLS: dict[str, str]
+        AGENT: str
+        # The agent's judged pre-tool event: the shape `explain --agent` answers in.
+        EVENT: str
+        # The agent's shell tool: what `explain --agent NAME <command>` maps a command line from.
+        SHELL_TOOL: str
+        # The agent's tool names -> ours, as shown by `explain --agent NAME`.
+        TOOLS: dict[str, str]
 
-    def map_tool(
-        self, tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
-    ) -> list[ToolCall]:
-        """One of the agent's tool calls as ours (several for a patch over several files)."""
-        ...
+        def map_tool(
+            self, tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
+        ) -> list[ToolCall]:
+            """One of the agent's tool calls as ours (several for a patch over several files)."""
+            ...
 
-    def parse_hook_input(self, data: object, *, default_cwd: str = "/") -> HookRequest:
-        """Decoded hook JSON -> request (raises ``HookInputError`` on unusable input)."""
-        ...
+        def parse_hook_input(self, data: object, *, default_cwd: str = "/") -> HookRequest:
+            """Decoded hook JSON -> request (raises ``HookInputError`` on unusable input)."""
+            ...
 
-    def render_decision(
-        self, event: str, decision: Decision, call: ToolCall | None = None
-    ) -> dict[str, object]:
-        """The agent's answer to ``event`` for ``decision``."""
-        ...
+        def render_decision(
+            self, event: str, decision: Decision, call: ToolCall | None = None
+        ) -> dict[str, object]:
+            """The agent's answer to ``event`` for ``decision``."""
+            ...
 
-    def render_failure(self, event: str | None, fail_mode: str, problem: str) -> dict[str, object]:
-        """The agent's fail-closed answer when a call cannot be judged."""
-        ...
+        def render_failure(
+            self, event: str | None, fail_mode: str, problem: str
+        ) -> dict[str, object]:
+            """The agent's fail-closed answer when a call cannot be judged."""
+            ...
 
-    def is_valid_output(self, event: str, data: object) -> bool:
-        """True when ``data`` is a usable answer to ``event`` (vets a server's reply)."""
-        ...
+        def is_valid_output(self, event: str, data: object) -> bool:
+            """True when ``data`` is a usable answer to ``event`` (vets a server's reply)."""
+            ...
 
-
-if TYPE_CHECKING:  # every adapter module has the declared shape (checked by mypy only)
+    # every adapter module has the declared shape (checked by mypy only)
     from superego_mcp.hook.agents import claude, codex, copilot, cursor, gemini, opencode
 
     _CLAUDE: AgentAdapter = claude
@@ -87,7 +91,10 @@ def adapter_for(agent: str | None) -> AgentAdapter:
     name = agent or DEFAULT_AGENT
     if name not in AGENTS:
         raise KeyError(name)
-    return cast("AgentAdapter", import_module(f"superego_mcp.hook.agents.{name}"))
+    module = f"superego_mcp.hook.agents.{name}"
+    __import__(module)  # importlib.import_module, without importing importlib
+    adapter: AgentAdapter = sys.modules[module]  # of the declared shape (checked above)
+    return adapter
 
 
 def decide_request(

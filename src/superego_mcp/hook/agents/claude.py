@@ -18,11 +18,10 @@ Wire format (see ``docs/hook.md``):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from superego_mcp.hook.agents import common, wire
 from superego_mcp.model import ToolCall
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from superego_mcp.model import Decision
 

@@ -4,7 +4,6 @@ vocabulary, and the wording of answers. Standard library only (on the hook's pat
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
 
 from superego_mcp.hook.agents.wire import (
     HookInputError,
@@ -16,6 +15,7 @@ from superego_mcp.hook.agents.wire import (
 )
 from superego_mcp.model import ToolCall
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
 

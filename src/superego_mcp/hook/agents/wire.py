@@ -8,12 +8,12 @@ library plus ``superego_mcp.model``: this module is on the hook's start-up path.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from superego_mcp.errors import SuperegoError
 from superego_mcp.model import Decision
 from superego_mcp.strictjson import DuplicateKeyError, reject_duplicates
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from superego_mcp.model import Action, ToolCall
 
