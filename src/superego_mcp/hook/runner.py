@@ -377,6 +377,17 @@ def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
     except OSError:
         return handle(raw, args)
     try:
+        # What both processes use, imported once here and inherited: the child decodes the
+        # input and builds the audit row with them, the parent reads the row and the fail
+        # mode back (imported after the fork, each would be imported twice). A failure is
+        # the child's to report.
+        import json  # noqa: F401
+
+        import superego_mcp.audit.record
+        import superego_mcp.model  # noqa: F401
+    except Exception:  # noqa: S110
+        pass
+    try:
         import gc
 
         sys.stderr.flush()  # an inherited buffer must not be written twice

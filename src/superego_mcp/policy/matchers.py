@@ -19,18 +19,22 @@ class LazyRegex:
     ``re.error`` when the policy is loaded, never in the middle of a decision).
     """
 
-    __slots__ = ("_compiled", "flags", "pattern")
+    __slots__ = ("_compiled", "flags", "pattern", "prefix")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
         self._compiled: re.Pattern[str] | None = re.compile(pattern, flags)
+        # What every match starts with ("" if nothing is certain): a text without it is
+        # answered without compiling (a Read call need not compile the rules' mcp__ tests).
+        self.prefix = literal_prefix(pattern, flags)
 
-    def __getstate__(self) -> tuple[str, int]:
-        return self.pattern, self.flags
+    def __getstate__(self) -> tuple[str, int, str]:
+        return self.pattern, self.flags, self.prefix
 
-    def __setstate__(self, state: tuple[str, int]) -> None:
-        self.pattern, self.flags = state
+    def __setstate__(self, state: tuple[str, ...] | tuple[str, int]) -> None:
+        self.pattern, self.flags = str(state[0]), int(state[1])
+        self.prefix = str(state[2]) if len(state) > 2 else ""
         self._compiled = None
 
     def _get(self) -> re.Pattern[str]:
@@ -41,11 +45,54 @@ class LazyRegex:
 
     def search(self, text: str) -> re.Match[str] | None:
         """``re.Pattern.search``."""
+        if self.prefix and not text.startswith(self.prefix):
+            return None
         return self._get().search(text)
 
     def match(self, text: str) -> re.Match[str] | None:
         """``re.Pattern.match``."""
+        if self.prefix and not text.startswith(self.prefix):
+            return None
         return self._get().match(text)
+
+
+def literal_prefix(pattern: str, flags: int = 0) -> str:
+    """The literal text every match of ``pattern`` starts with, at the start of the string:
+    the characters after a leading ``^`` / ``\\A`` (into groups too) up to the first that is
+    not a plain literal; ``""`` when nothing is certain (no anchor, an alternation,
+    ``IGNORECASE`` or ``MULTILINE``, under which a literal or ``^`` means more)."""
+    if not pattern.startswith(("^", "\\A")):
+        return ""
+    import importlib
+
+    # The standard parser (private, so imported by name): the one exact reading of a
+    # pattern. Only when a policy is compiled, never on the hook's warm path.
+    sre = importlib.import_module("re._parser")
+    try:
+        parsed = sre.parse(pattern, flags)
+    except re.error:
+        return ""
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE):
+        return ""
+    items = list(parsed)
+    if not items or items[0] not in ((sre.AT, sre.AT_BEGINNING), (sre.AT, sre.AT_BEGINNING_STRING)):
+        return ""
+    found: list[str] = []
+    _literals(sre, items[1:], found)
+    return "".join(found)
+
+
+def _literals(sre: Any, items: list[tuple[Any, Any]], found: list[str]) -> bool:
+    """Append the leading plain literals of ``items`` to ``found``; True when all were."""
+    for op, arg in items:
+        if op is sre.LITERAL:
+            found.append(chr(arg))
+        elif op is sre.SUBPATTERN and not arg[1] & (re.IGNORECASE | re.MULTILINE):
+            if not _literals(sre, list(arg[3]), found):
+                return False
+        else:
+            return False
+    return True
 
 
 # --- names: tool names, programs, subcommands, wrappers ---------------------------------
