@@ -17,7 +17,10 @@ Runs, interleaved round by round so that machine load hits every kind alike:
   or given with ``--ccsn PATH``) as ``cc-safety-net hook --claude-code`` on the same Read and
   Bash calls: another guard that runs on every tool call.
 
-Prints each median wall time, its ratio to bare start-up, and what the audit write adds.
+Prints each median wall time, its ratio to bare start-up, and what the audit write adds, and
+beside it the median CPU time (user + system, of the hook and the judging child it waits for):
+on a shared, loaded machine wall times measure the scheduler as much as the hook, CPU time
+much less so.
 The targets (issue 19): a warm call (audit on) at most 4x bare start-up and at most 0.5x
 cc-safety-net, on Read and on the Bash chain; exit status 1 when a warm median misses one
 (``--no-check`` to only print).
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -112,14 +116,26 @@ def _agent_calls(cwd: str) -> dict[str, bytes]:
 
 
 def _time(argv: list[str], stdin: bytes, env: dict[str, str], cwd: str) -> tuple[float, bytes]:
+    wall, _, out = _measure(argv, stdin, env, cwd)
+    return wall, out
+
+
+def _measure(
+    argv: list[str], stdin: bytes, env: dict[str, str], cwd: str
+) -> tuple[float, float, bytes]:
+    """Wall time, CPU time (user + system of the process and the children it waited for:
+    the hook's judging child) and stdout of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         argv, input=stdin, capture_output=True, env=env, cwd=cwd, check=False, timeout=60
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 2):
         sys.exit(f"{argv} exited {proc.returncode}: {proc.stderr.decode(errors='replace')}")
-    return elapsed, proc.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, proc.stdout
 
 
 def main() -> int:
@@ -192,24 +208,30 @@ def main() -> int:
         kinds["bash+rv"] = []
         if base:
             kinds.update({"read@base": [], "bash@base": []})
+        cpus: dict[str, list[float]] = {}
+
+        def add(kind: str, argv: list[str], stdin: bytes, env: dict[str, str]) -> None:
+            wall, cpu, _ = _measure(argv, stdin, env, str(work))
+            kinds[kind].append(wall)
+            cpus.setdefault(kind, []).append(cpu)
+
         for i in range(opts.runs):
-            kinds["bare"].append(_time([sys.executable, "-c", "pass"], b"", env, str(work))[0])
-            kinds["read"].append(_time(hook, read, env, str(work))[0])
-            kinds["read-off"].append(_time(hook, read, off, str(work))[0])
-            kinds["bash"].append(_time(hook, bash, env, str(work))[0])
-            kinds["bash-off"].append(_time(hook, bash, off, str(work))[0])
-            kinds["bash+rv"].append(_time(hook, bash, reviewed, str(work))[0])
+            add("bare", [sys.executable, "-c", "pass"], b"", env)
+            add("read", hook, read, env)
+            add("read-off", hook, read, off)
+            add("bash", hook, bash, env)
+            add("bash-off", hook, bash, off)
+            add("bash+rv", hook, bash, reviewed)
             if base:
-                kinds["read@base"].append(_time(base, read, base_env, str(work))[0])
-                kinds["bash@base"].append(_time(base, bash, base_env, str(work))[0])
+                add("read@base", base, read, base_env)
+                add("bash@base", base, bash, base_env)
             if ccsn:
-                kinds["ccsn-read"].append(_time(ccsn, read, ccsn_env, str(work))[0])
-                kinds["ccsn-bash"].append(_time(ccsn, bash, ccsn_env, str(work))[0])
+                add("ccsn-read", ccsn, read, ccsn_env)
+                add("ccsn-bash", ccsn, bash, ccsn_env)
             cold = {**env, "SUPEREGO_CACHE_DIR": str(Path(tmp, f"cold-{i}"))}
-            kinds["miss"].append(_time(hook, read, cold, str(work))[0])
+            add("miss", hook, read, cold)
             for agent, payload in agents.items():
-                argv = [*hook, "--agent", agent]
-                kinds[agent].append(_time(argv, payload, env, str(work))[0])
+                add(agent, [*hook, "--agent", agent], payload, env)
 
     med = {k: statistics.median(v) * 1000 for k, v in kinds.items()}
     print(f"runs per kind: {opts.runs}")
@@ -228,15 +250,24 @@ def main() -> int:
     }
     labels.update({agent: f"{agent}, shell (warm)" for agent in agents})
     labels = {k: v for k, v in labels.items() if k in med}
+    cpu = {k: statistics.median(v) * 1000 for k, v in cpus.items()}
+    print("wall time (what the agent waits), and CPU time (user + system, parent and judging")
+    print("child: what load changes least), medians; ratios to bare start-up")
     for key, label in labels.items():
-        print(f"{label:<22} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x")
+        print(
+            f"{label:<22} median {med[key]:7.1f} ms   ratio {med[key] / med['bare']:5.2f}x"
+            f"   cpu {cpu[key]:6.1f} ms   ratio {cpu[key] / cpu['bare']:5.2f}x"
+        )
     for kind in ("read", "bash"):
         added = med[kind] - med[f"{kind}-off"]
         share = added / med[f"{kind}-off"] * 100
         print(f"audit adds to {kind:<4}       {added:+7.1f} ms   ({share:+.0f}%)")
     if "read@base" in med:
         for kind in ("read", "bash"):
-            print(f"{kind}: this / baseline = {med[kind] / med[kind + '@base']:.3f}")
+            print(
+                f"{kind}: this / baseline = {med[kind] / med[kind + '@base']:.3f} (wall), "
+                f"{cpu[kind] / cpu[kind + '@base']:.3f} (cpu)"
+            )
     worst = max(med[k] for k in ("read", "bash", "bash+rv", *agents)) / med["bare"]
     verdict = "meets" if worst <= TARGET else "MISSES"
     print(f"target: warm calls <= {TARGET}x bare start-up: {verdict} ({worst:.2f}x)")
@@ -245,7 +276,10 @@ def main() -> int:
         for kind in ("read", "bash"):
             ratio = med[kind] / med[f"ccsn-{kind}"]
             verdict = "meets" if ratio <= TARGET_CCSN else "MISSES"
-            print(f"target: {kind} <= {TARGET_CCSN}x cc-safety-net: {verdict} ({ratio:.2f}x)")
+            print(
+                f"target: {kind} <= {TARGET_CCSN}x cc-safety-net: {verdict} ({ratio:.2f}x; "
+                f"cpu {cpu[kind] / cpu[f'ccsn-{kind}']:.2f}x)"
+            )
             ok = ok and ratio <= TARGET_CCSN
     else:
         print("cc-safety-net not found (npm install cc-safety-net, or --ccsn PATH): not compared")
