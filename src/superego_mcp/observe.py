@@ -20,16 +20,21 @@ from __future__ import annotations
 
 import os
 import stat as _stat
-import threading
 import time
-from collections.abc import Callable
-from typing import Any, Final
+
+# threading.local itself, without the threading module's import (hook path).
+from _thread import _local as _ThreadLocal
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Final
+
+    Check = tuple[Callable[[Any], object], Any, object]
 
 # A file changed this recently (ns) may change again within the same time stamp: an answer
 # that read it is not remembered (the "racy clean" case of git's index).
 RACY_NS: Final = 2_000_000_000
-
-Check = tuple[Callable[[Any], object], Any, object]
 
 
 class Recording:
@@ -59,7 +64,7 @@ class Recording:
         return True
 
 
-_local = threading.local()
+_local = _ThreadLocal()
 
 
 def start() -> Recording:

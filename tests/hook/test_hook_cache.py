@@ -125,7 +125,7 @@ def heavy(tag):
     found = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
                                "tree_sitter", "tree_sitter._binding", "httpx", "urllib.request",
                                "argparse", "pickle", "typing", "contextlib", "importlib.util",
-                               "pathlib", "dataclasses")
+                               "pathlib", "dataclasses", "threading")
                    if m in sys.modules)
     os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
 real_exit = os._exit
