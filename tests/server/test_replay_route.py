@@ -6,6 +6,7 @@ and compared with what ``superego-mcp replay --format json`` reports for the sam
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -303,9 +304,12 @@ def test_the_cookie_may_replay_but_not_evaluate(trail: Trail) -> None:
     assert duplicate.status_code == 422
 
 
-def test_a_replay_that_runs_too_long_is_stopped_and_its_process_killed(trail: Trail) -> None:
+def test_a_replay_that_runs_too_long_is_stopped_and_its_process_killed(
+    trail: Trail, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A regular expression that backtracks for ever, on a recorded call: the child process
-    is killed at the deadline and the answer says so."""
+    is killed at the deadline and the answer says so. The child never sees a credential of
+    the server's environment."""
     from superego_mcp.audit.store import Query
     from superego_mcp.config import Settings
     from superego_mcp.server.replay import BadReplay, run_job
@@ -322,15 +326,31 @@ def test_a_replay_that_runs_too_long_is_stopped_and_its_process_killed(trail: Tr
         headers=AUTH,
         timeout=30,
     ).raise_for_status()
+    monkeypatch.setenv("SUPEREGO_API_TOKEN", TOKEN)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
     settings = Settings(audit=f"sqlite://{trail.db}", rules=None)
     job = Job(settings, query=Query(text="a" * 40), until=None, limit=5, text=evil)
     before = set(_children())
+    seen: list[str] = []
+
+    async def watch() -> None:
+        task = asyncio.create_task(run_job(job, timeout=3))
+        while not task.done():
+            for pid in set(_children()) - before:
+                with contextlib.suppress(OSError):  # it may have ended meanwhile
+                    seen.append(Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace"))
+            await asyncio.sleep(0.2)
+        await task
+
     started = time.monotonic()
     with pytest.raises(BadReplay) as caught:
-        asyncio.run(run_job(job, timeout=3))
+        asyncio.run(watch())
     assert caught.value.status == 504
     assert time.monotonic() - started < 20
     assert not set(_children()) - before  # no replay process left behind
+    assert seen  # the child was looked at while it ran
+    assert all("HOME=" in env for env in seen)
+    assert not any(TOKEN in env or "sk-test-not-a-key" in env for env in seen)
 
 
 def _children() -> list[int]:

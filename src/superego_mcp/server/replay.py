@@ -27,6 +27,7 @@ import json
 import os
 import pickle
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -161,6 +162,22 @@ def job_of(body: object, settings: Settings, holder: PolicyHolder) -> Job:
     return job
 
 
+# Environment variables the replay process does without: credentials (it calls no reviewer
+# and gets its settings, token-less, through the job).
+_SECRET_WORDS: Final = ("TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL")
+
+
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` without anything that looks like a credential (a name holding TOKEN, KEY,
+    SECRET, PASSWORD, CREDENTIAL) and without ``SUPEREGO_AUDIT`` (a DSN may hold a
+    password): the replay process gets the audit target and settings through its job."""
+    return {
+        name: value
+        for name, value in environ.items()
+        if name != "SUPEREGO_AUDIT" and not any(w in name.upper() for w in _SECRET_WORDS)
+    }
+
+
 async def run_job(job: Job, timeout: float = REPLAY_SECONDS) -> dict[str, Any]:
     """Run ``job`` in a child process and return its answer; the child is killed after
     ``timeout`` seconds (:class:`BadReplay`, 504)."""
@@ -171,6 +188,7 @@ async def run_job(job: Job, timeout: float = REPLAY_SECONDS) -> dict[str, Any]:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env=child_environment(os.environ),
     )
     try:
         out, err = await asyncio.wait_for(proc.communicate(pickle.dumps(job)), timeout)
