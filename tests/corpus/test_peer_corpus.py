@@ -41,7 +41,7 @@ CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
 FLOOR_ALLOW_ALLOWED = 0.803  # allow: allowed outright
 # allow: asked or denied (ask-value-from-substitution asks where the peers look inside
 # `$(echo x)`: a word from a command substitution is not fully seen here).
-CEILING_ALLOW_INTERRUPTED = 0.043
+CEILING_ALLOW_INTERRUPTED = 0.042
 # confirm: allowed outright. In-project work the peers label `confirm` (commits, edits,
 # formatters, builds, deleting a project file, project installs by the `installs` setting)
 # is allowed on purpose and listed by group in docs/peer-corpus.md; 1% is room for a case

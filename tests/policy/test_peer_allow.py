@@ -216,6 +216,12 @@ SINKS_AND_GIT: list[tuple[str, str]] = [
     ("git restore --pathspec-from-file=paths.txt", ASK),
     ("git restore file.txt", ASK),
     ("git reset --hard --help", ALLOW),
+    # a disk image in the project is a file; a device stays denied
+    ("mkfs.ext4 disk.img", DEFER),
+    ("mkfs.ext4 /dev/sda1", DENY),
+    ("mkfs.ext4 ~/disk.img", DENY),
+    ("rsync -n -a /src/ /dest/", DEFER),
+    ("rsync -a /src/ /dest/", ASK),
 ]
 
 CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS + MORE + SINKS_AND_GIT
