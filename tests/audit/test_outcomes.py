@@ -253,3 +253,32 @@ def test_cursor_post_tool_use_is_linked_by_its_tool_use_id(
     (ran,) = outcomes(db)
     assert decision["tool_use_id"] == ran["tool_use_id"] == "cursor-use-1"
     assert (ran["event"], ran["tool"]) == ("postToolUse", "Bash")
+
+
+def test_an_outcome_left_in_the_spool_is_recovered_into_outcomes(tmp_path: Path) -> None:
+    """A hook killed between its answer and its write leaves the outcome row in the spool;
+    the next hook inserts it into the outcomes table, once."""
+    import os
+
+    from superego_mcp.audit import hookwrite
+    from superego_mcp.audit.record import build_outcome
+    from superego_mcp.model import ToolCall
+
+    db = tmp_path / "audit.db"
+    open_store(f"sqlite://{db}").close()
+    row = build_outcome(
+        ToolCall("Bash", {"command": "ls"}, "/tmp", session_id="s"),
+        entry="hook",
+        event="PostToolUse",
+        tool_use_id="toolu_s",
+    )
+    target = ["sqlite", str(db), "normal"]
+    spooled = Path(hookwrite.spool(target, row, "outcome"))
+    dead = 2**22 + 12345  # above any pid_max default: no such process
+    assert not os.path.exists(f"/proc/{dead}")
+    spooled.rename(spooled.with_name(f"{time.time_ns()}-{dead}.json"))
+    assert hookwrite.recover("sqlite", str(db)) == 1
+    assert hookwrite.recover("sqlite", str(db)) == 0
+    (ran,) = outcomes(db)
+    assert (ran["tool_use_id"], ran["event"]) == ("toolu_s", "PostToolUse")
+    assert decisions(db) == []
