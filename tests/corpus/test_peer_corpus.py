@@ -38,10 +38,12 @@ if PATH is None:
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
 FLOOR_BLOCK_CAUGHT = 0.993  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
-FLOOR_ALLOW_ALLOWED = 0.803  # allow: allowed outright
-# allow: asked or denied (ask-value-from-substitution asks where the peers look inside
-# `$(echo x)`: a word from a command substitution is not fully seen here).
-CEILING_ALLOW_INTERRUPTED = 0.042
+FLOOR_ALLOW_ALLOWED = 0.835  # allow: allowed outright
+# allow: asked or denied. The interruptions the policy means (secrets, outside the project,
+# the local network, run-time names, `$(...)` words) are listed by group in
+# docs/peer-corpus.md "Allow cases we interrupt on purpose"; what is left are the known
+# false positives named under "Known misses".
+CEILING_ALLOW_INTERRUPTED = 0.007
 # confirm: allowed outright. In-project work the peers label `confirm` (commits, edits,
 # formatters, builds, deleting a project file, project installs by the `installs` setting)
 # is allowed on purpose and listed by group in docs/peer-corpus.md; 1% is room for a case
