@@ -1,1 +1,2 @@
-"""The Claude Code hook: adapter (hook JSON <-> decisions), fail-closed runner, installer."""
+"""The command hook (fail-closed runner, its fork/pipe messages, compiled-policy cache),
+every agent's adapter (``hook.agents``) and the installers."""
