@@ -127,3 +127,48 @@ def test_a_read_call_compiles_no_tool_expression_it_cannot_match() -> None:
     assert mcp, "the bundled policy has no anchored mcp__ tool test any more"
     assert all(h.prefix == "mcp__" for h in mcp)
     assert not [h.pattern for h in mcp if h._compiled is not None]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "needle"),
+    [
+        (r"(^|[\s;&|(`])(export\s+)?(PATH|LD_PRELOAD)\+?=(?!x)", 0, "="),
+        (r"\bgit\b[^;]*\s-c", 0, "git"),
+        (r"ab(cd)?ef", 0, "ab"),  # cd may be absent
+        (r"(a|b)cc", 0, "cc"),
+        (r"a(?=bcd)e", 0, "a"),  # a lookahead's text is not part of the match
+        (r"x(?i:abc)y", 0, "x"),
+        (r"^mcp__x|foo", 0, ""),  # an alternation at the top: either side may match
+        (r"(?i)abc", 0, ""),
+        (r"abc", re.IGNORECASE, ""),
+        (r"[ab]+", 0, ""),
+    ],
+)
+def test_a_needle_is_only_text_every_match_holds(pattern: str, flags: int, needle: str) -> None:
+    assert LazyRegex(pattern, flags).needle == needle
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(^|\s)(export\s+)?(PATH|LD_PRELOAD)\+?=(?!x)", r"ab(cd)?ef", r"(a|b)cc", r"a(?=bcd)e"],
+)
+def test_a_needle_never_changes_what_matches(pattern: str) -> None:
+    texts = ["PATH=/x", "export LD_PRELOAD+=y", "ls -la", "PATH", "abef", "abcdef", "acc"]
+    texts += ["bcc", "cc", "abcde", "ae", "", "x PATH=x", "PATH=x"]
+    compiled = re.compile(pattern)
+    for holder in (LazyRegex(pattern), pickle.loads(pickle.dumps(LazyRegex(pattern)))):
+        for text in texts:
+            for ours, theirs in ((holder.search, compiled.search), (holder.match, compiled.match)):
+                got, want = ours(text), theirs(text)
+                assert (got and got.span()) == (want and want.span()), (pattern, text)
+
+
+def test_a_plain_bash_line_compiles_no_expression_whose_text_it_lacks() -> None:
+    # Every compiled expression holds its needle's text in the command line: one without it
+    # was answered without compiling (the bundled PATH=/LD_PRELOAD= test needs "=").
+    policy = pickle.loads(pickle.dumps(load_policy(None).for_cache()))
+    line = "git status && ls -la | head -5"
+    judge(policy, bash(line))
+    holders = _holders(policy)
+    assert any(h.needle == "=" for h in holders)
+    assert not [h.pattern for h in holders if h._compiled is not None and h.needle not in line]

@@ -19,22 +19,25 @@ class LazyRegex:
     ``re.error`` when the policy is loaded, never in the middle of a decision).
     """
 
-    __slots__ = ("_compiled", "flags", "pattern", "prefix")
+    __slots__ = ("_compiled", "flags", "needle", "pattern", "prefix")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
         self._compiled: re.Pattern[str] | None = re.compile(pattern, flags)
-        # What every match starts with ("" if nothing is certain): a text without it is
-        # answered without compiling (a Read call need not compile the rules' mcp__ tests).
+        # What every match starts with, and a text every match holds ("" if nothing is
+        # certain): a text without them is answered without compiling (a Read call need not
+        # compile the rules' mcp__ tests, nor a Bash line without "=" the PATH= test).
         self.prefix = literal_prefix(pattern, flags)
+        self.needle = literal_needle(pattern, flags)
 
-    def __getstate__(self) -> tuple[str, int, str]:
-        return self.pattern, self.flags, self.prefix
+    def __getstate__(self) -> tuple[str, int, str, str]:
+        return self.pattern, self.flags, self.prefix, self.needle
 
-    def __setstate__(self, state: tuple[str, ...] | tuple[str, int]) -> None:
+    def __setstate__(self, state: tuple[str | int, ...]) -> None:
         self.pattern, self.flags = str(state[0]), int(state[1])
         self.prefix = str(state[2]) if len(state) > 2 else ""
+        self.needle = str(state[3]) if len(state) > 3 else ""
         self._compiled = None
 
     def _get(self) -> re.Pattern[str]:
@@ -43,17 +46,19 @@ class LazyRegex:
             compiled = self._compiled = re.compile(self.pattern, self.flags)
         return compiled
 
+    def _cannot_match(self, text: str) -> bool:
+        return bool(
+            (self.prefix and not text.startswith(self.prefix))
+            or (self.needle and self.needle not in text)
+        )
+
     def search(self, text: str) -> re.Match[str] | None:
         """``re.Pattern.search``."""
-        if self.prefix and not text.startswith(self.prefix):
-            return None
-        return self._get().search(text)
+        return None if self._cannot_match(text) else self._get().search(text)
 
     def match(self, text: str) -> re.Match[str] | None:
         """``re.Pattern.match``."""
-        if self.prefix and not text.startswith(self.prefix):
-            return None
-        return self._get().match(text)
+        return None if self._cannot_match(text) else self._get().match(text)
 
 
 def literal_prefix(pattern: str, flags: int = 0) -> str:
@@ -80,6 +85,41 @@ def literal_prefix(pattern: str, flags: int = 0) -> str:
     found: list[str] = []
     _literals(sre, items[1:], found)
     return "".join(found)
+
+
+def literal_needle(pattern: str, flags: int = 0) -> str:
+    """The longest literal text every match of ``pattern`` holds somewhere: a run of plain
+    literals at the top level or in a group that must match (not one under a repeat, an
+    alternation, a lookaround or ``IGNORECASE``); ``""`` when there is none."""
+    import importlib
+
+    sre = importlib.import_module("re._parser")  # as in literal_prefix
+    try:
+        parsed = sre.parse(pattern, flags)
+    except re.error:
+        return ""
+    if parsed.state.flags & re.IGNORECASE:
+        return ""
+    runs: list[str] = []
+    _runs(sre, list(parsed), runs)
+    return max(runs, key=len, default="")
+
+
+def _runs(sre: Any, items: list[tuple[Any, Any]], runs: list[str]) -> None:
+    """Append to ``runs`` each run of consecutive plain literals in ``items`` and in the
+    groups among them that must match (recursively)."""
+    run: list[str] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            runs.append("".join(run))
+            run = []
+        if op is sre.SUBPATTERN and not arg[1] & re.IGNORECASE:
+            _runs(sre, list(arg[3]), runs)
+    if run:
+        runs.append("".join(run))
 
 
 def _literals(sre: Any, items: list[tuple[Any, Any]], found: list[str]) -> bool:
