@@ -180,8 +180,13 @@ def main() -> int:
             h.wait()
     print(
         f"{args.calls} concurrent hook calls, {args.hogs} CPU hogs on {os.cpu_count()} cores, "
-        f"{args.rounds} rounds; deadline 5 s"
+        f"{args.rounds} rounds; deadline 5 s; load average {os.getloadavg()[0]:.1f}"
     )
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if autogroup.exists() and autogroup.read_text().strip() == "1":
+        # The scheduler shares the cores between sessions first: the hooks and the hogs,
+        # all started from this one, share what this session gets beside the others.
+        print("sched_autogroup is on: these processes share one session's part of the CPU")
     print(
         f"{'':<22}{'decided (per round)':>22}{'of those <= 5 s from spawn':>28}"
         f"{'median s':>10}{'p95 s':>8}"
