@@ -6,12 +6,13 @@ mapping of family -> list of calls; a string is a Bash command line, a mapping i
 (the public corpus); ``{command, files}`` a Bash command line judged in a temporary project
 holding ``files`` (name -> text; e.g. a package.json whose install scripts it runs), with
 ``written``: those of them the agent wrote earlier in the session (``by`` a tool, default
-Write; session memory). Calls are judged as ``superego-mcp check`` judges examples: in
-``/home/user/project`` with home ``/home/user``; a command entry's ``cwd`` (relative to the
-project) is the directory its source ran it in (`cd build` on the line before), the project
-staying ``/home/user/project``. ``asks`` on an entry says why a public everyday call is
-rightly interrupted (it reaches outside the project or throws work away): the corpus test
-checks that it is asked, and reports it apart.
+Write; session memory), and ``committed``: a git work tree whose one commit holds these
+files (name -> text) before ``files`` are written over them. Calls are judged as
+``superego-mcp check`` judges examples: in ``/home/user/project`` with home ``/home/user``;
+a command entry's ``cwd`` (relative to the project) is the directory its source ran it in
+(`cd build` on the line before), the project staying ``/home/user/project``. ``asks`` on an
+entry says why a public everyday call is rightly interrupted (it reaches outside the project
+or throws work away): the corpus test checks that it is asked, and reports it apart.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ def _with_files(family: str, entry: dict[str, Any]) -> Case:
     holder = tempfile.TemporaryDirectory(prefix="superego-corpus-")
     _PROJECTS.append(holder)  # removed when the process ends
     project = Path(holder.name).resolve() / "project"
+    committed = entry.get("committed")
+    if committed is not None:
+        _commit(project, committed)
     for name, text in entry["files"].items():
         target = project / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +102,24 @@ def _with_files(family: str, entry: dict[str, Any]) -> Case:
         call.memory = open_memory("corpus", store)
     shown = f"{command} (with {', '.join(entry['files'])}"
     return Case(family, call, shown + (f"; {by} wrote {', '.join(written)})" if written else ")"))
+
+
+def _commit(project: Path, files: dict[str, str]) -> None:
+    """Make ``project`` a git work tree whose one commit holds ``files``."""
+    import subprocess
+
+    for name, text in files.items():
+        target = project / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    project.mkdir(parents=True, exist_ok=True)
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "--allow-empty", "-m", "c")):
+        subprocess.run(
+            ["git", "-c", "user.name=c", "-c", "user.email=c@example.com", *args],
+            cwd=project,
+            check=True,
+            capture_output=True,
+        )
 
 
 def judge(policy: Policy, case: Case) -> str:

@@ -550,3 +550,120 @@ def test_the_cheap_tests_before_the_import_match_selfguards_tables() -> None:
 
     assert conditions.SELF_REMOVERS == selfguard.PROGRAMS
     assert conditions.DIR_REMOVERS == selfguard.REMOVERS
+    assert conditions.GIT_RESTORERS == selfguard.GIT_RESTORERS
+
+
+# --- git putting a hook file back as it has it, or deleting it ---------------------------------
+
+
+def git(project: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(place: dict[str, Path]) -> Path:
+    project = place["project"]
+    git(project, "init", "-q", "-b", "main")
+    (project / "a.py").write_text("x = 1\n")
+    git(project, "add", "a.py")
+    git(project, "commit", "-qm", "first")
+    return project
+
+
+# Untracked (a freshly installed hook): whatever deletes untracked files drops it.
+DROPS_UNTRACKED = [
+    "git stash -u", "git stash push --include-untracked", "git stash --all", "git clean -fdx",
+    "git clean -fd", "git clean -f -d -x -- .", "git -C . clean -ffd",
+]  # fmt: skip
+KEEPS_UNTRACKED = [
+    "git stash", "git checkout .", "git reset --hard", "git clean -n -fdx", "git clean -fdX",
+    "git stash list", "git status", "git checkout main",
+]  # fmt: skip
+# Committed, then the hook installed into it: whatever puts back the committed version drops it.
+DROPS_MODIFIED = [
+    "git checkout .", "git checkout -- .", "git checkout HEAD -- .", "git restore .",
+    "git restore --worktree --staged .", "git stash", "git stash push -m wip", "git reset --hard",
+    "git checkout -f main", "git switch -f main", "git switch --discard-changes main",
+    "cd sub && git checkout ..", "git checkout -- '*.json'",
+]  # fmt: skip
+KEEPS_MODIFIED = [
+    "git restore --staged .", "git stash list", "git checkout -- a.py", "git stash push -- a.py",
+    "git reset", "git checkout -b topic", "git diff",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_git_deleting_an_untracked_hook_file_is_denied(
+    bundled: Policy, place: dict[str, Path], repo: Path, agent: str
+) -> None:
+    files = install_all(place)
+    assert any(repo in p.parents for p in files[agent])
+    for command in DROPS_UNTRACKED:
+        d = shell(bundled, agent, command, place)
+        assert d.action == "deny", (agent, command, d.rule_id)
+        assert d.rule_id == "deny-disable-agent-hooks"
+        assert "Only the person" in d.reason
+    for command in KEEPS_UNTRACKED:
+        d = shell(bundled, agent, command, place)
+        assert d.rule_id != "deny-disable-agent-hooks", (agent, command)
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_git_restoring_a_hook_file_that_holds_the_hook_only_in_the_work_tree_is_denied(
+    bundled: Policy, place: dict[str, Path], repo: Path, agent: str
+) -> None:
+    files = install_all(place)
+    (repo / "sub").mkdir()
+    ours = [p for p in files[agent] if repo in p.parents]
+    texts = {p: p.read_text() for p in ours}
+    for p in ours:  # the committed version has no hook
+        p.write_text("{}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "agent files without the hook")
+    for p, text in texts.items():
+        p.write_text(text)
+    for command in DROPS_MODIFIED:
+        d = shell(bundled, agent, command, place)
+        assert d.action == "deny", (agent, command, d.rule_id)
+        assert d.rule_id == "deny-disable-agent-hooks"
+    for command in KEEPS_MODIFIED:
+        d = shell(bundled, agent, command, place)
+        assert d.rule_id != "deny-disable-agent-hooks", (agent, command)
+
+
+def test_git_restoring_a_committed_hook_file_unchanged_is_not_denied(
+    bundled: Policy, place: dict[str, Path], repo: Path
+) -> None:
+    """The committed hook file is what git puts back: stash, checkout . and reset --hard
+    keep the hook; removing or moving it with git, or resetting to a commit before it, does
+    not."""
+    install_all(place)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "hooks")
+    for command in ("git stash", "git checkout .", "git reset --hard", "git clean -fdx"):
+        assert shell(bundled, "claude", command, place).rule_id != "deny-disable-agent-hooks"
+    for command in (
+        "git rm -r .cursor",
+        "git rm .claude/settings.json",
+        "git mv .cursor .cursor-off",
+        "git reset --hard HEAD~1",
+        "git restore --source HEAD~1 .",
+    ):
+        d = shell(bundled, "claude", command, place)
+        assert d.action == "deny", (command, d.rule_id)
+    assert shell(bundled, "claude", "git rm --cached -r .cursor", place).action != "deny"
+
+
+def test_git_far_from_any_hook_file_is_unchanged(
+    bundled: Policy, place: dict[str, Path], repo: Path
+) -> None:
+    for command in (*DROPS_UNTRACKED, *DROPS_MODIFIED):
+        d = shell(bundled, "claude", command, place)
+        assert d.rule_id != "deny-disable-agent-hooks", command

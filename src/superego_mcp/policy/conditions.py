@@ -644,6 +644,7 @@ SELF_REMOVERS = frozenset(
 )  # fmt: skip
 AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copilot", "opencode")
 DIR_REMOVERS = frozenset({"rm", "rmdir", "mv", "shred", "srm", "unlink", "trash", "trash-put"})
+GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})
 
 
 def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bool:
@@ -652,6 +653,8 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
     a directory above home or the project, or spells something about hooks."""
     if cmd is not None and any("ooks" in w for w in cmd.argv):
         return True
+    if cmd is not None and cmd.program == "git" and cmd.subcommand in GIT_RESTORERS:
+        return True  # it may put back or delete a hook file it does not name
     if not paths:
         return False
     extra = tuple(v for v in (observe.env("CODEX_HOME"), observe.env("COPILOT_HOME")) if v)

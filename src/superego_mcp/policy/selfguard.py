@@ -10,7 +10,8 @@
   command stopping a running Superego (kill/pkill/killall, service managers, containers).
 - :func:`unhooks`: a write that removes or disables an installed Superego hook in any agent's
   settings or hook file (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, OpenCode), or a
-  command that names such a file (or a directory above one) and is not a reader.
+  command that names such a file (or a directory above one) and is not a reader, or a git
+  command that would put such a file back as git has it or delete it (:func:`git_drops`).
 
 Imported only when a rule with ``superego:`` meets a unit that could concern Superego.
 """
@@ -474,6 +475,10 @@ def unhooks(
     targets = [r.target for r in cmd.redirects if r.writes and r.target]
     if any(_holds(t, files, below=False) for t in targets):
         return True
+    if cmd.program == "git" and cmd.subcommand in GIT_RESTORERS:
+        if cmd.subcommand in ("rm", "mv"):
+            return "--cached" not in cmd.argv and any(_holds(p, files, below=True) for p in paths)
+        return any(_holds(p, files, below=False) for p in paths) or git_drops(cmd, files, project)
     if cmd.program in READERS or not paths:
         return False
     if cmd.program == "git" and cmd.subcommand in _GIT_READS:
@@ -485,6 +490,158 @@ def unhooks(
         named = tuple(p for p in paths if p.rstrip("/").endswith("/" + last)) or paths[-1:]
     below = cmd.program in REMOVERS
     return any(_holds(p, files, below=below) for p in named)
+
+
+# git's verbs that put files back as git has them, delete untracked ones, or remove or move
+# tracked ones (kept equal to ``conditions.GIT_RESTORERS``: the cheap test before the import).
+GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})
+# `git stash` actions that do not take changes away (pop/apply write; judged as writes would be
+# only through the files they name).
+_STASH_KEEPS = frozenset(
+    {"list", "show", "apply", "pop", "drop", "clear", "branch", "create", "store"}
+)
+# Options of these verbs that take a value (so the value is not a pathspec or a branch).
+_GIT_VALUED = frozenset(
+    {
+        "-m", "--message", "-s", "--source", "-b", "-B", "-c", "-C", "--orphan", "-e",
+        "--exclude", "--pathspec-from-file", "--conflict",
+    }
+)  # fmt: skip
+
+
+def _git_words(argv: tuple[str, ...]) -> tuple[set[str], list[str], bool]:
+    """(options, short ones split: ``-fdx`` is -f -d -x; operands; whether ``--`` came)."""
+    opts: set[str] = set()
+    operands: list[str] = []
+    dashdash = False
+    i, n = 1, len(argv)
+    while i < n:
+        w = argv[i]
+        if dashdash:
+            operands.append(w)
+        elif w == "--":
+            dashdash = True
+        elif w.startswith("--"):
+            opts.add(w.split("=", 1)[0])
+            if "=" not in w and w in _GIT_VALUED:
+                i += 1
+        elif w.startswith("-") and len(w) > 1:
+            opts.update("-" + c for c in w[1:])
+            if w in _GIT_VALUED:
+                i += 1
+        else:
+            operands.append(w)
+        i += 1
+    return opts, operands, dashdash
+
+
+def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
+    """True when a git command that restores, stashes, cleans or resets the work tree would
+    take away a hook file of ``files`` under ``project`` that holds Superego's hook: one with
+    changes git would put back (``checkout``/``restore`` of a path above it, ``stash``,
+    ``reset --hard``, ``checkout -f``, ``switch --discard-changes``), or untracked / ignored
+    when ``git clean`` (``-x``) or ``git stash -u`` (``--all``) deletes it. Git is asked for
+    the files' status only when such a file exists; an answer it cannot give counts as a
+    drop (fail closed)."""
+    base = project.rstrip("/") + "/"
+    held = [f for f in files if f.startswith(base) and our_entries(_read(f) or "") is not None]
+    if not held:
+        return False
+    opts, operands, dashdash = _git_words(cmd.argv)
+    verb = cmd.subcommand
+    kinds: set[str] = set()  # what the command takes away: modified, untracked, ignored
+    whole = not operands  # no pathspec: the whole work tree
+    if verb == "stash":
+        action = operands[0] if operands and not dashdash else "push"
+        if action in _STASH_KEEPS:
+            return False
+        if operands and operands[0] in ("push", "save"):
+            operands = operands[1:]
+        whole = not operands
+        kinds.add("modified")
+        if opts & {"-u", "--include-untracked", "-a", "--all"}:
+            kinds.add("untracked")
+        if opts & {"-a", "--all"}:
+            kinds.add("ignored")
+    elif verb == "clean":
+        if opts & {"-n", "--dry-run"}:
+            return False
+        if "-X" in opts:
+            kinds.add("ignored")
+        else:
+            kinds.add("untracked")
+            if "-x" in opts:
+                kinds.add("ignored")
+    elif verb == "reset":
+        if not opts & {"--hard", "--merge", "--keep"}:
+            return False
+        kinds.add("modified")
+        if operands and operands[0] != "HEAD":
+            kinds.add("tracked")  # another commit's version replaces a committed file too
+        whole = True
+    elif verb == "restore":
+        if opts & {"-S", "--staged"} and not opts & {"-W", "--worktree"}:
+            return False
+        kinds.add("modified")
+        if opts & {"-s", "--source"}:
+            kinds.add("tracked")
+    else:  # checkout, switch
+        force = bool(opts & {"-f", "--force", "--discard-changes"})
+        if force:
+            kinds.add("modified")
+            whole = True
+        elif verb == "checkout" and operands:
+            kinds.add("modified")
+        else:
+            return False
+    if not whole and any(any(c in w for c in "*?[") or w.startswith(":") for w in operands):
+        whole = True  # a glob or magic pathspec: git matches it, assume it covers the file
+    if not whole:
+        covered = [p.rstrip("/") or "/" for p in cmd.paths]
+        held = [f for f in held if any(f == p or f.startswith(p + "/") for p in covered)]
+        if not held:
+            return False
+    return bool(kinds & set(_git_status(project, held)))
+
+
+def _git_status(project: str, held: list[str]) -> list[str]:
+    """The kinds of change ``git status`` reports for ``held`` (``modified``, ``untracked``,
+    ``ignored``; ``tracked`` for each file git knows). Every kind when git cannot answer."""
+    import shutil  # only here: a git command near an installed hook
+    import subprocess
+
+    observe.volatile()  # git's index and objects are not among the things noted
+    every = ["modified", "untracked", "ignored", "tracked"]
+    git = shutil.which("git")
+    if git is None:
+        return every
+    try:
+        out = subprocess.run(
+            [git, "-C", project, "status", "--porcelain=v1", "-z", "--ignored", "--", *held],
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return every
+    if out.returncode != 0:
+        return every
+    kinds: list[str] = []
+    seen = 0
+    for entry in out.stdout.split(b"\0"):
+        if len(entry) < 4:
+            continue
+        code = entry[:2]
+        seen += 1
+        if code == b"??":
+            kinds.append("untracked")
+        elif code == b"!!":
+            kinds.append("ignored")
+        else:
+            kinds += ["modified", "tracked"]
+    if seen < len(held):
+        kinds.append("tracked")  # a file git did not report is tracked and unchanged
+    return kinds
 
 
 def _holds(path: str, files: tuple[str, ...], *, below: bool) -> bool:
