@@ -347,3 +347,45 @@ def test_a_bad_default_action_setting_fails_closed(run_hook, tmp_path: Path) -> 
     decision, reason = r.pre_tool_use()
     assert decision == "deny"
     assert "default_action" in reason
+
+
+# A hook that waited before Python ran it (busy cores: issue 22) has that much less time.
+LATE_START = """
+import sys, time
+time.sleep(float(sys.argv[1]))  # as if the process sat in the run queue
+from superego_mcp.hook.runner import queued
+print(f"{queued():.3f}", file=sys.stderr, flush=True)
+from superego_mcp.cli import main
+main(["hook", "--rules", sys.argv[2], "--fail-mode", "deny"])
+"""
+
+
+def test_the_deadline_counts_from_the_process_start_not_from_python(
+    hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LATE_START, "3", str(write_policy(tmp_path))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=hook_env,
+        cwd=tmp_path,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(b'{"tool_name": "Bash", ')
+    proc.stdin.flush()  # and never closed: only the deadline ends the wait
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    out = proc.stdout.read()
+    elapsed = time.monotonic() - started
+    proc.wait(timeout=30)
+    waited = float(proc.stderr.readline())
+    proc.stdin.close()
+    assert 3.0 <= waited < 5.0  # what the process spent before the hook's code ran
+    spec = json.loads(out)["hookSpecificOutput"]
+    assert spec["permissionDecision"] == "deny"
+    assert "no complete hook input within" in spec["permissionDecisionReason"]
+    # 5 s from the spawn, not 3 + 5 s (Claude Code's timeout, 6 s at the least, runs from
+    # the spawn too); the margin is for a loaded machine
+    assert elapsed < 6.5, elapsed

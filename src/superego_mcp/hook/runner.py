@@ -45,6 +45,9 @@ _REVIEW_MARGIN_S = 2.0
 # The most a child may extend the deadline: reviewer.MAX_TIMEOUT_S + _REVIEW_MARGIN_S (kept
 # as a literal so the hook does not import the reviewer; a test checks they agree).
 _MAX_EXTENSION_S = 52.0
+# The least a hook that waited to start gives itself to read its input and answer (the
+# installer's minimum timeout leaves one second beyond the deadline).
+_MIN_LEFT_S = 0.3
 # The child's own alarm fires this much before the parent's, so that a Python-level hang
 # ends with the child's answer and only a hang in C code has to be killed.
 _CHILD_MARGIN_S = 0.2
@@ -512,6 +515,24 @@ def _child_failed(
     return _fail(args, event, _known_mode(args, mode) or "deny", problem)
 
 
+def queued() -> float:
+    """Seconds since this process was created (Linux: ``/proc/self/stat``'s start time
+    against the boot clock), which is how long it waited to run before ``run()``; ``0.0``
+    where that cannot be read."""
+    try:
+        import time
+
+        with open("/proc/self/stat", "rb") as f:
+            stat = f.read()
+        # Fields after the command name, which is in parentheses and may hold anything.
+        ticks = int(stat[stat.rindex(b")") + 2 :].split()[19])
+        since = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+    # Beyond a minute the clocks disagree (a time namespace), not the queue: not counted.
+    return min(since, DEADLINE_S) if 0.0 <= since <= 60.0 else 0.0
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``superego-mcp hook``: stdin in, answer out, exit code 0 or 2."""
     outcome: Outcome
@@ -519,7 +540,9 @@ def run(args: argparse.Namespace) -> int:
         import signal
 
         signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, DEADLINE_S)
+        # From the process's creation, not from here: on busy cores starting Python alone
+        # can take seconds, and the agent's timeout runs from the spawn.
+        signal.setitimer(signal.ITIMER_REAL, max(DEADLINE_S - queued(), _MIN_LEFT_S))
         try:
             raw = _read_stdin()
             outcome = _isolated(raw, args) if hasattr(os, "fork") else handle(raw, args)
