@@ -62,6 +62,11 @@ def test_yaml_syntax_error_has_line() -> None:
         ("time: {days: [mon, funday]}", 7, "bad day 'funday'"),
         ("shell: {finding: fork_bom}", 7, "unknown finding 'fork_bom' (did you mean 'fork_bomb'?)"),
         ("shell: {flags: [-r]}", 7, "spelled with a dash, so 'program' must name"),
+        (
+            "shell: {moves_above: ['/srv']}",
+            7,
+            "'moves_above' takes ${project}, ${home}, not '/srv'",
+        ),
         ("param: {'$.a[': x}", 7, "unsupported JSONPath"),
         ("param: {x: {gt: many}}", 7, "'gt' needs a number"),
         ("tool: [Read, 3]", 7, "'tool' must be a string, not 3"),

@@ -314,6 +314,7 @@ class Shell(Condition):
         "dynamic",
         "finding",
         "flags",
+        "moves_above",
         "piped_from",
         "piped_to",
         "program",
@@ -348,6 +349,7 @@ class Shell(Condition):
         verb: frozenset[str] | None = None,
         writes: PathSet | None = None,
         writes_outside: PathSet | None = None,
+        moves_above: tuple[str, ...] | None = None,
     ) -> None:
         self.program = program
         self.subcommand = subcommand
@@ -371,6 +373,9 @@ class Shell(Condition):
         # destinations, sed -i, downloads, compiler outputs), not every path it names.
         self.writes = writes
         self.writes_outside = writes_outside
+        # Names of roots (``project``, ``home``): the command moves one of them, or a
+        # directory above one, away (see :func:`moved_sources`).
+        self.moves_above = moves_above
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when the unit is a shell command passing every given test."""
@@ -437,6 +442,14 @@ class Shell(Condition):
             return False
         if self.dynamic is not None and cmd.dynamic != self.dynamic:
             return False
+        if self.moves_above is not None:
+            places = [r for name in self.moves_above for r in ctx.roots.get(name, ())]
+            if not any(
+                r == s or r.startswith(s.rstrip("/") + "/")
+                for s in moved_sources(cmd)
+                for r in places
+            ):
+                return False
         if self.verb is not None:
             from superego_mcp.shell import verbs
 
@@ -447,6 +460,15 @@ class Shell(Condition):
 
     def _only_finding(self) -> bool:
         return all(getattr(self, name) is None for name in self.__slots__ if name != "finding")
+
+
+def moved_sources(cmd: Command) -> tuple[str, ...]:
+    """What a command carries away from where it was: the sources of ``mv`` and of ``rsync
+    --remove-source-files`` (the paths it names less the destination it writes)."""
+    if cmd.program != "mv" and not (cmd.program == "rsync" and "remove-source-files" in cmd.flags):
+        return ()
+    written = set(cmd.writes)
+    return tuple(p for p in cmd.paths if p not in written)
 
 
 # Programs that fetch the URLs among their operands; an operand without a scheme is http

@@ -86,12 +86,15 @@ _SHELL_KEYS = (
     "redirect_outside",
     "writes",
     "writes_outside",
+    "moves_above",
     "dynamic",
     "program_file",
     "script",
     "verb",
 )
 VERB_KINDS = ("destructive", "read")
+# The places `moves_above` may name (roots a call knows).
+MOVABLE_ROOTS = ("project", "home")
 FINDING_KINDS = (
     "unparseable",
     "too_complex",
@@ -465,6 +468,19 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
             kw[key] = reader.globs(m[key], f"'{key}'")
     if "dynamic" in m:
         kw["dynamic"] = reader.boolean(m["dynamic"], "'dynamic'")
+    if "moves_above" in m:
+        places = reader.strings(m["moves_above"], "'moves_above'")
+        names = []
+        for place in places:
+            name = place[2:-1] if place.startswith("${") and place.endswith("}") else ""
+            if name not in MOVABLE_ROOTS:
+                raise reader.error(
+                    m["moves_above"],
+                    f"'moves_above' takes {', '.join('${' + r + '}' for r in MOVABLE_ROOTS)}, "
+                    f"not {place!r}",
+                )
+            names.append(name)
+        kw["moves_above"] = tuple(names)
     programs = reader.strings(m["program"], "'program'") if "program" in m else []
     literal = [p for p in programs if not p.startswith("re:") and not any(c in p for c in "*?[")]
     subs = reader.strings(m["subcommand"], "'subcommand'") if "subcommand" in m else []
