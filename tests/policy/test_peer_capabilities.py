@@ -213,7 +213,9 @@ OUTWARD: list[tuple[str, str]] = [
     ("git push origin HEAD:master", ASK),
     ("git push -u origin release/2.0", ASK),
     ("git push --tags", ASK),
-    ("git push", ALLOW),
+    # a bare push outside any repository: its branch cannot be known (a repository's
+    # checked-out branch decides: tests/policy/test_push_destination.py)
+    ("git push", DEFER),
     ("git push -u origin feature/x", ALLOW),
     ("docker compose pull", DEFER),
     ("docker compose up -d", ALLOW),

@@ -322,6 +322,12 @@ def run(
     if "/" in path_word and not dyn_program:
         cmd.program_files = w.path_forms(path_word, scope)
     effects.note(w, cmd, parsed, scope)
+    if program == "git" and cmd.subcommand == "push":
+        from . import gitpush  # only for pushes: it reads the repository's HEAD and config
+
+        where = gitpush.destination(cmd.argv, cmd.positionals, cmd.flags, assignments, scope.cwd)
+        if where is not None:
+            cmd.flags = cmd.flags | {where}
     if stdin is not None:
         effects.note_patch(w, cmd, stdin, scope)
     if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
