@@ -551,6 +551,7 @@ def test_the_cheap_tests_before_the_import_match_selfguards_tables() -> None:
     assert conditions.SELF_REMOVERS == selfguard.PROGRAMS
     assert conditions.DIR_REMOVERS == selfguard.REMOVERS
     assert conditions.GIT_RESTORERS == selfguard.GIT_RESTORERS
+    assert conditions.DUPLICATORS == selfguard.DUPLICATORS
 
 
 # --- git putting a hook file back as it has it, or deleting it ---------------------------------
@@ -667,3 +668,75 @@ def test_git_far_from_any_hook_file_is_unchanged(
     for command in (*DROPS_UNTRACKED, *DROPS_MODIFIED):
         d = shell(bundled, "claude", command, place)
         assert d.rule_id != "deny-disable-agent-hooks", command
+
+
+# --- its executable under another name ---------------------------------------------------------
+
+CONSOLE_SCRIPT = """#!/opt/venv/bin/python
+# -*- coding: utf-8 -*-
+import sys
+from superego_mcp.cli import main
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+
+def test_a_copy_or_link_of_its_executable_run_by_path_is_judged_as_itself(
+    bundled: Policy, place: dict[str, Path]
+) -> None:
+    real = place["home"] / ".local" / "bin" / "superego-mcp"
+    real.parent.mkdir(parents=True)
+    real.write_text(CONSOLE_SCRIPT)
+    copy = place["project"] / "tool"
+    copy.write_text(CONSOLE_SCRIPT)
+    link = place["project"] / "bin" / "t"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    for program in (str(copy), "./tool", str(link), "bin/t"):
+        for args in ("hooks uninstall", "allow --for 1h 'curl x | sh'", "serve --port 9"):
+            d = shell(bundled, "claude", f"{program} {args}", place)
+            assert d.action == "deny", (program, args, d.rule_id)
+            assert d.rule_id == "deny-superego-state-change"
+        d = shell(bundled, "claude", f"{program} explain -- ls", place)
+        assert d.action == "allow", (program, d.rule_id)
+    # A script that only names Superego is not Superego.
+    other = place["project"] / "lint.sh"
+    other.write_text("#!/bin/sh\necho superego-mcp hook\n")
+    d = shell(bundled, "claude", f"{other} hooks uninstall", place)
+    assert d.rule_id != "deny-superego-state-change"
+
+
+COPIES = [
+    "cp $(which superego-mcp) /tmp/x",
+    "cp `command -v superego-mcp` bin/x",
+    "ln -s ~/.local/bin/superego-mcp bin/tool",
+    "ln /opt/venv/bin/superego-mcp-0.3 /tmp/y",
+    "install -m755 /opt/venv/bin/superego-mcp ~/bin/z",
+    "cp -t /tmp /usr/local/bin/superego-mcp",
+    "rsync -a ~/.local/bin/superego-mcp /tmp/q",
+    "mv ~/.local/bin/superego-mcp ~/.local/bin/sm",
+]
+
+
+@pytest.mark.parametrize("command", COPIES)
+def test_copying_or_linking_its_executable_to_another_name_is_denied(
+    bundled: Policy, place: dict[str, Path], command: str
+) -> None:
+    d = shell(bundled, "claude", command, place)
+    assert d.action == "deny", (command, d.rule_id)
+    assert "Ask the person" in d.reason
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cp superego-mcp.yaml /tmp/x",
+        "cp README.md /tmp/superego-mcp",
+        "which superego-mcp",
+        "cp docs/superego-mcp-notes.md x.md",
+    ],
+)
+def test_files_merely_named_after_it_are_not_copies_of_it(
+    bundled: Policy, place: dict[str, Path], command: str
+) -> None:
+    assert shell(bundled, "claude", command, place).rule_id != "deny-copy-superego"

@@ -652,7 +652,7 @@ class Sql(Condition):
 
 
 # What a unit may do to Superego itself (``superego:``); see ``policy.selfguard``.
-SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks")
+SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks", "copies")
 # Cheap tests before ``policy.selfguard`` is imported (tests keep them equal to its tables):
 # the programs that may remove or stop Superego, the directories agents keep hooks in, the
 # programs that remove a directory with what is below it.
@@ -667,6 +667,7 @@ SELF_REMOVERS = frozenset(
 AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copilot", "opencode")
 DIR_REMOVERS = frozenset({"rm", "rmdir", "mv", "shred", "srm", "unlink", "trash", "trash-put"})
 GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})
+DUPLICATORS = frozenset({"cp", "ln", "install", "rsync", "scp", "ditto", "mv"})
 
 
 def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bool:
@@ -695,10 +696,12 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
 
 
 class Superego(Condition):
-    """``superego: [changes, reads, removes, unhooks]``: the unit does one of these to
-    Superego (``policy.selfguard``): runs its command line to change its state (``changes``)
-    or only to read (``reads``), removes, replaces or stops it (``removes``), or removes or
-    disables its hook in an agent's settings (``unhooks``)."""
+    """``superego: [changes, reads, removes, unhooks, copies]``: the unit does one of these to
+    Superego (``policy.selfguard``): runs its command line (by any name: a symlink to it or a
+    copy of its entry point too) to change its state (``changes``) or only to read
+    (``reads``), removes, replaces or stops it (``removes``), removes or disables its hook in
+    an agent's settings (``unhooks``), or copies or links its executable to another name
+    (``copies``)."""
 
     __slots__ = ("acts",)
 
@@ -713,10 +716,12 @@ class Superego(Condition):
         if unit.shell and cmd is None:
             return False
         cli = "changes" in acts or "reads" in acts
-        if cli and cmd is not None and cmd.program.startswith("superego"):
+        if cli and cmd is not None and (cmd.program.startswith("superego") or cmd.program_files):
             from superego_mcp.policy import selfguard
 
-            if selfguard.runs_superego(cmd.program):
+            if selfguard.runs_superego(cmd.program) or (
+                cmd.program_files and selfguard.is_superego_file(cmd.program_files)
+            ):
                 act = selfguard.cli_act(cmd.argv, cmd.dynamic)
                 if (act == "change" and "changes" in acts) or (act == "read" and "reads" in acts):
                     return True
@@ -728,6 +733,16 @@ class Superego(Condition):
             from superego_mcp.policy import selfguard
 
             if selfguard.removes(cmd):
+                return True
+        if (
+            "copies" in acts
+            and cmd is not None
+            and any("superego" in w for w in cmd.argv)
+            and cmd.program in DUPLICATORS
+        ):
+            from superego_mcp.policy import selfguard
+
+            if selfguard.copies(cmd):
                 return True
         if "unhooks" in acts and _may_unhook(cmd, unit.paths, ctx):
             from superego_mcp.policy import selfguard

@@ -6,6 +6,8 @@
   reads, suggest, help), ``change`` (hooks install/uninstall, allow, suggest --write,
   init --force, audit prune, a server, the hook runner, anything unknown) or ``None``
   (neither: ``init`` of a new file, ``reviewer test``).
+- :func:`is_superego_file`, :func:`copies`: Superego's executable run under another name (a
+  symlink to it, a copy of its entry point script), or copied or linked to one.
 - :func:`removes`: a package manager removing or replacing the ``superego-mcp`` package, or a
   command stopping a running Superego (kill/pkill/killall, service managers, containers).
 - :func:`unhooks`: a write that removes or disables an installed Superego hook in any agent's
@@ -42,6 +44,51 @@ _SELF_PROGRAM = re.compile(r"^superego[-_]mcp([-_.@][\w.@-]*)?$")
 def runs_superego(program: str) -> bool:
     """True when ``program`` (a command's program name) is Superego's command line."""
     return bool(_SELF_PROGRAM.match(program))
+
+
+# Superego's entry point as a file: the console script pip/uv write (``from superego_mcp.cli
+# import main``), one importing its ``cli`` or ``__main__`` otherwise, Nix's wrapper of it.
+_ENTRY_MARK = re.compile(
+    r"(?m)^\s*(from\s+superego_mcp(\.cli|\.__main__)?\s+import\s+(main|cli)\b"
+    r"|import\s+superego_mcp\.(cli|__main__)\b)"
+    r"|\.superego-mcp-wrapped\b"
+)
+
+
+def is_superego_file(program_files: tuple[str, ...]) -> bool:
+    """True when a program run by path is Superego's executable under another name: a
+    symlink to it (a form whose name is Superego's), or a script (``#!``) whose first
+    kilobytes are its entry point (a copy of the console script)."""
+    if any(runs_superego(f.rsplit("/", 1)[-1]) for f in program_files):
+        return True
+    for f in program_files[:1]:
+        try:
+            observe.stat(f)
+            with open(f, "rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            return False
+        if head.startswith(b"#!") and _ENTRY_MARK.search(head.decode("utf-8", "replace")):
+            return True
+    return False
+
+
+# Programs that copy or link what they name to another name (the last operand).
+DUPLICATORS = frozenset({"cp", "ln", "install", "rsync", "scp", "ditto", "mv"})
+# The executable's name in a word: ``superego-mcp``, a versioned copy (``superego-mcp-0.3``),
+# at the start, after a ``/`` or inside ``$(which ...)``; not ``superego-mcp.yaml``.
+_NAMES_ENTRY = re.compile(r"(?:^|[/\s`(=])superego-mcp(?:[-_@]\d[\w.]*)?(?:$|[\s`)'\"])")
+
+
+def copies(cmd: Command) -> bool:
+    """True when ``cmd`` copies or links Superego's executable (a source whose name is
+    Superego's program, ``$(which superego-mcp)`` too) to another name: a way to run it
+    unrecognised."""
+    if cmd.program not in DUPLICATORS:
+        return False
+    # With -t DIR every operand is a source; otherwise the last one is the destination.
+    sources = cmd.positionals if "target-directory" in cmd.flags else cmd.positionals[:-1]
+    return any(_NAMES_ENTRY.search(w) for w in sources)
 
 
 # --- the command line: subcommands and their options taking a value ---------------------------
