@@ -543,6 +543,12 @@ def test_installers_write_where_the_guard_looks(
             wanted.append(str(path))
     files, _ = selfguard.hook_files(str(place["home"]), project)
     assert set(wanted) <= set(files)
+    # git's verbs skip the project when none of these directories exists: every project
+    # hook file must lie in one.
+    for f in files:
+        if f.startswith(project + "/"):
+            rel = f[len(project) + 1 :]
+            assert rel.split("/", 1)[0] in selfguard.PROJECT_AGENT_DIRS, f
 
 
 def test_the_cheap_tests_before_the_import_match_selfguards_tables() -> None:

@@ -497,6 +497,12 @@ def unhooks(
         and any(DISABLE_MARK.search(w) for w in cmd.argv)
     ):
         return True
+    if cmd is not None and cmd.program == "git" and cmd.subcommand in GIT_RESTORERS:
+        base = project.rstrip("/") + "/"
+        if all(p.startswith(base) or p == project for p in paths) and not any(
+            observe.lkind(base + d) is not None for d in PROJECT_AGENT_DIRS
+        ):
+            return False  # no project hook file for it to touch, and it names no other
     files, settings = hook_files(home, project)
     if cmd is None:
         tool = call.tool_name
@@ -539,6 +545,8 @@ def unhooks(
     return any(_holds(p, files, below=below) for p in named)
 
 
+# The project directories every project hook file lies in (see :func:`hook_files`).
+PROJECT_AGENT_DIRS = (".claude", ".codex", ".gemini", ".cursor", ".github", ".opencode")
 # git's verbs that put files back as git has them, delete untracked ones, or remove or move
 # tracked ones (kept equal to ``conditions.GIT_RESTORERS``: the cheap test before the import).
 GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})
