@@ -239,8 +239,27 @@ def _rules_for(lowered: str) -> list[int]:
     return sorted(hit)
 
 
+# Redactions already made, by text (short texts only; emptied when full): the server records
+# the same calls, cwds and reasons again and again, and redaction is a pure function.
+_done: dict[str, str] = {}
+_DONE_MAX: Final = 8192
+_DONE_CHARS: Final = 2048
+
+
 def redact_text(text: str) -> str:
     """``text`` with every secret this module recognises replaced by ``[REDACTED]``."""
+    if len(text) > _DONE_CHARS:
+        return _redact(text)
+    done = _done.get(text)
+    if done is None:
+        done = _redact(text)
+        if len(_done) >= _DONE_MAX:
+            _done.clear()
+        _done[text] = done
+    return done
+
+
+def _redact(text: str) -> str:
     lowered = text.lower()
     rules = _rules_for(lowered)
     if not rules:

@@ -111,14 +111,6 @@ KNOWN_RUNTIME_CIRCLES: dict[frozenset[str], str] = {
     frozenset({"superego_mcp.hook.agents.claude", "superego_mcp.hook.agents.common"}): (
         "common's shared reader calls back into the adapter's own mapping"
     ),
-    frozenset(
-        {
-            "superego_mcp.server.app",
-            "superego_mcp.server.audit_routes",
-            "superego_mcp.server.auth",
-            "superego_mcp.server.hosts",
-        }
-    ): "the middlewares live in several modules and each calls the next app",
 }
 
 

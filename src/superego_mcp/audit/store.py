@@ -142,13 +142,26 @@ class Store:
     survives a crash of the machine too.
     """
 
-    def __init__(self, backend: str, location: str, *, synchronous: str = "normal") -> None:
-        """Open lazily: nothing connects until the first call (see :meth:`migrate`)."""
+    def __init__(
+        self,
+        backend: str,
+        location: str,
+        *,
+        synchronous: str = "normal",
+        busy_timeout: float = BUSY_TIMEOUT_S,
+        checkpoints: bool = True,
+    ) -> None:
+        """Open lazily: nothing connects until the first call (see :meth:`migrate`).
+        ``busy_timeout`` (SQLite): seconds a write waits for another writer's lock before
+        it fails; ``checkpoints=False``: its commits never copy the WAL into the database
+        (an fsync; :meth:`checkpoint`, called from elsewhere, does)."""
         if backend not in ("sqlite", "postgresql"):
             raise StoreError(f"no audit store for backend {backend!r}")
         self.backend = backend
         self.location = location
         self.synchronous = "NORMAL" if synchronous == "normal" else "FULL"
+        self.busy_timeout = busy_timeout
+        self.checkpoints = checkpoints
         self._conn: Any = None
         self._lock = threading.Lock()
 
@@ -173,12 +186,14 @@ class Store:
                 os.close(os.open(self.location, os.O_WRONLY | os.O_CREAT, 0o600))
             conn = sqlite3.connect(
                 self.location,
-                timeout=BUSY_TIMEOUT_S,
+                timeout=self.busy_timeout,
                 isolation_level=None,
                 check_same_thread=False,
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
+            if not self.checkpoints:
+                conn.execute("PRAGMA wal_autocheckpoint=0")
             return conn
         import psycopg
 
@@ -270,6 +285,13 @@ class Store:
                 int(conn.execute(sql, tuple(r.get(c) for c in COLUMNS)).fetchone()[0])
                 for r in records
             ]
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the SQLite database (as a commit does every 1,000
+        pages unless ``checkpoints=False``), without waiting for readers or writers."""
+        if self.backend == "sqlite":
+            with self._session() as conn:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def append_outcomes(self, records: Sequence[dict[str, Any]]) -> None:
         """Store after-tool event rows (``record.build_outcome``) in one transaction."""
@@ -459,13 +481,26 @@ class Store:
         return [str(r[0]) for r in rows]
 
 
-def open_store(target: str | None, *, synchronous: str = "normal", migrate: bool = True) -> Store:
+def open_store(
+    target: str | None,
+    *,
+    synchronous: str = "normal",
+    migrate: bool = True,
+    busy_timeout: float = BUSY_TIMEOUT_S,
+    checkpoints: bool = True,
+) -> Store:
     """The store for an audit target (``SUPEREGO_AUDIT`` syntax), migrated; raises
     :class:`StoreError` (or ``TargetError``) when it is ``off`` or cannot be opened."""
     backend, location = parse_target(target)
     if backend == "off":
         raise StoreError("the audit is off (SUPEREGO_AUDIT=off)")
-    store = Store(backend, location, synchronous=synchronous)
+    store = Store(
+        backend,
+        location,
+        synchronous=synchronous,
+        busy_timeout=busy_timeout,
+        checkpoints=checkpoints,
+    )
     if migrate:
         store.migrate()
     return store

@@ -1,9 +1,14 @@
-"""The server's audit writer: one thread, group commits, a future per row.
+"""The server's audit writer: one thread, group commits.
 
 Requests hand their row to :meth:`Writer.submit` and await the returned future, so a decision
 is returned only once its row is committed ("acknowledged means stored"). Rows that arrive
 while a commit is running go into the next commit together: with many concurrent requests
 one fsync covers many rows, and the event loop never waits on the database.
+
+The server hands whole batches instead (:meth:`Writer.submit_many`: every decision of one
+turn of its event loop, as the raw pieces of each row): the rows are built (redacted) here,
+off the request path, and the batch is answered with one call back, so the event loop is
+woken once per batch rather than once per row.
 """
 
 from __future__ import annotations
@@ -22,7 +27,39 @@ log = logging.getLogger("superego_mcp.audit")
 # Most rows in one transaction.
 MAX_BATCH: Final = 500
 
-_Item = tuple[dict[str, Any], "concurrent.futures.Future[int]"]
+# One result per row of a batch: its id, or why it was not stored.
+Results = list[int | BaseException]
+
+
+class _Batch:
+    """Rows to build from ``items`` with ``build``; ``done`` is told each row's result."""
+
+    __slots__ = ("build", "done", "items")
+
+    def __init__(
+        self,
+        items: list[Any],
+        build: Callable[[Any], dict[str, Any]],
+        done: Callable[[Results], None],
+    ) -> None:
+        self.items = items
+        self.build = build
+        self.done = done
+
+
+def _one(row: dict[str, Any]) -> dict[str, Any]:
+    return row
+
+
+def _future_done(future: concurrent.futures.Future[int]) -> Callable[[Results], None]:
+    def done(results: Results) -> None:
+        result = results[0]
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
+
+    return done
 
 
 class Writer:
@@ -36,15 +73,31 @@ class Writer:
         """Start the writer thread."""
         self.store = store
         self.on_commit = on_commit
-        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Batch | Callable[[], None] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="superego-audit-writer", daemon=True)
         self._thread.start()
 
     def submit(self, row: dict[str, Any]) -> concurrent.futures.Future[int]:
         """Queue ``row``; the future resolves to its id once committed, or to the error."""
         future: concurrent.futures.Future[int] = concurrent.futures.Future()
-        self._queue.put((row, future))
+        self._queue.put(_Batch([row], _one, _future_done(future)))
         return future
+
+    def submit_many(
+        self,
+        items: list[Any],
+        build: Callable[[Any], dict[str, Any]],
+        done: Callable[[Results], None],
+    ) -> None:
+        """Queue the rows ``build(item)`` makes of ``items`` (built in the writer thread);
+        ``done`` is called once, from the writer thread, with each row's id or error (a row
+        that cannot be built gets its error, the others are still stored)."""
+        self._queue.put(_Batch(items, build, done))
+
+    def checkpoint(self) -> None:
+        """Have the writer thread checkpoint the store (``Store.checkpoint``): the fsync
+        it costs never holds up whoever asked."""
+        self._queue.put(self.store.checkpoint)
 
     def close(self, timeout: float = 5.0) -> None:
         """Commit what is queued, then stop the thread and close the store."""
@@ -58,8 +111,12 @@ class Writer:
             first = self._queue.get()
             if first is None:
                 break
-            batch: list[_Item] = [first]
-            while len(batch) < MAX_BATCH:
+            if not isinstance(first, _Batch):
+                _job(first)
+                continue
+            batch: list[_Batch] = [first]
+            rows = len(first.items)
+            while rows < MAX_BATCH:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -67,20 +124,50 @@ class Writer:
                 if item is None:
                     stopping = True
                     break
+                if not isinstance(item, _Batch):
+                    _job(item)
+                    continue
                 batch.append(item)
+                rows += len(item.items)
             self._commit(batch)
 
-    def _commit(self, batch: list[_Item]) -> None:
+    def _commit(self, batch: list[_Batch]) -> None:
+        built: list[Results] = []
+        rows: list[dict[str, Any]] = []
+        for b in batch:
+            results: Results = []
+            for item in b.items:
+                try:
+                    rows.append(b.build(item))
+                    results.append(-1)  # its id, once committed
+                except Exception as exc:
+                    log.exception("cannot build the audit record")
+                    results.append(exc)
+            built.append(results)
         try:
-            ids = self.store.append_many([row for row, _ in batch])
+            ids = iter(self.store.append_many(rows))
         except Exception as exc:
-            for _, future in batch:
-                future.set_exception(exc)
+            for b, results in zip(batch, built, strict=True):
+                _tell(b, [r if isinstance(r, BaseException) else exc for r in results])
             return
-        for (_, future), row_id in zip(batch, ids, strict=True):
-            future.set_result(row_id)
+        for b, results in zip(batch, built, strict=True):
+            _tell(b, [r if isinstance(r, BaseException) else next(ids) for r in results])
         if self.on_commit is not None:
             try:
                 self.on_commit()
             except Exception:  # the stream's business; the rows are stored
                 log.exception("audit on-commit callback failed")
+
+
+def _tell(batch: _Batch, results: Results) -> None:
+    try:
+        batch.done(results)
+    except Exception:  # the caller's business; the rows are stored (or not) either way
+        log.exception("audit batch callback failed")
+
+
+def _job(job: Callable[[], None]) -> None:
+    try:
+        job()
+    except Exception:  # a checkpoint that fails is tried again next time
+        log.exception("audit writer job failed")

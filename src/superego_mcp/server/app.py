@@ -30,6 +30,7 @@ from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
 from superego_mcp.server.dashboard import add_dashboard_routes
+from superego_mcp.server.front import HookFront
 from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.recorder import Recorder
@@ -152,6 +153,34 @@ class HookRoutes:
         await send({"type": "http.response.body", "body": data})
 
 
+class _App(FastAPI):
+    """FastAPI with one layer outside its whole middleware stack (``server.front``)."""
+
+    front: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """FastAPI's stack, wrapped in :attr:`front` when set."""
+        stack = super().build_middleware_stack()
+        return stack if self.front is None else self.front(stack)
+
+
+async def _never(scope: Scope, receive: Receive, send: Send) -> None:
+    """The inner app of the guards :class:`HookFront` only asks (it never calls them)."""
+    raise RuntimeError("not an app")
+
+
+def _answers(
+    holder: PolicyHolder, recorder: Recorder
+) -> dict[str, Callable[[bytes], Awaitable[bytes]]]:
+    """Each hook route's answer for a body."""
+    return {
+        ROUTES[name]: functools.partial(
+            _hook_answer, holder=holder, recorder=recorder, agent=adapter_for(name)
+        )
+        for name in AGENTS
+    }
+
+
 def create_app(
     settings: Settings, holder: PolicyHolder, recorder: Recorder | None = None
 ) -> FastAPI:
@@ -180,7 +209,7 @@ def create_app(
                 if holder.reviewer is not None:
                     await holder.reviewer.aclose()
 
-    app = FastAPI(
+    app = _App(
         title="Superego MCP",
         version=__version__,
         description="Reviews AI coding agents' tool calls before they run: allow, deny or ask.",
@@ -214,6 +243,20 @@ def create_app(
 
     for middleware, options in _middleware(app, settings, holder, recorder, token, sessions):
         app.add_middleware(middleware, **options)
+    # Outside all of it: the hook calls every guard lets through, answered in one step.
+    known = frozenset(str(getattr(r, "path", "")) for r in app.router.routes)
+    app.front = functools.partial(
+        HookFront,
+        answers=_answers(holder, recorder),
+        context=RequestContext(_never, recorder.metrics, known),
+        hosts=HostOriginGuard(_never, settings.allowed_hosts, settings.cors_origins),
+        auth=(
+            BearerAuth(_never, token, sessions)
+            if token is not None and sessions is not None
+            else None
+        ),
+        max_bytes=settings.max_body_bytes,
+    )
     return app
 
 
@@ -316,14 +359,7 @@ def _middleware(
         (StrictJson, {}),
         (
             HookRoutes,
-            {
-                "answers": {
-                    ROUTES[name]: functools.partial(
-                        _hook_answer, holder=holder, recorder=recorder, agent=adapter_for(name)
-                    )
-                    for name in AGENTS
-                }
-            },
+            {"answers": _answers(holder, recorder)},
         ),
         (
             BodyLimit,

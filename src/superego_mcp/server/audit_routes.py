@@ -288,8 +288,7 @@ class RequestContext:
             if name == b"x-request-id":
                 given = value.decode("latin-1")
                 break
-        # 16 random hex digits, as uuid4().hex[:16] gave, without building a UUID.
-        rid = given if _REQUEST_ID.fullmatch(given) else os.urandom(8).hex()
+        rid = self.request_id(given)
         token = request_id.set(rid)
         header = (b"x-request-id", rid.encode())
 
@@ -305,7 +304,15 @@ class RequestContext:
         finally:
             request_id.reset(token)
             if path not in (STREAM_PATH, "/sse", "/mcp"):  # streams: duration means nothing
-                route = path if path in self.routes else "other"
-                self.metrics.http_seconds.labels(route, scope["method"]).observe(
-                    time.perf_counter() - started
-                )
+                self.timed(path, scope["method"], started)
+
+    @staticmethod
+    def request_id(given: str) -> str:
+        """The request's id: ``given`` (its ``X-Request-ID``) when well-formed, else new."""
+        # 16 random hex digits, as uuid4().hex[:16] gave, without building a UUID.
+        return given if _REQUEST_ID.fullmatch(given) else os.urandom(8).hex()
+
+    def timed(self, path: str, method: str, started: float) -> None:
+        """Count a request's duration (since ``started``, ``perf_counter``)."""
+        route = path if path in self.routes else "other"
+        self.metrics.http_seconds.labels(route, method).observe(time.perf_counter() - started)

@@ -65,6 +65,13 @@ class BearerAuth:
         self._expected = b"bearer " + token.encode()
         self._sessions = sessions
 
+    def token_ok(self, given: bytes) -> bool:
+        """Whether an ``Authorization`` header value carries the token (constant time)."""
+        # Scheme is case-insensitive (RFC 7235); the token part is compared as given.
+        if given[:7].lower() == b"bearer ":
+            given = b"bearer " + given[7:]
+        return hmac.compare_digest(given, self._expected)
+
     def _has_cookie(self, scope: Scope) -> bool:
         if (
             scope["type"] == "http"
@@ -94,10 +101,7 @@ class BearerAuth:
             if name == b"authorization":
                 given = value
                 break
-        # Scheme is case-insensitive (RFC 7235); the token part is compared as given.
-        if given[:7].lower() == b"bearer ":
-            given = b"bearer " + given[7:]
-        if not hmac.compare_digest(given, self._expected) and not self._has_cookie(scope):
+        if not self.token_ok(given) and not self._has_cookie(scope):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008, "reason": "unauthorized"})
                 return

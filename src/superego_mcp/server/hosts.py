@@ -79,9 +79,7 @@ class HostOriginGuard:
                 host = value.decode("latin-1")
             elif key == b"origin":
                 origin = value.decode("latin-1")
-        server = scope.get("server")
-        bound = host_name(str(server[0])) if server else ""
-        checked = self.always or is_loopback(bound)
+        checked, bound = self._checked(scope)
         name = host_name(host)
         if checked and not self._host_ok(name, bound):
             await _refuse(scope, send, 421, "misdirected_request", "Host")
@@ -91,6 +89,17 @@ class HostOriginGuard:
             await _refuse(scope, send, 403, "forbidden_origin", "Origin")
             return
         await self.app(scope, receive, send)
+
+    def _checked(self, scope: Scope) -> tuple[bool, str]:
+        """Whether this request's Host is checked at all, and the address it came in on."""
+        server = scope.get("server")
+        bound = host_name(str(server[0])) if server else ""
+        return self.always or is_loopback(bound), bound
+
+    def host_allowed(self, scope: Scope, host: str) -> bool:
+        """Whether a request with ``Host: host`` and no ``Origin`` passes this guard."""
+        checked, bound = self._checked(scope)
+        return not checked or self._host_ok(host_name(host), bound)
 
     def _host_ok(self, name: str, bound: str) -> bool:
         if is_loopback(name) or name in self.hosts or (name and name == bound):

@@ -5,6 +5,19 @@ policy in force, counts the decision in the metrics, and awaits its audit row: t
 is returned once the row is committed. If the store fails or is slower than
 ``audit_write_timeout``, the decision is still returned (the guard must not fail because the
 audit did), and the failure is counted (``superego_audit_write_errors_total``) and logged.
+
+The request path does not build the row: the decisions of one turn of the event loop are
+recorded together, as their raw pieces (call, decision, timings), once the turn's requests
+have been answered by the rules, and the loop is told once per batch. With SQLite at
+``audit_synchronous=normal`` the batch is built and committed right there, on the event loop,
+in one transaction (a commit writes to the WAL without an fsync: microseconds); only when
+another process holds the database's write lock (a command hook writing its row) does the
+batch go to the writer thread, which waits for the lock. Why not always the thread: building
+rows is Python work, and a second thread doing it holds the GIL against the event loop, whose
+next request then waits for it (measured: several times slower under load,
+docs/benchmarks.md). PostgreSQL and ``audit_synchronous=full`` (an fsync per commit) always use
+the writer thread. With the audit off and nobody watching the stream, nothing of a row is made
+at all.
 """
 
 from __future__ import annotations
@@ -20,10 +33,11 @@ from superego_mcp.audit.record import build_outcome, build_record, to_public
 from superego_mcp.audit.store import Store, StoreError, open_store
 from superego_mcp.audit.stream import Hub
 from superego_mcp.audit.target import describe, parse_target
-from superego_mcp.audit.writer import Writer
+from superego_mcp.audit.writer import Results, Writer
 from superego_mcp.config import Settings
 from superego_mcp.hook.agents import decide_request
 from superego_mcp.model import Decision, ToolCall
+from superego_mcp.redact import redact_text
 from superego_mcp.server.metrics import Metrics
 from superego_mcp.server.reload import PolicyHolder
 
@@ -31,6 +45,10 @@ if TYPE_CHECKING:
     from superego_mcp.reviewer.core import Sampler
 
 log = logging.getLogger("superego_mcp.audit")
+
+# Rows committed on the event loop between two WAL checkpoints (run by the writer thread: a
+# checkpoint fsyncs, which must never stall the loop).
+CHECKPOINT_ROWS = 1000
 
 
 class Recorder:
@@ -47,11 +65,17 @@ class Recorder:
         self.backend = backend
         self.store: Store | None = None
         self.writer: Writer | None = None
+        # Commits on the event loop (see the module docstring): never waits for a lock.
+        self.inline: Store | None = None
         if backend != "off":
             self.store = open_store(settings.audit, synchronous=settings.audit_synchronous)
             self.writer = Writer(
                 open_store(settings.audit, synchronous=settings.audit_synchronous, migrate=False)
             )
+            if backend == "sqlite" and settings.audit_synchronous == "normal":
+                self.inline = open_store(
+                    settings.audit, migrate=False, busy_timeout=0, checkpoints=False
+                )
         self.hub = Hub(
             self.store,
             settings.stream_queue_size,
@@ -61,6 +85,10 @@ class Recorder:
         if self.writer is not None:
             self.writer.on_commit = self.hub.poke
         self._local_id = 0  # ids of streamed decisions when the audit is off
+        # The batch of this turn of the event loop: its rows' pieces and the future its
+        # requests await (see the module docstring).
+        self._batch: tuple[list[_Pieces], asyncio.Future[Results]] | None = None
+        self._since_checkpoint = 0  # rows committed on the loop since the last checkpoint
         self._pruner: asyncio.Task[None] | None = None
         holder.on_reload = self.metrics.reloaded
         self.metrics.watch_cache(holder.cache)
@@ -91,6 +119,8 @@ class Recorder:
             await self.hub.stop()
             if self.writer is not None:
                 await asyncio.to_thread(self.writer.close)
+            if self.inline is not None:
+                self.inline.close()
             if self.store is not None:
                 self.store.close()
 
@@ -161,7 +191,7 @@ class Recorder:
         """Count, store (awaited) and stream one decision; never raises. With the audit
         off and nobody watching the stream, no row is built at all."""
         try:
-            review = getattr(decision, "review", None)
+            review = decision.review
             self.metrics.decided(
                 decision=decision.action,
                 tool=call.tool_name,
@@ -170,49 +200,103 @@ class Recorder:
                 seconds=seconds,
                 review=review if isinstance(review, dict) else None,
             )
-            if (
-                self.writer is None
-                and not self.hub.subscribers
-                and not log.isEnabledFor(logging.DEBUG)
-            ):
-                self._local_id += 1  # the stream's ids stay one per decision
-                return
-            row = build_record(
-                call,
-                decision,
-                entry=entry,
-                event=event,
-                latency_ms=seconds * 1000,
-                policy_digest=digest,
-                tool_use_id=tool_use_id,
-            )
-        except Exception:
-            log.exception("cannot build the audit record")
-            self.metrics.audit_errors.inc()
-            return
-        log.debug(
-            "decision",
-            extra={
-                "fields": {
-                    "decision": row["decision"],
-                    "tool": row["tool"],
-                    "rule": row["rule"],
-                    "entry": entry,
-                    "latency_ms": row["latency_ms"],
-                }
-            },
-        )
+        except Exception:  # a metrics problem never holds back an answer
+            log.exception("cannot count the decision")
+        if log.isEnabledFor(logging.DEBUG):
+            _log_decision(call, decision, entry, seconds)
+        pieces = (call, decision, entry, event, seconds, digest, time.time(), tool_use_id)
         if self.writer is None:
-            self._local_id += 1
-            self.hub.publish({"id": self._local_id, **row})
+            self._local_id += 1  # the stream's ids stay one per decision
+            if self.hub.subscribers:
+                try:
+                    row = _build(pieces)
+                except Exception:
+                    log.exception("cannot build the audit record")
+                    self.metrics.audit_errors.inc()
+                    return
+                self.hub.publish({"id": self._local_id, **row})
             return
+        batch = self._batch
+        if batch is None:
+            batch = self._batch = ([], asyncio.get_running_loop().create_future())
+            asyncio.get_running_loop().call_soon(self._send)
+        index = len(batch[0])
+        batch[0].append(pieces)
         try:
-            future = self.writer.submit(row)
-            await asyncio.wait_for(asyncio.wrap_future(future), self.settings.audit_write_timeout)
+            result = (await asyncio.shield(batch[1]))[index]
+            if isinstance(result, BaseException):
+                raise result
             self.metrics.audit_rows.inc()
         except Exception as exc:
             self.metrics.audit_errors.inc()
             log.error("audit write failed, decision returned without its row: %s", _why(exc))
+
+    def _send(self) -> None:
+        """Record this turn's batch: committed here (SQLite, ``normal``), or handed to the
+        writer thread, whose answer settles its future (or a timeout after
+        ``audit_write_timeout``)."""
+        batch, self._batch = self._batch, None
+        if batch is None or self.writer is None:
+            return
+        items, future = batch
+        if self.inline is not None:
+            rows: list[dict[str, Any]] = []
+            results: Results = []
+            for pieces in items:
+                try:
+                    rows.append(_build(pieces))
+                    results.append(-1)
+                except Exception as exc:
+                    log.exception("cannot build the audit record")
+                    results.append(exc)
+            deadline = time.monotonic() + self.settings.audit_write_timeout
+            self._commit(rows, results, future, deadline, 0.001)
+            return
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(self.settings.audit_write_timeout, _settle, future, None)
+
+        def done(results: Results) -> None:  # in the writer thread
+            loop.call_soon_threadsafe(_settle, future, results, timer)
+
+        try:
+            self.writer.submit_many(items, _build, done)
+        except Exception as exc:
+            timer.cancel()
+            future.set_result([exc] * len(items))
+
+    def _commit(
+        self,
+        rows: list[dict[str, Any]],
+        results: Results,
+        future: asyncio.Future[Results],
+        deadline: float,
+        pause: float,
+    ) -> None:
+        """Commit a built batch on the event loop. While another process holds the
+        database's write lock (a command hook writing its row) the commit is tried again a
+        moment later, never waited for here, until ``deadline``; then, or on any other
+        error, the batch's requests are told the error."""
+        inline, writer = self.inline, self.writer
+        if inline is None or writer is None:  # closed meanwhile: nothing stored
+            future.set_result([RuntimeError("the audit store is closed")] * len(results))
+            return
+        try:
+            ids = iter(inline.append_many(rows))
+        except StoreError as exc:
+            if _locked(exc) and time.monotonic() + pause < deadline:
+                asyncio.get_running_loop().call_later(
+                    pause, self._commit, rows, results, future, deadline, min(pause * 2, 0.05)
+                )
+                return
+            error: BaseException = TimeoutError() if _locked(exc) else exc
+            future.set_result([r if isinstance(r, BaseException) else error for r in results])
+            return
+        future.set_result([r if isinstance(r, BaseException) else next(ids) for r in results])
+        self.hub.poke()
+        self._since_checkpoint += len(rows)
+        if self._since_checkpoint >= CHECKPOINT_ROWS:  # its fsync: in the writer thread
+            self._since_checkpoint = 0
+            writer.checkpoint()
 
     async def _prune_forever(self) -> None:
         while True:
@@ -240,6 +324,64 @@ class Recorder:
     def public(self, row: dict[str, Any]) -> dict[str, Any]:
         """A row as the API shows it."""
         return to_public(row)
+
+
+# The raw pieces of one row: call, decision, entry, event, seconds, policy digest, time,
+# the agent's id of the call.
+_Pieces = tuple[ToolCall, Decision, str, str | None, float, str | None, float, str | None]
+
+
+def _build(pieces: _Pieces) -> dict[str, Any]:
+    """The audit row of one decision (redacted: ``audit.record``)."""
+    call, decision, entry, event, seconds, digest, ts, tool_use_id = pieces
+    return build_record(
+        call,
+        decision,
+        entry=entry,
+        event=event,
+        latency_ms=seconds * 1000,
+        policy_digest=digest,
+        ts=ts,
+        tool_use_id=tool_use_id,
+    )
+
+
+def _locked(exc: StoreError) -> bool:
+    """Whether the store failed because another connection holds its lock."""
+    cause = exc.__cause__
+    text = str(cause).lower() if cause is not None else ""
+    return "locked" in text or "busy" in text
+
+
+def _settle(
+    future: asyncio.Future[Results],
+    results: Results | None,
+    timer: asyncio.TimerHandle | None = None,
+) -> None:
+    """Give a batch's requests their results (``None``: the timeout came first)."""
+    if timer is not None:
+        timer.cancel()
+    if not future.done():
+        if results is None:
+            future.set_exception(TimeoutError())
+        else:
+            future.set_result(results)
+
+
+def _log_decision(call: ToolCall, decision: Decision, entry: str, seconds: float) -> None:
+    """The debug log line of a decision (redacted: the tool name may carry anything)."""
+    log.debug(
+        "decision",
+        extra={
+            "fields": {
+                "decision": decision.action,
+                "tool": redact_text(call.tool_name)[:256],
+                "rule": decision.rule_id,
+                "entry": entry,
+                "latency_ms": round(seconds * 1000, 3),
+            }
+        },
+    )
 
 
 def _why(exc: BaseException) -> str:
