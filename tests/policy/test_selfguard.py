@@ -668,6 +668,33 @@ def test_git_restoring_a_committed_hook_file_unchanged_is_not_denied(
     assert shell(bundled, "claude", "git rm --cached -r .cursor", place).action != "deny"
 
 
+
+def test_git_switching_to_a_commit_without_the_hook_is_denied(
+    bundled: Policy, place: dict[str, Path], repo: Path
+) -> None:
+    """A branch or commit whose version of a committed hook file lacks the hook (or lacks
+    the file) takes the hook away when checked out; one with the same hook does not."""
+    git(repo, "branch", "before-hooks")
+    install_all(place)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "hooks")
+    git(repo, "branch", "with-hooks")
+    for command in (
+        "git checkout before-hooks",
+        "git switch before-hooks",
+        "git checkout -f before-hooks",
+        "git switch --detach HEAD~1",
+        "git checkout before-hooks -- .cursor",
+        "git restore --source before-hooks .claude",
+    ):
+        d = shell(bundled, "claude", command, place)
+        assert d.action == "deny", (command, d.rule_id)
+        assert d.rule_id == "deny-disable-agent-hooks"
+    for command in ("git checkout with-hooks", "git switch with-hooks", "git checkout a.py"):
+        d = shell(bundled, "claude", command, place)
+        assert d.rule_id != "deny-disable-agent-hooks", command
+
+
 def test_git_far_from_any_hook_file_is_unchanged(
     bundled: Policy, place: dict[str, Path], repo: Path
 ) -> None:

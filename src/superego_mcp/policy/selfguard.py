@@ -564,30 +564,36 @@ _GIT_VALUED = frozenset(
 )  # fmt: skip
 
 
-def _git_words(argv: tuple[str, ...]) -> tuple[set[str], list[str], bool]:
-    """(options, short ones split: ``-fdx`` is -f -d -x; operands; whether ``--`` came)."""
+def _git_words(argv: tuple[str, ...]) -> tuple[set[str], dict[str, str], list[str], int]:
+    """(options, short ones split: ``-fdx`` is -f -d -x; the values of valued ones;
+    operands; how many operands came before ``--``)."""
     opts: set[str] = set()
+    values: dict[str, str] = {}
     operands: list[str] = []
-    dashdash = False
+    before = -1
     i, n = 1, len(argv)
     while i < n:
         w = argv[i]
-        if dashdash:
+        if before >= 0:
             operands.append(w)
         elif w == "--":
-            dashdash = True
+            before = len(operands)
         elif w.startswith("--"):
-            opts.add(w.split("=", 1)[0])
-            if "=" not in w and w in _GIT_VALUED:
+            name, _, value = w.partition("=")
+            opts.add(name)
+            if not value and w in _GIT_VALUED and i + 1 < n:
                 i += 1
+                value = argv[i]
+            values[name] = value
         elif w.startswith("-") and len(w) > 1:
             opts.update("-" + c for c in w[1:])
-            if w in _GIT_VALUED:
+            if w in _GIT_VALUED and i + 1 < n:
                 i += 1
+                values[w] = argv[i]
         else:
             operands.append(w)
         i += 1
-    return opts, operands, dashdash
+    return opts, values, operands, len(operands) if before < 0 else before
 
 
 def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
@@ -602,10 +608,12 @@ def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
     held = [f for f in files if f.startswith(base) and our_entries(_read(f) or "") is not None]
     if not held:
         return False
-    opts, operands, dashdash = _git_words(cmd.argv)
+    opts, values, operands, before = _git_words(cmd.argv)
+    dashdash = before < len(operands) or "--" in cmd.argv
     verb = cmd.subcommand
     kinds: set[str] = set()  # what the command takes away: modified, untracked, ignored
     whole = not operands  # no pathspec: the whole work tree
+    rev: str | None = None  # another commit whose version the files get
     if verb == "stash":
         action = operands[0] if operands and not dashdash else "push"
         if action in _STASH_KEEPS:
@@ -631,24 +639,32 @@ def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
         if not opts & {"--hard", "--merge", "--keep"}:
             return False
         kinds.add("modified")
-        if operands and operands[0] != "HEAD":
-            kinds.add("tracked")  # another commit's version replaces a committed file too
+        rev = operands[0] if operands else None
         whole = True
     elif verb == "restore":
         if opts & {"-S", "--staged"} and not opts & {"-W", "--worktree"}:
             return False
         kinds.add("modified")
-        if opts & {"-s", "--source"}:
-            kinds.add("tracked")
-    else:  # checkout, switch
+        rev = values.get("--source") or values.get("-s")
+    else:  # checkout, switch: to another commit (its version of every file), or paths
         force = bool(opts & {"-f", "--force", "--discard-changes"})
         if force:
             kinds.add("modified")
-            whole = True
+        first = operands[0] if before > 0 else None
+        if first == "-":
+            first = "@{-1}"  # the branch before
+        if first is not None and _is_commit(project, first):
+            rev = first
+            operands = operands[1:]
+            whole = not operands
+            if operands:
+                kinds.add("modified")  # `checkout REV -- PATHS` overwrites their changes
         elif verb == "checkout" and operands:
             kinds.add("modified")
-        else:
+        elif not force:
             return False
+        if force and rev is None:
+            whole = True
     if not whole and any(any(c in w for c in "*?[") or w.startswith(":") for w in operands):
         whole = True  # a glob or magic pathspec: git matches it, assume it covers the file
     if not whole:
@@ -656,34 +672,78 @@ def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
         held = [f for f in held if any(f == p or f.startswith(p + "/") for p in covered)]
         if not held:
             return False
-    return bool(kinds & set(_git_status(project, held)))
+    if kinds & set(_git_status(project, held)):
+        return True
+    return rev is not None and rev != "HEAD" and _rev_drops(project, rev, held)
+
+
+def _git(project: str, args: list[str], given: bytes = b"") -> bytes | None:
+    """The output of ``git -C project ARGS`` fed ``given``; ``None`` when it fails."""
+    import shutil  # only here: a git command near an installed hook
+    import subprocess
+
+    observe.volatile()  # git's index and objects are not among the things noted
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        out = subprocess.run(
+            [git, "-C", project, *args], input=given, capture_output=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def _is_commit(project: str, word: str) -> bool:
+    """True when ``word`` names a commit in the project's repository (a branch, a tag, ...)."""
+    if word == "HEAD":
+        return True
+    return (
+        _git(project, ["rev-parse", "--verify", "--quiet", "--end-of-options", word + "^{commit}"])
+        is not None
+    )
+
+
+def _rev_drops(project: str, rev: str, held: list[str]) -> bool:
+    """True when commit ``rev``'s version of one of ``held`` no longer holds the hook entries
+    the work tree's file holds, or is absent there while the current commit has the file (a
+    switch deletes it; an untracked file stays). Fail closed."""
+    base = project.rstrip("/") + "/"
+    lines = "".join(f"{r}:{f[len(base) :]}\n" for f in held for r in (rev, "HEAD"))
+    out = _git(project, ["cat-file", "--batch"], lines.encode())
+    if out is None:
+        return True
+    for f in held:
+        found: list[str | None] = []
+        for _ in range(2):
+            header, _, out = out.partition(b"\n")
+            parts = header.split()
+            if len(parts) != 3 or parts[1] != b"blob":
+                found.append(None)
+                continue
+            size = int(parts[2])
+            found.append(out[:size].decode("utf-8", "replace"))
+            out = out[size + 1 :]
+        there, here = found
+        if there is None:
+            if here is not None:
+                return True  # tracked now, absent there: the switch deletes it
+            continue
+        if our_entries(there) != our_entries(_read(f) or ""):
+            return True
+    return False
 
 
 def _git_status(project: str, held: list[str]) -> list[str]:
     """The kinds of change ``git status`` reports for ``held`` (``modified``, ``untracked``,
     ``ignored``; ``tracked`` for each file git knows). Every kind when git cannot answer."""
-    import shutil  # only here: a git command near an installed hook
-    import subprocess
-
-    observe.volatile()  # git's index and objects are not among the things noted
-    every = ["modified", "untracked", "ignored", "tracked"]
-    git = shutil.which("git")
-    if git is None:
-        return every
-    try:
-        out = subprocess.run(
-            [git, "-C", project, "status", "--porcelain=v1", "-z", "--ignored", "--", *held],
-            capture_output=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return every
-    if out.returncode != 0:
-        return every
+    out = _git(project, ["status", "--porcelain=v1", "-z", "--ignored", "--", *held])
+    if out is None:
+        return ["modified", "untracked", "ignored", "tracked"]
     kinds: list[str] = []
     seen = 0
-    for entry in out.stdout.split(b"\0"):
+    for entry in out.split(b"\0"):
         if len(entry) < 4:
             continue
         code = entry[:2]
