@@ -668,7 +668,6 @@ def test_git_restoring_a_committed_hook_file_unchanged_is_not_denied(
     assert shell(bundled, "claude", "git rm --cached -r .cursor", place).action != "deny"
 
 
-
 def test_git_switching_to_a_commit_without_the_hook_is_denied(
     bundled: Policy, place: dict[str, Path], repo: Path
 ) -> None:
