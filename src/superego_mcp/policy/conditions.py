@@ -695,6 +695,21 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
     return False
 
 
+def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
+    """A necessary test for ``selfguard.is_superego_file`` without importing it (a program
+    run by path is common): a form named after Superego, or a script naming it in its head."""
+    if not program_files:
+        return False
+    if any("superego" in f.rsplit("/", 1)[-1] for f in program_files):
+        return True
+    try:
+        with open(program_files[0], "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"superego" in head
+
+
 class Superego(Condition):
     """``superego: [changes, reads, removes, unhooks, copies]``: the unit does one of these to
     Superego (``policy.selfguard``): runs its command line (by any name: a symlink to it or a
@@ -716,7 +731,11 @@ class Superego(Condition):
         if unit.shell and cmd is None:
             return False
         cli = "changes" in acts or "reads" in acts
-        if cli and cmd is not None and (cmd.program.startswith("superego") or cmd.program_files):
+        if (
+            cli
+            and cmd is not None
+            and (cmd.program.startswith("superego") or _may_be_superego_file(cmd.program_files))
+        ):
             from superego_mcp.policy import selfguard
 
             if selfguard.runs_superego(cmd.program) or (
