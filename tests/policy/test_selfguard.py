@@ -772,3 +772,27 @@ def test_files_merely_named_after_it_are_not_copies_of_it(
     bundled: Policy, place: dict[str, Path], command: str
 ) -> None:
     assert shell(bundled, "claude", command, place).rule_id != "deny-copy-superego"
+
+
+def test_git_switching_in_a_project_below_the_work_tree_reads_the_right_files(
+    bundled: Policy, place: dict[str, Path]
+) -> None:
+    """A project in a subdirectory of its repository (a monorepo): the commit's version is
+    read at the project's path, not at the work tree's top."""
+    root = place["project"].parent
+    git(root, "init", "-q", "-b", "main")
+    (place["project"] / "a.py").write_text("x = 1\n")
+    git(root, "add", "proj/a.py")
+    git(root, "commit", "-qm", "first")
+    git(root, "branch", "before-hooks")
+    install_all(place)
+    git(root, "add", "proj")
+    git(root, "commit", "-qm", "hooks")
+    project, home = str(place["project"]), str(place["home"])
+
+    def rule(command: str) -> str | None:
+        call = ToolCall("Bash", {"command": command}, project, project=project)
+        return bundled.evaluate(call, home=home).rule_id
+
+    assert rule("git checkout before-hooks") == "deny-disable-agent-hooks"
+    assert rule("git checkout main") != "deny-disable-agent-hooks"

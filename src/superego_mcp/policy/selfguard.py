@@ -710,7 +710,8 @@ def _rev_drops(project: str, rev: str, held: list[str]) -> bool:
     the work tree's file holds, or is absent there while the current commit has the file (a
     switch deletes it; an untracked file stays). Fail closed."""
     base = project.rstrip("/") + "/"
-    lines = "".join(f"{r}:{f[len(base) :]}\n" for f in held for r in (rev, "HEAD"))
+    # `REV:./PATH` is relative to the project (git -C), which may lie below the work tree.
+    lines = "".join(f"{r}:./{f[len(base) :]}\n" for f in held for r in (rev, "HEAD"))
     out = _git(project, ["cat-file", "--batch"], lines.encode())
     if out is None:
         return True
