@@ -47,9 +47,10 @@ in
   # tests/container needs root and podman (GitHub Actions runs it on the built image);
   # tests/dashboard drives a real chromium through Playwright's node driver, which does not
   # run in the sandbox. Tests needing node, npm or the MCP conformance/Inspector suites skip
-  # with one line each (tests/system_parts.py). tests/packaging/test_nix_sandbox.py runs this
+  # with one line each (tests/system_parts.py); shellcheck is here for actionlint, which
+  # checks docs/replay.md's workflow. tests/packaging/test_nix_sandbox.py runs this
   # command in a simulated sandbox (tests/packaging/nix_sandbox.py) so it cannot regress.
-  pytest = inSource "pytest" [ testEnv pkgs.git pkgs.postgresql ] ''
+  pytest = inSource "pytest" [ testEnv pkgs.git pkgs.postgresql pkgs.shellcheck ] ''
     pytest -p no:cacheprovider --ignore=tests/packaging --ignore=tests/container --ignore=tests/dashboard
   '';
 

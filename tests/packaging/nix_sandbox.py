@@ -59,6 +59,7 @@ HIDDEN = ("/usr/lib/postgresql", "/usr/lib/chromium", "/usr/share/chromium")
 # bind-mounted there first, as Nix keeps its copy in the store: "store/NAME/...").
 NIX_PACKAGES = {
     "git": ("", lambda: [shutil.which("git") or ""]),
+    "shellcheck": ("", lambda: [shutil.which("shellcheck") or ""]),
     "postgresql": (
         "/usr/lib/postgresql",
         lambda: sorted(glob.glob("/usr/lib/postgresql/*/bin/*")),
