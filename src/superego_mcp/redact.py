@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from superego_mcp.lazyre import LazyPattern
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 
 if TYPE_CHECKING:
@@ -278,7 +280,7 @@ def _redact(text: str) -> str:
     return text
 
 
-_WORD = re.compile(r"[A-Za-z0-9_+~-]{6,}")
+_WORD = LazyPattern(r"[A-Za-z0-9_+~-]{6,}")
 
 
 def secret_words(value: Any, depth: int = 0) -> set[str]:
@@ -290,12 +292,12 @@ def secret_words(value: Any, depth: int = 0) -> set[str]:
     if isinstance(value, str):
         redacted = redact_text(value)
         if redacted != value:
-            kept = set(_WORD.findall(redacted))
-            words.update(w for w in _WORD.findall(value) if w not in kept)
+            kept = set(_WORD().findall(redacted))
+            words.update(w for w in _WORD().findall(value) if w not in kept)
     elif depth <= 64 and isinstance(value, dict):
         for k, v in value.items():
             if isinstance(v, str) and is_secret_key(str(k)):
-                words.update(_WORD.findall(v))
+                words.update(_WORD().findall(v))
             else:
                 words |= secret_words(v, depth + 1)
     elif depth <= 64 and isinstance(value, list | tuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from superego_mcp import observe
+from superego_mcp.lazyre import LazyPattern
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -499,10 +500,10 @@ URL_PROGRAMS = frozenset(
 )
 # tool_input fields of non-shell tools that hold a URL (WebFetch's url, MCP fetchers').
 URL_FIELDS = ("url", "uri", "href", "endpoint", "link", "base_url", "webhook_url")
-_BARE_HOST = re.compile(r"^(\[[0-9A-Fa-f:.%]+\]|[^\s/:@=\[\]]+)(:\d*)?([/?#].*)?$")
+_BARE_HOST = LazyPattern(r"^(\[[0-9A-Fa-f:.%]+\]|[^\s/:@=\[\]]+)(:\d*)?([/?#].*)?$")
 _MAX_URLS = 64
 # httpie's method operand (`http GET example.com`) is not a host.
-_HTTP_METHOD = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$")
+_HTTP_METHOD = LazyPattern(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$")
 
 
 def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
@@ -521,10 +522,10 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
         for i, word in enumerate(argv):
             if "://" in word or re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word):
                 texts.append((word, None))
-            elif fetcher and word in positionals and not _HTTP_METHOD.match(word):
+            elif fetcher and word in positionals and not _HTTP_METHOD().match(word):
                 if word.startswith(":") and cmd.program in ("http", "https", "httpie", "xh"):
                     word = "localhost" + word
-                if _BARE_HOST.match(word) and not word.startswith("-"):
+                if _BARE_HOST().match(word) and not word.startswith("-"):
                     texts.append((word, "http"))
             if fetcher and word in ("--resolve", "--connect-to") and i + 1 < len(argv):
                 # --resolve HOST:PORT:ADDR[,ADDR]..., --connect-to HOST1:PORT1:HOST2:PORT2:

@@ -30,7 +30,7 @@ this module is imported only for a command whose program is one of them.
 
 from __future__ import annotations
 
-import re
+from superego_mcp.lazyre import LazyPattern
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ _K8S_VALUED = _words(
     "-n --namespace -l --selector --context --kubeconfig --cluster --user -c --container "
     "--field-selector "
 )
-SECRET_NAME = re.compile(r"(?i)key|token|secret|pass|cred|auth|session|cookie|private|api")
+SECRET_NAME = LazyPattern(r"(?i)key|token|secret|pass|cred|auth|session|cookie|private|api")
 
 
 def _output_format(argv: tuple[str, ...]) -> str | None:
@@ -249,7 +249,7 @@ def _secret_export(cmd: Command) -> bool:
         if words[:2] == ["ssm", "get-parameter"] or words[:2] == ["ssm", "get-parameters"]:
             return "--with-decryption" in argv
         if words[:2] == ["configure", "get"]:
-            return any(SECRET_NAME.search(w) for w in words[2:])
+            return any(SECRET_NAME().search(w) for w in words[2:])
     if program == "gh" and words[:2] == ["auth", "status"]:
         return any(w in ("-t", "--show-token") for w in argv)
     if program == "sops":
@@ -295,7 +295,7 @@ def _env_secrets(cmd: Command) -> bool:
     """A filter reading the environment's dump for token-like names."""
     if cmd.program not in _FILTERS or not _ENV_DUMPERS & set(cmd.piped_from):
         return False
-    return any(SECRET_NAME.search(w) for w in cmd.argv)
+    return any(SECRET_NAME().search(w) for w in cmd.argv)
 
 
 # --- disks and filesystems -------------------------------------------------------------------

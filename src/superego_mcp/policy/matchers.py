@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from superego_mcp.lazyre import LazyPattern
+
 
 class LazyRegex:
     """A regular expression that pickles as its source and recompiles on first use.
@@ -616,7 +618,7 @@ def _descend(v: Any, name: str | None, out: list[Any], depth: int = 0) -> None:
             _descend(child, name, out, depth + 1)
 
 
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     r"""\.\.(?P<desc>[A-Za-z_][\w-]*|\*)"""
     r"""|\.(?P<name>[A-Za-z_][\w-]*|\*)"""
     r"""|\[\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<idx>-?\d+)|(?P<star>\*))\s*\]"""
@@ -627,7 +629,7 @@ def _parse_jsonpath(path: str, original: str) -> tuple[tuple[str, Any], ...]:
     steps: list[tuple[str, Any]] = []
     i = 1
     while i < len(path):
-        m = _TOKEN.match(path, i)
+        m = _TOKEN().match(path, i)
         if m is None:
             raise ValueError(
                 f"unsupported JSONPath {original!r} at {path[i:]!r} (supported: $, .name, "

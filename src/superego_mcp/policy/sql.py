@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from superego_mcp.lazyre import LazyPattern
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from superego_mcp.shell.model import Command
@@ -38,7 +40,7 @@ _CLIENT_OPTIONS: dict[str, tuple[str, ...]] = {
     "bq": (),
 }
 SQL_CLIENTS = frozenset(_CLIENT_OPTIONS)
-_TAUTOLOGY = re.compile(
+_TAUTOLOGY = LazyPattern(
     r"^(?:1|TRUE|NOT\s+FALSE|(\S+)\s*=\s*\1|(\S+)\s+IS\s+NOT\s+NULL\s+OR\s+\2\s+IS\s+NULL|"
     r"\d+\s*[<>]=?\s*\d+|1\s*=\s*1)\s*$"
 )
@@ -48,7 +50,7 @@ _VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE")
 # Any CLI's long options that carry SQL by their name (`aws athena start-query-execution
 # --query-string`, `--sql`, `--statement`), and subcommands whose operands are a query
 # (`sqlcmd query 'DROP TABLE x'`).
-_SQL_OPTION = re.compile(r"^--([a-z-]*-)?(sql|query|statement|query-string)(-[a-z-]*)?$")
+_SQL_OPTION = LazyPattern(r"^--([a-z-]*-)?(sql|query|statement|query-string)(-[a-z-]*)?$")
 _QUERY_SUBCOMMANDS = frozenset({"query", "sql", "execute-sql", "execute-statement"})
 
 
@@ -94,7 +96,7 @@ def _cli_sql(cmd: Command) -> list[str]:
     out: list[str] = []
     for i, word in enumerate(argv):
         name, eq, value = word.partition("=")
-        if _SQL_OPTION.match(name):
+        if _SQL_OPTION().match(name):
             if eq:
                 out.append(value)
             elif i + 1 < len(argv):
@@ -208,6 +210,6 @@ def _statement_verdict(tokens: list[str]) -> str | None:
         if "WHERE" not in rest:
             return f"{verb} without WHERE"
         condition = " ".join(rest[rest.index("WHERE") + 1 :])
-        if any(_TAUTOLOGY.match(part.strip()) for part in condition.split(" OR ")):
+        if any(_TAUTOLOGY().match(part.strip()) for part in condition.split(" OR ")):
             return f"{verb} with an always-true WHERE"
     return None

@@ -4,7 +4,7 @@ interpreter is handed code (``python -c CODE``, ``perl -pe CODE``, a script oper
 
 from __future__ import annotations
 
-import re
+from superego_mcp.lazyre import LazyPattern
 
 from .words import node_text
 
@@ -283,16 +283,16 @@ def printed(cmd: Command) -> str | None:
         return None
     fmt = argv[0].replace("\\n", "\n").replace("\\t", "\t")
     args = argv[1:]
-    if not _PRINTF_SLOT.search(fmt):
+    if not _PRINTF_SLOT().search(fmt):
         return fmt
     out: list[str] = []
     while True:
-        out.append(_PRINTF_SLOT.sub(lambda _: args.pop(0) if args else "", fmt))
+        out.append(_PRINTF_SLOT().sub(lambda _: args.pop(0) if args else "", fmt))
         if not args:
             return "".join(out)
 
 
-_PRINTF_SLOT = re.compile(r"%[-0-9.]*[sbdi]")
+_PRINTF_SLOT = LazyPattern(r"%[-0-9.]*[sbdi]")
 
 
 def networked(cmd: Command) -> bool:

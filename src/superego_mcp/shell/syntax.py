@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from superego_mcp.lazyre import LazyPattern
+
 from .state import Limit, Unparseable
 from .words import clip, node_text
 
@@ -28,7 +30,7 @@ MAX_NODES = 60_000
 
 # What can hide a "|" that is not a pipe: an escape, quotes, a comment, a heredoc operator
 # (its body is skipped from the next newline to the delimiter line); "||" is not a pipe.
-_PIPE_SCAN = re.compile(
+_PIPE_SCAN = LazyPattern(
     r"""\\.|'[^']*'|"(?:\\.|[^"\\])*"|(?<!<)<<-?[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?(\w+))"""
     r"""|(?:(?<=[\s;&|()])|^)#[^\n]*|\n|\|\||\|""",
     re.DOTALL,
@@ -46,7 +48,7 @@ def check_pipes(text: str, commands_left: int, max_commands: int) -> None:
     pipes = 0
     pending: list[str] = []
     pos = 0
-    while (m := _PIPE_SCAN.search(text, pos)) is not None:
+    while (m := _PIPE_SCAN().search(text, pos)) is not None:
         found, pos = m.group(0), m.end()
         if found == "|":
             pipes += 1

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from superego_mcp.lazyre import LazyPattern
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,8 +108,8 @@ _MAKE_FUNCTIONS = frozenset(
         "guile",
     ]
 )
-_ASSIGN = re.compile(r"^([^:#=\s]+)\s*(::?:?=|\?=|\+=|!=|=)\s*(.*)$", re.DOTALL)
-_DIRECTIVE = re.compile(r"^(ifeq|ifneq|ifdef|ifndef|else|endif)\b")
+_ASSIGN = LazyPattern(r"^([^:#=\s]+)\s*(::?:?=|\?=|\+=|!=|=)\s*(.*)$", re.DOTALL)
+_DIRECTIVE = LazyPattern(r"^(ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 
 
 class _Rule:
@@ -221,7 +223,7 @@ class Makefile:
             stripped = _strip_comment(line).strip()
             if not stripped:
                 continue
-            d = _DIRECTIVE.match(stripped)
+            d = _DIRECTIVE().match(stripped)
             if d:
                 conditional += (
                     1 if d.group(1).startswith("if") else (-1 if d.group(1) == "endif" else 0)
@@ -244,7 +246,7 @@ class Makefile:
                     stripped = stripped[len(prefix) :].lstrip()
             if stripped in ("export", "unexport") or not stripped:
                 continue
-            a = _ASSIGN.match(stripped)
+            a = _ASSIGN().match(stripped)
             if a:
                 self._assign(a.group(1), a.group(2), a.group(3), conditional > 0)
                 current = None
@@ -511,9 +513,9 @@ def _quote(word: str) -> str:
 
 # ---------------------------------------------------------------- just
 
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][A-Za-z0-9_-]*)((?:\s+[^:]*?)?)\s*:(?!=)(.*)$")
-_JUST_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*:=\s*(.*)$")
-_JUST_INTERP = re.compile(r"\{\{(.*?)\}\}")
+_JUST_RECIPE = LazyPattern(r"^@?([A-Za-z_][A-Za-z0-9_-]*)((?:\s+[^:]*?)?)\s*:(?!=)(.*)$")
+_JUST_ASSIGN = LazyPattern(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*:=\s*(.*)$")
+_JUST_INTERP = LazyPattern(r"\{\{(.*?)\}\}")
 
 
 class _Recipe:
@@ -545,13 +547,13 @@ def just_lines(text: str, path: str, name: str | None, args: list[str]) -> list[
             if stripped.startswith(("import ", "mod ")):
                 raise Unreadable("it imports other justfiles")
             continue
-        a = _JUST_ASSIGN.match(stripped)
+        a = _JUST_ASSIGN().match(stripped)
         if a:
             value = a.group(2).strip()
             quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
             variables[a.group(1)] = value[1:-1] if quoted and "{{" not in value else None
             continue
-        r = _JUST_RECIPE.match(stripped)
+        r = _JUST_RECIPE().match(stripped)
         if r:
             params = [p.lstrip("+*$").split("=", 1)[0] for p in r.group(2).split()]
             deps = [d.split("(", 1)[0] for d in r.group(3).split("#", 1)[0].split()]
@@ -586,14 +588,14 @@ def just_lines(text: str, path: str, name: str | None, args: list[str]) -> list[
             prog = words[0].rsplit("/", 1)[-1] if words else ""
             if prog == "env" and len(words) > 1:
                 prog = words[1].rsplit("/", 1)[-1]
-            code = "\n".join(_JUST_INTERP.sub(interpolate, ln.strip()) for _, ln in body[1:])
+            code = "\n".join(_JUST_INTERP().sub(interpolate, ln.strip()) for _, ln in body[1:])
             out.append(Line(code, path, body[0][0] + 1, shell=prog in SH_FAMILY))
             return
         for number, raw in body:
             code = raw.strip()
             while code[:1] in ("@", "-"):
                 code = code[1:].lstrip()
-            out.append(Line(_JUST_INTERP.sub(interpolate, code), path, number))
+            out.append(Line(_JUST_INTERP().sub(interpolate, code), path, number))
 
     visit(name, args)
     return out
