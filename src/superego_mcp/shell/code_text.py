@@ -8,7 +8,8 @@ run. Shell code is analyzed recursively; Python and JavaScript code is read by
 
 from __future__ import annotations
 
-from . import astral, detect, scripts, taskfiles
+# shell.scripts is imported where a script is read: most commands read none (hook path).
+from . import astral, detect
 from .model import (
     CODE_EXECUTION,
     CODE_PARTIAL,
@@ -86,7 +87,9 @@ def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ct
         text = w.stdin_text[j]
     elif feeder.program == "cat" and len(feeder.positionals) == 1 and feeder.paths:
         # "cat x.sh | bash": the shell's program is the file
-        if cmd.program in taskfiles.SH_FAMILY and not feeder.dynamic:
+        if cmd.program in detect.SH_FAMILY and not feeder.dynamic:
+            from . import scripts
+
             scripts.shell_file(w, k, (feeder.paths[0],), [], scope, ctx)
         return
     if text is not None:
@@ -177,7 +180,9 @@ def code_runner(
     if src.script is not None:
         feed_check(w, k, [subst.get(src.script)], (env_scope, ctx, shell))
         downloaded_check(w, k, script)
-        if shell and cmd.program in taskfiles.SH_FAMILY and not args[src.script][1]:
+        if shell and cmd.program in detect.SH_FAMILY and not args[src.script][1]:
+            from . import scripts
+
             scripts.shell_file(w, k, tuple(script), args[src.script + 1 :], env_scope, ctx)
         elif not shell and not args[src.script][1]:
             index = src.script
@@ -200,7 +205,9 @@ def code_runner(
     feed_check(w, k, [w.stdin_feed.get(k)], (env_scope, ctx, shell))
     # "bash < deploy.sh": the shell's program is a file on disk.
     from_file = [r.target for r in cmd.redirects if r.op == "<" and r.target]
-    if shell and cmd.program in taskfiles.SH_FAMILY and from_file and k not in w.stdin_feed:
+    if shell and cmd.program in detect.SH_FAMILY and from_file and k not in w.stdin_feed:
+        from . import scripts
+
         scripts.shell_file(w, k, (from_file[-1],), [], env_scope, ctx)
 
 
@@ -372,6 +379,8 @@ def script_file(
         return
     if language != "python":
         language = language_of(forms[0]) or language
+    from . import scripts
+
     got = scripts.read(w, k, forms, what="script", unread=CODE_PARTIAL)
     if got is not None:
         code_file(w, k, got[0], got[1], language, scope, ctx)
@@ -386,6 +395,8 @@ def module_file(w: Walker, k: int, module: str, scope: Scope, ctx: Ctx) -> None:
         return
     base = "/".join(parts)
     candidates = (base + ".py", base + "/__main__.py")
+    from . import scripts
+
     for rel in (*candidates, *("src/" + c for c in candidates)):
         forms = w.path_forms(rel, scope)
         if forms and scripts.exists(forms[0]):

@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 
     from .model import Command
 
+# Programs a sh-compatible shell; a Makefile or shebang naming another runs something else.
+SH_FAMILY = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "rbash"})
+# Programs whose project files (Makefile, package.json, justfile, pyproject) name what they
+# run (shell.scripts reads them; here so that other commands need not import it).
+PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+TASK_RUNNERS = PACKAGE_MANAGERS | {"make", "gmake", "just", "poe"}
+
 SHELLS = frozenset(
     [
         "sh",

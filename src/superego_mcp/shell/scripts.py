@@ -29,6 +29,7 @@ from .. import observe
 from .. import paths as _paths
 from ..files import read_regular
 from . import astral, taskfiles
+from .detect import PACKAGE_MANAGERS, SH_FAMILY
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 from .state import Scope
 from .taskfiles import shebang_program
@@ -75,8 +76,6 @@ _LOOKS_ONLY = frozenset(
         "cd",
     }
 )
-_PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-TASK_RUNNERS = _PACKAGE_MANAGERS | {"make", "gmake", "just", "poe"}
 # yarn / pnpm subcommands of their own: "yarn add" is not a script named "add".
 _OWN_SUBCOMMANDS = frozenset(
     [
@@ -324,7 +323,7 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
         return
     if head is None:
         return  # a FIFO or a device: nothing a shell reads as a script
-    if head.startswith(b"#!") and shebang_program(head) not in taskfiles.SH_FAMILY:
+    if head.startswith(b"#!") and shebang_program(head) not in SH_FAMILY:
         return  # python, node, ...: not shell; judged as the command alone
     if b"\0" in head:
         return
@@ -348,7 +347,7 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
     try:
         if cmd.program in ("make", "gmake"):
             _make(w, k, cmd, scope, ctx)
-        elif cmd.program in _PACKAGE_MANAGERS:
+        elif cmd.program in PACKAGE_MANAGERS:
             _package(w, k, cmd, scope, ctx)
         elif cmd.program == "just":
             _just(w, k, cmd, scope, ctx)

@@ -15,10 +15,12 @@ from . import (
     effects,
     flags,
     redirections,
-    scripts,
     syntax,
     wrappers,
 )
+
+# shell.scripts (and its project-file parsers) is imported where a command runs a script or
+# a task: most commands do not, and the hook pays for every import.
 from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
 from .state import Limit, clip_text, code_detail, dedupe
 from .words import expand, node_text, tokens_of
@@ -441,11 +443,14 @@ def wrapper(
         return
     entry = None
     if key in ("uv run", "poetry run") and not u.argv[0][1]:
+        from . import scripts
+
         entry = scripts.project_entry(w, u.argv[0][0], scope)
-    if key in ("pdm run", "hatch run", "rye run") and scripts.pyproject_task(
-        w, k, program, u.argv, scope, ctx
-    ):
-        return  # a task of the project: its commands were walked
+    if key in ("pdm run", "hatch run", "rye run"):
+        from . import scripts
+
+        if scripts.pyproject_task(w, k, program, u.argv, scope, ctx):
+            return  # a task of the project: its commands were walked
     first = len(w.commands)
     run(
         w,
@@ -540,6 +545,8 @@ def look_inside(
         if argv[:1] == ["/dev/stdin"] and stdin is not None:
             w.walk.source(w, stdin, scope, ctx.nested("source <<"))
         elif args and not args[0][1]:
+            from . import scripts
+
             scripts.sourced_file(w, k, w.path_forms(argv[0], scope), args[1:], scope, ctx)
         return
     if program == "alias":
@@ -572,7 +579,9 @@ def look_inside(
     if program == "find":
         find(w, k, args, scope, ctx)
         return
-    if program in scripts.TASK_RUNNERS:
+    if program in detect.TASK_RUNNERS:
+        from . import scripts
+
         scripts.task_runner(w, k, scope, ctx)
     if program in _PYTHON_INSTALLERS and cmd.runs:
         # An install that builds the project runs its setup.py: read it as Python, as
@@ -587,6 +596,8 @@ def look_inside(
     family = "sh" if detect.is_shell(program) else detect.interpreter(program)
     if family is None:
         if "/" in cmd.program_path and not cmd.dynamic:
+            from . import scripts
+
             scripts.path_script(w, k, args, scope, ctx)
         if program in detect.AWKS:
             prog = next((a for a in argv if not a.startswith("-")), "")

@@ -15,6 +15,8 @@ import re
 
 from superego_mcp.lazyre import LazyPattern
 
+from .detect import SH_FAMILY
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,8 +50,6 @@ class Unreadable(Exception):
 
 # ---------------------------------------------------------------- make
 
-# Programs a sh-compatible shell; a Makefile or shebang naming another runs something else.
-SH_FAMILY = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "rbash"})
 _MAKE_DEFAULTS = {
     "MAKE": "make",
     "CC": "cc",
