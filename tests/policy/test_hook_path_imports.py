@@ -23,6 +23,9 @@ FORBIDDEN = (
     "contextlib",
     "importlib.util",
     "tree_sitter",
+    # Scripts, tasks and their project-file parsers: only for a command that runs one.
+    "superego_mcp.shell.scripts",
+    "superego_mcp.shell.taskfiles",
 )
 
 PROBE = """
