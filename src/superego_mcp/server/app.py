@@ -30,7 +30,7 @@ from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
 from superego_mcp.server.dashboard import add_dashboard_routes
-from superego_mcp.server.front import HookFront
+from superego_mcp.server.front import HookFront, send_json, whole_body
 from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.recorder import Recorder
@@ -139,18 +139,10 @@ class HookRoutes:
         if answer is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away: nobody to answer
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        data = await answer(b"".join(parts))
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": data})
+        body = await whole_body(receive)
+        if body is None:
+            return  # the client went away: nobody to answer
+        await send_json(send, await answer(body))
 
 
 class _App(FastAPI):

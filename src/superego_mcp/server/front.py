@@ -27,6 +27,25 @@ from superego_mcp.server.hosts import HostOriginGuard
 _LONG_WAY = frozenset({b"origin", b"transfer-encoding", b"expect"})
 
 
+async def whole_body(receive: Receive) -> bytes | None:
+    """The request's whole body, or None when the client went away before sending it."""
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+async def send_json(send: Send, data: bytes, *headers: tuple[bytes, bytes]) -> None:
+    """Answer 200 with the JSON ``data`` (and any further ``headers``)."""
+    start = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
+    await send({"type": "http.response.start", "status": 200, "headers": [*start, *headers]})
+    await send({"type": "http.response.body", "body": data})
+
+
 class HookFront:
     """Pure ASGI (see the module docstring): answers clean hook ``POST`` requests itself,
     hands everything else to ``app``."""
@@ -80,22 +99,10 @@ class HookFront:
         token = request_id.set(rid)
         started = time.perf_counter()
         try:
-            parts: list[bytes] = []
-            while True:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return  # the client went away: nobody to answer
-                parts.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    break
-            data = await answer(b"".join(parts))
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", b"%d" % len(data)),
-                (b"x-request-id", rid.encode()),
-            ]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": data})
+            body = await whole_body(receive)
+            if body is None:
+                return  # the client went away: nobody to answer
+            await send_json(send, await answer(body), (b"x-request-id", rid.encode()))
         finally:
             request_id.reset(token)
             self.context.timed(scope["path"], "POST", started)
