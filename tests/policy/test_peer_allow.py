@@ -141,6 +141,26 @@ VERBS: list[tuple[str, str]] = [
     ("gcloud app browse", DEFER),
     ("launchctl getenv PATH", ALLOW),
     ("tmutil listlocalsnapshotdates", ALLOW),
+    # a secret's noun in a read about it: policies, reports, usage; options naming which
+    ("aws iam get-account-password-policy", ALLOW),
+    ("aws iam get-access-key-last-used --access-key-id AKIA1", ALLOW),
+    ("aws secretsmanager get-resource-policy --secret-id s", ALLOW),
+    ("aws secretsmanager get-secret-value --secret-id s", DENY),
+    ("aws apigateway get-api-key --api-key k --include-value", DEFER),
+    ("aws configure get region", ALLOW),
+    ("aws configure list", ALLOW),
+    ("aws --profile prod configure get aws_access_key_id", DENY),
+    ("aws configure export-credentials", DENY),
+    # listings of secrets that print names only, per tool
+    ("gh secret list -e production", ALLOW),
+    ("gh secret set X", ASK),
+    ("docker secret inspect s", ALLOW),
+    ("vault kv list secret/", ALLOW),
+    ("vault kv get secret/x", DENY),
+    # after the read verb, its object's name (not a verb of its own)
+    ("velero backup describe daily-backup", ALLOW),
+    ("aws logs put-log-events --log-group-name g", DEFER),
+    ("az webapp log download -n app", DEFER),
 ]
 
 # xargs running a reader: the names are listed on the line (or there is no input at all);

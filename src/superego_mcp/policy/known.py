@@ -248,8 +248,10 @@ def _secret_export(cmd: Command) -> bool:
     if program == "aws":
         if words[:2] == ["ssm", "get-parameter"] or words[:2] == ["ssm", "get-parameters"]:
             return "--with-decryption" in argv
-        if words[:2] == ["configure", "get"]:
-            return any(SECRET_NAME().search(w) for w in words[2:])
+        # anywhere in the words: `aws --profile prod configure get ...` puts a value first
+        for i in range(len(words) - 1):
+            if words[i : i + 2] == ["configure", "get"]:
+                return any(SECRET_NAME().search(w) for w in words[i + 2 :])
     if program == "gh" and words[:2] == ["auth", "status"]:
         return any(w in ("-t", "--show-token") for w in argv)
     if program == "sops":

@@ -266,19 +266,26 @@ def is_read(cmd: Command) -> bool:
     words = path_words(cmd)
     options = _option_words(cmd)
     extra = _TOOL_READS.get(program, frozenset())
+    nouns = _TOOL_NOUNS.get(program, frozenset())
     reads = [_reads(w.lower(), extra) for w in words]
     for i, w in enumerate(words):
         low = w.lower()
-        mutating = {p for p in _parts(low) if p in MUTATING}
-        if not mutating or low in READ_WORDS:
+        parts = _parts(low)
+        mutating = {p for p in parts if p in MUTATING}
+        if not mutating or low in READ_WORDS or low in extra or low in nouns:
             continue
+        if _names_secrets(program, low, words[i + 1 :]):
+            continue  # gh secret list: names only
         if mutating & SECRET_PARTS:
-            return False
+            if not (reads[i] and low.startswith(_READ_PREFIXES) and parts[-1] in _ABOUT):
+                return False  # get-secret-value, keys list; not get-account-password-policy
         if reads[i] and low.startswith(_READ_PREFIXES):
             continue  # get-console-output, list-builds: the rest names what is read
+        if any(reads[:i]) and (parts[0] not in MUTATING or parts[0] in _NOUNS_TOO):
+            continue  # `velero backup describe daily-backup`: after the verb, its object
         if not (mutating <= _NOUNS_TOO and any(reads[i + 1 :])):
             return False  # velero backup describe: the noun before a read verb is fine
-    if any(p in MUTATING for o in options for p in _parts(o) if p not in _HARMLESS_OPTION_PARTS):
+    if any(_option_changes(o) for o in options):
         return False
     if program in _READ_WITHOUT_VERB:
         return True
@@ -291,6 +298,27 @@ def is_read(cmd: Command) -> bool:
     # that only lists (not `--version 1.2` nor `--logs`, which tune a run)
     own = _TOOL_READ_OPTIONS.get(program, frozenset()) | {"help"}
     return "-h" in cmd.flags or any(_lists(o.lower(), own) for o in options)
+
+
+def _option_changes(option: str) -> bool:
+    """Whether a long option's name says the command changes something or reveals a secret
+    (``--delete``, ``--create-namespace``, ``--with-decryption``, ``--include-values``); a
+    secret's name in an option only says which thing is meant (``--secret-id``,
+    ``--key-name``), the verb says what is done with it."""
+    parts = _parts(option)
+    if option in _REVEALING_OPTIONS or _REVEALING_PARTS & set(parts):
+        return True
+    return any(p in MUTATING and p not in _HARMLESS_OPTION_PARTS for p in parts)
+
+
+def _names_secrets(program: str, word: str, rest: list[str]) -> bool:
+    """Whether ``word`` (a secret's noun) is the object of a listing that, by the tool's
+    documentation, prints only names and metadata (``gh secret list``, ``docker secret
+    ls``, ``vault secrets list``), never values."""
+    listed = _SECRET_LISTINGS.get(program)
+    if listed is None or word not in listed[0] or not rest:
+        return False
+    return rest[0].lower() in listed[1]
 
 
 # Options that, alone, make a catalogued CLI print something and do nothing else.
@@ -314,7 +342,55 @@ def _reads(low: str, extra: frozenset[str]) -> bool:
 
 
 # Option words that carry a mutating part but only shape the output or the query
-# (`--output`, `--query`, `--no-pager`, `--filter`, ...).
-_HARMLESS_OPTION_PARTS = frozenset(
-    {"output", "key", "keys", "set", "tag", "config", "env", "open", "bootstrap"}
+# (`--output`, `--query`, `--no-pager`, `--filter`, ...), or name which secret, key,
+# token or session is meant (`--secret-id`, `--key-name`, `--password-length`).
+_HARMLESS_OPTION_PARTS = (
+    frozenset({"output", "key", "keys", "set", "tag", "config", "env", "open", "bootstrap"})
+    | SECRET_PARTS
+) - frozenset({"decrypted", "masterkey"})
+# Options that make a read print secret values (`aws ssm get-parameter --with-decryption`,
+# `aws apigateway get-api-key --include-value`, `--show-secrets`, `--reveal`).
+_REVEALING_PARTS = frozenset(
+    {"decryption", "decrypt", "decrypted", "reveal", "plaintext", "unmask", "unredacted"}
 )
+_REVEALING_OPTIONS = frozenset(
+    {
+        "include-value",
+        "include-values",
+        "show-secret",
+        "show-secrets",
+        "show-value",
+        "show-values",
+        "with-values",
+        "show-token",
+        "show-sensitive",
+        "sensitive",
+        "raw",
+    }
+)
+# The last part of a read compound that says it reads about a secret, not the secret
+# (`get-account-password-policy`, `get-credential-report`, `get-access-key-last-used`,
+# `get-login-profile`, `get-access-key-info`), per the AWS, Azure and Google Cloud
+# references: policies, reports, profiles, usage, metadata and state.
+_ABOUT = frozenset(
+    {"policy", "policies", "report", "profile", "used", "info", "metadata", "status", "summary"}
+)
+# Per tool: secret nouns whose listing prints names and metadata only, and the verbs that
+# list them (gh: "Secret values are never shown"; Docker: a secret's data is never returned;
+# Vault: secrets engines, auth methods and kv key names; az keyvault secret list: ids and
+# attributes).
+_SECRET_LISTINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "gh": (_words("secret ssh-key gpg-key"), _words("list ls")),
+    "glab": (_words("ssh-key gpg-key"), _words("list ls")),
+    "docker": (_words("secret"), _words("ls list inspect")),
+    "podman": (_words("secret"), _words("ls list inspect")),
+    "vault": (_words("secrets auth kv"), _words("list ls")),
+    "az": (_words("secret"), _words("list")),
+    "gcloud": (_words("secrets"), _words("list describe")),
+}
+# Per tool: words that are the object of the verb after them, not an action (`aws
+# configure get region`, `aws configure list`: printing a setting; secret settings are
+# denied by deny-secret-export).
+_TOOL_NOUNS: dict[str, frozenset[str]] = {
+    "aws": _words("configure"),
+}
