@@ -276,9 +276,9 @@ def is_read(cmd: Command) -> bool:
             continue
         if _names_secrets(program, low, words[i + 1 :]):
             continue  # gh secret list: names only
-        if mutating & SECRET_PARTS:
-            if not (reads[i] and low.startswith(_READ_PREFIXES) and parts[-1] in _ABOUT):
-                return False  # get-secret-value, keys list; not get-account-password-policy
+        about = reads[i] and low.startswith(_READ_PREFIXES) and parts[-1] in _ABOUT
+        if mutating & SECRET_PARTS and not about:
+            return False  # get-secret-value, keys list; not get-account-password-policy
         if reads[i] and low.startswith(_READ_PREFIXES):
             continue  # get-console-output, list-builds: the rest names what is read
         if any(reads[:i]) and (parts[0] not in MUTATING or parts[0] in _NOUNS_TOO):
