@@ -157,6 +157,10 @@ VERBS: list[tuple[str, str]] = [
     ("docker secret inspect s", ALLOW),
     ("vault kv list secret/", ALLOW),
     ("vault kv get secret/x", DENY),
+    ("restic snapshots --password-file pw.txt", ALLOW),
+    ("restic snapshots --password-command 'rm -rf ~'", DEFER),
+    ("rclone lsd remote: --password-command 'touch x'", DEFER),
+    ("aws ssm get-command-invocation --command-id c1 --instance-id i-1", ALLOW),
     # after the read verb, its object's name (not a verb of its own)
     ("velero backup describe daily-backup", ALLOW),
     ("aws logs put-log-events --log-group-name g", DEFER),

@@ -308,6 +308,10 @@ def _option_changes(option: str) -> bool:
     parts = _parts(option)
     if option in _REVEALING_OPTIONS or _REVEALING_PARTS & set(parts):
         return True
+    if parts and parts[-1] in _RUNS_PARTS:
+        return True  # --password-command CMD (not --command-id ID)
+    if SECRET_PARTS & set(parts) and _SHOWING_PARTS & set(parts):
+        return True  # --show-credentials, --print-token, --include-secrets
     return any(p in MUTATING and p not in _HARMLESS_OPTION_PARTS for p in parts)
 
 
@@ -367,6 +371,16 @@ _REVEALING_OPTIONS = frozenset(
         "sensitive",
         "raw",
     }
+)
+# With a secret's noun in an option, these make it print the secret.
+_SHOWING_PARTS = frozenset(
+    {"show", "print", "display", "dump", "export", "include", "with", "get", "emit", "expose"}
+)
+# Options whose value is a program or command line the tool runs (restic's and rclone's
+# `--password-command`, `--exec`, `--editor`, `--ssh-program`, `--hook`): the value is
+# code Superego does not read.
+_RUNS_PARTS = frozenset(
+    {"command", "cmd", "program", "script", "hook", "helper", "editor", "pager", "askpass"}
 )
 # The last part of a read compound that says it reads about a secret, not the secret
 # (`get-account-password-policy`, `get-credential-report`, `get-access-key-last-used`,
