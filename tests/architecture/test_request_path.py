@@ -108,9 +108,6 @@ KNOWN_RUNTIME_CIRCLES: dict[frozenset[str], str] = {
     frozenset({"superego_mcp.shell.simple_command", "superego_mcp.shell.statements"}): (
         "the walk follows the line's own nesting: a $(...) inside a command holds statements"
     ),
-    frozenset({"superego_mcp.hook.agents.claude", "superego_mcp.hook.agents.common"}): (
-        "common's shared reader calls back into the adapter's own mapping"
-    ),
 }
 
 

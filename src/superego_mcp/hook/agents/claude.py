@@ -55,7 +55,13 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookReques
     path; anything else raises :class:`~.wire.HookInputError`. Events that are not judged
     never raise for their tool fields: their call is ``None`` when the fields are unusable.
     """
-    return common.claude_shaped(data, default_cwd, PRE_TOOL_USE, JUDGED_EVENTS, map_tool)
+    data = common.as_object(data)
+    event = wire.event_of(data, PRE_TOOL_USE)
+    judged = event in JUDGED_EVENTS
+    calls: list[ToolCall] = []
+    with common.Observed(judged):
+        calls = map_tool(*common.claude_fields(data, default_cwd))
+    return common.claude_request(data, event, judged, calls)
 
 
 def render_decision(

@@ -57,7 +57,13 @@ def map_tool(
 
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Codex hook JSON -> request. A missing ``hook_event_name`` reads as ``PreToolUse``."""
-    return common.claude_shaped(data, default_cwd, PRE_TOOL_USE, JUDGED_EVENTS, map_tool)
+    data = common.as_object(data)
+    event = wire.event_of(data, PRE_TOOL_USE)
+    judged = event in JUDGED_EVENTS
+    calls: list[ToolCall] = []
+    with common.Observed(judged):
+        calls = map_tool(*common.claude_fields(data, default_cwd))
+    return common.claude_request(data, event, judged, calls)
 
 
 def render_decision(

@@ -9,7 +9,6 @@ from superego_mcp.hook.agents.wire import (
     HookInputError,
     HookRequest,
     cap,
-    event_of,
     explain_reason,
     json_type,
 )
@@ -17,8 +16,6 @@ from superego_mcp.model import ToolCall
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from superego_mcp.model import Decision
 
 
@@ -70,55 +67,59 @@ def tool_object(data: dict[str, object], tool: str, key: str = "tool_input") -> 
     return value
 
 
-def request(
-    event: str, judged: bool, build: Callable[[], list[ToolCall]], **fields: str | None
-) -> HookRequest:
-    """The request for ``event``: the calls ``build`` makes (the first is the request's call,
-    the rest ``more``). Input an event that is judged cannot be read from raises
-    :class:`HookInputError`; for an event only observed it leaves the request without a call.
+class Observed:
+    """``with Observed(judged):`` around reading an event's calls: for an event only observed
+    (not judged) unusable input (:class:`HookInputError`) leaves the request without a call
+    instead of failing it; for a judged event the error goes on. The adapter reads and maps
+    its own calls inside the block (nothing here calls back into it)."""
+
+    __slots__ = ("judged",)
+
+    def __init__(self, judged: bool) -> None:
+        self.judged = judged
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> bool:
+        return kind is not None and issubclass(kind, HookInputError) and not self.judged
+
+
+def request(event: str, judged: bool, calls: list[ToolCall], **fields: str | None) -> HookRequest:
+    """The request for ``event`` making ``calls`` (the first is the request's call, the rest
+    ``more``; none for an observed event whose input was unusable, see :class:`Observed`).
     ``fields``: ``tool_use_id``, ``permission_mode``."""
-    try:
-        calls = build()
-    except HookInputError:
-        if judged:
-            raise
-        calls = []
     return HookRequest(
         event, calls[0] if calls else None, more=tuple(calls[1:]), judged=judged, **fields
     )
 
 
-def claude_shaped(
-    data: object,
-    default_cwd: str,
-    pre_tool_event: str,
-    judged_events: tuple[str, ...],
-    map_tool: Callable[[str, dict[str, object], str, str | None], list[ToolCall]],
+def claude_fields(
+    data: dict[str, object], default_cwd: str
+) -> tuple[str, dict[str, object], str, str | None]:
+    """The tool call of hook JSON in Claude Code's shape (Claude Code, Codex): ``tool_name``,
+    ``tool_input`` (an object), ``cwd`` (absolute; ``default_cwd`` when absent) and
+    ``session_id``, for the adapter to map; unusable fields raise :class:`HookInputError`."""
+    tool_name = required_str(data, "tool_name")
+    tool_input = tool_object(data, tool_name)
+    cwd = absolute_cwd(data.get("cwd"), default_cwd)
+    return tool_name, tool_input, cwd, optional_str(data, "session_id")
+
+
+def claude_request(
+    data: dict[str, object], event: str, judged: bool, calls: list[ToolCall]
 ) -> HookRequest:
-    """The request of hook JSON in Claude Code's shape (Claude Code, Codex): ``tool_name``,
-    ``tool_input`` (an object), ``cwd`` (absolute; ``default_cwd`` when absent),
-    ``session_id``, ``agent_id``, ``tool_use_id``, ``permission_mode``, and optional
-    ``project_dir`` / ``home`` (:func:`place`). A missing ``hook_event_name`` reads as
-    ``pre_tool_event`` (a judged answer is the safe reading); ``map_tool`` turns the agent's
-    tool call into ours."""
-    data = as_object(data)
-    event = event_of(data, pre_tool_event)
-
-    def build() -> list[ToolCall]:
-        tool_name = required_str(data, "tool_name")
-        tool_input = tool_object(data, tool_name)
-        cwd = absolute_cwd(data.get("cwd"), default_cwd)
-        calls = map_tool(tool_name, tool_input, cwd, optional_str(data, "session_id"))
-        agent_id = optional_str(data, "agent_id")
-        for call in calls:
-            call.agent_id = agent_id
-        place(calls, data)
-        return calls
-
+    """The request of hook JSON in Claude Code's shape whose tool call the adapter mapped to
+    ``calls``: each gets ``agent_id`` and the project root and home the input names
+    (:func:`place`); the request carries ``tool_use_id`` and ``permission_mode``."""
+    agent_id = optional_str(data, "agent_id")
+    for call in calls:
+        call.agent_id = agent_id
+    place(calls, data)
     return request(
         event,
-        event in judged_events,
-        build,
+        judged,
+        calls,
         tool_use_id=optional_str(data, "tool_use_id"),
         permission_mode=optional_str(data, "permission_mode"),
     )

@@ -91,39 +91,39 @@ def _root(data: dict[str, object], default_cwd: str) -> str:
     return common.absolute_cwd(None, default_cwd)
 
 
+def _calls(data: dict[str, object], event: str, default_cwd: str) -> list[ToolCall]:
+    """The calls of one hook input of ``event`` (unusable fields raise ``HookInputError``)."""
+    base = _root(data, default_cwd)
+    session = common.optional_str(data, "conversation_id") or common.optional_str(
+        data, "session_id"
+    )
+    if event == SHELL:
+        command = common.required_str(data, "command")
+        return [ToolCall("Bash", {"command": command}, base, session, agent=AGENT)]
+    if event == READ:
+        file_path = common.required_str(data, "file_path")
+        return [ToolCall("Read", {"file_path": file_path}, base, session, agent=AGENT)]
+    tool_name = common.required_str(data, "tool_name")
+    args = common.arguments(data.get("tool_input", {}), tool_name, "tool_input")
+    if event == MCP:
+        name = _mcp(tool_name)
+        return [ToolCall(name, args, base, session, agent=AGENT, agent_tool=tool_name)]
+    return map_tool(tool_name, args, base, session)
+
+
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Cursor hook JSON -> request. A missing ``hook_event_name`` reads as ``preToolUse``."""
     data = common.as_object(data)
     event = wire.event_of(data, PRE_TOOL_USE)
     judged = event in JUDGED_EVENTS
-    session = common.optional_str(data, "conversation_id") or common.optional_str(
-        data, "session_id"
-    )
-
-    def build() -> list[ToolCall]:
-        base = _root(data, default_cwd)
-        if event == SHELL:
-            command = common.required_str(data, "command")
-            calls = [ToolCall("Bash", {"command": command}, base, session, agent=AGENT)]
-        elif event == MCP:
-            tool_name = common.required_str(data, "tool_name")
-            args = common.arguments(data.get("tool_input", {}), tool_name, "tool_input")
-            name = _mcp(tool_name)
-            calls = [ToolCall(name, args, base, session, agent=AGENT, agent_tool=tool_name)]
-        elif event == READ:
-            file_path = common.required_str(data, "file_path")
-            calls = [ToolCall("Read", {"file_path": file_path}, base, session, agent=AGENT)]
-        else:
-            tool_name = common.required_str(data, "tool_name")
-            args = common.arguments(data.get("tool_input", {}), tool_name, "tool_input")
-            calls = map_tool(tool_name, args, base, session)
-        roots = data.get("workspace_roots")
-        common.place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
-        return calls
-
+    calls: list[ToolCall] = []
+    with common.Observed(judged):
+        calls = _calls(data, event, default_cwd)
+    roots = data.get("workspace_roots")
+    common.place(calls, data, roots[0] if isinstance(roots, list) and roots else None)
     # preToolUse and postToolUse carry the same tool_use_id: the audit links them.
     return common.request(
-        event, judged, build, tool_use_id=common.optional_str(data, "tool_use_id")
+        event, judged, calls, tool_use_id=common.optional_str(data, "tool_use_id")
     )
 
 

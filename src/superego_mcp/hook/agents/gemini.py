@@ -108,16 +108,12 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookReques
     event = wire.event_of(data, EVENT)
     judged = event == EVENT
 
-    def build() -> list[ToolCall]:
-        tool_name = common.required_str(data, "tool_name")
-        args = common.tool_object(data, tool_name)
-        cwd = common.absolute_cwd(data.get("cwd"), default_cwd)
-        session = common.optional_str(data, "session_id")
+    calls: list[ToolCall] = []
+    with common.Observed(judged):
+        tool_name, args, cwd, session = common.claude_fields(data, default_cwd)
         calls = map_tool(tool_name, args, cwd, session, data.get("mcp_context"))
-        common.place(calls, data)
-        return calls
-
-    return common.request(event, judged, build)
+    common.place(calls, data)
+    return common.request(event, judged, calls)
 
 
 def render_decision(
