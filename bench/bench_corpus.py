@@ -46,17 +46,16 @@ def main() -> None:
         if action not in ("ask", "deny"):
             print(f"  MISSED {action:5} {case.family:13} {case.text}")
     public = load(PUBLIC)
-    main_cases = [c for c in public if c.family != INSTALLS]
-    installs = [c for c in public if c.family == INSTALLS]
-    p_counts, p_results = rates(policy, main_cases)
-    n_p = len(main_cases)
-    print(f"public everyday ({n_p} calls, {len({c.family for c in main_cases})} ecosystems):")
+    p_counts, p_results = rates(policy, public)
+    n_p = len(public)
+    ecosystems = len({c.family for c in public if c.family != INSTALLS})
+    print(f"public everyday ({n_p} calls, package installs included, {ecosystems} ecosystems):")
     print(f"  denied {_pct(p_counts['deny'], n_p)}, asked {_pct(p_counts['ask'], n_p)}")
     print(f"  allowed {_pct(p_counts['allow'], n_p)}, deferred {_pct(p_counts['defer'], n_p)}")
     documented = sum(1 for c, a in p_results if a == "ask" and c.asks)
     print(f"  of the asked, {documented} are entries whose `asks:` says why they are asked")
-    i_counts, _ = rates(policy, installs)
-    print(f"public installs ({len(installs)} calls): {dict(i_counts)}")
+    i_counts = Counter(a for c, a in p_results if c.family == INSTALLS)
+    print(f"  of which package installs ({sum(i_counts.values())} calls): {dict(i_counts)}")
     programs: Counter[str] = Counter()
     for case, action in p_results:
         if action != "allow":

@@ -26,11 +26,13 @@ from superego_mcp.policy import Policy, load_policy
 EVERYDAY_CASES = load(EVERYDAY)
 DANGEROUS_CASES = load(DANGEROUS)
 PUBLIC_CASES = load(PUBLIC)
-PUBLIC_MAIN = [c for c in PUBLIC_CASES if c.family != INSTALLS]
-# The public corpus's bar today, a ratchet towards issue 20's targets (0 denied, <= 1% asked,
-# >= 95% allowed): raise these as the policy learns; never lower them.
-PUBLIC_MAX_ASKED = 0.022
-PUBLIC_MIN_ALLOWED = 0.918
+# The public corpus's bar today over all of it, package installs included (one answer for
+# the install family, docs/rules.md): a ratchet towards issue 20's targets (0 denied, <= 1%
+# asked, >= 95% allowed): raise these as the policy learns; never lower them. An entry that
+# is rightly asked says why (`asks:`); the others asked are at most PUBLIC_MAX_UNEXPLAINED.
+PUBLIC_MAX_ASKED = 0.057
+PUBLIC_MIN_ALLOWED = 0.867
+PUBLIC_MAX_UNEXPLAINED = 4
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +85,19 @@ def test_the_hook_cache_form_decides_the_same(bundled: Policy) -> None:
 
 def test_public_corpus_is_large_and_varied() -> None:
     assert len(PUBLIC_CASES) >= 1000
-    ecosystems = {c.family for c in PUBLIC_MAIN}
+    ecosystems = {c.family for c in PUBLIC_CASES if c.family != INSTALLS}
     assert len(ecosystems) >= 12, ecosystems
 
 
 def test_public_corpus_is_never_denied_and_rarely_asked(bundled: Policy) -> None:
-    counts, results = rates(bundled, PUBLIC_MAIN)
+    counts, results = rates(bundled, PUBLIC_CASES)
     denied = [_why(bundled, c) for c, a in results if a == "deny"]
     asked = [_why(bundled, c) for c, a in results if a == "ask"]
     assert not denied
-    assert len(asked) / len(PUBLIC_MAIN) <= PUBLIC_MAX_ASKED, asked
-    assert counts["allow"] / len(PUBLIC_MAIN) >= PUBLIC_MIN_ALLOWED
+    assert len(asked) / len(PUBLIC_CASES) <= PUBLIC_MAX_ASKED, asked
+    unexplained = [_why(bundled, c) for c, a in results if a == "ask" and not c.asks]
+    assert len(unexplained) <= PUBLIC_MAX_UNEXPLAINED, unexplained
+    assert counts["allow"] / len(PUBLIC_CASES) >= PUBLIC_MIN_ALLOWED
 
 
 def test_public_calls_said_to_ask_are_asked(bundled: Policy) -> None:
@@ -106,7 +110,10 @@ def test_public_calls_said_to_ask_are_asked(bundled: Policy) -> None:
     assert not wrong
 
 
-def test_public_installs_are_never_denied(bundled: Policy) -> None:
+def test_public_installs_answer_as_the_family_documents(bundled: Policy) -> None:
+    # One answer for installs across managers (docs/rules.md "Package installs"): an install
+    # the default setting interrupts is one from elsewhere or for the machine, and says so.
     installs = [c for c in PUBLIC_CASES if c.family == INSTALLS]
     assert installs
-    assert all(judge(bundled, c) != "deny" for c in installs)
+    wrong = [_why(bundled, c) for c in installs if (judge(bundled, c) == "ask") != bool(c.asks)]
+    assert not wrong

@@ -49,6 +49,18 @@ PROJECT_INSTALLS = [
     "bundle install",
     "composer install",
     "composer require monolog/monolog",
+    # wheels the project built, other ecosystems' managers, toolchains the project pins
+    "python -m pip install x --no-index --find-links dist",
+    "mix deps.get --only test",
+    "cabal update",
+    "rustup target add wasm32-wasip1",
+    "rustup component add clippy",
+    "nvm install",
+    "fnm use",
+    "ghcup install ghc 9.10",
+    "mise install",
+    "npx playwright install chromium",
+    "pnpm exec playwright install chromium",
 ]
 # Asked whatever the setting: from elsewhere than the registry, or for the whole machine.
 ALWAYS_ASKED = [
@@ -78,6 +90,16 @@ ALWAYS_ASKED = [
     "brew install jq",
     "sudo pip install x",
     "pip install $PKG",
+    "pip install --find-links=https://example.com/wheels x",
+    "pip install --no-index --find-links ../wheels x",
+    "npm uninstall -g typescript",
+    "uv pip uninstall --system x",
+    "mix escript.install hex ex_doc",
+    "dart pub global activate mono_repo",
+    "mise use -g fzf@latest",
+    "npx playwright install --with-deps",
+    "rustup default nightly",
+    "ghcup install ghc --set 9.10",
 ]
 
 

@@ -520,6 +520,8 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
         positionals = set(cmd.positionals)
         argv = list(cmd.argv)
         for i, word in enumerate(argv):
+            if word.startswith("-") and "=" in word:
+                word = word.partition("=")[2]  # --index-url=https://...: the option's value
             if "://" in word or re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word):
                 texts.append((word, None))
             elif fetcher and word in positionals and not _HTTP_METHOD().match(word):

@@ -470,6 +470,7 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "nix",
         "vcpkg",
         "maturin",
+        "mise",
     ]
 )
 

@@ -287,6 +287,10 @@ def run(
         key = "bundle exec"
     elif program in ("pnpm", "yarn") and argv[:1] == ["dlx"]:
         key = f"{program} dlx"  # npx's twins
+    elif program in ("npm", "pnpm", "yarn") and argv[:1] == ["exec"]:
+        key = f"{program} exec"  # a program of the project's dependencies
+    elif program == "mise" and argv[:1] in (["x"], ["exec"]):
+        key = f"mise {argv[0]}"  # the command after `--`, with the tools it names
     elif program == "uv" and argv[:2] == ["tool", "run"]:
         key = "uv tool run"  # uvx by its long name
     elif program in ("docker", "podman", "nerdctl", "kubectl") and argv[:1] == ["exec"]:

@@ -60,6 +60,14 @@ _VALUED: dict[str, str] = {
     "bunx": "-p --package",
     "pnpm dlx": "--package",
     "yarn dlx": "-p --package",
+    # The package managers' own "run this program of the project's dependencies".
+    "npm exec": "-c --call -w --workspace -p --package",
+    "pnpm exec": "-c --shell-mode --resume-from --filter -F --workspace-concurrency",
+    "yarn exec": "",
+    # mise runs the command after `--` with the tools it names (installing them first, as
+    # `mise install` does); -c is a shell string.
+    "mise x": "-c --command -C --cd -j --jobs",
+    "mise exec": "-c --command -C --cd -j --jobs",
     # cargo-flamegraph profiles the command after `--` (or -p PID: runs nothing new).
     "flamegraph": (
         "-o --output -F --freq -c --cmd -p --pid --perfdata --palette --title --subtitle "
@@ -117,6 +125,10 @@ _SHELL_STRING: dict[str, frozenset[str]] = {
     "runuser": frozenset({"-c", "--command"}),
     "npx": frozenset({"-c", "--call"}),
     "pnpx": frozenset({"-c", "--call"}),
+    "npm exec": frozenset({"-c", "--call"}),
+    "pnpm exec": frozenset({"-c", "--shell-mode"}),
+    "mise x": frozenset({"-c", "--command"}),
+    "mise exec": frozenset({"-c", "--command"}),
     "env": frozenset({"-S", "--split-string"}),
     "script": frozenset({"-c", "--command"}),
 }
@@ -136,7 +148,7 @@ _LEADING_OPERANDS = {
 # them with spaces for the remote shell).
 _JOINED_SHELL = frozenset({"watch", "parallel", "ssh"})
 # Wrappers whose command follows a "--" wherever it is (`kubectl exec pod -c x -- ls`).
-_AFTER_DASHES = frozenset({"kubectl exec"})
+_AFTER_DASHES = frozenset({"kubectl exec", "mise x", "mise exec"})
 # Wrappers that append unknown arguments (from their input) to the command.
 _APPENDS_INPUT = frozenset({"xargs", "parallel"})
 # Short options whose value is optional and attached (xargs -i, -e, -l).
