@@ -1,4 +1,5 @@
-"""One simple command: expand its words, then an alias, a function or a program.
+"""One simple command after expansion (its fields: :func:`.statements.command` expands the
+words): a function, a wrapper or a program.
 
 A program becomes a :class:`~.model.Command` with canonical flags, its subcommand and the
 paths it names; a wrapper (sudo, env, xargs, ``find -exec``, ...) is a command and so is
@@ -15,25 +16,20 @@ from . import (
     effects,
     flags,
     redirections,
-    syntax,
     wrappers,
 )
 
 # shell.scripts (and its project-file parsers) is imported where a command runs a script or
 # a task: most commands do not, and the hook pays for every import.
 from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
-from .state import Limit, clip_text, code_detail, dedupe
-from .words import expand, node_text, tokens_of
+from .state import code_detail, dedupe
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
-    from tree_sitter import Node
-
     from .model import Redirect
     from .state import Ctx, Scope, Walker
     from .words import Field
 
-_MAX_WORDS = 20_000
 # Programs the analyzer has rules of its own for (case-folded on case-insensitive systems).
 _KNOWN_PROGRAMS = frozenset(
     {k.split(" ")[0] for k in flags.known_programs()}
@@ -157,97 +153,6 @@ _PATTERN_OPTIONS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("awk", "gawk", "mawk"), frozenset({"-f", "--file", "-e", "--source"})),
     "jq": frozenset({"-f", "--from-file"}),
 }
-
-
-def command(
-    w: Walker,
-    node: Node,
-    outer_redirects: list[Node],
-    scope: Scope,
-    ctx: Ctx,
-    extra_words: list[str] | None = None,
-) -> None:
-    """A simple command: expand its words, then alias, function or program."""
-    assignments: list[Node] = []
-    words: list[Node] = []
-    redirect_nodes: list[Node] = []
-    name_node: Node | None = None
-    for child in node.named_children:
-        if child.type == "variable_assignment":
-            assignments.append(child)
-        elif child.type in redirections.REDIRECT_NODES:
-            redirect_nodes.append(child)
-        elif child.type == "command_name":
-            name_node = child
-            words.extend(child.named_children)
-        elif child.type != "comment":
-            words.append(child)
-    gap = syntax.gap_words(node, [c for c in node.children if c.type != "comment"])
-    redirect_nodes.extend(outer_redirects)
-    # Prefix assignments set the command's environment, not the shell's.
-    env_scope = scope.copy() if assignments else scope
-    shown_assignments = tuple(w.walk.assign(w, a, env_scope, ctx) for a in assignments)
-    before_redirects = len(w.commands)
-    redirects, stdin, redirect_args = redirections.collect_redirects(w, redirect_nodes, scope, ctx)
-    # "bash < <(curl ..)": what a stdin redirect's substitution produces is the script.
-    stdin_feed: tuple[int, int] | None = None
-    if len(w.commands) > before_redirects and any(r.op == "<" for r in redirects):
-        stdin_feed = (before_redirects, len(w.commands))
-    # "curl x > >(sh)": commands in an output process substitution read this one's output.
-    out_fed = range(before_redirects, len(w.commands))
-    words.extend(redirect_args)
-    words.sort(key=lambda n: n.start_byte)
-    groups = syntax.join_continued(words)
-    ws = w.walk.word_scope(w, scope, ctx)
-    fields: list[Field] = []
-    unknown = False
-    word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
-    for group in groups:
-        before = len(w.commands)
-        got, unk = expand(tokens_of(group, ws), w.home, scope.lookup("IFS"))
-        word_ranges.append((len(fields), before, len(w.commands)))
-        fields.extend(got)
-        unknown = unknown or unk
-        if len(fields) > _MAX_WORDS:  # brace expansion can multiply words
-            raise Limit(f"more than {_MAX_WORDS} words in one command")
-    fields.extend((word, False) for word in (extra_words or []) + gap)
-    text = clip_text(node_text(node))
-    if not fields:
-        if assignments:
-            for a in assignments:
-                w.walk.assign(w, a, scope, ctx)
-        redirections.bare_redirection(w, redirects, text, ctx)  # "x=; $x > f"
-        return
-    subst = _substitution_ranges(word_ranges)
-    name_plain = (
-        name_node is not None
-        and name_node.named_child_count == 1
-        and (name_node.named_children[0].type == "word")
-    )
-    head = fields[0][0]
-    if name_plain and head in scope.aliases and head not in w.alias_stack:
-        rest = (node.text or b"")[name_node.end_byte - node.start_byte :] if name_node else b""
-        w.walk.expand_alias(w, head, rest.decode("utf-8", "surrogateescape"), scope, ctx)
-        return
-    k = len(w.commands)
-    run(
-        w,
-        fields,
-        unknown,
-        env_scope,
-        scope,
-        ctx,
-        redirects=redirects,
-        stdin=stdin,
-        assignments=shown_assignments,
-        text=text,
-        subst=subst,
-        stdin_feed=stdin_feed,
-    )
-    if k < len(w.commands) and any(r.writes for r in redirects):
-        for j in out_fed:
-            if j in w.reads_program and w.commands[j].via[-1:] == (">()",):
-                code_text.piped_program(w, j, [[k, *range(k + 1, len(w.commands))]], scope, ctx)
 
 
 def run(
@@ -489,7 +394,7 @@ READS_NAMES = frozenset(
     }
 )
 # The flag of a command xargs gives names that can only be files listed on the same line
-# (or nothing): the reader reads those files (statements.piped_files checks the listers).
+# (or nothing): the reader reads those files (pipes.piped_files checks the listers).
 INPUT_NAMES = frozenset({"input-names"})
 # xargs options that read the names from a file or prompt on the terminal.
 _XARGS_OWN_INPUT = frozenset({"-a", "--arg-file", "-p", "--interactive", "-o", "--open-tty"})
@@ -911,12 +816,3 @@ def _program_name(path_word: str) -> str:
 
 def _quote(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'"
-
-
-def _substitution_ranges(word_ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
-    """Argument index -> commands emitted while expanding that word (its substitutions)."""
-    out: dict[int, tuple[int, int]] = {}
-    for first_field, start, end in word_ranges:
-        if end > start and first_field >= 1:
-            out[first_field - 1] = (start, end)
-    return out

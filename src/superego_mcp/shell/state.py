@@ -2,12 +2,15 @@
 has recorded so far (``Walker``), the two ways a walk stops early, and the walk's one
 dispatch (``Walk``).
 
-The walk itself is plain functions over a ``Walker``: :mod:`.statements`,
-:mod:`.simple_command`, :mod:`.redirections`, :mod:`.code_text` and :mod:`.scripts`. They
-import each other only downwards (statements > simple_command > code_text > scripts;
-redirections under the first two); where a lower one finds code to walk again (a
-substitution, ``bash -c``, a script, an alias, a function, ``python -m``) it goes back in
-through ``Walker.walk``, the entry points :mod:`.walk` gathers.
+The walk itself is plain functions over a ``Walker``: :mod:`.statements` (the syntax tree,
+word expansion and its substitutions, simple command nodes and their redirections),
+:mod:`.simple_command` (a command after expansion), :mod:`.code_text`, :mod:`.scripts`,
+:mod:`.pipes` and :mod:`.redirections`. They import each other only downwards (statements >
+pipes > simple_command > code_text > scripts; redirections under the first two). A line
+without code inside its commands is walked top-down only; where a lower one finds code to
+walk again (``bash -c``, a script, a function, ``python -m``, a variable or git config that
+holds a command) it goes back in through ``Walker.walk``, the entry points :mod:`.walk`
+gathers.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
     from .model import Redirect
-    from .words import Field, WordScope
+    from .words import Field
 
     class Walk(Protocol):
         """The walk's entry points for code found inside a command (checked by mypy against
@@ -39,20 +42,6 @@ if TYPE_CHECKING:
             origin: tuple[str, int] | None = None,
         ) -> None:
             """Parse and walk shell text (:func:`.statements.source`)."""
-
-        def word_scope(self, w: Walker, scope: Scope, ctx: Ctx) -> WordScope:
-            """What word expansion needs, substitutions walked (:func:`.statements.word_scope`)."""
-
-        def expand_words(
-            self, w: Walker, words: list[list[Node]], scope: Scope, ctx: Ctx
-        ) -> tuple[list[Field], bool]:
-            """Fields of several words (:func:`.statements.expand_words`)."""
-
-        def assign(self, w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
-            """Apply ``NAME=value`` (:func:`.statements.assign`)."""
-
-        def expand_alias(self, w: Walker, name: str, rest: str, scope: Scope, ctx: Ctx) -> None:
-            """Walk an alias defined on the line (:func:`.statements.expand_alias`)."""
 
         def call_function(
             self, w: Walker, name: str, args: list[Field], scope: Scope, ctx: Ctx

@@ -11,18 +11,20 @@ call's arguments, an alias is walked as source, and bodies never called are walk
 
 from __future__ import annotations
 
-from . import code_text, detect, redirections, simple_command, syntax, wrappers
-from .model import FORK_BOMB, REVERSE_SHELL, Command
+from . import code_text, detect, pipes, redirections, simple_command, syntax, wrappers
+from .model import FORK_BOMB, REVERSE_SHELL, Command, Redirect
 from .parser import parse
 from .state import Ctx, Limit, Unparseable, clip_text, dedupe
 from .words import WordScope, expand, literal_text, node_text, tokens_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tree_sitter import Node
 
     from .state import Scope, Walker
-    from .words import Field
+    from .words import Field, Token
 
 # Tree depth allowed per unit of max_depth (a `$(` level is about two tree levels; an if
 # inside a loop inside a group adds a few more).
@@ -30,6 +32,7 @@ _TREE_LEVELS_PER_DEPTH = 6
 _BRACE_RETRIES = 8
 _MAX_STEPS = 20_000
 _MAX_LOOP_VALUES = 8
+_MAX_WORDS = 20_000
 _STATEMENTS = frozenset(
     [
         "command",
@@ -117,11 +120,11 @@ def stmt(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
         w.where = f"{origin[0]}:{origin[1] + node.start_point[0]}"
     kind = node.type
     if kind == "command":
-        simple_command.command(w, node, [], scope, ctx)
+        command(w, node, [], scope, ctx)
     elif kind == "redirected_statement":
         redirected(w, node, scope, ctx)
     elif kind in redirections.REDIRECT_NODES:  # "$(< f)", "$(> f)": the parser hangs it on the "$("
-        redirections.bare_statement(w, [node], node, scope, ctx)
+        bare_statement(w, [node], node, scope, ctx)
     elif kind == "pipeline":
         pipeline(w, list(node.named_children), scope, ctx)
     elif kind == "list":
@@ -264,9 +267,9 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
         feeders = [w.commands[j] for j in members[slots[pos - 1]]]
         upstream = [w.commands[j] for s in slots[:pos] for j in members[s]]
         for k in members[slot]:
-            piped_files(w, w.commands[k], feeders, scope)
+            pipes.piped_files(w, w.commands[k], feeders, scope)
             if w.commands[k].flags >= simple_command.INPUT_NAMES and not all(
-                _lists_names(c) for c in upstream
+                pipes.lists_names(c) for c in upstream
             ):
                 w.commands[k].flags = w.commands[k].flags - simple_command.INPUT_NAMES
             if len(feeders) == 1:
@@ -296,58 +299,228 @@ def fed_wrapper(w: Walker, cmd: Command, feeder: Command, scope: Scope, ctx: Ctx
         source(w, line, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}"))
 
 
-def piped_files(w: Walker, cmd: Command, feeders: list[Command], scope: Scope) -> None:
-    """``find ~ | xargs rm -rf``, ``echo ~ | xargs rm``: the files xargs hands to a program
-    that acts on files are what ``find`` lists (under its start paths) or the words echoed;
-    they become the command's paths (it stays ``dynamic``: xargs splits names on blanks)."""
-    if cmd.via[-1:] not in (("xargs",), ("parallel",)):
+def command(
+    w: Walker,
+    node: Node,
+    outer_redirects: list[Node],
+    scope: Scope,
+    ctx: Ctx,
+    extra_words: list[str] | None = None,
+) -> None:
+    """A simple command: expand its words, then alias, function or program."""
+    assignments: list[Node] = []
+    words: list[Node] = []
+    redirect_nodes: list[Node] = []
+    name_node: Node | None = None
+    for child in node.named_children:
+        if child.type == "variable_assignment":
+            assignments.append(child)
+        elif child.type in redirections.REDIRECT_NODES:
+            redirect_nodes.append(child)
+        elif child.type == "command_name":
+            name_node = child
+            words.extend(child.named_children)
+        elif child.type != "comment":
+            words.append(child)
+    gap = syntax.gap_words(node, [c for c in node.children if c.type != "comment"])
+    redirect_nodes.extend(outer_redirects)
+    # Prefix assignments set the command's environment, not the shell's.
+    env_scope = scope.copy() if assignments else scope
+    shown_assignments = tuple(assign(w, a, env_scope, ctx) for a in assignments)
+    before_redirects = len(w.commands)
+    redirects, stdin, redirect_args = collect_redirects(w, redirect_nodes, scope, ctx)
+    # "bash < <(curl ..)": what a stdin redirect's substitution produces is the script.
+    stdin_feed: tuple[int, int] | None = None
+    if len(w.commands) > before_redirects and any(r.op == "<" for r in redirects):
+        stdin_feed = (before_redirects, len(w.commands))
+    # "curl x > >(sh)": commands in an output process substitution read this one's output.
+    out_fed = range(before_redirects, len(w.commands))
+    words.extend(redirect_args)
+    words.sort(key=lambda n: n.start_byte)
+    groups = syntax.join_continued(words)
+    fields: list[Field] = []
+    unknown = False
+    word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
+    for group in groups:
+        before = len(w.commands)
+        got, unk = expand(tokens(w, group, scope, ctx), w.home, scope.lookup("IFS"))
+        word_ranges.append((len(fields), before, len(w.commands)))
+        fields.extend(got)
+        unknown = unknown or unk
+        if len(fields) > _MAX_WORDS:  # brace expansion can multiply words
+            raise Limit(f"more than {_MAX_WORDS} words in one command")
+    fields.extend((word, False) for word in (extra_words or []) + gap)
+    text = clip_text(node_text(node))
+    if not fields:
+        if assignments:
+            for a in assignments:
+                assign(w, a, scope, ctx)
+        redirections.bare_redirection(w, redirects, text, ctx)  # "x=; $x > f"
         return
-    readers = simple_command.READS_NAMES - simple_command.NAMES_ONLY
-    if cmd.program not in simple_command.TAKES_FILES | readers:
-        return  # a program that only prints or tests names does not open the files
-    found: list[str] = []
-    for feeder in feeders:
-        if feeder.program == "find":
-            targets = {r.target for r in feeder.redirects}
-            found.extend(p for p in feeder.paths if p not in targets)
-        elif feeder.program in ("echo", "printf") and not feeder.dynamic:
-            words = [a for a in feeder.argv if not a.startswith("-")]
-            for word in words[1:] if feeder.program == "printf" else words:
-                for part in word.split():
-                    found.extend(w.path_forms(part, scope))
-    if found:
-        cmd.paths = dedupe((*cmd.paths, *found))
+    subst = _substitution_ranges(word_ranges)
+    name_plain = (
+        name_node is not None
+        and name_node.named_child_count == 1
+        and (name_node.named_children[0].type == "word")
+    )
+    head = fields[0][0]
+    if name_plain and head in scope.aliases and head not in w.alias_stack:
+        rest = (node.text or b"")[name_node.end_byte - node.start_byte :] if name_node else b""
+        expand_alias(w, head, rest.decode("utf-8", "surrogateescape"), scope, ctx)
+        return
+    k = len(w.commands)
+    simple_command.run(
+        w,
+        fields,
+        unknown,
+        env_scope,
+        scope,
+        ctx,
+        redirects=redirects,
+        stdin=stdin,
+        assignments=shown_assignments,
+        text=text,
+        subst=subst,
+        stdin_feed=stdin_feed,
+    )
+    if k < len(w.commands) and any(r.writes for r in redirects):
+        for j in out_fed:
+            if j in w.reads_program and w.commands[j].via[-1:] == (">()",):
+                code_text.piped_program(w, j, [[k, *range(k + 1, len(w.commands))]], scope, ctx)
 
 
-# Commands whose output is file names (under their paths), and filters that pass names on.
-_LISTERS = frozenset({"find", "fd", "fdfind", "ls"})
-_NAME_FILTERS = frozenset({"sort", "uniq", "head", "tail", "grep", "egrep", "fgrep", "rg"})
-_LISTS_MATCHING = frozenset(
-    {"-l", "-L", "--files-with-matches", "--files-without-match", "--files"}
-)
+def collect_redirects(
+    w: Walker, nodes: list[Node], scope: Scope, ctx: Ctx
+) -> tuple[list[Redirect], str | None, list[Node]]:
+    """The redirects, the text fed on stdin by a heredoc/herestring, and words the
+    parser hung on a redirect that are really arguments (``rm 2>/dev/null -rf /``)."""
+    out: list[Redirect] = []
+    stdin: str | None = None
+    args: list[Node] = []
+    pending = list(nodes)
+    # "cmd >& f 0>&1": the parser hangs the fd "0" on the previous redirect.
+    starts = {n.start_byte for n in nodes}
+    while pending:
+        node = pending.pop(0)
+        if node.type == "heredoc_redirect":
+            stdin = heredoc(w, node, scope, ctx)
+            out.append(Redirect(syntax.operator(node, "<<"), None, False))
+            pending[0:0] = [c for c in node.named_children if c.type == "file_redirect"]
+        elif node.type == "herestring_redirect":
+            fields, unknown = expand_words(w, [list(node.named_children)], scope, ctx)
+            stdin = " ".join(f[0] for f in fields) + "\n"
+            if unknown or any(f[1] for f in fields):
+                w.dynamic_texts.add(stdin)
+            out.append(Redirect("<<<", None, False))
+        else:
+            dests = node.children_by_field_name("destination")
+            op = syntax.operator(node, ">")
+            if not dests:
+                out.append(Redirect(op, None, op in redirections.WRITE_OPS))
+                continue
+            args.extend(d for d in dests[1:] if not (d.type == "number" and d.end_byte in starts))
+            fields, unknown = expand_words(w, [[dests[0]]], scope, ctx)
+            target = fields[0] if len(fields) == 1 and not unknown else None
+            if op in (">&", "<&") and target and (target[0].isdigit() or target[0] == "-"):
+                out.append(Redirect(op, None, False))  # fd duplication, not a file
+                continue
+            writes = op in redirections.WRITE_OPS
+            if target is None or target[1]:
+                out.append(Redirect(op, None, writes))
+                continue
+            # Unresolvable (a relative target after an unknown `cd`): unknown, not absent.
+            resolved = w.path_forms(target[0], scope) or (None,)
+            out.extend(Redirect(op, form, writes) for form in resolved)
+    return out, stdin, args
 
 
-def _lists_names(cmd: Command) -> bool:
-    """Whether ``cmd``, before xargs in a pipeline, only lists file names (each judged on
-    its own: ``find src``, ``git ls-files``, ``rg -l x``, a static ``echo a b``) or filters
-    such a list read from its input (``sort``, ``grep -v test``)."""
-    if cmd.dynamic or cmd.program_files:
-        return False
-    program = cmd.program
-    if program in _LISTERS or program in ("echo", "printf"):
-        return True
-    if program == "git":
-        return cmd.subcommand == "ls-files" or (
-            cmd.subcommand == "diff" and "--name-only" in cmd.argv
-        )
-    if program in ("grep", "egrep", "fgrep", "rg") and _LISTS_MATCHING & cmd.flags:
-        return True
-    if program in _NAME_FILTERS:  # a filter of its input (no file operands of its own)
-        return (
-            not cmd.paths
-            and not cmd.positionals[1 if program in ("grep", "egrep", "fgrep", "rg") else 0 :]
-        )
-    return False
+def heredoc(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
+    """The text a heredoc feeds (expanded unless its delimiter is quoted)."""
+    start = next((c for c in node.children if c.type == "heredoc_start"), None)
+    body = next((c for c in node.children if c.type == "heredoc_body"), None)
+    if body is None:
+        return ""
+    quoted = start is not None and any(q in node_text(start) for q in "'\"\\")
+    if quoted:
+        return node_text(body)
+    parts: list[str] = []
+    dynamic_part = False
+    cursor = body.start_byte
+    raw = body.text or b""
+    for child in body.named_children:
+        lead = raw[cursor - body.start_byte : child.start_byte - body.start_byte]
+        parts.append(_backticks(w, lead.decode("utf-8", "surrogateescape"), scope, ctx))
+        if child.type == "heredoc_content":
+            parts.append(_backticks(w, node_text(child), scope, ctx))
+        else:
+            toks = tokens(w, [child], scope, ctx)
+            text, dynamic = literal_text(toks)
+            parts.append(node_text(child) if dynamic else text)
+            dynamic_part = dynamic_part or dynamic
+        cursor = child.end_byte
+    tail = raw[cursor - body.start_byte :].decode("utf-8", "surrogateescape")
+    parts.append(_backticks(w, tail, scope, ctx))
+    text = "".join(parts)
+    if dynamic_part:
+        w.dynamic_texts.add(text)  # read as code, it is not what will run
+    return text
+
+
+def _backticks(w: Walker, text: str, scope: Scope, ctx: Ctx) -> str:
+    """Walk the `...` substitutions in a stretch of an unquoted heredoc's text (the parser
+    leaves them as text, but bash runs them); an unbalanced backtick fails closed."""
+    if "`" not in text:
+        return text
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            end = i + 1
+            while end < n and text[end] != "`":
+                end += 2 if text[end] == "\\" else 1
+            if end >= n:
+                raise Unparseable("unbalanced backtick in a heredoc")
+            inner = text[i + 1 : end].replace("\\`", "`")
+            source(w, inner, scope.copy(), ctx.nested("``"))
+            i = end + 1
+            continue
+        i += 1
+    return text
+
+
+def bare_statement(
+    w: Walker, nodes: list[Node], node: Node, scope: Scope, ctx: Ctx, extra: Sequence[str] = ()
+) -> None:
+    """A statement of redirections only (``> /dev/sda``, ``$(< f)``)."""
+    redirects, _stdin, args = collect_redirects(w, nodes, scope, ctx)
+    words = [*extra, *(node_text(a) for a in args)]
+    if words:  # bash would run them as a command; the parser saw none: fail closed
+        raise Unparseable(f"unexpected words: {' '.join(words)}")
+    redirections.bare_redirection(w, redirects, clip_text(node_text(node)), ctx)
+
+
+def compound_redirects(
+    w: Walker, redirects: list[Node], first: int, scope: Scope, ctx: Ctx
+) -> None:
+    """``{ a; b; } > f``: the redirect applies to every command inside."""
+    got, _stdin, _args = collect_redirects(w, redirects, scope, ctx)
+    for k in range(first, len(w.commands)):
+        cmd = w.commands[k]
+        cmd.redirects = (*cmd.redirects, *got)
+        cmd.paths = dedupe((*cmd.paths, *(r.target for r in got if r.target)))
+    redirections.redirect_findings(w, got, None)
+
+
+def _substitution_ranges(word_ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
+    """Argument index -> commands emitted while expanding that word (its substitutions)."""
+    out: dict[int, tuple[int, int]] = {}
+    for first_field, start, end in word_ranges:
+        if end > start and first_field >= 1:
+            out[first_field - 1] = (start, end)
+    return out
 
 
 def redirected(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
@@ -365,14 +538,14 @@ def redirected(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
     ]
     first = len(w.commands)
     if body is None:
-        redirections.bare_statement(w, redirects, node, scope, ctx, extra)
+        bare_statement(w, redirects, node, scope, ctx, extra)
     elif body.type == "command":
-        simple_command.command(w, body, redirects, scope, ctx, extra_words=extra)
+        command(w, body, redirects, scope, ctx, extra_words=extra)
     else:
         if extra:
             raise Unparseable(f"unexpected words: {' '.join(extra)}")
         stmt(w, body, scope, ctx)
-        redirections.compound_redirects(w, redirects, first, scope, ctx)
+        compound_redirects(w, redirects, first, scope, ctx)
     for t in trailing:
         if t.type == "pipeline":
             pipeline(w, list(t.named_children), scope, ctx, first=first)
@@ -387,7 +560,7 @@ def assign(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
     name = node_text(name_node) if name_node is not None else ""
     value: str | None = ""
     if value_node is not None:
-        toks = tokens_of([value_node], word_scope(w, scope, ctx))
+        toks = tokens(w, [value_node], scope, ctx)
         text, dynamic = literal_text(toks)
         if value_node.type == "array":
             dynamic = True
@@ -415,27 +588,28 @@ def declaration(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
     w.add(Command(keyword, keyword, tuple(argv), text=clip_text(node_text(node)), via=ctx.via), ctx)
 
 
-def word_scope(w: Walker, scope: Scope, ctx: Ctx) -> WordScope:
-    """What word expansion needs: variables, home, and how to walk substitutions."""
-
-    def substitute(node: Node, label: str) -> None:
+def tokens(w: Walker, nodes: list[Node], scope: Scope, ctx: Ctx) -> list[Token]:
+    """The tokens of one word (its nodes), then the substitutions in it walked, in the order
+    bash runs them (their output is unknown: walking them after reading the word changes
+    nothing it reads)."""
+    ws = WordScope(scope.lookup, w.home)
+    toks = tokens_of(nodes, ws)
+    for node, label in ws.substitutions:
         inner = ctx.nested(label)
         if inner.depth > w.max_depth:
             raise Limit(f"nested deeper than {w.max_depth} levels")
         block(w, node, scope.copy(), inner)
-
-    return WordScope(scope.lookup, w.home, substitute)
+    return toks
 
 
 def expand_words(
     w: Walker, words: list[list[Node]], scope: Scope, ctx: Ctx
 ) -> tuple[list[Field], bool]:
     """Fields of several words; also whether their number is unknown."""
-    ws = word_scope(w, scope, ctx)
     out: list[Field] = []
     unknown = False
     for nodes in words:
-        fields, unk = expand(tokens_of(nodes, ws), w.home, scope.lookup("IFS"))
+        fields, unk = expand(tokens(w, nodes, scope, ctx), w.home, scope.lookup("IFS"))
         out.extend(fields)
         unknown = unknown or unk
     return out, unknown
@@ -443,7 +617,7 @@ def expand_words(
 
 def substitutions_in(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
     """Walk the substitutions inside any word-like node."""
-    tokens_of([node], word_scope(w, scope, ctx))
+    tokens(w, [node], scope, ctx)
 
 
 def define_function(w: Walker, node: Node, scope: Scope) -> None:

@@ -47,20 +47,20 @@ def node_text(node: Node) -> str:
 
 
 class WordScope:
-    """What expansion needs from the analyzer: variables, home, and a way to run
-    substitutions (their commands are recorded by the analyzer; their output is unknown)."""
+    """What expansion needs from the analyzer: variables and home; it collects the
+    substitutions met (with their label: ``$()``, ``<()``, ...) in the order bash runs them,
+    for the analyzer to walk (their commands are recorded there; their output is unknown)."""
 
-    __slots__ = ("home", "lookup", "substitute")
+    __slots__ = ("home", "lookup", "substitutions")
 
-    def __init__(
-        self,
-        lookup: Callable[[str], str | None],
-        home: str,
-        substitute: Callable[[Node, str], None],
-    ) -> None:
+    def __init__(self, lookup: Callable[[str], str | None], home: str) -> None:
         self.lookup = lookup
         self.home = home
-        self.substitute = substitute
+        self.substitutions: list[tuple[Node, str]] = []
+
+    def substitute(self, node: Node, label: str) -> None:
+        """Note a substitution to walk."""
+        self.substitutions.append((node, label))
 
 
 def unescape_unquoted(text: str) -> list[Token]:
