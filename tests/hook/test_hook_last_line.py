@@ -1,5 +1,6 @@
 """The hook's last line of defence: an error nothing else catches, inside the judging
-process, answers with the fail mode (never allow, never defer)."""
+process, answers with the fail mode (never allow, never defer); when even that answer
+cannot be written, exit 2, which every agent takes as a block."""
 
 from __future__ import annotations
 
@@ -37,3 +38,29 @@ def test_an_internal_error_answers_the_fail_mode(
     out = json.loads(r.stdout)["hookSpecificOutput"]
     assert out["permissionDecision"] == expected
     assert "internal error (ModuleNotFoundError)" in out["permissionDecisionReason"]
+
+
+# The agents' wire module fails to import: the input cannot be decoded, and the fail-closed
+# answer cannot be rendered either.
+UNRENDERABLE = (
+    "import sys; sys.modules['superego_mcp.hook.agents.wire'] = None\n"
+    "from superego_mcp.cli import main; main(['hook', *sys.argv[1:]])"
+)
+
+
+@pytest.mark.parametrize("agent", [[], ["--agent", "codex"], ["--agent", "cursor"]])
+def test_an_answer_that_cannot_be_rendered_blocks_with_exit_2(
+    hook_env: dict[str, str], tmp_path: Path, agent: list[str]
+) -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", UNRENDERABLE, *agent],
+        input=json.dumps(bash("ls", cwd=str(tmp_path))).encode(),
+        capture_output=True,
+        env=hook_env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout == b""
+    assert b"could not judge this tool call: internal error" in r.stderr
