@@ -38,7 +38,7 @@ if PATH is None:
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
 FLOOR_BLOCK_CAUGHT = 0.993  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
-FLOOR_ALLOW_ALLOWED = 0.853  # allow: allowed outright
+FLOOR_ALLOW_ALLOWED = 0.879  # allow: allowed outright
 # allow: asked or denied. The interruptions the policy means (secrets, outside the project,
 # the local network, run-time names, `$(...)` words) are listed by group in
 # docs/peer-corpus.md "Allow cases we interrupt on purpose"; what is left are the known

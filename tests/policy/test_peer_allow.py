@@ -44,7 +44,7 @@ READ_FORMS: list[tuple[str, str]] = [
     ("helm upgrade api ./chart --dry-run", ALLOW),
     ("helm install api ./chart --dry-run=false", ASK),
     ("helm install api ./chart", ASK),
-    ("aws s3 rm s3://b/x --dryrun", DEFER),
+    ("aws s3 rm s3://b/x --dryrun", ALLOW),
     ("aws s3 rm s3://b/x", ASK),
     ("kubectl get secrets", ALLOW),
     ("kubectl get secret db -o name", ALLOW),
@@ -164,7 +164,54 @@ VERBS: list[tuple[str, str]] = [
     # after the read verb, its object's name (not a verb of its own)
     ("velero backup describe daily-backup", ALLOW),
     ("aws logs put-log-events --log-group-name g", DEFER),
-    ("az webapp log download -n app", DEFER),
+    ("az webapp log config --name app --docker-container-logging filesystem", DEFER),
+]
+
+# Each catalogued tool's grammar: global options that take a value, the group's options
+# between two levels, verbs of its own, tools with no verbs (only report options count),
+# help, dry runs, and options whose value is a command.
+GRAMMAR: list[tuple[str, str]] = [
+    ("auth0 --tenant t.auth0.com apps list", ALLOW),
+    ("auth0 --tenant t.auth0.com apps delete a1", ASK),
+    ("kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g", ALLOW),
+    ("kafka-topics --bootstrap-server localhost:9092 --delete --topic t", ASK),
+    ("docker compose -f docker-compose.yml ps", ALLOW),
+    ("docker compose -f docker-compose.yml down -v", ASK),
+    ("az monitor metrics list-definitions --resource /subscriptions/s/x", ALLOW),
+    ("az devops configure --list", ALLOW),
+    ("az devops configure --defaults project=x", DEFER),
+    ("az storage blob download -c c -n b -f local.txt", ALLOW),
+    ("az storage blob download -c c -n b -f ~/.bashrc", ASK),
+    ("az storage blob upload -c c -n b -f local.txt", DEFER),
+    ("aws dynamodb query --table-name t", ALLOW),
+    ("aws dynamodb put-item --table-name t --item file://i.json", DEFER),
+    ("aws cloudwatch get-metric-data --metric-data-queries file://q.json --start-time 1", ALLOW),
+    ("aws ec2 start-instances --instance-ids i-1", DEFER),
+    ("gh release download v1 --dir ./downloads", ALLOW),
+    ("gh release download v1 --dir ~/.ssh", DENY),
+    ("cdk synth", ALLOW),
+    ("cdk synth --app 'rm -rf ~'", DEFER),
+    ("cdk deploy --help", ALLOW),
+    ("cdk deploy", DEFER),
+    ("cdk context --clear", DEFER),
+    ("rclone sync src: dest: --dry-run", ALLOW),
+    ("rclone sync src: dest:", ASK),
+    ("nginx -t", ALLOW),
+    ("nginx -s reload -t", DEFER),
+    ("nginx", DEFER),
+    ("prometheus", DEFER),
+    ("ansible all --list-hosts", ALLOW),
+    ("ansible all -C -m command -a uptime", ALLOW),
+    ("ansible all -m raw -a 'rm -rf /tmp/x'", DEFER),
+    ("ansible-playbook site.yml --check", DEFER),
+    ("ansible-inventory --graph all", ALLOW),
+    ("ansible-config dump --only-changed", ALLOW),
+    ("7zz l -slt archive.7z", ALLOW),
+    ("7zz", ALLOW),
+    ("7zz a archive.7z ~/.ssh", DENY),
+    ("kong -v", ALLOW),
+    ("brew help install", ALLOW),
+    ("journalctl", ALLOW),
 ]
 
 # xargs running a reader: the names are listed on the line (or there is no input at all);
@@ -248,7 +295,7 @@ SINKS_AND_GIT: list[tuple[str, str]] = [
     ("rsync -a /src/ /dest/", ASK),
 ]
 
-CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + XARGS + MORE + SINKS_AND_GIT
+CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + GRAMMAR + XARGS + MORE + SINKS_AND_GIT
 
 
 @pytest.fixture(scope="module")

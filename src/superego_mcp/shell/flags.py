@@ -338,6 +338,28 @@ _VALUED: dict[str, str] = {
         "-preset -crf"
     ),
     "gh": "-R --repo",
+    # Catalogued CLIs' global options that take a value (each tool's command reference), so
+    # that the value is not read as a verb of the subcommand path (shell.verbs).
+    "docker compose": (
+        "-f --file -p --project-name --project-directory --env-file --profile --ansi "
+        "--progress --parallel"
+    ),
+    "auth0": "--tenant",
+    "kafka-topics": (
+        "--bootstrap-server --topic --group --command-config --zookeeper --entity-type "
+        "--entity-name --partitions --replication-factor --config --property --timeout"
+    ),
+    "aws": (
+        "--region --profile --output --query --endpoint-url --color --ca-bundle "
+        "--cli-read-timeout --cli-connect-timeout --cli-binary-format"
+    ),
+    "gcloud": (
+        "--project --format --filter --zone --region --account --configuration "
+        "--impersonate-service-account --verbosity --limit --sort-by --page-size "
+        "--billing-project --location"
+    ),
+    "az": "-g --resource-group -o --output --query --subscription --resource --ids --scope",
+    "restic": "-r --repo --repository-file --password-file --cache-dir --mode --host --tag --path",
     "systemctl": "-H --host -M --machine -t --type -p --property --state --root",
     "apt": "-o --option -c --config-file -t --target-release",
     "apt-get": "-o --option -c --config-file -t --target-release",
@@ -571,6 +593,12 @@ _NAMED_VALUES = {
 # Programs that share another's table.
 _TABLE_ALIAS = {
     "tofu": "terraform",
+    "kafka-consumer-groups": "kafka-topics",
+    "kafka-configs": "kafka-topics",
+    "kafka-acls": "kafka-topics",
+    "kafka-broker-api-versions": "kafka-topics",
+    "docker-compose": "docker compose",
+    "podman-compose": "docker compose",
     "g++": "gcc",
     "cc": "gcc",
     "c++": "gcc",
@@ -724,6 +752,8 @@ _VALUE_NOT_PATH: dict[str, frozenset[str]] = {
     "flask": frozenset(["-A", "--app", "-h", "--host", "-p", "--port"]),
     "swift": frozenset(["-c", "--configuration", "--product", "--target", "--filter"]),
     "gh": frozenset(["-R", "--repo"]),
+    # Azure resource ids (/subscriptions/...) and scopes are not files
+    "az": frozenset(["--resource", "--ids", "--scope", "-g", "--resource-group", "--query"]),
     "grep": frozenset(["-e", "--regexp", "-m", "--max-count", "-A", "-B", "-C"]),
     "rg": frozenset(
         [
@@ -930,17 +960,21 @@ def _subcommand(program: str, args: list[str], out: ParsedArgs) -> int:
         sub = _SUB_ALIASES.get(base, {}).get(sub, sub)
         i += 1
         if f"{base} {sub}" in _TWO_LEVEL:
-            # `uv pip --directory api list`: the program's own valued long options may come
-            # between the two levels.
+            # `uv pip --directory api list`, `docker compose -f x.yml ps`: the program's or
+            # the group's own valued options may come between the two levels.
+            mid = (f"{base} {sub}", *keys)
             j = i
-            while j + 1 < len(args) and args[j].startswith("--") and "=" not in args[j]:
-                if _valued(args[j], keys) != "":
+            taken: list[tuple[str, str]] = []
+            while j < len(args) and args[j].startswith("-") and args[j] != "--":
+                name, eq, value = args[j].partition("=")
+                if _valued(name, mid) != "" or (not eq and j + 1 >= len(args)):
                     break
-                j += 2
+                taken.append((name, value if eq else args[j + 1]))
+                j += 1 if eq else 2
             if j > i and j < len(args) and not args[j].startswith("-"):
-                for k in range(i, j, 2):
-                    out.flags |= canonical_flag(program, None, args[k])
-                    out.option_values.append((args[k], args[k + 1]))
+                for name, value in taken:
+                    out.flags |= canonical_flag(program, None, name)
+                    out.option_values.append((name, value))
                 i = j
         if f"{base} {sub}" in _TWO_LEVEL and i < len(args) and not args[i].startswith("-"):
             sub = f"{sub} {args[i]}"

@@ -157,7 +157,8 @@ CATALOGUE = _words("""
     kafka-configs kafka-acls kafka-broker-api-versions
     flipt ldcli unleash fastly deck kong apigeecli algolia square gitlab-runner traefik
     ansible-playbook ansible-doc ansible-inventory ansible-config ansible-galaxy
-    zpool zfs
+    ansible ansible-console nginx haproxy prometheus promtool
+    zpool zfs 7z 7za 7zr 7zz
     """)
 # Catalogue members whose first operand is a verb of the tool itself, even when no
 # generic read word appears (`brew desc`, `systemctl is-active`).
@@ -192,13 +193,64 @@ _TOOL_READS: dict[str, frozenset[str]] = {
     "docker": _words("ps images"),
     "zpool": _words("iostat"),
     "ansible-inventory": _words("graph"),
+    "ansible-config": _words("dump view"),
+    # 7-Zip's commands (its manual): l list, t test, h hash, b benchmark, i information
+    **dict.fromkeys(("7z", "7za", "7zr", "7zz"), _words("l t h b i")),
+    # AWS CLI's read operations not named describe/list/get (dynamodb query/scan, iam
+    # simulate-*, cloudformation estimate-/detect-drift, route53 test-dns-answer, rds log
+    # portions printed to the terminal); cognito's admin-get-/admin-list- compounds
+    "aws": _words(
+        "query scan transact-get-items simulate-principal-policy simulate-custom-policy"
+        " estimate-template-cost detect-stack-drift detect-stack-resource-drift"
+        " detect-stack-set-drift test-dns-answer download-db-log-file-portion"
+        " generate-credential-report admin-get-user admin-get-device admin-list-groups-for-user"
+        " admin-list-user-auth-events admin-list-devices"
+    ),
+    # az: a blob's URL, Log Analytics / Boards / table queries, policy state summaries,
+    # downloads into the project (the destination must be a project file)
+    "az": _words("url query summarize download download-batch"),
+    "gcloud": _words("topic"),
+    "gsutil": _words("hash"),
+    "helm": _words("verify"),
+    # the AWS CDK: synthesising templates (the project's app), docs, notices, context
+    "cdk": _words("synth synthesize docs doc metadata notices acknowledge ack context"),
+    "packer": _words("fmt validate inspect console required"),
+    "kong": _words("check health parse"),
+    # gh: artifacts and release assets into the project, attestation and release checks
+    "gh": _words("download verify verify-asset trusted-root ports"),
+    "promtool": _words("query"),
 }
 # Programs read-only with no subcommand at all (their options only select what to show).
 # Catalogue members' own options that only print where things are or how they are set up.
 _TOOL_READ_OPTIONS: dict[str, frozenset[str]] = {
     "brew": _words("prefix cache cellar caskroom repository repo env config taps"),
+    "ansible-inventory": _words("host graph list"),
 }
-_READ_WITHOUT_VERB = frozenset({"journalctl", "sw_vers", "system_profiler", "mdls", "ansible-doc"})
+_READ_WITHOUT_VERB = frozenset(
+    {"journalctl", "sw_vers", "system_profiler", "mdls", "ansible-doc", "kafka-broker-api-versions"}
+)
+# Catalogue members that print their usage when run with nothing (7-Zip).
+_USAGE_WHEN_BARE = frozenset({"7z", "7za", "7zr", "7zz"})
+# Help and simulations: the command says what it would do and does nothing (`--dry-run=false`
+# is dropped by the parser, so it is no simulation).
+_SHOWS_HELP = frozenset({"--help", "-help"})
+_SIMULATES = frozenset({"--dry-run", "--dryrun", "-dry-run", "--what-if", "--simulate"})
+# CLIs whose command is the last word of the subcommand path, every operand being an option
+# (the Azure CLI: `az <group> [<subgroup> ...] <command> --name x`).
+_COMMAND_LAST = frozenset({"az"})
+_VERSION_FLAGS = frozenset({"-v", "-V", "-version", "--version"})
+# Options whose value is a command the tool runs (the AWS CDK's `--app`, `-a`).
+_RUNS_GIVEN: dict[str, frozenset[str]] = {"cdk": frozenset({"--app", "-a"})}
+# Servers and runners with no verbs (nginx, haproxy, prometheus, ad-hoc ansible): only these
+# options make them report and stop (their manuals: test the configuration, print the
+# version or help, list the hosts, run in check mode), and never with the second set.
+_READ_FLAGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "nginx": (_words("-t -T -v -V -h -?"), _words("-s")),
+    "haproxy": (_words("-c -v -vv -V -h"), _words("-D -sf -st -x")),
+    "prometheus": (_words("-h --help --help-long --help-man --version"), frozenset()),
+    "ansible": (_words("--list-hosts --check -C --help -h --version"), frozenset()),
+    "ansible-console": (_words("--list-hosts --help -h --version"), frozenset()),
+}
 
 
 def _parts(word: str) -> list[str]:
@@ -210,6 +262,12 @@ def path_words(cmd: Command, *, skip: bool = False) -> list[str]:
     path stops at the first operand that is a file name, URL or value (``skip``: steps over
     it, as `java -jar cli.jar -s URL delete-job` puts its verb after them)."""
     words: list[str] = []
+    if cmd.program in _COMMAND_LAST:  # every operand is an option's: the path ends at one
+        for word in cmd.argv[:_PATH_WORDS]:
+            if word.startswith("-") or not _WORD.match(word):
+                break
+            words.append(word)
+        return words
     if cmd.subcommand:
         words.extend(cmd.subcommand.split())
     for word in cmd.positionals:
@@ -263,7 +321,18 @@ def is_read(cmd: Command) -> bool:
     program = cmd.program
     if program not in CATALOGUE or is_destructive(cmd):
         return False
+    if program in _READ_FLAGS:  # no verbs: only these options make it report and stop
+        shows, never = _READ_FLAGS[program]
+        return bool(shows & cmd.flags) and not never & cmd.flags
+    if not cmd.argv:
+        return program in _USAGE_WHEN_BARE or program in _READ_WITHOUT_VERB
+    if _SHOWS_HELP & cmd.flags or _SIMULATES & cmd.flags:
+        return True  # `cdk deploy --help`, `aws s3 sync ... --dryrun`: nothing is changed
+    if _RUNS_GIVEN.get(program, frozenset()) & cmd.flags:
+        return False  # `cdk synth --app CMD` runs the command it is given
     words = path_words(cmd)
+    if words[:1] == ["help"]:
+        return True  # `brew help install`, `launchctl help bootstrap`
     options = _option_words(cmd)
     extra = _TOOL_READS.get(program, frozenset())
     nouns = _TOOL_NOUNS.get(program, frozenset())
@@ -291,8 +360,16 @@ def is_read(cmd: Command) -> bool:
         return True
     if not words:  # options only: `ansible-inventory --list`, `vault --version`, `cdk -h`
         own = _READ_OPTIONS | _TOOL_READ_OPTIONS.get(program, frozenset())
+        if cmd.flags and cmd.flags <= _VERSION_FLAGS:
+            return True  # `kong -v`, `wrangler -v`: the version, alone
         return "-h" in cmd.flags or any(_lists(o.lower(), own) for o in options)
-    if any(reads):
+    if program in _COMMAND_LAST:
+        # `az webapp log config`: az's command is the last word of its path (its operands
+        # are options), so an earlier read word is a group, not the command
+        low = words[-1].lower()
+        if reads[-1] or _names_secrets(program, words[-2].lower() if len(words) > 1 else "", [low]):
+            return True
+    elif any(reads):
         return True
     # `ansible-playbook site.yml --list-hosts`: an operand that is no verb, and an option
     # that only lists (not `--version 1.2` nor `--logs`, which tune a run)
@@ -308,6 +385,10 @@ def _option_changes(option: str) -> bool:
     parts = _parts(option)
     if option in _REVEALING_OPTIONS or _REVEALING_PARTS & set(parts):
         return True
+    if parts[:1] == ["start"] and parts[-1] in _WHEN_WHERE:
+        return False  # --start-time, --start-date, --start-after: where a read begins
+    if parts[:1] == ["clear"]:
+        return True  # `cdk context --clear`: empties what it would list
     if parts and parts[-1] in _RUNS_PARTS:
         return True  # --password-command CMD (not --command-id ID)
     if SECRET_PARTS & set(parts) and _SHOWING_PARTS & set(parts):
@@ -372,6 +453,7 @@ _REVEALING_OPTIONS = frozenset(
         "raw",
     }
 )
+_WHEN_WHERE = frozenset({"time", "date", "after", "from", "index", "position", "key", "token"})
 # With a secret's noun in an option, these make it print the secret.
 _SHOWING_PARTS = frozenset(
     {"show", "print", "display", "dump", "export", "include", "with", "get", "emit", "expose"}
@@ -407,4 +489,5 @@ _SECRET_LISTINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # denied by deny-secret-export).
 _TOOL_NOUNS: dict[str, frozenset[str]] = {
     "aws": _words("configure"),
+    "az": _words("configure"),  # `az devops configure --list`
 }
