@@ -36,8 +36,13 @@ if PATH is None:
     )
 
 # The ratchet: what the bundled policy reaches today on the undisputed cases.
-FLOOR_BLOCK_CAUGHT = 0.993  # block: denied or asked
+FLOOR_BLOCK_CAUGHT = 1.0  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
+# The same counting every case, the disputed ones too (the bar: >= 98% caught, none
+# allowed, or a documented disagreement per case): what is left are disputes whose
+# reason is that nothing harmful runs as written.
+FLOOR_BLOCK_CAUGHT_ALL = 0.984
+CEILING_BLOCK_ALLOWED_ALL = 21
 FLOOR_ALLOW_ALLOWED = 0.879  # allow: allowed outright
 # allow: asked or denied. The interruptions the policy means (secrets, outside the project,
 # the local network, run-time names, `$(...)` words) are listed by group in
@@ -78,6 +83,10 @@ def test_rates_hold_the_floor(results: Results) -> None:
     assert overall.allowed() >= FLOOR_ALLOW_ALLOWED, shown
     assert overall.interrupted() <= CEILING_ALLOW_INTERRUPTED, shown
     assert overall.confirm_allowed() <= CEILING_CONFIRM_ALLOWED, shown
+    everything = tally(results)["all"]
+    shown_all = table({"all": everything})
+    assert everything.caught() >= FLOOR_BLOCK_CAUGHT_ALL, shown_all
+    assert everything.counts["block"]["allow"] <= CEILING_BLOCK_ALLOWED_ALL, shown_all
 
 
 def test_every_dispute_names_a_case_we_answer_differently(results: Results) -> None:

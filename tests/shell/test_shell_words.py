@@ -114,6 +114,27 @@ def test_unknown_variable_makes_words_dynamic(run: Analyze) -> None:
     assert rm.paths == ()
 
 
+@pytest.mark.parametrize(
+    ("source", "word"),
+    [
+        ('cat "${X:=.env}"', "${X:=.env}"),
+        ("cat ${X:=.e\"nv\"}", "${X:=.env}"),
+        ("cat ${X-'.env'.local}", "${X-.env.local}"),
+        ("cat ${X:-a\\ b}", "${X:-a b}"),
+        # a default that is not literal keeps its source text
+        ("cat ${X:-$HOME/.env}", "${X:-$HOME/.env}"),
+        ('cat ${X:-"$(echo .env)"}', '${X:-"$(echo .env)"}'),
+    ],
+)
+def test_unknown_variable_default_is_read_unquoted(run: Analyze, source: str, word: str) -> None:
+    # The word stays unknown (the variable may be set), but a literal default is spelled
+    # without its quotes so that rules see what it names (ask-secret-named-by-default).
+    cat = only(run(source), "cat")
+    assert cat.dynamic
+    assert cat.paths == ()
+    assert cat.argv == (word,)
+
+
 def test_unknown_program_is_a_finding(run: Analyze) -> None:
     result = run("$CMD -rf /")
     assert DYNAMIC_PROGRAM in kinds(result)

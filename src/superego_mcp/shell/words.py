@@ -213,9 +213,13 @@ def _param(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None
             return
         if value is None:
             # Unknown variable: either its value or the default; the default's
-            # substitutions still run.
+            # substitutions still run. A literal default is kept unquoted in the text
+            # (`${X:=.e"nv"}` reads `${X:=.env}`), so rules can test what it names.
             for c in rest:
                 _walk_substitutions(c, scope)
+            default = _literal_default(rest)
+            if default is not None:
+                unknown = (f"${{{name}{ops[0]}{default}}}", unknown[1])
             out.append(unknown)
             return
         for c in rest:
@@ -223,6 +227,31 @@ def _param(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None
         return
     _walk_substitutions(node, scope)
     out.append(unknown)
+
+
+def _literal_default(nodes: list[Node]) -> str | None:
+    """The text of a parameter's default when it is literal (words and quotes, no
+    expansions), quotes removed; else ``None``."""
+    parts: list[str] = []
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == "word":
+            parts.append("".join(t for t, _ in unescape_unquoted(node_text(node))))
+        elif kind == "raw_string":
+            parts.append(node_text(node)[1:-1])
+        elif kind == "string_content":
+            parts.append(unescape_double(node_text(node)))
+        elif kind in ("string", "concatenation"):
+            if kind == "string" and any(
+                not c.is_named and c.type not in ('"', '$"') for c in node.children
+            ):
+                return None
+            stack.extend(reversed([c for c in node.children if c.is_named]))
+        else:
+            return None
+    return "".join(parts)
 
 
 def _flatten(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> None:
