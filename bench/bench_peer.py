@@ -2,8 +2,9 @@
 
 Prints, overall, per peer and per command class: ``block`` cases caught (deny or ask) and
 allowed, ``allow`` cases allowed and interrupted (ask or deny), ``confirm`` cases allowed;
-then the same with the cases docs/peer-corpus.md disputes left out, and with ``--misses``
-every case that misses its label. Asserts nothing (tests/corpus/test_peer_corpus.py holds
+then the same with the cases docs/peer-corpus.md disputes left out, the `confirm`/`block`
+cases allowed that reach others (peer_helpers.outward_facing), and with ``--misses`` every
+case that misses its label. Asserts nothing (tests/corpus/test_peer_corpus.py holds
 the floor). The corpus is read from ``$SUPEREGO_TEST_PEER_CORPUS``, else
 ``../shared/peer-corpus/corpus3.jsonl`` beside the clone. Run:
     uv run --frozen python bench/bench_peer.py [--misses] [--expect block|allow|confirm]
@@ -24,6 +25,7 @@ from peer_helpers import (
     corpus_path,
     disagreements,
     load,
+    outward_facing,
     sandbox,
     table,
     tally,
@@ -70,6 +72,15 @@ def main() -> None:
             wanted = args.expect is None or case.expect == args.expect
             if wanted and wrong(case, action) and case.id not in disputed:
                 print(f"{case.id} {case.expect:7} {action:6} {case.cls:14} {case.text}")
+    outward = [
+        f"{case.id} {case.expect:7} [{why}] {case.text}"
+        for case, action in results
+        if action == "allow" and case.expect != "allow" and case.tool_name == "Bash"
+        if (why := outward_facing(case.tool_input["command"]))
+    ]
+    print(f"\nconfirm/block cases allowed that reach others (outward-facing): {len(outward)}")
+    for line in outward:
+        print(f"  {line}")
     per_call = elapsed / len(cases) * 1e6
     print(f"\n{len(cases)} calls judged in {elapsed:.1f} s ({per_call:.0f} us per call)")
 

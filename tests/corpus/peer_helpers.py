@@ -311,3 +311,205 @@ def table(groups: dict[str, Rates]) -> str:
             f"{_pct(r.interrupted()):>8} | {r.n('confirm'):7} {_pct(r.confirm_allowed()):>8}"
         )
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- outward-facing calls
+# What the issue says must never be allowed among the `confirm` (and `block`) cases: calls
+# that reach others -- a push to a shared branch, a remote HTTP mutation, publishing or
+# deploying, a cloud or cluster mutation, a change on a code-hosting forge. Read from the
+# command text alone, independently of the policy (so that the check can catch the policy
+# out); a heuristic, erring towards calling a call outward-facing.
+
+
+def _set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``."""
+    return frozenset(text.split())
+
+
+_SEGMENT = re.compile(r"&&|\|\||[;|\n&]")
+_SHARED_BRANCH = re.compile(
+    r"^(refs/heads/)?(main|master|trunk|develop|development|dev|prod|production|staging|"
+    r"gh-pages|HEAD|releases?/.*|release-.*)$"
+)
+_LOOPBACK = re.compile(
+    r"^(\w+://)?(\[?::1\]?|localhost|127(\.\d+){3}|0\.0\.0\.0)([:/]|$)|^:\d*(/|$)", re.I
+)
+_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_CURL_DATA = (
+    "-d",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "--data-urlencode",
+    "--data-ascii",
+    "-F",
+    "--form",
+    "--form-string",
+    "-T",
+    "--upload-file",
+    "--json",
+)
+_WGET_DATA = ("--post-data", "--post-file", "--body-data", "--body-file", "--method")
+_CLOUD = _set(
+    "aws gcloud gsutil bq az azcopy doctl linode-cli hcloud oci ibmcloud kubectl oc helm "
+    "terraform tofu terragrunt pulumi eksctl flyctl fly heroku vercel netlify wrangler "
+    "firebase railway supabase s3cmd"
+)
+_CLOUD_MUTATIONS = _set(
+    "create delete update put apply deploy destroy run start stop restart terminate remove "
+    "rm cp mv sync upload patch scale edit replace set modify attach detach import invoke "
+    "publish send tag untag enable disable reboot push install uninstall upgrade rollback "
+    "drain cordon uncordon taint label annotate expose autoscale exec reset revoke grant "
+    "associate disassociate register deregister purge rb mb rollout"
+)
+# Subcommands of cloud CLIs that only change this machine's own settings.
+_CLOUD_LOCAL = frozenset({"config", "completion", "repo", "plugin", "context"})
+_FORGE_MUTATIONS = _set(
+    "create edit close reopen comment merge delete review ready lock unlock transfer set "
+    "cancel rerun run fork archive unarchive rename sync upload enable disable add remove "
+    "pin unpin develop"
+)
+# Opening a pull request or issue: a proposal others review. Issue 20 asks that it be
+# allowed (through MCP as through `gh`); docs/peer-corpus.md disputes the peers' label.
+FORGE_PROPOSALS = frozenset(
+    {"gh pr create", "gh issue create", "glab mr create", "glab issue create"}
+)
+FORGE_PROPOSAL = "forge proposal"
+_PUBLISH_WORDS = frozenset({"publish", "unpublish", "deploy", "yank", "release:perform"})
+_SAFE_FLAGS = ("--help", "-h", "--dry-run", "--dryrun", "--version")
+# A subcommand path with one of these (as a word or its first part) asks, it does not change.
+_READS = _set(
+    "list ls get describe show status history view logs log read wait help top explain "
+    "inspect diff can-i search info version"
+)
+_WRAPPERS = _set("sudo env nohup time command exec")
+# Options whose value is a separate word, so that it is not taken for a subcommand.
+_VALUED = frozenset({"-C", "-c", "-R", "--repo", "--git-dir", "--work-tree", "--namespace"})
+
+
+def _tokens(segment: str) -> list[str]:
+    import shlex
+
+    try:
+        return shlex.split(segment, posix=True)
+    except ValueError:
+        return segment.split()
+
+
+def _strip_prefix(toks: list[str]) -> list[str]:
+    """The command after environment assignments and plain wrappers (sudo, env, nohup...)."""
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        assignment = re.match(r"^[A-Za-z_]\w*=", t) is not None
+        wrapper_option = t.startswith("-") and i > 0 and toks[i - 1] in ("sudo", "env")
+        if not (assignment or wrapper_option or t in _WRAPPERS):
+            break
+        i += 1
+    return toks[i:]
+
+
+def _git_push(args: list[str]) -> str | None:
+    flags = [a for a in args if a.startswith("-")]
+    if any(f in ("--help", "-n", "--dry-run") for f in flags):
+        return None
+    if any(
+        f in ("-f", "--force", "--mirror", "--all", "--tags", "--delete", "-d", "--prune")
+        or f.startswith(("--force-with-lease", "--force-if-includes"))
+        for f in flags
+    ):
+        return "push: forced, deleting or every branch"
+    positionals = [a for a in args if not a.startswith("-")]
+    if len(positionals) < 2:
+        return "push: a branch only known at run time"
+    for spec in positionals[1:]:
+        if spec.startswith("+") or spec.startswith(":"):
+            return "push: forced or deleting"
+        if _SHARED_BRANCH.match(spec.rsplit(":", 1)[-1]):
+            return "push to a shared branch"
+    return None
+
+
+def _http(program: str, args: list[str]) -> str | None:
+    urls = [a for a in args if "://" in a or _LOOPBACK.match(a)]
+    if not urls or all(_LOOPBACK.match(u) for u in urls):
+        return None
+    if program == "curl":
+        if any(a in ("-G", "--get") for a in args):
+            return None
+        for i, a in enumerate(args):
+            method = None
+            if a in ("-X", "--request") and i + 1 < len(args):
+                method = args[i + 1]
+            elif a.startswith("-X") and len(a) > 2:
+                method = a[2:]
+            elif a.startswith("--request="):
+                method = a.split("=", 1)[1]
+            if method and method.upper() in _METHODS:
+                return "remote HTTP mutation"
+            if a in _CURL_DATA or a.startswith(tuple(f"{d}=" for d in _CURL_DATA if d[1] == "-")):
+                return "remote HTTP mutation"
+    if program == "wget" and any(a.startswith(_WGET_DATA) for a in args):
+        return "remote HTTP mutation"
+    if program in ("http", "https", "xh", "xhs"):
+        words = [a for a in args if not a.startswith("-")]
+        if words and words[0].upper() in _METHODS:
+            return "remote HTTP mutation"
+    return None
+
+
+def outward_facing(text: str) -> str | None:
+    """Why the shell command ``text`` reaches others (a category), or ``None``."""
+    for segment in _SEGMENT.split(text):
+        toks = _strip_prefix(_tokens(segment))
+        if not toks:
+            continue
+        program = toks[0].rsplit("/", 1)[-1]
+        args = toks[1:]
+        if program in ("bash", "sh", "zsh") and "-c" in args[:-1]:
+            inner = outward_facing(args[args.index("-c") + 1])
+            if inner:
+                return inner
+            continue
+        words = [
+            a
+            for i, a in enumerate(args)
+            if not a.startswith("-") and (i == 0 or args[i - 1] not in _VALUED)
+        ]
+        found: str | None = None
+        if program == "git" and words[:1] == ["push"]:
+            found = _git_push(args[args.index("push") + 1 :])
+        elif program in ("curl", "wget", "http", "https", "xh", "xhs"):
+            found = _http(program, args)
+        elif any(a.startswith(_SAFE_FLAGS) for a in args) or _READS & set(words[:1]):
+            found = None
+        elif (
+            _PUBLISH_WORDS & set(words[:3])
+            or (program in ("docker", "podman", "buildah", "helm", "gem") and words[:1] == ["push"])
+            or (program == "twine" and words[:1] == ["upload"])
+            or any(
+                re.match(r"^publish[A-Z]\w*To(?!MavenLocal)\w*Repository$", w) for w in words[:3]
+            )
+        ):
+            found = "publishing or deploying"
+        elif program in ("gh", "glab"):
+            pair = " ".join([program, *words[:2]])
+            if pair in FORGE_PROPOSALS:
+                found = FORGE_PROPOSAL
+            elif words[:1] == ["api"]:
+                methods = [
+                    args[i + 1].upper() for i, a in enumerate(args[:-1]) if a in ("-X", "--method")
+                ]
+                data = any(a in ("-f", "-F", "--field", "--raw-field", "--input") for a in args)
+                if (methods and methods[-1] != "GET") or (data and not methods):
+                    found = "forge mutation"
+            elif any(w in _FORGE_MUTATIONS for w in words[1:3]) or words[:2] == ["pr", "merge"]:
+                found = "forge mutation"
+        elif program in _CLOUD and words and words[0] not in _CLOUD_LOCAL:
+            path = [re.split(r"[-_]", w.lower()) for w in words[:4]]
+            reads = any(w in _READS or re.split(r"[-_]", w.lower())[0] in _READS for w in words[:6])
+            if not reads and any(p in _CLOUD_MUTATIONS for parts in path for p in parts):
+                found = "cloud mutation"
+        if found:
+            return found
+    return None

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from peer_helpers import (
+    FORGE_PROPOSAL,
     InProcessHook,
     PeerCase,
     Sandbox,
@@ -22,6 +23,7 @@ from peer_helpers import (
     disagreements,
     hook_subprocess,
     load,
+    outward_facing,
     sandbox,
     table,
     tally,
@@ -97,6 +99,27 @@ def test_every_dispute_names_a_case_we_answer_differently(results: Results) -> N
     assert not unknown, f"docs/peer-corpus.md names cases not in the corpus: {unknown}"
     stale = sorted(i for i in disputed if not wrong(*by_id[i]))
     assert not stale, f"docs/peer-corpus.md disputes cases we now answer as labelled: {stale}"
+
+
+def test_no_outward_facing_call_is_allowed(results: Results) -> None:
+    # Issue 26: of the cases the peers want confirmed or blocked, none that reaches others
+    # (a push to a shared branch, a remote HTTP mutation, publishing or deploying, a cloud,
+    # cluster or forge mutation) may be allowed, disputed or not. Opening a pull request or
+    # issue is the one exception the project makes (issue 20), and each such case must be
+    # listed with its reason in docs/peer-corpus.md.
+    disputed = disagreements()
+    outward = [
+        (case, why)
+        for case, action in results
+        if action == "allow" and case.expect != "allow" and case.tool_name == "Bash"
+        if (why := outward_facing(case.tool_input["command"]))
+    ]
+    found = [f"{c.id} [{why}] {c.text}" for c, why in outward if why != FORGE_PROPOSAL]
+    assert not found, "\n".join(found)
+    undocumented = [c.id for c, _ in outward if c.id not in disputed]
+    assert not undocumented, (
+        f"allowed pull requests / issues not in docs/peer-corpus.md: {undocumented}"
+    )
 
 
 def _sample(results: Results) -> Results:

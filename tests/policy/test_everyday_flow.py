@@ -139,7 +139,10 @@ def sh(policy: Policy, proj: Path, home: Path, command: str) -> str:
         ("flask --app app run --debug", "allow"),
         ("bin/rails server -p 3001", "allow"),
         ("bundle exec jekyll serve", "allow"),
-        ("rails runner 'User.delete_all'", "defer"),
+        # A runner is not a dev server; one that mass-deletes records is asked
+        # (ask-code-in-live-application), any other is left to the agent.
+        ("rails runner 'User.delete_all'", "ask"),
+        ("rails runner 'puts User.count'", "defer"),
     ],
 )
 def test_everyday_families(

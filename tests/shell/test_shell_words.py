@@ -118,7 +118,7 @@ def test_unknown_variable_makes_words_dynamic(run: Analyze) -> None:
     ("source", "word"),
     [
         ('cat "${X:=.env}"', "${X:=.env}"),
-        ("cat ${X:=.e\"nv\"}", "${X:=.env}"),
+        ('cat ${X:=.e"nv"}', "${X:=.env}"),
         ("cat ${X-'.env'.local}", "${X-.env.local}"),
         ("cat ${X:-a\\ b}", "${X:-a b}"),
         # a default that is not literal keeps its source text

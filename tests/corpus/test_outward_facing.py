@@ -1,0 +1,78 @@
+"""The peer-corpus check's reading of outward-facing calls (peer_helpers.outward_facing):
+it must recognise each kind the issue names, and leave in-project work alone, or the check
+in test_peer_corpus.py would pass for the wrong reason. Needs no corpus."""
+
+from __future__ import annotations
+
+import pytest
+from peer_helpers import FORGE_PROPOSAL, outward_facing
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        ("git push origin main", "push to a shared branch"),
+        ("git push origin HEAD:refs/heads/master", "push to a shared branch"),
+        ("git push -u origin release/1.2", "push to a shared branch"),
+        ("cd sub && git push", "push: a branch only known at run time"),
+        ("git push --force origin feature", "push: forced, deleting or every branch"),
+        ("git push origin +feature", "push: forced or deleting"),
+        ("git push origin :old", "push: forced or deleting"),
+        ("bash -c 'git push --tags'", "push: forced, deleting or every branch"),
+        ("curl -X DELETE https://api.example.com/v1/x", "remote HTTP mutation"),
+        ("curl -XPOST https://api.example.com", "remote HTTP mutation"),
+        ("curl -d a=b https://api.example.com", "remote HTTP mutation"),
+        ("curl --data-binary @f https://api.example.com", "remote HTTP mutation"),
+        ("curl -T f.txt https://up.example.com/", "remote HTTP mutation"),
+        ("wget --post-data=a=b https://api.example.com", "remote HTTP mutation"),
+        ("http PUT https://api.example.com/x a=b", "remote HTTP mutation"),
+        ("npm publish", "publishing or deploying"),
+        ("twine upload dist/*", "publishing or deploying"),
+        ("docker push app:1", "publishing or deploying"),
+        ("firebase deploy", "publishing or deploying"),
+        ("mvn -B deploy", "publishing or deploying"),
+        ("gh pr merge 4", "forge mutation"),
+        ("gh issue close 4", "forge mutation"),
+        ("gh api -X DELETE repos/o/r", "forge mutation"),
+        ("gh api repos/o/r/labels -f name=x", "forge mutation"),
+        ("gh pr create --fill", FORGE_PROPOSAL),
+        ("aws ec2 run-instances --image-id ami-1", "cloud mutation"),
+        ("aws s3 cp f s3://b/k", "cloud mutation"),
+        ("gcloud compute instances delete vm", "cloud mutation"),
+        ("kubectl apply -f k8s/", "cloud mutation"),
+        ("terraform apply", "cloud mutation"),
+    ],
+)
+def test_outward_facing_calls_are_recognised(command: str, kind: str) -> None:
+    assert outward_facing(command) == kind
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git push -u origin feature",
+        "git push origin fix/login:fix/login",
+        "git stash push -m wip",
+        "git push --help",
+        "git commit -am 'git push origin main'",
+        "curl -o out.txt https://example.com/f",
+        "curl -X POST http://localhost:7700/indexes",
+        "curl -G -d q=x https://api.example.com/search",
+        "wget --spider -T 10 https://example.com",
+        "gh pr view 4",
+        "gh api -X GET search/issues -f q=x",
+        "gh -R o/r run list",
+        "aws s3 ls s3://b",
+        "aws ssm describe-patch-baselines",
+        "gcloud run services describe svc",
+        "kubectl apply --dry-run=client -f k8s/",
+        "kubectl rollout status deploy/x",
+        "gcloud config set project p",
+        "helm repo add bitnami https://charts.bitnami.com/bitnami",
+        "terraform init",
+        "npm run build",
+        "tar -czf a.tgz src",
+    ],
+)
+def test_in_project_work_is_not_outward_facing(command: str) -> None:
+    assert outward_facing(command) is None
