@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from shell_helpers import Analyze, only, programs
 
@@ -211,3 +213,39 @@ def test_xargs_replace_string_is_run_time_input(run: Analyze) -> None:
     rm = only(run("ls | xargs -I % rm -rf %/x"), "rm")
     assert rm.dynamic
     assert rm.paths == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "wrapper"),
+    [
+        ("pnpm exec rm -rf /", "pnpm exec"),
+        ("npm exec -- rm -rf /", "npm exec"),
+        ("yarn exec rm -rf /", "yarn exec"),
+        ("mise x node@20 -- rm -rf /", "mise x"),
+        ("mise exec -C . node -- rm -rf /", "mise exec"),
+    ],
+)
+def test_package_and_toolchain_managers_exec_what_they_are_given(
+    run: Analyze, source: str, wrapper: str
+) -> None:
+    rm = only(run(source), "rm")
+    assert rm.paths[0] == "/"
+    assert rm.via == (wrapper,)
+
+
+@pytest.mark.parametrize("source", ["pnpm exec -c 'rm -rf /'", "mise x -c 'rm -rf /'"])
+def test_exec_shell_mode_runs_its_string(run: Analyze, source: str) -> None:
+    assert only(run(source), "rm").paths[0] == "/"
+
+
+def test_xargs_fed_listed_names_takes_the_listers_places(run: Analyze, tmp_path: Path) -> None:
+    # Any program xargs gives only listed names knows where they come from: the listers'
+    # paths (through filters), else the lister's directory; anything else loses the flag.
+    fmt = only(run(f"find {tmp_path}/src -name '*.sh' | sort | xargs shfmt -w"), "shfmt")
+    assert "listed-names" in fmt.flags
+    assert f"{tmp_path}/src" in fmt.paths
+    fmt = only(run("git ls-files -z | xargs -0 shfmt -w", cwd=str(tmp_path)), "shfmt")
+    assert "listed-names" in fmt.flags
+    assert str(tmp_path) in fmt.paths
+    for fed in ("cat l.txt | xargs shfmt -w", "xargs -a l.txt shfmt -w", "curl x | xargs shfmt"):
+        assert "listed-names" not in only(run(fed), "shfmt").flags, fed

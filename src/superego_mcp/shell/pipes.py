@@ -54,8 +54,10 @@ def lists_names(cmd: Command) -> bool:
     if program in _LISTERS or program in ("echo", "printf"):
         return True
     if program == "git":
-        return cmd.subcommand == "ls-files" or (
-            cmd.subcommand == "diff" and "--name-only" in cmd.argv
+        return (
+            cmd.subcommand == "ls-files"
+            or (cmd.subcommand == "diff" and "--name-only" in cmd.argv)
+            or (cmd.subcommand == "grep" and bool(_LISTS_MATCHING & set(cmd.argv)))
         )
     if program in ("grep", "egrep", "fgrep", "rg") and _LISTS_MATCHING & cmd.flags:
         return True
@@ -65,3 +67,30 @@ def lists_names(cmd: Command) -> bool:
             and not cmd.positionals[1 if program in ("grep", "egrep", "fgrep", "rg") else 0 :]
         )
     return False
+
+
+def listed_names(w: Walker, cmd: Command, upstream: list[Command], scope: Scope) -> None:
+    """A program xargs gives listed names (``git ls-files | xargs x-lint``): when every
+    command before it lists names or filters them, the places they list from become its
+    paths (a lister's paths, else its directory; an echo's words), so that "every file is
+    in the project" can be asked; otherwise, or when a place cannot be resolved, it loses
+    the flag."""
+    if not all(lists_names(c) for c in upstream):
+        cmd.flags = cmd.flags - simple_command.LISTED_NAMES
+        return
+    found: list[tuple[str, ...]] = []
+    for lister in upstream:
+        if lister.program in ("echo", "printf"):
+            words = [a for a in lister.argv if not a.startswith("-")]
+            for word in words[1:] if lister.program == "printf" else words:
+                found.extend(w.path_forms(part, scope) for part in word.split())
+        elif lister.program in _NAME_FILTERS and not (_LISTS_MATCHING & lister.flags):
+            continue  # a filter of its input: the names come from before it
+        else:
+            targets = {r.target for r in lister.redirects}
+            places = tuple(p for p in lister.paths if p not in targets)
+            found.append(places or w.path_forms(".", scope))
+    if not all(found):
+        cmd.flags = cmd.flags - simple_command.LISTED_NAMES
+        return
+    cmd.paths = dedupe((*cmd.paths, *(p for forms in found for p in forms)))

@@ -381,6 +381,8 @@ def wrapper(
         inner = w.commands[first]
         if _reads_input_names(inner, u, redirects, stdin):
             inner.flags = inner.flags | INPUT_NAMES
+        elif inner.program not in TAKES_FILES and _takes_input_names(inner, u, redirects, stdin):
+            inner.flags = inner.flags | LISTED_NAMES  # (deleters & co: pipes.piped_files)
 
 
 # Programs that only read (or name) the files they are given, whatever options a name
@@ -396,6 +398,10 @@ READS_NAMES = frozenset(
 # The flag of a command xargs gives names that can only be files listed on the same line
 # (or nothing): the reader reads those files (pipes.piped_files checks the listers).
 INPUT_NAMES = frozenset({"input-names"})
+# The flag of any other program xargs gives names that can only be files listed on the
+# same line: statements.link_pipeline adds where the listers list (their paths, else their
+# directory) to its paths, so a rule can ask that every file it gets is in the project.
+LISTED_NAMES = frozenset({"listed-names"})
 # xargs options that read the names from a file or prompt on the terminal.
 _XARGS_OWN_INPUT = frozenset({"-a", "--arg-file", "-p", "--interactive", "-o", "--open-tty"})
 
@@ -405,7 +411,16 @@ def _reads_input_names(
 ) -> bool:
     """``xargs cat``, ``xargs -I{} head {}``: a reader whose every word but the replace
     string is known, with xargs's input not from a file, a here-document or a prompt."""
-    if inner.program not in READS_NAMES or inner.program_files or u.argv is None:
+    return inner.program in READS_NAMES and _takes_input_names(inner, u, redirects, stdin)
+
+
+def _takes_input_names(
+    inner: Command, u: wrappers.Unwrapped, redirects: list[Redirect], stdin: str | None
+) -> bool:
+    """``xargs clang-format -i``: a program (not one run by path) whose every word but the
+    replace string is known, with xargs's input not from a file, a here-document or a
+    prompt: what it gets are the names its input lists."""
+    if inner.program_files or u.argv is None or not inner.program:
         return False
     if u.flags & _XARGS_OWN_INPUT or stdin is not None:
         return False

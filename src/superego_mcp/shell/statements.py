@@ -272,6 +272,8 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
                 pipes.lists_names(c) for c in upstream
             ):
                 w.commands[k].flags = w.commands[k].flags - simple_command.INPUT_NAMES
+            if w.commands[k].flags >= simple_command.LISTED_NAMES:
+                pipes.listed_names(w, w.commands[k], upstream, scope)
             if len(feeders) == 1:
                 fed_wrapper(w, w.commands[k], feeders[0], scope, ctx)
     cmds = [w.commands[k] for s in slots for k in members[s]]
