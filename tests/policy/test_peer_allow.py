@@ -53,13 +53,13 @@ READ_FORMS: list[tuple[str, str]] = [
     ("kubectl get secrets,configmaps -o json", DENY),
     ("kubectl get secret db --template='{{.data.password}}'", DENY),
     ("kubectl edit secret db", ASK),
-    ("npm dist-tag ls", DEFER),
-    ("npm owner ls lodash", DEFER),
-    ("npm access list packages", DEFER),
+    ("npm dist-tag ls", ALLOW),
+    ("npm owner ls lodash", ALLOW),
+    ("npm access list packages", ALLOW),
     ("npm dist-tag add x@1 latest", ASK),
     ("npm owner add bob lodash", ASK),
     ("npm owner ls add", ASK),
-    ("cargo owner --list", DEFER),
+    ("cargo owner --list", ALLOW),
     ("cargo owner --list --add bob", ASK),
     ("ip monitor route", ALLOW),
     ("ip route add default via 10.0.0.1", ASK),
@@ -214,6 +214,46 @@ GRAMMAR: list[tuple[str, str]] = [
     ("journalctl", ALLOW),
 ]
 
+# SQL clients' read-only queries and listings; their file, shell and environment escapes.
+SQL: list[tuple[str, str]] = [
+    ("duckdb data.db 'SELECT count(*) FROM users'", ALLOW),
+    ("duckdb -c \"SELECT * FROM read_csv('/etc/passwd')\"", DEFER),
+    ("duckdb -c \"SELECT * FROM '/home/user/.aws/credentials'\"", DEFER),
+    ("duckdb -c \"SELECT getenv('AWS_SECRET_ACCESS_KEY')\"", DEFER),
+    ("duckdb -c 'DROP TABLE users'", ASK),
+    ("sqlite3 app.db \"SELECT writefile('/tmp/x', 'y')\"", DEFER),
+    ("sqlite3 app.db \"SELECT readfile('x.txt')\"", DEFER),
+    ("sqlite3 -version", ALLOW),
+    ("psql -l", ALLOW),
+    ("psql --command='SELECT 1'", ALLOW),
+    ("psql --command='DROP TABLE x'", ASK),
+    ("mysql --execute='SELECT 1'", ALLOW),
+    ("sqlcmd query 'SELECT @@VERSION'", ALLOW),
+    ("sqlcmd -Q \"EXEC xp_cmdshell 'dir'\"", ASK),
+    ("sqlcmd query 'SELECT 1; EXEC sp_configure'", ASK),
+    ("sqlcmd config view", ALLOW),
+    ("sqlcmd config view --raw", DEFER),
+]
+
+# Package managers' and system tools' reports.
+REPORTS: list[tuple[str, str]] = [
+    ("pip cache dir", ALLOW),
+    ("pip cache purge", ASK),
+    ("uv python list", ALLOW),
+    ("uv python install 3.12", DEFER),
+    ("npm version", ALLOW),
+    ("npm version patch", DEFER),
+    ("cargo search serde", ALLOW),
+    ("brew analytics", ALLOW),
+    ("brew analytics off", DEFER),
+    ("dscl . -read /Users/alice", ALLOW),
+    ("dscl . -list /Users", ALLOW),
+    ("dscl . -create /Users/bob", ASK),
+    ("dscl -u admin -P pw . -read /Users/alice", DEFER),
+    ("tmutil listlocalsnapshots /", ALLOW),
+    ("tmutil deletelocalsnapshots 2024", ASK),
+]
+
 # xargs running a reader: the names are listed on the line (or there is no input at all);
 # names from a file, from other programs, or built around the replace string are not seen.
 XARGS: list[tuple[str, str]] = [
@@ -295,7 +335,19 @@ SINKS_AND_GIT: list[tuple[str, str]] = [
     ("rsync -a /src/ /dest/", ASK),
 ]
 
-CASES = VALUES + READ_FORMS + TEXT + SYSTEM + VERBS + GRAMMAR + XARGS + MORE + SINKS_AND_GIT
+CASES = (
+    VALUES
+    + READ_FORMS
+    + TEXT
+    + SYSTEM
+    + VERBS
+    + GRAMMAR
+    + SQL
+    + REPORTS
+    + XARGS
+    + MORE
+    + SINKS_AND_GIT
+)
 
 
 @pytest.fixture(scope="module")

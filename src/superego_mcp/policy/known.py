@@ -590,6 +590,17 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
         frozenset(),
     ),
     "dmsetup": (_words("ls info status table deps version targets help"), frozenset(), frozenset()),
+    # Time Machine's reports (tmutil(8)): backups, snapshots, exclusions, sizes, checksums
+    # and comparisons of what is on disk, wherever the paths they name are
+    "tmutil": (
+        _words(
+            "listbackups latestbackup machinedirectory destinationinfo isexcluded "
+            "listlocalsnapshotdates listlocalsnapshots uniquesize verifychecksums compare "
+            "calculatedrift version help"
+        ),
+        frozenset(),
+        frozenset(),
+    ),
     "mdadm": (frozenset(), _words("--detail -D --examine -E --query -Q"), frozenset()),
     "nbd-client": (frozenset(), _words("-l --list"), frozenset()),
     "open": (frozenset(), _words("-R --reveal"), _words("-a -b -e -t -f -n --new -F")),
@@ -601,6 +612,9 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
 }
 _REPORT_BARE = _words("xattr plutil say lvs vgs pvs lvdisplay vgdisplay pvdisplay")
 _REPORT_VALUED = _words("-host -t -s -v -r -w")  # options whose value may look like a verb
+# dscl's reading commands (dscl(1)); -create, -append, -merge, -delete, -change, -passwd
+# and -auth change or authenticate.
+_DSCL_READS = _words("read readall readpl readpli list search diff cd ls")
 # btrfs reports in these two-word commands (``device stats`` only without resetting: -z).
 _BTRFS_REPORTS = frozenset(
     {
@@ -641,6 +655,13 @@ def _report(cmd: Command) -> bool:
     if program == "service":
         words = _operands(argv)
         return words[1:2] == ["status"] or argv == ("--status-all",)
+    if program == "dscl":
+        # dscl [options] DATASOURCE COMMAND ...: its commands are words, with or without a
+        # dash (`-read`, `read`); only the reading ones, with no password given (-P, -p)
+        words = [w for w in argv if w not in ("-plist", "-raw", "-url", "-q")]
+        if words[:1] and words[0] in ("-P", "-p", "-u", "-f"):
+            return False
+        return len(words) > 1 and words[1].lstrip("-") in _DSCL_READS
     spec = _REPORT.get(program)
     if spec is None:
         return False

@@ -119,7 +119,8 @@ _NO_PATH_OPERANDS = frozenset(
 )
 # Programs whose operands are resource names or addresses, not files (their option values,
 # such as kubectl's -f, may still be paths).
-_OPERANDS_NOT_PATHS = frozenset(["kubectl", "helm", "terraform", "tofu"])
+# (dscl's operands are directory-service records, /Users/alice, not files.)
+_OPERANDS_NOT_PATHS = frozenset(["kubectl", "helm", "terraform", "tofu", "dscl"])
 # The flag a wrapper's command carries when it runs a command of its own.
 RUNS = frozenset({"runs-command"})
 # Programs whose first operand is a pattern, script or mode rather than a file.
