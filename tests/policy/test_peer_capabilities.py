@@ -133,9 +133,9 @@ VERBS: list[tuple[str, str]] = [
     ("java -jar jenkins-cli.jar -s http://jenkins.local/ delete-job deploy", ASK),
     ("rsync --delete --dry-run src/ dest/", DEFER),
     ("brew uninstall --help", ALLOW),  # help only
-    ("man rm", DEFER),
+    ("man rm", ALLOW),  # a manual page
     ("spctl --disable-status", DEFER),
-    ("git reset HEAD file.txt", DEFER),
+    ("git reset HEAD file.txt", ALLOW),  # only unstages
     ("mytool deploy --name delete.me", DEFER),
     ("auth0 apps list", ALLOW),
     ("stripe prices list --limit 3", ALLOW),

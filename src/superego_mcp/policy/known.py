@@ -433,7 +433,9 @@ def _firewall(cmd: Command) -> bool:
             return True
         return verb not in _IP_READ_VERBS and verb in _NET_CHANGES | {"attach", "detach"}
     if program == "ifconfig":
-        return len(words) > 1 or any(w in ("up", "down") for w in words)
+        # an interface's name with any option but the listing ones (`eth0 -arp`) changes it
+        sets = bool(words) and not _option_names(argv) <= _IFCONFIG_LISTS
+        return sets or len(words) > 1 or any(w in ("up", "down") for w in words)
     if program == "route":
         return first in ("add", "del", "delete", "change", "flush", "replace")
     if program == "sysctl":
@@ -609,8 +611,20 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
         _words("lvs vgs pvs lvdisplay vgdisplay pvdisplay"),
         (frozenset(), frozenset(), frozenset()),
     ),
+    # the agent's loaded keys (public halves, fingerprints); a key file's fingerprint
+    "ssh-add": (frozenset(), _words("-l -L"), _words("-d -D -x -X -k -K -s -e -c -t -T -S -H")),
+    "ssh-keygen": (
+        frozenset(),
+        _words("-l -B -F"),
+        _words("-p -c -R -H -s -A -k -u -e -i -y -D -G -T -M -Y -N -O -r"),
+    ),
 }
+_IFCONFIG_LISTS = _words("-a -s -v -l -u -d -L -m -C")
 _REPORT_BARE = _words("xattr plutil say lvs vgs pvs lvdisplay vgdisplay pvdisplay")
+# 7-Zip: l(ist), t(est), h(ash), b(enchmark), i(nfo) only read (a, d, e, x, u, rn write);
+# with no command it prints its usage. Its options are words (-scrcSHA256), not clusters.
+_SEVEN_ZIP = _words("7z 7za 7zr 7zz")
+_SEVEN_ZIP_READS = _words("l t h b i")
 _REPORT_VALUED = _words("-host -t -s -v -r -w")  # options whose value may look like a verb
 # dscl's reading commands (dscl(1)); -create, -append, -merge, -delete, -change, -passwd
 # and -auth change or authenticate.
@@ -662,6 +676,13 @@ def _report(cmd: Command) -> bool:
         if words[:1] and words[0] in ("-P", "-p", "-u", "-f"):
             return False
         return len(words) > 1 and words[1].lstrip("-") in _DSCL_READS
+    if program in _SEVEN_ZIP:
+        words = _operands(argv)
+        return not words or words[0] in _SEVEN_ZIP_READS
+    if program == "ifconfig":
+        # a listing: at most an interface's name, only the listing options of the manuals
+        # (`ifconfig eth0 -arp` switches ARP off)
+        return len(_operands(argv)) <= 1 and _option_names(argv) <= _IFCONFIG_LISTS
     spec = _REPORT.get(program)
     if spec is None:
         return False
@@ -763,6 +784,7 @@ PROGRAMS = frozenset(
         "net",
         *_REPORT,
         "service",
+        *_SEVEN_ZIP,
     }
 )
 

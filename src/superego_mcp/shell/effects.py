@@ -85,6 +85,8 @@ def note(w: Walker, cmd: Command, parsed: ParsedArgs, scope: Scope) -> None:
             writes.extend(forms(out))
     if program == "git" and cmd.subcommand == "checkout" and _switches_branch(cmd, forms):
         cmd.flags = cmd.flags | {"branch-only"}
+    if program == "git" and cmd.subcommand == "reset" and _resets_index_only(cmd, forms):
+        cmd.flags = cmd.flags | {"index-only"}
     runs.extend(_runs(program, cmd, parsed, pos, forms, scope))
     cmd.writes = dedupe(tuple(writes))
     cmd.runs = dedupe(tuple(runs))
@@ -190,6 +192,27 @@ def _switches_branch(cmd: Command, forms: Callable[[str], tuple[str, ...]]) -> b
         return True
     where = forms(cmd.positionals[0])
     return bool(where) and not _exists(where)
+
+
+# `git reset` options that neither move HEAD nor touch the worktree by themselves.
+_RESET_INDEX_OPTIONS = frozenset({"mixed", "-q", "--quiet", "-N", "--intent-to-add",
+                                  "--refresh", "--no-refresh"})  # fmt: skip
+
+
+def _resets_index_only(cmd: Command, forms: Callable[[str], tuple[str, ...]]) -> bool:
+    """``git reset`` that only unstages (a mixed reset that keeps HEAD where it is): no mode
+    but ``--mixed``, and no commit to move to: no operand, ``HEAD``/``@``, or paths (git
+    resets only their index entries when paths are given, after ``--``, as a second operand,
+    or as a lone operand naming a file on disk: git refuses a name that is both)."""
+    if not cmd.flags <= _RESET_INDEX_OPTIONS:
+        return False
+    if any(v.split()[0] in _FEEDS_OPERANDS for v in cmd.via if v):
+        return False  # `xargs git reset`: its operands come at run time
+    pos = cmd.positionals
+    if not pos or pos[0] in ("HEAD", "@") or len(pos) > 1 or "--" in cmd.argv:
+        return True
+    where = forms(pos[0])
+    return bool(where) and _exists(where)
 
 
 def _exists(forms: tuple[str, ...]) -> bool:

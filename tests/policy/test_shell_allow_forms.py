@@ -1,0 +1,108 @@
+"""Shell-level forms that only read, report or change project files (issue 26, allow side):
+each allowed form beside a sibling that changes something else and must not be allowed."""
+
+from __future__ import annotations
+
+import pytest
+from policy_helpers import CWD, HOME
+
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, load_policy
+from superego_mcp.shell import analyze
+
+DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
+
+CASES: list[tuple[str, str]] = [
+    # git reset that only unstages; one that moves HEAD is not allowed outright
+    ("git reset", ALLOW),
+    ("git reset HEAD file.txt", ALLOW),
+    ("git reset --mixed HEAD", ALLOW),
+    ("git reset -q -- src/a.py", ALLOW),
+    ("git reset HEAD~1", DEFER),
+    ("git reset --soft HEAD~1", DEFER),
+    ("git reset --hard", ASK),
+    ("git reset --keep HEAD", DEFER),
+    ("ls | xargs git reset", DEFER),
+    # git's own reports and bookkeeping
+    ("git -v", ALLOW),
+    ("git --version", ALLOW),
+    ("git -v reset HEAD~1", DEFER),
+    ("git rerere", ALLOW),
+    ("git rerere forget x", DEFER),
+    ("git replace -l", ALLOW),
+    ("git replace -d abc", ASK),
+    ("git lfs fetch", ALLOW),
+    ("git archive HEAD", ALLOW),
+    ("git archive -o build/src.tar HEAD", ALLOW),
+    ("git archive --output=/etc/x.tar HEAD", DEFER),
+    ("git archive --remote=origin --exec=/tmp/x HEAD", DEFER),
+    # 7-Zip's reading commands anywhere readable; writing ones only into the project
+    ("7zz", ALLOW),
+    ("7zz -h", ALLOW),
+    ("7zz l archive.7z", ALLOW),
+    ("7zz t -scrcSHA256 archive.7z", ALLOW),
+    ("7zz b -mmt=8", ALLOW),
+    ("7zz l ~/private.7z", ASK),
+    ("7zz x archive.7z", DEFER),
+    ("7z x archive.7z -obuild/out", ALLOW),
+    ("7z x archive.7z -o/etc", DEFER),
+    ("7z x archive.7z -o../elsewhere", DEFER),
+    ("7z x archive.7z -spf", DEFER),
+    # network and key listings; their changing forms
+    ("ifconfig", ALLOW),
+    ("ifconfig -a", ALLOW),
+    ("ifconfig en0", ALLOW),
+    ("ifconfig eth0 down", ASK),
+    ("ifconfig eth0 -arp", ASK),
+    ("ifconfig eth0 10.0.0.2", ASK),
+    ("ssh-add -l", ALLOW),
+    ("ssh-add -L", ALLOW),
+    ("ssh-add -D", DEFER),
+    ("ssh-keygen -l", ALLOW),
+    ("ssh-keygen -t ed25519", DEFER),
+    ("ssh-keygen -l -f ~/.ssh/id_rsa.pub", ASK),
+    ("curl -X OPTIONS https://example.com", ALLOW),
+    ("curl --request=TRACE https://example.com", ALLOW),
+    ("curl -X PATCH https://example.com", ASK),
+    # manual pages, not the pager they are told of
+    ("man ls", ALLOW),
+    ("man -P 'sh -c id' ls", DEFER),
+    ("MANPAGER='rm -rf ~' man ls", DENY),
+    # project housekeeping: tee without a file, rmdir, dd between project files
+    ("tee", ALLOW),
+    ("echo hello | tee -a", ALLOW),
+    ("tee /etc/motd", ASK),
+    ("rmdir empty_folder", ALLOW),
+    ("rmdir /etc/x", ASK),
+    ("dd if=zero.dat of=/dev/null bs=1M count=1", ALLOW),
+    ("dd if=/dev/zero of=disk.img bs=1M", ALLOW),
+    ("dd if=/dev/urandom of=random.dat count=1", ALLOW),
+    ("dd if=/dev/sda of=./backup.img", DEFER),
+    ("dd if=/dev/zero of=/dev/sda", DENY),
+    ("sort --compress-program=sh data.txt", DEFER),
+]
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Policy:
+    return load_policy(None)
+
+
+@pytest.mark.parametrize(("command", "expected"), CASES, ids=[c for c, _ in CASES])
+def test_shell_forms(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
+
+
+def test_reset_of_a_file_on_disk_is_index_only(tmp_path: object) -> None:
+    """A lone operand naming a file on disk is a path (git refuses a name that is both a
+    file and a revision), so the reset only unstages it; a name that is no file is taken
+    for a revision."""
+    from pathlib import Path
+
+    root = Path(str(tmp_path))
+    (root / "notes.txt").write_text("x")
+    on_disk = analyze("git reset notes.txt", cwd=str(root), home=HOME).commands[0]
+    revision = analyze("git reset main", cwd=str(root), home=HOME).commands[0]
+    assert "index-only" in on_disk.flags
+    assert "index-only" not in revision.flags
