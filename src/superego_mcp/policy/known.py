@@ -621,10 +621,6 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
 }
 _IFCONFIG_LISTS = _words("-a -s -v -l -u -d -L -m -C")
 _REPORT_BARE = _words("xattr plutil say lvs vgs pvs lvdisplay vgdisplay pvdisplay")
-# 7-Zip: l(ist), t(est), h(ash), b(enchmark), i(nfo) only read (a, d, e, x, u, rn write);
-# with no command it prints its usage. Its options are words (-scrcSHA256), not clusters.
-_SEVEN_ZIP = _words("7z 7za 7zr 7zz")
-_SEVEN_ZIP_READS = _words("l t h b i")
 _REPORT_VALUED = _words("-host -t -s -v -r -w")  # options whose value may look like a verb
 # dscl's reading commands (dscl(1)); -create, -append, -merge, -delete, -change, -passwd
 # and -auth change or authenticate.
@@ -676,9 +672,6 @@ def _report(cmd: Command) -> bool:
         if words[:1] and words[0] in ("-P", "-p", "-u", "-f"):
             return False
         return len(words) > 1 and words[1].lstrip("-") in _DSCL_READS
-    if program in _SEVEN_ZIP:
-        words = _operands(argv)
-        return not words or words[0] in _SEVEN_ZIP_READS
     if program == "ifconfig":
         # a listing: at most an interface's name, only the listing options of the manuals
         # (`ifconfig eth0 -arp` switches ARP off)
@@ -784,7 +777,6 @@ PROGRAMS = frozenset(
         "net",
         *_REPORT,
         "service",
-        *_SEVEN_ZIP,
     }
 )
 

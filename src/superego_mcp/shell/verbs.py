@@ -362,7 +362,7 @@ def is_read(cmd: Command) -> bool:
         own = _READ_OPTIONS | _TOOL_READ_OPTIONS.get(program, frozenset())
         if cmd.flags and cmd.flags <= _VERSION_FLAGS:
             return True  # `kong -v`, `wrangler -v`: the version, alone
-        return "-h" in cmd.flags or any(_lists(o.lower(), own) for o in options)
+        return _asks_help(cmd) or any(_lists(o.lower(), own) for o in options)
     if program in _COMMAND_LAST:
         # `az webapp log config`: az's command is the last word of its path (its operands
         # are options), so an earlier read word is a group, not the command
@@ -374,7 +374,13 @@ def is_read(cmd: Command) -> bool:
     # `ansible-playbook site.yml --list-hosts`: an operand that is no verb, and an option
     # that only lists (not `--version 1.2` nor `--logs`, which tune a run)
     own = _TOOL_READ_OPTIONS.get(program, frozenset()) | {"help"}
-    return "-h" in cmd.flags or any(_lists(o.lower(), own) for o in options)
+    return _asks_help(cmd) or any(_lists(o.lower(), own) for o in options)
+
+
+def _asks_help(cmd: Command) -> bool:
+    """``-h`` written as a word of its own: a letter h inside a cluster or a glued value
+    (7-Zip's ``-o../out``, ``-ohome``) is no request for help."""
+    return "-h" in cmd.argv
 
 
 def _option_changes(option: str) -> bool:
