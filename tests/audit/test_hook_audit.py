@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support.hook import SCRIPT, Result, bash, read
+from support.hook import SCRIPT, Result, bash, read, warm
 from support.hook import run_hook as run_process
 from support.server import clean_env, start_server
 
@@ -50,29 +50,6 @@ def env(tmp_path: Path, pycache: Path) -> dict[str, str]:
     )
     e.pop("PYTHONDONTWRITEBYTECODE", None)
     return e
-
-
-def warm(env: dict[str, str], cwd: Path, payload: dict[str, object]) -> None:
-    """Fill the hook's compiled-policy cache for ``payload`` as the hook would see it from
-    ``env`` and ``cwd``, so the hook under test is a cache hit: a cache miss (pydantic, the
-    whole bundled policy) can outlast the hook's 5 s deadline on a loaded 2-core machine."""
-    from superego_mcp.hook.agents.claude import parse_hook_input
-    from superego_mcp.hook.cache import load
-    from superego_mcp.hook.runner import _place
-
-    saved, here = dict(os.environ), os.getcwd()
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        os.chdir(cwd)
-        call = parse_hook_input(payload, default_cwd=str(cwd)).call
-        assert call is not None
-        _place(call)  # the project root is part of the cache key
-        load(None, None, call.project)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        os.chdir(here)
 
 
 def run_hook(payload: dict[str, object], env: dict[str, str], cwd: Path) -> Result:

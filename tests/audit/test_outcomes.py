@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from test_hook_audit import env, pycache, warm
+from test_hook_audit import env, pycache
 
 from superego_mcp.audit.schema import migrations, statements
 from superego_mcp.audit.store import Store, open_store
 from superego_mcp.audit.target import parse_target
-from support.hook import bash
+from support.hook import bash, warm
 from support.hook import run_hook as run_process
 from support.server import clean_env, start_server
 

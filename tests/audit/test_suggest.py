@@ -5,117 +5,44 @@ real server's ``GET /v1/suggestions`` / ``POST /v1/suggestions/accept`` learn fr
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from support.hook import SCRIPT, bash, call
-from support.hook import run_hook as run_process
+from support.hook import SCRIPT
 from support.server import clean_env, start_server
-
-POLICY = """\
-version: 1
-extends: none
-default: {action: ask, reason: "No rule covers this call."}
-rules:
-  - id: ask-force-push
-    final: true
-    priority: 30
-    action: ask
-    reason: a force push rewrites shared history
-    conditions:
-      shell: {program: git, subcommand: push, any_flags: [--force, -f]}
-  - id: deny-privileged-containers
-    priority: 40
-    action: deny
-    reason: a privileged container owns the machine
-    conditions:
-      shell: {program: docker, subcommand: run, flags: [--privileged]}
-  - id: deny-cat-secrets
-    priority: 50
-    action: deny
-    reason: secrets stay unread
-    conditions:
-      shell: {program: cat}
-      path: ["**/secret.txt"]
-  - id: ask-containers
-    priority: 200
-    action: ask
-    reason: containers change the machine
-    conditions:
-      shell: {program: docker}
-"""
-
-SESSIONS = [f"sess-{i}" for i in range(5)]
+from support.trail import LEARNING_POLICY, HookProcesses, record_approvals
 
 
 class Trail:
-    """A recorded trail: the policy, the audit database, the hook's environment."""
+    """A recorded trail: its project, the policy, the audit database, the hook's
+    environment."""
 
     def __init__(self, root: Path, env: dict[str, str], policy: Path, db: Path) -> None:
         self.root = root
         self.env = env
         self.policy = policy
         self.db = db
-        self.n = 0
 
     @property
     def target(self) -> str:
         return f"sqlite://{self.db}"
 
-    def hook(self, payload: dict[str, object]) -> dict[str, object]:
-        proc = run_process(payload, "--rules", str(self.policy), env=self.env, cwd=self.root)
-        assert proc.code == 0, proc.stderr
-        assert "audit" not in proc.stderr, proc.stderr
-        return proc.json()
-
-    def call(self, payload: dict[str, object], *, ran: bool) -> str:
-        """PreToolUse (the decision), then PostToolUse when the call ran; the decision."""
-        self.n += 1
-        payload = {**payload, "tool_use_id": f"toolu_{self.n}", "cwd": str(self.root)}
-        answer = self.hook(payload)
-        out = answer.get("hookSpecificOutput")
-        decision = out["permissionDecision"] if isinstance(out, dict) else "defer"
-        if ran:
-            after = {**payload, "hook_event_name": "PostToolUse", "tool_response": {}}
-            assert self.hook(after) == {}
-        return str(decision)
-
-
-def _warm(env: dict[str, str], cwd: Path, policy: Path) -> None:
-    """Fill the hook's policy cache in-process (a cache miss in a hook process can outlast
-    its 5 s deadline on a loaded machine)."""
-    from superego_mcp.hook.cache import load
-
-    saved, here = dict(os.environ), os.getcwd()
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        os.chdir(cwd)
-        load(str(policy), None, str(cwd))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        os.chdir(here)
-
 
 @pytest.fixture(scope="module")
-def trail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trail]:
-    """People approved `docker compose up -d` in 5 sessions (and a final rule's force push
-    as often); refused `docker compose down -v`; were denied a privileged container; one
-    session read a secret another way after `cat` was denied."""
+def trail(tmp_path_factory: pytest.TempPathFactory) -> Trail:
+    """Real hook processes record what people approved and refused
+    (:func:`support.trail.record_approvals`) under :data:`LEARNING_POLICY`."""
     base = tmp_path_factory.mktemp("suggest")
     root = base / "project"
     (root / ".git").mkdir(parents=True)
     home = base / "home"
     home.mkdir()
     policy = base / "rules.yaml"
-    policy.write_text(POLICY)
+    policy.write_text(LEARNING_POLICY)
     db = base / "audit.db"
     env = clean_env(
         HOME=str(home),
@@ -125,21 +52,8 @@ def trail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trail]:
         SUPEREGO_AUDIT=f"sqlite://{db}",
         CLAUDE_PROJECT_DIR=str(root),
     )
-    _warm(env, root, policy)
-    t = Trail(root, env, policy, db)
-    for s in SESSIONS:
-        assert t.call(bash("docker compose up -d", session_id=s), ran=True) == "ask"
-        assert t.call(bash("git push --force origin main", session_id=s), ran=True) == "ask"
-    for s in SESSIONS[:2]:  # below the threshold of 3 sessions
-        assert t.call(bash("docker compose logs", session_id=s), ran=True) == "ask"
-    assert t.call(bash("docker compose down -v", session_id="sess-1"), ran=False) == "ask"
-    assert t.call(bash("docker run --privileged alpine", session_id="sess-2"), ran=False) == (
-        "deny"
-    )
-    assert t.call(bash("cat secret.txt", session_id="sess-3"), ran=False) == "deny"
-    read = call("Read", {"file_path": str(root / "secret.txt")}, session_id="sess-3")
-    assert t.call(read, ran=True) == "ask"
-    return t
+    record_approvals(HookProcesses(env, root, "--rules", str(policy)), "secret.txt")
+    return Trail(root, env, policy, db)
 
 
 def suggest(trail: Trail, *args: str, env: dict[str, str] | None = None) -> Any:

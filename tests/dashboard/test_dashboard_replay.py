@@ -13,8 +13,8 @@ import httpx
 import pytest
 from dashboard_helpers import BUNDLED, TOKEN, shot, signed_in
 
-from support.hook import bash
 from support.server import Server, clean_env, start_server
+from support.trail import LOOSER, TIGHTER, HttpHook, record
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # What an agent may put in a call: markup, and a right-to-left override that makes
@@ -29,25 +29,6 @@ HOOK_CALLS = [
     (MARKUP, "allow"),
     (BIDI, "allow"),
 ]
-
-TIGHTER = """\
-version: 1
-extends: bundled
-rules:
-  - id: ask-git-here
-    priority: 5
-    action: ask
-    reason: "Git needs a person here."
-    conditions:
-      shell: {program: git}
-"""
-
-LOOSER = """\
-version: 1
-extends: bundled
-overrides:
-  ask-force-push: {action: allow, reason: "Force pushes are fine here."}
-"""
 
 
 class Site:
@@ -79,13 +60,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     server = start_server(env=env)
     try:
-        with httpx.Client(headers=AUTH, timeout=30) as client:
-            for i, (command, expected) in enumerate(HOOK_CALLS):
-                hook = bash(command, cwd="/tmp", session_id=f"s{i % 2}")
-                answer = client.post(f"{server.url}/v1/hooks/claude-code", json=hook).json()
-                assert answer["hookSpecificOutput"]["permissionDecision"] == expected, command
-            body = {"tool_name": "Bash", "tool_input": {"command": "git diff"}, "cwd": "/tmp"}
-            client.post(f"{server.url}/v1/evaluate", json=body).raise_for_status()
+        record(HttpHook(server.url, Path("/tmp"), AUTH), HOOK_CALLS, sessions=2)
+        body = {"tool_name": "Bash", "tool_input": {"command": "git diff"}, "cwd": "/tmp"}
+        httpx.post(
+            f"{server.url}/v1/evaluate", json=body, headers=AUTH, timeout=30
+        ).raise_for_status()
         yield Site(server, policy_dir)
     finally:
         server.stop()

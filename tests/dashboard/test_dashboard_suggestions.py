@@ -14,44 +14,11 @@ import httpx
 import pytest
 from dashboard_helpers import TOKEN, shot, signed_in
 
-from support.hook import bash, call
 from support.server import Server, clean_env, start_server
+from support.trail import LEARNING_POLICY, HttpHook, record_approvals
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RULE_ID = "allow-learned-docker-compose-up-d"
-# The user policy of the server under test (extends none: only these rules).
-POLICY = """\
-version: 1
-extends: none
-default: {action: ask, reason: "No rule covers this call."}
-rules:
-  - id: ask-force-push
-    final: true
-    priority: 30
-    action: ask
-    reason: a force push rewrites shared history
-    conditions:
-      shell: {program: git, subcommand: push, any_flags: [--force, -f]}
-  - id: deny-privileged-containers
-    priority: 40
-    action: deny
-    reason: a privileged container owns the machine
-    conditions:
-      shell: {program: docker, subcommand: run, flags: [--privileged]}
-  - id: deny-cat-secrets
-    priority: 50
-    action: deny
-    reason: secrets stay unread
-    conditions:
-      shell: {program: cat}
-      path: ["**/secret*"]
-  - id: ask-containers
-    priority: 200
-    action: ask
-    reason: containers change the machine
-    conditions:
-      shell: {program: docker}
-"""
 # Denied, then the same file read with another tool: listed as a possible evasion, with
 # markup in the file name (the call's text is the agent's).
 SECRET_FILE = 'secret<img src=x onerror="document.title=1" id=injected>.txt'
@@ -65,19 +32,6 @@ class Site:
         self.url = server.url
         self.policy = policy
         self.project = project
-        self.n = 0
-
-    def call(self, payload: dict[str, object], *, ran: bool) -> str:
-        """PreToolUse through the HTTP hook (the decision), then PostToolUse when it ran."""
-        self.n += 1
-        payload = {**payload, "tool_use_id": f"toolu_{self.n}", "cwd": str(self.project)}
-        route = f"{self.url}/v1/hooks/claude-code"
-        answer = httpx.post(route, json=payload, headers=AUTH, timeout=30).json()
-        out = answer.get("hookSpecificOutput")
-        if ran:
-            after = {**payload, "hook_event_name": "PostToolUse", "tool_response": {}}
-            httpx.post(route, json=after, headers=AUTH, timeout=30).raise_for_status()
-        return str(out["permissionDecision"]) if isinstance(out, dict) else "defer"
 
     def suggestions(self) -> dict[str, Any]:
         answer = httpx.get(f"{self.url}/v1/suggestions", headers=AUTH, timeout=120)
@@ -96,7 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     (project / ".git").mkdir(parents=True)
     policy = base / "config/superego/policy.yaml"
     policy.parent.mkdir(parents=True)
-    policy.write_text(POLICY)
+    policy.write_text(LEARNING_POLICY)
     env = clean_env(
         HOME=str(base),
         XDG_CONFIG_HOME=str(base / "config"),
@@ -108,20 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = start_server(env=env)
     s = Site(server, policy, project)
     try:
-        for session in [f"sess-{i}" for i in range(5)]:
-            assert s.call(bash("docker compose up -d", session_id=session), ran=True) == "ask"
-            assert s.call(bash("git push --force origin main", session_id=session), ran=True) == (
-                "ask"
-            )
-        assert s.call(bash("docker compose down -v", session_id="sess-1"), ran=False) == "ask"
-        assert s.call(bash("docker run --privileged alpine", session_id="sess-2"), ran=False) == (
-            "deny"
-        )
-        secret = project / SECRET_FILE
-        denied = bash(f"cat '{secret}'", session_id="sess-3")
-        assert s.call(denied, ran=False) == "deny"
-        read = call("Read", {"file_path": str(secret)}, session_id="sess-3")
-        assert s.call(read, ran=True) == "ask"
+        record_approvals(HttpHook(s.url, project, AUTH), SECRET_FILE, below_threshold=False)
         yield s
     finally:
         server.stop()

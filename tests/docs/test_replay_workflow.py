@@ -7,7 +7,6 @@ loosening one. Only `uvx` is stood in for: it runs the `superego-mcp` installed 
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import re
 import shutil
@@ -19,8 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from support.hook import SCRIPT, bash
+from support.hook import SCRIPT
 from support.server import clean_env
+from support.trail import LOOSER, TIGHTER, HookProcesses, record
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs/replay.md"
@@ -30,23 +30,6 @@ CALLS = [
     ("git push --force origin main", "ask"),
     ("rm -rf ~", "deny"),
 ]
-TIGHTER = """\
-version: 1
-extends: bundled
-rules:
-  - id: ask-git-here
-    priority: 5
-    action: ask
-    reason: "Git needs a person here."
-    conditions:
-      shell: {program: git}
-"""
-LOOSER = """\
-version: 1
-extends: bundled
-overrides:
-  ask-force-push: {action: allow, reason: "Force pushes are fine here."}
-"""
 UNCHANGED = "version: 1\nextends: bundled\nrules: []\n"
 
 
@@ -110,20 +93,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
         CLAUDE_PROJECT_DIR=str(project),
         SUPEREGO_AUDIT=f"sqlite://{root / 'audit.db'}",
     )
-    # The first call compiles and caches the policy (unrecorded): within the hook's time.
-    calls = [("echo warm", "allow", "off"), *[(c, e, env["SUPEREGO_AUDIT"]) for c, e in CALLS]]
-    for i, (command, expected, audit) in enumerate(calls):
-        proc = subprocess.run(
-            [SCRIPT, "hook"],
-            input=json.dumps(bash(command, cwd=str(project), session_id=f"s{i}")).encode(),
-            capture_output=True,
-            env={**env, "SUPEREGO_AUDIT": audit},
-            cwd=project,
-            timeout=120,
-            check=False,
-        )
-        answer = json.loads(proc.stdout)["hookSpecificOutput"]["permissionDecision"]
-        assert answer == expected, (command, proc.stderr)
+    record(HookProcesses(env, project), CALLS, sessions=len(CALLS))
     with (project / ".superego/trail.jsonl").open("w") as out:
         subprocess.run(
             [SCRIPT, "audit", "export", "--since", "1d"],

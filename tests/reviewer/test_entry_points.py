@@ -25,7 +25,7 @@ from reviewer_helpers import ALLOW, DENY, FakeVendor, Reply, vendor_env
 
 from superego_mcp.hook.runner import _MAX_EXTENSION_S, _REVIEW_MARGIN_S, DEADLINE_S
 from superego_mcp.reviewer import MAX_TIMEOUT_S
-from support.hook import call
+from support.hook import call, warm
 from support.hook import run_hook as run_process
 from support.server import Server, clean_env, start_server
 
@@ -46,29 +46,8 @@ def hook_env(fake: FakeVendor, tmp_path: Path) -> dict[str, str]:
         SUPEREGO_CACHE_DIR=str(tmp_path / "cache"),
         SUPEREGO_REVIEWER="openai:test-model",
     )
-    warm(env, json.loads(hook_input()))
+    warm(env, "/tmp", json.loads(hook_input()))
     return env
-
-
-def warm(env: dict[str, str], payload: dict[str, Any]) -> None:
-    """Fill the hook's compiled-policy cache from this process, as the hook would see it: a
-    cache miss (pydantic, the whole bundled policy) can outlast the hook's own 5 s deadline
-    on a loaded 2-core machine before a review would even begin."""
-    from superego_mcp.hook.agents.claude import parse_hook_input
-    from superego_mcp.hook.cache import load
-    from superego_mcp.hook.runner import _place
-
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        call = parse_hook_input(payload, default_cwd="/tmp").call
-        assert call is not None
-        _place(call)  # the project root is part of the cache key
-        load(None, None, call.project)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def run_hook(env: dict[str, str], stdin: bytes) -> tuple[dict[str, Any], float]:
@@ -107,7 +86,7 @@ def test_command_hook_breaker_state_survives_between_calls(
     fake: FakeVendor, hook_env: dict[str, str]
 ) -> None:
     hook_env.update(SUPEREGO_REVIEWER_RETRIES="0", SUPEREGO_REVIEWER_BREAKER_FAILURES="2")
-    warm(hook_env, json.loads(hook_input()))  # SUPEREGO_* settings are part of the key
+    warm(hook_env, "/tmp", json.loads(hook_input()))  # SUPEREGO_* settings are part of the key
     fake.script(Reply(status=500))
     for i in range(3):
         out, _ = run_hook(hook_env, hook_input(f"perl -e 'print {i}'"))
@@ -123,7 +102,7 @@ def test_command_hook_deadline_grows_for_a_review(
     fake.script(Reply(DENY, delay=DEADLINE_S + 0.7))
     # Room for a loaded machine: the review's deadline counts importing httpx too.
     hook_env["SUPEREGO_REVIEWER_TIMEOUT"] = str(DEADLINE_S + 10)
-    warm(hook_env, json.loads(hook_input()))
+    warm(hook_env, "/tmp", json.loads(hook_input()))
     out, elapsed = run_hook(hook_env, hook_input())
     assert out["permissionDecision"] == "deny", out
     assert elapsed > DEADLINE_S
@@ -134,7 +113,7 @@ def test_command_hook_review_past_its_deadline_fails_closed(
 ) -> None:
     fake.script(Reply(ALLOW, delay=30))
     hook_env["SUPEREGO_REVIEWER_TIMEOUT"] = "3"
-    warm(hook_env, json.loads(hook_input()))
+    warm(hook_env, "/tmp", json.loads(hook_input()))
     out, elapsed = run_hook(hook_env, hook_input())
     assert out["permissionDecision"] == "ask"
     # The review's own deadline; on a machine so loaded that the hook's 5 s passed before

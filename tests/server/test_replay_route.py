@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from support.hook import bash
 from support.server import Server, clean_env, start_server
+from support.trail import LOOSER, TIGHTER, HttpHook, record
 
 TOKEN = "replay-route-token-8d2e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -36,25 +36,6 @@ HOOK_CALLS = [
     ("rm -rf ~", "deny"),
     (f"git status # {SECRET}", "allow"),
 ]
-
-TIGHTER = """\
-version: 1
-extends: bundled
-rules:
-  - id: ask-git-here
-    priority: 5
-    action: ask
-    reason: "Git needs a person here."
-    conditions:
-      shell: {program: git}
-"""
-
-LOOSER = """\
-version: 1
-extends: bundled
-overrides:
-  ask-force-push: {action: allow, reason: "Force pushes are fine here."}
-"""
 
 
 class Trail:
@@ -112,11 +93,8 @@ def trail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trail]:
     server = start_server(env=env)
     t = Trail(server, base, env)
     try:
+        record(HttpHook(t.url, base, AUTH), HOOK_CALLS)
         with httpx.Client(headers=AUTH, timeout=30) as client:
-            for i, (command, expected) in enumerate(HOOK_CALLS):
-                hook = bash(command, cwd=str(base), session_id=f"s{i % 3}")
-                answer = client.post(f"{t.url}/v1/hooks/claude-code", json=hook).json()
-                assert answer["hookSpecificOutput"]["permissionDecision"] == expected, command
             for body in (
                 {"tool_name": "Read", "tool_input": {"file_path": "/etc/hostname"}},
                 {"tool_name": "Bash", "tool_input": {"command": "git diff"}},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -81,6 +82,32 @@ def run_hook(
         check=False,
     )
     return Result(proc)
+
+
+def warm(
+    env: dict[str, str], cwd: str | Path, payload: dict[str, object], rules: str | None = None
+) -> None:
+    """Fill the hook's compiled-policy cache for ``payload`` as ``superego-mcp hook [--rules
+    RULES]`` would see it from ``env`` and ``cwd``, in this process: a cache miss (pydantic,
+    the whole bundled policy) can outlast the hook's own 5 s deadline on a loaded 2-core
+    machine, so the hook under test should be a cache hit."""
+    from superego_mcp.hook.agents.claude import parse_hook_input
+    from superego_mcp.hook.cache import load
+    from superego_mcp.hook.runner import _place
+
+    saved, here = dict(os.environ), os.getcwd()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(cwd)
+        call = parse_hook_input(payload, default_cwd=str(cwd)).call
+        assert call is not None
+        _place(call)  # the project root is part of the cache key
+        load(rules, None, call.project)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.chdir(here)
 
 
 # A small policy of our own, so that these tests do not depend on the bundled one's rules.
