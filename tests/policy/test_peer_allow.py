@@ -63,7 +63,6 @@ READ_FORMS: list[tuple[str, str]] = [
     ("cargo owner --list --add bob", ASK),
     ("ip monitor route", ALLOW),
     ("ip route add default via 10.0.0.1", ASK),
-    ("symbols /usr/bin/ls", DEFER),
     ("spctl --assess -t execute /usr/bin/ls", ALLOW),
     ("cp x /usr/bin/ls", ASK),
     ("BASH_ENV= ls", ALLOW),
@@ -252,6 +251,34 @@ REPORTS: list[tuple[str, str]] = [
     ("dscl -u admin -P pw . -read /Users/alice", DEFER),
     ("tmutil listlocalsnapshots /", ALLOW),
     ("tmutil deletelocalsnapshots 2024", ASK),
+    ("symbols /usr/bin/ls", ALLOW),
+    ("symbols -saveSignature sig /usr/bin/ls", DEFER),
+    ("textutil -convert txt -stdout foo.rtf", ALLOW),
+    ("compression_tool -encode -i in.dat", ALLOW),
+    ("compression_tool -encode -i in.dat -o out", DEFER),
+    ("mktemp -u", ALLOW),
+    ("haproxy -c -f /etc/haproxy/haproxy.cfg", ALLOW),
+    ("haproxy -f /etc/haproxy/haproxy.cfg", DEFER),
+    ("promtool check rules /etc/prometheus/rules.yml", ALLOW),
+    ("mdimport -t -d2 file.txt", ALLOW),
+    ("mdimport -r file.txt", DEFER),
+]
+
+# gh api's method as gh defines it; raw API commands of other catalogued CLIs.
+API: list[tuple[str, str]] = [
+    ("gh api -XGET repos/o/r", ALLOW),
+    ("gh api -f q='repo:cli/cli' -X GET search/issues", ALLOW),
+    ("gh api repos/o/r/issues -f title=x", DEFER),
+    ("gh api -X GET search -F q=@notes.txt", DEFER),
+    ("gh api graphql -f query='query { viewer { login } }'", ALLOW),
+    ("gh api graphql -f query='mutation { addStar(input: {}) { x } }'", DEFER),
+    ("gh api --method=PATCH repos/o/r", ASK),
+    ("gh api -X GET repos/o/r/actions/secrets", DEFER),
+    ("auth0 api stats/daily", ALLOW),
+    ("auth0 api post clients --data '{}'", DEFER),
+    ("auth0 universal-login show", ALLOW),
+    ("docker stack services s", ALLOW),
+    ("docker save -o ~/x.tar app", ASK),
 ]
 
 # xargs running a reader: the names are listed on the line (or there is no input at all);

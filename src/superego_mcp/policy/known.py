@@ -571,8 +571,9 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
         _words("-p -lint -help -type"),
         _words("-convert -insert -replace -remove -extract -o -e -create"),
     ),
-    "mdimport": (frozenset(), _words("-t -L -A -X -h"), _words("-r -i -d")),
-    "qlmanage": (frozenset(), _words("-m -p -h"), _words("-o -r -d")),
+    # mdimport -t -d1..4: test an import, printing at a debugging level (mdimport(1))
+    "mdimport": (frozenset(), _words("-t -L -A -X -h"), _words("-r -i")),
+    "qlmanage": (frozenset(), _words("-m -p -h -t"), _words("-o -r -d")),
     "pkgutil": (
         frozenset(),
         _words(
@@ -592,6 +593,23 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
         frozenset(),
     ),
     "dmsetup": (_words("ls info status table deps version targets help"), frozenset(), frozenset()),
+    # macOS: a binary's symbols (symbols(1), not -saveSignature), a document's information
+    # or its text printed (textutil -info, -stdout), old Mac encodings probed or decoded to
+    # the terminal, compression_tool to the terminal (no -o)
+    "symbols": (frozenset(), frozenset(), _words("-saveSignature -symbolsPackageDir")),
+    "textutil": (frozenset(), _words("-info -help -stdout"), _words("-output")),
+    **dict.fromkeys(
+        _words("binhex applesingle macbinary"),
+        (_words("probe help"), _words("-h --help -c --pipe --to-stdout"), _words("-o")),
+    ),
+    "compression_tool": (frozenset(), _words("-h -encode -decode"), _words("-o")),
+    # a name made up and printed, nothing created (mktemp -u, --dry-run)
+    "mktemp": (frozenset(), _words("-u --dry-run"), frozenset()),
+    # servers' configuration tests and versions (nginx -t/-T, haproxy -c), never with a
+    # signal or a daemon to start; Prometheus's rule and configuration checks
+    "nginx": (frozenset(), _words("-t -T -v -V -h -?"), _words("-s -g")),
+    "haproxy": (frozenset(), _words("-c -v -vv -V -h"), _words("-D -sf -st -x -W")),
+    "promtool": (_words("check test query"), frozenset(), frozenset()),
     # Time Machine's reports (tmutil(8)): backups, snapshots, exclusions, sizes, checksums
     # and comparisons of what is on disk, wherever the paths they name are
     "tmutil": (
@@ -620,7 +638,9 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
     ),
 }
 _IFCONFIG_LISTS = _words("-a -s -v -l -u -d -L -m -C")
-_REPORT_BARE = _words("xattr plutil say lvs vgs pvs lvdisplay vgdisplay pvdisplay")
+_REPORT_BARE = _words(
+    "xattr plutil say lvs vgs pvs lvdisplay vgdisplay pvdisplay symbols sips compression_tool"
+)
 _REPORT_VALUED = _words("-host -t -s -v -r -w")  # options whose value may look like a verb
 # dscl's reading commands (dscl(1)); -create, -append, -merge, -delete, -change, -passwd
 # and -auth change or authenticate.
@@ -642,9 +662,10 @@ _BTRFS_REPORTS = frozenset(
 )
 
 
-def _option_names(argv: tuple[str, ...]) -> set[str]:
+def _option_names(argv: tuple[str, ...], clusters: bool = True) -> set[str]:
     """Every option as written (``--pkgs=x`` as ``--pkgs``), and each letter of a short
-    cluster (``-dvv`` as ``-d``, ``-v``) too."""
+    cluster (``-dvv`` as ``-d``, ``-v``) too unless the program's options are words after
+    one dash (``compression_tool -encode``)."""
     out: set[str] = set()
     for word in argv:
         if word == "--":
@@ -652,9 +673,13 @@ def _option_names(argv: tuple[str, ...]) -> set[str]:
         if word.startswith("-") and len(word) > 1:
             name = word.split("=", 1)[0]
             out.add(name)
-            if not name.startswith("--") and len(name) > 2:
+            if clusters and not name.startswith("--") and len(name) > 2:
                 out.update("-" + letter for letter in name[1:])
     return out
+
+
+# Report programs whose options are words after one dash, never clusters of letters.
+_WORD_OPTIONS = _words("compression_tool textutil symbols")
 
 
 def _report(cmd: Command) -> bool:
@@ -680,7 +705,7 @@ def _report(cmd: Command) -> bool:
     if spec is None:
         return False
     first_reads, read_options, changes = spec
-    options = _option_names(argv)
+    options = _option_names(argv, clusters=program not in _WORD_OPTIONS)
     if options & changes:
         return False
     words = _operands(argv, _REPORT_VALUED if program in ("defaults", "scutil") else frozenset())

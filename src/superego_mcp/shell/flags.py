@@ -338,6 +338,10 @@ _VALUED: dict[str, str] = {
         "-preset -crf"
     ),
     "gh": "-R --repo",
+    "gh api": (
+        "-X --method -f --raw-field -F --field -H --header --input -q --jq -t --template "
+        "--hostname -p --preview --cache"
+    ),
     # Catalogued CLIs' global options that take a value (each tool's command reference), so
     # that the value is not read as a verb of the subcommand path (shell.verbs).
     "docker compose": (
@@ -530,6 +534,7 @@ _TWO_LEVEL = frozenset(
         "glab release",
         "glab auth",
         "docker compose",
+        "docker stack",
         "docker buildx",
         "docker context",
         "docker builder",
@@ -1077,6 +1082,8 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
         out.flags.add("force")
     if program in HTTP_CLIENTS:
         out.flags.add("method:" + _http_method(program, out))
+    elif program == "gh" and out.subcommand == "api":
+        out.flags.add("method:" + _gh_api_method(out))
     # "--dry-run=false" (helm, kubectl, ...) is a real run: it is no dry run.
     if any(n == "--dry-run" and v.lower() in _FALSE for n, v in out.option_values):
         out.flags.discard("--dry-run")
@@ -1091,6 +1098,31 @@ HTTP_CLIENTS = frozenset({"curl", "curlie", "wget", "wget2", "http", "https", "x
 _METHOD_WORD = frozenset(
     ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
 )
+
+
+_GH_FIELDS = frozenset({"-f", "--raw-field", "-F", "--field"})
+
+
+def _gh_api_method(out: ParsedArgs) -> str:
+    """The method of a ``gh api`` request, as ``gh help api`` defines it: -X/--method, else
+    POST when it sends fields or a body (--input), else GET; a typed field's ``@file`` value
+    sends that file, so it is never a GET. For the ``graphql`` endpoint: ``query`` when
+    every query field is a query (no mutation, no file), else ``mutation``."""
+    fields = [v for n, v in out.option_values if n in _GH_FIELDS]
+    sends_file = any(v.partition("=")[2].startswith("@") for v in fields)
+    if out.positionals[:1] == ["graphql"]:
+        texts = [v.partition("=")[2] for v in fields if v.partition("=")[0] == "query"]
+        reads = all(
+            t.lstrip().startswith(("query", "{")) and "mutation" not in t.lower() for t in texts
+        )
+        plain = not sends_file and "--input" not in out.flags
+        return "query" if texts and reads and plain else "mutation"
+    if sends_file or "--input" in out.flags:
+        return "post"
+    explicit = [v for n, v in out.option_values if n in ("-X", "--method")]
+    if explicit:
+        return explicit[-1].strip("'\"").lower() or "get"
+    return "post" if fields else "get"
 
 
 def _http_method(program: str, out: ParsedArgs) -> str:

@@ -157,7 +157,7 @@ CATALOGUE = _words("""
     kafka-configs kafka-acls kafka-broker-api-versions
     flipt ldcli unleash fastly deck kong apigeecli algolia square gitlab-runner traefik
     ansible-playbook ansible-doc ansible-inventory ansible-config ansible-galaxy
-    ansible ansible-console nginx haproxy prometheus promtool
+    ansible ansible-console ansible-pull prometheus
     zpool zfs 7z 7za 7zr 7zz
     """)
 # Catalogue members whose first operand is a verb of the tool itself, even when no
@@ -218,7 +218,15 @@ _TOOL_READS: dict[str, frozenset[str]] = {
     "kong": _words("check health parse"),
     # gh: artifacts and release assets into the project, attestation and release checks
     "gh": _words("download verify verify-asset trusted-root ports"),
-    "promtool": _words("query"),
+    "ansible-galaxy": _words("verify"),
+    # NRQL and Algolia's browse only read; azcopy env prints its settings (sensitive ones
+    # only with --show-sensitive); decK's dump writes the gateway's configuration to a
+    # project file; Flipt evaluates a flag for an entity
+    "newrelic": _words("query"),
+    "algolia": _words("browse"),
+    "azcopy": _words("env"),
+    "deck": _words("dump"),
+    "flipt": _words("evaluate"),
 }
 # Programs read-only with no subcommand at all (their options only select what to show).
 # Catalogue members' own options that only print where things are or how they are set up.
@@ -229,6 +237,9 @@ _TOOL_READ_OPTIONS: dict[str, frozenset[str]] = {
 _READ_WITHOUT_VERB = frozenset(
     {"journalctl", "sw_vers", "system_profiler", "mdls", "ansible-doc", "kafka-broker-api-versions"}
 )
+# CLIs with a raw API command (`auth0 api [METHOD] PATH`), and the options that send data.
+_API_PASSTHROUGH: dict[str, frozenset[str]] = {"auth0": frozenset({"-d", "--data"})}
+_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 # Catalogue members that print their usage when run with nothing (7-Zip).
 _USAGE_WHEN_BARE = frozenset({"7z", "7za", "7zr", "7zz"})
 # Help and simulations: the command says what it would do and does nothing (`--dry-run=false`
@@ -245,11 +256,10 @@ _RUNS_GIVEN: dict[str, frozenset[str]] = {"cdk": frozenset({"--app", "-a"})}
 # options make them report and stop (their manuals: test the configuration, print the
 # version or help, list the hosts, run in check mode), and never with the second set.
 _READ_FLAGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "nginx": (_words("-t -T -v -V -h -?"), _words("-s")),
-    "haproxy": (_words("-c -v -vv -V -h"), _words("-D -sf -st -x")),
     "prometheus": (_words("-h --help --help-long --help-man --version"), frozenset()),
     "ansible": (_words("--list-hosts --check -C --help -h --version"), frozenset()),
     "ansible-console": (_words("--list-hosts --help -h --version"), frozenset()),
+    "ansible-pull": (_words("--help -h --version"), frozenset()),
 }
 
 
@@ -333,6 +343,10 @@ def is_read(cmd: Command) -> bool:
     words = path_words(cmd)
     if words[:1] == ["help"]:
         return True  # `brew help install`, `launchctl help bootstrap`
+    if program in _API_PASSTHROUGH and words[:1] == ["api"]:
+        # `auth0 api [METHOD] PATH`: GET unless a method or data says otherwise
+        method = words[1].lower() if len(words) > 1 and words[1].lower() in _METHODS else "get"
+        return method == "get" and not _API_PASSTHROUGH[program] & cmd.flags
     options = _option_words(cmd)
     extra = _TOOL_READS.get(program, frozenset())
     nouns = _TOOL_NOUNS.get(program, frozenset())
@@ -494,6 +508,8 @@ _SECRET_LISTINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # configure get region`, `aws configure list`: printing a setting; secret settings are
 # denied by deny-secret-export).
 _TOOL_NOUNS: dict[str, frozenset[str]] = {
+    # Auth0's settings groups named for what they configure, not secrets they print
+    "auth0": _words("universal-login ul breached-password-detection"),
     "aws": _words("configure"),
     "az": _words("configure"),  # `az devops configure --list`
 }
