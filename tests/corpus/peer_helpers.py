@@ -513,3 +513,121 @@ def outward_facing(text: str) -> str | None:
         if found:
             return found
     return None
+
+
+# ---------------------------------------------------------------- disputes by group
+# A row of docs/peer-corpus.md that disputes many cases for one reason names its group,
+# `[group: KEY]`; each case of it must meet the group's criterion below, read from the
+# command text (not from the policy), so that a case cannot sit in a group it does not
+# belong to. Criterion: (what it says, a pattern that must match, one that must not).
+_OUT_OF_PROJECT = r"(^|[\s=])(~|/(?!tmp\b|dev/(null|std(out|err|in))\b)|\S*\.\./)"
+_WRITES_SQL = r"(?i)\b(insert|update|delete|drop|alter|truncate|create|grant|merge|replace)\b"
+GROUP_CRITERIA: dict[str, tuple[str, str, str | None]] = {
+    "forge-proposal": (
+        "gh pr/issue create or glab mr/issue create",
+        r"^(gh\s+(pr|issue)|glab\s+(mr|issue))\s+create\b",
+        None,
+    ),
+    "fetch-history": (
+        "git clone/pull/fetch/submodule add|init|update or gh pr checkout, not forced",
+        r"^(\w+=\S+\s+)*(git\s+(clone|pull|fetch|submodule\s+(add|init|update))|gh\s+pr\s+checkout)\b",
+        r"\s(-f|--force)\b",
+    ),
+    "web-get": (
+        "curl/wget of an https URL with no method, data, upload or recursion",
+        r"^(curl|wget)\s.*\bhttps://",
+        r"\s(-[rmXTdF]|--(recursive|mirror|request|method|upload-file|data\S*|form\S*|post\S*|json))\b",
+    ),
+    "own-containers": (
+        "docker/podman build or pull, compose up/down/start/stop/restart/build, keeping volumes",
+        r"^(docker|podman)(\s+buildx)?\s+(build|pull)\b|^(docker|podman)[\s-]compose\s+"
+        r"(up|down|start|stop|restart|build)\b",
+        r"\s(-v|--volumes|--rmi|--privileged)\b",
+    ),
+    "local-git": (
+        "a git subcommand that changes only the local repository, without --force, "
+        "--global/--system, reset --hard, clean -f, branch -D or stash drop/clear",
+        r"^git\s+(add|commit|merge|rebase|cherry-pick|checkout\s+-b|switch|restore\s+--staged|"
+        r"branch|tag|remote|config|stash|revert|clean\s+-n|init|gc|notes|worktree|rm|mv|apply|"
+        r"am|bisect|sparse-checkout|maintenance\s+run)\b",
+        r"--force\b|--global|--system|reset\s+--hard|clean\s+-\w*f|branch\s+-D\b|stash\s+(drop|clear)",
+    ),
+    "one-project-file": (
+        "rm, mv or chmod of relative paths (recursive only for build/ or node_modules/), "
+        "however wrapped",
+        r"\b(rm|mv|chmod)\s",
+        r"\b(rm|mv|chmod)(\s[^;&|)`]*?)?\s(~|/(?!tmp\b)|\S*\.\./)"
+        r"|\brm\s+-\w*[rR]\w*\s+(?!(\./)?(build|node_modules)\b)",
+    ),
+    "edit-in-project": (
+        "a formatter, an in-place edit (sed -i, yq -i), or output written by a redirect, tee "
+        "or an output option, to paths inside the project (or /tmp)",
+        r"^(uv\s+run\s+(--project\s+\S+\s+)?)?(black|isort|ruff|packer\s+fmt|lipo)\b"
+        r"|^(sed|yq)\b.*\s(-\w*i|--in-?place)|>|\btee\b|--output\b",
+        _OUT_OF_PROJECT,
+    ),
+    "archives": (
+        "tar, zip, 7z and gzip families, without tar's program-running or absolute-name options",
+        r"^(tar|unzip|7z|7za|7zz|7zr|gzip|gunzip|zip|bzip2|bunzip2|xz|unxz)\s",
+        r"--to-command|--checkpoint-action|--use-compress-program|\s-P\b|--absolute-names",
+    ),
+    "project-run": (
+        "the project's own build, tests, scripts, hooks and virtualenv, or terraform init",
+        r"^(env\s+)?(cargo(\s+\+\w+)?\s+(build|b|run|r|test|t|bench)|(npm|yarn|pnpm)\s+"
+        r"(run|run-script|start|test|t|exec|x)|pre-commit|pytest|python3?\s+(-m\s+"
+        r"(pytest|venv|timeit|json\.tool|pydoc)|-i\s+\S+\.py|\S+\.py)|node\s+\S+\.js|"
+        r"terraform\s+init|uv\s+(init|build|run)|\./\S+|(source|\.)\s+\S*venv/bin/activate)\b",
+        r"-migrate-state|-force-copy",
+    ),
+    "reads-only": (
+        "a dry run, read-only SQL, inline Python, xargs without a command, find -exec echo, "
+        "a DNS query",
+        r"--dry-run|^(psql|mysql|sqlite3)\s.*\b(?i:select)\b|^python3?\s+-c\s|^xargs(\s+-\S+"
+        r"(\s+(\d+|\{\}))?)*\s*$|^dig\s|^find\s+\.(\s+-exec\s+echo\s+\\;)+$",
+        r"(?i)^(psql|mysql|sqlite3)\s.*\b(insert|update|delete|drop|alter|truncate|create)\b",
+    ),
+    "installs": (
+        "a package manager installing, adding, updating or running a package for the project "
+        "(not global, not from a URL, git or another index)",
+        r"^(env\s+|uv\s+run\s+)?(npm\s+(install|i|add|ci|install-ci-test|install-test|update|"
+        r"upgrade|up|dedupe|ddp|rebuild|rb)|yarn\s+(install|add|upgrade)|pnpm\s+(install|i|add|"
+        r"update|rebuild)|pip3?\s+(install|download|wheel)|python3?\s+-m\s+pip\s+install|uv\s+"
+        r"(pip\s+(install|sync|compile)|add|tool\s+run)|uvx|cargo\s+add)\b|^uv\s+run\s+--with\s",
+        r"\s(-g|--global|--user|--target|--prefix|--index-url|--extra-index-url)\b|git\+|://",
+    ),
+    "athena-query": (
+        "aws athena/logs start-query with read-only SQL",
+        r"^aws\s+(athena\s+start-query-execution|logs\s+start-query)\b",
+        _WRITES_SQL,
+    ),
+    "ftp": ("an ftp:// URL", r"\bftp://", None),
+    "lan-host": ("a URL whose host ends in .local", r"\bhttps?://[^/\s'\"]+\.local\b", None),
+    "tmpdir-variable": ("a path under $TMPDIR", r"\$\{?TMPDIR\b", None),
+    "remote-service-change": (
+        "a CLI verb that creates, updates, enables, stores, backs up, copies or restores",
+        r"\s(create|update|enable|put|mb|backup|copy|--create)\b",
+        None,
+    ),
+}
+_GROUP = re.compile(r"\[group: ([a-z-]+)\]")
+
+
+def dispute_rows(path: Path = DISAGREEMENTS) -> list[tuple[list[str], str, str, str | None]]:
+    """Each dispute row of ``docs/peer-corpus.md``: its case ids, the label and the answer
+    it says we give (``ask/deny`` when either), and its group key if it names one."""
+    rows: list[tuple[list[str], str, str, str | None]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not _ROW.match(line):
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        group = _GROUP.search(cells[-1])
+        rows.append((_ID.findall(cells[0]), cells[-3], cells[-2], group and group.group(1)))
+    return rows
+
+
+def meets_group(key: str, text: str) -> bool:
+    """Whether the command ``text`` meets group ``key``'s criterion."""
+    _, must, must_not = GROUP_CRITERIA[key]
+    return re.search(must, text) is not None and (
+        must_not is None or re.search(must_not, text) is None
+    )

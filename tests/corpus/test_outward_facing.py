@@ -1,11 +1,13 @@
-"""The peer-corpus check's reading of outward-facing calls (peer_helpers.outward_facing):
-it must recognise each kind the issue names, and leave in-project work alone, or the check
-in test_peer_corpus.py would pass for the wrong reason. Needs no corpus."""
+"""The peer-corpus checks' own readings, which need no corpus: outward-facing calls
+(peer_helpers.outward_facing) must be recognised in each kind the issue names, and in-project
+work left alone; the dispute groups' criteria (peer_helpers.GROUP_CRITERIA) must take their
+members and refuse look-alikes. Otherwise the checks in test_peer_corpus.py would pass for the
+wrong reason."""
 
 from __future__ import annotations
 
 import pytest
-from peer_helpers import FORGE_PROPOSAL, outward_facing
+from peer_helpers import FORGE_PROPOSAL, GROUP_CRITERIA, meets_group, outward_facing
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,46 @@ def test_outward_facing_calls_are_recognised(command: str, kind: str) -> None:
 )
 def test_in_project_work_is_not_outward_facing(command: str) -> None:
     assert outward_facing(command) is None
+
+
+@pytest.mark.parametrize(
+    ("group", "command", "member"),
+    [
+        ("local-git", "git commit -am wip", True),
+        ("local-git", "git worktree add ../wt feature", True),
+        ("local-git", "git push origin main", False),
+        ("local-git", "git config --global user.name x", False),
+        ("local-git", "git branch -D feature", False),
+        ("local-git", "git clean -fd", False),
+        ("one-project-file", "env rm file.txt", True),
+        ("one-project-file", "rm -rf ./build", True),
+        ("one-project-file", "rm -rf src", False),
+        ("one-project-file", "rm ~/notes.txt", False),
+        ("one-project-file", "mv a.txt ../elsewhere/", False),
+        ("edit-in-project", "sed -i 's/a/b/' f.txt", True),
+        ("edit-in-project", "echo x > out.txt", True),
+        ("edit-in-project", "sed -i 's/a/b/' /etc/hosts", False),
+        ("edit-in-project", "echo x >> ~/.bashrc", False),
+        ("web-get", "wget https://example.com/f.tgz", True),
+        ("web-get", "curl -X POST https://api.example.com", False),
+        ("web-get", "wget -r https://example.com", False),
+        ("installs", "npm install lodash", True),
+        ("installs", "npm install -g lodash", False),
+        ("installs", "pip install git+https://github.com/o/r", False),
+        ("archives", "tar -xzf a.tgz", True),
+        ("archives", "tar -xf a.tar --to-command=sh", False),
+        ("reads-only", "psql -c 'SELECT 1'", True),
+        ("reads-only", "psql -c 'SELECT 1; DELETE FROM t'", False),
+        ("own-containers", "docker compose down", True),
+        ("own-containers", "docker compose down -v", False),
+        ("project-run", "cargo test", True),
+        ("project-run", "terraform init -migrate-state", False),
+        ("fetch-history", "git pull --rebase", True),
+        ("fetch-history", "git fetch --force origin", False),
+    ],
+)
+def test_dispute_groups_take_members_and_refuse_look_alikes(
+    group: str, command: str, member: bool
+) -> None:
+    assert group in GROUP_CRITERIA
+    assert meets_group(group, command) is member

@@ -16,13 +16,16 @@ from collections.abc import Iterator
 import pytest
 from peer_helpers import (
     FORGE_PROPOSAL,
+    GROUP_CRITERIA,
     InProcessHook,
     PeerCase,
     Sandbox,
     corpus_path,
     disagreements,
+    dispute_rows,
     hook_subprocess,
     load,
+    meets_group,
     outward_facing,
     sandbox,
     table,
@@ -99,6 +102,43 @@ def test_every_dispute_names_a_case_we_answer_differently(results: Results) -> N
     assert not unknown, f"docs/peer-corpus.md names cases not in the corpus: {unknown}"
     stale = sorted(i for i in disputed if not wrong(*by_id[i]))
     assert not stale, f"docs/peer-corpus.md disputes cases we now answer as labelled: {stale}"
+
+
+# A dispute row listing more ids than this must name a group whose criterion each case meets.
+GROUP_ROW_MIN = 11
+
+
+def test_every_dispute_row_says_what_we_answer(results: Results) -> None:
+    # The label and answer columns of each row are the case's label and our answer today.
+    by_id = {case.id: (case, action) for case, action in results}
+    wrong_rows = [
+        f"{i}: row says {label} / {ours}, case is {by_id[i][0].expect} / {by_id[i][1]}"
+        for ids, label, ours, _ in dispute_rows()
+        for i in ids
+        if i in by_id and (by_id[i][0].expect != label or by_id[i][1] not in ours.split("/"))
+    ]
+    assert not wrong_rows, "\n".join(wrong_rows)
+
+
+def test_grouped_disputes_meet_their_criterion(results: Results) -> None:
+    # A group disputed for one reason: each case meets the group's stated criterion
+    # (peer_helpers.GROUP_CRITERIA), read from the command, so none is there by mistake.
+    by_id = {case.id: case for case, _ in results}
+    problems: list[str] = []
+    for ids, _, _, group in dispute_rows():
+        if group is None:
+            if len(ids) >= GROUP_ROW_MIN:
+                problems.append(f"{ids[0]}...: {len(ids)} cases in a row without [group: KEY]")
+            continue
+        if group not in GROUP_CRITERIA:
+            problems.append(f"{ids[0]}...: unknown group {group!r}")
+            continue
+        problems.extend(
+            f"{i} is not {group} ({GROUP_CRITERIA[group][0]}): {by_id[i].text}"
+            for i in ids
+            if i in by_id and not meets_group(group, by_id[i].text)
+        )
+    assert not problems, "\n".join(problems)
 
 
 def test_no_outward_facing_call_is_allowed(results: Results) -> None:

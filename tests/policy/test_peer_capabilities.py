@@ -97,6 +97,19 @@ SECRETS: list[tuple[str, str]] = [
     ("cat src/test_rsa.py", ALLOW),
     ("cat .claude/settings.json", ALLOW),
     ("grep -e TOKEN src/app.py", ALLOW),
+    # `rg --files DIR` has no pattern: DIR is a path, listed as `ls DIR` is
+    ("rg --files ~/.ssh", ASK),
+    ("rg -i --files ~/.aws", ASK),
+    ("rg -i password ~/.aws", DENY),
+    ("rg --files src", ALLOW),
+    # a variable's default names the file read unless the environment says otherwise
+    ('cat "${X:=.env}"', ASK),
+    ('cat ${X:=.e"nv"}', ASK),
+    ("head -3 ${F-config/.env.local}", ASK),
+    ('cat "${X:=README.md}"', DEFER),
+    # captured traffic carries cookies and Authorization headers
+    ("tshark -r capture.pcap", ASK),
+    ("cat session.HAR", ASK),
     ("openssl x509 -noout -subject -in cert.pem", ALLOW),
     ("openssl rsa -in server.key -text", DENY),
     # a `...` in an unquoted heredoc runs; in a quoted one it is text
@@ -289,5 +302,45 @@ COPIES: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("command", "expected"), COPIES, ids=[c for c, _ in COPIES])
 def test_copies_to_another_host(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)
+
+
+# Destruction a tool spells its own way (a short option, an odd verb, a task name), DNS
+# changes, and code handed to a live application.
+TOOL_MODES: list[tuple[str, str]] = [
+    ("gsutil rsync -d gs://src gs://dst", ASK),
+    ("gsutil -m rsync -r -d ./site gs://www", ASK),
+    ("gsutil rsync -r ./site gs://www", DEFER),
+    ("tmutil thinlocalsnapshots / 10000000000 1", ASK),
+    ("tmutil deletelocalsnapshots 2024-01-01-000000", ASK),
+    ("tmutil listlocalsnapshots /", DEFER),
+    ("splunk clean eventdata -index main", ASK),
+    ("spctl --master-disable", ASK),
+    ("spctl --global-disable", ASK),
+    ("spctl --status", ALLOW),
+    ("velero uninstall", ASK),
+    ("istioctl uninstall --purge -y", ASK),
+    ("gitlab-rake gitlab:backup:restore BACKUP=1", ASK),
+    ("gitlab-backup restore", ASK),
+    ("gitlab-rake gitlab:check", DEFER),
+    ("gitlab-rails runner 'Project.destroy_all'", ASK),
+    ("gitlab-rails console", ASK),
+    ("bin/rails runner 'Order.where(test: true).delete_all'", ASK),
+    ("echo 'update delete www.example.com A' | nsupdate -l", ASK),
+    ("nsupdate changes.txt", ASK),
+    (
+        "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch file://c.json",
+        ASK,
+    ),
+    ("aws route53 list-resource-record-sets --hosted-zone-id Z1", ALLOW),
+    ("gcloud dns record-sets update www --zone z --type A --rrdatas 1.2.3.4", ASK),
+    ("gcloud dns record-sets list --zone z", ALLOW),
+    ("az network dns record-set a remove-record -g rg -z example.com -n www -a 1.2.3.4", ASK),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), TOOL_MODES, ids=[c for c, _ in TOOL_MODES])
+def test_tools_own_destroying_modes(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)

@@ -147,9 +147,11 @@ _FIRST_OPERAND_NOT_PATH = frozenset(
 # (`grep -e TOKEN .env`, `sed -f prog.sed file`, `awk -f prog.awk data`), as canonical flags.
 _PATTERN_OPTIONS: dict[str, frozenset[str]] = {
     **dict.fromkeys(
-        ("grep", "egrep", "fgrep", "rg", "ag", "ack"),
+        ("grep", "egrep", "fgrep", "ag", "ack"),
         frozenset({"-e", "--regexp", "-f", "--file"}),
     ),
+    # `rg --files DIR` lists the files it would search: no pattern, every operand a path
+    "rg": frozenset({"-e", "--regexp", "-f", "--file", "--files"}),
     "sed": frozenset({"expression", "file"}),
     **dict.fromkeys(("awk", "gawk", "mawk"), frozenset({"-f", "--file", "-e", "--source"})),
     "jq": frozenset({"-f", "--from-file"}),
