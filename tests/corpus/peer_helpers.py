@@ -582,9 +582,11 @@ GROUP_CRITERIA: dict[str, tuple[str, str, str | None]] = {
     "reads-only": (
         "a dry run, read-only SQL, inline Python, xargs without a command, find -exec echo, "
         "a DNS query",
-        r"--dry-run|^(psql|mysql|sqlite3)\s.*\b(?i:select)\b|^python3?\s+-c\s|^xargs(\s+-\S+"
+        r"--dry-run|^(psql|mysql|sqlite3|duckdb|sqlcmd|clickhouse-client)\s.*\b(?i:select)\b"
+        r"|^python3?\s+-c\s|^xargs(\s+-\S+"
         r"(\s+(\d+|\{\}))?)*\s*$|^dig\s|^find\s+\.(\s+-exec\s+echo\s+\\;)+$",
-        r"(?i)^(psql|mysql|sqlite3)\s.*\b(insert|update|delete|drop|alter|truncate|create)\b",
+        r"(?i)^(psql|mysql|sqlite3|duckdb|sqlcmd|clickhouse-client)\s.*"
+        r"\b(insert|update|delete|drop|alter|truncate|create)\b",
     ),
     "installs": (
         "a package manager installing, adding, updating or running a package for the project "

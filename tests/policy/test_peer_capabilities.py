@@ -314,7 +314,7 @@ TOOL_MODES: list[tuple[str, str]] = [
     ("gsutil rsync -r ./site gs://www", DEFER),
     ("tmutil thinlocalsnapshots / 10000000000 1", ASK),
     ("tmutil deletelocalsnapshots 2024-01-01-000000", ASK),
-    ("tmutil listlocalsnapshots /", DEFER),
+    ("tmutil listlocalsnapshots /", ALLOW),
     ("splunk clean eventdata -index main", ASK),
     ("spctl --master-disable", ASK),
     ("spctl --global-disable", ASK),
