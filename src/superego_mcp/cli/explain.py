@@ -207,9 +207,9 @@ def _agent_calls(
             raise ValueError("--input must be a JSON object")
         if words:
             raise ValueError("give either --input or a shell command, not both")
-        return event, module.map_tool(args.tool or module.SHELL_TOOL, tool_input, cwd)
+        return event, module.map_tool(args.tool or module.TOOL_MAP.shell, tool_input, cwd)
     if words:
-        return event, module.map_tool(module.SHELL_TOOL, {"command": " ".join(words)}, cwd)
+        return event, module.map_tool(module.TOOL_MAP.shell, {"command": " ".join(words)}, cwd)
     return None
 
 
@@ -217,7 +217,7 @@ def mapping_lines(agent: str) -> list[str]:
     """The agent's tool names and ours, as lines of text."""
     from superego_mcp.hook.agents import adapter_for
 
-    tools = adapter_for(agent).TOOLS
+    tools = adapter_for(agent).TOOL_MAP.shown
     width = max((len(name) for name in tools), default=0)
     lines = [f"{agent}: its tool names -> ours (rules may name either; other names stay as is)"]
     lines += [f"  {name:<{width}}  ->  {ours}" for name, ours in tools.items()]
@@ -245,7 +245,9 @@ def explain_agent(args: argparse.Namespace) -> int:
     if found is None:
         lines = mapping_lines(agent)
         print(
-            json.dumps({"agent": agent, "tools": module.TOOLS}) if args.json else "\n".join(lines)
+            json.dumps({"agent": agent, "tools": module.TOOL_MAP.shown})
+            if args.json
+            else "\n".join(lines)
         )
         return 0
     event, calls = found

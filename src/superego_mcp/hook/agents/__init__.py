@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Final, Protocol
 
+    from superego_mcp.hook.agents.common import ToolMap
     from superego_mcp.hook.agents.wire import HookRequest
     from superego_mcp.model import Decision, ToolCall
 
@@ -43,10 +44,10 @@ if TYPE_CHECKING:
         AGENT: str
         # The agent's judged pre-tool event: the shape `explain --agent` answers in.
         EVENT: str
-        # The agent's shell tool: what `explain --agent NAME <command>` maps a command line from.
-        SHELL_TOOL: str
-        # The agent's tool names -> ours, as shown by `explain --agent NAME`.
-        TOOLS: dict[str, str]
+        # The agent's tool names -> ours, as a table (``common.ToolMap``): its ``shell`` is
+        # what `explain --agent NAME <command>` maps a command line from, ``shown`` what
+        # `explain --agent NAME` lists.
+        TOOL_MAP: ToolMap
 
         def map_tool(
             self, tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None

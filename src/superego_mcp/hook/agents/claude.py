@@ -32,16 +32,11 @@ PERMISSION_REQUEST = "PermissionRequest"
 JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
 # The pre-tool event (what `explain --agent claude` answers as).
 EVENT = PRE_TOOL_USE
-SHELL_TOOL = "Bash"
-# Claude Code's tool names are ours: nothing to map.
-TOOLS: dict[str, str] = {}
-
-
-def map_tool(
-    tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
-) -> list[ToolCall]:
-    """Claude Code's call as ours: the same tool, the same arguments."""
-    return [ToolCall(tool_name, args, cwd, session_id=session_id)]
+# Claude Code's tool names are ours: nothing to map (its calls carry no agent name).
+TOOL_MAP = common.ToolMap(None, {}, shell_tool="Bash")
+# The agent's call as ours (several for a patch over several files); another tool keeps its
+# name and arguments.
+map_tool = TOOL_MAP.calls
 
 
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
@@ -55,13 +50,7 @@ def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookReques
     path; anything else raises :class:`~.wire.HookInputError`. Events that are not judged
     never raise for their tool fields: their call is ``None`` when the fields are unusable.
     """
-    data = common.as_object(data)
-    event = wire.event_of(data, PRE_TOOL_USE)
-    judged = event in JUDGED_EVENTS
-    calls: list[ToolCall] = []
-    with common.Observed(judged):
-        calls = map_tool(*common.claude_fields(data, default_cwd))
-    return common.claude_request(data, event, judged, calls)
+    return common.claude_shaped(data, default_cwd, PRE_TOOL_USE, JUDGED_EVENTS, TOOL_MAP)
 
 
 def render_decision(

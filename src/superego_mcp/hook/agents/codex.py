@@ -28,42 +28,23 @@ PRE_TOOL_USE = "PreToolUse"
 EVENT = PRE_TOOL_USE
 PERMISSION_REQUEST = "PermissionRequest"
 JUDGED_EVENTS = (PRE_TOOL_USE, PERMISSION_REQUEST)
-# Codex tool name -> ours ("Bash" and mcp__* names are already ours).
-# The agent's shell tool (what `explain --agent codex <command>` maps a command line from).
-SHELL_TOOL = "Bash"
-TOOLS: dict[str, str] = {"Bash": "Bash", "apply_patch": "Write / Edit (one per file)"}
-
-
-def map_tool(
-    tool_name: str, tool_input: dict[str, object], cwd: str, session_id: str | None = None
-) -> list[ToolCall]:
-    """Codex's call as ours (several calls for a patch touching several files)."""
-    if tool_name == "apply_patch":
-        patch = tool_input.get("command", tool_input.get("patch", tool_input.get("input")))
-        if not isinstance(patch, str):
-            raise wire.HookInputError(
-                f"apply_patch input has no patch text, got {wire.json_type(patch)}"
-            )
-        return common.Caller(AGENT, tool_name, cwd, session_id).patch(patch)
-    if tool_name == "Bash":
-        command = tool_input.get("command")
-        if isinstance(command, list) and all(isinstance(w, str) for w in command):
-            # Older builds sent argv; judge the command line it stands for.
-            import shlex
-
-            tool_input = {**tool_input, "command": shlex.join(command)}
-    return [ToolCall(tool_name, tool_input, cwd, session_id=session_id, agent=AGENT)]
+# Codex tool name -> ours ("Bash" and mcp__* names are already ours; older builds sent a
+# shell command as argv: judged as the command line it stands for).
+TOOL_MAP = common.ToolMap(
+    AGENT,
+    {
+        "Bash": common.Tool("Bash", command=common.CommandLine("command")),
+        "apply_patch": common.Tool(common.PATCH, patch=common.Arg("command", "patch", "input")),
+    },
+)
+# The agent's call as ours (several for a patch over several files); another tool keeps its
+# name and arguments.
+map_tool = TOOL_MAP.calls
 
 
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Codex hook JSON -> request. A missing ``hook_event_name`` reads as ``PreToolUse``."""
-    data = common.as_object(data)
-    event = wire.event_of(data, PRE_TOOL_USE)
-    judged = event in JUDGED_EVENTS
-    calls: list[ToolCall] = []
-    with common.Observed(judged):
-        calls = map_tool(*common.claude_fields(data, default_cwd))
-    return common.claude_request(data, event, judged, calls)
+    return common.claude_shaped(data, default_cwd, PRE_TOOL_USE, JUDGED_EVENTS, TOOL_MAP)
 
 
 def render_decision(

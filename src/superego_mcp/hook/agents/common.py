@@ -9,6 +9,7 @@ from superego_mcp.hook.agents.wire import (
     HookInputError,
     HookRequest,
     cap,
+    event_of,
     explain_reason,
     json_type,
 )
@@ -94,24 +95,52 @@ def request(event: str, judged: bool, calls: list[ToolCall], **fields: str | Non
     )
 
 
+def tool_fields(
+    data: dict[str, object],
+    tool: str = "tool_name",
+    args: str = "tool_input",
+    *,
+    text: bool = False,
+) -> tuple[str, dict[str, object]]:
+    """The tool's name (field ``tool``: a non-empty string) and its arguments (field
+    ``args``: an object; with ``text`` also a string holding one, :func:`arguments`);
+    unusable fields raise :class:`HookInputError`."""
+    tool_name = required_str(data, tool)
+    if text:
+        return tool_name, arguments(data.get(args, {}), tool_name, args)
+    return tool_name, tool_object(data, tool_name, args)
+
+
 def claude_fields(
     data: dict[str, object], default_cwd: str
 ) -> tuple[str, dict[str, object], str, str | None]:
-    """The tool call of hook JSON in Claude Code's shape (Claude Code, Codex): ``tool_name``,
-    ``tool_input`` (an object), ``cwd`` (absolute; ``default_cwd`` when absent) and
-    ``session_id``, for the adapter to map; unusable fields raise :class:`HookInputError`."""
-    tool_name = required_str(data, "tool_name")
-    tool_input = tool_object(data, tool_name)
+    """The tool call of hook JSON in Claude Code's shape (Claude Code, Codex, Gemini CLI):
+    ``tool_name``, ``tool_input`` (an object), ``cwd`` (absolute; ``default_cwd`` when
+    absent) and ``session_id``, for the adapter to map; unusable fields raise
+    :class:`HookInputError`."""
+    tool_name, tool_input = tool_fields(data)
     cwd = absolute_cwd(data.get("cwd"), default_cwd)
     return tool_name, tool_input, cwd, optional_str(data, "session_id")
 
 
-def claude_request(
-    data: dict[str, object], event: str, judged: bool, calls: list[ToolCall]
+def claude_shaped(
+    data: object,
+    default_cwd: str,
+    pre_tool_event: str,
+    judged_events: tuple[str, ...],
+    tools: ToolMap,
 ) -> HookRequest:
-    """The request of hook JSON in Claude Code's shape whose tool call the adapter mapped to
-    ``calls``: each gets ``agent_id`` and the project root and home the input names
-    (:func:`place`); the request carries ``tool_use_id`` and ``permission_mode``."""
+    """The request of hook JSON in Claude Code's shape (Claude Code, Codex): the tool call
+    (:func:`claude_fields`) mapped by the agent's table ``tools``, with ``agent_id``, the
+    project root and home the input names (:func:`place`), ``tool_use_id`` and
+    ``permission_mode``. A missing ``hook_event_name`` reads as ``pre_tool_event`` (a judged
+    answer is the safe reading)."""
+    data = as_object(data)
+    event = event_of(data, pre_tool_event)
+    judged = event in judged_events
+    calls: list[ToolCall] = []
+    with Observed(judged):
+        calls = tools.calls(*claude_fields(data, default_cwd))
     agent_id = optional_str(data, "agent_id")
     for call in calls:
         call.agent_id = agent_id
@@ -123,6 +152,37 @@ def claude_request(
         tool_use_id=optional_str(data, "tool_use_id"),
         permission_mode=optional_str(data, "permission_mode"),
     )
+
+
+def flat_request(
+    data: object,
+    default_cwd: str,
+    tools: ToolMap,
+    event: str,
+    *,
+    tool: str,
+    args: str,
+    session: str,
+    cwd: tuple[str, ...] = ("cwd",),
+    project: str | None = None,
+    call_id: str | None = None,
+) -> HookRequest:
+    """The request of hook input that is always one judged tool call (Copilot CLI, OpenCode's
+    plugin), its tool call mapped by ``tools``. The fields: ``tool`` the tool's name,
+    ``args`` its arguments (an object or a string holding one), ``session``, ``cwd`` the
+    working directory (the first of them that is set; ``default_cwd`` when none), and
+    optionally ``project`` the project root (``/`` names none) and ``call_id``."""
+    data = as_object(data)
+    tool_name, arguments_ = tool_fields(data, tool, args, text=True)
+    where = data.get(cwd[0])
+    for key in cwd[1:]:
+        where = where or data.get(key)
+    calls = tools.calls(
+        tool_name, arguments_, absolute_cwd(where, default_cwd, cwd[0]), optional_str(data, session)
+    )
+    root = data.get(project) if project else None
+    place(calls, data, root if root != "/" else None)
+    return request(event, True, calls, tool_use_id=optional_str(data, call_id) if call_id else None)
 
 
 def absolute_cwd(value: object, default_cwd: str, field: str = "cwd") -> str:
@@ -196,23 +256,6 @@ class Caller:
             agent_tool=self.agent_tool,
         )
 
-    def one(self, name: str, args: dict[str, object], **fields: object) -> list[ToolCall]:
-        """One call of our tool ``name``: the agent's arguments plus our field names for the
-        values ``fields`` gives (:func:`with_fields`)."""
-        return [self(name, with_fields(args, **fields))]
-
-    def shell(self, name: str, args: dict[str, object], directory: object) -> list[ToolCall]:
-        """The agent's shell tool as our ``name`` (``Bash``, ``PowerShell``), run in
-        ``directory`` (the agent's own field: absolute, ``~/...`` or relative to the cwd)."""
-        return [self(name, dict(args), join_dir(self.cwd, directory))]
-
-    def patch(self, patch: str) -> list[ToolCall]:
-        """The calls of an ``apply_patch`` envelope (:func:`patch_calls`), in this session."""
-        calls = patch_calls(patch, self.cwd, self.agent, self.agent_tool)
-        for c in calls:
-            c.session_id = self.session_id
-        return calls
-
 
 # Every name the agents' file tools have given their path argument across releases (Gemini
 # CLI's read_file took ``absolute_path`` before ``file_path``; OpenCode ``filePath``; Cursor
@@ -240,6 +283,179 @@ def path_argument(args: dict[str, object], *names: str) -> str | None:
     return None
 
 
+# What ``ToolMap.shown`` lists for a tool that carries an ``apply_patch`` envelope: one
+# ``Write`` or ``Edit`` per file (:func:`patch_calls`).
+PATCH = "Write / Edit (one per file)"
+
+
+class Arg:
+    """A value from the agent's arguments: the first of ``names`` they carry (``None``:
+    none), as ``args.get(a, args.get(b))`` would read it."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+
+    def value(self, args: dict[str, object], cwd: str, path_names: tuple[str, ...]) -> object:
+        """The value for these arguments."""
+        for name in self.names:
+            if name in args:
+                return args[name]
+        return None
+
+
+class Value(Arg):
+    """A fixed value (``Glob``'s pattern ``*`` for a directory listing)."""
+
+    __slots__ = ("fixed",)
+
+    def __init__(self, fixed: object) -> None:
+        self.fixed = fixed
+
+    def value(self, args: dict[str, object], cwd: str, path_names: tuple[str, ...]) -> object:
+        """The fixed value."""
+        return self.fixed
+
+
+class FilePath(Arg):
+    """The file path the tool names (:func:`path_argument` over the agent's own path names),
+    or with ``or_cwd`` the working directory when it names none."""
+
+    __slots__ = ("or_cwd",)
+
+    def __init__(self, *, or_cwd: bool = False) -> None:
+        self.or_cwd = or_cwd
+
+    def value(self, args: dict[str, object], cwd: str, path_names: tuple[str, ...]) -> object:
+        """The path (``None``, or the cwd, when the arguments name none)."""
+        path = path_argument(args, *path_names)
+        return path or cwd if self.or_cwd else path
+
+
+class Directory(Arg):
+    """A directory argument, the first of ``names`` that is a non-empty string, as an
+    absolute path (:func:`join_dir`); the agent's working directory when there is none."""
+
+    def value(self, args: dict[str, object], cwd: str, path_names: tuple[str, ...]) -> str:
+        """The directory."""
+        for name in self.names:
+            sub = args.get(name)
+            if isinstance(sub, str) and sub:
+                return join_dir(cwd, sub)
+        return cwd
+
+
+class CommandLine(Arg):
+    """A command given as a string, or as argv (a list of strings: judged as the command
+    line it stands for)."""
+
+    def value(self, args: dict[str, object], cwd: str, path_names: tuple[str, ...]) -> object:
+        """The command line."""
+        command = super().value(args, cwd, path_names)
+        if isinstance(command, list) and all(isinstance(w, str) for w in command):
+            import shlex  # only for argv (older Codex builds)
+
+            return shlex.join(command)
+        return command
+
+
+FILE_PATH = FilePath()
+# Where our tools take their path from when an agent's table says nothing else: a file
+# tool's ``file_path`` and a search tool's ``path`` are the path the agent's tool names.
+_DEFAULT_FIELDS: dict[str, str] = {
+    "Read": "file_path",
+    "Write": "file_path",
+    "Edit": "file_path",
+    "Glob": "path",
+    "Grep": "path",
+}
+
+
+class Tool:
+    """How one of an agent's tools becomes our call: our tool ``ours`` (:data:`PATCH`: the
+    envelope in the ``patch`` field, one call per file), the call's working directory
+    (``where``; default the agent's cwd) and our argument names with where their values
+    come from (``fields``, added next to the agent's own arguments, which stay; a file or
+    search tool's path is :data:`FILE_PATH` unless given); ``shown`` is what ``explain
+    --agent`` lists (default ``ours``)."""
+
+    __slots__ = ("fields", "ours", "shown", "where")
+
+    def __init__(
+        self, ours: str, *, where: Arg | None = None, shown: str | None = None, **fields: Arg
+    ) -> None:
+        self.ours = ours
+        self.where = where
+        self.shown = shown or ours
+        default = _DEFAULT_FIELDS.get(ours)
+        self.fields = {default: FILE_PATH, **fields} if default else fields
+
+
+class ToolMap:
+    """An agent's tools -> ours, as a table (no code of the adapter's runs here): ``tools``
+    by the agent's name (a :class:`Tool`, or just our tool's name); ``path_names`` the
+    argument names its file tools give a path under first (:func:`path_argument`);
+    ``agent`` the agent's name on every call (``None``: Claude Code). A tool not in the
+    table keeps its arguments and gets the name the adapter gives (``other``), else its own.
+    ``shell`` is the agent's shell tool (``shell_tool``), what `explain --agent NAME
+    <command>` maps a command line from (default: the first tool mapped to ``Bash``);
+    ``shown`` what `explain --agent NAME` lists: the table, plus what the adapter maps
+    itself."""
+
+    __slots__ = ("agent", "path_names", "shell", "shown", "tools")
+
+    def __init__(
+        self,
+        agent: str | None,
+        tools: dict[str, Tool | str],
+        path_names: tuple[str, ...] = (),
+        shown: dict[str, str] | None = None,
+        shell_tool: str | None = None,
+    ) -> None:
+        self.agent = agent
+        # A bare name: our tool of that name, its arguments as the defaults say.
+        self.tools = {name: Tool(t) if isinstance(t, str) else t for name, t in tools.items()}
+        self.path_names = path_names
+        self.shown = {name: tool.shown for name, tool in self.tools.items()} | (shown or {})
+        self.shell = shell_tool or next(n for n, t in self.tools.items() if t.ours == "Bash")
+
+    def calls(
+        self,
+        tool_name: str,
+        args: dict[str, object],
+        cwd: str,
+        session_id: str | None = None,
+        other: str | None = None,
+    ) -> list[ToolCall]:
+        """The agent's call ``tool_name(args)`` in ``cwd`` as ours."""
+        tool = self.tools.get(tool_name)
+        if tool is None:
+            ours, where, tool_input = other or tool_name, cwd, dict(args)
+        else:
+            values = {
+                field: source.value(args, cwd, self.path_names)
+                for field, source in tool.fields.items()
+            }
+            if tool.ours == PATCH:
+                return self._patch(tool_name, values.get("patch"), cwd, session_id)
+            ours, tool_input = tool.ours, with_fields(args, **values)
+            where = cwd if tool.where is None else str(tool.where.value(args, cwd, ()))
+        agent = self.agent
+        return [ToolCall(ours, tool_input, where, session_id, agent=agent, agent_tool=tool_name)]
+
+    def _patch(
+        self, tool_name: str, patch: object, cwd: str, session_id: str | None
+    ) -> list[ToolCall]:
+        if not isinstance(patch, str):
+            got = json_type(patch)
+            raise HookInputError(f"{cap(tool_name, 200)} input has no patch text, got {got}")
+        calls = patch_calls(patch, cwd, self.agent, tool_name)
+        for call in calls:
+            call.session_id = session_id
+        return calls
+
+
 def mcp_name(server: str, tool: str) -> str:
     """Our name for an MCP tool: ``mcp__<server>__<tool>`` (Claude Code's spelling)."""
     return f"mcp__{server}__{tool}"
@@ -248,7 +464,7 @@ def mcp_name(server: str, tool: str) -> str:
 _PATCH_HEADERS = ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ")
 
 
-def patch_calls(patch: str, base: str, agent: str, agent_tool: str) -> list[ToolCall]:
+def patch_calls(patch: str, base: str, agent: str | None, agent_tool: str) -> list[ToolCall]:
     """The file writes an ``apply_patch`` envelope (``*** Begin Patch`` ... ``*** End
     Patch``) makes, one call per file: an added file is a ``Write`` (its ``+`` lines are the
     content), an updated one an ``Edit`` (``-`` lines old, ``+`` lines new), a deleted one a

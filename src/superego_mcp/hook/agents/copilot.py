@@ -22,60 +22,35 @@ from superego_mcp.model import Decision, ToolCall
 
 AGENT = "copilot"
 EVENT = "preToolUse"
-# The agent's shell tool (what `explain --agent copilot <command>` maps a command line from).
-SHELL_TOOL = "bash"
-TOOLS: dict[str, str] = {
-    "bash": "Bash",
-    "powershell": "PowerShell",
-    "view": "Read",
-    "create": "Write",
-    "edit": "Edit",
-    "str_replace_editor": "Edit",
-    "apply_patch": "Write / Edit (one per file)",
-    "glob": "Glob",
-    "grep": "Grep",
-    "rg": "Grep",
-    "web_fetch": "WebFetch",
-    "web_search": "WebSearch",
-}
-
-
-def map_tool(
-    tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
-) -> list[ToolCall]:
-    """Copilot's call as ours."""
-    call = common.Caller(AGENT, tool_name, cwd, session_id)
-    file_path = common.path_argument(args, "path", "file_path")
-    if tool_name in ("bash", "powershell"):
-        return call.shell(TOOLS[tool_name], args, args.get("cwd"))
-    if tool_name == "view":
-        return call.one("Read", args, file_path=file_path)
-    if tool_name == "create":
-        content = args.get("file_text", args.get("content"))
-        return call.one("Write", args, file_path=file_path, content=content)
-    if tool_name in ("edit", "str_replace_editor"):
-        old, new = args.get("old_str"), args.get("new_str")
-        return call.one("Edit", args, file_path=file_path, old_string=old, new_string=new)
-    if tool_name == "apply_patch":
-        patch = args.get("input", args.get("patch", args.get("command")))
-        if not isinstance(patch, str):
-            raise wire.HookInputError("apply_patch input has no patch text")
-        return call.patch(patch)
-    if tool_name in ("glob", "grep", "rg"):
-        return call.one(TOOLS[tool_name], args, path=file_path)
-    # web_fetch, web_search; another tool keeps its name
-    return call.one(TOOLS.get(tool_name, tool_name), args)
+_EDIT = common.Tool("Edit", old_string=common.Arg("old_str"), new_string=common.Arg("new_str"))
+TOOL_MAP = common.ToolMap(
+    AGENT,
+    {
+        "bash": common.Tool("Bash", where=common.Directory("cwd")),
+        "powershell": common.Tool("PowerShell", where=common.Directory("cwd")),
+        "view": "Read",
+        "create": common.Tool("Write", content=common.Arg("file_text", "content")),
+        "edit": _EDIT,
+        "str_replace_editor": _EDIT,
+        "apply_patch": common.Tool(common.PATCH, patch=common.Arg("input", "patch", "command")),
+        "glob": "Glob",
+        "grep": "Grep",
+        "rg": "Grep",
+        "web_fetch": "WebFetch",
+        "web_search": "WebSearch",
+    },
+    path_names=("path", "file_path"),
+)
+# The agent's call as ours (several for a patch over several files); another tool keeps its
+# name and arguments.
+map_tool = TOOL_MAP.calls
 
 
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
     """Copilot hook JSON (the camelCase ``preToolUse`` dialect) -> request."""
-    data = common.as_object(data)
-    tool_name = common.required_str(data, "toolName")
-    args = common.arguments(data.get("toolArgs", {}), tool_name, "toolArgs")
-    cwd = common.absolute_cwd(data.get("cwd"), default_cwd)
-    calls = map_tool(tool_name, args, cwd, common.optional_str(data, "sessionId"))
-    common.place(calls, data)
-    return wire.HookRequest(EVENT, calls[0], more=tuple(calls[1:]), judged=True)
+    return common.flat_request(
+        data, default_cwd, TOOL_MAP, EVENT, tool="toolName", args="toolArgs", session="sessionId"
+    )
 
 
 def render_decision(

@@ -33,23 +33,28 @@ SHELL = "beforeShellExecution"
 MCP = "beforeMCPExecution"
 READ = "beforeReadFile"
 JUDGED_EVENTS = (PRE_TOOL_USE, SHELL, MCP, READ)
-# The agent's shell tool (what `explain --agent cursor <command>` maps a command line from).
-SHELL_TOOL = "Shell"
-TOOLS: dict[str, str] = {
-    "Shell": "Bash",
-    "Read": "Read",
-    "Write": "Write",
-    "Edit": "Edit",
-    "Delete": "Write",
-    "Grep": "Grep",
-    "Glob": "Glob",
-    "MCP:<tool>": "mcp__unknown__<tool>",
-    "MCP:<server>:<tool>": "mcp__<server>__<tool>",
-    "(beforeShellExecution)": "Bash",
-    "(beforeMCPExecution)": "mcp__<server>__<tool>",
-    "(beforeReadFile)": "Read",
-}
 UNKNOWN_SERVER = "unknown"
+TOOL_MAP = common.ToolMap(
+    AGENT,
+    {
+        "Shell": common.Tool("Bash", where=common.Directory("working_directory")),
+        "Read": "Read",
+        "Write": "Write",
+        "Edit": "Edit",
+        "Delete": common.Tool("Write", content=common.Value("")),
+        "Grep": "Grep",
+        "Glob": "Glob",
+    },
+    path_names=("file_path", "path"),
+    # mapped here: MCP tools by name, and the events that carry one tool each
+    shown={
+        "MCP:<tool>": f"mcp__{UNKNOWN_SERVER}__<tool>",
+        "MCP:<server>:<tool>": "mcp__<server>__<tool>",
+        "(beforeShellExecution)": "Bash",
+        "(beforeMCPExecution)": "mcp__<server>__<tool>",
+        "(beforeReadFile)": "Read",
+    },
+)
 
 
 def _mcp(tool_name: str) -> str:
@@ -65,19 +70,10 @@ def _mcp(tool_name: str) -> str:
 def map_tool(
     tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
 ) -> list[ToolCall]:
-    """A ``preToolUse`` call as ours."""
-
-    call = common.Caller(AGENT, tool_name, cwd, session_id)
-    file_path = common.path_argument(args, "file_path", "path")
-    if tool_name == "Shell":
-        return call.shell("Bash", args, args.get("working_directory"))
-    if tool_name in ("Read", "Write", "Edit"):
-        return call.one(tool_name, args, file_path=file_path)
-    if tool_name == "Delete":
-        return call.one("Write", args, file_path=file_path, content="")
-    if tool_name in ("Grep", "Glob"):
-        return call.one(tool_name, args, path=file_path)
-    return call.one(_mcp(tool_name) if tool_name.startswith("MCP:") else tool_name, args)
+    """A ``preToolUse`` call as ours (``MCP:...`` as ``mcp__<server>__<tool>``; another tool
+    keeps its name)."""
+    other = _mcp(tool_name) if tool_name.startswith("MCP:") else None
+    return TOOL_MAP.calls(tool_name, args, cwd, session_id, other)
 
 
 def _root(data: dict[str, object], default_cwd: str) -> str:
@@ -103,8 +99,7 @@ def _calls(data: dict[str, object], event: str, default_cwd: str) -> list[ToolCa
     if event == READ:
         file_path = common.required_str(data, "file_path")
         return [ToolCall("Read", {"file_path": file_path}, base, session, agent=AGENT)]
-    tool_name = common.required_str(data, "tool_name")
-    args = common.arguments(data.get("tool_input", {}), tool_name, "tool_input")
+    tool_name, args = common.tool_fields(data, text=True)
     if event == MCP:
         name = _mcp(tool_name)
         return [ToolCall(name, args, base, session, agent=AGENT, agent_tool=tool_name)]

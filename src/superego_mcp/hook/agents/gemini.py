@@ -23,21 +23,31 @@ from superego_mcp.model import Decision, ToolCall
 
 AGENT = "gemini"
 EVENT = "BeforeTool"
-# The agent's shell tool (what `explain --agent gemini <command>` maps a command line from).
-SHELL_TOOL = "run_shell_command"
-TOOLS: dict[str, str] = {
-    "run_shell_command": "Bash",
-    "write_file": "Write",
-    "replace": "Edit",
-    "read_file": "Read",
-    "read_many_files": "Glob (one per include pattern)",
-    "glob": "Glob",
-    "list_directory": "Glob",
-    "grep_search": "Grep",
-    "web_fetch": "WebFetch (one per URL in the prompt)",
-    "google_web_search": "WebSearch",
-    "mcp_<server>_<tool>": "mcp__<server>__<tool>",
-}
+# Where a directory tool (glob, list_directory, grep_search) names its directory.
+_DIR = common.Directory("dir_path", "path", "absolute_path", "directory")
+TOOL_MAP = common.ToolMap(
+    AGENT,
+    {
+        "run_shell_command": common.Tool("Bash", where=common.Directory("dir_path")),
+        "write_file": "Write",
+        "replace": "Edit",
+        "read_file": "Read",
+        "glob": common.Tool("Glob", path=_DIR, pattern=common.Arg("pattern")),
+        "list_directory": common.Tool("Glob", path=_DIR, pattern=common.Value("*")),
+        "grep_search": common.Tool(
+            "Grep", path=_DIR, glob=common.Arg("include_pattern", "include")
+        ),
+        "google_web_search": "WebSearch",
+    },
+    # file_path today; absolute_path in earlier releases (read_file, replace)
+    path_names=("file_path", "absolute_path"),
+    # mapped here, one call per pattern or URL; MCP tools by name
+    shown={
+        "read_many_files": "Glob (one per include pattern)",
+        "web_fetch": "WebFetch (one per URL in the prompt)",
+        "mcp_<server>_<tool>": "mcp__<server>__<tool>",
+    },
+)
 _URL = re.compile(r"https?://[^\s<>\"'`)\]]+", re.IGNORECASE)
 
 
@@ -49,20 +59,7 @@ def map_tool(
     mcp_context: object = None,
 ) -> list[ToolCall]:
     """Gemini's call as ours (several for ``read_many_files`` and multi-URL ``web_fetch``)."""
-
     call = common.Caller(AGENT, tool_name, cwd, session_id)
-    if tool_name == "run_shell_command":
-        return call.shell("Bash", args, args.get("dir_path"))
-    if tool_name in ("write_file", "replace", "read_file"):
-        # file_path today; absolute_path in earlier releases (read_file, replace).
-        file_path = common.path_argument(args, "file_path", "absolute_path")
-        return call.one(TOOLS[tool_name], args, file_path=file_path)
-    if tool_name in ("glob", "list_directory"):
-        pattern = args.get("pattern") if tool_name == "glob" else "*"
-        return call.one("Glob", args, path=_dir(cwd, args), pattern=pattern)
-    if tool_name == "grep_search":
-        include = args.get("include_pattern", args.get("include"))
-        return call.one("Grep", args, path=_dir(cwd, args), glob=include)
     if tool_name == "read_many_files":
         include = args.get("include", args.get("paths"))
         patterns = [p for p in include if isinstance(p, str)] if isinstance(include, list) else []
@@ -73,18 +70,10 @@ def map_tool(
         prompt = args.get("prompt")
         urls = _URL.findall(prompt) if isinstance(prompt, str) else []
         if not urls:
-            return call.one("WebFetch", args)
+            return [call("WebFetch", dict(args))]
         return [call("WebFetch", common.with_fields(args, url=u.rstrip(".,;:!?"))) for u in urls]
-    if tool_name == "google_web_search":
-        return call.one("WebSearch", args)
-    return call.one(_mcp_tool(tool_name, mcp_context) or tool_name, args)
-
-
-def _dir(cwd: str, args: dict[str, object]) -> str:
-    for name in ("dir_path", "path", "absolute_path", "directory"):
-        if isinstance(args.get(name), str) and args[name]:
-            return common.join_dir(cwd, args[name])
-    return common.join_dir(cwd, None)
+    other = None if tool_name in TOOL_MAP.tools else _mcp_tool(tool_name, mcp_context)
+    return TOOL_MAP.calls(tool_name, args, cwd, session_id, other)
 
 
 def _mcp_tool(tool_name: str, context: object) -> str | None:

@@ -25,64 +25,45 @@ from superego_mcp.model import Decision, ToolCall
 AGENT = "opencode"
 LABEL = "OpenCode"
 EVENT = "tool.execute.before"
-# The agent's shell tool (what `explain --agent opencode <command>` maps a command line from).
-SHELL_TOOL = "bash"
-TOOLS: dict[str, str] = {
-    "bash": "Bash",
-    "read": "Read",
-    "write": "Write",
-    "edit": "Edit",
-    "apply_patch": "Write / Edit (one per file)",
-    "glob": "Glob",
-    "list": "Glob",
-    "grep": "Grep",
-    "webfetch": "WebFetch",
-    "websearch": "WebSearch",
-}
-
-
-def map_tool(
-    tool_name: str, args: dict[str, object], cwd: str, session_id: str | None = None
-) -> list[ToolCall]:
-    """OpenCode's call as ours; relative paths are relative to ``cwd`` (the project)."""
-    call = common.Caller(AGENT, tool_name, cwd, session_id)
-    file_path = common.path_argument(args, "filePath", "path")
-    if tool_name == "bash":
-        return call.shell("Bash", args, args.get("workdir"))
-    if tool_name in ("read", "write"):
-        return call.one(TOOLS[tool_name], args, file_path=file_path)
-    if tool_name == "edit":
-        old, new = args.get("oldString"), args.get("newString")
-        return call.one("Edit", args, file_path=file_path, old_string=old, new_string=new)
-    if tool_name == "apply_patch":
-        patch = args.get("patchText", args.get("patch"))
-        if not isinstance(patch, str):
-            raise wire.HookInputError("apply_patch input has no patchText string")
-        return call.patch(patch)
-    if tool_name in ("glob", "list"):
-        pattern = args.get("pattern") if tool_name == "glob" else "*"
-        return call.one("Glob", args, path=file_path or cwd, pattern=pattern)
-    if tool_name == "grep":
-        return call.one("Grep", args, path=file_path, glob=args.get("include"))
-    # webfetch, websearch; another tool keeps its name
-    return call.one(TOOLS.get(tool_name, tool_name), args)
+_PATH_OR_CWD = common.FilePath(or_cwd=True)
+TOOL_MAP = common.ToolMap(
+    AGENT,
+    {
+        "bash": common.Tool("Bash", where=common.Directory("workdir")),
+        "read": "Read",
+        "write": "Write",
+        "edit": common.Tool(
+            "Edit", old_string=common.Arg("oldString"), new_string=common.Arg("newString")
+        ),
+        "apply_patch": common.Tool(common.PATCH, patch=common.Arg("patchText", "patch")),
+        "glob": common.Tool("Glob", path=_PATH_OR_CWD, pattern=common.Arg("pattern")),
+        "list": common.Tool("Glob", path=_PATH_OR_CWD, pattern=common.Value("*")),
+        "grep": common.Tool("Grep", glob=common.Arg("include")),
+        "webfetch": "WebFetch",
+        "websearch": "WebSearch",
+    },
+    # relative paths are relative to the cwd (the project)
+    path_names=("filePath", "path"),
+)
+# The agent's call as ours (several for a patch over several files); another tool keeps its
+# name and arguments.
+map_tool = TOOL_MAP.calls
 
 
 def parse_hook_input(data: object, *, default_cwd: str = "/") -> wire.HookRequest:
-    """The plugin's JSON -> request."""
-    data = common.as_object(data)
-    tool_name = common.required_str(data, "tool")
-    args = common.arguments(data.get("args", {}), tool_name, "args")
-    cwd = common.absolute_cwd(
-        data.get("directory") or data.get("worktree"), default_cwd, "directory"
-    )
-    calls = map_tool(tool_name, args, cwd, common.optional_str(data, "sessionID"))
-    worktree = data.get("worktree")
-    # OpenCode's worktree is "/" outside a git repository: that is no project.
-    common.place(calls, data, worktree if worktree != "/" else None)
-    call_id = common.optional_str(data, "callID")
-    return wire.HookRequest(
-        EVENT, calls[0], tool_use_id=call_id, more=tuple(calls[1:]), judged=True
+    """The plugin's JSON -> request (OpenCode's worktree is ``/`` outside a git repository:
+    that is no project)."""
+    return common.flat_request(
+        data,
+        default_cwd,
+        TOOL_MAP,
+        EVENT,
+        tool="tool",
+        args="args",
+        session="sessionID",
+        cwd=("directory", "worktree"),
+        project="worktree",
+        call_id="callID",
     )
 
 
