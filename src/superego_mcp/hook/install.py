@@ -92,17 +92,6 @@ def is_ours(handler: object) -> bool:
     return installer.is_our_command(command)
 
 
-def _hooks_of(data: dict[str, Any], path: Path) -> dict[str, Any]:
-    hooks = data.get("hooks", {})
-    if not isinstance(hooks, dict):
-        raise installer.InstallError(f'{path}: "hooks" is not an object; left untouched')
-    for event in _OUR_EVENTS:
-        groups = hooks.get(event, [])
-        if not isinstance(groups, list):
-            raise installer.InstallError(f"{path}: hooks.{event} is not a list; left untouched")
-    return hooks
-
-
 def _remove_ours(hooks: dict[str, Any]) -> int:
     """Drop our handlers (and groups / events left empty by that); return how many."""
     removed = 0
@@ -164,7 +153,7 @@ def install(args: argparse.Namespace) -> str:
     data = installer.read_settings(path)
     exists = data is not None
     data = data if data is not None else {}
-    hooks = _hooks_of(data, path)
+    hooks = installer.hooks_of(data, path, _OUR_EVENTS)
     _remove_ours(hooks)
     hooks.setdefault(EVENT, []).append({"matcher": args.matcher, "hooks": [handler]})
     hooks.setdefault(AFTER_EVENT, []).append(
@@ -185,7 +174,7 @@ def uninstall(args: argparse.Namespace) -> str:
     data = installer.read_settings(path)
     if data is None:
         return f"nothing to remove: {path} does not exist"
-    hooks = _hooks_of(data, path)
+    hooks = installer.hooks_of(data, path, _OUR_EVENTS)
     removed = _remove_ours(hooks)
     if not removed:
         return f"nothing to remove: no Superego hook in {path}"
@@ -200,56 +189,43 @@ def uninstall(args: argparse.Namespace) -> str:
 def status_lines(project_dir: str | None) -> tuple[list[str], bool]:
     """What is installed in each scope, and whether everything found is usable (every
     settings file readable, every installed command present)."""
-    lines: list[str] = []
-    ok = True
+    status = installer.Status(project_dir)
     for scope in ("user", "project", "local"):
         path = settings_path(scope, project_dir)
-        try:
-            data = installer.read_settings(path)
-            found = _installed(_hooks_of(data, path)) if data is not None else []
-        except installer.InstallError as exc:
-            lines.append(f"{scope}: {exc}")
-            ok = False
+        hooks = status.hooks(scope, path, _OUR_EVENTS)
+        if hooks is None:
             continue
-        if not found:
-            lines.append(f"{scope}: not installed ({path})")
-        for event, matcher, handler in found:
+        for event, matcher, handler in status.found(scope, path, _installed(hooks)):
             what = handler.get("command") or handler.get("url")
-            lines.append(
-                f"{scope}: {event} matcher {matcher!r} {handler.get('type')} {what} "
-                f"timeout {handler.get('timeout')} s ({path})"
-            )
-            warning = (
-                installer.policy_warning(str(what), project_dir) if handler.get("command") else None
-            )
-            if warning:
-                lines.append(f"{scope}: WARNING: {warning}")
+            shown = f"{event} matcher {matcher!r} {handler.get('type')} {what}"
+            command = str(what) if handler.get("command") else None
+            status.entry(scope, f"{shown} timeout {handler.get('timeout')} s ({path})", command)
             missing = installer.missing_program(handler)
             if missing and event == AFTER_EVENT:
-                lines.append(
-                    f"{scope}: BROKEN: {missing} cannot run: calls that ran are not recorded "
-                    "(superego-mcp suggest has no approvals to learn from)"
+                status.broken(
+                    scope,
+                    f"{missing} cannot run: calls that ran are not recorded "
+                    "(superego-mcp suggest has no approvals to learn from)",
                 )
-                ok = False
             elif missing and missing.endswith("(not on PATH)"):
-                lines.append(
-                    f"{scope}: BROKEN: {missing}: every call is refused until it is installed "
-                    "(the shared command fails closed)"
+                status.broken(
+                    scope,
+                    f"{missing}: every call is refused until it is installed "
+                    "(the shared command fails closed)",
                 )
-                ok = False
             elif missing and str(what).endswith(installer.FAIL_CLOSED):
-                lines.append(
-                    f"{scope}: BROKEN: {missing} is not an executable file: every call is "
-                    "refused until the hook is reinstalled (the command fails closed)"
+                status.broken(
+                    scope,
+                    f"{missing} is not an executable file: every call is refused until the "
+                    "hook is reinstalled (the command fails closed)",
                 )
-                ok = False
             elif missing:
-                lines.append(
-                    f"{scope}: BROKEN: {missing} is not an executable file; Claude Code lets "
-                    "every call through while the hook cannot start (reinstall the hook)"
+                status.broken(
+                    scope,
+                    f"{missing} is not an executable file; Claude Code lets every call "
+                    "through while the hook cannot start (reinstall the hook)",
                 )
-                ok = False
-    return lines, ok
+    return status.lines, status.ok
 
 
 def _installed(hooks: dict[str, Any]) -> list[tuple[str, object, dict[str, Any]]]:

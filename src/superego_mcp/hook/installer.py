@@ -145,6 +145,19 @@ def read_settings(path: Path) -> dict[str, Any] | None:
     return data
 
 
+def hooks_of(data: dict[str, Any], path: Path, events: tuple[str, ...]) -> dict[str, Any]:
+    """The ``hooks`` object of an agent's settings ``data`` (read from ``path``), each of
+    ``events`` in it a list; anything else raises :class:`InstallError` (the file is left
+    untouched)."""
+    hooks = data.get("hooks", {})
+    if not isinstance(hooks, dict):
+        raise InstallError(f'{path}: "hooks" is not an object; left untouched')
+    for event in events:
+        if not isinstance(hooks.get(event, []), list):
+            raise InstallError(f"{path}: hooks.{event} is not a list; left untouched")
+    return hooks
+
+
 def backup_path(target: Path, scope: str) -> Path:
     """Where the old settings file is copied: next to it for the user's own file, in the
     cache directory for a file inside a repository (project, local), never in the repo."""
@@ -220,3 +233,49 @@ def missing_program(handler: dict[str, Any]) -> str | None:
 
         return None if shutil.which(program) else f"{program} (not on PATH)"
     return None if os.access(program, os.X_OK) and Path(program).is_file() else program
+
+
+class Status:
+    """What ``hooks status`` reports, a line each (``PREFIX: ...``: the agent and scope), and
+    whether everything installed is usable (``ok``): every agent's installer fills one."""
+
+    __slots__ = ("lines", "ok", "project_dir")
+
+    def __init__(self, project_dir: str | None) -> None:
+        self.lines: list[str] = []
+        self.ok = True
+        self.project_dir = project_dir
+
+    def hooks(self, prefix: str, path: Path, events: tuple[str, ...]) -> dict[str, Any] | None:
+        """The hooks of the settings file ``path`` (``{}`` when it does not exist); ``None``,
+        the problem said, when it cannot be used (:func:`read_settings`, :func:`hooks_of`)."""
+        try:
+            data = read_settings(path)
+            return hooks_of(data, path, events) if data else {}
+        except InstallError as exc:
+            self.lines.append(f"{prefix}: {exc}")
+            self.ok = False
+            return None
+
+    def found(self, prefix: str, path: Path, entries: list[Any]) -> list[Any]:
+        """``entries`` (ours, found in ``path``), having said "not installed" when none."""
+        if not entries:
+            self.lines.append(f"{prefix}: not installed ({path})")
+        return entries
+
+    def entry(self, prefix: str, text: str, command: str | None) -> None:
+        """One installed hook, described by ``text``; for a ``command``, a warning when the
+        policy it runs with lacks the bundled final rules (:func:`policy_warning`)."""
+        self.lines.append(f"{prefix}: {text}")
+        warning = policy_warning(command, self.project_dir) if command is not None else None
+        if warning:
+            self.lines.append(f"{prefix}: WARNING: {warning}")
+
+    def say(self, prefix: str, text: str) -> None:
+        """A line that changes nothing about ``ok``."""
+        self.lines.append(f"{prefix}: {text}")
+
+    def broken(self, prefix: str, why: str) -> None:
+        """An installed hook that cannot work."""
+        self.lines.append(f"{prefix}: BROKEN: {why}")
+        self.ok = False

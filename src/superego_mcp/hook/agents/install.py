@@ -152,16 +152,6 @@ def _is_ours(entry: object) -> bool:
     return command is not None and installer.is_our_command(command)
 
 
-def _hooks_of(agent: str, data: dict[str, Any], path: Path) -> dict[str, Any]:
-    hooks = data.get("hooks", {})
-    if not isinstance(hooks, dict):
-        raise installer.InstallError(f'{path}: "hooks" is not an object; left untouched')
-    for event in _EVENTS[agent]:
-        if not isinstance(hooks.get(event, []), list):
-            raise installer.InstallError(f"{path}: hooks.{event} is not a list; left untouched")
-    return hooks
-
-
 def _remove(agent: str, hooks: dict[str, Any]) -> int:
     removed = 0
     for event in _EVENTS[agent]:
@@ -242,7 +232,7 @@ def install(agent: str, args: argparse.Namespace) -> str:
     data = installer.read_settings(path)
     exists = data is not None
     data = data if data is not None else {}
-    hooks = _hooks_of(agent, data, path)
+    hooks = installer.hooks_of(data, path, _EVENTS[agent])
     _remove(agent, hooks)
     event, entry = _entry(agent, command, timeout)
     hooks.setdefault(event, []).append(entry)
@@ -277,7 +267,7 @@ def uninstall(agent: str, args: argparse.Namespace) -> str:
     data = installer.read_settings(path)
     if data is None:
         return f"{agent}: nothing to remove: {path} does not exist"
-    hooks = _hooks_of(agent, data, path)
+    hooks = installer.hooks_of(data, path, _EVENTS[agent])
     removed = _remove(agent, hooks)
     if not removed:
         return f"{agent}: nothing to remove: no Superego hook in {path}"
@@ -293,54 +283,37 @@ def uninstall(agent: str, args: argparse.Namespace) -> str:
 
 def status_lines(agent: str, project_dir: str | None) -> tuple[list[str], bool]:
     """What is installed for ``agent`` in each scope, and whether all of it is usable."""
-    lines: list[str] = []
-    ok = True
+    status = installer.Status(project_dir)
     for scope in SCOPES:
+        prefix = f"{agent} {scope}"
         path = config_path(agent, scope, project_dir)
         if agent == "opencode":
             state, argv = _plugin_state(path)
-            if state == "absent":
-                lines.append(f"{agent} {scope}: not installed ({path})")
-            elif state == "foreign":
-                lines.append(f"{agent} {scope}: {path} exists but is not Superego's plugin")
-            else:
-                command = shlex.join(argv)
-                lines.append(f"{agent} {scope}: plugin {path}: {command}")
-                warning = installer.policy_warning(command, project_dir)
-                if warning:
-                    lines.append(f"{agent} {scope}: WARNING: {warning}")
-                ok = _report_missing(lines, agent, scope, command) and ok
+            if state == "foreign":
+                status.say(prefix, f"{path} exists but is not Superego's plugin")
+                continue
+            for plugin in status.found(prefix, path, [argv] if state == "ours" else []):
+                command = shlex.join(plugin)
+                status.entry(prefix, f"plugin {path}: {command}", command)
+                _check_program(status, prefix, command)
             continue
-        try:
-            data = installer.read_settings(path)
-            entries = _found_entries(agent, _hooks_of(agent, data, path)) if data else []
-        except installer.InstallError as exc:
-            lines.append(f"{agent} {scope}: {exc}")
-            ok = False
+        hooks = status.hooks(prefix, path, _EVENTS[agent])
+        if hooks is None:
             continue
-        if not entries:
-            lines.append(f"{agent} {scope}: not installed ({path})")
-        for event, entry in entries:
+        for event, entry in status.found(prefix, path, _found_entries(agent, hooks)):
             command = _entry_command(entry) or ""
-            lines.append(f"{agent} {scope}: {event} {command} ({path})")
-            warning = installer.policy_warning(command, project_dir)
-            if warning:
-                lines.append(f"{agent} {scope}: WARNING: {warning}")
-            ok = _report_missing(lines, agent, scope, command) and ok
-    return lines, ok
+            status.entry(prefix, f"{event} {command} ({path})", command)
+            _check_program(status, prefix, command)
+    return status.lines, status.ok
 
 
-def _report_missing(lines: list[str], agent: str, scope: str, command: str) -> bool:
+def _check_program(status: installer.Status, prefix: str, command: str) -> None:
     try:
         missing = installer.missing_program({"type": "command", "command": command or "''"})
     except ValueError:  # a command line shlex cannot split
         missing = command
-    if missing is None:
-        return True
-    lines.append(
-        f"{agent} {scope}: BROKEN: {missing} is not an executable file; reinstall the hook"
-    )
-    return False
+    if missing is not None:
+        status.broken(prefix, f"{missing} is not an executable file; reinstall the hook")
 
 
 # --- OpenCode's plugin file ------------------------------------------------------------------
