@@ -210,6 +210,13 @@ def place(
     )
 
 
+def root_of(call: ToolCall, home: str | None = None) -> str:
+    """The project root of ``call``: the one its entry point set (:func:`place`), else the
+    git work tree of its cwd, else the cwd (a dotfiles repository recognised against
+    ``home``)."""
+    return call.project or project_root(call.cwd or "/", home=home)
+
+
 def project_root(
     cwd: str,
     *,

@@ -231,14 +231,14 @@ def shapes_of(judgement: Judgement, call: ToolCall, home: str) -> list[Shape] | 
     none is proposed for this call (a final rule or a deny decides it, a word known only at
     run time, paths outside the project)."""
     from superego_mcp.policy.engine import temp_dirs
-    from superego_mcp.project import project_root
+    from superego_mcp.project import root_of
 
     for r in judgement.units:
         if r.rule is not None and r.rule.final and r.action != "allow":
             return f"the final rule {r.rule.id} decides it"
         if r.action == "deny":
             return f"{r.rule.id if r.rule else 'the default'} denies it"
-    project = call.project or project_root(call.cwd or "/", home=home)
+    project = root_of(call, home)
     temps = temp_dirs()
     out: list[Shape] = []
     for r in judgement.units:
@@ -535,9 +535,9 @@ class _Proposer:
         self.refused = {int(r["id"]) for r in evidence.refused}
 
     def _project(self, call: ToolCall) -> str:
-        from superego_mcp.project import project_root
+        from superego_mcp.project import root_of
 
-        return call.project or project_root(call.cwd or "/", home=self.home)
+        return root_of(call, self.home)
 
     def propose(
         self, shape: Shape, members: list[tuple[dict[str, Any], ToolCall]]

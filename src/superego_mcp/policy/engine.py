@@ -14,7 +14,7 @@ from superego_mcp import observe
 from superego_mcp.model import Decision, more_restrictive, with_no_opinion
 from superego_mcp.paths import normalize
 from superego_mcp.policy.conditions import Context, Unit
-from superego_mcp.project import project_root
+from superego_mcp.project import root_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -419,7 +419,7 @@ class Policy:
         **shell_limits: int,
     ) -> Decision:
         """Judge one call. ``home`` defaults to the call's, else ``$HOME``; the project root
-        to the call's, else :func:`superego_mcp.project.project_root` of its cwd;
+        is :func:`superego_mcp.project.root_of` (the call's, else found from its cwd);
         ``shell_limits`` (``max_length``, ``max_depth``, ``max_commands``; ``read_scripts=0``
         turns reading scripts off) go to the shell analyzer. May return ``review``
         (``superego_mcp.decide`` resolves it). Raises on malformed input; callers fail closed.
@@ -439,7 +439,7 @@ class Policy:
             call = powershell_as_shell(call)
         home = home or call.home or observe.env("HOME") or os.path.expanduser("~")  # noqa: PTH111
         cwd_forms = normalize(call.cwd or "/", "/", home)
-        project = call.project or project_root(call.cwd or "/", home=home)
+        project = root_of(call, home)
         ctx = Context(
             call, cwd_forms, home, temp_dirs(), now, normalize(project, "/", home), self.protected
         )

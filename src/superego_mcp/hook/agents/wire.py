@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from superego_mcp.errors import SuperegoError
-from superego_mcp.model import Decision
+from superego_mcp.model import Decision, fail_mode_of
 from superego_mcp.strictjson import DuplicateKeyError, reject_duplicates
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
@@ -123,7 +123,7 @@ def event_of(data: dict[str, object], default: str) -> str:
 def failure(fail_mode: str, problem: str) -> Decision:
     """The decision of a call that could not be judged: ``deny`` for the ``deny`` fail mode,
     ``ask`` for anything else (never allow, never defer); the reason names ``problem``."""
-    action: Action = "deny" if fail_mode == "deny" else "ask"
+    action: Action = fail_mode_of(fail_mode) or "ask"
     return Decision(action, f"it could not judge the call, so it fails closed: {problem}", None)
 
 
