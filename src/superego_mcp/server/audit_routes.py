@@ -129,20 +129,36 @@ async def _backfill(
 
 def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
     """Mount ``/v1/audit``, the stream routes and ``/metrics`` on ``app``."""
+    routes = AuditRoutes(recorder)
+    app.add_api_route("/v1/audit", routes.audit, methods=["GET"], tags=["audit"])
+    app.add_api_route("/v1/audit/stats", routes.audit_stats, methods=["GET"], tags=["audit"])
+    app.add_api_route(STREAM_PATH, routes.stream, methods=["GET"], tags=["audit"])
+    app.add_api_websocket_route(WS_PATH, routes.ws)
+    app.add_api_route(
+        "/metrics", routes.metrics, methods=["GET"], tags=["health"], response_class=Response
+    )
 
-    @app.get("/v1/audit", tags=["audit"])
-    async def audit(request: Request) -> Response:
+
+class AuditRoutes:
+    """The audit's HTTP routes over one recorder (mounted by :func:`add_audit_routes`; a
+    method's name and docstring are its route's in the OpenAPI document)."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    async def audit(self, request: Request) -> Response:
         """Recorded decisions, newest first. Filters: ``since`` (15m, 2h, 7d, ISO time,
         epoch), ``decision``, ``tool``, ``rule``, ``session``, ``text`` (substring of input,
         reason or tool), ``entry``; ``limit`` (1-1000, default 100); ``cursor`` (the
         ``next_cursor`` of the previous page)."""
-        if recorder.store is None:
+        store = self.recorder.store
+        if store is None:
             return _off()
         try:
             q = parse_query(request.query_params)
         except BadQuery as exc:
             return _bad(exc)
-        rows = await asyncio.to_thread(recorder.store.query, q)
+        rows = await asyncio.to_thread(store.query, q)
         more = len(rows) == q.limit
         return EscapedJSON(
             {
@@ -151,19 +167,18 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
             }
         )
 
-    @app.get("/v1/audit/stats", tags=["audit"])
-    async def audit_stats(request: Request) -> Response:
+    async def audit_stats(self, request: Request) -> Response:
         """Counts by decision, entry, tool and rule for the rows matching the filters."""
-        if recorder.store is None:
+        store = self.recorder.store
+        if store is None:
             return _off()
         try:
             q = parse_query(request.query_params, cursor=False)
         except BadQuery as exc:
             return _bad(exc)
-        return EscapedJSON(await asyncio.to_thread(recorder.store.stats, q))
+        return EscapedJSON(await asyncio.to_thread(store.stats, q))
 
-    @app.get(STREAM_PATH, tags=["audit"])
-    async def stream(request: Request) -> Response:
+    async def stream(self, request: Request) -> Response:
         """Server-Sent Events: one ``decision`` event per decision (``id`` = its audit id),
         filtered like ``/v1/audit``. Resume with ``Last-Event-ID`` (or ``?last_id=``). A
         reader that falls behind gets a ``dropped`` event with the reason, then the end."""
@@ -174,41 +189,14 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
             )
         except BadQuery as exc:
             return _bad(exc)
-        sub = recorder.hub.subscribe(q)
-
-        async def events() -> AsyncIterator[str]:
-            try:
-                yield ": superego decision stream\n\n"
-                floor = 0  # rows up to here went out from the store: not again from the queue
-                if last is not None:
-                    async for row in _backfill(recorder, sub, last):
-                        yield _sse(row)
-                    floor = sub.skip_upto
-                while True:
-                    try:
-                        item: dict[str, Any] | None = await asyncio.wait_for(
-                            sub.queue.get(), HEARTBEAT_SECONDS
-                        )
-                    except TimeoutError:
-                        yield ": keep-alive\n\n"
-                        continue
-                    if item is None:
-                        reason = json.dumps({"error": "dropped", "reason": sub.dropped})
-                        yield f"event: dropped\ndata: {reason}\n\n"
-                        return
-                    if item["id"] > floor:
-                        yield _sse(item)
-            finally:
-                recorder.hub.unsubscribe(sub)
-
+        sub = self.recorder.hub.subscribe(q)
         return StreamingResponse(
-            events(),
+            _sse_events(self.recorder, sub, last),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
 
-    @app.websocket(WS_PATH)
-    async def ws(websocket: WebSocket) -> None:
+    async def ws(self, websocket: WebSocket) -> None:
         """The same stream over a WebSocket: one JSON text message per decision. Filters
         and ``last_id`` in the query string. A reader that falls behind is closed with code
         1008 and the reason."""
@@ -219,40 +207,77 @@ def add_audit_routes(app: FastAPI, recorder: Recorder) -> None:
             await websocket.close(code=1008, reason=str(exc)[:120])
             return
         await websocket.accept()
-        sub = recorder.hub.subscribe(q)
+        sub = self.recorder.hub.subscribe(q)
         receiver = asyncio.create_task(_drain(websocket))
         try:
-            floor = 0  # as in the SSE route: backfilled rows are not sent twice
-            if last is not None:
-                async for row in _backfill(recorder, sub, last):
-                    await websocket.send_text(json.dumps(to_public(row)))
-                floor = sub.skip_upto
-            while True:
-                getter: asyncio.Task[dict[str, Any] | None] = asyncio.create_task(sub.queue.get())
-                done, _ = await asyncio.wait(
-                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if receiver in done:
-                    getter.cancel()
-                    return
-                item = getter.result()
-                if item is None:
-                    await websocket.close(code=1008, reason=(sub.dropped or "dropped")[:120])
-                    return
-                if item["id"] > floor:
-                    await websocket.send_text(json.dumps(to_public(item)))
+            await _ws_send(self.recorder, websocket, sub, last, receiver)
         except (WebSocketDisconnect, RuntimeError):
             return
         finally:
             receiver.cancel()
-            recorder.hub.unsubscribe(sub)
+            self.recorder.hub.unsubscribe(sub)
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
-    async def metrics() -> Response:
+    async def metrics(self) -> Response:
         """Prometheus text format (behind the bearer token like every route)."""
         # Rendering walks every series: off the event loop, so a scrape never stalls calls.
-        body = await asyncio.to_thread(recorder.metrics.exposition)
+        body = await asyncio.to_thread(self.recorder.metrics.exposition)
         return Response(body, media_type=CONTENT_TYPE)
+
+
+async def _sse_events(recorder: Recorder, sub: Subscriber, last: int | None) -> AsyncIterator[str]:
+    """The SSE stream of ``sub``: stored rows after ``last`` first, then live ones, with a
+    keep-alive comment when there are none; unsubscribed at the end."""
+    try:
+        yield ": superego decision stream\n\n"
+        floor = 0  # rows up to here went out from the store: not again from the queue
+        if last is not None:
+            async for row in _backfill(recorder, sub, last):
+                yield _sse(row)
+            floor = sub.skip_upto
+        while True:
+            try:
+                item: dict[str, Any] | None = await asyncio.wait_for(
+                    sub.queue.get(), HEARTBEAT_SECONDS
+                )
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            if item is None:
+                reason = json.dumps({"error": "dropped", "reason": sub.dropped})
+                yield f"event: dropped\ndata: {reason}\n\n"
+                return
+            if item["id"] > floor:
+                yield _sse(item)
+    finally:
+        recorder.hub.unsubscribe(sub)
+
+
+async def _ws_send(
+    recorder: Recorder,
+    websocket: WebSocket,
+    sub: Subscriber,
+    last: int | None,
+    receiver: asyncio.Task[None],
+) -> None:
+    """Send ``sub``'s rows over ``websocket`` (stored ones after ``last`` first) until the
+    client goes (``receiver`` ends) or the reader falls behind (closed with the reason)."""
+    floor = 0  # as in the SSE stream: backfilled rows are not sent twice
+    if last is not None:
+        async for row in _backfill(recorder, sub, last):
+            await websocket.send_text(json.dumps(to_public(row)))
+        floor = sub.skip_upto
+    while True:
+        getter: asyncio.Task[dict[str, Any] | None] = asyncio.create_task(sub.queue.get())
+        done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        if receiver in done:
+            getter.cancel()
+            return
+        item = getter.result()
+        if item is None:
+            await websocket.close(code=1008, reason=(sub.dropped or "dropped")[:120])
+            return
+        if item["id"] > floor:
+            await websocket.send_text(json.dumps(to_public(item)))
 
 
 async def _drain(websocket: WebSocket) -> None:

@@ -98,6 +98,14 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
     """The FastMCP server judging with the policy ``holder`` keeps in force; decisions go
     through ``recorder`` (metrics, audit, stream) when given."""
     mcp: FastMCP = FastMCP(name="superego-mcp", instructions=INSTRUCTIONS, version=__version__)
+    _add_tools(mcp, holder, recorder)
+    _add_resources(mcp, holder, recorder)
+    _add_prompts(mcp)
+    return mcp
+
+
+def _add_tools(mcp: FastMCP, holder: PolicyHolder, recorder: "Recorder | None") -> None:
+    """The tools: judge a call (recorded through ``recorder`` when given), explain one."""
 
     @mcp.tool(annotations=_READ_ONLY)
     async def evaluate_tool_call(
@@ -130,6 +138,11 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
         call = _call(tool_name, tool_input, cwd, project, home)
         d, trace = await holder.explain(call, _session(ctx))
         return Explanation(**Evaluation.of(d).model_dump(), trace=trace)
+
+
+def _add_resources(mcp: FastMCP, holder: PolicyHolder, recorder: "Recorder | None") -> None:
+    """The resources: the policy in force, the server's status, and with ``recorder`` the
+    recent decisions."""
 
     @mcp.resource(
         "superego://policy",
@@ -169,6 +182,10 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
             rows = await asyncio.to_thread(store.query, Query(limit=50))
             return json.dumps({"items": [to_public(r) for r in rows]}, indent=2)
 
+
+def _add_prompts(mcp: FastMCP) -> None:
+    """The prompt: a review of one call, the call shown as untrusted data."""
+
     @mcp.prompt(
         name="review_tool_call",
         description="Ask a model to review one tool call; the call is shown as untrusted data.",
@@ -179,8 +196,6 @@ def build_mcp(holder: PolicyHolder, recorder: "Recorder | None" = None) -> FastM
         cwd: Cwd = "",
     ) -> list[Message]:
         return [Message(_review_text(tool_name, tool_input, cwd))]
-
-    return mcp
 
 
 def _session(ctx: Context) -> Any:

@@ -89,46 +89,64 @@ def add_suggestion_routes(
     app: FastAPI, settings: Settings, holder: PolicyHolder, recorder: Recorder, token: str | None
 ) -> None:
     """Declare both routes on ``app`` (``token``: the API token, ``None`` when unset)."""
-    busy = asyncio.Lock()
+    routes = SuggestionRoutes(settings, holder, recorder, token)
+    app.add_api_route(
+        SUGGESTIONS_PATH,
+        routes.suggestions,
+        methods=["GET"],
+        tags=["audit"],
+        responses={422: {"description": "bad query"}, 503: {"description": "audit off"}},
+    )
+    app.add_api_route(
+        ACCEPT_PATH,
+        routes.accept,
+        methods=["POST"],
+        tags=["audit"],
+        responses={
+            403: {"description": "no API token set, or no bearer token sent"},
+            422: {"description": "bad body, unknown suggestion, or check fails"},
+        },
+    )
 
-    def compute(options: _Options) -> tuple[sg.Result, Any]:
-        store = recorder.store
+
+class SuggestionRoutes:
+    """Both routes over the server's policy and audit store (mounted by
+    :func:`add_suggestion_routes`; a method's name and docstring are its route's in the
+    OpenAPI document). One computation at a time (``busy``)."""
+
+    def __init__(
+        self, settings: Settings, holder: PolicyHolder, recorder: Recorder, token: str | None
+    ) -> None:
+        self.settings = settings
+        self.holder = holder
+        self.recorder = recorder
+        self.token = token
+        self.busy = asyncio.Lock()
+
+    def _compute(self, options: _Options) -> tuple[sg.Result, Any]:
+        store = self.recorder.store
         assert store is not None
-        policy = holder.policy
+        policy = self.holder.policy
         evidence = sg.evidence_from(store, options.since, options.until)
         result = sg.suggest(
             policy,
             evidence,
             min_sessions=options.min_sessions,
             min_calls=options.min_calls,
-            fail_mode=settings.fail_mode,
-            **settings.shell_limits(),
+            fail_mode=self.settings.fail_mode,
+            **self.settings.shell_limits(),
         )
         return result, policy
 
-    async def run(options: _Options) -> tuple[sg.Result, Any]:
-        if recorder.store is None:
+    async def _run(self, options: _Options) -> tuple[sg.Result, Any]:
+        if self.recorder.store is None:
             raise BadRequest("audit_off", "the audit is off: there is no trail to learn from", 503)
-        if busy.locked():
+        if self.busy.locked():
             raise BadRequest("busy", "suggestions are being computed; try again shortly", 429)
-        async with busy:
-            return await asyncio.to_thread(compute, options)
+        async with self.busy:
+            return await asyncio.to_thread(self._compute, options)
 
-    def files(policy: Any) -> dict[str, str | None]:
-        out: dict[str, str | None] = {}
-        for which in ("user", "project"):
-            try:
-                out[which] = sg.layer_file(policy, which)
-            except sg.SuggestError:
-                out[which] = None
-        return out
-
-    @app.get(
-        SUGGESTIONS_PATH,
-        tags=["audit"],
-        responses={422: {"description": "bad query"}, 503: {"description": "audit off"}},
-    )
-    async def suggestions(request: Request) -> Response:
+    async def suggestions(self, request: Request) -> Response:
         """Allow rules learned from approved calls, each with the replay of the trail under
         it, what was not proposed and why, and possible evasions (docs/replay.md)."""
         try:
@@ -137,28 +155,21 @@ def add_suggestion_routes(
             if unknown:
                 raise BadRequest("bad_query", f"unknown parameter(s): {', '.join(sorted(unknown))}")
             limit = _int(params.get("limit", 20), "limit", 0, MAX_LIMIT)
-            result, policy = await run(_Options(params))
+            result, policy = await self._run(_Options(params))
         except BadRequest as exc:
             return exc.response()
         body = result.to_dict(limit)
-        body["files"] = files(policy)
+        body["files"] = _files(policy)
         return EscapedJSON(body)
 
-    @app.post(
-        ACCEPT_PATH,
-        tags=["audit"],
-        responses={
-            403: {"description": "no API token set, or no bearer token sent"},
-            422: {"description": "bad body, unknown suggestion, or check fails"},
-        },
-    )
-    async def accept(request: Request) -> Response:
+    async def accept(self, request: Request) -> Response:
         """Append the named suggestions to the ``user`` or ``project`` policy file (bearer
         token only); the file is written only if it loads and its examples pass."""
+        holder = self.holder
         try:
-            _check_token(request, token)
+            _check_token(request, self.token)
             options, ids, which = _accept_body(await request.body())
-            result, policy = await run(options)
+            result, policy = await self._run(options)
             chosen = sg.accepted(result, ids)
             path = sg.layer_file(policy, which)
             await asyncio.to_thread(
@@ -183,6 +194,17 @@ def add_suggestion_routes(
                 "policy_digest": holder.policy.digest,
             }
         )
+
+
+def _files(policy: Any) -> dict[str, str | None]:
+    """The policy file of each layer a suggestion may be written to (``None``: none)."""
+    out: dict[str, str | None] = {}
+    for which in ("user", "project"):
+        try:
+            out[which] = sg.layer_file(policy, which)
+        except sg.SuggestError:
+            out[which] = None
+    return out
 
 
 def _reloaded(holder: PolicyHolder) -> None:
