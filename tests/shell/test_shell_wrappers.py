@@ -249,3 +249,19 @@ def test_xargs_fed_listed_names_takes_the_listers_places(run: Analyze, tmp_path:
     assert str(tmp_path) in fmt.paths
     for fed in ("cat l.txt | xargs shfmt -w", "xargs -a l.txt shfmt -w", "curl x | xargs shfmt"):
         assert "listed-names" not in only(run(fed), "shfmt").flags, fed
+
+
+def test_find_exec_gives_any_program_the_files_under_its_start(
+    run: Analyze, tmp_path: Path
+) -> None:
+    black = only(run(f"find {tmp_path}/src -type f -exec black {{}} +"), "black")
+    assert "listed-names" in black.flags
+    assert black.paths == (f"{tmp_path}/src",)
+    # a word beside {} only known at run time, {} inside a word, -ok (a prompt), a deleter
+    for source in (
+        "find . -exec black {} $OUT \\;",
+        "find . -exec black {}.py \\;",
+        "find . -ok black {} \\;",
+    ):
+        assert "listed-names" not in only(run(source), "black").flags, source
+    assert "listed-names" not in only(run("find . -exec rm {} +"), "rm").flags

@@ -708,17 +708,20 @@ def found_files(
         inner.paths = dedupe((*inner.paths, *start_paths))
     if given and named and inner.program not in NAMES_ONLY | TAKES_FILES:
         inner.paths = dedupe((*inner.paths, *named))  # deleters have START already
-    # `find src -exec cat {} +`: a reader of the files under START, every other word known.
+    # `find src -exec cat {} +`: a reader of the files under START, every other word known;
+    # `find src -exec black {} +`: any other program (not a deleter or mover: those have
+    # START above) given those files (each begins with START: no option can hide in one).
     if (
         static
-        and inner.program in READS_NAMES
+        and inner.program
+        and inner.program not in TAKES_FILES
         and not inner.program_files
         and any(f[0] == "{}" for f in written)
         and all(not f[1] and ("{}" not in f[0] or f[0] == "{}") for f in written)
     ):
         if not named:  # else START/NAME, added above
             inner.paths = dedupe((*inner.paths, *start_paths))
-        inner.flags = inner.flags | INPUT_NAMES
+        inner.flags = inner.flags | (INPUT_NAMES if inner.program in READS_NAMES else LISTED_NAMES)
 
 
 # Programs that only print or test a name they are given, never open the file.
