@@ -18,8 +18,10 @@ sending round-robin every call of the everyday, dangerous and public-everyday co
 remembering a few answers gains nothing; every server first answers each call once (its
 warm-up: the decision cache then holds the whole mix, docs/server.md "Decision cache"). Each
 round takes every server's 1-connection median
-latency and its requests/s at 32 connections; the figures are the medians over rounds, the
-ratios are taken round by round. Afterwards: each server's resident memory, and the audit
+latency, its requests/s at 32 connections and the CPU time it used per request in that run
+(user + system, all threads: on a loaded machine the CPU a request costs varies far less than
+what a second of wall time buys); the figures are the medians over rounds, the ratios are
+taken round by round. Afterwards: each server's resident memory, and the audit
 rows committed (every answered request of the audit-on server must have its row).
 
     python3 scripts/uv.py run python bench/bench_server.py [--rounds 3] [--seconds 5]
@@ -120,6 +122,7 @@ class Server:
         self.db = db
         self.medians: list[float] = []
         self.rps: list[float] = []
+        self.cpu_us: list[float] = []  # CPU per request at 32 connections
         self.errors = 0
         self.answered = 0
         self.proc = subprocess.Popen(
@@ -140,6 +143,11 @@ class Server:
                 if self.proc.poll() is not None or time.perf_counter() - t0 > 60:
                     raise SystemExit(f"{self.name} did not become healthy") from None
                 time.sleep(0.05)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system, every thread) the server has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -272,7 +280,9 @@ def main() -> int:
         for _ in range(args.rounds):
             for s in servers:
                 _, n1, e1, median = wrk(s.port, script, 1, args.latency_seconds)
+                cpu = s.cpu_seconds()
                 rps, n32, e32, _ = wrk(s.port, script, 32, args.seconds)
+                s.cpu_us.append((s.cpu_seconds() - cpu) / max(n32, 1) * 1e6)
                 s.medians.append(median)
                 s.rps.append(rps)
                 s.errors += e1 + e32
@@ -297,7 +307,7 @@ def main() -> int:
     )
     print(
         f"{'server':<22}{'req/s @32':>10}{'x trivial':>10}{'median @1':>11}{'x trivial':>10}"
-        f"{'errors':>8}{'RSS MiB':>9}"
+        f"{'CPU/req':>9}{'x trivial':>10}{'errors':>8}{'RSS MiB':>9}"
     )
     verdicts = []
     for s in servers:
@@ -305,9 +315,11 @@ def main() -> int:
         lat_ratio = statistics.median(
             a / b for a, b in zip(s.medians, trivial.medians, strict=True)
         )
+        cpu_ratio = statistics.median(a / b for a, b in zip(s.cpu_us, trivial.cpu_us, strict=True))
         print(
             f"{s.name:<22}{statistics.median(s.rps):>10.0f}{rps_ratio:>9.2f}x"
-            f"{statistics.median(s.medians):>9.2f}ms{lat_ratio:>9.2f}x{s.errors:>8d}"
+            f"{statistics.median(s.medians):>9.2f}ms{lat_ratio:>9.2f}x"
+            f"{statistics.median(s.cpu_us):>7.0f}us{cpu_ratio:>9.2f}x{s.errors:>8d}"
             f"{rss[s.name]:>9.1f}"
         )
         if s.name == "superego":

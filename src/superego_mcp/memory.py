@@ -337,11 +337,15 @@ def open_memory(session_id: str | None, directory: str | None = None) -> Session
     without a session id (a call with no session has no earlier calls)."""
     if not session_id:
         return None
-    if directory is None:
-        from superego_mcp.places import cache_dir
+    return SessionMemory(FileStore(writes_dir() if directory is None else directory), session_id)
 
-        directory = os.path.join(cache_dir(), "writes")
-    return SessionMemory(FileStore(directory), session_id)
+
+def writes_dir() -> str:
+    """Where sessions' writes are kept by default: ``writes`` in Superego's cache directory
+    (found from the environment, so the hook and a local server share it)."""
+    from superego_mcp.places import cache_dir
+
+    return os.path.join(cache_dir(), "writes")
 
 
 def _is_mcp_write(tool: str) -> bool:

@@ -98,13 +98,43 @@ def _cap(text: str | None, limit: int = MAX_TEXT_CHARS) -> str | None:
 def _json(value: object) -> str:
     """JSON for a text column; lone surrogates stay as ``\\uXXXX`` escapes, so the stored
     text is valid UTF-8 and ``json.loads`` gives back exactly the input."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = _SORTED.encode(value)
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
             text = json.dumps(value, ensure_ascii=True, sort_keys=True)
     return text
+
+
+# Made once: json.dumps with options builds an encoder on every call.
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+# The stored input and the secret words of each input already recorded, by the input's JSON
+# (short inputs only; emptied when full): a server records the same calls again and again,
+# and both are pure functions of the input.
+_parts: dict[str, tuple[str, set[str]]] = {}
+_PARTS_MAX: Final = 8192
+_PARTS_CHARS: Final = 2048
+
+
+def _input_parts(tool_input: dict[str, Any]) -> tuple[str, set[str]]:
+    """:func:`stored_input` and ``redact.secret_words`` of ``tool_input`` (the set is
+    shared: never change it)."""
+    try:
+        key: str | None = _COMPACT.encode(tool_input)
+    except (TypeError, ValueError):
+        key = None
+    if key is None or len(key) > _PARTS_CHARS:
+        return stored_input(tool_input), secret_words(tool_input)
+    parts = _parts.get(key)
+    if parts is None:
+        parts = (stored_input(tool_input), secret_words(tool_input))
+        if len(_parts) >= _PARTS_MAX:
+            _parts.clear()
+        _parts[key] = parts
+    return parts
 
 
 def build_record(
@@ -120,11 +150,10 @@ def build_record(
 ) -> dict[str, Any]:
     """The row for one decision, redacted and size-capped; keys are :data:`COLUMNS`.
     ``tool_use_id``: the agent's id of the call, which its after-tool event repeats."""
-    text = stored_input(call.tool_input)
-    review = getattr(decision, "review", None)
     # A reason (or review) may quote part of the input whose secret redaction recognised only
     # by its context (a key block's header, a NAME=): the secret's own words go too.
-    words = secret_words(call.tool_input)
+    text, words = _input_parts(call.tool_input)
+    review = getattr(decision, "review", None)
     reason = _reason(decision.reason, text, call.tool_name)
     if words:
         reason = scrub(reason, words)

@@ -115,11 +115,15 @@ class JudgeCache:
         return judgement
 
 
+# Made once: json.dumps with options builds an encoder on every call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def _key(call: ToolCall, home: str | None, shell_limits: dict[str, int]) -> tuple[Any, ...] | None:
     """Everything of the call the judgement may depend on; None when the input cannot be
     written as JSON (then it is judged every time)."""
     try:
-        text = json.dumps(call.tool_input, separators=(",", ":"))
+        text = _COMPACT.encode(call.tool_input)
     except (TypeError, ValueError):
         return None
     return (

@@ -146,14 +146,23 @@ class HookRoutes:
 
 
 class _App(FastAPI):
-    """FastAPI with one layer outside its whole middleware stack (``server.front``)."""
+    """FastAPI with one layer in front of all of it (``server.front``): a hook ``POST``
+    reaches :attr:`front` before FastAPI's own per-request work (its telemetry check, the
+    app's middleware stack), which costs more than answering one."""
 
-    front: Callable[[ASGIApp], ASGIApp] | None = None
+    front: ASGIApp | None = None
 
-    def build_middleware_stack(self) -> ASGIApp:
-        """FastAPI's stack, wrapped in :attr:`front` when set."""
-        stack = super().build_middleware_stack()
-        return stack if self.front is None else self.front(stack)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every request through :attr:`front` when set (it hands on what it does not
+        answer to :meth:`whole`)."""
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+    async def whole(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The whole FastAPI app, as without :attr:`front`."""
+        await super().__call__(scope, receive, send)
 
 
 async def _never(scope: Scope, receive: Receive, send: Send) -> None:
@@ -237,8 +246,8 @@ def create_app(
         app.add_middleware(middleware, **options)
     # Outside all of it: the hook calls every guard lets through, answered in one step.
     known = frozenset(str(getattr(r, "path", "")) for r in app.router.routes)
-    app.front = functools.partial(
-        HookFront,
+    app.front = HookFront(
+        app.whole,
         answers=_answers(holder, recorder),
         context=RequestContext(_never, recorder.metrics, known),
         hosts=HostOriginGuard(_never, settings.allowed_hosts, settings.cors_origins),

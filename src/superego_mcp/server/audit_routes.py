@@ -32,6 +32,7 @@ STREAM_PATH: Final = "/v1/decisions/stream"
 WS_PATH: Final = "/v1/decisions/ws"
 HEARTBEAT_SECONDS: Final = 15.0
 _FILTERS: Final = ("since", "decision", "tool", "rule", "session", "text", "entry")
+_MAX_TIMERS: Final = 512
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
@@ -302,6 +303,7 @@ class RequestContext:
         self.app = app
         self.metrics = metrics
         self.routes = routes
+        self._timers: dict[tuple[str, str], Any] = {}  # each label pair's histogram child
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Set the request id, time the request."""
@@ -340,4 +342,9 @@ class RequestContext:
     def timed(self, path: str, method: str, started: float) -> None:
         """Count a request's duration (since ``started``, ``perf_counter``)."""
         route = path if path in self.routes else "other"
-        self.metrics.http_seconds.labels(route, method).observe(time.perf_counter() - started)
+        timer = self._timers.get((route, method))
+        if timer is None:
+            timer = self.metrics.http_seconds.labels(route, method)
+            if len(self._timers) < _MAX_TIMERS:  # a client may send any method name
+                self._timers[route, method] = timer
+        timer.observe(time.perf_counter() - started)

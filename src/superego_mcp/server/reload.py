@@ -108,7 +108,7 @@ class PolicyHolder:
         # Each session's project root, decided by its first call (superego_mcp.project).
         self.sessions = SessionRoots()
         # Where each session's writes are remembered (superego_mcp.memory; None: the cache
-        # directory's, shared with the command hook on this machine).
+        # directory's, shared with the command hook on this machine, found at the first call).
         self.memory_dir: str | None = None
         # Told the outcome of each reload (True: in force); the server's metrics count them.
         self.on_reload: Callable[[bool], None] | None = None
@@ -150,8 +150,10 @@ class PolicyHolder:
         one (remembered here, per session id), else its cwd's git work tree, else its cwd."""
         place(call, sessions=self.sessions)
         if call.memory is None and call.session_id:
-            from superego_mcp.memory import open_memory
+            from superego_mcp.memory import open_memory, writes_dir
 
+            if self.memory_dir is None:  # looked up once: a server's environment stays put
+                self.memory_dir = writes_dir()
             # The files the session wrote: the store the command hook keeps too.
             call.memory = open_memory(call.session_id, self.memory_dir)
 

@@ -73,6 +73,10 @@ def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
         raise HookInputError(str(exc)) from None
 
 
+# One decoder for every input (json.loads would build one per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicates)
+
+
 def _check_depth(value: object) -> None:
     # Iterative, so that the check itself cannot overflow the stack.
     stack: list[tuple[object, int]] = [(value, 1)]
@@ -99,14 +103,16 @@ def decode_hook_input(raw: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise HookInputError(f"hook input is not UTF-8 (byte {exc.start})") from None
     try:
-        value: object = json.loads(text, object_pairs_hook=_reject_duplicates)
+        value: object = _DECODER.decode(text)
     except RecursionError:
         raise HookInputError(f"hook input is nested deeper than {MAX_DEPTH} levels") from None
     except json.JSONDecodeError as exc:
         raise HookInputError(
             f"hook input is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
-    _check_depth(value)
+    # Nesting needs an opening bracket per level: with few of them, no walk is needed.
+    if raw.count(b"{") + raw.count(b"[") >= MAX_DEPTH:
+        _check_depth(value)
     return value
 
 
@@ -185,4 +191,8 @@ def explain_reason(decision: Decision, call: ToolCall | None = None) -> str:
 
 def dump(data: dict[str, object]) -> bytes:
     """Hook JSON as bytes for stdout: ASCII-escaped, so no encoding setting can break it."""
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
+    return _ANSWER.encode(data).encode("ascii") + b"\n"
+
+
+# Made once: json.dumps with options builds an encoder on every call.
+_ANSWER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
