@@ -30,7 +30,7 @@ from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import RequestContext, add_audit_routes
 from superego_mcp.server.auth import BearerAuth, BodyLimit
 from superego_mcp.server.dashboard import add_dashboard_routes
-from superego_mcp.server.front import HookFront, send_json, whole_body
+from superego_mcp.server.front import Fronted, HookFront, send_json, whole_body
 from superego_mcp.server.hosts import HostOriginGuard
 from superego_mcp.server.mcp import Evaluation, build_mcp
 from superego_mcp.server.recorder import Recorder
@@ -145,24 +145,8 @@ class HookRoutes:
         await send_json(send, await answer(body))
 
 
-class _App(FastAPI):
-    """FastAPI with one layer in front of all of it (``server.front``): a hook ``POST``
-    reaches :attr:`front` before FastAPI's own per-request work (its telemetry check, the
-    app's middleware stack), which costs more than answering one."""
-
-    front: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Every request through :attr:`front` when set (it hands on what it does not
-        answer to :meth:`whole`)."""
-        if self.front is None:
-            await super().__call__(scope, receive, send)
-        else:
-            await self.front(scope, receive, send)
-
-    async def whole(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The whole FastAPI app, as without :attr:`front`."""
-        await super().__call__(scope, receive, send)
+class _App(Fronted, FastAPI):
+    """FastAPI with :class:`~superego_mcp.server.front.HookFront` in front of all of it."""
 
 
 async def _never(scope: Scope, receive: Receive, send: Send) -> None:

@@ -106,3 +106,21 @@ class HookFront:
         finally:
             request_id.reset(token)
             self.context.timed(scope["path"], "POST", started)
+
+
+class Fronted:
+    """Mixin for an ASGI app class (the server's FastAPI): every request meets :attr:`front`
+    first, before the app's own per-request work (FastAPI's telemetry check, its middleware
+    stack), which costs more than answering a hook call."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every request through :attr:`front` when set (it hands on what it does not
+        answer to :meth:`whole`)."""
+        front = self.front
+        await (self.whole if front is None else front)(scope, receive, send)
+
+    async def whole(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app itself, as without :attr:`front`."""
+        await super().__call__(scope, receive, send)  # type: ignore[misc]
