@@ -274,11 +274,22 @@ API: list[tuple[str, str]] = [
     ("gh api graphql -f query='mutation { addStar(input: {}) { x } }'", DEFER),
     ("gh api --method=PATCH repos/o/r", ASK),
     ("gh api -X GET repos/o/r/actions/secrets", DEFER),
+    ("glab api -X GET projects/1", ALLOW),
+    ("glab api projects/1/variables", DEFER),
+    ("glab api -X DELETE projects/1", ASK),
     ("auth0 api stats/daily", ALLOW),
     ("auth0 api post clients --data '{}'", DEFER),
     ("auth0 universal-login show", ALLOW),
     ("docker stack services s", ALLOW),
     ("docker save -o ~/x.tar app", ASK),
+    # a catalogued CLI shipped as a jar is judged as itself
+    ("java -jar jenkins-cli.jar -s https://ci.example.com/ list-jobs", ALLOW),
+    ("java -jar jenkins-cli.jar -s https://ci.example.com/ get-credentials system::x", DEFER),
+    ("java -jar jenkins-cli.jar -s https://ci.example.com/ delete-job x", ASK),
+    ("java -jar other.jar list", DEFER),
+    ("sample 1234 -file /tmp/out.txt", ALLOW),
+    ("sample 1234 -file ~/.bashrc", ASK),
+    ("kong check /etc/kong/kong.conf", ALLOW),
 ]
 
 # xargs running a reader: the names are listed on the line (or there is no input at all);
@@ -371,6 +382,7 @@ CASES = (
     + GRAMMAR
     + SQL
     + REPORTS
+    + API
     + XARGS
     + MORE
     + SINKS_AND_GIT

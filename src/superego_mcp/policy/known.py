@@ -610,6 +610,7 @@ _REPORT: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
     "nginx": (frozenset(), _words("-t -T -v -V -h -?"), _words("-s -g")),
     "haproxy": (frozenset(), _words("-c -v -vv -V -h"), _words("-D -sf -st -x -W")),
     "promtool": (_words("check test query"), frozenset(), frozenset()),
+    "kong": (_words("check health version help"), _words("-v --version -h --help"), frozenset()),
     # Time Machine's reports (tmutil(8)): backups, snapshots, exclusions, sizes, checksums
     # and comparisons of what is on disk, wherever the paths they name are
     "tmutil": (

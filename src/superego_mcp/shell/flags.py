@@ -338,6 +338,7 @@ _VALUED: dict[str, str] = {
         "-preset -crf"
     ),
     "gh": "-R --repo",
+    "glab api": ("-X --method -f --raw-field -F --field -H --header --input --hostname"),
     "gh api": (
         "-X --method -f --raw-field -F --field -H --header --input -q --jq -t --template "
         "--hostname -p --preview --cache"
@@ -1082,7 +1083,7 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
         out.flags.add("force")
     if program in HTTP_CLIENTS:
         out.flags.add("method:" + _http_method(program, out))
-    elif program == "gh" and out.subcommand == "api":
+    elif program in ("gh", "glab") and out.subcommand == "api":
         out.flags.add("method:" + _gh_api_method(out))
     # "--dry-run=false" (helm, kubectl, ...) is a real run: it is no dry run.
     if any(n == "--dry-run" and v.lower() in _FALSE for n, v in out.option_values):
@@ -1104,10 +1105,11 @@ _GH_FIELDS = frozenset({"-f", "--raw-field", "-F", "--field"})
 
 
 def _gh_api_method(out: ParsedArgs) -> str:
-    """The method of a ``gh api`` request, as ``gh help api`` defines it: -X/--method, else
-    POST when it sends fields or a body (--input), else GET; a typed field's ``@file`` value
-    sends that file, so it is never a GET. For the ``graphql`` endpoint: ``query`` when
-    every query field is a query (no mutation, no file), else ``mutation``."""
+    """The method of a ``gh api`` (or ``glab api``) request, as ``gh help api`` defines it:
+    -X/--method, else POST when it sends fields or a body (--input), else GET; a typed
+    field's ``@file`` value sends that file, so it is never a GET. For the ``graphql``
+    endpoint: ``query`` when every query field is a query (no mutation, no file), else
+    ``mutation``."""
     fields = [v for n, v in out.option_values if n in _GH_FIELDS]
     sends_file = any(v.partition("=")[2].startswith("@") for v in fields)
     if out.positionals[:1] == ["graphql"]:

@@ -156,6 +156,7 @@ CATALOGUE = _words("""
     nats rabbitmqctl rabbitmqadmin rabbitmq-diagnostics kafka-topics kafka-consumer-groups
     kafka-configs kafka-acls kafka-broker-api-versions
     flipt ldcli unleash fastly deck kong apigeecli algolia square gitlab-runner traefik
+    jenkins-cli sample
     ansible-playbook ansible-doc ansible-inventory ansible-config ansible-galaxy
     ansible ansible-console ansible-pull prometheus
     zpool zfs 7z 7za 7zr 7zz
@@ -234,8 +235,18 @@ _TOOL_READ_OPTIONS: dict[str, frozenset[str]] = {
     "brew": _words("prefix cache cellar caskroom repository repo env config taps"),
     "ansible-inventory": _words("host graph list"),
 }
+# (macOS's sample profiles a running process for a while and writes its report to /tmp or
+# -file; it changes nothing.)
 _READ_WITHOUT_VERB = frozenset(
-    {"journalctl", "sw_vers", "system_profiler", "mdls", "ansible-doc", "kafka-broker-api-versions"}
+    {
+        "journalctl",
+        "sw_vers",
+        "system_profiler",
+        "mdls",
+        "ansible-doc",
+        "kafka-broker-api-versions",
+        "sample",
+    }
 )
 # CLIs with a raw API command (`auth0 api [METHOD] PATH`), and the options that send data.
 _API_PASSTHROUGH: dict[str, frozenset[str]] = {"auth0": frozenset({"-d", "--data"})}
@@ -329,6 +340,9 @@ def is_read(cmd: Command) -> bool:
     """Whether the command is a catalogued CLI in one of its read-only verbs (see the module
     docstring). Never true for a destructive command."""
     program = cmd.program
+    if program == "java" and not is_destructive(cmd):
+        inner = _jar_cli(cmd)
+        return inner is not None and is_read(inner)
     if program not in CATALOGUE or is_destructive(cmd):
         return False
     if program in _READ_FLAGS:  # no verbs: only these options make it report and stop
@@ -343,6 +357,8 @@ def is_read(cmd: Command) -> bool:
     words = path_words(cmd)
     if words[:1] == ["help"]:
         return True  # `brew help install`, `launchctl help bootstrap`
+    if program in ("gh", "glab") and words[:1] == ["api"]:
+        return False  # its endpoint is no verb: gh api's own rule judges its method
     if program in _API_PASSTHROUGH and words[:1] == ["api"]:
         # `auth0 api [METHOD] PATH`: GET unless a method or data says otherwise
         method = words[1].lower() if len(words) > 1 and words[1].lower() in _METHODS else "get"
@@ -395,6 +411,48 @@ def _asks_help(cmd: Command) -> bool:
     """``-h`` written as a word of its own: a letter h inside a cluster or a glued value
     (7-Zip's ``-o../out``, ``-ohome``) is no request for help."""
     return "-h" in cmd.argv
+
+
+def _jar_cli(cmd: Command) -> Command | None:
+    """A catalogued CLI shipped as a jar (``java -jar jenkins-cli.jar -s URL list-jobs``) as
+    the command it is: its name, then its words after its own valued options; else None."""
+    from .model import Command
+
+    argv = list(cmd.argv)
+    at = argv.index("-jar") + 1 if "-jar" in argv[:-1] else -1
+    if at <= 0 or any(not w.startswith("-") for w in argv[: at - 1]):
+        return None  # `java Main -jar x.jar`: a class runs, the jar is its argument
+    name = argv[at].rsplit("/", 1)[-1].lower()
+    program = _JARS.get(name.removesuffix(".jar"))
+    if program is None:
+        return None
+    valued = _JAR_VALUED.get(program, frozenset())
+    flags: set[str] = set()
+    positionals: list[str] = []
+    rest = argv[at + 1 :]
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if word.startswith("-") and word != "-":
+            flags.add(word.split("=", 1)[0])
+            i += 2 if word in valued else 1
+            continue
+        positionals.append(word)
+        i += 1
+    return Command(
+        program,
+        cmd.program_path,
+        tuple(rest),
+        flags=frozenset(flags),
+        positionals=tuple(positionals),
+        dynamic=cmd.dynamic,
+    )
+
+
+# CLIs shipped as jars, by the jar's name, and their options that take a value (the Jenkins
+# CLI: `java -jar jenkins-cli.jar -s URL -auth USER:TOKEN COMMAND`).
+_JARS = {"jenkins-cli": "jenkins-cli"}
+_JAR_VALUED = {"jenkins-cli": frozenset({"-s", "-i", "-auth", "-bearer", "-user", "-logger"})}
 
 
 def _option_changes(option: str) -> bool:
