@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from support.hook import SCRIPT, bash, call
+from support.hook import SCRIPT, bash, call, warm
 
 
 @pytest.fixture
@@ -48,31 +49,43 @@ WRITES = [
 ]
 
 
+@pytest.fixture
+def judge(
+    run_hook, hook_env: dict[str, str], setup: dict[str, str], tmp_path: Path
+) -> Callable[..., tuple[str, str]]:
+    """The real hook's (decision, reason) for a call with ``--config`` of :func:`setup`, its
+    policy cache filled first: compiling the bundled policy in the hook process can outlast
+    its own deadline on a loaded machine, and the fail mode would answer instead."""
+
+    def run(payload: dict[str, object], env: dict[str, str] | None = None) -> tuple[str, str]:
+        warm({**hook_env, **(env or {})}, tmp_path, payload, config=setup["settings"])
+        return run_hook(payload, "--config", setup["settings"], env=env).pre_tool_use()
+
+    return run
+
+
 @pytest.mark.parametrize(("tool", "template"), WRITES)
 def test_writes_to_superego_files_in_effect_are_denied(
-    run_hook, setup: dict[str, str], tool: str, template: dict[str, str], tmp_path: Path
+    judge, setup: dict[str, str], tool: str, template: dict[str, str], tmp_path: Path
 ) -> None:
     tool_input = {k: v.format(**setup) for k, v in template.items()}
     env = {"SUPEREGO_STATE_DIR": setup["state"]}
     # The call runs in the project (the hook's own cwd here), where .superego/ would be.
-    r = run_hook(call(tool, tool_input, cwd=str(tmp_path)), "--config", setup["settings"], env=env)
-    decision, reason = r.pre_tool_use()
+    decision, reason = judge(call(tool, tool_input, cwd=str(tmp_path)), env=env)
     assert decision == "deny", (tool_input, reason)
     assert "Superego's own configuration" in reason
 
 
 def test_reading_superego_files_and_other_files_stay_allowed(
-    run_hook, setup: dict[str, str], tmp_path: Path
+    judge, setup: dict[str, str], tmp_path: Path
 ) -> None:
-    cfg = ("--config", setup["settings"])
-    assert run_hook(bash(f"cat {setup['rules']}"), *cfg).pre_tool_use()[0] == "allow"
-    assert run_hook(call("Read", {"file_path": setup["settings"]}), *cfg).pre_tool_use()[0] == (
-        "allow"
-    )
+    assert judge(bash(f"cat {setup['rules']}"))[0] == "allow"
+    assert judge(call("Read", {"file_path": setup["settings"]}))[0] == "allow"
     # A file whose name mentions Superego but is not in effect is an ordinary project file.
     other = str(tmp_path / "docs" / "superego-notes.yaml")
-    write = call("Write", {"file_path": other, "content": "x"}, cwd=str(tmp_path))
-    assert run_hook(write, *cfg).pre_tool_use()[0] == "allow"
+    assert judge(call("Write", {"file_path": other, "content": "x"}, cwd=str(tmp_path)))[0] == (
+        "allow"
+    )
 
 
 def install(env: dict[str, str], cwd: Path, *args: str, script: str | None = None) -> None:

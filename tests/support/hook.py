@@ -85,12 +85,16 @@ def run_hook(
 
 
 def warm(
-    env: dict[str, str], cwd: str | Path, payload: dict[str, object], rules: str | None = None
+    env: dict[str, str],
+    cwd: str | Path,
+    payload: dict[str, object],
+    rules: str | None = None,
+    config: str | None = None,
 ) -> None:
     """Fill the hook's compiled-policy cache for ``payload`` as ``superego-mcp hook [--rules
-    RULES]`` would see it from ``env`` and ``cwd``, in this process: a cache miss (pydantic,
-    the whole bundled policy) can outlast the hook's own 5 s deadline on a loaded 2-core
-    machine, so the hook under test should be a cache hit."""
+    RULES] [--config CONFIG]`` would see it from ``env`` and ``cwd``, in this process: a cache
+    miss (pydantic, the whole bundled policy) can outlast the hook's own 5 s deadline on a
+    loaded 2-core machine, so the hook under test should be a cache hit."""
     from superego_mcp.hook.agents.claude import parse_hook_input
     from superego_mcp.hook.cache import load
     from superego_mcp.hook.runner import _place
@@ -103,7 +107,7 @@ def warm(
         call = parse_hook_input(payload, default_cwd=str(cwd)).call
         assert call is not None
         _place(call)  # the project root is part of the cache key
-        load(rules, None, call.project)
+        load(rules, config, call.project)
     finally:
         os.environ.clear()
         os.environ.update(saved)
