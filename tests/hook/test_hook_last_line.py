@@ -21,19 +21,26 @@ BROKEN = (
 )
 
 
+def _hook(
+    prelude: str, args: list[str], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[bytes]:
+    """``superego-mcp hook ARGS`` for a Bash call, in a process that runs ``prelude``."""
+    return subprocess.run(
+        [sys.executable, "-c", prelude, *args],
+        input=json.dumps(bash("ls", cwd=str(cwd))).encode(),
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(("args", "expected"), [([], "ask"), (["--fail-mode", "deny"], "deny")])
 def test_an_internal_error_answers_the_fail_mode(
     hook_env: dict[str, str], tmp_path: Path, args: list[str], expected: str
 ) -> None:
-    r = subprocess.run(
-        [sys.executable, "-c", BROKEN, *args],
-        input=json.dumps(bash("ls", cwd=str(tmp_path))).encode(),
-        capture_output=True,
-        env=hook_env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    r = _hook(BROKEN, args, hook_env, tmp_path)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)["hookSpecificOutput"]
     assert out["permissionDecision"] == expected
@@ -52,15 +59,7 @@ UNRENDERABLE = (
 def test_an_answer_that_cannot_be_rendered_blocks_with_exit_2(
     hook_env: dict[str, str], tmp_path: Path, agent: list[str]
 ) -> None:
-    r = subprocess.run(
-        [sys.executable, "-c", UNRENDERABLE, *agent],
-        input=json.dumps(bash("ls", cwd=str(tmp_path))).encode(),
-        capture_output=True,
-        env=hook_env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    r = _hook(UNRENDERABLE, agent, hook_env, tmp_path)
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     assert r.stdout == b""
     assert b"could not judge this tool call: internal error" in r.stderr

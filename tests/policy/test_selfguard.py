@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -605,6 +606,25 @@ KEEPS_MODIFIED = [
     "git reset", "git checkout -b topic", "git diff",
 ]  # fmt: skip
 
+HOOKS_RULE = "deny-disable-agent-hooks"
+
+
+def guarded(
+    bundled: Policy,
+    place: dict[str, Path],
+    drops: Sequence[str],
+    keeps: Sequence[str] = (),
+    agent: str = "claude",
+) -> None:
+    """Each of ``drops`` is denied by the agents' hook-file guard (with its reason), and
+    none of ``keeps`` is denied by it."""
+    for command in drops:
+        d = shell(bundled, agent, command, place)
+        assert (d.action, d.rule_id) == ("deny", HOOKS_RULE), (agent, command, d.rule_id)
+        assert "Only the person" in d.reason, d.reason
+    for command in keeps:
+        assert shell(bundled, agent, command, place).rule_id != HOOKS_RULE, (agent, command)
+
 
 @pytest.mark.parametrize("agent", AGENTS)
 def test_git_deleting_an_untracked_hook_file_is_denied(
@@ -612,14 +632,7 @@ def test_git_deleting_an_untracked_hook_file_is_denied(
 ) -> None:
     files = install_all(place)
     assert any(repo in p.parents for p in files[agent])
-    for command in DROPS_UNTRACKED:
-        d = shell(bundled, agent, command, place)
-        assert d.action == "deny", (agent, command, d.rule_id)
-        assert d.rule_id == "deny-disable-agent-hooks"
-        assert "Only the person" in d.reason
-    for command in KEEPS_UNTRACKED:
-        d = shell(bundled, agent, command, place)
-        assert d.rule_id != "deny-disable-agent-hooks", (agent, command)
+    guarded(bundled, place, DROPS_UNTRACKED, KEEPS_UNTRACKED, agent)
 
 
 @pytest.mark.parametrize("agent", AGENTS)
@@ -636,13 +649,7 @@ def test_git_restoring_a_hook_file_that_holds_the_hook_only_in_the_work_tree_is_
     git(repo, "commit", "-qm", "agent files without the hook")
     for p, text in texts.items():
         p.write_text(text)
-    for command in DROPS_MODIFIED:
-        d = shell(bundled, agent, command, place)
-        assert d.action == "deny", (agent, command, d.rule_id)
-        assert d.rule_id == "deny-disable-agent-hooks"
-    for command in KEEPS_MODIFIED:
-        d = shell(bundled, agent, command, place)
-        assert d.rule_id != "deny-disable-agent-hooks", (agent, command)
+    guarded(bundled, place, DROPS_MODIFIED, KEEPS_MODIFIED, agent)
 
 
 def test_git_restoring_a_committed_hook_file_unchanged_is_not_denied(
@@ -654,17 +661,18 @@ def test_git_restoring_a_committed_hook_file_unchanged_is_not_denied(
     install_all(place)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "hooks")
-    for command in ("git stash", "git checkout .", "git reset --hard", "git clean -fdx"):
-        assert shell(bundled, "claude", command, place).rule_id != "deny-disable-agent-hooks"
-    for command in (
-        "git rm -r .cursor",
-        "git rm .claude/settings.json",
-        "git mv .cursor .cursor-off",
-        "git reset --hard HEAD~1",
-        "git restore --source HEAD~1 .",
-    ):
-        d = shell(bundled, "claude", command, place)
-        assert d.action == "deny", (command, d.rule_id)
+    guarded(
+        bundled,
+        place,
+        drops=[
+            "git rm -r .cursor",
+            "git rm .claude/settings.json",
+            "git mv .cursor .cursor-off",
+            "git reset --hard HEAD~1",
+            "git restore --source HEAD~1 .",
+        ],
+        keeps=["git stash", "git checkout .", "git reset --hard", "git clean -fdx"],
+    )
     assert shell(bundled, "claude", "git rm --cached -r .cursor", place).action != "deny"
 
 
@@ -678,28 +686,25 @@ def test_git_switching_to_a_commit_without_the_hook_is_denied(
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "hooks")
     git(repo, "branch", "with-hooks")
-    for command in (
-        "git checkout before-hooks",
-        "git switch before-hooks",
-        "git checkout -f before-hooks",
-        "git switch --detach HEAD~1",
-        "git checkout before-hooks -- .cursor",
-        "git restore --source before-hooks .claude",
-    ):
-        d = shell(bundled, "claude", command, place)
-        assert d.action == "deny", (command, d.rule_id)
-        assert d.rule_id == "deny-disable-agent-hooks"
-    for command in ("git checkout with-hooks", "git switch with-hooks", "git checkout a.py"):
-        d = shell(bundled, "claude", command, place)
-        assert d.rule_id != "deny-disable-agent-hooks", command
+    guarded(
+        bundled,
+        place,
+        drops=[
+            "git checkout before-hooks",
+            "git switch before-hooks",
+            "git checkout -f before-hooks",
+            "git switch --detach HEAD~1",
+            "git checkout before-hooks -- .cursor",
+            "git restore --source before-hooks .claude",
+        ],
+        keeps=["git checkout with-hooks", "git switch with-hooks", "git checkout a.py"],
+    )
 
 
 def test_git_far_from_any_hook_file_is_unchanged(
     bundled: Policy, place: dict[str, Path], repo: Path
 ) -> None:
-    for command in (*DROPS_UNTRACKED, *DROPS_MODIFIED):
-        d = shell(bundled, "claude", command, place)
-        assert d.rule_id != "deny-disable-agent-hooks", command
+    guarded(bundled, place, drops=[], keeps=[*DROPS_UNTRACKED, *DROPS_MODIFIED])
 
 
 # --- its executable under another name ---------------------------------------------------------
