@@ -88,7 +88,7 @@ _RULES: Final[tuple[tuple[tuple[str, ...], str, Replacement], ...]] = (
     ),
     # Every query parameter whose name ends in a secret word (?token=..&X-Amz-Signature=..).
     (
-        ("?", "&"),
+        ("=",),  # what every such parameter holds ("&" alone is every `a && b` line)
         r"(?i)([?&;][\w.\[\]-]*?(?:token|secret|passw(?:or)?d|pass|pwd|key|sig|signature|"
         r"credential|auth|code|session|sid)=)([^&#\s'\"]+)",
         "\\1" + MASK,
@@ -322,8 +322,25 @@ def contains_secret(text: str) -> bool:
     return redact_text(text) != text
 
 
+# Texts one of which every key _SECRET_KEY finds holds: an ASCII key without any is no
+# secret's name, answered without compiling the expression (every tool input's keys).
+_SECRET_KEY_WORDS: Final = (
+    "pass",
+    "secret",
+    "token",
+    "key",
+    "authorization",
+    "credential",
+    "cookie",
+)
+
+
 def is_secret_key(key: str) -> bool:
     """True when a mapping key names a secret (its value is replaced whole)."""
+    if key.isascii():
+        lowered = key.lower()
+        if not any(w in lowered for w in _SECRET_KEY_WORDS):
+            return False
     if not _secret_key:
         _secret_key.append(re.compile(_SECRET_KEY))
     # "tokens_used", "max_tokens" are counts, not secrets: the key must not be plural-count.

@@ -204,3 +204,25 @@ def test_a_reason_quoting_part_of_a_secret_loses_it_too() -> None:
     d = Decision("ask", "mysql with a password option; Hunter2Hunter2 quoted", None)
     r = build_record(call, d, entry="rest", latency_ms=1.0, policy_digest="d")
     assert r["reason"] == f"mysql with a password option; {MASK} quoted"
+
+
+def test_secret_key_words_answer_as_the_key_expression_does() -> None:
+    # is_secret_key answers an ASCII key holding none of its words without the expression
+    # (compiling it costs every hook call); the answer must be the expression's, in any case
+    # and in any script whose letters fold to ASCII ones (the long s, the Kelvin sign).
+    import re
+
+    from superego_mcp.redact import _SECRET_KEY, is_secret_key
+
+    names = ["password", "passwd", "passphrase", "pass", "secret", "token", "api_key"]
+    names += ["api-key", "apikey", "authorization", "credential", "private_key", "accesskey"]
+    names += ["cookie", "session_key", "client-secret", "command", "file_path", "url"]
+    names += ["max_tokens", "description", "pattern", "k", "\u017fecret", "api\u212aey", "x"]
+    keys = [f"{pre}{n}{post}" for n in names for pre in ("", "X-") for post in ("", "_id")]
+    keys += [k.upper() for k in keys] + [k.title() for k in keys]
+    expression = re.compile(_SECRET_KEY)
+    for key in keys:
+        want = bool(expression.search(key)) and "tokens" not in key.lower()
+        assert is_secret_key(key) == want, key
+    assert is_secret_key("\u017fecret")
+    assert not is_secret_key("command")

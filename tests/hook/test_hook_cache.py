@@ -125,7 +125,8 @@ def heavy(tag):
     found = sorted(m for m in ("pydantic", "pydantic_settings", "yaml", "fastapi", "fastmcp",
                                "tree_sitter", "tree_sitter._binding", "httpx", "urllib.request",
                                "argparse", "pickle", "typing", "contextlib", "importlib.util",
-                               "pathlib", "dataclasses", "threading")
+                               "pathlib", "dataclasses", "threading", "signal", "shlex",
+                               "superego_mcp.shell.code_text", "superego_mcp.policy.sql")
                    if m in sys.modules)
     os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
 real_exit = os._exit

@@ -1,5 +1,6 @@
 """The hook path: importing the policy package and evaluating a cached (unpickled) policy
-loads neither PyYAML nor pydantic, dataclasses, pathlib, typing or contextlib."""
+loads neither PyYAML nor pydantic, dataclasses, pathlib, typing or contextlib, nor what only
+some commands need (scripts, code given as text, SQL)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ FORBIDDEN = (
     # Scripts, tasks and their project-file parsers: only for a command that runs one.
     "superego_mcp.shell.scripts",
     "superego_mcp.shell.taskfiles",
+    # Code given as text (interpreters, eval, git -c, downloads), SQL (clients, --sql
+    # options), xargs' word splitting: only for a command that has some.
+    "superego_mcp.shell.code_text",
+    "superego_mcp.policy.sql",
+    "shlex",
+    # The hook's alarms use _signal: signal.py builds enums of every signal on import.
+    "signal",
 )
 
 PROBE = """
@@ -40,8 +48,10 @@ d = policy.evaluate(ToolCall("Read", {{"file_path": "/home/user/.ssh/id_rsa"}}, 
 after_tool = sorted(m for m in {forbidden!r} if m in sys.modules)
 b = policy.evaluate(ToolCall("Bash", {{"command": "ls && rm -rf ~"}}, "/home/user/p"),
                     home="/home/user")
+c = policy.evaluate(ToolCall("Bash", {{"command": "cd src && git status && ls -la | grep x"}},
+                             "/home/user/p"), home="/home/user")
 after_shell = sorted(m for m in {forbidden!r} if m in sys.modules)
-print(json.dumps([after_import, after_tool, after_shell, d.action, b.action]))
+print(json.dumps([after_import, after_tool, after_shell, d.action, b.action, c.action]))
 """
 
 
@@ -57,8 +67,8 @@ def test_unpickled_policy_evaluates_without_heavy_imports(tmp_path: Path) -> Non
         check=False,
     )
     assert r.returncode == 0, r.stderr
-    after_import, after_tool, after_shell, tool_action, shell_action = json.loads(r.stdout)
-    assert (tool_action, shell_action) == ("deny", "deny")
+    after_import, after_tool, after_shell, *actions = json.loads(r.stdout)
+    assert actions == ["deny", "deny", "allow"]
     assert after_import == [], after_import
     assert after_tool == [], after_tool
     assert after_shell == [], after_shell

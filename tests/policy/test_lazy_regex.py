@@ -130,31 +130,58 @@ def test_a_read_call_compiles_no_tool_expression_it_cannot_match() -> None:
 
 
 @pytest.mark.parametrize(
-    ("pattern", "flags", "needle"),
+    ("pattern", "flags", "needles"),
     [
-        (r"(^|[\s;&|(`])(export\s+)?(PATH|LD_PRELOAD)\+?=(?!x)", 0, "="),
-        (r"\bgit\b[^;]*\s-c", 0, "git"),
-        (r"ab(cd)?ef", 0, "ab"),  # cd may be absent
-        (r"(a|b)cc", 0, "cc"),
-        (r"a(?=bcd)e", 0, "a"),  # a lookahead's text is not part of the match
-        (r"x(?i:abc)y", 0, "x"),
-        (r"^mcp__x|foo", 0, ""),  # an alternation at the top: either side may match
-        (r"(?i)abc", 0, ""),
-        (r"abc", re.IGNORECASE, ""),
-        (r"[ab]+", 0, ""),
+        (
+            r"(^|[\s;&|(`])(export\s+)?(PATH|LD_PRELOAD)\+?=(?!x)",
+            0,
+            [(["LD_PRELOAD", "PATH"], []), (["="], [])],
+        ),
+        (r"\bgit\b[^;]*\s-c", 0, [(["git"], []), (["-c"], [])]),
+        (r"ab(cd)?ef", 0, [(["ab"], []), (["ef"], [])]),  # cd may be absent
+        (r"(a|b)cc", 0, [(["cc"], [])]),
+        (r"a(?=bcd)e", 0, [(["a"], []), (["e"], [])]),  # a lookahead's text is not matched
+        (r"x(?i:abc)y", 0, [([], ["abc"]), (["x"], []), (["y"], [])]),
+        (r"^mcp__x|foo", 0, [(["foo", "mcp__x"], [])]),  # either side of the alternation
+        (r"^(WebFetch|mcp__.*)$", 0, [(["WebFetch", "mcp__"], [])]),
+        (r"(?i)abc", 0, [([], ["abc"])]),
+        (r"ABC", re.IGNORECASE, [([], ["abc"])]),
+        (r"(?i)/\.env|/\.env\.x|x\.env", 0, [([], ["/.env", "x.env"])]),  # /.env.x holds /.env
+        (r"(?i)a\u212ab", 0, [([], ["a"]), ([], ["b"])]),  # Kelvin sign: no ASCII text
+        (r"a(b|)c", 0, [(["a"], []), (["c"], [])]),  # a branch without text
+        (r"(?:/x)?\Z", 0, []),
+        (r"[ab]+", 0, []),
     ],
 )
-def test_a_needle_is_only_text_every_match_holds(pattern: str, flags: int, needle: str) -> None:
-    assert LazyRegex(pattern, flags).needle == needle
+def test_needles_are_only_text_every_match_holds(
+    pattern: str, flags: int, needles: list[tuple[list[str], list[str]]]
+) -> None:
+    got = LazyRegex(pattern, flags).needles
+    assert [(list(e), list(f)) for e, f in got] == needles
 
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"(^|\s)(export\s+)?(PATH|LD_PRELOAD)\+?=(?!x)", r"ab(cd)?ef", r"(a|b)cc", r"a(?=bcd)e"],
+    [
+        r"(^|\s)(export\s+)?(PATH|LD_PRELOAD)\+?=(?!x)",
+        r"ab(cd)?ef",
+        r"(a|b)cc",
+        r"a(?=bcd)e",
+        r"(?i)^mcp__.*(delete|kill)",
+        r"(?:(?:.*)?(?i:/\.env)\Z)|(?:(?:.*)?(?i:/[^/]*\.env)\Z)",
+        r"(?i)sk",
+        r"(?i)ss",
+        r"x(?i:abc)y",
+        r"^(WebFetch|mcp__.*)$",
+    ],
 )
-def test_a_needle_never_changes_what_matches(pattern: str) -> None:
+def test_needles_never_change_what_matches(pattern: str) -> None:
+    # Texts of other scripts whose letters fold to ASCII ones under IGNORECASE (the Kelvin
+    # sign, the long s) must still be answered by the expression itself.
     texts = ["PATH=/x", "export LD_PRELOAD+=y", "ls -la", "PATH", "abef", "abcdef", "acc"]
-    texts += ["bcc", "cc", "abcde", "ae", "", "x PATH=x", "PATH=x"]
+    texts += ["bcc", "cc", "abcde", "ae", "", "x PATH=x", "PATH=x", "MCP__s__DELETE"]
+    texts += ["mcp__s__kill", "/p/.ENV", "/p/x.env", "/p/.envrc", "\u212a", "s\u212a", "\u017fs"]
+    texts += ["xABCy", "xAbCy", "WebFetch", "mcp__", "/p/\u017f.env", "SK", "sk", "SS"]
     compiled = re.compile(pattern)
     for holder in (LazyRegex(pattern), pickle.loads(pickle.dumps(LazyRegex(pattern)))):
         for text in texts:
@@ -170,5 +197,19 @@ def test_a_plain_bash_line_compiles_no_expression_whose_text_it_lacks() -> None:
     line = "git status && ls -la | head -5"
     judge(policy, bash(line))
     holders = _holders(policy)
-    assert any(h.needle == "=" for h in holders)
-    assert not [h.pattern for h in holders if h._compiled is not None and h.needle not in line]
+    assert any(((("=",), ()) in h.needles) for h in holders)
+    compiled = [h for h in holders if h._compiled is not None]
+    assert not [h.pattern for h in compiled if h._cannot_match(line)]
+
+
+def test_a_read_call_compiles_none_of_the_secret_path_globs() -> None:
+    # The bundled secret-file globs (**/.env, **/id_rsa, ...) are matched case-insensitively
+    # and combined into alternations: a README's path holds none of their texts in any case,
+    # so a Read call answers them without compiling (each is a large expression).
+    policy = pickle.loads(pickle.dumps(load_policy(None).for_cache()))
+    judge(policy, call("Read", file_path="/home/u/p/README.md"))
+    env = [h for h in _holders(policy) if "\\.env" in h.pattern]
+    assert env, "the bundled policy has no .env glob any more"
+    assert all(h.needles for h in env)
+    assert not [h.pattern for h in env if h._compiled is not None]
+    assert judge(policy, call("Read", file_path="/home/u/p/.ENV")).action != "allow"

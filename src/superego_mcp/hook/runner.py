@@ -24,6 +24,12 @@ from superego_mcp.hook import pipe
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    import signal
+else:
+    # The C module signal.py wraps, with the same names: importing signal.py builds an enum
+    # of every signal, handler and mask (about a millisecond on every hook call).
+    import _signal as signal
+if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
     from typing import NoReturn
@@ -372,8 +378,6 @@ def _on_alarm(signum: int, frame: object) -> None:
 def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
     """:func:`handle` in a forked child (see the module docstring); in-process where there
     is no ``fork`` or it fails (that only loses the protection against native crashes)."""
-    import signal
-
     left = signal.getitimer(signal.ITIMER_REAL)[0] or DEADLINE_S
     try:
         read_fd, write_fd = os.pipe()
@@ -431,8 +435,6 @@ def _child(raw: bytes | None, args: argparse.Namespace, write_fd: int, left: flo
     flushing of buffers inherited from the parent)."""
     code = _CHILD_FAILED
     try:
-        import signal
-
         # Only the parent writes stdout: nothing in the child (a C library included) can add
         # bytes to the hook's answer.
         null = os.open(os.devnull, os.O_WRONLY)
@@ -468,8 +470,6 @@ def _extend_deadline(data: bytes) -> bool:
     if seconds is None:
         return False
     if seconds > 0:
-        import signal
-
         left = signal.getitimer(signal.ITIMER_REAL)[0]
         if left > 0:
             signal.setitimer(signal.ITIMER_REAL, left + min(seconds, _MAX_EXTENSION_S))
@@ -478,7 +478,6 @@ def _extend_deadline(data: bytes) -> bool:
 
 def _kill(pid: int) -> None:
     import contextlib
-    import signal
 
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
@@ -493,11 +492,11 @@ def _from_child(args: argparse.Namespace, data: bytes, status: int) -> Outcome:
         out.audit = reply.audit
         return out
     if os.WIFSIGNALED(status):
-        import signal
+        import signal as signals  # the names: only when the child crashed
 
         number = os.WTERMSIG(status)
         try:
-            name = signal.Signals(number).name
+            name = signals.Signals(number).name
         except ValueError:
             name = str(number)
         problem = f"the policy evaluation crashed (signal {name})"
@@ -537,8 +536,6 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``superego-mcp hook``: stdin in, answer out, exit code 0 or 2."""
     outcome: Outcome
     try:
-        import signal
-
         signal.signal(signal.SIGALRM, _on_alarm)
         # From the process's creation, not from here: on busy cores starting Python alone
         # can take seconds, and the agent's timeout runs from the spawn.
@@ -602,8 +599,6 @@ def _record(audit: dict[str, object], spooled: str | None = None) -> bool:
     nothing else (the exit code and stdout are already decided; a row that stays in the
     spool is inserted by the next hook). True when the row was written."""
     try:
-        import signal
-
         signal.setitimer(signal.ITIMER_REAL, AUDIT_DEADLINE_S)
         try:
             from superego_mcp.audit.hookwrite import append, recover

@@ -522,7 +522,9 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
         for i, word in enumerate(argv):
             if word.startswith("-") and "=" in word:
                 word = word.partition("=")[2]  # --index-url=https://...: the option's value
-            if "://" in word or re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word):
+            if "://" in word or (
+                ":" in word and re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word)
+            ):
                 texts.append((word, None))
             elif fetcher and word in positionals and not _HTTP_METHOD().match(word):
                 if word.startswith(":") and cmd.program in ("http", "https", "httpie", "xh"):
@@ -611,16 +613,38 @@ class Url(Condition):
 SQL_FIELDS = ("sql", "query", "statement", "statements", "sql_query", "queries")
 
 
-def unit_sql(unit: Unit, ctx: Context) -> list[str]:
+class SqlGate:
+    """What a command must have for ``policy.sql`` to look at it, copied from its tables
+    when a policy is compiled (so that judging any other command imports nothing): a SQL
+    client's name, a query subcommand, or a long option named for SQL."""
+
+    __slots__ = ("clients", "option_words", "subcommands")
+
+    def __init__(self) -> None:
+        from superego_mcp.policy import sql
+
+        self.clients = sql.SQL_CLIENTS
+        self.subcommands = sql.QUERY_SUBCOMMANDS
+        self.option_words = sql.OPTION_WORDS
+
+    def may_run_sql(self, cmd: Command) -> bool:
+        """False when ``cmd`` passes no SQL (the one cheap test before ``policy.sql``)."""
+        return cmd.program in self.clients or any(
+            w in self.subcommands or (w[:2] == "--" and any(o in w for o in self.option_words))
+            for w in cmd.argv
+        )
+
+
+def unit_sql(unit: Unit, ctx: Context, gate: SqlGate) -> list[str]:
     """The SQL a unit runs: a database client's arguments (``psql -c``, ``sqlite3 db SQL``),
     or a tool's SQL fields (strings, or lists of strings)."""
     cmd = unit.command
     if cmd is not None:
+        if not gate.may_run_sql(cmd):
+            return []
         from superego_mcp.policy import sql
 
-        if cmd.program in sql.SQL_CLIENTS or sql.carries_sql(cmd):
-            return sql.command_sql(cmd)
-        return []
+        return sql.command_sql(cmd)
     if unit.shell:
         return []
     out: list[str] = []
@@ -638,14 +662,15 @@ class Sql(Condition):
     updates without a real WHERE, drops columns, grants or revokes (see ``policy.sql``);
     ``false``: the unit runs SQL and none of it does."""
 
-    __slots__ = ("destructive",)
+    __slots__ = ("destructive", "gate")
 
     def __init__(self, destructive: bool) -> None:
         self.destructive = destructive
+        self.gate = SqlGate()
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when the unit runs SQL and its destructiveness is as asked."""
-        texts = unit_sql(unit, ctx)
+        texts = unit_sql(unit, ctx, self.gate)
         if not texts:
             return False
         from superego_mcp.policy import sql

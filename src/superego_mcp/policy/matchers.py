@@ -21,25 +21,23 @@ class LazyRegex:
     ``re.error`` when the policy is loaded, never in the middle of a decision).
     """
 
-    __slots__ = ("_compiled", "flags", "needle", "pattern", "prefix")
+    __slots__ = ("_compiled", "flags", "needles", "pattern", "prefix")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
         self._compiled: re.Pattern[str] | None = re.compile(pattern, flags)
-        # What every match starts with, and a text every match holds ("" if nothing is
-        # certain): a text without them is answered without compiling (a Read call need not
-        # compile the rules' mcp__ tests, nor a Bash line without "=" the PATH= test).
+        # What every match starts with, and texts every match holds (see literal_needles):
+        # a text without them is answered without compiling (a Read call need not compile
+        # the rules' mcp__ tests, nor a path without "/.env" the .env globs).
         self.prefix = literal_prefix(pattern, flags)
-        self.needle = literal_needle(pattern, flags)
+        self.needles = literal_needles(pattern, flags)
 
-    def __getstate__(self) -> tuple[str, int, str, str]:
-        return self.pattern, self.flags, self.prefix, self.needle
+    def __getstate__(self) -> tuple[str, int, str, Needles]:
+        return self.pattern, self.flags, self.prefix, self.needles
 
-    def __setstate__(self, state: tuple[str | int, ...]) -> None:
-        self.pattern, self.flags = str(state[0]), int(state[1])
-        self.prefix = str(state[2]) if len(state) > 2 else ""
-        self.needle = str(state[3]) if len(state) > 3 else ""
+    def __setstate__(self, state: tuple[str, int, str, Needles]) -> None:
+        self.pattern, self.flags, self.prefix, self.needles = state
         self._compiled = None
 
     def _get(self) -> re.Pattern[str]:
@@ -49,10 +47,21 @@ class LazyRegex:
         return compiled
 
     def _cannot_match(self, text: str) -> bool:
-        return bool(
-            (self.prefix and not text.startswith(self.prefix))
-            or (self.needle and self.needle not in text)
-        )
+        if self.prefix and not text.startswith(self.prefix):
+            return True
+        lowered: str | None = None
+        for exact, folded in self.needles:
+            if any(n in text for n in exact):
+                continue
+            if folded:
+                if not text.isascii():
+                    continue  # another script's letters may fold to ASCII ones: no verdict
+                if lowered is None:
+                    lowered = text.lower()
+                if any(n in lowered for n in folded):
+                    continue
+            return True
+        return False
 
     def search(self, text: str) -> re.Match[str] | None:
         """``re.Pattern.search``."""
@@ -61,6 +70,13 @@ class LazyRegex:
     def match(self, text: str) -> re.Match[str] | None:
         """``re.Pattern.match``."""
         return None if self._cannot_match(text) else self._get().match(text)
+
+
+# Texts a match must hold: each entry is one necessary condition, "one of these exact texts
+# or one of these texts in any case (lower case here, looked for in an ASCII text lowered)".
+Needles = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+# The most conditions kept per expression: each is tried before compiling, on every call.
+_MAX_NEEDLE_SETS = 3
 
 
 def literal_prefix(pattern: str, flags: int = 0) -> str:
@@ -89,39 +105,81 @@ def literal_prefix(pattern: str, flags: int = 0) -> str:
     return "".join(found)
 
 
-def literal_needle(pattern: str, flags: int = 0) -> str:
-    """The longest literal text every match of ``pattern`` holds somewhere: a run of plain
-    literals at the top level or in a group that must match (not one under a repeat, an
-    alternation, a lookaround or ``IGNORECASE``); ``""`` when there is none."""
+def literal_needles(pattern: str, flags: int = 0) -> Needles:
+    """Texts every match of ``pattern`` holds (see :data:`Needles`): the longest sets of
+    alternatives found in runs of plain literals, in groups that must match, in repeats that
+    match at least once and in alternations whose every branch holds one. Case-insensitive
+    literals count only where they are ASCII: only then is lowering an ASCII text the same
+    as the expression's case folding (the Kelvin sign matches ``k``). ``()`` when nothing is
+    certain."""
     import importlib
 
     sre = importlib.import_module("re._parser")  # as in literal_prefix
     try:
         parsed = sre.parse(pattern, flags)
     except re.error:
-        return ""
-    if parsed.state.flags & re.IGNORECASE:
-        return ""
-    runs: list[str] = []
-    _runs(sre, list(parsed), runs)
-    return max(runs, key=len, default="")
+        return ()
+    found = _needle_sets(sre, list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+    # The most selective first: the longest shortest alternative, then the fewest.
+    found.sort(key=lambda s: (-min(len(n) for n, _ in s), len(s)))
+    return tuple((_fewest(s, False), _fewest(s, True)) for s in found[:_MAX_NEEDLE_SETS])
 
 
-def _runs(sre: Any, items: list[tuple[Any, Any]], runs: list[str]) -> None:
-    """Append to ``runs`` each run of consecutive plain literals in ``items`` and in the
-    groups among them that must match (recursively)."""
+def _fewest(alternatives: set[tuple[str, bool]], folded: bool) -> tuple[str, ...]:
+    """The texts of ``alternatives`` of this kind, without those that hold another (a text
+    that holds ``/.env`` holds ``.env``: looking for ``.env`` alone is the same test)."""
+    texts = sorted({n for n, f in alternatives if f is folded}, key=len)
+    kept: list[str] = []
+    for text in texts:
+        if not any(k in text for k in kept):
+            kept.append(text)
+    return tuple(sorted(kept))
+
+
+def _needle_sets(
+    sre: Any, items: list[tuple[Any, Any]], icase: bool
+) -> list[set[tuple[str, bool]]]:
+    """The necessary conditions of the sequence ``items`` (each a set of (text, folded)
+    alternatives, one of which every match holds), ``icase`` when its literals ignore case."""
+    sets: list[set[tuple[str, bool]]] = []
     run: list[str] = []
-    for op, arg in items:
-        if op is sre.LITERAL:
-            run.append(chr(arg))
-            continue
+
+    def end_run() -> None:
         if run:
-            runs.append("".join(run))
-            run = []
-        if op is sre.SUBPATTERN and not arg[1] & re.IGNORECASE:
-            _runs(sre, list(arg[3]), runs)
-    if run:
-        runs.append("".join(run))
+            sets.append({("".join(run), icase)})
+            run.clear()
+
+    repeats = tuple(
+        getattr(sre, name)
+        for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+        if hasattr(sre, name)
+    )
+    for op, arg in items:
+        if op is sre.LITERAL and not (icase and arg > 127):
+            run.append(chr(arg).lower() if icase else chr(arg))
+            continue
+        end_run()
+        inner: list[set[tuple[str, bool]]] = []
+        if op is sre.SUBPATTERN:
+            _, add, remove, sub = arg
+            folded = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+            inner = _needle_sets(sre, list(sub), folded)
+        elif op in repeats and arg[0] >= 1:
+            inner = _needle_sets(sre, list(arg[2]), icase)
+        elif op is getattr(sre, "ATOMIC_GROUP", None):
+            inner = _needle_sets(sre, list(arg), icase)
+        elif op is sre.BRANCH:
+            union: set[tuple[str, bool]] = set()
+            for branch in arg[1]:
+                options = _needle_sets(sre, list(branch), icase)
+                if not options:
+                    break  # a branch that needs no text: the alternation needs none
+                union |= max(options, key=lambda s: min(len(n) for n, _ in s))
+            else:
+                inner = [union]
+        sets.extend(inner)
+    end_run()
+    return sets
 
 
 def _literals(sre: Any, items: list[tuple[Any, Any]], found: list[str]) -> bool:

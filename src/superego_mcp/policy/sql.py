@@ -51,16 +51,9 @@ _VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE")
 # --query-string`, `--sql`, `--statement`), and subcommands whose operands are a query
 # (`sqlcmd query 'DROP TABLE x'`).
 _SQL_OPTION = LazyPattern(r"^--([a-z-]*-)?(sql|query|statement|query-string)(-[a-z-]*)?$")
-_QUERY_SUBCOMMANDS = frozenset({"query", "sql", "execute-sql", "execute-statement"})
-
-
-def carries_sql(cmd: Command) -> bool:
-    """Cheap test: may a command that is not a SQL client pass SQL in its arguments?"""
-    return any(
-        w in _QUERY_SUBCOMMANDS
-        or (w[:2] == "--" and ("sql" in w or "query" in w or "statement" in w))
-        for w in cmd.argv
-    )
+QUERY_SUBCOMMANDS = frozenset({"query", "sql", "execute-sql", "execute-statement"})
+# Words in the name of a long option whose value may be SQL (--sql, --query-string, ...).
+OPTION_WORDS = ("sql", "query", "statement")
 
 
 def command_sql(cmd: Command) -> list[str]:
@@ -101,7 +94,7 @@ def _cli_sql(cmd: Command) -> list[str]:
                 out.append(value)
             elif i + 1 < len(argv):
                 out.append(argv[i + 1])
-        elif word in _QUERY_SUBCOMMANDS:
+        elif word in QUERY_SUBCOMMANDS:
             out.extend(w for w in argv[i + 1 :] if not w.startswith("-"))
             break
     return [t for t in out if len(t.split(None, 1)) > 1]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from .. import paths as _paths
 from . import (
-    code_text,
     detect,
     effects,
     flags,
@@ -20,7 +19,8 @@ from . import (
 )
 
 # shell.scripts (and its project-file parsers) is imported where a command runs a script or
-# a task: most commands do not, and the hook pays for every import.
+# a task, shell.code_text where a command runs code given as text (a downloader, a git -c,
+# an interpreter, eval): most commands do neither, and the hook pays for every import.
 from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
 from .state import code_detail, dedupe
 
@@ -255,12 +255,20 @@ def run(
         w.finding(DYNAMIC_PROGRAM, f"program only known at run time: {path_word}", k)
     redirections.redirect_findings(w, redirects, k)
     if program in detect.DOWNLOADERS:
+        from . import code_text
+
         w.downloaded.update(code_text.download_targets(w, cmd, parsed, scope))
-    if "/" in path_word:
+    if "/" in path_word and w.downloaded:
+        from . import code_text
+
         code_text.downloaded_check(w, k, w.path_forms(path_word, scope))
     if assignments:
+        from . import code_text
+
         code_text.command_variables(w, k, assignments, env_scope, ctx)
-    if program == "git":
+    if program == "git" and any(name == "-c" for name, _ in parsed.option_values):
+        from . import code_text
+
         code_text.git_config_commands(w, parsed, env_scope, ctx)
     look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
     if program and program not in _KNOWN_PROGRAMS and "/" not in path_word:
@@ -459,6 +467,8 @@ def look_inside(
         code_fields = args if program == "eval" else args[:1]
         if any(f[1] for f in code_fields):
             w.finding(DYNAMIC_PROGRAM, f"{program} of text only known at run time", k)
+        from . import code_text
+
         code_text.feed_check(w, k, [subst.get(i) for i in range(len(code_fields))])
         if code_fields:
             # eval runs in this shell; a trap's text runs later, on a copy.
@@ -467,6 +477,8 @@ def look_inside(
         return
     if program in ("source", "."):
         cmd.program = "source"
+        from . import code_text
+
         code_text.feed_check(w, k, [subst.get(0)], (scope, ctx, True))
         code_text.downloaded_check(w, k, cmd.paths)
         if argv[:1] == ["/dev/stdin"] and stdin is not None:
@@ -515,9 +527,13 @@ def look_inside(
         # `python setup.py` is (docs/rules.md "Package installs").
         for path in cmd.runs:
             if path.endswith("/setup.py") and not cmd.dynamic:
+                from . import code_text
+
                 code_text.script_file(w, k, "python", (path,), scope, ctx)
                 break
     if program in ("tsx", "ts-node", "ts-node-esm"):
+        from . import code_text
+
         code_text.ts_runner(w, k, scope, ctx)
         return
     family = "sh" if detect.is_shell(program) else detect.interpreter(program)
@@ -539,6 +555,8 @@ def look_inside(
         ):
             w.finding(REVERSE_SHELL, "socat connects a program to a socket", k)
         return
+    from . import code_text
+
     code_text.code_runner(w, k, family, args, env_scope, ctx, stdin=stdin, subst=subst)
 
 

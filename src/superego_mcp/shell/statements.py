@@ -11,7 +11,7 @@ call's arguments, an alias is walked as source, and bodies never called are walk
 
 from __future__ import annotations
 
-from . import code_text, detect, pipes, redirections, simple_command, syntax, wrappers
+from . import detect, pipes, redirections, simple_command, syntax, wrappers
 from .model import FORK_BOMB, REVERSE_SHELL, Command, Redirect
 from .parser import parse
 from .state import Ctx, Limit, Unparseable, clip_text, dedupe
@@ -284,6 +284,8 @@ def link_pipeline(w: Walker, pid: int, start: int, scope: Scope, ctx: Ctx) -> No
             if shell_in_pipe and net_in_pipe and detect.networked(w.commands[k]):
                 w.finding(REVERSE_SHELL, "a shell and a network tool in one pipeline", k)
             if k in w.reads_program:
+                from . import code_text  # only for a program reading code from the pipe
+
                 code_text.piped_program(w, k, [members[s] for s in slots if s < slot], scope, ctx)
 
 
@@ -388,6 +390,8 @@ def command(
     if k < len(w.commands) and any(r.writes for r in redirects):
         for j in out_fed:
             if j in w.reads_program and w.commands[j].via[-1:] == (">()",):
+                from . import code_text  # only for a program reading code from a >(...)
+
                 code_text.piped_program(w, j, [[k, *range(k + 1, len(w.commands))]], scope, ctx)
 
 

@@ -6,8 +6,6 @@ or a shell string to parse (``watch 'rm x'``, ``flock f -c 'rm x'``, ``su -c 'rm
 
 from __future__ import annotations
 
-import shlex
-
 from .words import Field
 
 # Per wrapper: options taking a value (short letters as "-x", long as "--name"), options
@@ -313,6 +311,8 @@ def with_input(key: str, args: list[Field], text: str) -> list[str]:
                 " ".join(_quote(a.replace(replace, item)) for a in command)
                 for item in items[:_MAX_ITEMS]
             ]
+        import shlex  # only here: most lines pipe nothing to xargs (hook path)
+
         try:
             words = shlex.split(text)
         except ValueError:
