@@ -731,9 +731,10 @@ def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
     if any("superego" in f.rsplit("/", 1)[-1] for f in program_files):
         return True
     try:
+        observe.stat(program_files[0])  # noted before reading: the decision cache checks it
         with open(program_files[0], "rb") as handle:
             head = handle.read(4096)
-    except OSError:
+    except (OSError, ValueError):
         return False
     return head.startswith(b"#!") and b"superego" in head
 

@@ -616,7 +616,7 @@ def temp_dirs() -> tuple[str, ...]:
     """What ``${tmp}`` stands for: /tmp, /var/tmp and $TMPDIR, plus their real paths."""
     if not _TMP:
         dirs: list[str] = []
-        for d in ("/tmp", "/var/tmp", os.environ.get("TMPDIR", "")):  # noqa: S108
+        for d in ("/tmp", "/var/tmp", observe.env("TMPDIR") or ""):  # noqa: S108
             if d:
                 for form in normalize(d, "/", "/"):
                     if form not in dirs:

@@ -216,12 +216,12 @@ def _resets_index_only(cmd: Command, forms: Callable[[str], tuple[str, ...]]) ->
 
 
 def _exists(forms: tuple[str, ...]) -> bool:
-    import os
+    from superego_mcp import observe  # noted: the decision cache checks it again
 
     from . import astral
 
     try:
-        return any(os.path.lexists(astral.decode(f)) for f in forms)
+        return any(observe.lkind(astral.decode(f)) is not None for f in forms)
     except ValueError:
         return True
 
