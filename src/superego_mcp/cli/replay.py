@@ -19,6 +19,8 @@ from superego_mcp.audit import replay as rp
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
+    from typing import Any
 
     from superego_mcp.policy.engine import Policy
 
@@ -80,6 +82,24 @@ def _policy_at(args: argparse.Namespace, project: str | None) -> Policy:
     return policy
 
 
+def _file_rows(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    """The rows of ``--from FILE`` (``-``: stdin) that match the filters and ``--until``."""
+    from superego_mcp.audit.store import parse_since
+    from superego_mcp.cli.audit import query_of
+
+    if args.from_file == "-":
+        rows = rp.parse_jsonl(sys.stdin, "<stdin>")
+    elif not os.path.isfile(args.from_file):  # noqa: PTH113
+        raise rp.ReplayError(f"--from {args.from_file}: no such file")
+    else:
+        rows = rp.read_jsonl(args.from_file)
+    query = query_of(args)
+    until = parse_since(args.until) if args.until else None
+    return (
+        r for r in rows if query.matches(r) and (until is None or float(r.get("ts") or 0) <= until)
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``superego-mcp replay``."""
     from superego_mcp.audit.store import StoreError, open_store, parse_since
@@ -104,19 +124,7 @@ def run(args: argparse.Namespace) -> int:
     store = None
     try:
         if args.from_file:
-            if args.from_file == "-":
-                rows = rp.parse_jsonl(sys.stdin, "<stdin>")
-            else:
-                if not os.path.isfile(args.from_file):  # noqa: PTH113
-                    return _fail(f"--from {args.from_file}: no such file")
-                rows = rp.read_jsonl(args.from_file)
-            query = query_of(args)
-            until = parse_since(args.until) if args.until else None
-            rows = (
-                r
-                for r in rows
-                if query.matches(r) and (until is None or float(r.get("ts") or 0) <= until)
-            )
+            rows = _file_rows(args)
         else:
             store = open_store(args.audit or settings.audit)
             until = parse_since(args.until) if args.until else None

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
+    from superego_mcp.audit.suggest import Result
+    from superego_mcp.policy.engine import Policy
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """``suggest``'s own options (the policy options are added by ``cli.build_parser``)."""
@@ -114,8 +117,16 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(limit), indent=2, ensure_ascii=False))
     else:
         print(sg.render_text(result, limit))
-    if not args.write:
-        return 0
+    return _write(args, result, policy, project) if args.write else 0
+
+
+def _write(args: argparse.Namespace, result: Result, policy: Policy, project: str | None) -> int:
+    """``--write FILE`` (``--accept`` picks the suggestions): the rules appended to that
+    layer's policy file, kept only if the policy in effect still loads."""
+    from superego_mcp.audit import suggest as sg
+    from superego_mcp.cli.explain import load_in_effect
+    from superego_mcp.policy.errors import PolicyError
+
     try:
         chosen = sg.accepted(result, args.accept)
         if not chosen:

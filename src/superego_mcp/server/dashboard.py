@@ -134,15 +134,7 @@ def _add_page_routes(app: FastAPI, token: str | None, sessions: Sessions | None)
                 media_type="text/html",
                 headers={**_HEADERS, "retry-after": str(max(1, round(wait)))},
             )
-        # Parsed by hand: a form of one field needs no multipart dependency.
-        body = (await request.body()).decode("utf-8", "replace")
-        given = ""
-        for pair in body.split("&"):
-            key, _, value = pair.partition("=")
-            if key == "token":
-                from urllib.parse import unquote_plus
-
-                given = unquote_plus(value)
+        given = _form_token(await request.body())
         if token is not None and not hmac.compare_digest(given.encode(), token.encode()):
             return Response(
                 login_page("That token is not this server's."),
@@ -209,45 +201,56 @@ def _add_data_routes(app: FastAPI, holder: PolicyHolder, recorder: Recorder) -> 
     async def overview(request: Request) -> Response:
         """Decisions over time by outcome, top rules, top denied programs, reviewer
         latency and cache hits, and the audit's health, over ``?window=`` seconds."""
-        since, window, bucket = _window(request)
-        health = {
-            "audit": recorder.where,
-            "write_errors": recorder.metrics.registry.get_sample_value(
-                "superego_audit_write_errors_total"
-            )
-            or 0,
-            "policy": holder.status(),
-        }
-        if recorder.store is None:
-            return _json({"window": window, "bucket": bucket, "health": health, "audit": False})
-        store = recorder.store
-        q = Query(since=since)
-        stats, timeline, reviews, denied = await asyncio.gather(
-            asyncio.to_thread(store.stats, q),
-            asyncio.to_thread(store.timeline, bucket, q),
-            asyncio.to_thread(store.reviews, q, 1000),
-            asyncio.to_thread(
-                store.query, Query(since=since, decision="deny", limit=_DENIED_SAMPLE)
-            ),
+        return _json(await _overview(holder, recorder, request))
+
+
+def _form_token(body: bytes) -> str:
+    """The ``token`` field of the sign-in form (parsed by hand: a form of one field needs
+    no multipart dependency); ``""`` when absent."""
+    given = ""
+    for pair in body.decode("utf-8", "replace").split("&"):
+        key, _, value = pair.partition("=")
+        if key == "token":
+            from urllib.parse import unquote_plus
+
+            given = unquote_plus(value)
+    return given
+
+
+async def _overview(holder: PolicyHolder, recorder: Recorder, request: Request) -> dict[str, Any]:
+    """The overview document (see the ``overview`` route)."""
+    since, window, bucket = _window(request)
+    health = {
+        "audit": recorder.where,
+        "write_errors": recorder.metrics.registry.get_sample_value(
+            "superego_audit_write_errors_total"
         )
-        return _json(
-            {
-                "window": window,
-                "bucket": bucket,
-                "audit": True,
-                "health": health,
-                "total": stats["total"],
-                "by_decision": stats["by_decision"],
-                "top_rules": stats["top_rules"],
-                "top_denied_programs": _denied_programs(holder, [to_public(r) for r in denied]),
-                "latency": {
-                    "avg_ms": stats["avg_latency_ms"],
-                    "max_ms": stats["max_latency_ms"],
-                },
-                "review": _review_summary(reviews),
-                "timeline": timeline,
-            }
-        )
+        or 0,
+        "policy": holder.status(),
+    }
+    if recorder.store is None:
+        return {"window": window, "bucket": bucket, "health": health, "audit": False}
+    store = recorder.store
+    q = Query(since=since)
+    stats, timeline, reviews, denied = await asyncio.gather(
+        asyncio.to_thread(store.stats, q),
+        asyncio.to_thread(store.timeline, bucket, q),
+        asyncio.to_thread(store.reviews, q, 1000),
+        asyncio.to_thread(store.query, Query(since=since, decision="deny", limit=_DENIED_SAMPLE)),
+    )
+    return {
+        "window": window,
+        "bucket": bucket,
+        "audit": True,
+        "health": health,
+        "total": stats["total"],
+        "by_decision": stats["by_decision"],
+        "top_rules": stats["top_rules"],
+        "top_denied_programs": _denied_programs(holder, [to_public(r) for r in denied]),
+        "latency": {"avg_ms": stats["avg_latency_ms"], "max_ms": stats["max_latency_ms"]},
+        "review": _review_summary(reviews),
+        "timeline": timeline,
+    }
 
 
 def _rules_document(
