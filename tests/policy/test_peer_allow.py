@@ -191,6 +191,8 @@ GRAMMAR: list[tuple[str, str]] = [
     ("cdk synth", ALLOW),
     ("cdk synth --app 'rm -rf ~'", DEFER),
     ("cdk deploy --help", ALLOW),
+    ("docker compose run web sh -c 'rm -rf /tmp/x' --help", DEFER),
+    ("docker compose run web rm -rf / --dry-run", DEFER),
     ("cdk deploy", DEFER),
     ("cdk context --clear", DEFER),
     ("rclone sync src: dest: --dry-run", ALLOW),

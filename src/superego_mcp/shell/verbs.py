@@ -350,7 +350,7 @@ def is_read(cmd: Command) -> bool:
         return bool(shows & cmd.flags) and not never & cmd.flags
     if not cmd.argv:
         return program in _USAGE_WHEN_BARE or program in _READ_WITHOUT_VERB
-    if _SHOWS_HELP & cmd.flags or _SIMULATES & cmd.flags:
+    if (_SHOWS_HELP & cmd.flags or _SIMULATES & cmd.flags) and not _hands_on(cmd):
         return True  # `cdk deploy --help`, `aws s3 sync ... --dryrun`: nothing is changed
     if _RUNS_GIVEN.get(program, frozenset()) & cmd.flags:
         return False  # `cdk synth --app CMD` runs the command it is given
@@ -411,6 +411,19 @@ def _asks_help(cmd: Command) -> bool:
     """``-h`` written as a word of its own: a letter h inside a cluster or a glued value
     (7-Zip's ``-o../out``, ``-ohome``) is no request for help."""
     return "-h" in cmd.argv
+
+
+def _hands_on(cmd: Command) -> bool:
+    """Whether the command runs another command it is given (`docker compose run web sh -c
+    ...`, `heroku run`, `gcloud compute ssh`): an option after it may be that command's, so
+    `--help` or `--dry-run` says nothing about what runs."""
+    return any(p in _RUNS_VERBS for w in path_words(cmd, skip=True) for p in _parts(w.lower()))
+
+
+# Verbs that run a command given on the line, here or elsewhere.
+_RUNS_VERBS = frozenset(
+    {"run", "exec", "execute", "ssh", "shell", "console", "attach", "invoke", "debug", "x"}
+)
 
 
 def _jar_cli(cmd: Command) -> Command | None:
