@@ -85,6 +85,8 @@ MUTATING = _words("""
     apikey apikeys key keys kv sas auth oauth cert certs certificate certificates private
     decrypted export backup snapshot dump edit-config env shellenv change fix activate
     deactivate relinquish vacuum flush verify audit watch explore bump masterkey
+    append prepend insert load unload save bind unbind toggle switch select use checkout
+    link unlink label annotate taint untaint cordon uncordon drain expose autoscale
     """)
 # Whole words (and compound prefixes) that read.
 READ_WORDS = _words("""
