@@ -76,10 +76,27 @@ def check_pasted(text: str) -> None:
     Walks the parser's events (no recursion, no node tree built), so the check itself is
     bounded by the text's size.
     """
-    import yaml
-
     if len(text.encode("utf-8", "surrogatepass")) > MAX_PASTED_BYTES:
         raise PolicyError(f"the pasted policy is over {MAX_PASTED_BYTES} bytes", file=PASTED)
+    _check_nodes(text)
+    from superego_mcp.policy.layers import read_source
+
+    for name, line in read_source(text, PASTED).extends:
+        if name != "bundled" and not name.startswith("packs/"):
+            raise PolicyError(
+                f"a pasted policy may extend only {_PASTED_EXTENDS}, not {name!r} (no file is "
+                "read from a path given over HTTP; put the file beside the policy in force and "
+                "pick it instead)",
+                file=PASTED,
+                line=line,
+            )
+
+
+def _check_nodes(text: str) -> None:
+    """Refuse YAML that nests deeper than :data:`MAX_PASTED_DEPTH` or expands (through its
+    aliases) to more than :data:`MAX_PASTED_NODES` nodes, walking the parser's events."""
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     sizes: dict[str, int] = {}  # anchor -> nodes it expands to
     stack: list[tuple[str | None, int]] = []  # open collections: (anchor, nodes so far)
@@ -127,17 +144,6 @@ def check_pasted(text: str) -> None:
         ) from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"YAML error: {exc}", file=PASTED) from None
-    from superego_mcp.policy.layers import read_source
-
-    for name, line in read_source(text, PASTED).extends:
-        if name != "bundled" and not name.startswith("packs/"):
-            raise PolicyError(
-                f"a pasted policy may extend only {_PASTED_EXTENDS}, not {name!r} (no file is "
-                "read from a path given over HTTP; put the file beside the policy in force and "
-                "pick it instead)",
-                file=PASTED,
-                line=line,
-            )
 
 
 def add_rules(policy: Policy, text: str) -> Policy:
