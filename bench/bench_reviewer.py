@@ -90,7 +90,7 @@ async def _reviews(url: str, rounds: int) -> tuple[list[float], list[float]]:
     body = {"model": "bench", "messages": [{"role": "user", "content": "x" * 3000}]}
     async with httpx.AsyncClient(trust_env=False) as client:
         for i in range(rounds):
-            call = ToolCall("Bash", {"command": f"perl -e 'print {i}'"}, "/home/u/p")
+            call = ToolCall("Bash", {"command": f"perl -e 'print {i}*7'"}, "/home/u/p")
             start = time.perf_counter()
             d = await adecide(policy, call, home="/home/u", reviewer=lambda: reviewer)
             review_ms.append((time.perf_counter() - start) * 1000)

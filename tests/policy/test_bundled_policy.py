@@ -64,7 +64,8 @@ SHELL: list[tuple[str, str]] = [
     # ask
     ("python3 -c 'exec(input())'", REVIEW),  # Python / JavaScript Superego cannot follow
     ("node -e 'eval(process.argv[1])'", REVIEW),
-    ("perl -e 'print 1'", REVIEW),  # a language Superego does not read
+    ("perl -e 'print 1'", ALLOW),  # only prints a constant (lang.printing)
+    ("perl -e 'print `id`'", REVIEW),  # a language Superego does not read
     ("python3 -c 'print(1)'", ALLOW),  # read completely: it only prints
     ("node -e 'console.log(1)'", ALLOW),
     ("python3 -c 'import shutil; shutil.rmtree(\"/\")'", DENY),

@@ -49,7 +49,7 @@ def test_explain_exit_status_follows_the_decision(command: str, decision: str, s
 
 
 def test_explain_review_resolves_to_ask_and_exits_1() -> None:
-    r = _explain("--json", "perl -e 'print 1'")
+    r = _explain("--json", "perl -e 'print `id`'")
     data = json.loads(r.stdout)
     assert (data["evaluation"]["decision"], data["decision"]["decision"]) == ("review", "ask")
     assert r.returncode == 1

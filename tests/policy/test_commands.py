@@ -142,7 +142,7 @@ def test_explain_hook_json_on_stdin_and_review() -> None:
         "session_id": "s",
         "hook_event_name": "PreToolUse",
         "tool_name": "Bash",
-        "tool_input": {"command": "perl -e 'print 1'"},
+        "tool_input": {"command": "perl -e 'print `id`'"},
         "cwd": "/home/user/project",
     }
     r = run("explain", "--json", "-", stdin=json.dumps(hook))

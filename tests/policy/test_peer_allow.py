@@ -326,7 +326,7 @@ MORE: list[tuple[str, str]] = [
     ("bash -xec 'git log | head'", ALLOW),
     ("bash -c 'rm -rf ~'", DENY),
     ('bash -c "$CMD"', ASK),
-    ("printf '%s\\n' x | xargs sh -c 'sh -c \"$1\"' _", DEFER),
+    ("printf '%s\\n' x | xargs sh -c 'sh -c \"$1\"' _", ASK),  # xargs's input becomes code
     ("find . -name '*.py' -exec grep -n TODO {} +", ALLOW),
     ("find . -type f -exec md5sum {} \\;", ALLOW),
     ("find ~ -exec cat {} \\;", ASK),

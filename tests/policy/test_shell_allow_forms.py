@@ -10,7 +10,7 @@ from superego_mcp.model import ToolCall
 from superego_mcp.policy import Policy, load_policy
 from superego_mcp.shell import analyze
 
-DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
+DENY, ASK, ALLOW, DEFER, REVIEW = "deny", "ask", "allow", "defer", "review"
 
 CASES: list[tuple[str, str]] = [
     # git reset that only unstages; one that moves HEAD is not allowed outright
@@ -80,6 +80,22 @@ CASES: list[tuple[str, str]] = [
     ("dd if=/dev/sda of=./backup.img", DEFER),
     ("dd if=/dev/zero of=/dev/sda", DENY),
     ("sort --compress-program=sh data.txt", DEFER),
+    # Perl and Ruby one-liners that only print constants; any other code is reviewed
+    ("perl -e 'print \"ok\\n\"'", ALLOW),
+    ("ruby -rjson -e 'puts 1'", ALLOW),
+    ("ruby -e 'puts File.read(\"x\")'", REVIEW),
+    ("perl -e 'print 1; unlink \"x\"'", REVIEW),
+    # inline code run by xargs: what it adds must be the code's arguments (input-args)
+    ("xargs sh -c 'echo hello'", ALLOW),
+    ("find src -type f | sort | xargs -n1 sh -c 'wc -l \"$1\"' _", ALLOW),
+    ("xargs sh -c 'cat \"$1\"' _", DEFER),  # cat of a name only known at run time
+    ("xargs sh -c 'rm -rf \"$1\"' _", ASK),
+    ("xargs -I{} sh -c 'cat {}'", ASK),  # the input becomes code
+    ("xargs python -c 'print(1)'", ALLOW),
+    ("xargs -I{} node -e 'console.log(1)' -- {}", ALLOW),
+    ("xargs node -e 'console.log(1)'", DEFER),  # node reads options after its code
+    ("xargs perl -e 'print 1' --", ALLOW),
+    ("xargs perl -e 'print 1'", REVIEW),  # `-e CODE` in the input would run
 ]
 
 

@@ -106,7 +106,7 @@ def test_a_long_prompt_is_not_cut(
     monkeypatch.setenv(
         "FAKE_CLAUDE_RESULT", '{"decision": "allow", "reason": "Prints.", "risk": "low"}'
     )
-    code = "print 1;\n" * 500
+    code = "print 6*7;\n" * 500
     call = ToolCall("Bash", {"command": f"perl -e '{code}'"}, "/home/user/project")
     r = Reviewer(ReviewerConfig([("claude-cli", "")], cache_ttl=0))
     assert decide(bundled, call, reviewer=lambda: r).action == "allow"

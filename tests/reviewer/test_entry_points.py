@@ -89,7 +89,7 @@ def test_command_hook_breaker_state_survives_between_calls(
     warm(hook_env, "/tmp", json.loads(hook_input()))  # SUPEREGO_* settings are part of the key
     fake.script(Reply(status=500))
     for i in range(3):
-        out, _ = run_hook(hook_env, hook_input(f"perl -e 'print {i}'"))
+        out, _ = run_hook(hook_env, hook_input(f"perl -e 'print {i}*7'"))
         assert out["permissionDecision"] == "ask"
     assert len(fake.seen) == 2  # the third call found the breaker open in the state file
     assert "breaker open" in out["permissionDecisionReason"]
@@ -199,7 +199,9 @@ def test_server_reviews_concurrently(fake: FakeVendor, review_server: Server) ->
 
     async def many() -> list[Any]:
         async with httpx.AsyncClient(timeout=30) as client:
-            calls = [{**CALL, "tool_input": {"command": f"perl -e 'print {i}'"}} for i in range(6)]
+            calls = [
+                {**CALL, "tool_input": {"command": f"perl -e 'print {i}*7'"}} for i in range(6)
+            ]
             responses = []
 
             async def one(c: dict[str, Any]) -> None:

@@ -258,7 +258,7 @@ def test_concurrent_reviews_do_not_wait_on_each_other(fake: FakeVendor, bundled:
     fake.script(Reply(ALLOW, delay=0.8))
     r = reviewer("openai", timeout=10, cache_ttl=0)
     calls = [
-        ToolCall("Bash", {"command": f"perl -e 'print {i}'"}, "/home/user/project")
+        ToolCall("Bash", {"command": f"perl -e 'print {i}*7'"}, "/home/user/project")
         for i in range(8)
     ]
 

@@ -166,7 +166,10 @@ def code_runner(
             if dyn:
                 w.finding(DYNAMIC_PROGRAM, f"{cmd.program} -c of text only known at run time", k)
             rest = args[src.rest :]
-            inner.positional = None if any(f[1] for f in rest) else [f[0] for f in rest[1:]]
+            # xargs/parallel add arguments at run time (the command is dynamic): unknown
+            appended = cmd.dynamic and any("xargs" in v or "parallel" in v for v in cmd.via)
+            unknown = appended or any(f[1] for f in rest)
+            inner.positional = None if unknown else [f[0] for f in rest[1:]]
             inner.vars["0"] = None if not rest or rest[0][1] else rest[0][0]
             w.walk.source(w, src.code, inner, ctx.nested(f"{cmd.program} -c"))
         else:
@@ -315,6 +318,14 @@ def inline_code(
             # edits in place are its paths, judged like sed's.
             files = (f for p in cmd.positionals for f in w.path_forms(p, scope))
             cmd.paths = dedupe((*cmd.paths, *files))
+            return
+    # words added at run time (xargs) are options to perl and ruby unless `--` ends them
+    if family in ("perl", "ruby") and not dynamic and (not cmd.dynamic or "--" in cmd.argv):
+        from superego_mcp.lang.printing import prints_only
+
+        if prints_only(family, cmd.argv, code, stdin=code not in cmd.argv):
+            # only prints constants (`perl -e 'print 1'`): read completely, runs nothing
+            w.finding(CODE_READ, code_detail(cmd.program, astral.decode(code)), k)
             return
     from superego_mcp.lang import FAMILIES
 

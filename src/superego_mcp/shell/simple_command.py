@@ -388,6 +388,8 @@ def wrapper(
     )
     if entry is not None and first < len(w.commands):
         w.commands[first].origin = entry
+    if u.appends_input and first < len(w.commands) and _input_only_as_arguments(u):
+        w.commands[first].flags |= INPUT_ARGS
     if key == "xargs" and first < len(w.commands):
         inner = w.commands[first]
         if _reads_input_names(inner, u, redirects, stdin):
@@ -413,6 +415,17 @@ INPUT_NAMES = frozenset({"input-names"})
 # same line: statements.link_pipeline adds where the listers list (their paths, else their
 # directory) to its paths, so a rule can ask that every file it gets is in the project.
 LISTED_NAMES = frozenset({"listed-names"})
+# The flag of inline code (`sh -c CODE`, `python -c CODE`, `node -e CODE --`) that xargs or
+# parallel runs with what it reads as the code's arguments only: the code itself is known.
+INPUT_ARGS = frozenset({"input-args"})
+# Interpreters that stop reading options at their code (bash -c: $0 $1 ...; python -c:
+# sys.argv), and those that go on unless `--` follows it (perl -e 'x' -e 'y' runs both).
+_CODE_ENDS_OPTIONS = {"python": ("-c",)}
+_CODE_NEEDS_DASHES = {
+    "perl": ("-e", "-E"),
+    "ruby": ("-e",),
+    "node": ("-e", "--eval", "-p", "--print"),
+}
 # xargs options that read the names from a file or prompt on the terminal.
 _XARGS_OWN_INPUT = frozenset({"-a", "--arg-file", "-p", "--interactive", "-o", "--open-tty"})
 
@@ -438,6 +451,42 @@ def _takes_input_names(
     if any(not r.writes for r in redirects):
         return False  # `xargs cat < list.txt`: names written in a file
     return all(not dyn or (u.replace and text == u.replace) for text, dyn in u.argv[1:])
+
+
+def _input_only_as_arguments(u: wrappers.Unwrapped) -> bool:
+    """``xargs sh -c 'wc -l "$1"' _``, ``xargs -I{} python -c 'print(1)' -- {}``: every word
+    up to the end of the interpreter's options and its code is known, and what xargs or
+    parallel adds at run time (appended, or at the replace string) comes after them, as the
+    code's arguments, never as an option or as code."""
+    if u.argv is None or not u.argv or u.argv[0][1]:
+        return False
+    program = u.argv[0][0].rsplit("/", 1)[-1]
+    family = "sh" if program in detect.SH_FAMILY else detect.interpreter(program)
+    words = u.argv[1:]
+    end = _end_of_code(family, [t for t, _ in words])
+    if end is None:
+        return False
+    return all(not dyn and not (u.replace and u.replace in t) for t, dyn in words[:end])
+
+
+def _end_of_code(family: str | None, words: list[str]) -> int | None:
+    """How many of ``words`` (after the interpreter) are its options and inline code, when
+    every later word can only be an argument of the code; else None."""
+    for i, word in enumerate(words):
+        if not word.startswith("-") or word == "-" or word == "--":
+            return None  # a script, stdin or the end of options before any code
+        if family == "sh":
+            if not word.startswith("--") and "c" in word[1:]:
+                return i + 2 if i + 1 < len(words) else None
+            if word in ("-o", "+o", "-O", "+O"):
+                return None  # takes a value: not worth following
+            continue
+        if family in _CODE_ENDS_OPTIONS and word in _CODE_ENDS_OPTIONS[family]:
+            return i + 2 if i + 1 < len(words) else None
+        if family in _CODE_NEEDS_DASHES and word in _CODE_NEEDS_DASHES[family]:
+            ok = i + 2 < len(words) and words[i + 2] == "--"
+            return i + 3 if ok else None
+    return None
 
 
 def parallel_arguments(w: Walker, args: list[Field], scope: Scope, ctx: Ctx) -> None:
