@@ -105,7 +105,10 @@ CALLS: list[tuple[str, dict[str, object]]] = [
 
 
 # Modules a request still enters again through a module they called, each with why. Issue 25
-# wants none: this list may only shrink (a circle that is gone must leave it).
+# wants none: this list may only shrink (a circle that is gone must leave it). Not traced here:
+# code found inside a command (`bash -c`, a script read from disk, a function's body) is walked
+# again through the shell walk's one dispatch, `Walker.walk` (docs/architecture.md), which
+# enters shell.statements from the module that found the code.
 KNOWN_RUNTIME_CIRCLES: dict[frozenset[str], str] = {}
 
 
