@@ -337,6 +337,17 @@ TOOL_MODES: list[tuple[str, str]] = [
     ("gcloud dns record-sets update www --zone z --type A --rrdatas 1.2.3.4", ASK),
     ("gcloud dns record-sets list --zone z", ALLOW),
     ("az network dns record-set a remove-record -g rg -z example.com -n www -a 1.2.3.4", ASK),
+    # a framework's task that wipes the application's database, before the build-task allows
+    ("rake db:drop:all", ASK),
+    ("bundle exec rake db:schema:load", ASK),
+    ("bin/rails db:seed:replant", ASK),
+    ("mix ecto.reset", ASK),
+    ("php artisan migrate:fresh --seed", ASK),
+    ("php artisan db:wipe --force", ASK),
+    ("python manage.py flush --noinput", ASK),
+    ("alembic downgrade base", ASK),
+    ("rake db:test:prepare", ALLOW),
+    ("mix test", ALLOW),
 ]
 
 
