@@ -21,7 +21,7 @@ from corpus_helpers import (
     rates,
 )
 
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 EVERYDAY_CASES = load(EVERYDAY)
 DANGEROUS_CASES = load(DANGEROUS)
@@ -33,11 +33,6 @@ PUBLIC_CASES = load(PUBLIC)
 PUBLIC_MAX_ASKED = 0.057
 PUBLIC_MIN_ALLOWED = 0.887
 PUBLIC_MAX_UNEXPLAINED = 4
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 def _why(policy: Policy, case: Case) -> str:

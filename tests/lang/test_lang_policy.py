@@ -14,12 +14,7 @@ import pytest
 
 from superego_mcp.lang import fully_analysed
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
+from superego_mcp.policy import Policy
 
 
 @pytest.fixture

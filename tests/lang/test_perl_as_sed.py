@@ -11,7 +11,7 @@ import pytest
 from superego_mcp.decide import decide
 from superego_mcp.lang.perl import substitutions_only
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 from superego_mcp.shell import analyze
 
 
@@ -60,11 +60,6 @@ def test_substitutions_only(argv: list[str], code: str | None) -> None:
 )
 def test_anything_else_is_code(argv: list[str], code: str) -> None:
     assert not substitutions_only(tuple(argv), code)
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from policy_helpers import CWD, HOME
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 DENY, ASK, ALLOW = "deny", "ask", "allow"
 
@@ -43,11 +43,6 @@ CASES: list[tuple[str, str, str | None]] = [
     ("> /tmp/scratch.log", ALLOW, "allow-read-only-commands"),
     ("> /dev/null", ALLOW, "allow-read-only-commands"),
 ]
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 def _decide(p: Policy, command: str) -> tuple[str, str | None]:

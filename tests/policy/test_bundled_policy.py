@@ -8,7 +8,7 @@ import pytest
 from policy_helpers import CWD, HOME
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 DENY, ASK, ALLOW, REVIEW, DEFER = "deny", "ask", "allow", "review", "defer"
 
@@ -230,11 +230,6 @@ TOOLS: list[tuple[ToolCall, str]] = [
     (_c("PowerShell", command="Get-ChildItem"), ALLOW),  # read: ls (lang.powershell)
     (_c("SomeNewTool", x=1), DEFER),
 ]
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.mark.parametrize(("command", "expected"), SHELL, ids=[c for c, _ in SHELL])

@@ -14,7 +14,7 @@ import pytest
 
 from superego_mcp.config import load_effective, load_settings
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 # One everyday install per package manager: allowed by default, asked with installs: ask.
 PROJECT_INSTALLS = [
@@ -101,11 +101,6 @@ ALWAYS_ASKED = [
     "rustup default nightly",
     "ghcup install ghc --set 9.10",
 ]
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.fixture

@@ -6,14 +6,7 @@ from __future__ import annotations
 import pytest
 from policy_helpers import bash, judge
 
-from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
-
 
 CASES = {
     "deny-system-power": [

@@ -9,13 +9,7 @@ from pathlib import Path
 import pytest
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.fixture

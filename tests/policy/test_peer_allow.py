@@ -8,7 +8,7 @@ import pytest
 from policy_helpers import CWD, HOME
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
 
@@ -389,11 +389,6 @@ CASES = (
     + MORE
     + SINKS_AND_GIT
 )
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.mark.parametrize(("command", "expected"), CASES, ids=[c for c, _ in CASES])

@@ -8,14 +8,9 @@ import pytest
 from policy_helpers import CWD, HOME
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 def judge(policy: Policy, command: str) -> tuple[str, str | None]:

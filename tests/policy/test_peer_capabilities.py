@@ -7,7 +7,7 @@ import pytest
 from policy_helpers import CWD, HOME
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 
 DENY, ASK, ALLOW, DEFER = "deny", "ask", "allow", "defer"
 
@@ -50,11 +50,6 @@ SHELL: list[tuple[str, str]] = [
     ("git rebase --abor", ASK),
     ("git merge main", ALLOW),
 ]
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.mark.parametrize(("command", "expected"), SHELL, ids=[c for c, _ in SHELL])

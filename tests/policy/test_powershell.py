@@ -12,13 +12,7 @@ from policy_helpers import CWD, HOME, bash, judge
 
 from superego_mcp.lang.powershell import posix_path, read_powershell
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 def ps(command: str, cwd: str = CWD) -> ToolCall:

@@ -11,15 +11,10 @@ import pytest
 
 from superego_mcp import observe
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 from superego_mcp.shell import analyze
 
 ASK, ALLOW, DEFER = "ask", "allow", "defer"
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 def git(where: Path, *args: str) -> None:

@@ -12,13 +12,8 @@ from pathlib import Path
 import pytest
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 from superego_mcp.shell import scripts
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.fixture

@@ -7,16 +7,11 @@ from __future__ import annotations
 import pytest
 from policy_helpers import bash, call, judge, rules
 
-from superego_mcp.policy import PolicyError, load_policy
+from superego_mcp.policy import PolicyError
 from superego_mcp.policy.engine import Policy
 
 AKIA = "AKIAIOSFODNN7EXAMPLE"
 GHP = "ghp_" + "a1B2" * 9
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.mark.parametrize(

@@ -14,16 +14,11 @@ import pytest
 
 from superego_mcp.hook.agents import adapter_for, decide_request
 from superego_mcp.model import Decision, ToolCall
-from superego_mcp.policy import load_policy, selfguard
+from superego_mcp.policy import selfguard
 from superego_mcp.policy.engine import Policy
 
 AGENTS = ("claude", "codex", "gemini", "copilot", "cursor", "opencode")
 HOOK = "/opt/venv/bin/superego-mcp hook --agent {agent} || exit 2"
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.fixture

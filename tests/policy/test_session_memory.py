@@ -12,12 +12,7 @@ import pytest
 from superego_mcp.decide import decide
 from superego_mcp.memory import MAX_ENTRIES, FileStore, Written, open_memory
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
+from superego_mcp.policy import Policy
 
 
 class Session:

@@ -7,7 +7,7 @@ import pytest
 from policy_helpers import CWD, HOME
 
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import Policy, load_policy
+from superego_mcp.policy import Policy
 from superego_mcp.shell import analyze
 
 DENY, ASK, ALLOW, DEFER, REVIEW = "deny", "ask", "allow", "defer", "review"
@@ -97,11 +97,6 @@ CASES: list[tuple[str, str]] = [
     ("xargs perl -e 'print 1' --", ALLOW),
     ("xargs perl -e 'print 1'", REVIEW),  # `-e CODE` in the input would run
 ]
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Policy:
-    return load_policy(None)
 
 
 @pytest.mark.parametrize(("command", "expected"), CASES, ids=[c for c, _ in CASES])

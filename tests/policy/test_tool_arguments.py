@@ -10,14 +10,8 @@ from policy_helpers import CWD, HOME, bash, call, judge, rules
 
 from superego_mcp.explain import explanation
 from superego_mcp.model import ToolCall
-from superego_mcp.policy import PolicyError, load_policy
+from superego_mcp.policy import PolicyError
 from superego_mcp.policy.sql import destructive
-
-
-@pytest.fixture(scope="module")
-def bundled():  # type: ignore[no-untyped-def]
-    return load_policy(None)
-
 
 # ---------------------------------------------------------------- SQL
 

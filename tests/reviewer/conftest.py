@@ -8,9 +8,6 @@ from collections.abc import Iterator
 import pytest
 from reviewer_helpers import FakeVendor, vendor_env
 
-from superego_mcp.policy import load_policy
-from superego_mcp.policy.engine import Policy
-
 
 @pytest.fixture(scope="module")
 def vendor() -> Iterator[FakeVendor]:
@@ -30,9 +27,3 @@ def fake(vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch) -> FakeVendor:
     for k, v in vendor_env(vendor).items():
         monkeypatch.setenv(k, v)
     return vendor
-
-
-@pytest.fixture(scope="session")
-def bundled() -> Policy:
-    """The bundled policy (its interpreter one-liner rule asks for review)."""
-    return load_policy(None)
