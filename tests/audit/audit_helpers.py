@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from superego_mcp.audit.record import build_record
@@ -28,3 +30,15 @@ def row(
         policy_digest="d1",
         ts=ts,
     )
+
+
+def table_rows(db: Path, table: str = "decisions") -> list[dict[str, Any]]:
+    """Every row of ``table`` (``decisions`` or ``outcomes``) of a SQLite audit file, oldest
+    first, read with plain sqlite3 (not through the store under test)."""
+    assert table in ("decisions", "outcomes")
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY id")]
+    finally:
+        conn.close()

@@ -11,10 +11,10 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
+from audit_helpers import table_rows
 
 from support.hook import SCRIPT, Result, bash, read, warm
 from support.hook import run_hook as run_process
@@ -57,15 +57,6 @@ def run_hook(payload: dict[str, object], env: dict[str, str], cwd: Path) -> Resu
     return run_process(payload, env=env, cwd=cwd)
 
 
-def rows(db: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM decisions ORDER BY id")]
-    finally:
-        conn.close()
-
-
 def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_path: Path) -> None:
     secret = "AKIA" + "ABCDEFGHIJKLMNOP"
     payload = bash(f"git status # {secret}", session_id="sess-9")
@@ -75,7 +66,7 @@ def test_the_hook_records_to_the_default_state_path(env: dict[str, str], tmp_pat
     answer = json.loads(proc.stdout)["hookSpecificOutput"]
     db = tmp_path / "state" / "superego" / "audit.db"
     assert db.exists(), proc.stderr
-    (stored,) = rows(db)
+    (stored,) = table_rows(db)
     assert stored["entry"] == "hook"
     assert stored["event"] == "PreToolUse"
     assert stored["session_id"] == "sess-9"
@@ -143,7 +134,7 @@ def test_many_hooks_and_a_server_write_one_file_without_losing_a_row(
     late = [a for a in answers if b"no decision within" in a]
     assert not late, f"{len(late)} hook calls timed out before judging (machine overloaded)"
     assert rest_codes == [200] * rests
-    stored = [r for r in rows(db) if r["session_id"] == "conc"]
+    stored = [r for r in table_rows(db) if r["session_id"] == "conc"]
     commands = sorted(json.loads(r["input"])["command"] for r in stored)
     expected = sorted(
         [f"echo hook-{i}" for i in range(hooks)] + [f"echo rest-{i}" for i in range(rests)]
@@ -165,7 +156,7 @@ def test_a_lone_surrogate_in_the_input_still_leaves_its_row(
     proc = run_hook(payload, env, tmp_path)
     assert proc.code == 0, proc.stderr
     assert "audit write failed" not in proc.stderr
-    (row,) = rows(db)
+    (row,) = table_rows(db)
     assert json.loads(row["input"])["command"] == "ls -la # \ud800 odd"
 
 
@@ -254,7 +245,7 @@ def test_a_hook_killed_at_any_instant_loses_no_acknowledged_row(
     assert run_hook(bash("echo after"), env, tmp_path).code == 0
     while recover("sqlite", str(db)):  # ... and the calls after it the rest
         pass
-    stored = [json.loads(r["input"])["command"] for r in rows(db)]
+    stored = [json.loads(r["input"])["command"] for r in table_rows(db)]
     lost = [m for m in acknowledged if m not in stored]
     twice = [m for m in acknowledged if stored.count(m) > 1]
     assert len(acknowledged) > 100, "every hook killed after its answer had answered"

@@ -5,12 +5,11 @@ process, and the real server's HTTP hook route, linked to the decision by ``tool
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
+from audit_helpers import table_rows
 from test_hook_audit import env, pycache
 
 from superego_mcp.audit.schema import migrations, statements
@@ -79,24 +78,6 @@ def test_migration_0002_brings_an_old_store_up_to_date(target: str) -> None:
     store.close()
 
 
-def decisions(db: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM decisions ORDER BY id")]
-    finally:
-        conn.close()
-
-
-def outcomes(db: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM outcomes ORDER BY id")]
-    finally:
-        conn.close()
-
-
 def test_the_command_hook_records_post_tool_use_linked_by_tool_use_id(
     env: dict[str, str],
     tmp_path: Path,
@@ -110,8 +91,8 @@ def test_the_command_hook_records_post_tool_use_linked_by_tool_use_id(
     after = run_process(post(pre), env=env, cwd=tmp_path)
     assert (after.code, after.stdout.strip()) == (0, b"{}"), after.stderr
     assert "not recorded" not in after.stderr
-    (decision,) = decisions(db)
-    (ran,) = outcomes(db)
+    (decision,) = table_rows(db)
+    (ran,) = table_rows(db, "outcomes")
     assert decision["tool_use_id"] == ran["tool_use_id"] == "toolu_42"
     assert (ran["entry"], ran["event"], ran["session_id"]) == ("hook", "PostToolUse", "sess-1")
     assert ran["input"] == decision["input"]  # stored alike: linkable without an id too
@@ -146,8 +127,8 @@ def test_an_old_sqlite_store_is_migrated_by_the_hooks_write(
     after = run_process(post(pre), env=env, cwd=tmp_path)
     assert "not recorded" not in after.stderr, after.stderr
     assert "failed" not in after.stderr, after.stderr
-    assert [r["tool_use_id"] for r in decisions(db)] == [None, "toolu_7"]
-    assert [r["tool_use_id"] for r in outcomes(db)] == ["toolu_7"]
+    assert [r["tool_use_id"] for r in table_rows(db)] == [None, "toolu_7"]
+    assert [r["tool_use_id"] for r in table_rows(db, "outcomes")] == ["toolu_7"]
 
 
 def test_the_http_hook_route_records_post_tool_use(target: str) -> None:
@@ -249,8 +230,8 @@ def test_cursor_post_tool_use_is_linked_by_its_tool_use_id(
             {**base, "hook_event_name": event}, "--agent", "cursor", env=env, cwd=tmp_path
         )
         assert proc.code == 0, proc.stderr
-    (decision,) = decisions(db)
-    (ran,) = outcomes(db)
+    (decision,) = table_rows(db)
+    (ran,) = table_rows(db, "outcomes")
     assert decision["tool_use_id"] == ran["tool_use_id"] == "cursor-use-1"
     assert (ran["event"], ran["tool"]) == ("postToolUse", "Bash")
 
@@ -279,6 +260,6 @@ def test_an_outcome_left_in_the_spool_is_recovered_into_outcomes(tmp_path: Path)
     spooled.rename(spooled.with_name(f"{time.time_ns()}-{dead}.json"))
     assert hookwrite.recover("sqlite", str(db)) == 1
     assert hookwrite.recover("sqlite", str(db)) == 0
-    (ran,) = outcomes(db)
+    (ran,) = table_rows(db, "outcomes")
     assert (ran["tool_use_id"], ran["event"]) == ("toolu_s", "PostToolUse")
-    assert decisions(db) == []
+    assert table_rows(db) == []
