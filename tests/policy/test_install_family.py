@@ -100,6 +100,7 @@ ALWAYS_ASKED = [
     "npx playwright install --with-deps",
     "rustup default nightly",
     "ghcup install ghc --set 9.10",
+    "ghcup install ghc -u https://example.com/ghc.tar.xz 9.10",
 ]
 
 
