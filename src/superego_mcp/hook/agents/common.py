@@ -394,7 +394,8 @@ class Tool:
 
 class ToolMap:
     """An agent's tools -> ours, as a table (no code of the adapter's runs here): ``tools``
-    by the agent's name (a :class:`Tool`, or just our tool's name); ``path_names`` the
+    by the agent's name (a :class:`Tool`, or just our tool's name; ``ours``: the agent's
+    tools that carry our names, mapped as the defaults say); ``path_names`` the
     argument names its file tools give a path under first (:func:`path_argument`);
     ``agent`` the agent's name on every call (``None``: Claude Code). A tool not in the
     table keeps its arguments and gets the name the adapter gives (``other``), else its own.
@@ -412,10 +413,13 @@ class ToolMap:
         path_names: tuple[str, ...] = (),
         shown: dict[str, str] | None = None,
         shell_tool: str | None = None,
+        ours: tuple[str, ...] = (),
     ) -> None:
         self.agent = agent
-        # A bare name: our tool of that name, its arguments as the defaults say.
+        # A bare name: our tool of that name, its arguments as the defaults say; so is a
+        # tool the agent names as we do (``ours``).
         self.tools = {name: Tool(t) if isinstance(t, str) else t for name, t in tools.items()}
+        self.tools.update((name, Tool(name)) for name in ours if name not in self.tools)
         self.path_names = path_names
         self.shown = {name: tool.shown for name, tool in self.tools.items()} | (shown or {})
         self.shell = shell_tool or next(n for n, t in self.tools.items() if t.ours == "Bash")

@@ -38,13 +38,9 @@ TOOL_MAP = common.ToolMap(
     AGENT,
     {
         "Shell": common.Tool("Bash", where=common.Directory("working_directory")),
-        "Read": "Read",
-        "Write": "Write",
-        "Edit": "Edit",
         "Delete": common.Tool("Write", content=common.Value("")),
-        "Grep": "Grep",
-        "Glob": "Glob",
     },
+    ours=("Read", "Write", "Edit", "Grep", "Glob"),
     path_names=("file_path", "path"),
     # mapped here: MCP tools by name, and the events that carry one tool each
     shown={
