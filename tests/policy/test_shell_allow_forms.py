@@ -80,6 +80,14 @@ CASES: list[tuple[str, str]] = [
     ("dd if=/dev/sda of=./backup.img", DEFER),
     ("dd if=/dev/zero of=/dev/sda", DENY),
     ("sort --compress-program=sh data.txt", DEFER),
+    # rsync inside the project, as cp -r; its dry runs
+    ("rsync -avz src/ dest/", ALLOW),
+    ("rsync -avzn src/ dest/", ALLOW),
+    ("rsync --delete --dry-run src/ dest/", ALLOW),
+    ("rsync -a --delete src/ dest/", ASK),
+    ("rsync -a src/ ~/backup/", ASK),
+    ("rsync -a build/ host:/srv/", ASK),
+    ("rsync -e 'ssh -p 2' src/ dest/", DEFER),
     # Perl and Ruby one-liners that only print constants; any other code is reviewed
     ("perl -e 'print \"ok\\n\"'", ALLOW),
     ("ruby -rjson -e 'puts 1'", ALLOW),
@@ -117,3 +125,28 @@ def test_reset_of_a_file_on_disk_is_index_only(tmp_path: object) -> None:
     revision = analyze("git reset main", cwd=str(root), home=HOME).commands[0]
     assert "index-only" in on_disk.flags
     assert "index-only" not in revision.flags
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # git refuses these before touching anything
+        ("git restore --no-worktree file.txt", ALLOW),
+        ("git restore -W --no-worktree file.txt", ALLOW),
+        # these restore the worktree
+        ("git restore --no-worktree -W file.txt", ASK),
+        ("git restore -S --no-staged file.txt", ASK),
+        ("git restore --wor file.txt", ASK),
+        ("git restore -s HEAD~1 file.txt", ASK),
+        ("git restore --source=HEAD --unified=3 file.txt", ASK),
+        ("git restore --source --no-worktree file.txt", ASK),  # the source's value
+        ("git restore -s --no-worktree file.txt", ASK),
+        ("git restore --future-option file.txt", ASK),  # a later git may know it
+        ("git restore file.txt --version", ASK),
+        ("git restore file.txt", ASK),
+        ("git restore --no-worktree --staged file.txt", ALLOW),  # the index only
+    ],
+)
+def test_restore_git_refuses(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

@@ -87,6 +87,8 @@ def note(w: Walker, cmd: Command, parsed: ParsedArgs, scope: Scope) -> None:
         cmd.flags = cmd.flags | {"branch-only"}
     if program == "git" and cmd.subcommand == "reset" and _resets_index_only(cmd, forms):
         cmd.flags = cmd.flags | {"index-only"}
+    if program == "git" and cmd.subcommand == "restore" and _restore_refused(cmd.argv):
+        cmd.flags = cmd.flags | {"refused"}
     runs.extend(_runs(program, cmd, parsed, pos, forms, scope))
     cmd.writes = dedupe(tuple(writes))
     cmd.runs = dedupe(tuple(runs))
@@ -213,6 +215,46 @@ def _resets_index_only(cmd: Command, forms: Callable[[str], tuple[str, ...]]) ->
         return True
     where = forms(pos[0])
     return bool(where) and _exists(where)
+
+
+# git restore's options that take the next word as their value when none is attached.
+_RESTORE_VALUED_LONG = ("source", "pathspec-from-file", "unified", "inter-hunk-context")
+_RESTORE_VALUED_SHORT = frozenset("sU")
+
+
+def _restore_refused(argv: tuple[str, ...]) -> bool:
+    """``git restore --no-worktree file`` without ``--staged``: neither the worktree nor
+    the index is left to restore, and git stops with an error before touching anything.
+    (An unknown option is not taken for a refusal: a later git may know it.)"""
+    words = list(argv)
+    lowered = [w.lower() for w in words]
+    if "restore" not in lowered:
+        return False
+    worktree = staged = None
+    i = lowered.index("restore") + 1
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word == "--":
+            break
+        if word.startswith("--"):
+            name, eq, _ = word[2:].lower().partition("=")
+            negated = name.startswith("no-")
+            base = name[3:] if negated else name
+            if not negated and not eq and any(o.startswith(base) for o in _RESTORE_VALUED_LONG):
+                i += 1  # `--source --no-worktree`: the next word is the value
+            elif base and "worktree".startswith(base) and not "staged".startswith(base):
+                worktree = not negated
+            elif base and "staged".startswith(base) and not "source".startswith(base):
+                staged = not negated
+        elif word.startswith("-") and len(word) > 1:
+            for pos, letter in enumerate(word[1:]):
+                if letter in _RESTORE_VALUED_SHORT:
+                    i += 0 if word[pos + 2 :] else 1  # its value: the rest, else the next word
+                    break
+                worktree = True if letter == "W" else worktree
+                staged = True if letter == "S" else staged
+    return worktree is False and staged is not True
 
 
 def _exists(forms: tuple[str, ...]) -> bool:
