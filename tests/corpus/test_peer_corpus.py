@@ -48,12 +48,12 @@ CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
 # reason is that nothing harmful runs as written.
 FLOOR_BLOCK_CAUGHT_ALL = 0.984
 CEILING_BLOCK_ALLOWED_ALL = 21
-FLOOR_ALLOW_ALLOWED = 0.923  # allow: allowed outright
+FLOOR_ALLOW_ALLOWED = 0.924  # allow: allowed outright
 # allow: asked or denied. The interruptions the policy means (secrets, outside the project,
 # the local network, run-time names, `$(...)` words) are listed by group in
 # docs/peer-corpus.md "Allow cases we interrupt on purpose"; what is left are the known
 # false positives named under "Known misses".
-CEILING_ALLOW_INTERRUPTED = 0.004
+CEILING_ALLOW_INTERRUPTED = 0.003
 # confirm: allowed outright. In-project work the peers label `confirm` (commits, edits,
 # formatters, builds, deleting a project file, project installs by the `installs` setting)
 # is allowed on purpose and listed by group in docs/peer-corpus.md; 1% is room for a case
