@@ -114,6 +114,9 @@ SYSTEM: list[tuple[str, str]] = [
     ("service nginx stop", DEFER),
     ("security find-certificate -a -p", ALLOW),
     ("security find-generic-password -s gh -w", DENY),
+    ("security verify-cert -c cert.pem", ALLOW),
+    ("security verify-cert -c server.key", DENY),
+    ("security dump-keychain login.keychain", DENY),
 ]
 
 # Read verbs of catalogued CLIs: a noun that also reads as an action before a read verb,
@@ -341,6 +344,8 @@ MORE: list[tuple[str, str]] = [
     ("npm pkg get name version", ALLOW),
     ("npm config get registry", ALLOW),
     ("npm config get //registry.npmjs.org/:_authToken", ASK),
+    ("npm get registry", ALLOW),
+    ("npm get //registry.npmjs.org/:_authToken", ASK),
     ("npm whoami", ALLOW),
     ("git diff-tree -r HEAD", ALLOW),
     ("git symbolic-ref HEAD", ALLOW),

@@ -430,6 +430,8 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "tofu",
         "terragrunt",
         "openssl",
+        # macOS security(1): `security COMMAND [options]`; the command is no file
+        "security",
         "vault",
         "consul",
         "nomad",
