@@ -343,6 +343,17 @@ TOOL_MODES: list[tuple[str, str]] = [
     ("alembic downgrade base", ASK),
     ("rake db:test:prepare", ALLOW),
     ("mix test", ALLOW),
+    # commands run on other machines or infrastructure applied, as ssh and terraform are
+    ("ansible all -m shell -a 'rm -rf /var/www'", ASK),
+    ("ansible all -b -m file -a 'path=/etc/app state=absent'", ASK),
+    ("ansible all --check -m shell -a 'df -h'", ALLOW),
+    ("pulumi up --yes", ASK),
+    ("pulumi state delete urn:pulumi:dev::app::aws:s3/bucket:Bucket::b", ASK),
+    ("podman system reset --force", ASK),
+    # SQL of more clients is read: Cassandra, Hive, Impala
+    ("cqlsh -e 'DROP KEYSPACE prod'", ASK),
+    ("beeline -e 'TRUNCATE TABLE events'", ASK),
+    ("impala-shell -q 'DROP TABLE t'", ASK),
 ]
 
 

@@ -37,6 +37,12 @@ _CLIENT_OPTIONS: dict[str, tuple[str, ...]] = {
     "sqlite3": ("-cmd",),
     "mycli": ("-e", "--execute"),
     "pgcli": ("-c",),
+    "cqlsh": ("-e", "--execute"),
+    "beeline": ("-e",),
+    "hive": ("-e",),
+    "impala-shell": ("-q", "--query"),
+    "presto": ("--execute",),
+    "vsql": ("-c", "--command"),
     "bq": (),
 }
 SQL_CLIENTS = frozenset(_CLIENT_OPTIONS)
