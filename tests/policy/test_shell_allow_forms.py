@@ -150,3 +150,22 @@ def test_reset_of_a_file_on_disk_is_index_only(tmp_path: object) -> None:
 def test_restore_git_refuses(bundled: Policy, command: str, expected: str) -> None:
     d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
     assert d.action == expected, (d.rule_id, d.reason)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("bash <<'EOF'\necho hello\nEOF", ALLOW),
+        ("sh <<EOF\ngit status\nEOF", ALLOW),
+        ("printf 'cat README.md' | bash", ALLOW),
+        ("eval 'printf safe'", ALLOW),
+        ("bash <<'EOF'\nrm -rf ~\nEOF", DENY),
+        ("mytool | bash", DEFER),  # its program is another program's output
+        ("bash", DEFER),
+        ('eval "$CMD"', ASK),
+        ("sh <<EOF\ncat $F\nEOF", DEFER),  # a name only known at run time
+    ],
+)
+def test_shell_reading_given_code(bundled: Policy, command: str, expected: str) -> None:
+    d = bundled.evaluate(ToolCall("Bash", {"command": command}, CWD), home=HOME)
+    assert d.action == expected, (d.rule_id, d.reason)

@@ -68,6 +68,11 @@ _GIT_COMMAND_KEYS = frozenset(
 )
 
 
+# The flag of a shell whose program, read from its input (a heredoc, a herestring, a
+# literal echo/printf piped in), was walked as the line's own commands.
+STDIN_CODE = frozenset({"stdin-code"})
+
+
 def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ctx: Ctx) -> None:
     """A shell or interpreter reading its program from a pipe: what feeds it?"""
     cmd = w.commands[k]
@@ -94,6 +99,7 @@ def piped_program(w: Walker, k: int, upstream: list[list[int]], scope: Scope, ct
         return
     if text is not None:
         if detect.is_shell(cmd.program):
+            cmd.flags = cmd.flags | STDIN_CODE
             w.walk.source(w, text, scope.copy(), ctx.nested(f"{feeder.program} | {cmd.program}"))
         else:
             inline_code(w, k, text, f"{feeder.program} | {cmd.program}", scope, ctx)
@@ -199,6 +205,7 @@ def code_runner(
     if stdin is not None:
         if shell:
             inner = env_scope.copy()
+            cmd.flags = cmd.flags | STDIN_CODE
             w.walk.source(w, stdin, inner, ctx.nested(f"{cmd.program} <<"))
         else:
             dynamic = stdin in w.dynamic_texts
