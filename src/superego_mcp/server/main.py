@@ -6,7 +6,7 @@ import argparse
 import logging
 import signal
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from superego_mcp.config import ConfigError, Settings, load_settings
 from superego_mcp.places import settings_file
@@ -111,6 +111,7 @@ def _run_http(settings: Settings, holder: PolicyHolder, recorder: Recorder) -> i
         server_header=False,
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        **_one_write_per_response(),
     )
     server = uvicorn.Server(config)
     # uvicorn handles SIGTERM/SIGINT gracefully, then re-raises the signal to the handler
@@ -122,3 +123,13 @@ def _run_http(settings: Settings, holder: PolicyHolder, recorder: Recorder) -> i
         return 1
     log.info("stopped")
     return 0
+
+
+def _one_write_per_response() -> dict[str, Any]:
+    """uvicorn's ``http`` option: its httptools protocol sending each response in one write
+    (``server.coalesce``); uvicorn's own choice where httptools is missing."""
+    try:
+        from superego_mcp.server.coalesce import Protocol
+    except ImportError:
+        return {}
+    return {"http": Protocol}
