@@ -22,6 +22,9 @@ _VALUED: dict[str, str] = {
     "nice": "-n --adjustment",
     "ionice": "-c --class -n --classdata -p --pid -P --pgid -u --uid",
     "nohup": "",
+    # macOS caffeinate keeps the machine awake, while a command it runs lasts (-t SECONDS,
+    # -w PID: until then); -d -i -m -s -u choose what stays awake
+    "caffeinate": "-t -w",
     "setsid": "",
     "stdbuf": "-i --input -o --output -e --error",
     "time": "-f --format -o --output",
