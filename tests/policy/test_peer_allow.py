@@ -206,7 +206,7 @@ GRAMMAR: list[tuple[str, str]] = [
     ("prometheus", DEFER),
     ("ansible all --list-hosts", ALLOW),
     ("ansible all -C -m command -a uptime", ALLOW),
-    ("ansible all -m raw -a 'rm -rf /tmp/x'", DEFER),
+    ("ansible all -m raw -a 'rm -rf /tmp/x'", ASK),
     ("ansible-playbook site.yml --check", DEFER),
     ("ansible-inventory --graph all", ALLOW),
     ("ansible-config dump --only-changed", ALLOW),
