@@ -208,6 +208,8 @@ GRAMMAR: list[tuple[str, str]] = [
     ("ansible all -C -m command -a uptime", ALLOW),
     ("ansible all -m raw -a 'rm -rf /tmp/x'", ASK),
     ("ansible-playbook site.yml --check", DEFER),
+    ("ansible-vault -h", ALLOW),
+    ("ansible-vault view secrets.yml", DEFER),
     ("ansible-inventory --graph all", ALLOW),
     ("ansible-config dump --only-changed", ALLOW),
     ("7zz l -slt archive.7z", ALLOW),

@@ -160,7 +160,7 @@ CATALOGUE = _words("""
     flipt ldcli unleash fastly deck kong apigeecli algolia square gitlab-runner traefik
     jenkins-cli sample
     ansible-playbook ansible-doc ansible-inventory ansible-config ansible-galaxy
-    ansible ansible-console ansible-pull prometheus
+    ansible ansible-console ansible-pull ansible-vault ansible-test prometheus
     zpool zfs 7z 7za 7zr 7zz
     """)
 # Catalogue members whose first operand is a verb of the tool itself, even when no
@@ -273,6 +273,8 @@ _READ_FLAGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "ansible": (_words("--list-hosts --check -C --help -h --version"), frozenset()),
     "ansible-console": (_words("--list-hosts --help -h --version"), frozenset()),
     "ansible-pull": (_words("--help -h --version"), frozenset()),
+    "ansible-vault": (_words("--help -h --version"), frozenset()),
+    "ansible-test": (_words("--help -h --version"), frozenset()),
 }
 
 
