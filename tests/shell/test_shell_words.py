@@ -139,8 +139,42 @@ def test_unknown_program_is_a_finding(run: Analyze) -> None:
     result = run("$CMD -rf /")
     assert DYNAMIC_PROGRAM in kinds(result)
     assert result.commands[0].program == ""
-    result = run("$(echo rm) -rf /")
+    result = run("$(cat name.txt) -rf /")
     assert DYNAMIC_PROGRAM in kinds(result)
+
+
+@pytest.mark.parametrize(
+    ("source", "program", "argv"),
+    [
+        # a substitution that prints one plain word outputs that word
+        ("$(echo rm) -rf /", "rm", ("-rf", "/")),
+        ("find . -name $(printf pattern)", "find", (".", "-name", "pattern")),
+        ('find "$(printf src)" -type f', "find", ("src", "-type", "f")),
+        ("find . -name `echo foo`", "find", (".", "-name", "foo")),
+    ],
+)
+def test_a_printed_word_is_known(
+    run: Analyze, source: str, program: str, argv: tuple[str, ...]
+) -> None:
+    cmd = only(run(source), program)
+    assert not cmd.dynamic
+    assert cmd.argv == argv
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "cat $(printf '%s' .env)",  # a format
+        "cat $(echo -n x)",  # an option
+        "cat $(echo a b)",  # two words
+        "cat $(printf 'x*')",  # quoted: not read
+        "cat $(echo *)",  # a glob
+        "cat $(echo $HOME)",  # an expansion
+        "cat $(ls)",
+    ],
+)
+def test_other_substitutions_stay_unknown(run: Analyze, source: str) -> None:
+    assert only(run(source), "cat").dynamic
 
 
 def test_known_environment_variables(run: Analyze) -> None:

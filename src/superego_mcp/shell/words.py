@@ -16,6 +16,7 @@ their source text (``$x``) so explanations stay readable; the field is marked dy
 from __future__ import annotations
 
 import itertools
+import re
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -292,6 +293,9 @@ def _flatten(node: Node, scope: WordScope, quoted: bool, out: list[Token]) -> No
             # `make -j$(nproc)`: the output is a number of CPUs, never a path or an option;
             # the query itself is still a command of the line.
             out.append(("2", QUO))
+        elif (printed := _literal_print(node_text(node))) is not None:
+            # `find . -name $(printf pattern)`: the output is that word, whatever runs it
+            out.append((printed, QUO))
         else:
             out.append((node_text(node), DYN if quoted else UDYN))
     elif kind == "brace_expression":
@@ -314,6 +318,26 @@ _CPU_COUNT_QUERIES = frozenset(
         "sysctl -n hw.physicalcpu",
     }
 )
+
+
+# One plain word: nothing for printf to format, echo to take as an option, or the shell to
+# split or glob when the substitution is unquoted.
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./:,=+@-]*")
+
+
+def _literal_print(text: str) -> str | None:
+    """What ``$(printf WORD)`` / ``$(echo WORD)`` (or backquoted) outputs when WORD is one
+    plain word: the word itself (the trailing newline is stripped); else None."""
+    if text.startswith("$(") and text.endswith(")"):
+        inner = text[2:-1]
+    elif text.startswith("`") and text.endswith("`"):
+        inner = text[1:-1]
+    else:
+        return None
+    words = inner.split()
+    if len(words) != 2 or words[0] not in ("printf", "echo") or inner != inner.strip():
+        return None
+    return words[1] if _PLAIN_WORD.fullmatch(words[1]) else None
 
 
 def _cpu_count_query(text: str) -> bool:
