@@ -80,6 +80,11 @@ CASES: list[tuple[str, str]] = [
     ("dd if=/dev/sda of=./backup.img", DEFER),
     ("dd if=/dev/zero of=/dev/sda", DENY),
     ("sort --compress-program=sh data.txt", DEFER),
+    # a .env file's name, size or mode, not its content
+    ("stat .env", ALLOW),
+    ("ls -la .env.local", ALLOW),
+    ("ls > .env", ASK),
+    ("cat .env", ASK),
     # rsync inside the project, as cp -r; its dry runs
     ("rsync -avz src/ dest/", ALLOW),
     ("rsync -avzn src/ dest/", ALLOW),
