@@ -48,7 +48,7 @@ CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
 # reason is that nothing harmful runs as written.
 FLOOR_BLOCK_CAUGHT_ALL = 0.984
 CEILING_BLOCK_ALLOWED_ALL = 21
-FLOOR_ALLOW_ALLOWED = 0.931  # allow: allowed outright
+FLOOR_ALLOW_ALLOWED = 0.932  # allow: allowed outright
 # allow: asked or denied. The interruptions the policy means (secrets, outside the project,
 # the local network, run-time names, `$(...)` words) are listed by group in
 # docs/peer-corpus.md "Allow cases we interrupt on purpose"; what is left are the known

@@ -80,6 +80,11 @@ CASES: list[tuple[str, str]] = [
     ("dd if=/dev/sda of=./backup.img", DEFER),
     ("dd if=/dev/zero of=/dev/sda", DENY),
     ("sort --compress-program=sh data.txt", DEFER),
+    # a TLS handshake that prints the server's certificates, sending nothing
+    ("openssl s_client -connect example.com:443 -showcerts", ALLOW),
+    ("echo QUIT | openssl s_client -connect example.com:443", DEFER),
+    ("openssl s_client -connect example.com:443 < notes.txt", DEFER),
+    ("openssl s_client -connect example.com:443 -sess_out build/s", DEFER),
     # a .env file's name, size or mode, not its content
     ("stat .env", ALLOW),
     ("ls -la .env.local", ALLOW),
