@@ -21,10 +21,10 @@ and a missing store costs one failed ``open``.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
+from superego_mcp import cjson
 from superego_mcp.files import write_atomic
 from superego_mcp.model import Decision
 
@@ -61,13 +61,13 @@ def call_key(tool_name: str, tool_input: dict[str, Any]) -> str:
     deciding = DECIDING_FIELDS.get(tool_name)
     if deciding and all(field in tool_input for field in deciding):
         tool_input = {field: tool_input[field] for field in deciding}
-    return json.dumps(tool_input, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return cjson.dumps(tool_input, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _read(path: str) -> list[dict[str, Any]]:
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            data = cjson.loads(fh.read())
     except FileNotFoundError:
         return []
     items = data.get("exceptions") if isinstance(data, dict) else None
@@ -81,6 +81,8 @@ def _live(items: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
 def _write(path: str, items: list[dict[str, Any]]) -> None:
     directory = os.path.dirname(path)
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    import json  # indented for people: only where an exception is granted or revoked
+
     text = json.dumps({"version": 1, "exceptions": items}, indent=2, sort_keys=True)
     write_atomic(path, text.encode("utf-8"))
 

@@ -9,7 +9,9 @@ as its source; this holder is for module constants, never pickled.)
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+if TYPE_CHECKING:
+    import re
 
 
 class LazyPattern:
@@ -26,5 +28,7 @@ class LazyPattern:
         """The compiled pattern (compiled on the first call)."""
         compiled = self._compiled
         if compiled is None:
+            import re  # on first use: most hook calls compile no module pattern
+
             compiled = self._compiled = re.compile(self.source, self.flags)
         return compiled

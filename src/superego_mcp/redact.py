@@ -24,19 +24,18 @@ anything this module would hide (other checks reuse the same patterns).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 from superego_mcp.lazyre import LazyPattern
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 
 if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable
     from typing import Any, Final
 
-MASK: Final = "[REDACTED]"
+    Replacement = str | Callable[[re.Match[str]], str]
 
-Replacement = str | Callable[["re.Match[str]"], str]
+MASK: Final = "[REDACTED]"
 
 # A shell word's value: quoted, or up to the next blank / quote / separator.
 _VALUE: Final = r"""(?!\[REDACTED\])('[^'\n]*'|"[^"\n]*"|[^\s'";|&]+)"""
@@ -266,6 +265,8 @@ def _redact(text: str) -> str:
     rules = _rules_for(lowered)
     if not rules:
         return text
+    import re  # only for a text a rule's trigger is in
+
     if "akia" in lowered or "asia" in lowered:
         # Before the id itself is masked: the id is what makes the secret recognisable.
         if not _aws:
@@ -342,6 +343,8 @@ def is_secret_key(key: str) -> bool:
         if not any(w in lowered for w in _SECRET_KEY_WORDS):
             return False
     if not _secret_key:
+        import re
+
         _secret_key.append(re.compile(_SECRET_KEY))
     # "tokens_used", "max_tokens" are counts, not secrets: the key must not be plural-count.
     return bool(_secret_key[0].search(key)) and "tokens" not in key.lower()

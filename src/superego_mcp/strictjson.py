@@ -8,8 +8,7 @@ refuses such input with :func:`message`. Standard library only: the hook path us
 
 from __future__ import annotations
 
-import json
-
+from superego_mcp import cjson
 from superego_mcp.errors import SuperegoError
 
 
@@ -39,7 +38,7 @@ def duplicate_key(raw: bytes | str) -> str | None:
     if (isinstance(raw, bytes) and b'"' not in raw) or (isinstance(raw, str) and '"' not in raw):
         return None  # no string at all, so no key
     try:
-        json.loads(raw, object_pairs_hook=reject_duplicates)
+        cjson.loads(raw, object_pairs_hook=reject_duplicates)
     except DuplicateKeyError as exc:
         return str(exc)
     except (ValueError, RecursionError):

@@ -126,7 +126,8 @@ def heavy(tag):
                                "tree_sitter", "tree_sitter._binding", "httpx", "urllib.request",
                                "argparse", "pickle", "typing", "contextlib", "importlib.util",
                                "pathlib", "dataclasses", "threading", "signal", "shlex",
-                               "superego_mcp.shell.code_text", "superego_mcp.policy.sql")
+                               "superego_mcp.shell.code_text", "superego_mcp.policy.sql",
+                               "json", "re", "enum")
                    if m in sys.modules)
     os.write(2, (tag + "=" + ",".join(found) + "\\n").encode())
 real_exit = os._exit
@@ -169,12 +170,12 @@ def test_a_warm_call_imports_no_heavy_module(hook_env: dict[str, str], tmp_path:
     cold, _ = _heavy(hook_env, tmp_path, rules, read())
     assert "pydantic" in cold  # the first call validates settings and compiles
     assert "yaml" in cold
-    # the process that answers imports nothing heavy
+    # the process that answers imports nothing heavy: not even json or re (superego_mcp.cjson)
     assert _heavy(hook_env, tmp_path, rules, read()) == ([], [])
-    # a Bash call needs the parser's C extension, and nothing else heavy: not even
-    # tree_sitter's package (it imports typing)
+    # a Bash call needs the parser's C extension (which imports re), and nothing else heavy:
+    # not even tree_sitter's package (it imports typing)
     bash = call("Bash", {"command": "ls && git status | head -5"})
-    assert _heavy(hook_env, tmp_path, rules, bash) == (["tree_sitter._binding"], [])
+    assert _heavy(hook_env, tmp_path, rules, bash) == (["enum", "re", "tree_sitter._binding"], [])
 
 
 def test_old_entries_are_pruned_when_a_new_one_is_written(

@@ -10,7 +10,7 @@ import pytest
 from policy_helpers import bash, call, judge
 
 from superego_mcp.policy import load_policy
-from superego_mcp.policy.matchers import LazyRegex
+from superego_mcp.policy.matchers import LazyRegex, PathGlob, PathSet
 
 
 def _holders(obj: object, seen: set[int] | None = None) -> list[LazyRegex]:
@@ -47,7 +47,9 @@ def test_unpickled_policy_compiles_on_first_use_only() -> None:
     holders = _holders(policy)
     assert len(holders) > 10
     assert all(h._compiled is None for h in holders)
-    judge(policy, call("Read", file_path="README.md"))
+    # A Read of a file named like a secret reaches the secret-file globs (a README does not:
+    # test_a_read_or_a_plain_bash_chain_compiles_no_policy_expression).
+    judge(policy, call("Read", file_path="/home/user/p/.env"))
     used = [h for h in holders if h._compiled is not None]
     assert 0 < len(used) < len(holders)
 
@@ -213,3 +215,29 @@ def test_a_read_call_compiles_none_of_the_secret_path_globs() -> None:
     assert all(h.needles for h in env)
     assert not [h.pattern for h in env if h._compiled is not None]
     assert judge(policy, call("Read", file_path="/home/u/p/.ENV")).action != "allow"
+
+
+def test_a_read_or_a_plain_bash_chain_compiles_no_policy_expression() -> None:
+    # Each compile is a fraction of a millisecond of every hook call, and the first one
+    # imports re (a Read call's hook otherwise never does).
+    policy = pickle.loads(pickle.dumps(load_policy(None).for_cache()))
+    judge(policy, call("Read", file_path="/home/u/p/README.md"))
+    judge(policy, bash("git status && ls -la | head -5"))
+    assert not [h.pattern for h in _holders(policy) if h._compiled is not None]
+
+
+def test_flags_pickle_as_a_plain_number() -> None:
+    # A re.RegexFlag pickles as one: loading the policy would import re for it.
+    data = pickle.dumps(LazyRegex("a.b", re.DOTALL | re.IGNORECASE))
+    assert b"RegexFlag" not in data
+    assert pickle.loads(data).search("xA\nB") is not None
+
+
+def test_a_whole_tree_glob_matches_without_an_expression() -> None:
+    globs = PathSet([PathGlob("${project}/**"), PathGlob("${project}/x/*.py")])
+    roots = {"project": ("/p",), "home": ("/h",)}
+    assert [regex for _, regex in globs.by_root] == [None]
+    assert globs.match("/p", roots)
+    assert globs.match("/p/a/b.txt", roots)
+    assert not globs.match("/q/a", roots)
+    assert not globs.match("/pp", roots)

@@ -23,10 +23,10 @@ through :class:`~superego_mcp.audit.store.Store`, which creates and migrates.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
+from superego_mcp import cjson
 from superego_mcp.audit.record import COLUMNS, OUTCOME_COLUMNS
 
 # A hook waits at most this long for another writer's lock; Claude Code's own timeout for
@@ -131,7 +131,7 @@ def spool(target: list[str], row: dict[str, Any], kind: str = "decision") -> str
     fd = os.open(path, flags, 0o600)
     try:
         # ASCII JSON: a lone surrogate in the row (escaped already) cannot break the write.
-        os.write(fd, json.dumps({"target": target, "row": row, "kind": kind}).encode("ascii"))
+        os.write(fd, cjson.dumps({"target": target, "row": row, "kind": kind}).encode("ascii"))
     finally:
         os.close(fd)
     return path
@@ -193,7 +193,7 @@ def recover(backend: str, location: str, at_most: int = RECOVER_AT_MOST) -> int:
             continue
         try:
             with open(claimed, "rb") as fh:
-                data = json.loads(fh.read())
+                data = cjson.loads(fh.read())
         except (OSError, ValueError):
             # Cut short while being written: that hook never answered, so nothing was
             # acknowledged; the partial file goes.

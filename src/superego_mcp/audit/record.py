@@ -7,10 +7,10 @@ store, log line or metric label downstream ever sees them.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
+from superego_mcp import cjson
 from superego_mcp.model import no_opinion_names, with_no_opinion, without_no_opinion
 from superego_mcp.redact import redact_text, redact_value, scrub, secret_words
 
@@ -98,18 +98,14 @@ def _cap(text: str | None, limit: int = MAX_TEXT_CHARS) -> str | None:
 def _json(value: object) -> str:
     """JSON for a text column; lone surrogates stay as ``\\uXXXX`` escapes, so the stored
     text is valid UTF-8 and ``json.loads`` gives back exactly the input."""
-    text = _SORTED.encode(value)
+    text = cjson.dumps(value, ensure_ascii=False, sort_keys=True)
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            text = json.dumps(value, ensure_ascii=True, sort_keys=True)
+            text = cjson.dumps(value, ensure_ascii=True, sort_keys=True)
     return text
 
-
-# Made once: json.dumps with options builds an encoder on every call.
-_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 # The stored input and the secret words of each input already recorded, by the input's JSON
 # (short inputs only; emptied when full): a server records the same calls again and again,
@@ -123,7 +119,7 @@ def _input_parts(tool_input: dict[str, Any]) -> tuple[str, set[str]]:
     """:func:`stored_input` and ``redact.secret_words`` of ``tool_input`` (the set is
     shared: never change it)."""
     try:
-        key: str | None = _COMPACT.encode(tool_input)
+        key: str | None = cjson.dumps(tool_input, separators=(",", ":"))
     except (TypeError, ValueError):
         key = None
     if key is None or len(key) > _PARTS_CHARS:
@@ -160,7 +156,7 @@ def build_record(
     if review is not None:
         review = redact_value(review)
         if words:
-            review = json.loads(scrub(json.dumps(review), words))
+            review = cjson.loads(scrub(cjson.dumps(review), words))
     return {
         "ts": time.time() if ts is None else ts,
         "entry": entry,
@@ -188,7 +184,7 @@ def stored_input(tool_input: dict[str, Any]) -> str:
     text = _json(redact_value(tool_input))
     if len(text) > MAX_INPUT_CHARS:
         # Cut on the redacted text, then redact again: a cut must not expose half a secret.
-        text = json.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
+        text = cjson.dumps({"truncated": redact_text(text[:MAX_INPUT_CHARS])})
     return text
 
 
@@ -248,7 +244,7 @@ def to_public(row: dict[str, Any]) -> dict[str, Any]:
         value = out.get(key)
         if isinstance(value, str):
             try:
-                out[key] = json.loads(value)
+                out[key] = cjson.loads(value)
             except ValueError:
                 out[key] = value
     return out

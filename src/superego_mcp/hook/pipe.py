@@ -63,9 +63,9 @@ def extension(seconds: float) -> bytes:
 
 def audit(row: dict[str, object]) -> bytes:
     """The message carrying the audit row (and where it goes) for the parent to record."""
-    import json
+    from superego_mcp import cjson
 
-    return b"r" + json.dumps(row).encode() + b"\n"
+    return b"r" + cjson.dumps(row).encode() + b"\n"
 
 
 def answer(code: int, stdout: bytes, stderr: str) -> bytes:
@@ -121,10 +121,10 @@ def read(data: bytes) -> Reply:
     reply.code = code
     reply.stdout, reply.stderr = body[:n_out], body[n_out:].decode("utf-8", "replace")
     if row is not None:
-        import json
+        from superego_mcp import cjson
 
         try:
-            reply.audit = json.loads(row)
+            reply.audit = cjson.loads(row)
         except ValueError:
             reply.audit = None  # a garbled row is not recorded; the answer stands
     return reply

@@ -387,10 +387,12 @@ def _isolated(raw: bytes | None, args: argparse.Namespace) -> Outcome:
         # What both processes use, imported once here and inherited: the child decodes the
         # input and builds the audit row with them, the parent reads the row and the fail
         # mode back (imported after the fork, each would be imported twice). A failure is
-        # the child's to report.
-        import json  # noqa: F401
+        # the child's to report. functools (and collections with it): the child's unpickler
+        # and the parent's SQLite module both import it.
+        import functools  # noqa: F401
 
         import superego_mcp.audit.record
+        import superego_mcp.cjson
         import superego_mcp.model  # noqa: F401
     except Exception:  # noqa: S110
         pass

@@ -6,8 +6,6 @@ shell command of a Bash call, or a whole non-shell tool call (see ``engine``).
 
 from __future__ import annotations
 
-import re
-
 from superego_mcp import observe
 from superego_mcp.lazyre import LazyPattern
 
@@ -506,10 +504,17 @@ _MAX_URLS = 64
 _HTTP_METHOD = LazyPattern(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$")
 
 
+def _non_web_scheme(word: str) -> bool:
+    import re  # only for a word with a colon
+
+    return re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word) is not None
+
+
 def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
     """The URLs a unit names, parsed once: a shell command's words with a scheme (every
     program), the operands of URL fetchers (curl, wget, httpie, ...), curl's ``--resolve``/
     ``--connect-to`` addresses; a tool's URL fields (``url``, ``uri``, ...)."""
+
     if unit.urls is not None:
         return unit.urls
     found: list[URL] = []
@@ -522,9 +527,7 @@ def unit_urls(unit: Unit, ctx: Context) -> tuple[URL, ...]:
         for i, word in enumerate(argv):
             if word.startswith("-") and "=" in word:
                 word = word.partition("=")[2]  # --index-url=https://...: the option's value
-            if "://" in word or (
-                ":" in word and re.match(r"(?i)^(file|gopher|dict|ldap|tftp|jar|netdoc):", word)
-            ):
+            if "://" in word or (":" in word and _non_web_scheme(word)):
                 texts.append((word, None))
             elif fetcher and word in positionals and not _HTTP_METHOD().match(word):
                 if word.startswith(":") and cmd.program in ("http", "https", "httpie", "xh"):

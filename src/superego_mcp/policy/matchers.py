@@ -7,8 +7,6 @@ classes holding :class:`LazyRegex` holders, no closures.
 
 from __future__ import annotations
 
-import re
-
 from superego_mcp.lazyre import LazyPattern
 
 
@@ -24,8 +22,11 @@ class LazyRegex:
     __slots__ = ("_compiled", "flags", "needles", "pattern", "prefix")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
+        import re
+
         self.pattern = pattern
-        self.flags = flags
+        # A plain int: a re.RegexFlag pickles as one, and loading it imports re.
+        self.flags = int(flags)
         self._compiled: re.Pattern[str] | None = re.compile(pattern, flags)
         # What every match starts with, and texts every match holds (see literal_needles):
         # a text without them is answered without compiling (a Read call need not compile
@@ -41,6 +42,8 @@ class LazyRegex:
         self._compiled = None
 
     def _get(self) -> re.Pattern[str]:
+        import re
+
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = re.compile(self.pattern, self.flags)
@@ -84,6 +87,8 @@ def literal_prefix(pattern: str, flags: int = 0) -> str:
     the characters after a leading ``^`` / ``\\A`` (into groups too) up to the first that is
     not a plain literal; ``""`` when nothing is certain (no anchor, an alternation,
     ``IGNORECASE`` or ``MULTILINE``, under which a literal or ``^`` means more)."""
+    import re
+
     if not pattern.startswith(("^", "\\A")):
         return ""
     import importlib
@@ -113,6 +118,7 @@ def literal_needles(pattern: str, flags: int = 0) -> Needles:
     as the expression's case folding (the Kelvin sign matches ``k``). ``()`` when nothing is
     certain."""
     import importlib
+    import re
 
     sre = importlib.import_module("re._parser")  # as in literal_prefix
     try:
@@ -141,6 +147,8 @@ def _needle_sets(
 ) -> list[set[tuple[str, bool]]]:
     """The necessary conditions of the sequence ``items`` (each a set of (text, folded)
     alternatives, one of which every match holds), ``icase`` when its literals ignore case."""
+    import re
+
     sets: list[set[tuple[str, bool]]] = []
     run: list[str] = []
 
@@ -184,6 +192,8 @@ def _needle_sets(
 
 def _literals(sre: Any, items: list[tuple[Any, Any]], found: list[str]) -> bool:
     """Append the leading plain literals of ``items`` to ``found``; True when all were."""
+    import re
+
     for op, arg in items:
         if op is sre.LITERAL:
             found.append(chr(arg))
@@ -236,6 +246,8 @@ class NameMatcher:
 
 
 def _checked_regex(pattern: str, flags: int = 0) -> str:
+    import re
+
     try:
         re.compile(pattern, flags)
     except re.error as exc:
@@ -282,6 +294,7 @@ VALUE_OPS = (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
 
@@ -321,6 +334,8 @@ class ValueMatcher:
     __slots__ = ("contains", "equals", "has_equals", "length", "numeric", "regex")
 
     def __init__(self, spec: dict[str, Any]) -> None:
+        import re
+
         unknown = [k for k in spec if k not in VALUE_OPS]
         if unknown:
             raise ValueError(f"unknown value test {unknown[0]!r}{suggest(unknown[0], VALUE_OPS)}")
@@ -477,6 +492,8 @@ class PathGlob:
     __slots__ = ("regex", "root", "text")
 
     def __init__(self, glob: str) -> None:
+        import re
+
         if not glob:
             raise ValueError("empty path glob")
         self.text = glob
@@ -512,6 +529,11 @@ class PathGlob:
         self.regex = re.compile(body + r"\Z", re.DOTALL)
 
 
+# What a glob of a root's whole tree (`${project}/**`, `/**`) becomes: the root itself or
+# anything below it (see _path_glob_body).
+_WHOLE_TREE = r"(?:/.*)?\Z"
+
+
 class PathSet:
     """Several path globs matched together: one combined regular expression per root kind, so
     a rule listing twenty globs costs a few regex calls per path, not twenty."""
@@ -519,11 +541,20 @@ class PathSet:
     __slots__ = ("by_root", "text")
 
     def __init__(self, globs: list[PathGlob]) -> None:
+        import re
+
         grouped: dict[str, list[str]] = {}
         for g in globs:
             grouped.setdefault(g.root, []).append(g.regex.pattern)
+        # None: a glob of the root's whole tree (`${project}/**`) is among them, so every path
+        # under the root matches, without an expression.
         self.by_root = tuple(
-            (root, LazyRegex("|".join(f"(?:{p})" for p in patterns), re.DOTALL))
+            (
+                root,
+                None
+                if _WHOLE_TREE in patterns
+                else LazyRegex("|".join(f"(?:{p})" for p in patterns), re.DOTALL),
+            )
             for root, patterns in grouped.items()
         )
         self.text = ", ".join(g.text for g in globs)
@@ -532,7 +563,7 @@ class PathSet:
         """True when some glob matches the absolute ``path`` (see :class:`PathGlob`)."""
         for root, regex in self.by_root:
             if root in ("abs", "any"):
-                if regex.match(path) is not None:
+                if regex is None or regex.match(path) is not None:
                     return True
                 continue
             bases = roots["home"] if root == "anyhome" else roots.get(root, ())
@@ -547,11 +578,11 @@ class PathSet:
                 # A home or project inside a temp dir, a home inside the project: carved out.
                 if root in ("tmp", "project") and _within(path, roots.get("not-" + root, ())):
                     continue
-                if regex.match(rest) is not None:
+                if regex is None or regex.match(rest) is not None:
                     return True
             if root == "anyhome":
                 other = home_of(path)
-                if other is not None and regex.match(path[len(other) :]) is not None:
+                if other is not None and (regex is None or regex.match(path[len(other) :])):
                     return True
         return False
 
@@ -562,6 +593,8 @@ def _within(path: str, dirs: tuple[str, ...]) -> bool:
 
 def _path_glob_body(rest: str, whole: str) -> str:
     """Translate the part of a path glob after its root (``''`` or starting with ``/``)."""
+    import re
+
     out: list[str] = []
     i, n = 0, len(rest)
     while i < n:

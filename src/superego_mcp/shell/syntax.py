@@ -7,8 +7,6 @@ refuse the input. ``check_tree`` bounds the depth before any recursive walk.
 
 from __future__ import annotations
 
-import re
-
 from superego_mcp.lazyre import LazyPattern
 
 from .state import Limit, Unparseable
@@ -31,9 +29,8 @@ MAX_NODES = 60_000
 # What can hide a "|" that is not a pipe: an escape, quotes, a comment, a heredoc operator
 # (its body is skipped from the next newline to the delimiter line); "||" is not a pipe.
 _PIPE_SCAN = LazyPattern(
-    r"""\\.|'[^']*'|"(?:\\.|[^"\\])*"|(?<!<)<<-?[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?(\w+))"""
-    r"""|(?:(?<=[\s;&|()])|^)#[^\n]*|\n|\|\||\|""",
-    re.DOTALL,
+    r"""(?s)\\.|'[^']*'|"(?:\\.|[^"\\])*"|(?<!<)<<-?[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?(\w+))"""
+    r"""|(?:(?<=[\s;&|()])|^)#[^\n]*|\n|\|\||\|"""
 )
 
 
@@ -53,6 +50,8 @@ def check_pipes(text: str, commands_left: int, max_commands: int) -> None:
         if found == "|":
             pipes += 1
         elif found == "\n" and pending:
+            import re
+
             for delimiter in pending:  # each heredoc body, in order, ends on its own line
                 end = re.compile(r"^\t*" + re.escape(delimiter) + r"$", re.MULTILINE)
                 body_end = end.search(text, pos)

@@ -7,8 +7,7 @@ library plus ``superego_mcp.model``: this module is on the hook's start-up path.
 
 from __future__ import annotations
 
-import json
-
+from superego_mcp import cjson
 from superego_mcp.errors import SuperegoError
 from superego_mcp.model import Decision, fail_mode_of
 from superego_mcp.strictjson import DuplicateKeyError, reject_duplicates
@@ -64,19 +63,6 @@ class HookRequest:
         self.judged = judged
 
 
-def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    # {"command": "ls", "command": "rm -rf ~"}: which one runs depends on the reader; refuse
-    # (the same message on every entry point: superego_mcp.strictjson).
-    try:
-        return reject_duplicates(pairs)
-    except DuplicateKeyError as exc:
-        raise HookInputError(str(exc)) from None
-
-
-# One decoder for every input (json.loads would build one per call).
-_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicates)
-
-
 def _check_depth(value: object) -> None:
     # Iterative, so that the check itself cannot overflow the stack.
     stack: list[tuple[object, int]] = [(value, 1)]
@@ -103,10 +89,14 @@ def decode_hook_input(raw: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise HookInputError(f"hook input is not UTF-8 (byte {exc.start})") from None
     try:
-        value: object = _DECODER.decode(text)
+        # {"command": "ls", "command": "rm -rf ~"}: which one runs depends on the reader;
+        # refuse (the same message on every entry point: superego_mcp.strictjson).
+        value: object = cjson.loads(text, object_pairs_hook=reject_duplicates)
+    except DuplicateKeyError as exc:
+        raise HookInputError(str(exc)) from None
     except RecursionError:
         raise HookInputError(f"hook input is nested deeper than {MAX_DEPTH} levels") from None
-    except json.JSONDecodeError as exc:
+    except cjson.DecodeError as exc:
         raise HookInputError(
             f"hook input is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
@@ -191,8 +181,4 @@ def explain_reason(decision: Decision, call: ToolCall | None = None) -> str:
 
 def dump(data: dict[str, object]) -> bytes:
     """Hook JSON as bytes for stdout: ASCII-escaped, so no encoding setting can break it."""
-    return _ANSWER.encode(data).encode("ascii") + b"\n"
-
-
-# Made once: json.dumps with options builds an encoder on every call.
-_ANSWER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+    return cjson.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
