@@ -238,3 +238,39 @@ def test_hooks_started_together_compile_the_policy_once(
     assert len(results) == 6
     assert sum(not r.hit for r in results) == 1  # the others read the first one's entry
     assert all(r.policy.digest == results[0].policy.digest for r in results)
+
+
+GC_PROBE = """
+import gc, os, sys
+from superego_mcp.cli import main
+real_exit = os._exit
+def report_exit(code):
+    os.write(2, b"GC=%d\\n" % gc.isenabled())
+    real_exit(code)
+os._exit = report_exit
+try:
+    main(["hook", "--rules", sys.argv[1]])
+except SystemExit:
+    os.write(2, b"GC=%d\\n" % gc.isenabled())
+"""
+
+
+def test_the_hook_runs_without_the_cyclic_collector(
+    hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    # A hook process judges one call: the collector's passes cost every call milliseconds.
+    rules = write_policy(tmp_path)
+    for payload in (read(), call("Bash", {"command": "ls && git status | head -5"})):
+        proc = subprocess.run(
+            [sys.executable, "-c", GC_PROBE, str(rules)],
+            input=json.dumps(payload).encode(),
+            capture_output=True,
+            env=hook_env,
+            cwd=tmp_path,
+            timeout=30,
+            check=True,
+        )
+        flags = [line for line in proc.stderr.decode().splitlines() if line.startswith("GC=")]
+        assert flags, proc.stderr
+        assert set(flags) == {"GC=0"}, flags
+        assert json.loads(proc.stdout)["hookSpecificOutput"]["permissionDecision"]
