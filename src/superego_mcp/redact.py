@@ -176,7 +176,8 @@ _RULES: Final[tuple[tuple[tuple[str, ...], str, Replacement], ...]] = (
     ),
     # Vendor keys by shape, wherever they appear.
     (("sk-ant-",), r"\bsk-ant-[A-Za-z0-9_-]{16,}", MASK),  # Anthropic
-    (("sk-",), r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", MASK),  # OpenAI
+    # OpenAI's shape leaves Anthropic's out: each vendor's keys are found by their own rule.
+    (("sk-",), r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", MASK),  # OpenAI
     (("gh", "github_pat_"), r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})", MASK),
     (("gl",), r"\bgl(?:pat|dt|rt|ptt|cbt|ft|imt|agent|soat|oas|wt)-[A-Za-z0-9_-]{20,}", MASK),
     (("xox", "xapp-"), r"\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", MASK),  # Slack

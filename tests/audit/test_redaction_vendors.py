@@ -1,7 +1,7 @@
 """Each vendor's key is redacted by its shape alone: bare, in text with no secret-sounding
 name, flag or header around it (where the generic ``NAME=value`` rules would not see it).
 Every by-shape rule of ``superego_mcp.redact`` is needed here: without it, at least one key
-below gets through (the rule for Anthropic keys aside: its shape is also an OpenAI one).
+below gets through.
 Built by concatenation so that no scanner takes this file for a leak."""
 
 from __future__ import annotations
