@@ -102,6 +102,17 @@ def test_a_literal_prefix_is_only_what_every_match_starts_with(
     assert LazyRegex(pattern, flags).prefix == prefix
 
 
+def assert_answers_as_compiled(pattern: str, texts: list[str]) -> None:
+    """A LazyRegex of ``pattern``, fresh and after pickling, answers ``search`` and ``match``
+    on each of ``texts`` with the span the compiled expression gives."""
+    compiled = re.compile(pattern)
+    for holder in (LazyRegex(pattern), pickle.loads(pickle.dumps(LazyRegex(pattern)))):
+        for text in texts:
+            for ours, theirs in ((holder.search, compiled.search), (holder.match, compiled.match)):
+                got, want = ours(text), theirs(text)
+                assert (got and got.span()) == (want and want.span()), (pattern, text)
+
+
 @pytest.mark.parametrize(
     "pattern",
     [r"^mcp__.+__(?i:get|list)_", r"^(?s:mcp__.*)\Z", r"^ab*c", r"(?i)^k", r"^mcp__x|foo"],
@@ -111,12 +122,7 @@ def test_a_prefix_never_changes_what_matches(pattern: str) -> None:
     # one the compiled expression gives, before and after pickling.
     texts = ["mcp__s__get_x", "mcp__s__LIST_", "Mcp__s__get_", "mcp_", "", "ac", "abbbc", "abd"]
     texts += ["k", "K", "\u212a", "foo", "xfoo", "mcp__x", "mcp__\n"]
-    compiled = re.compile(pattern)
-    for holder in (LazyRegex(pattern), pickle.loads(pickle.dumps(LazyRegex(pattern)))):
-        for text in texts:
-            for ours, theirs in ((holder.search, compiled.search), (holder.match, compiled.match)):
-                got, want = ours(text), theirs(text)
-                assert (got and got.span()) == (want and want.span()), (pattern, text)
+    assert_answers_as_compiled(pattern, texts)
 
 
 def test_a_read_call_compiles_no_tool_expression_it_cannot_match() -> None:
@@ -184,12 +190,7 @@ def test_needles_never_change_what_matches(pattern: str) -> None:
     texts += ["bcc", "cc", "abcde", "ae", "", "x PATH=x", "PATH=x", "MCP__s__DELETE"]
     texts += ["mcp__s__kill", "/p/.ENV", "/p/x.env", "/p/.envrc", "\u212a", "s\u212a", "\u017fs"]
     texts += ["xABCy", "xAbCy", "WebFetch", "mcp__", "/p/\u017f.env", "SK", "sk", "SS"]
-    compiled = re.compile(pattern)
-    for holder in (LazyRegex(pattern), pickle.loads(pickle.dumps(LazyRegex(pattern)))):
-        for text in texts:
-            for ours, theirs in ((holder.search, compiled.search), (holder.match, compiled.match)):
-                got, want = ours(text), theirs(text)
-                assert (got and got.span()) == (want and want.span()), (pattern, text)
+    assert_answers_as_compiled(pattern, texts)
 
 
 def test_a_plain_bash_line_compiles_no_expression_whose_text_it_lacks() -> None:
