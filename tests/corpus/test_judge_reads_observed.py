@@ -211,6 +211,21 @@ def _project(root: Path) -> list[ToolCall]:
     (project / "tool.py").write_text("import os, shutil\nshutil.rmtree(os.path.expanduser('~'))\n")
     (project / "index.js").write_text("require('child_process').execSync('rm -rf /tmp/x')\n")
     (project / "linked").symlink_to(project / "scripts")
+    # task runners' TOML files: pyproject.toml tasks, hatch.toml, cargo aliases (the
+    # project's and the home's), an entry point's module
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n[project.scripts]\napp = "app.cli:main"\n'
+        '[tool.hatch.envs.default.scripts]\ntest = "pytest {args}"\n'
+        '[tool.pdm.scripts]\nstart = {call = "app.cli:main"}\n'
+        '[tool.poe.tasks]\ncheck = ["lint"]\nlint = "ruff check ."\n'
+    )
+    (project / "hatch.toml").write_text('[envs.lint.scripts]\nstyle = "ruff check {root}"\n')
+    (project / "app").mkdir()
+    (project / "app" / "cli.py").write_text("import os\nos.system('ls')\n")
+    (project / ".cargo").mkdir()
+    (project / ".cargo" / "config.toml").write_text('[alias]\ndev = "run --package dev --"\n')
+    (home / ".cargo").mkdir()
+    (home / ".cargo" / "config.toml").write_text('[alias]\nmine = "fmt"\n')
     git = project / ".git"
     (git / "refs" / "heads").mkdir(parents=True)
     (git / "HEAD").write_text("ref: refs/heads/feature\n")
@@ -244,6 +259,15 @@ def _project(root: Path) -> list[ToolCall]:
         "superego-mcp hooks status",
         "cp /bin/ls ./superego-mcp",
         "echo $CODEX_HOME",
+        "hatch run test -x",
+        "hatch run lint:style",
+        "pdm run start",
+        "poe check",
+        "uv run app",
+        "cargo dev check",
+        "cargo mine",
+        "cargo nextest run",
+        "cargo --config 'target.x.runner = \"./scripts/build.sh\"' run",
     ]
     calls = [
         ToolCall("Bash", {"command": line}, str(project), project=str(project), home=str(home))

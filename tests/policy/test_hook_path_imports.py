@@ -27,6 +27,8 @@ FORBIDDEN = (
     # Scripts, tasks and their project-file parsers: only for a command that runs one.
     "superego_mcp.shell.scripts",
     "superego_mcp.shell.taskfiles",
+    "superego_mcp.shell.runnerfiles",
+    "tomllib",
     # Code given as text (interpreters, eval, git -c, downloads), SQL (clients, --sql
     # options), xargs' word splitting: only for a command that has some.
     "superego_mcp.shell.code_text",
@@ -48,8 +50,8 @@ d = policy.evaluate(ToolCall("Read", {{"file_path": "/home/user/.ssh/id_rsa"}}, 
 after_tool = sorted(m for m in {forbidden!r} if m in sys.modules)
 b = policy.evaluate(ToolCall("Bash", {{"command": "ls && rm -rf ~"}}, "/home/user/p"),
                     home="/home/user")
-c = policy.evaluate(ToolCall("Bash", {{"command": "cd src && git status && ls -la | grep x"}},
-                             "/home/user/p"), home="/home/user")
+chain = "cd src && git status && ls -la | grep x && cargo build"
+c = policy.evaluate(ToolCall("Bash", {{"command": chain}}, "/home/user/p"), home="/home/user")
 after_shell = sorted(m for m in {forbidden!r} if m in sys.modules)
 print(json.dumps([after_import, after_tool, after_shell, d.action, b.action, c.action]))
 """

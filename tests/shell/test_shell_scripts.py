@@ -447,7 +447,9 @@ def test_pyproject_task_runners(run: Analyze, dirs: tuple[str, str]) -> None:
     assert rm_of(run("pdm run clean")).argv == ("-rf", "build")
     assert [c.argv for c in run("pdm run clean").commands if c.program == "rm"][1] == ("-rf", home)
     assert [c.program for c in from_scripts(run("pdm run all"))] == ["echo", "ruff", "echo"]
-    assert not from_scripts(run("pdm run serve"))  # Python: judged as the command alone
+    # Python of a module the project does not hold: judged as `python -m MODULE`
+    serve = from_scripts(run("pdm run serve"))
+    assert (serve[0].program, serve[0].argv) == ("python", ("-m", "x.app"))
     test = from_scripts(run("hatch run test -x"))
     # the arguments go where {args} is, else after each command (the widest reading)
     assert [(c.program, c.argv) for c in test] == [

@@ -20,6 +20,27 @@ SH_FAMILY = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash"
 # run (shell.scripts reads them; here so that other commands need not import it).
 PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 TASK_RUNNERS = PACKAGE_MANAGERS | {"make", "gmake", "just", "poe"}
+# cargo's own commands (and their one-letter aliases): an alias of the same name is ignored
+# by cargo, so `cargo build` reads no config file.
+CARGO_BUILTINS = frozenset(
+    [
+        "add", "b", "bench", "build", "c", "check", "clean", "clippy", "config", "d", "doc",
+        "fetch", "fix", "fmt", "generate-lockfile", "git-checkout", "help", "info", "init",
+        "install", "locate-project", "login", "logout", "metadata", "miri", "new", "owner",
+        "package", "pkgid", "publish", "r", "read-manifest", "remove", "report", "rm", "run",
+        "rustc", "rustdoc", "search", "t", "test", "tree", "uninstall", "update", "vendor",
+        "verify-project", "version", "yank",
+    ]
+)  # fmt: skip
+
+
+def cargo_reads(cmd: Command) -> bool:
+    """Whether ``cargo ...`` names what it runs elsewhere: a subcommand that may be an
+    ``[alias]`` of its config files, or an inline ``--config`` setting."""
+    if cmd.subcommand is not None and cmd.subcommand not in CARGO_BUILTINS:
+        return True
+    return any(a == "--config" or a.startswith("--config=") for a in cmd.argv)
+
 
 SHELLS = frozenset(
     [

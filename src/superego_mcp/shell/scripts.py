@@ -4,11 +4,12 @@
 ``./x.sh`` (a shell shebang, or none), ``make [target]`` (the target's recipe and its
 prerequisites' recipes), ``npm run X`` / ``npm test`` / ``yarn X`` / ``pnpm X`` / ``bun run
 X`` (the package.json script with its pre/post scripts), ``just [recipe]``, ``pdm run X`` /
-``hatch run X`` / ``rye run X`` / ``poe X`` (pyproject.toml tasks): the code is
+``hatch run X`` / ``rye run X`` / ``poe X`` (pyproject.toml and hatch.toml tasks),
+``cargo X`` (a .cargo/config.toml alias; :mod:`.runnerfiles` parses the TOML): the code is
 walked like the command line itself, so its commands become units judged by the same rules,
 each with ``origin`` "FILE:LINE". ``uv run X`` / ``poetry run X`` where X is a
-``[project.scripts]`` entry point gets the entry's file:line as origin (it is Python code,
-not shell).
+``[project.scripts]`` entry point gets the entry's file:line as origin, and the Python
+module it calls is read as ``python FILE`` is.
 
 Reading stays cheap and bounded (the hook has a few seconds): a regular file, at most
 :data:`MAX_BYTES` each, :data:`MAX_FILES` files and :data:`MAX_TOTAL_BYTES` per analysis,
@@ -29,7 +30,7 @@ from .. import observe
 from .. import paths as _paths
 from ..files import read_regular
 from . import astral, taskfiles
-from .detect import PACKAGE_MANAGERS, SH_FAMILY
+from .detect import CARGO_BUILTINS, PACKAGE_MANAGERS, SH_FAMILY
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 from .state import Scope
 from .taskfiles import shebang_program
@@ -154,20 +155,28 @@ _INSTALL_AND_TEST = frozenset(["install-test", "it", "install-ci-test", "cit"])
 
 
 def read(
-    w: Walker, k: int, forms: tuple[str, ...], *, what: str, unread: str = SCRIPT_UNREAD
+    w: Walker,
+    k: int,
+    forms: tuple[str, ...],
+    *,
+    what: str,
+    unread: str = SCRIPT_UNREAD,
+    mark: bool = True,
 ) -> tuple[str, str] | None:
     """The (path, text) of a script command ``k`` runs, or None when it is not read.
 
     A missing file, a directory or a binary file gives None silently (nothing of it runs as
     shell); any other reason not to read an existing file becomes an ``unread`` finding
     (``script_unread``; Python / JavaScript files: ``code_partial``, which keeps the answer
-    the command alone gets)."""
+    the command alone gets). ``mark``: the file becomes the command's ``script`` (False
+    for a file only looked up in, such as a config file without the alias wanted)."""
     if not forms or not w.read_scripts:
         return None
     path = forms[0]
     cached = w.file_cache.get(path)
     if cached is not None:
-        _mark_read(w, k, path)
+        if mark:
+            _mark_read(w, k, path)
         return path, cached
     real = astral.decode(path)
     if written_before(w, k, forms):
@@ -207,7 +216,8 @@ def read(
     w.files_read += 1
     w.bytes_read += len(data)
     w.file_cache[path] = text
-    _mark_read(w, k, path)
+    if mark:
+        _mark_read(w, k, path)
     return path, text
 
 
@@ -340,7 +350,8 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
 
 
 def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
-    """make, npm/yarn/pnpm/bun scripts and just recipes the command ``k`` runs."""
+    """make, npm/yarn/pnpm/bun scripts, just recipes, poe tasks and cargo aliases the
+    command ``k`` runs."""
     if not w.read_scripts:
         return
     cmd = w.commands[k]
@@ -351,6 +362,8 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _package(w, k, cmd, scope, ctx)
         elif cmd.program == "just":
             _just(w, k, cmd, scope, ctx)
+        elif cmd.program == "cargo":
+            _cargo(w, k, cmd, scope, ctx)
         elif cmd.program == "poe" and cmd.positionals and not cmd.dynamic:
             name = cmd.positionals[0]
             args = list(cmd.argv[cmd.argv.index(name) + 1 :])
@@ -523,40 +536,158 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
         )
 
 
+def _cargo(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    """``cargo --config KEY=VALUE ...``: the programs the setting makes cargo run; ``cargo
+    X`` where X is an ``[alias]`` of a .cargo/config.toml (from the cwd up, then
+    ``~/.cargo``): the cargo command it stands for, walked with the alias's file:line."""
+    if cmd.dynamic or scope.cwd is None:
+        return
+    from . import runnerfiles
+
+    argv = list(cmd.argv)
+    for i, word in enumerate(argv):
+        if word == "--":
+            break
+        value = word[9:] if word.startswith("--config=") else None
+        if word == "--config" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value is None or "=" not in value:
+            continue  # a config file: judged by its path
+        try:
+            programs, unfollowed = runnerfiles.cargo_config(value)
+        except taskfiles.Unreadable as exc:
+            w.finding(SCRIPT_UNREAD, f"cargo: {exc}", k)
+            continue
+        for key in unfollowed:
+            w.finding(SCRIPT_UNREAD, f"cargo --config {key}: what it changes is not followed", k)
+        for program in programs:
+            code = " ".join(taskfiles.quote(p) for p in program)
+            w.walk.source(
+                w, code, new_shell(w, scope.cwd, None, "sh"), ctx.nested("cargo --config")
+            )
+    sub = cmd.subcommand
+    if sub is None or sub in CARGO_BUILTINS or sub not in argv:
+        return
+    sources: list[tuple[str, str]] = []
+    found = None
+    for config in _cargo_configs(scope.cwd, w.home):
+        got = read(w, k, (config,), what="cargo config", mark=False)
+        if got is None:
+            continue
+        sources = [got]
+        try:
+            found = runnerfiles.cargo_alias(sources, sub)
+        except taskfiles.Unreadable as exc:
+            w.finding(SCRIPT_UNREAD, f"cargo: {exc}", k)
+            return
+        if found is not None:
+            break
+    if found is None:
+        return
+    words, path, line = found
+    _mark_read(w, k, path)
+    at = argv.index(sub)
+    expanded = [*argv[:at], *words, *argv[at + 1 :]]
+    code = "cargo " + " ".join(taskfiles.quote(a) for a in expanded)
+    inner = new_shell(w, scope.cwd, None, "sh")
+    walk(w, taskfiles.Line(code, path, line), inner, ctx, f"{path}#alias.{sub}", f"cargo {sub}")
+
+
+def _cargo_configs(cwd: str, home: str) -> list[str]:
+    """cargo's configuration files, nearest first: ``.cargo/config`` (else
+    ``.cargo/config.toml``) in the cwd and each directory above it, then ``~/.cargo``'s."""
+    out: list[str] = []
+    current = cwd
+    dirs: list[str] = []
+    for _ in range(64):
+        dirs.append(current)
+        if current in ("/", ""):
+            break
+        current = current.rsplit("/", 1)[0] or "/"
+    if home.rstrip("/") not in dirs:
+        dirs.append(home.rstrip("/") or "/")
+    for directory in dirs:
+        base = directory.rstrip("/") + "/.cargo/"
+        for name in ("config", "config.toml"):
+            if observe.kind(astral.decode(base + name)) == stat.S_IFREG:
+                out.append(base + name)
+                break
+    return out
+
+
 def pyproject_task(
     w: Walker, k: int, runner: str, argv: list[Field], scope: Scope, ctx: Ctx
 ) -> bool:
-    """``pdm run X`` / ``hatch run X`` / ``rye run X`` / ``poe X``: when X is a task of the
-    nearest pyproject.toml, walk its commands (in the project directory) and say so."""
-    if not w.read_scripts or scope.cwd is None or not argv or any(f[1] for f in argv):
+    """``pdm run X`` / ``hatch run [ENV:]X`` / ``rye run X`` / ``poe X``: when X is a task
+    of the nearest pyproject.toml (hatch: or hatch.toml), walk its commands (in the project
+    directory) and say so. Python a task calls is judged as running that module."""
+    if not w.read_scripts or scope.cwd is None or any(f[1] for f in argv):
         return False
-    name, args = argv[0][0], [f[0] for f in argv[1:]]
-    manifest = _find_up(scope.cwd, ("pyproject.toml",))
+    words = [f[0] for f in argv]
+    if runner == "hatch":
+        while words and words[0].startswith("+"):
+            words = words[1:]  # `hatch run +py=3.12 test`: a matrix selection
+    if not words:
+        return False
+    name, args = words[0], words[1:]
+    names = ("pyproject.toml", "hatch.toml") if runner == "hatch" else ("pyproject.toml",)
+    manifest = _find_up(scope.cwd, names)
     if manifest is None:
         return False
-    got = read(w, k, (manifest,), what="pyproject.toml")
-    if got is None:
+    root = manifest.rsplit("/", 1)[0] or "/"
+    sources: list[tuple[str, str]] = []
+    for file_name in names:
+        path = manifest if manifest.endswith("/" + file_name) else f"{root}/{file_name}"
+        if path != manifest and not exists(path):
+            continue
+        got = read(w, k, (path,), what=file_name, mark=False)
+        if got is not None:
+            sources.append(got)
+    if not sources:
         return False
-    path, text = got
+    from . import runnerfiles
+
     try:
-        lines = taskfiles.pyproject_task(text, path, runner, name, args)
+        if runner == "hatch":
+            lines = runnerfiles.hatch_script(sources, name, args, root, w.home)
+        else:
+            lines = runnerfiles.pyproject_task(sources[0][1], sources[0][0], runner, name, args)
     except taskfiles.Unreadable as exc:
         w.finding(SCRIPT_UNREAD, f"{runner}: {exc}", k)
         return False
     if lines is None:
         return False
-    cwd = path.rsplit("/", 1)[0] or "/"
+    _mark_read(w, k, lines[0].file if lines else sources[0][0])
+    label = f"poe {name}" if runner == "poe" else f"{runner} run {name}"
     for line in lines:
+        if isinstance(line, runnerfiles.PyCall):
+            line = python_module(w, line, root)
         if not line.shell:
-            continue  # Python code (call = "pkg:fn"): judged as the command alone
-        label = f"{runner} run {name}" if runner != "poe" else f"poe {name}"
-        walk(w, line, new_shell(w, cwd, None, "sh"), ctx, f"{path}#{name}", label)
+            w.finding(
+                SCRIPT_UNREAD, f"{label}: the task at {line.file}:{line.line} is not shell", k
+            )
+            continue
+        walk(w, line, new_shell(w, root, None, "sh"), ctx, f"{line.file}#{name}", label)
     return True
 
 
-def project_entry(w: Walker, name: str, scope: Scope) -> str | None:
-    """``uv run NAME`` / ``poetry run NAME``: "pyproject.toml:LINE" when NAME is one of the
-    project's entry points (Python code, not read as shell)."""
+def python_module(w: Walker, call: taskfiles.Line, root: str) -> taskfiles.Line:
+    """The command a task calling Python runs, as shell: ``python FILE`` when the module is
+    a file of the project (``pkg/mod.py`` or ``pkg/mod/__init__.py`` in the project or its
+    ``src/``; read as any Python file a command runs), else ``python -m MODULE``."""
+    module = getattr(call, "module", "")
+    rel = module.replace(".", "/")
+    for base in (root, f"{root}/src"):
+        for candidate in (f"{base}/{rel}.py", f"{base}/{rel}/__init__.py"):
+            if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
+                text = f"python {taskfiles.quote(candidate)}"
+                return taskfiles.Line(text, call.file, call.line)
+    return taskfiles.Line(f"python -m {taskfiles.quote(module)}", call.file, call.line)
+
+
+def project_entry(w: Walker, name: str, scope: Scope) -> tuple[str, int, str] | None:
+    """``uv run NAME`` / ``poetry run NAME``: (pyproject.toml, line, entry) when NAME is
+    one of the project's entry points (``pkg.cli:main``: Python code, not shell)."""
     if not w.read_scripts or scope.cwd is None or "/" in name:
         return None
     manifest = _find_up(scope.cwd, ("pyproject.toml",))
@@ -572,7 +703,25 @@ def project_entry(w: Walker, name: str, scope: Scope) -> str | None:
     if name not in text:
         return None  # most `uv run X` name a tool, not an entry point: skip the TOML parse
     entry = taskfiles.pyproject_entry(text, name)
-    return None if entry is None else f"{manifest}:{entry[1]} ({name} = {entry[0]})"
+    return None if entry is None else (manifest, entry[1], entry[0])
+
+
+def entry_point(w: Walker, k: int, entry: tuple[str, int, str], scope: Scope, ctx: Ctx) -> None:
+    """Command ``k`` runs the project's entry point ``entry`` (:func:`project_entry`): its
+    origin names the entry, its ``script`` is the pyproject.toml (the project's own
+    program), and the module it calls is judged as ``python FILE`` is."""
+    manifest, line, reference = entry
+    name = w.commands[k].program
+    w.commands[k].origin = f"{manifest}:{line} ({name} = {reference})"
+    _mark_read(w, k, manifest)
+    from . import runnerfiles
+
+    call = runnerfiles.python_call(reference, manifest, line)
+    if call is None:
+        return
+    root = manifest.rsplit("/", 1)[0] or "/"
+    code = python_module(w, call, root)
+    walk(w, code, new_shell(w, root, None, "sh"), ctx, f"{manifest}#{name}", name)
 
 
 # ---------------------------------------------------------------- helpers

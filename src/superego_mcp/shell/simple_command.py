@@ -387,7 +387,9 @@ def wrapper(
         inner_args_dynamic=u.appends_input or dynamic,
     )
     if entry is not None and first < len(w.commands):
-        w.commands[first].origin = entry
+        from . import scripts
+
+        scripts.entry_point(w, first, entry, inner_scope, inner_ctx)
     if u.appends_input and first < len(w.commands) and _input_only_as_arguments(u):
         w.commands[first].flags |= INPUT_ARGS
     if key == "xargs" and first < len(w.commands):
@@ -567,7 +569,7 @@ def look_inside(
     if program == "find":
         find(w, k, args, scope, ctx)
         return
-    if program in detect.TASK_RUNNERS:
+    if program in detect.TASK_RUNNERS or (program == "cargo" and detect.cargo_reads(cmd)):
         from . import scripts
 
         scripts.task_runner(w, k, scope, ctx)

@@ -469,7 +469,7 @@ def package_script(text: str, path: str, name: str, extra: list[str]) -> list[Li
         if not isinstance(body, str):
             continue
         if key == name and extra:
-            body += " " + " ".join(_quote(a) for a in extra)
+            body += " " + " ".join(quote(a) for a in extra)
         out.append(Line(body, path, _key_line(lines, key)))
     return out
 
@@ -507,12 +507,17 @@ def _key_line(lines: list[str], key: str) -> int:
     return start + 1
 
 
-def _quote(word: str) -> str:
+def quote(word: str) -> str:
+    """``word`` as one shell word: as it is when the shell would read it unchanged, else
+    single-quoted."""
+    if word and _PLAIN().fullmatch(word):
+        return word
     return "'" + word.replace("'", "'\\''") + "'"
 
 
 # ---------------------------------------------------------------- just
 
+_PLAIN = LazyPattern(r"[A-Za-z0-9_@%+:,./-]+")
 _JUST_RECIPE = LazyPattern(r"^@?([A-Za-z_][A-Za-z0-9_-]*)((?:\s+[^:]*?)?)\s*:(?!=)(.*)$")
 _JUST_ASSIGN = LazyPattern(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*:=\s*(.*)$")
 _JUST_INTERP = LazyPattern(r"\{\{(.*?)\}\}")
@@ -633,98 +638,6 @@ def pyproject_entry(text: str, name: str) -> tuple[str, int] | None:
             )
             return value, line
     return None
-
-
-# ---------------------------------------------------------------- pyproject.toml task runners
-
-# Where each runner keeps its tasks, and the keys whose value is a shell command, a list of
-# tasks or commands to run in turn, or Python (not read).
-_TASK_TABLES: dict[str, tuple[str, ...]] = {
-    "pdm": ("tool", "pdm", "scripts"),
-    "hatch": ("tool", "hatch", "envs", "default", "scripts"),
-    "rye": ("tool", "rye", "scripts"),
-    "poe": ("tool", "poe", "tasks"),
-}
-_COMMAND_KEYS = ("cmd", "shell")
-_SEQUENCE_KEYS = ("composite", "chain", "sequence")
-
-
-def pyproject_task(
-    text: str, path: str, runner: str, name: str, args: list[str]
-) -> list[Line] | None:
-    """The shell lines ``RUNNER run NAME ARGS`` runs from pyproject.toml (``pdm``,
-    ``hatch``, ``rye``; ``poe NAME``), tasks it chains first; None when NAME is no task.
-    A task that calls Python (``call``, ``script``) gives a non-shell line."""
-    import tomllib
-
-    if name not in text:
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise Unreadable(f"{path} is not valid TOML") from exc
-    keys = _TASK_TABLES[runner]
-    env, _, short = name.rpartition(":")
-    if runner == "hatch" and env:
-        keys, name = ("tool", "hatch", "envs", env, "scripts"), short
-    table: object = data
-    for key in keys:
-        table = table.get(key, {}) if isinstance(table, dict) else {}
-    if not isinstance(table, dict) or name not in table:
-        return None
-    lines = text.split("\n")
-    out: list[Line] = []
-    seen: set[str] = set()
-
-    def line_of(task: str) -> int:
-        pattern = re.compile(rf"\s*[\"']?{re.escape(task)}[\"']?\s*=")
-        return next((i + 1 for i, ln in enumerate(lines) if pattern.match(ln)), 1)
-
-    def command(value: object, at: int, extra: list[str]) -> None:
-        if isinstance(value, list):
-            value = " ".join(_quote(v) for v in value if isinstance(v, str))
-        if not isinstance(value, str):
-            return
-        if "{args}" in value:
-            value = value.replace("{args}", " ".join(_quote(a) for a in extra))
-        elif extra:
-            value += " " + " ".join(_quote(a) for a in extra)
-        out.append(Line(value, path, at))
-
-    def visit(task: str, extra: list[str]) -> None:
-        if task in seen or len(seen) > _MAX_TARGETS:
-            return
-        seen.add(task)
-        at = line_of(task)
-        for hook in (f"pre_{task}",) if runner == "pdm" else ():
-            if hook in table:
-                visit(hook, [])
-        value = table[task]
-        if isinstance(value, str):
-            command(value, at, extra)
-        elif isinstance(value, list) and runner == "hatch":
-            for item in value:
-                command(item, at, extra)
-        elif isinstance(value, dict):
-            for key in _COMMAND_KEYS:
-                if key in value:
-                    command(value[key], at, extra)
-            for key in _SEQUENCE_KEYS:
-                for item in value.get(key, []) if isinstance(value.get(key), list) else []:
-                    if isinstance(item, str) and item.split(" ", 1)[0] in table:
-                        visit(item.split(" ", 1)[0], item.split()[1:])
-                    else:
-                        command(item, at, [])
-            if isinstance(value.get("ref"), str):
-                visit(value["ref"].split(" ", 1)[0], [])
-            if any(k in value for k in ("call", "script", "expr")):
-                out.append(Line("", path, at, shell=False))
-        for hook in (f"post_{task}",) if runner == "pdm" else ():
-            if hook in table:
-                visit(hook, [])
-
-    visit(name, args)
-    return out
 
 
 def shebang_program(head: bytes) -> str:

@@ -1,0 +1,405 @@
+"""The commands of Python task runners and cargo aliases, read from their TOML files.
+
+``pdm run X`` (``[tool.pdm.scripts]``), ``hatch run [ENV:]X`` (``[tool.hatch.envs.ENV.scripts]``
+in pyproject.toml, ``[envs.ENV.scripts]`` in hatch.toml), ``rye run X``
+(``[tool.rye.scripts]``), ``poe X`` (``[tool.poe.tasks]``) and ``cargo X`` where X is an
+``[alias]`` of a ``.cargo/config.toml``. Each runner's grammar is followed as the runner
+reads it (string and list values, ``{args}`` placeholders, tasks that run other tasks,
+pre/post hooks); what runs is returned as :class:`~.taskfiles.Line` s with the file and
+line each was written on, for :mod:`.scripts` to walk as shell.
+
+Pure parsing: the files' text comes from :mod:`.scripts` (which bounds and notes every
+read); ``tomllib`` is imported only when such a command is judged. A value only known when
+the runner runs (an environment variable, a matrix variable) becomes
+:data:`~.taskfiles.UNKNOWN`, so the command is ``dynamic`` and no allow rule matches it.
+Python a task calls (pdm/rye ``call``, poe ``script``) is returned as a :class:`PyCall`:
+the caller judges it as running that module of the project.
+"""
+
+from __future__ import annotations
+
+import re
+
+from superego_mcp.lazyre import LazyPattern
+
+from .taskfiles import UNKNOWN, Line, Unreadable, quote
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+if TYPE_CHECKING:
+    from typing import Any
+
+_MAX_TASKS = 200  # tasks visited for one command
+_MAX_TEMPLATES = 16  # hatch environments inheriting from each other
+
+# `module.sub:function(args)`: what pdm/rye `call` and poe `script` name.
+_CALLABLE = LazyPattern(r"^\s*([A-Za-z_][\w.]*)\s*(?::\s*([A-Za-z_]\w*)\s*(\(.*\))?)?\s*$", re.S)
+# A hatch context field: `{args}`, `{args:default}`, `{root}`, `{env:NAME:default}`, ...
+_FIELD = LazyPattern(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+class PyCall(Line):
+    """A task that calls Python code of a module (``pkg.mod:main``): not shell."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module: str, file: str, line: int) -> None:
+        super().__init__("", file, line, shell=False)
+        self.module = module
+
+
+def load(text: str, path: str) -> dict[str, Any]:
+    """The TOML document ``text`` (of ``path``), or :class:`Unreadable`."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise Unreadable(f"{path} is not valid TOML") from exc
+
+
+def _table(data: object, keys: tuple[str, ...]) -> dict[str, Any]:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def key_line(text: str, header: str, key: str) -> int:
+    """The line ``key = ...`` is written on in the table whose dotted name is ``header``
+    (``tool.pdm.scripts``): under its ``[header]`` (or ``[header.key]``), else written as
+    ``header.key = ...`` or ``key = ...`` anywhere; the header's line, else 1."""
+    lines = text.split("\n")
+    name = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+    dotted = r"\s*\.\s*".join(
+        rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')" for p in header.split(".")
+    )
+    own = re.compile(rf"^\s*\[\s*{dotted}\s*\.\s*{name}\s*\]")
+    head = re.compile(rf"^\s*\[\s*{dotted}\s*\]")
+    assign = re.compile(rf"^\s*(?:{dotted}\s*\.\s*)?{name}\s*(?:\.|=)")
+    section = -1
+    for i, ln in enumerate(lines):
+        if own.match(ln):
+            return i + 1
+        if head.match(ln):
+            section = i
+        elif section >= 0 and ln.lstrip().startswith("["):
+            section = -1
+        elif section >= 0 and assign.match(ln):
+            return i + 1
+    full = re.compile(rf"^\s*{dotted}\s*\.\s*{name}\s*=")
+    loose = re.compile(rf"^\s*{name}\s*=")
+    for pattern in (full, loose):
+        for i, ln in enumerate(lines):
+            if pattern.match(ln):
+                return i + 1
+    for i, ln in enumerate(lines):
+        if head.match(ln):
+            return i + 1
+    return 1
+
+
+def _args(extra: list[str]) -> str:
+    return " ".join(quote(a) for a in extra)
+
+
+def _with_args(command: str, extra: list[str] | None, *, pdm: bool = False) -> str:
+    """``command`` with the runner's extra arguments: where ``{args}`` / ``{args:DEFAULT}``
+    is (the default when there are none), else after the command (the widest reading)."""
+    given = extra or []
+    found = False
+
+    def field(m: re.Match[str]) -> str:
+        nonlocal found
+        inner = m.group(1)
+        if inner is None or not (inner == "args" or inner.startswith("args:")):
+            return m.group(0)
+        found = True
+        if given:
+            return _args(given)
+        return inner[5:] if inner.startswith("args:") else ""
+
+    text = _FIELD().sub(field, command)
+    if pdm:
+        text = text.replace("{pdm}", "pdm")
+    if not found and given:
+        text += " " + _args(given)
+    return text
+
+
+def _env_prefix(env: object) -> str:
+    """``export NAME='value'`` lines for a task's environment table: set for the task's
+    commands, so rules on what the environment changes (``LD_PRELOAD``, ``PATH``) see it."""
+    if not isinstance(env, dict):
+        return ""
+    out = []
+    for name, value in env.items():
+        if isinstance(name, str) and re.fullmatch(r"[A-Za-z_]\w*", name):
+            out.append(f"export {name}={quote(str(value))}\n")
+    return "".join(out)
+
+
+def python_call(value: object, file: str, line: int) -> PyCall | None:
+    """The module a ``call`` / ``script`` value (``pkg.mod:main``) runs; None when it is no
+    such reference (the caller then reports the task as not read)."""
+    if not isinstance(value, str):
+        return None
+    m = _CALLABLE().match(value)
+    return PyCall(m.group(1), file, line) if m else None
+
+
+# ---------------------------------------------------------------- pdm, rye, poe
+
+_TABLES: dict[str, tuple[str, ...]] = {
+    "pdm": ("tool", "pdm", "scripts"),
+    "rye": ("tool", "rye", "scripts"),
+    "poe": ("tool", "poe", "tasks"),
+}
+
+
+def pyproject_task(
+    text: str, path: str, runner: str, name: str, args: list[str]
+) -> list[Line] | None:
+    """What ``pdm run NAME ARGS``, ``rye run NAME ARGS`` or ``poe NAME ARGS`` runs from
+    pyproject.toml, tasks it runs first included; None when NAME is no task. A line that
+    is not shell code and not a :class:`PyCall` (a poe ``expr``, a shell task of another
+    interpreter) has ``shell`` False: the caller reports it as not read."""
+    if name not in text:
+        return None  # most `pdm run X` run a program: skip the TOML parse
+    data = load(text, path)
+    keys = _TABLES[runner]
+    table = _table(data, keys)
+    if name not in table or name.startswith("_"):
+        return None
+    header = ".".join(keys)
+    out: list[Line] = []
+    seen: set[str] = set()
+
+    def shell(code: str, at: int, env: str = "") -> None:
+        out.append(Line(env + code, path, at))
+
+    def command(value: object, at: int, extra: list[str] | None, env: str) -> None:
+        if isinstance(value, list):  # an argv (rye, pdm `cmd = [...]`)
+            words = [v for v in value if isinstance(v, str)]
+            value = " ".join(quote(v) if "{args" not in v else v for v in words)
+        if isinstance(value, str):
+            shell(_with_args(value, extra, pdm=runner == "pdm"), at, env)
+
+    def sequence(items: object, at: int, extra: list[str] | None, env: str) -> None:
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                task(item, at, extra, env)
+                continue
+            if not isinstance(item, str):
+                continue
+            first, _, rest = _with_args(item, extra).partition(" ")
+            if first in table:
+                visit(first, rest.split() if rest else [])
+            else:
+                shell(_with_args(item, extra, pdm=runner == "pdm"), at, env)
+
+    def task(value: object, at: int, extra: list[str] | None, env: str) -> None:
+        if isinstance(value, str):
+            command(value, at, extra, env)
+        elif isinstance(value, list):
+            if runner == "poe":  # poe: a list is a sequence of tasks (refs)
+                sequence(value, at, None, env)
+            else:
+                command(value, at, extra, env)
+        elif isinstance(value, dict):
+            env = env + _env_prefix(value.get("env"))
+            for dep in value.get("deps", []) if runner == "poe" else []:
+                if isinstance(dep, str) and dep.split(" ", 1)[0] in table:
+                    visit(dep.split(" ", 1)[0], dep.split()[1:])
+            interpreter = value.get("interpreter")
+            if "shell" in value and interpreter not in (None, "sh", "bash", "posix", "zsh"):
+                out.append(Line("", path, at, shell=False))
+            elif "shell" in value:
+                command(value["shell"], at, extra, env)
+            if "cmd" in value:
+                command(value["cmd"], at, extra, env)
+            for key in ("composite", "chain", "sequence"):
+                sequence(value.get(key), at, extra if key == "composite" else None, env)
+            if isinstance(value.get("ref"), str):
+                first, _, rest = value["ref"].partition(" ")
+                visit(first, rest.split() if rest else list(extra or []))
+            if isinstance(value.get("switch"), list):
+                for case in value["switch"]:
+                    task(case, at, None, env)
+            for key in ("call", "script"):
+                if key in value:
+                    found = python_call(value[key], path, at)
+                    out.append(found or Line("", path, at, shell=False))
+            if "expr" in value:
+                out.append(Line("", path, at, shell=False))
+
+    def visit(task_name: str, extra: list[str] | None) -> None:
+        if task_name in seen or len(seen) > _MAX_TASKS:
+            return
+        seen.add(task_name)
+        at = key_line(text, header, task_name)
+        if runner == "pdm" and f"pre_{task_name}" in table:
+            visit(f"pre_{task_name}", None)
+        task(table[task_name], at, extra, "")
+        if runner == "pdm" and f"post_{task_name}" in table:
+            visit(f"post_{task_name}", None)
+
+    visit(name, args)
+    return out
+
+
+# ---------------------------------------------------------------- hatch
+
+
+def hatch_script(
+    sources: list[tuple[str, str]], target: str, args: list[str], root: str, home: str
+) -> list[Line] | None:
+    """What ``hatch run [ENV:]NAME ARGS`` runs: the script NAME of environment ENV
+    (``default`` when none is named; a matrix environment ``test.py3.12`` is ``test``'s),
+    with the scripts of the environments it inherits from (``template``), scripts that run
+    other scripts expanded as hatch does. ``sources``: (path, text) of pyproject.toml
+    (``[tool.hatch]``) and hatch.toml (which replaces pyproject's top-level keys). None
+    when NAME is no script of the environment."""
+    env, _, name = target.rpartition(":")
+    env = env or "default"
+    if not any(name in text for _, text in sources):
+        return None
+    envs: dict[
+        str, tuple[dict[str, Any], str, str, str]
+    ] = {}  # name -> (config, path, text, header)
+    for path, text in sources:
+        hatch_toml = path.endswith("hatch.toml")
+        data = load(text, path)
+        table = _table(data, () if hatch_toml else ("tool", "hatch"))
+        if "envs" in table:
+            prefix = "envs" if hatch_toml else "tool.hatch.envs"
+            envs = {
+                k: (v, path, text, f"{prefix}.{k}.scripts")
+                for k, v in _table(table, ("envs",)).items()
+                if isinstance(v, dict)
+            }
+    if env not in envs and "." in env and env.split(".", 1)[0] in envs:
+        env = env.split(".", 1)[0]  # a matrix environment: test.py3.12 of [envs.test]
+    # The scripts of env and its templates, nearest last: (command list, path, line).
+    scripts: dict[str, tuple[list[str], str, int]] = {}
+    chain: list[str] = []
+    current = env
+    while current not in chain and len(chain) < _MAX_TEMPLATES:
+        chain.append(current)
+        config = envs.get(current, ({}, "", "", ""))[0]
+        if config.get("detached") is True:
+            break
+        template = config.get("template", "default")
+        if not isinstance(template, str) or template == current:
+            break
+        current = template
+    for env_name in reversed(chain):
+        if env_name not in envs:
+            continue
+        config, path, text, header = envs[env_name]
+        for key, value in _table(config, ("scripts",)).items():
+            commands = [value] if isinstance(value, str) else value
+            if isinstance(commands, list) and all(isinstance(c, str) for c in commands):
+                scripts[key] = (commands, path, key_line(text, header, key))
+    if name not in scripts:
+        return None
+    expanded: dict[str, list[tuple[str, str, int]]] = {}
+
+    def expand(script: str, active: tuple[str, ...]) -> list[tuple[str, str, int]]:
+        if script in expanded:
+            return expanded[script]
+        if script in active or len(active) > _MAX_TASKS:
+            raise Unreadable(f"hatch script {script} runs itself")
+        commands, path, line = scripts[script]
+        out: list[tuple[str, str, int]] = []
+        for command in commands:
+            text = command[2:] if command.startswith("- ") else command
+            first, _, rest = text.strip().partition(" ")
+            if first in scripts:
+                for inner, inner_path, inner_line in expand(first, (*active, script)):
+                    out.append((f"{inner} {rest}" if rest else inner, inner_path, inner_line))
+            else:
+                out.append((text, path, line))
+        expanded[script] = out
+        return out
+
+    lines = []
+    for command, path, line in expand(name, ()):
+        text = command[2:] if command.startswith("- ") else command
+        lines.append(Line(_hatch_format(_with_args(text, args), root, home), path, line))
+    return lines
+
+
+def _hatch_format(command: str, root: str, home: str) -> str:
+    """Hatch's context fields other than ``{args}`` (already filled): ``{root}``, ``{home}``,
+    ``{/}``, ``{;}``; any other (an environment variable, a matrix value) is only known
+    when hatch runs."""
+
+    def field(m: re.Match[str]) -> str:
+        whole, inner = m.group(0), m.group(1)
+        if inner is None:
+            return whole[0]  # {{ or }}
+        known = {"root": quote(root), "home": quote(home), "/": "/", ";": ":"}
+        return known.get(inner, UNKNOWN)
+
+    return _FIELD().sub(field, command)
+
+
+# ---------------------------------------------------------------- cargo aliases
+
+
+def cargo_alias(sources: list[tuple[str, str]], name: str) -> tuple[list[str], str, int] | None:
+    """The words ``cargo NAME`` stands for, from the first of ``sources`` ((path, text) of
+    the .cargo/config.toml files, nearest first) whose ``[alias]`` defines NAME, with that
+    file and line; None when none does. A string value is split on whitespace, as cargo
+    does; a list is the words themselves."""
+    for path, text in sources:
+        if name not in text:
+            continue
+        value = _table(load(text, path), ("alias",)).get(name)
+        if isinstance(value, str):
+            words = value.split()
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            words = list(value)
+        else:
+            continue
+        return words, path, key_line(text, "alias", name)
+    return None
+
+
+# cargo settings whose value is a program cargo runs (`--config KEY=VALUE`, config files).
+_CARGO_PROGRAM_KEY = LazyPattern(
+    r"(^|\.)(runner|rustc|rustc-wrapper|rustc-workspace-wrapper|rustdoc|linker|"
+    r"credential-provider|global-credential-providers|cargo-new|editor|pager)$"
+)
+
+
+def cargo_config(value: str) -> tuple[list[list[str]], list[str]]:
+    """What an inline ``cargo --config KEY=VALUE`` makes cargo run: the programs it names
+    (a runner, a rustc wrapper, a linker: their argv), and the keys Superego does not
+    follow that change what runs (environment, flags, aliases, sources); both empty for
+    a harmless setting. :class:`Unreadable` when it is not TOML."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(value)
+    except tomllib.TOMLDecodeError as exc:
+        raise Unreadable("a --config value is not TOML") from exc
+    programs: list[list[str]] = []
+    unfollowed: list[str] = []
+
+    def visit(node: object, dotted: str) -> None:
+        if isinstance(node, dict):
+            for key, inner in node.items():
+                visit(inner, f"{dotted}.{key}" if dotted else str(key))
+            return
+        if _CARGO_PROGRAM_KEY().search(dotted):
+            if isinstance(node, str):
+                programs.append(node.split())
+            elif isinstance(node, list):
+                programs.append([str(v) for v in node])
+        elif re.match(r"(env|alias|source|registries|registry|patch|paths)(\.|$)", dotted) or (
+            dotted.endswith(("rustflags", "rustdocflags"))
+        ):
+            unfollowed.append(dotted)
+
+    visit(data, "")
+    return programs, unfollowed

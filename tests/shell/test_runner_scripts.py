@@ -1,0 +1,257 @@
+"""Task runners' scripts read from real TOML files: hatch (pyproject.toml and hatch.toml),
+pdm, poe, cargo aliases (.cargo/config.toml) and the project's entry points
+(shell/scripts.py, shell/runnerfiles.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shell_helpers import Analyze, kinds
+
+from superego_mcp.shell.model import SCRIPT_UNREAD, Analysis, Command
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def from_scripts(result: Analysis) -> list[Command]:
+    return [c for c in result.commands if c.origin]
+
+
+def shown(result: Analysis) -> list[tuple[str, tuple[str, ...]]]:
+    return [(c.program, c.argv) for c in from_scripts(result)]
+
+
+# ---------------------------------------------------------------- hatch
+
+HATCH_PYPROJECT = """\
+[project]
+name = "x"
+
+[project.optional-dependencies]
+test = ["pytest"]
+
+[tool.hatch.envs.default.scripts]
+test = "pytest {args:tests}"
+cov = ["test --cov", "- coverage report"]
+setup = "pip install -e ."
+where = "ls {root} {home}"
+secret = "echo {env:TOKEN}"
+
+[tool.hatch.envs.lint]
+detached = true
+
+[tool.hatch.envs.lint.scripts]
+style = ["ruff check {args:.}", "black --check ."]
+
+[tool.hatch.envs.docs.scripts]
+build = "mkdocs build"
+
+[tool.hatch.envs.test]
+[[tool.hatch.envs.test.matrix]]
+python = ["3.11", "3.12"]
+[tool.hatch.envs.test.scripts]
+run-all = "pytest -n4"
+"""
+
+
+def test_hatch_scripts_with_environments_and_arguments(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, home = dirs
+    pp = write(Path(cwd) / "pyproject.toml", HATCH_PYPROJECT)
+    # {args:DEFAULT}: the default without arguments, the arguments where it is with some
+    assert shown(run("hatch run test")) == [("pytest", ("tests",))]
+    assert shown(run("hatch run test -x -k foo")) == [("pytest", ("-x", "-k", "foo"))]
+    # the line is the script's own, in its table (not `test` of optional-dependencies)
+    assert from_scripts(run("hatch run test"))[0].origin == f"{pp}:8"
+    # a script running another: its commands, with the words after its name appended;
+    # `- ` (ignore the exit code) is not part of the command
+    assert shown(run("hatch run cov")) == [
+        ("pytest", ("tests", "--cov")),
+        ("coverage", ("report",)),
+    ]
+    # ENV:SCRIPT, a detached environment that inherits nothing
+    # (arguments go where {args} is, else after the command: the widest reading)
+    assert shown(run("hatch run lint:style src")) == [
+        ("ruff", ("check", "src")),
+        ("black", ("--check", ".", "src")),
+    ]
+    assert not from_scripts(run("hatch run lint:setup"))  # lint does not inherit default's
+    # docs inherits default's scripts; a matrix environment is its table's
+    assert shown(run("hatch run docs:setup")) == [("pip", ("install", "-e", "."))]
+    assert shown(run("hatch run test.py3.12:run-all")) == [("pytest", ("-n4",))]
+    assert shown(run("hatch run +py=3.12 test:run-all")) == [("pytest", ("-n4",))]
+    # context fields: {root} and {home} known, an environment variable only at run time
+    assert shown(run("hatch run where")) == [("ls", (cwd, home))]
+    assert run("hatch run secret").commands[-1].dynamic
+    # not a script: the program of that name runs, as before
+    assert [c.program for c in run("hatch run pytest -q").commands] == ["hatch", "pytest"]
+    assert run("hatch run test").commands[0].script == str(pp)
+    assert run("hatch run pytest").commands[0].script is None
+
+
+def test_hatch_toml_replaces_the_pyproject_environments(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    cwd = Path(dirs[0])
+    write(cwd / "pyproject.toml", '[tool.hatch.envs.default.scripts]\nold = "echo old"\n')
+    ht = write(cwd / "hatch.toml", '[envs.default.scripts]\n\ndev = "rm -rf build"\n')
+    (cwd / "src").mkdir()
+    result = run("hatch run dev", cwd=str(cwd / "src"))  # found from a subdirectory
+    assert shown(result) == [("rm", ("-rf", "build"))]
+    rm = from_scripts(result)[0]
+    assert rm.origin == f"{ht}:3"
+    assert rm.paths == (str(cwd / "build"),)  # run in the project directory
+    assert not from_scripts(run("hatch run old"))
+
+
+def test_hatch_unreadable_files_and_loops(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    write(cwd / "pyproject.toml", "[tool.hatch.envs.default.scripts\nx = 'ls'\n")
+    result = run("hatch run x")
+    assert SCRIPT_UNREAD in kinds(result)
+    assert not from_scripts(result)
+    write(cwd / "pyproject.toml", '[tool.hatch.envs.default.scripts]\na = "b"\nb = ["a"]\n')
+    assert SCRIPT_UNREAD in kinds(run("hatch run a"))
+
+
+# ---------------------------------------------------------------- pdm, poe
+
+PDM_PYPROJECT = """\
+[tool.pdm.scripts]
+test = "pytest {args:-q}"
+again = "{pdm} run test"
+start = {call = "app.main:run"}
+dev = {cmd = ["flask", "run", "--port", "{args:5000}"], env = {FLASK_DEBUG = "1"}}
+check = {composite = ["lint", "test"]}
+lint = "ruff check"
+
+[tool.poe.tasks]
+fmt = "ruff format ."
+ci = ["fmt", "typecheck"]
+typecheck = {cmd = "mypy src", deps = ["fmt"]}
+gen = {script = "app.main:generate"}
+calc = {expr = "1 + 1"}
+pyshell = {shell = "import os", interpreter = "python"}
+"""
+
+
+def test_pdm_and_poe_tasks(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    pp = write(cwd / "pyproject.toml", PDM_PYPROJECT)
+    main = write(cwd / "src" / "app" / "main.py", "import shutil\nshutil.rmtree('/srv')\n")
+    assert shown(run("pdm run test")) == [("pytest", ("-q",))]
+    assert shown(run("pdm run test -x")) == [("pytest", ("-x",))]
+    assert [c.program for c in from_scripts(run("pdm run again"))] == ["pdm", "pytest"]
+    # the arguments of a composite go to each of its tasks
+    assert shown(run("pdm run check src")) == [("ruff", ("check", "src")), ("pytest", ("src",))]
+    dev = run("pdm run dev 8000")
+    assert ("flask", ("run", "--port", "8000")) in shown(dev)
+    assert any(c.program == "export" and "FLASK_DEBUG=1" in c.argv for c in dev.commands)
+    # call: the project's module, read as `python FILE` is (its effects with their line)
+    start = run("pdm run start")
+    python = next(c for c in from_scripts(start) if c.program == "python")
+    assert python.argv == (str(main),)
+    assert python.origin == f"{pp}:4"
+    rm = next(c for c in start.commands if c.program == "rm")
+    assert rm.argv[-1] == "/srv"
+    assert rm.origin == f"{main}:2"
+    # poe: a list is a sequence of tasks; deps run first
+    assert shown(run("poe ci")) == [
+        ("ruff", ("format", ".")),
+        ("mypy", ("src",)),
+    ]
+    assert next(c for c in from_scripts(run("poe gen")) if c.program == "python").argv == (
+        str(main),
+    )
+    # Python Superego does not read: reported, never passed as read
+    assert SCRIPT_UNREAD in kinds(run("poe calc"))
+    assert SCRIPT_UNREAD in kinds(run("poe pyshell"))
+    assert SCRIPT_UNREAD not in kinds(run("poe fmt"))
+
+
+def test_project_entry_point_runs_its_module(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    pp = write(
+        cwd / "pyproject.toml", '[project]\nname = "x"\n\n[project.scripts]\nx = "x.cli:main"\n'
+    )
+    cli = write(cwd / "x" / "cli.py", "import os\nos.system('rm -rf /opt')\n")
+    result = run("uv run x --help")
+    entry = next(c for c in result.commands if c.program == "x")
+    assert entry.script == str(pp)
+    assert entry.origin == f"{pp}:5 (x = x.cli:main)"
+    assert any(c.program == "python" and c.argv == (str(cli),) for c in result.commands)
+    assert any(c.program == "rm" and c.origin == f"{cli}:2" for c in result.commands)
+
+
+# ---------------------------------------------------------------- cargo
+
+CARGO_CONFIG = """\
+[build]
+jobs = 4
+
+[alias]
+dev = "run --package dev --"
+xtask = ["run", "--package", "xtask", "--"]
+b = "run --bin evil"
+ci = "dev check --all"
+loop = "loop again"
+"""
+
+
+def test_cargo_aliases_from_the_config_files(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    config = write(cwd / ".cargo" / "config.toml", CARGO_CONFIG)
+    sub = cwd / "crates" / "app"
+    sub.mkdir(parents=True)
+    result = run("cargo dev check --require-solutions", cwd=str(sub))  # found walking up
+    assert result.commands[0].script == str(config)
+    inner = from_scripts(result)
+    assert [(c.program, c.argv) for c in inner] == [
+        ("cargo", ("run", "--package", "dev", "--", "check", "--require-solutions"))
+    ]
+    assert inner[0].origin == f"{config}:5"
+    assert inner[0].via == ("cargo dev",)
+    assert shown(run("cargo +nightly xtask dist")) == [
+        ("cargo", ("+nightly", "run", "--package", "xtask", "--", "dist"))
+    ]
+    # an alias of an alias; an alias running itself stops
+    assert [c.argv for c in from_scripts(run("cargo ci"))][-1] == (
+        "run", "--package", "dev", "--", "check", "--all",
+    )  # fmt: skip
+    assert len(from_scripts(run("cargo loop"))) == 1
+    # cargo's own commands are never aliases; other subcommands read nothing
+    assert not from_scripts(run("cargo b"))
+    nextest = run("cargo nextest run")
+    assert not from_scripts(nextest)
+    assert nextest.commands[0].script is None
+    # `.cargo/config` (no extension) wins in its directory; ~/.cargo is read last
+    write(cwd / ".cargo" / "config", '[alias]\ndev = "test"\n')
+    assert shown(run("cargo dev")) == [("cargo", ("test",))]
+    home_config = write(Path(dirs[1]) / ".cargo" / "config.toml", '[alias]\nmine = "fmt"\n')
+    assert from_scripts(run("cargo mine"))[0].origin == f"{home_config}:2"
+
+
+def test_cargo_config_on_the_command_line(run: Analyze, dirs: tuple[str, str]) -> None:
+    runner = run(
+        """cargo --config 'target.x86_64-unknown-linux-gnu.runner=["sh", "-c", "rm -rf ~"]' run"""
+    )
+    rm = next(c for c in runner.commands if c.program == "rm")
+    assert rm.argv == ("-rf", dirs[1])
+    assert "cargo --config" in rm.via
+    wrapper = run("""cargo --config='build.rustc-wrapper="/tmp/w"' build""")
+    assert any(c.program_path == "/tmp/w" for c in wrapper.commands)
+    assert SCRIPT_UNREAD in kinds(run("cargo --config 'env.LD_PRELOAD=\"/tmp/x.so\"' build"))
+    assert SCRIPT_UNREAD in kinds(run("cargo --config 'alias.b=\"install evil\"' b"))
+    assert SCRIPT_UNREAD in kinds(run("cargo --config 'a = = b' build"))
+    assert SCRIPT_UNREAD not in kinds(run("cargo --config net.git-fetch-with-cli=true build"))
+    assert SCRIPT_UNREAD not in kinds(run("cargo --config .cargo/ci.toml build"))
+
+
+def test_cargo_config_not_toml(run: Analyze, dirs: tuple[str, str]) -> None:
+    write(Path(dirs[0]) / ".cargo" / "config.toml", "[alias\ndev = 'x'\n")
+    result = run("cargo dev")
+    assert SCRIPT_UNREAD in kinds(result)
+    assert not from_scripts(result)
