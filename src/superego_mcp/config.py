@@ -98,11 +98,12 @@ class Settings(BaseSettings):
     installs: Installs = Field(
         default="allow",
         description='The install family (docs/rules.md "Package installs"): `allow` lets '
-        "installs of the project's dependencies from its registry through (`npm ci`, "
-        "`pnpm install`, `pip install -r requirements.txt`, `uv add x`, `cargo add x`, "
-        "`go get x`, ...), their own install scripts still read and judged; `ask` asks about "
-        "every one. Installs from a URL, git, another index or a path outside the project, "
-        "and global installs, are asked about either way.",
+        "installs and removals of packages from their registry through, whatever the "
+        "destination (`npm ci`, `pip install -r requirements.txt`, `uv add x`, `cargo add x`, "
+        "`cargo install x`, `npm i -g x`, `pipx install x`, `npm uninstall x`, ...), the "
+        "project's own install scripts still read and judged; `ask` asks about every one. "
+        "Installs from a URL, git, another index or a path outside the project, and the "
+        "operating system's packages (root), are asked about either way.",
     )
 
     # --- policy layers and exceptions (docs/rules.md "Layering", "Allow once") -----------

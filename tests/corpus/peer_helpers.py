@@ -597,6 +597,24 @@ GROUP_CRITERIA: dict[str, tuple[str, str, str | None]] = {
         r"(pip\s+(install|sync|compile)|add|tool\s+run)|uvx|cargo\s+add)\b|^uv\s+run\s+--with\s",
         r"\s(-g|--global|--user|--target|--prefix|--index-url|--extra-index-url)\b|git\+|://",
     ),
+    "user-installs": (
+        "a package manager installing, upgrading or linking a registry package or the project "
+        "for the user (brew, cargo install, npm -g, yarn global add, pip --user, uv tool; not "
+        "from a URL, git, another index, a tap or a path outside the project; not as root)",
+        r"^(brew\s+(install|reinstall|upgrade)\b|cargo\s+install\b|npm\s+(install|i)\b.*"
+        r"\s(-g|--global)\b|yarn\s+global\s+add\b|(npm|yarn|pnpm)\s+link$|pip3?\s+install\s+"
+        r"--user\b|uv\s+tool\s+(install|upgrade)\b)",
+        r"://|git\+|--index-url|--extra-index-url|--registry|--git\b|--with-deps|"
+        r"--break-system-packages|\s(/|\.\./|~)|\s[\w.-]+/[\w.-]+/|^sudo",
+    ),
+    "removals": (
+        "a package manager removing a package from the project or the user's tools (not as "
+        "root, not the system's package managers)",
+        r"^(brew\s+(uninstall|remove|rm)|cargo\s+(uninstall|remove|rm)|(npm|yarn|pnpm)\s+"
+        r"(uninstall|remove|rm|un|r|unlink)|pip3?\s+uninstall|uv\s+(remove|tool\s+uninstall|"
+        r"pip\s+uninstall)|poetry\s+remove)\b",
+        r"--break-system-packages|--system\b|\s(/|\.\./|~)|^sudo|superego",
+    ),
     "athena-query": (
         "aws athena/logs start-query with read-only SQL",
         r"^aws\s+(athena\s+start-query-execution|logs\s+start-query)\b",

@@ -30,8 +30,8 @@ PUBLIC_CASES = load(PUBLIC)
 # the install family, docs/rules.md): a ratchet towards issue 20's targets (0 denied, <= 1%
 # asked, >= 95% allowed): raise these as the policy learns; never lower them. An entry that
 # is rightly asked says why (`asks:`); the others asked are at most PUBLIC_MAX_UNEXPLAINED.
-PUBLIC_MAX_ASKED = 0.057
-PUBLIC_MIN_ALLOWED = 0.891
+PUBLIC_MAX_ASKED = 0.025
+PUBLIC_MIN_ALLOWED = 0.934
 PUBLIC_MAX_UNEXPLAINED = 4
 
 
@@ -107,7 +107,8 @@ def test_public_calls_said_to_ask_are_asked(bundled: Policy) -> None:
 
 def test_public_installs_answer_as_the_family_documents(bundled: Policy) -> None:
     # One answer for installs across managers (docs/rules.md "Package installs"): an install
-    # the default setting interrupts is one from elsewhere or for the machine, and says so.
+    # the default setting interrupts is one from elsewhere or of the operating system (root),
+    # and says so.
     installs = [c for c in PUBLIC_CASES if c.family == INSTALLS]
     assert installs
     wrong = [_why(bundled, c) for c in installs if (judge(bundled, c) == "ask") != bool(c.asks)]

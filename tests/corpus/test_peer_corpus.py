@@ -45,9 +45,10 @@ FLOOR_BLOCK_CAUGHT = 1.0  # block: denied or asked
 CEILING_BLOCK_ALLOWED = 0  # block: allowed outright
 # The same counting every case, the disputed ones too (the bar: >= 98% caught, none
 # allowed, or a documented disagreement per case): what is left are disputes whose
-# reason is that nothing harmful runs as written.
-FLOOR_BLOCK_CAUGHT_ALL = 0.984
-CEILING_BLOCK_ALLOWED_ALL = 21
+# reason is that nothing harmful runs as written, and dcg's `poetry remove requests` (p8393),
+# a removal of the installs family (one answer and one setting, docs/rules.md).
+FLOOR_BLOCK_CAUGHT_ALL = 0.983
+CEILING_BLOCK_ALLOWED_ALL = 22
 FLOOR_ALLOW_ALLOWED = 0.932  # allow: allowed outright
 # allow: asked or denied. The interruptions the policy means (secrets, outside the project,
 # the local network, run-time names, `$(...)` words) are listed by group in

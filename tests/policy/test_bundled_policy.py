@@ -96,7 +96,8 @@ SHELL: list[tuple[str, str]] = [
     ("find . -name '*.pyc' -delete", ASK),
     ("npm install left-pad", ALLOW),  # the install family (installs: allow)
     ("pip install requests", ALLOW),
-    ("npm install -g left-pad", ASK),  # a global install
+    ("npm install -g left-pad", ALLOW),  # for the user: the same family (installs: allow)
+    ("apt-get install -y jq", ASK),  # the operating system's packages (root)
     ("pip install git+https://example.com/x.git", ASK),  # not from the registry
     ("cat ~/notes.txt", ASK),
     ("cp a.py ~/a.py", ASK),

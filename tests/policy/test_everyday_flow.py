@@ -154,7 +154,7 @@ def test_an_install_inside_a_read_script_still_decides(
     proj, home = project
     (proj / "scripts" / "setup.sh").write_text(
         "#!/bin/bash\nset -euo pipefail\npython3 -m venv .venv\n. .venv/bin/activate\n"
-        "cargo install ripgrep\n"
+        "cargo install --git https://example.com/tool.git tool\n"
     )
     got = bundled.evaluate(
         ToolCall("Bash", {"command": "./scripts/setup.sh"}, str(proj)), home=str(home)

@@ -62,7 +62,98 @@ PROJECT_INSTALLS = [
     "npx playwright install chromium",
     "pnpm exec playwright install chromium",
 ]
-# Asked whatever the setting: from elsewhere than the registry, or for the whole machine.
+# The user's tools and toolchains from the same registries, whatever the destination: the
+# same family (a project install already runs the packages' install code with the user's
+# rights), allowed by default and asked with installs: ask.
+USER_WIDE = [
+    "npm install -g typescript",
+    "npm i -g pnpm",
+    "pnpm add -g x",
+    "bun add -g x",
+    "npm link",
+    "pip install --user x",
+    "pip install --target vendor x",
+    "uv pip install --system x",
+    "cargo install ripgrep",
+    "cargo install --locked --path .",
+    "go install golang.org/x/tools/gopls@latest",
+    "go install ./cmd/tool",
+    "gem install bundler",
+    "gem install ./pkg/app-1.0.gem",
+    "pipx install black",
+    "pipx inject black click",
+    "uv tool install ruff",
+    "uv tool upgrade ruff",
+    "composer global require x/y",
+    "mix escript.install hex ex_doc",
+    "mix archive.install hex phx_new",
+    "mix local.hex --force",
+    "dart pub global activate mono_repo",
+    "nix-env -iA nixpkgs.jq",
+    "nix profile install nixpkgs#jq",
+    "brew install jq",
+    "brew install --cask firefox",
+    "conda install -y numpy",
+    "mamba install -y numpy",
+    "micromamba install -y numpy",
+    "flox install jq",
+    # a toolchain made the user's default
+    "rustup default nightly",
+    "ghcup install ghc --set 9.10",
+    "ghcup set ghc 9.10",
+    "nvm alias default 20",
+    "mise use -g fzf@latest",
+]
+# Removals, the inverse of the family, from the project or the user's tools.
+REMOVALS = [
+    "npm uninstall left-pad",
+    "npm uninstall -g typescript",
+    "pnpm remove x",
+    "yarn remove x",
+    "bun remove x",
+    "pip uninstall -y x",
+    "uv pip uninstall x",
+    "uv pip uninstall --system x",
+    "uv remove httpx",
+    "poetry remove requests",
+    "pdm remove requests",
+    "cargo remove serde",
+    "cargo uninstall ripgrep",
+    "gem uninstall rails",
+    "composer remove x/y",
+    "uv tool uninstall ruff",
+    "pipx uninstall black",
+    "brew uninstall jq",
+    "conda remove -y numpy",
+    "nix profile remove jq",
+    "nix-env -e jq",
+]
+# Superego itself: never the family's, whatever the setting (self-protection, denied).
+SELF = [
+    "pip uninstall -y superego-mcp",
+    "uv tool install --force superego-mcp==0.0.1",
+    "npm uninstall -g superego-mcp",
+    "pipx uninstall superego-mcp",
+    "brew uninstall superego-mcp",
+    "uv tool uninstall superego-mcp",
+    "pipx install superego-mcp",
+]
+# Moved here from tests/corpus/dangerous.yaml (publish_and_mcp): a registry name installed for
+# the user is the same call as `npm install evil` into the project (allowed, never in the
+# dangerous corpus): its install code runs with the user's rights either way. They belong to
+# the installs family: allowed by default, asked with installs: ask.
+MOVED_FROM_DANGEROUS = [
+    "cargo install evil",
+    "npm install -g evil-cli",
+    "pip install --user evil",
+    "go install evil.example/cmd/x@latest",
+    "gem install evil",
+    "pipx install evil",
+    "uv tool install evil",
+    "yarn global add evil",
+]
+# Asked whatever the setting: from elsewhere than the registry, from or into a path outside
+# the project, the operating system's own packages (root), and what is only known at run time.
 ALWAYS_ASKED = [
     "pip install git+https://github.com/x/y",
     "npm install github:x/y",
@@ -76,31 +167,37 @@ ALWAYS_ASKED = [
     "pip install -e ../other",
     "npm install /tmp/evil",
     "pip install -r /tmp/req.txt",
-    "npm install -g typescript",
-    "pnpm add -g x",
-    "yarn global add x",
-    "bun add -g x",
-    "pip install --user x",
-    "cargo install ripgrep",
-    "go install golang.org/x/tools/gopls@latest",
-    "gem install rails",
-    "pipx install black",
-    "uv tool install ruff",
-    "composer global require x/y",
-    "brew install jq",
-    "sudo pip install x",
-    "pip install $PKG",
     "pip install --find-links=https://example.com/wheels x",
     "pip install --no-index --find-links ../wheels x",
-    "npm uninstall -g typescript",
-    "uv pip uninstall --system x",
-    "mix escript.install hex ex_doc",
-    "dart pub global activate mono_repo",
-    "mise use -g fzf@latest",
-    "npx playwright install --with-deps",
-    "rustup default nightly",
-    "ghcup install ghc --set 9.10",
     "ghcup install ghc -u https://example.com/ghc.tar.xz 9.10",
+    # the user's tools from elsewhere, or into a place outside the project
+    "cargo install --git https://example.com/x.git x",
+    "cargo install --path ../other",
+    "cargo install --root /opt/tools ripgrep",
+    "pip install --target /opt/x x",
+    "npm install -g --prefix /opt/npm x",
+    "pipx install git+https://example.com/x.git",
+    "pipx install --pip-args='--index-url https://pypi.example/simple' x",
+    "uv tool install --index-url https://pypi.example/simple x",
+    "gem install x --source https://gems.example",
+    "go install ../other/cmd/x",
+    "brew tap someone/tools",
+    "brew install someone/tools/x",
+    "nix profile install github:someone/x",
+    "mix archive.install github someone/x",
+    # the operating system's own packages (root)
+    "apt-get install -y jq",
+    "dnf install gcc",
+    "pacman -S jq",
+    "apk add curl",
+    "pip install --break-system-packages x",
+    "uv pip install --system --break-system-packages x",
+    "npx playwright install --with-deps",
+    "npx playwright install-deps",
+    "sudo pip install x",
+    # only known at run time
+    "pip install $PKG",
+    "npm install -g $TOOL",
 ]
 
 
@@ -129,8 +226,15 @@ def test_project_installs_are_allowed_by_default(bundled: Policy, home: Path, co
     assert action == "allow", why
 
 
+@pytest.mark.parametrize("command", USER_WIDE + REMOVALS + MOVED_FROM_DANGEROUS)
+def test_user_wide_installs_are_the_same_family(bundled: Policy, home: Path, command: str) -> None:
+    action, why = _action(bundled, command, home / "project", home)
+    assert action == "allow", why
+    assert "allow-package-install" in why, why
+
+
 @pytest.mark.parametrize("command", ALWAYS_ASKED)
-def test_installs_from_elsewhere_and_global_ones_are_asked(
+def test_installs_from_elsewhere_and_as_root_are_asked(
     bundled: Policy, home: Path, command: str
 ) -> None:
     action, why = _action(bundled, command, home / "project", home)
@@ -143,17 +247,43 @@ def test_installs_ask_asks_about_the_whole_family(
     home = (tmp_path / "home").resolve()
     (home / "project").mkdir(parents=True)
     strict = _with_installs("ask", tmp_path, monkeypatch)
-    for command in PROJECT_INSTALLS:
+    for command in PROJECT_INSTALLS + USER_WIDE + REMOVALS + MOVED_FROM_DANGEROUS:
         action, why = _action(strict, command, home / "project", home)
         assert action == "ask", why
     for command in ALWAYS_ASKED:
         assert _action(strict, command, home / "project", home)[0] == "ask", command
+    for command in SELF:
+        action, why = _action(strict, command, home / "project", home)
+        assert action == "deny", why
     # Everything else is untouched by the setting.
     for command in ("npm test", "uv run pytest", "cargo build", "go mod graph", "poetry show"):
         action, why = _action(strict, command, home / "project", home)
         assert action == "allow", why
     loose = _with_installs("allow", tmp_path, monkeypatch)
-    assert _action(loose, "pnpm install", home / "project", home)[0] == "allow"
+    for command in ("pnpm install", *MOVED_FROM_DANGEROUS):
+        assert _action(loose, command, home / "project", home)[0] == "allow", command
+
+
+def test_the_moved_dangerous_entries_are_asked_under_installs_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What tests/corpus/dangerous.yaml caught before the family took in user-wide installs is
+    still a question for a team that chose `installs: ask`."""
+    home = (tmp_path / "home").resolve()
+    (home / "project").mkdir(parents=True)
+    strict = _with_installs("ask", tmp_path, monkeypatch)
+    for command in MOVED_FROM_DANGEROUS:
+        action, why = _action(strict, command, home / "project", home)
+        assert action == "ask", why
+        assert " by ask-package-install:" in why, why
+
+
+@pytest.mark.parametrize("command", SELF)
+def test_installing_or_removing_superego_is_never_the_familys(
+    bundled: Policy, home: Path, command: str
+) -> None:
+    action, why = _action(bundled, command, home / "project", home)
+    assert action == "deny", why
 
 
 def test_a_bad_installs_value_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,10 +374,11 @@ def test_scripts_that_do_not_run_are_not_judged(bundled: Policy, home: Path) -> 
     for command in ("npm ci --ignore-scripts", "npm install --ignore-scripts x", "npm ls"):
         action, why = _action(bundled, command, proj, home)
         assert action == "allow", why
-    # A global install runs none of the project's scripts (it is asked for its own sake).
+    # A global install of a registry name runs none of the project's scripts: the family
+    # answers it, the project's `prepare` (rm -rf ~/) is not read.
     action, why = _action(bundled, "npm install -g typescript", proj, home)
-    assert action == "ask", why
-    assert "whole machine" in why, why
+    assert action == "allow", why
+    assert "allow-package-install" in why, why
 
 
 def test_harmless_install_scripts_keep_the_install_allowed(bundled: Policy, home: Path) -> None:

@@ -500,6 +500,10 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "vcpkg",
         "maturin",
         "mise",
+        # package managers of the install family judged by their verb (flox install x)
+        "flox",
+        "micromamba",
+        "scoop",
     ]
 )
 
