@@ -255,3 +255,80 @@ def test_cargo_config_not_toml(run: Analyze, dirs: tuple[str, str]) -> None:
     result = run("cargo dev")
     assert SCRIPT_UNREAD in kinds(result)
     assert not from_scripts(result)
+
+
+# ---------------------------------------------------------------- deno, composer
+
+DENO_JSONC = """\
+{
+  // tasks of the project
+  "tasks": {
+    "dev": "deno run --watch main.ts",
+    "build": {
+      "command": "deno compile main.ts",
+      "dependencies": ["check", "gen"],
+    },
+    "check": "deno check main.ts",
+    /* a comment, "with": "quotes" */
+    "gen": "echo 'a // b' > gen.txt",
+  },
+}
+"""
+
+
+def test_deno_tasks_from_deno_jsonc(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    manifest = write(cwd / "deno.jsonc", DENO_JSONC)
+    result = run("deno task build --release")
+    assert shown(result) == [
+        ("deno", ("check", "main.ts")),
+        ("echo", ("a // b",)),
+        ("deno", ("compile", "main.ts", "--release")),
+    ]
+    assert from_scripts(result)[2].origin == f"{manifest}:5"
+    assert result.commands[0].script == str(manifest)
+    assert not from_scripts(run("deno task nope"))
+    write(cwd / "deno.jsonc", '{"tasks": {"x": ')
+    assert SCRIPT_UNREAD in kinds(run("deno task x"))
+
+
+COMPOSER_JSON = """\
+{
+    "scripts": {
+        "post-autoload-dump": [
+            "Illuminate\\\\Foundation\\\\ComposerScripts::postAutoloadDump",
+            "@php artisan package:discover --ansi"
+        ],
+        "post-install-cmd": "rm -rf var/cache",
+        "test": "phpunit",
+        "check": ["@test", "@putenv XDEBUG_MODE=coverage", "phpstan analyse"],
+        "fix": "App\\\\Tools::fix"
+    }
+}
+"""
+
+
+def test_composer_scripts_and_install_events(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    manifest = write(cwd / "composer.json", COMPOSER_JSON)
+    check = run("composer check -- --level=5")
+    assert shown(check) == [
+        ("phpunit", ("--level=5",)),
+        ("export", ("XDEBUG_MODE=coverage",)),
+        ("phpstan", ("analyse", "--level=5")),
+    ]
+    assert from_scripts(check)[0].origin == f"{manifest}:8"
+    assert shown(run("composer run-script test")) == [("phpunit", ())]
+    # a PHP callback is PHP: judged as the command alone, nothing listed, nothing unread
+    fix = run("composer fix")
+    assert not from_scripts(fix)
+    assert SCRIPT_UNREAD not in kinds(fix)
+    # an install runs the root package's event scripts, in composer's order
+    install = run("composer install")
+    assert shown(install) == [
+        ("php", ("artisan", "package:discover", "--ansi")),
+        ("rm", ("-rf", "var/cache")),
+    ]
+    assert install.commands[0].script is None  # an install is not the project's program
+    assert not from_scripts(run("composer install --no-scripts"))
+    assert not from_scripts(run("composer show"))

@@ -34,12 +34,20 @@ CARGO_BUILTINS = frozenset(
 )  # fmt: skip
 
 
-def cargo_reads(cmd: Command) -> bool:
-    """Whether ``cargo ...`` names what it runs elsewhere: a subcommand that may be an
-    ``[alias]`` of its config files, or an inline ``--config`` setting."""
-    if cmd.subcommand is not None and cmd.subcommand not in CARGO_BUILTINS:
-        return True
-    return any(a == "--config" or a.startswith("--config=") for a in cmd.argv)
+def names_a_task(cmd: Command) -> bool:
+    """Whether a command (besides :data:`TASK_RUNNERS`') runs what a project file names:
+    ``cargo X`` that may be an ``[alias]`` (or with an inline ``--config``), ``deno task``,
+    a composer script; ``cargo build`` and the like read nothing."""
+    program, sub = cmd.program, cmd.subcommand
+    if program == "cargo":
+        if sub is not None and sub not in CARGO_BUILTINS:
+            return True
+        return any(a == "--config" or a.startswith("--config=") for a in cmd.argv)
+    if program == "deno":
+        return sub == "task"
+    if program == "composer":  # a script, or an install running the project's event scripts
+        return sub is not None and sub not in ("show", "validate", "outdated", "licenses")
+    return False
 
 
 SHELLS = frozenset(

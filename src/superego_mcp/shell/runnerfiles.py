@@ -1,9 +1,10 @@
-"""The commands of Python task runners and cargo aliases, read from their TOML files.
+"""The commands of task runners read from their TOML and JSON files (beyond taskfiles.py's).
 
 ``pdm run X`` (``[tool.pdm.scripts]``), ``hatch run [ENV:]X`` (``[tool.hatch.envs.ENV.scripts]``
 in pyproject.toml, ``[envs.ENV.scripts]`` in hatch.toml), ``rye run X``
 (``[tool.rye.scripts]``), ``poe X`` (``[tool.poe.tasks]``) and ``cargo X`` where X is an
-``[alias]`` of a ``.cargo/config.toml``. Each runner's grammar is followed as the runner
+``[alias]`` of a ``.cargo/config.toml``; ``deno task X`` (deno.json / deno.jsonc) and
+composer scripts (composer.json). Each runner's grammar is followed as the runner
 reads it (string and list values, ``{args}`` placeholders, tasks that run other tasks,
 pre/post hooks); what runs is returned as :class:`~.taskfiles.Line` s with the file and
 line each was written on, for :mod:`.scripts` to walk as shell.
@@ -403,3 +404,153 @@ def cargo_config(value: str) -> tuple[list[list[str]], list[str]]:
 
     visit(data, "")
     return programs, unfollowed
+
+
+# ---------------------------------------------------------------- deno, composer (JSON)
+
+
+def load_json(text: str, path: str, *, comments: bool = False) -> object:
+    """The JSON document ``text`` (of ``path``; with ``comments``: JSONC, as deno.jsonc is:
+    ``//`` and ``/* */`` comments and trailing commas allowed), or :class:`Unreadable`."""
+    import json
+
+    try:
+        return json.loads(_strip_jsonc(text) if comments else text)
+    except ValueError as exc:
+        raise Unreadable(f"{path} is not valid JSON") from exc
+
+
+def _strip_jsonc(text: str) -> str:
+    """``text`` without comments and trailing commas (outside strings)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    pending_comma = False
+    while i < n:
+        c = text[i]
+        if c == '"':
+            if pending_comma:
+                out.append(",")
+                pending_comma = False
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif c == ",":
+            if pending_comma:
+                out.append(",")
+            pending_comma = True
+            i += 1
+        elif c in " \t\r\n":
+            out.append(c)
+            i += 1
+        else:
+            if pending_comma and c not in "}]":
+                out.append(",")
+            pending_comma = False
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def json_key_line(text: str, section: str, key: str) -> int:
+    """The line of ``"key":`` after the ``"section"`` key (the section's line, else 1)."""
+    import json
+
+    lines = text.split("\n")
+    quoted = json.dumps(key)
+    start = next((i for i, ln in enumerate(lines) if f'"{section}"' in ln), 0)
+    for i in range(start, len(lines)):
+        if quoted in lines[i] and re.search(re.escape(quoted) + r"\s*:", lines[i]):
+            return i + 1
+    return start + 1
+
+
+def deno_task(text: str, path: str, name: str, args: list[str]) -> list[Line] | None:
+    """What ``deno task NAME ARGS`` runs from deno.json(c): the tasks it depends on first,
+    then its command with the arguments appended; None when NAME is no task."""
+    data = load_json(text, path, comments=True)
+    tasks = data.get("tasks") if isinstance(data, dict) else None
+    if not isinstance(tasks, dict) or name not in tasks:
+        return None
+    out: list[Line] = []
+    seen: set[str] = set()
+
+    def visit(task: str, extra: list[str]) -> None:
+        if task in seen or task not in tasks or len(seen) > _MAX_TASKS:
+            return
+        seen.add(task)
+        value = tasks[task]
+        command = value.get("command") if isinstance(value, dict) else value
+        for dep in value.get("dependencies", []) if isinstance(value, dict) else []:
+            if isinstance(dep, str):
+                visit(dep, [])
+        if isinstance(command, str) and command.strip():
+            out.append(Line(_with_args(command, extra), path, json_key_line(text, "tasks", task)))
+
+    visit(name, args)
+    return out
+
+
+# composer's own commands: `composer NAME` runs a script only when NAME is none of them.
+COMPOSER_COMMANDS = frozenset(
+    [
+        "about", "archive", "audit", "browse", "home", "bump", "check-platform-reqs",
+        "clear-cache", "clearcache", "config", "create-project", "depends", "why", "diagnose",
+        "dump-autoload", "dumpautoload", "exec", "fund", "global", "help", "init", "install",
+        "i", "info", "licenses", "list", "outdated", "prohibits", "why-not", "reinstall",
+        "remove", "rm", "require", "r", "req", "run-script", "run", "search", "self-update",
+        "selfupdate", "show", "status", "suggests", "update", "u", "upgrade", "validate",
+    ]
+)  # fmt: skip
+# A PHP callback (`Vendor\\Package\\Class::method`): PHP code Superego does not read.
+_PHP_CALLBACK = LazyPattern(r"^\\?[A-Za-z_][\w\\]*::[A-Za-z_]\w*$")
+
+
+def composer_script(text: str, path: str, name: str, args: list[str]) -> list[Line] | None:
+    """What ``composer run-script NAME ARGS`` (or ``composer NAME``) runs from
+    composer.json: each command of the script (a string or a list), ``@other`` scripts in
+    turn, ``@php``/``@composer`` as those programs, ``@putenv`` as an export; a PHP
+    callback (``App\\Tools::fix``: PHP, not read) is judged as the command alone, as
+    ``php FILE`` of the project is. None when NAME is no script."""
+    data = load_json(text, path)
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    if not isinstance(scripts, dict) or name not in scripts:
+        return None
+    out: list[Line] = []
+    seen: set[str] = set()
+
+    def visit(script: str, extra: list[str]) -> None:
+        if script in seen or script not in scripts or len(seen) > _MAX_TASKS:
+            return
+        seen.add(script)
+        at = json_key_line(text, "scripts", script)
+        value = scripts[script]
+        for command in [value] if isinstance(value, str) else value:
+            if not isinstance(command, str):
+                continue
+            command = command.strip()
+            if command in ("@no_additional_args", "@additional_args"):
+                continue
+            if command.startswith("@"):
+                first, _, rest = command[1:].partition(" ")
+                if first == "putenv":
+                    out.append(Line(f"export {rest}", path, at))
+                elif first in ("php", "composer"):
+                    out.append(Line(_with_args(f"{first} {rest}".strip(), extra), path, at))
+                elif first in scripts:
+                    visit(first, rest.split() if rest else extra)
+                # (any other @reference: composer stops with an error, running nothing)
+            elif _PHP_CALLBACK().match(command):
+                continue  # PHP of the project or its packages, as `php FILE` runs it
+            else:
+                out.append(Line(_with_args(command, extra), path, at))
+
+    visit(name, args)
+    return out

@@ -364,6 +364,10 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _just(w, k, cmd, scope, ctx)
         elif cmd.program == "cargo":
             _cargo(w, k, cmd, scope, ctx)
+        elif cmd.program == "deno":
+            _json_tasks(w, k, cmd, "deno", scope, ctx)
+        elif cmd.program == "composer":
+            _json_tasks(w, k, cmd, "composer", scope, ctx)
         elif cmd.program == "poe" and cmd.positionals and not cmd.dynamic:
             name = cmd.positionals[0]
             args = list(cmd.argv[cmd.argv.index(name) + 1 :])
@@ -534,6 +538,90 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
             f"{path}:{line.line}",
             "just " + (name or "(default)"),
         )
+
+
+# The root package's event scripts composer runs for each verb (not with --no-scripts).
+_AUTOLOAD = ("pre-autoload-dump", "post-autoload-dump")
+_UPDATE = ("pre-update-cmd", *_AUTOLOAD, "post-update-cmd")
+_COMPOSER_EVENTS: dict[str, tuple[str, ...]] = {
+    "install": ("pre-install-cmd", *_AUTOLOAD, "post-install-cmd"),
+    "i": ("pre-install-cmd", *_AUTOLOAD, "post-install-cmd"),
+    **dict.fromkeys(("update", "u", "upgrade", "require", "r", "req", "remove", "rm"), _UPDATE),
+    "dump-autoload": _AUTOLOAD,
+    "dumpautoload": _AUTOLOAD,
+}
+_JSON_TASK_FILES = {
+    "deno": ("deno.json", "deno.jsonc"),
+    "composer": ("composer.json",),
+}
+
+
+def _json_tasks(w: Walker, k: int, cmd: Command, runner: str, scope: Scope, ctx: Ctx) -> None:
+    """``deno task NAME ARGS`` (deno.json / deno.jsonc ``tasks``), ``composer run-script
+    NAME ARGS`` / ``composer NAME`` (composer.json ``scripts``): the task's commands, each a
+    shell in the file's directory."""
+    if cmd.dynamic or scope.cwd is None:
+        return
+    from . import runnerfiles
+
+    argv = list(cmd.argv)
+    sub = cmd.subcommand or ""
+    rest = argv[argv.index(sub) + 1 :] if sub in argv else []
+    words = [a for a in rest if not a.startswith("-") or a == "--"]
+    names: tuple[str, ...] = ()
+    name: str | None = None
+    extra: list[str] = []
+    if runner == "composer" and sub in _COMPOSER_EVENTS:
+        if "--no-scripts" in argv:
+            return
+        names, name = _COMPOSER_EVENTS[sub], sub
+    elif runner == "deno" or sub in ("run-script", "run"):
+        name = words[0] if words and words[0] != "--" else None
+        rest = rest[rest.index(name) + 1 :] if name in rest else []
+    elif runner == "composer" and sub not in runnerfiles.COMPOSER_COMMANDS:
+        name = sub
+    else:
+        return
+    if name is None:
+        return
+    if not names:
+        extra = rest[1:] if rest[:1] == ["--"] else rest
+    where = _option(argv, {"--config", "-c"} if runner == "deno" else {"--working-dir", "-d"})
+    if runner == "deno" and where:
+        manifest: str | None = _paths.lexical(where, scope.cwd, w.home)
+    else:
+        start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
+        manifest = _find_up(start, _JSON_TASK_FILES[runner])
+    if manifest is None:
+        return
+    got = read(w, k, (manifest,), what=manifest.rsplit("/", 1)[-1], mark=False)
+    if got is None:
+        return
+    path, text = got
+    try:
+        if runner == "deno":
+            lines = runnerfiles.deno_task(text, path, name, extra)
+        elif names:  # an install's event scripts, in the order composer runs them
+            found = [runnerfiles.composer_script(text, path, event, []) for event in names]
+            lines = [line for group in found if group for line in group]
+        else:
+            lines = runnerfiles.composer_script(text, path, name, extra)
+    except taskfiles.Unreadable as exc:
+        w.finding(SCRIPT_UNREAD, f"{runner}: {exc}", k)
+        return
+    if lines is None:
+        return
+    if not names:
+        _mark_read(w, k, path)
+    directory = path.rsplit("/", 1)[0] or "/"
+    label = f"{runner} {'task' if runner == 'deno' else 'run-script'} {name}"
+    if names:
+        label = f"composer {sub} (install scripts)"
+    for line in lines:
+        if not line.shell:
+            w.finding(SCRIPT_UNREAD, f"{label}: {line.file}:{line.line} is not shell", k)
+            continue
+        walk(w, line, new_shell(w, directory, None, "sh"), ctx, f"{path}#{name}", label)
 
 
 def _cargo(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:

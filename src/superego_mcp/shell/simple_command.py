@@ -569,7 +569,7 @@ def look_inside(
     if program == "find":
         find(w, k, args, scope, ctx)
         return
-    if program in detect.TASK_RUNNERS or (program == "cargo" and detect.cargo_reads(cmd)):
+    if program in detect.TASK_RUNNERS or detect.names_a_task(cmd):
         from . import scripts
 
         scripts.task_runner(w, k, scope, ctx)
