@@ -110,11 +110,15 @@ def test_explain_shows_file_and_line(project: tuple[Path, Path]) -> None:
     ("command", "expected", "names"),
     [
         ("find ~ -exec rm -rf {} +", "deny", None),
-        ("find ~ -type f -exec rm {} \\;", "deny", "~"),
+        # no test choosing files: every file under ~, a recursive deletion of the home
+        ("find ~ -type f -exec rm {} \\;", "deny", None),
+        ("find ~ -name '*.bak' -exec rm {} \\;", "deny", "~"),
         ("find ~/Documents -name '*.bak' | xargs rm -f", "deny", "~/Documents"),
         ("echo ~/Documents | xargs rm -r", "deny", None),
         ("find / -name '*.log' -exec rm {} +", "deny", "/"),
-        ("find . -name '*.pyc' -exec rm {} +", "ask", None),  # as before: files known at run time
+        # files of a name under the project: rm of project files, as `rm ./x.pyc` is
+        ("find . -name '*.pyc' -exec rm {} +", "allow", None),
+        ("find . -exec rm {} +", "deny", None),  # every project file: `rm -r .`
         ("terraform destroy -auto-approve", "ask", None),  # ask-destructive-infrastructure
     ],
 )

@@ -64,9 +64,10 @@ def test_find_exec_acts_on_files_under_the_start_paths(run: Analyze, dirs: tuple
     rm = only(run("find ~ -type f -exec rm -rf {} +"), "rm")
     assert rm.paths == (home,)
     assert rm.flags == frozenset({"recursive", "force"})
-    assert rm.dynamic  # which files is only known at run time
+    assert not rm.dynamic  # {} is a file under ~: rm -rf of the files under ~
     local = only(run("find . -name '*.pyc' -execdir rm {} \\;"), "rm")
     assert local.paths == (cwd,)
+    assert local.dynamic  # -execdir runs it in each file's directory
     reader = only(run("find . -name .env -exec cat {} +"), "cat")
     assert reader.paths == (f"{cwd}/.env",)  # the files -name names
     assert only(run("find . -name .env -exec echo {} +"), "echo").paths == ()

@@ -647,6 +647,8 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
         if argv[j] in ("-name", "-iname") and "/" not in argv[j + 1] and argv[j + 1]
     ]
     named = tuple(f"{p.rstrip('/')}/{n}" for p in start_paths for n in names)
+    # `-name`, `-newer`, `-size`, ...: find picks some files; without any, all of them
+    selects = any(p in _FIND_SELECTS or p.startswith("newer") for p in primaries)
     while i < len(argv):
         word = argv[i]
         i += 1 + _find_values(word)
@@ -676,6 +678,8 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                 # -ok/-okdir prompt on the terminal for each file
                 static = not cmd.dynamic and word in ("-exec", "-execdir")
                 found_files(w, first, written, start_paths, named, static=static)
+                if word == "-exec" and not cmd.dynamic:
+                    file_operands(w, first, written, starts, start_paths, named, selects)
         elif word == "-delete":
             rm = Command(
                 "rm",
@@ -689,6 +693,83 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                 dynamic=cmd.dynamic,
             )
             w.add(rm, ctx)
+
+
+def file_operands(
+    w: Walker,
+    k: int,
+    written: list[Field],
+    starts: list[str],
+    start_paths: tuple[str, ...],
+    named: tuple[str, ...],
+    selects: bool,
+) -> None:
+    """``find . -name 'x*.json' -exec rm {} \\;``, ``find lib -exec ln -f {} out \\;``: for
+    a program whose operands are files (rm, chmod, mv, cp, ln, install, ...), ``{}`` is a
+    file under find's start paths, which are already its paths: nothing of the command is
+    left to run time, so it is judged as that program on those files (``rm`` of files
+    under ``.``), not as a command with unknown words. Every other word must be known,
+    each ``{}`` a whole operand (the source of ``ln -s`` may be link text around it:
+    ``ln -s ../../{} dir``), never a mode, owner or option value; a start ending in
+    ``..`` (``{}`` is then ``..`` itself, a name leading out of a destination) keeps it
+    unknown. A copier's files of a ``-name`` (START/NAME) are its paths too. rm without a
+    selecting test (``-name``, ``-newer``, ...) deletes every file
+    under the start paths: it gets the flag ``recursive``, as ``rm -r`` would."""
+    if k >= len(w.commands) or not start_paths:
+        return
+    inner = w.commands[k]
+    program = inner.program
+    if program not in FILE_OPERANDS or inner.program_files or len(written) < 2:
+        return
+    if any(s.rstrip("/").rsplit("/", 1)[-1] in ("..", "") for s in starts or ["."]):
+        return  # `find ..`, `find /`: {} is `..` or the root itself
+    words = written[1:]
+    if any(dyn and "{}" not in text for text, dyn in words):
+        return  # a word only known at run time ($x) besides {}
+    pos = list(inner.positionals)
+    braces = [i for i, p in enumerate(pos) if "{}" in p]
+    if sum(1 for text, _ in words if "{}" in text) != len(braces):
+        return  # {} as an option's value (`cp -t {}`, `install -m {}`)
+    symbolic = program == "ln" and "symbolic" in inner.flags
+    last = len(pos) - 1
+    for i in braces:
+        bare = pos[i] == "{}"
+        if program in ("chmod", "chown", "chgrp") and i == 0:
+            return  # the mode or owner
+        if not bare and not (symbolic and i < last):
+            return  # `{}.bak`: a name beside the file, not under the start paths
+    inner.dynamic = False
+    if program in ("ln", "install") and any(pos[i] == "{}" for i in braces):
+        inner.paths = dedupe((*inner.paths, *start_paths))
+    if program in ("cp", "mv", "ln", "install"):
+        # `find ~ -name id_rsa -exec cp {} /tmp \;` copies files of that name
+        inner.paths = dedupe((*inner.paths, *named))
+    if any("{}" in p for p in inner.writes):
+        # `cp {} out/`: out/NAME for each file; `cp x {}`: the files themselves
+        if pos and pos[last] == "{}":
+            kept = tuple(p for p in inner.writes if "{}" not in p)
+            inner.writes = dedupe((*kept, *start_paths))
+        else:
+            inner.writes = dedupe(tuple(p.replace("{}", "*") for p in inner.writes))
+    if program in ("rm", "srm", "shred", "unlink") and not selects:
+        inner.flags = inner.flags | {"recursive"}
+
+
+# Programs whose operands are files (TAKES_FILES, and the linkers and installers, whose
+# last operand is where they write): given {} by find -exec, they act on files under its
+# start paths (file_operands).
+FILE_OPERANDS = frozenset({"rm", "shred", "unlink", "rmdir", "chmod", "chown", "chgrp", "mv",
+                           "cp", "truncate", "srm", "ln", "install"})  # fmt: skip
+# find's tests that choose files (by name, path, time, size, owner, ...): a find with none
+# of them acts on every file under its start paths.
+_FIND_SELECTS = frozenset(
+    {
+        *("name", "iname", "path", "ipath", "wholename", "iwholename", "regex", "iregex"),
+        *("lname", "ilname", "newer", "anewer", "cnewer", "samefile", "perm", "user"),
+        *("group", "uid", "gid", "inum", "links", "size", "atime", "ctime", "mtime", "amin"),
+        *("cmin", "mmin", "used", "empty", "nouser", "nogroup", "context"),
+    }
+)
 
 
 # find's tests and actions that take operands (from its manual): their values are data.
