@@ -32,6 +32,15 @@ from superego_mcp.redact import redact_text
 
 # Seconds a writer waits for another writer's lock (SQLite busy timeout).
 BUSY_TIMEOUT_S: Final = 10.0
+# SQLite's WAL (docs/audit.md "The WAL file"): a checkpoint that finds more pages than this in
+# it starts it over (RESTART), so the next commit writes from its beginning again...
+WAL_RESTART_PAGES: Final = 1000
+# ...and that commit cuts the file back to this size (journal_size_limit).
+WAL_SIZE_LIMIT: Final = 4 << 20
+# Longest a RESTART or TRUNCATE checkpoint waits for readers and writers (it holds the write
+# lock meanwhile, so the server's commits wait too); when it cannot finish in time, the WAL
+# is started over at the next try.
+CHECKPOINT_WAIT_S: Final = 0.1
 MAX_PAGE: Final = 1000
 
 _SELECT: Final = "SELECT id, " + ", ".join(COLUMNS) + " FROM decisions"
@@ -131,6 +140,13 @@ class Query:
         return True
 
 
+def busy(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the error behind a :class:`StoreError`) is SQLite's answer to
+    another connection holding the lock ("database is locked", "database table is locked")."""
+    cause = exc.__cause__ if isinstance(exc, StoreError) else exc
+    return cause is not None and "is locked" in str(cause).lower()
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -193,6 +209,7 @@ class Store:
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
+            conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             if not self.checkpoints:
                 conn.execute("PRAGMA wal_autocheckpoint=0")
             return conn
@@ -209,7 +226,8 @@ class Store:
                     self._conn = self._connect()
                 yield self._conn
             except Exception as exc:
-                self._drop()
+                if not (self.backend == "sqlite" and busy(exc)):  # a lock: the connection is fine
+                    self._drop()
                 problem = redact_text(f"{type(exc).__name__}: {exc}")
                 raise StoreError(f"audit store {self.where}: {problem}") from exc
 
@@ -291,12 +309,30 @@ class Store:
             sql = self._sql(_INSERT)
             return [int(conn.execute(sql, v).fetchone()[0]) for v in values]
 
-    def checkpoint(self) -> None:
-        """Copy what the WAL holds into the SQLite database (as a commit does every 1,000
-        pages unless ``checkpoints=False``), without waiting for readers or writers."""
-        if self.backend == "sqlite":
-            with self._session() as conn:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    def checkpoint(self, *, truncate: bool = False) -> bool:
+        """Copy what the SQLite WAL holds into the database (as a commit does every 1,000
+        pages unless ``checkpoints=False``) and keep the WAL file small; True when the WAL
+        is short enough (or started over), False when readers or writers kept it from
+        being started over (try again later). A no-op on PostgreSQL.
+
+        The copy waits for nobody (PASSIVE). A WAL of more than :data:`WAL_RESTART_PAGES`
+        pages is then started over (RESTART; ``truncate``: always, and the file cut to 0
+        bytes): that waits at most :data:`CHECKPOINT_WAIT_S` for readers to leave it while
+        holding the write lock. Without this, a writer that never pauses keeps SQLite's own
+        checkpoints from ever starting the WAL over, and the file grows without bound."""
+        if self.backend != "sqlite":
+            return True
+        with self._session() as conn:
+            log = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+            if not truncate and log <= WAL_RESTART_PAGES:
+                return True
+            conn.execute(f"PRAGMA busy_timeout={int(CHECKPOINT_WAIT_S * 1000)}")
+            try:
+                mode = "TRUNCATE" if truncate else "RESTART"
+                blocked = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()[0]
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+        return not blocked
 
     def append_outcomes(self, records: Sequence[dict[str, Any]]) -> None:
         """Store after-tool event rows (``record.build_outcome``) in one transaction."""

@@ -9,6 +9,12 @@ The server hands whole batches instead (:meth:`Writer.submit_many`: every decisi
 turn of its event loop, as the raw pieces of each row): the rows are built (redacted) here,
 off the request path, and the batch is answered with one call back, so the event loop is
 woken once per batch rather than once per row.
+
+The thread also keeps SQLite's WAL file small (``Store.checkpoint``): after every
+:data:`CHECKPOINT_ROWS` rows committed, by itself or on the server's event loop (which tells it
+with :meth:`Writer.committed`), and once more, emptying the file, when no row has been
+committed for :data:`IDLE_S`. Its checkpoints never hold up a commit for long and never
+stall the event loop (docs/audit.md "The WAL file").
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import concurrent.futures
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -26,6 +33,10 @@ log = logging.getLogger("superego_mcp.audit")
 
 # Most rows in one transaction.
 MAX_BATCH: Final = 500
+# Rows committed between two checkpoints of the WAL, and the seconds without a commit after
+# which the WAL file is emptied.
+CHECKPOINT_ROWS: Final = 1000
+IDLE_S: Final = 1.0
 
 # One result per row of a batch: its id, or why it was not stored.
 Results = list[int | BaseException]
@@ -74,6 +85,14 @@ class Writer:
         self.store = store
         self.on_commit = on_commit
         self._queue: queue.SimpleQueue[_Batch | Callable[[], None] | None] = queue.SimpleQueue()
+        # Rows committed (by this thread, or on the event loop through committed(): a server
+        # does one or the other), and where the last checkpoint and the last emptying of the
+        # WAL were (moved by this thread only).
+        self._rows = 0
+        self._last_commit = 0.0
+        self._checkpointed = 0
+        self._emptied = 0
+        self._asked = 0  # _rows when a checkpoint was last queued by committed()
         self._thread = threading.Thread(target=self._run, name="superego-audit-writer", daemon=True)
         self._thread.start()
 
@@ -94,10 +113,15 @@ class Writer:
         that cannot be built gets its error, the others are still stored)."""
         self._queue.put(_Batch(items, build, done))
 
-    def checkpoint(self) -> None:
-        """Have the writer thread checkpoint the store (``Store.checkpoint``): the fsync
-        it costs never holds up whoever asked."""
-        self._queue.put(self.store.checkpoint)
+    def committed(self, rows: int) -> None:
+        """Note ``rows`` committed elsewhere on this store's database (the server's event
+        loop); past :data:`CHECKPOINT_ROWS` of them, the writer thread checkpoints (the fsyncs
+        it costs never hold up whoever committed). Called from one thread only."""
+        self._rows += rows
+        self._last_commit = time.monotonic()
+        if self._rows - self._asked >= CHECKPOINT_ROWS:
+            self._asked = self._rows
+            self._queue.put(self._checkpoint)
 
     def close(self, timeout: float = 5.0) -> None:
         """Commit what is queued, then stop the thread and close the store."""
@@ -105,10 +129,32 @@ class Writer:
         self._thread.join(timeout)
         self.store.close()
 
+    def _checkpoint(self, *, idle: bool = False) -> None:
+        """Checkpoint the WAL (emptying its file when ``idle``), in the writer thread."""
+        rows = self._rows
+        if not idle and rows - self._checkpointed < CHECKPOINT_ROWS:
+            return  # one was done meanwhile (asked twice while the thread was busy)
+        emptied = self.store.checkpoint(truncate=idle)
+        # Blocked by a reader: tried again after the next CHECKPOINT_ROWS rows, or the next
+        # idle second, not after every commit (each try may wait CHECKPOINT_WAIT_S).
+        self._checkpointed = rows
+        if idle and emptied:
+            self._emptied = rows
+
+    def _idle(self) -> None:
+        """Nothing queued for a while: empty the WAL file once rows stopped coming."""
+        if self._rows == self._emptied or time.monotonic() - self._last_commit < IDLE_S:
+            return
+        _job(lambda: self._checkpoint(idle=True))
+
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._queue.get()
+            try:
+                first = self._queue.get(timeout=IDLE_S)
+            except queue.Empty:
+                self._idle()
+                continue
             if first is None:
                 break
             if not isinstance(first, _Batch):
@@ -152,6 +198,10 @@ class Writer:
             return
         for b, results in zip(batch, built, strict=True):
             _tell(b, [r if isinstance(r, BaseException) else next(ids) for r in results])
+        self._rows += len(rows)
+        self._last_commit = time.monotonic()
+        if self._rows - self._checkpointed >= CHECKPOINT_ROWS:
+            _job(self._checkpoint)
         if self.on_commit is not None:
             try:
                 self.on_commit()

@@ -10,11 +10,13 @@ The request path does not build the row: the decisions of one turn of the event 
 recorded together, as their raw pieces (call, decision, timings), once the turn's requests
 have been answered by the rules, and the loop is told once per batch. With SQLite at
 ``audit_synchronous=normal`` the batch is built and committed right there, on the event loop,
-in one transaction (a commit writes to the WAL without an fsync: microseconds); only when
-another process holds the database's write lock (a command hook writing its row) does the
-batch go to the writer thread, which waits for the lock. Why not always the thread: building
-rows is Python work, and a second thread doing it holds the GIL against the event loop, whose
-next request then waits for it (measured: several times slower under load,
+in one transaction (a commit writes to the WAL without an fsync: microseconds); while another
+connection holds the database's write lock (a command hook writing its row, the writer
+thread's WAL checkpoint) the batch waits, and is tried again a moment later, with the batches
+that came after it, in their order: the loop never waits for the lock. The writer thread
+checkpoints the WAL (its fsyncs off the loop, ``audit/writer.py``). Why not always the
+thread: building rows is Python work, and a second thread doing it holds the GIL against the
+event loop, whose next request then waits for it (measured: several times slower under load,
 docs/benchmarks.md). PostgreSQL and ``audit_synchronous=full`` (an fsync per commit) always use
 the writer thread. With the audit off and nobody watching the stream, nothing of a row is made
 at all.
@@ -23,14 +25,15 @@ at all.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from superego_mcp.audit.record import build_outcome, build_record, to_public
-from superego_mcp.audit.store import Store, StoreError, open_store
+from superego_mcp.audit.store import Store, StoreError, busy, open_store
 from superego_mcp.audit.stream import Hub
 from superego_mcp.audit.target import describe, parse_target
 from superego_mcp.audit.writer import Results, Writer
@@ -46,9 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("superego_mcp.audit")
 
-# Rows committed on the event loop between two WAL checkpoints (run by the writer thread: a
-# checkpoint fsyncs, which must never stall the loop).
-CHECKPOINT_ROWS = 1000
+# Most rows the event loop commits in one transaction when batches waited for the lock.
+MERGE_ROWS = 2000
 
 
 class Recorder:
@@ -88,7 +90,10 @@ class Recorder:
         # The batch of this turn of the event loop: its rows' pieces and the future its
         # requests await (see the module docstring).
         self._batch: tuple[list[_Pieces], asyncio.Future[Results]] | None = None
-        self._since_checkpoint = 0  # rows committed on the loop since the last checkpoint
+        # Built batches waiting for the database's write lock, oldest first (committed in
+        # this order: ids follow the order of the decisions), and the timer of the next try.
+        self._waiting: collections.deque[_Built] = collections.deque()
+        self._retry: asyncio.Handle | None = None
         self._pruner: asyncio.Task[None] | None = None
         holder.on_reload = self.metrics.reloaded
         self.metrics.watch_cache(holder.cache)
@@ -232,9 +237,9 @@ class Recorder:
             log.error("audit write failed, decision returned without its row: %s", _why(exc))
 
     def _send(self) -> None:
-        """Record this turn's batch: committed here (SQLite, ``normal``), or handed to the
-        writer thread, whose answer settles its future (or a timeout after
-        ``audit_write_timeout``)."""
+        """Record this turn's batch: committed here (SQLite, ``normal``; after the batches
+        still waiting for the lock, if any), or handed to the writer thread, whose answer
+        settles its future (or a timeout after ``audit_write_timeout``)."""
         batch, self._batch = self._batch, None
         if batch is None or self.writer is None:
             return
@@ -250,7 +255,9 @@ class Recorder:
                     log.exception("cannot build the audit record")
                     results.append(exc)
             deadline = time.monotonic() + self.settings.audit_write_timeout
-            self._commit(rows, results, future, deadline, 0.001)
+            self._waiting.append(_Built(rows, results, future, deadline))
+            if self._retry is None:  # else it waits its turn behind the earlier batches
+                self._commit(0.001)
             return
         loop = asyncio.get_running_loop()
         timer = loop.call_later(self.settings.audit_write_timeout, _settle, future, None)
@@ -264,39 +271,47 @@ class Recorder:
             timer.cancel()
             future.set_result([exc] * len(items))
 
-    def _commit(
-        self,
-        rows: list[dict[str, Any]],
-        results: Results,
-        future: asyncio.Future[Results],
-        deadline: float,
-        pause: float,
-    ) -> None:
-        """Commit a built batch on the event loop. While another process holds the
-        database's write lock (a command hook writing its row) the commit is tried again a
-        moment later, never waited for here, until ``deadline``; then, or on any other
-        error, the batch's requests are told the error."""
-        inline, writer = self.inline, self.writer
-        if inline is None or writer is None:  # closed meanwhile: nothing stored
-            future.set_result([RuntimeError("the audit store is closed")] * len(results))
-            return
-        try:
-            ids = iter(inline.append_many(rows))
-        except StoreError as exc:
-            if _locked(exc) and time.monotonic() + pause < deadline:
-                asyncio.get_running_loop().call_later(
-                    pause, self._commit, rows, results, future, deadline, min(pause * 2, 0.05)
-                )
+    def _commit(self, pause: float) -> None:
+        """Commit the waiting batches on the event loop, oldest first, several in one
+        transaction (up to :data:`MERGE_ROWS` rows: the loop is not held for long). While
+        another connection holds the database's write lock (a command hook writing its row,
+        a WAL checkpoint) they are tried again ``pause`` seconds later (doubling), never
+        waited for here, until the oldest one's deadline: then it is told it timed out, and
+        the others are tried again. Any other error is told to the batches tried."""
+        self._retry = None
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            batches: list[_Built] = []
+            rows: list[dict[str, Any]] = []
+            for b in self._waiting:
+                if rows and len(rows) + len(b.rows) > MERGE_ROWS:
+                    break
+                batches.append(b)
+                rows += b.rows
+            outcome: BaseException | Iterator[int]
+            if self.inline is None or self.writer is None:  # closed meanwhile: nothing stored
+                outcome = RuntimeError("the audit store is closed")
+            else:
+                try:
+                    outcome = iter(self.inline.append_many(rows))
+                except StoreError as exc:
+                    if not busy(exc):
+                        outcome = exc
+                    elif time.monotonic() + pause < batches[0].deadline:
+                        self._retry = loop.call_later(pause, self._commit, min(pause * 2, 0.05))
+                        return
+                    else:
+                        self._waiting.popleft().tell(TimeoutError())
+                        continue
+                else:
+                    self.hub.poke()
+                    self.writer.committed(len(rows))
+            for b in batches:
+                self._waiting.popleft()
+                b.tell(outcome)
+            if self._waiting:  # more than one transaction's worth waited: the rest next turn
+                self._retry = loop.call_soon(self._commit, 0.001)
                 return
-            error: BaseException = TimeoutError() if _locked(exc) else exc
-            future.set_result([r if isinstance(r, BaseException) else error for r in results])
-            return
-        future.set_result([r if isinstance(r, BaseException) else next(ids) for r in results])
-        self.hub.poke()
-        self._since_checkpoint += len(rows)
-        if self._since_checkpoint >= CHECKPOINT_ROWS:  # its fsync: in the writer thread
-            self._since_checkpoint = 0
-            writer.checkpoint()
 
     async def _prune_forever(self) -> None:
         while True:
@@ -346,11 +361,33 @@ def _build(pieces: _Pieces) -> dict[str, Any]:
     )
 
 
-def _locked(exc: StoreError) -> bool:
-    """Whether the store failed because another connection holds its lock."""
-    cause = exc.__cause__
-    text = str(cause).lower() if cause is not None else ""
-    return "locked" in text or "busy" in text
+class _Built:
+    """A batch of built rows waiting for its commit on the event loop: ``results`` holds
+    ``-1`` for each row to store and the error of each row that could not be built."""
+
+    __slots__ = ("deadline", "future", "results", "rows")
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        results: Results,
+        future: asyncio.Future[Results],
+        deadline: float,
+    ) -> None:
+        self.rows = rows
+        self.results = results
+        self.future = future
+        self.deadline = deadline
+
+    def tell(self, outcome: BaseException | Iterator[int]) -> None:
+        """Settle the future: each row's id, taken in order from ``outcome``, or its error."""
+        self.future.set_result(
+            [r if isinstance(r, BaseException) else _next_or(outcome) for r in self.results]
+        )
+
+
+def _next_or(outcome: BaseException | Iterator[int]) -> int | BaseException:
+    return outcome if isinstance(outcome, BaseException) else next(outcome)
 
 
 def _settle(
