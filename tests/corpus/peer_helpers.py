@@ -544,6 +544,14 @@ GROUP_CRITERIA: dict[str, tuple[str, str, str | None]] = {
         r"(up|down|start|stop|restart|build)\b",
         r"\s(-v|--volumes|--rmi|--privileged)\b",
     ),
+    "isolated-containers": (
+        "docker/podman/nerdctl run or create, compose run or exec, with no option that mounts, "
+        "forwards the environment or shares the host's namespaces, privileges or devices",
+        r"^(docker|podman|nerdctl)(\s+container)?\s+(run|create)\b|^(docker|podman)[\s-]compose"
+        r"\s+(run|exec)\b",
+        r"\s(-v|--volume|--mount|-e|--env|--env-file|--privileged|--pid|--network|--net|--ipc|"
+        r"--uts|--userns|--cgroupns|--cap-add|--device|--security-opt|--volumes-from|-H|--host)\b",
+    ),
     "local-git": (
         "a git subcommand that changes only the local repository, without --force, "
         "--global/--system, reset --hard, clean -f, branch -D or stash drop/clear",

@@ -824,6 +824,39 @@ class Known(Condition):
         return known.classes(cmd, self.classes)
 
 
+# What `container:` can say about a container run (shell.containers).
+CONTAINER_ACTS = ("runs", "isolated", "escapes")
+CONTAINER_PROGRAMS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
+
+
+class ContainerRun(Condition):
+    """``container: [runs, isolated, escapes]``: the unit's command runs a container
+    (``docker|podman|nerdctl run|create``, ``compose run|exec``; ``runs``) read from its
+    options (``shell.containers``): every word read and nothing breaking isolation
+    (``isolated``; its host paths, the unit's paths, are for a ``path`` test), or some
+    option breaking it (``escapes``: ``--privileged``, a host namespace, an added capability
+    or device, an unconfined profile, the runtime's socket, a host variable forwarded by
+    name). One of the listed acts must hold."""
+
+    __slots__ = ("acts",)
+
+    def __init__(self, acts: frozenset[str]) -> None:
+        self.acts = acts
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when the unit's container run does one of the acts."""
+        cmd = unit.command
+        run = cmd.container if cmd is not None else None
+        if run is None:
+            return False
+        acts = self.acts
+        return (
+            "runs" in acts
+            or ("isolated" in acts and run.isolated)
+            or ("escapes" in acts and bool(run.breaks))
+        )
+
+
 def required_programs(condition: Condition) -> frozenset[str] | None:
     """Program names a unit's command must have for ``condition`` to hold. ``None`` when
     the condition may hold without one of a known set of names (no shell test, or a glob or
@@ -834,6 +867,8 @@ def required_programs(condition: Condition) -> frozenset[str] | None:
         return program.exact if program is not None and program.names_only else None
     if isinstance(condition, Known):
         return condition.programs
+    if isinstance(condition, ContainerRun):
+        return CONTAINER_PROGRAMS
     if isinstance(condition, AllOf):
         for child in condition.children:
             found = required_programs(child)

@@ -804,6 +804,10 @@ def shell_units(
         )
         for i, c in enumerate(analysis.commands)
     ]
+    for unit in units:
+        run = unit.command.container if unit.command is not None else None
+        if run is not None and run.breaks:
+            unit.details = run.breaks  # a reason's {details}: how the run reaches the host
     if None in per_command or not units:
         loose = frozenset(per_command.get(None, ()))
         units.append(

@@ -66,6 +66,7 @@ _CONDITION_KEYS = (
     "sql",
     "superego",
     "known",
+    "container",
     "cwd",
     "time",
     "all",
@@ -351,6 +352,15 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
                     value, f"unknown 'known' class {name!r} (expected: {', '.join(CLASSES)})"
                 )
         return cond.Known(frozenset(names), PROGRAMS)
+    if key == "container":
+        acts = reader.strings(value, "'container'")
+        for act in acts:
+            if act not in cond.CONTAINER_ACTS:
+                raise reader.error(
+                    value,
+                    f"unknown 'container' act {act!r}{suggest(act, cond.CONTAINER_ACTS)}",
+                )
+        return cond.ContainerRun(frozenset(acts))
     if key == "cwd":
         return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":

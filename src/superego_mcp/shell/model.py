@@ -88,6 +88,10 @@ class Command:
     - ``script``: the file this command runs whose commands were read and listed as units
       (``bash x.sh``, ``./x.sh``, ``source f``, the Makefile, package.json, justfile or
       pyproject.toml of a task runner; see ``shell.scripts``), else ``None``.
+    - ``container``: for a container run (``docker|podman|nerdctl run|create``, ``compose
+      run|exec``), what its options say about its isolation (see :class:`Container` and
+      ``shell.containers``); its ``paths`` are then the host paths it names (bind mounts,
+      env files), not the container's own words; else ``None``.
     - ``runs``: files whose code the command runs or loads, normalized like ``paths``: an
       interpreter's script (``python x.py``, ``node x.js``, ``bash x.sh``), the module
       ``python -m`` names in the cwd, ``go run`` files (``DIR/*.go`` for a package), the
@@ -103,6 +107,7 @@ class Command:
         "argv",
         "assignments",
         "built_from",
+        "container",
         "dynamic",
         "flags",
         "origin",
@@ -161,10 +166,47 @@ class Command:
         self.runs: tuple[str, ...] = ()
         self.writes: tuple[str, ...] = ()
         self.built_from: tuple[str, ...] = ()
+        self.container: Container | None = None
 
     def __repr__(self) -> str:
         via = f" via {'/'.join(self.via)}" if self.via else ""
         return f"Command({self.program!r}, {list(self.argv)!r}{via})"
+
+
+class Container:
+    """What a container run's options say about its isolation from the machine
+    (``shell.containers``).
+
+    - ``breaks``: each way it reaches the host, as a person reads it (``--privileged``,
+      ``--network host``, ``forwards the host's $TOKEN``, ``mounts the container runtime's
+      socket``);
+    - ``unread``: each word or option Superego could not read with certainty (an unknown
+      option, a value only known at run time, ``--volumes-from``): such a run is never
+      called isolated;
+    - ``mounts``: the host paths it hands to the container or reads (bind-mount sources, env
+      files), as written after expansion; their normalized forms are the command's
+      ``paths``;
+    - ``dynamic``: some word is only known at run time (``$(pwd)`` is known: the command's
+      directory).
+    """
+
+    __slots__ = ("breaks", "dynamic", "mounts", "unread")
+
+    def __init__(
+        self, breaks: tuple[str, ...], unread: tuple[str, ...], mounts: tuple[str, ...]
+    ) -> None:
+        self.breaks = breaks
+        self.unread = unread
+        self.mounts = mounts
+        self.dynamic = False
+
+    @property
+    def isolated(self) -> bool:
+        """Every word read and none breaks isolation (its host paths are for the rules)."""
+        return not self.breaks and not self.unread
+
+    def __repr__(self) -> str:
+        return f"Container(breaks={self.breaks!r}, unread={self.unread!r}, mounts={self.mounts!r})"
 
 
 class Finding:

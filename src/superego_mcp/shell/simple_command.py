@@ -233,6 +233,14 @@ def run(
         text=text,
     )
     cmd.paths = command_paths(w, cmd, args, parsed, redirects, scope)
+    if program in _CONTAINER_PROGRAMS:
+        # Dynamic for other reasons than its words: the container reading does not change
+        other = (
+            dyn_program
+            or inner_args_dynamic
+            or any(r.writes and r.target is None for r in redirects)
+        )
+        container_run(w, cmd, args, redirects, scope, other_dynamic=other)
     if "/" in path_word and not dyn_program:
         cmd.program_files = w.path_forms(path_word, scope)
     effects.note(w, cmd, parsed, scope)
@@ -273,6 +281,39 @@ def run(
     look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
     if program and program not in _KNOWN_PROGRAMS and "/" not in path_word:
         operands_as_command(w, program, args, env_scope, ctx, text=text)
+
+
+# Programs that run containers (shell.containers reads their runs).
+_CONTAINER_PROGRAMS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
+
+
+def container_run(
+    w: Walker,
+    cmd: Command,
+    args: list[Field],
+    redirects: list[Redirect],
+    scope: Scope,
+    *,
+    other_dynamic: bool,
+) -> None:
+    """A container run (``docker run``, ``compose exec``, ...): note what its options say
+    about its isolation; its paths are the host paths it names (bind mounts, env files) and
+    its redirects, not the image or the container's own words. ``$(pwd)`` in its words is
+    the command's directory, so a run whose only run-time value it is is not dynamic
+    (``other_dynamic``: dynamic for another reason, the program or a redirect)."""
+    from . import containers
+
+    pwd_known = "pwd" not in scope.funcs and "pwd" not in scope.aliases
+    found = containers.read(cmd.program, args, scope.cwd, pwd_known)
+    if found is None:
+        return
+    forms, placed = containers.host_paths(found, lambda word: w.path_forms(word, scope))
+    if not placed:
+        found.unread = (*found.unread, "a relative host path from an unknown directory")
+    cmd.container = found
+    cmd.dynamic = other_dynamic or found.dynamic
+    targets = tuple(r.target for r in redirects if r.target and r.target not in _SINKS)
+    cmd.paths = dedupe((*forms, *targets))
 
 
 def operands_as_command(
@@ -547,6 +588,7 @@ def look_inside(
         return
     if program == "popd":
         scope.cwd = None
+        scope.vars["PWD"] = None
         return
     if program in ("cd", "pushd"):
         target = next((a for a in argv if not a.startswith("-") or a == "-"), None)
@@ -556,6 +598,10 @@ def look_inside(
             scope.cwd = None
         elif scope.cwd is not None or target.startswith("/"):
             scope.cwd = _paths.lexical(target, scope.cwd or "/", w.home)
+        else:
+            scope.cwd = None
+        # `$PWD` follows the shell's directory (`cd /etc && ls "$PWD"` lists /etc).
+        scope.vars["PWD"] = scope.cwd
         return
     if program == "set" and "--" in argv:
         rest = args[argv.index("--") + 1 :]

@@ -1,0 +1,141 @@
+"""Container runs judged by their isolation (docs/rules.md "Containers"): the bundled rules,
+the `container:` condition and its errors."""
+
+from __future__ import annotations
+
+import pickle
+import textwrap
+
+import pytest
+from policy_helpers import bash, judge, rules
+
+from superego_mcp.policy import PolicyError, compile_policy
+from superego_mcp.policy.engine import Policy
+
+ALLOWED = [
+    'docker run --rm -i -v "$PWD:$PWD" -w "$PWD" ghcr.io/jqlang/jq:latest .version package.json',
+    "docker run --rm -i ghcr.io/jqlang/jq:latest < package.json '.version'",
+    "docker run -v $(pwd):/wrk -w /wrk ghcr.io/google/addlicense -c 'The Cobra Authors' -check .",
+    'docker run --rm -v "$PWD:/mnt" koalaman/shellcheck:stable myscript',
+    "docker run -e POSTGRES_USER=app -e POSTGRES_PASSWORD=app -p 5432:5432 postgres:18.3",
+    "docker compose exec -T backend bash /app/scripts/lint.sh ; docker compose exec backend bash",
+    "docker compose run --rm -v ./fixtures:/fixtures web pytest",
+    "docker container run --rm -v /tmp/build:/out alpine cp -r /src /out",
+    "podman run --rm -v .:/src:Z -w /src rust:1 cargo test",
+    "nerdctl run --rm alpine uname -a",
+    "docker-compose run web echo hello",
+    "docker run --rm alpine rm -rf /",  # inside the container: its own root
+]
+
+ASKED = {
+    "docker run --privileged -v /:/host alpine chroot /host": "ask-container-escape",
+    "docker run --pid=host alpine": "ask-container-escape",
+    "docker run -v /var/run/docker.sock:/var/run/docker.sock alpine": "ask-container-escape",
+    "docker run -e AWS_SECRET_ACCESS_KEY amazon/aws-cli s3 ls": "ask-container-escape",
+    "docker compose exec --privileged web sh": "ask-container-escape",
+    "docker run --mount type=bind,source=/,target=/h alpine": "ask-container-host-mount",
+    "docker run -v /etc:/etc alpine": "ask-container-host-mount",
+    'cd / && docker run -v "$PWD:/h" alpine': "ask-container-host-mount",
+    "docker run -v ../other:/o alpine": "ask-container-host-mount",
+    "docker compose -f /srv/app/compose.yml run web sh": "ask-container-host-mount",
+}
+
+# Not read with certainty: no allow, today's answer (no rule: defer).
+KEPT = [
+    "docker run --gpus all pytorch/pytorch python -c 1",
+    "docker run --volumes-from db alpine",
+    "docker run -e TOKEN=$TOKEN alpine",
+    "docker run --frobnicate alpine",
+    "docker -H tcp://build:2375 run alpine",
+    "pwd() { echo /; }; docker run -v $(pwd):/h alpine",
+]
+
+
+@pytest.mark.parametrize("line", ALLOWED)
+def test_isolated_runs_are_allowed(bundled: Policy, line: str) -> None:
+    d = judge(bundled, bash(line))
+    assert d.action == "allow", (d.rule_id, d.reason)
+
+
+@pytest.mark.parametrize(("line", "rule"), ASKED.items())
+def test_runs_that_break_isolation_are_asked(bundled: Policy, line: str, rule: str) -> None:
+    d = judge(bundled, bash(line))
+    assert (d.action, d.rule_id) == ("ask", rule), d.reason
+
+
+@pytest.mark.parametrize("line", KEPT)
+def test_what_is_not_read_keeps_todays_answer(bundled: Policy, line: str) -> None:
+    assert judge(bundled, bash(line)).action == "defer"
+
+
+def test_the_reason_names_each_break(bundled: Policy) -> None:
+    d = judge(bundled, bash("docker run --network host --cap-add SYS_ADMIN -e GH_TOKEN alpine"))
+    assert d.rule_id == "ask-container-escape"
+    assert "--network host; --cap-add SYS_ADMIN; forwards the host's $GH_TOKEN" in d.reason
+
+
+def test_a_mount_reason_names_the_host_path(bundled: Policy) -> None:
+    d = judge(bundled, bash("docker run -v /srv/data:/data alpine"))
+    assert "/srv/data" in d.reason
+
+
+def test_credentials_are_denied_before_the_container_rules(bundled: Policy) -> None:
+    for line in (
+        "docker run -v ~/.ssh:/root/.ssh alpine",
+        "docker run --env-file ~/.aws/credentials alpine",
+    ):
+        assert judge(bundled, bash(line)).action == "deny", line
+
+
+def test_the_condition_places_mounts_with_a_path_test() -> None:
+    p = rules(
+        """
+        - id: ro
+          priority: 1
+          action: allow
+          reason: isolated over the project
+          conditions:
+            container: isolated
+            path: {all: ["${project}/**"]}
+        - id: esc
+          priority: 2
+          action: deny
+          reason: "breaks: {details}"
+          conditions:
+            container: [escapes]
+        - id: any-run
+          priority: 3
+          action: ask
+          reason: a run
+          conditions:
+            container: runs
+        """,
+        default="defer",
+    )
+    assert judge(p, bash("docker run -v .:/src alpine")).rule_id == "ro"
+    assert judge(p, bash("docker run -v /srv:/src alpine")).rule_id == "any-run"
+    d = judge(p, bash("docker run --privileged -v .:/s alpine"))
+    assert (d.rule_id, d.reason) == ("esc", "breaks: --privileged")
+    assert judge(p, bash("docker ps")).action == "defer"
+    assert judge(p, bash("ls")).action == "defer"
+    # compiled policies are cached pickled by the hook
+    assert judge(pickle.loads(pickle.dumps(p)), bash("docker run -v .:/src alpine")).rule_id == "ro"
+
+
+def test_an_unknown_act_is_an_error_with_its_line() -> None:
+    text = textwrap.dedent(
+        """\
+        version: 1
+        rules:
+          - id: r1
+            action: allow
+            reason: x
+            conditions:
+              container: isolate
+        """
+    )
+    with pytest.raises(PolicyError) as info:
+        compile_policy(text, "bad.yaml")
+    assert str(info.value) == (
+        "bad.yaml:7: rule r1: unknown 'container' act 'isolate' (did you mean 'isolated'?)"
+    )

@@ -1,0 +1,233 @@
+"""Container runs read for their isolation (shell/containers.py): what breaks it, what is
+not read, and the host paths a run names, in every spelling the CLIs accept."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from shell_helpers import Analyze, only
+
+from superego_mcp.shell.model import Container
+
+
+def _run(run: Analyze, line: str) -> Container:
+    found = [c for c in run(line).commands if c.container is not None]
+    assert len(found) == 1, (line, run(line).commands)
+    container = found[0].container
+    assert container is not None
+    return container
+
+
+@pytest.mark.parametrize(
+    ("line", "breaks"),
+    [
+        ("docker run --privileged alpine", ["--privileged"]),
+        ("docker run --privileged=true alpine", ["--privileged"]),
+        ("docker run --pid=host alpine", ["--pid host"]),
+        ("docker run --pid host alpine", ["--pid host"]),
+        ("docker run --network host alpine", ["--network host"]),
+        ("docker run --net=host alpine", ["--net host"]),
+        ("docker run --ipc=host --uts=host alpine", ["--ipc host", "--uts host"]),
+        ("podman run --userns=host alpine", ["--userns host"]),
+        ("docker run --cgroupns host alpine", ["--cgroupns host"]),
+        ("podman run --network ns:/proc/1/ns/net alpine", ["--network ns:/proc/1/ns/net"]),
+        ("docker run --cap-add SYS_PTRACE alpine", ["--cap-add SYS_PTRACE"]),
+        ("docker run --cap-add=NET_ADMIN alpine", ["--cap-add NET_ADMIN"]),
+        ("docker run --device /dev/sda alpine", ["--device /dev/sda"]),
+        ("docker run --device-cgroup-rule 'c 1:3 mr' alpine", ["--device-cgroup-rule c 1:3 mr"]),
+        (
+            "docker run --security-opt seccomp=unconfined alpine",
+            ["--security-opt seccomp=unconfined"],
+        ),
+        ("podman run --security-opt label=disable alpine", ["--security-opt label=disable"]),
+        ("docker run --use-api-socket docker:cli", ["--use-api-socket"]),
+        ("podman run --env-host alpine", ["--env-host"]),
+        (
+            "docker run -e AWS_SECRET_ACCESS_KEY alpine",
+            ["forwards the host's $AWS_SECRET_ACCESS_KEY"],
+        ),
+        ("docker run --env=GITHUB_TOKEN alpine", ["forwards the host's $GITHUB_TOKEN"]),
+        ("docker run -eTOKEN alpine", ["forwards the host's $TOKEN"]),
+        ("podman run -e 'AWS_*' alpine", ["forwards the host's $AWS_*"]),
+        (
+            "docker run -v /var/run/docker.sock:/var/run/docker.sock alpine",
+            ["mounts the container runtime's socket /var/run/docker.sock"],
+        ),
+        (
+            "docker run --mount type=bind,src=/run/podman/podman.sock,dst=/s alpine",
+            ["mounts the container runtime's socket /run/podman/podman.sock"],
+        ),
+        ("docker container run -it --privileged alpine sh", ["--privileged"]),
+        ("nerdctl run --net=host alpine", ["--net host"]),
+        ("docker compose exec --privileged web sh", ["--privileged"]),
+        ("docker compose run --cap-add NET_ADMIN web sh", ["--cap-add NET_ADMIN"]),
+        (
+            "docker-compose run -e AWS_SESSION_TOKEN web sh",
+            ["forwards the host's $AWS_SESSION_TOKEN"],
+        ),
+        ("docker -D run --privileged alpine", ["--privileged"]),
+    ],
+)
+def test_what_breaks_isolation_is_named(run: Analyze, line: str, breaks: list[str]) -> None:
+    container = _run(run, line)
+    assert list(container.breaks) == breaks
+    assert not container.isolated
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker run --rm alpine echo hi",
+        "docker run -it --rm -p8080:80 --name=web -eFOO=bar nginx",
+        "docker run -d --restart unless-stopped -p 127.0.0.1:5432:5432 postgres:16",
+        "docker run --network none --cap-drop ALL --read-only --tmpfs /tmp alpine",
+        "docker run --network=mynet --pid private --ipc shareable alpine",
+        "podman run --userns=keep-id --security-opt no-new-privileges alpine",
+        "docker run -v pgdata:/var/lib/postgresql/data -v /cache postgres",
+        "docker run --mount type=volume,source=data,target=/data alpine",
+        "docker run --mount type=tmpfs,target=/scratch alpine",
+        "docker run --entrypoint sh -w /app -u 1000:1000 alpine -c 'ls /'",
+        "docker run --privileged=false alpine",
+        "docker create alpine",
+        "docker container create alpine",
+        "podman create alpine",
+        "docker compose run --rm web pytest",
+        "docker compose -f compose.yaml -p app exec -T web pytest",
+        "docker-compose exec web bash",
+        "podman-compose run web sh",
+        "docker --log-level=warn run alpine",
+        "docker run --help",
+        "docker run alpine -- --privileged",
+    ],
+)
+def test_runs_that_keep_isolation(run: Analyze, line: str) -> None:
+    container = _run(run, line)
+    assert container.isolated, container
+
+
+def test_words_after_the_image_are_the_containers(run: Analyze) -> None:
+    # `--privileged` and `-v /:/h` after the image are arguments of the container's
+    # command, not options of the run; nor is `/etc` a path on this machine.
+    cmd = only(run("docker run alpine --privileged -v /:/h ls /etc"), "docker")
+    assert cmd.container is not None
+    assert cmd.container.isolated
+    assert cmd.paths == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "unread"),
+    [
+        ("docker run --gpus all alpine", "--gpus all"),
+        ("docker run --volumes-from db alpine", "--volumes-from db"),
+        (
+            "docker run --network container:db alpine",
+            "--network container:db (another container's namespace)",
+        ),
+        ("docker run --runtime runc alpine", "--runtime runc"),
+        (
+            "docker run --security-opt seccomp=profile.json alpine",
+            "--security-opt seccomp=profile.json",
+        ),
+        ("docker run --frobnicate alpine", "--frobnicate (an option Superego does not know)"),
+        ("docker run -Z alpine", "-Z (an option Superego does not know)"),
+        ("docker -H tcp://build:2375 run alpine", "-H (another daemon or store)"),
+        ("docker --context prod run alpine", "--context (another daemon or store)"),
+        ("docker run -e TOKEN=$TOKEN alpine", "TOKEN=$TOKEN (only known at run time)"),
+        ("docker run alpine echo $SECRET", "$SECRET (only known at run time)"),
+        (
+            "docker run --mount type=volume,src=v,dst=/d,volume-opt=device=/etc alpine",
+            "--mount type=volume,src=v,dst=/d,volume-opt=device=/etc",
+        ),
+        (
+            "docker run --mount type=devpts,target=/dev/pts alpine",
+            "--mount type=devpts,target=/dev/pts",
+        ),
+        ("docker run -v 'a b:/x' alpine", "-v a b:/x"),
+        ("docker compose --frob run web sh", "--frob (an option Superego does not know)"),
+    ],
+)
+def test_what_is_not_read_is_said(run: Analyze, line: str, unread: str) -> None:
+    container = _run(run, line)
+    assert unread in container.unread, container
+    assert not container.isolated
+
+
+def test_host_paths_are_the_commands_paths(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, home = dirs
+    cmd = only(
+        run(
+            'docker run -v "$PWD:/src" -v ./data:/data:ro -v ~/.cache:/c '
+            "--mount type=bind,source=/srv/x,target=/x --env-file .env.dev --cidfile /tmp/c.id "
+            "alpine cat /etc/passwd > out.txt"
+        ),
+        "docker",
+    )
+    assert cmd.paths == (
+        cwd,
+        f"{cwd}/data",
+        f"{home}/.cache",
+        "/srv/x",
+        f"{cwd}/.env.dev",
+        "/tmp/c.id",
+        f"{cwd}/out.txt",
+    )
+
+
+@pytest.mark.parametrize("spelling", ["$(pwd)", "`pwd`", "$(pwd)/src", "${PWD}"])
+def test_the_working_directory_spelled_as_a_substitution_is_known(
+    run: Analyze, dirs: tuple[str, str], spelling: str
+) -> None:
+    cwd, _ = dirs
+    # after a `cd` to a place only known at run time, the directory is not known
+    cmd = only(run(f'cd "$D" && docker run -v "{spelling}:/w" alpine'), "docker")
+    assert cmd.container is not None
+    assert not cmd.container.isolated or not cmd.paths
+    assert cmd.dynamic
+    cmd = only(run(f"docker run -v {spelling}:/w alpine"), "docker")
+    assert cmd.container is not None
+    assert cmd.container.isolated, cmd.container
+    assert not cmd.dynamic
+    assert cmd.paths[0] in (cwd, f"{cwd}/src")
+
+
+def test_pwd_follows_cd(run: Analyze) -> None:
+    cmd = only(run('cd /etc && docker run -v "$PWD:/x" -v $(pwd):/y -v .:/z alpine'), "docker")
+    assert cmd.paths == ("/etc",)
+    # and outside containers too: `$PWD` is the shell's directory
+    assert only(run('cd /etc && ls "$PWD"'), "ls").paths == ("/etc",)
+    assert only(run('cd "$D" && ls "$PWD"'), "ls").dynamic
+
+
+def test_a_pwd_function_is_not_the_working_directory(run: Analyze) -> None:
+    cmd = only(run("pwd() { echo /; }; docker run -v $(pwd):/h alpine"), "docker")
+    assert cmd.container is not None
+    assert not cmd.container.isolated
+    assert cmd.dynamic
+
+
+def test_a_relative_mount_through_a_symlink_is_placed_where_it_points(
+    run: Analyze, dirs: tuple[str, str], tmp_path: Path
+) -> None:
+    cwd, _ = dirs
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, Path(cwd) / "link")
+    cmd = only(run("docker run -v ./link:/x alpine"), "docker")
+    assert str(outside.resolve()) in cmd.paths
+    assert f"{cwd}/link" in cmd.paths
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker ps",
+        "docker compose up -d",
+        "docker exec api sh",
+        "docker build .",
+        "docker compose ps",
+    ],
+)
+def test_other_verbs_are_no_container_runs(run: Analyze, line: str) -> None:
+    assert all(c.container is None for c in run(line).commands)
