@@ -224,6 +224,12 @@ def _project(root: Path) -> list[ToolCall]:
     (project / "app" / "cli.py").write_text("import os\nos.system('ls')\n")
     (project / ".cargo").mkdir()
     (project / ".cargo" / "config.toml").write_text('[alias]\ndev = "run --package dev --"\n')
+    (project / "deno.jsonc").write_text('{"tasks": {"dev": "deno run main.ts", } // x\n}')
+    (project / "composer.json").write_text('{"scripts": {"post-install-cmd": "echo hi"}}')
+    (project / "Taskfile.yml").write_text("version: '3'\ntasks:\n  build: go build ./...\n")
+    (project / "mise.toml").write_text('[tasks.test]\nrun = "cargo test"\n')
+    (project / "mise-tasks").mkdir()
+    (project / "mise-tasks" / "clean").write_text("#!/bin/sh\nrm -rf dist\n")
     (home / ".cargo").mkdir()
     (home / ".cargo" / "config.toml").write_text('[alias]\nmine = "fmt"\n')
     git = project / ".git"
@@ -268,6 +274,11 @@ def _project(root: Path) -> list[ToolCall]:
         "cargo mine",
         "cargo nextest run",
         "cargo --config 'target.x.runner = \"./scripts/build.sh\"' run",
+        "deno task dev",
+        "composer install",
+        "task build",
+        "mise run test",
+        "mise run clean",
     ]
     calls = [
         ToolCall("Bash", {"command": line}, str(project), project=str(project), home=str(home))

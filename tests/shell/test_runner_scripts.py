@@ -332,3 +332,96 @@ def test_composer_scripts_and_install_events(run: Analyze, dirs: tuple[str, str]
     assert install.commands[0].script is None  # an install is not the project's program
     assert not from_scripts(run("composer install --no-scripts"))
     assert not from_scripts(run("composer show"))
+
+
+# ---------------------------------------------------------------- go-task, taskipy, mise
+
+TASKFILE = """\
+version: '3'
+vars:
+  BIN: app
+includes:
+  docs: ./docs/Taskfile.yml
+tasks:
+  default:
+    deps: [gen]
+    cmds:
+      - go build -o {{.BIN}} ./...
+      - task: lint
+  gen: go generate ./...
+  lint:
+    preconditions:
+      - sh: test -f .golangci.yml
+    cmds:
+      - golangci-lint run {{.CLI_ARGS}}
+      - cmd: echo {{.TASK_DIR}}
+"""
+
+
+def test_go_task_taskfile(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    taskfile = write(cwd / "Taskfile.yml", TASKFILE)
+    result = run("task")  # the default task
+    assert [(c.program, c.argv) for c in from_scripts(result)][:3] == [
+        ("go", ("generate", "./...")),
+        ("go", ("build", "-o", "app", "./...")),
+        ("test", ("-f", ".golangci.yml")),
+    ]
+    assert from_scripts(result)[1].origin == f"{taskfile}:10"
+    assert result.commands[0].script == str(taskfile)
+    lint = run("task lint -- ./pkg/...")
+    assert ("golangci-lint", ("run", "./pkg/...")) in shown(lint)
+    assert next(c for c in lint.commands if c.program == "echo").dynamic  # only at run time
+    nope = run("task nope")
+    assert not from_scripts(nope)
+    assert nope.commands[0].script is None  # no such task: not the project's program
+    assert SCRIPT_UNREAD in kinds(run("task docs:serve"))  # in an included Taskfile
+
+
+def test_taskipy_tasks_when_there_is_no_taskfile(run: Analyze, dirs: tuple[str, str]) -> None:
+    pp = write(
+        Path(dirs[0]) / "pyproject.toml",
+        '[tool.taskipy.tasks]\npre_test = "echo start"\ntest = "pytest"\n'
+        'lint = {cmd = "ruff check ."}\n',
+    )
+    result = run("task test -x")
+    assert shown(result) == [("echo", ("start",)), ("pytest", ("-x",))]
+    assert from_scripts(result)[1].origin == f"{pp}:3"
+    assert shown(run("task lint")) == [("ruff", ("check", "."))]
+
+
+MISE_TOML = """\
+[tasks.build]
+run = "cargo build"
+depends = ["fmt"]
+
+[tasks.fmt]
+run = ["cargo fmt", "echo {{config_root}} {{arg(name='x')}}"]
+
+[tasks]
+short = "echo short"
+"""
+
+
+def test_mise_tasks(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    config = write(cwd / "mise.toml", MISE_TOML)
+    sub = cwd / "src"
+    sub.mkdir()
+    result = run("mise run build --release", cwd=str(sub))
+    assert shown(result)[0] == ("cargo", ("fmt",))
+    echo = from_scripts(result)[1]  # {{config_root}} known, a usage argument only at run time
+    assert echo.program == "echo"
+    assert echo.argv[0] == str(cwd)
+    assert echo.dynamic
+    assert shown(result)[-1] == ("cargo", ("build", "--release"))
+    assert from_scripts(result)[-1].origin == f"{config}:1"
+    assert result.commands[0].script == str(config)
+    assert shown(run("mise r short")) == [("echo", ("short",))]
+    # a file task
+    clean = write(cwd / "mise-tasks" / "clean", "#!/bin/sh\nrm -rf ~/\n")
+    clean.chmod(0o755)
+    rm = next(c for c in run("mise run clean").commands if c.program == "rm")
+    assert rm.origin == f"{clean}:2"
+    write(cwd / "mise.toml", "[tasks\n")
+    assert SCRIPT_UNREAD in kinds(run("mise run build"))

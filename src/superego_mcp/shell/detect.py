@@ -37,7 +37,8 @@ CARGO_BUILTINS = frozenset(
 def names_a_task(cmd: Command) -> bool:
     """Whether a command (besides :data:`TASK_RUNNERS`') runs what a project file names:
     ``cargo X`` that may be an ``[alias]`` (or with an inline ``--config``), ``deno task``,
-    a composer script; ``cargo build`` and the like read nothing."""
+    a composer script, ``task`` (go-task, taskipy), ``mise run``; ``cargo build`` and the
+    like read nothing."""
     program, sub = cmd.program, cmd.subcommand
     if program == "cargo":
         if sub is not None and sub not in CARGO_BUILTINS:
@@ -45,6 +46,10 @@ def names_a_task(cmd: Command) -> bool:
         return any(a == "--config" or a.startswith("--config=") for a in cmd.argv)
     if program == "deno":
         return sub == "task"
+    if program in ("task", "go-task"):  # go-task's Taskfile.yml, taskipy's pyproject tasks
+        return True
+    if program == "mise":
+        return "run" in cmd.argv or "r" in cmd.argv
     if program == "composer":  # a script, or an install running the project's event scripts
         return sub is not None and sub not in ("show", "validate", "outdated", "licenses")
     return False

@@ -1,19 +1,21 @@
-"""The commands of task runners read from their TOML and JSON files (beyond taskfiles.py's).
+"""The commands of task runners read from their TOML, JSON and YAML files (beyond
+taskfiles.py's).
 
-``pdm run X`` (``[tool.pdm.scripts]``), ``hatch run [ENV:]X`` (``[tool.hatch.envs.ENV.scripts]``
-in pyproject.toml, ``[envs.ENV.scripts]`` in hatch.toml), ``rye run X``
-(``[tool.rye.scripts]``), ``poe X`` (``[tool.poe.tasks]``) and ``cargo X`` where X is an
-``[alias]`` of a ``.cargo/config.toml``; ``deno task X`` (deno.json / deno.jsonc) and
-composer scripts (composer.json). Each runner's grammar is followed as the runner
-reads it (string and list values, ``{args}`` placeholders, tasks that run other tasks,
-pre/post hooks); what runs is returned as :class:`~.taskfiles.Line` s with the file and
-line each was written on, for :mod:`.scripts` to walk as shell.
+``pdm run X`` (``[tool.pdm.scripts]``), ``hatch run [ENV:]X``
+(``[tool.hatch.envs.ENV.scripts]`` in pyproject.toml, ``[envs.ENV.scripts]`` in hatch.toml),
+``rye run X`` (``[tool.rye.scripts]``), ``poe X`` (``[tool.poe.tasks]``), ``cargo X`` where X
+is an ``[alias]`` of a ``.cargo/config.toml``, ``deno task X`` (deno.json / deno.jsonc),
+composer scripts (composer.json), go-task's Taskfile.yml, taskipy's and mise's tasks. Each
+runner's grammar is followed as the runner reads it (string and list values, ``{args}``
+placeholders, tasks that run other tasks, pre/post hooks); what runs is returned as
+:class:`~.taskfiles.Line` s with the file and line each was written on, for :mod:`.scripts`
+to walk as shell.
 
 Pure parsing: the files' text comes from :mod:`.scripts` (which bounds and notes every
-read); ``tomllib`` is imported only when such a command is judged. A value only known when
-the runner runs (an environment variable, a matrix variable) becomes
-:data:`~.taskfiles.UNKNOWN`, so the command is ``dynamic`` and no allow rule matches it.
-Python a task calls (pdm/rye ``call``, poe ``script``) is returned as a :class:`PyCall`:
+read); ``tomllib`` (``yaml`` for a Taskfile) is imported only when such a command is judged.
+A value only known when the runner runs (an environment variable, a matrix variable)
+becomes :data:`~.taskfiles.UNKNOWN`, so the command is ``dynamic`` and no allow rule matches
+it. Python a task calls (pdm/rye ``call``, poe ``script``) is returned as a :class:`PyCall`:
 the caller judges it as running that module of the project.
 """
 
@@ -153,16 +155,20 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "pdm": ("tool", "pdm", "scripts"),
     "rye": ("tool", "rye", "scripts"),
     "poe": ("tool", "poe", "tasks"),
+    "taskipy": ("tool", "taskipy", "tasks"),
 }
+# Runners that run `pre_X` before and `post_X` after task X.
+_HOOKED = frozenset({"pdm", "taskipy"})
 
 
 def pyproject_task(
     text: str, path: str, runner: str, name: str, args: list[str]
 ) -> list[Line] | None:
-    """What ``pdm run NAME ARGS``, ``rye run NAME ARGS`` or ``poe NAME ARGS`` runs from
-    pyproject.toml, tasks it runs first included; None when NAME is no task. A line that
-    is not shell code and not a :class:`PyCall` (a poe ``expr``, a shell task of another
-    interpreter) has ``shell`` False: the caller reports it as not read."""
+    """What ``pdm run NAME ARGS``, ``rye run NAME ARGS``, ``poe NAME ARGS`` or taskipy's
+    ``task NAME ARGS`` runs from pyproject.toml, tasks it runs first included; None when
+    NAME is no task. A line that is not shell code and not a :class:`PyCall` (a poe
+    ``expr``, a shell task of another interpreter) has ``shell`` False: the caller reports
+    it as not read."""
     if name not in text:
         return None  # most `pdm run X` run a program: skip the TOML parse
     data = load(text, path)
@@ -237,10 +243,10 @@ def pyproject_task(
             return
         seen.add(task_name)
         at = key_line(text, header, task_name)
-        if runner == "pdm" and f"pre_{task_name}" in table:
+        if runner in _HOOKED and f"pre_{task_name}" in table:
             visit(f"pre_{task_name}", None)
         task(table[task_name], at, extra, "")
-        if runner == "pdm" and f"post_{task_name}" in table:
+        if runner in _HOOKED and f"post_{task_name}" in table:
             visit(f"post_{task_name}", None)
 
     visit(name, args)
@@ -554,3 +560,162 @@ def composer_script(text: str, path: str, name: str, args: list[str]) -> list[Li
 
     visit(name, args)
     return out
+
+
+# ---------------------------------------------------------------- go-task (Taskfile.yml)
+
+_GO_TEMPLATE = LazyPattern(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
+
+
+def taskfile_lines(text: str, path: str, names: list[str], args: list[str]) -> list[Line] | None:
+    """What ``task NAMES -- ARGS`` runs from a Taskfile.yml: each task's ``deps`` first,
+    its ``preconditions`` and ``status`` checks, its ``cmds`` (``task:`` items in turn,
+    ``defer:`` too), each a shell line; ``{{.CLI_ARGS}}`` is the arguments, a variable of
+    plain text its value, any other template only known at run time. None when a task
+    named is not in the file. A task of an included Taskfile (``ns:task``) is not followed
+    (:class:`Unreadable`)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise Unreadable(f"{path} is not valid YAML") from exc
+    tasks = data.get("tasks") if isinstance(data, dict) else None
+    if not isinstance(tasks, dict):
+        return None
+    names = names or ["default"]
+    for name in names:
+        if name not in tasks:
+            if ":" in name and isinstance(data.get("includes"), dict):
+                raise Unreadable(f"task {name} is in a Taskfile {path} includes")
+            return None
+    top_vars = data.get("vars") if isinstance(data.get("vars"), dict) else {}
+    lines = text.split("\n")
+    out: list[Line] = []
+    seen: set[str] = set()
+
+    def line_of(task: str, code: str) -> int:
+        head = re.compile(rf"^\s+[\"']?{re.escape(task)}[\"']?\s*:")
+        start = next((i for i, ln in enumerate(lines) if head.match(ln)), 0)
+        first = code.strip().split("\n", 1)[0][:60]
+        for i in range(start, len(lines)):
+            if first and first in lines[i]:
+                return i + 1
+        return start + 1
+
+    def fill(code: str, known: dict[str, object]) -> str:
+        def field(m: re.Match[str]) -> str:
+            expr = m.group(1)
+            if expr == ".CLI_ARGS":
+                return _args(args)
+            value = known.get(expr[1:]) if expr.startswith(".") else None
+            if isinstance(value, (str, int, float)) and "{{" not in str(value):
+                return str(value)
+            return UNKNOWN
+
+        return _GO_TEMPLATE().sub(field, code)
+
+    def shell(code: object, task: str, known: dict[str, object]) -> None:
+        if isinstance(code, str) and code.strip():
+            out.append(Line(fill(code, known), path, line_of(task, code)))
+
+    def visit(task: str) -> None:
+        if task in seen or task not in tasks or len(seen) > _MAX_TASKS:
+            return
+        seen.add(task)
+        value = tasks[task]
+        if isinstance(value, str):
+            shell(value, task, top_vars)
+            return
+        if isinstance(value, list):
+            value = {"cmds": value}
+        if not isinstance(value, dict):
+            return
+        known = dict(top_vars)
+        if isinstance(value.get("vars"), dict):
+            known.update(value["vars"])
+        for dep in value.get("deps", []) if isinstance(value.get("deps"), list) else []:
+            if isinstance(dep, dict):
+                dep = dep.get("task")
+            if isinstance(dep, str):
+                visit(dep)
+        for key in ("preconditions", "status"):
+            for item in value.get(key, []) if isinstance(value.get(key), list) else []:
+                shell(item.get("sh") if isinstance(item, dict) else item, task, known)
+        for item in value.get("cmds", []) if isinstance(value.get("cmds"), list) else []:
+            if isinstance(item, dict):
+                if isinstance(item.get("task"), str):
+                    visit(item["task"])
+                shell(item.get("cmd"), task, known)
+                shell(item.get("defer"), task, known)
+            else:
+                shell(item, task, known)
+
+    for name in names:
+        visit(name)
+    return out
+
+
+# ---------------------------------------------------------------- mise tasks
+
+_TERA = LazyPattern(r"\{\{\s*(.*?)\s*\}\}|\{%.*?%\}", re.S)
+
+
+def mise_task(
+    sources: list[tuple[str, str]], name: str, args: list[str], root: str
+) -> tuple[list[Line], str] | None:
+    """What ``mise run NAME ARGS`` runs from the mise config files ``sources`` ((path,
+    text), nearest first, the first defining NAME wins): the tasks it ``depends`` on first,
+    then its ``run`` commands (a string or a list; the arguments after the last), each a
+    shell line; a ``file`` task is that file, run. ``{{config_root}}`` is the config's
+    directory, any other template only known at run time. Returns the lines and the file
+    the task is in; None when no config defines NAME."""
+    tables: list[tuple[str, str, dict[str, Any]]] = []
+    for path, text in sources:
+        tasks = _table(load(text, path), ("tasks",))
+        if tasks:
+            tables.append((path, text, tasks))
+    if not any(name in tasks for _, _, tasks in tables):
+        return None
+    out: list[Line] = []
+    seen: set[str] = set()
+    home_path = ""
+
+    def visit(task: str, extra: list[str]) -> None:
+        nonlocal home_path
+        if task in seen or len(seen) > _MAX_TASKS:
+            return
+        seen.add(task)
+        found = next(((p, t, tasks[task]) for p, t, tasks in tables if task in tasks), None)
+        if found is None:
+            return
+        path, text, value = found
+        home_path = home_path or path
+        directory = path.rsplit("/", 1)[0]
+        if directory.endswith(("/.config", "/mise", "/.mise", "/.config/mise")):
+            directory = root
+        at = key_line(text, "tasks", task)
+        if isinstance(value, (str, list)):
+            value = {"run": value}
+        if not isinstance(value, dict):
+            return
+        depends = value.get("depends", [])
+        for dep in [depends] if isinstance(depends, str) else depends:
+            if isinstance(dep, str):
+                visit(dep.split(" ", 1)[0], dep.split()[1:])
+        run = value.get("run", [])
+        commands = [run] if isinstance(run, str) else [c for c in run if isinstance(c, str)]
+        if isinstance(value.get("file"), str):
+            commands.append(quote(value["file"]))
+        for i, command in enumerate(commands):
+
+            def field(m: re.Match[str]) -> str:
+                return quote(directory) if m.group(1) == "config_root" else UNKNOWN
+
+            code = _TERA().sub(field, command)
+            if i == len(commands) - 1 and extra:
+                code += " " + _args(extra)
+            out.append(Line(code, path, at))
+
+    visit(name, args)
+    return out, home_path

@@ -364,6 +364,10 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _just(w, k, cmd, scope, ctx)
         elif cmd.program == "cargo":
             _cargo(w, k, cmd, scope, ctx)
+        elif cmd.program in ("task", "go-task"):
+            _go_task(w, k, cmd, scope, ctx)
+        elif cmd.program == "mise":
+            _mise(w, k, cmd, scope, ctx)
         elif cmd.program == "deno":
             _json_tasks(w, k, cmd, "deno", scope, ctx)
         elif cmd.program == "composer":
@@ -622,6 +626,127 @@ def _json_tasks(w: Walker, k: int, cmd: Command, runner: str, scope: Scope, ctx:
             w.finding(SCRIPT_UNREAD, f"{label}: {line.file}:{line.line} is not shell", k)
             continue
         walk(w, line, new_shell(w, directory, None, "sh"), ctx, f"{path}#{name}", label)
+
+
+_TASKFILES = tuple(
+    f"{a}askfile{b}.{c}" for b in ("", ".dist") for a in ("T", "t") for c in ("yml", "yaml")
+)
+
+
+def _go_task(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    """``task NAMES [-- ARGS]``: go-task's Taskfile.yml tasks (``-t``, ``-d``), else
+    taskipy's ``[tool.taskipy.tasks]`` of the nearest pyproject.toml."""
+    if cmd.dynamic or scope.cwd is None:
+        return
+    argv = list(cmd.argv)
+    dashes = argv.index("--") if "--" in argv else len(argv)
+    valued = {"-t", "--taskfile", "-d", "--dir", "-o", "--output", "-C", "--concurrency"}
+    names: list[str] = []
+    i = 0
+    while i < dashes:
+        word = argv[i]
+        i += 1
+        if word.startswith("-"):
+            i += 1 if word in valued else 0
+        elif "=" not in word:
+            names.append(word)
+    extra = argv[dashes + 1 :]
+    file_opt = _option(argv, {"-t", "--taskfile"})
+    dir_opt = _option(argv, {"-d", "--dir"})
+    start = _paths.lexical(dir_opt, scope.cwd, w.home) if dir_opt else scope.cwd
+    if file_opt:
+        taskfile: str | None = _paths.lexical(file_opt, scope.cwd, w.home)
+    else:
+        taskfile = _find_up(start, _TASKFILES)
+    if taskfile is None:
+        if cmd.program == "task" and names and not dir_opt:  # taskipy
+            rest = argv[argv.index(names[0]) + 1 :]
+            fields = [(names[0], False), *((a, False) for a in rest)]
+            pyproject_task(w, k, "taskipy", fields, scope, ctx)
+        return
+    got = read(w, k, (taskfile,), what="Taskfile", mark=False)
+    if got is None:
+        return
+    path, text = got
+    from . import runnerfiles
+
+    try:
+        lines = runnerfiles.taskfile_lines(text, path, names, extra)
+    except taskfiles.Unreadable as exc:
+        w.finding(SCRIPT_UNREAD, f"task: {exc}", k)
+        return
+    if lines is None:
+        return  # no such task: task stops with an error
+    _mark_read(w, k, path)
+    directory = start if dir_opt else path.rsplit("/", 1)[0] or "/"
+    label = "task " + (" ".join(names) or "default")
+    for line in lines:
+        walk(w, line, new_shell(w, directory, None, "sh"), ctx, f"{path}:{line.line}", label)
+
+
+_MISE_CONFIGS = ("mise.local.toml", ".mise.local.toml", "mise.toml", ".mise.toml",
+                 "mise/config.toml", ".mise/config.toml", ".config/mise.toml",
+                 ".config/mise/config.toml")  # fmt: skip
+_MISE_TASK_DIRS = ("mise-tasks", ".mise-tasks", "mise/tasks", ".mise/tasks", ".config/mise/tasks")
+
+
+def _mise(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    """``mise run NAME ARGS`` (``mise r``, ``mise tasks run``): the task of the nearest mise
+    config defining it (``[tasks]``), else a file task (``mise-tasks/NAME``, ...)."""
+    argv = list(cmd.argv)
+    words = [a for a in argv if not a.startswith("-")]
+    if words[:1] in (["run"], ["r"]):
+        words = words[1:]
+    elif words[:2] == ["tasks", "run"]:
+        words = words[2:]
+    else:
+        return
+    if cmd.dynamic or scope.cwd is None or not words:
+        return
+    name = words[0]
+    rest = argv[argv.index(name) + 1 :]
+    extra = rest[1:] if rest[:1] == ["--"] else rest
+    directories: list[str] = []
+    current = scope.cwd
+    for _ in range(64):
+        directories.append(current)
+        if current in ("/", ""):
+            break
+        current = current.rsplit("/", 1)[0] or "/"
+    sources: list[tuple[str, str]] = []
+    roots: dict[str, str] = {}
+    for directory in directories:
+        for config in _MISE_CONFIGS:
+            candidate = directory.rstrip("/") + "/" + config
+            if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
+                got = read(w, k, (candidate,), what="mise config", mark=False)
+                if got is not None:
+                    sources.append(got)
+                    roots[got[0]] = directory
+    from . import runnerfiles
+
+    try:
+        found = runnerfiles.mise_task(sources, name, extra, scope.cwd) if sources else None
+    except taskfiles.Unreadable as exc:
+        w.finding(SCRIPT_UNREAD, f"mise: {exc}", k)
+        return
+    if found is None:  # a file task: mise-tasks/NAME, ... (`a:b` is a/b), run as a program
+        for directory in directories:
+            for tasks_dir in _MISE_TASK_DIRS:
+                candidate = f"{directory.rstrip('/')}/{tasks_dir}/{name.replace(':', '/')}"
+                if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
+                    _mark_read(w, k, candidate)
+                    code = " ".join(taskfiles.quote(a) for a in (candidate, *extra))
+                    inner = new_shell(w, directory, None, "sh")
+                    line = taskfiles.Line(code, candidate, 1)
+                    walk(w, line, inner, ctx, candidate + "#mise", f"mise run {name}")
+                    return
+        return
+    lines, path = found
+    _mark_read(w, k, path)
+    for line in lines:
+        inner = new_shell(w, roots.get(line.file, scope.cwd), None, "sh")
+        walk(w, line, inner, ctx, f"{line.file}#{name}", f"mise run {name}")
 
 
 def _cargo(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
