@@ -38,6 +38,14 @@ ASKED = {
     'cd / && docker run -v "$PWD:/h" alpine': "ask-container-host-mount",
     "docker run -v ../other:/o alpine": "ask-container-host-mount",
     "docker compose -f /srv/app/compose.yml run web sh": "ask-container-host-mount",
+    # a temp directory itself, and where the user's services keep their sockets in one
+    "docker run -v /tmp:/tmp alpine": "ask-container-host-mount",
+    "docker run -v /var/tmp/:/t alpine": "ask-container-host-mount",
+    "docker run -v /tmp/.X11-unix:/tmp/.X11-unix -e DISPLAY=:0 jess/firefox": (
+        "ask-container-host-mount"
+    ),
+    "docker run -v /tmp/ssh-k3Jd9x:/ssh alpine": "ask-container-host-mount",
+    "docker run -v ./var/run/app.sock:/app.sock alpine": "ask-container-host-mount",
 }
 
 # Not read with certainty: no allow, today's answer (no rule: defer).

@@ -33,6 +33,10 @@ def _run(run: Analyze, line: str) -> Container:
         ("podman run --userns=host alpine", ["--userns host"]),
         ("docker run --cgroupns host alpine", ["--cgroupns host"]),
         ("podman run --network ns:/proc/1/ns/net alpine", ["--network ns:/proc/1/ns/net"]),
+        (
+            "podman run --network slirp4netns:allow_host_loopback=true alpine",
+            ["--network slirp4netns:allow_host_loopback=true"],
+        ),
         ("docker run --cap-add SYS_PTRACE alpine", ["--cap-add SYS_PTRACE"]),
         ("docker run --cap-add=NET_ADMIN alpine", ["--cap-add NET_ADMIN"]),
         ("docker run --device /dev/sda alpine", ["--device /dev/sda"]),
@@ -126,6 +130,10 @@ def test_words_after_the_image_are_the_containers(run: Analyze) -> None:
             "--network container:db (another container's namespace)",
         ),
         ("docker run --runtime runc alpine", "--runtime runc"),
+        (
+            "podman run --network pasta:--map-gw alpine",
+            "--network pasta:--map-gw (network options)",
+        ),
         (
             "docker run --security-opt seccomp=profile.json alpine",
             "--security-opt seccomp=profile.json",

@@ -322,8 +322,14 @@ def _namespace(name: str, value: str, r: _Reading) -> None:
     low = value.lower()
     if low == "host" or low.startswith("ns:"):
         r.breaks.append(f"{name} {value}")
-    elif low.startswith("container:") or low.startswith("service:"):
+    elif "allow_host_loopback=true" in low:
+        # podman's slirp4netns option: the container reaches services listening on the
+        # host's 127.0.0.1, which are there because nothing else may reach them
+        r.breaks.append(f"{name} {value}")
+    elif low.startswith(("container:", "service:")):
         r.unread.append(f"{name} {value} (another container's namespace)")
+    elif ":" in low and name in ("--network", "--net"):
+        r.unread.append(f"{name} {value} (network options)")  # pasta:--map-gw, ...
 
 
 def _volume(value: str, r: _Reading) -> None:
