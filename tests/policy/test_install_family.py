@@ -445,3 +445,102 @@ def test_a_python_build_backends_setup_py_is_read(
     assert why.endswith(f"(in {setup}:3)"), why
     # An install from the registry builds no project: the project's setup.py is not run.
     assert _action(bundled, "pip install requests", proj, home)[0] == "allow"
+
+
+# ---------------------------------------------------------------- the project's build installed
+
+GENERATED = (
+    "# CMAKE generated file: DO NOT EDIT!\n"
+    "all:\n"
+    "\t/usr/bin/cmake -E cmake_progress_start {build}/CMakeFiles {build}/CMakeFiles/pm\n"
+    "\t/usr/bin/cmake -E cmake_echo_color --switch=$(COLOR) --green 'Linking C executable app'\n"
+    "\t/usr/bin/cmake -E cmake_link_script CMakeFiles/app.dir/link.txt --verbose=$(VERBOSE)\n"
+    "install: all\n"
+    "\t/usr/bin/cmake -E cmake_echo_color --switch=$(COLOR) --cyan 'Install the project...'\n"
+    "\t/usr/bin/cmake -P cmake_install.cmake\n"
+)
+
+
+def _cmake_build(proj: Path, link: str) -> Path:
+    """A cmake build directory as `cmake -S . -B build` leaves it (the parts make reads)."""
+    build = proj / "build"
+    (build / "CMakeFiles" / "app.dir").mkdir(parents=True)
+    (build / "Makefile").write_text(GENERATED.format(build=build))
+    (build / "CMakeFiles" / "app.dir" / "link.txt").write_text(link)
+    (build / "cmake_install.cmake").write_text('file(INSTALL DESTINATION "/usr/local/bin")\n')
+    return build
+
+
+@pytest.mark.parametrize("command", ["make -C build install", "cd build && make install"])
+def test_make_install_in_a_cmake_build_directory_is_the_family(
+    bundled: Policy, home: Path, command: str
+) -> None:
+    proj = home / "project"
+    _cmake_build(proj, "/usr/bin/cc CMakeFiles/app.dir/main.c.o -o app\n")
+    action, why = _action(bundled, command, proj, home)
+    assert action == "allow", why
+    # The generated Makefile is still read: a link script that does more than link decides.
+    link = proj / "build" / "CMakeFiles" / "app.dir" / "link.txt"
+    link.write_text("/usr/bin/cc CMakeFiles/app.dir/main.c.o -o app\nrm -rf ~/\n")
+    action, why = _action(bundled, command, proj, home)
+    assert action == "deny", why
+    assert why.endswith(f"(in {link}:2)"), why
+
+
+def test_make_install_reads_a_hand_written_makefile(bundled: Policy, home: Path) -> None:
+    proj = home / "project"
+    makefile = proj / "Makefile"
+    makefile.write_text("app:\n\tcc -o app app.c\ninstall: app\n\tcp app dist/app\n")
+    action, why = _action(bundled, "make install", proj, home)
+    assert action == "allow", why
+    makefile.write_text("install:\n\trm -rf ~/\n")
+    action, why = _action(bundled, "make install", proj, home)
+    assert action == "deny", why
+    assert why.endswith(f"(in {makefile}:2)"), why
+
+
+def test_make_install_without_a_makefile_superego_reads_is_the_family(
+    bundled: Policy, home: Path
+) -> None:
+    proj = home / "project"
+    # none there (a build directory not made yet), or one that is not UTF-8
+    for command in ("make install", "make -C build install", "cmake --install build"):
+        action, why = _action(bundled, command, proj, home)
+        assert action == "allow", why
+    (proj / "Makefile").write_bytes(b"install:\n\tcp app \xff dist/\n")
+    action, why = _action(bundled, "make install", proj, home)
+    assert action == "allow", why
+    # a Makefile named on the command, or read from stdin, is still asked when unread
+    for command in ("make -f Makefile install", "make -f - install"):
+        action, why = _action(bundled, command, proj, home)
+        assert action == "ask", why
+    # into a place outside the project
+    action, why = _action(bundled, "cmake --install build --prefix /usr/local", proj, home)
+    assert action == "ask", why
+
+
+def test_the_build_installs_and_mise_x_are_asked_under_installs_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = (tmp_path / "home").resolve()
+    proj = home / "project"
+    proj.mkdir(parents=True)
+    _cmake_build(proj, "/usr/bin/cc CMakeFiles/app.dir/main.c.o -o app\n")
+    strict = _with_installs("ask", tmp_path, monkeypatch)
+    for command in (
+        "make -C build install",
+        "cmake --install build",
+        "make install",
+        "mise x node@20 -- npm test",
+    ):
+        action, why = _action(strict, command, proj, home)
+        assert action == "ask", why
+    # the build itself is not an install
+    action, why = _action(strict, "make -C build", proj, home)
+    assert action == "allow", why
+
+
+def test_mise_x_runs_its_command_judged_on_its_own(bundled: Policy, home: Path) -> None:
+    proj = home / "project"
+    assert _action(bundled, "mise x node@20 -- npm test", proj, home)[0] == "allow"
+    assert _action(bundled, "mise x node -- rm -rf ~", proj, home)[0] == "deny"

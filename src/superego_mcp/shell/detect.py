@@ -52,6 +52,8 @@ def names_a_task(cmd: Command) -> bool:
         return "run" in cmd.argv or "r" in cmd.argv
     if program == "composer":  # a script, or an install running the project's event scripts
         return sub is not None and sub not in ("show", "validate", "outdated", "licenses")
+    if program == "cmake":  # the link commands a cmake build directory's Makefiles run
+        return "cmake_link_script" in cmd.argv
     return False
 
 

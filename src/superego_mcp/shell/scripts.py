@@ -350,8 +350,8 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
 
 
 def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
-    """make, npm/yarn/pnpm/bun scripts, just recipes, poe tasks and cargo aliases the
-    command ``k`` runs."""
+    """make, npm/yarn/pnpm/bun scripts, just recipes, poe tasks, cargo aliases and cmake's
+    link scripts the command ``k`` runs."""
     if not w.read_scripts:
         return
     cmd = w.commands[k]
@@ -372,6 +372,8 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _json_tasks(w, k, cmd, "deno", scope, ctx)
         elif cmd.program == "composer":
             _json_tasks(w, k, cmd, "composer", scope, ctx)
+        elif cmd.program == "cmake":
+            _cmake_link_script(w, k, cmd, scope, ctx)
         elif cmd.program == "poe" and cmd.positionals and not cmd.dynamic:
             name = cmd.positionals[0]
             args = list(cmd.argv[cmd.argv.index(name) + 1 :])
@@ -421,6 +423,23 @@ def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     label = "make " + (" ".join(goals) if goals else "(default goal)")
     for line in [*mk.shell_lines, *lines]:
         walk(w, line, new_shell(w, cwd, None, "sh"), ctx, f"{path}:{line.line}", label)
+
+
+def _cmake_link_script(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    """``cmake -E cmake_link_script FILE``: the link commands cmake generated into FILE
+    (``link.txt``), which a cmake build directory's Makefile runs; each line a command."""
+    argv = list(cmd.argv)
+    if cmd.dynamic or scope.cwd is None or "cmake_link_script" not in argv:
+        return
+    rest = argv[argv.index("cmake_link_script") + 1 :]
+    if not rest or rest[0].startswith("-"):
+        return
+    got = read(w, k, _forms(w, rest[0], scope.cwd), what="cmake link script")
+    if got is None:
+        return
+    path, text = got
+    inner = new_shell(w, scope.cwd, None, "sh")
+    walk(w, taskfiles.Line(text, path, 1), inner, ctx, path, "cmake link script")
 
 
 def install_verb(cmd: Command) -> str | None:
