@@ -279,6 +279,9 @@ def _project(root: Path) -> list[ToolCall]:
         "task build",
         "mise run test",
         "mise run clean",
+        # deletions judged by git (policy/gitloss.py): git runs here and fails (no objects)
+        "rm -rf scripts",
+        "rm -rf gone && git checkout -- tool.py",
     ]
     calls = [
         ToolCall("Bash", {"command": line}, str(project), project=str(project), home=str(home))

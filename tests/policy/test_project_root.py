@@ -188,7 +188,8 @@ def test_explain_shows_and_uses_the_project(repo: Path) -> None:
 
     data = json.loads(out.stdout)
     assert data["call"]["project"] == str(repo)
-    assert data["decision"]["rule_id"] == "allow-delete-build-output"
+    # inside the project: git says a missing ../dist loses nothing (policy/gitloss.py)
+    assert data["decision"]["rule_id"] == "allow-delete-git-can-restore"
     out = subprocess.run(
         [str(script), "explain", "--project", "src", "rm -rf dist"],
         cwd=repo,

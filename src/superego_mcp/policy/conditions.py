@@ -75,7 +75,17 @@ class Unit:
     says more about some findings (a reason's ``{details}``: the session write a command
     runs)."""
 
-    __slots__ = ("command", "details", "dynamic", "findings", "label", "paths", "shell", "urls")
+    __slots__ = (
+        "command",
+        "details",
+        "dynamic",
+        "findings",
+        "git_loss",
+        "label",
+        "paths",
+        "shell",
+        "urls",
+    )
 
     def __init__(
         self,
@@ -95,6 +105,8 @@ class Unit:
         self.label = label
         self.urls: tuple[URL, ...] | None = None  # parsed on first use (see Url)
         self.details: tuple[str, ...] = ()
+        # What git says the command would lose (see Git): False until first asked.
+        self.git_loss: str | bool | None = False
 
 
 class Condition:
@@ -857,6 +869,47 @@ class ContainerRun(Condition):
         )
 
 
+# The programs whose commands ``git:`` judges (equal to ``policy.gitloss.PROGRAMS``: a test
+# keeps them so), and what it answers.
+GIT_PROGRAMS = frozenset({"rm", "find", "git"})
+GIT_LOSSES = ("nothing", "work")
+
+
+class Git(Condition):
+    """``git: {loses: nothing}`` / ``git: {loses: work}``: the unit deletes inside the
+    project (``rm -r``, ``find -delete``, ``find DIR -exec rm``) or puts paths back from git
+    (``git checkout``/``git restore`` of paths), and git says nothing would be lost that it
+    cannot give back, or that something would (``policy.gitloss``; the first path lost
+    becomes the unit's ``{details}``). Neither holds when git cannot tell (not a git work
+    tree, an error, a path outside the project or through a symlink, ``.git`` itself)."""
+
+    __slots__ = ("loses",)
+
+    def __init__(self, loses: str) -> None:
+        self.loses = loses
+
+    def test(self, unit: Unit, ctx: Context) -> bool:
+        """True when git's answer for the unit's command is ``loses`` (asked once a unit)."""
+        cmd = unit.command
+        if cmd is None or cmd.program not in GIT_PROGRAMS:
+            return False
+        found = unit.git_loss
+        if found is False:
+            from superego_mcp.policy import gitloss
+
+            found = None
+            if gitloss.candidate(cmd):
+                found = gitloss.loss(cmd, ctx.roots["project"])
+            unit.git_loss = found
+        if not isinstance(found, str):
+            return False
+        if self.loses == "nothing":
+            return not found
+        if found and found not in unit.details:
+            unit.details = (*unit.details, found)
+        return bool(found)
+
+
 def required_programs(condition: Condition) -> frozenset[str] | None:
     """Program names a unit's command must have for ``condition`` to hold. ``None`` when
     the condition may hold without one of a known set of names (no shell test, or a glob or
@@ -869,6 +922,10 @@ def required_programs(condition: Condition) -> frozenset[str] | None:
         return condition.programs
     if isinstance(condition, ContainerRun):
         return CONTAINER_PROGRAMS
+
+
+    if isinstance(condition, Git):
+        return GIT_PROGRAMS
     if isinstance(condition, AllOf):
         for child in condition.children:
             found = required_programs(child)

@@ -67,6 +67,7 @@ _CONDITION_KEYS = (
     "superego",
     "known",
     "container",
+    "git",
     "cwd",
     "time",
     "all",
@@ -361,6 +362,17 @@ def _compile_one(reader: Reader, key: str, value: yaml.Node) -> cond.Condition:
                     f"unknown 'container' act {act!r}{suggest(act, cond.CONTAINER_ACTS)}",
                 )
         return cond.ContainerRun(frozenset(acts))
+    if key == "git":
+        m = reader.mapping(value, "'git'")
+        reader.check_keys(m, ("loses",), "key in 'git'")
+        if "loses" not in m:
+            raise reader.error(value, "'git' needs 'loses: nothing' or 'loses: work'")
+        loses = reader.string(m["loses"], "'loses'")
+        if loses not in cond.GIT_LOSSES:
+            raise reader.error(
+                m["loses"], f"unknown 'loses' value {loses!r} (expected: nothing, work)"
+            )
+        return cond.Git(loses)
     if key == "cwd":
         return cond.Cwd(reader.globs(value, "'cwd'"))
     if key == "time":

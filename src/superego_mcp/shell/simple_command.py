@@ -441,6 +441,10 @@ def wrapper(
             inner.flags = inner.flags | LISTED_NAMES  # (deleters & co: pipes.piped_files)
 
 
+# The flag of what a `find` deletes (-delete) or runs (-exec) when the find follows
+# symlinks (-L, -H, -follow) or names no start path it was seen to (`find -L DIR`, `find`):
+# what it reaches is not known from its start paths.
+FIND_FOLLOWS = frozenset({"find-follows-links"})
 # Programs that only read (or name) the files they are given, whatever options a name
 # could turn into (no option of theirs runs or writes anything): given names by xargs.
 READS_NAMES = frozenset(
@@ -684,6 +688,9 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
             values = _find_values(a)
     cmd.flags = frozenset(primaries)
     cmd.positionals = tuple(starts)
+    # What it deletes or runs on may lie beyond a symlink, or its start paths were not read
+    # (options before them): marked for rules that trust the start paths (policy/gitloss.py).
+    follows = FIND_FOLLOWS if primaries & {"L", "H", "follow"} or not starts else frozenset()
     start_paths = tuple(p for s in (starts or ["."]) for p in w.path_forms(s, scope))
     cmd.paths = dedupe((*start_paths, *(r.target for r in cmd.redirects if r.target)))
     # `find . -name .env -exec cat {} \;` reads files of that name under the start paths.
@@ -726,12 +733,14 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                 found_files(w, first, written, start_paths, named, static=static)
                 if word == "-exec" and not cmd.dynamic:
                     file_operands(w, first, written, starts, start_paths, named, selects)
+                for found in w.commands[first:]:
+                    found.flags = found.flags | follows
         elif word == "-delete":
             rm = Command(
                 "rm",
                 "rm",
                 tuple(starts),
-                flags=frozenset({"delete"}),
+                flags=frozenset({"delete"}) | follows,
                 positionals=tuple(starts),
                 paths=start_paths,
                 via=(*ctx.via, "find -delete"),

@@ -1,0 +1,288 @@
+"""Deletions inside the project judged by what git says would be lost (policy/gitloss.py):
+real repositories made by `git` in tmp_path, judged by the bundled policy with the call's cwd
+and project in them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from superego_mcp import observe
+from superego_mcp.model import ToolCall
+from superego_mcp.policy import Policy, conditions, gitloss, judgecache, load_policy
+from superego_mcp.shell import analyze
+from superego_mcp.shell.simple_command import FIND_FOLLOWS
+
+ASK, ALLOW = "ask", "allow"
+ALLOWED = (ALLOW, "allow-delete-git-can-restore")
+LOSES = "ask-delete-loses-work"
+
+
+def git(where: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=where,
+        check=True,
+        capture_output=True,
+    )
+
+
+def write(path: Path, text: str = "x\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A project with one commit: tracked sources under src/ and tests/data/, an ignored
+    site/ (fastapi's docs output) holding files, a .gitignore."""
+    root = tmp_path / "project"
+    write(root / ".gitignore", "site/\n*.log\n")
+    write(root / "src" / "app.py", "print('app')\n")
+    write(root / "src" / "pkg" / "mod.py", "x = 1\n")
+    write(root / "tests" / "data" / "a.c", "int a;\n")
+    write(root / "README.md", "# project\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    write(root / "site" / "index.html", "<html></html>\n")
+    write(root / "src" / "debug.log", "ignored\n")
+    return root
+
+
+def judge(policy: Policy, command: str, cwd: Path, project: Path | None = None) -> ToolCall:
+    return ToolCall("Bash", {"command": command}, str(cwd), project=str(project or cwd))
+
+
+def answer(policy: Policy, command: str, cwd: Path, project: Path | None = None) -> tuple[str, str]:
+    call = judge(policy, command, cwd, project)
+    d = policy.evaluate(call, home=str(cwd.parent.parent))
+    return d.action, d.reason if d.action != ALLOW else (d.rule_id or "")
+
+
+def rule_of(policy: Policy, command: str, cwd: Path) -> tuple[str, str | None]:
+    d = policy.evaluate(judge(policy, command, cwd), home=str(cwd.parent.parent))
+    return d.action, d.rule_id
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "rm -rf ./site",  # ignored: git can rebuild nothing, but nothing of git's is lost
+        "rm -rf site/",
+        "rm -rf src",  # tracked, no change (an ignored log inside)
+        "rm -r src/pkg tests",
+        "find tests/data -name '*.c' -delete",
+        "find src -name '*.pyc' -exec rm -f {} +",
+        "rm -rf build",  # does not exist: nothing to lose
+        "rm -rf src/*",  # the glob as the shell expands it
+        "git checkout README.md",
+        "git checkout -- src",
+        "git restore src/app.py",
+        "git checkout main -- src/app.py",
+    ],
+)
+def test_what_git_can_give_back_is_allowed(bundled: Policy, repo: Path, command: str) -> None:
+    judgement = bundled.judge(judge(bundled, command, repo), home=str(repo.parent.parent))
+    assert judgement.decision.action == ALLOW
+    rules = {u.rule.id for u in judgement.units if u.rule is not None}
+    # (git restore is everyday git once git says it loses nothing)
+    assert ALLOWED[1] in rules or rules == {"allow-git-everyday"}
+
+
+def test_an_untracked_file_is_named(bundled: Policy, repo: Path) -> None:
+    write(repo / "src" / "new.py")
+    action, reason = answer(bundled, "rm -rf src", repo)
+    assert action == ASK
+    assert "src/new.py is untracked and not ignored" in reason
+    # a new directory of untracked work is named as git lists it
+    write(repo / "notes" / "todo.txt")
+    action, reason = answer(bundled, "rm -rf notes", repo)
+    assert (action, reason) == (
+        ASK,
+        "This deletes or overwrites work git cannot give back: "
+        "notes/ is untracked and not ignored.",
+    )
+    # the same from below the top of the work tree, the path as git names it
+    action, reason = answer(bundled, "rm -rf pkg ../notes", repo / "src", repo)
+    assert action == ASK
+    assert "notes/ is untracked" in reason
+
+
+@pytest.mark.parametrize(
+    "command", ["rm -rf src", "git checkout -- src/app.py", "git restore src", "rm -rf src/*"]
+)
+def test_a_modified_tracked_file_asks(bundled: Policy, repo: Path, command: str) -> None:
+    write(repo / "src" / "app.py", "print('changed')\n")
+    action, reason = answer(bundled, command, repo)
+    assert action == ASK
+    assert "src/app.py has uncommitted changes" in reason
+
+
+def test_a_staged_change_counts_for_a_deletion(bundled: Policy, repo: Path) -> None:
+    write(repo / "src" / "app.py", "print('staged')\n")
+    git(repo, "add", "src/app.py")
+    action, reason = answer(bundled, "rm -rf src", repo)
+    assert action == ASK
+    assert "src/app.py has uncommitted changes" in reason
+    # a put-back from the index keeps what is staged: nothing of it is lost
+    assert rule_of(bundled, "git checkout -- src/app.py", repo) == ALLOWED
+    # from a commit it is overwritten
+    action, reason = answer(bundled, "git checkout HEAD -- src/app.py", repo)
+    assert action == ASK
+    assert "src/app.py has uncommitted changes" in reason
+
+
+def test_a_put_back_from_the_index_leaves_untracked_files(bundled: Policy, repo: Path) -> None:
+    write(repo / "src" / "new.py")
+    assert rule_of(bundled, "git checkout -- src", repo) == ALLOWED
+    assert rule_of(bundled, "git restore --source=HEAD src", repo)[0] == ASK
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "rm -rf .git",
+        "rm -rf .git/objects",
+        "rm -rf .",  # the tree that holds .git
+        "find . -name '*.pack' -delete",
+        "git clean -fdx",  # it exists to delete untracked work
+    ],
+)
+def test_git_itself_is_never_judged_by_git(bundled: Policy, repo: Path, command: str) -> None:
+    action, rule = rule_of(bundled, command, repo)
+    assert action == ASK
+    assert rule not in (LOSES, ALLOWED[1])
+
+
+def test_a_symlink_out_of_the_project_is_not_allowed(
+    bundled: Policy, repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "precious.txt")
+    (repo / "docs").symlink_to(outside)
+    (repo / ".gitignore").write_text("site/\n*.log\ndocs\n")  # even ignored
+    git(repo, "commit", "-qam", "ignore docs")
+    for command in ("rm -rf docs/", "rm -rf docs", "find docs/ -delete", "rm -rf docs/*"):
+        action, rule = rule_of(bundled, command, repo)
+        assert action in (ASK, "deny"), command  # denied: the home holds tmp_path here
+        assert rule != ALLOWED[1], command
+    # find following symlinks reaches what it cannot see
+    (repo / "src" / "out").symlink_to(outside)
+    git(repo, "add", "src/out")
+    git(repo, "commit", "-qm", "link")
+    for command in ("find -L src -delete", "find src -follow -delete", "find -L src -exec rm {} +"):
+        assert rule_of(bundled, command, repo)[1] != ALLOWED[1], command
+
+
+def test_paths_outside_the_project_are_not_judged_by_git(bundled: Policy, repo: Path) -> None:
+    # the project is src/: the repository's other directories are outside it
+    action, rule = rule_of(bundled, "rm -rf ../tests", repo / "src")
+    assert action in (ASK, "deny")
+    assert rule != ALLOWED[1]
+    call = ToolCall(
+        "Bash", {"command": "rm -rf ../tests"}, str(repo / "src"), project=str(repo / "src")
+    )
+    assert bundled.evaluate(call, home=str(repo.parent)).rule_id != ALLOWED[1]
+
+
+def test_not_a_repository_keeps_the_answer_without_git(bundled: Policy, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    write(plain / "site" / "index.html")
+    write(plain / "build" / "out.o")
+    write(plain / "src" / "a.py")
+    assert rule_of(bundled, "rm -rf site", plain) == (ASK, "ask-recursive-delete-in-project")
+    assert rule_of(bundled, "rm -rf build", plain) == (ALLOW, "allow-delete-build-output")
+    assert rule_of(bundled, "git checkout -- src/a.py", plain) == (ASK, "ask-git-discard-work")
+    # an empty .git is no repository either, even for a path that is not there
+    (plain / ".git").mkdir()
+    assert rule_of(bundled, "rm -rf gone", plain) == (ASK, "ask-recursive-delete-in-project")
+    assert rule_of(bundled, "rm -rf site", plain) == (ASK, "ask-recursive-delete-in-project")
+
+
+def test_git_missing_keeps_the_answer_without_git(
+    bundled: Policy, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(repo / "nowhere"))
+    assert rule_of(bundled, "rm -rf site", repo) == (ASK, "ask-recursive-delete-in-project")
+    assert rule_of(bundled, "rm -rf nothere", repo) == ALLOWED  # no git needed: nothing there
+
+
+def test_a_malicious_config_runs_no_code(bundled: Policy, repo: Path, tmp_path: Path) -> None:
+    # fsmonitor and a clean filter are commands git runs while it reports a status (a
+    # touched file is hashed through its filter); neither may run while a call is judged.
+    ran = tmp_path / "ran"
+    with (repo / ".git" / "config").open("a") as config:
+        config.write(
+            f'[core]\n\tfsmonitor = "touch {ran}-fsmonitor; false"\n'
+            f'[filter "Evil"]\n\tclean = touch {ran}-clean; cat\n\tprocess = touch {ran}-process\n'
+            "\trequired = true\n"
+            f"[core]\n\thooksPath = {tmp_path / 'hooks'}\n"
+        )
+    write(tmp_path / "hooks" / "post-index-change", f"#!/bin/sh\ntouch {ran}-hook\n").chmod(0o755)
+    write(repo / ".git" / "info" / "attributes", "* filter=Evil\n")
+    os.utime(repo / "src" / "app.py", (1_000_000_000, 1_000_000_000))  # stat-dirty: hashed
+    action, _ = answer(bundled, "rm -rf src", repo)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("ran")) == []
+    assert action == ALLOW  # the content is what was committed, read without the filter
+    # the same repository makes plain git run them: the test would see it
+    subprocess.run(["git", "status"], cwd=repo, capture_output=True, check=False)
+    assert any(p.name.startswith("ran") for p in tmp_path.iterdir())
+
+
+def test_submodules_and_unchecked_files_are_named(bundled: Policy, repo: Path) -> None:
+    git(repo, "update-index", "--assume-unchanged", "src/app.py")
+    write(repo / "src" / "app.py", "print('hidden change')\n")
+    action, reason = answer(bundled, "rm -rf src", repo)
+    assert action == ASK
+    assert "src/app.py is marked for git not to check it" in reason
+
+
+def test_a_dynamic_or_unknown_path_keeps_the_answer(bundled: Policy, repo: Path) -> None:
+    for command in (
+        'rm -rf "$DIR"',
+        "git -C src checkout -- app.py",
+        "GIT_DIR=x git checkout -- README.md",
+    ):
+        assert rule_of(bundled, command, repo)[1] != ALLOWED[1], command
+    # git pathspec patterns and magic are git's to expand
+    for command in ("git checkout -- 'src/*.py'", "git checkout -- ':/src'"):
+        assert rule_of(bundled, command, repo)[1] != ALLOWED[1], command
+
+
+def test_a_cached_allow_is_judged_again(repo: Path) -> None:
+    # The server's decision cache keeps no answer that read git: an untracked file appearing
+    # in build/ (not ignored) turns the allow into a question.
+    policy = load_policy(None)
+    cache = judgecache.JudgeCache()
+    write(repo / "build" / "out.txt")
+    git(repo, "add", "build")
+    git(repo, "commit", "-qm", "build")
+    call = ToolCall("Bash", {"command": "rm -rf build"}, str(repo), project=str(repo))
+    assert cache.judge(policy, call, home=str(repo.parent)).decision.action == ALLOW
+    assert cache.judge(policy, call, home=str(repo.parent)).decision.action == ALLOW
+    write(repo / "build" / "new.txt")
+    again = cache.judge(policy, call, home=str(repo.parent)).decision
+    assert again.action == ASK
+    assert "build/new.txt is untracked" in again.reason
+    # a judgement that only looked at a missing path is kept, and checked
+    recording = observe.start()
+    try:
+        policy.judge(ToolCall("Bash", {"command": "rm -rf gone"}, str(repo), project=str(repo)))
+    finally:
+        observe.stop()
+    assert recording.stable
+    assert recording.checks
+    write(repo / "gone" / "x")
+    assert not recording.still_true()
+
+
+def test_tables_agree() -> None:
+    assert conditions.GIT_PROGRAMS == gitloss.PROGRAMS
+    assert frozenset({gitloss.FIND_FOLLOWS}) == FIND_FOLLOWS
+    flagged = analyze("find -L src -exec rm {} +", cwd="/p", home="/h").commands
+    assert all(gitloss.FIND_FOLLOWS in c.flags for c in flagged if c.program == "rm")
