@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,30 @@ def test_tables_agree() -> None:
     assert frozenset({gitloss.FIND_FOLLOWS}) == FIND_FOLLOWS
     flagged = analyze("find -L src -exec rm {} +", cwd="/p", home="/h").commands
     assert all(gitloss.FIND_FOLLOWS in c.flags for c in flagged if c.program == "rm")
+
+
+def test_other_commands_do_not_load_git_judging(tmp_path: Path) -> None:
+    # `git status`, `rm file`: the cheap test in policy/conditions.py agrees with
+    # gitloss.candidate and keeps the module (and subprocess) unloaded.
+    script = (
+        "import sys\n"
+        "from superego_mcp.model import ToolCall\n"
+        "from superego_mcp.policy import load_policy\n"
+        "p = load_policy(None)\n"
+        "for c in ('git status && ls -la | head -5', 'rm a.txt', 'git diff', 'find . -name x'):\n"
+        f"    p.evaluate(ToolCall('Bash', {{'command': c}}, {str(tmp_path)!r}))\n"
+        "print('superego_mcp.policy.gitloss' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+    for line in (
+        "rm -rf a",
+        "find . -exec rm {} +",
+        "find a -delete",
+        "git restore a",
+        "git checkout a",
+    ):
+        for cmd in analyze(line, cwd="/p", home="/h").commands:
+            assert conditions._may_lose(cmd) == gitloss.candidate(cmd), (line, cmd)

@@ -875,6 +875,17 @@ GIT_PROGRAMS = frozenset({"rm", "find", "git"})
 GIT_LOSSES = ("nothing", "work")
 
 
+def _may_lose(cmd: Command) -> bool:
+    """A necessary test for ``policy.gitloss.loss`` without importing it (equal to
+    ``gitloss.candidate``: a test keeps them so)."""
+    program = cmd.program
+    if program == "rm":
+        return "recursive" in cmd.flags or bool(cmd.via and cmd.via[-1].startswith("find -"))
+    if program == "find":
+        return "delete" in cmd.flags
+    return program == "git" and cmd.subcommand in ("checkout", "restore")
+
+
 class Git(Condition):
     """``git: {loses: nothing}`` / ``git: {loses: work}``: the unit deletes inside the
     project (``rm -r``, ``find -delete``, ``find DIR -exec rm``) or puts paths back from git
@@ -895,10 +906,10 @@ class Git(Condition):
             return False
         found = unit.git_loss
         if found is False:
-            from superego_mcp.policy import gitloss
-
             found = None
-            if gitloss.candidate(cmd):
+            if _may_lose(cmd):  # cheap, before the module is imported (`git status`)
+                from superego_mcp.policy import gitloss
+
                 found = gitloss.loss(cmd, ctx.roots["project"])
             unit.git_loss = found
         if not isinstance(found, str):

@@ -150,7 +150,7 @@ def loss(cmd: Command, projects: tuple[str, ...]) -> str | None:
     """What the command would lose that git cannot give back (see the module docstring):
     ``None`` not known, ``""`` nothing, else the first path and why. ``projects``: the
     project root's forms (lexical, resolved)."""
-    found = _targets(cmd)
+    found = _targets(cmd) if candidate(cmd) else None
     if found is None:
         return None
     paths, removes, strict = found
