@@ -670,11 +670,24 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
     cmd = w.commands[k]
     argv = list(cmd.argv)
     starts: list[str] = []
+    primaries: set[str] = set()
     i = 0
+    # Options before the start paths (GNU -H -L -P -D X -O3, BSD -E -X -d -s -x -f PATH):
+    # `find -L /etc -name x -exec rm {} +` starts at /etc, following symlinks.
+    while i < len(argv):
+        a = argv[i]
+        if a in _FIND_LEADING or (a.startswith("-O") and a[2:].isdigit()):
+            primaries.add(a[1:])
+            i += 1
+        elif a in ("-D", "-f") and i + 1 < len(argv):
+            if a == "-f":
+                starts.append(argv[i + 1])  # BSD: a start path given as an option
+            i += 2
+        else:
+            break
     while i < len(argv) and not argv[i].startswith(("-", "(", "!")):
         starts.append(argv[i])
         i += 1
-    primaries: set[str] = set()
     skip_to_end = False
     values = 0
     for a in argv[i:]:
@@ -690,7 +703,8 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
     cmd.positionals = tuple(starts)
     # What it deletes or runs on may lie beyond a symlink, or its start paths were not read
     # (options before them): marked for rules that trust the start paths (policy/gitloss.py).
-    follows = FIND_FOLLOWS if primaries & {"L", "H", "follow"} or not starts else frozenset()
+    links = bool(primaries & {"L", "H", "follow"})
+    follows = FIND_FOLLOWS if links or not starts else frozenset()
     start_paths = tuple(p for s in (starts or ["."]) for p in w.path_forms(s, scope))
     cmd.paths = dedupe((*start_paths, *(r.target for r in cmd.redirects if r.target)))
     # `find . -name .env -exec cat {} \;` reads files of that name under the start paths.
@@ -731,7 +745,8 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                 # -ok/-okdir prompt on the terminal for each file
                 static = not cmd.dynamic and word in ("-exec", "-execdir")
                 found_files(w, first, written, start_paths, named, static=static)
-                if word == "-exec" and not cmd.dynamic:
+                # (a find that follows symlinks hands over files it reached through them)
+                if word == "-exec" and not cmd.dynamic and not links:
                     file_operands(w, first, written, starts, start_paths, named, selects)
                 for found in w.commands[first:]:
                     found.flags = found.flags | follows
@@ -827,6 +842,8 @@ _FIND_SELECTS = frozenset(
 )
 
 
+# find's options written before its start paths that take no value (GNU, BSD).
+_FIND_LEADING = frozenset({"-H", "-L", "-P", "-E", "-X", "-d", "-s", "-x"})
 # find's tests and actions that take operands (from its manual): their values are data.
 _FIND_VALUED = frozenset(
     [
