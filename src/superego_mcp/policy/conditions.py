@@ -933,8 +933,6 @@ def required_programs(condition: Condition) -> frozenset[str] | None:
         return condition.programs
     if isinstance(condition, ContainerRun):
         return CONTAINER_PROGRAMS
-
-
     if isinstance(condition, Git):
         return GIT_PROGRAMS
     if isinstance(condition, AllOf):
