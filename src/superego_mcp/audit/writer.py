@@ -132,8 +132,6 @@ class Writer:
     def _checkpoint(self, *, idle: bool = False) -> None:
         """Checkpoint the WAL (emptying its file when ``idle``), in the writer thread."""
         rows = self._rows
-        if not idle and rows - self._checkpointed < CHECKPOINT_ROWS:
-            return  # one was done meanwhile (asked twice while the thread was busy)
         emptied = self.store.checkpoint(truncate=idle)
         # Blocked by a reader: tried again after the next CHECKPOINT_ROWS rows, or the next
         # idle second, not after every commit (each try may wait CHECKPOINT_WAIT_S).
