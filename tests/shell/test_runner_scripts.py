@@ -92,6 +92,20 @@ def test_hatch_scripts_with_environments_and_arguments(run: Analyze, dirs: tuple
     assert run("hatch run pytest").commands[0].script is None
 
 
+def test_hatch_environment_options(run: Analyze, dirs: tuple[str, str]) -> None:
+    write(Path(dirs[0]) / "pyproject.toml", HATCH_PYPROJECT)
+    style = [("ruff", ("check", ".")), ("black", ("--check", "."))]
+    assert shown(run("hatch -e lint run style")) == style
+    assert shown(run("hatch --env=lint -v run style")) == style
+    assert shown(run("hatch env run -e lint -- style")) == style
+    assert shown(run("hatch env run -e docs build")) == [("mkdocs", ("build",))]
+    # not a script: the command itself runs in the environment, and is analysed
+    rm = run("hatch env run -e lint -- rm -rf ~/").commands
+    assert [(c.program, c.via) for c in rm] == [("hatch", ()), ("rm", ("hatch run",))]
+    assert [c.program for c in run("hatch -e lint run rm -rf x").commands] == ["hatch", "rm"]
+    assert [c.program for c in run("hatch env show").commands] == ["hatch"]
+
+
 def test_hatch_toml_replaces_the_pyproject_environments(
     run: Analyze, dirs: tuple[str, str]
 ) -> None:

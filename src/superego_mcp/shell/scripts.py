@@ -848,11 +848,19 @@ def _cargo_configs(cwd: str, home: str) -> list[str]:
 
 
 def pyproject_task(
-    w: Walker, k: int, runner: str, argv: list[Field], scope: Scope, ctx: Ctx
+    w: Walker,
+    k: int,
+    runner: str,
+    argv: list[Field],
+    scope: Scope,
+    ctx: Ctx,
+    *,
+    env: str | None = None,
 ) -> bool:
     """``pdm run X`` / ``hatch run [ENV:]X`` / ``rye run X`` / ``poe X``: when X is a task
-    of the nearest pyproject.toml (hatch: or hatch.toml), walk its commands (in the project
-    directory) and say so. Python a task calls is judged as running that module."""
+    of the nearest pyproject.toml (hatch: or hatch.toml; ``env`` from ``hatch -e ENV``),
+    walk its commands (in the project directory) and say so. Python a task calls is judged
+    as running that module."""
     if not w.read_scripts or scope.cwd is None or any(f[1] for f in argv):
         return False
     words = [f[0] for f in argv]
@@ -862,6 +870,8 @@ def pyproject_task(
     if not words:
         return False
     name, args = words[0], words[1:]
+    if runner == "hatch" and env and ":" not in name:
+        name = f"{env}:{name}"  # `hatch -e lint run style`
     names = ("pyproject.toml", "hatch.toml") if runner == "hatch" else ("pyproject.toml",)
     manifest = _find_up(scope.cwd, names)
     if manifest is None:

@@ -189,8 +189,12 @@ def run(
     # A write to a file only known at run time (`> "$out"`).
     dynamic = dynamic or any(r.writes and r.target is None for r in redirects)
     key = program
+    start: int | None = None  # where a wrapper's own words start, when not after the key's
+    hatch_env: str | None = None
     if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye", "pipx") and argv[:1] == ["run"]:
         key = f"{program} run"
+    elif program == "hatch" and (found := wrappers.hatch_run(argv)) is not None:
+        key, (start, hatch_env) = "hatch run", found  # `hatch -e lint run`, `hatch env run`
     elif program == "bundle" and argv[:1] == ["exec"]:
         key = "bundle exec"
     elif program in ("pnpm", "yarn") and argv[:1] == ["dlx"]:
@@ -209,7 +213,7 @@ def run(
             key,
             program,
             path_word,
-            args[key.count(" ") :],
+            args[key.count(" ") if start is None else start :],
             scope,
             ctx,
             dynamic=dynamic,
@@ -217,6 +221,7 @@ def run(
             text=text,
             assignments=assignments,
             stdin=stdin,
+            env=hatch_env,
         )
         return
     parsed = flags.parse_args(program, argv)
@@ -356,8 +361,10 @@ def wrapper(
     text: str,
     assignments: tuple[str, ...],
     stdin: str | None,
+    env: str | None = None,
 ) -> None:
-    """A wrapper (sudo, env, xargs, ...): emit it, then what it runs."""
+    """A wrapper (sudo, env, xargs, ...): emit it, then what it runs (``env``: the
+    environment ``hatch -e ENV run`` names)."""
     u = wrappers.unwrap(key, args)
     operands = [f[0] for f in u.operands if not f[1]]
     cmd = Command(
@@ -410,7 +417,7 @@ def wrapper(
     if key in ("pdm run", "hatch run", "rye run"):
         from . import scripts
 
-        if scripts.pyproject_task(w, k, program, u.argv, scope, ctx):
+        if scripts.pyproject_task(w, k, program, u.argv, scope, ctx, env=env):
             return  # a task of the project: its commands were walked
     first = len(w.commands)
     run(

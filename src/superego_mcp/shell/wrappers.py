@@ -360,3 +360,37 @@ def _quote(word: str) -> str:
     if word and all(c.isalnum() or c in "-_./=:,@%+{}" for c in word):
         return word
     return "'" + word.replace("'", "'\\''") + "'"
+
+
+# hatch's own options before its command (`hatch -e lint run X`): those taking a value.
+_HATCH_VALUED = frozenset({"-e", "--env", "-p", "--project", "--data-dir", "--cache-dir",
+                           "--config"})  # fmt: skip
+# `hatch env run`'s options taking a value (-e ENV, -i/-x matrix filters, -f a filter).
+_HATCH_ENV_RUN_VALUED = frozenset({"-e", "--env", "-i", "--include", "-x", "--exclude",
+                                   "-f", "--filter"})  # fmt: skip
+
+
+def hatch_run(argv: list[str]) -> tuple[int, str | None] | None:
+    """Where the command of ``hatch [OPTIONS] run X`` / ``hatch [OPTIONS] env run [OPTIONS]
+    -- X`` starts in ``argv`` (the words after ``hatch``) and the environment named by
+    ``-e``/``--env`` (None for the default); None when it is no such command."""
+    env: str | None = None
+    i = 0
+    for valued, verbs in ((_HATCH_VALUED, ("run", "env")), (_HATCH_ENV_RUN_VALUED, ())):
+        while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+            name, eq, value = argv[i].partition("=")
+            i += 1
+            if name in valued:
+                if not eq and i < len(argv):
+                    value = argv[i]
+                    i += 1
+                if name in ("-e", "--env"):
+                    env = value
+        if not verbs:
+            return i, env
+        if argv[i : i + 1] == ["run"]:
+            return i + 1, env
+        if argv[i : i + 2] != ["env", "run"]:
+            return None
+        i += 2
+    return None
