@@ -341,3 +341,22 @@ def test_find_options_before_the_start_paths(
     assert found
     assert all(c.paths == starts for c in found)
     assert all((gitloss.FIND_FOLLOWS in c.flags) == links for c in found)
+
+
+def test_a_git_inside_the_project_is_not_run(
+    bundled: Policy, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a `git` the project holds, first on PATH: Superego passes it over (the real one
+    # answers), and with no other git it cannot tell
+    ran = tmp_path / "ran-fake-git"
+    fake = write(repo / "bin" / "git", f"#!/bin/sh\ntouch {ran}\nexit 0\n")
+    fake.chmod(0o755)
+    real = os.environ.get("PATH", "")
+    monkeypatch.setenv("PATH", f"{repo / 'bin'}{os.pathsep}{real}")
+    write(repo / "src" / "new.py")
+    action, reason = answer(bundled, "rm -rf src", repo)
+    assert action == ASK
+    assert "src/new.py is untracked" in reason
+    monkeypatch.setenv("PATH", str(repo / "bin"))
+    assert rule_of(bundled, "rm -rf src", repo) == (ASK, "ask-recursive-delete-in-project")
+    assert not ran.exists()

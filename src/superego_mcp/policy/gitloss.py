@@ -21,10 +21,11 @@ count for them. For everything else any change counts, staged or not.
 Git runs only for such commands, with a short deadline, no optional locks, no pager, no
 network, and with every setting that would run a program neutralised (``core.fsmonitor``,
 hooks, every filter driver the configuration names), so a repository's ``.git/config``
-cannot run code while a call is judged. Submodules are not entered: a target holding one
-is reported as such. An answer that ran git (or expanded a glob) marks the judgement
-volatile: the server's decision cache does not keep it (git's state is not a file it can
-check cheaply).
+cannot run code while a call is judged; nor is a ``git`` program inside the project or the
+work tree run (one the search path would find there is passed over). Submodules are not
+entered: a target holding one is reported as such. An answer that ran git (or expanded a
+glob) marks the judgement volatile: the server's decision cache does not keep it (git's
+state is not a file it can check cheaply).
 """
 
 # os.path, not pathlib: the hook path imports what a call needs.
@@ -179,7 +180,7 @@ def loss(cmd: Command, projects: tuple[str, ...]) -> str | None:
         return None
     if not rels:
         return ""  # nothing there to lose
-    return _ask_git(top, rels, strict)
+    return _ask_git(top, rels, strict, (*projects, top))
 
 
 def _is_repository(top: str) -> bool:
@@ -191,13 +192,33 @@ def _is_repository(top: str) -> bool:
     return repo is not None and observe.kind(os.path.join(repo.gitdir, "HEAD")) == stat.S_IFREG
 
 
-def _ask_git(top: str, rels: list[str], strict: bool) -> str | None:
+def _git_program(path: str, trees: tuple[str, ...]) -> str | None:
+    """The ``git`` that ``PATH`` finds, looking only in absolute directories outside
+    ``trees`` (the project, the work tree): a ``git`` the project holds is not run."""
+    import shutil
+
+    dirs = [
+        d
+        for d in path.split(os.pathsep)
+        if d.startswith("/") and not any(_inside(os.path.normpath(d), t) for t in trees)
+    ]
+    found = shutil.which("git", path=os.pathsep.join(dirs)) if dirs else None
+    if found is None or any(_inside(os.path.realpath(found), t) for t in trees):
+        return None
+    return found
+
+
+def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) -> str | None:
     """What git says would be lost of ``rels`` (relative to the work tree ``top``); not
-    ``strict``: only changes not staged count (a restore from the index)."""
+    ``strict``: only changes not staged count (a restore from the index). ``trees``: where
+    the ``git`` run may not come from."""
     import subprocess
     import time
 
     observe.volatile()  # git's index and the tree's state: no check repeats them
+    program = _git_program(os.environ.get("PATH", os.defpath), trees)
+    if program is None:
+        return None
     deadline = time.monotonic() + TIMEOUT
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(
@@ -215,7 +236,7 @@ def _ask_git(top: str, rels: list[str], strict: bool) -> str | None:
         if remaining <= 0:
             return None
         config = [w for c in (*_SAFE_CONFIG, *safe) for w in ("-c", c)]
-        argv = ["git", "--no-pager", *config, f"--work-tree={top}", *args]
+        argv = [program, "--no-pager", *config, f"--work-tree={top}", *args]
         try:
             done = subprocess.run(
                 argv,
