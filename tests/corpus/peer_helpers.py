@@ -539,9 +539,10 @@ GROUP_CRITERIA: dict[str, tuple[str, str, str | None]] = {
         r"\s(-[rmXTdF]|--(recursive|mirror|request|method|upload-file|data\S*|form\S*|post\S*|json))\b",
     ),
     "own-containers": (
-        "docker/podman build or pull, compose up/down/start/stop/restart/build, keeping volumes",
+        "docker/podman build or pull, compose up/create/down/start/stop/restart/build, keeping "
+        "volumes",
         r"^(docker|podman)(\s+buildx)?\s+(build|pull)\b|^(docker|podman)[\s-]compose\s+"
-        r"(up|down|start|stop|restart|build)\b",
+        r"(up|create|down|start|stop|restart|build)\b",
         r"\s(-v|--volumes|--rmi|--privileged)\b",
     ),
     "isolated-containers": (

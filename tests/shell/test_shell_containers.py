@@ -154,6 +154,14 @@ def test_words_after_the_image_are_the_containers(run: Analyze) -> None:
         ),
         ("docker run -v 'a b:/x' alpine", "-v a b:/x"),
         ("docker compose --frob run web sh", "--frob (an option Superego does not know)"),
+        (
+            "DOCKER_HOST=ssh://prod docker run alpine",
+            "$DOCKER_HOST (another daemon, file or store)",
+        ),
+        (
+            "export COMPOSE_FILE=/srv/x.yml; docker compose run web sh",
+            "$COMPOSE_FILE (another daemon, file or store)",
+        ),
     ],
 )
 def test_what_is_not_read_is_said(run: Analyze, line: str, unread: str) -> None:

@@ -42,6 +42,13 @@ _GLOBAL_VALUED_OTHER = _words(
     "--root --runroot --storage-driver --namespace -n --address -a --cgroup-manager "
     "--runtime --network-cmd-path --tmpdir --identity --module"
 )
+# Variables that choose another daemon, configuration or compose file, set on the line
+# (`DOCKER_HOST=ssh://prod docker run ...`): the run happens elsewhere or from another file.
+DAEMON_VARIABLES = _words(
+    "DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG DOCKER_TLS_VERIFY DOCKER_CERT_PATH CONTAINER_HOST "
+    "CONTAINER_CONNECTION CONTAINERS_CONF CONTAINERD_ADDRESS CONTAINERD_NAMESPACE "
+    "COMPOSE_FILE COMPOSE_PROJECT_DIRECTORY COMPOSE_ENV_FILES NERDCTL_TOML"
+)
 # Compose's own options before `run`/`exec`: files it reads are host paths.
 _COMPOSE_GLOBAL_PATHS = _words("-f --file --project-directory --env-file")
 _COMPOSE_GLOBAL_VALUED = _words("-p --project-name --profile --ansi --progress --parallel")

@@ -245,7 +245,8 @@ def run(
             or inner_args_dynamic
             or any(r.writes and r.target is None for r in redirects)
         )
-        container_run(w, cmd, args, redirects, scope, other_dynamic=other)
+        named = {a.split("=", 1)[0] for a in assignments} | env_scope.vars.keys()
+        container_run(w, cmd, args, redirects, scope, other_dynamic=other, env=named)
     if "/" in path_word and not dyn_program:
         cmd.program_files = w.path_forms(path_word, scope)
     effects.note(w, cmd, parsed, scope)
@@ -300,12 +301,14 @@ def container_run(
     scope: Scope,
     *,
     other_dynamic: bool,
+    env: set[str],
 ) -> None:
     """A container run (``docker run``, ``compose exec``, ...): note what its options say
     about its isolation; its paths are the host paths it names (bind mounts, env files) and
     its redirects, not the image or the container's own words. ``$(pwd)`` in its words is
     the command's directory, so a run whose only run-time value it is is not dynamic
-    (``other_dynamic``: dynamic for another reason, the program or a redirect)."""
+    (``other_dynamic``: dynamic for another reason, the program or a redirect). ``env``:
+    the variables the line sets for it (``DOCKER_HOST=... docker run`` runs elsewhere)."""
     from . import containers
 
     pwd_known = "pwd" not in scope.funcs and "pwd" not in scope.aliases
@@ -315,6 +318,9 @@ def container_run(
     forms, placed = containers.host_paths(found, lambda word: w.path_forms(word, scope))
     if not placed:
         found.unread = (*found.unread, "a relative host path from an unknown directory")
+    elsewhere = sorted(env & containers.DAEMON_VARIABLES)
+    if elsewhere:
+        found.unread = (*found.unread, f"${elsewhere[0]} (another daemon, file or store)")
     cmd.container = found
     cmd.dynamic = other_dynamic or found.dynamic
     targets = tuple(r.target for r in redirects if r.target and r.target not in _SINKS)
