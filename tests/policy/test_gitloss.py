@@ -152,6 +152,10 @@ def test_a_put_back_from_the_index_leaves_untracked_files(bundled: Policy, repo:
     [
         "rm -rf .git",
         "rm -rf .git/objects",
+        "rm -rf .GIT",  # the same directory on a case-insensitive file system
+        "rm -rf '.git\u200c'",  # ... and with a character HFS+ ignores
+        "rm -rf .git.",  # NTFS drops the trailing dot
+        "rm -rf src/.git",  # a nested repository's store
         "rm -rf .",  # the tree that holds .git
         "find . -name '*.pack' -delete",
         "git clean -fdx",  # it exists to delete untracked work

@@ -130,6 +130,24 @@ def _inside(path: str, base: str) -> bool:
     return path == base or path.startswith(base.rstrip("/") + "/")
 
 
+# Characters macOS file systems ignore in names (git's own list for `.git`).
+_IGNORED_CHARS = dict.fromkeys(
+    map(
+        ord,
+        "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206a\u206b"
+        "\u206c\u206d\u206e\u206f\ufeff",
+    ),
+)
+
+
+def _is_dotgit(name: str) -> bool:
+    """Whether a path component may name a ``.git`` on some file system: any case
+    (macOS, Windows), with characters HFS+ ignores, trailing dots or spaces (NTFS), or the
+    8.3 short name ``git~1``."""
+    folded = name.translate(_IGNORED_CHARS).rstrip(". ").lower()
+    return folded == ".git" or (folded.startswith("git~") and folded[4:].isdigit())
+
+
 def _expand(paths: tuple[str, ...]) -> list[str]:
     """Each path with its glob expanded as the shell would (hidden names only for a
     pattern that starts with a dot; no match: the word itself), plus the word itself when
@@ -169,8 +187,8 @@ def loss(cmd: Command, projects: tuple[str, ...]) -> str | None:
             return None
         top = here
         rel = os.path.relpath(target, here)
-        if rel == ".git" or rel.startswith(".git/") or (removes and rel == "."):
-            return None  # git's own store, or the tree holding it
+        if any(_is_dotgit(part) for part in rel.split("/")) or (removes and rel == "."):
+            return None  # a repository's store (this one's, a nested one's), or the tree
         real_top = observe.realpath(here)
         if os.path.relpath(observe.realpath(target), real_top) != rel:
             return None  # a symlink on the way: what it reaches is not what git reports
