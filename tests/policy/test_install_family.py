@@ -61,6 +61,9 @@ PROJECT_INSTALLS = [
     "mise install",
     "npx playwright install chromium",
     "pnpm exec playwright install chromium",
+    "yarn playwright install chromium",
+    "pnpm playwright install",
+    "npx -y playwright@1.49 install chromium",
 ]
 # The user's tools and toolchains from the same registries, whatever the destination: the
 # same family (a project install already runs the packages' install code with the user's
@@ -194,6 +197,8 @@ ALWAYS_ASKED = [
     "uv pip install --system --break-system-packages x",
     "npx playwright install --with-deps",
     "npx playwright install-deps",
+    "npx -y playwright@1.49 install --with-deps chromium",
+    "yarn playwright install --with-deps",
     "sudo pip install x",
     # only known at run time
     "pip install $PKG",
@@ -379,6 +384,20 @@ def test_scripts_that_do_not_run_are_not_judged(bundled: Policy, home: Path) -> 
     action, why = _action(bundled, "npm install -g typescript", proj, home)
     assert action == "allow", why
     assert "allow-package-install" in why, why
+
+
+def test_global_installs_read_none_of_the_projects_scripts(bundled: Policy, home: Path) -> None:
+    proj = home / "project"
+    _package(proj, {"postinstall": "rm -rf ~/", "preuninstall": "rm -rf ~/"})
+    (proj / "composer.json").write_text(json.dumps({"scripts": {"post-install-cmd": "rm -rf ~/"}}))
+    # the project's own installs run them: read and judged
+    for command in ("npm install", "npm uninstall x", "composer install"):
+        assert _action(bundled, command, proj, home)[0] == "deny", command
+    # a registry name installed or removed for the user runs none of them
+    for command in ("npm install -g x", "npm uninstall -g x", "yarn global add x",
+                    "composer global require x/y"):  # fmt: skip
+        action, why = _action(bundled, command, proj, home)
+        assert action == "allow", why
 
 
 def test_harmless_install_scripts_keep_the_install_allowed(bundled: Policy, home: Path) -> None:
