@@ -6,11 +6,11 @@ mapping of family -> list of calls; a string is a Bash command line, a mapping i
 (the public corpus); ``{command, files}`` a Bash command line judged in a temporary project
 holding ``files`` (name -> text; e.g. a package.json whose install scripts it runs), with
 ``written``: those of them the agent wrote earlier in the session (``by`` a tool, default
-Write; session memory), and ``committed``: a git work tree whose one commit holds these
-files (name -> text) before ``files`` are written over them, and ``links``: symlinks made in
-the project (name -> target as written, relative to it; a missing target is made a
-directory). Calls are judged as ``superego-mcp check`` judges examples: in
-``/home/user/project`` with home ``/home/user``;
+Write; session memory), ``executable``: those of them made executable (git hooks),
+``committed``: a git work tree whose one commit holds these files (name -> text) before
+``files`` are written over them, and ``links``: symlinks made in the project (name -> target
+as written, relative to it; a missing target is made a directory). Calls are judged as
+``superego-mcp check`` judges examples: in ``/home/user/project`` with home ``/home/user``;
 a command entry's ``cwd`` (relative to the project) is the directory its source ran it in
 (`cd build` on the line before), the project staying ``/home/user/project``. ``asks`` on an
 entry says why a public everyday call is rightly interrupted (it reaches outside the project
@@ -91,6 +91,8 @@ def _with_files(family: str, entry: dict[str, Any]) -> Case:
         target = project / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        if name in entry.get("executable", ()):
+            target.chmod(0o755)
     for name, pointed in entry.get("links", {}).items():
         link = project / name
         link.parent.mkdir(parents=True, exist_ok=True)

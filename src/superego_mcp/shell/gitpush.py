@@ -59,6 +59,27 @@ def _read(path: str) -> str | None:
         return None
 
 
+def read_config(path: str) -> dict[str, str]:
+    """A git config file as ``section.sub.key`` -> last value (lower-case section and key),
+    ``{}`` when unreadable; enough for push.default, branch upstreams, remote push refspecs
+    and core.hooksPath (no includes followed)."""
+    text = _read(path) or ""
+    found: dict[str, str] = {}
+    section = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        head = re.fullmatch(r'\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]', line)
+        if head:
+            sub = head.group(2)
+            section = head.group(1).lower() + ("" if sub is None else "." + sub)
+            continue
+        key, _, value = line.partition("=")
+        found[f"{section}.{key.strip().lower()}"] = value.strip().strip('"')
+    return found
+
+
 class Repository:
     """A repository's git directory (``HEAD``) and common directory (config, refs)."""
 
@@ -76,23 +97,8 @@ class Repository:
         return text[len("ref: refs/heads/") :].strip() or None
 
     def config(self) -> dict[str, str]:
-        """The repository's own config as ``section.sub.key`` -> last value (lower-case
-        section and key); enough for push.default, branch upstreams and remote push refspecs."""
-        text = _read(os.path.join(self.common, "config")) or ""
-        found: dict[str, str] = {}
-        section = ""
-        for raw in text.splitlines():
-            line = raw.strip()
-            if not line or line[0] in "#;":
-                continue
-            head = re.fullmatch(r'\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]', line)
-            if head:
-                sub = head.group(2)
-                section = head.group(1).lower() + ("" if sub is None else "." + sub)
-                continue
-            key, _, value = line.partition("=")
-            found[f"{section}.{key.strip().lower()}"] = value.strip().strip('"')
-        return found
+        """The repository's own config (see :func:`read_config`)."""
+        return read_config(os.path.join(self.common, "config"))
 
     def remote_default(self, remote: str) -> str | None:
         """The remote's default branch as the clone recorded it, if it did."""

@@ -284,6 +284,14 @@ def run(
         from . import code_text
 
         code_text.git_config_commands(w, parsed, env_scope, ctx)
+    if program == "git" and cmd.subcommand == "config":
+        from . import githooks
+
+        githooks.config_paths(w, k, args, scope)
+    elif program == "git" and cmd.subcommand in _HOOK_SUBCOMMANDS:
+        from . import githooks  # only for git verbs that run hooks: reads the hooks directory
+
+        githooks.run_hooks(w, k, args, scope, ctx)
     look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
     if program and program not in _KNOWN_PROGRAMS and "/" not in path_word:
         operands_as_command(w, program, args, env_scope, ctx, text=text)
@@ -673,6 +681,13 @@ def look_inside(
 
     code_text.code_runner(w, k, family, args, env_scope, ctx, stdin=stdin, subst=subst)
 
+
+# git subcommands that run hooks (shell/githooks.py HOOKS, kept here so that `git status`
+# imports nothing more).
+_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-pick", "revert",
+                               "am", "checkout", "switch", "worktree", "clone", "push", "fetch",
+                               "branch", "tag", "update-ref", "reset", "stash", "restore", "add",
+                               "rm", "mv", "apply", "gc", "send-email"})  # fmt: skip
 
 # Installers that build a Python project with its build backend (setup.py).
 _PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
