@@ -239,6 +239,23 @@ def _project(root: Path) -> list[ToolCall]:
         '[branch "feature"]\n\tremote = origin\n\tmerge = refs/heads/main\n'
         '[remote "origin"]\n\turl = https://example.com/r.git\n'
     )
+    # git hooks: a shell hook, a Python one, a husky layout under core.hooksPath
+    (git / "hooks").mkdir()
+    (git / "hooks" / "pre-commit").write_text("#!/bin/sh\nruff check .\n")
+    (git / "hooks" / "pre-push").write_text("#!/usr/bin/env python3\nprint(1)\n")
+    (git / "hooks" / "post-checkout.sample").write_text("#!/bin/sh\n")
+    (project / ".husky" / "_").mkdir(parents=True)
+    (project / ".husky" / "_" / "pre-commit").write_text('#!/usr/bin/env sh\n. "${0%/*}/h"')
+    (project / ".husky" / "_" / "h").write_text('sh -e "${0%/*/*}/pre-commit"\n')
+    (project / ".husky" / "pre-commit").write_text(
+        '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\nnpx lint-staged\n'
+    )
+    (project / ".husky" / "_" / "husky.sh").write_text("")
+    for hook in ("hooks/pre-commit", "hooks/pre-push", "hooks/post-checkout.sample"):
+        (git / hook).chmod(0o755)
+    (project / ".husky" / "_" / "pre-commit").chmod(0o755)
+    (project / ".husky" / "pre-commit").chmod(0o755)
+    (home / ".gitconfig").write_text("[user]\n\tname = me\n")
     (home / ".claude").mkdir()
     (home / ".claude" / "settings.json").write_text('{"hooks": {"PreToolUse": []}}')
     (project / ".claude").mkdir()
@@ -256,6 +273,11 @@ def _project(root: Path) -> list[ToolCall]:
         "node index.js",
         "git push",
         "git push origin HEAD",
+        "git commit -m x",
+        "git checkout main",
+        "git -c core.hooksPath=.husky/_ commit -m x",
+        "git -c core.hooksPath=.husky merge x",
+        "git config core.hooksPath .husky",
         "cat linked/build.sh | sh",
         "rm ~/.claude/settings.json",
         "cat .claude/settings.local.json",

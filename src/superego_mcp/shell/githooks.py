@@ -228,13 +228,22 @@ def _configured(config: dict[str, str]) -> str | None:
     return value or None
 
 
+# `git config` keys and options that change which hooks run.
+_HOOKS_KEY = re.compile(
+    r"(?i)^(core\.hookspath|include\.path|includeif\..*)$|^(-e|--edit|-f|--file)$"
+)
+
+
 def _config_changed_before(w: Walker, k: int) -> bool:
     """Whether a command before ``k`` on the line may change which hooks run: ``git config``
-    / ``git init`` / ``git clone``, or a write to a repository's config."""
+    of core.hooksPath or an include, ``git init --template``, a write into a ``.git``."""
     for cmd in w.commands[:k]:
-        if cmd.program == "git" and cmd.subcommand in ("config", "init"):
+        if cmd.program == "git" and cmd.subcommand == "config":
+            if cmd.dynamic or any(_HOOKS_KEY.match(a) for a in cmd.argv):
+                return True
+        elif cmd.program == "git" and cmd.subcommand == "init" and "--template" in cmd.flags:
             return True
-        if any(r.writes and r.target and r.target.endswith("/config") for r in cmd.redirects):
+        if any(r.writes and r.target and "/.git/" in r.target for r in cmd.redirects):
             return True
     return False
 

@@ -288,7 +288,7 @@ def run(
         from . import githooks
 
         githooks.config_paths(w, k, args, scope)
-    elif program == "git" and cmd.subcommand in _HOOK_SUBCOMMANDS:
+    elif program == "git" and cmd.subcommand in GIT_HOOK_SUBCOMMANDS:
         from . import githooks  # only for git verbs that run hooks: reads the hooks directory
 
         githooks.run_hooks(w, k, args, scope, ctx)
@@ -684,7 +684,7 @@ def look_inside(
 
 # git subcommands that run hooks (shell/githooks.py HOOKS, kept here so that `git status`
 # imports nothing more).
-_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-pick", "revert",
+GIT_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-pick", "revert",
                                "am", "checkout", "switch", "worktree", "clone", "push", "fetch",
                                "branch", "tag", "update-ref", "reset", "stash", "restore", "add",
                                "rm", "mv", "apply", "gc", "send-email"})  # fmt: skip
