@@ -46,6 +46,8 @@ ASKED = {
     ),
     "docker run -v /tmp/ssh-k3Jd9x:/ssh alpine": "ask-container-host-mount",
     "docker run -v ./var/run/app.sock:/app.sock alpine": "ask-container-host-mount",
+    # a host file handed over by another option: the init binary bind-mounted as PID 1
+    "docker run --init --init-path /srv/tools/tini alpine": "ask-container-host-mount",
 }
 
 # Not read with certainty: no allow, today's answer (no rule: defer).
@@ -85,6 +87,16 @@ def test_the_reason_names_each_break(bundled: Policy) -> None:
 def test_a_mount_reason_names_the_host_path(bundled: Policy) -> None:
     d = judge(bundled, bash("docker run -v /srv/data:/data alpine"))
     assert "/srv/data" in d.reason
+
+
+def test_a_home_is_never_mounted_as_the_project(bundled: Policy) -> None:
+    # an agent started in the home directory: the home is the project, and still asked
+    home_project = bash('docker run -v "$PWD:/src" alpine ls /src', cwd="/home/user")
+    d = judge(bundled, home_project)
+    assert (d.action, d.rule_id) == ("ask", "ask-container-host-mount"), d.reason
+    assert judge(bundled, bash("docker run -v ./src:/src alpine", cwd="/home/user")).action == (
+        "allow"
+    )
 
 
 def test_credentials_are_denied_before_the_container_rules(bundled: Policy) -> None:

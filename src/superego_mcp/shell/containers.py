@@ -73,13 +73,13 @@ _RUN_VALUED_FINE = _words(
     "--systemd --creds --health-on-failure --health-startup-cmd --health-startup-interval "
     "--health-startup-retries --health-startup-success --health-startup-timeout "
     "--health-log-destination --health-max-log-count --health-max-log-size --stop-timeout "
-    "--pull-always --init-path --hostuser --cpu-count --cpu-percent --io-maxbandwidth "
+    "--pull-always --hostuser --cpu-count --cpu-percent --io-maxbandwidth "
     "--io-maxiops --memory-swap --ipc-mode --index"
 )
 # Taking a value that names a host file Superego must place (it is read or written).
 _RUN_VALUED_PATHS = _words(
     "--env-file --label-file --cidfile --pidfile --conmon-pidfile --authfile --cert-dir "
-    "--decryption-key --env-from-file"
+    "--decryption-key --env-from-file --init-path"
 )
 # Without a value (`--rm`, `-it`), harmless.
 _RUN_FLAGS_FINE = _words(
