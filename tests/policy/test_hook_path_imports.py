@@ -27,6 +27,7 @@ FORBIDDEN = (
     # Scripts, tasks and their project-file parsers: only for a command that runs one.
     "superego_mcp.shell.scripts",
     "superego_mcp.shell.taskfiles",
+    "superego_mcp.shell.runners",
     "superego_mcp.shell.runnerfiles",
     "tomllib",
     # Code given as text (interpreters, eval, git -c, downloads), SQL (clients, --sql

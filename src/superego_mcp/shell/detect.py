@@ -19,7 +19,9 @@ SH_FAMILY = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash"
 # Programs whose project files (Makefile, package.json, justfile, pyproject) name what they
 # run (shell.scripts reads them; here so that other commands need not import it).
 PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-TASK_RUNNERS = PACKAGE_MANAGERS | {"make", "gmake", "just", "poe"}
+TASK_RUNNERS = PACKAGE_MANAGERS | {"make", "gmake", "just"}
+# The task runners shell.runners reads (when names_a_task says the command names a task).
+READ_BY_RUNNERS = frozenset({"cargo", "deno", "composer", "task", "go-task", "mise", "poe"})
 # cargo's own commands (and their one-letter aliases): an alias of the same name is ignored
 # by cargo, so `cargo build` reads no config file.
 CARGO_BUILTINS = frozenset(
@@ -44,6 +46,8 @@ def names_a_task(cmd: Command) -> bool:
         if sub is not None and sub not in CARGO_BUILTINS:
             return True
         return any(a == "--config" or a.startswith("--config=") for a in cmd.argv)
+    if program == "poe":
+        return True
     if program == "deno":
         return sub == "task"
     if program in ("task", "go-task"):  # go-task's Taskfile.yml, taskipy's pyproject tasks

@@ -3,13 +3,11 @@
 ``bash x.sh`` / ``sh x.sh`` (and the other sh-compatible shells), ``source f`` / ``. f``,
 ``./x.sh`` (a shell shebang, or none), ``make [target]`` (the target's recipe and its
 prerequisites' recipes), ``npm run X`` / ``npm test`` / ``yarn X`` / ``pnpm X`` / ``bun run
-X`` (the package.json script with its pre/post scripts), ``just [recipe]``, ``pdm run X`` /
-``hatch run X`` / ``rye run X`` / ``poe X`` (pyproject.toml and hatch.toml tasks),
-``cargo X`` (a .cargo/config.toml alias; :mod:`.runnerfiles` parses the TOML): the code is
+X`` (the package.json script with its pre/post scripts), ``just [recipe]``: the code is
 walked like the command line itself, so its commands become units judged by the same rules,
-each with ``origin`` "FILE:LINE". ``uv run X`` / ``poetry run X`` where X is a
-``[project.scripts]`` entry point gets the entry's file:line as origin, and the Python
-module it calls is read as ``python FILE`` is.
+each with ``origin`` "FILE:LINE". The other task runners (hatch, pdm, rye, poe, taskipy,
+cargo aliases, deno, composer, go-task, mise, entry points) are in :mod:`.runners`, which
+reads through :func:`read` and walks through :func:`walk`.
 
 Reading stays cheap and bounded (the hook has a few seconds): a regular file, at most
 :data:`MAX_BYTES` each, :data:`MAX_FILES` files and :data:`MAX_TOTAL_BYTES` per analysis,
@@ -30,7 +28,7 @@ from .. import observe
 from .. import paths as _paths
 from ..files import read_regular
 from . import astral, taskfiles
-from .detect import CARGO_BUILTINS, PACKAGE_MANAGERS, SH_FAMILY
+from .detect import PACKAGE_MANAGERS, SH_FAMILY
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 from .state import Scope
 from .taskfiles import shebang_program
@@ -176,7 +174,7 @@ def read(
     cached = w.file_cache.get(path)
     if cached is not None:
         if mark:
-            _mark_read(w, k, path)
+            mark_read(w, k, path)
         return path, cached
     real = astral.decode(path)
     if written_before(w, k, forms):
@@ -217,11 +215,11 @@ def read(
     w.bytes_read += len(data)
     w.file_cache[path] = text
     if mark:
-        _mark_read(w, k, path)
+        mark_read(w, k, path)
     return path, text
 
 
-def _mark_read(w: Walker, k: int, path: str) -> None:
+def mark_read(w: Walker, k: int, path: str) -> None:
     """Record on command ``k`` the first file of it that was read (its ``script``)."""
     if 0 <= k < len(w.commands) and w.commands[k].script is None:
         w.commands[k].script = path
@@ -350,8 +348,8 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
 
 
 def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
-    """make, npm/yarn/pnpm/bun scripts, just recipes, poe tasks, cargo aliases and cmake's
-    link scripts the command ``k`` runs."""
+    """make, npm/yarn/pnpm/bun scripts, just recipes and cmake's link scripts the command
+    ``k`` runs (the other task runners: :mod:`.runners`)."""
     if not w.read_scripts:
         return
     cmd = w.commands[k]
@@ -362,22 +360,8 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _package(w, k, cmd, scope, ctx)
         elif cmd.program == "just":
             _just(w, k, cmd, scope, ctx)
-        elif cmd.program == "cargo":
-            _cargo(w, k, cmd, scope, ctx)
-        elif cmd.program in ("task", "go-task"):
-            _go_task(w, k, cmd, scope, ctx)
-        elif cmd.program == "mise":
-            _mise(w, k, cmd, scope, ctx)
-        elif cmd.program == "deno":
-            _json_tasks(w, k, cmd, "deno", scope, ctx)
-        elif cmd.program == "composer":
-            _json_tasks(w, k, cmd, "composer", scope, ctx)
         elif cmd.program == "cmake":
             _cmake_link_script(w, k, cmd, scope, ctx)
-        elif cmd.program == "poe" and cmd.positionals and not cmd.dynamic:
-            name = cmd.positionals[0]
-            args = list(cmd.argv[cmd.argv.index(name) + 1 :])
-            pyproject_task(w, k, "poe", [(name, False), *((a, False) for a in args)], scope, ctx)
     except taskfiles.Unreadable as exc:
         w.finding(SCRIPT_UNREAD, f"{cmd.program}: {exc}", k)
 
@@ -467,9 +451,9 @@ def _install_scripts(w: Walker, k: int, cmd: Command, verb: str, scope: Scope, c
     if cmd.dynamic or scope.cwd is None:
         return
     argv = list(cmd.argv)
-    where = _option(argv, {"--prefix", "--cwd", "-C", "--dir"})
+    where = option(argv, {"--prefix", "--cwd", "-C", "--dir"})
     start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
-    manifest = _find_up(start, ("package.json",))
+    manifest = find_up(start, ("package.json",))
     if manifest is None:
         return
     got = read(w, k, (manifest,), what="package.json")
@@ -513,9 +497,9 @@ def _package(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
         extra = _after(argv, sub, cmd.program)
     if name is None or cmd.dynamic or scope.cwd is None:
         return
-    where = _option(argv, {"--prefix", "--cwd", "-C", "--dir"})
+    where = option(argv, {"--prefix", "--cwd", "-C", "--dir"})
     start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
-    manifest = _find_up(start, ("package.json",))
+    manifest = find_up(start, ("package.json",))
     if manifest is None:
         return
     got = read(w, k, (manifest,), what="package.json")
@@ -533,13 +517,13 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     if cmd.dynamic or scope.cwd is None:
         return
     argv = list(cmd.argv)
-    file_opt = _option(argv, {"-f", "--justfile"})
-    workdir = _option(argv, {"-d", "--working-directory"})
+    file_opt = option(argv, {"-f", "--justfile"})
+    workdir = option(argv, {"-d", "--working-directory"})
     operands = _just_operands(argv)
     if file_opt:
         justfile: str | None = _paths.lexical(file_opt, scope.cwd, w.home)
     else:
-        justfile = _find_up(scope.cwd, ("justfile", "Justfile", ".justfile", "JUSTFILE"))
+        justfile = find_up(scope.cwd, ("justfile", "Justfile", ".justfile", "JUSTFILE"))
     if justfile is None:
         return
     got = read(w, k, (justfile,), what="justfile")
@@ -563,409 +547,6 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
         )
 
 
-# The root package's event scripts composer runs for each verb (not with --no-scripts).
-_AUTOLOAD = ("pre-autoload-dump", "post-autoload-dump")
-_UPDATE = ("pre-update-cmd", *_AUTOLOAD, "post-update-cmd")
-_COMPOSER_EVENTS: dict[str, tuple[str, ...]] = {
-    "install": ("pre-install-cmd", *_AUTOLOAD, "post-install-cmd"),
-    "i": ("pre-install-cmd", *_AUTOLOAD, "post-install-cmd"),
-    **dict.fromkeys(("update", "u", "upgrade", "require", "r", "req", "remove", "rm"), _UPDATE),
-    "dump-autoload": _AUTOLOAD,
-    "dumpautoload": _AUTOLOAD,
-}
-_JSON_TASK_FILES = {
-    "deno": ("deno.json", "deno.jsonc"),
-    "composer": ("composer.json",),
-}
-
-
-def _json_tasks(w: Walker, k: int, cmd: Command, runner: str, scope: Scope, ctx: Ctx) -> None:
-    """``deno task NAME ARGS`` (deno.json / deno.jsonc ``tasks``), ``composer run-script
-    NAME ARGS`` / ``composer NAME`` (composer.json ``scripts``): the task's commands, each a
-    shell in the file's directory."""
-    if cmd.dynamic or scope.cwd is None:
-        return
-    from . import runnerfiles
-
-    argv = list(cmd.argv)
-    sub = cmd.subcommand or ""
-    rest = argv[argv.index(sub) + 1 :] if sub in argv else []
-    words = [a for a in rest if not a.startswith("-") or a == "--"]
-    names: tuple[str, ...] = ()
-    name: str | None = None
-    extra: list[str] = []
-    if runner == "composer" and sub in _COMPOSER_EVENTS:
-        if "--no-scripts" in argv:
-            return
-        names, name = _COMPOSER_EVENTS[sub], sub
-    elif runner == "deno" or sub in ("run-script", "run"):
-        name = words[0] if words and words[0] != "--" else None
-        rest = rest[rest.index(name) + 1 :] if name in rest else []
-    elif runner == "composer" and sub not in runnerfiles.COMPOSER_COMMANDS:
-        name = sub
-    else:
-        return
-    if name is None:
-        return
-    if not names:
-        extra = rest[1:] if rest[:1] == ["--"] else rest
-    where = _option(argv, {"--config", "-c"} if runner == "deno" else {"--working-dir", "-d"})
-    if runner == "deno" and where:
-        manifest: str | None = _paths.lexical(where, scope.cwd, w.home)
-    else:
-        start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
-        manifest = _find_up(start, _JSON_TASK_FILES[runner])
-    if manifest is None:
-        return
-    got = read(w, k, (manifest,), what=manifest.rsplit("/", 1)[-1], mark=False)
-    if got is None:
-        return
-    path, text = got
-    try:
-        if runner == "deno":
-            lines = runnerfiles.deno_task(text, path, name, extra)
-        elif names:  # an install's event scripts, in the order composer runs them
-            found = [runnerfiles.composer_script(text, path, event, []) for event in names]
-            lines = [line for group in found if group for line in group]
-        else:
-            lines = runnerfiles.composer_script(text, path, name, extra)
-    except taskfiles.Unreadable as exc:
-        w.finding(SCRIPT_UNREAD, f"{runner}: {exc}", k)
-        return
-    if lines is None:
-        return
-    if not names:
-        _mark_read(w, k, path)
-    directory = path.rsplit("/", 1)[0] or "/"
-    label = f"{runner} {'task' if runner == 'deno' else 'run-script'} {name}"
-    if names:
-        label = f"composer {sub} (install scripts)"
-    for line in lines:
-        if not line.shell:
-            w.finding(SCRIPT_UNREAD, f"{label}: {line.file}:{line.line} is not shell", k)
-            continue
-        walk(w, line, new_shell(w, directory, None, "sh"), ctx, f"{path}#{name}", label)
-
-
-_TASKFILES = tuple(
-    f"{a}askfile{b}.{c}" for b in ("", ".dist") for a in ("T", "t") for c in ("yml", "yaml")
-)
-
-
-def _go_task(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
-    """``task NAMES [-- ARGS]``: go-task's Taskfile.yml tasks (``-t``, ``-d``), else
-    taskipy's ``[tool.taskipy.tasks]`` of the nearest pyproject.toml."""
-    if cmd.dynamic or scope.cwd is None:
-        return
-    argv = list(cmd.argv)
-    dashes = argv.index("--") if "--" in argv else len(argv)
-    valued = {"-t", "--taskfile", "-d", "--dir", "-o", "--output", "-C", "--concurrency"}
-    names: list[str] = []
-    i = 0
-    while i < dashes:
-        word = argv[i]
-        i += 1
-        if word.startswith("-"):
-            i += 1 if word in valued else 0
-        elif "=" not in word:
-            names.append(word)
-    extra = argv[dashes + 1 :]
-    file_opt = _option(argv, {"-t", "--taskfile"})
-    dir_opt = _option(argv, {"-d", "--dir"})
-    start = _paths.lexical(dir_opt, scope.cwd, w.home) if dir_opt else scope.cwd
-    if file_opt:
-        taskfile: str | None = _paths.lexical(file_opt, scope.cwd, w.home)
-    else:
-        taskfile = _find_up(start, _TASKFILES)
-    if taskfile is None:
-        if cmd.program == "task" and names and not dir_opt:  # taskipy
-            rest = argv[argv.index(names[0]) + 1 :]
-            fields = [(names[0], False), *((a, False) for a in rest)]
-            pyproject_task(w, k, "taskipy", fields, scope, ctx)
-        return
-    got = read(w, k, (taskfile,), what="Taskfile", mark=False)
-    if got is None:
-        return
-    path, text = got
-    from . import runnerfiles
-
-    try:
-        lines = runnerfiles.taskfile_lines(text, path, names, extra)
-    except taskfiles.Unreadable as exc:
-        w.finding(SCRIPT_UNREAD, f"task: {exc}", k)
-        return
-    if lines is None:
-        return  # no such task: task stops with an error
-    _mark_read(w, k, path)
-    directory = start if dir_opt else path.rsplit("/", 1)[0] or "/"
-    label = "task " + (" ".join(names) or "default")
-    for line in lines:
-        walk(w, line, new_shell(w, directory, None, "sh"), ctx, f"{path}:{line.line}", label)
-
-
-_MISE_CONFIGS = ("mise.local.toml", ".mise.local.toml", "mise.toml", ".mise.toml",
-                 "mise/config.toml", ".mise/config.toml", ".config/mise.toml",
-                 ".config/mise/config.toml")  # fmt: skip
-_MISE_TASK_DIRS = ("mise-tasks", ".mise-tasks", "mise/tasks", ".mise/tasks", ".config/mise/tasks")
-
-
-def _mise(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
-    """``mise run NAME ARGS`` (``mise r``, ``mise tasks run``): the task of the nearest mise
-    config defining it (``[tasks]``), else a file task (``mise-tasks/NAME``, ...)."""
-    argv = list(cmd.argv)
-    words = [a for a in argv if not a.startswith("-")]
-    if words[:1] in (["run"], ["r"]):
-        words = words[1:]
-    elif words[:2] == ["tasks", "run"]:
-        words = words[2:]
-    else:
-        return
-    if cmd.dynamic or scope.cwd is None or not words:
-        return
-    name = words[0]
-    rest = argv[argv.index(name) + 1 :]
-    extra = rest[1:] if rest[:1] == ["--"] else rest
-    directories: list[str] = []
-    current = scope.cwd
-    for _ in range(64):
-        directories.append(current)
-        if current in ("/", ""):
-            break
-        current = current.rsplit("/", 1)[0] or "/"
-    sources: list[tuple[str, str]] = []
-    roots: dict[str, str] = {}
-    for directory in directories:
-        for config in _MISE_CONFIGS:
-            candidate = directory.rstrip("/") + "/" + config
-            if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
-                got = read(w, k, (candidate,), what="mise config", mark=False)
-                if got is not None:
-                    sources.append(got)
-                    roots[got[0]] = directory
-    from . import runnerfiles
-
-    try:
-        found = runnerfiles.mise_task(sources, name, extra, scope.cwd) if sources else None
-    except taskfiles.Unreadable as exc:
-        w.finding(SCRIPT_UNREAD, f"mise: {exc}", k)
-        return
-    if found is None:  # a file task: mise-tasks/NAME, ... (`a:b` is a/b), run as a program
-        for directory in directories:
-            for tasks_dir in _MISE_TASK_DIRS:
-                candidate = f"{directory.rstrip('/')}/{tasks_dir}/{name.replace(':', '/')}"
-                if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
-                    _mark_read(w, k, candidate)
-                    code = " ".join(taskfiles.quote(a) for a in (candidate, *extra))
-                    inner = new_shell(w, directory, None, "sh")
-                    line = taskfiles.Line(code, candidate, 1)
-                    walk(w, line, inner, ctx, candidate + "#mise", f"mise run {name}")
-                    return
-        return
-    lines, path = found
-    _mark_read(w, k, path)
-    for line in lines:
-        inner = new_shell(w, roots.get(line.file, scope.cwd), None, "sh")
-        walk(w, line, inner, ctx, f"{line.file}#{name}", f"mise run {name}")
-
-
-def _cargo(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
-    """``cargo --config KEY=VALUE ...``: the programs the setting makes cargo run; ``cargo
-    X`` where X is an ``[alias]`` of a .cargo/config.toml (from the cwd up, then
-    ``~/.cargo``): the cargo command it stands for, walked with the alias's file:line."""
-    if cmd.dynamic or scope.cwd is None:
-        return
-    from . import runnerfiles
-
-    argv = list(cmd.argv)
-    for i, word in enumerate(argv):
-        if word == "--":
-            break
-        value = word[9:] if word.startswith("--config=") else None
-        if word == "--config" and i + 1 < len(argv):
-            value = argv[i + 1]
-        if value is None or "=" not in value:
-            continue  # a config file: judged by its path
-        try:
-            programs, unfollowed = runnerfiles.cargo_config(value)
-        except taskfiles.Unreadable as exc:
-            w.finding(SCRIPT_UNREAD, f"cargo: {exc}", k)
-            continue
-        for key in unfollowed:
-            w.finding(SCRIPT_UNREAD, f"cargo --config {key}: what it changes is not followed", k)
-        for program in programs:
-            code = " ".join(taskfiles.quote(p) for p in program)
-            w.walk.source(
-                w, code, new_shell(w, scope.cwd, None, "sh"), ctx.nested("cargo --config")
-            )
-    sub = cmd.subcommand
-    if sub is None or sub in CARGO_BUILTINS or sub not in argv:
-        return
-    sources: list[tuple[str, str]] = []
-    found = None
-    for config in _cargo_configs(scope.cwd, w.home):
-        got = read(w, k, (config,), what="cargo config", mark=False)
-        if got is None:
-            continue
-        sources = [got]
-        try:
-            found = runnerfiles.cargo_alias(sources, sub)
-        except taskfiles.Unreadable as exc:
-            w.finding(SCRIPT_UNREAD, f"cargo: {exc}", k)
-            return
-        if found is not None:
-            break
-    if found is None:
-        return
-    words, path, line = found
-    _mark_read(w, k, path)
-    at = argv.index(sub)
-    expanded = [*argv[:at], *words, *argv[at + 1 :]]
-    code = "cargo " + " ".join(taskfiles.quote(a) for a in expanded)
-    inner = new_shell(w, scope.cwd, None, "sh")
-    walk(w, taskfiles.Line(code, path, line), inner, ctx, f"{path}#alias.{sub}", f"cargo {sub}")
-
-
-def _cargo_configs(cwd: str, home: str) -> list[str]:
-    """cargo's configuration files, nearest first: ``.cargo/config`` (else
-    ``.cargo/config.toml``) in the cwd and each directory above it, then ``~/.cargo``'s."""
-    out: list[str] = []
-    current = cwd
-    dirs: list[str] = []
-    for _ in range(64):
-        dirs.append(current)
-        if current in ("/", ""):
-            break
-        current = current.rsplit("/", 1)[0] or "/"
-    if home.rstrip("/") not in dirs:
-        dirs.append(home.rstrip("/") or "/")
-    for directory in dirs:
-        base = directory.rstrip("/") + "/.cargo/"
-        for name in ("config", "config.toml"):
-            if observe.kind(astral.decode(base + name)) == stat.S_IFREG:
-                out.append(base + name)
-                break
-    return out
-
-
-def pyproject_task(
-    w: Walker,
-    k: int,
-    runner: str,
-    argv: list[Field],
-    scope: Scope,
-    ctx: Ctx,
-    *,
-    env: str | None = None,
-) -> bool:
-    """``pdm run X`` / ``hatch run [ENV:]X`` / ``rye run X`` / ``poe X``: when X is a task
-    of the nearest pyproject.toml (hatch: or hatch.toml; ``env`` from ``hatch -e ENV``),
-    walk its commands (in the project directory) and say so. Python a task calls is judged
-    as running that module."""
-    if not w.read_scripts or scope.cwd is None or any(f[1] for f in argv):
-        return False
-    words = [f[0] for f in argv]
-    if runner == "hatch":
-        while words and words[0].startswith("+"):
-            words = words[1:]  # `hatch run +py=3.12 test`: a matrix selection
-    if not words:
-        return False
-    name, args = words[0], words[1:]
-    if runner == "hatch" and env and ":" not in name:
-        name = f"{env}:{name}"  # `hatch -e lint run style`
-    names = ("pyproject.toml", "hatch.toml") if runner == "hatch" else ("pyproject.toml",)
-    manifest = _find_up(scope.cwd, names)
-    if manifest is None:
-        return False
-    root = manifest.rsplit("/", 1)[0] or "/"
-    sources: list[tuple[str, str]] = []
-    for file_name in names:
-        path = manifest if manifest.endswith("/" + file_name) else f"{root}/{file_name}"
-        if path != manifest and not exists(path):
-            continue
-        got = read(w, k, (path,), what=file_name, mark=False)
-        if got is not None:
-            sources.append(got)
-    if not sources:
-        return False
-    from . import runnerfiles
-
-    try:
-        if runner == "hatch":
-            lines = runnerfiles.hatch_script(sources, name, args, root, w.home)
-        else:
-            lines = runnerfiles.pyproject_task(sources[0][1], sources[0][0], runner, name, args)
-    except taskfiles.Unreadable as exc:
-        w.finding(SCRIPT_UNREAD, f"{runner}: {exc}", k)
-        return False
-    if lines is None:
-        return False
-    _mark_read(w, k, lines[0].file if lines else sources[0][0])
-    label = f"poe {name}" if runner == "poe" else f"{runner} run {name}"
-    for line in lines:
-        if isinstance(line, runnerfiles.PyCall):
-            line = python_module(w, line, root)
-        if not line.shell:
-            w.finding(
-                SCRIPT_UNREAD, f"{label}: the task at {line.file}:{line.line} is not shell", k
-            )
-            continue
-        walk(w, line, new_shell(w, root, None, "sh"), ctx, f"{line.file}#{name}", label)
-    return True
-
-
-def python_module(w: Walker, call: taskfiles.Line, root: str) -> taskfiles.Line:
-    """The command a task calling Python runs, as shell: ``python FILE`` when the module is
-    a file of the project (``pkg/mod.py`` or ``pkg/mod/__init__.py`` in the project or its
-    ``src/``; read as any Python file a command runs), else ``python -m MODULE``."""
-    module = getattr(call, "module", "")
-    rel = module.replace(".", "/")
-    for base in (root, f"{root}/src"):
-        for candidate in (f"{base}/{rel}.py", f"{base}/{rel}/__init__.py"):
-            if observe.kind(astral.decode(candidate)) == stat.S_IFREG:
-                text = f"python {taskfiles.quote(candidate)}"
-                return taskfiles.Line(text, call.file, call.line)
-    return taskfiles.Line(f"python -m {taskfiles.quote(module)}", call.file, call.line)
-
-
-def project_entry(w: Walker, name: str, scope: Scope) -> tuple[str, int, str] | None:
-    """``uv run NAME`` / ``poetry run NAME``: (pyproject.toml, line, entry) when NAME is
-    one of the project's entry points (``pkg.cli:main``: Python code, not shell)."""
-    if not w.read_scripts or scope.cwd is None or "/" in name:
-        return None
-    manifest = _find_up(scope.cwd, ("pyproject.toml",))
-    if manifest is None:
-        return None
-    try:
-        data = read_regular(astral.decode(manifest), MAX_BYTES + 1)
-        if data is None or len(data) > MAX_BYTES:
-            return None
-        text = data.decode("utf-8")
-    except (OSError, ValueError):
-        return None
-    if name not in text:
-        return None  # most `uv run X` name a tool, not an entry point: skip the TOML parse
-    entry = taskfiles.pyproject_entry(text, name)
-    return None if entry is None else (manifest, entry[1], entry[0])
-
-
-def entry_point(w: Walker, k: int, entry: tuple[str, int, str], scope: Scope, ctx: Ctx) -> None:
-    """Command ``k`` runs the project's entry point ``entry`` (:func:`project_entry`): its
-    origin names the entry, its ``script`` is the pyproject.toml (the project's own
-    program), and the module it calls is judged as ``python FILE`` is."""
-    manifest, line, reference = entry
-    name = w.commands[k].program
-    w.commands[k].origin = f"{manifest}:{line} ({name} = {reference})"
-    _mark_read(w, k, manifest)
-    from . import runnerfiles
-
-    call = runnerfiles.python_call(reference, manifest, line)
-    if call is None:
-        return
-    root = manifest.rsplit("/", 1)[0] or "/"
-    code = python_module(w, call, root)
-    walk(w, code, new_shell(w, root, None, "sh"), ctx, f"{manifest}#{name}", name)
-
-
 # ---------------------------------------------------------------- helpers
 
 
@@ -983,7 +564,7 @@ def exists(path: str) -> bool:
         return False
 
 
-def _find_up(start: str, names: tuple[str, ...]) -> str | None:
+def find_up(start: str, names: tuple[str, ...]) -> str | None:
     """The nearest ``names`` file in ``start`` or a directory above it."""
     current = start
     for _ in range(64):
@@ -997,7 +578,7 @@ def _find_up(start: str, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _option(argv: list[str], names: set[str]) -> str | None:
+def option(argv: list[str], names: set[str]) -> str | None:
     """The value of the first option in ``names`` (``--opt=v`` or ``--opt v``)."""
     for i, word in enumerate(argv):
         if word == "--":

@@ -425,13 +425,13 @@ def wrapper(
         return
     entry = None
     if key in ("uv run", "poetry run") and not u.argv[0][1]:
-        from . import scripts
+        from . import runners
 
-        entry = scripts.project_entry(w, u.argv[0][0], scope)
+        entry = runners.project_entry(w, u.argv[0][0], scope)
     if key in ("pdm run", "hatch run", "rye run"):
-        from . import scripts
+        from . import runners
 
-        if scripts.pyproject_task(w, k, program, u.argv, scope, ctx, env=env):
+        if runners.pyproject_task(w, k, program, u.argv, scope, ctx, env=env):
             return  # a task of the project: its commands were walked
     first = len(w.commands)
     run(
@@ -449,9 +449,9 @@ def wrapper(
         inner_args_dynamic=u.appends_input or dynamic,
     )
     if entry is not None and first < len(w.commands):
-        from . import scripts
+        from . import runners
 
-        scripts.entry_point(w, first, entry, inner_scope, inner_ctx)
+        runners.entry_point(w, first, entry, inner_scope, inner_ctx)
     if u.appends_input and first < len(w.commands) and _input_only_as_arguments(u):
         w.commands[first].flags |= INPUT_ARGS
     if key == "xargs" and first < len(w.commands):
@@ -640,7 +640,11 @@ def look_inside(
     if program == "find":
         find(w, k, args, scope, ctx)
         return
-    if program in detect.TASK_RUNNERS or detect.names_a_task(cmd):
+    if program in detect.READ_BY_RUNNERS and detect.names_a_task(cmd):
+        from . import runners
+
+        runners.task_runner(w, k, scope, ctx)
+    elif program in detect.TASK_RUNNERS or detect.names_a_task(cmd):
         from . import scripts
 
         scripts.task_runner(w, k, scope, ctx)
