@@ -172,7 +172,7 @@ def _hooks_directory(
     top = os.path.normpath(top)
     if hooks_path is None:
         # the repository's own setting wins over the user's
-        hooks_path = _configured(gitpush.read_config(os.path.join(common, "config")))
+        hooks_path = _configured(gitpush.read_config(os.path.join(common, "config"), "hookspath"))
     if hooks_path is None:
         hooks_path = _user_hooks_path(w)
     if hooks_path is None:
@@ -217,7 +217,7 @@ def _user_hooks_path(w: Walker) -> str | None:
     xdg = observe.env("XDG_CONFIG_HOME") or f"{home}/.config"
     found: str | None = None
     for path in (f"{xdg}/git/config", f"{home}/.gitconfig"):
-        value = _configured(gitpush.read_config(path))
+        value = _configured(gitpush.read_config(path, "hookspath"))
         if value is not None:
             found = value
     return found

@@ -59,11 +59,14 @@ def _read(path: str) -> str | None:
         return None
 
 
-def read_config(path: str) -> dict[str, str]:
+def read_config(path: str, mentions: str = "") -> dict[str, str]:
     """A git config file as ``section.sub.key`` -> last value (lower-case section and key),
-    ``{}`` when unreadable; enough for push.default, branch upstreams, remote push refspecs
-    and core.hooksPath (no includes followed)."""
+    ``{}`` when unreadable or (a quick test before parsing) when its text does not hold
+    ``mentions`` (lower case) anywhere; enough for push.default, branch upstreams, remote
+    push refspecs and core.hooksPath (no includes followed)."""
     text = _read(path) or ""
+    if mentions and mentions not in text.lower():
+        return {}
     found: dict[str, str] = {}
     section = ""
     for raw in text.splitlines():
