@@ -17,12 +17,11 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from podman import LoadedImage, Podman
+from podman import LoadedImage, Podman, sweep
 
 from system_parts import missing_reason
 
@@ -78,14 +77,17 @@ def _build_standin(work: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def image() -> Iterator[LoadedImage]:
-    """The image archive, loaded into a private podman (removed afterwards)."""
-    work = Path(tempfile.mkdtemp(prefix="superego-image-"))
+    """The image archive, loaded into a private podman; its folder (storage, volumes and the
+    stand-in's build) is removed at the end of the session whatever happened, and what a
+    killed earlier session left is removed first (``podman.sweep``)."""
+    sweep()
     podman = Podman()
     try:
+        work = podman.base / "image"
+        work.mkdir()
         archive = Path(GIVEN).resolve() if GIVEN else _build_standin(work)
         canaries = [] if GIVEN else [BUILD_CANARY]
         contract = json.loads((ROOT / "nix" / "runtime-contract.json").read_text())
         yield LoadedImage(archive, podman.load(archive), podman, contract, canaries)
     finally:
         podman.close()
-        shutil.rmtree(work, ignore_errors=True)

@@ -1,5 +1,11 @@
 """A private podman for the contract tests: its own storage and run directories in a temp
-folder, runc with cgroupfs and ulimits this machine allows (see docs/container-usage.md)."""
+folder, runc with cgroupfs and ulimits this machine allows (see docs/container-usage.md).
+
+Its folder (``superego-podman-*``: image storage, volumes, the stand-in's build, hundreds of
+MB) is removed when the session ends, whatever happened; what cannot be removed is named in a
+warning. A session killed before its end (a timeout of the shell running pytest) cannot
+clean up: the next session removes the folders whose owner process is gone (:func:`sweep`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,21 +53,37 @@ def conf_variable() -> str:
     return "CONTAINERS_CONF_OVERRIDE" if _podman_version() >= (4, 4) else "CONTAINERS_CONF"
 
 
-class Podman:
-    """``podman`` with ``--root``/``--runroot`` under one temp directory."""
+PREFIX = "superego-podman-"
+OWNER = "owner"  # in each folder: "PID START" of the process that made it
 
-    def __init__(self) -> None:
+
+def started_at(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), or None when there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+class Podman:
+    """``podman`` with ``--root``/``--runroot`` under one temp directory (``base``; an
+    existing one to clean up when given)."""
+
+    def __init__(self, base: Path | None = None) -> None:
         assert PODMAN is not None, "podman is not installed"
-        self.base = Path(tempfile.mkdtemp(prefix="superego-podman-"))
+        self.base = base or Path(tempfile.mkdtemp(prefix=PREFIX))
         conf = self.base / "containers.conf"
-        conf.write_text(
-            "[containers]\n"
-            f"{_ulimits()}\n"
-            "[engine]\n"
-            'runtime = "runc"\n'
-            'cgroup_manager = "cgroupfs"\n'
-            'events_logger = "file"\n'
-        )
+        if base is None:
+            (self.base / OWNER).write_text(f"{os.getpid()} {started_at(os.getpid())}\n")
+            conf.write_text(
+                "[containers]\n"
+                f"{_ulimits()}\n"
+                "[engine]\n"
+                'runtime = "runc"\n'
+                'cgroup_manager = "cgroupfs"\n'
+                'events_logger = "file"\n'
+            )
         self.env = dict(os.environ, **{conf_variable(): str(conf)})
         self.argv = [
             PODMAN,
@@ -141,10 +164,92 @@ class Podman:
             time.sleep(0.2)
 
     def close(self) -> None:
-        """Remove every container, volume and image of this podman, then its directory."""
-        self.run("rm", "--all", "--force", "--time", "0", check=False)
-        self.run("system", "reset", "--force", check=False, timeout=300)
-        shutil.rmtree(self.base, ignore_errors=True)
+        """Remove every container, volume and image of this podman, then its directory; if
+        the directory cannot be removed, a warning names it and why."""
+        problems: list[str] = []
+        for args, timeout in (
+            (("rm", "--all", "--force", "--time", "0"), 120),
+            (("system", "reset", "--force"), 300),
+        ):
+            try:
+                proc = self.run(*args, check=False, timeout=timeout)
+            except (OSError, subprocess.SubprocessError) as exc:
+                problems.append(f"podman {' '.join(args)}: {exc}")
+                continue
+            if proc.returncode != 0:
+                problems.append(
+                    f"podman {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()}"
+                )
+        remove_tree(self.base, problems)
+
+
+def remove_tree(path: Path, problems: list[str] | None = None) -> bool:
+    """Remove ``path`` and everything in it, whoever owns it; True when it is gone. Mounts
+    left under it (a container's overlay) are detached first; files owned by another uid of
+    a rootless podman's user namespace are removed inside that namespace (``podman
+    unshare``). What is left is named in a warning with ``problems`` (what failed before)."""
+    problems = list(problems or [])
+    if not path.exists():
+        return True
+    _unmount_under(path, problems)
+    shutil.rmtree(path, ignore_errors=True)
+    if path.exists():  # again, to learn why (and as the namespace's root when rootless)
+        argv = ["rm", "-rf", "--one-file-system", str(path)]
+        if os.geteuid() != 0 and PODMAN is not None:
+            argv = [PODMAN, "unshare", *argv]
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+            why = proc.stderr.strip().splitlines()[:5]
+        except (OSError, subprocess.SubprocessError) as exc:
+            why = [str(exc)]
+        problems.append(f"{' '.join(argv[:-1])}: {' | '.join(why) or 'no error shown'}")
+    if not path.exists():
+        return True
+    detail = "; ".join(problems)
+    warnings.warn(
+        f"podman test directory left behind: {path} (remove it by hand: {detail})",
+        stacklevel=2,
+    )
+    return False
+
+
+def _unmount_under(path: Path, problems: list[str]) -> None:
+    """Detach every mount at or under ``path``, deepest first (root only)."""
+    if os.geteuid() != 0:
+        return
+    prefix = str(path.resolve())
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    # The mount point is the fifth field, with spaces and the like written as octal escapes.
+    points = [line.split()[4].encode().decode("unicode_escape") for line in lines]
+    for point in sorted(
+        {p for p in points if p == prefix or p.startswith(prefix + "/")}, key=len, reverse=True
+    ):
+        proc = subprocess.run(
+            ["umount", "--lazy", point], capture_output=True, text=True, timeout=60, check=False
+        )
+        if proc.returncode != 0:
+            problems.append(f"umount {point}: {proc.stderr.strip()}")
+
+
+def sweep() -> list[Path]:
+    """Clean up the folders of earlier sessions that ended without doing it themselves
+    (their process is gone: killed by a timeout); the ones removed. A folder without an
+    owner file, or whose process still runs, is left alone (it may be another session's)."""
+    removed = []
+    for base in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            pid, started = (base / OWNER).read_text().split()
+        except (OSError, ValueError):
+            continue
+        if started_at(int(pid)) == started:
+            continue  # its session is still running
+        Podman(base).close()
+        if not base.exists():
+            removed.append(base)
+    return removed
 
 
 @dataclass
