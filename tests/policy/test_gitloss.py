@@ -242,7 +242,23 @@ def test_a_malicious_config_runs_no_code(bundled: Policy, repo: Path, tmp_path: 
     assert any(p.name.startswith("ran") for p in tmp_path.iterdir())
 
 
-def test_submodules_and_unchecked_files_are_named(bundled: Policy, repo: Path) -> None:
+def test_submodules_and_unchecked_files_are_named(
+    bundled: Policy, repo: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    write(other / "lib.py")
+    git(other, "init", "-q")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", "lib")
+    git(
+        repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), "vendor/lib"
+    )
+    git(repo, "commit", "-qm", "submodule")
+    action, reason = answer(bundled, "rm -rf vendor", repo)
+    assert action == ASK
+    assert "vendor/lib is a submodule" in reason
+    # inside it, the submodule's own repository answers
+    assert rule_of(bundled, "rm -rf vendor/lib/lib.py", repo) == ALLOWED
     git(repo, "update-index", "--assume-unchanged", "src/app.py")
     write(repo / "src" / "app.py", "print('hidden change')\n")
     action, reason = answer(bundled, "rm -rf src", repo)

@@ -249,27 +249,81 @@ def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) ->
         LC_ALL="C",
     )
 
-    def git(*args: str, safe: tuple[str, ...] = ()) -> bytes | None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
+    running: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str, safe: tuple[str, ...] = ()) -> subprocess.Popen[bytes] | None:
         config = [w for c in (*_SAFE_CONFIG, *safe) for w in ("-c", c)]
         argv = [program, "--no-pager", *config, f"--work-tree={top}", *args]
         try:
-            done = subprocess.run(
+            proc = subprocess.Popen(
                 argv,
                 cwd=top,
                 env=env,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=remaining,
-                check=False,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
             )
+        except (OSError, ValueError):
+            return None
+        running.append(proc)
+        return proc
+
+    def finish(proc: subprocess.Popen[bytes] | None) -> bytes | None:
+        remaining = deadline - time.monotonic()
+        if proc is None or remaining <= 0:
+            return None
+        try:
+            out, _ = proc.communicate(timeout=remaining)
         except (OSError, subprocess.SubprocessError, ValueError):
             return None
-        return done.stdout if done.returncode == 0 else None
+        return out if proc.returncode == 0 else None
 
-    listed = git("config", "-z", "--list")
+    try:
+        # The index is read while the configuration is (ls-files runs no filter).
+        listing = start("ls-files", "-z", "-s", "-v", "--", *rels)
+        safe = _filters_off(finish(start("config", "-z", "--list")))
+        index = finish(listing)
+        if safe is None or index is None:
+            return None
+        lost = _unchecked(index)
+        if lost is not None:
+            return lost
+        status = finish(
+            start(
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=normal",
+                "--ignore-submodules=all",
+                "--no-renames",
+                "--",
+                *rels,
+                safe=safe,
+            )
+        )
+    finally:
+        for proc in running:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    if status is None:
+        return None
+    for entry in status.split(b"\0"):
+        if len(entry) < 4:
+            continue
+        code, shown = entry[:2], entry[3:].decode("utf-8", "replace")
+        if code == b"??":
+            if strict:
+                return f"{shown} is untracked and not ignored"
+            continue  # put back from the index: untracked files are not touched
+        if strict or code[1:2] != b" ":
+            return f"{shown} has uncommitted changes"
+    return ""
+
+
+def _filters_off(listed: bytes | None) -> tuple[str, ...] | None:
+    """``-c`` settings that turn off every filter driver ``git config --list`` names;
+    ``None`` when there is no listing or a driver's name cannot be given to ``-c``."""
     if listed is None:
         return None
     safe: list[str] = []
@@ -284,10 +338,12 @@ def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) ->
                 setting = f"filter.{name}.{part}"
                 if setting not in safe:
                     safe.append(setting)
-    # Tracked entries below the targets: submodules, and files git was told not to check.
-    index = git("ls-files", "-z", "-s", "-v", "--", *rels, safe=tuple(safe))
-    if index is None:
-        return None
+    return tuple(safe)
+
+
+def _unchecked(index: bytes) -> str | None:
+    """The first tracked entry of ``git ls-files -s -v`` whose work git's status does not
+    report: a submodule, a file marked assume-unchanged or skip-worktree."""
     for entry in index.split(b"\0"):
         if not entry:
             continue
@@ -298,27 +354,4 @@ def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) ->
             return f"{shown} is a submodule (Superego does not look inside it)"
         if parts[0][:1].islower() or parts[0] == b"S":
             return f"{shown} is marked for git not to check it (assume-unchanged or skip-worktree)"
-    status = git(
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=normal",
-        "--ignore-submodules=all",
-        "--no-renames",
-        "--",
-        *rels,
-        safe=tuple(safe),
-    )
-    if status is None:
-        return None
-    for entry in status.split(b"\0"):
-        if len(entry) < 4:
-            continue
-        code, shown = entry[:2], entry[3:].decode("utf-8", "replace")
-        if code == b"??":
-            if strict:
-                return f"{shown} is untracked and not ignored"
-            continue  # put back from the index: untracked files are not touched
-        if strict or code[1:2] != b" ":
-            return f"{shown} has uncommitted changes"
-    return ""
+    return None
