@@ -39,6 +39,13 @@ def explanation(
                     "origin": c.origin,
                     "program_files": list(c.program_files),
                     "script": c.script,
+                    "container": None
+                    if c.container is None
+                    else {
+                        "isolated": c.container.isolated,
+                        "breaks": list(c.container.breaks),
+                        "unread": list(c.container.unread),
+                    },
                 }
             )
         cmds = analysis.commands
@@ -147,6 +154,13 @@ def render(data: dict[str, Any]) -> str:
             if c.get("script"):
                 detail.append(f"script_read={c['script']}")
             lines.append("     " + "  ".join(detail))
+            run = c.get("container")
+            if run is not None:
+                # what the container run's options say (docs/rules.md "Containers")
+                said = [f"breaks isolation: {'; '.join(run['breaks'])}"] if run["breaks"] else []
+                if run["unread"]:
+                    said.append(f"not read: {'; '.join(run['unread'])}")
+                lines.append("     container: " + (", ".join(said) or "isolated"))
         if not data["commands"]:
             lines.append("  (none)")
         for f in data["findings"]:

@@ -159,3 +159,21 @@ def test_an_unknown_act_is_an_error_with_its_line() -> None:
     assert str(info.value) == (
         "bad.yaml:7: rule r1: unknown 'container' act 'isolate' (did you mean 'isolated'?)"
     )
+
+
+def test_explain_says_what_the_run_breaks_and_what_it_could_not_read(bundled: Policy) -> None:
+    from policy_helpers import HOME
+
+    from superego_mcp.explain import explanation, render
+
+    c = bash("docker run --gpus all -e TOKEN img && docker run --rm -v .:/src img && docker ps")
+    data = explanation(bundled, c, bundled.judge(c, home=HOME))
+    runs = [x["container"] for x in data["commands"]]
+    assert runs == [
+        {"isolated": False, "breaks": ["forwards the host's $TOKEN"], "unread": ["--gpus all"]},
+        {"isolated": True, "breaks": [], "unread": []},
+        None,
+    ]
+    text = render(data)
+    assert "container: breaks isolation: forwards the host's $TOKEN, not read: --gpus all" in text
+    assert "container: isolated" in text
