@@ -198,6 +198,10 @@ def test_project_entry_point_runs_its_module(run: Analyze, dirs: tuple[str, str]
     assert entry.origin == f"{pp}:5 (x = x.cli:main)"
     assert any(c.program == "python" and c.argv == (str(cli),) for c in result.commands)
     assert any(c.program == "rm" and c.origin == f"{cli}:2" for c in result.commands)
+    # the other runners run the project's entry points the same way when X is no task
+    for runner in ("poetry run", "pdm run", "hatch run", "rye run"):
+        again = run(f"{runner} x")
+        assert any(c.program == "python" and c.argv == (str(cli),) for c in again.commands)
 
 
 # ---------------------------------------------------------------- cargo

@@ -424,7 +424,7 @@ def wrapper(
     if u.argv is None:
         return
     entry = None
-    if key in ("uv run", "poetry run") and not u.argv[0][1]:
+    if key in ("uv run", "poetry run", "rye run", "pdm run", "hatch run") and not u.argv[0][1]:
         from . import runners
 
         entry = runners.project_entry(w, u.argv[0][0], scope)
