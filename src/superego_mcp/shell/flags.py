@@ -1052,6 +1052,14 @@ def parse_args(program: str, args: list[str]) -> ParsedArgs:
             continue
         if program in _SINGLE_DASH_LONG:
             out.flags |= canonical_flag(program, out.subcommand, word)
+            if (
+                word[:2] in ("-D", "-U")
+                and len(word) > 2
+                and _TABLE_ALIAS.get(program, program) == "gcc"
+            ):
+                # a compiler's -DNAME=VALUE / -UNAME: the macro is -D's value, never a file
+                out.option_values.append((word[:2], word[2:]))
+                continue
             name, eq, value = word.partition("=")
             if program in GO_STYLE and name.startswith("--"):
                 name = name[1:]

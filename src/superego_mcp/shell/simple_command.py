@@ -173,8 +173,11 @@ def run(
     subst: dict[int, tuple[int, int]],
     inner_args_dynamic: bool = False,
     stdin_feed: tuple[int, int] | None = None,
+    leads: dict[int, str] | None = None,
 ) -> None:
-    """One command (after expansion): emit it, then look through it if it runs more."""
+    """One command (after expansion): emit it, then look through it if it runs more.
+    ``leads``: for an argument that is one field with an unknown part, the known text
+    before it (a word only known at run time that is data, not a path, is no unknown)."""
     path_word, dyn_program = fields[0]
     args = fields[1:]
     skips_functions = ctx.via[-1:] in (("command",), ("builtin",))
@@ -185,9 +188,11 @@ def run(
         dyn_program = True  # "/???/r? -rf /": the filesystem picks the program
     program = "" if dyn_program else _program_name(path_word)
     argv = [f[0] for f in args]
-    dynamic = dyn_program or unknown or inner_args_dynamic or any(f[1] for f in args)
+    words_dynamic = any(f[1] for f in args)
     # A write to a file only known at run time (`> "$out"`).
-    dynamic = dynamic or any(r.writes and r.target is None for r in redirects)
+    writes_unknown = any(r.writes and r.target is None for r in redirects)
+    certain = not (dyn_program or unknown or inner_args_dynamic or writes_unknown)
+    dynamic = not certain or words_dynamic
     key = program
     start: int | None = None  # where a wrapper's own words start, when not after the key's
     hatch_env: str | None = None
@@ -225,6 +230,10 @@ def run(
         )
         return
     parsed = flags.parse_args(program, argv)
+    if words_dynamic and certain and leads:
+        from . import datawords  # only for a command with a word only known at run time
+
+        dynamic = not datawords.only_data(program, parsed.subcommand, args, leads)
     cmd = Command(
         program,
         path_word,

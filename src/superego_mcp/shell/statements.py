@@ -15,7 +15,7 @@ from . import detect, pipes, redirections, simple_command, syntax, wrappers
 from .model import FORK_BOMB, REVERSE_SHELL, Command, Redirect
 from .parser import parse
 from .state import Ctx, Limit, Unparseable, clip_text, dedupe
-from .words import WordScope, expand, literal_text, node_text, tokens_of
+from .words import WordScope, expand, literal_text, node_text, static_lead, tokens_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -345,9 +345,16 @@ def command(
     fields: list[Field] = []
     unknown = False
     word_ranges: list[tuple[int, int, int]] = []  # (first field, first cmd, end cmd)
+    # argument index -> known text before the unknown part of a one-field word
+    leads: dict[int, str] = {}
     for group in groups:
         before = len(w.commands)
-        got, unk = expand(tokens(w, group, scope, ctx), w.home, scope.lookup("IFS"))
+        toks = tokens(w, group, scope, ctx)
+        got, unk = expand(toks, w.home, scope.lookup("IFS"))
+        if fields and len(got) == 1 and got[0][1] and not unk:
+            lead = static_lead(toks)
+            if lead is not None and got[0][0].startswith(lead):
+                leads[len(fields) - 1] = lead
         word_ranges.append((len(fields), before, len(w.commands)))
         fields.extend(got)
         unknown = unknown or unk
@@ -386,6 +393,7 @@ def command(
         text=text,
         subst=subst,
         stdin_feed=stdin_feed,
+        leads=leads,
     )
     if k < len(w.commands) and any(r.writes for r in redirects):
         for j in out_fed:

@@ -535,6 +535,22 @@ def expand(toks: list[Token], home: str, ifs: str | None = IFS_DEFAULT) -> tuple
     return fields, unknown
 
 
+def static_lead(toks: list[Token]) -> str | None:
+    """The known text before the first unknown part of a word (``-DNAME=`` of
+    ``-DNAME="$(cmd)"``), or None when the word has no unknown part or its lead could
+    still change in expansion (brace or tilde syntax, a value that splits)."""
+    out: list[str] = []
+    for text, cls in toks:
+        if cls in (DYN, UDYN):
+            return "".join(out)
+        if cls == LIT and text in ("{", "}", "~"):
+            return None
+        if cls == EXP and any(c.isspace() for c in text):
+            return None
+        out.append(text)
+    return None
+
+
 def literal_text(toks: list[Token]) -> tuple[str, bool]:
     """The text of a word without splitting or brace expansion (assignment values)."""
     dynamic = any(cls in (DYN, UDYN) for _, cls in toks)
