@@ -1,13 +1,18 @@
-"""Perl and Ruby one-liners that only print constants: ``perl -e 'print "ok\\n"'``,
-``perl -E 'say 1'``, ``ruby -e 'puts "hello"'``, ``ruby -rjson -e 'p 1'``.
+"""Perl and Ruby one-liners that only print constants or exit: ``perl -e 'print "ok\\n"'``,
+``perl -E 'say 1'``, ``ruby -e 'puts "hello"'``, ``ruby -rjson -e 'p 1'``, ``perl -Ilib
+-MApp -e 1``, ``ruby -I lib -r bundler/setup -r rubocop -e 'exit 0'``.
 
 Perl and Ruby are not read in general (docs/shell-analysis.md); this recognises one
 shape strictly, so that a greeting is not taken for code execution: every statement is a
 print (perl's ``print``/``say``, ruby's ``puts``/``print``/``p``) of literal strings and
-numbers, with no interpolation (no ``$``/``@`` in perl's double quotes, no ``#`` in
-ruby's), no file handles, no operators, and the interpreter given only options that load
-no code of the caller's choosing (warnings, ``-l``, a few standard pragmas or libraries).
-Anything else stays code execution.
+numbers, an ``exit`` with a literal status, or a literal alone (``1``), with no
+interpolation (no ``$``/``@`` in perl's double quotes, no ``#`` in ruby's), no file
+handles, no operators. Options may add library directories (``-I DIR``) and load libraries
+by name from the load path (ruby's ``-r LIB``, perl's ``-MModule``/``-mModule``): the
+project's or installed code, run as ``ruby -Ilib test/x.rb`` or ``bundle exec rubocop``
+run it; a library given as a path (``-r ./x.rb``) is a file the command runs
+(:func:`loaded`), and a perl module name that is not a plain name (``-M'X;system 1'``:
+perl pastes it into code) stays code execution. Anything else stays code execution.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ _PRINTS = {"perl": ("print", "say"), "ruby": ("puts", "print", "p")}
 # Options that take no code: warnings and line endings (perl), warnings (ruby).
 _PERL_LETTERS = frozenset("lwWX")
 _RUBY_LETTERS = frozenset("wW0123456789")
-# Standard pragmas and libraries, loaded from the interpreter's own library.
-_PERL_MODULES = re.compile(r"-M(?:strict|warnings|utf8|feature(?:=[\w:,]+)?)")
-_RUBY_LIBS = frozenset({"json", "yaml", "set", "pp", "date", "time"})
+# A module loaded by name (``-MFoo::Bar``, ``-mFoo``, ``-M-warnings``, ``-MFoo=a,b``): perl
+# writes ``use Foo::Bar split(/,/, q{a,b})``, so only names and plain import lists.
+_PERL_MODULE = re.compile(r"-[mM]-?[A-Za-z_]\w*(?:::\w+)*(?:=[\w:,.+-]*)?")
+# A library ruby requires by name or path (a string: nothing is pasted into code).
+_RUBY_LIB = re.compile(r"[\w@+./~-][\w@+./-]*")
+_EXITS = re.compile(r"exit(?:\s*\(\s*(?:-?\d+|true|false)?\s*\)|\s+(?:-?\d+|true|false))?")
 
 
 def prints_only(family: str, argv: tuple[str, ...], code: str, *, stdin: bool = False) -> bool:
@@ -34,7 +42,37 @@ def prints_only(family: str, argv: tuple[str, ...], code: str, *, stdin: bool = 
     return (
         statements is not None
         and any(statements)
-        and all(not s or _print_of_literals(family, s) for s in statements)
+        and all(not s or _constant_statement(family, s) for s in statements)
+    )
+
+
+def loaded(family: str, argv: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The files ``FAMILY ARGV`` loads by path (ruby's ``-r ./x.rb``) and the library
+    directories it adds (``-I DIR``), for the command's paths: (files, directories)."""
+    files: list[str] = []
+    dirs: list[str] = []
+    k = 0
+    while k < len(argv):
+        word = argv[k]
+        k += 1
+        if word == "--" or not word.startswith("-") or word == "-":
+            break
+        if word.startswith("-I") or (family == "ruby" and word.startswith("-r")):
+            value = word[2:] or (argv[k] if k < len(argv) else "")
+            k += 0 if word[2:] else 1
+            if word.startswith("-I"):
+                dirs.append(value)
+            elif value.startswith(("./", "../", "/", "~")):
+                files.append(value)  # ruby requires a path as written, else by name
+    return files, dirs
+
+
+def _constant_statement(family: str, statement: str) -> bool:
+    """A print of literals, an ``exit`` with a literal status, or a literal alone."""
+    return (
+        _print_of_literals(family, statement)
+        or _EXITS.fullmatch(statement) is not None
+        or _literal(family, statement)
     )
 
 
@@ -47,12 +85,12 @@ def _options_ok(family: str, argv: tuple[str, ...], code: str, wanted: int) -> b
         k += 1
         if word == "--" or not word.startswith("-") or word == "-":
             break  # the rest are the code's arguments, which a constant print ignores
-        if family == "perl" and _PERL_MODULES.fullmatch(word):
+        if family == "perl" and _PERL_MODULE.fullmatch(word):
             continue
-        if family == "ruby" and word.startswith("-r"):
-            lib = word[2:] or (argv[k] if k < len(argv) else "")
+        if word.startswith("-I") or (family == "ruby" and word.startswith("-r")):
+            value = word[2:] or (argv[k] if k < len(argv) else "")
             k += 0 if word[2:] else 1
-            if lib not in _RUBY_LIBS:
+            if not value or (word.startswith("-r") and not _RUBY_LIB.fullmatch(value)):
                 return False
             continue
         body = word[1:]

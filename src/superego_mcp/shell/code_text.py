@@ -129,8 +129,11 @@ def code_runner(
         for text, dynamic in args[src.script + 1 :]:
             if not dynamic and text.startswith(("/", "~")):
                 given.extend(w.path_forms(text, env_scope))
-    cmd.paths = dedupe((*script, *given, *(r.target for r in cmd.redirects if r.target)))
-    cmd.runs = dedupe((*cmd.runs, *script))
+    # `node -r ./hook.js`, `--import ./x.mjs`: a file given by path that it loads first
+    preloaded = [f for p in detect.preloads(family, argv) for f in w.path_forms(p, env_scope)]
+    redirected = (r.target for r in cmd.redirects if r.target)
+    cmd.paths = dedupe((*script, *given, *preloaded, *redirected))
+    cmd.runs = dedupe((*cmd.runs, *script, *preloaded))
     if family == "deno" and cmd.subcommand == "eval" and cmd.positionals:
         inline_code(w, k, cmd.positionals[0], "deno eval", env_scope, ctx, dynamic=cmd.dynamic)
         return
@@ -328,10 +331,18 @@ def inline_code(
             return
     # words added at run time (xargs) are options to perl and ruby unless `--` ends them
     if family in ("perl", "ruby") and not dynamic and (not cmd.dynamic or "--" in cmd.argv):
-        from superego_mcp.lang.printing import prints_only
+        from superego_mcp.lang.printing import loaded, prints_only
 
         if prints_only(family, cmd.argv, code, stdin=code not in cmd.argv):
-            # only prints constants (`perl -e 'print 1'`): read completely, runs nothing
+            # only prints constants or exits (`perl -e 'print 1'`): read completely; the
+            # libraries it loads are the project's or installed ones (`ruby -Ilib -rapp`),
+            # and a library given as a path is a file it runs (`ruby -r ./x.rb`)
+            lib_files, lib_dirs = loaded(family or "", cmd.argv)
+            ran = tuple(f for p in lib_files for f in w.path_forms(p, scope))
+            cmd.runs = dedupe((*cmd.runs, *ran))
+            cmd.paths = dedupe(
+                (*cmd.paths, *ran, *(f for d in lib_dirs for f in w.path_forms(d, scope)))
+            )
             w.finding(CODE_READ, code_detail(cmd.program, astral.decode(code)), k)
             return
     from superego_mcp.lang import FAMILIES

@@ -166,6 +166,32 @@ _VALUE_OPTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 AWKS = frozenset(["awk", "gawk", "mawk", "nawk", "busybox-awk"])
+# Options that load a module before the program, by name or by path (node's).
+_PRELOADS: dict[str, tuple[str, ...]] = {"node": ("-r", "--require", "--import", "--loader")}
+
+
+def preloads(family: str, args: list[str]) -> list[str]:
+    """The modules ``family`` is told to load first that are given by path (``node -r
+    ./hook.js``, ``--import=/tmp/x.mjs``), up to its program; a name (``-r
+    ts-node/register``) comes from the project's or installed packages."""
+    names = _PRELOADS.get(family)
+    if names is None:
+        return []
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        i += 1
+        if word == "--" or not word.startswith("-") or word == "-":
+            break
+        name, eq, value = word.partition("=")
+        if name in names:
+            if not eq:
+                value = args[i] if i < len(args) else ""
+                i += 1
+            if value.startswith(("./", "../", "/", "~", "file:")):
+                out.append(value.removeprefix("file://"))
+    return out
 
 
 def interpreter(program: str) -> str | None:
