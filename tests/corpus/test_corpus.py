@@ -30,8 +30,8 @@ PUBLIC_CASES = load(PUBLIC)
 # the install family, docs/rules.md): a ratchet towards issue 20's targets (0 denied, <= 1%
 # asked, >= 95% allowed): raise these as the policy learns; never lower them. An entry that
 # is rightly asked says why (`asks:`); the others asked are at most PUBLIC_MAX_UNEXPLAINED.
-PUBLIC_MAX_ASKED = 0.021
-PUBLIC_MIN_ALLOWED = 0.957
+PUBLIC_MAX_ASKED = 0.019
+PUBLIC_MIN_ALLOWED = 0.960
 PUBLIC_MAX_UNEXPLAINED = 4
 
 
