@@ -184,6 +184,10 @@ def test_pdm_and_poe_tasks(run: Analyze, dirs: tuple[str, str]) -> None:
     assert SCRIPT_UNREAD in kinds(run("poe calc"))
     assert SCRIPT_UNREAD in kinds(run("poe pyshell"))
     assert SCRIPT_UNREAD not in kinds(run("poe fmt"))
+    # a task of a file [tool.poe] includes is not followed: reported, not passed as read
+    write(cwd / "pyproject.toml", PDM_PYPROJECT + '[tool.poe]\ninclude = "tasks.toml"\n')
+    assert SCRIPT_UNREAD in kinds(run("poe deploy"))
+    assert SCRIPT_UNREAD not in kinds(run("poe fmt"))
 
 
 def test_project_entry_point_runs_its_module(run: Analyze, dirs: tuple[str, str]) -> None:

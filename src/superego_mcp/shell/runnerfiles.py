@@ -169,11 +169,14 @@ def pyproject_task(
     NAME is no task. A line that is not shell code and not a :class:`PyCall` (a poe
     ``expr``, a shell task of another interpreter) has ``shell`` False: the caller reports
     it as not read."""
-    if name not in text:
+    if name not in text and not (runner == "poe" and "include" in text):
         return None  # most `pdm run X` run a program: skip the TOML parse
     data = load(text, path)
     keys = _TABLES[runner]
     table = _table(data, keys)
+    poe = _table(data, ("tool", "poe")) if runner == "poe" else {}
+    if name not in table and any(k.startswith("include") for k in poe):
+        raise Unreadable(f"poe task {name} may be in a file {path} includes")
     if name not in table or name.startswith("_"):
         return None
     header = ".".join(keys)
