@@ -20,6 +20,8 @@ ALLOWED = [
     "docker run -e POSTGRES_USER=app -e POSTGRES_PASSWORD=app -p 5432:5432 postgres:18.3",
     "docker compose exec -T backend bash /app/scripts/lint.sh ; docker compose exec backend bash",
     "docker compose run --rm -v ./fixtures:/fixtures web pytest",
+    "cd backend && docker compose exec api alembic upgrade head",
+    "docker compose --project-directory ./deploy run --rm migrate",
     "docker container run --rm -v /tmp/build:/out alpine cp -r /src /out",
     "podman run --rm -v .:/src:Z -w /src rust:1 cargo test",
     "nerdctl run --rm alpine uname -a",
@@ -38,6 +40,9 @@ ASKED = {
     'cd / && docker run -v "$PWD:/h" alpine': "ask-container-host-mount",
     "docker run -v ../other:/o alpine": "ask-container-host-mount",
     "docker compose -f /srv/app/compose.yml run web sh": "ask-container-host-mount",
+    # compose reads the file of the command's directory: another project's services
+    "cd /srv/other && docker compose run web sh": "ask-container-host-mount",
+    "cd .. && docker-compose exec db psql": "ask-container-host-mount",
     # a temp directory itself, and where the user's services keep their sockets in one
     "docker run -v /tmp:/tmp alpine": "ask-container-host-mount",
     "docker run -v /var/tmp/:/t alpine": "ask-container-host-mount",
@@ -58,6 +63,7 @@ KEPT = [
     "docker run --frobnicate alpine",
     "docker -H tcp://build:2375 run alpine",
     "pwd() { echo /; }; docker run -v $(pwd):/h alpine",
+    'cd "$DIR" && docker compose run web sh',
 ]
 
 

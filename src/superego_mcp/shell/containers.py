@@ -177,10 +177,17 @@ def read(program: str, fields: list[Field], cwd: str | None, pwd_known: bool) ->
             return None
         i += 1
         compose = True
+    located = len(r.mounts)
     i = _compose_globals(fields, i, r)
     verb = fields[i][0] if i < n else ""
     if verb not in ("run", "exec"):
         return None
+    if not any(
+        f[0].split("=", 1)[0] in ("-f", "--file", "--project-directory") for f in fields[:i]
+    ):
+        # No file named: compose reads the one in the command's directory, so that directory
+        # says whose services run (another project's, from outside this one).
+        r.mounts.insert(located, ".")
     i = _options(fields, i + 1, r, compose=True)
     return _finish(fields, i, r)
 
