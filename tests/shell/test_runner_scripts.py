@@ -447,3 +447,16 @@ def test_mise_tasks(run: Analyze, dirs: tuple[str, str]) -> None:
     assert rm.origin == f"{clean}:2"
     write(cwd / "mise.toml", "[tasks\n")
     assert SCRIPT_UNREAD in kinds(run("mise run build"))
+
+
+def test_files_nested_past_the_stack_are_unread(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    deep = "[" * 50_000 + "]" * 50_000
+    write(cwd / "pyproject.toml", f'[tool.pdm.scripts]\ntest = "pytest"\nx = {deep}\n')
+    write(cwd / "deno.json", '{"tasks": {"dev": ' + deep + "}}")
+    write(cwd / "Taskfile.yml", "tasks:\n  build: " + "[" * 5_000 + "]" * 5_000 + "\n")
+    write(cwd / ".cargo" / "config.toml", f"[alias]\ndev = {deep}\n")
+    for line in ("pdm run test", "deno task dev", "task build", "cargo dev"):
+        result = run(line)
+        assert SCRIPT_UNREAD in kinds(result), line
+        assert not from_scripts(result), line

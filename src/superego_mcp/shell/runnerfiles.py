@@ -56,7 +56,7 @@ def load(text: str, path: str) -> dict[str, Any]:
 
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # (nested past the stack)
         raise Unreadable(f"{path} is not valid TOML") from exc
 
 
@@ -391,7 +391,7 @@ def cargo_config(value: str) -> tuple[list[list[str]], list[str]]:
 
     try:
         data = tomllib.loads(value)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise Unreadable("a --config value is not TOML") from exc
     programs: list[list[str]] = []
     unfollowed: list[str] = []
@@ -425,7 +425,7 @@ def load_json(text: str, path: str, *, comments: bool = False) -> object:
 
     try:
         return json.loads(_strip_jsonc(text) if comments else text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise Unreadable(f"{path} is not valid JSON") from exc
 
 
@@ -581,7 +581,7 @@ def taskfile_lines(text: str, path: str, names: list[str], args: list[str]) -> l
 
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise Unreadable(f"{path} is not valid YAML") from exc
     tasks = data.get("tasks") if isinstance(data, dict) else None
     if not isinstance(tasks, dict):

@@ -457,7 +457,7 @@ def package_script(text: str, path: str, name: str, extra: list[str]) -> list[Li
 
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise Unreadable(f"{path} is not valid JSON") from exc
     scripts = data.get("scripts") if isinstance(data, dict) else None
     if not isinstance(scripts, dict) or not isinstance(scripts.get(name), str):
@@ -482,7 +482,7 @@ def lifecycle_scripts(text: str, path: str, names: tuple[str, ...]) -> list[Line
 
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise Unreadable(f"{path} is not valid JSON") from exc
     scripts = data.get("scripts") if isinstance(data, dict) else None
     if not isinstance(scripts, dict):
@@ -616,7 +616,7 @@ def pyproject_entry(text: str, name: str) -> tuple[str, int] | None:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return None
     tables = [
         data.get("project", {}).get("scripts", {}),
