@@ -100,7 +100,26 @@ USER_WIDE = [
     "mamba install -y numpy",
     "micromamba install -y numpy",
     "flox install jq",
-    # a toolchain made the user's default
+    "dotnet add package Newtonsoft.Json",
+    "dotnet tool install -g dotnet-ef",
+    "dotnet tool restore",
+    "cabal install pandoc",
+    "stack install hlint",
+    "opam install dune",
+    "luarocks install --local busted",
+    "cpanm Moo",
+    # toolchains, and a toolchain made the user's default
+    "pyenv install 3.12",
+    "pyenv global 3.12",
+    "rbenv install 3.3.0",
+    "asdf install",
+    "volta install node@20",
+    "corepack enable",
+    "corepack prepare pnpm@9 --activate",
+    "sdk install java 21-tem",
+    # the project's gem built and installed (Bundler's gem tasks)
+    "rake install",
+    "rake install:local",
     "rustup default nightly",
     "ghcup install ghc --set 9.10",
     "ghcup set ghc 9.10",
@@ -130,6 +149,11 @@ REMOVALS = [
     "conda remove -y numpy",
     "nix profile remove jq",
     "nix-env -e jq",
+    "dotnet remove package Newtonsoft.Json",
+    "opam remove dune",
+    "luarocks remove busted",
+    "cpanm --uninstall Moo",
+    "pyenv uninstall -f 3.11",
 ]
 # Superego itself: never the family's, whatever the setting (self-protection, denied).
 SELF = [
@@ -188,6 +212,10 @@ ALWAYS_ASKED = [
     "brew install someone/tools/x",
     "nix profile install github:someone/x",
     "mix archive.install github someone/x",
+    "dotnet add package X --source=https://nuget.example/v3/index.json",
+    "luarocks install x --server=https://rocks.example",
+    "cpanm --mirror https://cpan.example X",
+    "opam install git+https://example.com/x.git",
     # the operating system's own packages (root)
     "apt-get install -y jq",
     "dnf install gcc",

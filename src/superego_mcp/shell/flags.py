@@ -500,10 +500,19 @@ SUBCOMMAND_PROGRAMS = frozenset(
         "vcpkg",
         "maturin",
         "mise",
-        # package managers of the install family judged by their verb (flox install x)
+        # package and toolchain managers of the install family judged by their verb (flox
+        # install x, pyenv global 3.12)
         "flox",
         "micromamba",
         "scoop",
+        "opam",
+        "luarocks",
+        "pyenv",
+        "rbenv",
+        "asdf",
+        "volta",
+        "corepack",
+        "sdk",
     ]
 )
 
