@@ -380,3 +380,26 @@ def test_a_git_inside_the_project_is_not_run(
     monkeypatch.setenv("PATH", str(repo / "bin"))
     assert rule_of(bundled, "rm -rf src", repo) == (ASK, "ask-recursive-delete-in-project")
     assert not ran.exists()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mv notes.txt src/ && rm -rf src",  # untracked work moved into the target first
+        "cp notes.txt src/pkg/ && rm -rf src",
+        "echo draft > src/new.py; rm -rf src",
+        "git stash pop && rm -rf src",  # uncommitted work brought back, then deleted
+        "git checkout stash@{0} -- src && rm -rf src",
+    ],
+)
+def test_a_line_that_changes_the_tree_first_is_not_judged_by_git(
+    bundled: Policy, repo: Path, line: str
+) -> None:
+    # git's answer is for the tree as it is now, not as the line leaves it for the deletion
+    write(repo / "notes.txt")
+    assert rule_of(bundled, "rm -rf src", repo) == ALLOWED
+    judgement = bundled.judge(judge(bundled, line, repo), home=str(repo.parent.parent))
+    assert judgement.decision.action == ASK
+    deletion = [u for u in judgement.units if u.unit.command and u.unit.command.program == "rm"]
+    assert deletion
+    assert all(u.rule is None or u.rule.id != ALLOWED[1] for u in deletion)

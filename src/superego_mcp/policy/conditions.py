@@ -28,10 +28,11 @@ class Context:
     ``project``, ``tmp``; and what they leave out: ``not-tmp``, the project and home when
     they lie strictly inside a temp directory (they keep their own protections), and
     ``not-project``, the home when it lies strictly inside the project (an agent started in
-    ``/`` or ``/tmp`` does not make the home project files).
+    ``/`` or ``/tmp`` does not make the home project files). ``commands``: every command
+    of the call's line (set once analysed; ``git:`` looks at the others of a deletion).
     """
 
-    __slots__ = ("call", "cwd", "home", "now", "project", "roots")
+    __slots__ = ("call", "commands", "cwd", "home", "now", "project", "roots")
 
     def __init__(
         self,
@@ -44,6 +45,7 @@ class Context:
         protected: tuple[str, ...] = (),
     ) -> None:
         self.call = call
+        self.commands: tuple[Command, ...] = ()
         self.cwd = cwd[0]  # lexical form; cwd[1], if any, is the symlink-resolved one
         self.home = home
         self.now = now
@@ -910,7 +912,8 @@ class Git(Condition):
             if _may_lose(cmd):  # cheap, before the module is imported (`git status`)
                 from superego_mcp.policy import gitloss
 
-                found = gitloss.loss(cmd, ctx.roots["project"])
+                others = tuple(c for c in ctx.commands if c is not cmd)
+                found = gitloss.loss(cmd, ctx.roots["project"], others)
             unit.git_loss = found
         if not isinstance(found, str):
             return False

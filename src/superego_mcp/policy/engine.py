@@ -444,6 +444,8 @@ class Policy:
             call, cwd_forms, home, temp_dirs(), now, normalize(project, "/", home), self.protected
         )
         analysis, units = call_units(call, ctx, shell_limits)
+        if analysis is not None:
+            ctx.commands = analysis.commands
         results = [self._decide_unit(unit, ctx, call) for unit in units]
         worst = results[0]
         for r in results[1:]:

@@ -165,10 +165,13 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
     return out
 
 
-def loss(cmd: Command, projects: tuple[str, ...]) -> str | None:
+def loss(cmd: Command, projects: tuple[str, ...], others: tuple[Command, ...] = ()) -> str | None:
     """What the command would lose that git cannot give back (see the module docstring):
     ``None`` not known, ``""`` nothing, else the first path and why. ``projects``: the
-    project root's forms (lexical, resolved)."""
+    project root's forms (lexical, resolved); ``others``: the other commands of its line
+    (one that changes the work tree through git or writes below a target makes git's
+    present answer no answer for when the deletion runs: ``mv notes.txt build/ && rm -rf
+    build``, ``git stash pop && rm -rf src``)."""
     found = _targets(cmd) if candidate(cmd) else None
     if found is None:
         return None
@@ -194,11 +197,33 @@ def loss(cmd: Command, projects: tuple[str, ...]) -> str | None:
             return None  # a symlink on the way: what it reaches is not what git reports
         if observe.lkind(target) is not None and rel not in rels:
             rels.append(rel)
-    if top is None or not _is_repository(top):
+    if top is None or not _is_repository(top) or _changed_by(others, targets):
         return None
     if not rels:
         return ""  # nothing there to lose
     return _ask_git(top, rels, strict, (*projects, top))
+
+
+# git subcommands that change the work tree (or what git knows of it).
+_TREE_CHANGERS = frozenset(
+    {
+        *("stash", "checkout", "switch", "restore", "reset", "merge", "pull", "rebase"),
+        *("am", "apply", "cherry-pick", "revert", "mv", "rm", "clean", "read-tree"),
+        *("checkout-index", "update-index", "sparse-checkout", "submodule", "worktree"),
+    }
+)
+
+
+def _changed_by(others: tuple[Command, ...], targets: list[str]) -> bool:
+    """Whether another command of the line changes the work tree through git, or writes
+    at or below one of ``targets`` (a file moved or copied there, a redirect)."""
+    for other in others:
+        if other.program == "git" and (other.subcommand in _TREE_CHANGERS or other.dynamic):
+            return True
+        written = (*other.writes, *(r.target or "" for r in other.redirects if r.writes))
+        if any(w and any(_inside(w, t) for t in targets) for w in written):
+            return True
+    return False
 
 
 def _is_repository(top: str) -> bool:
