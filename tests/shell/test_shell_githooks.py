@@ -69,6 +69,8 @@ def test_no_verify_skips_what_git_skips(run: Analyze, dirs: tuple[str, str]) -> 
     assert [c.text for c in hooked(run("git commit --no-verify -m x"))] == ["echo post"]
     assert [c.text for c in hooked(run("git commit -n -m x"))] == ["echo post"]
     assert hooked(run("git push --no-verify origin feature")) == []
+    assert [c.text for c in hooked(run("git hook run pre-push -- origin"))] == ["echo push"]
+    assert [c.text for c in hooked(run("git hook run --ignore-missing pre-commit"))] == ["echo pre"]
 
 
 def test_a_hook_that_is_not_shell_is_unread(run: Analyze, dirs: tuple[str, str]) -> None:
@@ -229,6 +231,35 @@ def test_husky_8_hooks_source_huskys_helper(run: Analyze, dirs: tuple[str, str])
     result = run("git commit -m x")
     assert [c.text for c in hooked(result)] == [f'. "{husky}/_/husky.sh"', "npx x", "npx x"]
     assert not result.findings
+
+
+# ---------------------------------------------------------------- the pre-commit framework
+
+PRE_COMMIT = (
+    "#!/usr/bin/env bash\n# start templated\nINSTALL_PYTHON=/opt/venv/bin/python3\n"
+    "ARGS=(hook-impl --config=.pre-commit-config.yaml --hook-type=pre-commit)\n"
+    '# end templated\nexec pre-commit "${ARGS[@]}"\n'
+)
+
+
+def test_a_pre_commit_framework_hook_runs_pre_commit_and_the_legacy_hook(
+    run: Analyze, dirs: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rest = PRE_COMMIT[: PRE_COMMIT.index("# start")] + PRE_COMMIT[PRE_COMMIT.index("exec") :]
+    digest = hashlib.sha256(rest.encode()).hexdigest()[:16]
+    monkeypatch.setattr(githooks, "_PRE_COMMIT", githooks._PRE_COMMIT | {digest})
+    hooks = repo(dirs[0]) / "hooks"
+    hook = write(hooks / "pre-commit", PRE_COMMIT)
+    write(hooks / "pre-commit.legacy", "echo legacy\n")
+    result = run("git commit -m x")
+    texts = [c.text for c in hooked(result)]
+    assert texts == [
+        "echo legacy",
+        "pre-commit hook-impl --config=.pre-commit-config.yaml --hook-type=pre-commit",
+    ]
+    assert hooked(result)[1].origin == f"{hook}:6"
+    hook.write_text(PRE_COMMIT.replace("exec pre-commit", "rm -rf ~/; exec pre-commit"))
+    assert "rm" in [c.program for c in hooked(run("git commit -m x"))]
 
 
 # ---------------------------------------------------------------- git config core.hooksPath

@@ -71,6 +71,7 @@ HOOKS: dict[str, tuple[str, ...]] = {
     "apply": (_INDEX,),
     "gc": (_GC,),
     "send-email": ("sendemail-validate",),
+    "hook": (),  # `git hook run NAME`: the hook named
 }  # fmt: skip
 # Hooks `--no-verify` (commit's `-n`) skips.
 _VERIFY = frozenset({"pre-commit", "commit-msg", "pre-merge-commit", "pre-push",
@@ -91,6 +92,11 @@ _HUSKY_H = frozenset({
 })  # fmt: skip
 _HUSKY_SH = frozenset({"bd0582b49b91218a", "a1a750bf59db7e60", "07b0d18198f64e81",
                        "43ae1bb12191b673", "c1641b48a19909e3"})  # fmt: skip
+# The pre-commit framework's bash hook template, less its templated block (INSTALL_PYTHON,
+# ARGS), by SHA-256: pre-commit 2.16 to 4.x.
+_PRE_COMMIT = frozenset({"46459a41791a47c1"})
+_TEMPLATED = re.compile(r"# start templated\n.*?# end templated\n", re.DOTALL)
+_PRE_COMMIT_ARGS = re.compile(r"^ARGS=\(([^()\n]*)\)$", re.MULTILINE)
 _HUSKY_WRAPPER = re.compile(r'#!/usr/bin/env sh\n\. "(?:\$\{0%/\*\}|\$\(dirname "\$0"\))/h"\n?')
 _HUSKY_SOURCE = re.compile(r'^\. "\$\(dirname (?:-- )?"\$0"\)/_/husky\.sh"$', re.MULTILINE)
 
@@ -103,6 +109,8 @@ def run_hooks(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> N
     names = HOOKS.get(cmd.subcommand or "")
     if names is None or cmd.flags & {"-h", "--help"}:
         return
+    if cmd.subcommand == "hook" and cmd.positionals[:1] == ("run",) and len(cmd.positionals) > 1:
+        names = (cmd.positionals[1],)
     if cmd.flags & _NO_VERIFY:
         names = tuple(n for n in names if n not in _VERIFY)
     where = _hooks_directory(w, k, cmd, args, scope)
@@ -282,12 +290,39 @@ def _hook(w: Walker, k: int, path: str, name: str, top: str, ctx: Ctx) -> None:
         return
     text = got[1]
     label = f"git hook {name}"
-    husky = _husky(w, k, path, text)
-    if husky is not None:
-        for line in husky:
+    known = _husky(w, k, path, text)
+    if known is None:
+        known = _pre_commit(path, text)
+        if known is not None:
+            _hook(w, k, f"{path}.legacy", name, top, ctx)  # pre-commit runs it too
+    if known is not None:
+        for line in known:
             _walk(w, line, top, path, ctx, label)
         return
     _walk(w, taskfiles.Line(_fill_self(w, k, text, path), path, 1), top, path, ctx, label)
+
+
+def _pre_commit(path: str, text: str) -> list[taskfiles.Line] | None:
+    """A hook the pre-commit framework installed (its bash template, recognized by the
+    SHA-256 of what is not filled in at install time; every release since 2.16): what it
+    runs, ``pre-commit hook-impl --config=... --hook-type=...`` (the project's configured
+    hooks, judged as running pre-commit is). None: not pre-commit's."""
+    block = _TEMPLATED.search(text)
+    if block is None:
+        return None
+    import hashlib  # only for a pre-commit hook
+
+    rest = text[: block.start()] + text[block.end() :]
+    if hashlib.sha256(rest.encode("utf-8")).hexdigest()[:16] not in _PRE_COMMIT:
+        return None
+    args = _PRE_COMMIT_ARGS.search(block.group(0))
+    if args is None:
+        return None
+    words = args.group(1).split()
+    if not all(_PLAIN_PATH.fullmatch(word) for word in words):
+        return None
+    line = text.count("\n", 0, max(text.find("exec pre-commit"), 0)) + 1
+    return [taskfiles.Line("pre-commit " + " ".join(words), path, line)]
 
 
 def _walk(w: Walker, line: taskfiles.Line, top: str, zero: str, ctx: Ctx, label: str) -> None:

@@ -700,7 +700,7 @@ def look_inside(
 GIT_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-pick", "revert",
                                "am", "checkout", "switch", "worktree", "clone", "push", "fetch",
                                "branch", "tag", "update-ref", "reset", "stash", "restore", "add",
-                               "rm", "mv", "apply", "gc", "send-email"})  # fmt: skip
+                               "rm", "mv", "apply", "gc", "send-email", "hook"})  # fmt: skip
 
 # Installers that build a Python project with its build backend (setup.py).
 _PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
