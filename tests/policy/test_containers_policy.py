@@ -25,6 +25,7 @@ ALLOWED = [
     "docker container run --rm -v /tmp/build:/out alpine cp -r /src /out",
     "podman run --rm -v .:/src:Z -w /src rust:1 cargo test",
     "nerdctl run --rm alpine uname -a",
+    "podman run --rm --rootfs ./build/rootfs:O /bin/sh -c true",
     "docker-compose run web echo hello",
     "docker run --rm alpine rm -rf /",  # inside the container: its own root
 ]
@@ -51,6 +52,8 @@ ASKED = {
     ),
     "docker run -v /tmp/ssh-k3Jd9x:/ssh alpine": "ask-container-host-mount",
     "docker run -v ./var/run/app.sock:/app.sock alpine": "ask-container-host-mount",
+    # podman's --rootfs: the host directory in the image's place is the container's root
+    "podman run --rootfs / sh": "ask-container-host-mount",
     # a host file handed over by another option: the init binary bind-mounted as PID 1
     "docker run --init --init-path /srv/tools/tini alpine": "ask-container-host-mount",
 }

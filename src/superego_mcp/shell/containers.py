@@ -97,7 +97,9 @@ _RUN_VALUED_UNREAD = _words(
     "--isolation --device-read-bps --device-write-bps --device-read-iops "
     "--device-write-iops --blkio-weight-device --env-merge --rdt-class --mount-propagation"
 )
-_RUN_FLAGS_UNREAD = _words("--rootfs")
+# podman's --rootfs: the operand in the image's place is a host directory, the container's
+# root filesystem (read and written): a host path like a mount's source.
+_ROOTFS = "--rootfs"
 # Breaking isolation, whatever the value.
 _RUN_VALUED_BREAK = _words("--cap-add --device --device-cgroup-rule")
 _RUN_FLAGS_BREAK = _words("--privileged --env-host --use-api-socket")
@@ -116,7 +118,7 @@ _SECURITY_FINE = _words("no-new-privileges no-new-privileges:true no-new-privile
 class _Reading:
     """The run being read: what breaks isolation, what is unread, the host paths."""
 
-    __slots__ = ("breaks", "cwd", "mounts", "pwd_known", "unknown", "unread")
+    __slots__ = ("breaks", "cwd", "mounts", "pwd_known", "rootfs", "unknown", "unread")
 
     def __init__(self, cwd: str | None, pwd_known: bool) -> None:
         self.breaks: list[str] = []
@@ -125,6 +127,7 @@ class _Reading:
         self.cwd = cwd
         self.pwd_known = pwd_known
         self.unknown = False  # some word is only known at run time
+        self.rootfs = False  # the image's place holds a host directory (podman --rootfs)
 
     def word(self, field: Field) -> str | None:
         """The word's text when known: ``$(pwd)`` and `` `pwd` `` stand for the command's
@@ -292,10 +295,11 @@ def _option(name: str, field: Field | None, r: _Reading) -> None:
     if field is None:
         if name in _RUN_FLAGS_FINE or name in ("-d", "-i", "-t", "-P", "-q", "-T"):
             return
+        if name == _ROOTFS:
+            r.rootfs = True
+            return
         if name in _RUN_FLAGS_BREAK:
             r.breaks.append(name)
-        elif name in _RUN_FLAGS_UNREAD:
-            r.unread.append(name)
         else:
             r.unread.append(f"{name} (an option Superego does not know)")
         return
@@ -405,6 +409,10 @@ def _finish(fields: list[Field], i: int, r: _Reading) -> Container:
     a host value only known at run time handed to it is unread. The container is
     ``dynamic`` when some word (an option's too) is only known at run time; ``$(pwd)`` is
     known."""
+    if r.rootfs and i < len(fields):
+        root = r.word(fields[i])
+        if root is not None:
+            r.host_path(root.removesuffix(":O"))
     for field in fields[i:]:
         if field[1]:
             r.word(field)
