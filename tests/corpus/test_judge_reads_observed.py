@@ -228,6 +228,7 @@ def _project(root: Path) -> list[ToolCall]:
     (project / "composer.json").write_text('{"scripts": {"post-install-cmd": "echo hi"}}')
     (project / "Taskfile.yml").write_text("version: '3'\ntasks:\n  build: go build ./...\n")
     (project / "mise.toml").write_text('[tasks.test]\nrun = "cargo test"\n')
+    (project / "tox.ini").write_text("[testenv]\ncommands = pytest {posargs}\n")
     (project / "mise-tasks").mkdir()
     (project / "mise-tasks" / "clean").write_text("#!/bin/sh\nrm -rf dist\n")
     (home / ".cargo").mkdir()
@@ -301,6 +302,7 @@ def _project(root: Path) -> list[ToolCall]:
         "task build",
         "mise run test",
         "mise run clean",
+        "tox -e py -- -x",
         # deletions judged by git (policy/gitloss.py): git runs here and fails (no objects)
         "rm -rf scripts",
         "rm -rf gone && git checkout -- tool.py",

@@ -460,3 +460,55 @@ def test_files_nested_past_the_stack_are_unread(run: Analyze, dirs: tuple[str, s
         result = run(line)
         assert SCRIPT_UNREAD in kinds(result), line
         assert not from_scripts(result), line
+
+
+# ---------------------------------------------------------------- tox
+
+TOX_INI = """\
+[tox]
+env_list = py{311,312}, lint
+
+[testenv]
+commands_pre =
+    python -m pip list
+commands =
+    pytest {posargs:tests} \\
+        --maxfail=1
+    py311: coverage report
+
+[testenv:lint]
+commands =
+    - ruff check {toxinidir}/src
+"""
+
+
+def test_tox_environments(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    ini = write(cwd / "tox.ini", TOX_INI)
+    py = run("tox -e py311 -- -k foo")
+    assert shown(py) == [
+        ("python", ("-m", "pip", "list")),
+        ("pip", ("list",)),
+        ("pytest", ("-k", "foo", "--maxfail=1")),
+        ("coverage", ("report",)),
+    ]
+    assert next(c for c in py.commands if c.program == "pytest").origin == f"{ini}:8"
+    assert py.commands[0].script == str(ini)
+    lint = run("tox -e lint")
+    assert ("ruff", ("check", f"{cwd}/src")) in shown(lint)  # [testenv]'s commands_pre too
+    every = [c.program for c in from_scripts(run("tox"))]  # env_list: py311, py312, lint
+    assert every.count("pytest") == 2
+    assert every.count("ruff") == 1
+    assert not from_scripts(run("tox list"))
+    rm = run("tox exec -e py311 -- rm -rf build").commands
+    assert [(c.program, c.via) for c in rm] == [("tox", ()), ("rm", ("tox exec",))]
+    write(cwd / "tox.ini", "[testenv\ncommands = x\n")
+    assert SCRIPT_UNREAD in kinds(run("tox"))
+    (cwd / "tox.ini").unlink()
+    write(cwd / "pyproject.toml", '[tool.tox]\nenv_list = ["py"]\n')
+    assert SCRIPT_UNREAD in kinds(run("tox"))  # tox's own TOML format: not read
+    write(
+        cwd / "pyproject.toml",
+        '[tool.tox]\nlegacy_tox_ini = """\n[testenv]\ncommands = rm -rf x\n"""\n',
+    )
+    assert shown(run("tox")) == [("rm", ("-rf", "x"))]

@@ -21,7 +21,7 @@ SH_FAMILY = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash"
 PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 TASK_RUNNERS = PACKAGE_MANAGERS | {"make", "gmake", "just"}
 # The task runners shell.runners reads (when names_a_task says the command names a task).
-READ_BY_RUNNERS = frozenset({"cargo", "deno", "composer", "task", "go-task", "mise", "poe"})
+READ_BY_RUNNERS = frozenset({"cargo", "deno", "composer", "task", "go-task", "mise", "poe", "tox"})
 # cargo's own commands (and their one-letter aliases): an alias of the same name is ignored
 # by cargo, so `cargo build` reads no config file.
 CARGO_BUILTINS = frozenset(
@@ -46,7 +46,7 @@ def names_a_task(cmd: Command) -> bool:
         if sub is not None and sub not in CARGO_BUILTINS:
             return True
         return any(a == "--config" or a.startswith("--config=") for a in cmd.argv)
-    if program == "poe":
+    if program in ("poe", "tox"):
         return True
     if program == "deno":
         return sub == "task"

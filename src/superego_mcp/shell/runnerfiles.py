@@ -722,3 +722,98 @@ def mise_task(
 
     visit(name, args)
     return out, home_path
+
+
+# ---------------------------------------------------------------- tox (tox.ini)
+
+_TOX_FIELD = LazyPattern(r"\{([^{}]*)\}")
+_TOX_FACTORS = LazyPattern(r"^([\w!.,-]+):\s+(.*)$", re.S)
+_BRACES = LazyPattern(r"\{([^{}]*)\}")
+
+
+def tox_envs(spec: str) -> list[str]:
+    """The environment names a tox env list names: ``py{311,312}-lint`` is ``py311-lint``
+    and ``py312-lint``; names are separated by commas outside braces or by new lines."""
+    names: list[str] = []
+    for part in re.split(r",(?![^{]*\})|\n", spec):
+        part = part.strip()
+        if not part or part.startswith("#"):
+            continue
+        expanded = [part]
+        while any(_BRACES().search(e) for e in expanded) and len(expanded) < _MAX_TASKS:
+            nxt = []
+            for e in expanded:
+                m = _BRACES().search(e)
+                if m is None:
+                    nxt.append(e)
+                    continue
+                for choice in m.group(1).split(","):
+                    nxt.append(e[: m.start()] + choice.strip() + e[m.end() :])
+            expanded = nxt
+        names.extend(expanded)
+    return names
+
+
+def tox_commands(
+    text: str, path: str, envs: list[str], args: list[str], root: str
+) -> list[Line] | None:
+    """What ``tox -e ENVS -- ARGS`` runs from tox.ini (or pyproject's ``legacy_tox_ini``
+    text): for each environment (``env_list`` when none is named), its ``commands_pre``,
+    ``commands`` and ``commands_post`` (from ``[testenv:ENV]``, else ``[testenv]``),
+    each line a shell command in the project directory; factor-conditional lines
+    (``py311: pytest``) are all kept (the widest reading); ``{posargs}`` is ARGS,
+    ``{toxinidir}`` the directory, any other substitution only known at run time. None when
+    the file has no test environment."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except (configparser.Error, RecursionError) as exc:
+        raise Unreadable(f"{path} is not valid INI") from exc
+    if not parser.has_section("testenv") and not any(
+        s.startswith("testenv:") for s in parser.sections()
+    ):
+        return None
+    if not envs:
+        for section in ("tox", "tox:tox"):
+            for key in ("env_list", "envlist"):
+                if parser.has_option(section, key):
+                    envs = tox_envs(parser.get(section, key))
+                    break
+    if envs == ["ALL"]:
+        envs = [s.split(":", 1)[1] for s in parser.sections() if s.startswith("testenv:")]
+    lines = text.split("\n")
+    out: list[Line] = []
+
+    def field(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        if inner == "posargs" or inner.startswith("posargs:"):
+            return _args(args) if args else inner[8:]
+        known = {"toxinidir": quote(root), "tox_root": quote(root), "/": "/", ":": ":"}
+        return known.get(inner, UNKNOWN)
+
+    for env in envs or ["py"]:
+        section = f"testenv:{env}" if parser.has_section(f"testenv:{env}") else "testenv"
+        for key in ("commands_pre", "commands", "commands_post"):
+            where = section if parser.has_option(section, key) else "testenv"
+            if not parser.has_option(where, key):
+                continue
+            value = parser.get(where, key).replace("\\\n", " ")
+            head = next((i for i, ln in enumerate(lines) if ln.strip() == f"[{where}]"), 0)
+            start = head
+            for raw in value.split("\n"):
+                code = raw.strip()
+                m = _TOX_FACTORS().match(code)
+                if m and not m.group(1)[0].isdigit():
+                    code = m.group(2).strip()  # a factor condition: kept whatever the env
+                code = code.lstrip("-! ").strip()
+                if not code or code.startswith("#"):
+                    continue
+                first = raw.strip().split("  ", 1)[0][:50]  # (continuation lines joined)
+                at = next(
+                    (i + 1 for i in range(start, len(lines)) if first and first in lines[i]),
+                    head + 1,
+                )
+                out.append(Line(_TOX_FIELD().sub(field, code), path, at))
+    return out

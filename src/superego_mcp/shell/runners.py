@@ -40,6 +40,8 @@ def task_runner(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
             _go_task(w, k, cmd, scope, ctx)
         elif cmd.program == "mise":
             _mise(w, k, cmd, scope, ctx)
+        elif cmd.program == "tox":
+            _tox(w, k, cmd, scope, ctx)
         elif cmd.program in ("deno", "composer"):
             _json_tasks(w, k, cmd, cmd.program, scope, ctx)
         elif cmd.program == "poe" and cmd.positionals and not cmd.dynamic:
@@ -253,6 +255,65 @@ def _mise(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     for line in lines:
         inner = new_shell(w, roots.get(line.file, scope.cwd), None, "sh")
         walk(w, line, inner, ctx, f"{line.file}#{name}", f"mise run {name}")
+
+
+# tox's subcommands that run no environment's commands.
+_TOX_QUIET = frozenset({"list", "l", "config", "c", "depends", "de", "quickstart", "q",
+                        "legacy", "le", "devenv", "d"})  # fmt: skip
+
+
+def _tox(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
+    """``tox [run|r|p] [-e ENVS] [-- ARGS]``: each environment's commands from tox.ini (or
+    pyproject.toml's ``legacy_tox_ini``; ``-c FILE``); ``tox exec -e ENV -- CMD``: CMD."""
+    if cmd.dynamic or scope.cwd is None:
+        return
+    argv = list(cmd.argv)
+    dashes = argv.index("--") if "--" in argv else len(argv)
+    own = argv[:dashes]
+    words = [a for a in own if not a.startswith("-")]
+    if any(a in ("-l", "--listenvs", "-a", "--listenvs-all", "--help", "-h", "--version",
+                 "--showconfig", "--help-ini") for a in own):  # fmt: skip
+        return
+    sub = words[0] if words and words[0] in (*_TOX_QUIET, "run", "r", "p", "run-parallel",
+                                              "exec", "e") else None  # fmt: skip
+    if sub in _TOX_QUIET:
+        return
+    if sub in ("exec", "e"):
+        code = " ".join(taskfiles.quote(a) for a in argv[dashes + 1 :])
+        if code:
+            w.walk.source(w, code, new_shell(w, scope.cwd, None, "sh"), ctx.nested("tox exec"))
+        return
+    envs_opt = option(own, {"-e", "--env"})
+    from . import runnerfiles
+
+    envs = runnerfiles.tox_envs(envs_opt) if envs_opt else []
+    config = option(own, {"-c", "--conf", "--configfile"})
+    if config:
+        manifest: str | None = _paths.lexical(config, scope.cwd, w.home)
+    else:
+        manifest = find_up(scope.cwd, ("tox.ini", "pyproject.toml"))
+    if manifest is None:
+        return
+    got = read(w, k, (manifest,), what=manifest.rsplit("/", 1)[-1], mark=False)
+    if got is None:
+        return
+    path, text = got
+    root = path.rsplit("/", 1)[0] or "/"
+    if path.endswith(".toml"):
+        if "tool.tox" not in text and "[tool.tox" not in text:
+            return  # no tox configuration here: tox looks elsewhere (setup.cfg)
+        legacy = runnerfiles.load(text, path).get("tool", {}).get("tox", {})
+        if not isinstance(legacy.get("legacy_tox_ini"), str):
+            w.finding(SCRIPT_UNREAD, f"tox: {path}'s [tool.tox] (TOML) is not read", k)
+            return
+        text = legacy["legacy_tox_ini"]
+    lines = runnerfiles.tox_commands(text, path, envs, argv[dashes + 1 :], root)
+    if lines is None:
+        return
+    mark_read(w, k, path)
+    label = "tox " + (",".join(envs) if envs else "(env_list)")
+    for line in lines:
+        walk(w, line, new_shell(w, root, None, "sh"), ctx, f"{path}:{line.line}", label)
 
 
 def _cargo(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
