@@ -166,21 +166,17 @@ def read(program: str, fields: list[Field], cwd: str | None, pwd_known: bool) ->
     r = _Reading(cwd, pwd_known)
     i = 0
     n = len(fields)
-    compose = program in _COMPOSE_PROGRAMS
-    if not compose:
+    if program not in _COMPOSE_PROGRAMS:
         i = _globals(fields, i, r)
         verb = fields[i][0] if i < n else ""
         if verb == "container" and i + 1 < n:
             i += 1
             verb = fields[i][0]
         if verb in ("run", "create"):
-            i = _options(fields, i + 1, r, compose=False)
-            return _finish(fields, i, r)
+            return _finish(fields, _options(fields, i + 1, r), r)
         if verb != "compose":
             return None
         i += 1
-        compose = True
-    located = len(r.mounts)
     i = _compose_globals(fields, i, r)
     verb = fields[i][0] if i < n else ""
     if verb not in ("run", "exec"):
@@ -190,9 +186,8 @@ def read(program: str, fields: list[Field], cwd: str | None, pwd_known: bool) ->
     ):
         # No file named: compose reads the one in the command's directory, so that directory
         # says whose services run (another project's, from outside this one).
-        r.mounts.insert(located, ".")
-    i = _options(fields, i + 1, r, compose=True)
-    return _finish(fields, i, r)
+        r.mounts.insert(0, ".")
+    return _finish(fields, _options(fields, i + 1, r), r)
 
 
 def _globals(fields: list[Field], i: int, r: _Reading) -> int:
@@ -237,7 +232,7 @@ def _at(fields: list[Field], i: int) -> Field:
     return fields[i] if i < len(fields) else ("", False)
 
 
-def _options(fields: list[Field], i: int, r: _Reading, *, compose: bool) -> int:
+def _options(fields: list[Field], i: int, r: _Reading) -> int:
     """Read the run's options up to its first operand (the image or service); return that
     operand's index."""
     n = len(fields)
