@@ -1,7 +1,7 @@
 """The bundled policy on words only partly known before the command runs (issue 20): find
--exec's ``{}`` given to a program whose operands are files, and substitutions whose output
-is data (a pattern, a message, a define). Each allowed form beside a sibling that must not
-be allowed."""
+-exec's ``{}`` given to a program whose operands are files, substitutions whose output is
+data (a pattern, a message, a define), names xargs hands to a viewer; and git update-index's
+local flags. Each allowed form beside a sibling that must not be allowed."""
 
 from __future__ import annotations
 
@@ -47,6 +47,21 @@ CASES: list[tuple[str, str]] = [
     ('grep x "$(cat files.txt)"', ASK),  # a file only known at run time
     ('cat "$(git rev-parse --show-toplevel)/README.md"', ASK),
     ('git push origin "$(git branch --show-current)"', ASK),
+    # names xargs hands to a viewer; bat's pager is a command it runs
+    ("git diff --name-only --relative --diff-filter=d -z | xargs -0 bat --diff", ALLOW),
+    ("git ls-files -z | xargs -0 bat", ALLOW),
+    ("find ~ -name '*.txt' | xargs bat", ASK),
+    ("git ls-files | xargs bat --paging=always --pager='sh -c id'", DEFER),
+    ("bat --paging=always --pager='rm -rf ~' README.md", DENY),
+    ("bat --pager='less -RF' README.md", DEFER),
+    # git update-index's local flags on index entries
+    ("git update-index --skip-worktree playgrounds/basic/src/routes/+layout.svelte", ALLOW),
+    ("git update-index --no-skip-worktree a.txt", ALLOW),
+    ("git update-index --assume-unchanged config/local.json", ALLOW),
+    ("git update-index --really-refresh", ALLOW),
+    ("git update-index --cacheinfo 100644,e69de29bb2d1d6434b8b29ae775ad8c2e48c5391,x", DEFER),
+    ("git update-index --skip-worktree --index-info", DEFER),
+    ("git update-index --chmod=+x run.sh", DEFER),
 ]
 
 

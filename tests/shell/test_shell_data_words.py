@@ -68,3 +68,16 @@ def test_compiler_defines_are_not_paths(run: Analyze, dirs: tuple[str, str]) -> 
     ]
     gcc = _last(run, "gcc -DVERSION=1 -o app main.c")
     assert f"{cwd}/1" not in gcc.paths  # type: ignore[attr-defined]
+
+
+def test_git_diff_filter_is_no_file(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    git = _last(run, "git diff --name-only --diff-filter=d -z")
+    assert f"{cwd}/d" not in git.paths  # type: ignore[attr-defined]
+
+
+def test_bat_pager_is_a_command_it_runs(run: Analyze) -> None:
+    result = run("bat --paging=always --pager='rm -rf ~' README.md")
+    rm = [c for c in result.commands if c.program == "rm"]
+    assert rm
+    assert rm[0].via == ("bat --pager",)

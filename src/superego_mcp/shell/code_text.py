@@ -283,6 +283,21 @@ def git_config_commands(w: Walker, parsed: flags.ParsedArgs, scope: Scope, ctx: 
             w.walk.source(w, command.lstrip("!"), scope.copy(), ctx.nested(f"git -c {key}"))
 
 
+def pager_option(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:
+    """``bat --pager='less -R'``: the pager is a command line bat runs when it pages (as
+    ``PAGER=`` is for other programs)."""
+    cmd = w.commands[k]
+    argv = list(cmd.argv)
+    for i, word in enumerate(argv):
+        if word == "--":
+            return
+        name, eq, value = word.partition("=")
+        if name == "--pager":
+            text = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+            if text:
+                w.walk.source(w, text, scope.copy(), ctx.nested(f"{cmd.program} --pager"))
+
+
 def feed_check(
     w: Walker,
     k: int,

@@ -677,6 +677,14 @@ _VALUE_NOT_PATH: dict[str, frozenset[str]] = {
             "-m",
             "--message",
             "-e",
+            # diff's selections and formats (`git diff --diff-filter=d`: a filter, not a file)
+            "--diff-filter",
+            "--diff-algorithm",
+            "--abbrev",
+            "--unified",
+            "--stat",
+            "--word-diff",
+            "--color",
         ]
     ),
     "kubectl": frozenset(

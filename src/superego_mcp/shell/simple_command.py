@@ -293,6 +293,10 @@ def run(
         from . import code_text
 
         code_text.git_config_commands(w, parsed, env_scope, ctx)
+    if program in ("bat", "batcat") and any(a.startswith("--pager") for a in argv):
+        from . import code_text
+
+        code_text.pager_option(w, k, env_scope, ctx)
     if program == "git" and cmd.subcommand == "config":
         from . import githooks
 
@@ -483,6 +487,9 @@ READS_NAMES = frozenset(
         *("md5sum", "sha1sum", "sha256sum", "sha512sum", "shasum", "b2sum", "cksum"),
         *("diff", "cmp", "realpath", "readlink", "stat", "ls", "du", "od", "hexdump"),
         *("basename", "dirname", "echo", "printf"),
+        # viewers: bat runs its pager only when it pages (to a terminal, or told
+        # --paging=always), and its only writing options are its cache's and config's
+        *("bat", "batcat"),
     }
 )
 # The flag of a command xargs gives names that can only be files listed on the same line
