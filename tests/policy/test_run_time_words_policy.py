@@ -62,6 +62,11 @@ CASES: list[tuple[str, str]] = [
     ("git update-index --cacheinfo 100644,e69de29bb2d1d6434b8b29ae775ad8c2e48c5391,x", DEFER),
     ("git update-index --skip-worktree --index-info", DEFER),
     ("git update-index --chmod=+x run.sh", DEFER),
+    # coverage reports written into the project (lcov's -o, genhtml's --output-directory);
+    # names printed by find -exec printf into xargs are not followed
+    ("genhtml coverage/lcov.info --output-directory coverage/html", ALLOW),
+    ("genhtml cov.info -o /var/www/html", DEFER),
+    ("find ./coverage -name lcov.info -exec printf '-a %q\\n' {} \\; | xargs lcov -o ./lcov.info", DEFER),
 ]
 
 
