@@ -66,7 +66,11 @@ CASES: list[tuple[str, str]] = [
     # names printed by find -exec printf into xargs are not followed
     ("genhtml coverage/lcov.info --output-directory coverage/html", ALLOW),
     ("genhtml cov.info -o /var/www/html", DEFER),
-    ("find ./coverage -name lcov.info -exec printf '-a %q\\n' {} \\; | xargs lcov -o ./lcov.info", DEFER),
+    (
+        "find ./coverage -name lcov.info -exec printf '-a %q\\n' {} \\; "
+        "| xargs lcov -o ./lcov.info",
+        DEFER,
+    ),
 ]
 
 
