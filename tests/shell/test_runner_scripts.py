@@ -512,3 +512,18 @@ def test_tox_environments(run: Analyze, dirs: tuple[str, str]) -> None:
         '[tool.tox]\nlegacy_tox_ini = """\n[testenv]\ncommands = rm -rf x\n"""\n',
     )
     assert shown(run("tox")) == [("rm", ("-rf", "x"))]
+
+
+def test_the_project_a_runner_is_pointed_at(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd = Path(dirs[0])
+    write(cwd / "pyproject.toml", '[tool.pdm.scripts]\nx = "echo here"\n')
+    other = write(cwd.parent / "other" / "pyproject.toml", '[tool.pdm.scripts]\nx = "rm -rf ~/"\n')
+    write(other.parent / "p" / "pyproject.toml", '[tool.rye.scripts]\nx = "rm -rf /srv"\n')
+    assert shown(run("pdm run x")) == [("echo", ("here",))]
+    assert shown(run("pdm run -p ../other x")) == [("rm", ("-rf", dirs[1] + "/"))]
+    assert shown(run("pdm run --project=../other x"))[0][0] == "rm"
+    assert shown(run("rye run --pyproject ../other/p/pyproject.toml x")) == [
+        ("rm", ("-rf", "/srv"))
+    ]
+    # a project only known at run time: nothing is read, x is the program run
+    assert not from_scripts(run('pdm run -p "$DIR" x'))

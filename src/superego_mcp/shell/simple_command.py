@@ -437,14 +437,14 @@ def wrapper(
     if u.argv is None:
         return
     entry = None
-    if key in ("uv run", "poetry run", "rye run", "pdm run", "hatch run") and not u.argv[0][1]:
+    project = _project_scope(w, key, u.own, scope)  # `pdm run -p DIR X`: DIR's files
+    if key in ("uv run", "poetry run", "rye run", "pdm run", "hatch run") and project is not None:
         from . import runners
 
-        entry = runners.project_entry(w, u.argv[0][0], scope)
-    if key in ("pdm run", "hatch run", "rye run"):
-        from . import runners
-
-        if runners.pyproject_task(w, k, program, u.argv, scope, ctx, env=env):
+        if not u.argv[0][1]:
+            entry = runners.project_entry(w, u.argv[0][0], project)
+        tasks = key in ("pdm run", "hatch run", "rye run")
+        if tasks and runners.pyproject_task(w, k, program, u.argv, project, ctx, env=env):
             return  # a task of the project: its commands were walked
     first = len(w.commands)
     run(
@@ -479,6 +479,36 @@ def wrapper(
 # symlinks (-L, -H, -follow) or names no start path it was seen to (`find -L DIR`, `find`):
 # what it reaches is not known from its start paths.
 FIND_FOLLOWS = frozenset({"find-follows-links"})
+# The options naming the project a runner runs in (its pyproject.toml's directory).
+_PROJECT_OPTIONS = {
+    "pdm run": ("-p", "--project"),
+    "uv run": ("--directory", "--project"),
+    "poetry run": ("-C", "--directory", "-P", "--project"),
+    "rye run": ("--pyproject",),
+}
+
+
+def _project_scope(w: Walker, key: str, own: list[Field], scope: Scope) -> Scope | None:
+    """The scope whose cwd is the project a runner's options name (``pdm run -p DIR``,
+    ``rye run --pyproject FILE``), ``scope`` when they name none, None when the option's
+    value is only known at run time (nothing is read then)."""
+    names = _PROJECT_OPTIONS.get(key, ())
+    for i, (word, dynamic) in enumerate(own):
+        name, eq, value = word.partition("=")
+        if name not in names:
+            continue
+        if not eq:
+            value, dynamic = own[i + 1] if i + 1 < len(own) else ("", True)
+        if dynamic or not value or scope.cwd is None:
+            return None
+        if key == "rye run":
+            value = value.rsplit("/", 1)[0] if "/" in value else "."
+        found = scope.copy()
+        found.cwd = _paths.lexical(value, scope.cwd, w.home)
+        return found
+    return scope
+
+
 # Programs that only read (or name) the files they are given, whatever options a name
 # could turn into (no option of theirs runs or writes anything): given names by xargs.
 READS_NAMES = frozenset(
