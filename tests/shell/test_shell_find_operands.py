@@ -85,3 +85,12 @@ def test_copier_names_the_files_of_a_name(run: Analyze, dirs: tuple[str, str]) -
     _, home = dirs
     cp = only(run("find ~ -name id_rsa -exec cp {} /tmp \\;"), "cp")
     assert f"{home}/id_rsa" in cp.paths  # credential rules judge the key by its name
+
+
+def test_without_braces_every_word_is_known(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    rm = only(run("find . -name stale -exec rm -rf build \\;"), "rm")
+    assert not rm.dynamic  # run once per file found, the same command each time
+    assert rm.paths == (f"{cwd}/build",)
+    # -execdir runs it in each file's directory: its relative words are not known
+    assert only(run("find . -name '*.c' -execdir make \\;"), "make").dynamic

@@ -818,7 +818,10 @@ def find(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
                     assignments=(),
                     text=cmd.text,
                     subst={},
-                    inner_args_dynamic=True,
+                    # without {} every word is known (`find . -exec bash build.sh \;` runs
+                    # it once per file); -execdir runs it in each file's directory
+                    inner_args_dynamic=word in ("-execdir", "-okdir")
+                    or any("{}" in f[0] for f in written),
                 )
                 # -ok/-okdir prompt on the terminal for each file
                 static = not cmd.dynamic and word in ("-exec", "-execdir")
