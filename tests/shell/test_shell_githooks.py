@@ -155,7 +155,7 @@ def test_no_repository_or_no_hooks_reads_nothing_more(run: Analyze, dirs: tuple[
     cwd, _ = dirs
     recording = observe.start()
     try:
-        run("git status && git diff")
+        run("git diff && git log --oneline")
     finally:
         observe.stop()
     assert not any(".git" in str(arg) for (_, arg) in recording.checks)
@@ -273,3 +273,19 @@ def test_hooks_path_setting_names_its_directory(run: Analyze, dirs: tuple[str, s
     assert f"{cwd}/.githooks" in inside.paths
     assert f"{home}/hooks" in run("git config core.hooksPath '~/hooks'").commands[0].paths
     assert run('git config core.hooksPath "$D"').commands[0].dynamic
+
+
+def test_git_status_reads_the_index_hook_it_can_run(run: Analyze, dirs: tuple[str, str]) -> None:
+    """`git status` writes a refreshed index and so runs post-index-change: with
+    core.hooksPath inside the project (an allowed setting), a hook the agent wrote there
+    would otherwise run unread on the next `git status`."""
+    cwd, home = dirs
+    repo(cwd, "[core]\n\thooksPath = .githooks\n")
+    hook = write(Path(cwd) / ".githooks" / "post-index-change", "#!/bin/sh\nrm -rf ~/\n")
+    write(Path(cwd) / ".githooks" / "pre-commit", "echo not run by status\n")
+    for line in ("git status", "git status --short", "git update-index --refresh"):
+        rm = [c for c in hooked(run(line)) if c.program == "rm"]
+        assert [c.origin for c in rm] == [f"{hook}:2"], line
+        assert rm[0].paths == (home,)
+        assert not [c for c in hooked(run(line)) if c.text == "echo not run by status"]
+    assert hooked(run("git diff")) == []

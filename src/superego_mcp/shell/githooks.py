@@ -27,12 +27,13 @@ import stat
 from superego_mcp import observe, project
 from superego_mcp.files import read_regular
 
-from . import gitpush, scripts, taskfiles
+from . import gitpush
 from .detect import SH_FAMILY
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
+    from . import taskfiles
     from .model import Command
     from .state import Ctx, Scope, Walker
     from .words import Field
@@ -69,6 +70,11 @@ HOOKS: dict[str, tuple[str, ...]] = {
     "rm": (_INDEX,),
     "mv": (_INDEX,),
     "apply": (_INDEX,),
+    # These refresh the index's stat data and write it back when it changed, so git runs
+    # post-index-change (`git status` after a touch does; checked against git 2.39).
+    "status": (_INDEX,),
+    "update-index": (_INDEX,),
+    "describe": (_INDEX,),
     "gc": (_GC,),
     "send-email": ("sendemail-validate",),
     "hook": (),  # `git hook run NAME`: the hook named
@@ -268,6 +274,8 @@ def _option(argv: list[str], name: str) -> str | None:
 def _hook(w: Walker, k: int, path: str, name: str, top: str, ctx: Ctx) -> None:
     """One hook file: walked when it is shell git would run; ``script_unread`` when it
     runs something Superego does not read."""
+    from . import scripts, taskfiles  # only once a hook is read
+
     try:
         info = observe.stat(path)
     except (OSError, ValueError):
@@ -307,6 +315,8 @@ def _pre_commit(path: str, text: str) -> list[taskfiles.Line] | None:
     SHA-256 of what is not filled in at install time; every release since 2.16): what it
     runs, ``pre-commit hook-impl --config=... --hook-type=...`` (the project's configured
     hooks, judged as running pre-commit is). None: not pre-commit's."""
+    from . import taskfiles  # only once a hook is read
+
     block = _TEMPLATED.search(text)
     if block is None:
         return None
@@ -326,6 +336,8 @@ def _pre_commit(path: str, text: str) -> list[taskfiles.Line] | None:
 
 
 def _walk(w: Walker, line: taskfiles.Line, top: str, zero: str, ctx: Ctx, label: str) -> None:
+    from . import scripts  # only once a hook is read
+
     scope = scripts.new_shell(w, top, None, zero)
     scripts.walk(w, line, scope, ctx, line.file, label)
 
@@ -350,6 +362,8 @@ def _husky(w: Walker, k: int, path: str, text: str) -> list[taskfiles.Line] | No
     """husky 9's wrapper ``.husky/_/NAME`` (``. "${0%/*}/h"``) with husky's own ``h`` next
     to it: what ``h`` runs, as lines of ``h``: the user's husky init file when there is one
     (sourced), then ``sh -e .husky/NAME`` when that file exists. None: not husky's."""
+    from . import taskfiles  # only once a hook is read
+
     if not _HUSKY_WRAPPER.fullmatch(text):
         return None
     folder, _, name = path.rpartition("/")
@@ -377,6 +391,8 @@ def _line_of(text: str, needle: str) -> int:
 
 def _digest(w: Walker, k: int, path: str) -> str | None:
     """The first 16 hex digits of the SHA-256 of a small file read (noted), else None."""
+    from . import scripts  # only once a hook is read
+
     got = scripts.read(w, k, (path,), what="git hook helper", mark=False)
     if got is None:
         return None
@@ -393,6 +409,8 @@ def config_paths(w: Walker, k: int, args: list[Field], scope: Scope) -> None:
     """``git config [--local] core.hooksPath DIR``: DIR as git will take it (``~`` expanded,
     relative to the work tree's top) becomes a path of command ``k``, so that rules can tell
     a directory of the project from one elsewhere."""
+    from . import scripts  # only for `git config`
+
     cmd = w.commands[k]
     words = [f for f in args if not f[0].startswith("-")]
     for i, (word, _) in enumerate(words[:-1]):

@@ -732,12 +732,14 @@ def look_inside(
     code_text.code_runner(w, k, family, args, env_scope, ctx, stdin=stdin, subst=subst)
 
 
-# git subcommands that run hooks (shell/githooks.py HOOKS, kept here so that `git status`
-# imports nothing more).
+# git subcommands that run hooks (shell/githooks.py HOOKS, kept here so that `git diff`
+# and `git log` import nothing more). `git status` is one: refreshing the index runs
+# post-index-change, a hook an agent could write into a core.hooksPath inside the project.
 GIT_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-pick", "revert",
                                "am", "checkout", "switch", "worktree", "clone", "push", "fetch",
                                "branch", "tag", "update-ref", "reset", "stash", "restore", "add",
-                               "rm", "mv", "apply", "gc", "send-email", "hook"})  # fmt: skip
+                               "rm", "mv", "apply", "status", "update-index", "describe",
+                               "gc", "send-email", "hook"})  # fmt: skip
 
 # Installers that build a Python project with its build backend (setup.py).
 _PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
