@@ -175,8 +175,8 @@ def test_stats_defer_names_where_the_policy_is_silent(tmp_path: Path) -> None:
     target = f"sqlite://{tmp_path / 'a.db'}"
     calls = [
         ToolCall("Bash", {"command": "frobnicate --fast"}, "/work"),
-        ToolCall("Bash", {"command": "frobnicate --slow && docker run alpine"}, "/work"),
-        ToolCall("Bash", {"command": "docker run -it alpine sh"}, "/work"),
+        ToolCall("Bash", {"command": "frobnicate --slow && docker run --gpus all alpine"}, "/work"),
+        ToolCall("Bash", {"command": "docker run --gpus all -it alpine sh"}, "/work"),
         ToolCall("mcp__notes__annotate", {"text": "x"}, "/work"),
         ToolCall("Bash", {"command": "ls"}, "/work"),
     ]
