@@ -527,3 +527,17 @@ def test_the_project_a_runner_is_pointed_at(run: Analyze, dirs: tuple[str, str])
     ]
     # a project only known at run time: nothing is read, x is the program run
     assert not from_scripts(run('pdm run -p "$DIR" x'))
+
+
+def test_hatch_env_vars_are_set_for_the_scripts(run: Analyze, dirs: tuple[str, str]) -> None:
+    write(
+        Path(dirs[0]) / "hatch.toml",
+        '[envs.default.env-vars]\nLD_PRELOAD = "/tmp/x.so"\n\n'
+        '[envs.test.env-vars]\nDB = "{env:DB_URL}"\n\n[envs.test.scripts]\nt = "pytest"\n',
+    )
+    result = run("hatch run test:t")
+    exports = [c.argv for c in result.commands if c.program == "export"]
+    assert exports[0] == ("LD_PRELOAD=/tmp/x.so",)  # inherited from default
+    assert all(c.origin for c in result.commands if c.program == "export")
+    assert ("DB=${__superego_unknown}",) in exports  # {env:DB_URL}: only known at run time
+    assert ("pytest", ()) in shown(result)

@@ -129,14 +129,17 @@ def _with_args(command: str, extra: list[str] | None, *, pdm: bool = False) -> s
 
 
 def _env_prefix(env: object) -> str:
-    """``export NAME='value'`` lines for a task's environment table: set for the task's
-    commands, so rules on what the environment changes (``LD_PRELOAD``, ``PATH``) see it."""
+    """``export NAME='value'`` lines for a task's environment table: the task's commands
+    are walked with the environment they run in (each export is a unit of its own)."""
     if not isinstance(env, dict):
         return ""
     out = []
     for name, value in env.items():
         if isinstance(name, str) and re.fullmatch(r"[A-Za-z_]\w*", name):
-            out.append(f"export {name}={quote(str(value))}\n")
+            text = str(value)
+            # a value with a field or template ({root}, {env:X}) is only known at run time
+            shown = UNKNOWN if "{" in text else quote(text)
+            out.append(f"export {name}={shown}\n")
     return "".join(out)
 
 
@@ -264,7 +267,8 @@ def hatch_script(
 ) -> list[Line] | None:
     """What ``hatch run [ENV:]NAME ARGS`` runs: the script NAME of environment ENV
     (``default`` when none is named; a matrix environment ``test.py3.12`` is ``test``'s),
-    with the scripts of the environments it inherits from (``template``), scripts that run
+    with the scripts and ``env-vars`` (as exports) of the environments it inherits from
+    (``template``), scripts that run
     other scripts expanded as hatch does. ``sources``: (path, text) of pyproject.toml
     (``[tool.hatch]``) and hatch.toml (which replaces pyproject's top-level keys). None
     when NAME is no script of the environment."""
@@ -301,10 +305,12 @@ def hatch_script(
         if not isinstance(template, str) or template == current:
             break
         current = template
+    env_vars: dict[str, Any] = {}
     for env_name in reversed(chain):
         if env_name not in envs:
             continue
         config, path, text, header = envs[env_name]
+        env_vars.update(_table(config, ("env-vars",)))
         for key, value in _table(config, ("scripts",)).items():
             commands = [value] if isinstance(value, str) else value
             if isinstance(commands, list) and all(isinstance(c, str) for c in commands):
@@ -332,9 +338,11 @@ def hatch_script(
         return out
 
     lines = []
+    exports = _env_prefix(env_vars)  # the environment's env-vars, set for every command
     for command, path, line in expand(name, ()):
         text = command[2:] if command.startswith("- ") else command
-        lines.append(Line(_hatch_format(_with_args(text, args), root, home), path, line))
+        code = _hatch_format(_with_args(text, args), root, home)
+        lines.append(Line(exports + code, path, line))
     return lines
 
 
