@@ -403,3 +403,26 @@ def test_a_line_that_changes_the_tree_first_is_not_judged_by_git(
     deletion = [u for u in judgement.units if u.unit.command and u.unit.command.program == "rm"]
     assert deletion
     assert all(u.rule is None or u.rule.id != ALLOWED[1] for u in deletion)
+
+
+def test_a_put_back_in_another_tree_is_not_judged_by_git(
+    bundled: Policy, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git pointed at another repository or work tree (the line, the environment, the
+    # repository's own configuration) would put back other files than git was asked about
+    mine = (ALLOW, "allow-git-everyday")
+    assert rule_of(bundled, "git checkout -- .", repo) == ALLOWED
+    assert rule_of(bundled, "git restore src/app.py", repo) == mine
+    elsewhere = tmp_path / "elsewhere"
+    for line in (
+        f"export GIT_WORK_TREE={elsewhere}; git checkout -- .",
+        "GIT_DIR=x; git restore src",
+    ):
+        assert rule_of(bundled, line, repo)[0] == ASK, line
+    monkeypatch.setenv("GIT_WORK_TREE", str(elsewhere))
+    assert rule_of(bundled, "git checkout -- .", repo)[0] == ASK
+    assert rule_of(bundled, "rm -rf src", repo) == ALLOWED  # rm deletes these files whatever git
+    monkeypatch.delenv("GIT_WORK_TREE")
+    git(repo, "config", "core.worktree", str(elsewhere))
+    assert rule_of(bundled, "git checkout -- gone", repo)[0] == ASK
+    assert rule_of(bundled, "git checkout -- src/app.py", repo)[0] == ASK

@@ -913,7 +913,9 @@ class Git(Condition):
                 from superego_mcp.policy import gitloss
 
                 others = tuple(c for c in ctx.commands if c is not cmd)
-                found = gitloss.loss(cmd, ctx.roots["project"], others)
+                line = ctx.call.tool_input.get("command")
+                text = line if isinstance(line, str) else ""
+                found = gitloss.loss(cmd, ctx.roots["project"], others, text)
             unit.git_loss = found
         if not isinstance(found, str):
             return False

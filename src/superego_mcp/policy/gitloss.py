@@ -165,13 +165,16 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
     return out
 
 
-def loss(cmd: Command, projects: tuple[str, ...], others: tuple[Command, ...] = ()) -> str | None:
+def loss(
+    cmd: Command, projects: tuple[str, ...], others: tuple[Command, ...] = (), line: str = ""
+) -> str | None:
     """What the command would lose that git cannot give back (see the module docstring):
     ``None`` not known, ``""`` nothing, else the first path and why. ``projects``: the
     project root's forms (lexical, resolved); ``others``: the other commands of its line
     (one that changes the work tree through git or writes below a target makes git's
     present answer no answer for when the deletion runs: ``mv notes.txt build/ && rm -rf
-    build``, ``git stash pop && rm -rf src``)."""
+    build``, ``git stash pop && rm -rf src``); ``line``: the command line (a put-back on a
+    line that names a ``GIT_`` variable is not judged: it may point git elsewhere)."""
     found = _targets(cmd) if candidate(cmd) else None
     if found is None:
         return None
@@ -195,15 +198,23 @@ def loss(cmd: Command, projects: tuple[str, ...], others: tuple[Command, ...] = 
         real_top = observe.realpath(here)
         if os.path.relpath(observe.realpath(target), real_top) != rel:
             return None  # a symlink on the way: what it reaches is not what git reports
-        if observe.lkind(target) is not None and rel not in rels:
-            rels.append(rel)
+        if (not removes or observe.lkind(target) is not None) and rel not in rels:
+            rels.append(rel)  # git is asked about a put-back's missing paths too (config)
     if top is None or not _is_repository(top) or _changed_by(others, targets):
         return None
+    if not removes and (
+        any(observe.env(name) for name in _OTHER_TREE_VARS)
+        or "GIT_" in line
+        or any("GIT_" in other.text for other in others)
+    ):
+        return None  # git would act on another repository or work tree than the one asked
     if not rels:
         return ""  # nothing there to lose
     return _ask_git(top, rels, strict, (*projects, top))
 
 
+# Variables that point git at another repository, work tree or index.
+_OTHER_TREE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
 # git subcommands that change the work tree (or what git knows of it).
 _TREE_CHANGERS = frozenset(
     {
@@ -260,8 +271,12 @@ def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) ->
 
     observe.volatile()  # git's index and the tree's state: no check repeats them
     program = _git_program(os.environ.get("PATH", os.defpath), trees)
-    if program is None:
+    from superego_mcp.shell import gitpush
+
+    repo = gitpush.find_repository(top)
+    if program is None or repo is None:
         return None
+    gitdir = repo.gitdir
     deadline = time.monotonic() + TIMEOUT
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(
@@ -306,7 +321,7 @@ def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) ->
     try:
         # The index is read while the configuration is (ls-files runs no filter).
         listing = start("ls-files", "-z", "-s", "-v", "--", *rels)
-        safe = _filters_off(finish(start("config", "-z", "--list")))
+        safe = _filters_off(finish(start("config", "-z", "--list")), gitdir, top)
         index = finish(listing)
         if safe is None or index is None:
             return None
@@ -346,15 +361,29 @@ def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) ->
     return ""
 
 
-def _filters_off(listed: bytes | None) -> tuple[str, ...] | None:
+def _same_tree(entry: bytes, gitdir: str, top: str) -> bool:
+    """Whether a ``core.worktree`` entry (``key\nvalue``, relative to the git directory)
+    names ``top`` (a submodule's configuration names its own tree so)."""
+    value = entry.partition(b"\n")[2].decode("utf-8", "surrogateescape")
+    place = os.path.realpath(os.path.join(gitdir, value))
+    return bool(value) and place == os.path.realpath(top)
+
+
+def _filters_off(listed: bytes | None, gitdir: str, top: str) -> tuple[str, ...] | None:
     """``-c`` settings that turn off every filter driver ``git config --list`` names;
-    ``None`` when there is no listing or a driver's name cannot be given to ``-c``."""
+    ``None`` when there is no listing, a driver's name cannot be given to ``-c``, or the
+    configuration puts the work tree elsewhere (``core.worktree`` naming another
+    directory than ``top``, relative to ``gitdir``; ``core.bare``)."""
     if listed is None:
         return None
     safe: list[str] = []
     for entry in listed.split(b"\0"):
         # section and variable lower-case as git prints them; the driver's name as written
         key = entry.split(b"\n", 1)[0].decode("utf-8", "surrogateescape")
+        if (key == "core.worktree" and not _same_tree(entry, gitdir, top)) or (
+            key == "core.bare" and entry.lower().endswith((b"\ntrue", b"\nyes", b"\non", b"\n1"))
+        ):
+            return None  # the configuration puts the work tree elsewhere (or has none)
         if key.startswith("filter.") and key.count(".") >= 2:
             name = key[len("filter.") : key.rindex(".")]
             if "=" in name:
