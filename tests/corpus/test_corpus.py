@@ -31,7 +31,7 @@ PUBLIC_CASES = load(PUBLIC)
 # asked, >= 95% allowed): raise these as the policy learns; never lower them. An entry that
 # is rightly asked says why (`asks:`); the others asked are at most PUBLIC_MAX_UNEXPLAINED.
 PUBLIC_MAX_ASKED = 0.019
-PUBLIC_MIN_ALLOWED = 0.963
+PUBLIC_MIN_ALLOWED = 0.966
 PUBLIC_MAX_UNEXPLAINED = 4
 
 
