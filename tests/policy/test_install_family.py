@@ -591,3 +591,13 @@ def test_mise_x_runs_its_command_judged_on_its_own(bundled: Policy, home: Path) 
     proj = home / "project"
     assert _action(bundled, "mise x node@20 -- npm test", proj, home)[0] == "allow"
     assert _action(bundled, "mise x node -- rm -rf ~", proj, home)[0] == "deny"
+
+
+def test_the_install_rules_keep_their_program_index(bundled: Policy) -> None:
+    """The engine skips a rule whose programs a command lacks; a pattern-named program
+    (`re:^playwright@...`, before `npx NAME@VERSION` named the package) made these rules
+    run on every command of every call."""
+    by_id = {r.id: r for r in bundled.rules}
+    for rule_id in ("ask-install-from-elsewhere", "ask-install-as-root", "allow-package-install"):
+        assert by_id[rule_id].programs is not None, rule_id
+        assert "ls" not in by_id[rule_id].programs, rule_id

@@ -265,3 +265,24 @@ def test_find_exec_gives_any_program_the_files_under_its_start(
     ):
         assert "listed-names" not in only(run(source), "black").flags, source
     assert "listed-names" not in only(run("find . -exec rm {} +"), "rm").flags
+
+
+@pytest.mark.parametrize(
+    ("source", "program"),
+    [
+        ("npx eslint@8 .", "eslint"),
+        ("npx -y playwright@1.49 install chromium", "playwright"),
+        ("npx @tailwindcss/cli@4 -i a.css -o b.css", "cli"),
+        ("npx @tailwindcss/cli -i a.css", "cli"),
+        ("pnpm dlx prettier@3.2.0 --check .", "prettier"),
+        ("yarn dlx create-vite@latest app", "create-vite"),
+        ("bunx cowsay@1 hi", "cowsay"),
+        ("uvx ruff@0.5 check .", "ruff"),
+        ("uv tool run black@24.1.0 .", "black"),
+    ],
+)
+def test_a_package_runner_runs_the_package_whatever_its_version(
+    run: Analyze, source: str, program: str
+) -> None:
+    # Rules about a program (`playwright install`, `eslint`) hold for `npx NAME@VERSION`.
+    assert programs(run(source))[-1] == program

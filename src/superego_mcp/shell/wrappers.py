@@ -150,6 +150,10 @@ _LEADING_OPERANDS = {
 _JOINED_SHELL = frozenset({"watch", "parallel", "ssh"})
 # Wrappers whose command follows a "--" wherever it is (`kubectl exec pod -c x -- ls`).
 _AFTER_DASHES = frozenset({"kubectl exec", "mise x", "mise exec"})
+# Package runners: the first word is a package, maybe with a version (`npx eslint@8 .`,
+# `npx @scope/cli@1 x`, `uvx ruff@0.5 check`); the program it runs is the package's, so
+# rules about `eslint` or `playwright` apply whatever version is asked for.
+_PACKAGE_RUNNERS = frozenset({"npx", "pnpx", "bunx", "pnpm dlx", "yarn dlx", "uvx", "uv tool run"})
 # Wrappers that append unknown arguments (from their input) to the command.
 _APPENDS_INPUT = frozenset({"xargs", "parallel"})
 # Short options whose value is optional and attached (xargs -i, -e, -l).
@@ -284,6 +288,8 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
         cut = next((k for k, f in enumerate(rest) if f[0].startswith(":::")), len(rest))
         rest = rest[:cut]
     out.appends_input = key in _APPENDS_INPUT
+    if key in _PACKAGE_RUNNERS and rest and not rest[0][1]:
+        rest = [(_unversioned(rest[0][0]), False), *rest[1:]]
     if key in _JOINED_SHELL and rest and "-x" not in {f[0] for f in out.own}:
         out.shell = rest
     elif rest:
@@ -291,6 +297,12 @@ def unwrap(key: str, args: list[Field]) -> Unwrapped:
     elif key == "xargs":
         out.argv = [("echo", False)]
     return out
+
+
+def _unversioned(package: str) -> str:
+    """``eslint@8`` -> ``eslint``, ``@scope/cli@1.2`` -> ``@scope/cli``; else unchanged."""
+    at = package.rfind("@")
+    return package[:at] if at > 0 else package
 
 
 # At most this many input items are turned into the command lines they make.
