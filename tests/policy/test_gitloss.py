@@ -117,6 +117,23 @@ def test_an_untracked_file_is_named(bundled: Policy, repo: Path) -> None:
     assert "notes/ is untracked" in reason
 
 
+def test_a_clone_kept_in_an_ignored_directory_is_named(
+    bundled: Policy, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git status does not look inside site/ (ignored): a clone there has commits of its own
+    clone = repo / "site" / "vendor" / "lib"
+    write(clone / "lib.py")
+    git(clone, "init", "-q")
+    action, reason = answer(bundled, "rm -rf site", repo)
+    assert action == ASK
+    assert "site/vendor/lib is a repository of its own" in reason
+    assert answer(bundled, "rm -rf site/index.html", repo)[0] == ALLOW  # not below the clone
+    # more entries than the search looks at: not known, the answer without git (asked)
+    monkeypatch.setattr(gitloss, "_SCAN_LIMIT", 2)
+    (clone / ".git").rename(clone / "not-git")
+    assert answer(bundled, "rm -rf site", repo)[0] == ASK
+
+
 @pytest.mark.parametrize(
     "command", ["rm -rf src", "git checkout -- src/app.py", "git restore src", "rm -rf src/*"]
 )

@@ -23,7 +23,9 @@ network, and with every setting that would run a program neutralised (``core.fsm
 hooks, every filter driver the configuration names), so a repository's ``.git/config``
 cannot run code while a call is judged; nor is a ``git`` program inside the project or the
 work tree run (one the search path would find there is passed over). Submodules are not
-entered: a target holding one is reported as such. An answer that ran git (or expanded a
+entered: a target holding one is reported as such; nor does `git status` look inside an
+ignored directory, so a deletion's targets are searched (at most 4,000 entries) for a
+repository kept there. An answer that ran git (or expanded a
 glob) marks the judgement volatile: the server's decision cache does not keep it (git's
 state is not a file it can check cheaply).
 """
@@ -210,7 +212,41 @@ def loss(
         return None  # git would act on another repository or work tree than the one asked
     if not rels:
         return ""  # nothing there to lose
-    return _ask_git(top, rels, strict, (*projects, top))
+    answer = _ask_git(top, rels, strict, (*projects, top))
+    if answer == "" and removes:
+        # git status does not look inside an ignored directory: a clone kept there (with
+        # commits of its own) would go unnoticed.
+        return _nested_repository(top, rels)
+    return answer
+
+
+# How many directory entries a deletion's targets are searched for a nested repository;
+# more than this and the answer is not known (node_modules: the answer without git).
+_SCAN_LIMIT = 4000
+
+
+def _nested_repository(top: str, rels: list[str]) -> str | None:
+    """``""`` when no target below ``top`` holds a ``.git`` (a repository of its own, whose
+    commits git here cannot give back), else the first one named; ``None`` when the
+    targets hold more than :data:`_SCAN_LIMIT` entries."""
+    seen = 0
+    pending = [os.path.join(top, rel) for rel in rels]
+    while pending:
+        directory = pending.pop()
+        try:  # (git ran: the judgement is already volatile, so these reads need no record)
+            with os.scandir(directory) as it:
+                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+        except (OSError, ValueError):
+            continue  # a file, or gone: nothing below it
+        seen += len(entries)
+        if seen > _SCAN_LIMIT:
+            return None
+        for name, is_dir in entries:
+            if _is_dotgit(name):
+                return f"{os.path.relpath(directory, top)} is a repository of its own"
+            if is_dir:
+                pending.append(os.path.join(directory, name))
+    return ""
 
 
 # Variables that point git at another repository, work tree or index.
