@@ -21,11 +21,11 @@ its config and one listing of the hooks directory, each through :mod:`superego_m
 from __future__ import annotations
 
 import os
-import re
 import stat
 
 from superego_mcp import observe, project
 from superego_mcp.files import read_regular
+from superego_mcp.lazyre import LazyPattern
 
 from . import gitpush
 from .detect import SH_FAMILY
@@ -86,9 +86,9 @@ _NO_VERIFY = frozenset({"no-verify", "--no-verify"})
 # Options before the subcommand that move git elsewhere.
 _REPO_OPTIONS = frozenset({"-C", "--git-dir", "--work-tree", "-c", "--config-env"})
 # What `$0` gives in a hook, written the ways hooks write it (husky's wrappers among them).
-_SELF_DIR = re.compile(r'\$\(dirname (?:-- )?"\$0"\)|\$\{0%/\*\}')
-_SELF_NAME = re.compile(r'\$\(basename (?:-- )?"\$0"\)|\$\{0##\*/\}')
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_./@+,:=-]+")
+_SELF_DIR = LazyPattern(r'\$\(dirname (?:-- )?"\$0"\)|\$\{0%/\*\}')
+_SELF_NAME = LazyPattern(r'\$\(basename (?:-- )?"\$0"\)|\$\{0##\*/\}')
+_PLAIN_PATH = LazyPattern(r"[A-Za-z0-9_./@+,:=-]+")
 # husky's generated files, by SHA-256: `.husky/_/h` of husky 9 (every release), and the
 # `husky.sh` a husky 5-8 hook sources; both run the hook `.husky/NAME` with `sh -e` after
 # sourcing the user's own init file, which is what is walked instead.
@@ -101,10 +101,10 @@ _HUSKY_SH = frozenset({"bd0582b49b91218a", "a1a750bf59db7e60", "07b0d18198f64e81
 # The pre-commit framework's bash hook template, less its templated block (INSTALL_PYTHON,
 # ARGS), by SHA-256: pre-commit 2.16 to 4.x.
 _PRE_COMMIT = frozenset({"46459a41791a47c1"})
-_TEMPLATED = re.compile(r"# start templated\n.*?# end templated\n", re.DOTALL)
-_PRE_COMMIT_ARGS = re.compile(r"^ARGS=\(([^()\n]*)\)$", re.MULTILINE)
-_HUSKY_WRAPPER = re.compile(r'#!/usr/bin/env sh\n\. "(?:\$\{0%/\*\}|\$\(dirname "\$0"\))/h"\n?')
-_HUSKY_SOURCE = re.compile(r'^\. "\$\(dirname (?:-- )?"\$0"\)/_/husky\.sh"$', re.MULTILINE)
+_TEMPLATED = LazyPattern(r"(?s)# start templated\n.*?# end templated\n")
+_PRE_COMMIT_ARGS = LazyPattern(r"(?m)^ARGS=\(([^()\n]*)\)$")
+_HUSKY_WRAPPER = LazyPattern(r'#!/usr/bin/env sh\n\. "(?:\$\{0%/\*\}|\$\(dirname "\$0"\))/h"\n?')
+_HUSKY_SOURCE = LazyPattern(r'(?m)^\. "\$\(dirname (?:-- )?"\$0"\)/_/husky\.sh"$')
 
 
 def run_hooks(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) -> None:
@@ -243,7 +243,7 @@ def _configured(config: dict[str, str]) -> str | None:
 
 
 # `git config` keys and options that change which hooks run.
-_HOOKS_KEY = re.compile(
+_HOOKS_KEY = LazyPattern(
     r"(?i)^(core\.hookspath|include\.path|includeif\..*)$|^(-e|--edit|-f|--file)$"
 )
 
@@ -253,7 +253,7 @@ def _config_changed_before(w: Walker, k: int) -> bool:
     of core.hooksPath or an include, ``git init --template``, a write into a ``.git``."""
     for cmd in w.commands[:k]:
         if cmd.program == "git" and cmd.subcommand == "config":
-            if cmd.dynamic or any(_HOOKS_KEY.match(a) for a in cmd.argv):
+            if cmd.dynamic or any(_HOOKS_KEY().match(a) for a in cmd.argv):
                 return True
         elif cmd.program == "git" and cmd.subcommand == "init" and "--template" in cmd.flags:
             return True
@@ -317,7 +317,7 @@ def _pre_commit(path: str, text: str) -> list[taskfiles.Line] | None:
     hooks, judged as running pre-commit is). None: not pre-commit's."""
     from . import taskfiles  # only once a hook is read
 
-    block = _TEMPLATED.search(text)
+    block = _TEMPLATED().search(text)
     if block is None:
         return None
     import hashlib  # only for a pre-commit hook
@@ -325,11 +325,11 @@ def _pre_commit(path: str, text: str) -> list[taskfiles.Line] | None:
     rest = text[: block.start()] + text[block.end() :]
     if hashlib.sha256(rest.encode("utf-8")).hexdigest()[:16] not in _PRE_COMMIT:
         return None
-    args = _PRE_COMMIT_ARGS.search(block.group(0))
+    args = _PRE_COMMIT_ARGS().search(block.group(0))
     if args is None:
         return None
     words = args.group(1).split()
-    if not all(_PLAIN_PATH.fullmatch(word) for word in words):
+    if not all(_PLAIN_PATH().fullmatch(word) for word in words):
         return None
     line = text.count("\n", 0, max(text.find("exec pre-commit"), 0)) + 1
     return [taskfiles.Line("pre-commit " + " ".join(words), path, line)]
@@ -347,15 +347,15 @@ def _fill_self(w: Walker, k: int, text: str, path: str) -> str:
     husky 5-8 ``. "$(dirname -- "$0")/_/husky.sh"`` line as what it runs: the user's
     ``~/.huskyrc``, then the rest of the hook (husky.sh runs the hook again)."""
     folder, _, name = path.rpartition("/")
-    if not _PLAIN_PATH.fullmatch(path):
+    if not _PLAIN_PATH().fullmatch(path):
         return text  # left to the walk: only known at run time
-    match = _HUSKY_SOURCE.search(text)
+    match = _HUSKY_SOURCE().search(text)
     if match is not None and _digest(w, k, f"{folder}/_/husky.sh") in _HUSKY_SH:
         rc = f"{w.home.rstrip('/')}/.huskyrc"
         line = f". {rc}" if _exists(rc) else ""
         text = text[: match.start()] + line + text[match.end() :]
-    text = _SELF_DIR.sub(folder, text)
-    return _SELF_NAME.sub(name, text)
+    text = _SELF_DIR().sub(folder, text)
+    return _SELF_NAME().sub(name, text)
 
 
 def _husky(w: Walker, k: int, path: str, text: str) -> list[taskfiles.Line] | None:
@@ -364,11 +364,11 @@ def _husky(w: Walker, k: int, path: str, text: str) -> list[taskfiles.Line] | No
     (sourced), then ``sh -e .husky/NAME`` when that file exists. None: not husky's."""
     from . import taskfiles  # only once a hook is read
 
-    if not _HUSKY_WRAPPER.fullmatch(text):
+    if not _HUSKY_WRAPPER().fullmatch(text):
         return None
     folder, _, name = path.rpartition("/")
     helper = f"{folder}/h"
-    if _digest(w, k, helper) not in _HUSKY_H or not _PLAIN_PATH.fullmatch(path):
+    if _digest(w, k, helper) not in _HUSKY_H or not _PLAIN_PATH().fullmatch(path):
         return None
     source = w.file_cache.get(helper, "")
     lines: list[taskfiles.Line] = []

@@ -26,13 +26,14 @@ import re
 import stat
 
 from superego_mcp import observe, project
+from superego_mcp.lazyre import LazyPattern
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from typing import Final
 
 # Names a team builds and deploys from (also as refs/heads/NAME).
-SHARED: Final = re.compile(
+SHARED: Final = LazyPattern(
     r"(main|master|trunk|develop|development|production|prod|stable|release|release[/-].+)"
 )
 SHARED_FLAG: Final = "push-shared"
@@ -188,7 +189,7 @@ def destination(
         else:
             explicit.append(src)
     branches = [b for b in map(_branch_of, explicit) if b is not None]
-    if any(SHARED.fullmatch(b) for b in branches):
+    if any(SHARED().fullmatch(b) for b in branches):
         return SHARED_FLAG
     directory = _git_directory(argv, cwd)
     repo = None if directory is None else find_repository(directory)
@@ -210,6 +211,6 @@ def destination(
     if uses_head and f"remote.{remote}.push" in config:
         return UNKNOWN_FLAG  # configured push refspecs decide
     default = repo.remote_default(remote)
-    if any(SHARED.fullmatch(b) or b == default for b in branches):
+    if any(SHARED().fullmatch(b) or b == default for b in branches):
         return SHARED_FLAG
     return None
