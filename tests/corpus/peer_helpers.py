@@ -558,7 +558,8 @@ GROUP_CRITERIA: dict[str, tuple[str, str, str | None]] = {
         "--global/--system, reset --hard, clean -f, branch -D or stash drop/clear",
         r"^git\s+(add|commit|merge|rebase|cherry-pick|checkout\s+-b|switch|restore\s+--staged|"
         r"branch|tag|remote|config|stash|revert|clean\s+-n|init|gc|notes|worktree|rm|mv|apply|"
-        r"am|bisect|sparse-checkout|maintenance\s+run)\b",
+        r"am|bisect|sparse-checkout|maintenance\s+run|update-index\s+--(no-)?"
+        r"(assume-unchanged|skip-worktree)|update-index\s+--refresh)\b",
         r"--force\b|--global|--system|reset\s+--hard|clean\s+-\w*f|branch\s+-D\b|stash\s+(drop|clear)",
     ),
     "one-project-file": (
