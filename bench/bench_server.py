@@ -182,6 +182,13 @@ def wrk(port: int, script: str, conns: int, seconds: float) -> tuple[float, int,
         check=True,
     ).stdout
 
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> tuple[float, int, int, float]:
+    """(req/s, requests answered, errors, median latency ms) from the output of wrk running
+    :data:`WRK_SCRIPT`."""
+
     def num(pattern: str) -> float:
         found = re.search(pattern, out)
         if found is None:
@@ -191,6 +198,15 @@ def wrk(port: int, script: str, conns: int, seconds: float) -> tuple[float, int,
     errors = int(num(r"NON2XX (\d+)") + num(r"SOCKERR (\d+)"))
     median_ms = num(r"P50US (\d+)") / 1000
     return num(r"Requests/sec:\s+([\d.]+)"), int(num(r"REQS (\d+)")), errors, median_ms
+
+
+def write_mix(directory: str, bodies: list[str]) -> str:
+    """Write :data:`WRK_SCRIPT` sending ``bodies`` round-robin into ``directory``; its path."""
+    script = str(Path(directory, "mix.lua"))
+    Path(script).write_text(
+        WRK_SCRIPT % (", ".join(json.dumps(b) for b in bodies), PATH), encoding="utf-8"
+    )
+    return script
 
 
 def check_answers(server: Server, bodies: list[str]) -> None:
@@ -238,10 +254,7 @@ def main() -> int:
     bodies = corpus_bodies()
     tools = {json.loads(b)["tool_name"] for b in bodies}
     tmp = tempfile.mkdtemp(prefix="bench-server-")
-    script = str(Path(tmp, "mix.lua"))
-    Path(script).write_text(
-        WRK_SCRIPT % (", ".join(json.dumps(b) for b in bodies), PATH), encoding="utf-8"
-    )
+    script = write_mix(tmp, bodies)
     base_env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SUPEREGO_")}
     base_env.update(
         HOME=HOME,  # the corpora's home: the same answers as tests/corpus

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import shutil
 import socket
@@ -25,21 +24,16 @@ import threading
 import time
 from pathlib import Path
 
-from bench_server import HERE, PATH, Server, audit_rows, check_answers, corpus_bodies
-
-WRK_SCRIPT = """
-local bodies = {%s}
-local i = 0
-request = function()
-  i = i %% #bodies + 1
-  return wrk.format("POST", "%s", {["Content-Type"] = "application/json"}, bodies[i])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("REQS %%d\\nERRORS %%d\\n", summary.requests,
-    summary.errors.status + summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout))
-end
-"""
+from bench_server import (
+    HERE,
+    PATH,
+    Server,
+    audit_rows,
+    check_answers,
+    corpus_bodies,
+    parse_wrk,
+    write_mix,
+)
 
 
 def wal_bytes(db: str) -> int:
@@ -78,10 +72,7 @@ def measure(name: str, src: str | None, env: dict[str, str], args: argparse.Name
     """Saturate one server and print its WAL figures."""
     tmp = tempfile.mkdtemp(prefix="bench-wal-")
     bodies = corpus_bodies()
-    script = str(Path(tmp, "mix.lua"))
-    Path(script).write_text(
-        WRK_SCRIPT % (", ".join(json.dumps(b) for b in bodies), PATH), encoding="utf-8"
-    )
+    script = write_mix(tmp, bodies)
     db = str(Path(tmp, "audit.db"))
     env = {**env, "SUPEREGO_AUDIT": f"sqlite://{db}", "XDG_STATE_HOME": str(Path(tmp, "state"))}
     if src:
@@ -117,9 +108,7 @@ def measure(name: str, src: str | None, env: dict[str, str], args: argparse.Name
             samples.append(wal_bytes(db))
             time.sleep(0.2)
         out = load.communicate()[0]
-        answered = int(out.split("REQS ")[1].split()[0])
-        errors = int(out.split("ERRORS ")[1].split()[0])
-        rps = float(out.split("Requests/sec:")[1].split()[0])
+        rps, answered, errors, _ = parse_wrk(out)
         time.sleep(args.idle)
         idle = wal_bytes(db)
         stop.set()

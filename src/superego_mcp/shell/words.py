@@ -325,14 +325,20 @@ _CPU_COUNT_QUERIES = frozenset(
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./:,=+@-]*")
 
 
+def _substituted(text: str) -> str | None:
+    """The command inside ``$(...)`` or backquotes, else None."""
+    if text.startswith("$(") and text.endswith(")"):
+        return text[2:-1]
+    if text.startswith("`") and text.endswith("`"):
+        return text[1:-1]
+    return None
+
+
 def _literal_print(text: str) -> str | None:
     """What ``$(printf WORD)`` / ``$(echo WORD)`` (or backquoted) outputs when WORD is one
     plain word: the word itself (the trailing newline is stripped); else None."""
-    if text.startswith("$(") and text.endswith(")"):
-        inner = text[2:-1]
-    elif text.startswith("`") and text.endswith("`"):
-        inner = text[1:-1]
-    else:
+    inner = _substituted(text)
+    if inner is None:
         return None
     words = inner.split()
     if len(words) != 2 or words[0] not in ("printf", "echo") or inner != inner.strip():
@@ -342,13 +348,8 @@ def _literal_print(text: str) -> str | None:
 
 def _cpu_count_query(text: str) -> bool:
     """Whether ``$(...)`` / backquoted ``text`` only asks how many CPUs there are."""
-    if text.startswith("$(") and text.endswith(")"):
-        inner = text[2:-1]
-    elif text.startswith("`") and text.endswith("`"):
-        inner = text[1:-1]
-    else:
-        return False
-    return " ".join(inner.split()) in _CPU_COUNT_QUERIES
+    inner = _substituted(text)
+    return inner is not None and " ".join(inner.split()) in _CPU_COUNT_QUERIES
 
 
 def tokens_of(nodes: list[Node], scope: WordScope) -> list[Token]:
