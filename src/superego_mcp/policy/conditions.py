@@ -697,7 +697,7 @@ class Sql(Condition):
 
 
 # What a unit may do to Superego itself (``superego:``); see ``policy.selfguard``.
-SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks", "copies")
+SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks", "copies", "stops", "may_stop")
 # Cheap tests before ``policy.selfguard`` is imported (tests keep them equal to its tables):
 # the programs that may remove or stop Superego, the directories agents keep hooks in, the
 # programs that remove a directory with what is below it.
@@ -713,6 +713,20 @@ AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copi
 DIR_REMOVERS = frozenset({"rm", "rmdir", "mv", "shred", "srm", "unlink", "trash", "trash-put"})
 GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})
 DUPLICATORS = frozenset({"cp", "ln", "install", "rsync", "scp", "ditto", "mv"})
+# ``policy.signals``: programs that send signals, and those selecting their targets when
+# their output is fed to one.
+SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "slay", "fuser", "kill-port"})
+SIGNAL_SELECTORS = frozenset({"pgrep", "pidof", "lsof", "fuser", "grep", "egrep"})
+SIGNAL_FEEDS = frozenset({"kill", "xargs", "parallel"})
+
+
+def _may_signal(cmd: Command) -> bool:
+    """A necessary test for ``policy.signals.reach`` without importing it."""
+    if cmd.program in SIGNALLERS:
+        return True
+    return cmd.program in SIGNAL_SELECTORS and (
+        bool(SIGNAL_FEEDS.intersection(cmd.piped_to)) or "$()" in cmd.via
+    )
 
 
 def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bool:
@@ -757,12 +771,14 @@ def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
 
 
 class Superego(Condition):
-    """``superego: [changes, reads, removes, unhooks, copies]``: the unit does one of these to
-    Superego (``policy.selfguard``): runs its command line (by any name: a symlink to it or a
-    copy of its entry point too) to change its state (``changes``) or only to read
-    (``reads``), removes, replaces or stops it (``removes``), removes or disables its hook in
-    an agent's settings (``unhooks``), or copies or links its executable to another name
-    (``copies``)."""
+    """``superego: [changes, reads, removes, unhooks, copies, stops, may_stop]``: the unit
+    does one of these to Superego (``policy.selfguard``): runs its command line (by any name:
+    a symlink to it or a copy of its entry point too) to change its state (``changes``) or
+    only to read (``reads``), removes, replaces or stops it by name (``removes``), removes or
+    disables its hook in an agent's settings (``unhooks``), copies or links its executable to
+    another name (``copies``), signals a running Superego server however it picks it (its
+    PID, process group, port, a pattern that matches it: ``stops``), or signals processes
+    only known when it runs while a Superego server runs (``may_stop``; ``policy.signals``)."""
 
     __slots__ = ("acts",)
 
@@ -808,6 +824,14 @@ class Superego(Condition):
             from superego_mcp.policy import selfguard
 
             if selfguard.copies(cmd):
+                return True
+        if cmd is not None and ("stops" in acts or "may_stop" in acts) and _may_signal(cmd):
+            from superego_mcp.policy import signals
+
+            found = signals.reach(cmd)
+            if (found == "superego" and "stops" in acts) or (
+                found == "unknown" and "may_stop" in acts
+            ):
                 return True
         if "unhooks" in acts and _may_unhook(cmd, unit.paths, ctx):
             from superego_mcp.policy import selfguard
