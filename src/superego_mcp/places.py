@@ -90,12 +90,24 @@ def _migrated(base: str) -> str:
 
 def running_executable() -> list[str]:
     """The ``superego-mcp`` script this process runs as (as written and with symlinks
-    resolved), or nothing when run otherwise (``python -m``, tests): deleting, replacing or
-    chmod-ing it would switch off every hook that names it."""
+    resolved) and the code it runs: the ``superego_mcp`` package and the interpreter's
+    site directories (every module it imports, and the ``.pth`` and ``sitecustomize`` files
+    run at every start). Nothing when run otherwise (``python -m``, tests). Replacing the
+    script, or editing that code, would make every hook that names it answer as the
+    editor likes."""
     import sys
 
     script = sys.argv[0] if sys.argv else ""
     if not os.path.basename(script).startswith("superego-mcp") or not os.path.isfile(script):
         return []
     path = os.path.abspath(script)
-    return list(dict.fromkeys((path, os.path.realpath(path))))
+    found = [path, os.path.realpath(path)]
+    import site  # imported at start-up already (unless python -S)
+
+    import superego_mcp
+
+    found.append(os.path.dirname(os.path.abspath(superego_mcp.__file__)))
+    found.extend(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        found.append(site.getusersitepackages())
+    return list(dict.fromkeys(found))

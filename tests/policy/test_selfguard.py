@@ -796,3 +796,30 @@ def test_git_switching_in_a_project_below_the_work_tree_reads_the_right_files(
 
     assert rule("git checkout before-hooks") == "deny-disable-agent-hooks"
     assert rule("git checkout main") != "deny-disable-agent-hooks"
+
+
+def test_the_code_the_installed_program_runs_is_protected(tmp_path: Path) -> None:
+    """Run as the installed ``superego-mcp`` script (a real subprocess), the package it runs
+    and its interpreter's site directories are among ${superego}: a ``.pth`` file written
+    there would run in every hook, an edit of its modules would change every answer."""
+    import site
+    import subprocess
+    import sys
+
+    import superego_mcp
+
+    script = Path(sys.executable).parent / "superego-mcp"
+    package = Path(superego_mcp.__file__).parent
+    for command, denied in (
+        (f"echo 'import os' > {site.getsitepackages()[0]}/zz.pth", True),
+        (f"sed -i s/deny/allow/ {package}/decide.py", True),
+        (f"cat {package}/decide.py", False),  # reading it changes nothing
+    ):
+        out = subprocess.run(
+            [str(script), "explain", command],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        ).stdout
+        assert ("result: DENY (rule deny-write-superego-config)" in out) is denied, (command, out)
