@@ -335,6 +335,7 @@ class Shell(Condition):
         "redirect",
         "redirect_outside",
         "script",
+        "sets",
         "subcommand",
         "verb",
         "via",
@@ -363,6 +364,7 @@ class Shell(Condition):
         writes: PathSet | None = None,
         writes_outside: PathSet | None = None,
         moves_above: tuple[str, ...] | None = None,
+        sets: ValueMatcher | None = None,
     ) -> None:
         self.program = program
         self.subcommand = subcommand
@@ -389,6 +391,8 @@ class Shell(Condition):
         # Names of roots (``project``, ``home``): the command moves one of them, or a
         # directory above one, away (see :func:`moved_sources`).
         self.moves_above = moves_above
+        # ``NAME=VALUE``: some variable the command sets passes it (see set_variables).
+        self.sets = sets
 
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when the unit is a shell command passing every given test."""
@@ -455,6 +459,9 @@ class Shell(Condition):
             return False
         if self.dynamic is not None and cmd.dynamic != self.dynamic:
             return False
+        sets = self.sets
+        if sets is not None and not any(sets.match(a) for a in set_variables(cmd)):
+            return False
         if self.moves_above is not None:
             places = [r for name in self.moves_above for r in ctx.roots.get(name, ())]
             if not any(
@@ -473,6 +480,21 @@ class Shell(Condition):
 
     def _only_finding(self) -> bool:
         return all(getattr(self, name) is None for name in self.__slots__ if name != "finding")
+
+
+# Builtins whose ``NAME=VALUE`` words set a variable (exported, or already in the
+# environment, it reaches every command after them).
+_DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly"})
+
+
+def set_variables(cmd: Command) -> tuple[str, ...]:
+    """The ``NAME=VALUE`` assignments a command makes: for its own environment (``X=v
+    cmd``, ``env X=v cmd``; a script's bare ``X=v``, listed as ``:``) and through
+    ``export``/``declare``/``typeset``/``local``/``readonly``."""
+    if cmd.program not in _DECLARERS:
+        return cmd.assignments
+    words = tuple(a for a in cmd.argv if "=" in a and not a.startswith("-"))
+    return (*cmd.assignments, *words) if cmd.assignments else words
 
 
 def moved_sources(cmd: Command) -> tuple[str, ...]:

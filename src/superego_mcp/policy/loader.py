@@ -92,6 +92,7 @@ _SHELL_KEYS = (
     "dynamic",
     "program_file",
     "script",
+    "sets",
     "verb",
 )
 VERB_KINDS = ("destructive", "read")
@@ -467,6 +468,11 @@ def _compile_shell(reader: Reader, node: yaml.Node) -> cond.Shell:
         if matcher is None or exists is not None:
             raise reader.error(m["args"], "'args' needs a value test (equals, regex, glob, ...)")
         kw["args"] = matcher
+    if "sets" in m:
+        matcher, exists = reader.value_test(m["sets"])
+        if matcher is None or exists is not None:
+            raise reader.error(m["sets"], "'sets' needs a value test (equals, regex, glob, ...)")
+        kw["sets"] = matcher
     if "verb" in m:
         verbs = reader.strings(m["verb"], "'verb'")
         for v in verbs:

@@ -58,7 +58,9 @@ class Command:
 
     - ``program``: the program's base name after unquoting (``/usr/bin/rm``, ``\\rm`` and
       ``'r''m'`` are all ``rm``); ``""`` when unknown until run time (see ``dynamic``);
-      ``":"`` for a statement of redirections only (``> /dev/sda``), which runs nothing.
+      ``":"`` for a statement of redirections only (``> /dev/sda``), or of assignments
+      only in a script read from disk (``LD_PRELOAD=x``, in ``assignments``), which runs
+      nothing.
     - ``program_path``: the program as written, unquoted (``""`` for a bare redirection).
     - ``argv``: the words after the program, unquoted and expanded as far as is known
       statically (``~``, ``$HOME``, variables assigned earlier on the line, brace expansion).

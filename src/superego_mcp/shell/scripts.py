@@ -401,7 +401,12 @@ def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
         return read(w, k, forms, what="included Makefile") if forms else None
 
     lookup = _shell_lookup(scope)
-    mk = taskfiles.Makefile(overrides, lookup, read_include)  # type: ignore[arg-type]
+    mk = taskfiles.Makefile(
+        overrides,
+        lookup,  # type: ignore[arg-type]
+        read_include,
+        environ=lambda name: observe.env(name) is not None,
+    )
     mk.parse(path, text)
     lines = mk.goal_lines(goals)
     label = "make " + (" ".join(goals) if goals else "(default goal)")

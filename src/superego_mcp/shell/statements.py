@@ -140,7 +140,9 @@ def stmt(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:
     elif kind == "function_definition":
         define_function(w, node, scope)
     elif kind == "variable_assignment":
-        assign(w, node, scope, ctx)
+        shown = assign(w, node, scope, ctx)
+        if w.where is not None:
+            script_assignment(w, shown, node, ctx)
     elif kind == "variable_assignments":
         for child in node.named_children:
             stmt(w, child, scope, ctx)
@@ -587,6 +589,15 @@ def assign(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> str:
         scope.vars[name] = None if value is None or old is None else old + value
     shown = value if value is not None else node_text(value_node) if value_node else ""
     return f"{name}={shown}"
+
+
+def script_assignment(w: Walker, shown: str, node: Node, ctx: Ctx) -> None:
+    """A bare ``NAME=value`` in a script read from disk: listed as the no-op ``:`` with that
+    assignment, so that rules see what the script sets for the commands after it (a variable
+    the environment already holds, PATH or LD_LIBRARY_PATH, reaches them without ``export``).
+    On the call's own line the rules read the text itself."""
+    cmd = Command(":", "", (), via=ctx.via, text=clip_text(node_text(node)))
+    w.add(cmd, ctx, (shown,))
 
 
 def declaration(w: Walker, node: Node, scope: Scope, ctx: Ctx) -> None:

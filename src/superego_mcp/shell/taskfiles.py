@@ -108,6 +108,7 @@ _MAKE_FUNCTIONS = frozenset(
         "guile",
     ]
 )
+_NAME = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ASSIGN = LazyPattern(r"^([^:#=\s]+)\s*(::?:?=|\?=|\+=|!=|=)\s*(.*)$", re.DOTALL)
 _DIRECTIVE = LazyPattern(r"^(ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 
@@ -129,6 +130,7 @@ class Makefile:
         overrides: dict[str, str],
         lookup: Callable[[str], str | bool | None],
         read: Callable[[str], tuple[str, str] | None],
+        environ: Callable[[str], bool] | None = None,
     ) -> None:
         # name -> (value, recursive); a value of None is unknown
         self.vars: dict[str, tuple[str | None, bool]] = {
@@ -139,6 +141,9 @@ class Makefile:
             self.vars[name] = (value, False)
         self.lookup = lookup  # the calling shell's variables: str, None unknown, False unset
         self.read = read  # an included file's (path, text), or None
+        # Whether make's environment holds a variable: make passes such a variable, when
+        # the Makefile sets it, to every recipe, as it does one it exports by name.
+        self.environ = environ
         self.rules: dict[str, _Rule] = {}
         self.first: str | None = None
         self.shell_lines: list[Line] = []
@@ -241,17 +246,37 @@ class Makefile:
                 self._include(stripped, word != "include", included)
                 current = None
                 continue
+            exported = False
             for prefix in ("export ", "override ", "private ", "unexport "):
                 if stripped.startswith(prefix):
                     stripped = stripped[len(prefix) :].lstrip()
+                    exported = exported or prefix == "export "
             if stripped in ("export", "unexport") or not stripped:
                 continue
             a = _ASSIGN().match(stripped)
             if a:
                 self._assign(a.group(1), a.group(2), a.group(3), conditional > 0)
+                self._passed(a.group(1), exported)
                 current = None
                 continue
+            if exported and ":" not in stripped:
+                for name in stripped.split():  # `export NAME...`: set earlier
+                    self._passed(name, exported)
+                continue
             current = self._rule(stripped, path, lineno)
+
+    def _passed(self, name: str, exported: bool) -> None:
+        """A variable the recipes' environment gets (exported by name, or one make's
+        environment holds) is listed as ``export NAME=VALUE`` at its line, so that rules
+        see what a recipe runs with (LD_PRELOAD, PATH); a value only known when make runs
+        is unknown, a recursive one is shown as written."""
+        if not exported and (self.environ is None or not self.environ(name)):
+            return
+        got = self.vars.get(name)
+        if got is None or not _NAME().match(name):
+            return
+        value = UNKNOWN if got[0] is None else "'" + got[0].replace("'", "'\\''") + "'"
+        self.shell_lines.append(Line(f"export {name}={value}", *self.where))
 
     def _include(self, stripped: str, optional: bool, included: int) -> None:
         names = self.expand(stripped.split(None, 1)[1] if " " in stripped else "").split()
