@@ -3,7 +3,7 @@ environment is read. Standard library only: the hook uses these on every call or
 miss, the settings model for its defaults."""
 
 # os.path, not pathlib: the hook path pays for every import.
-# ruff: noqa: PTH100, PTH104, PTH106, PTH111, PTH112, PTH113, PTH114, PTH118, PTH119, PTH208
+# ruff: noqa: PTH100, PTH104, PTH106, PTH111, PTH112, PTH113, PTH114, PTH118, PTH119, PTH120, PTH208
 
 from __future__ import annotations
 
