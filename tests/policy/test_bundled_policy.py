@@ -250,11 +250,16 @@ def test_tool_calls(bundled: Policy, c: ToolCall, expected: str) -> None:
 NEED_A_REPOSITORY = frozenset({"ask-delete-loses-work", "allow-delete-git-can-restore"})
 # Rules that hold only while a Superego server runs: tests/policy/test_signals.py starts one.
 NEED_A_RUNNING_SERVER = frozenset({"ask-signal-while-superego-runs"})
+# Rules that hold only for files on disk (a manifest that cannot be read):
+# tests/policy/test_replace_program.py judges real files for them.
+NEED_FILES = frozenset({"ask-unread-install-manifest"})
 
 
 def test_every_rule_has_examples_both_ways(bundled: Policy) -> None:
     for rule in bundled.rules:
-        assert rule.match_examples or rule.id in NEED_A_REPOSITORY | NEED_A_RUNNING_SERVER, rule.id
+        assert (
+            rule.match_examples or rule.id in NEED_A_REPOSITORY | NEED_A_RUNNING_SERVER | NEED_FILES
+        ), rule.id
         assert rule.no_match, rule.id
         assert rule.reason, rule.id
         assert rule.description, rule.id

@@ -719,7 +719,16 @@ class Sql(Condition):
 
 
 # What a unit may do to Superego itself (``superego:``); see ``policy.selfguard``.
-SUPEREGO_ACTS = ("changes", "reads", "removes", "unhooks", "copies", "stops", "may_stop")
+SUPEREGO_ACTS = (
+    "changes",
+    "reads",
+    "removes",
+    "unhooks",
+    "copies",
+    "stops",
+    "may_stop",
+    "replaces",
+)
 # Cheap tests before ``policy.selfguard`` is imported (tests keep them equal to its tables):
 # the programs that may remove or stop Superego, the directories agents keep hooks in, the
 # programs that remove a directory with what is below it.
@@ -728,7 +737,9 @@ SELF_REMOVERS = frozenset(
         "pip", "uv", "pipx", "poetry", "pdm", "conda", "mamba", "npm", "pnpm", "yarn", "bun",
         "brew", "apt", "apt-get", "dnf", "yum", "zypper", "apk", "snap", "nix-env", "nix",
         "port", "pacman", "dpkg", "rpm", "kill", "pkill", "killall", "skill", "slay", "pgrep",
-        "pidof", "systemctl", "service", "launchctl", "docker", "podman", "kubectl",
+        "pidof", "systemctl", "service", "launchctl", "docker", "podman", "kubectl", "cargo",
+        "go", "gem", "composer", "dart", "flutter", "mix", "dotnet", "cabal", "stack", "opam",
+        "luarocks", "cpanm", "cpm", "deno", "micromamba", "flox", "scoop", "pipenv",
     }
 )  # fmt: skip
 AGENT_DIRS = ("/.claude", "/.codex", "/.gemini", "/.cursor", "/.github", "/.copilot", "opencode")
@@ -776,6 +787,14 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
     return False
 
 
+def _may_replace(cmd: Command | None, paths: tuple[str, ...]) -> bool:
+    """A necessary test for ``selfguard.replaces`` without importing it: an install that
+    read program names, or a written file or path naming Superego."""
+    if cmd is None:
+        return any("superego" in p.lower() for p in paths)
+    return bool(cmd.installs) or any("superego" in p.lower() for p in cmd.writes)
+
+
 def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
     """A necessary test for ``selfguard.is_superego_file`` without importing it (a program
     run by path is common): a form named after Superego, or a script naming it in its head."""
@@ -793,14 +812,17 @@ def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
 
 
 class Superego(Condition):
-    """``superego: [changes, reads, removes, unhooks, copies, stops, may_stop]``: the unit
-    does one of these to Superego (``policy.selfguard``): runs its command line (by any name:
-    a symlink to it or a copy of its entry point too) to change its state (``changes``) or
-    only to read (``reads``), removes, replaces or stops it by name (``removes``), removes or
-    disables its hook in an agent's settings (``unhooks``), copies or links its executable to
-    another name (``copies``), signals a running Superego server however it picks it (its
-    PID, process group, port, a pattern that matches it: ``stops``), or signals processes
-    only known when it runs while a Superego server runs (``may_stop``; ``policy.signals``)."""
+    """``superego: [changes, reads, removes, unhooks, copies, stops, may_stop, replaces]``:
+    the unit does one of these to Superego (``policy.selfguard``): runs its command line (by
+    any name: a symlink to it or a copy of its entry point too) to change its state
+    (``changes``) or only to read (``reads``), removes, replaces or stops it by name
+    (``removes``), removes or disables its hook in an agent's settings (``unhooks``), copies
+    or links its executable to another name (``copies``), signals a running Superego server
+    however it picks it (its PID, process group, port, a pattern that matches it:
+    ``stops``), signals processes only known when it runs while a Superego server runs
+    (``may_stop``; ``policy.signals``), or puts another program under its program's name: an
+    install of a directory whose manifest declares ``superego-mcp``, a write of a file so
+    named (``replaces``; where, in the unit's ``details``)."""
 
     __slots__ = ("acts",)
 
@@ -854,6 +876,13 @@ class Superego(Condition):
             if (found == "superego" and "stops" in acts) or (
                 found == "unknown" and "may_stop" in acts
             ):
+                return True
+        if "replaces" in acts and _may_replace(cmd, unit.paths):
+            from superego_mcp.policy import selfguard
+
+            replaced = selfguard.replaces(ctx.call, cmd, unit.paths, ctx.project)
+            if replaced:
+                unit.details = (*unit.details, *(r for r in replaced if r not in unit.details))
                 return True
         if "unhooks" in acts and _may_unhook(cmd, unit.paths, ctx):
             from superego_mcp.policy import selfguard

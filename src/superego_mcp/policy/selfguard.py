@@ -8,8 +8,13 @@
   (neither: ``init`` of a new file, ``reviewer test``).
 - :func:`is_superego_file`, :func:`copies`: Superego's executable run under another name (a
   symlink to it, a copy of its entry point script), or copied or linked to one.
-- :func:`removes`: a package manager removing or replacing the ``superego-mcp`` package, or a
-  command stopping a running Superego (kill/pkill/killall, service managers, containers).
+- :func:`removes`: a package manager removing or replacing the ``superego-mcp`` package (by
+  its registry name, or a Go path whose last element it is), or a command stopping a running
+  Superego (kill/pkill/killall, service managers, containers).
+- :func:`replaces`: another program put where Superego's is looked for: an install of a
+  directory whose manifest declares a program named ``superego-mcp`` (``Command.installs``,
+  read by ``shell.installs``), or a write of a file of that name (a copy, link, download,
+  redirect, compiler output or file tool).
 - :func:`unhooks`: a write that removes or disables an installed Superego hook in any agent's
   settings or hook file (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, OpenCode), or a
   command that names such a file (or a directory above one) and is not a reader, or a git
@@ -262,7 +267,30 @@ _PACKAGE_VERBS: dict[str, frozenset[str]] = {
     "pacman": frozenset(),  # -R / -S are flags: any pacman naming the package
     "dpkg": frozenset(),
     "rpm": frozenset(),
+    # The other registries of the installs family: a package, crate, gem, module or tool
+    # named superego-mcp installs a program of that name (Go: the path's last element).
+    "cargo": frozenset({"install", "uninstall"}),
+    "go": frozenset({"install"}),
+    "gem": frozenset({"install", "uninstall", "update"}),
+    "composer": frozenset({"require", "req", "install", "update", "remove"}),
+    "dart": frozenset({"activate", "deactivate"}),
+    "flutter": frozenset({"activate", "deactivate"}),
+    "mix": frozenset({"escript.install", "archive.install", "escript.uninstall"}),
+    "dotnet": frozenset({"install", "uninstall", "update"}),
+    "cabal": frozenset({"install"}),
+    "stack": frozenset({"install"}),
+    "opam": frozenset({"install", "reinstall", "upgrade", "remove", "uninstall"}),
+    "luarocks": frozenset({"install", "remove"}),
+    "cpanm": frozenset(),  # cpanm NAME installs; -U uninstalls: any cpanm naming it
+    "cpm": frozenset({"install"}),
+    "deno": frozenset({"install", "uninstall"}),
+    "micromamba": frozenset({"remove", "uninstall", "install", "create", "update"}),
+    "flox": frozenset({"install", "i", "upgrade", "uninstall", "remove", "rm"}),
+    "scoop": frozenset({"install", "uninstall", "update"}),
+    "pipenv": frozenset({"install", "uninstall"}),
 }
+# How many leading words hold the manager's verb (`dart pub global activate X`: three).
+_VERB_DEPTH = {"dart": 3, "flutter": 3}
 _PIP = re.compile(r"^pip(\d+(\.\d+)*)?$")
 _KILLERS = frozenset({"kill", "pkill", "killall", "skill", "slay"})
 _PID_FINDERS = frozenset({"pgrep", "pidof"})
@@ -293,7 +321,7 @@ def removes(cmd: Command) -> bool:
             return not verbs or any(w in verbs for w in words)  # verbs are flags (-e, -R)
         # The manager's own verb comes first (`uv pip uninstall`, `nix profile remove`), not a
         # word of a command it runs (`uv tool run superego-mcp hooks uninstall`).
-        lead = [w for w in words if not w.startswith("-")][:2]
+        lead = [w for w in words if not w.startswith("-")][: _VERB_DEPTH.get(program, 2)]
         return any(w in verbs for w in lead) and "run" not in lead[:1]
     if program in _KILLERS:
         return any(_NAMES_SELF.search(w) for w in words)
@@ -304,6 +332,63 @@ def removes(cmd: Command) -> bool:
     if actions is not None:
         return any(w in actions for w in words) and any(_NAMES_SELF.search(w) for w in words)
     return False
+
+
+# --- another program put in Superego's place ----------------------------------------------
+# A file named as the program the hooks run (``superego-mcp``, Windows' wrappers); not
+# ``superego-mcp.yaml`` nor a versioned copy, which no hook runs.
+_PROGRAM_FILE = re.compile(r"(?i)^superego[-_]mcp(\.exe|\.cmd|\.bat|\.ps1)?$")
+
+
+def is_program_name(name: str) -> bool:
+    """True when a file or program called ``name`` is found where Superego's program is."""
+    return bool(_PROGRAM_FILE.match(name))
+
+
+# Installs of the project into its own environment (its virtualenv), not the user's PATH.
+_SYNCS = frozenset({("uv", "sync"), ("poetry", "install"), ("pdm", "install"), ("pdm", "sync")})
+_PROJECT_NAME = re.compile(r"""(?m)^\s*name\s*=\s*["']superego[-_.]mcp["']\s*(#.*)?$""")
+
+
+def _own_checkout(manifest: str) -> bool:
+    """True when ``manifest`` (a pyproject.toml) is a checkout of Superego: its project is
+    named superego-mcp."""
+    text = _read(manifest) or ""
+    rest = text.partition("[project]")[2]
+    return bool(rest) and bool(_PROJECT_NAME.search(rest.split("\n[", 1)[0]))
+
+
+def replaces(
+    call: ToolCall, cmd: Command | None, paths: tuple[str, ...], project: str
+) -> list[str]:
+    """What the unit puts in Superego's program's place, each as a reason's detail: the
+    programs an install of a directory declares under its name (with the manifest's
+    FILE:LINE), the files of its name a command writes (copies, links, downloads, redirects,
+    compiler outputs) or a file tool writes. Empty when none. Not the project syncing itself
+    into its own virtualenv when the project is a checkout of Superego (``uv sync`` there
+    installs Superego's own program from the code the agent already edits)."""
+    out: list[str] = []
+    if cmd is None:
+        tool = call.tool_name
+        if tool in WRITE_TOOLS or (tool.startswith("mcp__") and not _READ_MCP.search(tool)):
+            out += [f"writes {p}" for p in paths if is_program_name(p.rsplit("/", 1)[-1])]
+        return out
+    own = project.rstrip("/") + "/pyproject.toml"
+    for name, where in cmd.installs:
+        if not is_program_name(name):
+            continue
+        if (
+            (cmd.program, cmd.subcommand) in _SYNCS
+            and where.rsplit(":", 1)[0] == own
+            and _own_checkout(own)
+        ):
+            continue
+        out.append(f"{where} declares the program {name}")
+    written = [*cmd.writes, *(r.target for r in cmd.redirects if r.writes and r.target)]
+    for path in dict.fromkeys(written):
+        if is_program_name(path.rsplit("/", 1)[-1]):
+            out.append(f"writes {path}")
+    return out
 
 
 # --- agents' hook and settings files ---------------------------------------------------------

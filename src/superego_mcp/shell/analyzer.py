@@ -47,6 +47,7 @@ def _decode_results(commands: list[Command], findings: list[Finding]) -> None:
         cmd.runs = tuple(map(d, cmd.runs))
         cmd.writes = tuple(map(d, cmd.writes))
         cmd.built_from = tuple(map(d, cmd.built_from))
+        cmd.installs = tuple((d(name), d(where)) for name, where in cmd.installs)
         for r in cmd.redirects:
             r.target = None if r.target is None else d(r.target)
     for f in findings:

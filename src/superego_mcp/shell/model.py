@@ -103,6 +103,10 @@ class Command:
       ``install``/``ln`` destinations, ``sed -i``/``perl -i`` files, downloads
       (``curl -o``, ``wget -O``), a compiler's ``-o`` output.
     - ``built_from``: the sources a compiler builds ``writes`` from (``gcc -o app main.c``).
+    - ``installs``: for an install of a directory on disk (``pip install ./x``, ``npm link``,
+      ``cargo install --path x``, ``go install ./cmd/x``), each program it would put on the
+      machine with where its name is declared (``FILE:LINE`` of the manifest; see
+      ``shell.installs``).
     """
 
     __slots__ = (
@@ -112,6 +116,7 @@ class Command:
         "container",
         "dynamic",
         "flags",
+        "installs",
         "origin",
         "paths",
         "piped_from",
@@ -168,6 +173,7 @@ class Command:
         self.runs: tuple[str, ...] = ()
         self.writes: tuple[str, ...] = ()
         self.built_from: tuple[str, ...] = ()
+        self.installs: tuple[tuple[str, str], ...] = ()
         self.container: Container | None = None
 
     def __repr__(self) -> str:

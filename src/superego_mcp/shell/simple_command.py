@@ -694,6 +694,18 @@ def look_inside(
         from . import scripts
 
         scripts.task_runner(w, k, scope, ctx)
+    if (
+        program in _LOCAL_INSTALLERS
+        and cmd.subcommand in _LOCAL_INSTALL_VERBS
+        and (
+            (program, cmd.subcommand) in _INSTALLS_A_DIRECTORY
+            or any(a.startswith(_NAMES_A_DIRECTORY) or "/" in a for a in argv)
+        )
+    ):
+        # what programs an install of a directory puts on the machine (its manifest)
+        from . import installs
+
+        installs.note(w, k, scope)
     if program in _PYTHON_INSTALLERS and cmd.runs:
         # An install that builds the project runs its setup.py: read it as Python, as
         # `python setup.py` is (docs/rules.md "Package installs").
@@ -742,6 +754,23 @@ GIT_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-p
                                "gc", "send-email", "hook"})  # fmt: skip
 
 # Installers that build a Python project with its build backend (setup.py).
+# Installs that may name a directory on disk (shell.installs reads its manifest; the module
+# is imported only when the subcommand is one of these).
+_LOCAL_INSTALLERS = frozenset(
+    {"pip", "pip3", "pipx", "pipenv", "uv", "poetry", "pdm", "npm", "pnpm", "yarn", "bun",
+     "cargo", "go"}
+)  # fmt: skip
+_LOCAL_INSTALL_VERBS = frozenset(
+    {"install", "inject", "upgrade", "reinstall", "pip install", "tool", "add", "sync", "link",
+     "global", "i", "in", "ins", "up", "update"}
+)  # fmt: skip
+# Installs of a directory that need not name it (the project, the cwd's package).
+_INSTALLS_A_DIRECTORY = frozenset(
+    {("uv", "sync"), ("poetry", "install"), ("pdm", "install"), ("pdm", "sync"),
+     ("npm", "link"), ("pnpm", "link"), ("yarn", "link"), ("bun", "link"), ("go", "install")}
+)  # fmt: skip
+# Words that name a directory to install (a path, an editable one, cargo's --path).
+_NAMES_A_DIRECTORY = (".", "/", "file:", "-e", "--editable", "--path", "--from")
 _PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
 
 

@@ -1,0 +1,463 @@
+"""The programs an install of a local directory puts on the machine, read from its manifest.
+
+A package manager installing a directory on disk names its programs after what the
+directory's manifest declares, not after anything on the command line: ``pip install ./x``
+(``-e``, ``--user``; ``uv pip install``, ``pipx install``, ``uv tool install``, ``uv add``,
+``pipenv install``) writes a script for each ``[project.scripts]`` / ``[project.gui-scripts]``
+/ ``[tool.poetry.scripts]`` entry of ``pyproject.toml``, each ``console_scripts`` /
+``gui_scripts`` entry of ``setup.cfg``, and each ``'NAME = module:func'`` string ``setup.py``
+spells; ``uv sync``, ``poetry install``, ``pdm install|sync`` do the same for the project they
+find above the directory; ``npm install -g ./x`` and ``npm link [DIR]`` (pnpm, yarn, bun alike)
+link each ``bin`` of ``package.json`` (a string ``bin``: the package's ``name``, scope left
+out); ``cargo install --path DIR`` builds each ``[[bin]]`` of ``Cargo.toml``, the package's
+own name (``src/main.rs``) and each ``src/bin/NAME.rs`` / ``src/bin/NAME/main.rs``; ``go
+install ./pkg`` names the program after the package's import path (the ``module`` line of
+``go.mod`` and the directory below it; a trailing ``/vN`` left out), ``./...`` every
+package directory below.
+
+:func:`note` sets ``Command.installs`` to ``(name, where)`` pairs, ``where`` the
+``FILE:LINE`` that declares the name (the directory, for Go's names). Reading goes through
+:func:`.scripts.read`: bounded, noted for the decision cache, and a manifest the same line
+writes first is not read but reported (``script_written``); one that exists and cannot be read
+(too big, not UTF-8, not valid TOML/JSON) is reported as ``script_unread``. A directory that
+does not exist is not read: the install fails, or a command earlier on the line made it
+(``script_written`` when that command names the directory or one above it). Imported only
+for an install naming a local directory (``detect.LOCAL_INSTALLERS`` gates it).
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+
+from .. import observe
+from ..lazyre import LazyPattern
+from . import astral, scripts
+from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
+from .taskfiles import Unreadable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+if TYPE_CHECKING:
+    from .model import Command
+    from .state import Scope, Walker
+
+# Options that take a value, per family (so the value is not taken for a directory).
+_PY_VALUED = frozenset(
+    {
+        "-r", "--requirement", "-c", "--constraint", "-t", "--target", "--prefix", "--root",
+        "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--src", "--python",
+        "-p", "--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy",
+        "--progress-bar", "--log", "--cache-dir", "--cert", "--client-cert", "--proxy",
+        "--timeout", "--retries", "--exists-action", "--trusted-host", "--global-option",
+        "--config-settings", "-C", "--report", "--group", "--with", "--from", "--suffix",
+        "--pip-args", "--index", "--default-index", "--directory", "--project", "--extra",
+        "--optional", "--package", "--spec", "--python-preference", "--editable", "-e",
+    }
+)  # fmt: skip
+_JS_VALUED = frozenset(
+    {"--prefix", "--cwd", "-C", "--dir", "--registry", "--tag", "--location", "--workspace",
+     "-w", "--filter", "--global-dir", "--cache-dir", "--userconfig"}
+)  # fmt: skip
+_CARGO_VALUED = frozenset(
+    {"--path", "--git", "--branch", "--tag", "--rev", "--root", "--index", "--registry",
+     "--version", "--vers", "--bin", "--example", "--features", "-F", "--target", "-j",
+     "--jobs", "--profile", "--target-dir", "--config", "-Z", "--color"}
+)  # fmt: skip
+_GO_VALUED = frozenset(
+    {"-o", "-C", "-p", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-modfile",
+     "-pkgdir", "-toolexec", "-buildmode", "-compiler", "-gccgoflags", "-installsuffix",
+     "-overlay", "-pgo", "-coverpkg", "-covermode", "-exec"}
+)  # fmt: skip
+# Python installers and the subcommands that install the directories they name.
+_PY_NAMED = {
+    "pip": frozenset({"install"}),
+    "pip3": frozenset({"install"}),
+    "pipx": frozenset({"install", "inject", "upgrade", "reinstall"}),
+    "pipenv": frozenset({"install"}),
+}
+# Subcommands that install the project found above the directory (its scripts too).
+_PY_PROJECT = {
+    "uv": frozenset({"sync"}),
+    "poetry": frozenset({"install"}),
+    "pdm": frozenset({"install", "sync"}),
+}
+_JS = frozenset({"npm", "pnpm", "yarn", "bun"})
+_JS_GLOBAL_VERBS = frozenset({"install", "i", "add", "in", "ins", "isntall", "update", "up"})
+# A console script as setup.py spells it: 'NAME = module.sub:func' in a string.
+_ENTRY = LazyPattern(
+    r"""["']\s*([A-Za-z0-9_][\w.+-]*)\s*=\s*[A-Za-z_][\w.]*\s*(?::\s*[\w.]+)?[^"']*["']"""
+)
+_GO_MODULE = LazyPattern(r"(?m)^\s*module\s+\"?([^\s\"]+?)\"?\s*(?://.*)?$")
+_GO_MAJOR = LazyPattern(r"^v\d+$")
+_JSON_NAME = r'^\s*"name"\s*:'
+_TOML_NAME = r"""^\s*name\s*=\s*["']"""
+_GO_SKIP = frozenset({"testdata", "vendor", "node_modules"})
+GO_MAX_DIRS = 400  # directories looked at for one `go install ./...`
+
+
+def _is_local(word: str) -> bool:
+    """A word an installer reads as a directory on disk (not a registry name or a URL)."""
+    if word.startswith("file:"):
+        return True
+    if "://" in word or word.startswith(("git+", "-")) or "@" in word.split("/", 1)[0]:
+        return False
+    return word in (".", "..") or word.startswith(("./", "../", "/", "~")) or "/" in word
+
+
+def _directory(word: str) -> str:
+    """The directory an operand names: ``file:`` and extras (``.[dev]``) left out."""
+    word = word.removeprefix("file://").removeprefix("file:")
+    return word.split("[", 1)[0] if word.endswith("]") else word
+
+
+def _as_path(word: str) -> str:
+    """An editable install's value: a directory even when written as a bare name (``-e x``),
+    unless it is a URL."""
+    if "://" in word or word.startswith(("git+", "/", ".", "~", "file:")):
+        return word
+    return "./" + word
+
+
+def _operands(argv: tuple[str, ...], start: int, valued: frozenset[str]) -> list[str]:
+    """The operands of ``argv[start:]`` (options and their values left out), with the
+    values of ``-e``/``--editable`` (an editable install names its directory there)."""
+    out: list[str] = []
+    i, n = start, len(argv)
+    while i < n:
+        word = argv[i]
+        if word == "--":
+            out += argv[i + 1 :]
+            break
+        if word.startswith("-") and word != "-":
+            name, eq, value = word.partition("=")
+            takes = name in valued and not eq
+            if name in ("-e", "--editable"):
+                if eq:
+                    out.append(_as_path(value))
+                elif i + 1 < n:
+                    out.append(_as_path(argv[i + 1]))
+            elif word.startswith("-e") and len(word) > 2 and not word.startswith("--"):
+                out.append(_as_path(word[2:]))  # -e./x
+            i += 2 if takes else 1
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
+def _after(argv: tuple[str, ...], count: int, valued: frozenset[str]) -> int:
+    """The index after the first ``count`` operands (the verb as written: ``i`` for
+    ``install``; ``pip install`` for uv), options and their values before them skipped."""
+    i, seen, n = 0, 0, len(argv)
+    while i < n and seen < count:
+        word = argv[i]
+        if word.startswith("-") and word != "-":
+            i += 2 if word in valued else 1
+            continue
+        seen += 1
+        i += 1
+    return min(i, n)
+
+
+def _sources(cmd: Command) -> tuple[str, list[str]] | None:
+    """(manifest family, the directories as written) a local install reads, or None."""
+    program, sub, argv = cmd.program, cmd.subcommand, cmd.argv
+    if program in _PY_NAMED and sub in _PY_NAMED[program]:
+        words = _operands(argv, _after(argv, 1, _PY_VALUED), _PY_VALUED)
+        return "py", [w for w in words if _is_local(_directory(w))]
+    if program == "uv" and sub in ("pip install", "tool", "add"):
+        words = _operands(argv, _after(argv, len(sub.split()), _PY_VALUED), _PY_VALUED)
+        if sub == "tool":
+            if not words or words[0] != "install":
+                return None
+            words = words[1:]
+        given = [w for w in words if _is_local(_directory(w))]
+        frm = scripts.option(list(argv), {"--from"})
+        if frm and _is_local(_directory(frm)):
+            given.append(frm)
+        return "py", given
+    if program in _PY_PROJECT and sub in _PY_PROJECT[program]:
+        where = scripts.option(list(argv), {"--project", "--directory", "-p", "-C"})
+        return "py-project", [where or "."]
+    if program in _JS:
+        globally = bool(cmd.flags & {"-g", "--global", "global"}) or "--location=global" in argv
+        if sub == "link":
+            words = _operands(argv, _after(argv, 1, _JS_VALUED), _JS_VALUED)
+            return "js", [w for w in words if _is_local(w)] or ["."]
+        if program == "yarn" and sub == "global":
+            words = _operands(argv, _after(argv, 1, _JS_VALUED), _JS_VALUED)
+            return "js", [w for w in words[1:] if _is_local(w)]
+        if globally and sub in _JS_GLOBAL_VERBS:
+            words = _operands(argv, _after(argv, 1, _JS_VALUED), _JS_VALUED)
+            return "js", [w for w in words if _is_local(w)]
+        return None
+    if program == "cargo" and sub == "install":
+        where = scripts.option(list(argv), {"--path"})
+        return ("cargo", [where]) if where else None
+    if program == "go" and sub == "install":
+        words = _operands(argv, _after(argv, 1, _GO_VALUED), _GO_VALUED)
+        if any("@" in w for w in words):
+            return None  # module@version: from the module proxy, named by its path
+        # go reads a package as a directory only when written as one (./x, ../x, /x)
+        local = [w for w in words if w in (".", "..") or w.startswith(("./", "../", "/"))]
+        return "go", local if words else ["."]
+    return None
+
+
+def note(w: Walker, k: int, scope: Scope) -> None:
+    """Set ``Command.installs`` for command ``k``, an install of a local directory: each
+    program it would put on the machine with the file and line declaring it (see the module
+    docstring); report a manifest written earlier on the line or not readable."""
+    cmd = w.commands[k]
+    if cmd.dynamic or scope.cwd is None or not w.read_scripts:
+        return
+    found = _sources(cmd)
+    if found is None or not found[1]:
+        return
+    family, words = found
+    named: list[tuple[str, str]] = []
+    for word in words:
+        forms = w.path_forms(_directory(word), scope)
+        if not forms:
+            continue
+        directory = forms[0]
+        if _made_before(w, k, directory):
+            w.finding(
+                SCRIPT_WRITTEN, f"{cmd.program} installs {directory}, made earlier on this line", k
+            )
+            continue
+        try:
+            if family == "go":
+                named += _go(w, k, directory, recursive=word.endswith("/..."))
+            elif family == "py-project":
+                manifest = scripts.find_up(directory, ("pyproject.toml", "setup.cfg", "setup.py"))
+                if manifest is not None:
+                    named += _python(w, k, manifest.rsplit("/", 1)[0] or "/")
+            elif family == "py":
+                named += _python(w, k, directory)
+            elif family == "js":
+                named += _package_json(w, k, directory)
+            else:
+                named += _cargo(w, k, directory)
+        except Unreadable as exc:
+            w.finding(SCRIPT_UNREAD, f"{cmd.program}: {exc}", k)
+    if named:
+        cmd.installs = tuple(dict.fromkeys(named))
+
+
+# Programs that make what they name (a directory, the files below it).
+_MAKERS = frozenset(
+    {"mkdir", "cp", "mv", "ln", "install", "rsync", "ditto", "tar", "bsdtar", "unzip", "cpio",
+     "7z", "git"}
+)  # fmt: skip
+
+
+def _made_before(w: Walker, k: int, directory: str) -> bool:
+    """Whether a command before ``k`` makes, copies or moves ``directory`` or one above it
+    (a manifest written inside it is :func:`.scripts.read`'s question). ``git`` only by a
+    clone into a directory it names: what a clone of a URL holds is the remote's."""
+    for cmd in w.commands[:k]:
+        named = [*cmd.writes, *(r.target for r in cmd.redirects if r.writes and r.target)]
+        if cmd.program in _MAKERS and not (cmd.program == "git" and cmd.subcommand != "clone"):
+            named += cmd.paths
+        if cmd.program == "git" and cmd.subcommand == "clone" and not _local_clone(cmd):
+            continue
+        if any(p == directory or directory.startswith(p.rstrip("/") + "/") for p in named):
+            return True
+    return False
+
+
+def _local_clone(cmd: Command) -> bool:
+    """A ``git clone`` whose source is a directory on disk (what it copies is local code)."""
+    return any(_is_local(p) and "://" not in p and ":" not in p for p in cmd.positionals[:1])
+
+
+def _read(w: Walker, k: int, path: str, what: str) -> tuple[str, str] | None:
+    """(path, text) of one manifest, through the scripts reader (not the command's script):
+    None when absent; a ``script_written`` finding when the line wrote it first."""
+    return scripts.read(w, k, (path,), what=what, mark=False)
+
+
+def _line(text: str, pattern: str) -> int:
+    """The first line of ``text`` matching ``pattern`` (1 when none)."""
+    compiled = re.compile(pattern)
+    for i, line in enumerate(text.split("\n")):
+        if compiled.search(line):
+            return i + 1
+    return 1
+
+
+def _key(name: str) -> str:
+    """A pattern for ``name`` as a TOML / INI key, bare or quoted, before ``=``."""
+    return rf"""^\s*["']?{re.escape(name)}["']?\s*="""
+
+
+def _python(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
+    """The scripts a Python project directory declares (pyproject.toml, setup.cfg, setup.py)."""
+    from . import runnerfiles
+
+    out: list[tuple[str, str]] = []
+    base = directory.rstrip("/")
+    got = _read(w, k, base + "/pyproject.toml", "pyproject.toml")
+    if got is not None:
+        path, text = got
+        data = runnerfiles.load(text, path)
+        project = data.get("project")
+        poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+        tables = []
+        if isinstance(project, dict):
+            tables += [project.get("scripts"), project.get("gui-scripts")]
+        if isinstance(poetry, dict):
+            tables.append(poetry.get("scripts"))
+        for table in tables:
+            if isinstance(table, dict):
+                out += [(str(n), f"{path}:{_line(text, _key(str(n)))}") for n in table]
+    got = _read(w, k, base + "/setup.cfg", "setup.cfg")
+    if got is not None:
+        path, text = got
+        out += _setup_cfg(text, path)
+    got = _read(w, k, base + "/setup.py", "setup.py")
+    if got is not None:
+        path, text = got
+        for i, line in enumerate(text.split("\n")):
+            out += [(m.group(1), f"{path}:{i + 1}") for m in _ENTRY().finditer(line)]
+    return out
+
+
+def _setup_cfg(text: str, path: str) -> list[tuple[str, str]]:
+    """``console_scripts`` / ``gui_scripts`` of ``[options.entry_points]`` in setup.cfg."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text, path)
+    except configparser.Error as exc:
+        raise Unreadable(f"{path} is not a valid setup.cfg") from exc
+    if not parser.has_section("options.entry_points"):
+        return []
+    out: list[tuple[str, str]] = []
+    for group in ("console_scripts", "gui_scripts"):
+        value = parser.get("options.entry_points", group, fallback="")
+        for entry in value.split("\n"):
+            name = entry.split("=", 1)[0].strip()
+            if name and "=" in entry:
+                out.append((name, f"{path}:{_line(text, _key(name))}"))
+    return out
+
+
+def _package_json(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
+    """The programs ``bin`` of a package.json links (a string: the package's name)."""
+    from . import runnerfiles
+
+    got = _read(w, k, directory.rstrip("/") + "/package.json", "package.json")
+    if got is None:
+        return []
+    path, text = got
+    data = runnerfiles.load_json(text, path)
+    if not isinstance(data, dict):
+        return []
+    binaries = data.get("bin")
+    if isinstance(binaries, str) and isinstance(data.get("name"), str):
+        name = data["name"].rsplit("/", 1)[-1]
+        return [(name, f"{path}:{_line(text, _JSON_NAME)}")]
+    if isinstance(binaries, dict):
+        return [
+            (str(n), f"{path}:{runnerfiles.json_key_line(text, 'bin', str(n))}") for n in binaries
+        ]
+    return []
+
+
+def _cargo(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
+    """The binaries ``cargo install --path`` builds: each ``[[bin]]``, the package's own one
+    (``src/main.rs``, unless ``autobins = false``), each ``src/bin/NAME.rs`` and
+    ``src/bin/NAME/main.rs``."""
+    from . import runnerfiles
+
+    base = directory.rstrip("/")
+    got = _read(w, k, base + "/Cargo.toml", "Cargo.toml")
+    if got is None:
+        return []
+    path, text = got
+    data = runnerfiles.load(text, path)
+    out: list[tuple[str, str]] = []
+    for entry in data.get("bin") or ():
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            name = entry["name"]
+            where = _line(text, _TOML_NAME + re.escape(name))
+            out.append((name, f"{path}:{where}"))
+    package = data.get("package")
+    autobins = not isinstance(package, dict) or package.get("autobins", True) is not False
+    if (
+        isinstance(package, dict)
+        and isinstance(package.get("name"), str)
+        and autobins
+        and observe.kind(astral.decode(base + "/src/main.rs")) == stat.S_IFREG
+    ):
+        where = _line(text, _TOML_NAME + re.escape(package["name"]))
+        out.append((package["name"], f"{path}:{where}"))
+    if autobins:
+        try:
+            entries = observe.listdir(astral.decode(base + "/src/bin"))
+        except OSError:
+            entries = []
+        for entry in entries:
+            name = entry.removesuffix(".rs")
+            out.append((name, f"{base}/src/bin/{entry}"))
+    return out
+
+
+def _go(w: Walker, k: int, directory: str, *, recursive: bool) -> list[tuple[str, str]]:
+    """The programs ``go install`` names after the packages' import paths (``./...``: every
+    directory below, bounded)."""
+    base = directory.removesuffix("/...").rstrip("/") or "/"
+    manifest = scripts.find_up(base, ("go.mod",))
+    if manifest is None:
+        return []
+    got = _read(w, k, manifest, "go.mod")
+    if got is None:
+        return []
+    path, text = got
+    found = _GO_MODULE().search(text)
+    if found is None:
+        return []
+    module, root = found.group(1), path.rsplit("/", 1)[0] or "/"
+    line = text[: found.start(1)].count("\n") + 1
+    dirs = [base]
+    if recursive:
+        dirs = _go_dirs(w, k, base)
+    out: list[tuple[str, str]] = []
+    for d in dirs:
+        rel = d[len(root) :].strip("/") if d.startswith(root) else ""
+        parts = [p for p in f"{module}/{rel}".split("/") if p]
+        if len(parts) > 1 and _GO_MAJOR().match(parts[-1]):
+            parts.pop()
+        if parts:
+            out.append((parts[-1], f"{path}:{line}" if not rel else d))
+    return out
+
+
+def _go_dirs(w: Walker, k: int, base: str) -> list[str]:
+    """``base`` and the directories below it a ``./...`` pattern covers (go leaves out
+    ``testdata``, ``vendor`` and names starting with ``.`` or ``_``); past
+    :data:`GO_MAX_DIRS` a ``script_unread`` finding."""
+    out: list[str] = []
+    todo = [base]
+    while todo:
+        d = todo.pop()
+        out.append(d)
+        if len(out) > GO_MAX_DIRS:
+            w.finding(
+                SCRIPT_UNREAD, f"go install: more than {GO_MAX_DIRS} directories below {base}", k
+            )
+            break
+        try:
+            names = observe.listdir(astral.decode(d))
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith((".", "_")) or name in _GO_SKIP:
+                continue
+            child = d.rstrip("/") + "/" + name
+            if observe.lkind(astral.decode(child)) == stat.S_IFDIR:
+                todo.append(child)
+    return out

