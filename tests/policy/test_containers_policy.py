@@ -28,6 +28,10 @@ ALLOWED = [
     "podman run --rm --rootfs ./build/rootfs:O /bin/sh -c true",
     "docker-compose run web echo hello",
     "docker run --rm alpine rm -rf /",  # inside the container: its own root
+    # the container's command, its paths through the mounts: its own files, scratch
+    "docker run --rm -v .:/src alpine rm -rf /tmp/cache /var/lib/apt/lists",
+    "docker run --rm -v .:/src -w /src alpine sh -c 'ls -la && cat README.md'",
+    "docker run --rm -v /tmp/build:/out alpine sh -c 'rm -rf /out/x && echo hi > /out/y'",
 ]
 
 ASKED = {
@@ -57,6 +61,45 @@ ASKED = {
     # a host file handed over by another option: the init binary bind-mounted as PID 1
     "docker run --init --init-path /srv/tools/tini alpine": "ask-container-host-mount",
 }
+
+# The container's own command, judged as if it ran here with its paths mapped through the
+# mounts (the container run alone was allowed before).
+INSIDE_ASKED = {
+    # the project, a whole directory in the home, is deleted: as `rm -rf ~/project` would be
+    'docker run -v "$PWD:/src" alpine rm -rf /src': "deny-recursive-delete-home-or-root",
+    "docker run --mount type=bind,src=.,dst=/p alpine rm -rf /p": (
+        "deny-recursive-delete-home-or-root"
+    ),
+    "nerdctl run -v .:/w/p alpine rm -rf /": "deny-recursive-delete-home-or-root",
+    "docker run --entrypoint sh -v .:/p alpine -c 'rm -rf /p/src'": (
+        "ask-recursive-delete-in-project"
+    ),
+    "docker run -v .:/p -w /p alpine rm -rf src": "ask-recursive-delete-in-project",
+    "docker run -v \"$PWD:/p\" alpine sh -c 'echo {} > /p/.claude/settings.json'": (
+        "ask-write-agent-settings"
+    ),
+    "docker run -v $PWD:/p alpine sh -c 'echo x >> /p/.git/config'": "ask-write-git-hooks",
+    "podman run -v .:/p -w /p alpine sh -c 'echo id > .git/hooks/pre-commit'": (
+        "ask-write-git-hooks"
+    ),
+}
+
+
+@pytest.mark.parametrize(("line", "rule"), INSIDE_ASKED.items())
+def test_the_containers_command_is_judged_through_its_mounts(
+    bundled: Policy, line: str, rule: str
+) -> None:
+    d = judge(bundled, bash(line))
+    assert (d.action, d.rule_id) == (rule.split("-", 1)[0], rule), d.reason
+
+
+def test_an_unknown_program_inside_is_the_images(bundled: Policy) -> None:
+    # no rule knows `myscript`: inside the container it is the image's, judged with the run
+    d = judge(bundled, bash('docker run --rm -v "$PWD:/mnt" koalaman/shellcheck myscript'))
+    assert (d.action, d.rule_id) == ("allow", "allow-isolated-container-run"), d.reason
+    # but a word only known at run time keeps the default
+    assert judge(bundled, bash("docker run alpine sh -c 'mytool $X'")).action == "defer"
+
 
 # Not read with certainty: no allow, today's answer (no rule: defer).
 KEPT = [

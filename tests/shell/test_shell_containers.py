@@ -247,3 +247,99 @@ def test_a_relative_mount_through_a_symlink_is_placed_where_it_points(
 )
 def test_other_verbs_are_no_container_runs(run: Analyze, line: str) -> None:
     assert all(c.container is None for c in run(line).commands)
+
+
+# ---------------------------------------------------------------- the container's command
+LOCAL = "/tmp/(container)"
+
+
+def _inside(run: Analyze, line: str, program: str) -> tuple[str, ...]:
+    """The paths of ``program`` run inside the line's container."""
+    cmd = only(run(line), program)
+    assert cmd.via[:1] in (("docker run",), ("podman run",), ("nerdctl run",)), cmd.via
+    return cmd.paths
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'docker run -v "$PWD:/src" alpine rm -rf /src',
+        "docker run --rm -v $(pwd):/src alpine rm -rf /src",
+        "podman run -v .:/src alpine rm -rf /src",
+        "nerdctl run -v ./:/src/ alpine rm -rf /src",
+        "docker run --mount type=bind,src=.,dst=/src alpine rm -rf /src",
+        "docker run --mount type=bind,source=.,target=/src,readonly=false alpine rm -rf /src",
+        "docker run --entrypoint rm -v .:/src alpine -rf /src",
+        "docker run --entrypoint= -v .:/src alpine rm -rf /src",
+        "docker run -v .:/src -w /src alpine rm -rf .",
+        "docker run -v .:/src -w /x alpine rm -rf ../src",
+        "docker run -v .:/src alpine sh -c 'cd /src && rm -rf .'",
+        "docker run -v .:/src alpine sh -c 'cd /src; rm -rf \"$PWD\"'",
+        "docker run -v .:/src -w /x alpine sh -c 'cd ../src && rm -rf .'",
+    ],
+)
+def test_the_commands_paths_are_mapped_to_the_mounts_host_path(
+    run: Analyze, dirs: tuple[str, str], line: str
+) -> None:
+    cwd, _ = dirs
+    assert _inside(run, line, "rm") == (cwd,)
+
+
+def test_a_path_above_a_mount_reaches_it_and_the_containers_own_files(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    cwd, _ = dirs
+    assert _inside(run, "docker run -v .:/w/p alpine rm -rf /", "rm") == (cwd, LOCAL)
+    assert _inside(run, "docker run -v .:/w/p alpine rm -rf /w", "rm") == (cwd, f"{LOCAL}/w")
+
+
+def test_a_path_outside_every_mount_is_the_containers_own(run: Analyze) -> None:
+    assert _inside(run, "docker run alpine rm -rf /etc", "rm") == (f"{LOCAL}/etc",)
+    assert _inside(run, "docker run -v .:/src alpine cat /srcx/a", "cat") == (f"{LOCAL}/srcx/a",)
+    # ~ is the container's home, not this one
+    assert _inside(run, "docker run -v .:/src alpine rm -rf ~", "rm")[0].startswith(LOCAL)
+
+
+def test_a_relative_name_in_an_unknown_directory_may_be_in_every_mount(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    cwd, _ = dirs
+    # no -w: the image's own directory, not known here
+    assert _inside(run, "docker run -v .:/src alpine rm -rf build", "rm") == (cwd, LOCAL)
+    assert _inside(run, "docker run -v .:/src alpine sh -c 'cd / && rm -rf src'", "rm") == (
+        cwd,
+        LOCAL,
+    )
+
+
+def test_redirects_inside_the_container_are_mapped(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    found = run("docker run -v \"$PWD:/p\" alpine sh -c 'echo {} > /p/.claude/settings.json'")
+    echo = only(found, "echo")
+    assert [r.target for r in echo.redirects] == [f"{cwd}/.claude/settings.json"]
+    assert echo.via == ("docker run", "sh -c")
+
+
+def test_scripts_are_read_through_the_mount(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    Path(cwd, "package.json").write_text('{"scripts": {"test": "rm -rf /p/.git"}}')
+    Path(cwd, "t.sh").write_text("rm -rf /p/.claude\n")
+    rm = only(run("docker run -v .:/p -w /p node:22 npm test"), "rm")
+    assert rm.paths == (f"{cwd}/.git",)
+    assert rm.origin == f"{cwd}/package.json:1"
+    rm = only(run("docker run -v .:/p alpine sh /p/t.sh"), "rm")
+    assert rm.paths == (f"{cwd}/.claude",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker run -v .:/p alpine",  # the image's entrypoint and command
+        "docker run -v .:/p img --check .",  # words for the image's entrypoint
+        "docker run --entrypoint '[\"sh\",\"-c\"]' -v .:/p img 'rm -rf /p'",
+        "docker compose run web rm -rf /app",  # its mounts are in the compose file
+        "docker create -v .:/p alpine",
+    ],
+)
+def test_an_opaque_command_is_not_walked(run: Analyze, line: str) -> None:
+    assert [c.program for c in run(line).commands] == [line.split()[0]]

@@ -22,6 +22,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook pat
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from .model import Bind
     from .words import Field
 
 PROGRAMS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
@@ -116,18 +117,33 @@ _SECURITY_FINE = _words("no-new-privileges no-new-privileges:true no-new-privile
 
 
 class _Reading:
-    """The run being read: what breaks isolation, what is unread, the host paths."""
+    """The run being read: what breaks isolation, what is unread, the host paths, and what
+    the container's command needs (its binds, working directory, entrypoint)."""
 
-    __slots__ = ("breaks", "cwd", "mounts", "pwd_known", "rootfs", "unknown", "unread")
+    __slots__ = (
+        "binds",
+        "breaks",
+        "cwd",
+        "entrypoint",
+        "mounts",
+        "pwd_known",
+        "rootfs",
+        "unknown",
+        "unread",
+        "workdir",
+    )
 
     def __init__(self, cwd: str | None, pwd_known: bool) -> None:
         self.breaks: list[str] = []
         self.unread: list[str] = []
         self.mounts: list[str] = []
+        self.binds: list[Bind] = []
         self.cwd = cwd
         self.pwd_known = pwd_known
         self.unknown = False  # some word is only known at run time
         self.rootfs = False  # the image's place holds a host directory (podman --rootfs)
+        self.workdir: str | None = None  # -w: None, the image's own (not known here)
+        self.entrypoint: str | None = None  # --entrypoint: None, the image's own
 
     def word(self, field: Field) -> str | None:
         """The word's text when known: ``$(pwd)`` and `` `pwd` `` stand for the command's
@@ -145,7 +161,10 @@ class _Reading:
         self.unknown = True
         return None
 
-    def host_path(self, text: str) -> None:
+    def host_path(self, text: str, target: str | None = None, readonly: bool = False) -> None:
+        """A host path the run names; ``target``: where it is mounted in the container."""
+        if target is not None:
+            self.binds.append((text, target, readonly))
         if any(c in text for c in "*?["):
             self.unread.append(f"{text} (a pattern)")
         else:
@@ -173,7 +192,7 @@ def read(program: str, fields: list[Field], cwd: str | None, pwd_known: bool) ->
             i += 1
             verb = fields[i][0]
         if verb in ("run", "create"):
-            return _finish(fields, _options(fields, i + 1, r), r)
+            return _finish(fields, _options(fields, i + 1, r), r, f"{program} {verb}")
         if verb != "compose":
             return None
         i += 1
@@ -187,7 +206,8 @@ def read(program: str, fields: list[Field], cwd: str | None, pwd_known: bool) ->
         # No file named: compose reads the one in the command's directory, so that directory
         # says whose services run (another project's, from outside this one).
         r.mounts.insert(0, ".")
-    return _finish(fields, _options(fields, i + 1, r), r)
+    label = program if program in _COMPOSE_PROGRAMS else f"{program} compose"
+    return _finish(fields, _options(fields, i + 1, r), r, f"{label} {verb}")
 
 
 def _globals(fields: list[Field], i: int, r: _Reading) -> int:
@@ -309,6 +329,10 @@ def _option(name: str, field: Field | None, r: _Reading) -> None:
         return
     value = value_or_none
     if name in _RUN_VALUED_FINE:
+        if name in ("-w", "--workdir"):
+            r.workdir = value
+        elif name == "--entrypoint":
+            r.entrypoint = value
         return
     if name in _RUN_VALUED_PATHS:
         r.host_path(value)
@@ -353,7 +377,9 @@ def _volume(value: str, r: _Reading) -> None:
         return  # an anonymous volume at that path in the container
     source = parts[0]
     if source.startswith(("/", ".", "~")):
-        r.host_path(source)
+        options = parts[2].split(",") if len(parts) > 2 else []
+        # `ro`, and podman's overlay `O` (writes go to an overlay, not the host directory)
+        r.host_path(source, parts[1], readonly="ro" in options or "O" in options)
     elif not _is_volume_name(source) or parts[1].startswith("\\"):
         r.unread.append(f"-v {value}")
 
@@ -367,14 +393,20 @@ def _mount(value: str, r: _Reading) -> None:
     that make a volume a host directory (``volume-opt``) are unread."""
     kind = "volume"
     source = ""
+    target = ""
+    readonly = False
     for item in value.split(","):
-        key, _, val = item.partition("=")
+        key, eq, val = item.partition("=")
         key = key.strip().lower()
         val = val.strip().strip("\"'")
         if key == "type":
             kind = val.lower()
         elif key in ("source", "src"):
             source = val
+        elif key in ("target", "dst", "destination"):
+            target = val
+        elif key in ("readonly", "ro"):
+            readonly = not eq or val.lower() not in ("false", "0")
         elif key in ("volume-opt", "volume-driver"):
             r.unread.append(f"--mount {value}")
             return
@@ -382,7 +414,7 @@ def _mount(value: str, r: _Reading) -> None:
         if not source:
             r.unread.append(f"--mount {value}")
         else:
-            r.host_path(source)
+            r.host_path(source, target, readonly)
     elif kind not in ("volume", "tmpfs", "image", "ramfs") or (
         source and not _is_volume_name(source)
     ):
@@ -399,7 +431,7 @@ def _security(value: str, r: _Reading) -> None:
         r.unread.append(f"--security-opt {value}")
 
 
-def _finish(fields: list[Field], i: int, r: _Reading) -> Container:
+def _finish(fields: list[Field], i: int, r: _Reading, verb: str) -> Container:
     """The words after the options: the image (or service) and the container's command;
     a host value only known at run time handed to it is unread. The container is
     ``dynamic`` when some word (an option's too) is only known at run time; ``$(pwd)`` is
@@ -407,7 +439,7 @@ def _finish(fields: list[Field], i: int, r: _Reading) -> Container:
     if r.rootfs and i < len(fields):
         root = r.word(fields[i])
         if root is not None:
-            r.host_path(root.removesuffix(":O"))
+            r.host_path(root.removesuffix(":O"), "/", root.endswith(":O"))
     for field in fields[i:]:
         if field[1]:
             r.word(field)
@@ -417,7 +449,25 @@ def _finish(fields: list[Field], i: int, r: _Reading) -> Container:
         unknown = any(f[1] and probe.word(f) is None for f in fields)
     found = Container(tuple(r.breaks), tuple(r.unread), tuple(r.mounts))
     found.dynamic = unknown
+    found.verb = verb
+    found.binds = tuple(r.binds)
+    found.workdir = r.workdir
+    found.command = _command(fields[i + 1 :], r.entrypoint)
     return found
+
+
+def _command(rest: list[Field], entrypoint: str | None) -> tuple[Field, ...] | None:
+    """The command the container runs, as fields, when the line gives it: the words after
+    the image, after ``--entrypoint`` if one is named. None when the image's own
+    entrypoint or command runs (no words, or words that start with ``-``: arguments to
+    it) or the entrypoint is a JSON list (podman): opaque."""
+    if entrypoint:
+        if entrypoint.startswith("["):
+            return None
+        return ((entrypoint, False), *rest)
+    if not rest or (entrypoint is None and rest[0][0].startswith("-")):
+        return None
+    return tuple(rest)
 
 
 def host_paths(
@@ -433,3 +483,66 @@ def host_paths(
             placed = False
         out.extend(f for f in found if f not in out)
     return tuple(out), placed
+
+
+# Where the analysis places a path of the container that no bind mount reaches: the
+# container's own files, which the run cannot take from the host. Rules see them as a
+# place in a temp directory (scratch), never read from disk.
+LOCAL = "/tmp/(container)"  # noqa: S108 (a name, never created or read)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or root == "/" or path.startswith(root + "/")
+
+
+class Mounts:
+    """A container's bind mounts, as the walk of its command maps its paths: a path under a
+    mount's target is the mount's host path; a path above targets (``/``, the target's
+    parent) reaches every host path mounted under it, besides the container's own files;
+    any other path is the container's own (:data:`LOCAL`). A path already in host form
+    (the working directory, ``$PWD``, a mount's source) stays as it is."""
+
+    __slots__ = ("binds",)
+    local = LOCAL
+
+    def __init__(self, binds: list[tuple[str, tuple[str, ...], bool]]) -> None:
+        # (target, the source's normalized forms, read-only), longest target first
+        self.binds = sorted(binds, key=lambda b: -len(b[0]))
+
+    def forms(self, path: str) -> tuple[str, ...]:
+        """The host forms of ``path`` (absolute, ``..`` folded), lexical: one each for
+        every reading of it (a container path may also be a host form)."""
+        if _under(path, LOCAL):
+            return (path,)
+        out: list[str] = []
+        local = True
+        for target, sources, _readonly in self.binds:
+            if any(_under(path, s) for s in sources):
+                out.append(path)
+                local = False
+            if _under(path, target):
+                rest = path if target == "/" else path[len(target) :]
+                out.extend((s.rstrip("/") + rest).rstrip("/") or "/" for s in sources)
+                local = False
+            elif _under(target, path):
+                out.extend(sources)
+        if local:
+            out.append(LOCAL if path == "/" else LOCAL + path)
+        return tuple(dict.fromkeys(out))
+
+    def inside(self, host: str) -> str:
+        """The container path of a directory in host form (the one the command runs in),
+        so that a relative name climbs (``..``) the container's tree, not the host's."""
+        if _under(host, LOCAL):
+            return host[len(LOCAL) :] or "/"
+        for target, sources, _readonly in self.binds:
+            for s in sources:
+                if _under(host, s):
+                    return (target.rstrip("/") + host[len(s.rstrip("/")) :]) or "/"
+        return host
+
+    def directory(self, path: str) -> str | None:
+        """The host form of a directory the command runs in (``-w``, ``cd``), None when it
+        has several (``/``, above a mount: relative names are then not known)."""
+        found = self.forms(path)
+        return found[0] if len(found) == 1 else None

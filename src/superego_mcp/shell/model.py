@@ -8,7 +8,10 @@ from __future__ import annotations
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 
 if TYPE_CHECKING:
-    from typing import Final
+    from typing import Final, TypeAlias
+
+    # A host path mounted in a container: (source as written, target, read-only).
+    Bind: TypeAlias = tuple[str, str, bool]
 
 
 # Finding kinds the analyzer reports. Rules match them with ``shell: {finding: KIND}``.
@@ -195,10 +198,16 @@ class Container:
       files), as written after expansion; their normalized forms are the command's
       ``paths``;
     - ``dynamic``: some word is only known at run time (``$(pwd)`` is known: the command's
-      directory).
+      directory);
+    - ``verb``: the program and verb (``docker run``, ``docker compose exec``): how the
+      container's command is reached (its ``via``);
+    - ``binds``: each host path mounted, as (source as written, target in the container,
+      read-only); ``workdir``: ``-w`` (None: the image's own, not known);
+    - ``command``: the command the container runs, as fields (the words after the image,
+      after ``--entrypoint``), or None when the image's own entrypoint runs (opaque).
     """
 
-    __slots__ = ("breaks", "dynamic", "mounts", "unread")
+    __slots__ = ("binds", "breaks", "command", "dynamic", "mounts", "unread", "verb", "workdir")
 
     def __init__(
         self, breaks: tuple[str, ...], unread: tuple[str, ...], mounts: tuple[str, ...]
@@ -207,6 +216,10 @@ class Container:
         self.unread = unread
         self.mounts = mounts
         self.dynamic = False
+        self.verb = ""
+        self.binds: tuple[Bind, ...] = ()
+        self.workdir: str | None = None
+        self.command: tuple[tuple[str, bool], ...] | None = None
 
     @property
     def isolated(self) -> bool:

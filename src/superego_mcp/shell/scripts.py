@@ -177,14 +177,16 @@ def read(
             mark_read(w, k, path)
         return path, cached
     real = astral.decode(path)
+    try:
+        info: os.stat_result | None = observe.stat(real)
+    except (OSError, ValueError):
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        return None  # a directory runs nothing (in a container: a name in some mount)
     if written_before(w, k, forms):
         w.finding(SCRIPT_WRITTEN, f"{what} {path} is written earlier on this line", k)
         return None
-    try:
-        info = observe.stat(real)
-    except (OSError, ValueError):
-        return None
-    if stat.S_ISDIR(info.st_mode):
+    if info is None:
         return None
     why = _over_limits(w, info)
     if why is None and not stat.S_ISREG(info.st_mode):

@@ -22,12 +22,13 @@ from . import (
 # a task, shell.code_text where a command runs code given as text (a downloader, a git -c,
 # an interpreter, eval): most commands do neither, and the hook pays for every import.
 from .model import CODE_EXECUTION, DYNAMIC_PROGRAM, REVERSE_SHELL, Command
-from .state import code_detail, dedupe
+from .state import Scope, code_detail, dedupe
+from .words import IFS_DEFAULT
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from .model import Redirect
-    from .state import Ctx, Scope, Walker
+    from .state import Ctx, Walker
     from .words import Field
 
 # Programs the analyzer has rules of its own for (case-folded on case-insensitive systems).
@@ -267,7 +268,11 @@ def run(
             cmd.flags = cmd.flags | {where}
     if stdin is not None:
         effects.note_patch(w, cmd, stdin, scope)
-    if scope.cwd is None and any(not p.startswith("/") for p in parsed.positionals):
+    if (
+        scope.cwd is None
+        and w.mounts is None  # in a container, such names are every mount (Walker.path_forms)
+        and any(not p.startswith("/") for p in parsed.positionals)
+    ):
         cmd.dynamic = True
     k = w.add(cmd, ctx, assignments)
     if stdin is not None:
@@ -306,6 +311,8 @@ def run(
 
         githooks.run_hooks(w, k, args, scope, ctx)
     look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
+    if cmd.container is not None and cmd.container.command is not None:
+        container_command(w, cmd, scope, ctx, redirects=redirects, stdin=stdin)
     if program and program not in _KNOWN_PROGRAMS and "/" not in path_word:
         operands_as_command(w, program, args, env_scope, ctx, text=text)
 
@@ -346,6 +353,57 @@ def container_run(
     cmd.dynamic = other_dynamic or found.dynamic
     targets = tuple(r.target for r in redirects if r.target and r.target not in _SINKS)
     cmd.paths = dedupe((*forms, *targets))
+
+
+def container_command(
+    w: Walker,
+    cmd: Command,
+    scope: Scope,
+    ctx: Ctx,
+    *,
+    redirects: list[Redirect],
+    stdin: str | None,
+) -> None:
+    """The command a container run gives its container (``docker run -v $PWD:/src alpine
+    rm -rf /src``), walked as if it ran here with its paths mapped through the run's bind
+    mounts (``containers.Mounts``): ``/src`` is the project. Its working directory is
+    ``-w`` through the mounts, else not known (the image's). Its programs are the image's:
+    only a file reached through a mount is read from disk. Not for compose, whose mounts
+    are in its file, nor a run whose mounts could not all be placed."""
+    from . import containers
+
+    box = cmd.container
+    if box is None or box.command is None or "compose" in box.verb:
+        return
+    binds: list[tuple[str, tuple[str, ...], bool]] = []
+    for source, target, readonly in box.binds:
+        forms = w.path_forms(source, scope)
+        if not forms or not target:
+            return
+        binds.append((_paths.lexical(target, "/", "/"), forms, readonly))
+    mounts = containers.Mounts(binds)
+    inner = Scope()
+    inner.vars["IFS"] = IFS_DEFAULT
+    if box.workdir is not None:
+        inner.cwd = mounts.directory(_paths.lexical(box.workdir, "/", "/"))
+    inner.vars["PWD"] = inner.cwd
+    outer, w.mounts = w.mounts, mounts
+    try:
+        run(
+            w,
+            list(box.command),
+            False,
+            inner,
+            inner,
+            ctx.nested(box.verb, keep_pipes=True),
+            redirects=redirects,
+            stdin=stdin,
+            assignments=(),
+            text=cmd.text,
+            subst={},
+        )
+    finally:
+        w.mounts = outer
 
 
 def operands_as_command(
@@ -664,11 +722,16 @@ def look_inside(
     if program in ("cd", "pushd"):
         target = next((a for a in argv if not a.startswith("-") or a == "-"), None)
         if target is None:
-            scope.cwd = w.home
+            scope.cwd = w.home if w.mounts is None else None  # the container's home
         elif target == "-" or cmd.dynamic:
             scope.cwd = None
         elif scope.cwd is not None or target.startswith("/"):
-            scope.cwd = _paths.lexical(target, scope.cwd or "/", w.home)
+            mounts = w.mounts
+            if mounts is None:
+                scope.cwd = _paths.lexical(target, scope.cwd or "/", w.home)
+            else:  # in a container: climbing its tree; the host directory it is, if one
+                base = mounts.inside(scope.cwd) if scope.cwd is not None else "/"
+                scope.cwd = mounts.directory(_paths.lexical(target, base, w.home))
         else:
             scope.cwd = None
         # `$PWD` follows the shell's directory (`cd /etc && ls "$PWD"` lists /etc).

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from tree_sitter import Node
 
+    from .containers import Mounts
     from .model import Redirect
     from .words import Field
 
@@ -197,6 +198,9 @@ class Walker:
         # completely, so that running a file the agent wrote is judged by its content
         # (superego_mcp.memory) rather than asked about.
         self.analysed: set[str] = set()
+        # While a container's command is walked: its bind mounts, through which its paths
+        # are the host's (shell.containers.Mounts); None on the host.
+        self.mounts: Mounts | None = None
 
     def path_forms(self, word: str, scope: Scope) -> tuple[str, ...]:
         """Normalized forms of a path word; () when it cannot be resolved."""
@@ -211,12 +215,30 @@ class Walker:
         ):
             return (word,)
         if not word.startswith("/") and scope.cwd is None:
-            return ()
+            # In a container whose directory is not known (the image's), a relative name
+            # may be anywhere: under every mount, or the container's own.
+            return () if self.mounts is None else self.mounts_forms("/")
         # Tilde was already expanded if unquoted; a literal '~' left here is a file name.
         safe = "./" + word if word.startswith("~") else word
         # Resolve symlinks on the real name; results are re-encoded until the end.
-        forms = _paths.normalize(astral.decode(safe), scope.cwd or "/", self.home)
+        plain = astral.decode(safe)
+        if self.mounts is None:
+            forms = _paths.normalize(plain, scope.cwd or "/", self.home)
+        else:
+            cwd = self.mounts.inside(scope.cwd) if scope.cwd is not None else "/"
+            forms = self.mounts_forms(_paths.lexical(plain, cwd, self.home))
         return tuple(astral.encode(f) for f in forms)
+
+    def mounts_forms(self, path: str) -> tuple[str, ...]:
+        """A path of the container whose command is walked, as the host paths it is
+        (through its mounts; symlinks resolved on the host) or the container's own."""
+        mounts = self.mounts
+        assert mounts is not None
+        out: list[str] = []
+        for form in mounts.forms(path):
+            local = form.startswith(mounts.local)  # the container's own: never on disk
+            out.extend((form,) if local else _paths.normalize(form, "/", "/"))
+        return tuple(dict.fromkeys(out))
 
     def add(self, cmd: Command, ctx: Ctx, assignments: tuple[str, ...] = ()) -> int:
         """Record a command (bounded by ``max_commands``); return its index."""
