@@ -4,6 +4,7 @@ the `container:` condition and its errors."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 import textwrap
 
 import pytest
@@ -229,3 +230,59 @@ def test_explain_says_what_the_run_breaks_and_what_it_could_not_read(bundled: Po
     text = render(data)
     assert "container: breaks isolation: forwards the host's $TOKEN, not read: --gpus all" in text
     assert "container: isolated" in text
+
+
+def _project(tmp_path: Path, settings: bool) -> str:
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    if settings:
+        (project / ".claude").mkdir()
+        (project / ".claude" / "settings.json").write_text("{}\n")
+    return str(project.resolve())
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        (
+            'docker run --rm -v "$PWD:/src" -w /src ghcr.io/org/formatter',
+            "ask-container-opaque-settings",
+        ),
+        ("podman run -v .:/w img --fix .", "ask-container-opaque-settings"),
+        (
+            'docker run --rm -v "$PWD:/mnt" koalaman/shellcheck myscript',
+            "ask-container-program-settings",
+        ),
+    ],
+)
+def test_opaque_code_with_write_access_to_agent_settings_is_asked(
+    bundled: Policy, tmp_path: Path, line: str, rule: str
+) -> None:
+    cwd = _project(tmp_path, settings=True)
+    d = judge(bundled, bash(line, cwd=cwd))
+    assert (d.action, d.rule_id) == ("ask", rule), d.reason
+    # read-only, or without agent settings in the project: the run's own answer
+    ro = line.replace(":/src", ":/src:ro").replace(":/w", ":/w:ro").replace(":/mnt", ":/mnt:ro")
+    assert judge(bundled, bash(ro, cwd=cwd)).action == "allow"
+    other = _project(tmp_path / "other", settings=False)
+    assert judge(bundled, bash(line, cwd=other)).action == "allow"
+
+
+def test_a_command_that_is_read_is_judged_not_asked_for_settings(
+    bundled: Policy, tmp_path: Path
+) -> None:
+    cwd = _project(tmp_path, settings=True)
+    for line in (
+        'docker run --rm -v "$PWD:/src" -w /src alpine ls -la',
+        'docker run --rm -v "$PWD:/src" -w /src alpine rm -rf /tmp/cache',
+    ):
+        d = judge(bundled, bash(line, cwd=cwd))
+        assert d.action == "allow", (line, d.rule_id, d.reason)
+
+
+def test_a_word_of_the_containers_command_is_not_dockers_verb(bundled: Policy) -> None:
+    # `rm` here is the container's command, not `docker rm`, in a project named superego-x
+    line = 'docker run --rm -v "$PWD:/src" -w /src alpine rm -rf /tmp/x'
+    assert judge(bundled, bash(line, cwd="/home/user/superego-x")).action == "allow"
+    assert judge(bundled, bash("docker rm -f superego-x")).action == "deny"
+    assert judge(bundled, bash("docker compose stop superego")).action == "deny"

@@ -914,7 +914,7 @@ class Known(Condition):
 
 
 # What `container:` can say about a container run (shell.containers).
-CONTAINER_ACTS = ("runs", "isolated", "escapes")
+CONTAINER_ACTS = ("runs", "isolated", "escapes", "opaque", "inside", "settings")
 CONTAINER_PROGRAMS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
 
 
@@ -925,7 +925,12 @@ class ContainerRun(Condition):
     (``isolated``; its host paths, the unit's paths, are for a ``path`` test), or some
     option breaking it (``escapes``: ``--privileged``, a host namespace, an added capability
     or device, an unconfined profile, the runtime's socket, a host variable forwarded by
-    name). One of the listed acts must hold."""
+    name); ``opaque``: the run's command is the image's own (none given, or only
+    arguments for its entrypoint; not compose, whose command is its file's); ``inside``:
+    the unit is a command a container run gives its container (walked with its paths
+    mapped through the run's mounts); ``settings``: the unit's run (its own, or the one it
+    is inside) mounts writable a host directory that holds an agent's settings directory
+    that exists, or lies in one. One of the listed acts must hold."""
 
     __slots__ = ("acts",)
 
@@ -935,15 +940,26 @@ class ContainerRun(Condition):
     def test(self, unit: Unit, ctx: Context) -> bool:
         """True when the unit's container run does one of the acts."""
         cmd = unit.command
-        run = cmd.container if cmd is not None else None
-        if run is None:
+        if cmd is None:
             return False
         acts = self.acts
-        return (
+        run = cmd.container
+        if run is not None and (
             "runs" in acts
             or ("isolated" in acts and run.isolated)
             or ("escapes" in acts and bool(run.breaks))
-        )
+            or ("opaque" in acts and run.command is None and "compose" not in run.verb)
+        ):
+            return True
+        if "inside" in acts and cmd.inside is not None:
+            return True
+        if "settings" in acts:
+            writable = (*(run.writable if run else ()), *(cmd.inside.writable if cmd.inside else ()))
+            if writable:
+                from .selfguard import holds_settings  # only for container runs
+
+                return holds_settings(writable, ctx.home, ctx.project)
+        return False
 
 
 # The programs whose commands ``git:`` judges (equal to ``policy.gitloss.PROGRAMS``: a test
@@ -1012,7 +1028,8 @@ def required_programs(condition: Condition) -> frozenset[str] | None:
     if isinstance(condition, Known):
         return condition.programs
     if isinstance(condition, ContainerRun):
-        return CONTAINER_PROGRAMS
+        # a command inside a container has the image's programs
+        return None if condition.acts & {"inside", "settings"} else CONTAINER_PROGRAMS
     if isinstance(condition, Git):
         return GIT_PROGRAMS
     if isinstance(condition, AllOf):

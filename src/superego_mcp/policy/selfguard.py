@@ -330,7 +330,13 @@ def removes(cmd: Command) -> bool:
         return bool(fed) and any(_NAMES_SELF.search(w) for w in words)
     actions = _SERVICES.get(program)
     if actions is not None:
-        return any(w in actions for w in words) and any(_NAMES_SELF.search(w) for w in words)
+        if program in ("docker", "podman"):
+            # their own verb (`docker stop`, `compose rm`), not a word of the command a
+            # container run gives its container (`docker run -v ... alpine rm -rf dist`)
+            verbs: tuple[str, ...] | list[str] = (cmd.subcommand or "").split()
+        else:
+            verbs = words
+        return any(w in actions for w in verbs) and any(_NAMES_SELF.search(w) for w in words)
     return False
 
 
@@ -632,6 +638,31 @@ def unhooks(
 
 # The project directories every project hook file lies in (see :func:`hook_files`).
 PROJECT_AGENT_DIRS = (".claude", ".codex", ".gemini", ".cursor", ".github", ".opencode")
+# The directories an agent reads its settings, hooks or plugins from, in the project and in
+# the home (`.github` only for Copilot's: most projects have one for CI).
+_SETTINGS_DIRS = (
+    ".claude", ".codex", ".gemini", ".cursor", ".opencode", ".github/copilot", ".github/hooks",
+    ".copilot", ".config/superego", ".config/opencode",
+)  # fmt: skip
+
+
+def holds_settings(paths: tuple[str, ...], home: str, project: str) -> bool:
+    """True when one of ``paths`` (a container's writable mounts) holds an agent's settings
+    directory that exists (the project's or the home's ``.claude``, ``.codex``, ...,
+    Superego's own configuration) or lies in one: what runs there could rewrite the
+    settings where the agent's hooks and permissions live."""
+    dirs = [os.path.join(base, d) for base in (project, home) for d in _SETTINGS_DIRS]
+    dirs.append(_env_dir("CODEX_HOME", home, ".codex"))
+    dirs.append(os.path.join(_env_dir("XDG_CONFIG_HOME", home, ".config"), "superego"))
+    for path in paths:
+        top = path.rstrip("/") or "/"
+        prefix = top if top == "/" else top + "/"
+        for d in dirs:
+            if d == top or top.startswith(d + "/"):
+                return True
+            if d.startswith(prefix) and observe.kind(d) is not None:
+                return True
+    return False
 # git's verbs that put files back as git has them, delete untracked ones, or remove or move
 # tracked ones (kept equal to ``conditions.GIT_RESTORERS``: the cheap test before the import).
 GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})

@@ -97,6 +97,8 @@ class Command:
       run|exec``), what its options say about its isolation (see :class:`Container` and
       ``shell.containers``); its ``paths`` are then the host paths it names (bind mounts,
       env files), not the container's own words; else ``None``.
+    - ``inside``: for a command a container run gives its container (walked with its paths
+      mapped through the run's mounts), that run; else ``None``.
     - ``runs``: files whose code the command runs or loads, normalized like ``paths``: an
       interpreter's script (``python x.py``, ``node x.js``, ``bash x.sh``), the module
       ``python -m`` names in the cwd, ``go run`` files (``DIR/*.go`` for a package), the
@@ -119,6 +121,7 @@ class Command:
         "container",
         "dynamic",
         "flags",
+        "inside",
         "installs",
         "origin",
         "paths",
@@ -178,6 +181,7 @@ class Command:
         self.built_from: tuple[str, ...] = ()
         self.installs: tuple[tuple[str, str], ...] = ()
         self.container: Container | None = None
+        self.inside: Container | None = None
 
     def __repr__(self) -> str:
         via = f" via {'/'.join(self.via)}" if self.via else ""
@@ -204,10 +208,21 @@ class Container:
     - ``binds``: each host path mounted, as (source as written, target in the container,
       read-only); ``workdir``: ``-w`` (None: the image's own, not known);
     - ``command``: the command the container runs, as fields (the words after the image,
-      after ``--entrypoint``), or None when the image's own entrypoint runs (opaque).
+      after ``--entrypoint``), or None when the image's own entrypoint runs (opaque);
+    - ``writable``: the normalized host forms of the binds not mounted read-only.
     """
 
-    __slots__ = ("binds", "breaks", "command", "dynamic", "mounts", "unread", "verb", "workdir")
+    __slots__ = (
+        "binds",
+        "breaks",
+        "command",
+        "dynamic",
+        "mounts",
+        "unread",
+        "verb",
+        "workdir",
+        "writable",
+    )
 
     def __init__(
         self, breaks: tuple[str, ...], unread: tuple[str, ...], mounts: tuple[str, ...]
@@ -220,6 +235,7 @@ class Container:
         self.binds: tuple[Bind, ...] = ()
         self.workdir: str | None = None
         self.command: tuple[tuple[str, bool], ...] | None = None
+        self.writable: tuple[str, ...] = ()
 
     @property
     def isolated(self) -> bool:

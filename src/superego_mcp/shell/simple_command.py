@@ -343,13 +343,19 @@ def container_run(
     found = containers.read(cmd.program, args, scope.cwd, pwd_known)
     if found is None:
         return
-    forms, placed = containers.host_paths(found, lambda word: w.path_forms(word, scope))
+    def forms_of(word: str) -> tuple[str, ...]:
+        return w.path_forms(word, scope)
+
+    forms, placed = containers.host_paths(found, forms_of)
     if not placed:
         found.unread = (*found.unread, "a relative host path from an unknown directory")
     elsewhere = sorted(env & containers.DAEMON_VARIABLES)
     if elsewhere:
         found.unread = (*found.unread, f"${elsewhere[0]} (another daemon, file or store)")
     cmd.container = found
+    found.writable = dedupe(
+        tuple(f for source, _, readonly in found.binds if not readonly for f in forms_of(source))
+    )
     cmd.dynamic = other_dynamic or found.dynamic
     targets = tuple(r.target for r in redirects if r.target and r.target not in _SINKS)
     cmd.paths = dedupe((*forms, *targets))
@@ -388,6 +394,7 @@ def container_command(
         inner.cwd = mounts.directory(_paths.lexical(box.workdir, "/", "/"))
     inner.vars["PWD"] = inner.cwd
     outer, w.mounts = w.mounts, mounts
+    first = len(w.commands)
     try:
         run(
             w,
@@ -404,6 +411,9 @@ def container_command(
         )
     finally:
         w.mounts = outer
+    for inner_cmd in w.commands[first:]:
+        if inner_cmd.inside is None:  # (a run inside it keeps its own)
+            inner_cmd.inside = box
 
 
 def operands_as_command(
