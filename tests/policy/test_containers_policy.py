@@ -4,8 +4,8 @@ the `container:` condition and its errors."""
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 import textwrap
+from pathlib import Path
 
 import pytest
 from policy_helpers import bash, judge, rules

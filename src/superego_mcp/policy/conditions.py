@@ -954,7 +954,8 @@ class ContainerRun(Condition):
         if "inside" in acts and cmd.inside is not None:
             return True
         if "settings" in acts:
-            writable = (*(run.writable if run else ()), *(cmd.inside.writable if cmd.inside else ()))
+            inside = cmd.inside
+            writable = (*(run.writable if run else ()), *(inside.writable if inside else ()))
             if writable:
                 from .selfguard import holds_settings  # only for container runs
 

@@ -330,13 +330,10 @@ def removes(cmd: Command) -> bool:
         return bool(fed) and any(_NAMES_SELF.search(w) for w in words)
     actions = _SERVICES.get(program)
     if actions is not None:
-        if program in ("docker", "podman"):
-            # their own verb (`docker stop`, `compose rm`), not a word of the command a
-            # container run gives its container (`docker run -v ... alpine rm -rf dist`)
-            verbs: tuple[str, ...] | list[str] = (cmd.subcommand or "").split()
-        else:
-            verbs = words
-        return any(w in actions for w in verbs) and any(_NAMES_SELF.search(w) for w in words)
+        # docker's and podman's own verb (`docker stop`, `compose rm`), not a word of the
+        # command a container run gives its container (`docker run ... alpine rm -rf dist`)
+        said = (cmd.subcommand or "").split() if program in ("docker", "podman") else words
+        return any(w in actions for w in said) and any(_NAMES_SELF.search(w) for w in words)
     return False
 
 
@@ -663,6 +660,8 @@ def holds_settings(paths: tuple[str, ...], home: str, project: str) -> bool:
             if d.startswith(prefix) and observe.kind(d) is not None:
                 return True
     return False
+
+
 # git's verbs that put files back as git has them, delete untracked ones, or remove or move
 # tracked ones (kept equal to ``conditions.GIT_RESTORERS``: the cheap test before the import).
 GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm", "mv", "switch"})

@@ -343,6 +343,7 @@ def container_run(
     found = containers.read(cmd.program, args, scope.cwd, pwd_known)
     if found is None:
         return
+
     def forms_of(word: str) -> tuple[str, ...]:
         return w.path_forms(word, scope)
 
