@@ -31,6 +31,8 @@ PACKAGE_BIN = '{\n  "name": "evil",\n  "bin": {\n    "superego-mcp": "x.js"\n  }
 PACKAGE_NAME = '{\n  "name": "@me/superego-mcp",\n  "bin": "x.js"\n}\n'
 CARGO_BIN = '[package]\nname = "evil"\n\n[[bin]]\nname = "superego-mcp"\npath = "src/x.rs"\n'
 CARGO_NAME = '[package]\nname = "superego-mcp"\nversion = "0.1.0"\n'
+SETUP_SCRIPTS = "from setuptools import setup\nsetup(\n  scripts=['bin/superego-mcp'],\n)\n"
+FLIT = '[project]\nname = "evil"\n[tool.flit.scripts]\nsuperego-mcp = "evil:main"\n'
 GO_MOD = "module example.com/tools\n\ngo 1.22\n"
 GO_ROOT = "module example.com/superego-mcp/v2\n\ngo 1.22\n"
 
@@ -73,6 +75,52 @@ LOCAL = [
         "cargo install --path evil",
         "evil/src/bin/superego-mcp.rs",
     ),
+    ({"evil/pyproject.toml": PYPROJECT}, "pipx install --spec ./evil x", "evil/pyproject.toml:6"),
+    (
+        {"evil/pyproject.toml": PYPROJECT},
+        "pip install 'evil @ file:///{project}/evil'",
+        "evil/pyproject.toml:6",
+    ),
+    (
+        {"evil/pyproject.toml": FLIT},
+        "pip install --user ./evil",
+        "evil/pyproject.toml:4",
+    ),
+    (
+        {"evil/setup.py": SETUP_SCRIPTS},
+        "pip install ./evil",
+        "evil/setup.py:3",
+    ),
+    (
+        {"evil/setup.cfg": "[metadata]\nname = e\n[options]\nscripts =\n  bin/superego-mcp\n"},
+        "pip install ./evil",
+        "evil/setup.cfg:4",
+    ),
+    # requirements files naming a directory (nested ones too), and uv's pip sync
+    (
+        {"evil/pyproject.toml": PYPROJECT, "req.txt": "requests\n-e ./evil  # local\n"},
+        "pip install -r req.txt",
+        "evil/pyproject.toml:6",
+    ),
+    (
+        {"evil/pyproject.toml": PYPROJECT, "r/a.txt": "-r b.txt\n", "r/b.txt": "./evil\n"},
+        "python3 -m pip install --requirement=r/a.txt",
+        "evil/pyproject.toml:6",
+    ),
+    (
+        {"evil/pyproject.toml": PYPROJECT, "req.txt": "evil @ file:./evil\n"},
+        "uv pip sync req.txt",
+        "evil/pyproject.toml:6",
+    ),
+    ({"package.json": PACKAGE_BIN}, "npm install -g", "package.json:4"),
+    (
+        {
+            "evil/package.json": '{"name": "e",\n "directories": {"bin": "b"}}',
+            "evil/b/superego-mcp": "",
+        },
+        "npm install -g ./evil",
+        "evil/package.json:2",
+    ),
     ({"go.mod": GO_ROOT, "main.go": "package main\n"}, "go install .", "go.mod:1"),
     ({"go.mod": GO_ROOT, "main.go": "package main\n"}, "go install", "go.mod:1"),
     (
@@ -112,6 +160,9 @@ WRITES = [
     "tee ~/.local/bin/superego-mcp < fake",
     "curl -fsSLo ~/.local/bin/superego-mcp https://x.example/a",
     "go build -o ~/go/bin/superego-mcp ./cmd/x",
+    "bun build --compile ./x.ts --outfile ~/.local/bin/superego-mcp",
+    "deno compile -o ~/.local/bin/superego-mcp x.ts",
+    "python3 -m zipapp app -o ~/.local/bin/superego-mcp",
     "cp fake bin/superego-mcp",
 ]
 # Ordinary installs in the same project shapes: not Superego's name, still allowed.
@@ -128,6 +179,12 @@ EVERYDAY = [
     ({}, "cargo install ripgrep"),
     ({}, "go install golang.org/x/tools/gopls@latest"),
     ({}, "npm install -g pnpm"),
+    (
+        {"requirements.txt": "requests\n-e .\n", "setup.py": SETUP_PY.replace("superego-mcp", "x")},
+        "pip install -r requirements.txt",
+    ),
+    ({}, "grep -o superego-mcp notes.txt"),
+    ({"superego-mcp.yaml": "x"}, "cp superego-mcp.yaml backup.yaml"),
 ]
 
 
@@ -161,7 +218,7 @@ def test_an_install_whose_manifest_names_superegos_program_is_denied(
 ) -> None:
     home, project = place
     make(project, files)
-    d = judge(bundled, project, command, home)
+    d = judge(bundled, project, command.replace("/{project}", str(project)), home)
     assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), (command, d)
     assert f"{project}/{where}" in d.reason, d.reason
 

@@ -348,6 +348,27 @@ def is_program_name(name: str) -> bool:
     return bool(_PROGRAM_FILE.match(name))
 
 
+# Options naming the file a builder writes (`bun build --compile --outfile`, `deno compile
+# -o`, `shiv -o`, `pex -o`, `python -m zipapp -o`, linkers' `-o`).
+_OUTPUT_OPTIONS = frozenset({"-o", "--output", "--outfile", "--out-file", "--output-file"})
+
+
+def _outputs(cmd: Command) -> list[str]:
+    """The values of output options in a command's words that are paths into a directory
+    (``-o DIR/X``, ``--output=DIR/X``; not a reader's ``grep -o WORD``)."""
+    if cmd.program in READERS:
+        return []
+    argv = cmd.argv
+    out: list[str] = []
+    for i, word in enumerate(argv):
+        name, eq, value = word.partition("=")
+        if name in _OUTPUT_OPTIONS:
+            value = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+            if "/" in value:
+                out.append(value)
+    return out
+
+
 # Installs of the project into its own environment (its virtualenv), not the user's PATH.
 _SYNCS = frozenset({("uv", "sync"), ("poetry", "install"), ("pdm", "install"), ("pdm", "sync")})
 _PROJECT_NAME = re.compile(r"""(?m)^\s*name\s*=\s*["']superego[-_.]mcp["']\s*(#.*)?$""")
@@ -388,6 +409,7 @@ def replaces(
             continue
         out.append(f"{where} declares the program {name}")
     written = [*cmd.writes, *(r.target for r in cmd.redirects if r.writes and r.target)]
+    written += _outputs(cmd)
     for path in dict.fromkeys(written):
         if is_program_name(path.rsplit("/", 1)[-1]):
             out.append(f"writes {path}")

@@ -87,8 +87,11 @@ _JS_GLOBAL_VERBS = frozenset({"install", "i", "add", "in", "ins", "isntall", "up
 _ENTRY = LazyPattern(
     r"""["']\s*([A-Za-z0-9_][\w.+-]*)\s*=\s*[A-Za-z_][\w.]*\s*(?::\s*[\w.]+)?[^"']*["']"""
 )
+_SCRIPTS_LIST = LazyPattern(r"\bscripts\s*=\s*[\[(]([^\])]*)[\])]")
+_STRING = LazyPattern(r"""["']([^"'\n]+)["']""")
 _GO_MODULE = LazyPattern(r"(?m)^\s*module\s+\"?([^\s\"]+?)\"?\s*(?://.*)?$")
 _GO_MAJOR = LazyPattern(r"^v\d+$")
+_CFG_SCRIPTS = r"^\s*scripts\s*="
 _JSON_NAME = r'^\s*"name"\s*:'
 _TOML_NAME = r"""^\s*name\s*=\s*["']"""
 _GO_SKIP = frozenset({"testdata", "vendor", "node_modules"})
@@ -106,6 +109,8 @@ def _is_local(word: str) -> bool:
 
 def _directory(word: str) -> str:
     """The directory an operand names: ``file:`` and extras (``.[dev]``) left out."""
+    if " @ " in word:  # `name @ file:///path` (a direct reference)
+        word = word.split(" @ ", 1)[1].strip()
     word = word.removeprefix("file://").removeprefix("file:")
     return word.split("[", 1)[0] if word.endswith("]") else word
 
@@ -164,18 +169,24 @@ def _sources(cmd: Command) -> tuple[str, list[str]] | None:
     program, sub, argv = cmd.program, cmd.subcommand, cmd.argv
     if program in _PY_NAMED and sub in _PY_NAMED[program]:
         words = _operands(argv, _after(argv, 1, _PY_VALUED), _PY_VALUED)
-        return "py", [w for w in words if _is_local(_directory(w))]
-    if program == "uv" and sub in ("pip install", "tool", "add"):
+        given = [w for w in words if _is_local(_directory(w))]
+        spec = scripts.option(list(argv), {"--spec"})  # pipx install --spec ./x NAME
+        if spec and _is_local(_directory(spec)):
+            given.append(spec)
+        return "py", given + _requirements(argv)
+    if program == "uv" and sub in ("pip install", "pip sync", "tool", "add"):
         words = _operands(argv, _after(argv, len(sub.split()), _PY_VALUED), _PY_VALUED)
         if sub == "tool":
             if not words or words[0] != "install":
                 return None
             words = words[1:]
+        if sub == "pip sync":  # its operands are requirements files
+            return "py", [REQUIREMENTS + w for w in words]
         given = [w for w in words if _is_local(_directory(w))]
         frm = scripts.option(list(argv), {"--from"})
         if frm and _is_local(_directory(frm)):
             given.append(frm)
-        return "py", given
+        return "py", given + _requirements(argv)
     if program in _PY_PROJECT and sub in _PY_PROJECT[program]:
         where = scripts.option(list(argv), {"--project", "--directory", "-p", "-C"})
         return "py-project", [where or "."]
@@ -189,7 +200,8 @@ def _sources(cmd: Command) -> tuple[str, list[str]] | None:
             return "js", [w for w in words[1:] if _is_local(w)]
         if globally and sub in _JS_GLOBAL_VERBS:
             words = _operands(argv, _after(argv, 1, _JS_VALUED), _JS_VALUED)
-            return "js", [w for w in words if _is_local(w)]
+            # `npm install -g` alone installs the package of the directory it runs in
+            return "js", [w for w in words if _is_local(w)] if words else ["."]
         return None
     if program == "cargo" and sub == "install":
         where = scripts.option(list(argv), {"--path"})
@@ -204,6 +216,63 @@ def _sources(cmd: Command) -> tuple[str, list[str]] | None:
     return None
 
 
+# A requirements file among the words to read (see :func:`_requirements`).
+REQUIREMENTS = "\0requirements:"
+_MAX_NESTED = 8  # requirements files including others
+
+
+def _requirements(argv: tuple[str, ...]) -> list[str]:
+    """The requirements files ``-r``/``--requirement`` name, marked (their lines may name
+    directories to install: ``-e ./x``, ``./x``, ``x @ file:///...``)."""
+    out: list[str] = []
+    for i, word in enumerate(argv):
+        name, eq, value = word.partition("=")
+        if name in ("-r", "--requirement"):
+            value = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+        elif word.startswith("-r") and not word.startswith("--") and len(word) > 2:
+            value = word[2:]
+        else:
+            continue
+        if value and value != "-":
+            out.append(REQUIREMENTS + value)
+    return out
+
+
+def _requirement_lines(w: Walker, k: int, path: str, scope: Scope, depth: int) -> list[str]:
+    """The directories a requirements file names (relative ones from the command's
+    directory, as pip reads them), and those of the files it includes."""
+    got = _read(w, k, path, "requirements file")
+    if got is None:
+        return []
+    _, text = got
+    out: list[str] = []
+    base = path.rsplit("/", 1)[0] or "/"
+    for raw in text.split("\n"):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        words = line.split()
+        first = words[0]
+        if first in ("-r", "--requirement") or first.startswith(("-r", "--requirement=")):
+            value = words[1] if len(words) > 1 and first in ("-r", "--requirement") else ""
+            value = value or first.removeprefix("--requirement=").removeprefix("-r")
+            if depth < _MAX_NESTED and value:
+                nested = value if value.startswith("/") else base + "/" + value
+                forms = w.path_forms(nested, scope)
+                if forms:
+                    out += _requirement_lines(w, k, forms[0], scope, depth + 1)
+            continue
+        if first in ("-e", "--editable") and len(words) > 1:
+            out.append(_as_path(words[1]))
+        elif first.startswith(("-e", "--editable=")):
+            out.append(_as_path(first.removeprefix("--editable=").removeprefix("-e")))
+        elif " @ " in line and "file:" in line:
+            out.append(line.split(" @ ", 1)[1].strip().split(";", 1)[0].strip())
+        elif _is_local(_directory(first)):
+            out.append(first)
+    return out
+
+
 def note(w: Walker, k: int, scope: Scope) -> None:
     """Set ``Command.installs`` for command ``k``, an install of a local directory: each
     program it would put on the machine with the file and line declaring it (see the module
@@ -214,7 +283,15 @@ def note(w: Walker, k: int, scope: Scope) -> None:
     found = _sources(cmd)
     if found is None or not found[1]:
         return
-    family, words = found
+    family, given = found
+    words: list[str] = []
+    for word in given:
+        if word.startswith(REQUIREMENTS):
+            forms = w.path_forms(word[len(REQUIREMENTS) :], scope)
+            if forms:
+                words += _requirement_lines(w, k, forms[0], scope, 0)
+        else:
+            words.append(word)
     named: list[tuple[str, str]] = []
     for word in words:
         forms = w.path_forms(_directory(word), scope)
@@ -309,6 +386,9 @@ def _python(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
             tables += [project.get("scripts"), project.get("gui-scripts")]
         if isinstance(poetry, dict):
             tables.append(poetry.get("scripts"))
+        flit = data.get("tool", {}).get("flit") if isinstance(data.get("tool"), dict) else None
+        if isinstance(flit, dict):
+            tables.append(flit.get("scripts"))
         for table in tables:
             if isinstance(table, dict):
                 out += [(str(n), f"{path}:{_line(text, _key(str(n)))}") for n in table]
@@ -321,6 +401,11 @@ def _python(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
         path, text = got
         for i, line in enumerate(text.split("\n")):
             out += [(m.group(1), f"{path}:{i + 1}") for m in _ENTRY().finditer(line)]
+        # scripts=['bin/x']: files copied into the bin directory under their own names
+        for m in _SCRIPTS_LIST().finditer(text):
+            at = text[: m.start()].count("\n") + 1
+            for literal in _STRING().finditer(m.group(1)):
+                out.append((literal.group(1).rsplit("/", 1)[-1], f"{path}:{at}"))
     return out
 
 
@@ -333,9 +418,14 @@ def _setup_cfg(text: str, path: str) -> list[tuple[str, str]]:
         parser.read_string(text, path)
     except configparser.Error as exc:
         raise Unreadable(f"{path} is not a valid setup.cfg") from exc
-    if not parser.has_section("options.entry_points"):
-        return []
     out: list[tuple[str, str]] = []
+    where = f"{path}:{_line(text, _CFG_SCRIPTS)}"
+    for entry in parser.get("options", "scripts", fallback="").split():
+        name = entry.strip().rsplit("/", 1)[-1]
+        if name:
+            out.append((name, where))
+    if not parser.has_section("options.entry_points"):
+        return out
     for group in ("console_scripts", "gui_scripts"):
         value = parser.get("options.entry_points", group, fallback="")
         for entry in value.split("\n"):
@@ -360,6 +450,15 @@ def _package_json(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
     if isinstance(binaries, str) and isinstance(data.get("name"), str):
         name = data["name"].rsplit("/", 1)[-1]
         return [(name, f"{path}:{_line(text, _JSON_NAME)}")]
+    folder = data.get("directories")
+    if binaries is None and isinstance(folder, dict) and isinstance(folder.get("bin"), str):
+        # every file of `directories.bin` is linked under its own name
+        where = f"{path}:{runnerfiles.json_key_line(text, 'directories', 'bin')}"
+        try:
+            names = observe.listdir(astral.decode(directory.rstrip("/") + "/" + folder["bin"]))
+        except OSError:
+            names = []
+        return [(n, where) for n in names]
     if isinstance(binaries, dict):
         return [
             (str(n), f"{path}:{runnerfiles.json_key_line(text, 'bin', str(n))}") for n in binaries

@@ -773,6 +773,7 @@ def look_inside(
         and cmd.subcommand in _LOCAL_INSTALL_VERBS
         and (
             (program, cmd.subcommand) in _INSTALLS_A_DIRECTORY
+            or bool(cmd.flags & {"global", "-g", "--global"})
             or any(a.startswith(_NAMES_A_DIRECTORY) or "/" in a for a in argv)
         )
     ):
@@ -835,16 +836,19 @@ _LOCAL_INSTALLERS = frozenset(
      "cargo", "go"}
 )  # fmt: skip
 _LOCAL_INSTALL_VERBS = frozenset(
-    {"install", "inject", "upgrade", "reinstall", "pip install", "tool", "add", "sync", "link",
+    {"install", "inject", "upgrade", "reinstall", "pip install", "pip sync", "tool", "add",
+     "sync", "link",
      "global", "i", "in", "ins", "up", "update"}
 )  # fmt: skip
 # Installs of a directory that need not name it (the project, the cwd's package).
 _INSTALLS_A_DIRECTORY = frozenset(
-    {("uv", "sync"), ("poetry", "install"), ("pdm", "install"), ("pdm", "sync"),
+    {("uv", "sync"), ("uv", "pip sync"), ("poetry", "install"), ("pdm", "install"), ("pdm", "sync"),
      ("npm", "link"), ("pnpm", "link"), ("yarn", "link"), ("bun", "link"), ("go", "install")}
 )  # fmt: skip
 # Words that name a directory to install (a path, an editable one, cargo's --path).
-_NAMES_A_DIRECTORY = (".", "/", "file:", "-e", "--editable", "--path", "--from")
+_NAMES_A_DIRECTORY = (
+    ".", "/", "file:", "-e", "--editable", "--path", "--from", "--spec", "-r", "--requirement"
+)  # fmt: skip
 _PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
 
 
