@@ -21,7 +21,9 @@ SHELL: list[tuple[str, str]] = [
     ('"C:/Program Files/Git/bin/git.exe" reset --hard', ASK),
     ("GIT.EXE reset --hard", ASK),
     ("git -c alias.nuke=reset nuke --hard", ASK),
-    ("git -c alias.st=status st", ASK),  # alias.* set on the command line is asked
+    # an alias on the command line is judged by what it stands for (shell/gitconfig.py)
+    ("git -c alias.st=status st", ALLOW),
+    ("git -c alias.x='!rm -rf ~/' x", DENY),
     (
         "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.nuke GIT_CONFIG_VALUE_0=reset git nuke --hard",
         ASK,

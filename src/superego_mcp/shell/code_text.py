@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 _COMMAND_VARIABLES = frozenset(
     {
         "GIT_SSH_COMMAND",
+        "GIT_SSH",
+        "GIT_PROXY_COMMAND",
         "GIT_PAGER",
         "PAGER",
         "MANPAGER",
@@ -49,25 +51,6 @@ _COMMAND_VARIABLES = frozenset(
         "BROWSER",
     }
 )
-# git configuration keys whose value is a command git runs.
-_GIT_COMMAND_KEYS = frozenset(
-    {
-        "core.pager",
-        "core.editor",
-        "core.sshcommand",
-        "core.fsmonitor",
-        "sequence.editor",
-        "diff.external",
-        "credential.helper",
-        "gpg.program",
-        "pager.log",
-        "pager.diff",
-        "uploadpack.packobjectshook",
-        "core.askpass",
-    }
-)
-
-
 # The flag of a shell whose program, read from its input (a heredoc, a herestring, a
 # literal echo/printf piped in), was walked as the line's own commands.
 STDIN_CODE = frozenset({"stdin-code"})
@@ -268,19 +251,6 @@ def command_variables(
                 text=w.commands[k].text,
             )
             w.add(src, ctx)
-
-
-def git_config_commands(w: Walker, parsed: flags.ParsedArgs, scope: Scope, ctx: Ctx) -> None:
-    """``git -c core.pager='...'`` / ``-c alias.x='!...'``: configuration that runs commands."""
-    for name, value in parsed.option_values:
-        if name != "-c" or "=" not in value:
-            continue
-        key, _, command = value.partition("=")
-        key = key.lower()
-        if key.startswith("alias.") and command.startswith("!"):
-            w.walk.source(w, command[1:], scope.copy(), ctx.nested(f"git -c {key}"))
-        elif key in _GIT_COMMAND_KEYS and command:
-            w.walk.source(w, command.lstrip("!"), scope.copy(), ctx.nested(f"git -c {key}"))
 
 
 def pager_option(w: Walker, k: int, scope: Scope, ctx: Ctx) -> None:

@@ -45,7 +45,7 @@ _OTHER_REPO = frozenset({"--git-dir", "--work-tree", "--namespace"})
 _HELP = frozenset({"-h", "--help"})
 
 
-def _read(path: str) -> str | None:
+def read_small(path: str) -> str | None:
     """A small file's text (noted for the decision cache), ``None`` when unreadable."""
     try:
         info = observe.stat(path)
@@ -65,7 +65,7 @@ def read_config(path: str, mentions: str = "") -> dict[str, str]:
     ``{}`` when unreadable or (a quick test before parsing) when its text does not hold
     ``mentions`` (lower case) anywhere; enough for push.default, branch upstreams, remote
     push refspecs and core.hooksPath (no includes followed)."""
-    text = _read(path) or ""
+    text = read_small(path) or ""
     if mentions and mentions not in text.lower():
         return {}
     found: dict[str, str] = {}
@@ -95,7 +95,7 @@ class Repository:
 
     def head_branch(self) -> str | None:
         """The checked-out branch, ``None`` when detached or unreadable."""
-        text = _read(os.path.join(self.gitdir, "HEAD"))
+        text = read_small(os.path.join(self.gitdir, "HEAD"))
         if text is None or not text.startswith("ref: refs/heads/"):
             return None
         return text[len("ref: refs/heads/") :].strip() or None
@@ -108,7 +108,7 @@ class Repository:
         """The remote's default branch as the clone recorded it, if it did."""
         if not remote or "/" in remote or remote.startswith("."):
             return None
-        text = _read(os.path.join(self.common, "refs", "remotes", remote, "HEAD"))
+        text = read_small(os.path.join(self.common, "refs", "remotes", remote, "HEAD"))
         prefix = f"ref: refs/remotes/{remote}/"
         if text is None or not text.startswith(prefix):
             return None
@@ -124,12 +124,12 @@ def find_repository(directory: str) -> Repository | None:
     dotgit = os.path.join(top, ".git")
     gitdir = dotgit
     if observe.kind(dotgit) != stat.S_IFDIR:  # a `gitdir: PATH` file
-        text = _read(dotgit)
+        text = read_small(dotgit)
         if text is None or not text.startswith("gitdir:"):
             return None
         gitdir = os.path.normpath(os.path.join(top, text[len("gitdir:") :].strip()))
     common = gitdir
-    link = _read(os.path.join(gitdir, "commondir"))
+    link = read_small(os.path.join(gitdir, "commondir"))
     if link is not None and link.strip():
         common = os.path.normpath(os.path.join(gitdir, link.strip()))
     return Repository(gitdir, common)

@@ -294,10 +294,10 @@ def run(
         from . import code_text
 
         code_text.command_variables(w, k, assignments, env_scope, ctx)
-    if program == "git" and any(name == "-c" for name, _ in parsed.option_values):
-        from . import code_text
+    if program == "git":
+        from . import gitconfig  # reads the repository's config: what the verb runs from it
 
-        code_text.git_config_commands(w, parsed, env_scope, ctx)
+        gitconfig.run_configured(w, k, args, env_scope, ctx)
     if program in ("bat", "batcat") and any(a.startswith("--pager") for a in argv):
         from . import code_text
 
@@ -306,6 +306,7 @@ def run(
         from . import githooks
 
         githooks.config_paths(w, k, args, scope)
+        gitconfig.setting(w, k, args)
     elif program == "git" and cmd.subcommand in GIT_HOOK_SUBCOMMANDS:
         from . import githooks  # only for git verbs that run hooks: reads the hooks directory
 
