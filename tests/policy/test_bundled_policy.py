@@ -249,7 +249,7 @@ def test_tool_calls(bundled: Policy, c: ToolCall, expected: str) -> None:
 # not exist): tests/policy/test_gitloss.py judges real repositories for them both ways.
 NEED_A_REPOSITORY = frozenset({"ask-delete-loses-work", "allow-delete-git-can-restore"})
 # Rules that hold only while a Superego server runs: tests/policy/test_signals.py starts one.
-NEED_A_RUNNING_SERVER = frozenset({"ask-signal-while-superego-runs"})
+NEED_A_RUNNING_SERVER = frozenset({"deny-stop-superego", "ask-signal-while-superego-runs"})
 # Rules that hold only for files on disk (a manifest that cannot be read):
 # tests/policy/test_replace_program.py judges real files for them.
 NEED_FILES = frozenset({"ask-unread-install-manifest"})

@@ -823,3 +823,67 @@ def test_the_code_the_installed_program_runs_is_protected(tmp_path: Path) -> Non
             check=False,
         ).stdout
         assert ("result: DENY (rule deny-write-superego-config)" in out) is denied, (command, out)
+
+
+# --- another coding agent started by this one ------------------------------------------------
+
+
+def test_the_agent_tables_match_the_cheap_test() -> None:
+    from superego_mcp.policy import nested
+    from superego_mcp.policy.conditions import AGENT_PROGRAMS
+
+    assert nested.PROGRAMS == AGENT_PROGRAMS
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "SUPEREGO_RULES=/tmp/allow-all.yaml claude -p 'clean up'",
+        "export SUPEREGO_DEFAULT_OVERRIDE=allow; claude -p 'clean up'",
+        "env PYTHONPATH=/tmp/shadow claude -p 'clean up'",
+        "declare -x LD_PRELOAD=/tmp/x.so; claude -p 'clean up'",
+        "HOME=/tmp/elsewhere claude -p 'clean up'",
+        "CLAUDE_CONFIG_DIR=/tmp/c claude -p 'clean up'",
+        "XDG_CONFIG_HOME=/tmp/x claude -p 'clean up'",
+        'claude --settings \'{"env": {"SUPEREGO_FAIL_MODE": "open"}}\' -p \'clean up\'',
+        "claude --setting-sources local -p 'clean up'",
+        "claude --setting-sources=project,local -p 'clean up'",
+        "npx @anthropic-ai/claude-code --settings '{\"disableAllHooks\": true}' -p x",
+        "CODEX_HOME=/tmp/c codex exec 'clean up'",
+    ],
+)
+def test_a_nested_agent_with_its_hook_steered_is_denied(
+    bundled: Policy, place: dict[str, Path], command: str
+) -> None:
+    """Even with the hook installed for the user (the nested agent would run it), steering
+    it through the agent's environment or settings switches it off."""
+    install_all(place)
+    d = shell(bundled, "claude", command, place)
+    assert (d.action, d.rule_id) == ("deny", "deny-disable-agent-hooks"), command
+
+
+def _hook_settings(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = {"type": "command", "command": HOOK.format(agent="claude")}
+    path.write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [handler]}]}}))
+
+
+def test_a_nested_agent_without_a_hook_where_it_runs_is_asked(
+    bundled: Policy, place: dict[str, Path]
+) -> None:
+    run = "claude -p 'fix the tests'"
+    assert shell(bundled, "claude", run, place).rule_id == "ask-unguarded-agent"
+    # A project-scope hook guards a run in the project, not one in another directory.
+    _hook_settings(place["project"] / ".claude" / "settings.json")
+    assert shell(bundled, "claude", run, place).rule_id != "ask-unguarded-agent"
+    moved = f"cd /tmp && {run}"
+    assert shell(bundled, "claude", moved, place).rule_id == "ask-unguarded-agent"
+    # A user-scope hook guards it wherever it runs.
+    _hook_settings(place["home"] / ".claude" / "settings.json")
+    assert shell(bundled, "claude", moved, place).rule_id != "ask-unguarded-agent"
+    # Another agent's hook does not guard codex; an agent Superego cannot hook never is.
+    for other in ("codex exec 'fix the tests'", "aider --yes --message 'fix the tests'"):
+        assert shell(bundled, "claude", other, place).rule_id == "ask-unguarded-agent", other
+    for harmless in ("NODE_ENV=test claude -p x", "claude --version", "codex --help"):
+        d = shell(bundled, "claude", harmless, place)
+        assert d.rule_id not in ("ask-unguarded-agent", "deny-disable-agent-hooks"), harmless

@@ -77,7 +77,6 @@ def test_the_running_server_is_found(server: Server) -> None:
         "kill -9 $(lsof -t -i :{port})",
         "lsof -ti:{port} | xargs kill -9",
         "npx kill-port {port}",
-        "pkill -f 'superego_mcp serve'",
         "pkill -f 'serve --transport http'",
         "ps aux | grep 'superego_mcp serve' | awk '{{print $2}}' | xargs kill",
         "kill $(ps aux | grep 'transport http' | awk '{{print $2}}')",
@@ -87,7 +86,7 @@ def test_a_signal_reaching_the_server_is_denied(
     server: Server, policy: Policy, tmp_path: Path, template: str
 ) -> None:
     command = template.format(pid=server.proc.pid, pgid=_pgid(server.proc.pid), port=server.port)
-    assert judge(policy, command, tmp_path) == ("deny", "deny-remove-superego"), command
+    assert judge(policy, command, tmp_path) == ("deny", "deny-stop-superego"), command
 
 
 def test_a_process_name_pattern_is_matched_like_pkill(
@@ -131,12 +130,12 @@ def test_a_signal_to_other_processes_is_not_about_superego(
 
     command = template.format(other=stranger.pid, free=free_port())
     _action, rule = judge(policy, command, tmp_path)
-    assert rule not in ("deny-remove-superego", "ask-signal-while-superego-runs"), command
+    assert rule not in ("deny-stop-superego", "ask-signal-while-superego-runs"), command
 
 
 def test_a_one_shot_hook_run_is_not_a_running_superego(tmp_path: Path) -> None:
-    """The command hook that is judging a call is over before the call runs: it is not a
-    server to protect."""
+    """A one-shot run (the command hook judging a call, ``explain``) is over before the call
+    runs: it is not a server to protect."""
     hook = subprocess.Popen(
         [sys.executable, "-m", "superego_mcp", "hook"],
         stdin=subprocess.PIPE,
@@ -158,6 +157,25 @@ def test_stopping_the_server_by_its_pid_is_allowed_once_it_is_gone(
     """The answer follows what runs: the same PID is not Superego's once it has exited."""
     s = start_server()
     pid = s.proc.pid
-    assert judge(policy, f"kill {pid}", tmp_path)[1] == "deny-remove-superego"
+    assert judge(policy, f"kill {pid}", tmp_path)[1] == "deny-stop-superego"
     s.stop()
-    assert judge(policy, f"kill {pid}", tmp_path)[1] != "deny-remove-superego"
+    assert judge(policy, f"kill {pid}", tmp_path)[1] != "deny-stop-superego"
+
+
+@pytest.mark.parametrize(
+    ("args", "serves"),
+    [
+        (("serve",), True),
+        (("--rules", "hook", "serve", "--port", "1"), True),
+        (("stdio",), True),
+        (("--transport", "http"), True),
+        (("--rules", "serve", "hook"), False),
+        (("explain", "serve"), False),
+        (("hook", "--agent", "codex"), False),
+    ],
+)
+def test_servers_are_told_from_one_shot_runs_by_their_subcommand(
+    args: tuple[str, ...], serves: bool
+) -> None:
+    proc = signals.Process(1, "superego-mcp", ("/venv/bin/superego-mcp", *args), 1)
+    assert signals.is_superego(proc) is serves

@@ -720,15 +720,9 @@ class Sql(Condition):
 
 # What a unit may do to Superego itself (``superego:``); see ``policy.selfguard``.
 SUPEREGO_ACTS = (
-    "changes",
-    "reads",
-    "removes",
-    "unhooks",
-    "copies",
-    "stops",
-    "may_stop",
-    "replaces",
-)
+    "changes", "reads", "removes", "unhooks", "copies", "stops", "may_stop", "replaces",
+    "agent_off", "agent_unguarded",
+)  # fmt: skip
 # Cheap tests before ``policy.selfguard`` is imported (tests keep them equal to its tables):
 # the programs that may remove or stop Superego, the directories agents keep hooks in, the
 # programs that remove a directory with what is below it.
@@ -750,16 +744,21 @@ DUPLICATORS = frozenset({"cp", "ln", "install", "rsync", "scp", "ditto", "mv"})
 # their output is fed to one.
 SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "slay", "fuser", "kill-port"})
 SIGNAL_SELECTORS = frozenset({"pgrep", "pidof", "lsof", "fuser", "grep", "egrep"})
-SIGNAL_FEEDS = frozenset({"kill", "xargs", "parallel"})
+# ``policy.nested``: coding agents' programs (kept equal to its PROGRAMS by a test).
+AGENT_PROGRAMS = frozenset(
+    {
+        "claude", "claude-code", "codex", "gemini", "gemini-cli", "copilot", "cursor-agent",
+        "opencode", "opencode-ai", "aider", "goose", "amp", "qwen", "crush", "cline", "plandex",
+        "auggie", "droid", "kiro-cli",
+    }
+)  # fmt: skip
 
 
 def _may_signal(cmd: Command) -> bool:
     """A necessary test for ``policy.signals.reach`` without importing it."""
     if cmd.program in SIGNALLERS:
         return True
-    return cmd.program in SIGNAL_SELECTORS and (
-        bool(SIGNAL_FEEDS.intersection(cmd.piped_to)) or "$()" in cmd.via
-    )
+    return cmd.program in SIGNAL_SELECTORS and ("kill" in cmd.piped_to or "$()" in cmd.via)
 
 
 def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bool:
@@ -812,17 +811,20 @@ def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
 
 
 class Superego(Condition):
-    """``superego: [changes, reads, removes, unhooks, copies, stops, may_stop, replaces]``:
-    the unit does one of these to Superego (``policy.selfguard``): runs its command line (by
-    any name: a symlink to it or a copy of its entry point too) to change its state
-    (``changes``) or only to read (``reads``), removes, replaces or stops it by name
-    (``removes``), removes or disables its hook in an agent's settings (``unhooks``), copies
-    or links its executable to another name (``copies``), signals a running Superego server
-    however it picks it (its PID, process group, port, a pattern that matches it:
-    ``stops``), signals processes only known when it runs while a Superego server runs
-    (``may_stop``; ``policy.signals``), or puts another program under its program's name: an
-    install of a directory whose manifest declares ``superego-mcp``, a write of a file so
-    named (``replaces``; where, in the unit's ``details``)."""
+    """``superego: [changes, reads, removes, unhooks, copies, stops, may_stop, replaces,
+    agent_off, agent_unguarded]``: the unit does one of these to Superego
+    (``policy.selfguard``): runs its command line (by any name: a symlink to it or a copy of
+    its entry point too) to change its state (``changes``) or only to read (``reads``),
+    removes, replaces or stops it by name (``removes``), removes or disables its hook in an
+    agent's settings (``unhooks``), copies or links its executable to another name
+    (``copies``), signals a running Superego server however it picks it (its PID, process
+    group, port, a pattern that matches it: ``stops``), signals processes only known when it
+    runs while a Superego server runs (``may_stop``; ``policy.signals``), puts another
+    program under its program's name: an install of a directory whose manifest declares
+    ``superego-mcp``, a write of a file so named (``replaces``; where, in the unit's
+    ``details``), or starts another coding agent with its hook switched off or steered
+    (``agent_off``) or one with no Superego hook where it runs (``agent_unguarded``;
+    ``policy.nested``)."""
 
     __slots__ = ("acts",)
 
@@ -884,6 +886,20 @@ class Superego(Condition):
             if replaced:
                 unit.details = (*unit.details, *(r for r in replaced if r not in unit.details))
                 return True
+        if (
+            cmd is not None
+            and cmd.program in AGENT_PROGRAMS
+            and ("agent_off" in acts or "agent_unguarded" in acts)
+        ):
+            from superego_mcp.policy import nested
+
+            if nested.runs_agent(cmd):
+                if "agent_off" in acts and nested.steered(cmd, ctx.commands):
+                    return True
+                if "agent_unguarded" in acts and nested.unguarded(
+                    cmd, ctx.commands, ctx.home, ctx.project
+                ):
+                    return True
         if "unhooks" in acts and _may_unhook(cmd, unit.paths, ctx):
             from superego_mcp.policy import selfguard
 

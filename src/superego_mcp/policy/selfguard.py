@@ -428,6 +428,22 @@ HOOK_MARK = re.compile(
 DISABLE_MARK = re.compile(
     r"(?i)disableAllHooks|hooksConfig|codex_hooks|features\.hooks|\bhooks\s*=\s*false\b"
 )
+# Environment a settings file gives the agent's session, and so its hooks (Claude Code's
+# `env`): Superego's own settings, the interpreter's start-up (PYTHONPATH puts a directory of
+# modules before Superego's own), the dynamic loader, and the places its layers and cache
+# are found in. Set there, the next session's hook runs with other rules or other code.
+_STEERS = re.compile(
+    r"""["']?\b(SUPEREGO_\w+|PYTHON\w*|LD_\w+|DYLD_\w+|XDG_(?:CONFIG|CACHE|STATE|DATA)_HOME"""
+    r"""|HOME|CODEX_HOME|COPILOT_HOME|VIRTUAL_ENV)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s,}]*)"""
+)
+
+
+def steers(text: str) -> dict[str, str]:
+    """The environment settings in ``text`` (a settings file, or a command writing one)
+    that would steer Superego's hook: name -> value as written."""
+    return {m.group(1): m.group(2) for m in _STEERS.finditer(text)}
+
+
 # Events whose entries are pre-tool-call hooks, in every agent's files.
 _PRE_EVENTS = ("PreToolUse", "PermissionRequest", "BeforeTool", "preToolUse", "permissionRequest")
 _MAX_READ = 1 << 20
@@ -631,6 +647,8 @@ def unhooks(
                 continue
             if path in settings and DISABLE_MARK.search(new) and not DISABLE_MARK.search(old):
                 return True
+            if path in settings and steers(new) != steers(old):
+                return True
             before = our_entries(old)
             if before is not None and (our_entries(new) or []) != before:
                 return True
@@ -638,6 +656,8 @@ def unhooks(
     targets = [r.target for r in cmd.redirects if r.writes and r.target]
     if any(_holds(t, files, below=False) for t in targets):
         return True
+    if any(p in settings for p in (*paths, *targets)) and steers(" ".join(cmd.argv)):
+        return True  # `jq '.env.PYTHONPATH="/tmp/x"' settings.json`, `echo '{...}' > settings`
     if cmd.program == "git" and cmd.subcommand in GIT_RESTORERS:
         if cmd.subcommand in ("rm", "mv"):
             return "--cached" not in cmd.argv and any(_holds(p, files, below=True) for p in paths)

@@ -9,8 +9,9 @@ when it runs as ``python -m superego_mcp``, ``fuser -k 8642/tcp`` or
 
 :func:`reach` judges one unit against the processes running now (read from ``/proc``):
 
-- ``"superego"``: it would signal a running Superego (a process running Superego's command
-  line, other than a one-shot ``hook`` run, which is over before the command runs);
+- ``"superego"``: it would signal a running Superego server (a process running Superego's
+  ``serve`` or ``stdio``; a one-shot ``hook`` or ``explain`` run is over before the command
+  runs);
 - ``"unknown"``: it signals processes that cannot be known before it runs (``kill $PID``,
   ``kill $(cat app.pid)``, ``fuser -k FILE``) while a Superego is running;
 - ``None``: neither (nothing of Superego's runs, or the targets are known and are not it).
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "slay", "fuser", "kill-port"})
 SELECTORS = frozenset({"pgrep", "pidof", "lsof", "fuser", "grep", "egrep"})
 _FINDERS = SELECTORS - {"grep", "egrep"}  # judged inside ``$(...)`` too
-_FED = frozenset({"kill", "xargs", "parallel"})
 _PROC = "/proc"
 # Superego's program, as :data:`policy.selfguard._SELF_PROGRAM` (not imported: cheaper).
 _SELF = re.compile(r"^\.?superego[-_]mcp([-_.@][\w.@-]*)?$")
@@ -91,31 +91,40 @@ def _process(pid: int) -> Process | None:
     return Process(pid, comm, argv, pgid)
 
 
-def _subcommand(argv: tuple[str, ...], start: int) -> str:
-    for word in argv[start:]:
-        if not word.startswith("-"):
-            return word
-    return ""
+# Superego's options that take a value before its subcommand (``--rules x serve``).
+_VALUED = frozenset({"--rules", "--config", "--transport", "--host", "--port"})
+
+
+def _serves(args: tuple[str, ...]) -> bool:
+    """Whether Superego's arguments ``args`` run a server (``serve``, ``stdio``, or the old
+    ``--transport`` without a subcommand): the long-running processes. The one-shot runs
+    (``hook``, ``explain``, ``check``...) are over before the call they judge runs."""
+    words = iter(args)
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word in ("serve", "stdio")
+    return any(w.partition("=")[0] == "--transport" for w in args)
 
 
 def is_superego(proc: Process) -> bool:
-    """True when ``proc`` runs Superego's command line for longer than one call: its
-    program (or the script an interpreter runs) is ``superego-mcp``, or it is
-    ``python -m superego_mcp``, and its subcommand is not ``hook``."""
+    """True when ``proc`` is a running Superego server: its program (or the script an
+    interpreter runs) is ``superego-mcp``, or it is ``python -m superego_mcp``, and its
+    arguments run a server (see :func:`_serves`)."""
     argv = proc.argv
     for k, word in enumerate(argv[:2]):
         if _SELF.match(os.path.basename(word)):
-            return _subcommand(argv, k + 1) != "hook"
+            return _serves(argv[k + 1 :])
     if "-m" in argv[:4]:
         k = argv.index("-m")
         if k + 1 < len(argv) and argv[k + 1].split(".")[0] == "superego_mcp":
-            return _subcommand(argv, k + 2) != "hook"
+            return _serves(argv[k + 2 :])
     return False
 
 
 def running() -> list[Process]:
-    """Every running Superego (see :func:`is_superego`) this user can see, except this
-    process's own one-shot hook run."""
+    """Every running Superego server (see :func:`is_superego`) this user can see."""
     observe.volatile()  # processes come and go: an answer that looked is not remembered
     try:
         pids = [int(name) for name in os.listdir(_PROC) if name.isdigit()]
@@ -321,7 +330,7 @@ def reach(cmd: Command) -> str | None:
     a signaller, or a PID finder whose output feeds one. Looked up afresh every time (an
     analysis may be remembered; the processes running may not)."""
     program = cmd.program
-    piped = bool(set(cmd.piped_to) & _FED)
+    piped = "kill" in cmd.piped_to  # `| xargs kill`, `| parallel kill`
     fed = piped or ("$()" in cmd.via and program in _FINDERS)
     signaller = program in SIGNALLERS and not (program == "fuser" and not _kills(cmd.argv))
     if not signaller and not (program in SELECTORS and fed):
