@@ -286,3 +286,29 @@ def test_a_word_of_the_containers_command_is_not_dockers_verb(bundled: Policy) -
     assert judge(bundled, bash(line, cwd="/home/user/superego-x")).action == "allow"
     assert judge(bundled, bash("docker rm -f superego-x")).action == "deny"
     assert judge(bundled, bash("docker compose stop superego")).action == "deny"
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("docker compose run --rm web rm -rf /app/src", "ask-recursive-delete-in-project"),
+        ("docker compose exec web sh -c 'echo x >> .git/config'", "ask-write-git-hooks"),
+        ("docker compose run --rm web", "ask-container-program-settings"),
+    ],
+)
+def test_a_compose_services_command_is_judged_through_its_files_mounts(
+    bundled: Policy, tmp_path: Path, line: str, rule: str
+) -> None:
+    cwd = _project(tmp_path, settings=True)
+    Path(cwd, "compose.yaml").write_text(
+        "services:\n  web:\n    image: img\n    working_dir: /app\n    volumes: ['.:/app']\n"
+        "    command: mytool --fix .\n"
+    )
+    d = judge(bundled, bash(line, cwd=cwd))
+    assert (d.action, d.rule_id) == ("ask", rule), d.reason
+    # a service mounting only what it needs keeps the run's answer
+    Path(cwd, "compose.yaml").write_text(
+        "services:\n  web:\n    image: img\n    volumes: ['./src:/app/src', '.:/p:ro']\n"
+        "    command: mytool --fix .\n"
+    )
+    assert judge(bundled, bash("docker compose run --rm web", cwd=cwd)).action == "allow"

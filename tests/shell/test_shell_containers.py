@@ -343,3 +343,79 @@ def test_scripts_are_read_through_the_mount(run: Analyze, dirs: tuple[str, str])
 )
 def test_an_opaque_command_is_not_walked(run: Analyze, line: str) -> None:
     assert [c.program for c in run(line).commands] == [line.split()[0]]
+
+
+COMPOSE = """\
+services:
+  web:
+    image: python:3.12
+    working_dir: /app
+    volumes:
+      - .:/app
+      - cache:/root/.cache
+      - type: bind
+        source: ./docs
+        target: /docs
+        read_only: true
+    command: python manage.py runserver
+  var:
+    image: alpine
+    volumes: ["${SRC}:/src"]
+  more:
+    extends: {service: web}
+volumes:
+  cache: {}
+"""
+
+
+def test_a_compose_services_mounts_and_directory_are_its_files(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    cwd, _ = dirs
+    Path(cwd, "compose.yaml").write_text(COMPOSE)
+    rm = only(run("docker compose run --rm web rm -rf /app/.git"), "rm")
+    assert rm.paths == (f"{cwd}/.git",)
+    assert rm.via == ("docker compose run",)
+    # exec: the running service, from the same file; its working_dir places `src`
+    assert only(run("docker-compose exec web rm -rf src"), "rm").paths == (f"{cwd}/src",)
+    assert only(run("docker compose exec -w /docs web rm -rf x"), "rm").paths == (f"{cwd}/docs/x",)
+    # named the file, or from elsewhere with --project-directory
+    Path(cwd, "sub").mkdir()
+    for line in (
+        "docker compose -f compose.yaml run web rm -rf /app/x",
+        "cd sub && docker compose -f ../compose.yaml run web rm -rf /app/x",
+        "cd sub && docker compose --project-directory .. run web rm -rf /app/x",
+    ):
+        assert only(run(line), "rm").paths == (f"{cwd}/x",), line
+    # no command given: the file's
+    python = only(run("docker compose run web"), "python")
+    assert python.via == ("docker compose run",)
+    assert python.paths == (f"{cwd}/manage.py",)
+
+
+def test_an_override_file_adds_its_mounts(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    Path(cwd, "docker-compose.yml").write_text(COMPOSE)
+    Path(cwd, "docker-compose.override.yml").write_text(
+        "services:\n  web:\n    volumes: ['./data:/data']\n"
+    )
+    assert only(run("docker compose run web rm -rf /data/x"), "rm").paths == (f"{cwd}/data/x",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker compose run var rm -rf /src",  # a variable compose fills in
+        "docker compose run more rm -rf /app",  # extends another service
+        "docker compose run nosuch rm -rf /app",
+        "docker compose -f missing.yaml run web rm -rf /app",
+    ],
+)
+def test_a_service_not_read_is_not_walked(run: Analyze, dirs: tuple[str, str], line: str) -> None:
+    cwd, _ = dirs
+    Path(cwd, "compose.yaml").write_text(COMPOSE)
+    assert [c.program for c in run(line).commands] == ["docker"]
+
+
+def test_without_a_compose_file_nothing_is_walked(run: Analyze) -> None:
+    assert [c.program for c in run("docker compose exec web rm -rf /app").commands] == ["docker"]

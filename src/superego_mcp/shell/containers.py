@@ -123,9 +123,11 @@ class _Reading:
     __slots__ = (
         "binds",
         "breaks",
+        "compose_files",
         "cwd",
         "entrypoint",
         "mounts",
+        "project_dir",
         "pwd_known",
         "rootfs",
         "unknown",
@@ -144,6 +146,8 @@ class _Reading:
         self.rootfs = False  # the image's place holds a host directory (podman --rootfs)
         self.workdir: str | None = None  # -w: None, the image's own (not known here)
         self.entrypoint: str | None = None  # --entrypoint: None, the image's own
+        self.compose_files: list[str] = []  # compose -f
+        self.project_dir: str | None = None  # compose --project-directory
 
     def word(self, field: Field) -> str | None:
         """The word's text when known: ``$(pwd)`` and `` `pwd` `` stand for the command's
@@ -240,6 +244,10 @@ def _compose_globals(fields: list[Field], i: int, r: _Reading) -> int:
             value = r.word(value_field)
             if value is not None and name in _COMPOSE_GLOBAL_PATHS:
                 r.host_path(value)
+                if name in ("-f", "--file"):
+                    r.compose_files.append(value)
+                elif name == "--project-directory":
+                    r.project_dir = value
         elif name in _COMPOSE_GLOBAL_FLAGS:
             i += 1
         else:
@@ -453,6 +461,9 @@ def _finish(fields: list[Field], i: int, r: _Reading, verb: str) -> Container:
     found.binds = tuple(r.binds)
     found.workdir = r.workdir
     found.command = _command(fields[i + 1 :], r.entrypoint)
+    found.entrypoint = r.entrypoint
+    if "compose" in verb and i < len(fields) and not fields[i][1]:
+        found.compose = (fields[i][0], tuple(r.compose_files), r.project_dir)
     return found
 
 

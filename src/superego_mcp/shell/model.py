@@ -209,14 +209,18 @@ class Container:
       read-only); ``workdir``: ``-w`` (None: the image's own, not known);
     - ``command``: the command the container runs, as fields (the words after the image,
       after ``--entrypoint``), or None when the image's own entrypoint runs (opaque);
-    - ``writable``: the normalized host forms of the binds not mounted read-only.
+    - ``writable``: the normalized host forms of the binds not mounted read-only;
+    - ``entrypoint``: ``--entrypoint`` as written (None: not given);
+    - ``compose``: for ``compose run|exec``, (service, ``-f`` files, ``--project-directory``).
     """
 
     __slots__ = (
         "binds",
         "breaks",
         "command",
+        "compose",
         "dynamic",
+        "entrypoint",
         "mounts",
         "unread",
         "verb",
@@ -236,6 +240,8 @@ class Container:
         self.workdir: str | None = None
         self.command: tuple[tuple[str, bool], ...] | None = None
         self.writable: tuple[str, ...] = ()
+        self.entrypoint: str | None = None
+        self.compose: tuple[str, tuple[str, ...], str | None] | None = None
 
     @property
     def isolated(self) -> bool:

@@ -27,7 +27,8 @@ from .words import IFS_DEFAULT
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
-    from .model import Redirect
+    from .composefile import Service
+    from .model import Container, Redirect
     from .state import Ctx, Walker
     from .words import Field
 
@@ -312,8 +313,9 @@ def run(
 
         githooks.run_hooks(w, k, args, scope, ctx)
     look_inside(w, k, args, env_scope, scope, ctx, stdin=stdin, subst=subst)
-    if cmd.container is not None and cmd.container.command is not None:
-        container_command(w, cmd, scope, ctx, redirects=redirects, stdin=stdin)
+    box = cmd.container
+    if box is not None and (box.command is not None or box.compose is not None):
+        container_command(w, k, scope, ctx, redirects=redirects, stdin=stdin)
     if program and program not in _KNOWN_PROGRAMS and "/" not in path_word:
         operands_as_command(w, program, args, env_scope, ctx, text=text)
 
@@ -365,42 +367,57 @@ def container_run(
 
 def container_command(
     w: Walker,
-    cmd: Command,
+    k: int,
     scope: Scope,
     ctx: Ctx,
     *,
     redirects: list[Redirect],
     stdin: str | None,
 ) -> None:
-    """The command a container run gives its container (``docker run -v $PWD:/src alpine
-    rm -rf /src``), walked as if it ran here with its paths mapped through the run's bind
-    mounts (``containers.Mounts``): ``/src`` is the project. Its working directory is
-    ``-w`` through the mounts, else not known (the image's). Its programs are the image's:
-    only a file reached through a mount is read from disk. Not for compose, whose mounts
-    are in its file, nor a run whose mounts could not all be placed."""
+    """The command a container run (command ``k``) gives its container (``docker run -v
+    $PWD:/src alpine rm -rf /src``), walked as if it ran here with its paths mapped through
+    the run's bind mounts (``containers.Mounts``): ``/src`` is the project. Its working
+    directory is ``-w`` through the mounts, else not known (the image's). Its programs are
+    the image's: only a file reached through a mount is read from disk. A compose service's
+    mounts, directory, entrypoint and command are its file's (``composefile``). Not walked:
+    a run whose mounts could not all be placed, a service whose file is not read."""
     from . import containers
 
+    cmd = w.commands[k]
     box = cmd.container
-    if box is None or box.command is None or "compose" in box.verb:
+    if box is None:
+        return
+    binds_given = list(box.binds)
+    workdir, command = box.workdir, box.command
+    if box.compose is not None:
+        found = _compose_service(w, k, box, scope)
+        if found is None:
+            return
+        binds_given += found.binds
+        workdir = workdir if workdir is not None else found.workdir
+        command = _service_command(box, found)
+    if command is None:
         return
     binds: list[tuple[str, tuple[str, ...], bool]] = []
-    for source, target, readonly in box.binds:
+    for source, target, readonly in binds_given:
         forms = w.path_forms(source, scope)
         if not forms or not target:
             return
         binds.append((_paths.lexical(target, "/", "/"), forms, readonly))
     mounts = containers.Mounts(binds)
+    if box.compose is not None:
+        box.writable = dedupe((*box.writable, *(f for _, fs, ro in binds if not ro for f in fs)))
     inner = Scope()
     inner.vars["IFS"] = IFS_DEFAULT
-    if box.workdir is not None:
-        inner.cwd = mounts.directory(_paths.lexical(box.workdir, "/", "/"))
+    if workdir is not None:
+        inner.cwd = mounts.directory(_paths.lexical(workdir, "/", "/"))
     inner.vars["PWD"] = inner.cwd
     outer, w.mounts = w.mounts, mounts
     first = len(w.commands)
     try:
         run(
             w,
-            list(box.command),
+            list(command),
             False,
             inner,
             inner,
@@ -416,6 +433,52 @@ def container_command(
     for inner_cmd in w.commands[first:]:
         if inner_cmd.inside is None:  # (a run inside it keeps its own)
             inner_cmd.inside = box
+
+
+def _compose_service(w: Walker, k: int, box: Container, scope: Scope) -> Service | None:
+    """The compose service a ``compose run|exec`` names, as the compose files declare it:
+    the ``-f`` files, else the default file (and its override) of the project directory
+    (``--project-directory``, else the command's directory). None when not read."""
+    from .. import observe
+    from . import composefile, scripts
+
+    assert box.compose is not None
+    name, given, project = box.compose
+    if scope.cwd is None:
+        return None
+    base = _paths.lexical(project, scope.cwd, w.home) if project else scope.cwd
+    if given:
+        paths = [_paths.lexical(f, scope.cwd, w.home) for f in given]
+        base = base if project else paths[0].rsplit("/", 1)[0] or "/"
+    else:
+        found = composefile.candidates(base)
+        first = next((p for p in found[:4] if observe.kind(p) is not None), None)
+        if first is None:
+            return None
+        override = next((p for p in found[4:] if observe.kind(p) is not None), None)
+        paths = [first] if override is None else [first, override]
+    texts: list[tuple[str, str]] = []
+    for path in paths:
+        got = scripts.read(w, k, (path,), what="compose file", mark=False)
+        if got is None:
+            return None
+        texts.append(got)
+    return composefile.service(texts, name, base, w.home)
+
+
+def _service_command(box: Container, service: Service) -> tuple[Field, ...] | None:
+    """What a compose service runs: ``exec`` its command as given; ``run`` the command
+    given or the file's, after ``--entrypoint`` or the file's entrypoint. None when it is
+    the image's own (opaque)."""
+    if box.verb.endswith(" exec"):
+        return box.command
+    if box.entrypoint is not None:
+        return box.command  # --entrypoint on the line, with the words after the service
+    rest = box.command if box.command is not None else service.command
+    lead = service.entrypoint or []
+    if not lead and not rest:
+        return None
+    return (*lead, *(rest or ()))
 
 
 def operands_as_command(

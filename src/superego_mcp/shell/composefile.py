@@ -1,0 +1,150 @@
+"""A compose service as its file declares it, for the command ``compose run|exec`` gives
+it: its bind mounts, working directory, entrypoint and command
+(:func:`.simple_command.container_command` walks that command through the mounts).
+
+Only what is certain is used: a service that extends another, takes another's volumes, or
+has a mount, directory or entrypoint with a variable (compose fills those in from the
+environment) is not read (None), and the run keeps the answer its options give. A command
+word with a variable is only known at run time. Imported only for such a command; ``yaml``
+with it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .. import paths as _paths
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
+if TYPE_CHECKING:
+    from .model import Bind
+    from .words import Field
+
+# The files compose reads from the project directory when none is named, in its order, and
+# the override it merges over the first one found.
+NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+OVERRIDES = (
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+)
+
+
+class Service:
+    """What the files say of one service: ``binds`` (host path, target, read-only), the
+    ``workdir``, the ``entrypoint`` and ``command`` as fields (None: not declared)."""
+
+    __slots__ = ("binds", "command", "entrypoint", "workdir")
+
+    def __init__(self) -> None:
+        self.binds: list[Bind] = []
+        self.workdir: str | None = None
+        self.entrypoint: list[Field] | None = None
+        self.command: list[Field] | None = None
+
+
+class _Unsure(Exception):
+    """Something of the service this reading cannot vouch for."""
+
+
+def candidates(directory: str) -> tuple[str, ...]:
+    """The files compose would look for in ``directory``: its default names, then the
+    overrides (the caller reads the first of each that exists)."""
+    # os.path, not pathlib: on the hook path, where imports cost per call
+    return tuple(os.path.join(directory, n) for n in (*NAMES, *OVERRIDES))  # noqa: PTH118
+
+
+def service(texts: list[tuple[str, str]], name: str, base: str, home: str) -> Service | None:
+    """Service ``name`` as the compose files (path, text), merged in order, declare it:
+    relative mount sources are placed from ``base`` (the project directory). None when no
+    file declares it or something of it is not certain."""
+    import yaml
+
+    found = Service()
+    seen = False
+    try:
+        for _path, text in texts:
+            try:
+                data = yaml.safe_load(text)
+            except (yaml.YAMLError, RecursionError):
+                return None
+            services = data.get("services") if isinstance(data, dict) else None
+            spec = services.get(name) if isinstance(services, dict) else None
+            if spec is None:
+                continue
+            if not isinstance(spec, dict) or "extends" in spec or "volumes_from" in spec:
+                return None
+            seen = True
+            for entry in spec.get("volumes") or ():
+                bind = _volume(entry, base, home)
+                if bind is not None:
+                    found.binds.append(bind)
+            if "working_dir" in spec:
+                found.workdir = _text(spec["working_dir"])
+            if "entrypoint" in spec:
+                found.entrypoint = _words(spec["entrypoint"])
+            if "command" in spec:
+                found.command = _words(spec["command"])
+    except _Unsure:
+        return None
+    return found if seen else None
+
+
+def _text(value: object) -> str:
+    """A setting's text, certain: no variable compose would fill in."""
+    if not isinstance(value, str) or "$" in value.replace("$$", ""):
+        raise _Unsure
+    return value.replace("$$", "$")
+
+
+def _volume(entry: object, base: str, home: str) -> Bind | None:
+    """One ``volumes`` entry: a bind mount as (host path, target, read-only), or None for
+    a named or anonymous volume or a tmpfs (the container's own)."""
+    if isinstance(entry, str):
+        parts = _text(entry).split(":")
+        if len(parts) == 1:
+            return None
+        source, target = parts[0], parts[1]
+        readonly = len(parts) > 2 and bool({"ro", "O"} & set(parts[2].split(",")))
+    elif isinstance(entry, dict):
+        kind = entry.get("type", "volume")
+        source = _text(entry.get("source", ""))
+        target = _text(entry.get("target", ""))
+        readonly = entry.get("read_only") is True
+        if kind != "bind":
+            if kind not in ("volume", "tmpfs", "image", "npipe", "cluster"):
+                raise _Unsure
+            return None
+    else:
+        raise _Unsure
+    if not source.startswith(("/", ".", "~")):
+        return None  # a named volume
+    if not target:
+        raise _Unsure
+    return (_paths.lexical(source, base, home), target, readonly)
+
+
+def _words(value: object) -> list[Field]:
+    """An entrypoint or command: a list of words, or a string compose splits like a shell
+    (no shell runs it); a word with a variable is only known at run time."""
+    if isinstance(value, list):
+        words = value
+    elif isinstance(value, str):
+        import shlex
+
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:
+            raise _Unsure from exc
+    elif value is None:
+        return []
+    else:
+        raise _Unsure
+    out: list[Field] = []
+    for word in words:
+        if not isinstance(word, (str, int, float)):
+            raise _Unsure
+        text = str(word)
+        out.append((text.replace("$$", "$"), "$" in text.replace("$$", "")))
+    return out
