@@ -90,11 +90,11 @@ def _migrated(base: str) -> str:
 
 def running_executable() -> list[str]:
     """The ``superego-mcp`` script this process runs as (as written and with symlinks
-    resolved) and the code it runs: the ``superego_mcp`` package and the interpreter's
-    site directories (every module it imports, and the ``.pth`` and ``sitecustomize`` files
-    run at every start). Nothing when run otherwise (``python -m``, tests). Replacing the
-    script, or editing that code, would make every hook that names it answer as the
-    editor likes."""
+    resolved) and the code it runs: the ``superego_mcp`` package, the interpreter (and the
+    virtual environment it belongs to, when it does), and its site directories (every
+    module it imports, and the ``.pth`` and ``sitecustomize`` files run at every start).
+    Nothing when run otherwise (``python -m``, tests). Replacing the script, or editing that
+    code, would make every hook that names it answer as the editor likes."""
     import sys
 
     script = sys.argv[0] if sys.argv else ""
@@ -107,7 +107,11 @@ def running_executable() -> list[str]:
     import superego_mcp
 
     found.append(os.path.dirname(os.path.abspath(superego_mcp.__file__)))
+    # The interpreter the script's #! names (a venv's bin/python is a symlink to replace).
+    found += [sys.executable, os.path.realpath(sys.executable)]
+    if sys.prefix != sys.base_prefix:
+        found.append(sys.prefix)  # its own environment: pyvenv.cfg, bin/, site-packages
     found.extend(site.getsitepackages())
     if site.ENABLE_USER_SITE:
         found.append(site.getusersitepackages())
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(f for f in found if f))

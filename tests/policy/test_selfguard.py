@@ -813,6 +813,7 @@ def test_the_code_the_installed_program_runs_is_protected(tmp_path: Path) -> Non
     for command, denied in (
         (f"echo 'import os' > {site.getsitepackages()[0]}/zz.pth", True),
         (f"sed -i s/deny/allow/ {package}/decide.py", True),
+        (f"ln -sf /tmp/fake {sys.executable}", True),
         (f"cat {package}/decide.py", False),  # reading it changes nothing
     ):
         out = subprocess.run(
