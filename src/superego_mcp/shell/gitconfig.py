@@ -133,6 +133,15 @@ _KEYS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     (r"protocol\.(?:ext\.)?allow|url\..+\.(?:insteadof|pushinsteadof)", _ENABLES, _NET),
 )  # fmt: skip
 _KEY = LazyPattern("^(?:" + "|".join(f"({p})" for p, _, _ in _KEYS) + ")$")
+# A quick look before parsing: a line whose key (or section, for alias and pager) may be
+# one of _KEYS; every entry parse() would give such a key on matches (a superset).
+_CANDIDATE = LazyPattern(
+    r"(?im)(?:^|\])[ \t]*(?:fsmonitor|pager|editor|askpass|helper|sshcommand|gitproxy|"
+    r"uploadpack|receivepack|packobjectshook|alternaterefscommand|external|command|textconv|"
+    r"difffilter|clean|smudge|process|driver|program|defaultkeycommand|sendmailcmd|tocmd|"
+    r"cccmd|smtpserver|tunnel|cmd|path|httpd|browser|update|insteadof|pushinsteadof|allow|"
+    r"templatedir)[ \t]*(?:[=;#\r]|$)|^[ \t]*\[[ \t]*(?:alias|pager)\b"
+)
 _BOOLEANS = frozenset({"", "true", "false", "yes", "no", "on", "off", "1", "0"})
 # Options of `git` before the verb that take a value.
 _VALUED = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env",
@@ -410,14 +419,13 @@ def _read_file(w: Walker, k: int, path: str, out: list[_Setting], depth: int) ->
     if depth > _MAX_INCLUDES:
         w.finding(SCRIPT_UNREAD, f"git config {path}: includes nested too deeply", k)
         return
-    try:
-        observe.stat(path)
-    except (OSError, ValueError):
-        return  # a missing file: git reads nothing (an include of one too)
     text = gitpush.read_small(path)
     if text is None:
-        w.finding(SCRIPT_UNREAD, f"git config {path} could not be read", k)
+        if observe.kind(path) is not None:  # a missing file: git reads nothing
+            w.finding(SCRIPT_UNREAD, f"git config {path} could not be read", k)
         return
+    if _CANDIDATE().search(text) is None:
+        return  # no key git runs: most repositories' config (core, remote, branch)
     try:
         entries = parse(text)
     except ValueError as error:
