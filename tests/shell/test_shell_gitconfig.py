@@ -275,3 +275,35 @@ def test_setting_a_program_is_marked(run: Analyze, line: str) -> None:
 )
 def test_other_settings_are_not(run: Analyze, line: str) -> None:
     assert gitconfig.SETS_PROGRAM not in run(line).commands[0].flags
+
+
+# ---------------------------------------------------------------- the same, as options
+
+
+@pytest.mark.parametrize(
+    ("line", "walked"),
+    [
+        ("git difftool -x 'meld --diff'", "meld --diff"),
+        ("git difftool --extcmd=./d.sh HEAD", "./d.sh"),
+        ("git difftool -x./d.sh", "./d.sh"),
+        (
+            "git fetch --upload-pack='/opt/git/bin/git-upload-pack' origin",
+            "/opt/git/bin/git-upload-pack",
+        ),
+        ("git clone -u ./up https://example.com/r", "./up"),
+        ("git push --receive-pack ./rp origin topic", "./rp"),
+        ("git archive --exec=./ua --remote=x HEAD", "./ua"),
+        ("git send-email --sendmail-cmd='msmtp -a x' a.patch", "msmtp -a x"),
+        ("git rebase -x 'make test' main", "make test"),
+        ("git grep -Ovim foo", "vim"),
+    ],
+)
+def test_options_that_name_a_command_are_walked(run: Analyze, line: str, walked: str) -> None:
+    assert texts(run(line)) == [walked]
+
+
+def test_options_that_do_not_name_one_walk_nothing(run: Analyze) -> None:
+    assert texts(run("git grep -O foo")) == []
+    assert texts(run("git clone -q https://example.com/r")) == []
+    assert texts(run("git difftool -- -x")) == []
+    assert SCRIPT_UNREAD in kinds(run('git difftool -x "$TOOL"'))

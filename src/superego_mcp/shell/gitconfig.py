@@ -271,6 +271,69 @@ def run_configured(w: Walker, k: int, args: list[Field], env_scope: Scope, ctx: 
     rest = args[at + 1 :]
     for entry in entries:
         _run_entry(w, k, entry, verb, rest, no_pager, top, env_scope, ctx)
+    options = _OPTIONS.get(verb)
+    if options is not None:
+        _option_commands(w, k, verb, options, rest, env_scope, ctx)
+
+
+# The options of a verb whose value is a command git runs, as the keys above are (value
+# required; grep's -O/--open-files-in-pager only when attached, its value is optional).
+_OPTIONS: dict[str, frozenset[str]] = {
+    "difftool": frozenset({"-x", "--extcmd"}),
+    "fetch": frozenset({"--upload-pack"}),
+    "pull": frozenset({"--upload-pack"}),
+    "ls-remote": frozenset({"--upload-pack"}),
+    "clone": frozenset({"-u", "--upload-pack"}),
+    "push": frozenset({"--receive-pack", "--exec"}),
+    "send-pack": frozenset({"--receive-pack", "--exec"}),
+    "fetch-pack": frozenset({"--upload-pack", "--exec"}),
+    "archive": frozenset({"--exec"}),
+    "rebase": frozenset({"-x", "--exec"}),
+    "send-email": frozenset({"--sendmail-cmd", "--to-cmd", "--cc-cmd", "--header-cmd"}),
+    "instaweb": frozenset({"-d", "--httpd", "-b", "--browser"}),
+    "grep": frozenset({"-O", "--open-files-in-pager"}),
+}
+_ATTACHED_ONLY = frozenset({"-O", "--open-files-in-pager"})
+
+
+def _option_commands(
+    w: Walker,
+    k: int,
+    verb: str,
+    options: frozenset[str],
+    rest: list[Field],
+    scope: Scope,
+    ctx: Ctx,
+) -> None:
+    """``git difftool -x CMD``, ``git fetch --upload-pack=CMD``, ...: CMD walked as shell
+    (``via`` ``git VERB OPTION``); a value only known at run time is a finding."""
+    i = 0
+    while i < len(rest):
+        word, dynamic = rest[i]
+        if word == "--":
+            return
+        name, eq, value = word.partition("=")
+        given: tuple[str, bool] | None = None
+        if name.startswith("--") and name in options:
+            if eq:
+                given = (value, dynamic)
+            elif name not in _ATTACHED_ONLY and i + 1 < len(rest):
+                given = rest[i + 1]
+                i += 1
+        elif not name.startswith("--") and word[:2] in options:
+            if len(word) > 2:
+                given = (word[2:], dynamic)
+            elif word not in _ATTACHED_ONLY and i + 1 < len(rest):
+                given = rest[i + 1]
+                i += 1
+        i += 1
+        if given is None:
+            continue
+        label = f"git {verb} {name if name.startswith('--') else word[:2]}"
+        if given[1]:
+            w.finding(SCRIPT_UNREAD, f"{label}: the command is only known at run time", k)
+        elif given[0].strip():
+            w.walk.source(w, given[0], scope.copy(), ctx.nested(label))
 
 
 def _verb_at(argv: list[str]) -> int | None:
