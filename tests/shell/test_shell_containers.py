@@ -419,3 +419,16 @@ def test_a_service_not_read_is_not_walked(run: Analyze, dirs: tuple[str, str], l
 
 def test_without_a_compose_file_nothing_is_walked(run: Analyze) -> None:
     assert [c.program for c in run("docker compose exec web rm -rf /app").commands] == ["docker"]
+
+
+def test_a_directory_an_option_names_is_read_through_the_mount(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    cwd, _ = dirs
+    Path(cwd, "package.json").write_text('{"scripts": {"test": "rm -rf /p/.git"}}')
+    rm = only(run("docker run -v .:/p -w /w node:22 npm --prefix /p test"), "rm")
+    assert rm.paths == (f"{cwd}/.git",)
+    assert rm.origin == f"{cwd}/package.json:1"
+    # the container's own directory: nothing of this machine is read
+    found = run("docker run -v .:/p -w /w node:22 npm --prefix /srv test").commands
+    assert [c.program for c in found] == ["docker", "npm"]

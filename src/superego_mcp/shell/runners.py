@@ -14,7 +14,6 @@ from __future__ import annotations
 import stat
 
 from .. import observe
-from .. import paths as _paths
 from ..files import read_regular
 from . import astral, taskfiles
 from .detect import CARGO_BUILTINS
@@ -100,9 +99,9 @@ def _json_tasks(w: Walker, k: int, cmd: Command, runner: str, scope: Scope, ctx:
         extra = rest[1:] if rest[:1] == ["--"] else rest
     where = option(argv, {"--config", "-c"} if runner == "deno" else {"--working-dir", "-d"})
     if runner == "deno" and where:
-        manifest: str | None = _paths.lexical(where, scope.cwd, w.home)
+        manifest: str | None = w.place(where, scope.cwd)
     else:
-        start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
+        start = w.place(where, scope.cwd) if where else scope.cwd
         manifest = find_up(start, _JSON_TASK_FILES[runner])
     if manifest is None:
         return
@@ -161,9 +160,9 @@ def _go_task(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     extra = argv[dashes + 1 :]
     file_opt = option(argv, {"-t", "--taskfile"})
     dir_opt = option(argv, {"-d", "--dir"})
-    start = _paths.lexical(dir_opt, scope.cwd, w.home) if dir_opt else scope.cwd
+    start = w.place(dir_opt, scope.cwd) if dir_opt else scope.cwd
     if file_opt:
-        taskfile: str | None = _paths.lexical(file_opt, scope.cwd, w.home)
+        taskfile: str | None = w.place(file_opt, scope.cwd)
     else:
         taskfile = find_up(start, _TASKFILES)
     if taskfile is None:
@@ -289,7 +288,7 @@ def _tox(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     envs = runnerfiles.tox_envs(envs_opt) if envs_opt else []
     config = option(own, {"-c", "--conf", "--configfile"})
     if config:
-        manifest: str | None = _paths.lexical(config, scope.cwd, w.home)
+        manifest: str | None = w.place(config, scope.cwd)
     else:
         manifest = find_up(scope.cwd, ("tox.ini", "pyproject.toml"))
     if manifest is None:

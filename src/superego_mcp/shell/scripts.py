@@ -25,7 +25,6 @@ import os
 import stat
 
 from .. import observe
-from .. import paths as _paths
 from ..files import read_regular
 from . import astral, taskfiles
 from .detect import PACKAGE_MANAGERS, SH_FAMILY
@@ -386,7 +385,7 @@ def _make(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
         return
     cwd = scope.cwd
     if directory is not None:
-        cwd = _paths.lexical(directory, cwd, w.home)
+        cwd = w.place(directory, cwd)
     candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
     got = None
     for name in candidates:
@@ -459,7 +458,7 @@ def _install_scripts(w: Walker, k: int, cmd: Command, verb: str, scope: Scope, c
         return
     argv = list(cmd.argv)
     where = option(argv, {"--prefix", "--cwd", "-C", "--dir"})
-    start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
+    start = w.place(where, scope.cwd) if where else scope.cwd
     manifest = find_up(start, ("package.json",))
     if manifest is None:
         return
@@ -505,7 +504,7 @@ def _package(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     if name is None or cmd.dynamic or scope.cwd is None:
         return
     where = option(argv, {"--prefix", "--cwd", "-C", "--dir"})
-    start = _paths.lexical(where, scope.cwd, w.home) if where else scope.cwd
+    start = w.place(where, scope.cwd) if where else scope.cwd
     manifest = find_up(start, ("package.json",))
     if manifest is None:
         return
@@ -528,7 +527,7 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     workdir = option(argv, {"-d", "--working-directory"})
     operands = _just_operands(argv)
     if file_opt:
-        justfile: str | None = _paths.lexical(file_opt, scope.cwd, w.home)
+        justfile: str | None = w.place(file_opt, scope.cwd)
     else:
         justfile = find_up(scope.cwd, ("justfile", "Justfile", ".justfile", "JUSTFILE"))
     if justfile is None:
@@ -539,7 +538,7 @@ def _just(w: Walker, k: int, cmd: Command, scope: Scope, ctx: Ctx) -> None:
     path, text = got
     name = operands[0] if operands else None
     lines = taskfiles.just_lines(text, path, name, operands[1:])
-    cwd = _paths.lexical(workdir, scope.cwd, w.home) if workdir else path.rsplit("/", 1)[0]
+    cwd = w.place(workdir, scope.cwd) if workdir else path.rsplit("/", 1)[0]
     for line in lines:
         if not line.shell:
             w.finding(SCRIPT_UNREAD, f"just recipe at {path}:{line.line} is not shell", k)

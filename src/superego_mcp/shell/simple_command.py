@@ -446,9 +446,9 @@ def _compose_service(w: Walker, k: int, box: Container, scope: Scope) -> Service
     name, given, project = box.compose
     if scope.cwd is None:
         return None
-    base = _paths.lexical(project, scope.cwd, w.home) if project else scope.cwd
+    base = w.place(project, scope.cwd) if project else scope.cwd
     if given:
-        paths = [_paths.lexical(f, scope.cwd, w.home) for f in given]
+        paths = [w.place(f, scope.cwd) for f in given]
         base = base if project else paths[0].rsplit("/", 1)[0] or "/"
     else:
         found = composefile.candidates(base)
@@ -637,7 +637,7 @@ def _project_scope(w: Walker, key: str, own: list[Field], scope: Scope) -> Scope
         if key == "rye run":
             value = value.rsplit("/", 1)[0] if "/" in value else "."
         found = scope.copy()
-        found.cwd = _paths.lexical(value, scope.cwd, w.home)
+        found.cwd = w.place(value, scope.cwd)
         return found
     return scope
 
@@ -1230,7 +1230,7 @@ def command_paths(
     for name, value in parsed.option_values if chdir else ():
         if name in chdir and value not in dynamic_words and (value.startswith("/") or base.cwd):
             base = base.copy()
-            base.cwd = _paths.lexical(value, base.cwd or "/", w.home)
+            base.cwd = w.place(value, base.cwd or "/")
     candidates: list[str] = []
     if cmd.program not in _NO_PATH_OPERANDS:
         operands = [] if cmd.program in _OPERANDS_NOT_PATHS else list(parsed.positionals)

@@ -229,6 +229,17 @@ class Walker:
             forms = self.mounts_forms(_paths.lexical(plain, cwd, self.home))
         return tuple(astral.encode(f) for f in forms)
 
+    def place(self, word: str, cwd: str) -> str:
+        """The lexical host path a word names from ``cwd`` (a directory or file an option
+        gives: ``make -C DIR``, ``--prefix DIR``): in a container, through its mounts; a
+        place of the container's own, or above mounts, is not the host's (nothing there
+        is read)."""
+        mounts = self.mounts
+        if mounts is None:
+            return _paths.lexical(word, cwd, self.home)
+        plain = _paths.lexical(word, mounts.inside(cwd), self.home)
+        return mounts.directory(plain) or mounts.local + plain
+
     def mounts_forms(self, path: str) -> tuple[str, ...]:
         """A path of the container whose command is walked, as the host paths it is
         (through its mounts; symlinks resolved on the host) or the container's own."""
