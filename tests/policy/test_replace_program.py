@@ -345,3 +345,76 @@ def test_a_checkout_of_superego_syncs_itself_but_installs_nowhere_else(
     make(project, {"sub/pyproject.toml": own})
     d = judge(bundled, project, "cd sub && uv sync", home)
     assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program")
+
+
+# --- package files: a wheel, an sdist, an npm tarball, a gem ---------------------------------
+
+
+def _tar(path: Path, files: dict[str, bytes], mode: str) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, mode) as t:
+        for name, blob in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            t.addfile(info, io.BytesIO(blob))
+
+
+def _packages(project: Path) -> None:
+    """Package files whose metadata declares superego-mcp, and one that is damaged."""
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(project / "evil-1-py3-none-any.whl", "w") as z:
+        z.writestr("evil-1.dist-info/entry_points.txt", "[console_scripts]\nsuperego-mcp = e:m\n")
+    with zipfile.ZipFile(project / "data-1-py3-none-any.whl", "w") as z:
+        z.writestr("data-1.data/scripts/superego-mcp", "#!/bin/sh\nexit 0\n")
+    with zipfile.ZipFile(project / "ok-1-py3-none-any.whl", "w") as z:
+        z.writestr("ok-1.dist-info/entry_points.txt", "[console_scripts]\nok = ok:main\n")
+    _tar(project / "evil-1.tar.gz", {"evil-1/pyproject.toml": PYPROJECT.encode()}, "w:gz")
+    _tar(project / "evil-1.tgz", {"package/package.json": PACKAGE_BIN.encode()}, "w:gz")
+    meta = gzip.compress(
+        b"--- !ruby/object:Gem::Specification\nname: e\nexecutables:\n- superego-mcp\n"
+    )
+    _tar(project / "evil-1.gem", {"metadata.gz": meta}, "w")
+    (project / "bad-1-py3-none-any.whl").write_bytes(b"not a zip")
+
+
+@pytest.mark.parametrize(
+    ("command", "where"),
+    [
+        ("pip install --user ./evil-1-py3-none-any.whl", "evil-1.dist-info/entry_points.txt:2"),
+        ("pip install evil-1-py3-none-any.whl", "evil-1.dist-info/entry_points.txt:2"),
+        ("uv tool install ./evil-1-py3-none-any.whl", "entry_points.txt:2"),
+        ("pip install ./data-1-py3-none-any.whl", "data-1.data/scripts/superego-mcp"),
+        ("pipx install ./evil-1.tar.gz", "evil-1.tar.gz!evil-1/pyproject.toml:6"),
+        ("npm install -g ./evil-1.tgz", "evil-1.tgz!package/package.json:4"),
+        ("gem install ./evil-1.gem", "evil-1.gem!metadata.gz:3"),
+        ("gem install --local evil-1.gem", "evil-1.gem!metadata.gz:3"),
+    ],
+)
+def test_a_package_file_whose_metadata_names_superegos_program_is_denied(
+    bundled: Policy, place: tuple[Path, Path], command: str, where: str
+) -> None:
+    home, project = place
+    _packages(project)
+    d = judge(bundled, project, command, home)
+    assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), (command, d)
+    assert where in d.reason, d.reason
+
+
+def test_a_damaged_package_file_is_asked_and_a_plain_one_allowed(
+    bundled: Policy, place: tuple[Path, Path]
+) -> None:
+    home, project = place
+    _packages(project)
+    d = judge(bundled, project, "pip install ./bad-1-py3-none-any.whl", home)
+    assert (d.action, d.rule_id) == ("ask", "ask-unread-install-manifest"), d.rule_id
+    assert judge(bundled, project, "pip install ./ok-1-py3-none-any.whl", home).action == "allow"
+
+
+def test_the_hooks_gate_knows_every_package_file_suffix() -> None:
+    from superego_mcp.shell import installs, simple_command
+
+    assert simple_command.PACKAGE_FILES == installs.ARCHIVES

@@ -13,7 +13,9 @@ out); ``cargo install --path DIR`` builds each ``[[bin]]`` of ``Cargo.toml``, th
 own name (``src/main.rs``) and each ``src/bin/NAME.rs`` / ``src/bin/NAME/main.rs``; ``go
 install ./pkg`` names the program after the package's import path (the ``module`` line of
 ``go.mod`` and the directory below it; a trailing ``/vN`` left out), ``./...`` every
-package directory below.
+package directory below; a package file (``pip install x.whl``, ``npm install -g x.tgz``,
+``gem install x.gem``) by the metadata inside it. The manifests are parsed by
+:mod:`.manifests`; requirements files (``-r``) are followed to the directories they name.
 
 :func:`note` sets ``Command.installs`` to ``(name, where)`` pairs, ``where`` the
 ``FILE:LINE`` that declares the name (the directory, for Go's names). Reading goes through
@@ -63,6 +65,10 @@ _CARGO_VALUED = frozenset(
      "--version", "--vers", "--bin", "--example", "--features", "-F", "--target", "-j",
      "--jobs", "--profile", "--target-dir", "--config", "-Z", "--color"}
 )  # fmt: skip
+_GEM_VALUED = frozenset(
+    {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-p",
+     "--http-proxy", "--platform", "-g", "--file", "--document", "--build-root"}
+)  # fmt: skip
 _GO_VALUED = frozenset(
     {"-o", "-C", "-p", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-modfile",
      "-pkgdir", "-toolexec", "-buildmode", "-compiler", "-gccgoflags", "-installsuffix",
@@ -83,17 +89,11 @@ _PY_PROJECT = {
 }
 _JS = frozenset({"npm", "pnpm", "yarn", "bun"})
 _JS_GLOBAL_VERBS = frozenset({"install", "i", "add", "in", "ins", "isntall", "update", "up"})
-# A console script as setup.py spells it: 'NAME = module.sub:func' in a string.
-_ENTRY = LazyPattern(
-    r"""["']\s*([A-Za-z0-9_][\w.+-]*)\s*=\s*[A-Za-z_][\w.]*\s*(?::\s*[\w.]+)?[^"']*["']"""
-)
-_SCRIPTS_LIST = LazyPattern(r"\bscripts\s*=\s*[\[(]([^\])]*)[\])]")
-_STRING = LazyPattern(r"""["']([^"'\n]+)["']""")
 _GO_MODULE = LazyPattern(r"(?m)^\s*module\s+\"?([^\s\"]+?)\"?\s*(?://.*)?$")
 _GO_MAJOR = LazyPattern(r"^v\d+$")
-_CFG_SCRIPTS = r"^\s*scripts\s*="
-_JSON_NAME = r'^\s*"name"\s*:'
 _TOML_NAME = r"""^\s*name\s*=\s*["']"""
+# Package files, read by ``manifests.archive`` (kept equal to simple_command's gate).
+ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".gem")
 _GO_SKIP = frozenset({"testdata", "vendor", "node_modules"})
 GO_MAX_DIRS = 400  # directories looked at for one `go install ./...`
 
@@ -104,7 +104,12 @@ def _is_local(word: str) -> bool:
         return True
     if "://" in word or word.startswith(("git+", "-")) or "@" in word.split("/", 1)[0]:
         return False
-    return word in (".", "..") or word.startswith(("./", "../", "/", "~")) or "/" in word
+    return (
+        word in (".", "..")
+        or word.startswith(("./", "../", "/", "~"))
+        or "/" in word
+        or word.lower().endswith(ARCHIVES)
+    )
 
 
 def _directory(word: str) -> str:
@@ -203,6 +208,9 @@ def _sources(cmd: Command) -> tuple[str, list[str]] | None:
             # `npm install -g` alone installs the package of the directory it runs in
             return "js", [w for w in words if _is_local(w)] if words else ["."]
         return None
+    if program == "gem" and sub == "install":
+        words = _operands(argv, _after(argv, 1, _GEM_VALUED), _GEM_VALUED)
+        return "gem", [w for w in words if w.endswith(".gem")]
     if program == "cargo" and sub == "install":
         where = scripts.option(list(argv), {"--path"})
         return ("cargo", [where]) if where else None
@@ -304,7 +312,11 @@ def note(w: Walker, k: int, scope: Scope) -> None:
             )
             continue
         try:
-            if family == "go":
+            if family != "go" and directory.lower().endswith(ARCHIVES):
+                named += _archive(w, k, directory)
+            elif family == "gem":
+                continue  # a gem from a directory is built first (`gem build`)
+            elif family == "go":
                 named += _go(w, k, directory, recursive=word.endswith("/..."))
             elif family == "py-project":
                 manifest = scripts.find_up(directory, ("pyproject.toml", "setup.cfg", "setup.py"))
@@ -355,122 +367,69 @@ def _read(w: Walker, k: int, path: str, what: str) -> tuple[str, str] | None:
     return scripts.read(w, k, (path,), what=what, mark=False)
 
 
-def _line(text: str, pattern: str) -> int:
-    """The first line of ``text`` matching ``pattern`` (1 when none)."""
-    compiled = re.compile(pattern)
-    for i, line in enumerate(text.split("\n")):
-        if compiled.search(line):
-            return i + 1
-    return 1
-
-
-def _key(name: str) -> str:
-    """A pattern for ``name`` as a TOML / INI key, bare or quoted, before ``=``."""
-    return rf"""^\s*["']?{re.escape(name)}["']?\s*="""
-
-
 def _python(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
     """The scripts a Python project directory declares (pyproject.toml, setup.cfg, setup.py)."""
-    from . import runnerfiles
+    from . import manifests
 
     out: list[tuple[str, str]] = []
     base = directory.rstrip("/")
-    got = _read(w, k, base + "/pyproject.toml", "pyproject.toml")
-    if got is not None:
-        path, text = got
-        data = runnerfiles.load(text, path)
-        project = data.get("project")
-        poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
-        tables = []
-        if isinstance(project, dict):
-            tables += [project.get("scripts"), project.get("gui-scripts")]
-        if isinstance(poetry, dict):
-            tables.append(poetry.get("scripts"))
-        flit = data.get("tool", {}).get("flit") if isinstance(data.get("tool"), dict) else None
-        if isinstance(flit, dict):
-            tables.append(flit.get("scripts"))
-        for table in tables:
-            if isinstance(table, dict):
-                out += [(str(n), f"{path}:{_line(text, _key(str(n)))}") for n in table]
-    got = _read(w, k, base + "/setup.cfg", "setup.cfg")
-    if got is not None:
-        path, text = got
-        out += _setup_cfg(text, path)
-    got = _read(w, k, base + "/setup.py", "setup.py")
-    if got is not None:
-        path, text = got
-        for i, line in enumerate(text.split("\n")):
-            out += [(m.group(1), f"{path}:{i + 1}") for m in _ENTRY().finditer(line)]
-        # scripts=['bin/x']: files copied into the bin directory under their own names
-        for m in _SCRIPTS_LIST().finditer(text):
-            at = text[: m.start()].count("\n") + 1
-            for literal in _STRING().finditer(m.group(1)):
-                out.append((literal.group(1).rsplit("/", 1)[-1], f"{path}:{at}"))
-    return out
-
-
-def _setup_cfg(text: str, path: str) -> list[tuple[str, str]]:
-    """``console_scripts`` / ``gui_scripts`` of ``[options.entry_points]`` in setup.cfg."""
-    import configparser
-
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(text, path)
-    except configparser.Error as exc:
-        raise Unreadable(f"{path} is not a valid setup.cfg") from exc
-    out: list[tuple[str, str]] = []
-    where = f"{path}:{_line(text, _CFG_SCRIPTS)}"
-    for entry in parser.get("options", "scripts", fallback="").split():
-        name = entry.strip().rsplit("/", 1)[-1]
-        if name:
-            out.append((name, where))
-    if not parser.has_section("options.entry_points"):
-        return out
-    for group in ("console_scripts", "gui_scripts"):
-        value = parser.get("options.entry_points", group, fallback="")
-        for entry in value.split("\n"):
-            name = entry.split("=", 1)[0].strip()
-            if name and "=" in entry:
-                out.append((name, f"{path}:{_line(text, _key(name))}"))
+    for name, parse in (
+        ("pyproject.toml", manifests.pyproject),
+        ("setup.cfg", manifests.setup_cfg),
+        ("setup.py", manifests.setup_py),
+    ):
+        got = _read(w, k, f"{base}/{name}", name)
+        if got is not None:
+            out += parse(got[1], got[0])
     return out
 
 
 def _package_json(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
-    """The programs ``bin`` of a package.json links (a string: the package's name)."""
-    from . import runnerfiles
+    """The programs a package.json links (``bin``; every file of ``directories.bin``)."""
+    from . import manifests
 
     got = _read(w, k, directory.rstrip("/") + "/package.json", "package.json")
     if got is None:
         return []
-    path, text = got
-    data = runnerfiles.load_json(text, path)
-    if not isinstance(data, dict):
-        return []
-    binaries = data.get("bin")
-    if isinstance(binaries, str) and isinstance(data.get("name"), str):
-        name = data["name"].rsplit("/", 1)[-1]
-        return [(name, f"{path}:{_line(text, _JSON_NAME)}")]
-    folder = data.get("directories")
-    if binaries is None and isinstance(folder, dict) and isinstance(folder.get("bin"), str):
-        # every file of `directories.bin` is linked under its own name
-        where = f"{path}:{runnerfiles.json_key_line(text, 'directories', 'bin')}"
+    named, folder, where = manifests.package_json(got[1], got[0])
+    if folder is not None:
         try:
-            names = observe.listdir(astral.decode(directory.rstrip("/") + "/" + folder["bin"]))
+            files = observe.listdir(astral.decode(directory.rstrip("/") + "/" + folder))
         except OSError:
-            names = []
-        return [(n, where) for n in names]
-    if isinstance(binaries, dict):
-        return [
-            (str(n), f"{path}:{runnerfiles.json_key_line(text, 'bin', str(n))}") for n in binaries
-        ]
-    return []
+            files = []
+        named += [(n, where) for n in files]
+    return named
+
+
+def _archive(w: Walker, k: int, path: str) -> list[tuple[str, str]]:
+    """The programs a package file installs (a wheel, an sdist, an npm tarball, a .gem),
+    read whole up to ``manifests.MAX_ARCHIVE`` bytes; over it, a ``script_unread`` finding."""
+    from ..files import read_regular
+    from . import manifests
+
+    real = astral.decode(path)
+    try:
+        info = observe.stat(real)
+    except (OSError, ValueError):
+        return []  # not there: the install fails, or the line makes it (checked before)
+    if not stat.S_ISREG(info.st_mode):
+        return []
+    if info.st_size > manifests.MAX_ARCHIVE:
+        raise Unreadable(f"{path} is over {manifests.MAX_ARCHIVE} bytes")
+    try:
+        data = read_regular(real, manifests.MAX_ARCHIVE + 1)
+    except OSError as exc:
+        raise Unreadable(f"{path} cannot be read") from exc
+    if data is None or len(data) > manifests.MAX_ARCHIVE:
+        raise Unreadable(f"{path} is not a regular file under {manifests.MAX_ARCHIVE} bytes")
+    return manifests.archive(data, path)
 
 
 def _cargo(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
     """The binaries ``cargo install --path`` builds: each ``[[bin]]``, the package's own one
     (``src/main.rs``, unless ``autobins = false``), each ``src/bin/NAME.rs`` and
     ``src/bin/NAME/main.rs``."""
-    from . import runnerfiles
+    from . import manifests, runnerfiles
 
     base = directory.rstrip("/")
     got = _read(w, k, base + "/Cargo.toml", "Cargo.toml")
@@ -482,7 +441,7 @@ def _cargo(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
     for entry in data.get("bin") or ():
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             name = entry["name"]
-            where = _line(text, _TOML_NAME + re.escape(name))
+            where = manifests.line_of(text, _TOML_NAME + re.escape(name))
             out.append((name, f"{path}:{where}"))
     package = data.get("package")
     autobins = not isinstance(package, dict) or package.get("autobins", True) is not False
@@ -492,7 +451,7 @@ def _cargo(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
         and autobins
         and observe.kind(astral.decode(base + "/src/main.rs")) == stat.S_IFREG
     ):
-        where = _line(text, _TOML_NAME + re.escape(package["name"]))
+        where = manifests.line_of(text, _TOML_NAME + re.escape(package["name"]))
         out.append((package["name"], f"{path}:{where}"))
     if autobins:
         try:

@@ -838,7 +838,10 @@ def look_inside(
         and (
             (program, cmd.subcommand) in _INSTALLS_A_DIRECTORY
             or bool(cmd.flags & {"global", "-g", "--global"})
-            or any(a.startswith(_NAMES_A_DIRECTORY) or "/" in a for a in argv)
+            or any(
+                a.startswith(_NAMES_A_DIRECTORY) or "/" in a or a.lower().endswith(PACKAGE_FILES)
+                for a in argv
+            )
         )
     ):
         # what programs an install of a directory puts on the machine (its manifest)
@@ -897,7 +900,7 @@ GIT_HOOK_SUBCOMMANDS = frozenset({"commit", "merge", "pull", "rebase", "cherry-p
 # is imported only when the subcommand is one of these).
 _LOCAL_INSTALLERS = frozenset(
     {"pip", "pip3", "pipx", "pipenv", "uv", "poetry", "pdm", "npm", "pnpm", "yarn", "bun",
-     "cargo", "go"}
+     "cargo", "go", "gem"}
 )  # fmt: skip
 _LOCAL_INSTALL_VERBS = frozenset(
     {"install", "inject", "upgrade", "reinstall", "pip install", "pip sync", "tool", "add",
@@ -913,6 +916,8 @@ _INSTALLS_A_DIRECTORY = frozenset(
 _NAMES_A_DIRECTORY = (
     ".", "/", "file:", "-e", "--editable", "--path", "--from", "--spec", "-r", "--requirement"
 )  # fmt: skip
+# Package files an install may name (shell.installs ARCHIVES).
+PACKAGE_FILES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".gem")
 _PYTHON_INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pdm", "pipenv"})
 
 
