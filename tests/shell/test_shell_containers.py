@@ -276,6 +276,7 @@ def _inside(run: Analyze, line: str, program: str) -> tuple[str, ...]:
         "docker run -v .:/src alpine sh -c 'cd /src && rm -rf .'",
         "docker run -v .:/src alpine sh -c 'cd /src; rm -rf \"$PWD\"'",
         "docker run -v .:/src -w /x alpine sh -c 'cd ../src && rm -rf .'",
+        "docker run -e D=/src -v .:/src alpine sh -c 'rm -rf \"$D\"'",
     ],
 )
 def test_the_commands_paths_are_mapped_to_the_mounts_host_path(

@@ -126,6 +126,7 @@ class _Reading:
         "compose_files",
         "cwd",
         "entrypoint",
+        "env",
         "mounts",
         "project_dir",
         "pwd_known",
@@ -147,6 +148,7 @@ class _Reading:
         self.workdir: str | None = None  # -w: None, the image's own (not known here)
         self.entrypoint: str | None = None  # --entrypoint: None, the image's own
         self.compose_files: list[str] = []  # compose -f
+        self.env: list[str] = []  # -e NAME=VALUE, for the container's command
         self.project_dir: str | None = None  # compose --project-directory
 
     def word(self, field: Field) -> str | None:
@@ -357,6 +359,8 @@ def _option(name: str, field: Field | None, r: _Reading) -> None:
     elif name in ("-e", "--env"):
         if "=" not in value or "*" in value.split("=", 1)[0]:
             r.breaks.append(f"forwards the host's ${value.split('=', 1)[0]}")
+        else:
+            r.env.append(value)
     elif name == "--security-opt":
         _security(value, r)
     else:
@@ -462,6 +466,7 @@ def _finish(fields: list[Field], i: int, r: _Reading, verb: str) -> Container:
     found.workdir = r.workdir
     found.command = _command(fields[i + 1 :], r.entrypoint)
     found.entrypoint = r.entrypoint
+    found.env = tuple(r.env)
     if "compose" in verb and i < len(fields) and not fields[i][1]:
         found.compose = (fields[i][0], tuple(r.compose_files), r.project_dir)
     return found

@@ -210,7 +210,8 @@ class Container:
     - ``command``: the command the container runs, as fields (the words after the image,
       after ``--entrypoint``), or None when the image's own entrypoint runs (opaque);
     - ``writable``: the normalized host forms of the binds not mounted read-only;
-    - ``entrypoint``: ``--entrypoint`` as written (None: not given);
+    - ``entrypoint``: ``--entrypoint`` as written (None: not given); ``env``: the
+      ``-e NAME=VALUE`` it sets;
     - ``compose``: for ``compose run|exec``, (service, ``-f`` files, ``--project-directory``).
     """
 
@@ -221,6 +222,7 @@ class Container:
         "compose",
         "dynamic",
         "entrypoint",
+        "env",
         "mounts",
         "unread",
         "verb",
@@ -241,6 +243,7 @@ class Container:
         self.command: tuple[tuple[str, bool], ...] | None = None
         self.writable: tuple[str, ...] = ()
         self.entrypoint: str | None = None
+        self.env: tuple[str, ...] = ()
         self.compose: tuple[str, tuple[str, ...], str | None] | None = None
 
     @property

@@ -409,6 +409,9 @@ def container_command(
         box.writable = dedupe((*box.writable, *(f for _, fs, ro in binds if not ro for f in fs)))
     inner = Scope()
     inner.vars["IFS"] = IFS_DEFAULT
+    for assignment in box.env:  # the container's environment: what -e sets, known
+        name, _, value = assignment.partition("=")
+        inner.vars[name] = value
     if workdir is not None:
         inner.cwd = mounts.directory(_paths.lexical(workdir, "/", "/"))
     inner.vars["PWD"] = inner.cwd
