@@ -7,19 +7,23 @@ none answers cleanly. Only a ``review`` result ever reaches a reviewer, so a rev
 never loosen a ``deny``, an ``ask`` or an analyzer fail-closed result.
 
 :func:`decide` blocks (the command hook, the CLI); :func:`adecide` is the same for the
-server's event loop, where many reviews run at once without waiting on each other. The
+server's event loop, where many reviews run at once without waiting on each other, and work
+that waits (git: ``observe.blocking``) runs in a worker thread (:func:`judged`). The
 reviewer is imported only when a call needs a review: rules-decided calls never load it.
 """
 
 from __future__ import annotations
 
+from superego_mcp import observe
 from superego_mcp.model import Decision, fail_mode_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
-    from typing import Any
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
     from superego_mcp.model import FailMode, ToolCall
     from superego_mcp.policy.engine import Judgement, Policy
@@ -40,6 +44,54 @@ def _failed(fail_mode: FailMode, exc: Exception) -> Decision:
     )
 
 
+def _judge(
+    policy: Policy,
+    call: ToolCall,
+    now: datetime | None,
+    home: str | None,
+    shell_limits: dict[str, int],
+    cache: JudgeCache | None = None,
+) -> Judgement:
+    """The rules' judgement; ``cache``: the server's kept judgements."""
+    if cache is None:
+        return policy.judge(call, now=now, home=home, **shell_limits)
+    return cache.judge(policy, call, now=now, home=home, **shell_limits)
+
+
+# Rounds of blocking work one judgement on an event loop may ask for (each round does all
+# the work asked so far; only work that depends on earlier answers needs another round:
+# git's `rev-parse`, then `cat-file` of what it named). Then the rest is done in place.
+_ROUNDS = 6
+
+
+async def judged(work: Callable[[], T], wanted: list[observe.Work] | None = None) -> T:
+    """``work()`` (a judgement) on the event loop, with the blocking work it asks for
+    (``observe.blocking``: git) done in a worker thread and ``work()`` run again with the
+    answers, until it asks for nothing new: other requests are served meanwhile. A judgement
+    that needs none runs once. ``wanted``: work a first round (run by the caller) asked for.
+    Raises what the last round of ``work()`` raises."""
+    import asyncio  # only for a judgement that asked for blocking work
+
+    answers: dict[observe.Work, object] = {}
+    for _ in range(_ROUNDS):
+        if wanted:
+            answers.update(await asyncio.to_thread(observe.do, wanted))
+        deferred = observe.defer(answers)
+        try:
+            result = work()
+        except Exception:
+            if deferred.wanted is None:
+                raise  # (an error with nothing asked for is the judgement's own)
+            wanted = deferred.wanted  # it may come of an answer not known yet: again
+            continue
+        finally:
+            observe.undefer()
+        if deferred.wanted is None:
+            return result
+        wanted = deferred.wanted
+    return work()  # still asking (never seen): what is left is done in place
+
+
 def _rules(
     policy: Policy,
     call: ToolCall,
@@ -47,15 +99,10 @@ def _rules(
     home: str | None,
     exceptions: str | None,
     shell_limits: dict[str, int],
-    cache: JudgeCache | None = None,
 ) -> tuple[Decision, Judgement]:
     """The rules' decision (after any ``superego-mcp allow`` exception) and the judgement it
-    came from: the part of a decision the blocking and the async entry points share.
-    ``cache``: the server's kept judgements (exceptions are applied after it, every time)."""
-    if cache is None:
-        judgement = policy.judge(call, now=now, home=home, **shell_limits)
-    else:
-        judgement = cache.judge(policy, call, now=now, home=home, **shell_limits)
+    came from (the blocking entry points)."""
+    judgement = _judge(policy, call, now, home, shell_limits)
     return _excepted(judgement.decision, call, exceptions), judgement
 
 
@@ -126,12 +173,25 @@ async def adecide(
     **shell_limits: int,
 ) -> Decision:
     """:func:`decide` for an event loop, with the same arguments: the rules run inline
-    (fast, CPU-bound), a review is awaited. ``session`` is the MCP session of the current
-    request (``mcp-sampling``); ``cache`` the server's kept judgements
-    (``superego_mcp.policy.judgecache``)."""
+    (fast, CPU-bound), except the work that blocks (git: ``observe.blocking``), done in a
+    worker thread before the rules run again (:func:`judged`); a review is awaited.
+    ``session`` is the MCP session of the current request (``mcp-sampling``); ``cache`` the
+    server's kept judgements (``superego_mcp.policy.judgecache``)."""
     fail_mode = _safe_mode(fail_mode)
     try:
-        decision, judgement = _rules(policy, call, now, home, exceptions, shell_limits, cache)
+        deferred = observe.defer()  # the first round inline: most calls need nothing more
+        try:
+            judgement = _judge(policy, call, now, home, shell_limits, cache)
+        except Exception:
+            if deferred.wanted is None:
+                raise
+        finally:
+            observe.undefer()
+        if deferred.wanted is not None:  # (a judgement that asked for work is not cached)
+            judgement = await judged(
+                lambda: _judge(policy, call, now, home, shell_limits), deferred.wanted
+            )
+        decision = _excepted(judgement.decision, call, exceptions)
         made = _reviewer_for(decision, reviewer)
         if made is None:
             return _unreviewed(decision, call, fail_mode)

@@ -10,6 +10,10 @@ gives the same value again. A read that cannot be checked that way (the clock, a
 modified too recently for its time stamps to tell two versions apart) marks the recording
 :meth:`~Recording.volatile`: that answer is not remembered.
 
+Work that waits (a judgement that runs git) goes through :func:`blocking`: done in place,
+or, on the server's event loop (:func:`defer`), asked for and done in a worker thread before
+the judgement runs again (``superego_mcp.decide.judged``).
+
 Standard library only, and cheap when nothing records: the command hook calls it on every
 path it normalizes.
 """
@@ -28,9 +32,12 @@ from _thread import _local as _ThreadLocal
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, Final
+    from typing import Any, Final, TypeVar
 
     Check = tuple[Callable[[Any], object], Any, object]
+    # One piece of blocking work: a function and its arguments (see blocking).
+    Work = tuple[Callable[..., object], tuple[Any, ...]]
+    T = TypeVar("T")
 
 # A file changed this recently (ns) may change again within the same time stamp: an answer
 # that read it is not remembered (the "racy clean" case of git's index).
@@ -222,3 +229,61 @@ def env(name: str) -> str | None:
     value = os.environ.get(name)
     record(os.environ.get, name, value)
     return value
+
+
+# ---------------------------------------------------------------- work that blocks
+
+
+class Deferred:
+    """The blocking work one judgement asked for while :func:`defer` was in force on its
+    thread (see :func:`blocking`): ``answers`` given to it, ``wanted`` (``None`` until some
+    work is asked for that has no answer yet) the rest, in the order asked."""
+
+    __slots__ = ("answers", "wanted")
+
+    def __init__(self, answers: dict[Work, object]) -> None:
+        self.answers = answers
+        self.wanted: list[Work] | None = None
+
+
+_NO_ANSWERS: dict[Work, object] = {}  # never written: a first round has no answers
+
+
+def defer(answers: dict[Work, object] | None = None) -> Deferred:
+    """From now on this thread's :func:`blocking` work is not done but asked for (the
+    server's event loop; :func:`undefer` ends it): ``answers`` holds what is known."""
+    deferred = Deferred(_NO_ANSWERS if answers is None else answers)
+    _local.deferred = deferred
+    return deferred
+
+
+def undefer() -> None:
+    """End :func:`defer` on this thread."""
+    _local.deferred = None
+
+
+def blocking(fn: Callable[..., T], *args: Any) -> T | None:
+    """``fn(*args)``: work that may keep this thread waiting (it runs a program, as
+    ``git status`` does), with hashable ``args`` and ``None`` meaning "not known". The
+    active recording is marked volatile (no check repeats such work). While :func:`defer`
+    is in force on this thread the work is not done here: the answer given for the same
+    ``fn`` and ``args``, else ``None`` with the work added to ``wanted``, so that the
+    caller does it elsewhere (a worker thread) and judges again with its answer
+    (``superego_mcp.decide.judged``); a judgement that asked for work is never kept."""
+    volatile()
+    deferred: Deferred | None = getattr(_local, "deferred", None)
+    if deferred is None:
+        return fn(*args)
+    key = (fn, args)
+    if key in deferred.answers:
+        return deferred.answers[key]  # type: ignore[return-value]
+    if deferred.wanted is None:
+        deferred.wanted = []
+    if key not in deferred.wanted:
+        deferred.wanted.append(key)
+    return None
+
+
+def do(wanted: list[Work]) -> dict[Work, object]:
+    """The answers to work :func:`blocking` deferred, done here (a worker thread)."""
+    return {(fn, args): fn(*args) for fn, args in wanted}

@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from superego_mcp import observe
-from superego_mcp.model import ToolCall
+from superego_mcp.model import Decision, ToolCall
 from superego_mcp.policy import Policy, conditions, gitloss, judgecache, load_policy
 from superego_mcp.shell import analyze
 from superego_mcp.shell.simple_command import FIND_FOLLOWS
@@ -443,3 +444,45 @@ def test_a_put_back_in_another_tree_is_not_judged_by_git(
     git(repo, "config", "core.worktree", str(elsewhere))
     assert rule_of(bundled, "git checkout -- gone", repo)[0] == ASK
     assert rule_of(bundled, "git checkout -- src/app.py", repo)[0] == ASK
+
+
+def test_on_an_event_loop_git_runs_in_a_worker_thread_with_the_same_answers(
+    bundled: Policy, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's ``adecide`` does not run git on its event loop: the judgement asks for
+    it (``observe.blocking``), a worker thread runs it, and the rules run again with git's
+    answer; the answers are the blocking ``decide``'s."""
+    import asyncio
+    import threading
+
+    from superego_mcp import decide as deciding
+
+    write(repo / "src" / "new.py", "print(2)\n")
+    home = str(repo.parent.parent)
+    ran: list[threading.Thread] = []
+    real = gitloss._ask_git
+
+    def noted(*args: Any) -> str | None:  # the real git, noting the thread it runs on
+        ran.append(threading.current_thread())
+        return real(*args)
+
+    monkeypatch.setattr(gitloss, "_ask_git", noted)
+
+    async def on_loop(command: str) -> tuple[Decision, threading.Thread]:
+        decided = await deciding.adecide(bundled, judge(bundled, command, repo), home=home)
+        return decided, threading.current_thread()
+
+    for command, expected in [("rm -rf src", "ask"), ("rm -rf tests", "allow")]:
+        blocking = deciding.decide(bundled, judge(bundled, command, repo), home=home)
+        assert blocking.action == expected, blocking.reason
+        assert ran == [threading.current_thread()]  # the blocking path runs git in place
+        ran.clear()
+        looped, loop_thread = asyncio.run(on_loop(command))
+        assert (looped.action, looped.rule_id, looped.reason) == (
+            blocking.action,
+            blocking.rule_id,
+            blocking.reason,
+        )
+        assert len(ran) == 1
+        assert ran[0] is not loop_thread, "git ran on the event loop"
+        ran.clear()

@@ -696,6 +696,42 @@ def test_git_switching_to_a_commit_without_the_hook_is_denied(
     )
 
 
+def test_on_an_event_loop_git_runs_between_rounds_with_the_same_answers(
+    bundled: Policy, place: dict[str, Path], repo: Path
+) -> None:
+    """The server (``adecide``) does not run git where it judges: the judgement asks for it
+    (``observe.blocking``), a worker thread runs it, and the rules run again with the
+    answers; `rev-parse`, then `cat-file` of the commit it named, take a round each. The
+    answers are the blocking ``decide``'s."""
+    import asyncio
+
+    from superego_mcp import decide as deciding
+    from superego_mcp import observe
+
+    git(repo, "branch", "before-hooks")
+    install_all(place)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "hooks")
+    git(repo, "branch", "with-hooks")
+    project, home = str(place["project"]), str(place["home"])
+
+    def bash(command: str) -> ToolCall:
+        return ToolCall("Bash", {"command": command}, project, project=project)
+
+    for command in ["git checkout before-hooks", "git checkout with-hooks", "git stash"]:
+        blocking = deciding.decide(bundled, bash(command), home=home)
+        looped = asyncio.run(deciding.adecide(bundled, bash(command), home=home))
+        assert (looped.action, looped.rule_id) == (blocking.action, blocking.rule_id), command
+        assert (looped.action, looped.rule_id) != ("deny", None), looped.reason
+        deferred = observe.defer()
+        try:
+            bundled.judge(bash(command), home=home)
+        finally:
+            observe.undefer()
+        assert deferred.wanted, f"{command}: git ran in place"
+        assert {fn.__name__ for fn, _ in deferred.wanted} == {"_run_git"}
+
+
 def test_git_far_from_any_hook_file_is_unchanged(
     bundled: Policy, place: dict[str, Path], repo: Path
 ) -> None:

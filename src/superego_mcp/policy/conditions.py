@@ -801,13 +801,13 @@ def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
         return False
     if any("superego" in f.rsplit("/", 1)[-1] for f in program_files):
         return True
-    try:
-        observe.stat(program_files[0])  # noted before reading: the decision cache checks it
-        with open(program_files[0], "rb") as handle:
-            head = handle.read(4096)
+    from superego_mcp.files import read_regular  # a program run by path: no hook-path cost
+
+    try:  # noted for the decision cache; never blocking (a FIFO named as the program)
+        head = read_regular(program_files[0], 4096)
     except (OSError, ValueError):
         return False
-    return head.startswith(b"#!") and b"superego" in head
+    return head is not None and head.startswith(b"#!") and b"superego" in head
 
 
 class Superego(Condition):

@@ -25,7 +25,9 @@ cannot run code while a call is judged; nor is a ``git`` program inside the proj
 work tree run (one the search path would find there is passed over). Submodules are not
 entered: a target holding one is reported as such; nor does `git status` look inside an
 ignored directory, so a deletion's targets are searched (at most 4,000 entries) for a
-repository kept there. An answer that ran git (or expanded a
+repository kept there. Git is run through
+``observe.blocking``: on the server's event loop it runs in a worker thread and the call is
+judged again with its answer (``decide.judged``). An answer that ran git (or expanded a
 glob) marks the judgement volatile: the server's decision cache does not keep it (git's
 state is not a file it can check cheaply).
 """
@@ -212,7 +214,8 @@ def loss(
         return None  # git would act on another repository or work tree than the one asked
     if not rels:
         return ""  # nothing there to lose
-    answer = _ask_git(top, rels, strict, (*projects, top))
+    # git runs off the server's event loop (observe.blocking): the only work here that waits
+    answer = observe.blocking(_ask_git, top, tuple(rels), strict, (*projects, top))
     if answer == "" and removes:
         # git status does not look inside an ignored directory: a clone kept there (with
         # commits of its own) would go unnoticed.
@@ -298,7 +301,7 @@ def _git_program(path: str, trees: tuple[str, ...]) -> str | None:
     return found
 
 
-def _ask_git(top: str, rels: list[str], strict: bool, trees: tuple[str, ...]) -> str | None:
+def _ask_git(top: str, rels: tuple[str, ...], strict: bool, trees: tuple[str, ...]) -> str | None:
     """What git says would be lost of ``rels`` (relative to the work tree ``top``); not
     ``strict``: only changes not staged count (a restore from the index). ``trees``: where
     the ``git`` run may not come from."""

@@ -33,6 +33,7 @@ import os
 import re
 
 from superego_mcp import observe
+from superego_mcp.files import read_regular
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -67,13 +68,15 @@ def is_superego_file(program_files: tuple[str, ...]) -> bool:
     if any(runs_superego(f.rsplit("/", 1)[-1]) for f in program_files):
         return True
     for f in program_files[:1]:
-        try:
-            observe.stat(f)
-            with open(f, "rb") as handle:
-                head = handle.read(4096)
-        except OSError:
+        try:  # never blocking: a FIFO named as the program is not read
+            head = read_regular(f, 4096)
+        except (OSError, ValueError):
             return False
-        if head.startswith(b"#!") and _ENTRY_MARK.search(head.decode("utf-8", "replace")):
+        if (
+            head is not None
+            and head.startswith(b"#!")
+            and _ENTRY_MARK.search(head.decode("utf-8", "replace"))
+        ):
             return True
     return False
 
@@ -497,12 +500,11 @@ def hook_files(home: str, project: str) -> tuple[tuple[str, ...], tuple[str, ...
 
 
 def _read(path: str) -> str | None:
-    try:
-        observe.stat(path)  # noted before reading: a change after it fails the check
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read(_MAX_READ)
-    except OSError:
+    try:  # noted, never blocking (a FIFO is not read)
+        data = read_regular(path, _MAX_READ)
+    except (OSError, ValueError):
         return None
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def our_entries(text: str) -> list[str] | None:
@@ -835,11 +837,16 @@ def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
 
 
 def _git(project: str, args: list[str], given: bytes = b"") -> bytes | None:
-    """The output of ``git -C project ARGS`` fed ``given``; ``None`` when it fails."""
+    """The output of ``git -C project ARGS`` fed ``given``; ``None`` when it fails (or, on
+    the server's event loop, until it has run in a worker thread: ``observe.blocking``,
+    which also marks the judgement volatile: git's index and objects are not noted)."""
+    return observe.blocking(_run_git, project, tuple(args), given)
+
+
+def _run_git(project: str, args: tuple[str, ...], given: bytes) -> bytes | None:
     import shutil  # only here: a git command near an installed hook
     import subprocess
 
-    observe.volatile()  # git's index and objects are not among the things noted
     git = shutil.which("git")
     if git is None:
         return None

@@ -35,6 +35,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from superego_mcp.audit.record import to_public
 from superego_mcp.audit.store import Query
+from superego_mcp.decide import judged
 from superego_mcp.model import ToolCall
 from superego_mcp.server.audit_routes import EscapedJSON
 from superego_mcp.server.recorder import Recorder
@@ -185,7 +186,7 @@ def _add_data_routes(app: FastAPI, holder: PolicyHolder, recorder: Recorder) -> 
         call = ToolCall(
             row["tool"], tool_input, row["cwd"] or "/", row["session_id"], row["agent_id"]
         )
-        return _json({"row": row, "now": _explain(holder, call)})
+        return _json({"row": row, "now": await _explain(holder, call)})
 
     @app.get("/v1/dashboard/rules", tags=["dashboard"])
     async def rules(request: Request) -> Response:
@@ -246,7 +247,7 @@ async def _overview(holder: PolicyHolder, recorder: Recorder, request: Request) 
         "total": stats["total"],
         "by_decision": stats["by_decision"],
         "top_rules": stats["top_rules"],
-        "top_denied_programs": _denied_programs(holder, [to_public(r) for r in denied]),
+        "top_denied_programs": await _denied_programs(holder, [to_public(r) for r in denied]),
         "latency": {"avg_ms": stats["avg_latency_ms"], "max_ms": stats["max_latency_ms"]},
         "review": _review_summary(reviews),
         "timeline": timeline,
@@ -291,20 +292,21 @@ def _rules_document(
     }
 
 
-def _explain(holder: PolicyHolder, call: ToolCall) -> dict[str, Any]:
+async def _explain(holder: PolicyHolder, call: ToolCall) -> dict[str, Any]:
     """The ``explain`` data for ``call`` under the policy in force. The session's remembered
-    project root is not consulted (nor changed): an old call is judged from its own cwd."""
+    project root is not consulted (nor changed): an old call is judged from its own cwd
+    (git, when the rules ask it, off the event loop: ``decide.judged``)."""
     from superego_mcp.explain import explanation
 
     policy = holder.policy
     try:
-        judgement = policy.judge(call, **holder.limits)
+        judgement = await judged(lambda: policy.judge(call, **holder.limits))
     except Exception as exc:  # the page shows why; nothing is decided here
         return {"error": f"could not analyse the call: {type(exc).__name__}: {exc}"}
     return explanation(policy, call, judgement)
 
 
-def _denied_programs(holder: PolicyHolder, rows: list[dict[str, Any]]) -> dict[str, int]:
+async def _denied_programs(holder: PolicyHolder, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Which programs the denied shell calls among ``rows`` were denied for: each call is
     re-analysed and the programs of its denied units counted (top 10)."""
     counts: Counter[str] = Counter()
@@ -315,7 +317,8 @@ def _denied_programs(holder: PolicyHolder, rows: list[dict[str, Any]]) -> dict[s
             continue
         call = ToolCall(row["tool"], {"command": command}, row["cwd"] or "/")
         try:
-            units = policy.judge(call, **holder.limits).units
+            judge = functools.partial(policy.judge, call, **holder.limits)
+            units = (await judged(judge)).units
         except Exception:  # noqa: S112 - an unanalysable old row is simply not counted
             continue
         for unit in units:

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from superego_mcp.decide import adecide
+from superego_mcp.decide import adecide, judged
 from superego_mcp.model import Action, Decision, FailMode, ToolCall
 from superego_mcp.policy import load_policy
 from superego_mcp.policy.engine import Policy
@@ -206,7 +206,7 @@ class PolicyHolder:
 
             decision = apply(self.exceptions, call, decision, consume=False)
         try:
-            units = policy.judge(call, **self.limits).units
+            units = (await judged(lambda: policy.judge(call, **self.limits))).units
         except Exception as exc:  # the decision above already failed closed
             return decision, [f"could not analyse the call: {type(exc).__name__}: {exc}"]
         trace = [

@@ -26,6 +26,7 @@ import re
 import stat
 
 from superego_mcp import observe, project
+from superego_mcp.files import read_regular
 from superego_mcp.lazyre import LazyPattern
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
@@ -47,17 +48,13 @@ _HELP = frozenset({"-h", "--help"})
 
 def read_small(path: str) -> str | None:
     """A small file's text (noted for the decision cache), ``None`` when unreadable."""
-    try:
-        info = observe.stat(path)
-    except OSError:
+    try:  # noted; never blocking: a FIFO put as .git/config or HEAD is not read
+        data = read_regular(path, _MAX_READ + 1)
+    except (OSError, ValueError):
         return None
-    if info.st_size > _MAX_READ:
+    if data is None or len(data) > _MAX_READ:
         return None
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(_MAX_READ)
-    except OSError:
-        return None
+    return data.decode("utf-8", "replace")
 
 
 def read_config(path: str, mentions: str = "") -> dict[str, str]:
