@@ -307,3 +307,29 @@ def test_options_that_do_not_name_one_walk_nothing(run: Analyze) -> None:
     assert texts(run("git clone -q https://example.com/r")) == []
     assert texts(run("git difftool -- -x")) == []
     assert SCRIPT_UNREAD in kinds(run('git difftool -x "$TOOL"'))
+
+
+# ---------------------------------------------------------------- the environment git gets
+
+
+def test_variables_set_earlier_on_the_line_are_settings(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    walked = configured(run("export GIT_PROXY_COMMAND=./proxy; git fetch"))
+    assert [(c.text, c.via) for c in walked] == [("./proxy", ("git $GIT_PROXY_COMMAND",))]
+    assert texts(run("export GIT_EDITOR=./ed; git commit")) == ["./ed"]
+    assert texts(run("export GIT_EDITOR=./ed; git log")) == []  # log runs no editor
+    assert texts(run("PAGER=./p; git log")) == ["./p"]
+    assert SCRIPT_UNREAD in kinds(run('export GIT_ASKPASS="$(pick)"; git fetch'))
+
+
+def test_a_git_dir_exported_earlier_is_read(run: Analyze, dirs: tuple[str, str]) -> None:
+    crafted = Path(dirs[0]) / "crafted"
+    crafted.mkdir()
+    (crafted / "config").write_text("[core]\n\tfsmonitor = ./evil\n")
+    assert texts(run("export GIT_DIR=crafted; git status")) == ["./evil"]
+    assert texts(run("GIT_DIR=crafted; export GIT_DIR; git status")) == ["./evil"]
+    assert SCRIPT_UNREAD in kinds(run('export GIT_DIR="$(mktemp -d)"; git log'))
+    cfg = Path(dirs[1]) / "g.cfg"
+    cfg.write_text("[core]\n\tpager = ./pg\n")
+    assert texts(run(f"export GIT_CONFIG_GLOBAL={cfg}; git log")) == ["./pg"]

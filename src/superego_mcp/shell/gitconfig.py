@@ -234,13 +234,16 @@ class _Setting:
     """One configuration entry: its key (lower case), value (None: only known at run
     time), where it was given (a file and line, or the command line)."""
 
-    __slots__ = ("file", "key", "line", "value")
+    __slots__ = ("file", "key", "label", "line", "value")
 
-    def __init__(self, key: str, value: str | None, file: str | None, line: int) -> None:
+    def __init__(
+        self, key: str, value: str | None, file: str | None, line: int, label: str = ""
+    ) -> None:
         self.key = key
         self.value = value
         self.file = file
         self.line = line
+        self.label = label
 
 
 def run_configured(w: Walker, k: int, args: list[Field], env_scope: Scope, ctx: Ctx) -> None:
@@ -252,14 +255,19 @@ def run_configured(w: Walker, k: int, args: list[Field], env_scope: Scope, ctx: 
         return
     verb = argv[at]
     before = args[:at]
-    given = _given(w, k, cmd, before)
-    found = _repository(w, k, cmd, [f[0] for f in before], env_scope)
+    # what git's environment holds: variables set earlier on the line (exported or not: a
+    # superset) and the command's own assignments; None: only known at run time
+    env = env_scope.vars
+    given = _given(w, k, env, before)
+    given.extend(_variables(cmd, env))
+    found = _repository(w, k, env, [f[0] for f in before], env_scope)
     files: list[str] = []
     top = env_scope.cwd
     if found is not None:
         files, top = found
-    for path in _line_files(cmd):
-        files.append(path)
+    for name in ("GIT_CONFIG_SYSTEM", "GIT_CONFIG_GLOBAL"):
+        if env.get(name):
+            files.append(_expand(w, env[name] or "", env_scope.cwd or "/"))
     entries: list[_Setting] = []
     for path in files:
         _read_file(w, k, path, entries, 0)
@@ -353,7 +361,7 @@ def _verb_at(argv: list[str]) -> int | None:
     return None
 
 
-def _given(w: Walker, k: int, cmd: Command, before: list[Field]) -> list[_Setting]:
+def _given(w: Walker, k: int, env: dict[str, str | None], before: list[Field]) -> list[_Setting]:
     """Settings given on the line: ``-c``, ``--config-env``, ``GIT_CONFIG_*``."""
     out: list[_Setting] = []
     i = 0
@@ -371,32 +379,52 @@ def _given(w: Walker, k: int, cmd: Command, before: list[Field]) -> list[_Settin
             out.append(_Setting(key.lower(), None if dynamic else given, None, 0))
         elif word.startswith("--config-env="):
             key, _, variable = word[len("--config-env=") :].partition("=")
-            out.append(_Setting(key.lower(), _assigned(cmd, variable), None, 0))
+            out.append(_Setting(key.lower(), env.get(variable), None, 0))
         i += 1
-    env = {}
-    for assignment in cmd.assignments:
-        name, _, value = assignment.partition("=")
-        env[name] = value
     count = env.get("GIT_CONFIG_COUNT", "")
-    for n in range(min(int(count), 64) if count.isdigit() else 0):
+    for n in range(min(int(count), 64) if count and count.isdigit() else 0):
         named = env.get(f"GIT_CONFIG_KEY_{n}")
-        if named is not None:
+        if f"GIT_CONFIG_KEY_{n}" in env and named is None:
+            w.finding(SCRIPT_UNREAD, f"git: GIT_CONFIG_KEY_{n} is only known at run time", k)
+        elif named is not None:
             out.append(_Setting(named.lower(), env.get(f"GIT_CONFIG_VALUE_{n}", ""), None, 0))
-    if count and not count.isdigit():
+    if count is None or (count and not count.isdigit()):
         w.finding(SCRIPT_UNREAD, "git: GIT_CONFIG_COUNT is only known at run time", k)
-    parameters = env.get("GIT_CONFIG_PARAMETERS")
-    if parameters:
+    parameters = env.get("GIT_CONFIG_PARAMETERS", "")
+    if parameters is None:
+        w.finding(SCRIPT_UNREAD, "git: GIT_CONFIG_PARAMETERS is only known at run time", k)
+    elif parameters:
         out.extend(_parameters(w, k, parameters))
     return out
 
 
-def _assigned(cmd: Command, name: str) -> str | None:
-    """The value ``NAME=value`` on the command's line gives, else None (run time)."""
-    for assignment in cmd.assignments:
-        key, _, value = assignment.partition("=")
-        if key == name:
-            return value
-    return None
+# Environment variables git takes as the setting of a key (git(1), git-var(1)).
+_ENVIRONMENT = {
+    "GIT_SSH_COMMAND": "core.sshcommand",
+    "GIT_SSH": "core.sshcommand",
+    "GIT_PROXY_COMMAND": "core.gitproxy",
+    "GIT_EXTERNAL_DIFF": "diff.external",
+    "GIT_PAGER": "core.pager",
+    "PAGER": "core.pager",
+    "GIT_EDITOR": "core.editor",
+    "VISUAL": "core.editor",
+    "EDITOR": "core.editor",
+    "GIT_SEQUENCE_EDITOR": "sequence.editor",
+    "GIT_ASKPASS": "core.askpass",
+    "SSH_ASKPASS": "core.askpass",
+}
+
+
+def _variables(cmd: Command, env: dict[str, str | None]) -> list[_Setting]:
+    """The settings environment variables set earlier on the line give (``export
+    GIT_PAGER=...; git log``); the command's own assignments are walked for any program
+    (``code_text.command_variables``)."""
+    own = {a.partition("=")[0] for a in cmd.assignments}
+    out = []
+    for name, key in _ENVIRONMENT.items():
+        if name in env and name not in own:
+            out.append(_Setting(key, env[name], None, 0, f"git ${name}"))
+    return out
 
 
 def _parameters(w: Walker, k: int, text: str) -> list[_Setting]:
@@ -419,18 +447,8 @@ def _parameters(w: Walker, k: int, text: str) -> list[_Setting]:
     return out
 
 
-def _line_files(cmd: Command) -> list[str]:
-    """Config files named by ``GIT_CONFIG_GLOBAL``/``GIT_CONFIG_SYSTEM`` on the line."""
-    out = []
-    for assignment in cmd.assignments:
-        name, _, value = assignment.partition("=")
-        if name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM") and value:
-            out.append(value)
-    return out
-
-
 def _repository(
-    w: Walker, k: int, cmd: Command, before: list[str], scope: Scope
+    w: Walker, k: int, env: dict[str, str | None], before: list[str], scope: Scope
 ) -> tuple[list[str], str] | None:
     """(the repository's config files, the top of its work tree), None when there is none
     or it is only known at run time."""
@@ -447,12 +465,13 @@ def _repository(
             gitdir = os.path.join(directory, value)
         elif name == "--work-tree":
             worktree = os.path.join(directory, value)
-    for assignment in cmd.assignments:
-        name, _, value = assignment.partition("=")
-        if name == "GIT_DIR":
-            gitdir = os.path.join(directory, value)
-        elif name == "GIT_WORK_TREE":
-            worktree = os.path.join(directory, value)
+    if "GIT_DIR" in env or "GIT_WORK_TREE" in env:
+        if env.get("GIT_DIR", "") is None or env.get("GIT_WORK_TREE", "") is None:
+            w.finding(SCRIPT_UNREAD, "git: its repository is only known at run time", k)
+            return None
+        gitdir = os.path.join(directory, env["GIT_DIR"] or "") if env.get("GIT_DIR") else gitdir
+        if env.get("GIT_WORK_TREE"):
+            worktree = os.path.join(directory, env["GIT_WORK_TREE"] or "")
     if gitdir is not None:
         own = os.path.normpath(gitdir)
         link = gitpush.read_small(os.path.join(own, "commondir"))
@@ -526,7 +545,7 @@ def _run_entry(
     if no_pager and entry.key.startswith(("pager.", "core.pager")):
         return
     where = "git -c" if entry.file is None else "git config"
-    label = f"{where} {entry.key}"
+    label = entry.label or f"{where} {entry.key}"
     value = entry.value
     if value is None:
         w.finding(SCRIPT_UNREAD, f"{label}: its value is only known at run time", k)
