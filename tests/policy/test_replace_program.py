@@ -57,6 +57,8 @@ LOCAL = [
     ({"evil/pyproject.toml": GUI}, "pip install ./evil", "evil/pyproject.toml:4"),
     ({"evil/setup.cfg": SETUP_CFG}, "pip install --user ./evil", "evil/setup.cfg:7"),
     ({"evil/setup.py": SETUP_PY}, "pip install --user ./evil", "evil/setup.py:5"),
+    ({"evil/setup.py": SETUP_PY}, "cd evil && python setup.py install --user", "evil/setup.py:5"),
+    ({"evil/setup.py": SETUP_PY}, "python3 evil/setup.py develop", "evil/setup.py:5"),
     ({"evil/package.json": PACKAGE_BIN}, "npm install -g ./evil", "evil/package.json:4"),
     ({"evil/package.json": PACKAGE_BIN}, "npm i --global file:./evil", "evil/package.json:4"),
     ({"evil/package.json": PACKAGE_BIN}, "cd evil && npm link", "evil/package.json:4"),
@@ -179,6 +181,7 @@ EVERYDAY = [
     ({}, "cargo install ripgrep"),
     ({}, "go install golang.org/x/tools/gopls@latest"),
     ({}, "npm install -g pnpm"),
+    ({"setup.py": SETUP_PY}, "python setup.py sdist bdist_wheel"),
     (
         {"requirements.txt": "requests\n-e .\n", "setup.py": SETUP_PY.replace("superego-mcp", "x")},
         "pip install -r requirements.txt",

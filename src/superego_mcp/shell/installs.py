@@ -208,6 +208,11 @@ def _sources(cmd: Command) -> tuple[str, list[str]] | None:
             # `npm install -g` alone installs the package of the directory it runs in
             return "js", [w for w in words if _is_local(w)] if words else ["."]
         return None
+    if program.startswith("python") and argv[:1] and argv[0].endswith("setup.py"):
+        # `python setup.py install|develop` installs the scripts setup.py declares
+        if not {"install", "develop", "easy_install"} & set(argv[1:]):
+            return None
+        return "py", [argv[0].rsplit("/", 1)[0] if "/" in argv[0] else "."]
     if program == "gem" and sub == "install":
         words = _operands(argv, _after(argv, 1, _GEM_VALUED), _GEM_VALUED)
         return "gem", [w for w in words if w.endswith(".gem")]

@@ -851,6 +851,10 @@ def look_inside(
         from . import installs
 
         installs.note(w, k, scope)
+    elif program.startswith("python") and argv[:1] and argv[0].endswith("setup.py"):
+        from . import installs  # `python setup.py install|develop`: the same
+
+        installs.note(w, k, scope)
     if program in _PYTHON_INSTALLERS and cmd.runs:
         # An install that builds the project runs its setup.py: read it as Python, as
         # `python setup.py` is (docs/rules.md "Package installs").
