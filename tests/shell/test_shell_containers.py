@@ -418,6 +418,28 @@ def test_a_service_not_read_is_not_walked(run: Analyze, dirs: tuple[str, str], l
     assert [c.program for c in run(line).commands] == ["docker"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "services: [1, 2]",
+        "services: {web: {volumes: 3}}",
+        "services: {web: {volumes: [{type: bind}]}}",
+        "services: {web: {volumes: ['.:/a'], command: [1, {a: b}]}}",
+        "services: {web: {command: 'a \"b'}}",
+        "services: {web: {working_dir: 5}}",
+        ":::: not yaml",
+    ],
+)
+def test_a_compose_file_it_cannot_read_is_no_crash(
+    run: Analyze, dirs: tuple[str, str], text: str
+) -> None:
+    cwd, _ = dirs
+    Path(cwd, "compose.yaml").write_text(text)
+    found = run("docker compose run web rm -rf /a")
+    assert not found.findings, found.findings
+    assert [c.program for c in found.commands] == ["docker"]
+
+
 def test_without_a_compose_file_nothing_is_walked(run: Analyze) -> None:
     assert [c.program for c in run("docker compose exec web rm -rf /app").commands] == ["docker"]
 

@@ -76,7 +76,10 @@ def service(texts: list[tuple[str, str]], name: str, base: str, home: str) -> Se
             if not isinstance(spec, dict) or "extends" in spec or "volumes_from" in spec:
                 return None
             seen = True
-            for entry in spec.get("volumes") or ():
+            volumes = spec.get("volumes") or []
+            if not isinstance(volumes, list):
+                return None
+            for entry in volumes:
                 bind = _volume(entry, base, home)
                 if bind is not None:
                     found.binds.append(bind)
@@ -116,9 +119,11 @@ def _volume(entry: object, base: str, home: str) -> Bind | None:
             if kind not in ("volume", "tmpfs", "image", "npipe", "cluster"):
                 raise _Unsure
             return None
+        if not source:
+            raise _Unsure
     else:
         raise _Unsure
-    if not source.startswith(("/", ".", "~")):
+    if isinstance(entry, str) and not source.startswith(("/", ".", "~")):
         return None  # a named volume
     if not target:
         raise _Unsure
