@@ -243,4 +243,7 @@ def test_status_warns_about_a_hook_whose_policy_drops_the_bundled_finals(
     install(env, project, *where, "--rules", str(evil))
     out = status()
     assert "WARNING: its policy does not include the bundled final rules" in out, out
-    assert "deny-credential-files" in out
+    from superego_mcp.policy import load_policy
+
+    first = min(r.id for r in load_policy(None).rules if r.final)
+    assert first in out, out  # the missing finals are named
