@@ -333,3 +333,9 @@ def test_a_git_dir_exported_earlier_is_read(run: Analyze, dirs: tuple[str, str])
     cfg = Path(dirs[1]) / "g.cfg"
     cfg.write_text("[core]\n\tpager = ./pg\n")
     assert texts(run(f"export GIT_CONFIG_GLOBAL={cfg}; git log")) == ["./pg"]
+
+
+def test_an_ext_url_is_a_command_not_read(run: Analyze) -> None:
+    assert SCRIPT_UNREAD in kinds(run("GIT_ALLOW_PROTOCOL=ext git clone 'ext::sh -c x' d"))
+    assert SCRIPT_UNREAD in kinds(run("git remote add evil 'EXT::sh -c x'"))
+    assert SCRIPT_UNREAD not in kinds(run("git clone https://example.com/ext::x d"))

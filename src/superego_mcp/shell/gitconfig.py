@@ -282,6 +282,10 @@ def run_configured(w: Walker, k: int, args: list[Field], env_scope: Scope, ctx: 
     options = _OPTIONS.get(verb)
     if options is not None:
         _option_commands(w, k, verb, options, rest, env_scope, ctx)
+    if any(f[0][:5].lower() == "ext::" for f in rest):
+        # git-remote-ext(1): the URL is a command line, run once the protocol is allowed
+        # (protocol.ext.allow, GIT_ALLOW_PROTOCOL), which may be set where Superego does not read
+        w.finding(SCRIPT_UNREAD, f"git {verb}: an ext:: URL is a command git runs", k)
 
 
 # The options of a verb whose value is a command git runs, as the keys above are (value
