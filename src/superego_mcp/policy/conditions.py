@@ -787,11 +787,12 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
 
 
 def _may_replace(cmd: Command | None, paths: tuple[str, ...]) -> bool:
-    """A necessary test for ``selfguard.replaces`` without importing it: an install that
-    read program names, or a written file or a word naming Superego."""
+    """A necessary test for ``selfguard.replaces`` without importing it: a program an
+    install declares, a written file or a word naming Superego."""
     if cmd is None:
         return any("superego" in p.lower() for p in paths)
-    return bool(cmd.installs) or any("superego" in w.lower() for w in (*cmd.writes, *cmd.argv))
+    words = (*cmd.writes, *cmd.argv, *(name for name, _ in cmd.installs))
+    return any("superego" in w.lower() for w in words)
 
 
 def _may_be_superego_file(program_files: tuple[str, ...]) -> bool:
