@@ -75,6 +75,59 @@ def judged(policy: Policy, command: str, root: Path) -> tuple[str, str | None, s
             {"Makefile": "BASH_ENV = /tmp/x.sh\nexport BASH_ENV\nall:\n\tbash -c true\n"},
             "Makefile:2",
         ),
+        (
+            "just build",
+            {
+                "justfile": (
+                    'version := "1"\nexport LD_PRELOAD := "/tmp/x.so"\n\nbuild:\n    cc main.c\n'
+                )
+            },
+            "justfile:2",
+        ),
+        ("just", {"justfile": 'set export\nPATH := "/tmp/bin"\n\nbuild:\n    ls\n'}, "justfile:2"),
+        (
+            "task build",
+            {
+                "Taskfile.yml": (
+                    "version: '3'\nenv:\n  LD_PRELOAD: /tmp/x.so\n"
+                    "tasks:\n  build:\n    cmds:\n      - ls\n"
+                )
+            },
+            "Taskfile.yml:2",
+        ),
+        (
+            "task build",
+            {
+                "Taskfile.yml": (
+                    "version: '3'\ntasks:\n  build:\n    env:\n"
+                    "      PATH: /tmp/bin\n    cmds:\n      - ls\n"
+                )
+            },
+            "Taskfile.yml:4",
+        ),
+        (
+            "mise run dev",
+            {
+                "mise.toml": (
+                    '[env]\nNODE_OPTIONS = "-r /tmp/x.js"\n\n[tasks.dev]\nrun = "node a.js"\n'
+                )
+            },
+            "mise.toml:4",
+        ),
+        (
+            "mise run dev",
+            {"mise.toml": '[env]\n_.path = ["/tmp/bin"]\n\n[tasks.dev]\nrun = "ls"\n'},
+            "mise.toml:4",
+        ),
+        (
+            "tox",
+            {
+                "tox.ini": (
+                    "[testenv]\nsetenv =\n    PYTHONSTARTUP = /tmp/x.py\ncommands =\n    pytest\n"
+                )
+            },
+            "tox.ini:1",
+        ),
         # PATH is in make's environment: changed by the Makefile, the recipes get it.
         ("make", {"Makefile": "PATH := /tmp/bin:$(PATH)\nall:\n\tls\n"}, "Makefile:1"),
     ],
@@ -108,6 +161,17 @@ def test_hijack_in_a_git_hook(bundled: Policy, tmp_path: Path) -> None:
         ),
         ("make", {"Makefile": "CFLAGS = -O2\nexport GOFLAGS = -mod=mod\nall:\n\tls\n"}),
         ("npm test", {"package.json": '{"scripts": {"test": "NODE_ENV=test node t.js"}}'}),
+        ("just", {"justfile": 'version := "1"\nexport RUST_LOG := "debug"\n\nb:\n    ls\n'}),
+        (
+            "task b",
+            {
+                "Taskfile.yml": (
+                    "version: '3'\nenv:\n  CGO_ENABLED: '0'\ntasks:\n  b:\n    cmds: [ls]\n"
+                )
+            },
+        ),
+        ("mise run b", {"mise.toml": '[env]\nRUST_LOG = "debug"\n\n[tasks.b]\nrun = "ls"\n'}),
+        ("tox", {"tox.ini": "[testenv]\nsetenv =\n    PYTHONHASHSEED = 0\ncommands = ls\n"}),
     ],
 )
 def test_ordinary_settings_in_read_code_are_not(

@@ -601,7 +601,9 @@ def taskfile_lines(text: str, path: str, names: list[str], args: list[str]) -> l
                 raise Unreadable(f"task {name} is in a Taskfile {path} includes")
             return None
     top_vars = data.get("vars") if isinstance(data.get("vars"), dict) else {}
+    top_env = data.get("env") if isinstance(data.get("env"), dict) else {}
     lines = text.split("\n")
+    top_env_line = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("env:")), 1)
     out: list[Line] = []
     seen: set[str] = set()
 
@@ -645,6 +647,12 @@ def taskfile_lines(text: str, path: str, names: list[str], args: list[str]) -> l
         known = dict(top_vars)
         if isinstance(value.get("vars"), dict):
             known.update(value["vars"])
+        # the environment the task's commands run in: the file's, then the task's own
+        own = value["env"] if isinstance(value.get("env"), dict) else {}
+        for env, at in ((top_env, top_env_line), (own, line_of(task, "env:"))):
+            exports = _env_prefix({k: fill(str(v), known) for k, v in env.items()})
+            if exports:
+                out.append(Line(exports, path, at))
         for dep in value.get("deps", []) if isinstance(value.get("deps"), list) else []:
             if isinstance(dep, dict):
                 dep = dep.get("task")
@@ -710,6 +718,11 @@ def mise_task(
             value = {"run": value}
         if not isinstance(value, dict):
             return
+        env = {**_table(load(text, path), ("env",)), **_table(value, ("env",))}
+        if isinstance(env.pop("_", None), dict):  # `_.path`, `_.file`, `_.source`: mise
+            env["PATH"] = UNKNOWN  # directives; whatever they add is not read here
+        if env:  # the config's [env] and the task's env: what its commands run with
+            out.append(Line(_env_prefix(env), path, at))
         depends = value.get("depends", [])
         for dep in [depends] if isinstance(depends, str) else depends:
             if isinstance(dep, str):
@@ -803,6 +816,18 @@ def tox_commands(
 
     for env in envs or ["py"]:
         section = f"testenv:{env}" if parser.has_section(f"testenv:{env}") else "testenv"
+        where = section if parser.has_option(section, "setenv") else "testenv"
+        if parser.has_option(where, "setenv"):  # the environment its commands run in
+            head = next((i for i, ln in enumerate(lines) if ln.strip() == f"[{where}]"), 0)
+            setenv = {}
+            for raw in parser.get(where, "setenv").split("\n"):
+                name, eq, value = raw.partition("=")
+                if eq and name.strip():
+                    setenv[name.strip()] = _TOX_FIELD().sub(
+                        lambda m: root if m.group(1) in ("toxinidir", "tox_root") else UNKNOWN,
+                        value.strip(),
+                    )
+            out.append(Line(_env_prefix(setenv), path, head + 1))
         for key in ("commands_pre", "commands", "commands_post"):
             where = section if parser.has_option(section, key) else "testenv"
             if not parser.has_option(where, key):

@@ -275,8 +275,7 @@ class Makefile:
         got = self.vars.get(name)
         if got is None or not _NAME().match(name):
             return
-        value = UNKNOWN if got[0] is None else "'" + got[0].replace("'", "'\\''") + "'"
-        self.shell_lines.append(Line(f"export {name}={value}", *self.where))
+        self.shell_lines.append(Line(f"export {name}={_env_value(got[0])}", *self.where))
 
     def _include(self, stripped: str, optional: bool, included: int) -> None:
         names = self.expand(stripped.split(None, 1)[1] if " " in stripped else "").split()
@@ -560,9 +559,13 @@ class _Recipe:
 
 def just_lines(text: str, path: str, name: str | None, args: list[str]) -> list[Line]:
     """The lines ``just NAME ARGS`` runs: its dependencies' recipes first, then its own;
-    the first recipe when ``name`` is None. Empty when there is no such recipe."""
+    the first recipe when ``name`` is None. Empty when there is no such recipe. Variables
+    just passes to every recipe's environment (``export NAME := v``, every one under ``set
+    export``) come first, as ``export NAME='v'`` at their lines."""
     recipes: dict[str, _Recipe] = {}
     variables: dict[str, str | None] = {}
+    exported: list[tuple[int, str, bool]] = []  # (line, name, exported by name)
+    export_all = False
     first: str | None = None
     current: _Recipe | None = None
     for number, raw in enumerate(text.split("\n"), 1):
@@ -573,6 +576,8 @@ def just_lines(text: str, path: str, name: str | None, args: list[str]) -> list[
             continue
         current = None
         stripped = line.strip()
+        if stripped.startswith("set ") and stripped.split(":=")[0].split() == ["set", "export"]:
+            export_all = not stripped.endswith("false")
         if not stripped or stripped.startswith(("#", "[", "set ", "alias ", "import ", "mod ")):
             if stripped.startswith(("import ", "mod ")):
                 raise Unreadable("it imports other justfiles")
@@ -582,6 +587,7 @@ def just_lines(text: str, path: str, name: str | None, args: list[str]) -> list[
             value = a.group(2).strip()
             quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
             variables[a.group(1)] = value[1:-1] if quoted and "{{" not in value else None
+            exported.append((number, a.group(1), stripped.startswith("export")))
             continue
         r = _JUST_RECIPE().match(stripped)
         if r:
@@ -628,7 +634,17 @@ def just_lines(text: str, path: str, name: str | None, args: list[str]) -> list[
             out.append(Line(_JUST_INTERP().sub(interpolate, code), path, number))
 
     visit(name, args)
-    return out
+    passed = [
+        Line(f"export {var}={_env_value(variables[var])}", path, number)
+        for number, var, by_name in exported
+        if (by_name or export_all) and "-" not in var
+    ]
+    return [*passed, *out] if out else out
+
+
+def _env_value(value: str | None) -> str:
+    """A value as a shell word for an ``export NAME=...`` line: quoted, or unknown."""
+    return UNKNOWN if value is None else quote(value)
 
 
 # ---------------------------------------------------------------- pyproject.toml
