@@ -312,3 +312,19 @@ def test_a_compose_services_command_is_judged_through_its_files_mounts(
         "    command: mytool --fix .\n"
     )
     assert judge(bundled, bash("docker compose run --rm web", cwd=cwd)).action == "allow"
+
+
+def test_a_compose_service_its_file_declares_privileged_is_asked(
+    bundled: Policy, tmp_path: Path
+) -> None:
+    cwd = _project(tmp_path, settings=False)
+    compose = Path(cwd, "compose.yaml")
+    compose.write_text("services:\n  web:\n    image: alpine\n    privileged: true\n")
+    d = judge(bundled, bash("docker compose run --rm web", cwd=cwd))
+    assert (d.action, d.rule_id) == ("ask", "ask-container-escape"), d.reason
+    assert "privileged: true" in d.reason
+    compose.write_text("services:\n  web:\n    image: alpine\n    volumes: ['/etc:/host-etc']\n")
+    d = judge(bundled, bash("docker compose exec web ls", cwd=cwd))
+    assert (d.action, d.rule_id) == ("ask", "ask-container-host-mount"), d.reason
+    compose.write_text("services:\n  web:\n    image: alpine\n    volumes: ['./data:/data']\n")
+    assert judge(bundled, bash("docker compose run --rm web", cwd=cwd)).action == "allow"

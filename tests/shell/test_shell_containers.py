@@ -455,3 +455,45 @@ def test_a_directory_an_option_names_is_read_through_the_mount(
     # the container's own directory: nothing of this machine is read
     found = run("docker run -v .:/p -w /w node:22 npm --prefix /srv test").commands
     assert [c.program for c in found] == ["docker", "npm"]
+
+
+@pytest.mark.parametrize(
+    ("service", "breaks"),
+    [
+        ("privileged: true", ["privileged: true"]),
+        ("cap_add: [SYS_ADMIN]", ["cap_add: ['SYS_ADMIN']"]),
+        ("network_mode: host", ["network_mode: host"]),
+        ("pid: host", ["pid: host"]),
+        ("security_opt: ['seccomp:unconfined']", ["security_opt: seccomp:unconfined"]),
+        ("environment: [GITHUB_TOKEN, A=b]", ["forwards the host's $GITHUB_TOKEN"]),
+        (
+            "environment: {AWS_SECRET_ACCESS_KEY: null, B: c}",
+            ["forwards the host's $AWS_SECRET_ACCESS_KEY"],
+        ),
+        (
+            "volumes: ['/var/run/docker.sock:/var/run/docker.sock']",
+            ["mounts the container runtime's socket /var/run/docker.sock"],
+        ),
+        ("network_mode: bridge\n    environment: [A=b]", []),
+        ("security_opt: 5\n    env_file: 7\n    environment: 3\n    cap_add: 0", []),
+    ],
+)
+def test_a_compose_services_isolation_is_read_from_its_file(
+    run: Analyze, dirs: tuple[str, str], service: str, breaks: list[str]
+) -> None:
+    cwd, _ = dirs
+    Path(cwd, "compose.yaml").write_text(f"services:\n  web:\n    image: alpine\n    {service}\n")
+    for line in ("docker compose run --rm web", "docker compose exec web sh"):
+        container = _run(run, line)
+        assert list(container.breaks) == breaks, line
+        assert not run(line).findings, line
+
+
+def test_a_compose_services_host_paths_are_the_runs(run: Analyze, dirs: tuple[str, str]) -> None:
+    cwd, _ = dirs
+    Path(cwd, "compose.yaml").write_text(
+        "services:\n  web:\n    image: alpine\n    volumes: ['/srv/data:/d', './x:/x']\n"
+        "    env_file: [.env.dev]\n"
+    )
+    cmd = only(run("docker compose run --rm web"), "docker")
+    assert cmd.paths == (cwd, f"{cwd}/.env.dev", "/srv/data", f"{cwd}/x")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 from .. import paths as _paths
+from .containers import RUNTIME_SOCKETS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -33,12 +34,16 @@ OVERRIDES = (
 
 class Service:
     """What the files say of one service: ``binds`` (host path, target, read-only), the
-    ``workdir``, the ``entrypoint`` and ``command`` as fields (None: not declared)."""
+    ``workdir``, the ``entrypoint`` and ``command`` as fields (None: not declared), what
+    breaks its isolation (``breaks``, as ``shell.containers`` names it) and the other host
+    files it reads (``paths``: env files)."""
 
-    __slots__ = ("binds", "command", "entrypoint", "workdir")
+    __slots__ = ("binds", "breaks", "command", "entrypoint", "paths", "workdir")
 
     def __init__(self) -> None:
         self.binds: list[Bind] = []
+        self.breaks: list[str] = []
+        self.paths: list[str] = []
         self.workdir: str | None = None
         self.entrypoint: list[Field] | None = None
         self.command: list[Field] | None = None
@@ -83,6 +88,7 @@ def service(texts: list[tuple[str, str]], name: str, base: str, home: str) -> Se
                 bind = _volume(entry, base, home)
                 if bind is not None:
                     found.binds.append(bind)
+            _isolation(spec, found, base, home)
             if "working_dir" in spec:
                 found.workdir = _text(spec["working_dir"])
             if "entrypoint" in spec:
@@ -91,7 +97,53 @@ def service(texts: list[tuple[str, str]], name: str, base: str, home: str) -> Se
                 found.command = _words(spec["command"])
     except _Unsure:
         return None
+    found.breaks = list(dict.fromkeys(found.breaks))
     return found if seen else None
+
+
+# Service keys that share a host namespace when set to `host`.
+_NAMESPACES = ("network_mode", "pid", "ipc", "uts", "userns_mode", "cgroup")
+
+
+def _isolation(spec: dict[str, object], found: Service, base: str, home: str) -> None:
+    """What the service's own keys say about its isolation, as ``docker run``'s options
+    would (privileges, capabilities, devices, host namespaces, unconfined profiles, host
+    variables passed by name, the runtime's socket mounted); its env files are host paths.
+    Only what is certain counts: a value with a variable counts for nothing."""
+    if spec.get("privileged") is True:
+        found.breaks.append("privileged: true")
+    for key in ("cap_add", "devices", "device_cgroup_rules"):
+        value = spec.get(key)
+        if value:
+            found.breaks.append(f"{key}: {value}")
+    for key in _NAMESPACES:
+        value = spec.get(key)
+        if isinstance(value, str) and value.lower() == "host":
+            found.breaks.append(f"{key}: host")
+    for opt in _items(spec.get("security_opt")):
+        low = str(opt).lower().replace(" ", "")
+        if "unconfined" in low or low in ("label=disable", "label:disable"):
+            found.breaks.append(f"security_opt: {opt}")
+    env = spec.get("environment")
+    if isinstance(env, dict):  # NAME: (nothing) takes the host's value
+        names = [str(n) for n, v in env.items() if v is None]
+    else:  # - NAME, without `=`, too
+        names = [str(e) for e in env if "=" not in str(e)] if isinstance(env, list) else []
+    found.breaks.extend(f"forwards the host's ${n}" for n in names)
+    for entry in _items(spec.get("env_file")):
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        if isinstance(path, str) and "$" not in path:
+            found.paths.append(_paths.lexical(path, base, home))
+    for bind_source in [b[0] for b in found.binds]:
+        if bind_source.rstrip("/").rsplit("/", 1)[-1] in RUNTIME_SOCKETS:
+            found.breaks.append(f"mounts the container runtime's socket {bind_source}")
+
+
+def _items(value: object) -> list[object]:
+    """A key's entries: its list, or its one value."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, (str, dict)) else []
 
 
 def _text(value: object) -> str:

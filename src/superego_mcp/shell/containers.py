@@ -110,7 +110,7 @@ _SHORT_FLAGS = frozenset("ditPqT")
 _SHORT_VALUED = frozenset("acehlmpuvw")
 
 # Sockets of container runtimes: mounting one hands the container the whole machine.
-_RUNTIME_SOCKETS = _words(
+RUNTIME_SOCKETS = _words(
     "docker.sock podman.sock containerd.sock crio.sock buildkitd.sock dockershim.sock"
 )
 _SECURITY_FINE = _words("no-new-privileges no-new-privileges:true no-new-privileges=true")
@@ -176,7 +176,7 @@ class _Reading:
         else:
             self.mounts.append(text)
         base = text.rstrip("/").rsplit("/", 1)[-1]
-        if base in _RUNTIME_SOCKETS:
+        if base in RUNTIME_SOCKETS:
             self.breaks.append(f"mounts the container runtime's socket {text}")
 
 

@@ -393,20 +393,26 @@ def container_command(
         found = _compose_service(w, k, box, scope)
         if found is None:
             return
+        # what the file declares is the run's too: what breaks isolation, the host paths
+        box.breaks = (*box.breaks, *found.breaks)
+        cmd.paths = dedupe(
+            (*cmd.paths, *(f for p in (*found.paths, *(b[0] for b in found.binds))
+                           for f in w.path_forms(p, scope)))
+        )  # fmt: skip
         binds_given += found.binds
         workdir = workdir if workdir is not None else found.workdir
         command = _service_command(box, found)
-    if command is None:
-        return
     binds: list[tuple[str, tuple[str, ...], bool]] = []
     for source, target, readonly in binds_given:
         forms = w.path_forms(source, scope)
         if not forms or not target:
             return
         binds.append((_paths.lexical(target, "/", "/"), forms, readonly))
-    mounts = containers.Mounts(binds)
     if box.compose is not None:
         box.writable = dedupe((*box.writable, *(f for _, fs, ro in binds if not ro for f in fs)))
+    if command is None:
+        return
+    mounts = containers.Mounts(binds)
     inner = Scope()
     inner.vars["IFS"] = IFS_DEFAULT
     for assignment in box.env:  # the container's environment: what -e sets, known
