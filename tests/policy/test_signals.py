@@ -57,7 +57,7 @@ def _pgid(pid: int) -> int:
 
 
 def test_tables_match_the_cheap_test() -> None:
-    assert signals.SIGNALLERS == SIGNALLERS
+    assert signals.SIGNALLERS | set(signals.ATTACHERS) == SIGNALLERS
     assert signals.SELECTORS == SIGNAL_SELECTORS
 
 
@@ -77,6 +77,11 @@ def test_the_running_server_is_found(server: Server) -> None:
         "kill -9 $(lsof -t -i :{port})",
         "lsof -ti:{port} | xargs kill -9",
         "npx kill-port {port}",
+        "kill -STOP {pid}",
+        "gdb -p {pid} -batch -ex 'call exit(0)'",
+        "gdb --pid={pid}",
+        "strace -f -p {pid}",
+        "prlimit --pid {pid} --nofile=1",
         "pkill -f 'serve --transport http'",
         "ps aux | grep 'superego_mcp serve' | awk '{{print $2}}' | xargs kill",
         "kill $(ps aux | grep 'transport http' | awk '{{print $2}}')",
@@ -99,7 +104,9 @@ def test_a_process_name_pattern_is_matched_like_pkill(
     assert judge(policy, f"killall {comm}", tmp_path)[0] == "deny"
 
 
-@pytest.mark.parametrize("template", ["kill $PID", "kill $(cat app.pid)", "cat pids | xargs kill"])
+@pytest.mark.parametrize(
+    "template", ["kill $PID", "kill $(cat app.pid)", "cat pids | xargs kill", "gdb -p $PID"]
+)
 def test_an_unknown_target_is_asked_while_a_server_runs(
     server: Server, policy: Policy, tmp_path: Path, template: str
 ) -> None:
@@ -113,6 +120,8 @@ def test_an_unknown_target_is_asked_while_a_server_runs(
         "kill -9 {other}",
         "kill %1",
         "sleep 9 & kill $!",
+        "gdb -p {other}",
+        "strace -p {other}",
         "pkill -f 'node server.js'",
         "lsof -ti:{free} | xargs kill",
         "fuser -k {free}/tcp",

@@ -742,7 +742,13 @@ GIT_RESTORERS = frozenset({"checkout", "restore", "stash", "clean", "reset", "rm
 DUPLICATORS = frozenset({"cp", "ln", "install", "rsync", "scp", "ditto", "mv"})
 # ``policy.signals``: programs that send signals, and those selecting their targets when
 # their output is fed to one.
-SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "slay", "fuser", "kill-port"})
+SIGNALLERS = frozenset(
+    {
+        "kill", "pkill", "killall", "skill", "slay", "fuser", "kill-port",
+        # and the programs that take a process over by its PID (signals.ATTACHERS)
+        "gdb", "lldb", "strace", "ltrace", "gcore", "prlimit", "pyrasite", "py-spy", "criu",
+    }
+)  # fmt: skip
 SIGNAL_SELECTORS = frozenset({"pgrep", "pidof", "lsof", "fuser", "grep", "egrep"})
 # ``policy.nested``: coding agents' programs (kept equal to its PROGRAMS by a test).
 AGENT_PROGRAMS = frozenset(

@@ -40,6 +40,19 @@ if TYPE_CHECKING:
 # Programs that send signals themselves; programs whose output, fed to a signaller, selects
 # its targets (``ps`` lists every process: the selection is made by what filters it).
 SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "slay", "fuser", "kill-port"})
+# Programs that take over a process by its PID (ptrace: stop it, change its memory; or its
+# limits): the option that names the PID (a bare number counts too: ``gdb prog 1234``).
+ATTACHERS: dict[str, tuple[str, ...]] = {
+    "gdb": ("-p", "--pid"),
+    "lldb": ("-p", "--attach-pid"),
+    "strace": ("-p",),
+    "ltrace": ("-p",),
+    "gcore": (),
+    "prlimit": ("-p", "--pid"),
+    "pyrasite": (),
+    "py-spy": ("-p", "--pid"),
+    "criu": ("-t", "--tree"),
+}
 SELECTORS = frozenset({"pgrep", "pidof", "lsof", "fuser", "grep", "egrep"})
 _FINDERS = SELECTORS - {"grep", "egrep"}  # judged inside ``$(...)`` too
 _PROC = "/proc"
@@ -333,11 +346,13 @@ def reach(cmd: Command) -> str | None:
     piped = "kill" in cmd.piped_to  # `| xargs kill`, `| parallel kill`
     fed = piped or ("$()" in cmd.via and program in _FINDERS)
     signaller = program in SIGNALLERS and not (program == "fuser" and not _kills(cmd.argv))
-    if not signaller and not (program in SELECTORS and fed):
+    if not signaller and not (program in SELECTORS and fed) and program not in ATTACHERS:
         return None
     procs = running()
     if not procs:
         return None
+    if program in ATTACHERS:
+        return _attached(cmd, procs)
     if program == "kill":
         if "xargs" in cmd.via or "parallel" in cmd.via:
             # Its targets are what the pipeline feeding it selects: judged at the selector.
@@ -359,6 +374,19 @@ def reach(cmd: Command) -> str | None:
         ports += [w for w in cmd.argv if w.startswith("-") and ":" in w]
         return _port_hit(tuple(ports), procs) if ports else "unknown"
     return "unknown"
+
+
+def _attached(cmd: Command, procs: list[Process]) -> str | None:
+    """A process-taking program's target: the value of its PID option, or a bare number."""
+    flags = ATTACHERS[cmd.program]
+    argv = cmd.argv
+    targets = [argv[k + 1] for k, w in enumerate(argv[:-1]) if w in flags]
+    targets += [w.partition("=")[2] for w in argv if w.partition("=")[0] in flags]
+    targets += [w for w in argv if w.isdigit()]
+    pids = {int(t) for t in targets if t.isdigit()}
+    if any(p.pid in pids for p in procs):
+        return "superego"
+    return "unknown" if any(t.startswith("$") for t in targets) else None
 
 
 def _kills(argv: tuple[str, ...]) -> bool:
