@@ -181,6 +181,11 @@ EVERYDAY = [
     ({}, "cargo install ripgrep"),
     ({}, "go install golang.org/x/tools/gopls@latest"),
     ({}, "npm install -g pnpm"),
+    ({"pyproject.toml": PYPROJECT.replace("superego-mcp", "x")}, "rm -rf build && pip install ."),
+    (
+        {"pyproject.toml": PYPROJECT.replace("superego-mcp", "x")},
+        "tar -czf /tmp/src.tgz . && pip install .",
+    ),
     ({"setup.py": SETUP_PY}, "python setup.py sdist bdist_wheel"),
     (
         {"requirements.txt": "requests\n-e .\n", "setup.py": SETUP_PY.replace("superego-mcp", "x")},
@@ -276,6 +281,8 @@ def test_ordinary_installs_stay_allowed(
         "mkdir -p e2 && cp evil/pyproject.toml e2/ && pip install --user ./e2",
         "cp -r evil e3 && pipx install ./e3",
         "git clone ./evil e4 && pip install ./e4",
+        "tar -xzf e5.tar.gz && pip install --user ./e5",
+        "unzip -q e6.zip -d /tmp && pipx install /tmp/e6-not-there",
     ],
 )
 def test_a_manifest_the_same_line_writes_is_not_read_and_is_asked_about(

@@ -311,7 +311,7 @@ def note(w: Walker, k: int, scope: Scope) -> None:
         if not forms:
             continue
         directory = forms[0]
-        if _made_before(w, k, directory):
+        if _made_before(w, k, directory) or _unpacked_before(w, k, directory):
             w.finding(
                 SCRIPT_WRITTEN, f"{cmd.program} installs {directory}, made earlier on this line", k
             )
@@ -339,26 +339,50 @@ def note(w: Walker, k: int, scope: Scope) -> None:
         cmd.installs = tuple(dict.fromkeys(named))
 
 
-# Programs that make what they name (a directory, the files below it).
-_MAKERS = frozenset(
-    {"mkdir", "cp", "mv", "ln", "install", "rsync", "ditto", "tar", "bsdtar", "unzip", "cpio",
-     "7z", "git"}
-)  # fmt: skip
+# Programs that make the directories they name (copiers' destinations are their ``writes``).
+_MAKERS = frozenset({"mkdir", "unzip", "7z", "7za", "cpio", "unar"})
+
+
+def _extracts(cmd: Command) -> bool:
+    """``tar``/``bsdtar`` unpacking (``-x``, ``xzf``, ``--extract``), not creating."""
+    if cmd.program not in ("tar", "bsdtar"):
+        return False
+    argv = cmd.argv
+    if argv and not argv[0].startswith("-") and "x" in argv[0]:
+        return True  # the old bundled form: `tar xzf x.tgz`
+    return any(
+        w in ("--extract", "--get") or (w[:1] == "-" and w[1:2] != "-" and "x" in w[1:])
+        for w in argv
+    )
 
 
 def _made_before(w: Walker, k: int, directory: str) -> bool:
     """Whether a command before ``k`` makes, copies or moves ``directory`` or one above it
     (a manifest written inside it is :func:`.scripts.read`'s question). ``git`` only by a
-    clone into a directory it names: what a clone of a URL holds is the remote's."""
+    clone of a local directory: what a clone of a URL holds is the remote's."""
     for cmd in w.commands[:k]:
         named = [*cmd.writes, *(r.target for r in cmd.redirects if r.writes and r.target)]
-        if cmd.program in _MAKERS and not (cmd.program == "git" and cmd.subcommand != "clone"):
+        if (
+            cmd.program in _MAKERS
+            or _extracts(cmd)
+            or (cmd.program == "git" and cmd.subcommand == "clone" and _local_clone(cmd))
+        ):
             named += cmd.paths
-        if cmd.program == "git" and cmd.subcommand == "clone" and not _local_clone(cmd):
-            continue
         if any(p == directory or directory.startswith(p.rstrip("/") + "/") for p in named):
             return True
     return False
+
+
+# Programs that unpack an archive into a directory whose names they do not list.
+_UNPACKERS = frozenset({"tar", "bsdtar", "unzip", "7z", "7za", "cpio", "unar", "ditto"})
+
+
+def _unpacked_before(w: Walker, k: int, directory: str) -> bool:
+    """Whether ``directory`` does not exist yet and a command before ``k`` unpacks an
+    archive (which may make it: ``tar -xf x.tgz && pip install ./x``)."""
+    if not any(c.program in _UNPACKERS for c in w.commands[:k]):
+        return False
+    return observe.kind(astral.decode(directory)) is None
 
 
 def _local_clone(cmd: Command) -> bool:
