@@ -339,3 +339,17 @@ def test_an_ext_url_is_a_command_not_read(run: Analyze) -> None:
     assert SCRIPT_UNREAD in kinds(run("GIT_ALLOW_PROTOCOL=ext git clone 'ext::sh -c x' d"))
     assert SCRIPT_UNREAD in kinds(run("git remote add evil 'EXT::sh -c x'"))
     assert SCRIPT_UNREAD not in kinds(run("git clone https://example.com/ext::x d"))
+
+
+def test_a_config_file_written_earlier_on_the_line_is_not_what_runs(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    from superego_mcp.shell.model import SCRIPT_WRITTEN
+
+    repo(dirs[0], "[include]\n\tpath = ../team.gitconfig\n")
+    (Path(dirs[0]) / "team.gitconfig").write_text("[user]\n\tname = x\n")
+    line = "printf '[core]\\n\\tfsmonitor = ./x\\n' > team.gitconfig && git status"
+    assert SCRIPT_WRITTEN in kinds(run(line))
+    assert SCRIPT_WRITTEN in kinds(run("cp /tmp/evil .git/config; git log"))
+    assert SCRIPT_WRITTEN in kinds(run("git init --template=/tmp/t && git log"))
+    assert SCRIPT_WRITTEN not in kinds(run("cat team.gitconfig && git log"))

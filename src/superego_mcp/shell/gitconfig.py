@@ -40,7 +40,7 @@ from superego_mcp import observe, project
 from superego_mcp.lazyre import LazyPattern
 
 from . import gitpush
-from .model import SCRIPT_UNREAD
+from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
@@ -505,6 +505,9 @@ def _read_file(w: Walker, k: int, path: str, out: list[_Setting], depth: int) ->
     if depth > _MAX_INCLUDES:
         w.finding(SCRIPT_UNREAD, f"git config {path}: includes nested too deeply", k)
         return
+    if k and (w.written_before(k, (path,)) or _template_before(w, k)):
+        w.finding(SCRIPT_WRITTEN, f"git config {path} may be written earlier on this line", k)
+        return
     text = gitpush.read_small(path)
     if text is None:
         if observe.kind(path) is not None:  # a missing file: git reads nothing
@@ -521,6 +524,17 @@ def _read_file(w: Walker, k: int, path: str, out: list[_Setting], depth: int) ->
         out.append(_Setting(key, value, path, line))
         if value and program_key(key) == (_INCLUDE, _INDEX):
             _read_file(w, k, _expand(w, value, path.rpartition("/")[0] or "/"), out, depth + 1)
+
+
+def _template_before(w: Walker, k: int) -> bool:
+    """Whether a ``git init``/``git clone --template=DIR`` before ``k`` on the line may copy
+    a template's config into a repository."""
+    return any(
+        c.program == "git"
+        and c.subcommand in ("init", "clone")
+        and any(a.startswith("--template") for a in c.argv)
+        for c in w.commands[:k]
+    )
 
 
 def _run_entry(

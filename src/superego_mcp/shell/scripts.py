@@ -44,36 +44,6 @@ MAX_TOTAL_BYTES = 1024 * 1024  # every file read for one command line
 MAX_FILES = 32  # files read for one command line
 MAX_NESTING = 8  # a script running a script running a script ...
 
-# Programs that only look at a file: naming a script earlier on the line does not change it.
-_LOOKS_ONLY = frozenset(
-    {
-        "chmod",
-        "ls",
-        "cat",
-        "test",
-        "[",
-        "stat",
-        "file",
-        "head",
-        "tail",
-        "wc",
-        "less",
-        "more",
-        "grep",
-        "rg",
-        "shellcheck",
-        "bash",
-        "sh",
-        "source",
-        "diff",
-        "md5sum",
-        "sha256sum",
-        "git",
-        "echo",
-        "printf",
-        "cd",
-    }
-)
 # yarn / pnpm subcommands of their own: "yarn add" is not a script named "add".
 _OWN_SUBCOMMANDS = frozenset(
     [
@@ -182,7 +152,7 @@ def read(
         info = None
     if info is not None and stat.S_ISDIR(info.st_mode):
         return None  # a directory runs nothing (in a container: a name in some mount)
-    if written_before(w, k, forms):
+    if w.written_before(k, forms):
         w.finding(SCRIPT_WRITTEN, f"{what} {path} is written earlier on this line", k)
         return None
     if info is None:
@@ -234,17 +204,6 @@ def _over_limits(w: Walker, info: os.stat_result) -> str | None:
     if w.bytes_read + min(info.st_size, MAX_BYTES) > MAX_TOTAL_BYTES:
         return f"is past the limit of {MAX_TOTAL_BYTES} bytes read for one command"
     return None
-
-
-def written_before(w: Walker, k: int, forms: tuple[str, ...]) -> bool:
-    """Whether a command before ``k`` on the line writes (or may write) one of ``forms``."""
-    wanted = set(forms)
-    for cmd in w.commands[:k]:
-        if any(r.writes and r.target in wanted for r in cmd.redirects):
-            return True
-        if cmd.program not in _LOOKS_ONLY and wanted.intersection(cmd.paths):
-            return True
-    return False
 
 
 def walk(w: Walker, line: taskfiles.Line, scope: Scope, ctx: Ctx, key: str, label: str) -> None:
@@ -327,7 +286,7 @@ def path_script(w: Walker, k: int, args: list[Field], scope: Scope, ctx: Ctx) ->
     try:
         head = read_regular(real, 256) if stat.S_ISREG(observe.stat(real).st_mode) else None
     except (OSError, ValueError):
-        if written_before(w, k, forms):
+        if w.written_before(k, forms):
             w.finding(SCRIPT_WRITTEN, f"program {forms[0]} is written earlier on this line", k)
         return
     if head is None:

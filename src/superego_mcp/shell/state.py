@@ -67,6 +67,37 @@ if TYPE_CHECKING:
             """Run a command given as fields (:func:`.simple_command.run`)."""
 
 
+# Programs that only look at a file: naming a file earlier on the line does not change
+# it (a script a command runs, a config file git reads).
+_LOOKS_ONLY = frozenset(
+    {
+        "chmod",
+        "ls",
+        "cat",
+        "test",
+        "[",
+        "stat",
+        "file",
+        "head",
+        "tail",
+        "wc",
+        "less",
+        "more",
+        "grep",
+        "rg",
+        "shellcheck",
+        "bash",
+        "sh",
+        "source",
+        "diff",
+        "md5sum",
+        "sha256sum",
+        "git",
+        "echo",
+        "printf",
+        "cd",
+    }
+)
 _TEXT_LIMIT = 200
 _DETAIL_LIMIT = 300
 
@@ -228,6 +259,16 @@ class Walker:
             cwd = self.mounts.inside(scope.cwd) if scope.cwd is not None else "/"
             forms = self.mounts_forms(_paths.lexical(plain, cwd, self.home))
         return tuple(astral.encode(f) for f in forms)
+
+    def written_before(self, k: int, forms: tuple[str, ...]) -> bool:
+        """Whether a command before ``k`` on the line writes (or may write) one of ``forms``."""
+        wanted = set(forms)
+        for cmd in self.commands[:k]:
+            if any(r.writes and r.target in wanted for r in cmd.redirects):
+                return True
+            if cmd.program not in _LOOKS_ONLY and wanted.intersection(cmd.paths):
+                return True
+        return False
 
     def place(self, word: str, cwd: str) -> str:
         """The lexical host path a word names from ``cwd`` (a directory or file an option
