@@ -294,6 +294,7 @@ def test_a_word_of_the_containers_command_is_not_dockers_verb(bundled: Policy) -
         ("docker compose run --rm web rm -rf /app/src", "ask-recursive-delete-in-project"),
         ("docker compose exec web sh -c 'echo x >> .git/config'", "ask-write-git-hooks"),
         ("docker compose run --rm web", "ask-container-program-settings"),
+        ("docker compose run --rm bare", "ask-container-opaque-settings"),
     ],
 )
 def test_a_compose_services_command_is_judged_through_its_files_mounts(
@@ -302,7 +303,7 @@ def test_a_compose_services_command_is_judged_through_its_files_mounts(
     cwd = _project(tmp_path, settings=True)
     Path(cwd, "compose.yaml").write_text(
         "services:\n  web:\n    image: img\n    working_dir: /app\n    volumes: ['.:/app']\n"
-        "    command: mytool --fix .\n"
+        "    command: mytool --fix .\n  bare:\n    image: img\n    volumes: ['.:/app']\n"
     )
     d = judge(bundled, bash(line, cwd=cwd))
     assert (d.action, d.rule_id) == ("ask", rule), d.reason

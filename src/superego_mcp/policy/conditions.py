@@ -949,7 +949,7 @@ class ContainerRun(Condition):
     option breaking it (``escapes``: ``--privileged``, a host namespace, an added capability
     or device, an unconfined profile, the runtime's socket, a host variable forwarded by
     name); ``opaque``: the run's command is the image's own (none given, or only
-    arguments for its entrypoint; not compose, whose command is its file's); ``inside``:
+    arguments for its entrypoint; a compose service whose file gives none); ``inside``:
     the unit is a command a container run gives its container (walked with its paths
     mapped through the run's mounts); ``settings``: the unit's run (its own, or the one it
     is inside) mounts writable a host directory that holds an agent's settings directory
@@ -971,7 +971,7 @@ class ContainerRun(Condition):
             "runs" in acts
             or ("isolated" in acts and run.isolated)
             or ("escapes" in acts and bool(run.breaks))
-            or ("opaque" in acts and run.command is None and "compose" not in run.verb)
+            or ("opaque" in acts and run.opaque)
         ):
             return True
         if "inside" in acts and cmd.inside is not None:

@@ -466,6 +466,7 @@ def _finish(fields: list[Field], i: int, r: _Reading, verb: str) -> Container:
     found.workdir = r.workdir
     found.command = _command(fields[i + 1 :], r.entrypoint)
     found.entrypoint = r.entrypoint
+    found.opaque = found.command is None and "compose" not in verb  # compose: its file's
     found.env = tuple(r.env)
     if "compose" in verb and i < len(fields) and not fields[i][1]:
         found.compose = (fields[i][0], tuple(r.compose_files), r.project_dir)

@@ -212,7 +212,9 @@ class Container:
     - ``writable``: the normalized host forms of the binds not mounted read-only;
     - ``entrypoint``: ``--entrypoint`` as written (None: not given); ``env``: the
       ``-e NAME=VALUE`` it sets;
-    - ``compose``: for ``compose run|exec``, (service, ``-f`` files, ``--project-directory``).
+    - ``compose``: for ``compose run|exec``, (service, ``-f`` files, ``--project-directory``);
+    - ``opaque``: what it runs is the image's own (no command given, only arguments for the
+      entrypoint; a compose service whose file was read and gives none).
     """
 
     __slots__ = (
@@ -224,6 +226,7 @@ class Container:
         "entrypoint",
         "env",
         "mounts",
+        "opaque",
         "unread",
         "verb",
         "workdir",
@@ -245,6 +248,7 @@ class Container:
         self.entrypoint: str | None = None
         self.env: tuple[str, ...] = ()
         self.compose: tuple[str, tuple[str, ...], str | None] | None = None
+        self.opaque = False
 
     @property
     def isolated(self) -> bool:

@@ -402,6 +402,7 @@ def container_command(
         binds_given += found.binds
         workdir = workdir if workdir is not None else found.workdir
         command = _service_command(box, found)
+        box.opaque = command is None
     binds: list[tuple[str, tuple[str, ...], bool]] = []
     for source, target, readonly in binds_given:
         forms = w.path_forms(source, scope)
