@@ -20,6 +20,7 @@ from superego_mcp.model import Decision, fail_mode_of
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (hook path)
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import Executor
     from datetime import datetime
     from typing import Any, TypeVar
 
@@ -62,6 +63,19 @@ def _judge(
 # the work asked so far; only work that depends on earlier answers needs another round:
 # git's `rev-parse`, then `cat-file` of what it named). Then the rest is done in place.
 _ROUNDS = 6
+# Threads of their own for that work: git held up (up to its deadline) by many calls at once
+# must not queue the audit's and the dashboard's work on the loop's default executor.
+_WORKERS = 4
+_pool: Executor | None = None
+
+
+def _workers() -> Executor:
+    global _pool  # made on first use: only a server that judges such calls needs it
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="superego-blocking")
+    return _pool
 
 
 async def judged(work: Callable[[], T], wanted: list[observe.Work] | None = None) -> T:
@@ -75,7 +89,8 @@ async def judged(work: Callable[[], T], wanted: list[observe.Work] | None = None
     answers: dict[observe.Work, object] = {}
     for _ in range(_ROUNDS):
         if wanted:
-            answers.update(await asyncio.to_thread(observe.do, wanted))
+            loop = asyncio.get_running_loop()
+            answers.update(await loop.run_in_executor(_workers(), observe.do, wanted))
         deferred = observe.defer(answers)
         try:
             result = work()
