@@ -428,3 +428,48 @@ def test_the_hooks_gate_knows_every_package_file_suffix() -> None:
     from superego_mcp.shell import installs, simple_command
 
     assert simple_command.PACKAGE_FILES == installs.ARCHIVES
+
+
+# --- the hook path: manifests are read only for an install that names a directory ------------
+
+IMPORTS_PROBE = """
+import json, pickle, sys
+from superego_mcp.model import ToolCall
+with open(sys.argv[1], "rb") as fh:
+    policy = pickle.load(fh)
+project = sys.argv[2]
+watched = ("superego_mcp.shell.installs", "superego_mcp.shell.manifests", "tomllib")
+for command in ("pip install requests", "npm install", "npm ci", "cargo install ripgrep",
+                "go install golang.org/x/tools/gopls@latest", "uv pip install -U ruff"):
+    policy.evaluate(ToolCall("Bash", {"command": command}, project, project=project))
+before = sorted(m for m in watched if m in sys.modules)
+policy.evaluate(ToolCall("Bash", {"command": "pip install -e ."}, project, project=project))
+after = sorted(m for m in watched if m in sys.modules)
+print(json.dumps([before, after]))
+"""
+
+
+def test_registry_installs_read_no_manifest_and_import_nothing_more(
+    bundled: Policy, place: tuple[Path, Path]
+) -> None:
+    import json
+    import pickle
+    import subprocess
+    import sys
+
+    _, project = place
+    make(project, {"pyproject.toml": PYPROJECT.replace("superego-mcp", "x")})
+    cached = project.parent / "policy.pickle"
+    cached.write_bytes(pickle.dumps(bundled))
+    r = subprocess.run(
+        [sys.executable, "-c", IMPORTS_PROBE, str(cached), str(project)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    before, after = json.loads(r.stdout)
+    assert before == [], before
+    assert "superego_mcp.shell.installs" in after, after
+    assert "tomllib" in after, after

@@ -853,6 +853,8 @@ def look_inside(
                 for a in argv
             )
         )
+        # `go install module@version` is from the module proxy: named by its path
+        and not (program == "go" and any("@" in a for a in argv))
     ):
         # what programs an install of a directory puts on the machine (its manifest)
         from . import installs
