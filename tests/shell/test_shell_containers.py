@@ -485,7 +485,9 @@ def test_a_compose_services_isolation_is_read_from_its_file(
     Path(cwd, "compose.yaml").write_text(f"services:\n  web:\n    image: alpine\n    {service}\n")
     for line in ("docker compose run --rm web", "docker compose exec web sh"):
         container = _run(run, line)
-        assert list(container.breaks) == breaks, line
+        # exec joins the running service: its environment was given when it started
+        wanted = [b for b in breaks if "forwards" not in b or "exec" not in line]
+        assert list(container.breaks) == wanted, line
         assert not run(line).findings, line
 
 

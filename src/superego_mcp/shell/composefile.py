@@ -36,13 +36,15 @@ class Service:
     """What the files say of one service: ``binds`` (host path, target, read-only), the
     ``workdir``, the ``entrypoint`` and ``command`` as fields (None: not declared), what
     breaks its isolation (``breaks``, as ``shell.containers`` names it) and the other host
-    files it reads (``paths``: env files)."""
+    files it reads (``paths``: env files); ``forwards``: the host variables it is given
+    by name when it starts (``compose run``; ``exec`` joins a running one)."""
 
-    __slots__ = ("binds", "breaks", "command", "entrypoint", "paths", "workdir")
+    __slots__ = ("binds", "breaks", "command", "entrypoint", "forwards", "paths", "workdir")
 
     def __init__(self) -> None:
         self.binds: list[Bind] = []
         self.breaks: list[str] = []
+        self.forwards: list[str] = []
         self.paths: list[str] = []
         self.workdir: str | None = None
         self.entrypoint: list[Field] | None = None
@@ -98,6 +100,7 @@ def service(texts: list[tuple[str, str]], name: str, base: str, home: str) -> Se
     except _Unsure:
         return None
     found.breaks = list(dict.fromkeys(found.breaks))
+    found.forwards = list(dict.fromkeys(found.forwards))
     return found if seen else None
 
 
@@ -129,7 +132,7 @@ def _isolation(spec: dict[str, object], found: Service, base: str, home: str) ->
         names = [str(n) for n, v in env.items() if v is None]
     else:  # - NAME, without `=`, too
         names = [str(e) for e in env if "=" not in str(e)] if isinstance(env, list) else []
-    found.breaks.extend(f"forwards the host's ${n}" for n in names)
+    found.forwards.extend(f"forwards the host's ${n}" for n in names)
     for entry in _items(spec.get("env_file")):
         path = entry.get("path") if isinstance(entry, dict) else entry
         if isinstance(path, str) and "$" not in path:

@@ -394,7 +394,8 @@ def container_command(
         if found is None:
             return
         # what the file declares is the run's too: what breaks isolation, the host paths
-        box.breaks = (*box.breaks, *found.breaks)
+        starts = not box.verb.endswith(" exec")  # exec joins a running one: no new env
+        box.breaks = (*box.breaks, *found.breaks, *(found.forwards if starts else ()))
         cmd.paths = dedupe(
             (*cmd.paths, *(f for p in (*found.paths, *(b[0] for b in found.binds))
                            for f in w.path_forms(p, scope)))
