@@ -128,6 +128,16 @@ def judged(policy: Policy, command: str, root: Path) -> tuple[str, str | None, s
             },
             "tox.ini:1",
         ),
+        (
+            "make",
+            {"Makefile": "CC = cc\nLD_PRELOAD = /tmp/x.so\nexport\nall:\n\tls\n"},
+            "Makefile:2",
+        ),
+        (
+            "make",
+            {"Makefile": ".EXPORT_ALL_VARIABLES:\nLD_PRELOAD = /tmp/x.so\nall:\n\tls\n"},
+            "Makefile:2",
+        ),
         # PATH is in make's environment: changed by the Makefile, the recipes get it.
         ("make", {"Makefile": "PATH := /tmp/bin:$(PATH)\nall:\n\tls\n"}, "Makefile:1"),
     ],

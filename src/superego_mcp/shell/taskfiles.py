@@ -144,6 +144,10 @@ class Makefile:
         # Whether make's environment holds a variable: make passes such a variable, when
         # the Makefile sets it, to every recipe, as it does one it exports by name.
         self.environ = environ
+        # Variables the Makefile sets (where), and whether it exports every one (a bare
+        # `export`, `.EXPORT_ALL_VARIABLES:`).
+        self.assigned: dict[str, tuple[str, int]] = {}
+        self.export_all = False
         self.rules: dict[str, _Rule] = {}
         self.first: str | None = None
         self.shell_lines: list[Line] = []
@@ -251,12 +255,15 @@ class Makefile:
                 if stripped.startswith(prefix):
                     stripped = stripped[len(prefix) :].lstrip()
                     exported = exported or prefix == "export "
+            if stripped == "export" or stripped.startswith(".EXPORT_ALL_VARIABLES"):
+                self._export_all()
             if stripped in ("export", "unexport") or not stripped:
                 continue
             a = _ASSIGN().match(stripped)
             if a:
                 self._assign(a.group(1), a.group(2), a.group(3), conditional > 0)
-                self._passed(a.group(1), exported)
+                self.assigned.setdefault(a.group(1), self.where)
+                self._passed(a.group(1), exported or self.export_all)
                 current = None
                 continue
             if exported and ":" not in stripped:
@@ -276,6 +283,16 @@ class Makefile:
         if got is None or not _NAME().match(name):
             return
         self.shell_lines.append(Line(f"export {name}={_env_value(got[0])}", *self.where))
+
+    def _export_all(self) -> None:
+        """Every variable goes to the recipes: those set so far are listed at their lines."""
+        if not self.export_all:
+            self.export_all = True
+            where = self.where
+            for name, at in self.assigned.items():
+                self.where = at
+                self._passed(name, exported=True)
+            self.where = where
 
     def _include(self, stripped: str, optional: bool, included: int) -> None:
         names = self.expand(stripped.split(None, 1)[1] if " " in stripped else "").split()
