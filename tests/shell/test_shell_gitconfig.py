@@ -353,3 +353,11 @@ def test_a_config_file_written_earlier_on_the_line_is_not_what_runs(
     assert SCRIPT_WRITTEN in kinds(run("cp /tmp/evil .git/config; git log"))
     assert SCRIPT_WRITTEN in kinds(run("git init --template=/tmp/t && git log"))
     assert SCRIPT_WRITTEN not in kinds(run("cat team.gitconfig && git log"))
+
+
+def test_a_repository_only_known_at_run_time_is_a_finding(run: Analyze) -> None:
+    assert SCRIPT_UNREAD in kinds(run('cd "$(pick)" && git diff'))
+    assert SCRIPT_UNREAD in kinds(run('git -C "$REPO" log'))
+    assert SCRIPT_UNREAD in kinds(run('git --git-dir="$G" show'))
+    assert SCRIPT_UNREAD not in kinds(run('cd "$(pick)" && git init'))
+    assert SCRIPT_UNREAD not in kinds(run("git -C sub log"))

@@ -260,7 +260,7 @@ def run_configured(w: Walker, k: int, args: list[Field], env_scope: Scope, ctx: 
     env = env_scope.vars
     given = _given(w, k, env, before)
     given.extend(_variables(cmd, env))
-    found = _repository(w, k, env, [f[0] for f in before], env_scope)
+    found = _repository(w, k, env, before, env_scope, verb)
     files: list[str] = []
     top = env_scope.cwd
     if found is not None:
@@ -452,16 +452,31 @@ def _parameters(w: Walker, k: int, text: str) -> list[_Setting]:
 
 
 def _repository(
-    w: Walker, k: int, env: dict[str, str | None], before: list[str], scope: Scope
+    w: Walker,
+    k: int,
+    env: dict[str, str | None],
+    fields: list[Field],
+    scope: Scope,
+    verb: str,
 ) -> tuple[list[str], str] | None:
     """(the repository's config files, the top of its work tree), None when there is none
-    or it is only known at run time."""
-    if scope.cwd is None:
+    or it is only known at run time (a finding, unless the verb makes a repository)."""
+    before = [f[0] for f in fields]
+    unknown = scope.cwd is None
+    for i, word in enumerate(before):
+        if word.partition("=")[0] in _REPOSITORY_OPTIONS:
+            value_dynamic = (
+                fields[i][1] if "=" in word else i + 1 < len(fields) and fields[i + 1][1]
+            )
+            unknown = unknown or value_dynamic
+    if unknown:
+        if verb not in _MAKES_REPOSITORY:
+            w.finding(SCRIPT_UNREAD, f"git {verb}: its repository is only known at run time", k)
         return None
-    directory, gitdir, worktree = scope.cwd, None, None
+    directory, gitdir, worktree = scope.cwd or "/", None, None
     for i, word in enumerate(before):
         name, eq, value = word.partition("=")
-        if name in ("-C", "--git-dir", "--work-tree") and not eq and i + 1 < len(before):
+        if name in _REPOSITORY_OPTIONS and not eq and i + 1 < len(before):
             value = before[i + 1]
         if name == "-C":
             directory = _expand(w, value, directory)
@@ -491,6 +506,11 @@ def _repository(
     if own != common:
         files.append(os.path.join(own, "config.worktree"))
     return files, os.path.normpath(top)
+
+
+_REPOSITORY_OPTIONS = frozenset({"-C", "--git-dir", "--work-tree"})
+# Verbs that make a repository rather than read the one they run in.
+_MAKES_REPOSITORY = frozenset({"init", "clone", "version", "help"})
 
 
 def _expand(w: Walker, path: str, base: str) -> str:
