@@ -473,3 +473,41 @@ def test_registry_installs_read_no_manifest_and_import_nothing_more(
     assert before == [], before
     assert "superego_mcp.shell.installs" in after, after
     assert "tomllib" in after, after
+
+
+# --- packages installed into the environment Superego runs in --------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "{venv}/bin/pip install evilpkg",
+        "{venv}/bin/pip3 install -U ./x",
+        "{venv}/bin/python -m pip install evilpkg",
+        "VIRTUAL_ENV={venv} uv pip install evilpkg",
+    ],
+)
+def test_an_install_into_superegos_own_environment_is_denied(
+    bundled: Policy, place: tuple[Path, Path], command: str
+) -> None:
+    import pickle
+
+    home, project = place
+    venv = project.parent / "guard-venv"
+    (venv / "bin").mkdir(parents=True)
+    for name in ("pip", "pip3", "python", "superego-mcp"):
+        (venv / "bin" / name).write_text("#!/bin/sh\n")
+    policy = pickle.loads(pickle.dumps(bundled))  # the session's policy stays as it is
+    policy.protected = (f"{venv}/bin/superego-mcp", str(venv))
+    d = judge(policy, project, command.format(venv=venv), home)
+    assert (d.action, d.rule_id) == ("deny", "deny-replace-superego-program"), (command, d)
+    assert f"environment {venv}" in d.reason, d.reason
+    # the same installs into another environment stay the installs family's
+    other = command.format(venv=project / ".venv")
+    assert judge(policy, project, other, home).rule_id != "deny-replace-superego-program"
+
+
+def test_the_cheap_test_before_the_import_knows_every_environment_installer() -> None:
+    from superego_mcp.policy import conditions, selfguard
+
+    assert conditions.ENV_INSTALLERS == selfguard.ENV_INSTALLERS

@@ -792,11 +792,22 @@ def _may_unhook(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bo
     return False
 
 
-def _may_replace(cmd: Command | None, paths: tuple[str, ...]) -> bool:
+# Python installers whose environment may be Superego's own (``selfguard.ENV_INSTALLERS``).
+ENV_INSTALLERS = frozenset({"pip", "pip3", "easy_install", "uv", "python", "python3"})
+
+
+def _may_replace(cmd: Command | None, paths: tuple[str, ...], ctx: Context) -> bool:
     """A necessary test for ``selfguard.replaces`` without importing it: a program an
-    install declares, a written file or a word naming Superego."""
+    install declares, a written file or a word naming Superego, a Python installer run by
+    path or with VIRTUAL_ENV set while Superego's own places are known."""
     if cmd is None:
         return any("superego" in p.lower() for p in paths)
+    if (
+        (cmd.program in ENV_INSTALLERS or cmd.program.startswith("python"))
+        and (cmd.program_files or cmd.assignments)
+        and ctx.roots["superego"]
+    ):
+        return True
     words = (*cmd.writes, *cmd.argv, *(name for name, _ in cmd.installs))
     return any("superego" in w.lower() for w in words)
 
@@ -886,10 +897,12 @@ class Superego(Condition):
                 found == "unknown" and "may_stop" in acts
             ):
                 return True
-        if "replaces" in acts and _may_replace(cmd, unit.paths):
+        if "replaces" in acts and _may_replace(cmd, unit.paths, ctx):
             from superego_mcp.policy import selfguard
 
-            replaced = selfguard.replaces(ctx.call, cmd, unit.paths, ctx.project)
+            replaced = selfguard.replaces(
+                ctx.call, cmd, unit.paths, ctx.project, ctx.roots["superego"]
+            )
             if replaced:
                 unit.details = (*unit.details, *(r for r in replaced if r not in unit.details))
                 return True

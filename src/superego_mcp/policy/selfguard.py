@@ -385,15 +385,63 @@ def _own_checkout(manifest: str) -> bool:
     return bool(rest) and bool(_PROJECT_NAME.search(rest.split("\n[", 1)[0]))
 
 
+# Python installers and the words that install with them.
+_PY_INSTALLS = {"pip": "install", "pip3": "install", "easy_install": "", "uv": "pip install"}
+ENV_INSTALLERS = frozenset({*_PY_INSTALLS, "python", "python3"})
+
+
+def _inside(path: str, protected: tuple[str, ...]) -> str | None:
+    """The protected directory ``path`` lies in (Superego's own environment), if any."""
+    for p in protected:
+        if path.startswith(p.rstrip("/") + "/"):
+            return p
+    return None
+
+
+def into_environment(cmd: Command, protected: tuple[str, ...]) -> str | None:
+    """The directory of Superego's own environment a Python install puts packages into (a
+    package there runs with every start of Superego: a ``.pth`` file, a module shadowing
+    one it imports): ``pip`` run from it (``VENV/bin/pip install x``, ``VENV/bin/python -m
+    pip install x``) or ``VIRTUAL_ENV`` set to it for ``pip`` / ``uv pip``. None otherwise."""
+    program = "python" if cmd.program.startswith("python") else cmd.program
+    argv = cmd.argv
+    if program == "python":
+        if argv[:2] not in (("-m", "pip"), ("-m", "easy_install")) or "install" not in argv:
+            return None
+    elif program not in _PY_INSTALLS or (
+        _PY_INSTALLS[program] and cmd.subcommand != _PY_INSTALLS[program]
+    ):
+        return None
+    for form in cmd.program_files:
+        found = _inside(form, protected)
+        if found is not None:
+            return found
+    for assignment in cmd.assignments:
+        name, _, value = assignment.partition("=")
+        if name == "VIRTUAL_ENV":
+            found = _inside(value.rstrip("/") + "/", protected) or (
+                value.rstrip("/") if value.rstrip("/") in protected else None
+            )
+            if found is not None:
+                return found
+    return None
+
+
 def replaces(
-    call: ToolCall, cmd: Command | None, paths: tuple[str, ...], project: str
+    call: ToolCall,
+    cmd: Command | None,
+    paths: tuple[str, ...],
+    project: str,
+    protected: tuple[str, ...] = (),
 ) -> list[str]:
     """What the unit puts in Superego's program's place, each as a reason's detail: the
     programs an install of a directory declares under its name (with the manifest's
     FILE:LINE), the files of its name a command writes (copies, links, downloads, redirects,
-    compiler outputs) or a file tool writes. Empty when none. Not the project syncing itself
-    into its own virtualenv when the project is a checkout of Superego (``uv sync`` there
-    installs Superego's own program from the code the agent already edits)."""
+    compiler outputs) or a file tool writes, packages a Python install puts into Superego's
+    own environment (``protected``: :func:`into_environment`). Empty when none. Not the
+    project syncing itself into its own virtualenv when the project is a checkout of
+    Superego (``uv sync`` there installs Superego's own program from the code the agent
+    already edits)."""
     out: list[str] = []
     if cmd is None:
         tool = call.tool_name
@@ -416,6 +464,9 @@ def replaces(
     for path in dict.fromkeys(written):
         if is_program_name(path.rsplit("/", 1)[-1]):
             out.append(f"writes {path}")
+    env = into_environment(cmd, protected) if protected else None
+    if env is not None:
+        out.append(f"installs packages into Superego's own environment {env}")
     return out
 
 
