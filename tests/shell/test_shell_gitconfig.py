@@ -361,3 +361,8 @@ def test_a_repository_only_known_at_run_time_is_a_finding(run: Analyze) -> None:
     assert SCRIPT_UNREAD in kinds(run('git --git-dir="$G" show'))
     assert SCRIPT_UNREAD not in kinds(run('cd "$(pick)" && git init'))
     assert SCRIPT_UNREAD not in kinds(run("git -C sub log"))
+
+
+def test_another_exec_path_is_a_finding(run: Analyze) -> None:
+    assert SCRIPT_UNREAD in kinds(run("git --exec-path=./bin fetch origin"))
+    assert SCRIPT_UNREAD not in kinds(run("git --exec-path"))

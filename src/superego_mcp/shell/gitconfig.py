@@ -282,6 +282,9 @@ def run_configured(w: Walker, k: int, args: list[Field], env_scope: Scope, ctx: 
     options = _OPTIONS.get(verb)
     if options is not None:
         _option_commands(w, k, verb, options, rest, env_scope, ctx)
+    if any(a.startswith("--exec-path=") for a in argv[:at]):
+        # git runs its own helper programs (git-remote-https, git-upload-pack, ...) from there
+        w.finding(SCRIPT_UNREAD, f"git {verb}: --exec-path names where git's programs are", k)
     if any(f[0][:5].lower() == "ext::" for f in rest):
         # git-remote-ext(1): the URL is a command line, run once the protocol is allowed
         # (protocol.ext.allow, GIT_ALLOW_PROTOCOL), which may be set where Superego does not read
