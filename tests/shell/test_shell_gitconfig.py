@@ -366,3 +366,16 @@ def test_a_repository_only_known_at_run_time_is_a_finding(run: Analyze) -> None:
 def test_another_exec_path_is_a_finding(run: Analyze) -> None:
     assert SCRIPT_UNREAD in kinds(run("git --exec-path=./bin fetch origin"))
     assert SCRIPT_UNREAD not in kinds(run("git --exec-path"))
+
+
+def test_the_editor_runs_only_where_one_opens(run: Analyze, dirs: tuple[str, str]) -> None:
+    repo(dirs[0], "[core]\n\teditor = code --wait\n")
+    assert texts(run("git commit")) == ["code --wait"]
+    assert texts(run("git commit -m 'fix: x'")) == []
+    assert texts(run("git commit -am 'fix: x'")) == []  # -am: -a -m
+    assert texts(run("git commit --message=x")) == []
+    assert texts(run("git commit -m x -e")) == ["code --wait"]
+    assert texts(run("git tag -a v1 -m x")) == []
+    assert texts(run("git config user.name x")) == []
+    assert texts(run("git config --edit")) == ["code --wait"]
+    assert texts(run("git rebase -i main")) == ["code --wait"]

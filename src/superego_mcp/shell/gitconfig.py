@@ -80,7 +80,11 @@ _DIFF = frozenset({"diff", "log", "show", "blame", "annotate", "grep", "cat-file
                    "commit", "rebase", "am", "send-email"})  # fmt: skip
 _EDIT = frozenset({"commit", "tag", "merge", "pull", "rebase", "revert", "cherry-pick",
                    "notes", "config", "add", "am", "send-email", "branch", "stash",
-                   "citool", "var"})  # fmt: skip
+                   "citool"})  # fmt: skip
+# Words after the verb that say no editor opens: a message given (commit, tag), `git
+# config` without -e; an editor is still asked for with -e/--edit.
+_MESSAGE = frozenset({"-m", "--message", "-F", "--file", "-C", "--reuse-message", "--no-edit"})
+_EDITS = frozenset({"-e", "--edit"})
 _MERGE = frozenset({"merge", "pull", "rebase", "cherry-pick", "revert", "am", "stash",
                     "checkout", "switch", "restore", "merge-tree", "merge-file",
                     "mergetool"})  # fmt: skip
@@ -583,6 +587,8 @@ def _run_entry(
             return
     elif verbs is not None and verb not in verbs:
         return
+    if entry.key == "core.editor" and not _opens_editor(verb, rest):
+        return
     if no_pager and entry.key.startswith(("pager.", "core.pager")):
         return
     where = "git -c" if entry.file is None else "git config"
@@ -616,6 +622,23 @@ def _run_entry(
     if not text:
         return
     _walk(w, entry, text, label, top, scope, ctx)
+
+
+def _opens_editor(verb: str, rest: list[Field]) -> bool:
+    """Whether ``git VERB REST`` may open the editor (a superset): not ``commit``/``tag``
+    given a message, not ``config`` without ``-e``."""
+    words = {f[0].partition("=")[0] for f in rest}
+    # a cluster of short options with one that takes the message (`-am MSG`, `-mMSG`)
+    words |= {
+        "-m"
+        for f in rest
+        if f[0][:1] == "-" and f[0][1:2] != "-" and any(c in "mFC" for c in f[0][1:3])
+    }
+    if words & _EDITS:
+        return True
+    if verb == "config":
+        return False
+    return not (verb in ("commit", "tag") and words & _MESSAGE)
 
 
 def _quote(word: str) -> str:
