@@ -32,6 +32,13 @@ PACKAGE_NAME = '{\n  "name": "@me/superego-mcp",\n  "bin": "x.js"\n}\n'
 CARGO_BIN = '[package]\nname = "evil"\n\n[[bin]]\nname = "superego-mcp"\npath = "src/x.rs"\n'
 CARGO_NAME = '[package]\nname = "superego-mcp"\nversion = "0.1.0"\n'
 SETUP_SCRIPTS = "from setuptools import setup\nsetup(\n  scripts=['bin/superego-mcp'],\n)\n"
+GEMSPEC_LISTED = (
+    'Gem::Specification.new do |s|\n  s.name = "x"\n  s.executables = %w[tool superego-mcp]\nend\n'
+)
+GEMSPEC_COMPUTED = (
+    'Gem::Specification.new do |s|\n  s.bindir = "exe"\n'
+    "  s.executables = s.files.grep(%r{\\Aexe/}) { |f| File.basename(f) }\nend\n"
+)
 FLIT = '[project]\nname = "evil"\n[tool.flit.scripts]\nsuperego-mcp = "evil:main"\n'
 GO_MOD = "module example.com/tools\n\ngo 1.22\n"
 GO_ROOT = "module example.com/superego-mcp/v2\n\ngo 1.22\n"
@@ -123,6 +130,16 @@ LOCAL = [
         "npm install -g ./evil",
         "evil/package.json:2",
     ),
+    (
+        {"g/x.gemspec": GEMSPEC_LISTED},
+        "cd g && bundle exec rake install",
+        "g/x.gemspec:3",
+    ),
+    (
+        {"g/x.gemspec": GEMSPEC_COMPUTED, "g/exe/superego-mcp": "#!/usr/bin/env ruby\n"},
+        "cd g && rake install:local",
+        "g/x.gemspec (exe/superego-mcp)",
+    ),
     ({"go.mod": GO_ROOT, "main.go": "package main\n"}, "go install .", "go.mod:1"),
     ({"go.mod": GO_ROOT, "main.go": "package main\n"}, "go install", "go.mod:1"),
     (
@@ -181,6 +198,7 @@ EVERYDAY = [
     ({}, "cargo install ripgrep"),
     ({}, "go install golang.org/x/tools/gopls@latest"),
     ({}, "npm install -g pnpm"),
+    ({"x.gemspec": GEMSPEC_LISTED.replace("superego-mcp", "other")}, "rake install"),
     ({"pyproject.toml": PYPROJECT.replace("superego-mcp", "x")}, "rm -rf build && pip install ."),
     (
         {"pyproject.toml": PYPROJECT.replace("superego-mcp", "x")},

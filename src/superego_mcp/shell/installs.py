@@ -14,7 +14,8 @@ own name (``src/main.rs``) and each ``src/bin/NAME.rs`` / ``src/bin/NAME/main.rs
 install ./pkg`` names the program after the package's import path (the ``module`` line of
 ``go.mod`` and the directory below it; a trailing ``/vN`` left out), ``./...`` every
 package directory below; a package file (``pip install x.whl``, ``npm install -g x.tgz``,
-``gem install x.gem``) by the metadata inside it. The manifests are parsed by
+``gem install x.gem``) by the metadata inside it; Bundler's ``rake install`` by the
+directory's ``.gemspec`` files. The manifests are parsed by
 :mod:`.manifests`; requirements files (``-r``) are followed to the directories they name.
 
 :func:`note` sets ``Command.installs`` to ``(name, where)`` pairs, ``where`` the
@@ -65,6 +66,7 @@ _CARGO_VALUED = frozenset(
      "--version", "--vers", "--bin", "--example", "--features", "-F", "--target", "-j",
      "--jobs", "--profile", "--target-dir", "--config", "-Z", "--color"}
 )  # fmt: skip
+_RAKE_INSTALLS = frozenset({"install", "install:local", "install:system"})
 _GEM_VALUED = frozenset(
     {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-p",
      "--http-proxy", "--platform", "-g", "--file", "--document", "--build-root"}
@@ -213,6 +215,8 @@ def _sources(cmd: Command) -> tuple[str, list[str]] | None:
         if not {"install", "develop", "easy_install"} & set(argv[1:]):
             return None
         return "py", [argv[0].rsplit("/", 1)[0] if "/" in argv[0] else "."]
+    if program == "rake" and any(w.split("[", 1)[0] in _RAKE_INSTALLS for w in argv):
+        return "gemspec", ["."]  # Bundler's `rake install`: the gem the .gemspec builds
     if program == "gem" and sub == "install":
         words = _operands(argv, _after(argv, 1, _GEM_VALUED), _GEM_VALUED)
         return "gem", [w for w in words if w.endswith(".gem")]
@@ -321,6 +325,8 @@ def note(w: Walker, k: int, scope: Scope) -> None:
                 named += _archive(w, k, directory)
             elif family == "gem":
                 continue  # a gem from a directory is built first (`gem build`)
+            elif family == "gemspec":
+                named += _gemspec(w, k, directory)
             elif family == "go":
                 named += _go(w, k, directory, recursive=word.endswith("/..."))
             elif family == "py-project":
@@ -428,6 +434,33 @@ def _package_json(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
             files = []
         named += [(n, where) for n in files]
     return named
+
+
+def _gemspec(w: Walker, k: int, directory: str) -> list[tuple[str, str]]:
+    """The executables of the ``.gemspec`` files in ``directory`` (``rake install``)."""
+    from . import manifests
+
+    base = directory.rstrip("/")
+    try:
+        names = observe.listdir(astral.decode(base))
+    except OSError:
+        return []
+    out: list[tuple[str, str]] = []
+    for name in names:
+        if not name.endswith(".gemspec"):
+            continue
+        got = _read(w, k, f"{base}/{name}", ".gemspec")
+        if got is None:
+            continue
+        named, folder = manifests.gemspec(got[1], got[0])
+        out += named
+        if folder is not None:
+            try:
+                files = observe.listdir(astral.decode(f"{base}/{folder}"))
+            except OSError:
+                files = []
+            out += [(f, f"{got[0]} ({folder}/{f})") for f in files]
+    return out
 
 
 def _archive(w: Walker, k: int, path: str) -> list[tuple[str, str]]:

@@ -6,7 +6,8 @@ Each parser takes a manifest's text and the path to name it by, and returns ``(n
 ``[tool.poetry.scripts]``, ``[tool.flit.scripts]``), ``setup.cfg`` (``console_scripts`` /
 ``gui_scripts`` entry points, ``[options] scripts``), ``setup.py`` (``'NAME = module:func'``
 strings, the files of ``scripts=[...]``), ``package.json`` (``bin``; a string ``bin`` is the
-package's name; ``directories.bin``), a gem's metadata (``executables``). A manifest that is
+package's name; ``directories.bin``), a gem's metadata (``executables``), a ``.gemspec``
+(its literal ``executables``, or the ``bindir`` it lists). A manifest that is
 not valid TOML / JSON / INI raises :class:`~.taskfiles.Unreadable`.
 
 :func:`archive` reads a package file (a wheel's ``entry_points.txt`` and ``.data/scripts``, an
@@ -153,6 +154,34 @@ def gem_metadata(text: str, path: str) -> Named:
     at = text[: found.start()].count("\n") + 1
     names = [ln.strip()[1:].strip().strip("'\"") for ln in found.group(1).split("\n")]
     return [(n, f"{path}:{at}") for n in names if n]
+
+
+_GEMSPEC_EXECUTABLES = LazyPattern(r"\.executables\s*(=|<<|\+=|\.concat)\s*(.*)")
+_GEMSPEC_BINDIR = LazyPattern(r"""\.bindir\s*=\s*["']([^"']+)["']""")
+_RUBY_WORDS = LazyPattern(r"%[wWiI][\[(<{]([^\])>}]*)[\])>}]")
+
+
+def gemspec(text: str, path: str) -> tuple[Named, str | None]:
+    """The executables a .gemspec names as literals (``spec.executables = ["x"]``,
+    ``%w[x y]``, ``<< "x"``), and the directory whose files it takes when it computes them
+    (``spec.files.grep(%r{^exe/}) { ... }``: its ``bindir``, ``exe`` or ``bin``)."""
+    out: Named = []
+    computed = False
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        found = _GEMSPEC_EXECUTABLES().search(line)
+        if found is None:
+            continue
+        value = found.group(2)
+        words = [m.group(1) for m in _STRING().finditer(value)]
+        for group in _RUBY_WORDS().finditer(value):
+            words += group.group(1).split()
+        out += [(w.rsplit("/", 1)[-1], f"{path}:{i + 1}") for w in words]
+        computed = computed or not words
+    bindir = _GEMSPEC_BINDIR().search(text)
+    if not computed:
+        return out, None
+    return out, bindir.group(1) if bindir else "exe"
 
 
 def _entry_points(text: str, path: str) -> Named:

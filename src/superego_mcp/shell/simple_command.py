@@ -861,6 +861,10 @@ def look_inside(
         from . import installs
 
         installs.note(w, k, scope)
+    elif program == "rake" and any(a.startswith("install") for a in argv):
+        from . import installs  # Bundler's `rake install`: the gem its .gemspec builds
+
+        installs.note(w, k, scope)
     elif program.startswith("python") and argv[:1] and argv[0].endswith("setup.py"):
         from . import installs  # `python setup.py install|develop`: the same
 
