@@ -379,3 +379,18 @@ def test_the_editor_runs_only_where_one_opens(run: Analyze, dirs: tuple[str, str
     assert texts(run("git config user.name x")) == []
     assert texts(run("git config --edit")) == ["code --wait"]
     assert texts(run("git rebase -i main")) == ["code --wait"]
+
+
+def test_a_hooks_path_from_an_included_file_is_where_hooks_are_read(
+    run: Analyze, dirs: tuple[str, str]
+) -> None:
+    cwd, _ = dirs
+    repo(cwd, "[include]\n\tpath = ../team.gitconfig\n")
+    (Path(cwd) / "team.gitconfig").write_text("[core]\n\thooksPath = tools/hooks\n")
+    hook = Path(cwd) / "tools" / "hooks" / "pre-commit"
+    hook.parent.mkdir(parents=True)
+    hook.write_text("#!/bin/sh\nrm -rf ~/\n")
+    hook.chmod(0o755)
+    result = run("git commit -m x")
+    rm = next(c for c in result.commands if c.program == "rm")
+    assert rm.via == ("git hook pre-commit",)

@@ -144,7 +144,7 @@ _CANDIDATE = LazyPattern(
     r"uploadpack|receivepack|packobjectshook|alternaterefscommand|external|command|textconv|"
     r"difffilter|clean|smudge|process|driver|program|defaultkeycommand|sendmailcmd|tocmd|"
     r"cccmd|smtpserver|tunnel|cmd|path|httpd|browser|update|insteadof|pushinsteadof|allow|"
-    r"templatedir)[ \t]*(?:[=;#\r]|$)|^[ \t]*\[[ \t]*(?:alias|pager)\b"
+    r"templatedir|hookspath)[ \t]*(?:[=;#\r]|$)|^[ \t]*\[[ \t]*(?:alias|pager)\b"
 )
 _BOOLEANS = frozenset({"", "true", "false", "yes", "no", "on", "off", "1", "0"})
 # Options of `git` before the verb that take a value.
@@ -551,6 +551,19 @@ def _read_file(w: Walker, k: int, path: str, out: list[_Setting], depth: int) ->
         out.append(_Setting(key, value, path, line))
         if value and program_key(key) == (_INCLUDE, _INDEX):
             _read_file(w, k, _expand(w, value, path.rpartition("/")[0] or "/"), out, depth + 1)
+
+
+def value_of(w: Walker, k: int, path: str, key: str) -> str | None:
+    """The value config file ``path`` and the files it includes give ``key`` (lower case;
+    the last one, as git takes it), None when they set none (``core.hooksPath`` for
+    :mod:`.githooks`)."""
+    entries: list[_Setting] = []
+    _read_file(w, k, path, entries, 0)
+    found = None
+    for entry in entries:
+        if entry.key == key:
+            found = entry.value
+    return found
 
 
 def _template_before(w: Walker, k: int) -> bool:

@@ -27,7 +27,7 @@ from superego_mcp import observe, project
 from superego_mcp.files import read_regular
 from superego_mcp.lazyre import LazyPattern
 
-from . import gitpush
+from . import gitconfig, gitpush
 from .detect import SH_FAMILY
 from .model import SCRIPT_UNREAD, SCRIPT_WRITTEN
 
@@ -185,8 +185,9 @@ def _hooks_directory(
         top = worktree or project.git_work_tree(directory) or directory
     top = os.path.normpath(top)
     if hooks_path is None:
-        # the repository's own setting wins over the user's
-        hooks_path = _configured(gitpush.read_config(os.path.join(common, "config"), "hookspath"))
+        # the repository's own setting wins over the user's (the files it includes too)
+        config = os.path.join(common, "config")
+        hooks_path = gitconfig.value_of(w, k, config, "core.hookspath") or None
     if hooks_path is None:
         hooks_path = _user_hooks_path(w)
     if hooks_path is None:
