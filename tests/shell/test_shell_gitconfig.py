@@ -251,6 +251,8 @@ def test_git_proxy_and_ssh_variables_are_walked(run: Analyze) -> None:
         'git config core.editor "$EDITOR"',
         "git config submodule.lib.update '!./x.sh'",
         "git config protocol.ext.allow always",
+        "git config --rename-section tools alias",
+        "git config rename-section tools alias",
     ],
 )
 def test_setting_a_program_is_marked(run: Analyze, line: str) -> None:

@@ -185,12 +185,12 @@ def names_program(key: str, kind: str, value: str) -> bool:
 
 # `git config` options that read, remove or rename (no value set), and those with a value.
 _READING = frozenset({"--get", "--get-all", "--get-regexp", "--get-urlmatch", "--list", "-l",
-                      "--unset", "--unset-all", "--remove-section", "--rename-section",
+                      "--unset", "--unset-all", "--remove-section",
                       "--get-color", "--get-colorbool", "--show-origin", "--show-scope",
                       "--name-only", "-z", "--null"})  # fmt: skip
 _CONFIG_VALUED = frozenset({"-f", "--file", "--blob", "--type", "--default", "--comment",
                             "--value", "--file-scope"})  # fmt: skip
-_CONFIG_VERBS = frozenset({"get", "list", "unset", "remove-section", "rename-section", "edit"})
+_CONFIG_VERBS = frozenset({"get", "list", "unset", "remove-section", "edit"})
 
 
 def setting(w: Walker, k: int, args: list[Field]) -> None:
@@ -209,6 +209,10 @@ def setting(w: Walker, k: int, args: list[Field]) -> None:
             words.extend(args[i + 1 :])
             break
         if name in _READING:
+            return
+        if name == "--rename-section" or (not words and word == "rename-section"):
+            # the entries of a section become another's (`[x] cmd = ...` -> `[alias]`)
+            cmd.flags = cmd.flags | {SETS_PROGRAM}
             return
         if word.startswith("-"):
             i += 2 if word in _CONFIG_VALUED else 1
