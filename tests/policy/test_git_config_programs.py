@@ -3,22 +3,13 @@ made by `git` (shell/gitconfig.py; docs/rules.md "Programs git runs from its con
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from superego_mcp.model import ToolCall
 from superego_mcp.policy import Policy
-
-
-def git(where: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=where,
-        check=True,
-        capture_output=True,
-    )
+from support.gitrepo import git
 
 
 @pytest.fixture

@@ -17,19 +17,11 @@ from superego_mcp.model import Decision, ToolCall
 from superego_mcp.policy import Policy, conditions, gitloss, judgecache, load_policy
 from superego_mcp.shell import analyze
 from superego_mcp.shell.simple_command import FIND_FOLLOWS
+from support.gitrepo import git
 
 ASK, ALLOW = "ask", "allow"
 ALLOWED = (ALLOW, "allow-delete-git-can-restore")
 LOSES = "ask-delete-loses-work"
-
-
-def git(where: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=where,
-        check=True,
-        capture_output=True,
-    )
 
 
 def write(path: Path, text: str = "x\n") -> Path:

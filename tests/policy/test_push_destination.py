@@ -4,7 +4,6 @@ judged by the bundled policy with the call's cwd in them (shell/gitpush.py)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,9 @@ from superego_mcp import observe
 from superego_mcp.model import ToolCall
 from superego_mcp.policy import Policy
 from superego_mcp.shell import analyze
+from support.gitrepo import git
 
 ASK, ALLOW, DEFER = "ask", "allow", "defer"
-
-
-def git(where: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=where,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture

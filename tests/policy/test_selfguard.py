@@ -16,6 +16,7 @@ from superego_mcp.hook.agents import adapter_for, decide_request
 from superego_mcp.model import Decision, ToolCall
 from superego_mcp.policy import selfguard
 from superego_mcp.policy.engine import Policy
+from support.gitrepo import git
 
 AGENTS = ("claude", "codex", "gemini", "copilot", "cursor", "opencode")
 HOOK = "/opt/venv/bin/superego-mcp hook --agent {agent} || exit 2"
@@ -557,17 +558,6 @@ def test_the_cheap_tests_before_the_import_match_selfguards_tables() -> None:
 
 
 # --- git putting a hook file back as it has it, or deleting it ---------------------------------
-
-
-def git(project: Path, *args: str) -> None:
-    import subprocess
-
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture
