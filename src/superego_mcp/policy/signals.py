@@ -163,10 +163,8 @@ def _listening(port: int) -> set[str]:
     return inodes
 
 
-def _holds_port(proc: Process, port: int) -> bool:
-    inodes = _listening(port)
-    if not inodes:
-        return False
+def _holds(proc: Process, inodes: set[str]) -> bool:
+    """Whether ``proc`` has one of the sockets ``inodes`` open."""
     fd_dir = f"{_PROC}/{proc.pid}/fd"
     try:
         names = os.listdir(fd_dir)
@@ -210,13 +208,13 @@ def _pkill_hits(argv: tuple[str, ...], procs: list[Process]) -> bool:
             patterns.append(word)
     if not patterns:
         return bool(procs)  # only selectors: every process they pick, perhaps Superego
+    compiled = [c for c in (_pattern(word, flags) for word in patterns) if c is not None]
+    if len(compiled) < len(patterns):
+        return True  # a pattern Python cannot read: it may match
+    whole = "x" in flags
     for proc in procs:
         subject = " ".join(proc.argv) if "f" in flags else proc.comm
-        for word in patterns:
-            found = _pattern(word, flags)
-            if found is None:
-                return True
-            whole = "x" in flags
+        for found in compiled:
             if (whole and found.fullmatch(subject)) or (not whole and found.search(subject)):
                 return True
     return False
@@ -266,7 +264,11 @@ def _port_hit(argv: tuple[str, ...], procs: list[Process]) -> str | None:
     ports = _ports(argv)
     if ports is None:
         return "unknown"
-    return "superego" if any(_holds_port(p, port) for p in procs for port in ports) else None
+    for port in ports:
+        inodes = _listening(port)  # the socket tables, read once per port
+        if inodes and any(_holds(p, inodes) for p in procs):
+            return "superego"
+    return None
 
 
 def _kill_targets(cmd: Command, procs: list[Process]) -> str | None:
@@ -329,10 +331,10 @@ def _grep_hit(argv: tuple[str, ...], procs: list[Process]) -> str | None:
             flags += "i" if "i" in word else ""
         elif not patterns:
             patterns.append(word)
+    compiled = [(word, _pattern(word, flags)) for word in patterns]
     for proc in procs:
         line = " ".join((proc.comm, *proc.argv))
-        for word in patterns:
-            found = _pattern(word, flags)
+        for word, found in compiled:
             if found is None or found.search(line) or word in line:
                 return "superego"
     return None
