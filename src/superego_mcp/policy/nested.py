@@ -46,13 +46,17 @@ _NOT_A_RUN = frozenset(
         "plugin", "plugins", "extensions", "install", "migrate-installer", "setup-token",
     }
 )  # fmt: skip
-# Environment that finds the agent's settings somewhere else, on top of what steers the hook.
+# Environment that finds the agent's settings somewhere else, on top of what steers the hook
+# (selfguard.steers_hook: HOME, XDG_CONFIG_HOME, CODEX_HOME, COPILOT_HOME are among those).
 _CONFIG_DIRS = frozenset(
     {
-        "HOME", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "COPILOT_HOME", "GEMINI_CLI_HOME",
-        "XDG_CONFIG_HOME", "CURSOR_CONFIG_DIR", "OPENCODE_CONFIG", "OPENCODE_CONFIG_DIR",
+        "CLAUDE_CONFIG_DIR",
+        "GEMINI_CLI_HOME",
+        "CURSOR_CONFIG_DIR",
+        "OPENCODE_CONFIG",
+        "OPENCODE_CONFIG_DIR",
     }
-)  # fmt: skip
+)
 _SETTING_SOURCES = ("--setting-sources",)
 
 
@@ -79,7 +83,7 @@ def steered(cmd: Command, others: tuple[Command, ...]) -> bool:
         if other.program in ("export", "declare", "typeset", "setenv"):
             names += _names([w for w in other.argv if not w.startswith("-")])
     for name in names:
-        if name in _CONFIG_DIRS or selfguard.steers(f"{name}=x"):
+        if name in _CONFIG_DIRS or selfguard.steers_hook(name):
             return True
     words = " ".join(cmd.argv)
     if selfguard.steers(words) or selfguard.DISABLE_MARK.search(words):
@@ -131,7 +135,7 @@ def unguarded(cmd: Command, others: tuple[Command, ...], home: str, project: str
         )
         if in_project and moves:
             continue
-        text = selfguard._read(path)
+        text = selfguard.read_text(path)
         if text is not None and (selfguard.our_entries(text) or [""]) != [""]:
             return False
     return True

@@ -380,7 +380,7 @@ _PROJECT_NAME = re.compile(r"""(?m)^\s*name\s*=\s*["']superego[-_.]mcp["']\s*(#.
 def _own_checkout(manifest: str) -> bool:
     """True when ``manifest`` (a pyproject.toml) is a checkout of Superego: its project is
     named superego-mcp."""
-    text = _read(manifest) or ""
+    text = read_text(manifest) or ""
     rest = text.partition("[project]")[2]
     return bool(rest) and bool(_PROJECT_NAME.search(rest.split("\n[", 1)[0]))
 
@@ -486,10 +486,19 @@ DISABLE_MARK = re.compile(
 # `env`): Superego's own settings, the interpreter's start-up (PYTHONPATH puts a directory of
 # modules before Superego's own), the dynamic loader, and the places its layers and cache
 # are found in. Set there, the next session's hook runs with other rules or other code.
-_STEERS = re.compile(
-    r"""["']?\b(SUPEREGO_\w+|PYTHON\w*|LD_\w+|DYLD_\w+|XDG_(?:CONFIG|CACHE|STATE|DATA)_HOME"""
-    r"""|HOME|CODEX_HOME|COPILOT_HOME|VIRTUAL_ENV)["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s,}]*)"""
+_STEER_NAMES = (
+    r"SUPEREGO_\w+|PYTHON\w*|LD_\w+|DYLD_\w+|XDG_(?:CONFIG|CACHE|STATE|DATA)_HOME"
+    r"|HOME|CODEX_HOME|COPILOT_HOME|VIRTUAL_ENV"
 )
+_STEER_NAME = re.compile(_STEER_NAMES)
+_STEERS = re.compile(
+    r"""["']?\b(""" + _STEER_NAMES + r""")["']?\s*[:=]\s*("[^"]*"|'[^']*'|[^\s,}]*)"""
+)
+
+
+def steers_hook(name: str) -> bool:
+    """True when the environment variable ``name`` would steer Superego's hook."""
+    return _STEER_NAME.fullmatch(name) is not None
 
 
 def steers(text: str) -> dict[str, str]:
@@ -550,8 +559,10 @@ def hook_files(home: str, project: str) -> tuple[tuple[str, ...], tuple[str, ...
     return tuple(dict.fromkeys(hooks)), tuple(dict.fromkeys(settings))
 
 
-def _read(path: str) -> str | None:
-    try:  # noted, never blocking (a FIFO is not read)
+def read_text(path: str) -> str | None:
+    """The text of a hook or settings file (up to 1 MiB), noted for the decision cache and
+    never blocking (a FIFO is not read); ``None`` when it is not a readable regular file."""
+    try:
         data = read_regular(path, _MAX_READ)
     except (OSError, ValueError):
         return None
@@ -690,7 +701,7 @@ def unhooks(
         for path in paths:
             if path not in files and path not in settings:
                 continue
-            old = _read(path) or ""
+            old = read_text(path) or ""
             if path in settings and not DISABLE_MARK.search(old) and _writes_mark(call):
                 return True
             new = _new_text(call, old)
@@ -815,7 +826,7 @@ def git_drops(cmd: Command, files: tuple[str, ...], project: str) -> bool:
     the files' status only when such a file exists; an answer it cannot give counts as a
     drop (fail closed)."""
     base = project.rstrip("/") + "/"
-    held = [f for f in files if f.startswith(base) and our_entries(_read(f) or "") is not None]
+    held = [f for f in files if f.startswith(base) and our_entries(read_text(f) or "") is not None]
     if not held:
         return False
     opts, values, operands, before = _git_words(cmd.argv)
@@ -946,7 +957,7 @@ def _rev_drops(project: str, rev: str, held: list[str]) -> bool:
             if here is not None:
                 return True  # tracked now, absent there: the switch deletes it
             continue
-        if our_entries(there) != our_entries(_read(f) or ""):
+        if our_entries(there) != our_entries(read_text(f) or ""):
             return True
     return False
 
@@ -982,7 +993,7 @@ def _holds(path: str, files: tuple[str, ...], *, below: bool) -> bool:
     prefix = path if path == "/" else path + "/"
     for f in files:
         if (f == path or (below and f.startswith(prefix))) and our_entries(
-            _read(f) or ""
+            read_text(f) or ""
         ) is not None:
             return True
     return False
