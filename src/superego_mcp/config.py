@@ -442,14 +442,14 @@ def load_effective(
     """The policy in effect for these settings (``rules``, ``user_rules``, ``project_rules``,
     ``default_action``, ``installs``) in ``project`` (default:
     ``policy.layers.default_project()``), with Superego's own settings file, cache and state
-    directories and its executable (default: ``places.running_executable()``) protected. The
+    directories and its executable and code (default: ``places.running_code()``) protected. The
     one way every entry point loads it. ``rules_text``: the ``rules`` layer is this text (a
     pasted policy, named ``<pasted>`` in errors) instead of the ``rules`` file."""
-    from superego_mcp.places import running_executable
+    from superego_mcp.places import running_code
     from superego_mcp.policy.layers import INSTALL_RULES, default_project, load_layers
 
     protect = [str(settings.cache_dir), cache_dir(), str(settings.state_dir), *old_dirs()]
-    protect += [executable] if executable else running_executable()
+    protect += [executable] if executable else running_code()
     if settings_file:
         protect.append(settings_file)
     policy = load_layers(

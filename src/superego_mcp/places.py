@@ -88,7 +88,7 @@ def _migrated(base: str) -> str:
     return new
 
 
-def running_executable() -> list[str]:
+def running_code() -> list[str]:
     """The ``superego-mcp`` script this process runs as (as written and with symlinks
     resolved) and the code it runs: the ``superego_mcp`` package, the interpreter (and the
     virtual environment it belongs to, when it does), and its site directories (every

@@ -149,7 +149,7 @@ def _key_material(rules: str | None, config: str | None, project: str) -> str:
         [
             f"format={_FORMAT}",
             f"python={sys.version}|{sys.executable}",
-            # What ${superego} protects depends on the program run (places.running_executable).
+            # What ${superego} protects depends on the program run (places.running_code).
             f"argv0={sys.argv[0] if sys.argv else ''}",
             f"code={_code_stamp()}",
             f"cwd={os.getcwd()}",
